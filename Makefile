@@ -1,0 +1,110 @@
+# vmlab build. `make run` installs what is missing, builds and runs the bundled example;
+# `make test` runs the whole suite (release and AddressSanitizer+UBSan builds).
+CC      ?= gcc
+PREFIX  ?= /usr/local
+SAN     ?= 0
+O       ?= build/$(if $(filter 1,$(SAN)),san,rel)
+
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -MMD -MP -fno-strict-aliasing
+LDLIBS  += -lm
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS   := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+CLI_SRCS   := $(sort $(wildcard src/cli/*.c))
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELP  := $(sort $(wildcard tests/unit/helpers/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
+TOOL_SRCS  := $(sort $(wildcard tests/tools/*.c))
+NATIVE_SRCS:= $(sort $(wildcard tests/native/*.c))
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(O)/%.o)
+CLI_OBJS   := $(CLI_SRCS:%.c=$(O)/%.o)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
+UNIT_HOBJS := $(UNIT_HELP:%.c=$(O)/%.o)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
+TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
+NATIVE_BINS:= $(NATIVE_SRCS:tests/native/%.c=build/native/%)
+GUEST_BINS := $(foreach s,$(GUEST_SRCS),$(patsubst tests/guest/%.c,build/guest/%-O0,$(s)) $(patsubst tests/guest/%.c,build/guest/%-O2,$(s)))
+
+.SECONDARY:
+.PHONY: all deps run test test-only unit san bench soak install clean format guests
+all: $(O)/vmlab $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS) $(NATIVE_BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(O)/libvmlab.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_HOBJS) $(O)/libvmlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(O)/bench/%: $(O)/bench/%.o $(O)/libvmlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Test tools (harnesses, differential testers) linked with the library.
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libvmlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Native 32-bit helpers (the differential tester's reference side).
+build/native/%: tests/native/%.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -o $@ $< -lm
+
+# Guest programs: real 32-bit static Linux executables.
+GUEST_CFLAGS := -m32 -static -fno-pie -no-pie -w
+build/guest/%-O0: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O0 -o $@ $< -lm
+build/guest/%-O2: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+guests: $(GUEST_BINS)
+
+san:
+	$(MAKE) SAN=1 all
+
+run: deps
+	$(MAKE) all
+	$(O)/vmlab translate examples/pae-walk.vm
+
+# The whole suite: both builds, then every test program; ends with "N passed, N failed, N skipped".
+test: deps
+	$(MAKE) all guests
+	$(MAKE) SAN=1 all
+	@tests/run.sh
+
+test-only:
+	@tests/run.sh
+
+soak: all
+	VMLAB_SOAK=1 tests/run.sh
+
+bench: all guests
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b; done
+
+install: $(O)/vmlab
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(O)/vmlab $(DESTDIR)$(PREFIX)/bin/vmlab
+
+format:
+	clang-format -i $$(find src tests bench include -name '*.[ch]')
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

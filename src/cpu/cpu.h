@@ -1,0 +1,61 @@
+/*
+ * The i386 processor: registers, flags, the x87, and the interpreter loop. It touches memory
+ * only through the MMU and hands exceptions and INT 0x80 up to whoever runs it (the kernel).
+ */
+#ifndef VMLAB_CPU_CPU_H
+#define VMLAB_CPU_CPU_H
+#include "cpu/x87.h"
+#include "hw/mmu.h"
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+
+#define EFL_CF (1u << 0)
+#define EFL_PF (1u << 2)
+#define EFL_AF (1u << 4)
+#define EFL_ZF (1u << 6)
+#define EFL_SF (1u << 7)
+#define EFL_TF (1u << 8)
+#define EFL_IF (1u << 9)
+#define EFL_DF (1u << 10)
+#define EFL_OF (1u << 11)
+#define EFL_ID (1u << 21)
+#define EFL_AC (1u << 18)
+
+enum cpu_exit {
+	CPU_EXIT_LIMIT,     /* the instruction budget ran out */
+	CPU_EXIT_EXCEPTION, /* *ex holds it; eip is the faulting instruction, state unchanged */
+	CPU_EXIT_SYSCALL,   /* INT 0x80 executed; eip is past it */
+	CPU_EXIT_INT,       /* another INT n (n in ex->vector); eip is past it */
+	CPU_EXIT_HLT,       /* HLT (privileged: user mode gets #GP instead) */
+};
+
+struct cpu_internal; /* the interpreter's private state (decode cache, lazy flags, ...) */
+
+struct cpu {
+	uint32_t regs[8];
+	uint32_t eip;
+	struct x87_state fpu;
+	struct mmu *mmu;
+	struct counters *ctr;
+	uint64_t insns;        /* instructions retired: the virtual clock */
+	bool tlb_fetch_model;  /* count an I-TLB lookup per fetched block (see docs/cpu.md) */
+	struct cpu_internal *in;
+};
+
+int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr);
+void cpu_destroy(struct cpu *c);
+/* Architectural EFLAGS (materialises lazily computed flags). */
+uint32_t cpu_get_eflags(struct cpu *c);
+void cpu_set_eflags(struct cpu *c, uint32_t v);
+/* Runs until an exit; at most max_insns instructions. */
+enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *ex);
+/* Forgets decoded instructions (all, or one physical frame). */
+void cpu_flush_decoded(struct cpu *c);
+
+/* Memory access for helpers of the interpreter (x87, string ops): segment:offset with the
+ * current CPL; 0 or -1 with *ex. */
+int cpu_mem_read(struct cpu *c, enum sreg sr, uint32_t off, void *buf, unsigned size,
+		 struct x86_exception *ex);
+int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, unsigned size,
+		  struct x86_exception *ex);
+#endif

@@ -1,0 +1,121 @@
+/*
+ * The MMU: logical (segment:offset) -> linear (segmentation) -> physical (TLB, walk), with
+ * rights checks, #GP/#SS/#PF and CR2. One entry point per access.
+ *
+ * The fast path: a small direct-mapped cache of host pointers per (access kind, user/
+ * supervisor), keyed by linear page. An entry exists only while the modelled TLB holds the
+ * translation, and a hit on it counts as a hit of that TLB entry (and refreshes its LRU
+ * stamp), so the TLB statistics are what the modelled TLB would report (design.md).
+ * Write entries are never installed for frames with PFRAME_CODE, nor before D is set.
+ */
+#ifndef VMLAB_HW_MMU_H
+#define VMLAB_HW_MMU_H
+#include "hw/paging.h"
+#include "hw/physmem.h"
+#include "hw/seg.h"
+#include "hw/tlb.h"
+#include "trace/counters.h"
+
+#define MMU_FAST_BITS 10
+#define MMU_FAST_SIZE (1u << MMU_FAST_BITS)
+#define MMU_FAST_INVALID 1u /* never equal to a page-aligned tag */
+
+struct mmu_fast {
+	uint32_t tag;               /* linear page address, or MMU_FAST_INVALID */
+	uint8_t *host;              /* host address of the page's first byte */
+	struct tlb_entry *tlbe;     /* the modelled TLB entry this mirrors (NULL: TLB off) */
+	struct tlb_stats *stats;    /* that TLB's statistics */
+};
+
+struct mmu {
+	struct physmem *pm;
+	struct counters *ctr;
+	struct paging_regs regs; /* CR0, CR3, CR4, EFER */
+	uint32_t cr2;
+	unsigned cpl;            /* current privilege level, set by the CPU */
+	uint16_t asid;           /* current address-space id when ASIDs are modelled */
+	struct seg_state seg;
+	struct tlb_config tlbcfg;
+	struct tlb *itlb, *dtlb, *l2tlb; /* itlb == dtlb when not split; l2tlb may be NULL */
+	uint64_t lru_clock;
+	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
+};
+
+int mmu_init(struct mmu *m, struct physmem *pm, const struct tlb_config *cfg,
+	     struct counters *ctr);
+void mmu_destroy(struct mmu *m);
+
+/* Control registers: the flush rules of the SDM (CR3 load flushes non-global entries unless
+ * ASIDs are modelled; toggling CR4.PGE/PSE/PAE or CR0.PG/WP flushes everything). */
+void mmu_write_cr0(struct mmu *m, uint32_t v);
+void mmu_write_cr3(struct mmu *m, uint32_t v);
+void mmu_write_cr4(struct mmu *m, uint32_t v);
+void mmu_write_efer(struct mmu *m, uint64_t v);
+void mmu_invlpg(struct mmu *m, uint32_t lin);
+void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause);
+void mmu_set_asid(struct mmu *m, uint16_t asid);
+
+/* Loads a segment register through the GDT/LDT with the SDM's checks (SS rules included).
+ * On failure fills *ex (#GP(sel), #NP(sel), #SS(sel), #GP(0)) and returns -1. */
+int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception *ex);
+
+/*
+ * Translates a linear address for an access in the given mode through the TLB (and the walk
+ * on a miss); counts. In software-refill mode a miss returns -1 with X86_TLB_REFILL.
+ * Returns 0 and *pa, or -1 with *ex.
+ */
+int mmu_translate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
+		  struct x86_exception *ex);
+
+/* Software-refill mode: the kernel loads a TLB entry for lin (walking its own tables). */
+int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		   struct x86_exception *ex);
+
+/*
+ * Whole accesses from segment:offset (size 1..16 bytes, any alignment). An access that
+ * crosses a page checks both pages before anything is written. MMIO and holes are handled.
+ * Uses the current CPL. Returns 0, or -1 with *ex (also sets m->cr2 for #PF).
+ */
+int mmu_read(struct mmu *m, enum sreg sr, uint32_t off, void *buf, unsigned size,
+	     enum mmu_access acc, struct x86_exception *ex);
+int mmu_write(struct mmu *m, enum sreg sr, uint32_t off, const void *buf, unsigned size,
+	      struct x86_exception *ex);
+/* The same from a linear address (no segmentation), with an explicit mode. */
+int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum mmu_access acc,
+		    bool user, struct x86_exception *ex);
+int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size, bool user,
+		     struct x86_exception *ex);
+
+/*
+ * The slow half of the fast path: translates lin (which must not cross a page for the
+ * caller's access), installs a fast entry when the target is RAM (and, for writes, the page
+ * is dirty-marked and not PFRAME_CODE), and returns the host pointer; NULL with *ex on a
+ * fault; NULL with ex->vector == 0xFFFF when the target is not RAM (use mmu_read/write).
+ */
+uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
+		      struct x86_exception *ex);
+
+/* The hot path: a host pointer for an access that does not cross a page. */
+static inline uint8_t *mmu_ptr(struct mmu *m, uint32_t lin, enum mmu_access acc,
+			       struct x86_exception *ex)
+{
+	struct mmu_fast *f = &m->fast[acc][m->cpl == 3][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (__builtin_expect(f->tag == (lin & PAGE_MASK), 1)) {
+		if (f->tlbe) {
+			f->tlbe->last_use = ++m->lru_clock;
+			f->stats->lookups++;
+			f->stats->hits++;
+			counter_add(m->ctr, CTR_tlb_lookups, 1);
+			counter_add(m->ctr, CTR_tlb_hits, 1);
+		}
+		return f->host + (lin & ~PAGE_MASK);
+	}
+	return mmu_ptr_slow(m, lin, acc, ex);
+}
+
+/* Drops fast entries (all, or those of one frame: used when a frame becomes PFRAME_CODE). */
+void mmu_fast_flush(struct mmu *m);
+void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn);
+/* Marks a frame as holding decoded code (write fast entries to it are dropped). */
+void mmu_mark_code_frame(struct mmu *m, uint64_t pfn);
+#endif

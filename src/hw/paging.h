@@ -1,0 +1,45 @@
+/* The page-table walker: 32-bit 2-level (4 KB, 4 MB with PSE) and PAE (4 KB, 2 MB, NX). */
+#ifndef VMLAB_HW_PAGING_H
+#define VMLAB_HW_PAGING_H
+#include "hw/physmem.h"
+
+enum paging_mode { PAGING_NONE, PAGING_2LEVEL, PAGING_PAE };
+
+/* The control-register state a walk depends on. */
+struct paging_regs {
+	uint32_t cr0, cr3, cr4;
+	uint64_t efer;
+	unsigned maxphyaddr; /* physical address width, 36 by default */
+};
+
+enum paging_mode paging_mode_of(const struct paging_regs *r);
+
+/* One level of a walk, for `vmlab translate` and traces. */
+struct walk_step {
+	int level;           /* 3 = PDPTE, 2 = PDE, 1 = PTE */
+	unsigned index;      /* index into the table */
+	phys_addr_t table;   /* physical address of the table */
+	phys_addr_t addr;    /* physical address of the entry */
+	uint64_t entry;      /* the entry as read (before A/D updates) */
+};
+
+struct walk_result {
+	phys_addr_t pa;         /* the translated physical address */
+	phys_addr_t frame;      /* physical base of the page */
+	uint32_t page_size;     /* 4 KB, 2 MB or 4 MB */
+	bool writable, user, nx, global, dirty;
+	uint8_t pcd_pwt_pat;    /* caching bits of the final entry, for the record */
+	unsigned nsteps;
+	struct walk_step steps[3];
+};
+
+/*
+ * Walks the tables for linear address lin. Checks rights for the access kind and mode
+ * (user = CPL 3) with CR0.WP and NX, sets A in each entry used and D in the final one on a
+ * write when set_ad is true. On a fault fills *ex with #PF (error code, cr2) and returns -1.
+ * With paging off, pa = lin. res may be NULL.
+ */
+int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
+		enum mmu_access acc, bool user, bool set_ad, struct walk_result *res,
+		struct x86_exception *ex);
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The modelled TLB: user-set geometry and replacement, 4 KB and large-page entries, global
+ * pages, optional ASID tags; hardware-walked (x86) or software-refilled (MIPS-style) mode.
+ */
+#ifndef VMLAB_HW_TLB_H
+#define VMLAB_HW_TLB_H
+#include "hw/x86.h"
+#include "trace/counters.h"
+
+enum tlb_policy { TLB_LRU, TLB_FIFO, TLB_RANDOM };
+enum tlb_refill { TLB_REFILL_HW, TLB_REFILL_SW };
+
+/* Geometry of one TLB: entries = sets * ways; ways == entries is fully associative,
+ * ways == 1 direct-mapped. entries need not be a power of two (set = vpn % sets). */
+struct tlb_geometry {
+	unsigned entries, ways;
+};
+
+struct tlb_config {
+	bool enabled;            /* false: no TLB is modelled (raw speed, no TLB statistics) */
+	struct tlb_geometry l1;  /* unified L1, or the D-TLB when split */
+	bool split;              /* separate I-TLB and D-TLB */
+	struct tlb_geometry l1i; /* the I-TLB when split */
+	struct tlb_geometry l2;  /* second-level shared TLB; entries == 0: none */
+	enum tlb_policy policy;
+	uint64_t seed;           /* for TLB_RANDOM */
+	bool asid;               /* tag entries with an address-space id: CR3 loads do not flush */
+	enum tlb_refill refill;
+};
+
+/* Defaults: 64-entry 4-way unified L1, LRU, hardware-walked, no ASIDs. */
+void tlb_config_default(struct tlb_config *c);
+/* Parses "64x4", "64" (fully associative), "48x1", ... Returns 0 or -1. */
+int tlb_geometry_parse(const char *s, struct tlb_geometry *g);
+int tlb_policy_parse(const char *s, enum tlb_policy *p);
+
+struct tlb_entry {
+	uint32_t vpn;       /* linear address >> page_shift */
+	uint8_t page_shift; /* 12, 21 or 22 */
+	bool valid, global, writable, user, nx, dirty;
+	uint16_t asid;
+	phys_addr_t frame;  /* physical base of the page */
+	uint64_t last_use;  /* LRU order (the MMU's clock) */
+	uint64_t inserted;  /* FIFO order */
+};
+
+/* Per-TLB statistics (the global counters aggregate them). */
+struct tlb_stats {
+	uint64_t lookups, hits, misses, evictions, flushes, invlpg;
+};
+
+struct tlb; /* opaque: defined in tlb.c */
+
+struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t seed,
+		    const char *name);
+void tlb_free(struct tlb *t);
+struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid); /* counts */
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *e);   /* may evict */
+void tlb_flush_all(struct tlb *t, bool keep_global);
+void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global);
+void tlb_invlpg(struct tlb *t, uint32_t lin);
+const struct tlb_stats *tlb_get_stats(const struct tlb *t);
+const char *tlb_name(const struct tlb *t);
+/* Iterates valid entries (for `vmlab translate` and reports). */
+unsigned tlb_count_entries(const struct tlb *t);
+const struct tlb_entry *tlb_entry_at(const struct tlb *t, unsigned i); /* NULL when invalid */
+#endif
