@@ -43,15 +43,19 @@ $(O)/libvmlab.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# The whole archive is linked: handlers reached only through weak references (system calls)
+# would otherwise be left out.
+WHOLE = -Wl,--whole-archive $(O)/libvmlab.a -Wl,--no-whole-archive
+
 $(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) $(LDLIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_HOBJS) $(O)/libvmlab.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(WHOLE) -lcmocka $(LDLIBS)
 
 $(O)/bench/%: $(O)/bench/%.o $(O)/libvmlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
