@@ -28,6 +28,9 @@ void x87_init(struct x87_state *f); /* FNINIT state */
  * forms (mod != 3) sr:ea is the operand's address, computed by the decoder. opsize16 selects
  * the 16-bit forms of FLDENV/FNSTENV/FRSTOR/FNSAVE. Returns 0, or -1 with *ex (a memory
  * fault, #UD, or #MF for an unmasked pending exception, as the SDM defines).
+ * c->eip must still be the instruction's own address (it becomes FIP); nothing of the FPU
+ * or memory changes when it returns -1, so the instruction can be restarted.
+ * Results are computed on the host's x87 (docs/x87.md).
  */
 int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint32_t ea,
 		bool opsize16, struct x86_exception *ex);

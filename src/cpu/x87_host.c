@@ -1,0 +1,99 @@
+/*
+ * Host execution of guest x87 instructions. For every (opcode, ModRM) form a tiny thunk is
+ * generated once:
+ *
+ *	pushfq; pop rax; and rax, ~0x8d5; or rax, rdx; push rax; popfq   guest CF..OF in
+ *	frstor [rdi]            guest state in
+ *	<opcode> <modrm>        the instruction; a memory form addresses [rsi]
+ *	fnsave [rdi]            state out; the host x87 is left in its FNINIT state
+ *	pushfq; pop rax; ret    flags out (FCOMI)
+ *
+ * Why the host never takes SIGFPE although the guest's control word may unmask exceptions:
+ * an x87 exception is delivered at the next *waiting* x87 instruction, and FNSAVE is a
+ * non-waiting one that reinitialises the FPU, so a pending exception never survives the
+ * thunk. The caller guarantees no exception is pending in the image it passes (it raises the
+ * guest's #MF itself instead), so FRSTOR and the instruction cannot trap either.
+ */
+#include "cpu/x87_host.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if !defined(__x86_64__)
+#error "vmlab's x87 runs guest instructions on the host x87: an x86-64 host is required"
+#endif
+
+#define THUNK_SIZE 32
+#define THUNK_COUNT (8 * 256)
+
+typedef uint64_t (*x87_thunk_fn)(uint8_t *img, void *mem, uint64_t flags);
+
+static uint8_t *thunks;
+static pthread_once_t thunks_once = PTHREAD_ONCE_INIT;
+
+/* Memory forms use mod=00 rm=110, which in 64-bit mode is [rsi]; register forms as given. */
+static unsigned host_modrm(uint8_t modrm)
+{
+	return (modrm >> 6) == 3 ? modrm : (modrm & 0x38u) | 0x06u;
+}
+
+static void emit_thunk(uint8_t *p, uint8_t opcode, uint8_t modrm)
+{
+	static const uint8_t head[] = {
+		0x9c,                               /* pushfq */
+		0x58,                               /* pop rax */
+		0x48, 0x25, 0x2a, 0xf7, 0xff, 0xff, /* and rax, ~0x8d5 */
+		0x48, 0x09, 0xd0,                   /* or rax, rdx */
+		0x50,                               /* push rax */
+		0x9d,                               /* popfq */
+		0xdd, 0x27,                         /* frstor [rdi] */
+	};
+	static const uint8_t tail[] = {
+		0xdd, 0x37, /* fnsave [rdi] */
+		0x9c,       /* pushfq */
+		0x58,       /* pop rax */
+		0xc3,       /* ret */
+	};
+	memcpy(p, head, sizeof(head));
+	p += sizeof(head);
+	*p++ = opcode;
+	*p++ = modrm;
+	memcpy(p, tail, sizeof(tail));
+}
+
+static void build_thunks(void)
+{
+	size_t len = (size_t)THUNK_SIZE * THUNK_COUNT;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		perror("vmlab: x87: mmap for host thunks");
+		return;
+	}
+	memset(m, 0xcc, len); /* int3 in every unused byte */
+	for (unsigned op = 0; op < 8; op++)
+		for (unsigned modrm = 0; modrm < 256; modrm++)
+			if (host_modrm((uint8_t)modrm) == modrm)
+				emit_thunk(m + (op * 256 + modrm) * THUNK_SIZE, (uint8_t)(0xd8 + op),
+					   (uint8_t)modrm);
+	if (mprotect(m, len, PROT_READ | PROT_EXEC) != 0) {
+		perror("vmlab: x87: mprotect(PROT_EXEC) for host thunks");
+		munmap(m, len);
+		return;
+	}
+	thunks = m;
+}
+
+int64_t x87_host_run(uint8_t img[108], void *mem, uint32_t eflags, uint8_t opcode,
+		     uint8_t modrm)
+{
+	pthread_once(&thunks_once, build_thunks);
+	if (!thunks)
+		return -1;
+	x87_thunk_fn fn;
+	uint8_t *code = thunks + ((opcode & 7u) * 256 + host_modrm(modrm)) * THUNK_SIZE;
+	memcpy(&fn, &code, sizeof(fn));
+	uint64_t fl = fn(img, mem, eflags & 0x8d5u);
+	return (int64_t)(fl & 0x8d5u);
+}

@@ -1,0 +1,21 @@
+/*
+ * Running one guest x87 instruction on the host's own x87 (x86-64 hosts only): the guest
+ * state goes in with FRSTOR, the instruction runs, the state comes back with FNSAVE. This is
+ * how vmlab's arithmetic, rounding, transcendental results and status flags are exactly
+ * those of real hardware (docs/x87.md).
+ */
+#ifndef VMLAB_CPU_X87_HOST_H
+#define VMLAB_CPU_X87_HOST_H
+#include <stdint.h>
+
+/*
+ * img: a 108-byte FRSTOR/FNSAVE image (32-bit format), replaced by the state after the
+ * instruction. mem: the instruction's memory operand (at least 16 bytes; ignored for
+ * register forms). eflags: CF PF AF ZF SF OF as the instruction sees them (FCMOVcc).
+ * opcode/modrm: the guest's; a memory form is run with its ModRM pointed at mem.
+ * Returns the arithmetic flags after the instruction (FCOMI/FUCOMI results), or -1 when
+ * the host cannot run code it generates (no executable memory).
+ */
+int64_t x87_host_run(uint8_t img[108], void *mem, uint32_t eflags, uint8_t opcode,
+		     uint8_t modrm);
+#endif
