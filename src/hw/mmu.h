@@ -39,8 +39,13 @@ struct mmu {
 	struct tlb *itlb, *dtlb, *l2tlb; /* itlb == dtlb when not split; l2tlb may be NULL */
 	uint64_t lru_clock;
 	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
+	bool fast_quiet; /* a whole-TLB flush already dropped every fast entry */
 };
 
+/* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.
+ * Initial state: CR0 = PE (protected mode, paging off), CPL 0, every segment register
+ * holding a flat 4 GB ring-0 segment (CS code, others data), GDTR/LDTR empty.
+ * Returns 0 or -EINVAL (bad TLB geometry, software refill without a TLB) / -ENOMEM. */
 int mmu_init(struct mmu *m, struct physmem *pm, const struct tlb_config *cfg,
 	     struct counters *ctr);
 void mmu_destroy(struct mmu *m);
@@ -58,6 +63,11 @@ void mmu_set_asid(struct mmu *m, uint16_t asid);
 /* Loads a segment register through the GDT/LDT with the SDM's checks (SS rules included).
  * On failure fills *ex (#GP(sel), #NP(sel), #SS(sel), #GP(0)) and returns -1. */
 int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception *ex);
+
+/* Descriptor tables: LGDT, and LLDT (the selector must name an LDT descriptor in the GDT;
+ * a null selector leaves the LDT unusable). */
+void mmu_set_gdtr(struct mmu *m, uint32_t base, uint16_t limit);
+int mmu_load_ldtr(struct mmu *m, uint16_t sel, struct x86_exception *ex);
 
 /*
  * Translates a linear address for an access in the given mode through the TLB (and the walk

@@ -29,8 +29,9 @@ struct walk_result {
 	uint32_t page_size;     /* 4 KB, 2 MB or 4 MB */
 	bool writable, user, nx, global, dirty;
 	uint8_t pcd_pwt_pat;    /* caching bits of the final entry, for the record */
-	unsigned nsteps;
+	unsigned nsteps;          /* entries read (on a fault: up to and including the bad one) */
 	struct walk_step steps[3];
+	unsigned ad_writes;       /* entries written back to set A/D */
 };
 
 /*
@@ -42,4 +43,12 @@ struct walk_result {
 int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
 		enum mmu_access acc, bool user, bool set_ad, struct walk_result *res,
 		struct x86_exception *ex);
+
+/* The SDM's access-rights rule for a translation with these combined rights (writable = R/W
+ * of every level, user = U/S of every level, nx = XD of any level with EFER.NXE). */
+bool paging_rights_ok(const struct paging_regs *r, bool writable, bool user_page, bool nx,
+		      enum mmu_access acc, bool user);
+/* The #PF error code for an access (P = protection/reserved, RSVD as given). */
+uint32_t paging_pf_error(const struct paging_regs *r, enum mmu_access acc, bool user,
+			 bool present, bool rsvd);
 #endif

@@ -48,6 +48,9 @@ struct physmem {
  */
 int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok);
 void physmem_destroy(struct physmem *pm);
+/* RAM bytes actually reachable (ram_bytes minus the legacy hole, minus what the MMIO window
+ * swallows when RAM above 4 GB is not allowed). */
+uint64_t physmem_ram_usable(const struct physmem *pm);
 int physmem_add_mmio(struct physmem *pm, phys_addr_t start, phys_addr_t size, const char *name,
 		     const struct mmio_ops *ops, void *opaque);
 const struct phys_range *physmem_range(const struct physmem *pm, phys_addr_t pa);

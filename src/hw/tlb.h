@@ -61,7 +61,23 @@ void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global);
 void tlb_invlpg(struct tlb *t, uint32_t lin);
 const struct tlb_stats *tlb_get_stats(const struct tlb *t);
 const char *tlb_name(const struct tlb *t);
-/* Iterates valid entries (for `vmlab translate` and reports). */
+
+/* Wiring used by the MMU: a shared LRU clock (so fast-path hits stamp entries on the same
+ * scale), the machine's counters (evictions), and a hook called for every valid entry
+ * just before it is invalidated or replaced. Any argument may be NULL. */
+void tlb_attach(struct tlb *t, uint64_t *clock, struct counters *ctr,
+		void (*drop)(void *opaque, struct tlb_entry *e), void *opaque);
+/* Finds an entry without counting or touching LRU state (for reports). */
+struct tlb_entry *tlb_peek(struct tlb *t, uint32_t lin, uint16_t asid);
+/* Invalidates every entry mapping lin (any ASID) without counting an INVLPG: used when a
+ * #PF drops the faulting translation, as the SDM says it does. */
+void tlb_invalidate(struct tlb *t, uint32_t lin);
+struct tlb_stats *tlb_stats_mut(struct tlb *t);
+const char *tlb_policy_name(enum tlb_policy p);
+unsigned tlb_ways(const struct tlb *t);
+unsigned tlb_valid_entries(const struct tlb *t);
+/* Iterates entry slots, 0 .. tlb_count_entries()-1 (sets * ways, set-major); entry_at gives
+ * NULL for an invalid slot. Valid entries (for `vmlab translate` and reports). */
 unsigned tlb_count_entries(const struct tlb *t);
 const struct tlb_entry *tlb_entry_at(const struct tlb *t, unsigned i); /* NULL when invalid */
 #endif

@@ -1,0 +1,549 @@
+/*
+ * The MMU: translation through the modelled TLB(s) and the walker, and the fast path that
+ * mirrors valid L1 TLB entries as host pointers. Every fast entry names the TLB entry it
+ * mirrors; the TLB's drop hook removes it whenever that entry goes, so a fast hit is always
+ * a hit the modelled TLB would have had.
+ */
+#include "hw/mmu.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define NOT_RAM 0xFFFFu
+
+static void fast_drop(struct mmu_fast *f)
+{
+	f->tag = MMU_FAST_INVALID;
+	f->tlbe = NULL;
+	f->host = NULL;
+	f->stats = NULL;
+}
+
+void mmu_fast_flush(struct mmu *m)
+{
+	for (unsigned a = 0; a < 3; a++)
+		for (unsigned u = 0; u < 2; u++)
+			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
+				fast_drop(&m->fast[a][u][i]);
+}
+
+static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned first_acc,
+				 unsigned last_acc)
+{
+	for (unsigned a = first_acc; a <= last_acc; a++)
+		for (unsigned u = 0; u < 2; u++)
+			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
+				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
+				    m->fast[a][u][i].host == hp)
+					fast_drop(&m->fast[a][u][i]);
+}
+
+void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
+{
+	if (pfn < m->pm->max_pfn)
+		fast_flush_host_page(m, m->pm->host + (pfn << PAGE_SHIFT), ACC_READ, ACC_FETCH);
+}
+
+void mmu_mark_code_frame(struct mmu *m, uint64_t pfn)
+{
+	if (pfn >= m->pm->max_pfn || (m->pm->frame_flags[pfn] & PFRAME_CODE))
+		return;
+	m->pm->frame_flags[pfn] |= PFRAME_CODE;
+	/* from now on writes to the frame must take the slow path, which invalidates code */
+	fast_flush_host_page(m, m->pm->host + (pfn << PAGE_SHIFT), ACC_WRITE, ACC_WRITE);
+}
+
+/* The TLB is about to drop e: drop the fast entries that mirror it. */
+static void on_tlb_drop(void *opaque, struct tlb_entry *e)
+{
+	struct mmu *m = opaque;
+	if (m->fast_quiet)
+		return;
+	if (e->page_shift == PAGE_SHIFT) {
+		unsigned i = e->vpn & (MMU_FAST_SIZE - 1);
+		for (unsigned a = 0; a < 3; a++)
+			for (unsigned u = 0; u < 2; u++)
+				if (m->fast[a][u][i].tlbe == e)
+					fast_drop(&m->fast[a][u][i]);
+		return;
+	}
+	/* a large page may be mirrored by any 4 KB slot */
+	for (unsigned a = 0; a < 3; a++)
+		for (unsigned u = 0; u < 2; u++)
+			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
+				if (m->fast[a][u][i].tlbe == e)
+					fast_drop(&m->fast[a][u][i]);
+}
+
+static void init_flat_segments(struct mmu *m)
+{
+	for (unsigned s = 0; s < SR_COUNT; s++) {
+		struct seg_desc d = {.base = 0, .limit = 0xfffff, .s = true, .p = true,
+				     .g = true, .db = true, .dpl = 0};
+		d.type = s == SR_CS ? SEG_TYPE_CODE | SEG_TYPE_READABLE | SEG_TYPE_ACCESSED
+				    : SEG_TYPE_WRITABLE | SEG_TYPE_ACCESSED;
+		seg_cache_set(&m->seg.sr[s], 0, &d);
+	}
+}
+
+int mmu_init(struct mmu *m, struct physmem *pm, const struct tlb_config *cfg,
+	     struct counters *ctr)
+{
+	memset(m, 0, sizeof(*m));
+	m->pm = pm;
+	m->ctr = ctr;
+	if (cfg)
+		m->tlbcfg = *cfg;
+	else
+		tlb_config_default(&m->tlbcfg);
+	m->regs.cr0 = CR0_PE;
+	m->regs.maxphyaddr = 36;
+	init_flat_segments(m);
+	mmu_fast_flush(m);
+	const struct tlb_config *c = &m->tlbcfg;
+	if (!c->enabled)
+		return c->refill == TLB_REFILL_SW ? -EINVAL : 0;
+	/* distinct, reproducible random streams per TLB */
+	m->dtlb = tlb_new(&c->l1, c->policy, c->seed, c->split ? "dtlb" : "tlb");
+	if (!m->dtlb)
+		goto fail;
+	m->itlb = m->dtlb;
+	if (c->split && !(m->itlb = tlb_new(&c->l1i, c->policy, c->seed + 1, "itlb")))
+		goto fail;
+	if (c->l2.entries && !(m->l2tlb = tlb_new(&c->l2, c->policy, c->seed + 2, "l2tlb")))
+		goto fail;
+	tlb_attach(m->dtlb, &m->lru_clock, ctr, on_tlb_drop, m);
+	if (m->itlb != m->dtlb)
+		tlb_attach(m->itlb, &m->lru_clock, ctr, on_tlb_drop, m);
+	if (m->l2tlb)
+		tlb_attach(m->l2tlb, &m->lru_clock, ctr, NULL, NULL);
+	return 0;
+fail:
+	mmu_destroy(m);
+	return -EINVAL;
+}
+
+void mmu_destroy(struct mmu *m)
+{
+	if (m->itlb != m->dtlb)
+		tlb_free(m->itlb);
+	tlb_free(m->dtlb);
+	tlb_free(m->l2tlb);
+	m->itlb = m->dtlb = m->l2tlb = NULL;
+}
+
+/* --- flushes and control registers --- */
+
+void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause)
+{
+	mmu_fast_flush(m);
+	if (!m->dtlb)
+		return;
+	m->fast_quiet = true;
+	tlb_flush_all(m->dtlb, keep_global);
+	if (m->itlb != m->dtlb)
+		tlb_flush_all(m->itlb, keep_global);
+	if (m->l2tlb)
+		tlb_flush_all(m->l2tlb, keep_global);
+	m->fast_quiet = false;
+	counter_add(m->ctr, cause, 1);
+}
+
+void mmu_write_cr0(struct mmu *m, uint32_t v)
+{
+	uint32_t old = m->regs.cr0;
+	m->regs.cr0 = v;
+	if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+		mmu_flush_tlb(m, false, CTR_tlb_flush_cr4);
+}
+
+void mmu_write_cr3(struct mmu *m, uint32_t v)
+{
+	m->regs.cr3 = v;
+	if (m->tlbcfg.asid && m->dtlb) {
+		/* tagged entries survive; only the untagged fast path must go */
+		mmu_fast_flush(m);
+		return;
+	}
+	mmu_flush_tlb(m, true, CTR_tlb_flush_cr3);
+}
+
+void mmu_write_cr4(struct mmu *m, uint32_t v)
+{
+	uint32_t old = m->regs.cr4;
+	m->regs.cr4 = v;
+	if ((old ^ v) & (CR4_PGE | CR4_PAE | CR4_PSE))
+		mmu_flush_tlb(m, false, CTR_tlb_flush_cr4);
+}
+
+void mmu_write_efer(struct mmu *m, uint64_t v)
+{
+	uint64_t old = m->regs.efer;
+	m->regs.efer = v;
+	/* cached entries hold XD already interpreted under the old NXE */
+	if ((old ^ v) & EFER_NXE)
+		mmu_flush_tlb(m, false, CTR_tlb_flush_cr4);
+}
+
+void mmu_invlpg(struct mmu *m, uint32_t lin)
+{
+	counter_add(m->ctr, CTR_tlb_flush_invlpg, 1);
+	if (!m->dtlb) {
+		/* without a modelled TLB the fast path does not know page sizes */
+		mmu_fast_flush(m);
+		return;
+	}
+	tlb_invlpg(m->dtlb, lin);
+	if (m->itlb != m->dtlb)
+		tlb_invlpg(m->itlb, lin);
+	if (m->l2tlb)
+		tlb_invlpg(m->l2tlb, lin);
+}
+
+void mmu_set_asid(struct mmu *m, uint16_t asid)
+{
+	if (m->asid != asid)
+		mmu_fast_flush(m);
+	m->asid = asid;
+}
+
+/* --- translation --- */
+
+static uint16_t cur_asid(const struct mmu *m)
+{
+	return m->tlbcfg.asid ? m->asid : 0;
+}
+
+static int raise_pf(struct mmu *m, struct x86_exception *ex)
+{
+	counter_add(m->ctr, CTR_page_faults_hw, 1);
+	m->cr2 = ex->cr2;
+	return -1;
+}
+
+static int walk(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		struct walk_result *res, struct x86_exception *ex)
+{
+	counter_add(m->ctr, CTR_page_walks, 1);
+	int rc = paging_walk(m->pm, &m->regs, lin, acc, user, true, res, ex);
+	counter_add(m->ctr, CTR_walk_mem_refs, res->nsteps);
+	counter_add(m->ctr, CTR_ad_updates, res->ad_writes);
+	return rc < 0 ? raise_pf(m, ex) : 0;
+}
+
+static void entry_from_walk(const struct mmu *m, uint32_t lin, const struct walk_result *res,
+			    struct tlb_entry *e)
+{
+	unsigned shift = res->page_size == PAGE_SIZE ? 12 : res->page_size == (2u << 20) ? 21 : 22;
+	*e = (struct tlb_entry){
+		.vpn = lin >> shift,
+		.page_shift = (uint8_t)shift,
+		.valid = true,
+		.global = res->global,
+		.writable = res->writable,
+		.user = res->user,
+		.nx = res->nx,
+		.dirty = res->dirty,
+		.asid = cur_asid(m),
+		.frame = res->frame,
+	};
+}
+
+/* The translation of lin is gone from every TLB (a #PF invalidates it, SDM 4.10.4.1). */
+static void drop_translation(struct mmu *m, uint32_t lin)
+{
+	tlb_invalidate(m->dtlb, lin);
+	if (m->itlb != m->dtlb)
+		tlb_invalidate(m->itlb, lin);
+	if (m->l2tlb)
+		tlb_invalidate(m->l2tlb, lin);
+}
+
+static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
+{
+	counter_add(m->ctr, CTR_tlb_refill_traps, 1);
+	*ex = (struct x86_exception){.vector = X86_TLB_REFILL, .cr2 = lin};
+	return -1;
+}
+
+static struct tlb_entry *fill(struct mmu *m, struct tlb *t, uint32_t lin,
+			      const struct walk_result *res)
+{
+	struct tlb_entry ne;
+	entry_from_walk(m, lin, res, &ne);
+	if (m->l2tlb)
+		tlb_insert(m->l2tlb, &ne);
+	return tlb_insert(t, &ne);
+}
+
+/* A write through a clean entry: walk again to set D (and re-check rights in memory). */
+static int dirty_rewalk(struct mmu *m, struct tlb *t, struct tlb_entry **ep, uint32_t lin,
+			bool user, struct x86_exception *ex)
+{
+	struct tlb_entry *e = *ep;
+	struct walk_result res;
+	if (walk(m, lin, ACC_WRITE, user, &res, ex) < 0) {
+		drop_translation(m, lin);
+		return -1;
+	}
+	struct tlb_entry ne;
+	entry_from_walk(m, lin, &res, &ne);
+	if (ne.page_shift != e->page_shift || ne.frame != e->frame) {
+		/* the tables changed under a cached entry: replace it */
+		drop_translation(m, lin);
+		*ep = fill(m, t, lin, &res);
+		return 0;
+	}
+	e->dirty = true;
+	e->writable = ne.writable;
+	e->user = ne.user;
+	e->nx = ne.nx;
+	e->global = ne.global;
+	if (m->l2tlb) {
+		struct tlb_entry *e2 = tlb_peek(m->l2tlb, lin, cur_asid(m));
+		if (e2 && e2->page_shift == e->page_shift && e2->frame == e->frame)
+			e2->dirty = true;
+	}
+	return 0;
+}
+
+/*
+ * The translation proper. *used is the L1 entry that served it (NULL with paging off or no
+ * modelled TLB), *used_tlb its TLB.
+ */
+static int xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
+		 struct tlb_entry **used, struct tlb **used_tlb, struct x86_exception *ex)
+{
+	*used = NULL;
+	*used_tlb = NULL;
+	if (!(m->regs.cr0 & CR0_PG)) {
+		*pa = lin;
+		return 0;
+	}
+	struct walk_result res;
+	if (!m->dtlb) {
+		if (walk(m, lin, acc, user, &res, ex) < 0)
+			return -1;
+		*pa = res.pa;
+		return 0;
+	}
+	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
+	uint16_t asid = cur_asid(m);
+	counter_add(m->ctr, CTR_tlb_lookups, 1);
+	struct tlb_entry *e = tlb_lookup(t, lin, asid);
+	if (!e && m->l2tlb) {
+		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);
+		if (e2)
+			e = tlb_insert(t, e2);
+	}
+	if (e) {
+		counter_add(m->ctr, CTR_tlb_hits, 1);
+		if (!paging_rights_ok(&m->regs, e->writable, e->user, e->nx, acc, user)) {
+			drop_translation(m, lin);
+			*ex = (struct x86_exception){
+				.vector = X86_PF,
+				.has_error_code = true,
+				.error_code = paging_pf_error(&m->regs, acc, user, true, false),
+				.cr2 = lin,
+			};
+			return raise_pf(m, ex);
+		}
+		if (acc == ACC_WRITE && !e->dirty) {
+			if (m->tlbcfg.refill == TLB_REFILL_SW)
+				return refill_trap(m, lin, ex); /* MIPS: TLB-modified */
+			if (dirty_rewalk(m, t, &e, lin, user, ex) < 0)
+				return -1;
+		}
+		*pa = e->frame + (lin & ((1u << e->page_shift) - 1));
+		*used = e;
+		*used_tlb = t;
+		return 0;
+	}
+	counter_add(m->ctr, CTR_tlb_misses, 1);
+	if (m->tlbcfg.refill == TLB_REFILL_SW)
+		return refill_trap(m, lin, ex);
+	if (walk(m, lin, acc, user, &res, ex) < 0)
+		return -1;
+	*used = fill(m, t, lin, &res);
+	*used_tlb = t;
+	*pa = res.pa;
+	return 0;
+}
+
+int mmu_translate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
+		  struct x86_exception *ex)
+{
+	struct tlb_entry *e;
+	struct tlb *t;
+	return xlate(m, lin, acc, user, pa, &e, &t, ex);
+}
+
+int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		   struct x86_exception *ex)
+{
+	if (!m->dtlb) {
+		*ex = (struct x86_exception){.vector = NOT_RAM};
+		return -1;
+	}
+	struct walk_result res;
+	if (walk(m, lin, acc, user, &res, ex) < 0)
+		return -1;
+	fill(m, acc == ACC_FETCH ? m->itlb : m->dtlb, lin, &res);
+	return 0;
+}
+
+/* --- the fast path --- */
+
+static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+			 phys_addr_t pa, struct tlb_entry *e, struct tlb *t)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	if (acc == ACC_WRITE && (m->pm->frame_flags[pfn] & PFRAME_CODE))
+		return;
+	if (acc == ACC_WRITE && e && !e->dirty)
+		return;
+	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
+		return;
+	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	f->tag = lin & PAGE_MASK;
+	f->host = m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1));
+	f->tlbe = e;
+	f->stats = t ? tlb_stats_mut(t) : NULL;
+}
+
+/* Translates one page's part of an access; the fast table first, as mmu_ptr does. */
+static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		      phys_addr_t *pa, struct x86_exception *ex)
+{
+	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (f->tag == (lin & PAGE_MASK)) {
+		if (f->tlbe) {
+			f->tlbe->last_use = ++m->lru_clock;
+			f->stats->lookups++;
+			f->stats->hits++;
+			counter_add(m->ctr, CTR_tlb_lookups, 1);
+			counter_add(m->ctr, CTR_tlb_hits, 1);
+		}
+		*pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
+		return 0;
+	}
+	struct tlb_entry *e;
+	struct tlb *t;
+	if (xlate(m, lin, acc, user, pa, &e, &t, ex) < 0)
+		return -1;
+	if (physmem_is_ram(m->pm, *pa)) {
+		if (acc == ACC_WRITE)
+			physmem_frame_changed(m->pm, *pa >> PAGE_SHIFT);
+		install_fast(m, lin, acc, user, *pa, e, t);
+	}
+	return 0;
+}
+
+uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
+		      struct x86_exception *ex)
+{
+	bool user = m->cpl == 3;
+	phys_addr_t pa;
+	if (page_xlate(m, lin, acc, user, &pa, ex) < 0)
+		return NULL;
+	if (!physmem_is_ram(m->pm, pa)) {
+		*ex = (struct x86_exception){.vector = NOT_RAM};
+		return NULL;
+	}
+	return m->pm->host + pa;
+}
+
+/* --- whole accesses --- */
+
+static int bad_size(struct x86_exception *ex)
+{
+	*ex = (struct x86_exception){.vector = NOT_RAM};
+	return -1;
+}
+
+/* Splits [lin, lin+size) at the page boundary and translates both parts before any data
+ * moves, so a fault on the second page leaves memory untouched. */
+static int xlate_span(struct mmu *m, uint32_t lin, unsigned size, enum mmu_access acc,
+		      bool user, phys_addr_t pa[2], unsigned len[2], struct x86_exception *ex)
+{
+	unsigned first = PAGE_SIZE - (lin & ~PAGE_MASK);
+	len[0] = size < first ? size : first;
+	len[1] = size - len[0];
+	if (page_xlate(m, lin, acc, user, &pa[0], ex) < 0)
+		return -1;
+	if (len[1] && page_xlate(m, lin + len[0], acc, user, &pa[1], ex) < 0)
+		return -1;
+	return 0;
+}
+
+int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum mmu_access acc,
+		    bool user, struct x86_exception *ex)
+{
+	if (size == 0)
+		return 0;
+	if (size > PAGE_SIZE || acc == ACC_WRITE)
+		return bad_size(ex);
+	phys_addr_t pa[2];
+	unsigned len[2];
+	if (xlate_span(m, lin, size, acc, user, pa, len, ex) < 0)
+		return -1;
+	uint8_t *b = buf;
+	for (unsigned i = 0; i < 2 && len[i]; i++) {
+		if (physmem_is_ram(m->pm, pa[i]))
+			memcpy(b, m->pm->host + pa[i], len[i]);
+		else
+			physmem_read_buf(m->pm, pa[i], b, len[i]);
+		b += len[i];
+	}
+	return 0;
+}
+
+int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size, bool user,
+		     struct x86_exception *ex)
+{
+	if (size == 0)
+		return 0;
+	if (size > PAGE_SIZE)
+		return bad_size(ex);
+	phys_addr_t pa[2];
+	unsigned len[2];
+	if (xlate_span(m, lin, size, ACC_WRITE, user, pa, len, ex) < 0)
+		return -1;
+	const uint8_t *b = buf;
+	for (unsigned i = 0; i < 2 && len[i]; i++) {
+		/* physmem_write_buf drops decoded code of the frame; a fast hit implies none */
+		physmem_write_buf(m->pm, pa[i], b, len[i]);
+		b += len[i];
+	}
+	return 0;
+}
+
+static int seg_linear(struct mmu *m, enum sreg sr, uint32_t off, unsigned size,
+		      enum mmu_access acc, uint32_t *lin, struct x86_exception *ex)
+{
+	if ((unsigned)sr >= SR_COUNT)
+		return bad_size(ex);
+	if (seg_check(&m->seg.sr[sr], sr, off, size, acc, lin, ex) < 0) {
+		counter_add(m->ctr, CTR_seg_faults, 1);
+		return -1;
+	}
+	return 0;
+}
+
+int mmu_read(struct mmu *m, enum sreg sr, uint32_t off, void *buf, unsigned size,
+	     enum mmu_access acc, struct x86_exception *ex)
+{
+	uint32_t lin;
+	if (seg_linear(m, sr, off, size, acc, &lin, ex) < 0)
+		return -1;
+	return mmu_read_linear(m, lin, buf, size, acc, m->cpl == 3, ex);
+}
+
+int mmu_write(struct mmu *m, enum sreg sr, uint32_t off, const void *buf, unsigned size,
+	      struct x86_exception *ex)
+{
+	uint32_t lin;
+	if (seg_linear(m, sr, off, size, ACC_WRITE, &lin, ex) < 0)
+		return -1;
+	return mmu_write_linear(m, lin, buf, size, m->cpl == 3, ex);
+}

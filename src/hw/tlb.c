@@ -1,0 +1,304 @@
+/*
+ * One modelled TLB: sets x ways of entries. An entry of page size 2^s lives in set
+ * (lin >> s) % sets, so 4 KB and large pages share the structure the way a unified TLB
+ * does; a lookup probes the set of every page size currently held.
+ */
+#include "hw/tlb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tlb {
+	const char *name;
+	unsigned sets, ways;
+	enum tlb_policy policy;
+	uint64_t rng;
+	struct tlb_entry *e; /* sets * ways, set-major */
+	unsigned held[3];    /* valid entries per page size (12, 21, 22) */
+	struct tlb_stats stats;
+	uint64_t own_clock, *clock, fifo_seq;
+	struct counters *ctr;
+	void (*drop)(void *opaque, struct tlb_entry *e);
+	void *drop_opaque;
+};
+
+void tlb_config_default(struct tlb_config *c)
+{
+	*c = (struct tlb_config){0};
+	c->enabled = true;
+	c->l1 = (struct tlb_geometry){64, 4};
+	c->l1i = (struct tlb_geometry){64, 4};
+	c->policy = TLB_LRU;
+	c->seed = 1;
+	c->refill = TLB_REFILL_HW;
+}
+
+int tlb_geometry_parse(const char *s, struct tlb_geometry *g)
+{
+	char *end;
+	unsigned long entries = strtoul(s, &end, 10);
+	unsigned long ways = entries;
+	if (end == s)
+		return -1;
+	if (*end == 'x' || *end == 'X') {
+		const char *w = end + 1;
+		ways = strtoul(w, &end, 10);
+		if (end == w)
+			return -1;
+	}
+	if (*end || entries == 0 || ways == 0 || entries > 65536 || entries % ways)
+		return -1;
+	g->entries = (unsigned)entries;
+	g->ways = (unsigned)ways;
+	return 0;
+}
+
+int tlb_policy_parse(const char *s, enum tlb_policy *p)
+{
+	static const char *const names[] = {"lru", "fifo", "random"};
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*p = (enum tlb_policy)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *tlb_policy_name(enum tlb_policy p)
+{
+	return p == TLB_LRU ? "lru" : p == TLB_FIFO ? "fifo" : "random";
+}
+
+struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t seed,
+		    const char *name)
+{
+	if (!g->entries || !g->ways || g->entries % g->ways || g->entries > 65536)
+		return NULL;
+	struct tlb *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->e = calloc(g->entries, sizeof(*t->e));
+	if (!t->e) {
+		free(t);
+		return NULL;
+	}
+	t->name = name;
+	t->ways = g->ways;
+	t->sets = g->entries / g->ways;
+	t->policy = p;
+	/* xorshift64 must not start at zero */
+	t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+	if (!t->rng)
+		t->rng = 1;
+	t->clock = &t->own_clock;
+	return t;
+}
+
+void tlb_free(struct tlb *t)
+{
+	if (!t)
+		return;
+	free(t->e);
+	free(t);
+}
+
+void tlb_attach(struct tlb *t, uint64_t *clock, struct counters *ctr,
+		void (*drop)(void *opaque, struct tlb_entry *e), void *opaque)
+{
+	t->clock = clock ? clock : &t->own_clock;
+	t->ctr = ctr;
+	t->drop = drop;
+	t->drop_opaque = opaque;
+}
+
+static unsigned shift_slot(unsigned shift)
+{
+	return shift == 12 ? 0 : shift == 21 ? 1 : 2;
+}
+
+static const uint8_t shifts[3] = {12, 21, 22};
+
+static struct tlb_entry *set_of(struct tlb *t, uint32_t vpn)
+{
+	return &t->e[(vpn % t->sets) * t->ways];
+}
+
+static bool matches(const struct tlb_entry *e, uint32_t lin, uint16_t asid)
+{
+	return e->valid && e->vpn == lin >> e->page_shift && (e->global || e->asid == asid);
+}
+
+static struct tlb_entry *find(struct tlb *t, uint32_t lin, uint16_t asid)
+{
+	for (unsigned k = 0; k < 3; k++) {
+		if (!t->held[k])
+			continue;
+		struct tlb_entry *s = set_of(t, lin >> shifts[k]);
+		for (unsigned w = 0; w < t->ways; w++)
+			if (s[w].page_shift == shifts[k] && matches(&s[w], lin, asid))
+				return &s[w];
+	}
+	return NULL;
+}
+
+struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid)
+{
+	t->stats.lookups++;
+	struct tlb_entry *e = find(t, lin, asid);
+	if (!e) {
+		t->stats.misses++;
+		return NULL;
+	}
+	t->stats.hits++;
+	e->last_use = ++*t->clock;
+	return e;
+}
+
+struct tlb_entry *tlb_peek(struct tlb *t, uint32_t lin, uint16_t asid)
+{
+	return find(t, lin, asid);
+}
+
+static void invalidate(struct tlb *t, struct tlb_entry *e)
+{
+	if (t->drop)
+		t->drop(t->drop_opaque, e);
+	e->valid = false;
+	t->held[shift_slot(e->page_shift)]--;
+}
+
+static uint64_t next_random(struct tlb *t)
+{
+	t->rng ^= t->rng << 13;
+	t->rng ^= t->rng >> 7;
+	t->rng ^= t->rng << 17;
+	return t->rng;
+}
+
+static struct tlb_entry *victim(struct tlb *t, struct tlb_entry *s)
+{
+	for (unsigned w = 0; w < t->ways; w++)
+		if (!s[w].valid)
+			return &s[w];
+	struct tlb_entry *v = &s[0];
+	switch (t->policy) {
+	case TLB_LRU:
+		for (unsigned w = 1; w < t->ways; w++)
+			if (s[w].last_use < v->last_use)
+				v = &s[w];
+		break;
+	case TLB_FIFO:
+		for (unsigned w = 1; w < t->ways; w++)
+			if (s[w].inserted < v->inserted)
+				v = &s[w];
+		break;
+	case TLB_RANDOM:
+		v = &s[next_random(t) % t->ways];
+		break;
+	}
+	return v;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
+{
+	unsigned shift = n->page_shift;
+	if (shift != 12 && shift != 21 && shift != 22)
+		return NULL;
+	struct tlb_entry *s = set_of(t, n->vpn);
+	struct tlb_entry *slot = NULL;
+	/* the same translation refilled (e.g. after a D-bit walk) replaces itself */
+	for (unsigned w = 0; w < t->ways; w++)
+		if (s[w].valid && s[w].page_shift == shift && s[w].vpn == n->vpn &&
+		    (s[w].global || n->global || s[w].asid == n->asid))
+			slot = &s[w];
+	if (slot) {
+		invalidate(t, slot);
+	} else {
+		slot = victim(t, s);
+		if (slot->valid) {
+			t->stats.evictions++;
+			counter_add(t->ctr, CTR_tlb_evictions, 1);
+			invalidate(t, slot);
+		}
+	}
+	*slot = *n;
+	slot->valid = true;
+	slot->last_use = ++*t->clock;
+	slot->inserted = ++t->fifo_seq;
+	t->held[shift_slot(shift)]++;
+	return slot;
+}
+
+void tlb_flush_all(struct tlb *t, bool keep_global)
+{
+	t->stats.flushes++;
+	for (unsigned i = 0; i < t->sets * t->ways; i++)
+		if (t->e[i].valid && !(keep_global && t->e[i].global))
+			invalidate(t, &t->e[i]);
+}
+
+void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global)
+{
+	t->stats.flushes++;
+	for (unsigned i = 0; i < t->sets * t->ways; i++) {
+		struct tlb_entry *e = &t->e[i];
+		if (e->valid && (e->global ? !keep_global : e->asid == asid))
+			invalidate(t, e);
+	}
+}
+
+void tlb_invalidate(struct tlb *t, uint32_t lin)
+{
+	for (unsigned k = 0; k < 3; k++) {
+		if (!t->held[k])
+			continue;
+		struct tlb_entry *s = set_of(t, lin >> shifts[k]);
+		for (unsigned w = 0; w < t->ways; w++)
+			if (s[w].valid && s[w].page_shift == shifts[k] &&
+			    s[w].vpn == lin >> shifts[k])
+				invalidate(t, &s[w]);
+	}
+}
+
+void tlb_invlpg(struct tlb *t, uint32_t lin)
+{
+	t->stats.invlpg++;
+	tlb_invalidate(t, lin);
+}
+
+const struct tlb_stats *tlb_get_stats(const struct tlb *t)
+{
+	return &t->stats;
+}
+
+struct tlb_stats *tlb_stats_mut(struct tlb *t)
+{
+	return &t->stats;
+}
+
+const char *tlb_name(const struct tlb *t)
+{
+	return t->name;
+}
+
+unsigned tlb_count_entries(const struct tlb *t)
+{
+	return t->sets * t->ways;
+}
+
+unsigned tlb_ways(const struct tlb *t)
+{
+	return t->ways;
+}
+
+unsigned tlb_valid_entries(const struct tlb *t)
+{
+	return t->held[0] + t->held[1] + t->held[2];
+}
+
+const struct tlb_entry *tlb_entry_at(const struct tlb *t, unsigned i)
+{
+	if (i >= t->sets * t->ways || !t->e[i].valid)
+		return NULL;
+	return &t->e[i];
+}
