@@ -4,9 +4,39 @@
  */
 #ifndef VMLAB_KERNEL_SIGNAL_H
 #define VMLAB_KERNEL_SIGNAL_H
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
+
+#define VMLAB_NSIG 64
+#define SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* The i386 kernel's struct sigaction (rt_sigaction): handler, flags, restorer, mask. */
+struct k_sigaction {
+	uint32_t handler; /* SIG_DFL 0, SIG_IGN 1, or a guest address */
+	uint32_t flags;
+	uint32_t restorer;
+	uint64_t mask;
+};
+
+/* i386 siginfo_t: 128 bytes; the union starts at offset 12. */
+struct siginfo_i386 {
+	int32_t si_signo, si_errno, si_code;
+	uint32_t u[29]; /* kill: pid, uid; fault: addr */
+};
+
+struct signal_struct {
+	struct k_sigaction action[VMLAB_NSIG + 1]; /* index = signal number */
+	uint64_t blocked, pending;
+	struct siginfo_i386 info[VMLAB_NSIG + 1]; /* one queued instance per signal */
+	uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags; /* sigaltstack; flags: SS_AUTODISARM */
+	/* the last trap, for sigcontext (trapno, err, cr2) as Linux's thread_struct keeps it */
+	uint32_t trap_nr, error_code, cr2;
+	/* sigsuspend: the mask to put back once the handler's frame saved it */
+	bool restore_sigmask;
+	uint64_t saved_sigmask;
+};
 
 /* Sets up the task's signal state (default actions, nothing blocked or pending). */
 int signal_init(struct task *t);
@@ -16,6 +46,10 @@ void signal_free(struct task *t);
  * si_code and si_addr, as force_sig_fault does: a blocked or ignored fault signal is
  * unblocked/reset to default first, as Linux does. */
 void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr);
+/* The same, recording the CPU exception (vector, error code, cr2) for the sigcontext's
+ * trapno/err/cr2 fields. Prefer this one from the fault path. */
+void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr,
+			  uint32_t trapno, uint32_t err, uint32_t cr2);
 /* Queues a signal from the process itself (kill/tgkill/raise): SI_USER / SI_TKILL. */
 int send_sig(struct task *t, int sig, int si_code);
 
@@ -24,4 +58,13 @@ int send_sig(struct task *t, int sig, int si_code);
  * (ignore, stop/continue treated as ignore, terminate: sets t->exited, t->exit_signal,
  * t->exit_code = 128 + sig and prints the one-line report on stderr). */
 void do_signal(struct task *t);
+
+/* True when an unblocked signal is pending (the run loop may skip do_signal otherwise). */
+bool signal_pending(const struct task *t);
+
+/* "SIGSEGV", or "SIG42"/"SIGRTMIN+3" style names; static storage. */
+const char *signal_name(int sig);
+
+/* Terminates the task with sig's default action and the one-line report on stderr. */
+void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info);
 #endif

@@ -1,0 +1,258 @@
+/*
+ * Signal state, queueing and delivery for the single guest thread (kernel/signal.c and
+ * arch/x86/kernel/signal.c in Linux). Frames are built in signal_frame.c.
+ */
+#include "kernel/signal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "kernel/signal_frame.h"
+#include "kernel/task.h"
+
+
+/* Signals the CPU raises for the instruction just run: delivered before any other. */
+#define SYNCHRONOUS_MASK                                                                    \
+	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | \
+	 SIGBIT(SIGSYS))
+
+static const char *const names[] = {
+	[1] = "SIGHUP",   [2] = "SIGINT",     [3] = "SIGQUIT",  [4] = "SIGILL",
+	[5] = "SIGTRAP",  [6] = "SIGABRT",    [7] = "SIGBUS",   [8] = "SIGFPE",
+	[9] = "SIGKILL",  [10] = "SIGUSR1",   [11] = "SIGSEGV", [12] = "SIGUSR2",
+	[13] = "SIGPIPE", [14] = "SIGALRM",   [15] = "SIGTERM", [16] = "SIGSTKFLT",
+	[17] = "SIGCHLD", [18] = "SIGCONT",   [19] = "SIGSTOP", [20] = "SIGTSTP",
+	[21] = "SIGTTIN", [22] = "SIGTTOU",   [23] = "SIGURG",  [24] = "SIGXCPU",
+	[25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
+	[29] = "SIGIO",   [30] = "SIGPWR",    [31] = "SIGSYS",
+};
+
+const char *signal_name(int sig)
+{
+	static char buf[16];
+	if (sig >= 1 && sig < (int)(sizeof(names) / sizeof(names[0])))
+		return names[sig];
+	if (sig >= 32 && sig <= VMLAB_NSIG) {
+		snprintf(buf, sizeof(buf), "SIGRT%d", sig - 32);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "signal %d", sig);
+	return buf;
+}
+
+int signal_init(struct task *t)
+{
+	struct signal_struct *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	t->signal = s;
+	return 0;
+}
+
+void signal_free(struct task *t)
+{
+	free(t->signal);
+	t->signal = NULL;
+}
+
+enum sig_default { ACT_TERM, ACT_CORE, ACT_IGN, ACT_STOP, ACT_CONT };
+
+static enum sig_default default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+		return ACT_IGN;
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return ACT_STOP;
+	case SIGCONT:
+		return ACT_CONT;
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return ACT_CORE;
+	default:
+		return ACT_TERM;
+	}
+}
+
+/* What sig would do if delivered now: ignored signals are dropped at send time, as
+ * Linux's sig_ignored does (blocked ones stay queued: the mask may change). */
+static bool sig_ignored(const struct signal_struct *s, int sig)
+{
+	if (s->blocked & SIGBIT(sig))
+		return false;
+	uint32_t h = s->action[sig].handler;
+	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
+}
+
+static void queue(struct task *t, const struct siginfo_i386 *info)
+{
+	struct signal_struct *s = t->signal;
+	int sig = info->si_signo;
+	if (sig_ignored(s, sig))
+		return;
+	/* One instance per signal: standard signals do not queue in Linux either, and a
+	 * single thread cannot send a second real-time one before the first is taken. */
+	if (s->pending & SIGBIT(sig))
+		return;
+	s->pending |= SIGBIT(sig);
+	s->info[sig] = *info;
+}
+
+void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, uint32_t trapno,
+			  uint32_t err, uint32_t cr2)
+{
+	struct signal_struct *s = t->signal;
+	s->trap_nr = trapno;
+	s->error_code = err;
+	s->cr2 = cr2;
+	/* force_sig_info_to_task: the program cannot ignore or block its own fault. */
+	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler == 1) {
+		s->action[sig].handler = 0;
+		s->blocked &= ~SIGBIT(sig);
+	}
+	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
+	info.u[0] = addr;
+	s->pending &= ~SIGBIT(sig); /* the newest fault's details win */
+	queue(t, &info);
+}
+
+void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr)
+{
+	uint32_t trapno = sig == SIGSEGV || sig == SIGBUS ? 14 : sig == SIGFPE ? 0 : 6;
+	force_sig_fault_trap(t, sig, si_code, addr, trapno, 0, sig == SIGSEGV ? addr : 0);
+}
+
+int send_sig(struct task *t, int sig, int si_code)
+{
+	if (sig < 0 || sig > VMLAB_NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
+	info.u[0] = (uint32_t)t->tgid; /* si_pid */
+	info.u[1] = t->uid;            /* si_uid */
+	queue(t, &info);
+	return 0;
+}
+
+bool signal_pending(const struct task *t)
+{
+	const struct signal_struct *s = t->signal;
+	return s && (s->pending & ~s->blocked) != 0;
+}
+
+/* The next signal to deliver, as next_signal does: synchronous faults first, then the
+ * lowest number. */
+static int next_signal(const struct signal_struct *s)
+{
+	uint64_t ready = s->pending & ~s->blocked;
+	if (!ready)
+		return 0;
+	if (ready & SYNCHRONOUS_MASK)
+		ready &= SYNCHRONOUS_MASK;
+	return __builtin_ctzll(ready) + 1;
+}
+
+/* Weak so that procfs can describe the VMA without signal.c knowing the mm: prints the
+ * part after "address 0x...". */
+int signal_describe_addr(struct task *t, uint32_t addr, char *buf, size_t n)
+	__attribute__((weak));
+
+void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
+{
+	char where[512] = "";
+	bool fault = info && info->si_code > 0 && info->si_code < SI_KERNEL &&
+		     (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		      sig == SIGTRAP);
+	if (fault) {
+		uint32_t addr = info->u[0];
+		int n = snprintf(where, sizeof(where), " (address 0x%08x", addr);
+		if (sig == SIGSEGV || sig == SIGBUS) {
+			if (signal_describe_addr)
+				signal_describe_addr(t, addr, where + n, sizeof(where) - (size_t)n - 1);
+		}
+		strncat(where, ")", sizeof(where) - strlen(where) - 1);
+	} else if (info && sig == SIGSEGV && info->si_code == SI_KERNEL) {
+		snprintf(where, sizeof(where), " (the signal frame could not be written)");
+	}
+	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
+	t->exited = true;
+	t->exit_signal = sig;
+	t->exit_code = 128 + sig;
+}
+
+/* force_sigsegv: the frame could not be built; SIGSEGV with the default action. */
+static void force_sigsegv(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	s->action[SIGSEGV].handler = 0;
+	s->blocked &= ~SIGBIT(SIGSEGV);
+	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
+	s->pending &= ~SIGBIT(SIGSEGV);
+	queue(t, &info);
+}
+
+void do_signal(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	while (!t->exited) {
+		int sig = next_signal(s);
+		if (!sig)
+			break;
+		s->pending &= ~SIGBIT(sig);
+		struct siginfo_i386 info = s->info[sig];
+		struct k_sigaction *ka = &s->action[sig];
+		if (ka->handler == 1)
+			continue;
+		if (ka->handler == 0) {
+			enum sig_default d = default_action(sig);
+			if (d == ACT_IGN || d == ACT_CONT)
+				continue;
+			if (d == ACT_STOP) {
+				/* Nothing could continue a stopped vmlab guest: note and ignore. */
+				fprintf(stderr, "vmlab: %s would stop the process; ignored\n",
+					signal_name(sig));
+				continue;
+			}
+			signal_kill_task(t, sig, &info);
+			return;
+		}
+		uint64_t saved = s->restore_sigmask ? s->saved_sigmask : s->blocked;
+		struct k_sigaction act = *ka;
+		if (setup_rt_or_legacy_frame(t, sig, &act, &info, saved) < 0) {
+			force_sigsegv(t);
+			continue;
+		}
+		s->restore_sigmask = false;
+		/* signal_delivered: block sa_mask (and sig unless SA_NODEFER) during the
+		 * handler; SA_RESETHAND resets to default. */
+		uint64_t add = act.mask;
+		if (!(act.flags & 0x40000000u))
+			add |= SIGBIT(sig);
+		s->blocked = saved | (add & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP)));
+		if (act.flags & 0x80000000u)
+			ka->handler = 0;
+		return; /* one frame per return to user mode, as Linux */
+	}
+	if (s->restore_sigmask) {
+		s->blocked = s->saved_sigmask;
+		s->restore_sigmask = false;
+	}
+}

@@ -1,0 +1,339 @@
+/*
+ * The signal system calls (kernel/signal.c, arch/x86/kernel/signal.c in Linux): actions,
+ * masks, the alternate stack, kill on oneself, and the waits, which in a single-threaded
+ * guest with no timers can only be satisfied by a signal that is already pending.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "kernel/signal.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+#define SIG_BLOCK_ 0
+#define SIG_UNBLOCK_ 1
+#define SIG_SETMASK_ 2
+#define SS_ONSTACK_ 1
+#define SS_DISABLE_ 2
+#define SS_AUTODISARM_ (1u << 31)
+#define MINSIGSTKSZ_ 2048
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* UAPI_SA_FLAGS on x86: the flag bits the kernel keeps; others read back as 0. */
+#define KNOWN_SA_FLAGS 0xdc000c07u
+
+static bool valid_sig(uint32_t sig)
+{
+	return sig >= 1 && sig <= VMLAB_NSIG;
+}
+
+/* do_sigaction */
+static int do_sigaction(struct task *t, uint32_t sig, const struct k_sigaction *act,
+			struct k_sigaction *oact)
+{
+	struct signal_struct *s = t->signal;
+	if (!valid_sig(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	if (oact)
+		*oact = s->action[sig];
+	if (act) {
+		struct k_sigaction k = *act;
+		k.flags &= KNOWN_SA_FLAGS;
+		k.mask &= ~UNBLOCKABLE;
+		s->action[sig] = k;
+		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3). */
+		bool ign = k.handler == 1 || (k.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
+								 sig == SIGWINCH));
+		if (ign)
+			s->pending &= ~SIGBIT(sig);
+	}
+	return 0;
+}
+
+long sys_rt_sigaction(struct task *t, const uint32_t *a)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint32_t u[5];
+	struct k_sigaction act, oact;
+	if (a[1]) {
+		if (copy_from_user(t, u, a[1], 20))
+			return -EFAULT;
+		act = (struct k_sigaction){u[0], u[1], u[2], (uint64_t)u[3] | (uint64_t)u[4] << 32};
+	}
+	int r = do_sigaction(t, a[0], a[1] ? &act : NULL, a[2] ? &oact : NULL);
+	if (r == 0 && a[2]) {
+		uint32_t o[5] = {oact.handler, oact.flags, oact.restorer, (uint32_t)oact.mask,
+				 (uint32_t)(oact.mask >> 32)};
+		if (copy_to_user(t, a[2], o, 20))
+			return -EFAULT;
+	}
+	return r;
+}
+
+/* The old sigaction: handler, a 32-bit mask, flags, restorer. */
+long sys_sigaction(struct task *t, const uint32_t *a)
+{
+	uint32_t u[4];
+	struct k_sigaction act, oact;
+	if (a[1]) {
+		if (copy_from_user(t, u, a[1], 16))
+			return -EFAULT;
+		act = (struct k_sigaction){u[0], u[2], u[3], u[1]};
+	}
+	int r = do_sigaction(t, a[0], a[1] ? &act : NULL, a[2] ? &oact : NULL);
+	if (r == 0 && a[2]) {
+		uint32_t o[4] = {oact.handler, (uint32_t)oact.mask, oact.flags, oact.restorer};
+		if (copy_to_user(t, a[2], o, 16))
+			return -EFAULT;
+	}
+	return r;
+}
+
+/* signal(2) as the kernel implements it: SA_ONESHOT | SA_NOMASK, returns the old handler. */
+long sys_signal(struct task *t, const uint32_t *a)
+{
+	struct k_sigaction act = {a[1], 0x80000000u | 0x40000000u, 0, 0}, oact;
+	int r = do_sigaction(t, a[0], &act, &oact);
+	return r ? r : (long)oact.handler;
+}
+
+static int do_sigprocmask(struct task *t, uint32_t how, const uint64_t *set, uint64_t *old)
+{
+	struct signal_struct *s = t->signal;
+	if (old)
+		*old = s->blocked;
+	if (!set)
+		return 0;
+	uint64_t m = *set & ~UNBLOCKABLE;
+	switch (how) {
+	case SIG_BLOCK_:
+		s->blocked |= m;
+		break;
+	case SIG_UNBLOCK_:
+		s->blocked &= ~m;
+		break;
+	case SIG_SETMASK_:
+		s->blocked = m;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+long sys_rt_sigprocmask(struct task *t, const uint32_t *a)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t set, old;
+	if (a[1] && copy_from_user(t, &set, a[1], 8))
+		return -EFAULT;
+	/* Linux checks how only when a set is given. */
+	int r = do_sigprocmask(t, a[0], a[1] ? &set : NULL, &old);
+	if (r)
+		return r;
+	if (a[2] && copy_to_user(t, a[2], &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_sigprocmask(struct task *t, const uint32_t *a)
+{
+	uint32_t set32;
+	uint64_t old, set = 0;
+	if (a[1]) {
+		if (copy_from_user(t, &set32, a[1], 4))
+			return -EFAULT;
+		/* the old call only reaches the first 32 signals */
+		uint64_t cur = t->signal->blocked;
+		set = a[0] == SIG_SETMASK_ ? (cur & ~0xffffffffull) | set32 : set32;
+	}
+	int r = do_sigprocmask(t, a[0], a[1] ? &set : NULL, &old);
+	if (r)
+		return r;
+	uint32_t o = (uint32_t)old;
+	if (a[2] && copy_to_user(t, a[2], &o, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_sgetmask(struct task *t, const uint32_t *a)
+{
+	(void)a;
+	return (long)(uint32_t)t->signal->blocked;
+}
+
+long sys_ssetmask(struct task *t, const uint32_t *a)
+{
+	uint64_t old = t->signal->blocked;
+	uint64_t set = (old & ~0xffffffffull) | a[0];
+	do_sigprocmask(t, SIG_SETMASK_, &set, NULL);
+	return (long)(uint32_t)old;
+}
+
+static long pending_to_user(struct task *t, uint32_t uaddr, unsigned size)
+{
+	const struct signal_struct *s = t->signal;
+	uint64_t p = s->pending & s->blocked; /* sigpending: pending and blocked */
+	return copy_to_user(t, uaddr, &p, size) ? -EFAULT : 0;
+}
+
+long sys_rt_sigpending(struct task *t, const uint32_t *a)
+{
+	if (a[1] > 8)
+		return -EINVAL;
+	return pending_to_user(t, a[0], a[1]);
+}
+
+long sys_sigpending(struct task *t, const uint32_t *a)
+{
+	return pending_to_user(t, a[0], 4);
+}
+
+long sys_sigaltstack(struct task *t, const uint32_t *a)
+{
+	struct signal_struct *s = t->signal;
+	uint32_t sp = t->cpu->regs[R_ESP];
+	bool on = sp > s->sas_ss_sp && sp - s->sas_ss_sp <= s->sas_ss_size;
+	uint32_t old[3] = {s->sas_ss_sp, (on ? SS_ONSTACK_ : (s->sas_ss_size ? 0 : SS_DISABLE_)) |
+						 s->sas_ss_flags,
+			   s->sas_ss_size};
+	if (a[0]) {
+		uint32_t n[3];
+		if (copy_from_user(t, n, a[0], 12))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		uint32_t mode = n[1] & ~SS_AUTODISARM_;
+		if (mode != SS_DISABLE_ && mode != SS_ONSTACK_ && mode != 0)
+			return -EINVAL;
+		if (mode == SS_DISABLE_) {
+			s->sas_ss_sp = 0;
+			s->sas_ss_size = 0;
+		} else {
+			if (n[2] < MINSIGSTKSZ_)
+				return -ENOMEM;
+			s->sas_ss_sp = n[0];
+			s->sas_ss_size = n[2];
+		}
+		s->sas_ss_flags = n[1] & SS_AUTODISARM_;
+	}
+	if (a[1] && copy_to_user(t, a[1], old, 12))
+		return -EFAULT;
+	return 0;
+}
+
+/* kill and friends reach only this process: the guest is alone in its machine. */
+static long kill_self(struct task *t, int32_t pid_ok, uint32_t sig, int si_code)
+{
+	if (!pid_ok)
+		return -ESRCH;
+	if (sig > VMLAB_NSIG)
+		return -EINVAL;
+	return send_sig(t, (int)sig, si_code);
+}
+
+long sys_kill(struct task *t, const uint32_t *a)
+{
+	int32_t pid = (int32_t)a[0];
+	/* pid 0 (own group), -1 (everyone we may signal: only us), -pgid, or our pid */
+	bool ok = pid == t->tgid || pid == 0 || pid == -1 || pid == -t->tgid;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	return kill_self(t, ok, a[1], 0 /* SI_USER */);
+}
+
+long sys_tkill(struct task *t, const uint32_t *a)
+{
+	if ((int32_t)a[0] <= 0)
+		return -EINVAL;
+	return kill_self(t, (int32_t)a[0] == t->pid, a[1], -6 /* SI_TKILL */);
+}
+
+long sys_tgkill(struct task *t, const uint32_t *a)
+{
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -EINVAL;
+	return kill_self(t, (int32_t)a[0] == t->tgid && (int32_t)a[1] == t->pid, a[2],
+			 -6 /* SI_TKILL */);
+}
+
+/* Nothing outside the guest can send it a signal and it has no timers: a wait with no
+ * deliverable signal pending would last forever. Linux would hang; vmlab says so and
+ * ends the run (status 128 + SIGKILL, as if the user had killed the hung program). */
+static long wait_forever(struct task *t, const char *what)
+{
+	fprintf(stderr, "vmlab: %s would wait forever (no other process or timer can wake it)\n",
+		what);
+	t->exited = true;
+	t->exit_signal = SIGKILL;
+	t->exit_code = 128 + SIGKILL;
+	return -EINTR;
+}
+
+static long suspend_with(struct task *t, uint64_t mask, const char *what)
+{
+	struct signal_struct *s = t->signal;
+	s->saved_sigmask = s->blocked;
+	s->restore_sigmask = true;
+	s->blocked = mask & ~UNBLOCKABLE;
+	if (!signal_pending(t)) {
+		s->blocked = s->saved_sigmask;
+		s->restore_sigmask = false;
+		return wait_forever(t, what);
+	}
+	/* do_signal delivers under the temporary mask and saves the old one in the frame */
+	return -EINTR;
+}
+
+long sys_rt_sigsuspend(struct task *t, const uint32_t *a)
+{
+	if (a[1] != 8)
+		return -EINVAL;
+	uint64_t m;
+	if (copy_from_user(t, &m, a[0], 8))
+		return -EFAULT;
+	return suspend_with(t, m, "rt_sigsuspend");
+}
+
+long sys_sigsuspend(struct task *t, const uint32_t *a)
+{
+	/* i386 sigsuspend(int history0, int history1, old_sigset_t mask) */
+	uint64_t m = (t->signal->blocked & ~0xffffffffull) | a[2];
+	return suspend_with(t, m, "sigsuspend");
+}
+
+long sys_pause(struct task *t, const uint32_t *a)
+{
+	(void)a;
+	if (signal_pending(t))
+		return -EINTR;
+	return wait_forever(t, "pause");
+}
+
+/* rt_sigtimedwait: takes a pending signal of the set; otherwise only a timeout ends it. */
+long sys_rt_sigtimedwait(struct task *t, const uint32_t *a)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t set;
+	if (copy_from_user(t, &set, a[0], 8))
+		return -EFAULT;
+	struct signal_struct *s = t->signal;
+	uint64_t ready = s->pending & set & ~UNBLOCKABLE;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		s->pending &= ~SIGBIT(sig);
+		if (a[1] && copy_to_user(t, a[1], &s->info[sig], sizeof(s->info[sig])))
+			return -EFAULT;
+		return sig;
+	}
+	if (signal_pending(t))
+		return -EINTR;
+	if (a[2])
+		return -EAGAIN; /* the timeout passes; virtual time does not need to move */
+	return wait_forever(t, "rt_sigtimedwait");
+}
