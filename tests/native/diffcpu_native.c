@@ -1,0 +1,232 @@
+/*
+ * The host side of the CPU differential tester (built with gcc -m32). Reads struct dc_in
+ * records on stdin, runs each case's code on the real processor with the case's registers,
+ * flags, x87 state and memory, and writes a struct dc_out per case on stdout: the registers,
+ * flags, x87 state (FNSAVE) and pages after the code ran, or the exception it raised (caught
+ * as a signal; the state is the one the kernel reports at the fault).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "diffcpu_case.h"
+
+#if !defined(__i386__)
+#error "diffcpu_native runs 32-bit code: build it with -m32"
+#endif
+
+/*
+ * The trampoline's variables live on a page at a fixed address, so the assembly needs no
+ * relocations (the helper is a PIE).
+ */
+#define DC_HARNESS 0x00390000u
+#define H_IN_BLOCK 0   /* popal order: edi esi ebp (esp) ebx edx ecx eax, then eflags */
+#define H_IN_ESP 36
+#define H_CODE_ADDR 40
+#define H_HOST_ESP 44
+#define H_OUT_BLOCK 48 /* pushal order, then eflags above it */
+#define H_OUT_ESP 84
+#define H_FPU_IN 128
+#define H_FPU_OUT 256
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define H(off) STR(DC_HARNESS) "+" STR(off)
+
+void dc_enter(void);
+void dc_exit(void);
+
+__asm__(".text\n"
+	".globl dc_enter\n"
+	"dc_enter:\n"
+	"	pushal\n"
+	"	pushfl\n"
+	"	movl %esp, " H(H_HOST_ESP) "\n"
+	"	frstor " H(H_FPU_IN) "\n"
+	"	movl $" H(H_IN_BLOCK) ", %esp\n"
+	"	popal\n"
+	"	popfl\n"
+	"	movl " H(H_IN_ESP) ", %esp\n"
+	"	jmp *" H(H_CODE_ADDR) "\n"
+	".globl dc_exit\n"
+	"dc_exit:\n"
+	"	movl %esp, " H(H_OUT_ESP) "\n"
+	"	movl $" H(H_OUT_BLOCK) "+36, %esp\n"
+	"	pushfl\n"
+	"	pushal\n"
+	"	fnsave " H(H_FPU_OUT) "\n"
+	"	movl " H(H_HOST_ESP) ", %esp\n"
+	"	popfl\n"
+	"	popal\n"
+	"	ret\n");
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t faulted;
+static struct dc_out *cur_out;
+static uint8_t *code_page, *data_page, *stack_page, *harness;
+
+static void fpstate_to_image(const struct _libc_fpstate *fp, uint8_t img[108])
+{
+	uint32_t w[7] = {fp->cw | 0xffff0000u, fp->sw | 0xffff0000u, fp->tag | 0xffff0000u,
+			 fp->ipoff, fp->cssel, fp->dataoff, fp->datasel | 0xffff0000u};
+	memcpy(img, w, sizeof(w));
+	for (int i = 0; i < 8; i++)
+		memcpy(img + 28 + 10 * i, &fp->_st[i], 10);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	(void)si;
+	ucontext_t *uc = ctx;
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct dc_out *o = cur_out;
+	if (sig == SIGALRM) {
+		o->vector = 0xfffffffeu; /* the case did not finish: reported as a timeout */
+	} else {
+		o->vector = (uint32_t)g[REG_TRAPNO];
+		o->err = (uint32_t)g[REG_ERR];
+	}
+	o->eip = (uint32_t)g[REG_EIP];
+	static const int map[8] = {REG_EAX, REG_ECX, REG_EDX, REG_EBX,
+				   REG_ESP, REG_EBP, REG_ESI, REG_EDI};
+	for (int i = 0; i < 8; i++)
+		o->regs[i] = (uint32_t)g[map[i]];
+	o->eflags = (uint32_t)g[REG_EFL];
+	if (uc->uc_mcontext.fpregs)
+		fpstate_to_image(uc->uc_mcontext.fpregs, o->fpu);
+	faulted = 1;
+	siglongjmp(fault_jmp, 1);
+}
+
+static void *map_at(uint32_t addr, int prot)
+{
+	void *p = mmap((void *)(uintptr_t)addr, DC_PAGE, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || p != (void *)(uintptr_t)addr) {
+		fprintf(stderr, "diffcpu_native: cannot map a page at %#x\n", addr);
+		exit(2);
+	}
+	return p;
+}
+
+static void run_case(const struct dc_in *in, struct dc_out *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->magic = DC_MAGIC_OUT;
+	out->id = in->id;
+	out->vector = DC_NO_EXCEPTION;
+	cur_out = out;
+
+	uint32_t len = in->code_len > DC_CODE_MAX ? DC_CODE_MAX : in->code_len;
+	memset(code_page, 0xcc, DC_PAGE);
+	memcpy(code_page, in->code, len);
+	/* jmp dc_exit */
+	code_page[len] = 0xe9;
+	uint32_t rel = (uint32_t)(uintptr_t)dc_exit - (DC_CODE + len + 5);
+	memcpy(code_page + len + 1, &rel, 4);
+	memcpy(data_page, in->data, DC_PAGE);
+	memcpy(stack_page, in->stack, DC_PAGE);
+
+	if (in->use_fpu) {
+		memcpy(harness + H_FPU_IN, in->fpu, 108);
+	} else {
+		uint8_t init[108];
+		__asm__ volatile("fninit\n\tfnsave %0" : "=m"(init));
+		memcpy(harness + H_FPU_IN, init, 108);
+	}
+	/* popal order: edi esi ebp esp ebx edx ecx eax */
+	const uint32_t *r = in->regs;
+	uint32_t blk[9] = {r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0],
+			   (in->eflags & DC_FLAGS) | 0x202u};
+	memcpy(harness + H_IN_BLOCK, blk, sizeof(blk));
+	uint32_t code_addr = DC_CODE;
+	memcpy(harness + H_IN_ESP, &r[4], 4);
+	memcpy(harness + H_CODE_ADDR, &code_addr, 4);
+
+	faulted = 0;
+	alarm(5);
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		dc_enter();
+		out->eip = DC_CODE + len;
+		uint32_t b[9]; /* edi esi ebp esp ebx edx ecx eax eflags */
+		memcpy(b, harness + H_OUT_BLOCK, sizeof(b));
+		uint32_t regs[8] = {b[7], b[6], b[5], b[4], b[3], b[2], b[1], b[0]};
+		memcpy(out->regs, regs, sizeof(regs));
+		memcpy(&out->regs[4], harness + H_OUT_ESP, 4);
+		out->eflags = b[8];
+		memcpy(out->fpu, harness + H_FPU_OUT, 108);
+	}
+	alarm(0);
+	__asm__ volatile("fninit");
+	memcpy(out->data, data_page, DC_PAGE);
+	memcpy(out->stack, stack_page, DC_PAGE);
+	uint16_t s[6];
+	__asm__ volatile("movw %%es, %0\n\tmovw %%cs, %1\n\tmovw %%ss, %2\n\t"
+			 "movw %%ds, %3\n\tmovw %%fs, %4\n\tmovw %%gs, %5"
+			 : "=m"(s[0]), "=m"(s[1]), "=m"(s[2]), "=m"(s[3]), "=m"(s[4]), "=m"(s[5]));
+	memcpy(out->sregs, s, sizeof(s));
+}
+
+static int read_full(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n) {
+		ssize_t k = read(0, p, n);
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int write_full(const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		ssize_t k = write(1, p, n);
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	static uint8_t altstack[65536];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	sigaltstack(&ss, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGALRM};
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+
+	code_page = map_at(DC_CODE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	data_page = map_at(DC_DATA, PROT_READ | PROT_WRITE);
+	stack_page = map_at(DC_STACK, PROT_READ | PROT_WRITE);
+	harness = map_at(DC_HARNESS, PROT_READ | PROT_WRITE);
+
+	static struct dc_in in;
+	static struct dc_out out;
+	while (read_full(&in, sizeof(in)) == 0) {
+		if (in.magic != DC_MAGIC_IN) {
+			fprintf(stderr, "diffcpu_native: bad record (magic %#x)\n", in.magic);
+			return 2;
+		}
+		run_case(&in, &out);
+		if (write_full(&out, sizeof(out)))
+			return 2;
+	}
+	return 0;
+}
