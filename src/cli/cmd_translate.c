@@ -1,0 +1,180 @@
+/* `vmlab translate FILE` and `vmlab translate --quiz SEED [--answers]`. */
+#include "cli/translate.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmlab translate FILE           walk the addresses FILE asks for\n"
+		"       vmlab translate --quiz SEED    print a random exercise (a state file)\n"
+		"       vmlab translate --quiz SEED --answers   print its worked solution\n"
+		"\n"
+		"FILE describes a machine state, one statement a line ('#' starts a comment);\n"
+		"'-' reads standard input. The format is in docs/translate.md:\n"
+		"  paging none|2level|pae        cr0/cr3/cr4/efer VALUE or flags (PG WP PSE PAE NXE ...)\n"
+		"  ram 64M    maxphyaddr 36      cpl 0..3\n"
+		"  gdtr base=ADDR limit=BYTES    gdt N = 0xRAW | gdt N base= limit= type= dpl= g= db= p= s=\n"
+		"  ldtr SELECTOR                 ldt N = 0xRAW | ldt N base= ...\n"
+		"  cs|ds|es|fs|gs|ss = SELECTOR  (loaded through the model's segment-load checks)\n"
+		"  pdpte|pde|pte TABLE[INDEX] = VALUE [P RW US PWT PCD A D PS PAT G NX]\n"
+		"  mem32|mem64 ADDR[+OFF] = VALUE\n"
+		"  tlb ENTRIESxWAYS [lru|fifo|random] [itlb=GEOM] [l2=GEOM] [seed=N] [asid] [refill=sw]\n"
+		"  tlb-entry LINEAR = FRAME [4k|2m|4m] [rw] [us] [nx] [g] [d] [itlb|l2]\n"
+		"  translate SEG:OFFSET|linear ADDR read|write|fetch [user|kernel] [size=N]\n"
+		"\n"
+		"Each translation prints the selector, descriptor, limit check, linear address, TLB\n"
+		"lookup, each paging entry with its bits, and the physical address or the fault with\n"
+		"its vector and decoded error code. Exit status: 0, or 2 for a bad file or option.\n");
+}
+
+/* Reads a whole file (or stdin for "-") as text. */
+static char *slurp(const char *path, FILE *err)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(err, "vmlab translate: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (n + 1 >= cap) {
+			if (cap >= (16u << 20)) {
+				fprintf(err, "vmlab translate: %s: larger than 16 MB\n", path);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0) {
+			if (ferror(f)) {
+				fprintf(err, "vmlab translate: %s: read error\n", path);
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!buf)
+		return NULL;
+	buf[n] = 0;
+	if (memchr(buf, 0, n)) {
+		fprintf(err, "vmlab translate: %s: contains a NUL byte: not a text file\n", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int translate_text(const char *name, const char *text)
+{
+	struct tr_state st;
+	int rc = tr_parse(name, text, &st, stderr) || tr_run(&st, stdout, stderr) ? 2 : 0;
+	tr_state_free(&st);
+	return rc;
+}
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -1;
+	*seed = v;
+	return 0;
+}
+
+int cmd_translate(int argc, char **argv)
+{
+	const char *file = NULL, *seed_s = NULL;
+	bool quiz = false, answers = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--quiz")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "vmlab translate: --quiz needs a SEED (a number)\n");
+				return 2;
+			}
+			quiz = true;
+			seed_s = argv[++i];
+		} else if (!strncmp(argv[i], "--quiz=", 7)) {
+			quiz = true;
+			seed_s = argv[i] + 7;
+		} else if (!strcmp(argv[i], "--answers")) {
+			answers = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "vmlab translate: unknown option '%s' (see --help)\n", argv[i]);
+			return 2;
+		} else if (file) {
+			fprintf(stderr, "vmlab translate: one FILE at a time ('%s' and '%s')\n", file,
+				argv[i]);
+			return 2;
+		} else {
+			file = argv[i];
+		}
+	}
+	if (answers && !quiz) {
+		fprintf(stderr, "vmlab translate: --answers goes with --quiz SEED\n");
+		return 2;
+	}
+	if (quiz) {
+		uint64_t seed;
+		if (file) {
+			fprintf(stderr, "vmlab translate: --quiz generates its own state; drop '%s'\n",
+				file);
+			return 2;
+		}
+		if (parse_seed(seed_s, &seed)) {
+			fprintf(stderr, "vmlab translate: quiz seed '%s' is not a number\n", seed_s);
+			return 2;
+		}
+		if (!answers) {
+			tr_quiz(seed, stdout);
+			return 0;
+		}
+		/* the answers are the translation of exactly the text the quiz prints */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&text, &len);
+		if (!mf) {
+			perror("vmlab translate");
+			return 1;
+		}
+		tr_quiz(seed, mf);
+		fclose(mf);
+		char name[64];
+		snprintf(name, sizeof name, "quiz-%llu.vm", (unsigned long long)seed);
+		int rc = translate_text(name, text);
+		free(text);
+		return rc;
+	}
+	if (!file) {
+		usage(stderr);
+		return 2;
+	}
+	char *text = slurp(file, stderr);
+	if (!text)
+		return 2;
+	int rc = translate_text(file, text);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * `vmlab translate --quiz SEED`: a random exercise written in the state-file format, so the
+ * answers are exactly `vmlab translate` of the printed text. The generator only decides what
+ * the tables contain and which addresses to ask about; it never computes an answer.
+ */
+#include "cli/translate.h"
+#include "hw/seg.h"
+
+/* splitmix64: small, seedable, the same on every host */
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rnd(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned below(struct rng *r, unsigned n)
+{
+	return (unsigned)(rnd(r) % n);
+}
+
+static bool chance(struct rng *r, unsigned percent)
+{
+	return below(r, 100) < percent;
+}
+
+/* A 4 KB page the quiz maps (or leaves unmapped), for picking questions. */
+struct qpage {
+	uint32_t lin;
+	bool present;
+};
+
+static void entry_flags(FILE *out, uint64_t e, bool pae)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {{PTE_P, "P"}, {PTE_RW, "RW"}, {PTE_US, "US"}, {PTE_A, "A"},
+		     {PTE_D, "D"}, {PTE_PS, "PS"}, {PTE_G, "G"},   {PTE_NX, "NX"}};
+	uint64_t frame = e & (pae ? 0x000ffffffffff000ull : 0xfffff000ull);
+	if (pae)
+		fprintf(out, "0x%09llx", (unsigned long long)frame);
+	else
+		fprintf(out, "0x%08llx", (unsigned long long)frame);
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (e & names[i].bit)
+			fprintf(out, " %s", names[i].name);
+}
+
+/* Rights for a user 4 KB page: mostly usable, sometimes read-only or kernel-only. */
+static uint64_t random_rights(struct rng *r, bool nx_ok)
+{
+	uint64_t e = PTE_P | PTE_US | PTE_RW;
+	unsigned k = below(r, 10);
+	if (k < 3)
+		e &= ~PTE_RW;
+	else if (k < 5)
+		e &= ~PTE_US;
+	if (nx_ok && chance(r, 30))
+		e |= PTE_NX;
+	if (chance(r, 40))
+		e |= PTE_A;
+	return e;
+}
+
+void tr_quiz(uint64_t seed, FILE *out)
+{
+	struct rng r = {seed * 0x2545f4914f6cdd1dull + 0x1234567};
+	bool pae = chance(&r, 50);
+	bool wp = chance(&r, 70);
+	bool nxe = pae && chance(&r, 60);
+	bool tlb = chance(&r, 50);
+	struct qpage pages[16];
+	unsigned npages = 0;
+
+	fprintf(out, "# vmlab translate quiz, seed %llu.\n", (unsigned long long)seed);
+	fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+	fprintf(out, "# %s -> physical address, or the fault with its error code.\n",
+		pae ? "PDPTE -> PDE -> PTE" : "PDE -> PTE");
+	fprintf(out, "# Check: vmlab translate --quiz %llu --answers\n",
+		(unsigned long long)seed);
+	fprintf(out, "paging %s\nram 64M\n", pae ? "pae" : "2level");
+	fprintf(out, "cr0 PE PG%s\n", wp ? " WP" : "");
+	fprintf(out, "cr4 %s\n", pae ? "PAE" : "PSE");
+	if (nxe)
+		fprintf(out, "efer NXE\n");
+
+	/* tables in low memory, one frame each, in a shuffled order */
+	uint32_t frames[8];
+	for (unsigned i = 0; i < 8; i++)
+		frames[i] = (1 + i) << 12;
+	for (unsigned i = 7; i > 0; i--) {
+		unsigned j = below(&r, i + 1);
+		uint32_t t = frames[i];
+		frames[i] = frames[j];
+		frames[j] = t;
+	}
+	unsigned fi = 0;
+	uint32_t cr3 = frames[fi++];
+	uint32_t pd[4] = {0, 0, 0, 0}; /* per PDPT slot (2-level: pd[0]) */
+	fprintf(out, "cr3 0x%08x\n\n", cr3);
+
+	/* the kernel half: one large page at 0xC0000000 holding the GDT */
+	uint32_t klin = 0xC0000000u;
+	uint32_t kframe = pae ? (2u + below(&r, 8)) << 21 : (1u + below(&r, 4)) << 22;
+	if (pae) {
+		pd[3] = frames[fi++];
+		fprintf(out, "pdpte 0x%08x[3] = 0x%08x P\n", cr3, pd[3]);
+	} else {
+		pd[0] = cr3;
+	}
+	unsigned kslot = pae ? 3 : 0;
+	unsigned kidx = pae ? (klin >> 21) & 0x1ff : klin >> 22;
+	uint64_t kpde = kframe | PTE_P | PTE_RW | PTE_PS | PTE_A | PTE_D | (chance(&r, 30) ? PTE_US : 0);
+	fprintf(out, "pde 0x%08x[0x%03x] = ", pd[kslot], kidx);
+	entry_flags(out, kpde, pae);
+	fprintf(out, "                # kernel, %s page\n", pae ? "2 MB" : "4 MB");
+
+	/* the user half: two page tables near the program's usual address */
+	uint32_t ubase = 0x08000000u + (below(&r, 16) << 22);
+	for (unsigned t = 0; t < 2; t++) {
+		uint32_t tlin = ubase + t * (pae ? (1u << 21) : (1u << 22));
+		unsigned slot = pae ? tlin >> 30 : 0;
+		if (pae && !pd[slot]) {
+			pd[slot] = frames[fi++];
+			fprintf(out, "pdpte 0x%08x[%u] = 0x%08x P\n", cr3, slot, pd[slot]);
+		}
+		uint32_t pt = frames[fi++];
+		unsigned didx = pae ? (tlin >> 21) & 0x1ff : tlin >> 22;
+		uint64_t pde = pt | PTE_P | PTE_RW | PTE_US | PTE_A;
+		if (t == 1 && chance(&r, 35))
+			pde &= ~PTE_RW; /* a read-only directory entry overrides RW PTEs */
+		fprintf(out, "pde 0x%08x[0x%03x] = ", pd[slot], didx);
+		entry_flags(out, pde, pae);
+		fputc('\n', out);
+		unsigned n = 3 + below(&r, 2);
+		unsigned idx = below(&r, 64);
+		for (unsigned k = 0; k < n; k++, idx += 1 + below(&r, 3)) {
+			uint32_t lin = tlin + (idx << 12);
+			bool present = k != 1 || chance(&r, 30);
+			uint64_t e = 0;
+			if (present)
+				e = ((0x1000u + below(&r, 0x3000)) << 12) | random_rights(&r, nxe);
+			fprintf(out, "pte 0x%08x[0x%03x] = ", pt, idx);
+			entry_flags(out, e, pae);
+			fprintf(out, "\n");
+			pages[npages++] = (struct qpage){lin, present};
+		}
+	}
+
+	/* segments: flat Linux-style ones, a small data segment, an expand-down one */
+	uint32_t gdt = klin + 0x1000u * (1 + below(&r, 15));
+	uint32_t sbase = pages[below(&r, npages)].lin & ~0xfffu;
+	uint32_t slimit = 0x7ff + below(&r, 4) * 0x800;
+	uint32_t dlimit = 0xfff + below(&r, 4) * 0x1000;
+	fprintf(out, "\ngdtr base=0x%08x limit=0x3f\n", gdt);
+	fprintf(out, "gdt 1 = 0x00cf9b000000ffff     # kernel code\n");
+	fprintf(out, "gdt 2 = 0x00cf93000000ffff     # kernel data\n");
+	fprintf(out, "gdt 3 = 0x00cffb000000ffff     # user code\n");
+	fprintf(out, "gdt 4 = 0x00cff3000000ffff     # user data\n");
+	fprintf(out, "gdt 5 base=0x%08x limit=0x%05x type=0x3 dpl=3 g=0 db=1\n", sbase, slimit);
+	fprintf(out, "gdt 6 base=0x%08x limit=0x%05x type=0x7 dpl=3 g=0 db=0\n",
+		sbase - 0x10000u, dlimit);
+	bool user = chance(&r, 80);
+	fprintf(out, "cpl %u\ncs = 0x%02x\nss = 0x%02x\nds = 0x%02x\nes = 0x2b\nfs = 0x33\n",
+		user ? 3 : 0, user ? 0x1b : 0x08, user ? 0x23 : 0x10, user ? 0x23 : 0x10);
+
+	if (tlb) {
+		const struct qpage *p = &pages[below(&r, npages)];
+		fprintf(out, "\n# what the TLB holds may disagree with the tables (a stale entry)\n");
+		fprintf(out, "tlb %s lru\n", chance(&r, 50) ? "8x2" : "4");
+		if (p->present)
+			fprintf(out, "tlb-entry 0x%08x = 0x%08x rw us\n", p->lin & ~0xfffu,
+				(0x1000u + below(&r, 0x3000)) << 12);
+	}
+
+	/* questions */
+	fprintf(out, "\n");
+	static const char *const accs[] = {"read", "write", "fetch"};
+	unsigned nq = 6 + below(&r, 3);
+	for (unsigned q = 0; q < nq; q++) {
+		unsigned kind = below(&r, 10);
+		const struct qpage *p = &pages[below(&r, npages)];
+		uint32_t off = below(&r, 0x1000);
+		if (kind < 5) {
+			unsigned a = below(&r, 3);
+			fprintf(out, "translate %s:0x%08x %s\n", a == 2 ? "cs" : "ds", p->lin + off,
+				accs[a]);
+		} else if (kind == 5) {
+			fprintf(out, "translate ds:0x%08x %s\n", klin + (below(&r, 0x1000) << 8),
+				chance(&r, 50) ? "read" : "write");
+		} else if (kind == 6) {
+			/* a directory entry nobody filled in */
+			fprintf(out, "translate ds:0x%08x read\n",
+				0x40000000u + (below(&r, 64) << 22) + off);
+		} else if (kind == 7) {
+			uint32_t o = chance(&r, 60) ? below(&r, slimit + 1) : slimit + 1 + below(&r, 64);
+			fprintf(out, "translate es:0x%08x %s\n", o, chance(&r, 50) ? "read" : "write");
+		} else if (kind == 8) {
+			uint32_t o = chance(&r, 60) ? dlimit + 1 + below(&r, 0xffff - dlimit)
+						    : below(&r, dlimit + 1);
+			fprintf(out, "translate fs:0x%08x read\n", o);
+		} else {
+			fprintf(out, "translate linear 0x%08x %s kernel\n", p->lin + off,
+				chance(&r, 50) ? "read" : "write");
+		}
+	}
+}

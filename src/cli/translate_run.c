@@ -1,0 +1,739 @@
+/*
+ * Builds a parsed machine state into the hw model and walks each requested address through
+ * it. Every verdict printed (limit check, walk, rights, TLB hit or miss, fault and error code)
+ * comes from the model's own functions; this file only explains what they did.
+ */
+#include "cli/translate.h"
+#include "cli/translate_print.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct machine {
+	struct physmem pm;
+	struct mmu m;
+	struct counters ctr;
+	bool pm_ok, mmu_ok;
+	bool setup_ad; /* the segment loads set A/D bits in paging entries */
+	enum paging_mode mode;
+	/* segment loads made while building, for the header */
+	bool loaded[SR_COUNT];
+	int load_rc[SR_COUNT];
+	struct x86_exception load_ex[SR_COUNT];
+};
+
+static int berr(const struct tr_state *st, FILE *err, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int berr(const struct tr_state *st, FILE *err, int line, const char *fmt, ...)
+{
+	va_list ap;
+	if (line > 0)
+		fprintf(err, "%s:%d: ", st->file, line);
+	else
+		fprintf(err, "%s: ", st->file);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputc('\n', err);
+	return -1;
+}
+
+static const char *mode_name(enum paging_mode mode)
+{
+	return mode == PAGING_PAE ? "PAE (3-level)" : mode == PAGING_2LEVEL ? "32-bit (2-level)" : "off";
+}
+
+static bool range_is_ram(const struct physmem *pm, phys_addr_t pa, unsigned size)
+{
+	return physmem_is_ram(pm, pa) && physmem_is_ram(pm, pa + size - 1);
+}
+
+/* Linear to physical for the setup writes of descriptor tables: the model's walker with no
+ * A/D side effects, as a loader with its own view of the tables would place them. */
+static int setup_linear(struct machine *mc, uint32_t lin, phys_addr_t *pa)
+{
+	struct walk_result res;
+	struct x86_exception ex;
+	if (paging_walk(&mc->pm, &mc->m.regs, lin, ACC_READ, false, false, &res, &ex))
+		return -1;
+	*pa = res.pa;
+	return 0;
+}
+
+static int write_table_entry(struct machine *mc, const struct tr_state *st, FILE *err,
+			     const char *table, uint32_t base, uint32_t limit, const struct tr_desc *d)
+{
+	uint64_t off = (uint64_t)d->index * 8;
+	if (off + 7 > limit)
+		return berr(st, err, d->line,
+			    "%s entry %u (bytes 0x%llx..0x%llx) lies beyond the table limit 0x%x",
+			    table, d->index, (unsigned long long)off, (unsigned long long)off + 7,
+			    limit);
+	for (unsigned i = 0; i < 8; i++) {
+		phys_addr_t pa;
+		uint32_t lin = base + (uint32_t)off + i;
+		if (setup_linear(mc, lin, &pa))
+			return berr(st, err, d->line,
+				    "%s entry %u: linear 0x%08x is not mapped by the page tables "
+				    "(map the table first)",
+				    table, d->index, lin);
+		if (!range_is_ram(&mc->pm, pa, 1))
+			return berr(st, err, d->line,
+				    "%s entry %u: physical 0x%llx is not RAM", table, d->index,
+				    (unsigned long long)pa);
+		physmem_write(&mc->pm, pa, (d->raw >> (8 * i)) & 0xff, 1);
+	}
+	return 0;
+}
+
+static int entry_size(enum tr_mem_kind k, enum paging_mode mode)
+{
+	switch (k) {
+	case TR_MEM32: return 4;
+	case TR_MEM64: return 8;
+	case TR_PDPTE: return 8;
+	default: return mode == PAGING_PAE ? 8 : 4;
+	}
+}
+
+static int write_memory(struct machine *mc, const struct tr_state *st, FILE *err)
+{
+	static const char *const kname[] = {"mem32", "mem64", "pdpte", "pde", "pte"};
+	for (size_t i = 0; i < st->mem.n; i++) {
+		const struct tr_mem *w = &st->mem.v[i];
+		unsigned esize = (unsigned)entry_size(w->kind, mc->mode);
+		if (w->kind >= TR_PDPTE) {
+			unsigned entries = mc->mode == PAGING_PAE ? 512 : 1024;
+			if (mc->mode == PAGING_NONE)
+				return berr(st, err, w->line,
+					    "%s: paging is off in this state (add 'paging 2level' "
+					    "or 'paging pae', or use mem32/mem64)",
+					    kname[w->kind]);
+			if (w->kind == TR_PDPTE && mc->mode != PAGING_PAE)
+				return berr(st, err, w->line,
+					    "pdpte: page-directory-pointer tables exist only with "
+					    "PAE paging");
+			if (w->kind == TR_PDPTE)
+				entries = 4;
+			if (w->index >= entries)
+				return berr(st, err, w->line,
+					    "%s index %llu: a %s table has %u entries", kname[w->kind],
+					    (unsigned long long)w->index,
+					    mc->mode == PAGING_PAE ? "PAE" : "32-bit", entries);
+			if (mc->mode == PAGING_2LEVEL && w->value > 0xffffffffull)
+				return berr(st, err, w->line,
+					    "%s: 32-bit paging entries are 4 bytes; 0x%llx is too "
+					    "large",
+					    kname[w->kind], (unsigned long long)w->value);
+		}
+		phys_addr_t pa = w->base + (w->indexed ? w->index * esize : w->index);
+		if (!range_is_ram(&mc->pm, pa, esize))
+			return berr(st, err, w->line,
+				    "%s: physical 0x%llx is not RAM (RAM size %llu MB; 0xa0000-0xfffff "
+				    "is the legacy hole)",
+				    kname[w->kind], (unsigned long long)pa,
+				    (unsigned long long)(st->ram >> 20));
+		physmem_write(&mc->pm, pa, w->value, esize);
+	}
+	return 0;
+}
+
+/* CR values: defaults from `paging`, then explicit cr lines; they must agree. */
+static int setup_regs(struct machine *mc, const struct tr_state *st, FILE *err,
+		      struct paging_regs *r)
+{
+	*r = (struct paging_regs){.cr0 = CR0_PE, .maxphyaddr = st->maxphyaddr};
+	if (st->paging_set && st->paging != PAGING_NONE)
+		r->cr0 |= CR0_PG;
+	if (st->paging_set && st->paging == PAGING_PAE)
+		r->cr4 |= CR4_PAE;
+	if (st->cr0_set)
+		r->cr0 = st->cr0;
+	if (st->cr3_set)
+		r->cr3 = st->cr3;
+	if (st->cr4_set)
+		r->cr4 = st->cr4;
+	if (st->efer_set)
+		r->efer = st->efer;
+	if (!(r->cr0 & CR0_PE))
+		return berr(st, err, st->cr_line,
+			    "CR0.PE is clear: vmlab translate models protected mode only");
+	mc->mode = paging_mode_of(r);
+	if (st->paging_set && mc->mode != st->paging)
+		return berr(st, err, st->cr_line ? st->cr_line : st->paging_line,
+			    "'paging' says %s but CR0/CR4 give paging %s", mode_name(st->paging),
+			    mode_name(mc->mode));
+	return 0;
+}
+
+static int tlb_preload(struct machine *mc, const struct tr_state *st, FILE *err)
+{
+	for (size_t i = 0; i < st->tlbents.n; i++) {
+		const struct tr_tlbent *t = &st->tlbents.v[i];
+		struct tlb *tlb = t->which == TR_TLB_I ? mc->m.itlb
+				  : t->which == TR_TLB_L2 ? mc->m.l2tlb
+							  : mc->m.dtlb;
+		if (!st->tlb_set)
+			return berr(st, err, t->line,
+				    "tlb-entry without a 'tlb GEOMETRY' line: no TLB is modelled");
+		if (t->which == TR_TLB_I && !st->tlbcfg.split)
+			return berr(st, err, t->line,
+				    "tlb-entry ... itlb: the TLB is unified (add itlb=GEOM to the "
+				    "'tlb' line)");
+		if (!tlb)
+			return berr(st, err, t->line,
+				    "tlb-entry ... l2: no second-level TLB (add l2=GEOM to the 'tlb' "
+				    "line)");
+		struct tlb_entry e = t->e;
+		if (!st->tlbcfg.asid)
+			e.asid = mc->m.asid;
+		tlb_insert(tlb, &e);
+	}
+	return 0;
+}
+
+static int load_segments(struct machine *mc, const struct tr_state *st, FILE *err)
+{
+	if (st->ldtr_set) {
+		struct x86_exception ex;
+		if (mmu_load_ldtr(&mc->m, st->ldtr, &ex)) {
+			berr(st, err, st->ldtr_line,
+			     "ldtr 0x%04x: LLDT refuses it (%s, error code 0x%x): it must select a "
+			     "present LDT descriptor in the GDT (S=0, type 2, e.g. 'gdt N base=.. "
+			     "limit=.. type=ldt')",
+			     st->ldtr, trp_vector_name(ex.vector), ex.error_code);
+			return -1;
+		}
+	} else if (st->ldt.n) {
+		return berr(st, err, st->ldt.v[0].line,
+			    "ldt entries need an LDT: add 'ldtr SELECTOR' naming its GDT descriptor");
+	}
+	for (size_t i = 0; i < st->ldt.n; i++)
+		if (write_table_entry(mc, st, err, "LDT", mc->m.seg.ldtr_base, mc->m.seg.ldtr_limit,
+				      &st->ldt.v[i]))
+			return -1;
+	mc->m.cpl = st->cpl_set ? st->cpl : st->sreg_set[SR_CS] ? SEL_RPL(st->sreg[SR_CS]) : 0;
+	/* CS first (it fixes the CPL the others are checked against), then SS, then data */
+	static const enum sreg order[] = {SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS};
+	for (unsigned i = 0; i < SR_COUNT; i++) {
+		enum sreg sr = order[i];
+		if (!st->sreg_set[sr])
+			continue;
+		mc->loaded[sr] = true;
+		mc->load_rc[sr] = mmu_load_seg(&mc->m, sr, st->sreg[sr], &mc->load_ex[sr]);
+	}
+	return 0;
+}
+
+static void machine_free(struct machine *mc)
+{
+	if (mc->mmu_ok)
+		mmu_destroy(&mc->m);
+	if (mc->pm_ok)
+		physmem_destroy(&mc->pm);
+	free(mc);
+}
+
+static struct machine *machine_build(const struct tr_state *st, FILE *err)
+{
+	struct machine *mc = calloc(1, sizeof *mc);
+	struct paging_regs r;
+	struct tlb_config cfg;
+	if (!mc) {
+		perror("vmlab translate");
+		return NULL;
+	}
+	if (setup_regs(mc, st, err, &r))
+		goto fail;
+	if (physmem_init(&mc->pm, st->ram, mc->mode == PAGING_PAE)) {
+		berr(st, err, 0,
+		     "cannot build %llu MB of RAM (a multiple of 4 KB, at least 2 MB, above 4 GB "
+		     "only with PAE)",
+		     (unsigned long long)(st->ram >> 20));
+		goto fail;
+	}
+	mc->pm_ok = true;
+	if (st->tlb_set) {
+		cfg = st->tlbcfg;
+	} else {
+		tlb_config_default(&cfg);
+		cfg.enabled = false;
+	}
+	if (mmu_init(&mc->m, &mc->pm, &cfg, &mc->ctr)) {
+		berr(st, err, st->tlb_line, "the model rejected this TLB configuration");
+		goto fail;
+	}
+	mc->mmu_ok = true;
+	if (write_memory(mc, st, err))
+		goto fail;
+	/* the order a kernel uses: tables first, then CR4/EFER, CR3, and CR0.PG last */
+	mc->m.regs.maxphyaddr = r.maxphyaddr;
+	mmu_write_cr4(&mc->m, r.cr4);
+	mmu_write_efer(&mc->m, r.efer);
+	mmu_write_cr3(&mc->m, r.cr3);
+	mmu_write_cr0(&mc->m, r.cr0);
+	if (st->gdt.n && !st->gdtr_set) {
+		berr(st, err, st->gdt.v[0].line, "gdt entries need 'gdtr base=ADDR limit=BYTES'");
+		goto fail;
+	}
+	mmu_set_gdtr(&mc->m, st->gdtr_base, st->gdtr_limit);
+	for (size_t i = 0; i < st->gdt.n; i++)
+		if (write_table_entry(mc, st, err, "GDT", st->gdtr_base, st->gdtr_limit,
+				      &st->gdt.v[i]))
+			goto fail;
+	if (load_segments(mc, st, err))
+		goto fail;
+	mc->setup_ad = mc->mode != PAGING_NONE && mc->ctr.v[CTR_ad_updates] > 0;
+	/* descriptor reads during the loads went through the TLB; the exercise starts from
+	 * the TLB contents the file describes, so the set-up's own entries are dropped */
+	if (st->tlb_set)
+		mmu_flush_tlb(&mc->m, false, CTR_tlb_flush_kernel);
+	if (tlb_preload(mc, st, err))
+		goto fail;
+	return mc;
+fail:
+	machine_free(mc);
+	return NULL;
+}
+
+static void tlb_geom(char *buf, size_t n, const struct tlb_geometry *g)
+{
+	if (g->ways == 1)
+		snprintf(buf, n, "%u entries, direct-mapped", g->entries);
+	else if (g->ways == g->entries)
+		snprintf(buf, n, "%u entries, fully associative", g->entries);
+	else
+		snprintf(buf, n, "%u entries, %u sets x %u ways", g->entries, g->entries / g->ways,
+			 g->ways);
+}
+
+static void print_header(struct machine *mc, const struct tr_state *st, FILE *out)
+{
+	const struct paging_regs *r = &mc->m.regs;
+	char a[96], b[96], c[96];
+	trp_cr0(a, sizeof a, r->cr0);
+	trp_cr4(b, sizeof b, r->cr4);
+	trp_efer(c, sizeof c, r->efer);
+	fprintf(out, "machine\n");
+	fprintf(out, "  paging %s; CR0 0x%08x (%s), CR3 0x%08x, CR4 0x%08x (%s), EFER 0x%llx (%s)\n",
+		mode_name(mc->mode), r->cr0, a, r->cr3, r->cr4, b, (unsigned long long)r->efer, c);
+	fprintf(out, "  RAM %llu MB, MAXPHYADDR %u; CPL %u\n", (unsigned long long)(st->ram >> 20),
+		st->maxphyaddr, mc->m.cpl);
+	if (st->tlb_set) {
+		const struct tlb_config *t = &mc->m.tlbcfg;
+		static const char *const pol[] = {"LRU", "FIFO", "random"};
+		tlb_geom(a, sizeof a, &t->l1);
+		fprintf(out, "  TLB: %s %s, %s replacement%s%s", t->split ? "D-TLB" : "unified", a,
+			pol[t->policy], t->asid ? ", ASID-tagged" : "",
+			t->refill == TLB_REFILL_SW ? ", software-refilled" : "");
+		if (t->split) {
+			tlb_geom(a, sizeof a, &t->l1i);
+			fprintf(out, "; I-TLB %s", a);
+		}
+		if (t->l2.entries) {
+			tlb_geom(a, sizeof a, &t->l2);
+			fprintf(out, "; L2 %s", a);
+		}
+		fprintf(out, "; %zu entries preloaded\n", st->tlbents.n);
+	}
+	if (st->gdtr_set)
+		fprintf(out, "  GDTR base 0x%08x limit 0x%04x", mc->m.seg.gdtr_base,
+			mc->m.seg.gdtr_limit);
+	if (st->ldtr_set)
+		fprintf(out, "; LDTR 0x%04x -> LDT base 0x%08x limit 0x%x", mc->m.seg.ldtr,
+			mc->m.seg.ldtr_base, mc->m.seg.ldtr_limit);
+	if (st->gdtr_set)
+		fputc('\n', out);
+	static const enum sreg order[] = {SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS};
+	for (unsigned i = 0; i < SR_COUNT; i++) {
+		enum sreg sr = order[i];
+		if (!mc->loaded[sr])
+			continue;
+		uint16_t sel = st->sreg[sr];
+		fprintf(out, "  load %s = 0x%04x (index %u, TI %u, RPL %u): ", tr_sreg_name(sr), sel,
+			SEL_INDEX(sel), SEL_TI(sel), SEL_RPL(sel));
+		if (mc->load_rc[sr]) {
+			fprintf(out, "refused\n");
+			trp_exception(out, "    ", &mc->load_ex[sr]);
+		} else if (!mc->m.seg.sr[sr].usable) {
+			fprintf(out, "null selector (any access through %s raises #GP(0))\n",
+				tr_sreg_name(sr));
+		} else {
+			const struct seg_cache *c = &mc->m.seg.sr[sr];
+			fprintf(out, "base 0x%08x, byte limit 0x%08x\n", c->d.base, c->eff_limit);
+		}
+	}
+	if (mc->setup_ad)
+		fprintf(out, "  (the loads read the descriptors and set their Accessed bits through paging, "
+			     "as the CPU does: the entries mapping the GDT/LDT now have A/D set)\n");
+}
+
+/* What the TLBs and the walker did during one mmu_translate. */
+struct snap {
+	struct tlb_stats l1, l2;
+	uint64_t walks;
+};
+
+static void take_snap(struct machine *mc, struct tlb *l1, struct snap *s)
+{
+	memset(s, 0, sizeof *s);
+	if (l1)
+		s->l1 = *tlb_get_stats(l1);
+	if (mc->m.l2tlb)
+		s->l2 = *tlb_get_stats(mc->m.l2tlb);
+	s->walks = mc->ctr.v[CTR_page_walks];
+}
+
+static const struct tlb_entry *tlb_find(const struct tlb *t, uint32_t lin, uint16_t asid)
+{
+	if (!t)
+		return NULL;
+	for (unsigned i = 0; i < tlb_count_entries(t); i++) {
+		const struct tlb_entry *e = tlb_entry_at(t, i);
+		if (e && e->valid && e->vpn == lin >> e->page_shift && (e->global || e->asid == asid))
+			return e;
+	}
+	return NULL;
+}
+
+static void print_tlb_entry(FILE *out, const struct tlb_entry *e)
+{
+	fprintf(out, "page 0x%05x (%s) -> frame 0x%08llx, RW=%d US=%d NX=%d D=%d G=%d", e->vpn,
+		trp_size_name(1ull << e->page_shift), (unsigned long long)e->frame, e->writable,
+		e->user, e->nx, e->dirty, e->global);
+}
+
+static const char *level_name(int level)
+{
+	return level == 3 ? "PDPTE" : level == 2 ? "PDE" : "PTE";
+}
+
+static bool step_is_large(const struct paging_regs *r, enum paging_mode mode,
+			  const struct walk_step *s)
+{
+	if (s->level != 2 || !(s->entry & PTE_P) || !(s->entry & PTE_PS))
+		return false;
+	return mode == PAGING_PAE || (r->cr4 & CR4_PSE);
+}
+
+static void print_split(FILE *out, enum paging_mode mode, uint32_t lin)
+{
+	if (mode == PAGING_PAE)
+		fprintf(out,
+			"    linear 0x%08x: PDPT index %u (bits 31-30), directory index 0x%03x (bits "
+			"29-21), table index 0x%03x (bits 20-12), offset 0x%03x (bits 11-0)\n",
+			lin, lin >> 30, (lin >> 21) & 0x1ff, (lin >> 12) & 0x1ff, lin & 0xfff);
+	else
+		fprintf(out,
+			"    linear 0x%08x: directory index 0x%03x (bits 31-22), table index 0x%03x "
+			"(bits 21-12), offset 0x%03x (bits 11-0)\n",
+			lin, lin >> 22, (lin >> 12) & 0x3ff, lin & 0xfff);
+}
+
+static void print_walk(FILE *out, struct machine *mc, const struct walk_result *wr)
+{
+	const struct paging_regs *r = &mc->m.regs;
+	bool pae = mc->mode == PAGING_PAE;
+	unsigned esize = pae ? 8 : 4;
+	for (unsigned i = 0; i < wr->nsteps; i++) {
+		const struct walk_step *s = &wr->steps[i];
+		char bits[128];
+		trp_entry_bits(bits, sizeof bits, s->entry, s->level, mc->mode);
+		if (i == 0)
+			fprintf(out, "    %-5s CR3 0x%08x -> table 0x%08llx + 0x%03x*%u = 0x%08llx: ",
+				level_name(s->level), r->cr3, (unsigned long long)s->table, s->index, esize,
+				(unsigned long long)s->addr);
+		else
+			fprintf(out, "    %-5s table 0x%08llx + 0x%03x*%u = 0x%08llx: ", level_name(s->level),
+				(unsigned long long)s->table, s->index, esize, (unsigned long long)s->addr);
+		if (pae)
+			fprintf(out, "0x%016llx  %s\n", (unsigned long long)s->entry, bits);
+		else
+			fprintf(out, "0x%08llx  %s\n", (unsigned long long)s->entry, bits);
+		if (!(s->entry & PTE_P))
+			continue;
+		uint64_t addr = pae ? s->entry & 0x000ffffffffff000ull : s->entry & 0xfffff000ull;
+		if (step_is_large(r, mc->mode, s)) {
+			uint64_t frame = i + 1 == wr->nsteps && wr->page_size > PAGE_SIZE
+						 ? wr->frame
+						 : addr & ~((uint64_t)(pae ? 0x1fffff : 0x3fffff));
+			fprintf(out, "          PS=1: a %s page, frame 0x%08llx\n",
+				pae ? "2 MB" : "4 MB", (unsigned long long)frame);
+		} else if (s->level == 1) {
+			fprintf(out, "          a 4 KB page, frame 0x%08llx\n", (unsigned long long)addr);
+		} else {
+			if (s->level == 2 && (s->entry & PTE_PS))
+				fprintf(out, "          PS=1 is ignored: CR4.PSE is clear\n");
+			fprintf(out, "          next table at 0x%08llx\n",
+				i + 1 < wr->nsteps ? (unsigned long long)wr->steps[i + 1].table
+						   : (unsigned long long)addr);
+		}
+	}
+}
+
+/* Why the walker refused, from the combined rights it reported. */
+static void print_rights(FILE *out, struct machine *mc, const struct walk_result *wr,
+			 enum mmu_access acc, bool user, int rc, const struct x86_exception *ex)
+{
+	const struct paging_regs *r = &mc->m.regs;
+	if (rc && (ex->vector != X86_PF || !(ex->error_code & PF_P)))
+		return;
+	if (rc && (ex->error_code & PF_RSVD)) {
+		fprintf(out, "    a reserved bit is set in the last entry read (above MAXPHYADDR, NX "
+			     "without EFER.NXE, bits 20-13 of a large-page PDE, or PDPTE bits 1-2, 5-8)\n");
+		return;
+	}
+	fprintf(out, "    rights (AND of every level): R/W=%d U/S=%d", wr->writable, wr->user);
+	if (r->cr4 & CR4_PAE)
+		fprintf(out, " NX=%d%s", wr->nx, (r->efer & EFER_NXE) ? "" : " (EFER.NXE=0)");
+	fprintf(out, "; CR0.WP=%d; %s %s: ", (r->cr0 & CR0_WP) ? 1 : 0,
+		user ? "user" : "supervisor", tr_acc_name(acc));
+	if (!rc) {
+		fprintf(out, "allowed\n");
+		return;
+	}
+	if (user && !wr->user)
+		fprintf(out, "refused, a user access to a supervisor page\n");
+	else if (acc == ACC_WRITE && !wr->writable)
+		fprintf(out, "refused, a write to a read-only page%s\n",
+			user ? "" : " (supervisor writes obey R/W because CR0.WP=1)");
+	else if (acc == ACC_FETCH && wr->nx)
+		fprintf(out, "refused, an instruction fetch from a no-execute page\n");
+	else
+		fprintf(out, "refused\n");
+}
+
+/* Reports A/D bits the model's walk wrote, by comparing the entries before and after. */
+static void print_ad(FILE *out, struct machine *mc, const struct walk_result *wr)
+{
+	unsigned esize = mc->mode == PAGING_PAE ? 8 : 4;
+	for (unsigned i = 0; i < wr->nsteps; i++) {
+		const struct walk_step *s = &wr->steps[i];
+		uint64_t now = physmem_read(&mc->pm, s->addr, esize);
+		if (now == s->entry)
+			continue;
+		uint64_t set = now & ~s->entry;
+		fprintf(out, "    the walk set %s%s%s in the %s at 0x%08llx: now 0x%0*llx\n",
+			(set & PTE_A) ? "A" : "", (set & PTE_A) && (set & PTE_D) ? " and " : "",
+			(set & PTE_D) ? "D" : "", level_name(s->level), (unsigned long long)s->addr,
+			(int)esize * 2, (unsigned long long)now);
+	}
+}
+
+/* One page of an access: TLB, walk, rights, physical address or #PF. */
+static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_access acc,
+			  bool user, phys_addr_t *pa, struct x86_exception *ex)
+{
+	struct tlb *l1 = acc == ACC_FETCH ? mc->m.itlb : mc->m.dtlb;
+	struct walk_result wr;
+	struct x86_exception wex;
+	struct snap before, after;
+	bool tlb_on = mc->m.tlbcfg.enabled && l1;
+
+	if (mc->mode != PAGING_NONE)
+		print_split(out, mc->mode, lin);
+	/* the entries as they are before the access, for the explanation */
+	int wrc = paging_walk(&mc->pm, &mc->m.regs, lin, acc, user, false, &wr, &wex);
+	uint16_t asid = mc->m.tlbcfg.asid ? mc->m.asid : 0;
+	struct tlb_entry pre1 = {0}, pre2 = {0};
+	if (tlb_on) {
+		const struct tlb_entry *e = tlb_find(l1, lin, asid);
+		if (e)
+			pre1 = *e;
+		e = tlb_find(mc->m.l2tlb, lin, asid);
+		if (e)
+			pre2 = *e;
+	}
+	take_snap(mc, l1, &before);
+	int rc = mmu_translate(&mc->m, lin, acc, user, pa, ex);
+	take_snap(mc, l1, &after);
+	bool walked = after.walks > before.walks;
+	bool hit = false;
+
+	if (tlb_on) {
+		const char *name = mc->m.tlbcfg.split ? (acc == ACC_FETCH ? "I-TLB" : "D-TLB") : "TLB";
+		bool h1 = after.l1.hits > before.l1.hits, m1 = after.l1.misses > before.l1.misses;
+		bool h2 = after.l2.hits > before.l2.hits;
+		hit = h1 || h2;
+		fprintf(out, "    %s lookup of page 0x%05x: ", name, lin >> PAGE_SHIFT);
+		if (h1) {
+			fprintf(out, "hit, entry ");
+			print_tlb_entry(out, &pre1);
+		} else if (m1 && h2) {
+			fprintf(out, "miss; L2 TLB: hit, entry ");
+			print_tlb_entry(out, &pre2);
+			fprintf(out, " (copied into the L1 TLB)");
+		} else if (m1) {
+			fprintf(out, "miss%s", mc->m.l2tlb ? "; L2 TLB: miss" : "");
+		} else {
+			fprintf(out, "not looked up");
+		}
+		fputc('\n', out);
+		if (hit && walked && acc == ACC_WRITE)
+			fprintf(out, "    a write through a clean entry (D=0): the MMU walks the tables "
+				     "to set D\n");
+		else if (hit && rc && ex->vector == X86_PF)
+			fprintf(out, "    the cached rights forbid this access: #PF from the TLB entry, "
+				     "without a walk; the entry is invalidated\n");
+		else if (!hit && rc && ex->vector == X86_TLB_REFILL)
+			fprintf(out, "    software-refilled TLB: no hardware walk\n");
+	}
+	if (mc->mode == PAGING_NONE) {
+		if (!rc)
+			fprintf(out, "    paging is off: physical = linear = 0x%08llx\n",
+				(unsigned long long)*pa);
+		return rc;
+	}
+	if (walked || !tlb_on) {
+		print_walk(out, mc, &wr);
+		print_rights(out, mc, &wr, acc, user, wrc, &wex);
+		if (wrc != rc || (!rc && wr.pa != *pa))
+			fprintf(out, "    note: the MMU's answer differs from the walk of the tables "
+				     "as they stand (a stale TLB entry?)\n");
+	}
+	if (rc)
+		return rc;
+	if (walked || !tlb_on) {
+		unsigned obits = wr.page_size == (4u << 20) ? 22 : wr.page_size == (2u << 20) ? 21 : 12;
+		fprintf(out, "    physical = frame 0x%08llx + offset 0x%x (bits %u-0) = 0x%08llx\n",
+			(unsigned long long)wr.frame, lin & (wr.page_size - 1), obits - 1,
+			(unsigned long long)*pa);
+		print_ad(out, mc, &wr);
+		if (tlb_on) {
+			const struct tlb_entry *e = tlb_find(l1, lin, mc->m.asid);
+			if (e) {
+				fprintf(out, "    TLB now holds ");
+				print_tlb_entry(out, e);
+				fputc('\n', out);
+			}
+		}
+	} else {
+		const struct tlb_entry *e = tlb_find(l1, lin, mc->m.asid);
+		if (!e)
+			e = tlb_find(mc->m.l2tlb, lin, mc->m.asid);
+		uint32_t mask = e ? (1u << e->page_shift) - 1 : PAGE_SIZE - 1;
+		fprintf(out, "    physical = frame 0x%08llx (from the TLB, no walk) + offset 0x%x = 0x%08llx\n",
+			(unsigned long long)(*pa - (lin & mask)), lin & mask, (unsigned long long)*pa);
+	}
+	return 0;
+}
+
+static bool seg_rights(const struct seg_desc *d, enum mmu_access acc)
+{
+	if (!d->s)
+		return false;
+	bool code = d->type & SEG_TYPE_CODE;
+	if (acc == ACC_FETCH)
+		return code;
+	if (acc == ACC_WRITE)
+		return !code && (d->type & SEG_TYPE_WRITABLE);
+	return !code || (d->type & SEG_TYPE_READABLE);
+}
+
+/* Segmentation: selector, descriptor, checks, linear address (seg_check decides). */
+static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *st,
+			 const struct tr_request *rq,
+			 uint32_t *lin, struct x86_exception *ex)
+{
+	const struct seg_cache *c = &mc->m.seg.sr[rq->sr];
+	uint16_t sel = c->selector;
+	uint32_t last = rq->offset + rq->size - 1;
+	fprintf(out, "  segmentation\n");
+	if (!st->sreg_set[rq->sr])
+		fprintf(out, "    %s was not loaded by the file: it holds the model's reset state\n",
+			tr_sreg_name(rq->sr));
+	fprintf(out, "    %s = 0x%04x: index %u, TI %u (%s), RPL %u\n", tr_sreg_name(rq->sr), sel,
+		SEL_INDEX(sel), SEL_TI(sel), SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
+	if (c->usable) {
+		uint32_t tbase = SEL_TI(sel) ? mc->m.seg.ldtr_base : mc->m.seg.gdtr_base;
+		fprintf(out, "    descriptor at %s base 0x%08x + %u*8 = 0x%08x: 0x%016llx (cached in "
+			     "%s)\n",
+			SEL_TI(sel) ? "LDT" : "GDT", tbase, SEL_INDEX(sel),
+			tbase + SEL_INDEX(sel) * 8u, (unsigned long long)seg_desc_encode(&c->d),
+			tr_sreg_name(rq->sr));
+		trp_desc_fields(out, "      ", &c->d);
+		bool down = c->d.s && !(c->d.type & SEG_TYPE_CODE) && (c->d.type & SEG_TYPE_EXPDOWN);
+		if (down)
+			fprintf(out, "    valid offsets (expand-down, B=%d): 0x%08x..0x%08x\n", c->d.db,
+				c->eff_limit + 1, c->d.db ? 0xffffffffu : 0xffffu);
+		else
+			fprintf(out, "    valid offsets: 0x00000000..0x%08x\n", c->eff_limit);
+		fprintf(out, "    access: %s of %u byte%s at offsets 0x%08x..0x%08x\n",
+			tr_acc_name(rq->acc), rq->size, rq->size == 1 ? "" : "s", rq->offset, last);
+	} else {
+		fprintf(out, "    a null selector: the register holds no usable segment\n");
+	}
+	if (seg_check(c, rq->sr, rq->offset, rq->size, rq->acc, lin, ex)) {
+		if (!c->usable)
+			fprintf(out, "    refused: access through a null segment register\n");
+		else if (!seg_rights(&c->d, rq->acc))
+			fprintf(out, "    refused: the segment type does not allow a %s\n",
+				tr_acc_name(rq->acc));
+		else
+			fprintf(out, "    refused: offsets outside the segment limit\n");
+		return -1;
+	}
+	fprintf(out, "    limit and type checks pass\n");
+	fprintf(out, "    linear = base 0x%08x + offset 0x%08x = 0x%08x\n", c->d.base, rq->offset,
+		*lin);
+	return 0;
+}
+
+static void translate_one(FILE *out, struct machine *mc, const struct tr_state *st,
+			  const struct tr_request *rq)
+{
+	struct x86_exception ex = {0};
+	uint32_t lin = rq->offset;
+	bool user = rq->user >= 0 ? rq->user : mc->m.cpl == 3;
+	phys_addr_t pa[2] = {0, 0};
+	fprintf(out, "\n");
+	if (rq->linear)
+		fprintf(out, "translate linear 0x%08x %s, %s mode", rq->offset, tr_acc_name(rq->acc),
+			user ? "user" : "supervisor");
+	else
+		fprintf(out, "translate %s:0x%08x %s, %s mode (CPL %u)", tr_sreg_name(rq->sr),
+			rq->offset, tr_acc_name(rq->acc), user ? "user" : "supervisor", mc->m.cpl);
+	if (rq->size > 1)
+		fprintf(out, ", %u bytes", rq->size);
+	fprintf(out, "   [line %d]\n", rq->line);
+	if (!rq->linear && translate_seg(out, mc, st, rq, &lin, &ex)) {
+		trp_exception(out, "  ", &ex);
+		fprintf(out, "  => %s\n", ex.vector == X86_SS ? "#SS" : "#GP");
+		return;
+	}
+	uint32_t last = lin + rq->size - 1;
+	unsigned npages = (last >> PAGE_SHIFT) != (lin >> PAGE_SHIFT) ? 2 : 1;
+	for (unsigned p = 0; p < npages; p++) {
+		uint32_t a = p ? last & PAGE_MASK : lin;
+		if (mc->mode != PAGING_NONE || mc->m.tlbcfg.enabled)
+			fprintf(out, "  paging%s\n", npages == 2 ? (p ? " (second page)" : " (first page)") : "");
+		if (translate_page(out, mc, a, rq->acc, user, &pa[p], &ex)) {
+			trp_exception(out, "  ", &ex);
+			if (ex.vector == X86_PF)
+				fprintf(out, "  => #PF, error code 0x%x, CR2 0x%08x\n", ex.error_code,
+					ex.cr2);
+			else
+				fprintf(out, "  => exception %u\n", ex.vector);
+			return;
+		}
+	}
+	if (npages == 2)
+		fprintf(out, "  => physical 0x%llx..0x%llx and 0x%llx..0x%llx\n",
+			(unsigned long long)pa[0],
+			(unsigned long long)(pa[0] | (PAGE_SIZE - 1)), (unsigned long long)pa[1],
+			(unsigned long long)(pa[1] + (last & (PAGE_SIZE - 1))));
+	else
+		fprintf(out, "  => physical 0x%08llx\n", (unsigned long long)pa[0]);
+}
+
+int tr_run(const struct tr_state *st, FILE *out, FILE *err)
+{
+	struct machine *mc = machine_build(st, err);
+	if (!mc)
+		return -1;
+	print_header(mc, st, out);
+	for (size_t i = 0; i < st->req.n; i++)
+		translate_one(out, mc, st, &st->req.v[i]);
+	machine_free(mc);
+	return 0;
+}
