@@ -1,0 +1,57 @@
+#!/bin/sh
+# Fetches the real i386 Linux oracle: Debian's 6.1 kernels for i386 (686 and
+# 686-pae) and busybox-static:i386, unpacked under build/oracle/ (never committed).
+# Usage: scripts/linux-oracle/fetch.sh
+# Prints nothing on success except what apt says; idempotent.
+set -e
+cd "$(dirname "$0")/../.."
+OUT=build/oracle
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+
+need=""
+for p in qemu-system-x86 cpio; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+	$SUDO apt-get update -qq || echo "fetch.sh: apt-get update reported errors; trying with the lists it got" >&2
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+	$SUDO dpkg --add-architecture i386
+	$SUDO apt-get update -qq || echo "fetch.sh: apt-get update reported errors; trying with the lists it got" >&2
+fi
+# The kernel ABI number (6.1.0-NN) moves with Debian point releases: ask apt.
+find_pkg() { # flavour suffix, e.g. 686-unsigned
+	apt-cache search --names-only "^linux-image-6\.1\.0-[0-9]+-$1\$" 2>/dev/null |
+		awk '{print $1}' | sort -V | tail -1
+}
+k686=$(find_pkg 686-unsigned)
+kpae=$(find_pkg 686-pae-unsigned)
+if [ -z "$k686" ] || [ -z "$kpae" ]; then
+	$SUDO apt-get update -qq || echo "fetch.sh: apt-get update reported errors; trying with the lists it got" >&2
+	k686=$(find_pkg 686-unsigned)
+	kpae=$(find_pkg 686-pae-unsigned)
+fi
+[ -n "$k686" ] && [ -n "$kpae" ] || { echo "fetch.sh: no linux-image-6.1.0-*-686 package found" >&2; exit 1; }
+
+mkdir -p "$OUT/debs"
+fetch() { # package, destination dir
+	[ -e "$2/.done-$1" ] && return 0
+	(cd "$OUT/debs" && apt-get download -q -o APT::Sandbox::User=root "$1:i386" >/dev/null)
+	deb=$(ls -t "$OUT"/debs/"$1"_*_i386.deb | head -1)
+	rm -rf "$2"
+	mkdir -p "$2"
+	dpkg -x "$deb" "$2"
+	dpkg-deb -f "$deb" Package Version >"$2/PACKAGE"
+	touch "$2/.done-$1"
+}
+fetch "$k686" "$OUT/686"
+fetch "$kpae" "$OUT/686-pae"
+fetch busybox-static "$OUT/busybox"
+for f in 686 686-pae; do
+	k=$(ls "$OUT/$f"/boot/vmlinuz-* | head -1)
+	ln -sf "$(basename "$k")" "$OUT/$f/boot/vmlinuz"
+done
+ls -l "$OUT"/686/boot/vmlinuz "$OUT"/686-pae/boot/vmlinuz "$OUT"/busybox/bin/busybox >&2
