@@ -398,7 +398,8 @@ static const struct tlb_entry *tlb_find(const struct tlb *t, uint32_t lin, uint1
 
 static void print_tlb_entry(FILE *out, const struct tlb_entry *e)
 {
-	fprintf(out, "page 0x%05x (%s) -> frame 0x%08llx, RW=%d US=%d NX=%d D=%d G=%d", e->vpn,
+	fprintf(out, "page 0x%08x (%s) -> frame 0x%08llx, RW=%d US=%d NX=%d D=%d G=%d",
+		(uint32_t)((uint64_t)e->vpn << e->page_shift),
 		trp_size_name(1ull << e->page_shift), (unsigned long long)e->frame, e->writable,
 		e->user, e->nx, e->dirty, e->global);
 }
