@@ -1,0 +1,401 @@
+/*
+ * The interpreter loop and the decoded-instruction cache. Blocks of decoded instructions are
+ * keyed by the physical address of their first byte and never span a page; the frame is
+ * marked PFRAME_CODE so that any write to it (which the MMU sends down its slow path) calls
+ * back here and drops the frame's blocks before the write lands.
+ */
+#include "cpu/cpu_int.h"
+#include "cpu/exec.h"
+#include <stdlib.h>
+
+#define BLOCK_MAX 64
+#define HASH_BITS 16
+#define PAGES_BITS 12
+#define ARENA_SIZE (48u << 20)
+
+/* ---- handler choice (the decoder calls this) ---- */
+static int h_toolong(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	return GP0(c);
+}
+
+static bool ends_block(unsigned opc, const struct insn *i)
+{
+	if ((opc >= 0x70 && opc <= 0x7F) || (opc >= 0x180 && opc <= 0x18F) ||
+	    (opc >= 0xE0 && opc <= 0xEB) || (opc >= 0x120 && opc <= 0x123))
+		return true;
+	switch (opc) {
+	case 0xC2: case 0xC3: case 0xCA: case 0xCB: case 0xCC: case 0xCD: case 0xCE: case 0xCF:
+	case 0xF1: case 0xF4: case 0x9A: case 0x101: case 0x10B: case 0x106:
+		return true;
+	case 0xFF:
+		return i->reg >= 2 && i->reg <= 5;
+	}
+	return false;
+}
+
+insn_fn insn_select(struct insn *i, unsigned opc);
+insn_fn insn_select(struct insn *i, unsigned opc)
+{
+	insn_fn f;
+	i->ends = ends_block(opc, i);
+	if (i->len > 15)
+		return h_toolong;
+	if ((f = select_alu(i, opc)) || (f = select_ctl(i, opc)) || (f = select_str(i, opc)) ||
+	    (f = select_sys(i, opc)))
+		return f;
+	i->ends = 1;
+	return op_ud;
+}
+
+/* ---- flags and state ---- */
+uint32_t cpu_get_eflags(struct cpu *c)
+{
+	return get_flags(c->in) | 2;
+}
+
+void cpu_set_eflags(struct cpu *c, uint32_t v)
+{
+	c->in->eflags = (v & 0x003f7fd5u) | 2;
+	c->in->lf_op = LF_NONE;
+}
+
+void segf_update(struct cpu *c)
+{
+	for (int s = 0; s < SR_COUNT; s++) {
+		const struct seg_cache *sc = &c->mmu->seg.sr[s];
+		uint8_t f = 0;
+		if (sc->flat && sc->usable && sc->d.s) {
+			if (sc->d.type & SEG_TYPE_CODE) {
+				if (sc->d.type & SEG_TYPE_READABLE)
+					f = SEGF_R;
+			} else {
+				f = SEGF_R;
+				if (sc->d.type & SEG_TYPE_WRITABLE)
+					f |= SEGF_W;
+			}
+		}
+		c->in->segf[s] = f;
+	}
+	c->in->code32 = c->mmu->seg.sr[SR_CS].d.db;
+}
+
+/* ---- memory slow paths ---- */
+int cpu_mem_read(struct cpu *c, enum sreg sr, uint32_t off, void *buf, unsigned size,
+		 struct x86_exception *ex)
+{
+	return mmu_read(c->mmu, sr, off, buf, size, ACC_READ, ex);
+}
+
+int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, unsigned size,
+		  struct x86_exception *ex)
+{
+	return mmu_write(c->mmu, sr, off, buf, size, ex);
+}
+
+int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
+{
+	uint32_t x = 0;
+	if (mmu_read(c->mmu, (enum sreg)sr, off, &x, sz, ACC_READ, &c->in->ex))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
+{
+	return mmu_write(c->mmu, (enum sreg)sr, off, &v, sz, &c->in->ex);
+}
+
+int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint8_t **pp)
+{
+	struct mmu *m = c->mmu;
+	uint32_t lin;
+	*pp = NULL;
+	if (seg_check(&m->seg.sr[sr], (enum sreg)sr, off, sz, ACC_WRITE, &lin, &c->in->ex))
+		return -1;
+	if ((lin & ~PAGE_MASK) > PAGE_SIZE - sz)
+		return 0; /* crosses a page: mem_read then mem_write, which checks both pages */
+	uint8_t *p = mmu_ptr(m, lin, ACC_WRITE, &c->in->ex);
+	if (p) {
+		*pp = p;
+		return 0;
+	}
+	return c->in->ex.vector == 0xFFFF ? 0 : -1;
+}
+
+/* ---- the decode cache ---- */
+static void code_invalidate(void *opaque, uint64_t pfn);
+
+static void cache_reset(struct cpu_internal *in)
+{
+	memset(in->hash, 0, sizeof(*in->hash) * (in->hash_mask + 1));
+	memset(in->pages, 0, sizeof(*in->pages) * (in->pages_mask + 1));
+	in->arena_used = 0;
+}
+
+static void *arena_alloc(struct cpu_internal *in, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (in->arena_used + n > in->arena_size)
+		return NULL;
+	void *p = in->arena + in->arena_used;
+	in->arena_used += n;
+	return p;
+}
+
+static inline unsigned hash_pa(phys_addr_t pa, unsigned mask)
+{
+	return (unsigned)((pa * 0x9E3779B1u) >> 12) & mask;
+}
+
+int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
+{
+	memset(c, 0, sizeof(*c));
+	c->mmu = m;
+	c->ctr = ctr;
+	c->tlb_fetch_model = true;
+	struct cpu_internal *in = calloc(1, sizeof(*in));
+	if (!in)
+		return -1;
+	in->hash_mask = (1u << HASH_BITS) - 1;
+	in->pages_mask = (1u << PAGES_BITS) - 1;
+	in->hash = calloc(in->hash_mask + 1, sizeof(*in->hash));
+	in->pages = calloc(in->pages_mask + 1, sizeof(*in->pages));
+	in->arena_size = ARENA_SIZE;
+	in->arena = malloc(in->arena_size);
+	if (!in->hash || !in->pages || !in->arena) {
+		free(in->hash);
+		free(in->pages);
+		free(in->arena);
+		free(in);
+		return -1;
+	}
+	in->eflags = 2;
+	c->in = in;
+	x87_init(&c->fpu);
+	m->pm->code_invalidate = code_invalidate;
+	m->pm->code_opaque = c;
+	segf_update(c);
+	return 0;
+}
+
+void cpu_destroy(struct cpu *c)
+{
+	if (!c->in)
+		return;
+	if (c->mmu && c->mmu->pm->code_opaque == c) {
+		c->mmu->pm->code_invalidate = NULL;
+		c->mmu->pm->code_opaque = NULL;
+	}
+	free(c->in->hash);
+	free(c->in->pages);
+	free(c->in->arena);
+	free(c->in);
+	c->in = NULL;
+}
+
+void cpu_flush_decoded(struct cpu *c)
+{
+	cache_reset(c->in);
+	c->in->stop = true;
+}
+
+static struct page_blocks **page_slot(struct cpu_internal *in, uint64_t pfn)
+{
+	struct page_blocks **pp = &in->pages[(unsigned)(pfn * 0x9E3779B1u >> 8) & in->pages_mask];
+	while (*pp && (*pp)->pfn != pfn)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* physmem calls this before a write lands in a frame holding decoded code. */
+static void code_invalidate(void *opaque, uint64_t pfn)
+{
+	struct cpu *c = opaque;
+	struct cpu_internal *in = c->in;
+	struct page_blocks **pp = page_slot(in, pfn), *pb = *pp;
+	if (!pb)
+		return;
+	*pp = pb->next;
+	for (struct block *b = pb->first; b; b = b->pnext) {
+		b->valid = false;
+		struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
+		while (*hp && *hp != b)
+			hp = &(*hp)->hnext;
+		if (*hp)
+			*hp = b->hnext;
+	}
+	counter_add(c->ctr, CTR_decode_cache_invalidations, 1);
+	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
+		in->stop = true; /* the next instruction boundary re-decodes */
+}
+
+/* Host pointer for an instruction fetch at lin. One modelled I-TLB lookup when the fetch
+ * model is on; otherwise the fast table is consulted without counting. */
+static inline uint8_t *fetch_ptr(struct cpu *c, uint32_t lin, struct x86_exception *ex)
+{
+	struct mmu *m = c->mmu;
+	if (likely(c->tlb_fetch_model))
+		return mmu_ptr(m, lin, ACC_FETCH, ex);
+	struct mmu_fast *f = &m->fast[ACC_FETCH][m->cpl == 3][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (f->tag == (lin & PAGE_MASK))
+		return f->host + (lin & ~PAGE_MASK);
+	return mmu_ptr_slow(m, lin, ACC_FETCH, ex);
+}
+
+/*
+ * Finds or builds the block at eip. Returns the block, or NULL with *single filled (an
+ * instruction that crosses a page or sits outside RAM: executed once, uncached), or NULL
+ * with *fault set.
+ */
+static const struct block *get_block(struct cpu *c, struct insn *single, bool *fault)
+{
+	struct cpu_internal *in = c->in;
+	struct mmu *m = c->mmu;
+	const struct seg_cache *cs = &m->seg.sr[SR_CS];
+	uint32_t lin = c->eip;
+	*fault = false;
+	if (unlikely(!cs->flat)) {
+		if (seg_check(cs, SR_CS, c->eip, 1, ACC_FETCH, &lin, &in->ex)) {
+			*fault = true;
+			return NULL;
+		}
+	}
+	uint8_t *hp = fetch_ptr(c, lin, &in->ex);
+	struct fetch f = {.c = c, .eip = c->eip};
+	if (unlikely(!hp)) {
+		if (in->ex.vector != 0xFFFF) {
+			*fault = true;
+			return NULL;
+		}
+		goto uncached; /* not RAM: fetch through mmu_read every time */
+	}
+	phys_addr_t pa = (phys_addr_t)(hp - m->pm->host);
+	bool code32 = in->code32;
+	struct block *b = in->hash[hash_pa(pa, in->hash_mask)];
+	for (; b; b = b->hnext)
+		if (b->pa == pa && b->code32 == code32) {
+			counter_add(c->ctr, CTR_decode_cache_hits, 1);
+			return b;
+		}
+	counter_add(c->ctr, CTR_decode_cache_misses, 1);
+	size_t need = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + sizeof(struct page_blocks);
+	if (in->arena_used + need > in->arena_size)
+		cache_reset(in);
+	b = arena_alloc(in, sizeof(struct block) + BLOCK_MAX * sizeof(struct insn));
+	b->pa = pa;
+	b->code32 = code32;
+	b->valid = true;
+	unsigned n = 0;
+	f.p = hp;
+	f.avail = PAGE_SIZE - (lin & ~PAGE_MASK);
+	while (n < BLOCK_MAX) {
+		struct insn *i = &b->insns[n];
+		if (decode_insn(&f, code32, i) || f.crossed)
+			break;
+		n++;
+		f.p += i->len;
+		f.avail -= i->len;
+		f.eip += i->len;
+		if (i->ends || f.avail == 0)
+			break;
+	}
+	if (n == 0) {
+		/* the first instruction crosses the page end: decode it on its own, uncached */
+		in->arena_used -= (sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + 15) & ~(size_t)15;
+		goto uncached;
+	}
+	in->arena_used -= (BLOCK_MAX - n) * sizeof(struct insn);
+	in->arena_used = (in->arena_used + 15) & ~(size_t)15;
+	b->n = (uint16_t)n;
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	struct page_blocks **pp = page_slot(in, pfn);
+	if (!*pp) {
+		struct page_blocks *pb = arena_alloc(in, sizeof(*pb));
+		pb->pfn = pfn;
+		pb->first = NULL;
+		pb->next = NULL;
+		*pp = pb;
+	}
+	b->pnext = (*pp)->first;
+	(*pp)->first = b;
+	unsigned h = hash_pa(pa, in->hash_mask);
+	b->hnext = in->hash[h];
+	in->hash[h] = b;
+	mmu_mark_code_frame(m, pfn);
+	return b;
+uncached:
+	f.p = hp;
+	f.avail = hp ? PAGE_SIZE - (lin & ~PAGE_MASK) : 0;
+	f.eip = c->eip;
+	if (decode_insn(&f, in->code32, single)) {
+		*fault = true;
+		return NULL;
+	}
+	return NULL;
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *ex)
+{
+	struct cpu_internal *in = c->in;
+	uint64_t start = c->insns, end = c->insns + max_insns;
+	enum cpu_exit why = CPU_EXIT_LIMIT;
+	struct insn single;
+	segf_update(c);
+	for (;;) {
+		if (c->insns >= end)
+			break;
+		bool fault;
+		const struct block *b = get_block(c, &single, &fault);
+		const struct insn *i, *e;
+		if (b) {
+			i = b->insns;
+			e = i + b->n;
+			if ((uint64_t)b->n > end - c->insns)
+				e = i + (end - c->insns);
+		} else if (fault) {
+			*ex = in->ex;
+			why = CPU_EXIT_EXCEPTION;
+			break;
+		} else {
+			i = &single;
+			e = i + 1;
+		}
+		in->cur = b;
+		in->stop = false;
+		int r;
+		for (;;) {
+			r = i->fn(c, i);
+			if (likely(r == X_NEXT)) {
+				c->eip += i->len;
+				c->insns++;
+				if (++i == e || unlikely(in->stop))
+					break;
+				continue;
+			}
+			break;
+		}
+		in->cur = NULL;
+		if (likely(r == X_NEXT))
+			continue;
+		if (r == X_JUMP) {
+			c->insns++;
+			continue;
+		}
+		if (r == X_EXC) {
+			*ex = in->ex;
+			why = CPU_EXIT_EXCEPTION;
+			break;
+		}
+		c->insns++;
+		*ex = in->ex;
+		why = in->exit_code;
+		break;
+	}
+	counter_add(c->ctr, CTR_insns_retired, c->insns - start);
+	if (why == CPU_EXIT_EXCEPTION)
+		counter_add(c->ctr, CTR_exceptions, 1);
+	return why;
+}

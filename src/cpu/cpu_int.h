@@ -1,0 +1,370 @@
+/*
+ * The interpreter's private state: decoded instructions, lazy flags, the decode cache, and
+ * the inline memory fast path every executor uses.
+ */
+#ifndef VMLAB_CPU_CPU_INT_H
+#define VMLAB_CPU_CPU_INT_H
+#include "cpu/cpu.h"
+#include <string.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Handler results. */
+enum {
+	X_NEXT = 0, /* fall through: the loop advances eip by the instruction length */
+	X_JUMP,     /* the handler set eip: the block ends */
+	X_EXC,      /* exception in in->ex, eip still at the instruction */
+	X_EXIT,     /* leave cpu_run with in->exit_code (eip set by the handler) */
+};
+
+struct insn;
+typedef int (*insn_fn)(struct cpu *c, const struct insn *i);
+
+#define NOREG 8
+
+/* One decoded instruction. */
+struct insn {
+	insn_fn fn;
+	uint8_t len;
+	uint8_t op;     /* primary opcode byte (second byte for 0F xx) */
+	uint8_t modrm;
+	uint8_t reg;    /* ModRM.reg */
+	uint8_t rm;     /* ModRM.rm (a register number when mod == 3) */
+	uint8_t mod3;   /* register operand */
+	uint8_t sreg;   /* segment of the memory operand (after overrides) */
+	uint8_t base;   /* NOREG: none */
+	uint8_t index;  /* NOREG: none */
+	uint8_t scale;
+	uint8_t osz16;  /* operand-size 16 */
+	uint8_t asz16;  /* address-size 16 */
+	uint8_t rep;    /* 0, 0xF3 (REP/REPE) or 0xF2 (REPNE) */
+	uint8_t ovr;    /* a segment override prefix was present */
+	uint8_t ends;   /* ends a block (control transfer or mode change) */
+	uint32_t disp;
+	uint32_t imm;
+	uint32_t imm2;
+};
+
+/* Lazy-flag kinds; lf_op = kind << 2 | log2(size). */
+enum {
+	LF_NONE = 0, /* arithmetic flags are in in->eflags */
+	LF_ADD,
+	LF_ADC,
+	LF_SUB,
+	LF_SBB,
+	LF_LOGIC,
+	LF_INC,
+	LF_DEC,
+	LF_SHL,
+	LF_SHR,
+	LF_SAR,
+	LF_MUL, /* CF = OF = aux != 0 */
+};
+#define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
+
+struct block;
+
+struct cpu_internal {
+	uint32_t eflags; /* non-arithmetic bits always; arithmetic bits when lf_op == 0 */
+	unsigned lf_op;
+	uint32_t lf_res, lf_a, lf_b, lf_aux;
+	struct x86_exception ex;
+	enum cpu_exit exit_code;
+	uint8_t segf[SR_COUNT]; /* SEGF_* per segment register: may use the flat fast path */
+	bool code32;            /* CS.D */
+	bool stop;              /* the executing block was invalidated (self-modifying code) */
+	const struct block *cur;
+	/* decode cache */
+	struct block **hash;
+	unsigned hash_mask;
+	struct page_blocks **pages; /* per physical frame of decoded blocks (hash by pfn) */
+	unsigned pages_mask;
+	uint8_t *arena;
+	size_t arena_size, arena_used;
+	uint64_t tsc_base;
+	uint32_t idtr_base;
+	uint16_t idtr_limit;
+};
+#define SEGF_R 1
+#define SEGF_W 2
+
+/* A basic block of decoded instructions: one physical page, ends at a control transfer. */
+struct block {
+	struct block *hnext;   /* hash chain */
+	struct block *pnext;   /* same-page chain */
+	phys_addr_t pa;        /* physical address of the first instruction */
+	bool code32;
+	bool valid;
+	uint16_t n;
+	struct insn insns[];
+};
+
+struct page_blocks {
+	struct page_blocks *next;
+	uint64_t pfn;
+	struct block *first;
+};
+
+/* ---- registers ---- */
+static inline uint8_t *reg8p(struct cpu *c, unsigned r)
+{
+	return (uint8_t *)&c->regs[r & 3] + (r >> 2);
+}
+static inline uint32_t getreg(struct cpu *c, unsigned r, unsigned sz)
+{
+	if (sz == 4)
+		return c->regs[r];
+	if (sz == 2)
+		return c->regs[r] & 0xffff;
+	return *reg8p(c, r);
+}
+static inline void setreg(struct cpu *c, unsigned r, unsigned sz, uint32_t v)
+{
+	if (sz == 4)
+		c->regs[r] = v;
+	else if (sz == 2)
+		c->regs[r] = (c->regs[r] & 0xffff0000u) | (v & 0xffff);
+	else
+		*reg8p(c, r) = (uint8_t)v;
+}
+
+/* ---- effective addresses ---- */
+uint32_t ea16(struct cpu *c, const struct insn *i);
+static inline uint32_t ea(struct cpu *c, const struct insn *i)
+{
+	if (unlikely(i->asz16))
+		return ea16(c, i);
+	uint32_t a = i->disp;
+	if (i->base != NOREG)
+		a += c->regs[i->base];
+	if (i->index != NOREG)
+		a += c->regs[i->index] << i->scale;
+	return a;
+}
+
+/* ---- memory ---- */
+int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v);
+int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v);
+int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint8_t **pp);
+
+static inline uint32_t ld(const uint8_t *p, unsigned sz)
+{
+	if (sz == 4) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	if (sz == 2) {
+		uint16_t v;
+		memcpy(&v, p, 2);
+		return v;
+	}
+	return *p;
+}
+static inline void st(uint8_t *p, unsigned sz, uint32_t v)
+{
+	if (sz == 4)
+		memcpy(p, &v, 4);
+	else if (sz == 2) {
+		uint16_t w = (uint16_t)v;
+		memcpy(p, &w, 2);
+	} else
+		*p = (uint8_t)v;
+}
+
+static inline int mem_read(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
+{
+	if (likely((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz)) {
+		uint8_t *p = mmu_ptr(c->mmu, off, ACC_READ, &c->in->ex);
+		if (likely(p != NULL)) {
+			*v = ld(p, sz);
+			return 0;
+		}
+		if (c->in->ex.vector != 0xFFFF)
+			return -1;
+	}
+	return mem_read_slow(c, sr, off, sz, v);
+}
+static inline int mem_write(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
+{
+	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
+		uint8_t *p = mmu_ptr(c->mmu, off, ACC_WRITE, &c->in->ex);
+		if (likely(p != NULL)) {
+			st(p, sz, v);
+			return 0;
+		}
+		if (c->in->ex.vector != 0xFFFF)
+			return -1;
+	}
+	return mem_write_slow(c, sr, off, sz, v);
+}
+/*
+ * Read-modify-write: one translation with write intent (as the hardware's locked/RMW access
+ * does). *pp is a host pointer, or NULL when the operand crosses a page or is not RAM: then
+ * use mem_read + mem_write (which checks both pages before writing).
+ */
+static inline int mem_rmw_ptr(struct cpu *c, unsigned sr, uint32_t off, unsigned sz,
+			      uint8_t **pp)
+{
+	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
+		uint8_t *p = mmu_ptr(c->mmu, off, ACC_WRITE, &c->in->ex);
+		if (likely(p != NULL)) {
+			*pp = p;
+			return 0;
+		}
+		if (c->in->ex.vector != 0xFFFF)
+			return -1;
+	}
+	return mem_rmw_ptr_slow(c, sr, off, sz, pp);
+}
+
+/* ---- flags ---- */
+uint32_t flags_materialize(struct cpu_internal *in);
+bool cond_slow(struct cpu_internal *in, unsigned cc);
+bool get_cf_slow(struct cpu_internal *in);
+
+static inline void setlf(struct cpu_internal *in, unsigned kind, unsigned sz, uint32_t res,
+			 uint32_t a, uint32_t b)
+{
+	in->lf_op = kind << 2 | (sz >> 1);
+	in->lf_res = res;
+	in->lf_a = a;
+	in->lf_b = b;
+}
+static inline uint32_t get_flags(struct cpu_internal *in)
+{
+	return in->lf_op == LF_NONE ? in->eflags : flags_materialize(in);
+}
+static inline bool get_cf(struct cpu_internal *in)
+{
+	if (in->lf_op == LF_NONE)
+		return in->eflags & EFL_CF;
+	return get_cf_slow(in);
+}
+/* Sets the arithmetic flags eagerly (after computing them all). */
+static inline void set_arith(struct cpu_internal *in, uint32_t f)
+{
+	in->eflags = (in->eflags & ~EFL_ARITH) | (f & EFL_ARITH);
+	in->lf_op = LF_NONE;
+}
+static inline uint32_t szmask(unsigned sz)
+{
+	return sz == 4 ? 0xffffffffu : (1u << (sz * 8)) - 1;
+}
+static inline uint32_t szsign(unsigned sz)
+{
+	return 1u << (sz * 8 - 1);
+}
+static inline uint32_t sext(uint32_t v, unsigned sz)
+{
+	return sz == 4 ? v : sz == 2 ? (uint32_t)(int32_t)(int16_t)v : (uint32_t)(int32_t)(int8_t)v;
+}
+static inline uint32_t parity_flag(uint32_t r)
+{
+	return __builtin_parity(r & 0xff) ? 0 : EFL_PF;
+}
+/* ZF, SF, PF of a result. */
+static inline uint32_t szp(uint32_t r, unsigned sz)
+{
+	uint32_t f = parity_flag(r);
+	if ((r & szmask(sz)) == 0)
+		f |= EFL_ZF;
+	if (r & szsign(sz))
+		f |= EFL_SF;
+	return f;
+}
+
+static inline bool cond(struct cpu_internal *in, unsigned cc)
+{
+	unsigned op = in->lf_op;
+	if (op >> 2 == LF_SUB) {
+		unsigned sz = 1u << (op & 3);
+		uint32_t a = in->lf_a, b = in->lf_b;
+		bool r;
+		switch (cc >> 1) {
+		case 1: r = a < b; break;                                  /* B */
+		case 2: r = a == b; break;                                 /* E */
+		case 3: r = a <= b; break;                                 /* BE */
+		case 6: r = (int32_t)sext(a, sz) < (int32_t)sext(b, sz); break;  /* L */
+		case 7: r = (int32_t)sext(a, sz) <= (int32_t)sext(b, sz); break; /* LE */
+		default: return cond_slow(in, cc);
+		}
+		return r ^ (cc & 1);
+	}
+	if (op >> 2 == LF_LOGIC) {
+		unsigned sz = 1u << (op & 3);
+		uint32_t r = in->lf_res;
+		bool v;
+		switch (cc >> 1) {
+		case 2: v = (r & szmask(sz)) == 0; break;
+		case 4: v = (r & szsign(sz)) != 0; break;
+		case 7: v = (r & szmask(sz)) == 0 || (r & szsign(sz)); break;
+		default: return cond_slow(in, cc);
+		}
+		return v ^ (cc & 1);
+	}
+	return cond_slow(in, cc);
+}
+
+/* ---- stack ---- */
+static inline uint32_t sp_mask(struct cpu *c)
+{
+	return c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
+}
+static inline int push(struct cpu *c, unsigned sz, uint32_t v)
+{
+	uint32_t m = sp_mask(c);
+	uint32_t nsp = (c->regs[R_ESP] - sz) & m;
+	if (mem_write(c, SR_SS, nsp, sz, v))
+		return -1;
+	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | nsp;
+	return 0;
+}
+static inline int pop(struct cpu *c, unsigned sz, uint32_t *v)
+{
+	uint32_t m = sp_mask(c);
+	if (mem_read(c, SR_SS, c->regs[R_ESP] & m, sz, v))
+		return -1;
+	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | ((c->regs[R_ESP] + sz) & m);
+	return 0;
+}
+
+static inline int raise(struct cpu *c, unsigned vec, bool has_err, uint32_t err)
+{
+	c->in->ex.vector = (uint16_t)vec;
+	c->in->ex.has_error_code = has_err;
+	c->in->ex.error_code = err;
+	c->in->ex.cr2 = 0;
+	return X_EXC;
+}
+#define UD(c) raise((c), X86_UD, false, 0)
+#define GP0(c) raise((c), X86_GP, true, 0)
+
+/* Operand size of an instruction with a "v" operand. */
+static inline unsigned osz(const struct insn *i)
+{
+	return i->osz16 ? 2 : 4;
+}
+
+/* ---- decoding and the cache ---- */
+/* Fetch source for the decoder: bytes [0, avail) are at p; beyond, fetched through the MMU. */
+struct fetch {
+	struct cpu *c;
+	const uint8_t *p;
+	unsigned avail, pos;
+	uint32_t eip;
+	bool crossed; /* needed bytes beyond avail */
+	bool fault;
+	uint8_t buf[16];
+};
+/* Decodes one instruction; returns 0, or -1 on a fetch fault (c->in->ex). */
+int decode_insn(struct fetch *f, bool code32, struct insn *i);
+void segf_update(struct cpu *c);
+int load_seg(struct cpu *c, unsigned sr, uint16_t sel);
+
+/* Handler tables built by the executors. */
+extern const insn_fn op_table[256];
+extern const insn_fn op0f_table[256];
+int op_ud(struct cpu *c, const struct insn *i);
+#endif
