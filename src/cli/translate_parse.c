@@ -469,6 +469,8 @@ static int st_translate(struct pctx *p)
 		r.acc = ACC_FETCH;
 	else
 		return perr(p, "access '%s' is not read, write or fetch", p->tok[i]);
+	if (!r.linear && r.acc == ACC_FETCH && r.sr != SR_CS)
+		return perr(p, "instruction fetches go through cs, not %s", tr_sreg_name(r.sr));
 	for (i++; i < p->ntok; i++) {
 		if (!strcasecmp(p->tok[i], "user"))
 			r.user = 1;

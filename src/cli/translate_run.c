@@ -640,14 +640,18 @@ static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *s
 	uint16_t sel = c->selector;
 	uint32_t last = rq->offset + rq->size - 1;
 	fprintf(out, "  segmentation\n");
-	if (!st->sreg_set[rq->sr])
-		fprintf(out, "    %s was not loaded by the file: it holds the model's reset state\n",
+	bool reset = !st->sreg_set[rq->sr];
+	if (reset)
+		fprintf(out, "    %s was not loaded by the file: its descriptor cache holds the "
+			     "model's reset state\n",
 			tr_sreg_name(rq->sr));
-	fprintf(out, "    %s = 0x%04x: index %u, TI %u (%s), RPL %u\n", tr_sreg_name(rq->sr), sel,
+	else
+		fprintf(out, "    %s = 0x%04x: index %u, TI %u (%s), RPL %u\n", tr_sreg_name(rq->sr), sel,
 		SEL_INDEX(sel), SEL_TI(sel), SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
 	if (c->usable) {
 		uint32_t tbase = SEL_TI(sel) ? mc->m.seg.ldtr_base : mc->m.seg.gdtr_base;
-		fprintf(out, "    descriptor at %s base 0x%08x + %u*8 = 0x%08x: 0x%016llx (cached in "
+		if (!reset)
+			fprintf(out, "    descriptor at %s base 0x%08x + %u*8 = 0x%08x: 0x%016llx (cached in "
 			     "%s)\n",
 			SEL_TI(sel) ? "LDT" : "GDT", tbase, SEL_INDEX(sel),
 			tbase + SEL_INDEX(sel) * 8u, (unsigned long long)seg_desc_encode(&c->d),

@@ -162,6 +162,7 @@ bad_file "ldt without ldtr" "ldtr" 2 "gdtr base=0x10000 limit=0xff\nldt 1 = 0x00
 bad_file "bad segment register" "not a segment register" 1 "translate xs:0x10 read\n"
 bad_file "translate without SEG:" "not SEG:OFFSET" 1 "translate 0x10 read\n"
 bad_file "bad access kind" "not read, write or fetch" 1 "translate ds:0x10 execute\n"
+bad_file "fetch through a data segment" "fetches go through cs" 1 "translate ds:0x10 fetch\n"
 bad_file "bad access size" "size must be" 1 "translate ds:0x10 read size=0\n"
 bad_file "bad TLB geometry" "TLB geometry" 1 "tlb 10x3\n$T"
 bad_file "tlb-entry without a TLB" "no TLB is modelled" 1 "tlb-entry 0x1000 = 0x2000\n$T"
