@@ -615,6 +615,13 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 		uint32_t mask = e ? (1u << e->page_shift) - 1 : PAGE_SIZE - 1;
 		fprintf(out, "    physical = frame 0x%08llx (from the TLB, no walk) + offset 0x%x = 0x%08llx\n",
 			(unsigned long long)(*pa - (lin & mask)), lin & mask, (unsigned long long)*pa);
+		if (wrc == 0 && wr.pa != *pa)
+			fprintf(out, "    note: the page tables now map this address to 0x%08llx: the TLB "
+				     "entry is stale (the kernel changed the tables without INVLPG)\n",
+				(unsigned long long)wr.pa);
+		else if (wrc != 0)
+			fprintf(out, "    note: a walk of the tables now would fault: the TLB entry is "
+				     "stale (the kernel changed the tables without INVLPG)\n");
 	}
 	return 0;
 }
@@ -717,8 +724,11 @@ static void translate_one(FILE *out, struct machine *mc, const struct tr_state *
 			if (ex.vector == X86_PF)
 				fprintf(out, "  => #PF, error code 0x%x, CR2 0x%08x\n", ex.error_code,
 					ex.cr2);
+			else if (ex.vector == X86_TLB_REFILL)
+				fprintf(out, "  => TLB refill exception, linear 0x%08x\n", ex.cr2);
 			else
-				fprintf(out, "  => exception %u\n", ex.vector);
+				fprintf(out, "  => exception %u (%s)\n", ex.vector,
+					trp_vector_name(ex.vector));
 			return;
 		}
 	}

@@ -24,6 +24,10 @@
 #    0x7ffc -> #SS(0). GS G=1 limit 3 -> byte limit 0x3fff, 0x3ffc+3 fits -> 0x103ffc; a
 #    write to a read-only data or a code segment -> #GP(0). FS = 0x30 is not present ->
 #    #NP with error code 0x30 (index 6).
+#  translate-tlb-stale.txt: the D-TLB entry for 0x08048000 gives 0x999000 + 0x10 =
+#    0x999010 although the PTE at 0x2000+0x48*4 now says 0x123000 (0x123010); the I-TLB
+#    entry serves the fetch from 0x08049010 -> 0x777010 though PTE 0x49 is 0; 0x0804a010
+#    and the fetch from 0x08048010 miss their TLB: refill exceptions, no walk.
 #  translate-quick.txt (the README example): 0x08048abc -> PDE 0x1080, PTE 0x2120 ->
 #    0x123abc; the write hits a read-only PTE -> #PF 0x7.
 cd "$(dirname "$0")/../.."
@@ -43,7 +47,7 @@ check() { # name, command... : passes when the command succeeds
 	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else fail "$name" "$tmp/check.out"; fi
 }
 
-for ex in pae-walk 2level-walk segments quick; do
+for ex in pae-walk 2level-walk segments tlb-stale quick; do
 	"$VMLAB" translate "examples/$ex.vm" >"$tmp/$ex.out" 2>"$tmp/$ex.err"
 	rc=$?
 	if [ $rc -eq 0 ] && diff -u "tests/e2e/expected/translate-$ex.txt" "$tmp/$ex.out" >"$tmp/diff"; then
