@@ -6,27 +6,31 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmlab translate FILE           walk the addresses FILE asks for\n"
-		"       vmlab translate --quiz SEED    print a random exercise (a state file)\n"
-		"       vmlab translate --quiz SEED --answers   print its worked solution\n"
-		"\n"
-		"FILE describes a machine state, one statement a line ('#' starts a comment);\n"
-		"'-' reads standard input. The format is in docs/translate.md:\n"
-		"  paging none|2level|pae        cr0/cr3/cr4/efer VALUE or flags (PG WP PSE PAE NXE ...)\n"
-		"  ram 64M    maxphyaddr 36      cpl 0..3\n"
-		"  gdtr base=ADDR limit=BYTES    gdt N = 0xRAW | gdt N base= limit= type= dpl= g= db= p= s=\n"
-		"  ldtr SELECTOR                 ldt N = 0xRAW | ldt N base= ...\n"
-		"  cs|ds|es|fs|gs|ss = SELECTOR  (loaded through the model's segment-load checks)\n"
-		"  pdpte|pde|pte TABLE[INDEX] = VALUE [P RW US PWT PCD A D PS PAT G NX]\n"
-		"  mem32|mem64 ADDR[+OFF] = VALUE\n"
-		"  tlb ENTRIESxWAYS [lru|fifo|random] [itlb=GEOM] [l2=GEOM] [seed=N] [asid] [refill=sw]\n"
-		"  tlb-entry LINEAR = FRAME [4k|2m|4m] [rw] [us] [nx] [g] [d] [itlb|l2]\n"
-		"  translate SEG:OFFSET|linear ADDR read|write|fetch [user|kernel] [size=N]\n"
-		"\n"
-		"Each translation prints the selector, descriptor, limit check, linear address, TLB\n"
-		"lookup, each paging entry with its bits, and the physical address or the fault with\n"
-		"its vector and decoded error code. Exit status: 0, or 2 for a bad file or option.\n");
+	fprintf(
+	    f,
+	    "usage: vmlab translate FILE           walk the addresses FILE asks for\n"
+	    "       vmlab translate --quiz SEED    print a random exercise (a state file)\n"
+	    "       vmlab translate --quiz SEED --answers   print its worked solution\n"
+	    "\n"
+	    "FILE describes a machine state, one statement a line ('#' starts a comment);\n"
+	    "'-' reads standard input. The format is in docs/translate.md:\n"
+	    "  paging none|2level|pae        cr0/cr3/cr4/efer VALUE or flags (PG WP PSE PAE NXE "
+	    "...)\n"
+	    "  ram 64M    maxphyaddr 36      cpl 0..3\n"
+	    "  gdtr base=ADDR limit=BYTES    gdt N = 0xRAW | gdt N base= limit= type= dpl= g= db= "
+	    "p= s=\n"
+	    "  ldtr SELECTOR                 ldt N = 0xRAW | ldt N base= ...\n"
+	    "  cs|ds|es|fs|gs|ss = SELECTOR  (loaded through the model's segment-load checks)\n"
+	    "  pdpte|pde|pte TABLE[INDEX] = VALUE [P RW US PWT PCD A D PS PAT G NX]\n"
+	    "  mem32|mem64 ADDR[+OFF] = VALUE\n"
+	    "  tlb ENTRIESxWAYS [lru|fifo|random] [itlb=GEOM] [l2=GEOM] [seed=N] [asid] "
+	    "[refill=sw]\n"
+	    "  tlb-entry LINEAR = FRAME [4k|2m|4m] [rw] [us] [nx] [g] [d] [itlb|l2]\n"
+	    "  translate SEG:OFFSET|linear ADDR read|write|fetch [user|kernel] [size=N]\n"
+	    "\n"
+	    "Each translation prints the selector, descriptor, limit check, linear address, TLB\n"
+	    "lookup, each paging entry with its bits, and the physical address or the fault with\n"
+	    "its vector and decoded error code. Exit status: 0, or 2 for a bad file or option.\n");
 }
 
 /* Reads a whole file (or stdin for "-") as text. */
@@ -111,7 +115,8 @@ int cmd_translate(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--quiz")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "vmlab translate: --quiz needs a SEED (a number)\n");
+				fprintf(stderr,
+					"vmlab translate: --quiz needs a SEED (a number)\n");
 				return 2;
 			}
 			quiz = true;
@@ -122,11 +127,12 @@ int cmd_translate(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--answers")) {
 			answers = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "vmlab translate: unknown option '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, "vmlab translate: unknown option '%s' (see --help)\n",
+				argv[i]);
 			return 2;
 		} else if (file) {
-			fprintf(stderr, "vmlab translate: one FILE at a time ('%s' and '%s')\n", file,
-				argv[i]);
+			fprintf(stderr, "vmlab translate: one FILE at a time ('%s' and '%s')\n",
+				file, argv[i]);
 			return 2;
 		} else {
 			file = argv[i];
@@ -139,12 +145,14 @@ int cmd_translate(int argc, char **argv)
 	if (quiz) {
 		uint64_t seed;
 		if (file) {
-			fprintf(stderr, "vmlab translate: --quiz generates its own state; drop '%s'\n",
+			fprintf(stderr,
+				"vmlab translate: --quiz generates its own state; drop '%s'\n",
 				file);
 			return 2;
 		}
 		if (parse_seed(seed_s, &seed)) {
-			fprintf(stderr, "vmlab translate: quiz seed '%s' is not a number\n", seed_s);
+			fprintf(stderr, "vmlab translate: quiz seed '%s' is not a number\n",
+				seed_s);
 			return 2;
 		}
 		if (!answers) {

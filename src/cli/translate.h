@@ -12,9 +12,9 @@ enum tr_mem_kind { TR_MEM32, TR_MEM64, TR_PDPTE, TR_PDE, TR_PTE };
 
 struct tr_mem {
 	enum tr_mem_kind kind;
-	phys_addr_t base;  /* table base (entries) or address (memNN) */
-	uint64_t index;    /* entry index, or a byte offset for memNN and `base+off` */
-	bool indexed;      /* written as base[index]: scaled by the entry size */
+	phys_addr_t base; /* table base (entries) or address (memNN) */
+	uint64_t index;	  /* entry index, or a byte offset for memNN and `base+off` */
+	bool indexed;	  /* written as base[index]: scaled by the entry size */
 	uint64_t value;
 	int line;
 };
@@ -35,12 +35,12 @@ struct tr_tlbent {
 };
 
 struct tr_request {
-	bool linear;       /* `translate linear ADDR`: no segmentation */
+	bool linear; /* `translate linear ADDR`: no segmentation */
 	enum sreg sr;
-	uint32_t offset;   /* the offset, or the linear address */
+	uint32_t offset; /* the offset, or the linear address */
 	enum mmu_access acc;
-	int user;          /* -1: from the CPL */
-	unsigned size;     /* bytes accessed */
+	int user;      /* -1: from the CPL */
+	unsigned size; /* bytes accessed */
 	int line;
 };
 

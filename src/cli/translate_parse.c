@@ -38,7 +38,7 @@ static int perr(struct pctx *p, const char *fmt, ...)
 			size_t ncap = (vec).cap ? (vec).cap * 2 : 8;                               \
 			void *nv = realloc((vec).v, ncap * sizeof(*(vec).v));                      \
 			if (!nv) {                                                                 \
-				perror("vmlab translate");                                        \
+				perror("vmlab translate");                                         \
 				exit(1);                                                           \
 			}                                                                          \
 			(vec).v = nv;                                                              \
@@ -91,10 +91,11 @@ static int num_parse(const char *s, uint64_t *v)
 static int num_arg(struct pctx *p, const char *what, const char *s, uint64_t max, uint64_t *v)
 {
 	if (num_parse(s, v))
-		return perr(p, "%s: '%s' is not a number (write 0x... for hex, or decimal)", what, s);
+		return perr(p, "%s: '%s' is not a number (write 0x... for hex, or decimal)", what,
+			    s);
 	if (*v > max)
-		return perr(p, "%s: 0x%llx is too large (at most 0x%llx)", what, (unsigned long long)*v,
-			    (unsigned long long)max);
+		return perr(p, "%s: 0x%llx is too large (at most 0x%llx)", what,
+			    (unsigned long long)*v, (unsigned long long)max);
 	return 0;
 }
 
@@ -123,15 +124,15 @@ struct flag_name {
 	uint64_t bit;
 };
 
-static const struct flag_name cr0_flags[] = {
-	{"PE", CR0_PE}, {"TS", CR0_TS}, {"NE", CR0_NE}, {"WP", CR0_WP}, {"PG", CR0_PG}, {NULL, 0}};
+static const struct flag_name cr0_flags[] = {{"PE", CR0_PE}, {"TS", CR0_TS}, {"NE", CR0_NE},
+					     {"WP", CR0_WP}, {"PG", CR0_PG}, {NULL, 0}};
 static const struct flag_name cr4_flags[] = {
-	{"PSE", CR4_PSE}, {"PAE", CR4_PAE}, {"PGE", CR4_PGE}, {NULL, 0}};
+    {"PSE", CR4_PSE}, {"PAE", CR4_PAE}, {"PGE", CR4_PGE}, {NULL, 0}};
 static const struct flag_name efer_flags[] = {{"NXE", EFER_NXE}, {NULL, 0}};
-static const struct flag_name pte_flags[] = {
-	{"P", PTE_P},	  {"RW", PTE_RW}, {"US", PTE_US}, {"PWT", PTE_PWT}, {"PCD", PTE_PCD},
-	{"A", PTE_A},	  {"D", PTE_D},	  {"PS", PTE_PS}, {"PAT", PTE_PAT}, {"G", PTE_G},
-	{"NX", PTE_NX},	  {NULL, 0}};
+static const struct flag_name pte_flags[] = {{"P", PTE_P},     {"RW", PTE_RW},	 {"US", PTE_US},
+					     {"PWT", PTE_PWT}, {"PCD", PTE_PCD}, {"A", PTE_A},
+					     {"D", PTE_D},     {"PS", PTE_PS},	 {"PAT", PTE_PAT},
+					     {"G", PTE_G},     {"NX", PTE_NX},	 {NULL, 0}};
 
 static int flag_lookup(const struct flag_name *f, const char *s, uint64_t *bit)
 {
@@ -171,8 +172,8 @@ static int value_flags(struct pctx *p, const char *what, int from, const struct 
 			char names[128] = "";
 			if (flags)
 				flag_list(flags, names, sizeof names);
-			return perr(p, "%s: '%s' is neither a number nor a flag%s%s", what, p->tok[i],
-				    flags ? " (flags: " : "", flags ? names : "");
+			return perr(p, "%s: '%s' is neither a number nor a flag%s%s", what,
+				    p->tok[i], flags ? " (flags: " : "", flags ? names : "");
 		}
 	}
 	if (v > max)
@@ -231,14 +232,15 @@ static int addr_parse(struct pctx *p, const char *s, struct tr_mem *m)
 static int st_mem(struct pctx *p, enum tr_mem_kind kind)
 {
 	static const char *const forms[] = {
-		"mem32 ADDR = VALUE", "mem64 ADDR = VALUE", "pdpte TABLE[INDEX] = VALUE [FLAGS]",
-		"pde TABLE[INDEX] = VALUE [FLAGS]", "pte TABLE[INDEX] = VALUE [FLAGS]"};
+	    "mem32 ADDR = VALUE", "mem64 ADDR = VALUE", "pdpte TABLE[INDEX] = VALUE [FLAGS]",
+	    "pde TABLE[INDEX] = VALUE [FLAGS]", "pte TABLE[INDEX] = VALUE [FLAGS]"};
 	struct tr_mem m = {.kind = kind, .line = p->line};
 	if (nargs(p, 4, kind <= TR_MEM64 ? 4 : -1, forms[kind]) || addr_parse(p, p->tok[1], &m) ||
 	    expect_eq(p, 2, forms[kind]))
 		return -1;
 	if (kind > TR_MEM64 && !m.indexed)
-		return perr(p, "%s: write the entry as TABLE[INDEX], e.g. 0x1000[0x300]", p->tok[0]);
+		return perr(p, "%s: write the entry as TABLE[INDEX], e.g. 0x1000[0x300]",
+			    p->tok[0]);
 	if (kind > TR_MEM64 && m.index >= 1024)
 		return perr(p, "%s: index 0x%llx is past the end of a table", p->tok[0],
 			    (unsigned long long)m.index);
@@ -257,16 +259,16 @@ struct type_name {
 
 /* Short names for descriptor types, as a student reads them in the SDM's table 3-1/3-2. */
 static const struct type_name type_names[] = {
-	{"ro", 0x0, true},	  {"rw", 0x2, true},	   {"ro-down", 0x4, true},
-	{"rw-down", 0x6, true},	  {"x", 0x8, true},	   {"xr", 0xa, true},
-	{"xc", 0xc, true},	  {"xrc", 0xe, true},	   {"ldt", 0x2, false},
-	{"tss", 0x9, false},	  {NULL, 0, false}};
+    {"ro", 0x0, true},	 {"rw", 0x2, true},   {"ro-down", 0x4, true}, {"rw-down", 0x6, true},
+    {"x", 0x8, true},	 {"xr", 0xa, true},   {"xc", 0xc, true},      {"xrc", 0xe, true},
+    {"ldt", 0x2, false}, {"tss", 0x9, false}, {NULL, 0, false}};
 
 /* `gdt N = RAW` or `gdt N field=value ...`. */
 static int st_desc(struct pctx *p, bool ldt)
 {
-	const char *form = ldt ? "ldt INDEX = 0xRAW8BYTES  or  ldt INDEX base=.. limit=.. type=.. dpl=.. ..."
-			       : "gdt INDEX = 0xRAW8BYTES  or  gdt INDEX base=.. limit=.. type=.. dpl=.. ...";
+	const char *form =
+	    ldt ? "ldt INDEX = 0xRAW8BYTES  or  ldt INDEX base=.. limit=.. type=.. dpl=.. ..."
+		: "gdt INDEX = 0xRAW8BYTES  or  gdt INDEX base=.. limit=.. type=.. dpl=.. ...";
 	struct tr_desc d = {.line = p->line};
 	uint64_t idx;
 	if (nargs(p, 3, -1, form) || num_arg(p, "descriptor index", p->tok[1], 8191, &idx))
@@ -281,7 +283,8 @@ static int st_desc(struct pctx *p, bool ldt)
 			char *eq = strchr(p->tok[i], '=');
 			uint64_t v;
 			if (!eq || eq == p->tok[i])
-				return perr(p, "'%s' is not a field=value pair: %s", p->tok[i], form);
+				return perr(p, "'%s' is not a field=value pair: %s", p->tok[i],
+					    form);
 			*eq = 0;
 			const char *k = p->tok[i], *val = eq + 1;
 			if (!strcasecmp(k, "type")) {
@@ -302,17 +305,25 @@ static int st_desc(struct pctx *p, bool ldt)
 			struct {
 				const char *name;
 				uint64_t max;
-			} const fields[] = {{"base", 0xffffffff}, {"limit", 0xfffff}, {"dpl", 3},
-					    {"s", 1}, {"p", 1}, {"g", 1}, {"db", 1}, {"l", 1},
+			} const fields[] = {{"base", 0xffffffff},
+					    {"limit", 0xfffff},
+					    {"dpl", 3},
+					    {"s", 1},
+					    {"p", 1},
+					    {"g", 1},
+					    {"db", 1},
+					    {"l", 1},
 					    {"avl", 1}};
 			size_t f;
 			for (f = 0; f < sizeof fields / sizeof fields[0]; f++)
 				if (!strcasecmp(k, fields[f].name))
 					break;
 			if (f == sizeof fields / sizeof fields[0])
-				return perr(p, "unknown descriptor field '%s' (fields: base limit type "
-					       "dpl s p g db l avl)",
-					    k);
+				return perr(
+				    p,
+				    "unknown descriptor field '%s' (fields: base limit type "
+				    "dpl s p g db l avl)",
+				    k);
 			if (num_arg(p, fields[f].name, val, fields[f].max, &v))
 				return -1;
 			switch (f) {
@@ -348,8 +359,9 @@ static int st_tlb(struct pctx *p)
 	tlb_config_default(c);
 	c->enabled = true;
 	if (tlb_geometry_parse(p->tok[1], &c->l1))
-		return perr(p, "TLB geometry '%s': write ENTRIESxWAYS (e.g. 64x4, 16x1) or ENTRIES "
-			       "(fully associative)",
+		return perr(p,
+			    "TLB geometry '%s': write ENTRIESxWAYS (e.g. 64x4, 16x1) or ENTRIES "
+			    "(fully associative)",
 			    p->tok[1]);
 	for (int i = 2; i < p->ntok; i++) {
 		char *t = p->tok[i];
@@ -424,8 +436,11 @@ static int st_tlb_entry(struct pctx *p)
 	}
 	uint64_t mask = (1ull << t.e.page_shift) - 1;
 	if (frame & mask)
-		return perr(p, "frame 0x%llx is not aligned to its %s page", (unsigned long long)frame,
-			    t.e.page_shift == 12 ? "4 KB" : t.e.page_shift == 21 ? "2 MB" : "4 MB");
+		return perr(p, "frame 0x%llx is not aligned to its %s page",
+			    (unsigned long long)frame,
+			    t.e.page_shift == 12   ? "4 KB"
+			    : t.e.page_shift == 21 ? "2 MB"
+						   : "4 MB");
 	t.lin = (uint32_t)lin;
 	t.e.vpn = (uint32_t)(lin >> t.e.page_shift);
 	t.e.frame = frame;
@@ -435,7 +450,8 @@ static int st_tlb_entry(struct pctx *p)
 
 static int st_translate(struct pctx *p)
 {
-	const char *form = "translate SEG:OFFSET|linear ADDR read|write|fetch [user|kernel] [size=N]";
+	const char *form =
+	    "translate SEG:OFFSET|linear ADDR read|write|fetch [user|kernel] [size=N]";
 	struct tr_request r = {.line = p->line, .user = -1, .size = 1};
 	uint64_t v;
 	int i = 2;
@@ -618,7 +634,8 @@ static int statement(struct pctx *p)
 	if (!strcasecmp(k, "ldtr")) {
 		int vi = (p->ntok == 3 && !strcmp(p->tok[1], "=")) ? 2 : 1;
 		if (p->ntok != vi + 1)
-			return perr(p, "write 'ldtr SELECTOR' (a GDT selector of an LDT descriptor)");
+			return perr(p,
+				    "write 'ldtr SELECTOR' (a GDT selector of an LDT descriptor)");
 		if (num_arg(p, "ldtr", p->tok[vi], 0xffff, &v))
 			return -1;
 		st->ldtr = (uint16_t)v;
@@ -658,9 +675,11 @@ static int tokenize(struct pctx *p, char *s)
 		*hash = 0;
 	for (char *c = s; *c; c++)
 		if (!isprint((unsigned char)*c) && !isspace((unsigned char)*c))
-			return perr(p, "unexpected control character (byte 0x%02x)", (unsigned char)*c);
+			return perr(p, "unexpected control character (byte 0x%02x)",
+				    (unsigned char)*c);
 	char *save = NULL;
-	for (char *t = strtok_r(s, " \t\r\n\v\f", &save); t; t = strtok_r(NULL, " \t\r\n\v\f", &save)) {
+	for (char *t = strtok_r(s, " \t\r\n\v\f", &save); t;
+	     t = strtok_r(NULL, " \t\r\n\v\f", &save)) {
 		if (p->ntok == MAX_TOKENS)
 			return perr(p, "too many words on one line (at most %d)", MAX_TOKENS);
 		p->tok[p->ntok++] = t;

@@ -32,7 +32,7 @@ void trp_cr0(char *buf, size_t n, uint32_t v)
 void trp_cr4(char *buf, size_t n, uint32_t v)
 {
 	static const struct bitname b[] = {
-		{CR4_PSE, "PSE"}, {CR4_PAE, "PAE"}, {CR4_PGE, "PGE"}, {0, NULL}};
+	    {CR4_PSE, "PSE"}, {CR4_PAE, "PAE"}, {CR4_PGE, "PGE"}, {0, NULL}};
 	names(buf, n, v, b);
 }
 
@@ -45,22 +45,33 @@ void trp_efer(char *buf, size_t n, uint64_t v)
 void trp_desc_type(char *buf, size_t n, const struct seg_desc *d)
 {
 	if (!d->s) {
-		static const char *const sys[16] = {
-			"reserved",	      "16-bit TSS (available)", "LDT",
-			"16-bit TSS (busy)",  "16-bit call gate",	 "task gate",
-			"16-bit interrupt gate", "16-bit trap gate",	 "reserved",
-			"32-bit TSS (available)", "reserved",		 "32-bit TSS (busy)",
-			"32-bit call gate",   "reserved",		 "32-bit interrupt gate",
-			"32-bit trap gate"};
+		static const char *const sys[16] = {"reserved",
+						    "16-bit TSS (available)",
+						    "LDT",
+						    "16-bit TSS (busy)",
+						    "16-bit call gate",
+						    "task gate",
+						    "16-bit interrupt gate",
+						    "16-bit trap gate",
+						    "reserved",
+						    "32-bit TSS (available)",
+						    "reserved",
+						    "32-bit TSS (busy)",
+						    "32-bit call gate",
+						    "reserved",
+						    "32-bit interrupt gate",
+						    "32-bit trap gate"};
 		snprintf(buf, n, "system: %s", sys[d->type & 15]);
 		return;
 	}
 	if (d->type & SEG_TYPE_CODE)
-		snprintf(buf, n, "code, %s, %s%s", (d->type & SEG_TYPE_READABLE) ? "execute/read" : "execute-only",
+		snprintf(buf, n, "code, %s, %s%s",
+			 (d->type & SEG_TYPE_READABLE) ? "execute/read" : "execute-only",
 			 (d->type & SEG_TYPE_CONFORM) ? "conforming" : "non-conforming",
 			 (d->type & SEG_TYPE_ACCESSED) ? ", accessed" : "");
 	else
-		snprintf(buf, n, "data, %s, %s%s", (d->type & SEG_TYPE_WRITABLE) ? "read/write" : "read-only",
+		snprintf(buf, n, "data, %s, %s%s",
+			 (d->type & SEG_TYPE_WRITABLE) ? "read/write" : "read-only",
 			 (d->type & SEG_TYPE_EXPDOWN) ? "expand-down" : "expand-up",
 			 (d->type & SEG_TYPE_ACCESSED) ? ", accessed" : "");
 }
@@ -85,16 +96,16 @@ void trp_entry_bits(char *buf, size_t n, uint64_t e, int level, enum paging_mode
 	if (mode == PAGING_PAE && level == 3) {
 		/* a PDPTE has only P, PWT and PCD */
 		static const struct bitname b[] = {
-			{PTE_P, "P"}, {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {0, NULL}};
+		    {PTE_P, "P"}, {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {0, NULL}};
 		names(buf, n, e, b);
 		return;
 	}
 	/* bit 7 is PS in a PDE and PAT in a PTE */
-	static const struct bitname pde[] = {{PTE_P, "P"},     {PTE_RW, "RW"}, {PTE_US, "US"},
+	static const struct bitname pde[] = {{PTE_P, "P"},     {PTE_RW, "RW"},	 {PTE_US, "US"},
 					     {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {PTE_A, "A"},
-					     {PTE_D, "D"},     {PTE_PS, "PS"}, {PTE_G, "G"},
+					     {PTE_D, "D"},     {PTE_PS, "PS"},	 {PTE_G, "G"},
 					     {PTE_NX, "NX"},   {0, NULL}};
-	static const struct bitname pte[] = {{PTE_P, "P"},     {PTE_RW, "RW"}, {PTE_US, "US"},
+	static const struct bitname pte[] = {{PTE_P, "P"},     {PTE_RW, "RW"},	 {PTE_US, "US"},
 					     {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {PTE_A, "A"},
 					     {PTE_D, "D"},     {PTE_PAT, "PAT"}, {PTE_G, "G"},
 					     {PTE_NX, "NX"},   {0, NULL}};
@@ -139,10 +150,12 @@ void trp_exception(FILE *out, const char *indent, const struct x86_exception *ex
 {
 	uint32_t ec = ex->error_code;
 	if (ex->vector == X86_TLB_REFILL) {
-		fprintf(out, "%sfault: TLB refill exception (not an x86 vector: the software-refilled "
-			     "TLB missed)\n",
+		fprintf(out,
+			"%sfault: TLB refill exception (not an x86 vector: the software-refilled "
+			"TLB missed)\n",
 			indent);
-		fprintf(out, "%s  the kernel must load an entry for linear 0x%08x\n", indent, ex->cr2);
+		fprintf(out, "%s  the kernel must load an entry for linear 0x%08x\n", indent,
+			ex->cr2);
 		return;
 	}
 	fprintf(out, "%sfault: %s (vector %u, %s)", indent, vector_mnemonic(ex->vector), ex->vector,
@@ -153,16 +166,18 @@ void trp_exception(FILE *out, const char *indent, const struct x86_exception *ex
 	}
 	fprintf(out, ", error code 0x%04x\n", ec);
 	if (ex->vector == X86_PF) {
-		fprintf(out, "%s  P=%u (%s)  W/R=%u (%s)  U/S=%u (%s)  RSVD=%u%s  I/D=%u%s\n", indent,
-			ec & PF_P ? 1 : 0, ec & PF_P ? "protection violation" : "page not present",
-			ec & PF_W ? 1 : 0, ec & PF_W ? "write" : "read",
-			ec & PF_U ? 1 : 0, ec & PF_U ? "user mode" : "supervisor mode",
-			ec & PF_RSVD ? 1 : 0, ec & PF_RSVD ? " (reserved bit set in an entry)" : "",
-			ec & PF_I ? 1 : 0, ec & PF_I ? " (instruction fetch)" : "");
+		fprintf(out, "%s  P=%u (%s)  W/R=%u (%s)  U/S=%u (%s)  RSVD=%u%s  I/D=%u%s\n",
+			indent, ec & PF_P ? 1 : 0,
+			ec & PF_P ? "protection violation" : "page not present", ec & PF_W ? 1 : 0,
+			ec & PF_W ? "write" : "read", ec & PF_U ? 1 : 0,
+			ec & PF_U ? "user mode" : "supervisor mode", ec & PF_RSVD ? 1 : 0,
+			ec & PF_RSVD ? " (reserved bit set in an entry)" : "", ec & PF_I ? 1 : 0,
+			ec & PF_I ? " (instruction fetch)" : "");
 		fprintf(out, "%s  CR2 = 0x%08x (the faulting linear address)\n", indent, ex->cr2);
 	} else if (ec == 0) {
-		fprintf(out, "%s  error code 0: the fault is about the segment's use, not about a "
-			     "selector\n",
+		fprintf(out,
+			"%s  error code 0: the fault is about the segment's use, not about a "
+			"selector\n",
 			indent);
 	} else {
 		fprintf(out, "%s  selector index %u, TI=%u (%s), IDT=%u, EXT=%u\n", indent, ec >> 3,

@@ -82,8 +82,7 @@ void tr_quiz(uint64_t seed, FILE *out)
 	fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
 	fprintf(out, "# %s -> physical address, or the fault with its error code.\n",
 		pae ? "PDPTE -> PDE -> PTE" : "PDE -> PTE");
-	fprintf(out, "# Check: vmlab translate --quiz %llu --answers\n",
-		(unsigned long long)seed);
+	fprintf(out, "# Check: vmlab translate --quiz %llu --answers\n", (unsigned long long)seed);
 	fprintf(out, "paging %s\nram 64M\n", pae ? "pae" : "2level");
 	fprintf(out, "cr0 PE PG%s\n", wp ? " WP" : "");
 	fprintf(out, "cr4 %s\n", pae ? "PAE" : "PSE");
@@ -116,7 +115,8 @@ void tr_quiz(uint64_t seed, FILE *out)
 	}
 	unsigned kslot = pae ? 3 : 0;
 	unsigned kidx = pae ? (klin >> 21) & 0x1ff : klin >> 22;
-	uint64_t kpde = kframe | PTE_P | PTE_RW | PTE_PS | PTE_A | PTE_D | (chance(&r, 30) ? PTE_US : 0);
+	uint64_t kpde =
+	    kframe | PTE_P | PTE_RW | PTE_PS | PTE_A | PTE_D | (chance(&r, 30) ? PTE_US : 0);
 	fprintf(out, "pde 0x%08x[0x%03x] = ", pd[kslot], kidx);
 	entry_flags(out, kpde, pae);
 	fprintf(out, "                # kernel, %s page\n", pae ? "2 MB" : "4 MB");
@@ -164,15 +164,16 @@ void tr_quiz(uint64_t seed, FILE *out)
 	fprintf(out, "gdt 3 = 0x00cffb000000ffff     # user code\n");
 	fprintf(out, "gdt 4 = 0x00cff3000000ffff     # user data\n");
 	fprintf(out, "gdt 5 base=0x%08x limit=0x%05x type=0x3 dpl=3 g=0 db=1\n", sbase, slimit);
-	fprintf(out, "gdt 6 base=0x%08x limit=0x%05x type=0x7 dpl=3 g=0 db=0\n",
-		sbase - 0x10000u, dlimit);
+	fprintf(out, "gdt 6 base=0x%08x limit=0x%05x type=0x7 dpl=3 g=0 db=0\n", sbase - 0x10000u,
+		dlimit);
 	bool user = chance(&r, 80);
 	fprintf(out, "cpl %u\ncs = 0x%02x\nss = 0x%02x\nds = 0x%02x\nes = 0x2b\nfs = 0x33\n",
 		user ? 3 : 0, user ? 0x1b : 0x08, user ? 0x23 : 0x10, user ? 0x23 : 0x10);
 
 	if (tlb) {
 		const struct qpage *p = &pages[below(&r, npages)];
-		fprintf(out, "\n# what the TLB holds may disagree with the tables (a stale entry)\n");
+		fprintf(out,
+			"\n# what the TLB holds may disagree with the tables (a stale entry)\n");
 		fprintf(out, "tlb %s lru\n", chance(&r, 50) ? "8x2" : "4");
 		if (p->present)
 			fprintf(out, "tlb-entry 0x%08x = 0x%08x rw us\n", p->lin & ~0xfffu,
@@ -199,8 +200,10 @@ void tr_quiz(uint64_t seed, FILE *out)
 			fprintf(out, "translate ds:0x%08x read\n",
 				0x40000000u + (below(&r, 64) << 22) + off);
 		} else if (kind == 7) {
-			uint32_t o = chance(&r, 60) ? below(&r, slimit + 1) : slimit + 1 + below(&r, 64);
-			fprintf(out, "translate es:0x%08x %s\n", o, chance(&r, 50) ? "read" : "write");
+			uint32_t o =
+			    chance(&r, 60) ? below(&r, slimit + 1) : slimit + 1 + below(&r, 64);
+			fprintf(out, "translate es:0x%08x %s\n", o,
+				chance(&r, 50) ? "read" : "write");
 		} else if (kind == 8) {
 			uint32_t o = chance(&r, 60) ? dlimit + 1 + below(&r, 0xffff - dlimit)
 						    : below(&r, dlimit + 1);

@@ -23,7 +23,7 @@ struct machine {
 };
 
 static int berr(const struct tr_state *st, FILE *err, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int berr(const struct tr_state *st, FILE *err, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +40,9 @@ static int berr(const struct tr_state *st, FILE *err, int line, const char *fmt,
 
 static const char *mode_name(enum paging_mode mode)
 {
-	return mode == PAGING_PAE ? "PAE (3-level)" : mode == PAGING_2LEVEL ? "32-bit (2-level)" : "off";
+	return mode == PAGING_PAE      ? "PAE (3-level)"
+	       : mode == PAGING_2LEVEL ? "32-bit (2-level)"
+				       : "off";
 }
 
 static bool range_is_ram(const struct physmem *pm, phys_addr_t pa, unsigned size)
@@ -61,7 +63,8 @@ static int setup_linear(struct machine *mc, uint32_t lin, phys_addr_t *pa)
 }
 
 static int write_table_entry(struct machine *mc, const struct tr_state *st, FILE *err,
-			     const char *table, uint32_t base, uint32_t limit, const struct tr_desc *d)
+			     const char *table, uint32_t base, uint32_t limit,
+			     const struct tr_desc *d)
 {
 	uint64_t off = (uint64_t)d->index * 8;
 	if (off + 7 > limit)
@@ -78,9 +81,8 @@ static int write_table_entry(struct machine *mc, const struct tr_state *st, FILE
 				    "(map the table first)",
 				    table, d->index, lin);
 		if (!range_is_ram(&mc->pm, pa, 1))
-			return berr(st, err, d->line,
-				    "%s entry %u: physical 0x%llx is not RAM", table, d->index,
-				    (unsigned long long)pa);
+			return berr(st, err, d->line, "%s entry %u: physical 0x%llx is not RAM",
+				    table, d->index, (unsigned long long)pa);
 		physmem_write(&mc->pm, pa, (d->raw >> (8 * i)) & 0xff, 1);
 	}
 	return 0;
@@ -117,8 +119,8 @@ static int write_memory(struct machine *mc, const struct tr_state *st, FILE *err
 				entries = 4;
 			if (w->index >= entries)
 				return berr(st, err, w->line,
-					    "%s index %llu: a %s table has %u entries", kname[w->kind],
-					    (unsigned long long)w->index,
+					    "%s index %llu: a %s table has %u entries",
+					    kname[w->kind], (unsigned long long)w->index,
 					    mc->mode == PAGING_PAE ? "PAE" : "32-bit", entries);
 			if (mc->mode == PAGING_2LEVEL && w->value > 0xffffffffull)
 				return berr(st, err, w->line,
@@ -128,11 +130,12 @@ static int write_memory(struct machine *mc, const struct tr_state *st, FILE *err
 		}
 		phys_addr_t pa = w->base + (w->indexed ? w->index * esize : w->index);
 		if (!range_is_ram(&mc->pm, pa, esize))
-			return berr(st, err, w->line,
-				    "%s: physical 0x%llx is not RAM (RAM size %llu MB; 0xa0000-0xfffff "
-				    "is the legacy hole)",
-				    kname[w->kind], (unsigned long long)pa,
-				    (unsigned long long)(st->ram >> 20));
+			return berr(
+			    st, err, w->line,
+			    "%s: physical 0x%llx is not RAM (RAM size %llu MB; 0xa0000-0xfffff "
+			    "is the legacy hole)",
+			    kname[w->kind], (unsigned long long)pa,
+			    (unsigned long long)(st->ram >> 20));
 		physmem_write(&mc->pm, pa, w->value, esize);
 	}
 	return 0;
@@ -170,7 +173,7 @@ static int tlb_preload(struct machine *mc, const struct tr_state *st, FILE *err)
 {
 	for (size_t i = 0; i < st->tlbents.n; i++) {
 		const struct tr_tlbent *t = &st->tlbents.v[i];
-		struct tlb *tlb = t->which == TR_TLB_I ? mc->m.itlb
+		struct tlb *tlb = t->which == TR_TLB_I	  ? mc->m.itlb
 				  : t->which == TR_TLB_L2 ? mc->m.l2tlb
 							  : mc->m.dtlb;
 		if (!st->tlb_set)
@@ -181,9 +184,10 @@ static int tlb_preload(struct machine *mc, const struct tr_state *st, FILE *err)
 				    "tlb-entry ... itlb: the TLB is unified (add itlb=GEOM to the "
 				    "'tlb' line)");
 		if (!tlb)
-			return berr(st, err, t->line,
-				    "tlb-entry ... l2: no second-level TLB (add l2=GEOM to the 'tlb' "
-				    "line)");
+			return berr(
+			    st, err, t->line,
+			    "tlb-entry ... l2: no second-level TLB (add l2=GEOM to the 'tlb' "
+			    "line)");
 		struct tlb_entry e = t->e;
 		if (!st->tlbcfg.asid)
 			e.asid = mc->m.asid;
@@ -205,8 +209,9 @@ static int load_segments(struct machine *mc, const struct tr_state *st, FILE *er
 			return -1;
 		}
 	} else if (st->ldt.n) {
-		return berr(st, err, st->ldt.v[0].line,
-			    "ldt entries need an LDT: add 'ldtr SELECTOR' naming its GDT descriptor");
+		return berr(
+		    st, err, st->ldt.v[0].line,
+		    "ldt entries need an LDT: add 'ldtr SELECTOR' naming its GDT descriptor");
 	}
 	for (size_t i = 0; i < st->ldt.n; i++)
 		if (write_table_entry(mc, st, err, "LDT", mc->m.seg.ldtr_base, mc->m.seg.ldtr_limit,
@@ -315,7 +320,8 @@ static void print_header(struct machine *mc, const struct tr_state *st, FILE *ou
 	trp_cr4(b, sizeof b, r->cr4);
 	trp_efer(c, sizeof c, r->efer);
 	fprintf(out, "machine\n");
-	fprintf(out, "  paging %s; CR0 0x%08x (%s), CR3 0x%08x, CR4 0x%08x (%s), EFER 0x%llx (%s)\n",
+	fprintf(out,
+		"  paging %s; CR0 0x%08x (%s), CR3 0x%08x, CR4 0x%08x (%s), EFER 0x%llx (%s)\n",
 		mode_name(mc->mode), r->cr0, a, r->cr3, r->cr4, b, (unsigned long long)r->efer, c);
 	fprintf(out, "  RAM %llu MB, MAXPHYADDR %u; CPL %u\n", (unsigned long long)(st->ram >> 20),
 		st->maxphyaddr, mc->m.cpl);
@@ -350,8 +356,8 @@ static void print_header(struct machine *mc, const struct tr_state *st, FILE *ou
 		if (!mc->loaded[sr])
 			continue;
 		uint16_t sel = st->sreg[sr];
-		fprintf(out, "  load %s = 0x%04x (index %u, TI %u, RPL %u): ", tr_sreg_name(sr), sel,
-			SEL_INDEX(sel), SEL_TI(sel), SEL_RPL(sel));
+		fprintf(out, "  load %s = 0x%04x (index %u, TI %u, RPL %u): ", tr_sreg_name(sr),
+			sel, SEL_INDEX(sel), SEL_TI(sel), SEL_RPL(sel));
 		if (mc->load_rc[sr]) {
 			fprintf(out, "refused\n");
 			trp_exception(out, "    ", &mc->load_ex[sr]);
@@ -364,8 +370,10 @@ static void print_header(struct machine *mc, const struct tr_state *st, FILE *ou
 		}
 	}
 	if (mc->setup_ad)
-		fprintf(out, "  (the loads read the descriptors and set their Accessed bits through paging, "
-			     "as the CPU does: the entries mapping the GDT/LDT now have A/D set)\n");
+		fprintf(
+		    out,
+		    "  (the loads read the descriptors and set their Accessed bits through paging, "
+		    "as the CPU does: the entries mapping the GDT/LDT now have A/D set)\n");
 }
 
 /* What the TLBs and the walker did during one mmu_translate. */
@@ -390,7 +398,8 @@ static const struct tlb_entry *tlb_find(const struct tlb *t, uint32_t lin, uint1
 		return NULL;
 	for (unsigned i = 0; i < tlb_count_entries(t); i++) {
 		const struct tlb_entry *e = tlb_entry_at(t, i);
-		if (e && e->valid && e->vpn == lin >> e->page_shift && (e->global || e->asid == asid))
+		if (e && e->valid && e->vpn == lin >> e->page_shift &&
+		    (e->global || e->asid == asid))
 			return e;
 	}
 	return NULL;
@@ -399,9 +408,8 @@ static const struct tlb_entry *tlb_find(const struct tlb *t, uint32_t lin, uint1
 static void print_tlb_entry(FILE *out, const struct tlb_entry *e)
 {
 	fprintf(out, "page 0x%08x (%s) -> frame 0x%08llx, RW=%d US=%d NX=%d D=%d G=%d",
-		(uint32_t)((uint64_t)e->vpn << e->page_shift),
-		trp_size_name(1ull << e->page_shift), (unsigned long long)e->frame, e->writable,
-		e->user, e->nx, e->dirty, e->global);
+		(uint32_t)((uint64_t)e->vpn << e->page_shift), trp_size_name(1ull << e->page_shift),
+		(unsigned long long)e->frame, e->writable, e->user, e->nx, e->dirty, e->global);
 }
 
 static const char *level_name(int level)
@@ -420,15 +428,17 @@ static bool step_is_large(const struct paging_regs *r, enum paging_mode mode,
 static void print_split(FILE *out, enum paging_mode mode, uint32_t lin)
 {
 	if (mode == PAGING_PAE)
-		fprintf(out,
-			"    linear 0x%08x: PDPT index %u (bits 31-30), directory index 0x%03x (bits "
-			"29-21), table index 0x%03x (bits 20-12), offset 0x%03x (bits 11-0)\n",
-			lin, lin >> 30, (lin >> 21) & 0x1ff, (lin >> 12) & 0x1ff, lin & 0xfff);
+		fprintf(
+		    out,
+		    "    linear 0x%08x: PDPT index %u (bits 31-30), directory index 0x%03x (bits "
+		    "29-21), table index 0x%03x (bits 20-12), offset 0x%03x (bits 11-0)\n",
+		    lin, lin >> 30, (lin >> 21) & 0x1ff, (lin >> 12) & 0x1ff, lin & 0xfff);
 	else
-		fprintf(out,
-			"    linear 0x%08x: directory index 0x%03x (bits 31-22), table index 0x%03x "
-			"(bits 21-12), offset 0x%03x (bits 11-0)\n",
-			lin, lin >> 22, (lin >> 12) & 0x3ff, lin & 0xfff);
+		fprintf(
+		    out,
+		    "    linear 0x%08x: directory index 0x%03x (bits 31-22), table index 0x%03x "
+		    "(bits 21-12), offset 0x%03x (bits 11-0)\n",
+		    lin, lin >> 22, (lin >> 12) & 0x3ff, lin & 0xfff);
 }
 
 static void print_walk(FILE *out, struct machine *mc, const struct walk_result *wr)
@@ -441,12 +451,14 @@ static void print_walk(FILE *out, struct machine *mc, const struct walk_result *
 		char bits[128];
 		trp_entry_bits(bits, sizeof bits, s->entry, s->level, mc->mode);
 		if (i == 0)
-			fprintf(out, "    %-5s CR3 0x%08x -> table 0x%08llx + 0x%03x*%u = 0x%08llx: ",
-				level_name(s->level), r->cr3, (unsigned long long)s->table, s->index, esize,
-				(unsigned long long)s->addr);
+			fprintf(out,
+				"    %-5s CR3 0x%08x -> table 0x%08llx + 0x%03x*%u = 0x%08llx: ",
+				level_name(s->level), r->cr3, (unsigned long long)s->table,
+				s->index, esize, (unsigned long long)s->addr);
 		else
-			fprintf(out, "    %-5s table 0x%08llx + 0x%03x*%u = 0x%08llx: ", level_name(s->level),
-				(unsigned long long)s->table, s->index, esize, (unsigned long long)s->addr);
+			fprintf(out, "    %-5s table 0x%08llx + 0x%03x*%u = 0x%08llx: ",
+				level_name(s->level), (unsigned long long)s->table, s->index, esize,
+				(unsigned long long)s->addr);
 		if (pae)
 			fprintf(out, "0x%016llx  %s\n", (unsigned long long)s->entry, bits);
 		else
@@ -456,12 +468,13 @@ static void print_walk(FILE *out, struct machine *mc, const struct walk_result *
 		uint64_t addr = pae ? s->entry & 0x000ffffffffff000ull : s->entry & 0xfffff000ull;
 		if (step_is_large(r, mc->mode, s)) {
 			uint64_t frame = i + 1 == wr->nsteps && wr->page_size > PAGE_SIZE
-						 ? wr->frame
-						 : addr & ~((uint64_t)(pae ? 0x1fffff : 0x3fffff));
+					     ? wr->frame
+					     : addr & ~((uint64_t)(pae ? 0x1fffff : 0x3fffff));
 			fprintf(out, "          PS=1: a %s page, frame 0x%08llx\n",
 				pae ? "2 MB" : "4 MB", (unsigned long long)frame);
 		} else if (s->level == 1) {
-			fprintf(out, "          a 4 KB page, frame 0x%08llx\n", (unsigned long long)addr);
+			fprintf(out, "          a 4 KB page, frame 0x%08llx\n",
+				(unsigned long long)addr);
 		} else {
 			if (s->level == 2 && (s->entry & PTE_PS))
 				fprintf(out, "          PS=1 is ignored: CR4.PSE is clear\n");
@@ -480,8 +493,10 @@ static void print_rights(FILE *out, struct machine *mc, const struct walk_result
 	if (rc && (ex->vector != X86_PF || !(ex->error_code & PF_P)))
 		return;
 	if (rc && (ex->error_code & PF_RSVD)) {
-		fprintf(out, "    a reserved bit is set in the last entry read (above MAXPHYADDR, NX "
-			     "without EFER.NXE, bits 20-13 of a large-page PDE, or PDPTE bits 1-2, 5-8)\n");
+		fprintf(
+		    out,
+		    "    a reserved bit is set in the last entry read (above MAXPHYADDR, NX "
+		    "without EFER.NXE, bits 20-13 of a large-page PDE, or PDPTE bits 1-2, 5-8)\n");
 		return;
 	}
 	fprintf(out, "    rights (AND of every level): R/W=%d U/S=%d", wr->writable, wr->user);
@@ -552,7 +567,8 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 	bool hit = false;
 
 	if (tlb_on) {
-		const char *name = mc->m.tlbcfg.split ? (acc == ACC_FETCH ? "I-TLB" : "D-TLB") : "TLB";
+		const char *name =
+		    mc->m.tlbcfg.split ? (acc == ACC_FETCH ? "I-TLB" : "D-TLB") : "TLB";
 		bool h1 = after.l1.hits > before.l1.hits, m1 = after.l1.misses > before.l1.misses;
 		bool h2 = after.l2.hits > before.l2.hits;
 		hit = h1 || h2;
@@ -571,11 +587,13 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 		}
 		fputc('\n', out);
 		if (hit && walked && acc == ACC_WRITE)
-			fprintf(out, "    a write through a clean entry (D=0): the MMU walks the tables "
-				     "to set D\n");
+			fprintf(out,
+				"    a write through a clean entry (D=0): the MMU walks the tables "
+				"to set D\n");
 		else if (hit && rc && ex->vector == X86_PF)
-			fprintf(out, "    the cached rights forbid this access: #PF from the TLB entry, "
-				     "without a walk; the entry is invalidated\n");
+			fprintf(out,
+				"    the cached rights forbid this access: #PF from the TLB entry, "
+				"without a walk; the entry is invalidated\n");
 		else if (!hit && rc && ex->vector == X86_TLB_REFILL)
 			fprintf(out, "    software-refilled TLB: no hardware walk\n");
 	}
@@ -589,13 +607,16 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 		print_walk(out, mc, &wr);
 		print_rights(out, mc, &wr, acc, user, wrc, &wex);
 		if (wrc != rc || (!rc && wr.pa != *pa))
-			fprintf(out, "    note: the MMU's answer differs from the walk of the tables "
-				     "as they stand (a stale TLB entry?)\n");
+			fprintf(out,
+				"    note: the MMU's answer differs from the walk of the tables "
+				"as they stand (a stale TLB entry?)\n");
 	}
 	if (rc)
 		return rc;
 	if (walked || !tlb_on) {
-		unsigned obits = wr.page_size == (4u << 20) ? 22 : wr.page_size == (2u << 20) ? 21 : 12;
+		unsigned obits = wr.page_size == (4u << 20)   ? 22
+				 : wr.page_size == (2u << 20) ? 21
+							      : 12;
 		fprintf(out, "    physical = frame 0x%08llx + offset 0x%x (bits %u-0) = 0x%08llx\n",
 			(unsigned long long)wr.frame, lin & (wr.page_size - 1), obits - 1,
 			(unsigned long long)*pa);
@@ -613,15 +634,21 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 		if (!e)
 			e = tlb_find(mc->m.l2tlb, lin, mc->m.asid);
 		uint32_t mask = e ? (1u << e->page_shift) - 1 : PAGE_SIZE - 1;
-		fprintf(out, "    physical = frame 0x%08llx (from the TLB, no walk) + offset 0x%x = 0x%08llx\n",
-			(unsigned long long)(*pa - (lin & mask)), lin & mask, (unsigned long long)*pa);
+		fprintf(out,
+			"    physical = frame 0x%08llx (from the TLB, no walk) + offset 0x%x = "
+			"0x%08llx\n",
+			(unsigned long long)(*pa - (lin & mask)), lin & mask,
+			(unsigned long long)*pa);
 		if (wrc == 0 && wr.pa != *pa)
-			fprintf(out, "    note: the page tables now map this address to 0x%08llx: the TLB "
-				     "entry is stale (the kernel changed the tables without INVLPG)\n",
-				(unsigned long long)wr.pa);
+			fprintf(
+			    out,
+			    "    note: the page tables now map this address to 0x%08llx: the TLB "
+			    "entry is stale (the kernel changed the tables without INVLPG)\n",
+			    (unsigned long long)wr.pa);
 		else if (wrc != 0)
-			fprintf(out, "    note: a walk of the tables now would fault: the TLB entry is "
-				     "stale (the kernel changed the tables without INVLPG)\n");
+			fprintf(out,
+				"    note: a walk of the tables now would fault: the TLB entry is "
+				"stale (the kernel changed the tables without INVLPG)\n");
 	}
 	return 0;
 }
@@ -640,8 +667,7 @@ static bool seg_rights(const struct seg_desc *d, enum mmu_access acc)
 
 /* Segmentation: selector, descriptor, checks, linear address (seg_check decides). */
 static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *st,
-			 const struct tr_request *rq,
-			 uint32_t *lin, struct x86_exception *ex)
+			 const struct tr_request *rq, uint32_t *lin, struct x86_exception *ex)
 {
 	const struct seg_cache *c = &mc->m.seg.sr[rq->sr];
 	uint16_t sel = c->selector;
@@ -649,25 +675,30 @@ static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *s
 	fprintf(out, "  segmentation\n");
 	bool reset = !st->sreg_set[rq->sr];
 	if (reset)
-		fprintf(out, "    %s was not loaded by the file: its descriptor cache holds the "
-			     "model's reset state\n",
+		fprintf(out,
+			"    %s was not loaded by the file: its descriptor cache holds the "
+			"model's reset state\n",
 			tr_sreg_name(rq->sr));
 	else
-		fprintf(out, "    %s = 0x%04x: index %u, TI %u (%s), RPL %u\n", tr_sreg_name(rq->sr), sel,
-		SEL_INDEX(sel), SEL_TI(sel), SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
+		fprintf(out, "    %s = 0x%04x: index %u, TI %u (%s), RPL %u\n",
+			tr_sreg_name(rq->sr), sel, SEL_INDEX(sel), SEL_TI(sel),
+			SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
 	if (c->usable) {
 		uint32_t tbase = SEL_TI(sel) ? mc->m.seg.ldtr_base : mc->m.seg.gdtr_base;
 		if (!reset)
-			fprintf(out, "    descriptor at %s base 0x%08x + %u*8 = 0x%08x: 0x%016llx (cached in "
-			     "%s)\n",
-			SEL_TI(sel) ? "LDT" : "GDT", tbase, SEL_INDEX(sel),
-			tbase + SEL_INDEX(sel) * 8u, (unsigned long long)seg_desc_encode(&c->d),
-			tr_sreg_name(rq->sr));
+			fprintf(out,
+				"    descriptor at %s base 0x%08x + %u*8 = 0x%08x: 0x%016llx "
+				"(cached in "
+				"%s)\n",
+				SEL_TI(sel) ? "LDT" : "GDT", tbase, SEL_INDEX(sel),
+				tbase + SEL_INDEX(sel) * 8u,
+				(unsigned long long)seg_desc_encode(&c->d), tr_sreg_name(rq->sr));
 		trp_desc_fields(out, "      ", &c->d);
-		bool down = c->d.s && !(c->d.type & SEG_TYPE_CODE) && (c->d.type & SEG_TYPE_EXPDOWN);
+		bool down =
+		    c->d.s && !(c->d.type & SEG_TYPE_CODE) && (c->d.type & SEG_TYPE_EXPDOWN);
 		if (down)
-			fprintf(out, "    valid offsets (expand-down, B=%d): 0x%08x..0x%08x\n", c->d.db,
-				c->eff_limit + 1, c->d.db ? 0xffffffffu : 0xffffu);
+			fprintf(out, "    valid offsets (expand-down, B=%d): 0x%08x..0x%08x\n",
+				c->d.db, c->eff_limit + 1, c->d.db ? 0xffffffffu : 0xffffu);
 		else
 			fprintf(out, "    valid offsets: 0x00000000..0x%08x\n", c->eff_limit);
 		fprintf(out, "    access: %s of %u byte%s at offsets 0x%08x..0x%08x\n",
@@ -700,8 +731,8 @@ static void translate_one(FILE *out, struct machine *mc, const struct tr_state *
 	phys_addr_t pa[2] = {0, 0};
 	fprintf(out, "\n");
 	if (rq->linear)
-		fprintf(out, "translate linear 0x%08x %s, %s mode", rq->offset, tr_acc_name(rq->acc),
-			user ? "user" : "supervisor");
+		fprintf(out, "translate linear 0x%08x %s, %s mode", rq->offset,
+			tr_acc_name(rq->acc), user ? "user" : "supervisor");
 	else
 		fprintf(out, "translate %s:0x%08x %s, %s mode (CPL %u)", tr_sreg_name(rq->sr),
 			rq->offset, tr_acc_name(rq->acc), user ? "user" : "supervisor", mc->m.cpl);
@@ -718,12 +749,13 @@ static void translate_one(FILE *out, struct machine *mc, const struct tr_state *
 	for (unsigned p = 0; p < npages; p++) {
 		uint32_t a = p ? last & PAGE_MASK : lin;
 		if (mc->mode != PAGING_NONE || mc->m.tlbcfg.enabled)
-			fprintf(out, "  paging%s\n", npages == 2 ? (p ? " (second page)" : " (first page)") : "");
+			fprintf(out, "  paging%s\n",
+				npages == 2 ? (p ? " (second page)" : " (first page)") : "");
 		if (translate_page(out, mc, a, rq->acc, user, &pa[p], &ex)) {
 			trp_exception(out, "  ", &ex);
 			if (ex.vector == X86_PF)
-				fprintf(out, "  => #PF, error code 0x%x, CR2 0x%08x\n", ex.error_code,
-					ex.cr2);
+				fprintf(out, "  => #PF, error code 0x%x, CR2 0x%08x\n",
+					ex.error_code, ex.cr2);
 			else if (ex.vector == X86_TLB_REFILL)
 				fprintf(out, "  => TLB refill exception, linear 0x%08x\n", ex.cr2);
 			else
@@ -734,8 +766,8 @@ static void translate_one(FILE *out, struct machine *mc, const struct tr_state *
 	}
 	if (npages == 2)
 		fprintf(out, "  => physical 0x%llx..0x%llx and 0x%llx..0x%llx\n",
-			(unsigned long long)pa[0],
-			(unsigned long long)(pa[0] | (PAGE_SIZE - 1)), (unsigned long long)pa[1],
+			(unsigned long long)pa[0], (unsigned long long)(pa[0] | (PAGE_SIZE - 1)),
+			(unsigned long long)pa[1],
 			(unsigned long long)(pa[1] + (last & (PAGE_SIZE - 1))));
 	else
 		fprintf(out, "  => physical 0x%08llx\n", (unsigned long long)pa[0]);
