@@ -32,6 +32,11 @@
 #    0x123abc; the write hits a read-only PTE -> #PF 0x7.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
+if [ ! -x "$VMLAB" ]; then
+	echo "not ok 1 - vmlab binary $VMLAB exists (build it first)"
+	echo "1..1"
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
