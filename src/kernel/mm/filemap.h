@@ -1,0 +1,68 @@
+/*
+ * The page cache (mm/filemap.c): host file contents read into simulated frames, keyed by
+ * (file identity, page index), shared by every mapping of that file; and struct vm_file, what
+ * a VMA holds: one per open file description, as Linux's struct file (two open() calls give
+ * two, which is why their mappings never merge).
+ */
+#ifndef VMLAB_KERNEL_MM_FILEMAP_H
+#define VMLAB_KERNEL_MM_FILEMAP_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+struct page_cache;
+struct address_space; /* one per host inode (or per shmem object) */
+
+struct vm_file {
+	int refcount;
+	struct address_space *mapping;
+	char *path;          /* the guest path /proc/self/maps prints */
+	bool readable, writable; /* FMODE_READ / FMODE_WRITE of the open */
+};
+
+/* Identity of the inode, for /proc/self/maps ("MAJ:MIN INODE"). */
+struct vm_file_id {
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+};
+
+struct page_cache *page_cache_create(struct task *t);
+/* Writes back dirty shared pages and frees every cached frame. */
+void page_cache_destroy(struct page_cache *pc);
+
+/*
+ * A vm_file for an open host file descriptor (dup'ed: the caller keeps its own fd). The
+ * page cache entry is shared with every other vm_file of the same inode. NULL and *err.
+ */
+struct vm_file *vm_file_open_fd(struct page_cache *pc, int host_fd, const char *guest_path,
+				bool readable, bool writable, int *err);
+/* A shmem object of size bytes (MAP_SHARED|MAP_ANONYMOUS): "/dev/zero (deleted)". */
+struct vm_file *vm_file_shmem(struct page_cache *pc, uint64_t size, int *err);
+struct vm_file *vm_file_get(struct vm_file *f);
+void vm_file_put(struct vm_file *f);
+void vm_file_identity(const struct vm_file *f, struct vm_file_id *id);
+/* The file's current size in bytes (host files can change under us: re-read each time). */
+uint64_t vm_file_size(const struct vm_file *f);
+bool vm_file_is_shmem(const struct vm_file *f);
+
+/*
+ * Implemented by the fs subsystem: the vm_file of guest descriptor fd (a new reference), so
+ * that mmap of the same descriptor twice gives the same vm_file. NULL and *err (-EBADF,
+ * -EACCES, -ENODEV for files that cannot be mapped).
+ */
+struct vm_file *fs_fd_vm_file(struct task *t, int fd, int *err) __attribute__((weak));
+
+/* Page-cache lookups for the fault handler (pfn, or 0 when absent; frame 0 is never
+ * cached). find_get_page does no I/O; filemap_read_page reads the page from the host
+ * (a major fault) and returns its frame, or 0 on allocation failure (*err). */
+uint64_t find_get_page(struct address_space *as, uint32_t index);
+uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err);
+/* Readahead (MADV_WILLNEED): pages [index, index+n) into the cache, no mapping. */
+void filemap_readahead(struct task *t, struct address_space *as, uint32_t index, uint32_t n);
+/* Marks a cached page dirty (a shared writable mapping wrote to it). */
+void filemap_set_dirty(struct address_space *as, uint32_t index);
+/* Writes dirty pages of [index, index+n) back to the host file. 0 or -errno. */
+int filemap_write_range(struct address_space *as, uint32_t index, uint32_t n);
+/* Pages of the page cache (for /proc/meminfo Cached and mincore). */
+uint64_t page_cache_pages(const struct page_cache *pc);
+#endif

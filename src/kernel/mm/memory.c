@@ -1,0 +1,668 @@
+/*
+ * Page faults and user page tables (mm/memory.c, arch/x86/mm/fault.c). PTEs are written into
+ * the page tables in simulated physical memory (pgtable.h), where the MMU walks them; the
+ * modelled TLB is flushed where Linux flushes it: one INVLPG per page for a range of up to
+ * tlb_single_page_flush_ceiling (33) pages, the whole (non-global) TLB beyond; nothing when
+ * a PTE only gains rights (the CPU drops a faulting translation itself).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "hw/mmu.h"
+#include "kernel/mm/filemap.h"
+#include "kernel/mm/memory.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/mm/pgtable.h"
+#include "kernel/task.h"
+
+#define TLB_SINGLE_PAGE_FLUSH_CEILING 33
+/* The PROT_NONE marker of a non-present PTE that still maps a page (_PAGE_PROTNONE is the
+ * global bit, never set in a user PTE otherwise). */
+#define PTE_PROTNONE PTE_G
+
+/* Anonymous pages are marked by this address in page->mapping (PageAnon). */
+static const char anon_mapping_mark;
+#define ANON_MAPPING ((void *)&anon_mapping_mark)
+
+static struct kmem *mm_km(const struct mm_struct *mm)
+{
+	return mm->owner ? mm->owner->km : NULL;
+}
+
+static bool has_pgtables(const struct mm_struct *mm)
+{
+	return mm->pgd && mm_km(mm);
+}
+
+bool upte_present(uint64_t pte)
+{
+	return pte & (PTE_P | PTE_PROTNONE);
+}
+
+uint64_t zero_pfn(struct mm_struct *mm)
+{
+	struct kmem *km = mm_km(mm);
+	return km && km->zero_page ? page_to_pfn(km, km->zero_page) : 0;
+}
+
+int mm_alloc_pgd(struct mm_struct *mm)
+{
+	struct kmem *km = mm_km(mm);
+	if (!km)
+		return -EINVAL;
+	phys_addr_t pgd = pgd_alloc(km);
+	if (!pgd)
+		return -ENOMEM;
+	mm->pgd = pgd;
+	return 0;
+}
+
+void mm_free_pgd(struct mm_struct *mm)
+{
+	if (has_pgtables(mm)) {
+		pgd_free(mm_km(mm), mm->pgd);
+		mm->pgd = 0;
+	}
+}
+
+uint64_t mm_pte(struct mm_struct *mm, uint32_t addr)
+{
+	uint64_t pte = 0;
+	if (has_pgtables(mm) && pte_get(mm_km(mm), mm->pgd, addr, &pte))
+		pte = 0;
+	return pte;
+}
+
+static bool nx_enabled(struct mm_struct *mm)
+{
+	struct task *t = mm->owner;
+	return t && t->mmu && (t->mmu->regs.efer & EFER_NXE) && (t->mmu->regs.cr4 & CR4_PAE);
+}
+
+/* vm_get_page_prot: the bits of a PTE for a VMA; writable only when asked (private pages
+ * become writable per page, on a write fault). */
+static uint64_t pte_prot(struct mm_struct *mm, uint32_t vm_flags, bool writable)
+{
+	uint64_t p = PTE_A;
+	if (!(vm_flags & VM_ACCESS_FLAGS))
+		return p | PTE_PROTNONE;
+	p |= PTE_P | PTE_US;
+	if (writable && (vm_flags & VM_WRITE))
+		p |= PTE_RW | PTE_D;
+	if (!(vm_flags & VM_EXEC) && nx_enabled(mm))
+		p |= PTE_NX;
+	return p;
+}
+
+/* ---- the TLB ---- */
+
+struct flush_range {
+	uint32_t start, end; /* end == 0: nothing to flush */
+};
+
+static void flush_add(struct flush_range *f, uint32_t addr)
+{
+	if (!f->end) {
+		f->start = addr;
+		f->end = addr + PAGE_SIZE;
+		return;
+	}
+	if (addr < f->start)
+		f->start = addr;
+	if (addr + PAGE_SIZE > f->end)
+		f->end = addr + PAGE_SIZE;
+}
+
+/* flush_tlb_mm_range */
+static void flush_tlb_range(struct mm_struct *mm, const struct flush_range *f)
+{
+	struct task *t = mm->owner;
+	if (!f->end || !t || !t->mmu || t->mm != mm)
+		return;
+	uint32_t n = (f->end - f->start) >> PAGE_SHIFT;
+	if (n > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+		mmu_flush_tlb(t->mmu, true, CTR_tlb_flush_user_range);
+		return;
+	}
+	for (uint32_t a = f->start; a != f->end; a += PAGE_SIZE)
+		mmu_invlpg(t->mmu, a);
+}
+
+static void flush_tlb_page(struct mm_struct *mm, uint32_t addr)
+{
+	struct flush_range f = {addr, addr + PAGE_SIZE};
+	flush_tlb_range(mm, &f);
+}
+
+/* ---- RSS ---- */
+
+static void rss_add(struct mm_struct *mm, struct page *p, int n)
+{
+	if (p->mapping == ANON_MAPPING)
+		mm->rss_anon += (uint64_t)(int64_t)n;
+	else if (PageSwapBacked(p))
+		mm->rss_shmem += (uint64_t)(int64_t)n;
+	else
+		mm->rss_file += (uint64_t)(int64_t)n;
+	uint64_t rss = mm->rss_anon + mm->rss_file + mm->rss_shmem;
+	if (rss > mm->hiwater_rss)
+		mm->hiwater_rss = rss;
+}
+
+/* Drops one user mapping of the page behind pte. */
+static void page_remove_rmap(struct mm_struct *mm, uint64_t pte)
+{
+	struct kmem *km = mm_km(mm);
+	uint64_t pfn = pte_pfn(pte);
+	if (km->zero_page && pfn == page_to_pfn(km, km->zero_page))
+		return;
+	struct page *p = pfn_to_page(km, pfn);
+	rss_add(mm, p, -1);
+	p->_mapcount--;
+	if (p->mapping == ANON_MAPPING && p->_mapcount < 0) {
+		p->mapping = NULL;
+		km->stat[NR_ANON_PAGES] -= km->stat[NR_ANON_PAGES] ? 1 : 0;
+	} else if (p->mapping != ANON_MAPPING && p->_mapcount < 0) {
+		km->stat[NR_FILE_MAPPED] -= km->stat[NR_FILE_MAPPED] ? 1 : 0;
+	}
+	put_page(km, p);
+}
+
+static void page_add_rmap(struct mm_struct *mm, struct page *p, bool anon)
+{
+	struct kmem *km = mm_km(mm);
+	if (anon && p->mapping != ANON_MAPPING) {
+		p->mapping = ANON_MAPPING;
+		km->stat[NR_ANON_PAGES]++;
+	} else if (!anon && p->_mapcount < 0) {
+		km->stat[NR_FILE_MAPPED]++;
+	}
+	p->_mapcount++;
+	rss_add(mm, p, 1);
+}
+
+/* ---- unmapping ---- */
+
+struct zap_ctx {
+	struct mm_struct *mm;
+	struct flush_range flush;
+};
+
+static int zap_pte(uint64_t *pte, uint32_t addr, void *data)
+{
+	struct zap_ctx *z = data;
+	uint64_t old = *pte;
+	*pte = 0;
+	if (upte_present(old)) {
+		if ((old & PTE_D) && (old & PTE_RW)) {
+			/* a shared file page written through this mapping */
+			struct kmem *km = mm_km(z->mm);
+			struct page *p = pfn_to_page(km, pte_pfn(old));
+			if (p->mapping != ANON_MAPPING && p->mapping)
+				filemap_set_dirty(p->mapping, p->index);
+		}
+		page_remove_rmap(z->mm, old);
+		if (old & PTE_P)
+			flush_add(&z->flush, addr);
+	}
+	return 0;
+}
+
+void zap_page_range(struct mm_struct *mm, uint32_t start, uint32_t end)
+{
+	if (!has_pgtables(mm) || start >= end)
+		return;
+	struct zap_ctx z = {mm, {0, 0}};
+	apply_to_existing_page_range(mm_km(mm), mm->pgd, start, end, zap_pte, &z);
+	flush_tlb_range(mm, &z.flush);
+}
+
+void unmap_page_range(struct mm_struct *mm, struct vm_area_struct *v, uint32_t start,
+		      uint32_t end)
+{
+	(void)v;
+	zap_page_range(mm, start, end);
+}
+
+void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end)
+{
+	if (!has_pgtables(mm))
+		return;
+	/* free the tables of the hole the range left: from the end of the VMA below to the
+	 * start of the VMA above */
+	struct vm_area_struct *next = find_vma(mm, start);
+	uint32_t ceil = next ? next->vm_start : mm->task_size;
+	uint32_t floor = 0;
+	struct vm_area_struct *p = next ? vma_prev(mm, next) : NULL;
+	if (!next && mm_vma_count(mm)) {
+		p = vma_first(mm);
+		for (struct vm_area_struct *q = p; q; q = vma_next(mm, q))
+			p = q;
+	}
+	if (p)
+		floor = p->vm_end;
+	(void)end;
+	if (floor < ceil)
+		free_pgd_range(mm_km(mm), mm->pgd, floor, ceil);
+}
+
+/* ---- mprotect ---- */
+
+struct prot_ctx {
+	struct mm_struct *mm;
+	uint32_t vm_flags;
+	struct flush_range flush;
+};
+
+static int prot_pte(uint64_t *pte, uint32_t addr, void *data)
+{
+	struct prot_ctx *c = data;
+	uint64_t old = *pte;
+	if (!upte_present(old))
+		return 0;
+	struct kmem *km = mm_km(c->mm);
+	uint64_t pfn = pte_pfn(old);
+	bool zero = km->zero_page && pfn == page_to_pfn(km, km->zero_page);
+	/* a private page may stay writable only when it is anonymous and ours alone; shared
+	 * mappings keep write access only to pages already dirtied */
+	bool keep_write = false;
+	if ((c->vm_flags & VM_WRITE) && (old & PTE_RW) && !zero)
+		keep_write = true;
+	if ((c->vm_flags & VM_WRITE) && !(old & PTE_RW) && !zero && !(c->vm_flags & VM_SHARED)) {
+		struct page *p = pfn_to_page(km, pfn);
+		/* do_wp_page would reuse it: Linux makes such PTEs writable at once
+		 * (MM_CP_TRY_CHANGE_WRITABLE for exclusive anonymous pages) */
+		if (p->mapping == ANON_MAPPING && p->_mapcount == 0 && (old & PTE_D))
+			keep_write = true;
+	}
+	uint64_t n = pfn_pte(pfn, pte_prot(c->mm, c->vm_flags, false));
+	if (keep_write)
+		n |= PTE_RW;
+	n |= old & PTE_D;
+	if (n != old) {
+		*pte = n;
+		if (old & PTE_P)
+			flush_add(&c->flush, addr);
+	}
+	return 0;
+}
+
+void change_protection(struct mm_struct *mm, struct vm_area_struct *v, uint32_t start,
+		       uint32_t end)
+{
+	if (!has_pgtables(mm))
+		return;
+	struct prot_ctx c = {mm, v->vm_flags, {0, 0}};
+	apply_to_existing_page_range(mm_km(mm), mm->pgd, start, end, prot_pte, &c);
+	flush_tlb_range(mm, &c.flush);
+}
+
+/* ---- mremap ---- */
+
+void move_page_tables(struct mm_struct *mm, uint32_t old_addr, uint32_t new_addr, uint32_t len)
+{
+	if (!has_pgtables(mm))
+		return;
+	struct kmem *km = mm_km(mm);
+	struct flush_range f = {0, 0};
+	for (uint32_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pte = 0;
+		if (pte_get(km, mm->pgd, old_addr + off, &pte) || !pte)
+			continue;
+		pte_clear(km, mm->pgd, old_addr + off);
+		if (pte & PTE_P)
+			flush_add(&f, old_addr + off);
+		if (pte_set(km, mm->pgd, new_addr + off, pte)) {
+			/* no frame for a page table: the page is lost as on an OOM kill */
+			page_remove_rmap(mm, pte);
+		}
+	}
+	flush_tlb_range(mm, &f);
+}
+
+/* ---- faults ---- */
+
+static int set_pte(struct mm_struct *mm, uint32_t addr, uint64_t pte)
+{
+	return pte_set(mm_km(mm), mm->pgd, addr & PAGE_MASK, pte);
+}
+
+static struct page *alloc_user_page(struct mm_struct *mm)
+{
+	struct kmem *km = mm_km(mm);
+	struct page *p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+	if (p) {
+		physmem_frame_changed(km->pm, page_to_pfn(km, p));
+		clear_highpage(km, p);
+	}
+	return p;
+}
+
+enum fault_result { VMF_OK, VMF_MAJOR, VMF_OOM, VMF_SIGBUS, VMF_SIGSEGV };
+
+/* do_anonymous_page */
+static enum fault_result do_anonymous_page(struct task *t, struct vm_area_struct *v,
+					   uint32_t addr, bool write)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	if (!write && km->zero_page) {
+		uint64_t pte = pfn_pte(page_to_pfn(km, km->zero_page), pte_prot(mm, v->vm_flags, false));
+		if (set_pte(mm, addr, pte))
+			return VMF_OOM;
+		COUNT(t->ctr, fault_zero_page);
+		return VMF_OK;
+	}
+	anon_vma_prepare(mm, v);
+	struct page *p = alloc_user_page(mm);
+	if (!p)
+		return VMF_OOM;
+	uint64_t pte = pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, write));
+	if (set_pte(mm, addr, pte)) {
+		put_page(km, p);
+		return VMF_OOM;
+	}
+	page_add_rmap(mm, p, true);
+	COUNT(t->ctr, fault_demand_zero);
+	return VMF_OK;
+}
+
+static uint32_t linear_page_index(const struct vm_area_struct *v, uint32_t addr)
+{
+	return v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
+}
+
+static bool beyond_eof(const struct vm_area_struct *v, uint32_t index)
+{
+	uint64_t size = vm_file_size(v->vm_file);
+	return (uint64_t)index >= (size + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* do_fault_around / filemap_map_pages: maps the cached pages of a window around addr,
+ * read-only, without I/O. Returns whether addr itself got mapped. */
+static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t addr)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	uint32_t bytes = mm->cfg.fault_around_bytes;
+	if (bytes >> PAGE_SHIFT <= 1)
+		return false;
+	uint32_t nr = bytes >> PAGE_SHIFT;
+	uint32_t ptrs = (t->mmu && (t->mmu->regs.cr4 & CR4_PAE)) ? 512 : 1024;
+	uint32_t start = addr & ~(bytes - 1) & PAGE_MASK;
+	if (start < v->vm_start)
+		start = v->vm_start;
+	/* never past the page table that holds addr, the VMA, or the window */
+	uint64_t table_end = ((uint64_t)(start >> PAGE_SHIFT) / ptrs + 1) * ptrs << PAGE_SHIFT;
+	uint64_t end = (uint64_t)start + (uint64_t)nr * PAGE_SIZE;
+	if (end > table_end)
+		end = table_end;
+	if (end > v->vm_end)
+		end = v->vm_end;
+	struct address_space *as = v->vm_file->mapping;
+	bool hit = false;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		uint32_t idx = linear_page_index(v, (uint32_t)a);
+		if (beyond_eof(v, idx))
+			break;
+		uint64_t pfn = find_get_page(as, idx);
+		if (!pfn)
+			continue;
+		uint64_t old = 0;
+		if (pte_get(km, mm->pgd, (uint32_t)a, &old) || old)
+			continue;
+		if (set_pte(mm, (uint32_t)a, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
+			break;
+		struct page *p = pfn_to_page(km, pfn);
+		get_page(p);
+		page_add_rmap(mm, p, false);
+		if ((uint32_t)a == (addr & PAGE_MASK))
+			hit = true;
+	}
+	return hit;
+}
+
+/* filemap_fault: the cache page of index, read from the host when absent. */
+static enum fault_result file_page(struct task *t, struct vm_area_struct *v, uint32_t idx,
+				   struct page **out)
+{
+	struct kmem *km = mm_km(t->mm);
+	struct address_space *as = v->vm_file->mapping;
+	enum fault_result r = VMF_OK;
+	uint64_t pfn = find_get_page(as, idx);
+	if (!pfn) {
+		int err = 0;
+		pfn = filemap_read_page(t, as, idx, &err);
+		if (!pfn)
+			return err == -EIO ? VMF_SIGBUS : VMF_OOM;
+		/* shmem pages come from nowhere: zero-filled, a minor fault */
+		if (!vm_file_is_shmem(v->vm_file))
+			r = VMF_MAJOR;
+	}
+	*out = pfn_to_page(km, pfn);
+	return r;
+}
+
+static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v, uint32_t addr,
+				       bool write)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	uint32_t idx = linear_page_index(v, addr);
+	if (beyond_eof(v, idx))
+		return VMF_SIGBUS;
+	if (!write && do_fault_around(t, v, addr)) {
+		COUNT(t->ctr, fault_file);
+		return VMF_OK;
+	}
+	struct page *p;
+	enum fault_result r = file_page(t, v, idx, &p);
+	if (r != VMF_OK && r != VMF_MAJOR)
+		return r;
+	if (write && !(v->vm_flags & VM_SHARED)) {
+		/* do_cow_fault */
+		anon_vma_prepare(mm, v);
+		struct page *n = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+		if (!n)
+			return VMF_OOM;
+		physmem_frame_changed(km->pm, page_to_pfn(km, n));
+		copy_highpage(km, n, p);
+		if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true)))) {
+			put_page(km, n);
+			return VMF_OOM;
+		}
+		page_add_rmap(mm, n, true);
+		COUNT(t->ctr, fault_cow);
+		return r;
+	}
+	/* do_read_fault, do_shared_fault */
+	bool w = write && (v->vm_flags & VM_SHARED);
+	if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, w))))
+		return VMF_OOM;
+	get_page(p);
+	page_add_rmap(mm, p, false);
+	if (w)
+		filemap_set_dirty(p->mapping, p->index);
+	COUNT(t->ctr, fault_file);
+	return r;
+}
+
+/* do_wp_page: a write to a present, read-only PTE of a writable VMA. */
+static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, uint32_t addr,
+				    uint64_t pte)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	uint64_t pfn = pte_pfn(pte);
+	bool zero = km->zero_page && pfn == page_to_pfn(km, km->zero_page);
+	struct page *old = zero ? NULL : pfn_to_page(km, pfn);
+	if (old && (v->vm_flags & VM_SHARED)) {
+		/* wp_page_shared: the first write to a shared page dirties it */
+		set_pte(mm, addr, pte | PTE_RW | PTE_D | PTE_A);
+		if (old->mapping && old->mapping != ANON_MAPPING)
+			filemap_set_dirty(old->mapping, old->index);
+		COUNT(t->ctr, fault_wp_reuse);
+		return VMF_OK;
+	}
+	if (old && old->mapping == ANON_MAPPING && old->_mapcount == 0 && old->_refcount == 1) {
+		/* the only mapper: reuse the page */
+		set_pte(mm, addr, pte | PTE_RW | PTE_D | PTE_A);
+		COUNT(t->ctr, fault_wp_reuse);
+		return VMF_OK;
+	}
+	/* wp_page_copy */
+	anon_vma_prepare(mm, v);
+	struct page *n = zero ? alloc_user_page(mm) : alloc_page(km, GFP_HIGHUSER_MOVABLE);
+	if (!n)
+		return VMF_OOM;
+	if (!zero) {
+		physmem_frame_changed(km->pm, page_to_pfn(km, n));
+		copy_highpage(km, n, old);
+	}
+	uint64_t np = pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true));
+	pte_clear(km, mm->pgd, addr & PAGE_MASK);
+	flush_tlb_page(mm, addr & PAGE_MASK);
+	if (set_pte(mm, addr, np)) {
+		put_page(km, n);
+		if (!zero)
+			page_remove_rmap(mm, pte);
+		return VMF_OOM;
+	}
+	page_add_rmap(mm, n, true);
+	if (!zero)
+		page_remove_rmap(mm, pte);
+	COUNT(t->ctr, fault_cow);
+	return VMF_OK;
+}
+
+/* handle_mm_fault for an address inside v whose access is allowed. */
+static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *v,
+					 uint32_t addr, bool write)
+{
+	struct mm_struct *mm = t->mm;
+	uint64_t pte = 0;
+	if (pte_get(mm_km(mm), mm->pgd, addr & PAGE_MASK, &pte))
+		return VMF_SIGSEGV;
+	if (!upte_present(pte)) {
+		if (v->vm_file)
+			return do_file_fault(t, v, addr, write);
+		return do_anonymous_page(t, v, addr, write);
+	}
+	if (!(pte & PTE_P)) {
+		/* a PROT_NONE PTE in an accessible VMA cannot happen: mprotect rewrote it */
+		set_pte(mm, addr, pfn_pte(pte_pfn(pte), pte_prot(mm, v->vm_flags, false)));
+		return VMF_OK;
+	}
+	if (write && !(pte & PTE_RW))
+		return do_wp_page(t, v, addr, pte);
+	/* spurious: the PTE already allows the access (flush_tlb_fix_spurious_fault) */
+	if (write)
+		flush_tlb_page(mm, addr & PAGE_MASK);
+	return VMF_OK;
+}
+
+static bool access_error(uint32_t err, const struct vm_area_struct *v)
+{
+	if (err & PF_W)
+		return !(v->vm_flags & VM_WRITE);
+	if (err & PF_P)
+		return true;
+	return !(v->vm_flags & VM_ACCESS_FLAGS);
+}
+
+static void bad_area(struct task *t, struct fault_outcome *out, int code, uint32_t addr)
+{
+	out->sig = SIGSEGV;
+	out->si_code = code;
+	out->addr = addr;
+	COUNT(t->ctr, fault_sigsegv);
+}
+
+void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
+{
+	memset(out, 0, sizeof *out);
+	struct mm_struct *mm = t->mm;
+	if (!mm || !has_pgtables(mm) || addr >= mm->task_size || (err & PF_RSVD)) {
+		bad_area(t, out, SEGV_MAPERR, addr);
+		return;
+	}
+	struct vm_area_struct *v = find_vma(mm, addr);
+	if (!v) {
+		bad_area(t, out, SEGV_MAPERR, addr);
+		return;
+	}
+	if (v->vm_start > addr) {
+		if (!(v->vm_flags & VM_GROWSDOWN) || expand_stack(mm, v, addr)) {
+			bad_area(t, out, SEGV_MAPERR, addr);
+			return;
+		}
+		COUNT(t->ctr, fault_stack_growth);
+	}
+	if (access_error(err, v)) {
+		bad_area(t, out, SEGV_ACCERR, addr);
+		return;
+	}
+	enum fault_result r = handle_mm_fault(t, v, addr, err & PF_W);
+	switch (r) {
+	case VMF_OK:
+	case VMF_MAJOR:
+		out->major = r == VMF_MAJOR;
+		if (out->major) {
+			t->maj_flt++;
+			COUNT(t->ctr, fault_major);
+		} else {
+			t->min_flt++;
+			COUNT(t->ctr, fault_minor);
+		}
+		return;
+	case VMF_SIGBUS:
+		out->sig = SIGBUS;
+		out->si_code = BUS_ADRERR;
+		out->addr = addr;
+		COUNT(t->ctr, fault_sigbus);
+		return;
+	case VMF_OOM:
+		/* pagefault_out_of_memory: the OOM killer picks this, the only process */
+		out->sig = SIGKILL;
+		out->si_code = SI_KERNEL;
+		out->addr = addr;
+		return;
+	case VMF_SIGSEGV:
+		bad_area(t, out, SEGV_MAPERR, addr);
+		return;
+	}
+}
+
+/* ---- populate, mincore ---- */
+
+void populate_range(struct mm_struct *mm, uint32_t start, uint32_t end)
+{
+	struct task *t = mm->owner;
+	if (!has_pgtables(mm) || !t)
+		return;
+	for (uint32_t a = start; a < end && a >= start; a += PAGE_SIZE) {
+		struct vm_area_struct *v = vma_lookup(mm, a);
+		if (!v || !(v->vm_flags & VM_ACCESS_FLAGS) || (v->vm_flags & VM_LOCKONFAULT))
+			continue;
+		bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		uint64_t pte = mm_pte(mm, a);
+		if ((pte & PTE_P) && (!write || (pte & PTE_RW)))
+			continue;
+		struct fault_outcome out;
+		do_user_addr_fault(t, a, write ? PF_W | ((pte & PTE_P) ? PF_P : 0) : 0, &out);
+		if (out.sig)
+			return;
+	}
+}
+
+int mincore_page(struct mm_struct *mm, uint32_t addr)
+{
+	uint64_t pte = mm_pte(mm, addr);
+	if (upte_present(pte))
+		return 1;
+	struct vm_area_struct *v = vma_lookup(mm, addr);
+	if (v && v->vm_file)
+		return find_get_page(v->vm_file->mapping, linear_page_index(v, addr)) ? 1 : 0;
+	return 0;
+}
