@@ -14,6 +14,7 @@
 struct cpu;
 struct mmu;
 struct physmem;
+struct page_cache;
 struct kmem;          /* kernel memory: zones, slab, page tables (mm/) */
 struct mm_struct;     /* the address space: VMAs, page directory (mm/mmap.h) */
 struct files_struct;  /* open files (fs/) */
@@ -33,6 +34,7 @@ struct task {
 	struct physmem *pm;
 	struct kmem *km;
 	struct counters *ctr;
+	struct page_cache *page_cache; /* file pages shared by every mapping (mm/filemap.h) */
 
 	/* the process */
 	int pid, tgid, ppid;
