@@ -37,19 +37,26 @@ fi
 [ -n "$k686" ] && [ -n "$kpae" ] || { echo "fetch.sh: no linux-image-6.1.0-*-686 package found" >&2; exit 1; }
 
 mkdir -p "$OUT/debs"
-fetch() { # package, destination dir
+fetch() { # package, destination dir, files to keep (globs)
 	[ -e "$2/.done-$1" ] && return 0
 	(cd "$OUT/debs" && apt-get download -q -o APT::Sandbox::User=root "$1:i386" >/dev/null)
 	deb=$(ls -t "$OUT"/debs/"$1"_*_i386.deb | head -1)
-	rm -rf "$2"
+	rm -rf "$2" "$2.x"
 	mkdir -p "$2"
-	dpkg -x "$deb" "$2"
+	dpkg -x "$deb" "$2.x"
+	# Keep only what is used: the package trees hold directories named *.d,
+	# which the Makefile's dependency-file include under build/ would trip on.
+	for f in $3; do
+		mkdir -p "$2/$(dirname "$f")"
+		cp -a "$2.x/"$f "$2/$(dirname "$f")/"
+	done
+	rm -rf "$2.x"
 	dpkg-deb -f "$deb" Package Version >"$2/PACKAGE"
 	touch "$2/.done-$1"
 }
-fetch "$k686" "$OUT/686"
-fetch "$kpae" "$OUT/686-pae"
-fetch busybox-static "$OUT/busybox"
+fetch "$k686" "$OUT/686" 'boot/vmlinuz-* boot/config-*'
+fetch "$kpae" "$OUT/686-pae" 'boot/vmlinuz-* boot/config-*'
+fetch busybox-static "$OUT/busybox" bin/busybox
 for f in 686 686-pae; do
 	k=$(ls "$OUT/$f"/boot/vmlinuz-* | head -1)
 	ln -sf "$(basename "$k")" "$OUT/$f/boot/vmlinuz"
