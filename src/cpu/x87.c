@@ -10,13 +10,6 @@
 #include "cpu/cpu.h"
 #include "cpu/x87_host.h"
 
-/* The interpreter (cpu.c) is written in parallel: weak until it lands, so the library links.
- * x87_execute is only reached from cpu_run, which lives in the same file as these. */
-#pragma weak cpu_get_eflags
-#pragma weak cpu_set_eflags
-#pragma weak cpu_mem_read
-#pragma weak cpu_mem_write
-
 #define SW_IE 0x0001
 #define SW_DE 0x0002
 #define SW_ZE 0x0004
@@ -199,6 +192,15 @@ void x87_init(struct x87_state *f)
 	f->tw = 0xffff;
 }
 
+/* FNINIT (and the end of FNSAVE): the registers keep their contents, only tagged empty. */
+static void fninit(struct x87_state *f)
+{
+	struct x87_reg r[8];
+	memcpy(r, f->r, sizeof(r));
+	x87_init(f);
+	memcpy(f->r, r, sizeof(r));
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -247,27 +249,35 @@ static unsigned store_env(const struct x87_state *f, uint8_t *p, bool opsize16)
 	return 28;
 }
 
+/* Control-word bits 6 (reads as 1), 7 and 13-15 are not stored. */
+static uint16_t cw_stored(uint16_t v)
+{
+	return (uint16_t)((v & 0x1f3f) | 0x0040);
+}
+
+/*
+ * The selectors are not kept: processors with FCS/FDS deprecation (CPUID.7:EBX[13], every
+ * recent one) store them as 0, and vmlab's FPU is that of its host (docs/x87.md).
+ */
 static unsigned load_env(struct x87_state *f, const uint8_t *p, bool opsize16)
 {
 	if (opsize16) {
-		f->cw = get16(p + 0);
+		f->cw = cw_stored(get16(p + 0));
 		f->sw = get16(p + 2);
 		f->tw = get16(p + 4);
 		f->fip = get16(p + 6);
-		f->fcs = get16(p + 8);
 		f->fdp = get16(p + 10);
-		f->fds = get16(p + 12);
+		f->fcs = f->fds = 0;
 		f->fop = 0;
 		return 14;
 	}
-	f->cw = get16(p + 0);
+	f->cw = cw_stored(get16(p + 0));
 	f->sw = get16(p + 4);
 	f->tw = get16(p + 8);
 	f->fip = get32(p + 12);
-	f->fcs = get16(p + 16);
 	f->fop = (uint16_t)((get32(p + 16) >> 16) & 0x7ff);
 	f->fdp = get32(p + 20);
-	f->fds = get16(p + 24);
+	f->fcs = f->fds = 0;
 	return 28;
 }
 
@@ -372,7 +382,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		f->sw &= (uint16_t)~(SW_EXC_MASK | SW_SF | SW_ES | SW_B);
 		return 0;
 	case K_FNINIT:
-		x87_init(f);
+		fninit(f);
 		return 0;
 	case K_FNOP_NW:
 		return 0;
@@ -390,7 +400,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		store_regs(f, buf + n);
 		if (cpu_mem_write(c, sr, ea, buf, n + 80, ex))
 			return -1;
-		x87_init(f);
+		fninit(f);
 		return 0;
 	}
 	default:
@@ -405,7 +415,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	case K_FLDCW:
 		if (cpu_mem_read(c, sr, ea, buf, 2, ex))
 			return -1;
-		f->cw = get16(buf);
+		f->cw = cw_stored(get16(buf));
 		update_es(f);
 		return 0;
 	case K_FLDENV:

@@ -17,6 +17,9 @@
 #define DC_CODE 0x00300000u
 #define DC_DATA 0x00200000u
 #define DC_STACK 0x00380000u
+/* A page below 64 KB for 16-bit address forms; only used when the host lets the helper map
+ * it (vm.mmap_min_addr), which the helper reports in dc_out.low_mapped. */
+#define DC_LOW 0x0000f000u
 #define DC_PAGE 4096u
 #define DC_ESP (DC_STACK + DC_PAGE / 2)
 #define DC_CODE_MAX 112
@@ -33,6 +36,7 @@ struct dc_in {
 	uint8_t fpu[108]; /* FRSTOR image, 32-bit format */
 	uint8_t data[DC_PAGE];
 	uint8_t stack[DC_PAGE];
+	uint8_t low[DC_PAGE];
 };
 
 struct dc_out {
@@ -46,6 +50,9 @@ struct dc_out {
 	uint8_t fpu[108];  /* FNSAVE image, 32-bit format */
 	uint8_t data[DC_PAGE];
 	uint8_t stack[DC_PAGE];
+	uint8_t low[DC_PAGE];
+	uint32_t low_mapped;
 };
 #define DC_NO_EXCEPTION 0xffffffffu
+#define DC_TIMEOUT 0xfffffffeu
 #endif

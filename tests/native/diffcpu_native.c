@@ -68,12 +68,27 @@ __asm__(".text\n"
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t faulted;
 static struct dc_out *cur_out;
-static uint8_t *code_page, *data_page, *stack_page, *harness;
+static uint8_t *code_page, *data_page, *stack_page, *harness, *low_page;
 
+/*
+ * The x87 state at a fault, from the signal frame. The kernel's conversion from the FXSAVE
+ * image fills FCS/FDS with the task's CS/DS and drops FOP; the FXSAVE copy that follows
+ * (magic 0) has what the processor saved, so the pointers are taken from there.
+ */
 static void fpstate_to_image(const struct _libc_fpstate *fp, uint8_t img[108])
 {
+	const uint8_t *raw = (const uint8_t *)fp;
 	uint32_t w[7] = {fp->cw | 0xffff0000u, fp->sw | 0xffff0000u, fp->tag | 0xffff0000u,
 			 fp->ipoff, fp->cssel, fp->dataoff, fp->datasel | 0xffff0000u};
+	uint16_t magic, fop, fcs, fds;
+	memcpy(&magic, raw + 110, 2);
+	if (magic == 0) {
+		memcpy(&fop, raw + 112 + 6, 2);
+		memcpy(&fcs, raw + 112 + 12, 2);
+		memcpy(&fds, raw + 112 + 20, 2);
+		w[4] = fcs | (uint32_t)(fop & 0x7ff) << 16;
+		w[6] = fds | 0xffff0000u;
+	}
 	memcpy(img, w, sizeof(w));
 	for (int i = 0; i < 8; i++)
 		memcpy(img + 28 + 10 * i, &fp->_st[i], 10);
@@ -86,7 +101,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 	greg_t *g = uc->uc_mcontext.gregs;
 	struct dc_out *o = cur_out;
 	if (sig == SIGALRM) {
-		o->vector = 0xfffffffeu; /* the case did not finish: reported as a timeout */
+		o->vector = DC_TIMEOUT; /* the case did not finish */
 	} else {
 		o->vector = (uint32_t)g[REG_TRAPNO];
 		o->err = (uint32_t)g[REG_ERR];
@@ -131,13 +146,17 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	memcpy(code_page + len + 1, &rel, 4);
 	memcpy(data_page, in->data, DC_PAGE);
 	memcpy(stack_page, in->stack, DC_PAGE);
+	if (low_page)
+		memcpy(low_page, in->low, DC_PAGE);
 
 	if (in->use_fpu) {
 		memcpy(harness + H_FPU_IN, in->fpu, 108);
 	} else {
-		uint8_t init[108];
-		__asm__ volatile("fninit\n\tfnsave %0" : "=m"(init));
-		memcpy(harness + H_FPU_IN, init, 108);
+		/* the FNINIT state with zeroed registers (FNINIT itself leaves them stale) */
+		static const uint32_t init[7] = {0xffff037fu, 0xffff0000u, 0xffffffffu, 0, 0, 0,
+						 0xffff0000u};
+		memset(harness + H_FPU_IN, 0, 108);
+		memcpy(harness + H_FPU_IN, init, sizeof(init));
 	}
 	/* popal order: edi esi ebp esp ebx edx ecx eax */
 	const uint32_t *r = in->regs;
@@ -165,6 +184,9 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	__asm__ volatile("fninit");
 	memcpy(out->data, data_page, DC_PAGE);
 	memcpy(out->stack, stack_page, DC_PAGE);
+	if (low_page)
+		memcpy(out->low, low_page, DC_PAGE);
+	out->low_mapped = low_page != NULL;
 	uint16_t s[6];
 	__asm__ volatile("movw %%es, %0\n\tmovw %%cs, %1\n\tmovw %%ss, %2\n\t"
 			 "movw %%ds, %3\n\tmovw %%fs, %4\n\tmovw %%gs, %5"
@@ -216,6 +238,10 @@ int main(void)
 	data_page = map_at(DC_DATA, PROT_READ | PROT_WRITE);
 	stack_page = map_at(DC_STACK, PROT_READ | PROT_WRITE);
 	harness = map_at(DC_HARNESS, PROT_READ | PROT_WRITE);
+	low_page = mmap((void *)(uintptr_t)DC_LOW, DC_PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (low_page != (void *)(uintptr_t)DC_LOW)
+		low_page = NULL; /* 16-bit address forms are then not tested */
 
 	static struct dc_in in;
 	static struct dc_out out;

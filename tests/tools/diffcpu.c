@@ -1,0 +1,1437 @@
+/*
+ * The CPU differential tester: generates instruction sequences (per opcode form from a table,
+ * and random ones from a seed), runs each on the host processor (build/native/
+ * diffcpu_native, a -m32 helper) and in vmlab's interpreter, and compares registers, EFLAGS
+ * (CF PF AF ZF SF DF OF), the pages the code may touch, exceptions, and for x87 cases the
+ * whole FNSAVE image. Prints one TAP line per group with the first mismatch. docs/difftest.md.
+ *
+ * The interpreter's machine: paging on, identity mappings of exactly the pages the native
+ * helper maps (code, data, stack, and the low page when the host has it) as user pages,
+ * CPL 3, flat segments with the selectors the host's 32-bit processes have (from a GDT in
+ * simulated memory, so segment loads go through the segmentation unit).
+ *
+ * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../native/diffcpu_case.h"
+#include "cpu/cpu.h"
+#include "hw/mmu.h"
+#include "hw/physmem.h"
+#include "trace/counters.h"
+
+/* ---------------------------------------------------------------- random numbers */
+
+static uint64_t rng_state;
+
+static uint64_t rnd64(void)
+{
+	/* xorshift64*: deterministic from --seed */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static uint32_t rnd32(void)
+{
+	return (uint32_t)(rnd64() >> 32);
+}
+
+static uint32_t below(uint32_t n)
+{
+	return n ? (uint32_t)(((rnd64() >> 32) * n) >> 32) : 0;
+}
+
+static bool chance(unsigned one_in)
+{
+	return below(one_in) == 0;
+}
+
+/* Operand values that find carries, overflows and sign-extension mistakes. */
+static uint32_t interesting32(void)
+{
+	static const uint32_t v[] = {0,          1,          2,          3,          0x7f,
+				     0x80,       0xff,       0x100,      0x7fff,     0x8000,
+				     0xffff,     0x10000,    0x7fffffff, 0x80000000, 0x80000001,
+				     0xfffffffe, 0xffffffff, 0x55555555, 0xaaaaaaaa, 0x0000ff00};
+	switch (below(6)) {
+	case 0:
+	case 1:
+		return v[below(sizeof(v) / sizeof(v[0]))];
+	case 2:
+		return below(64) - 32;
+	case 3:
+		return rnd32() & (0xffu << (8 * below(4)));
+	default:
+		return rnd32();
+	}
+}
+
+/* ---------------------------------------------------------------- cases */
+
+enum { G_MAX = 64 };
+
+struct group {
+	const char *name;
+	bool x87;          /* compare the FNSAVE image too */
+	unsigned ncases, nfail;
+	char first[2048];  /* the first mismatch, for the TAP diagnostic */
+};
+
+static struct group groups[G_MAX];
+static unsigned ngroups;
+static bool have_low; /* the native helper mapped DC_LOW */
+static unsigned scale = 1;
+static bool verbose;
+
+struct tcase {
+	struct dc_in in;
+	unsigned group;
+	/* Set by operand emitters, read by value fixups. */
+	int rm_reg;        /* register operand of ModRM (mod 3), or -1 */
+	uint32_t mem_addr; /* memory operand's linear address, when rm_reg < 0 */
+	int reg_reg;       /* ModRM.reg */
+	unsigned pinned;   /* registers holding addresses: fixups leave them alone */
+};
+
+static void emit(struct tcase *t, uint8_t b)
+{
+	if (t->in.code_len < DC_CODE_MAX)
+		t->in.code[t->in.code_len++] = b;
+}
+
+static void emit16(struct tcase *t, uint16_t v)
+{
+	emit(t, (uint8_t)v);
+	emit(t, (uint8_t)(v >> 8));
+}
+
+static void emit32(struct tcase *t, uint32_t v)
+{
+	emit16(t, (uint16_t)v);
+	emit16(t, (uint16_t)(v >> 16));
+}
+
+static void fill_random(uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t r = rnd64();
+		memcpy(p + i, &r, n - i < 8 ? n - i : 8);
+	}
+}
+
+static void case_init(struct tcase *t, unsigned group)
+{
+	static uint32_t next_id;
+	memset(t, 0, sizeof(*t));
+	t->in.magic = DC_MAGIC_IN;
+	t->in.id = next_id++;
+	t->group = group;
+	t->rm_reg = -1;
+	t->reg_reg = -1;
+	for (int i = 0; i < 8; i++)
+		t->in.regs[i] = interesting32();
+	t->in.regs[R_ESP] = DC_ESP;
+	t->in.eflags = rnd32() & DC_FLAGS & ~EFL_DF;
+	if (chance(8))
+		t->in.eflags |= EFL_DF;
+	fill_random(t->in.data, DC_PAGE);
+	fill_random(t->in.stack, DC_PAGE);
+	if (have_low)
+		fill_random(t->in.low, DC_PAGE);
+}
+
+/* Host pointer into the case's memory for a linear address (NULL if unmapped). */
+static uint8_t *case_mem(struct tcase *t, uint32_t addr, unsigned size)
+{
+	struct {
+		uint32_t base;
+		uint8_t *p;
+	} pages[3] = {{DC_DATA, t->in.data}, {DC_STACK, t->in.stack}, {DC_LOW, t->in.low}};
+	for (int i = 0; i < 3; i++)
+		if (addr >= pages[i].base && addr + size <= pages[i].base + DC_PAGE)
+			return pages[i].p + (addr - pages[i].base);
+	return NULL;
+}
+
+static uint32_t case_read(struct tcase *t, uint32_t addr, unsigned size)
+{
+	uint8_t *p = case_mem(t, addr, size);
+	uint32_t v = 0;
+	if (p)
+		memcpy(&v, p, size);
+	return v;
+}
+
+static void case_write(struct tcase *t, uint32_t addr, uint32_t v, unsigned size)
+{
+	uint8_t *p = case_mem(t, addr, size);
+	if (p)
+		memcpy(p, &v, size);
+}
+
+/* A register that is not ESP. */
+static unsigned any_reg(unsigned avoid)
+{
+	unsigned r;
+	do
+		r = below(8);
+	while (r == R_ESP || (avoid & (1u << r)));
+	return r;
+}
+
+/*
+ * Emits ModRM/SIB/displacement for a 32-bit memory operand at a random place of the data
+ * page (or of the stack page, through ESP/EBP), and sets the registers the form uses.
+ * span: bytes the instruction may touch from there. avoid: registers the form must not use.
+ */
+static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned avoid)
+{
+	uint32_t target = DC_DATA + 16 + below(DC_PAGE - 32 - span);
+	unsigned kind = below(7);
+	int32_t disp = 0;
+	reg &= 7;
+	t->rm_reg = -1;
+	if (kind == 0) { /* [disp32] */
+		emit(t, (uint8_t)(reg << 3 | 5));
+		emit32(t, target);
+	} else if (kind <= 3) { /* [base], [base+disp8], [base+disp32] */
+		unsigned base;
+		do
+			base = any_reg(avoid);
+		while (base == R_EBP && kind == 1);
+		unsigned mod = kind - 1;
+		emit(t, (uint8_t)(mod << 6 | reg << 3 | base));
+		if (mod == 1) {
+			disp = (int8_t)rnd32();
+			emit(t, (uint8_t)disp);
+		} else if (mod == 2) {
+			disp = (int32_t)(below(4096) - 2048);
+			emit32(t, (uint32_t)disp);
+		}
+		t->in.regs[base] = target - (uint32_t)disp;
+		t->pinned |= 1u << base;
+	} else if (kind == 4 && !(avoid & (1u << R_ESP))) { /* [esp+disp8]: the stack page */
+		emit(t, (uint8_t)(1 << 6 | reg << 3 | 4));
+		emit(t, 0x24);
+		disp = (int32_t)below(64) - 32;
+		emit(t, (uint8_t)disp);
+		target = DC_ESP + (uint32_t)disp;
+		t->pinned |= 1u << R_ESP;
+	} else { /* SIB: [base+index*scale+disp] or [index*scale+disp32] */
+		unsigned scale_log = below(4), index = any_reg(avoid), base;
+		do
+			base = any_reg(avoid | 1u << index);
+		while (base == index);
+		uint32_t ival = below(32);
+		bool nobase = chance(4);
+		unsigned mod = nobase ? 0 : below(3);
+		if (!nobase && base == R_EBP && mod == 0)
+			mod = 1;
+		emit(t, (uint8_t)(mod << 6 | reg << 3 | 4));
+		emit(t, (uint8_t)(scale_log << 6 | index << 3 | (nobase ? 5 : base)));
+		if (nobase) {
+			disp = (int32_t)(target - (ival << scale_log));
+			emit32(t, (uint32_t)disp);
+		} else if (mod == 1) {
+			disp = (int8_t)rnd32();
+			emit(t, (uint8_t)disp);
+		} else if (mod == 2) {
+			disp = (int32_t)(below(4096) - 2048);
+			emit32(t, (uint32_t)disp);
+		}
+		t->in.regs[index] = ival;
+		t->pinned |= 1u << index;
+		if (!nobase) {
+			t->in.regs[base] = target - (uint32_t)disp - (ival << scale_log);
+			t->pinned |= 1u << base;
+		}
+	}
+	t->mem_addr = target;
+}
+
+/* The same with 16-bit addressing (67 prefix emitted by the caller): the low page. */
+static void emit_mem16(struct tcase *t, unsigned reg, unsigned span, unsigned avoid)
+{
+	static const int8_t b16[8] = {R_EBX, R_EBX, R_EBP, R_EBP, -1, -1, R_EBP, R_EBX};
+	static const int8_t i16[8] = {R_ESI, R_EDI, R_ESI, R_EDI, R_ESI, R_EDI, -1, -1};
+	uint32_t target = DC_LOW + 16 + below(DC_PAGE - 32 - span);
+	unsigned rm, mod;
+	do {
+		rm = below(8);
+		mod = below(3);
+	} while ((b16[rm] >= 0 && (avoid & (1u << b16[rm]))) ||
+		 (i16[rm] >= 0 && (avoid & (1u << i16[rm]))));
+	reg &= 7;
+	int32_t disp = 0;
+	if (mod == 0 && rm == 6) { /* [disp16] */
+		emit(t, (uint8_t)(reg << 3 | 6));
+		emit16(t, (uint16_t)target);
+		t->mem_addr = target;
+		t->rm_reg = -1;
+		return;
+	}
+	emit(t, (uint8_t)(mod << 6 | reg << 3 | rm));
+	if (mod == 1) {
+		disp = (int8_t)rnd32();
+		emit(t, (uint8_t)disp);
+	} else if (mod == 2) {
+		disp = (int16_t)rnd32();
+		emit16(t, (uint16_t)disp);
+	}
+	uint16_t ival = 0;
+	if (i16[rm] >= 0) {
+		ival = (uint16_t)rnd32();
+		t->in.regs[i16[rm]] = (t->in.regs[i16[rm]] & 0xffff0000u) | ival;
+		t->pinned |= 1u << i16[rm];
+	}
+	if (b16[rm] >= 0) {
+		uint16_t bval = (uint16_t)(target - (uint32_t)disp - ival);
+		t->in.regs[b16[rm]] = (t->in.regs[b16[rm]] & 0xffff0000u) | bval;
+		t->pinned |= 1u << b16[rm];
+	} else if (i16[rm] >= 0) {
+		uint16_t v = (uint16_t)(target - (uint32_t)disp);
+		t->in.regs[i16[rm]] = (t->in.regs[i16[rm]] & 0xffff0000u) | v;
+	}
+	t->mem_addr = target;
+	t->rm_reg = -1;
+}
+
+/* ---------------------------------------------------------------- the form table */
+
+/* Form flags. */
+#define F_V 0x0001       /* also with the 66 prefix (16-bit operands) */
+#define F_MEMONLY 0x0002 /* ModRM must be a memory operand */
+#define F_REGONLY 0x0004 /* ModRM must be a register */
+#define F_SHIFT 0x0008   /* counts (CL, ib) from the interesting set */
+#define F_DIV 0x0010     /* divisor and dividend mostly valid, sometimes #DE */
+#define F_BITOFS 0x0020  /* the register bit offset stays near the memory operand */
+#define F_CMPX 0x0040    /* EAX (or EDX:EAX) often equals the destination */
+#define F_LCK 0x0080    /* also with LOCK (memory forms) */
+#define F_A16 0x0100     /* also with 16-bit addressing */
+#define F_NOESP 0x0200   /* ModRM.reg must not be ESP (it is written) */
+#define F_BYTE 0x0400    /* the operand is a byte (span) */
+#define F_BOUND 0x0800   /* BOUND: bounds around the index */
+#define F_SEGVAL 0x1000  /* MOV Sreg / POP Sreg: the value is the host's data selector */
+#define F_POPF 0x2000    /* the popped EFLAGS image is one a CPL-3 program can load */
+
+struct form {
+	const char *group;
+	const char *spec;
+	unsigned flags;
+};
+
+/*
+ * Spec: hex bytes; "/r" ModRM with any reg, "/0".."/7" a fixed reg; "+r" adds a register
+ * number to the byte before; "+c" a condition code; "ib", "iw", "id", "iv" (iw or id by
+ * operand size) immediates; "ao" an absolute moffs address.
+ */
+static const struct form forms[] = {
+	/* ALU: the eight operations in all six encodings, plus group 1 */
+	{"alu", "00 /r", F_LCK | F_A16}, {"alu", "01 /r", F_V | F_LCK | F_A16},
+	{"alu", "02 /r", F_NOESP | F_A16}, {"alu", "03 /r", F_V | F_NOESP},
+	{"alu", "04 ib", 0}, {"alu", "05 iv", F_V},
+	{"alu", "08 /r", F_LCK}, {"alu", "09 /r", F_V | F_LCK}, {"alu", "0A /r", F_NOESP},
+	{"alu", "0B /r", F_V | F_NOESP}, {"alu", "0C ib", 0}, {"alu", "0D iv", F_V},
+	{"alu", "10 /r", F_LCK}, {"alu", "11 /r", F_V | F_LCK}, {"alu", "12 /r", F_NOESP},
+	{"alu", "13 /r", F_V | F_NOESP}, {"alu", "14 ib", 0}, {"alu", "15 iv", F_V},
+	{"alu", "18 /r", F_LCK}, {"alu", "19 /r", F_V | F_LCK}, {"alu", "1A /r", F_NOESP},
+	{"alu", "1B /r", F_V | F_NOESP}, {"alu", "1C ib", 0}, {"alu", "1D iv", F_V},
+	{"alu", "20 /r", F_LCK}, {"alu", "21 /r", F_V | F_LCK}, {"alu", "22 /r", F_NOESP},
+	{"alu", "23 /r", F_V | F_NOESP}, {"alu", "24 ib", 0}, {"alu", "25 iv", F_V},
+	{"alu", "28 /r", F_LCK}, {"alu", "29 /r", F_V | F_LCK}, {"alu", "2A /r", F_NOESP},
+	{"alu", "2B /r", F_V | F_NOESP}, {"alu", "2C ib", 0}, {"alu", "2D iv", F_V},
+	{"alu", "30 /r", F_LCK}, {"alu", "31 /r", F_V | F_LCK}, {"alu", "32 /r", F_NOESP},
+	{"alu", "33 /r", F_V | F_NOESP}, {"alu", "34 ib", 0}, {"alu", "35 iv", F_V},
+	{"alu", "38 /r", F_A16}, {"alu", "39 /r", F_V | F_A16}, {"alu", "3A /r", 0},
+	{"alu", "3B /r", F_V}, {"alu", "3C ib", 0}, {"alu", "3D iv", F_V},
+	{"grp1", "80 /0 ib", F_LCK}, {"grp1", "80 /1 ib", F_LCK}, {"grp1", "80 /2 ib", F_LCK},
+	{"grp1", "80 /3 ib", F_LCK}, {"grp1", "80 /4 ib", F_LCK}, {"grp1", "80 /5 ib", F_LCK},
+	{"grp1", "80 /6 ib", F_LCK}, {"grp1", "80 /7 ib", F_A16},
+	{"grp1", "81 /0 iv", F_V | F_LCK}, {"grp1", "81 /1 iv", F_V}, {"grp1", "81 /2 iv", F_V},
+	{"grp1", "81 /3 iv", F_V}, {"grp1", "81 /4 iv", F_V}, {"grp1", "81 /5 iv", F_V | F_LCK},
+	{"grp1", "81 /6 iv", F_V}, {"grp1", "81 /7 iv", F_V},
+	{"grp1", "82 /0 ib", 0}, {"grp1", "82 /5 ib", 0}, {"grp1", "82 /7 ib", 0},
+	{"grp1", "83 /0 ib", F_V | F_LCK | F_A16}, {"grp1", "83 /1 ib", F_V},
+	{"grp1", "83 /2 ib", F_V}, {"grp1", "83 /3 ib", F_V}, {"grp1", "83 /4 ib", F_V},
+	{"grp1", "83 /5 ib", F_V}, {"grp1", "83 /6 ib", F_V}, {"grp1", "83 /7 ib", F_V},
+	/* INC/DEC/NOT/NEG/TEST */
+	{"incdec", "40 +r", F_V}, {"incdec", "48 +r", F_V}, {"incdec", "FE /0", F_LCK},
+	{"incdec", "FE /1", F_LCK}, {"incdec", "FF /0", F_V | F_LCK},
+	{"incdec", "FF /1", F_V | F_LCK}, {"incdec", "F6 /2", F_LCK},
+	{"incdec", "F7 /2", F_V | F_LCK}, {"incdec", "F6 /3", F_LCK},
+	{"incdec", "F7 /3", F_V | F_LCK},
+	{"test", "84 /r", 0}, {"test", "85 /r", F_V}, {"test", "A8 ib", 0}, {"test", "A9 iv", F_V},
+	{"test", "F6 /0 ib", 0}, {"test", "F7 /0 iv", F_V}, {"test", "F6 /1 ib", 0},
+	{"test", "F7 /1 iv", F_V},
+	/* multiply and divide */
+	{"muldiv", "F6 /4", F_A16}, {"muldiv", "F7 /4", F_V}, {"muldiv", "F6 /5", 0},
+	{"muldiv", "F7 /5", F_V}, {"muldiv", "0F AF /r", F_V | F_NOESP},
+	{"muldiv", "69 /r iv", F_V | F_NOESP}, {"muldiv", "6B /r ib", F_V | F_NOESP},
+	{"muldiv", "F6 /6", F_DIV}, {"muldiv", "F7 /6", F_V | F_DIV}, {"muldiv", "F6 /7", F_DIV},
+	{"muldiv", "F7 /7", F_V | F_DIV},
+	/* moves and conversions */
+	{"mov", "88 /r", F_A16}, {"mov", "89 /r", F_V | F_A16}, {"mov", "8A /r", F_NOESP},
+	{"mov", "8B /r", F_V | F_NOESP | F_A16}, {"mov", "B0 +r ib", 0}, {"mov", "B8 +r iv", F_V},
+	{"mov", "C6 /0 ib", 0}, {"mov", "C7 /0 iv", F_V}, {"mov", "A0 ao", 0},
+	{"mov", "A1 ao", F_V}, {"mov", "A2 ao", 0}, {"mov", "A3 ao", F_V},
+	{"mov", "8D /r", F_V | F_MEMONLY | F_NOESP | F_A16}, {"mov", "0F B6 /r", F_V | F_NOESP},
+	{"mov", "0F B7 /r", F_NOESP}, {"mov", "0F BE /r", F_V | F_NOESP},
+	{"mov", "0F BF /r", F_NOESP}, {"mov", "98", F_V}, {"mov", "99", F_V},
+	{"mov", "8C /r", F_V}, {"mov", "8E /r", F_SEGVAL},
+	{"xchg", "86 /r", F_LCK | F_NOESP}, {"xchg", "87 /r", F_V | F_LCK | F_NOESP},
+	{"xchg", "90 +r", F_V}, {"xchg", "0F C0 /r", F_LCK | F_NOESP},
+	{"xchg", "0F C1 /r", F_V | F_LCK | F_NOESP}, {"xchg", "0F B0 /r", F_LCK | F_CMPX},
+	{"xchg", "0F B1 /r", F_V | F_LCK | F_CMPX}, {"xchg", "0F C7 /1", F_MEMONLY | F_CMPX | F_LCK},
+	{"xchg", "0F C8 +r", 0},
+	{"cmov", "0F 40 +c /r", F_V | F_NOESP}, {"setcc", "0F 90 +c /0", F_BYTE},
+	/* shifts and rotates */
+	{"shift", "C0 /0 ib", F_SHIFT}, {"shift", "C0 /1 ib", F_SHIFT}, {"shift", "C0 /2 ib", F_SHIFT},
+	{"shift", "C0 /3 ib", F_SHIFT}, {"shift", "C0 /4 ib", F_SHIFT}, {"shift", "C0 /5 ib", F_SHIFT},
+	{"shift", "C0 /6 ib", F_SHIFT}, {"shift", "C0 /7 ib", F_SHIFT},
+	{"shift", "C1 /0 ib", F_V | F_SHIFT}, {"shift", "C1 /1 ib", F_V | F_SHIFT},
+	{"shift", "C1 /2 ib", F_V | F_SHIFT}, {"shift", "C1 /3 ib", F_V | F_SHIFT},
+	{"shift", "C1 /4 ib", F_V | F_SHIFT}, {"shift", "C1 /5 ib", F_V | F_SHIFT},
+	{"shift", "C1 /6 ib", F_V | F_SHIFT}, {"shift", "C1 /7 ib", F_V | F_SHIFT},
+	{"shift", "D0 /0", 0}, {"shift", "D0 /1", 0}, {"shift", "D0 /2", 0}, {"shift", "D0 /3", 0},
+	{"shift", "D0 /4", 0}, {"shift", "D0 /5", 0}, {"shift", "D0 /6", 0}, {"shift", "D0 /7", 0},
+	{"shift", "D1 /0", F_V}, {"shift", "D1 /1", F_V}, {"shift", "D1 /2", F_V},
+	{"shift", "D1 /3", F_V}, {"shift", "D1 /4", F_V}, {"shift", "D1 /5", F_V},
+	{"shift", "D1 /6", F_V}, {"shift", "D1 /7", F_V},
+	{"shift", "D2 /0", F_SHIFT}, {"shift", "D2 /1", F_SHIFT}, {"shift", "D2 /2", F_SHIFT},
+	{"shift", "D2 /3", F_SHIFT}, {"shift", "D2 /4", F_SHIFT}, {"shift", "D2 /5", F_SHIFT},
+	{"shift", "D2 /6", F_SHIFT}, {"shift", "D2 /7", F_SHIFT},
+	{"shift", "D3 /0", F_V | F_SHIFT}, {"shift", "D3 /1", F_V | F_SHIFT},
+	{"shift", "D3 /2", F_V | F_SHIFT}, {"shift", "D3 /3", F_V | F_SHIFT},
+	{"shift", "D3 /4", F_V | F_SHIFT}, {"shift", "D3 /5", F_V | F_SHIFT},
+	{"shift", "D3 /6", F_V | F_SHIFT}, {"shift", "D3 /7", F_V | F_SHIFT},
+	{"shld", "0F A4 /r ib", F_V | F_SHIFT}, {"shld", "0F A5 /r", F_V | F_SHIFT},
+	{"shld", "0F AC /r ib", F_V | F_SHIFT}, {"shld", "0F AD /r", F_V | F_SHIFT},
+	/* bit operations */
+	{"bitops", "0F A3 /r", F_V | F_BITOFS}, {"bitops", "0F AB /r", F_V | F_BITOFS | F_LCK},
+	{"bitops", "0F B3 /r", F_V | F_BITOFS | F_LCK}, {"bitops", "0F BB /r", F_V | F_BITOFS | F_LCK},
+	{"bitops", "0F BA /4 ib", F_V}, {"bitops", "0F BA /5 ib", F_V | F_LCK},
+	{"bitops", "0F BA /6 ib", F_V | F_LCK}, {"bitops", "0F BA /7 ib", F_V | F_LCK},
+	{"bitops", "0F BC /r", F_V | F_NOESP}, {"bitops", "0F BD /r", F_V | F_NOESP},
+	/* decimal arithmetic and other one-byte forms */
+	{"bcd", "27", 0}, {"bcd", "2F", 0}, {"bcd", "37", 0}, {"bcd", "3F", 0}, {"bcd", "D4 ib", 0},
+	{"bcd", "D4 0A", 0}, {"bcd", "D5 ib", 0}, {"bcd", "D5 0A", 0},
+	{"flags", "9E", 0}, {"flags", "9F", 0}, {"flags", "F5", 0}, {"flags", "F8", 0},
+	{"flags", "F9", 0}, {"flags", "FC", 0}, {"flags", "FD", 0}, {"flags", "9C", F_V},
+	{"flags", "9D", F_V | F_POPF}, {"flags", "D6", 0},
+	{"stack", "50 +r", F_V}, {"stack", "58 +r", F_V}, {"stack", "68 iv", F_V},
+	{"stack", "6A ib", F_V}, {"stack", "FF /6", F_V}, {"stack", "8F /0", F_V},
+	{"stack", "60", F_V}, {"stack", "61", F_V}, {"stack", "06", 0}, {"stack", "0E", 0},
+	{"stack", "16", 0}, {"stack", "1E", 0}, {"stack", "0F A0", 0}, {"stack", "0F A8", 0},
+	{"stack", "07", F_SEGVAL}, {"stack", "1F", F_SEGVAL}, {"stack", "17", F_SEGVAL},
+	{"stack", "62 /r", F_V | F_MEMONLY | F_BOUND},
+	/* faults a user program can raise */
+	{"faults", "0F 0B", 0}, {"faults", "F4", 0}, {"faults", "FA", 0}, {"faults", "FB", 0},
+	{"faults", "E4 ib", 0}, {"faults", "E6 ib", 0}, {"faults", "EC", 0}, {"faults", "EF", 0},
+	{"faults", "6C", 0}, {"faults", "6F", 0}, {"faults", "CC", 0}, {"faults", "CE", 0},
+	{"faults", "CD 41", 0}, {"faults", "FE /2", 0}, {"faults", "FF /7", 0},
+	{"faults", "0F 06", 0}, {"faults", "0F 20 /0", F_REGONLY}, {"faults", "8C /7", F_REGONLY},
+	{"nop", "90", 0}, {"nop", "0F 1F /0", F_V}, {"nop", "F3 90", 0},
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Values for shift counts: the boundaries of every operand size. */
+static uint8_t shift_count(void)
+{
+	static const uint8_t v[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 255};
+	return chance(3) ? (uint8_t)rnd32() : v[below(sizeof(v))];
+}
+
+/* After the instruction is emitted: make values interesting for what the form does. */
+static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool byteop)
+{
+	unsigned sz = byteop ? 1 : o16 ? 2 : 4;
+	uint32_t mask = sz == 4 ? 0xffffffffu : (1u << (8 * sz)) - 1;
+	if ((f->flags & F_SHIFT) && !(t->pinned & (1u << R_ECX)) && t->rm_reg != R_ECX)
+		t->in.regs[R_ECX] = (t->in.regs[R_ECX] & ~0xffu) | shift_count();
+	if (f->flags & F_DIV) {
+		uint32_t d = t->rm_reg >= 0 ? t->in.regs[t->rm_reg] : case_read(t, t->mem_addr, sz);
+		if (sz == 1 && t->rm_reg >= 4)
+			d = t->in.regs[t->rm_reg - 4] >> 8;
+		d &= mask;
+		if (!chance(6) && d != 0 && t->rm_reg != R_EAX && t->rm_reg != R_EDX &&
+		    !(sz == 1 && t->rm_reg == 4)) {
+			bool sign = f->spec[3] == '7';
+			if (sz == 1) {
+				uint32_t ah = sign ? ((t->in.regs[R_EAX] & 0x80) ? 0xff : 0) : below(d);
+				t->in.regs[R_EAX] = (t->in.regs[R_EAX] & 0xffff00ffu) | ah << 8;
+			} else {
+				uint32_t hi = sign ? (((t->in.regs[R_EAX] >> (8 * sz - 1)) & 1) ? mask : 0)
+						   : below(d);
+				t->in.regs[R_EDX] = (t->in.regs[R_EDX] & ~mask) | hi;
+			}
+		}
+	}
+	if ((f->flags & F_BITOFS) && t->rm_reg < 0 && t->reg_reg >= 0 &&
+	    !(t->pinned & (1u << t->reg_reg))) {
+		int32_t ofs = (int32_t)below(256) - 96;
+		uint32_t v = (uint32_t)ofs;
+		t->in.regs[t->reg_reg] = o16 ? (t->in.regs[t->reg_reg] & 0xffff0000u) | (v & 0xffff) : v;
+	}
+	if (f->flags & F_CMPX && chance(2)) {
+		if (strstr(f->spec, "C7")) {
+			t->in.regs[R_EAX] = case_read(t, t->mem_addr, 4);
+			t->in.regs[R_EDX] = case_read(t, t->mem_addr + 4, 4);
+		} else if (!(t->pinned & 1u)) {
+			uint32_t d = t->rm_reg >= 0 ? t->in.regs[t->rm_reg] : case_read(t, t->mem_addr, sz);
+			if (sz == 1 && t->rm_reg >= 4)
+				d = t->in.regs[t->rm_reg - 4] >> 8;
+			t->in.regs[R_EAX] = (t->in.regs[R_EAX] & ~mask) | (d & mask);
+		}
+	}
+	if (f->flags & F_BOUND && t->rm_reg < 0 && t->reg_reg >= 0) {
+		uint32_t idx = t->in.regs[t->reg_reg];
+		uint32_t lo = idx - below(4), hi = idx + below(4);
+		if (chance(3))
+			lo = idx + 1 + below(3);
+		case_write(t, t->mem_addr, lo, o16 ? 2 : 4);
+		case_write(t, t->mem_addr + (o16 ? 2 : 4), hi, o16 ? 2 : 4);
+	}
+	if (f->flags & F_SEGVAL) {
+		/* only the data selector: anything else would break the native helper's own
+		 * use of DS/ES/SS after the case */
+		if (t->rm_reg >= 0)
+			t->in.regs[t->rm_reg] = (t->in.regs[t->rm_reg] & 0xffff0000u) | 0x2b;
+		else if (t->in.code[0] == 0x8e || (t->in.code_len > 1 && t->in.code[1] == 0x8e))
+			case_write(t, t->mem_addr, 0x2b, 2);
+		else
+			case_write(t, DC_ESP, 0x2b, 4);
+	}
+	if (f->flags & F_POPF)
+		case_write(t, DC_ESP, (rnd32() & (DC_FLAGS | 0x200000u | 0x3200u)) | 2, 4);
+	if (!strcmp(f->spec, "61") || !strcmp(f->spec, "58 +r")) {
+		/* POPA/POP: a popped ESP stays in the stack page (the helper returns with it) */
+		uint32_t o = (f->spec[0] == '6') ? (o16 ? 6 : 12) : 0;
+		if (!strcmp(f->spec, "61") || t->in.code[t->in.code_len - 1] == 0x5c)
+			case_write(t, DC_ESP + o, DC_ESP - 64 + 4 * below(16), o16 ? 2 : 4);
+	}
+	if (!strcmp(f->spec, "D7") && !(t->pinned & (1u << R_EBX)))
+		t->in.regs[R_EBX] = DC_DATA + below(DC_PAGE - 256);
+}
+
+/*
+ * Builds one case from a form: prefixes (66, 67, LOCK) as asked, the encoding, operands.
+ * Returns false when the combination does not exist (e.g. LOCK without a memory operand).
+ */
+static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16, bool lock)
+{
+	const char *s = f->spec;
+	bool memop = false, byteop = (f->flags & F_BYTE) != 0;
+	uint8_t last = 0;
+	if (lock)
+		emit(t, 0xf0);
+	if (o16)
+		emit(t, 0x66);
+	if (a16)
+		emit(t, 0x67);
+	unsigned op_pos = t->in.code_len;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (s[0] == '/') {
+			unsigned reg = s[1] == 'r' ? any_reg(0) : (unsigned)(s[1] - '0');
+			if (s[1] == 'r' && (f->flags & F_NOESP) && reg == R_ESP)
+				reg = R_EAX;
+			if (s[1] == 'r' && (f->flags & F_SEGVAL))
+				reg = (unsigned[]){0, 2, 3}[below(3)];
+			t->reg_reg = s[1] == 'r' ? (int)reg : -1;
+			bool mem = (f->flags & F_MEMONLY) || (!(f->flags & F_REGONLY) && (lock || a16 || chance(2)));
+			if ((f->flags & F_REGONLY) && (lock || a16))
+				return false;
+			if (mem) {
+				memop = true;
+				unsigned avoid = (f->flags & F_SHIFT) ? 1u << R_ECX : 0;
+				if (s[1] == 'r' && !(f->flags & F_SEGVAL))
+					avoid |= 1u << reg;
+				if (f->flags & (F_DIV | F_CMPX))
+					avoid |= 1u << R_EAX | 1u << R_EDX;
+				if (a16)
+					emit_mem16(t, reg, 16, avoid);
+				else
+					emit_mem32(t, reg, 16, avoid);
+			} else {
+				unsigned rm = any_reg(0);
+				if ((f->flags & F_SHIFT) && rm == R_ECX && chance(2))
+					rm = R_EBX;
+				emit(t, (uint8_t)(0xc0 | reg << 3 | rm));
+				t->rm_reg = (int)rm;
+			}
+			s += 2;
+		} else if (s[0] == '+' && s[1] == 'r') {
+			unsigned r = any_reg(0);
+			t->in.code[t->in.code_len - 1] = (uint8_t)(last + r);
+			s += 2;
+		} else if (s[0] == '+' && s[1] == 'c') {
+			t->in.code[t->in.code_len - 1] = (uint8_t)(last + below(16));
+			s += 2;
+		} else if (s[0] == 'i') {
+			char k = s[1] == 'v' ? (o16 ? 'w' : 'd') : s[1];
+			if (k == 'b')
+				emit(t, (f->flags & F_SHIFT) ? shift_count() : (uint8_t)interesting32());
+			else if (k == 'w')
+				emit16(t, (uint16_t)interesting32());
+			else
+				emit32(t, interesting32());
+			s += 2;
+		} else if (s[0] == 'a' && s[1] == 'o') {
+			if (a16) {
+				if (!have_low)
+					return false;
+				t->mem_addr = DC_LOW + 16 + below(DC_PAGE - 32);
+				emit16(t, (uint16_t)t->mem_addr);
+			} else {
+				t->mem_addr = DC_DATA + 16 + below(DC_PAGE - 32);
+				emit32(t, t->mem_addr);
+			}
+			memop = true;
+			s += 2;
+		} else {
+			int hi = hexval(s[0]), lo = hexval(s[1]);
+			if (hi < 0 || lo < 0) {
+				fprintf(stderr, "diffcpu: bad form spec '%s'\n", f->spec);
+				exit(2);
+			}
+			last = (uint8_t)(hi << 4 | lo);
+			emit(t, last);
+			s += 2;
+		}
+	}
+	if (lock && !memop)
+		return false;
+	if (a16 && !memop)
+		return false;
+	/* a byte opcode: even low bit of the primary opcode in the classic ALU/MOV rows */
+	uint8_t op0 = t->in.code[op_pos];
+	if (op0 != 0x0f && op0 < 0xc0 && (op0 & 0xc4) == 0 && !(op0 & 1))
+		byteop = true;
+	if (op0 == 0x80 || op0 == 0x82 || op0 == 0x84 || op0 == 0x86 || op0 == 0x88 ||
+	    op0 == 0x8a || op0 == 0xc0 || op0 == 0xd0 || op0 == 0xd2 || op0 == 0xf6 || op0 == 0xfe ||
+	    op0 == 0xc6)
+		byteop = true;
+	fixup_values(t, f, o16, byteop);
+	return true;
+}
+
+/* ---------------------------------------------------------------- hand-written groups */
+
+static struct tcase *cases;
+static size_t ncases, cap_cases;
+
+static struct tcase *new_case(unsigned group)
+{
+	if (ncases == cap_cases) {
+		cap_cases = cap_cases ? 2 * cap_cases : 1024;
+		cases = realloc(cases, cap_cases * sizeof(*cases));
+		if (!cases) {
+			fprintf(stderr, "diffcpu: out of memory\n");
+			exit(2);
+		}
+	}
+	struct tcase *t = &cases[ncases++];
+	case_init(t, group);
+	return t;
+}
+
+static unsigned group_id(const char *name, bool x87)
+{
+	for (unsigned i = 0; i < ngroups; i++)
+		if (!strcmp(groups[i].name, name))
+			return i;
+	if (ngroups == G_MAX) {
+		fprintf(stderr, "diffcpu: too many groups\n");
+		exit(2);
+	}
+	groups[ngroups].name = name;
+	groups[ngroups].x87 = x87;
+	return ngroups++;
+}
+
+static void gen_forms(unsigned per_form)
+{
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const struct form *f = &forms[i];
+		unsigned g = group_id(f->group, false);
+		for (unsigned k = 0; k < per_form; k++) {
+			bool o16 = (f->flags & F_V) && (k & 1);
+			bool lock = (f->flags & F_LCK) && k % 5 == 4;
+			bool a16 = (f->flags & F_A16) && have_low && k % 7 == 3;
+			struct tcase *t = new_case(g);
+			if (!build_form(t, f, o16, a16, lock))
+				ncases--;
+		}
+	}
+}
+
+/* String instructions with every REP form; ESI/EDI in the data page, small counts. */
+static void gen_string(unsigned n)
+{
+	static const uint8_t ops[] = {0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
+	static const uint8_t reps[] = {0, 0xf3, 0xf2};
+	unsigned g = group_id("string", false);
+	for (unsigned k = 0; k < n; k++) {
+		struct tcase *t = new_case(g);
+		uint8_t op = ops[k % sizeof(ops)];
+		uint8_t rep = reps[(k / sizeof(ops)) % 3];
+		bool o16 = (op & 1) && chance(3);
+		bool a16 = have_low && chance(5);
+		if (rep)
+			emit(t, rep);
+		if (o16)
+			emit(t, 0x66);
+		if (a16)
+			emit(t, 0x67);
+		if (chance(6) && (op == 0xa4 || op == 0xa5 || op == 0xa6 || op == 0xa7 || op == 0xac || op == 0xad))
+			t->in.code[t->in.code_len++] = 0x26; /* ES override of the source */
+		emit(t, op);
+		uint32_t base = a16 ? DC_LOW : DC_DATA;
+		uint32_t si = base + 256 + below(DC_PAGE - 512), di = base + 256 + below(DC_PAGE - 512);
+		if (chance(4))
+			di = si + below(8) - 4; /* overlapping moves */
+		uint32_t cnt = chance(8) ? 0 : below(24);
+		if (a16) {
+			t->in.regs[R_ESI] = (t->in.regs[R_ESI] & 0xffff0000u) | (si & 0xffff);
+			t->in.regs[R_EDI] = (t->in.regs[R_EDI] & 0xffff0000u) | (di & 0xffff);
+			t->in.regs[R_ECX] = (t->in.regs[R_ECX] & 0xffff0000u) | cnt;
+		} else {
+			t->in.regs[R_ESI] = si;
+			t->in.regs[R_EDI] = di;
+			t->in.regs[R_ECX] = cnt;
+		}
+		if (chance(2)) { /* make REPE/REPNE stop somewhere inside */
+			uint8_t *p = case_mem(t, si, 1), *q = case_mem(t, di, 1);
+			if (p && q && si + 64 < base + DC_PAGE && di + 64 < base + DC_PAGE)
+				memcpy(q, p, 64 - below(64));
+			t->in.regs[R_EAX] = case_read(t, di + 4 * below(4), 4);
+		}
+	}
+}
+
+/* Control transfers: targets inside the code; markers show which path ran. */
+static void gen_control(unsigned n)
+{
+	unsigned g = group_id("control", false);
+	for (unsigned k = 0; k < n; k++) {
+		struct tcase *t = new_case(g);
+		unsigned kind = k % 12;
+		switch (kind) {
+		case 0: /* Jcc rel8 over a marker */
+			emit(t, (uint8_t)(0x70 + below(16)));
+			emit(t, 2);
+			emit(t, 0xb0), emit(t, 0x11);
+			emit(t, 0xb1), emit(t, 0x22);
+			break;
+		case 1: /* Jcc rel32 */
+			emit(t, 0x0f), emit(t, (uint8_t)(0x80 + below(16)));
+			emit32(t, 2);
+			emit(t, 0xb0), emit(t, 0x11);
+			emit(t, 0xb1), emit(t, 0x22);
+			break;
+		case 2: /* LOOP/LOOPE/LOOPNE/JECXZ, backwards with a counted body */
+		{
+			uint8_t op = (uint8_t)(0xe0 + below(4));
+			bool a16 = chance(4);
+			/* CX = 0 runs 65536 times with a 16-bit count; ECX = 0 (4G times) only for
+			 * JECXZ */
+			t->in.regs[R_ECX] = chance(4) ? (a16 ? 0x10000 : 0) : below(6);
+			if (!t->in.regs[R_ECX] && op != 0xe3)
+				t->in.regs[R_ECX] = 1;
+			emit(t, 0x40); /* inc eax: the body */
+			if (op == 0xe3) {
+				if (a16)
+					emit(t, 0x67);
+				emit(t, op), emit(t, 2);
+				emit(t, 0xb0), emit(t, 0x11);
+			} else {
+				if (op != 0xe2) /* ZF-dependent loops need a flag source: cmp ebx, edx */
+					emit(t, 0x39), emit(t, 0xd3);
+				if (a16)
+					emit(t, 0x67);
+				emit(t, op);
+				emit(t, (uint8_t)-(int8_t)(t->in.code_len + 1));
+			}
+			break;
+		}
+		case 3: /* JMP rel8 / rel32 */
+			if (chance(2)) {
+				emit(t, 0xeb), emit(t, 2);
+			} else {
+				emit(t, 0xe9), emit32(t, 2);
+			}
+			emit(t, 0xb0), emit(t, 0x11);
+			emit(t, 0xb1), emit(t, 0x22);
+			break;
+		case 4: /* CALL rel32, the callee pops and returns */
+			emit(t, 0xe8), emit32(t, 4);
+			emit(t, 0xb0), emit(t, 0x11); /* after return */
+			emit(t, 0xeb), emit(t, 3);
+			emit(t, 0xb1), emit(t, 0x22); /* callee */
+			emit(t, chance(2) ? 0xc3 : 0xc2);
+			if (t->in.code[t->in.code_len - 1] == 0xc2)
+				emit16(t, (uint16_t)(4 * below(4)));
+			break;
+		case 5: /* CALL r/m32 and JMP r/m32 through a register or memory */
+		case 6: {
+			bool call = kind == 5;
+			unsigned r = any_reg(0);
+			bool mem = chance(2);
+			emit(t, 0xff);
+			unsigned lenpos = t->in.code_len;
+			if (mem) {
+				emit_mem32(t, call ? 2 : 4, 4, 0);
+			} else {
+				emit(t, (uint8_t)(0xc0 | (call ? 2 : 4) << 3 | r));
+			}
+			(void)lenpos;
+			uint32_t target = DC_CODE + t->in.code_len + 2;
+			emit(t, 0xb0), emit(t, 0x11);
+			emit(t, 0xb1), emit(t, 0x22);
+			if (mem)
+				case_write(t, t->mem_addr, target, 4);
+			else
+				t->in.regs[r] = target;
+			break;
+		}
+		case 7: /* RET and RET imm16 to a target in the code */
+		{
+			bool imm = chance(2);
+			emit(t, imm ? 0xc2 : 0xc3);
+			if (imm)
+				emit16(t, (uint16_t)(below(8) * 2));
+			uint32_t target = DC_CODE + t->in.code_len + 2;
+			emit(t, 0xb0), emit(t, 0x11);
+			emit(t, 0xb1), emit(t, 0x22);
+			case_write(t, DC_ESP, target, 4);
+			break;
+		}
+		case 8: /* ENTER / LEAVE with EBP in the stack page */
+		{
+			t->in.regs[R_EBP] = DC_ESP + 64 + 4 * below(32);
+			bool o16 = chance(4);
+			if (o16)
+				emit(t, 0x66);
+			emit(t, 0xc8);
+			emit16(t, (uint16_t)(below(16) * 4));
+			emit(t, (uint8_t)(chance(2) ? 0 : below(5)));
+			if (chance(2)) {
+				if (o16)
+					emit(t, 0x66);
+				emit(t, 0xc9);
+			}
+			break;
+		}
+		case 9: /* LEAVE alone */
+			t->in.regs[R_EBP] = DC_ESP + 4 * below(64);
+			if (chance(4))
+				emit(t, 0x66);
+			emit(t, 0xc9);
+			break;
+		case 10: /* SETcc/CMOVcc after a compare: flags from real operands */
+			emit(t, 0x39), emit(t, (uint8_t)(0xc0 | any_reg(0) << 3 | any_reg(0)));
+			emit(t, 0x0f), emit(t, (uint8_t)(0x90 + below(16))), emit(t, (uint8_t)(0xc0 | any_reg(1u << R_ESP)));
+			emit(t, 0x0f), emit(t, (uint8_t)(0x40 + below(16))), emit(t, (uint8_t)(0xc0 | any_reg(0) << 3 | any_reg(0)));
+			break;
+		default: /* XLAT */
+			t->in.regs[R_EBX] = DC_DATA + below(DC_PAGE - 256);
+			emit(t, 0xd7);
+			break;
+		}
+	}
+}
+
+/* Random straight-line sequences of register-only ALU/shift/mul forms: flag chains. */
+static void gen_random_seq(unsigned n)
+{
+	static const char *const specs[] = {"01 /r", "11 /r", "19 /r", "29 /r", "21 /r", "31 /r",
+					     "09 /r", "39 /r", "85 /r", "D3 /4", "D3 /5", "D3 /7",
+					     "D1 /2", "D1 /3", "0F AF /r", "F7 /3", "40 +r",
+					     "48 +r", "0F A5 /r", "0F AD /r", "0F BC /r", "0F BD /r",
+					     "27", "2F", "37", "3F", "9F", "9E", "F5", "98", "99",
+					     "0F A3 /r", "0F BB /r", "0F C1 /r", "83 /2 ib", "83 /3 ib",
+					     "F7 /4", "F7 /5", "0F 40 +c /r", "0F 90 +c /0", "D4 0A"};
+	unsigned g = group_id("random-seq", false);
+	for (unsigned k = 0; k < n; k++) {
+		struct tcase *t = new_case(g);
+		unsigned len = 1 + below(6);
+		for (unsigned i = 0; i < len; i++) {
+			struct form f = {"random-seq", specs[below(sizeof(specs) / sizeof(specs[0]))],
+					 F_REGONLY | F_NOESP};
+			bool o16 = chance(5) && !strchr(f.spec, '+') && f.spec[0] != '2' && f.spec[0] != '3';
+			if (!build_form(t, &f, o16, false, false))
+				break;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- x87 cases */
+
+static void ld80(long double v, uint8_t *p)
+{
+	memcpy(p, &v, 10);
+}
+
+static void random_x87_value(uint8_t *p)
+{
+	static const long double v[] = {0.0L, -0.0L, 1.0L, -1.0L, 0.5L, 2.0L, 3.0L, 10.0L,
+					1e10L, -1e-10L, 3.14159265358979323846L, 1e308L, 1e-308L,
+					65535.0L, 2147483648.0L, -2147483649.0L, 9.2233720368547758e18L,
+					1.5L, 0.1L, 1e4000L, 1e-4000L};
+	uint64_t m;
+	uint16_t e;
+	switch (below(8)) {
+	case 0: /* infinities, NaNs, denormals, pseudo-denormals, unnormals */
+		m = rnd64();
+		e = (uint16_t)(chance(2) ? 0x7fff : 0);
+		if (chance(3))
+			m = 0x8000000000000000ull;
+		if (chance(2))
+			m &= ~(1ull << 63);
+		e |= (uint16_t)(chance(2) ? 0x8000 : 0);
+		memcpy(p, &m, 8);
+		memcpy(p + 8, &e, 2);
+		return;
+	case 1: /* random exponent near 1 */
+		m = rnd64() | 1ull << 63;
+		e = (uint16_t)(0x3fff + below(128) - 64) | (uint16_t)(chance(2) ? 0x8000 : 0);
+		memcpy(p, &m, 8);
+		memcpy(p + 8, &e, 2);
+		return;
+	case 2: /* any exponent */
+		m = rnd64() | 1ull << 63;
+		e = (uint16_t)rnd32();
+		if ((e & 0x7fff) == 0x7fff || (e & 0x7fff) == 0)
+			e ^= 1;
+		memcpy(p, &m, 8);
+		memcpy(p + 8, &e, 2);
+		return;
+	case 3: /* small integers (for FPREM, FRNDINT, FIST) */
+		ld80((long double)((int32_t)below(2000) - 1000) / (chance(2) ? 1 : 8), p);
+		return;
+	default:
+		ld80(v[below(sizeof(v) / sizeof(v[0]))] * (chance(4) ? -1 : 1), p);
+		return;
+	}
+}
+
+/* A random x87 state: some registers in use, random control word. */
+static void random_fpu(struct tcase *t)
+{
+	uint8_t *img = t->in.fpu;
+	unsigned depth = below(9);
+	unsigned top = below(8);
+	uint16_t cw = 0x037f;
+	if (chance(2))
+		cw = (uint16_t)((cw & ~0x0c00u) | below(4) << 10); /* rounding */
+	if (chance(3))
+		cw = (uint16_t)((cw & ~0x0300u) | (uint16_t[]){0, 0x200, 0x300}[below(3)]);
+	if (chance(5))
+		cw &= (uint16_t)~(1u << below(6)); /* one exception unmasked */
+	uint16_t sw = (uint16_t)((top - depth) & 7) << 11;
+	uint16_t tw = 0;
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned phys = (top - depth + i) & 7; /* ST(i) */
+		if (i >= depth)
+			tw |= (uint16_t)(3u << (2 * phys));
+	}
+	uint32_t w[7] = {0xffff0000u | cw, 0xffff0000u | sw, 0xffff0000u | tw, 0, 0, 0,
+			 0xffff0000u};
+	memcpy(img, w, sizeof(w));
+	for (unsigned i = 0; i < 8; i++)
+		random_x87_value(img + 28 + 10 * i);
+	t->in.use_fpu = 1;
+}
+
+static void fill_x87_memory(struct tcase *t, uint32_t addr)
+{
+	uint8_t *p = case_mem(t, addr, 16);
+	if (!p)
+		return;
+	switch (below(4)) {
+	case 0: {
+		float f = (float)((int32_t)below(200) - 100) / 4;
+		memcpy(p, &f, 4);
+		break;
+	}
+	case 1: {
+		double d = ((double)(int32_t)below(20000) - 10000) / 16;
+		memcpy(p, &d, 8);
+		break;
+	}
+	case 2:
+		random_x87_value(p);
+		break;
+	default:
+		break; /* random bytes */
+	}
+}
+
+/* Every x87 encoding: register forms D8-DF C0-FF and memory forms /0-/7. */
+static void gen_x87(unsigned per)
+{
+	unsigned g_reg = group_id("x87-reg", true), g_mem = group_id("x87-mem", true);
+	unsigned g_env = group_id("x87-env", true), g_seq = group_id("x87-seq", true);
+	for (unsigned op = 0xd8; op <= 0xdf; op++) {
+		for (unsigned m = 0xc0; m <= 0xff; m++) {
+			for (unsigned k = 0; k < per; k++) {
+				struct tcase *t = new_case(g_reg);
+				random_fpu(t);
+				emit(t, (uint8_t)op), emit(t, (uint8_t)m);
+				if (chance(4))
+					emit(t, 0x9b); /* FWAIT: #MF for an unmasked exception */
+			}
+		}
+		for (unsigned reg = 0; reg < 8; reg++) {
+			/* FISTTP (SSE3) is #UD on vmlab's i686; the host has it. */
+			if (reg == 1 && (op == 0xdb || op == 0xdd || op == 0xdf))
+				continue;
+			bool env = (op == 0xd9 && reg >= 4) || (op == 0xdd && (reg == 4 || reg == 6));
+			for (unsigned k = 0; k < per * 8; k++) {
+				struct tcase *t = new_case(env ? g_env : g_mem);
+				random_fpu(t);
+				bool o16 = env && chance(3);
+				if (o16)
+					emit(t, 0x66);
+				emit(t, (uint8_t)op);
+				emit_mem32(t, reg, 112, 0);
+				fill_x87_memory(t, t->mem_addr);
+				if (op == 0xd9 && reg == 5) /* FLDCW: a sensible control word */
+					case_write(t, t->mem_addr,
+						   (0x0040 | rnd32() % 0x1000u) | (chance(2) ? 0x3f : 0), 2);
+				if (chance(4))
+					emit(t, 0x9b);
+			}
+		}
+	}
+	/* Sequences as compiled code uses them. */
+	static const uint8_t seq_ops[][2] = {
+		{0xd9, 0xe8}, {0xd9, 0xee}, {0xd9, 0xeb}, {0xd9, 0xea}, {0xd9, 0xe9}, {0xd9, 0xec},
+		{0xd9, 0xed}, {0xde, 0xc1}, {0xde, 0xc9}, {0xde, 0xe9}, {0xde, 0xf9}, {0xd9, 0xc9},
+		{0xd9, 0xfa}, {0xd9, 0xfe}, {0xd9, 0xff}, {0xd9, 0xfb}, {0xd9, 0xf2}, {0xd9, 0xf3},
+		{0xd9, 0xf0}, {0xd9, 0xf1}, {0xd9, 0xf9}, {0xd9, 0xf8}, {0xd9, 0xf5}, {0xd9, 0xfd},
+		{0xd9, 0xf4}, {0xd9, 0xfc}, {0xd9, 0xe0}, {0xd9, 0xe1}, {0xd9, 0xe4}, {0xd9, 0xe5},
+		{0xdb, 0xe9}, {0xdf, 0xe9}, {0xdd, 0xd9}, {0xdd, 0xd8}, {0xd9, 0xc0}, {0xd8, 0xc1},
+		{0xdc, 0xc1}, {0xda, 0xc1}, {0xdb, 0xd1}, {0xda, 0xe9}, {0xde, 0xd9}, {0xdf, 0xe0},
+		{0xd9, 0xf6}, {0xd9, 0xf7}, {0xdd, 0xc1}, {0xdb, 0xe2}};
+	for (unsigned k = 0; k < per * 400; k++) {
+		struct tcase *t = new_case(g_seq);
+		if (chance(2))
+			random_fpu(t);
+		unsigned len = 1 + below(6);
+		for (unsigned i = 0; i < len; i++) {
+			if (chance(4)) { /* a load or store through memory */
+				static const uint8_t ld[] = {0xd9, 0xdd, 0xdb, 0xdf, 0xda, 0xde};
+				uint8_t op = ld[below(sizeof(ld))];
+				unsigned reg = (op == 0xda || op == 0xde) ? below(8) : (unsigned[]){0, 2, 3}[below(3)];
+				emit(t, op);
+				emit_mem32(t, reg, 16, 0);
+				fill_x87_memory(t, t->mem_addr);
+			} else {
+				const uint8_t *o = seq_ops[below(sizeof(seq_ops) / 2)];
+				emit(t, o[0]), emit(t, o[1]);
+			}
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- the interpreter side */
+
+struct machine {
+	struct physmem pm;
+	struct mmu mmu;
+	struct cpu cpu;
+	struct counters ctr;
+};
+
+#define PD_PHYS 0x00100000u
+#define PT_PHYS 0x00101000u
+#define GDT_PHYS 0x00102000u
+
+static void map_page(struct machine *mc, uint32_t lin, bool user)
+{
+	uint32_t pte = (lin & PAGE_MASK) | (uint32_t)(PTE_P | PTE_RW) | (user ? (uint32_t)PTE_US : 0);
+	physmem_write(&mc->pm, PT_PHYS + ((lin >> 12) & 1023) * 4, pte, 4);
+}
+
+static uint64_t flat_desc(bool code)
+{
+	struct seg_desc d = {.base = 0, .limit = 0xfffff, .type = code ? 0xb : 0x3, .s = true,
+			     .p = true, .g = true, .db = true, .dpl = 3};
+	return seg_desc_encode(&d);
+}
+
+static int machine_init(struct machine *mc, const uint16_t sregs[6])
+{
+	memset(mc, 0, sizeof(*mc));
+	if (physmem_init(&mc->pm, 16u << 20, false))
+		return -1;
+	struct tlb_config cfg;
+	tlb_config_default(&cfg);
+	if (mmu_init(&mc->mmu, &mc->pm, &cfg, &mc->ctr))
+		return -1;
+	/* page directory entry 0 covers every page the cases use */
+	physmem_write(&mc->pm, PD_PHYS, PT_PHYS | (uint32_t)(PTE_P | PTE_RW | PTE_US), 4);
+	map_page(mc, DC_CODE, true);
+	map_page(mc, DC_DATA, true);
+	map_page(mc, DC_STACK, true);
+	if (have_low)
+		map_page(mc, DC_LOW, true);
+	map_page(mc, GDT_PHYS, false);
+	/* the GDT: the host's user selectors (0x23 code, 0x2b data, 0x63 TLS) as flat DPL 3 */
+	for (unsigned i = 0; i < 6; i++) {
+		uint16_t sel = sregs[i];
+		if (SEL_INDEX(sel) && SEL_INDEX(sel) < 32 && !SEL_TI(sel))
+			physmem_write(&mc->pm, GDT_PHYS + 8 * SEL_INDEX(sel), flat_desc(i == SR_CS), 8);
+	}
+	mc->mmu.seg.gdtr_base = GDT_PHYS;
+	mc->mmu.seg.gdtr_limit = 32 * 8 - 1;
+	mmu_write_cr4(&mc->mmu, 0);
+	mmu_write_cr3(&mc->mmu, PD_PHYS);
+	mmu_write_cr0(&mc->mmu, CR0_PE | CR0_PG | CR0_WP | CR0_NE);
+	mc->mmu.cpl = 3;
+	for (unsigned i = 0; i < 6; i++) {
+		struct x86_exception ex;
+		if (mmu_load_seg(&mc->mmu, (enum sreg)i, sregs[i], &ex)) {
+			fprintf(stderr, "diffcpu: loading selector %#x into sreg %u failed (vector %u)\n",
+				sregs[i], i, ex.vector);
+			return -1;
+		}
+	}
+	if (cpu_init(&mc->cpu, &mc->mmu, &mc->ctr))
+		return -1;
+	return 0;
+}
+
+static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_out *out)
+{
+	struct cpu *c = &mc->cpu;
+	uint8_t code[DC_CODE_MAX + 2];
+	uint32_t len = in->code_len > DC_CODE_MAX ? DC_CODE_MAX : in->code_len;
+	memset(out, 0, sizeof(*out));
+	out->magic = DC_MAGIC_OUT;
+	out->id = in->id;
+	out->vector = DC_NO_EXCEPTION;
+	/* the code, then INT 0x80 where the native helper jumps back */
+	memcpy(code, in->code, len);
+	code[len] = 0xcd;
+	code[len + 1] = 0x80;
+	physmem_write_buf(&mc->pm, DC_CODE, code, len + 2);
+	physmem_write_buf(&mc->pm, DC_DATA, in->data, DC_PAGE);
+	physmem_write_buf(&mc->pm, DC_STACK, in->stack, DC_PAGE);
+	if (have_low)
+		physmem_write_buf(&mc->pm, DC_LOW, in->low, DC_PAGE);
+	cpu_flush_decoded(c);
+	memcpy(c->regs, in->regs, sizeof(c->regs));
+	cpu_set_eflags(c, (in->eflags & DC_FLAGS) | 0x202u);
+	c->eip = DC_CODE;
+	if (in->use_fpu)
+		x87_restore_image(&c->fpu, in->fpu);
+	else
+		x87_init(&c->fpu);
+	/* the host's FNINIT/FRSTOR leave the pointers as they are: start from zero on both */
+	struct x86_exception ex;
+	memset(&ex, 0, sizeof(ex));
+	enum cpu_exit e = cpu_run(c, 1000000, &ex);
+	out->eip = c->eip;
+	switch (e) {
+	case CPU_EXIT_SYSCALL:
+		if (c->eip == DC_CODE + len + 2)
+			out->eip = DC_CODE + len;
+		else
+			out->vector = 13, out->err = 0x80 << 3 | 2, out->eip = c->eip - 2;
+		break;
+	case CPU_EXIT_EXCEPTION:
+		out->vector = ex.vector;
+		out->err = ex.has_error_code ? ex.error_code : 0;
+		if (ex.vector == X86_PF)
+			out->err = ex.error_code;
+		break;
+	case CPU_EXIT_INT:
+		/* Linux's IDT lets CPL 3 reach only vectors 3 and 4 (and 0x80) with INT n: the rest
+		 * are #GP(vector*8+2) at the INT instruction */
+		if (ex.vector == 3 || ex.vector == 4) {
+			out->vector = ex.vector;
+		} else {
+			out->vector = X86_GP;
+			out->err = (uint32_t)ex.vector << 3 | 2;
+			out->eip = c->eip - 2;
+		}
+		break;
+	case CPU_EXIT_HLT:
+		out->vector = X86_GP;
+		break;
+	case CPU_EXIT_LIMIT:
+		out->vector = DC_TIMEOUT;
+		break;
+	}
+	memcpy(out->regs, c->regs, sizeof(out->regs));
+	out->eflags = cpu_get_eflags(c);
+	x87_save_image(&c->fpu, out->fpu);
+	physmem_read_buf(&mc->pm, DC_DATA, out->data, DC_PAGE);
+	physmem_read_buf(&mc->pm, DC_STACK, out->stack, DC_PAGE);
+	if (have_low)
+		physmem_read_buf(&mc->pm, DC_LOW, out->low, DC_PAGE);
+}
+
+/* ---------------------------------------------------------------- the native side */
+
+struct native {
+	pid_t pid;
+	int to, from;
+};
+
+static int native_start(struct native *n, const char *path)
+{
+	int in[2], outp[2];
+	if (pipe(in) || pipe(outp))
+		return -1;
+	n->pid = fork();
+	if (n->pid < 0)
+		return -1;
+	if (n->pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
+		execl(path, path, (char *)NULL);
+		fprintf(stderr, "diffcpu: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	n->to = in[1];
+	n->from = outp[0];
+	return 0;
+}
+
+static int io_full(int fd, void *buf, size_t len, bool wr)
+{
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t k = wr ? write(fd, p, len) : read(fd, p, len);
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+static int native_run(struct native *n, const struct dc_in *in, struct dc_out *out)
+{
+	if (io_full(n->to, (void *)in, sizeof(*in), true) ||
+	    io_full(n->from, out, sizeof(*out), false) || out->magic != DC_MAGIC_OUT ||
+	    out->id != in->id)
+		return -1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- comparison */
+
+static const char *const reg_names[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+
+static int fmt_case(char *b, size_t n, const struct dc_in *in)
+{
+	int k = snprintf(b, n, "case %u code", in->id);
+	for (uint32_t i = 0; i < in->code_len && k < (int)n; i++)
+		k += snprintf(b + k, n - (size_t)k, " %02x", in->code[i]);
+	for (int i = 0; i < 8 && k < (int)n; i++)
+		k += snprintf(b + k, n - (size_t)k, "%s %s=%08x", i ? "" : ";", reg_names[i], in->regs[i]);
+	if (k < (int)n)
+		k += snprintf(b + k, n - (size_t)k, " efl=%03x", in->eflags);
+	if (in->use_fpu && k < (int)n) {
+		uint16_t cw, sw, tw;
+		memcpy(&cw, in->fpu, 2), memcpy(&sw, in->fpu + 4, 2), memcpy(&tw, in->fpu + 8, 2);
+		k += snprintf(b + k, n - (size_t)k, " fcw=%04x fsw=%04x ftw=%04x", cw, sw, tw);
+	}
+	return k;
+}
+
+/* Returns true when equal; otherwise describes the first difference into msg. */
+static bool compare(const struct tcase *t, const struct dc_out *nat, const struct dc_out *emu,
+		    char *msg, size_t n)
+{
+	int k = fmt_case(msg, n, &t->in);
+	char *m = msg + k;
+	size_t left = n - (size_t)k;
+#define DIFF(...) (snprintf(m, left, "; " __VA_ARGS__), false)
+	if (nat->vector != emu->vector)
+		return DIFF("exception: host %d interp %d (eip %08x / %08x)", (int)nat->vector,
+			    (int)emu->vector, nat->eip, emu->eip);
+	if (nat->vector == DC_TIMEOUT)
+		return true;
+	if (nat->eip != emu->eip)
+		return DIFF("eip: host %08x interp %08x", nat->eip, emu->eip);
+	if (nat->vector == X86_GP || nat->vector == X86_PF || nat->vector == X86_SS)
+		if (nat->err != emu->err)
+			return DIFF("error code: host %#x interp %#x", nat->err, emu->err);
+	for (int i = 0; i < 8; i++)
+		if (nat->regs[i] != emu->regs[i])
+			return DIFF("%s: host %08x interp %08x", reg_names[i], nat->regs[i], emu->regs[i]);
+	if ((nat->eflags ^ emu->eflags) & DC_FLAGS)
+		return DIFF("eflags: host %03x interp %03x (differ %03x)", nat->eflags & DC_FLAGS,
+			    emu->eflags & DC_FLAGS, (nat->eflags ^ emu->eflags) & DC_FLAGS);
+	struct {
+		const char *name;
+		uint32_t base;
+		const uint8_t *a, *b;
+	} pages[3] = {{"data", DC_DATA, nat->data, emu->data},
+		      {"stack", DC_STACK, nat->stack, emu->stack},
+		      {"low", DC_LOW, nat->low, emu->low}};
+	for (int p = 0; p < (have_low ? 3 : 2); p++)
+		for (unsigned i = 0; i < DC_PAGE; i++)
+			if (pages[p].a[i] != pages[p].b[i])
+				return DIFF("memory %08x (%s page): host %02x interp %02x",
+					    pages[p].base + i, pages[p].name, pages[p].a[i], pages[p].b[i]);
+	if (groups[t->group].x87 && memcmp(nat->fpu, emu->fpu, 108)) {
+		static const char *const f[7] = {"fcw", "fsw", "ftw", "fip", "fcs/fop", "fdp", "fds"};
+		for (int i = 0; i < 7; i++) {
+			uint32_t a, b;
+			memcpy(&a, nat->fpu + 4 * i, 4);
+			memcpy(&b, emu->fpu + 4 * i, 4);
+			if (a != b)
+				return DIFF("%s: host %08x interp %08x", f[i], a, b);
+		}
+		for (int i = 0; i < 8; i++)
+			if (memcmp(nat->fpu + 28 + 10 * i, emu->fpu + 28 + 10 * i, 10)) {
+				uint64_t ma, mb;
+				uint16_t ea, eb;
+				memcpy(&ma, nat->fpu + 28 + 10 * i, 8), memcpy(&ea, nat->fpu + 36 + 10 * i, 2);
+				memcpy(&mb, emu->fpu + 28 + 10 * i, 8), memcpy(&eb, emu->fpu + 36 + 10 * i, 2);
+				return DIFF("st(%d): host %04x:%016llx interp %04x:%016llx", i, ea,
+					    (unsigned long long)ma, eb, (unsigned long long)mb);
+			}
+	}
+#undef DIFF
+	return true;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(int argc, char **argv)
+{
+	const char *native_path = "build/native/diffcpu_native";
+	const char *only = NULL;
+	uint64_t seed = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--native") && i + 1 < argc)
+			native_path = argv[++i];
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
+			scale = (unsigned)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--group") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--verbose"))
+			verbose = true;
+		else {
+			fprintf(stderr,
+				"usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
+				"[--verbose]\n");
+			return 2;
+		}
+	}
+	if (scale == 0)
+		scale = 1;
+	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	signal(SIGPIPE, SIG_IGN);
+
+	struct native nat;
+	if (access(native_path, X_OK) || native_start(&nat, native_path)) {
+		printf("1..1\nok 1 - diffcpu # SKIP native helper %s not available\n", native_path);
+		return 0;
+	}
+	/* a probe: the selectors of the host's 32-bit processes and whether the low page exists */
+	static struct tcase probe;
+	static struct dc_out nout, eout;
+	case_init(&probe, 0);
+	emit(&probe, 0x90);
+	if (native_run(&nat, &probe.in, &nout)) {
+		fprintf(stderr, "diffcpu: the native helper did not answer\n");
+		return 2;
+	}
+	have_low = nout.low_mapped != 0;
+	uint16_t sregs[6];
+	memcpy(sregs, nout.sregs, sizeof(sregs));
+
+	static struct machine mc;
+	if (machine_init(&mc, sregs)) {
+		fprintf(stderr, "diffcpu: cannot build the interpreter's machine\n");
+		return 2;
+	}
+
+	gen_forms(6 * scale);
+	gen_string(300 * scale);
+	gen_control(300 * scale);
+	gen_random_seq(600 * scale);
+	gen_x87(scale);
+
+	for (size_t i = 0; i < ncases; i++) {
+		struct tcase *t = &cases[i];
+		struct group *g = &groups[t->group];
+		if (only && strcmp(g->name, only))
+			continue;
+		if (native_run(&nat, &t->in, &nout)) {
+			fprintf(stderr, "diffcpu: the native helper failed on case %u\n", t->in.id);
+			return 2;
+		}
+		interp_case(&mc, &t->in, &eout);
+		g->ncases++;
+		char msg[2048];
+		if (!compare(t, &nout, &eout, msg, sizeof(msg))) {
+			if (!g->nfail++)
+				snprintf(g->first, sizeof(g->first), "%s", msg);
+			if (verbose)
+				fprintf(stderr, "[%s] %s\n", g->name, msg);
+		}
+	}
+	close(nat.to);
+	int st;
+	waitpid(nat.pid, &st, 0);
+
+	unsigned total = 0, failed = 0, shown = 0;
+	for (unsigned i = 0; i < ngroups; i++)
+		if (groups[i].ncases)
+			shown++;
+	printf("1..%u\n", shown);
+	unsigned n = 0;
+	for (unsigned i = 0; i < ngroups; i++) {
+		struct group *g = &groups[i];
+		if (!g->ncases)
+			continue;
+		total += g->ncases;
+		failed += g->nfail;
+		if (g->nfail)
+			printf("not ok %u - %s: %u of %u cases differ\n# first: %s\n", ++n, g->name,
+			       g->nfail, g->ncases, g->first);
+		else
+			printf("ok %u - %s: %u cases match the host CPU\n", ++n, g->name, g->ncases);
+	}
+	printf("# %u cases, %u differ (seed %llu, scale %u, 16-bit address forms %s)\n", total, failed,
+	       (unsigned long long)seed, scale, have_low ? "tested" : "not tested");
+	return failed ? 1 : 0;
+}
