@@ -53,7 +53,7 @@ static void entry_flags(FILE *out, uint64_t e, bool pae)
 }
 
 /* Rights for a user 4 KB page: mostly usable, sometimes read-only or kernel-only. */
-static uint64_t random_rights(struct rng *r, bool nx_ok)
+static uint64_t random_rights(struct rng *r, bool pae, bool nx_ok)
 {
 	uint64_t e = PTE_P | PTE_US | PTE_RW;
 	unsigned k = below(r, 10);
@@ -63,6 +63,10 @@ static uint64_t random_rights(struct rng *r, bool nx_ok)
 		e &= ~PTE_US;
 	if (nx_ok && chance(r, 30))
 		e |= PTE_NX;
+	/* now and then a reserved bit: XD without EFER.NXE, or an address bit at or above
+	 * MAXPHYADDR (36) */
+	if (pae && chance(r, 8))
+		e |= nx_ok ? 1ull << (36 + below(r, 8)) : PTE_NX;
 	if (chance(r, 40))
 		e |= PTE_A;
 	return e;
@@ -145,7 +149,8 @@ void tr_quiz(uint64_t seed, FILE *out)
 			bool present = k != 1 || chance(&r, 30);
 			uint64_t e = 0;
 			if (present)
-				e = ((0x1000u + below(&r, 0x3000)) << 12) | random_rights(&r, nxe);
+				e = ((0x1000u + below(&r, 0x3000)) << 12) |
+				    random_rights(&r, pae, nxe);
 			fprintf(out, "pte 0x%08x[0x%03x] = ", pt, idx);
 			entry_flags(out, e, pae);
 			fprintf(out, "\n");

@@ -485,6 +485,43 @@ static void print_walk(FILE *out, struct machine *mc, const struct walk_result *
 	}
 }
 
+/* Names the reserved bits of the last entry read (SDM vol. 3, tables 4-5 and 4-8 to 4-11),
+ * to explain a #PF with RSVD=1 that the walker reported. */
+static void print_rsvd(FILE *out, struct machine *mc, const struct walk_result *wr)
+{
+	const struct paging_regs *r = &mc->m.regs;
+	const struct walk_step *s = &wr->steps[wr->nsteps ? wr->nsteps - 1 : 0];
+	unsigned m = r->maxphyaddr ? r->maxphyaddr : 36;
+	uint64_t e = wr->nsteps ? s->entry : 0, mask;
+	bool pae = mc->mode == PAGING_PAE;
+	if (pae) {
+		mask = ((1ull << 63) - 1) & ~((1ull << m) - 1);
+		if (s->level == 3 || !(r->efer & EFER_NXE))
+			mask |= PTE_NX;
+		if (s->level == 3)
+			mask |= 0x1e6;
+		else if (s->level == 2 && (e & PTE_PS))
+			mask |= 0x1fe000;
+	} else {
+		unsigned hm = m > 40 ? 40 : m;
+		mask = ((1ull << 22) - 1) & ~((1ull << (13 + hm - 32)) - 1);
+	}
+	fprintf(out, "    reserved bits set in the %s 0x%llx:", level_name(s->level),
+		(unsigned long long)e);
+	for (int b = 63; b >= 0; b--) {
+		if (!(e & mask & (1ull << b)))
+			continue;
+		const char *why =
+		    b == 63 ? (s->level == 3 ? "XD, which a PDPTE lacks" : "XD while EFER.NXE=0")
+		    : pae && b >= (int)m ? "at or above MAXPHYADDR"
+		    : s->level == 3	 ? "reserved in a PDPTE"
+		    : pae		 ? "bits 20-13 of a 2 MB PDE"
+					 : "between the PSE-36 address bits and bit 22";
+		fprintf(out, " bit %d (%s)", b, why);
+	}
+	fprintf(out, "; MAXPHYADDR %u\n", m);
+}
+
 /* Why the walker refused, from the combined rights it reported. */
 static void print_rights(FILE *out, struct machine *mc, const struct walk_result *wr,
 			 enum mmu_access acc, bool user, int rc, const struct x86_exception *ex)
@@ -493,10 +530,7 @@ static void print_rights(FILE *out, struct machine *mc, const struct walk_result
 	if (rc && (ex->vector != X86_PF || !(ex->error_code & PF_P)))
 		return;
 	if (rc && (ex->error_code & PF_RSVD)) {
-		fprintf(
-		    out,
-		    "    a reserved bit is set in the last entry read (above MAXPHYADDR, NX "
-		    "without EFER.NXE, bits 20-13 of a large-page PDE, or PDPTE bits 1-2, 5-8)\n");
+		print_rsvd(out, mc, wr);
 		return;
 	}
 	fprintf(out, "    rights (AND of every level): R/W=%d U/S=%d", wr->writable, wr->user);
