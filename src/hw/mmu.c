@@ -411,19 +411,29 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	f->stats = t ? tlb_stats_mut(t) : NULL;
 }
 
+/* A fast entry for lin in this mode, counted as the TLB hit it stands for; or NULL. */
+static inline struct mmu_fast *fast_hit(struct mmu *m, uint32_t lin, enum mmu_access acc,
+					bool user)
+{
+	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (f->tag != (lin & PAGE_MASK))
+		return NULL;
+	if (f->tlbe) {
+		f->tlbe->last_use = ++m->lru_clock;
+		f->stats->lookups++;
+		f->stats->hits++;
+		counter_add(m->ctr, CTR_tlb_lookups, 1);
+		counter_add(m->ctr, CTR_tlb_hits, 1);
+	}
+	return f;
+}
+
 /* Translates one page's part of an access; the fast table first, as mmu_ptr does. */
 static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 		      phys_addr_t *pa, struct x86_exception *ex)
 {
-	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (f->tag == (lin & PAGE_MASK)) {
-		if (f->tlbe) {
-			f->tlbe->last_use = ++m->lru_clock;
-			f->stats->lookups++;
-			f->stats->hits++;
-			counter_add(m->ctr, CTR_tlb_lookups, 1);
-			counter_add(m->ctr, CTR_tlb_hits, 1);
-		}
+	struct mmu_fast *f = fast_hit(m, lin, acc, user);
+	if (f) {
 		*pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
 		return 0;
 	}
@@ -483,6 +493,14 @@ int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum 
 		return 0;
 	if (size > PAGE_SIZE || acc == ACC_WRITE)
 		return bad_size(ex);
+	/* fast entries exist only for RAM, so a hit within one page is a plain copy */
+	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
+		struct mmu_fast *f = fast_hit(m, lin, acc, user);
+		if (f) {
+			memcpy(buf, f->host + (lin & ~PAGE_MASK), size);
+			return 0;
+		}
+	}
 	phys_addr_t pa[2];
 	unsigned len[2];
 	if (xlate_span(m, lin, size, acc, user, pa, len, ex) < 0)
@@ -505,6 +523,14 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 		return 0;
 	if (size > PAGE_SIZE)
 		return bad_size(ex);
+	/* write fast entries exist only for RAM frames holding no decoded code */
+	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
+		struct mmu_fast *f = fast_hit(m, lin, ACC_WRITE, user);
+		if (f) {
+			memcpy(f->host + (lin & ~PAGE_MASK), buf, size);
+			return 0;
+		}
+	}
 	phys_addr_t pa[2];
 	unsigned len[2];
 	if (xlate_span(m, lin, size, ACC_WRITE, user, pa, len, ex) < 0)
