@@ -14,11 +14,11 @@ int main(void)
 		printf("%g %.9g %f\n", f[k], f[k], (double)f[k]);
 	long double ld = 1.0L / 3.0L;
 	printf("%Lg %.21Lg %Le\n", ld, ld, ld * 1e100L);
-	double acc = 0;
+	volatile double acc = 0; /* volatile: rounded to double at every step, at any -O */
 	for (int k = 1; k <= 1000; k++)
 		acc += 1.0 / (k * (double)k);
 	printf("basel %.15f\n", acc);
-	float fa = 0;
+	volatile float fa = 0;
 	for (int k = 1; k <= 1000; k++)
 		fa += 1.0f / (float)k;
 	printf("harmonic float %.7f\n", fa);

@@ -15,7 +15,9 @@ int main(void)
 		printf("  floor %g ceil %g round %g trunc %g rint %g fmod %.17g hypot %.17g\n", floor(x), ceil(x), round(x), trunc(x), rint(x), fmod(x, 0.7), hypot(x, 3));
 	}
 	float f = 0.3f;
-	printf("sinf %.9g expf %.9g logf %.9g powf %.9g sqrtf %.9g\n", sinf(f), expf(f), logf(f), powf(f, 1.5f), sqrtf(f));
+	/* stored to float first: the x87 returns them in extended precision */
+	volatile float r[5] = {sinf(f), expf(f), logf(f), powf(f, 1.5f), sqrtf(f)};
+	printf("sinf %.9g expf %.9g logf %.9g powf %.9g sqrtf %.9g\n", r[0], r[1], r[2], r[3], r[4]);
 	int e;
 	double m = frexp(1234.5, &e);
 	printf("frexp %g %d ldexp %g modf %g\n", m, e, ldexp(0.75, 10), modf(3.75, &m));
