@@ -1,0 +1,467 @@
+/*
+ * Page tables in simulated physical memory: swapper_pg_dir at boot (arch/x86/mm/init_32.c),
+ * kernel mappings afterwards, and process page directories (arch/x86/mm/pgtable.c).
+ */
+#include "kernel/mm/pgtable.h"
+#include "kernel/mm/mm_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTRY_ADDR_MASK 0x000FFFFFFFFFF000ull
+#define TLB_SINGLE_PAGE_FLUSH_CEILING 33 /* arch/x86/mm/tlb.c */
+#define GFP_PGTABLE_KERNEL (GFP_KERNEL | __GFP_ZERO)
+#define GFP_PGTABLE_USER (GFP_PGTABLE_KERNEL | __GFP_ACCOUNT)
+
+struct pgd_node {
+	struct list_head list;
+	phys_addr_t pgd;
+};
+
+static unsigned esz(const struct kmem *km) { return km->params.pae ? 8 : 4; }
+static uint64_t rd(struct kmem *km, phys_addr_t a) { return physmem_read(km->pm, a, esz(km)); }
+static void wr(struct kmem *km, phys_addr_t a, uint64_t v) { physmem_write(km->pm, a, v, esz(km)); }
+static unsigned kernel_pgd_first(const struct kmem *km)
+{
+	return km->params.pae ? km->L.page_offset >> 30 : km->L.page_offset >> 22;
+}
+static unsigned pte_index(const struct kmem *km, uint32_t va)
+{
+	return km->params.pae ? (va >> 12) & 511 : (va >> 12) & 1023;
+}
+static uint32_t pmd_span(const struct kmem *km) { return km->L.pmd_size; }
+
+/* The address of the PDE (PAE: the PMD entry) for va, or 0 when the PDPTE is absent. */
+static phys_addr_t pde_slot(struct kmem *km, phys_addr_t pgd, uint32_t va)
+{
+	if (!km->params.pae)
+		return pgd + (va >> 22) * 4;
+	uint64_t pdpte = physmem_read(km->pm, pgd + (va >> 30) * 8, 8);
+	if (!(pdpte & PTE_P))
+		return 0;
+	return (pdpte & ENTRY_ADDR_MASK) + ((va >> 21) & 511) * 8;
+}
+
+void zero_frame(struct kmem *km, uint64_t pfn)
+{
+	physmem_frame_changed(km->pm, pfn);
+	uint8_t *h = physmem_ptr(km->pm, pfn << PAGE_SHIFT);
+	if (h)
+		memset(h, 0, PAGE_SIZE);
+}
+
+/* 2-level: a PDE installed in the kernel part of swapper_pg_dir is copied into every process
+ * directory (arch_sync_kernel_mappings); with PAE the kernel PMDs are shared instead. */
+static void sync_kernel_pde(struct kmem *km, uint32_t va, uint64_t pde)
+{
+	if (km->params.pae)
+		return;
+	for (struct list_head *l = km->pgd_list.next; l != &km->pgd_list; l = l->next) {
+		struct pgd_node *n = list_entry(l, struct pgd_node, list);
+		wr(km, pde_slot(km, n->pgd, va), pde);
+	}
+}
+
+static struct page *alloc_pgtable_page(struct kmem *km, bool user)
+{
+	gfp_t gfp = user ? GFP_PGTABLE_USER : GFP_PGTABLE_KERNEL;
+	if (user && km->params.highpte)
+		gfp |= __GFP_HIGHMEM;
+	struct page *p = alloc_page(km, gfp);
+	if (p) {
+		SetPageFlag(p, PG_table);
+		if (user)
+			km->stat[NR_PAGETABLE]++;
+	}
+	return p;
+}
+
+static void free_pgtable_page(struct kmem *km, phys_addr_t pa, bool user)
+{
+	struct page *p = pfn_to_page(km, pa >> PAGE_SHIFT);
+	ClearPageFlag(p, PG_table);
+	if (user)
+		km->stat[NR_PAGETABLE]--;
+	__free_page(km, p);
+}
+
+/* Physical address of the PTE for va, allocating its page table when alloc is set.
+ * 0 with *err = 0: no page table; 0 with *err < 0: failure or a large page. */
+static phys_addr_t pte_slot(struct kmem *km, phys_addr_t pgd, uint32_t va, bool alloc, bool user,
+			    int *err)
+{
+	*err = 0;
+	phys_addr_t pde_a = pde_slot(km, pgd, va);
+	if (!pde_a) {
+		*err = -EINVAL;
+		return 0;
+	}
+	uint64_t pde = rd(km, pde_a);
+	if ((pde & PTE_P) && (pde & PTE_PS)) {
+		*err = -EEXIST;
+		return 0;
+	}
+	if (!(pde & PTE_P)) {
+		if (!alloc)
+			return 0;
+		struct page *pt = alloc_pgtable_page(km, user);
+		if (!pt) {
+			*err = -ENOMEM;
+			return 0;
+		}
+		pde = page_to_phys(km, pt) | (user ? _PAGE_TABLE : _KERNPG_TABLE);
+		wr(km, pde_a, pde);
+		if (!user)
+			sync_kernel_pde(km, va, pde);
+	}
+	return (pde & ENTRY_ADDR_MASK) + pte_index(km, va) * esz(km);
+}
+
+/* ---- boot: swapper_pg_dir ---- */
+
+static int boot_pte_table(struct kmem *km, uint32_t va, phys_addr_t *table)
+{
+	phys_addr_t pde_a = pde_slot(km, km->swapper_pg_dir, va);
+	uint64_t pde = rd(km, pde_a);
+	if (!(pde & PTE_P)) {
+		phys_addr_t t = memblock_alloc_low(km, PAGE_SIZE, "boot page tables");
+		if (!t)
+			return -ENOMEM;
+		SetPageFlag(pfn_to_page(km, t >> PAGE_SHIFT), PG_table);
+		pde = t | _KERNPG_TABLE;
+		wr(km, pde_a, pde);
+	}
+	*table = pde & ENTRY_ADDR_MASK;
+	return 0;
+}
+
+/* page_table_range_init: page tables (no pages) for a fixed kernel range */
+static int boot_populate(struct kmem *km, uint32_t start, uint64_t end)
+{
+	for (uint64_t va = start & ~(uint64_t)(pmd_span(km) - 1); va < end; va += pmd_span(km)) {
+		phys_addr_t t;
+		int err = boot_pte_table(km, (uint32_t)va, &t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kernel_pgtable_init(struct kmem *km)
+{
+	km->swapper_pg_dir = memblock_alloc_low(km, PAGE_SIZE, "swapper_pg_dir");
+	if (!km->swapper_pg_dir)
+		return -ENOMEM;
+	if (km->params.pae) {
+		for (unsigned i = kernel_pgd_first(km); i < 4; i++) {
+			km->kernel_pmd[i] = memblock_alloc_low(km, PAGE_SIZE, "kernel PMDs");
+			if (!km->kernel_pmd[i])
+				return -ENOMEM;
+			physmem_write(km->pm, km->swapper_pg_dir + i * 8, km->kernel_pmd[i] | PTE_P, 8);
+		}
+	}
+	/* kernel_physical_mapping_init: the first PMD with 4 KB pages (fixed MTRRs live
+	 * there), large pages in the middle, 4 KB pages for the unaligned tail */
+	uint64_t end = km->max_low_pfn << PAGE_SHIFT;
+	uint32_t span = pmd_span(km);
+	for (uint64_t pa = 0; pa < end;) {
+		uint32_t va = (uint32_t)(km->L.page_offset + pa);
+		if (pa >= span && pa + span <= end) {
+			wr(km, pde_slot(km, km->swapper_pg_dir, va), pa | PAGE_KERNEL_LARGE);
+			pa += span;
+			continue;
+		}
+		phys_addr_t t;
+		int err = boot_pte_table(km, va, &t);
+		if (err)
+			return err;
+		wr(km, t + pte_index(km, va) * esz(km), pa | PAGE_KERNEL);
+		pa += PAGE_SIZE;
+	}
+	/* fixmap and cpu_entry_area (early_ioremap_page_table_range_init,
+	 * setup_cpu_entry_area_ptes) and the pkmap table (permanent_kmaps_init) */
+	int err = boot_populate(km, km->L.cpu_entry_area_base, 0x100000000ull);
+	if (!err)
+		err = boot_populate(km, km->L.pkmap_base,
+				    (uint64_t)km->L.pkmap_base + km->L.last_pkmap * PAGE_SIZE);
+	return err;
+}
+
+/* ---- kernel mappings ---- */
+
+int kernel_map_page(struct kmem *km, uint32_t va, phys_addr_t pa, uint64_t prot)
+{
+	int err;
+	phys_addr_t a = pte_slot(km, km->swapper_pg_dir, va, true, false, &err);
+	if (!a)
+		return err ? err : -ENOMEM;
+	if (!km->params.pae)
+		prot &= ~PTE_NX;
+	wr(km, a, pa | prot);
+	return 0;
+}
+
+uint64_t kernel_clear_pte(struct kmem *km, uint32_t va)
+{
+	int err;
+	phys_addr_t a = pte_slot(km, km->swapper_pg_dir, va, false, false, &err);
+	if (!a)
+		return 0;
+	uint64_t old = rd(km, a);
+	wr(km, a, 0);
+	return old;
+}
+
+uint64_t kernel_unmap_page(struct kmem *km, uint32_t va)
+{
+	uint64_t old = kernel_clear_pte(km, va);
+	if ((old & PTE_P) && km->mmu)
+		mmu_invlpg(km->mmu, va);
+	return old;
+}
+
+uint64_t kernel_pte_get(struct kmem *km, uint32_t va)
+{
+	int err;
+	phys_addr_t a = pte_slot(km, km->swapper_pg_dir, va, false, false, &err);
+	return a ? rd(km, a) : 0;
+}
+
+void flush_tlb_kernel_range(struct kmem *km, uint32_t start, uint32_t end)
+{
+	if (!km->mmu || end <= start)
+		return;
+	if ((end - start) >> PAGE_SHIFT > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+		mmu_flush_tlb(km->mmu, false, CTR_tlb_flush_kernel);
+		return;
+	}
+	for (uint64_t a = start; a < end; a += PAGE_SIZE)
+		mmu_invlpg(km->mmu, (uint32_t)a);
+}
+
+void direct_map_counts(struct kmem *km, uint64_t *kb_4k, uint64_t *kb_large)
+{
+	*kb_4k = *kb_large = 0;
+	for (uint64_t va = km->L.page_offset; va < km->L.high_memory;) {
+		uint64_t pde = rd(km, pde_slot(km, km->swapper_pg_dir, (uint32_t)va));
+		if ((pde & PTE_P) && (pde & PTE_PS)) {
+			*kb_large += pmd_span(km) / 1024;
+			va += pmd_span(km);
+		} else {
+			*kb_4k += 4;
+			va += PAGE_SIZE;
+		}
+	}
+}
+
+int kmem_virt_to_phys(struct kmem *km, uint32_t va, phys_addr_t *pa)
+{
+	struct paging_regs r;
+	kmem_kernel_regs(km, &r);
+	struct walk_result res;
+	struct x86_exception ex;
+	if (paging_walk(km->pm, &r, va, ACC_READ, false, false, &res, &ex))
+		return -EFAULT;
+	*pa = res.pa;
+	return 0;
+}
+
+/* ---- process page directories ---- */
+
+void pgd_regs(const struct kmem *km, phys_addr_t pgd, struct paging_regs *r)
+{
+	kmem_kernel_regs(km, r);
+	r->cr3 = (uint32_t)pgd;
+}
+
+unsigned pgd_count(const struct kmem *km)
+{
+	unsigned n = 0;
+	for (struct list_head *l = km->pgd_list.next; l != &km->pgd_list; l = l->next)
+		n++;
+	return n;
+}
+
+phys_addr_t pgd_alloc(struct kmem *km)
+{
+	struct pgd_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return 0;
+	phys_addr_t pgd;
+	if (!km->params.pae) {
+		struct page *p = alloc_page(km, GFP_PGTABLE_USER);
+		if (!p)
+			goto fail;
+		pgd = page_to_phys(km, p);
+		/* clone_pgd_range: the kernel PDEs as they are now */
+		for (unsigned i = kernel_pgd_first(km); i < 1024; i++)
+			physmem_write(km->pm, pgd + i * 4, physmem_read(km->pm, km->swapper_pg_dir + i * 4, 4), 4);
+	} else {
+		uint32_t obj = kmem_cache_alloc(km, km->pgd_cachep, GFP_PGTABLE_USER);
+		if (!obj)
+			goto fail;
+		pgd = __pa(km, obj);
+		for (unsigned i = 0; i < 4; i++)
+			physmem_write(km->pm, pgd + i * 8, 0, 8);
+		for (unsigned i = 0; i < kernel_pgd_first(km); i++) {
+			/* preallocate_pmds: never highmem, the PDPT holds 32-bit-reachable PMDs */
+			struct page *p = alloc_page(km, GFP_PGTABLE_USER);
+			if (!p) {
+				pgd_free(km, pgd); /* not on the list yet: frees what exists */
+				free(n);
+				return 0;
+			}
+			SetPageFlag(p, PG_table);
+			km->stat[NR_PAGETABLE]++;
+			physmem_write(km->pm, pgd + i * 8, page_to_phys(km, p) | PTE_P, 8);
+		}
+		for (unsigned i = kernel_pgd_first(km); i < 4; i++)
+			physmem_write(km->pm, pgd + i * 8, physmem_read(km->pm, km->swapper_pg_dir + i * 8, 8), 8);
+	}
+	n->pgd = pgd;
+	list_add(&n->list, &km->pgd_list);
+	return pgd;
+fail:
+	free(n);
+	kmem_error(km, -ENOMEM, "pgd_alloc: out of memory");
+	return 0;
+}
+
+static void free_user_ptes(struct kmem *km, phys_addr_t pgd, uint32_t start, uint64_t end)
+{
+	uint32_t span = pmd_span(km);
+	for (uint64_t va = start; va < end; va += span) {
+		phys_addr_t pde_a = pde_slot(km, pgd, (uint32_t)va);
+		if (!pde_a)
+			continue;
+		uint64_t pde = rd(km, pde_a);
+		if ((pde & PTE_P) && !(pde & PTE_PS)) {
+			wr(km, pde_a, 0);
+			free_pgtable_page(km, pde & ENTRY_ADDR_MASK, true);
+		}
+	}
+}
+
+void pgd_free(struct kmem *km, phys_addr_t pgd)
+{
+	if (!pgd)
+		return;
+	for (struct list_head *l = km->pgd_list.next; l != &km->pgd_list; l = l->next) {
+		struct pgd_node *n = list_entry(l, struct pgd_node, list);
+		if (n->pgd == pgd) {
+			list_del_init(&n->list);
+			free(n);
+			break;
+		}
+	}
+	free_user_ptes(km, pgd, 0, km->L.page_offset);
+	if (!km->params.pae) {
+		__free_page(km, pfn_to_page(km, pgd >> PAGE_SHIFT));
+		return;
+	}
+	for (unsigned i = 0; i < kernel_pgd_first(km); i++) {
+		uint64_t e = physmem_read(km->pm, pgd + i * 8, 8);
+		if (e & PTE_P)
+			free_pgtable_page(km, e & ENTRY_ADDR_MASK, true);
+	}
+	kmem_cache_free(km, km->pgd_cachep, __va(km, pgd));
+}
+
+/* Reads or writes one entry of a (possibly highmem) user page table through kmap_local. */
+static int user_pte_access(struct kmem *km, phys_addr_t a, bool write, uint64_t *v)
+{
+	struct page *pt = pfn_to_page(km, a >> PAGE_SHIFT);
+	uint32_t map = kmap_local_page(km, pt);
+	if (!map)
+		return -EBUSY;
+	if (write)
+		wr(km, a, *v);
+	else
+		*v = rd(km, a);
+	kunmap_local(km, map);
+	return 0;
+}
+
+int pte_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pte)
+{
+	*pte = 0;
+	if (addr >= km->L.page_offset)
+		return -EINVAL;
+	int err;
+	phys_addr_t a = pte_slot(km, pgd, addr, false, true, &err);
+	if (!a)
+		return err == -EEXIST ? -EINVAL : err;
+	return user_pte_access(km, a, false, pte);
+}
+
+int pte_set(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pte)
+{
+	if (addr >= km->L.page_offset)
+		return -EINVAL;
+	if (!km->params.pae && (pte >> 32))
+		return -EINVAL; /* a 2-level entry has no room for NX or frames above 4 GB */
+	int err;
+	phys_addr_t a = pte_slot(km, pgd, addr, true, true, &err);
+	if (!a)
+		return err;
+	return user_pte_access(km, a, true, &pte);
+}
+
+uint64_t pte_clear(struct kmem *km, phys_addr_t pgd, uint32_t addr)
+{
+	if (addr >= km->L.page_offset)
+		return 0;
+	int err;
+	phys_addr_t a = pte_slot(km, pgd, addr, false, true, &err);
+	uint64_t old = 0, zero = 0;
+	if (!a || user_pte_access(km, a, false, &old) || !old)
+		return 0;
+	user_pte_access(km, a, true, &zero);
+	return old;
+}
+
+int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start,
+				 uint32_t end, pte_fn_t fn, void *data)
+{
+	uint64_t e = end > km->L.page_offset ? km->L.page_offset : end;
+	uint32_t span = pmd_span(km);
+	for (uint64_t va = start & PAGE_MASK; va < e;) {
+		uint64_t next = (va & ~(uint64_t)(span - 1)) + span;
+		phys_addr_t pde_a = pde_slot(km, pgd, (uint32_t)va);
+		uint64_t pde = pde_a ? rd(km, pde_a) : 0;
+		if (!(pde & PTE_P) || (pde & PTE_PS)) {
+			va = next;
+			continue;
+		}
+		phys_addr_t table = pde & ENTRY_ADDR_MASK;
+		uint32_t map = kmap_local_page(km, pfn_to_page(km, table >> PAGE_SHIFT));
+		if (!map)
+			return -EBUSY;
+		for (; va < next && va < e; va += PAGE_SIZE) {
+			phys_addr_t a = table + pte_index(km, (uint32_t)va) * esz(km);
+			uint64_t v = rd(km, a), orig = v;
+			if (!v)
+				continue;
+			int r = fn(&v, (uint32_t)va, data);
+			if (v != orig)
+				wr(km, a, v);
+			if (r) {
+				kunmap_local(km, map);
+				return r;
+			}
+		}
+		kunmap_local(km, map);
+		va = next;
+	}
+	return 0;
+}
+
+void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end)
+{
+	uint32_t span = pmd_span(km);
+	uint64_t s = ((uint64_t)start + span - 1) & ~(uint64_t)(span - 1);
+	uint64_t e = (end > km->L.page_offset ? km->L.page_offset : end) & ~(span - 1);
+	if (s < e)
+		free_user_ptes(km, pgd, (uint32_t)s, e);
+}
