@@ -6,6 +6,8 @@
  */
 #include "hw/paging.h"
 
+#include <string.h>
+
 enum paging_mode paging_mode_of(const struct paging_regs *r)
 {
 	if (!(r->cr0 & CR0_PG))
@@ -74,7 +76,12 @@ static uint64_t read_entry(struct physmem *pm, struct walk_result *res, int leve
 			   phys_addr_t table, unsigned esize)
 {
 	phys_addr_t addr = table + (phys_addr_t)index * esize;
-	uint64_t e = physmem_read(pm, addr, esize);
+	uint64_t e = 0;
+	const uint8_t *p = physmem_ptr(pm, addr);
+	if (p)
+		memcpy(&e, p, esize); /* tables are nearly always in RAM: skip the range lookup */
+	else
+		e = physmem_read(pm, addr, esize);
 	struct walk_step *s = &res->steps[res->nsteps++];
 	*s = (struct walk_step){level, index, table, addr, e};
 	return e;
