@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hw/mmu.h"
+#include "kernel/exec.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -60,6 +61,13 @@ int mm_alloc_pgd(struct mm_struct *mm)
 
 void mm_free_pgd(struct mm_struct *mm)
 {
+	struct kmem *km = mm_km(mm);
+	for (unsigned i = 0; km && i <= VDSO_PAGES; i++) {
+		uint64_t *pfn = i < VDSO_PAGES ? &mm->vdso_pfn[i] : &mm->vvar_pfn;
+		if (*pfn)
+			put_page(km, pfn_to_page(km, *pfn));
+		*pfn = 0;
+	}
 	if (has_pgtables(mm)) {
 		pgd_free(mm_km(mm), mm->pgd);
 		mm->pgd = 0;
@@ -536,6 +544,42 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 	return VMF_OK;
 }
 
+int vdso_setup_pages(struct task *t, struct mm_struct *mm)
+{
+	struct kmem *km = t->km;
+	for (unsigned i = 0; i <= VDSO_PAGES; i++) {
+		struct page *p = alloc_page(km, GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		uint64_t pfn = page_to_pfn(km, p);
+		physmem_frame_changed(km->pm, pfn);
+		clear_highpage(km, p);
+		if (i < VDSO_PAGES)
+			mm->vdso_pfn[i] = pfn;
+		else
+			mm->vvar_pfn = pfn;
+	}
+	static const uint8_t vsyscall[] = {0xcd, 0x80, 0xc3}; /* int $0x80; ret */
+	physmem_write_buf(km->pm, (mm->vdso_pfn[0] << PAGE_SHIFT) + VDSO_KERNEL_VSYSCALL,
+			  vsyscall, sizeof vsyscall);
+	return 0;
+}
+
+/* Special mappings fault in their own frames: [vdso] its two pages, [vvar] its first page
+ * (the other three hold the HPET and pvclock pages, absent here: SIGBUS as on Linux). */
+static enum fault_result special_fault(struct task *t, struct vm_area_struct *v, uint32_t addr)
+{
+	struct mm_struct *mm = t->mm;
+	uint32_t idx = (addr - v->vm_start) >> PAGE_SHIFT;
+	uint64_t pfn = v->kind == VMA_VDSO ? (idx < VDSO_PAGES ? mm->vdso_pfn[idx] : 0)
+					   : (idx == 0 ? mm->vvar_pfn : 0);
+	if (!pfn)
+		return VMF_SIGBUS;
+	if (set_pte(mm, addr, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
+		return VMF_OOM;
+	return VMF_OK;
+}
+
 /* handle_mm_fault for an address inside v whose access is allowed. */
 static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *v,
 					 uint32_t addr, bool write)
@@ -545,6 +589,8 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	if (pte_get(mm_km(mm), mm->pgd, addr & PAGE_MASK, &pte))
 		return VMF_SIGSEGV;
 	if (!upte_present(pte)) {
+		if (v->kind != VMA_NORMAL)
+			return special_fault(t, v, addr);
 		if (v->vm_file)
 			return do_file_fault(t, v, addr, write);
 		return do_anonymous_page(t, v, addr, write);

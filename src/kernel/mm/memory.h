@@ -32,6 +32,10 @@ void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t error_code,
 int mm_alloc_pgd(struct mm_struct *mm);
 /* Frees it and every user page table (pgd_free); mmput calls it. */
 void mm_free_pgd(struct mm_struct *mm);
+/* Allocates the frames behind [vdso] (__kernel_vsyscall: int $0x80; ret) and the first
+ * [vvar] page (zeroed); they are mapped on first touch, as special mappings fault. */
+int vdso_setup_pages(struct task *t, struct mm_struct *mm);
+
 /* The PTE of a user address (0 when none): for mincore, procfs (pagemap, smaps). */
 uint64_t mm_pte(struct mm_struct *mm, uint32_t addr);
 /* Whether a user PTE maps a page (present, or present-but-PROT_NONE). */

@@ -1,0 +1,35 @@
+/*
+ * exec: a static i386 ELF executable loaded into a fresh address space with binfmt_elf's
+ * semantics (fs/binfmt_elf.c load_elf_binary, create_elf_tables; fs/exec.c setup_arg_pages).
+ */
+#ifndef VMLAB_KERNEL_EXEC_H
+#define VMLAB_KERNEL_EXEC_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct task;
+struct mm_layout_config;
+
+/* The i386 GDT (arch/x86/include/asm/segment.h). */
+#define GDT_ENTRIES 32
+#define GDT_ENTRY_TLS_MIN 6
+#define GDT_ENTRY_KERNEL_CS 12
+#define GDT_ENTRY_KERNEL_DS 13
+#define GDT_ENTRY_DEFAULT_USER_CS 14
+#define GDT_ENTRY_DEFAULT_USER_DS 15
+#define __USER_CS 0x73
+#define __USER_DS 0x7b
+
+/* The vDSO entry __kernel_vsyscall ("int $0x80; ret") lives at this offset of [vdso]. */
+#define VDSO_KERNEL_VSYSCALL 0x570
+
+/*
+ * Replaces t's address space with the program at host_path (opened by the caller as
+ * host_fd), named guest_path inside the guest, with argv/envp. Sets the registers (eip,
+ * esp, eflags; segment registers are the caller's: run.c). Returns 0, or -errno with a
+ * message in err naming the problem.
+ */
+int exec_binary(struct task *t, int host_fd, const char *guest_path, int argc,
+		char *const argv[], char *const envp[], const struct mm_layout_config *cfg,
+		char *err, size_t errlen);
+#endif
