@@ -294,6 +294,8 @@ static int dirty_rewalk(struct mmu *m, struct tlb *t, struct tlb_entry **ep, uin
 		*ep = fill(m, t, lin, &res);
 		return 0;
 	}
+	if (ne.writable != e->writable || ne.user != e->user || ne.nx != e->nx)
+		on_tlb_drop(m, e); /* fast entries encode the old rights */
 	e->dirty = true;
 	e->writable = ne.writable;
 	e->user = ne.user;

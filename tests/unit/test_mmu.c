@@ -163,6 +163,26 @@ static void clean_entry_rewalks_on_write(void **state)
 	rig_free(r);
 }
 
+/* The D-bit walk refreshes the entry's rights from memory; fast entries that encoded the
+ * old rights must go with them. */
+static void dirty_rewalk_refreshes_rights_everywhere(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new(NULL);
+	struct x86_exception ex;
+	r->m.cpl = 3;
+	assert_non_null(mmu_ptr(&r->m, 0x3000, ACC_READ, &ex));
+	wr32(r, PT + 12, 0x103000 | 3); /* now supervisor-only, no INVLPG */
+	assert_non_null(mmu_ptr(&r->m, 0x3000, ACC_READ, &ex)); /* stale, as on hardware */
+	r->m.cpl = 0;
+	assert_non_null(mmu_ptr(&r->m, 0x3000, ACC_WRITE, &ex)); /* walks: D, fresh rights */
+	r->m.cpl = 3;
+	assert_null(mmu_ptr(&r->m, 0x3000, ACC_READ, &ex));
+	assert_int_equal(ex.vector, X86_PF);
+	assert_int_equal(ex.error_code, PF_P | PF_U);
+	rig_free(r);
+}
+
 static void global_pages_survive_cr3_until_pge_toggles(void **state)
 {
 	(void)state;
@@ -603,6 +623,7 @@ int main(void)
 		cmocka_unit_test(not_present_faults_with_cr2),
 		cmocka_unit_test(cross_page_write_faulting_on_second_page_writes_nothing),
 		cmocka_unit_test(clean_entry_rewalks_on_write),
+		cmocka_unit_test(dirty_rewalk_refreshes_rights_everywhere),
 		cmocka_unit_test(global_pages_survive_cr3_until_pge_toggles),
 		cmocka_unit_test(invlpg_drops_one_page_and_stale_entries_are_modelled),
 		cmocka_unit_test(fault_from_stale_entry_then_retry_walks),
