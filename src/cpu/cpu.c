@@ -79,6 +79,28 @@ void segf_update(struct cpu *c)
 		c->in->segf[s] = f;
 	}
 	c->in->code32 = c->mmu->seg.sr[SR_CS].d.db;
+	for (int a = 0; a < 3; a++)
+		c->in->fast[a] = c->mmu->fast[a][c->mmu->cpl == 3];
+}
+
+void cpu_flush_fast_hits(struct cpu *c)
+{
+	struct cpu_internal *in = c->in;
+	struct mmu *m = c->mmu;
+	for (int a = 0; a < 3; a++) {
+		uint64_t n = in->fast_hits[a];
+		if (!n)
+			continue;
+		in->fast_hits[a] = 0;
+		struct tlb *t = a == ACC_FETCH ? m->itlb : m->dtlb;
+		if (t) {
+			struct tlb_stats *st = tlb_stats_mut(t);
+			st->lookups += n;
+			st->hits += n;
+		}
+		counter_add(m->ctr, CTR_tlb_lookups, n);
+		counter_add(m->ctr, CTR_tlb_hits, n);
+	}
 }
 
 /* ---- memory slow paths ---- */
@@ -117,7 +139,7 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 		return -1;
 	if ((lin & ~PAGE_MASK) > PAGE_SIZE - sz)
 		return 0; /* crosses a page: mem_read then mem_write, which checks both pages */
-	uint8_t *p = mmu_ptr(m, lin, ACC_WRITE, &c->in->ex);
+	uint8_t *p = cpu_ptr(c, lin, ACC_WRITE);
 	if (p) {
 		*pp = p;
 		return 0;
@@ -238,59 +260,29 @@ static inline uint8_t *fetch_ptr(struct cpu *c, uint32_t lin, struct x86_excepti
 {
 	struct mmu *m = c->mmu;
 	if (likely(c->tlb_fetch_model))
-		return mmu_ptr(m, lin, ACC_FETCH, ex);
+		return cpu_ptr(c, lin, ACC_FETCH);
 	struct mmu_fast *f = &m->fast[ACC_FETCH][m->cpl == 3][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag == (lin & PAGE_MASK))
 		return f->host + (lin & ~PAGE_MASK);
 	return mmu_ptr_slow(m, lin, ACC_FETCH, ex);
 }
 
-/*
- * Finds or builds the block at eip. Returns the block, or NULL with *single filled (an
- * instruction that crosses a page or sits outside RAM: executed once, uncached), or NULL
- * with *fault set.
- */
-static const struct block *get_block(struct cpu *c, struct insn *single, bool *fault)
+/* Decodes a block starting at host pointer hp (physical pa, linear lin); NULL when its first
+ * instruction crosses the page end. */
+static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, uint32_t lin,
+				  bool code32)
 {
 	struct cpu_internal *in = c->in;
-	struct mmu *m = c->mmu;
-	const struct seg_cache *cs = &m->seg.sr[SR_CS];
-	uint32_t lin = c->eip;
-	*fault = false;
-	if (unlikely(!cs->flat)) {
-		if (seg_check(cs, SR_CS, c->eip, 1, ACC_FETCH, &lin, &in->ex)) {
-			*fault = true;
-			return NULL;
-		}
-	}
-	uint8_t *hp = fetch_ptr(c, lin, &in->ex);
-	struct fetch f = {.c = c, .eip = c->eip};
-	if (unlikely(!hp)) {
-		if (in->ex.vector != 0xFFFF) {
-			*fault = true;
-			return NULL;
-		}
-		goto uncached; /* not RAM: fetch through mmu_read every time */
-	}
-	phys_addr_t pa = (phys_addr_t)(hp - m->pm->host);
-	bool code32 = in->code32;
-	struct block *b = in->hash[hash_pa(pa, in->hash_mask)];
-	for (; b; b = b->hnext)
-		if (b->pa == pa && b->code32 == code32) {
-			counter_add(c->ctr, CTR_decode_cache_hits, 1);
-			return b;
-		}
-	counter_add(c->ctr, CTR_decode_cache_misses, 1);
-	size_t need = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + sizeof(struct page_blocks);
-	if (in->arena_used + need > in->arena_size)
-		cache_reset(in);
-	b = arena_alloc(in, sizeof(struct block) + BLOCK_MAX * sizeof(struct insn));
+	struct fetch f = {.c = c, .eip = c->eip, .p = hp, .avail = PAGE_SIZE - (lin & ~PAGE_MASK)};
+	size_t full = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn);
+	size_t used0 = in->arena_used;
+	struct block *b = arena_alloc(in, full);
 	b->pa = pa;
+	b->eip = c->eip;
 	b->code32 = code32;
 	b->valid = true;
+	b->link[0] = b->link[1] = NULL;
 	unsigned n = 0;
-	f.p = hp;
-	f.avail = PAGE_SIZE - (lin & ~PAGE_MASK);
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
 		if (decode_insn(&f, code32, i) || f.crossed)
@@ -303,12 +295,10 @@ static const struct block *get_block(struct cpu *c, struct insn *single, bool *f
 			break;
 	}
 	if (n == 0) {
-		/* the first instruction crosses the page end: decode it on its own, uncached */
-		in->arena_used -= (sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + 15) & ~(size_t)15;
-		goto uncached;
+		in->arena_used = used0;
+		return NULL;
 	}
-	in->arena_used -= (BLOCK_MAX - n) * sizeof(struct insn);
-	in->arena_used = (in->arena_used + 15) & ~(size_t)15;
+	in->arena_used = used0 + ((sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15);
 	b->n = (uint16_t)n;
 	uint64_t pfn = pa >> PAGE_SHIFT;
 	struct page_blocks **pp = page_slot(in, pfn);
@@ -324,17 +314,81 @@ static const struct block *get_block(struct cpu *c, struct insn *single, bool *f
 	unsigned h = hash_pa(pa, in->hash_mask);
 	b->hnext = in->hash[h];
 	in->hash[h] = b;
-	mmu_mark_code_frame(m, pfn);
+	mmu_mark_code_frame(c->mmu, pfn);
 	return b;
-uncached:
-	f.p = hp;
-	f.avail = hp ? PAGE_SIZE - (lin & ~PAGE_MASK) : 0;
-	f.eip = c->eip;
-	if (decode_insn(&f, in->code32, single)) {
+}
+
+/* One instruction decoded for a single execution (crossing a page, or outside RAM). */
+static struct block *decode_single(struct cpu *c, uint8_t *hp, uint32_t lin, struct insn *single,
+				   bool *fault)
+{
+	struct fetch f = {.c = c, .eip = c->eip, .p = hp,
+			  .avail = hp ? PAGE_SIZE - (lin & ~PAGE_MASK) : 0};
+	if (decode_insn(&f, c->in->code32, single))
 		*fault = true;
-		return NULL;
-	}
 	return NULL;
+}
+
+/*
+ * Finds or builds the block at eip. prev is the block that just ran (its successor links
+ * are tried before the hash table). Returns the block, or NULL with *single filled (an
+ * instruction that crosses a page or sits outside RAM: executed once, uncached), or NULL
+ * with *fault set.
+ */
+static struct block *get_block(struct cpu *c, struct block *prev, struct insn *single,
+			       bool *fault)
+{
+	struct cpu_internal *in = c->in;
+	struct mmu *m = c->mmu;
+	const struct seg_cache *cs = &m->seg.sr[SR_CS];
+	uint32_t lin = c->eip;
+	*fault = false;
+	if (unlikely(!cs->flat)) {
+		if (seg_check(cs, SR_CS, c->eip, 1, ACC_FETCH, &lin, &in->ex)) {
+			*fault = true;
+			return NULL;
+		}
+	}
+	uint8_t *hp = fetch_ptr(c, lin, &in->ex);
+	if (unlikely(!hp)) {
+		if (in->ex.vector != 0xFFFF) {
+			*fault = true;
+			return NULL;
+		}
+		return decode_single(c, NULL, lin, single, fault); /* not RAM: fetch via mmu_read */
+	}
+	phys_addr_t pa = (phys_addr_t)(hp - m->pm->host);
+	bool code32 = in->code32;
+	struct block *b;
+	if (prev) {
+		for (int k = 0; k < 2; k++) {
+			b = prev->link[k];
+			if (b && b->pa == pa && b->eip == c->eip && b->valid && b->code32 == code32) {
+				counter_add(c->ctr, CTR_decode_cache_hits, 1);
+				return b;
+			}
+		}
+	}
+	for (b = in->hash[hash_pa(pa, in->hash_mask)]; b; b = b->hnext)
+		if (b->pa == pa && b->eip == c->eip && b->code32 == code32) {
+			counter_add(c->ctr, CTR_decode_cache_hits, 1);
+			goto link;
+		}
+	counter_add(c->ctr, CTR_decode_cache_misses, 1);
+	size_t need = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
+	if (in->arena_used + need > in->arena_size) {
+		cache_reset(in);
+		prev = NULL;
+	}
+	b = decode_block(c, hp, pa, lin, code32);
+	if (!b)
+		return decode_single(c, hp, lin, single, fault);
+link:
+	if (prev) {
+		prev->link[1] = prev->link[0];
+		prev->link[0] = b;
+	}
+	return b;
 }
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *ex)
@@ -343,13 +397,14 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 	uint64_t start = c->insns, end = c->insns + max_insns;
 	enum cpu_exit why = CPU_EXIT_LIMIT;
 	struct insn single;
+	struct block *prev = NULL;
 	segf_update(c);
 	for (;;) {
 		if (c->insns >= end)
 			break;
 		bool fault;
-		const struct block *b = get_block(c, &single, &fault);
-		const struct insn *i, *e;
+		struct block *b = get_block(c, prev, &single, &fault);
+		const struct insn *i, *e, *first;
 		if (b) {
 			i = b->insns;
 			e = i + b->n;
@@ -363,28 +418,32 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			i = &single;
 			e = i + 1;
 		}
+		prev = b;
+		first = i;
 		in->cur = b;
+		in->blk_first = first;
 		in->stop = false;
 		int r;
 		for (;;) {
 			r = i->fn(c, i);
 			if (likely(r == X_NEXT)) {
-				c->eip += i->len;
-				c->insns++;
-				if (++i == e || unlikely(in->stop))
-					break;
-				continue;
+				if (++i != e && likely(!in->stop))
+					continue;
 			}
 			break;
 		}
 		in->cur = NULL;
-		if (likely(r == X_NEXT))
+		c->insns += (uint64_t)(i - first);
+		if (likely(r == X_NEXT)) {
+			c->eip = i[-1].eip + i[-1].len;
 			continue;
+		}
 		if (r == X_JUMP) {
 			c->insns++;
 			continue;
 		}
 		if (r == X_EXC) {
+			c->eip = i->eip;
 			*ex = in->ex;
 			why = CPU_EXIT_EXCEPTION;
 			break;
@@ -394,6 +453,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		why = in->exit_code;
 		break;
 	}
+	cpu_flush_fast_hits(c);
 	counter_add(c->ctr, CTR_insns_retired, c->insns - start);
 	if (why == CPU_EXIT_EXCEPTION)
 		counter_add(c->ctr, CTR_exceptions, 1);

@@ -26,6 +26,7 @@ typedef int (*insn_fn)(struct cpu *c, const struct insn *i);
 /* One decoded instruction. */
 struct insn {
 	insn_fn fn;
+	uint32_t eip;   /* linear-space EIP of this instruction (blocks are per linear address too) */
 	uint8_t len;
 	uint8_t op;     /* primary opcode byte (second byte for 0F xx) */
 	uint8_t modrm;
@@ -75,6 +76,7 @@ struct cpu_internal {
 	bool code32;            /* CS.D */
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
 	const struct block *cur;
+	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
 	/* decode cache */
 	struct block **hash;
 	unsigned hash_mask;
@@ -83,6 +85,10 @@ struct cpu_internal {
 	uint8_t *arena;
 	size_t arena_size, arena_used;
 	uint64_t tsc_base;
+	/* the MMU's fast tables for the current CPL, and fast-path TLB hits not yet added to the
+	 * statistics (flushed when cpu_run returns: see cpu_ptr) */
+	struct mmu_fast *fast[3];
+	uint64_t fast_hits[3];
 	uint32_t idtr_base;
 	uint16_t idtr_limit;
 };
@@ -94,6 +100,8 @@ struct block {
 	struct block *hnext;   /* hash chain */
 	struct block *pnext;   /* same-page chain */
 	phys_addr_t pa;        /* physical address of the first instruction */
+	uint32_t eip;          /* its EIP (decoded instructions carry absolute EIPs) */
+	struct block *link[2]; /* successors seen last (checked by physical address) */
 	bool code32;
 	bool valid;
 	uint16_t n;
@@ -107,11 +115,11 @@ struct page_blocks {
 };
 
 /* ---- registers ---- */
-static inline uint8_t *reg8p(struct cpu *c, unsigned r)
+static inline __attribute__((always_inline)) uint8_t *reg8p(struct cpu *c, unsigned r)
 {
 	return (uint8_t *)&c->regs[r & 3] + (r >> 2);
 }
-static inline uint32_t getreg(struct cpu *c, unsigned r, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t getreg(struct cpu *c, unsigned r, unsigned sz)
 {
 	if (sz == 4)
 		return c->regs[r];
@@ -119,7 +127,7 @@ static inline uint32_t getreg(struct cpu *c, unsigned r, unsigned sz)
 		return c->regs[r] & 0xffff;
 	return *reg8p(c, r);
 }
-static inline void setreg(struct cpu *c, unsigned r, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) void setreg(struct cpu *c, unsigned r, unsigned sz, uint32_t v)
 {
 	if (sz == 4)
 		c->regs[r] = v;
@@ -131,7 +139,7 @@ static inline void setreg(struct cpu *c, unsigned r, unsigned sz, uint32_t v)
 
 /* ---- effective addresses ---- */
 uint32_t ea16(struct cpu *c, const struct insn *i);
-static inline uint32_t ea(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline)) uint32_t ea(struct cpu *c, const struct insn *i)
 {
 	if (unlikely(i->asz16))
 		return ea16(c, i);
@@ -144,11 +152,33 @@ static inline uint32_t ea(struct cpu *c, const struct insn *i)
 }
 
 /* ---- memory ---- */
+/*
+ * The MMU's mmu_ptr with the statistics batched: a hit on a fast entry refreshes the
+ * mirrored TLB entry's LRU stamp at once (replacement decisions stay exact) and counts the
+ * lookup and hit in in->fast_hits, which cpu_run adds to the TLB's statistics and the
+ * counters before it returns, so every figure read outside cpu_run is exact.
+ */
+static inline __attribute__((always_inline)) uint8_t *cpu_ptr(struct cpu *c, uint32_t lin, enum mmu_access acc)
+{
+	struct cpu_internal *in = c->in;
+	struct mmu_fast *f = &in->fast[acc][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (likely(f->tag == (lin & PAGE_MASK))) {
+		struct tlb_entry *e = f->tlbe;
+		if (e) {
+			e->last_use = ++c->mmu->lru_clock;
+			in->fast_hits[acc]++;
+		}
+		return f->host + (lin & ~PAGE_MASK);
+	}
+	return mmu_ptr_slow(c->mmu, lin, acc, &in->ex);
+}
+void cpu_flush_fast_hits(struct cpu *c);
+
 int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v);
 int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v);
 int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint8_t **pp);
 
-static inline uint32_t ld(const uint8_t *p, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t ld(const uint8_t *p, unsigned sz)
 {
 	if (sz == 4) {
 		uint32_t v;
@@ -162,7 +192,7 @@ static inline uint32_t ld(const uint8_t *p, unsigned sz)
 	}
 	return *p;
 }
-static inline void st(uint8_t *p, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) void st(uint8_t *p, unsigned sz, uint32_t v)
 {
 	if (sz == 4)
 		memcpy(p, &v, 4);
@@ -173,10 +203,10 @@ static inline void st(uint8_t *p, unsigned sz, uint32_t v)
 		*p = (uint8_t)v;
 }
 
-static inline int mem_read(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
+static inline __attribute__((always_inline)) int mem_read(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
 {
 	if (likely((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = mmu_ptr(c->mmu, off, ACC_READ, &c->in->ex);
+		uint8_t *p = cpu_ptr(c, off, ACC_READ);
 		if (likely(p != NULL)) {
 			*v = ld(p, sz);
 			return 0;
@@ -186,10 +216,10 @@ static inline int mem_read(struct cpu *c, unsigned sr, uint32_t off, unsigned sz
 	}
 	return mem_read_slow(c, sr, off, sz, v);
 }
-static inline int mem_write(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) int mem_write(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
 {
 	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = mmu_ptr(c->mmu, off, ACC_WRITE, &c->in->ex);
+		uint8_t *p = cpu_ptr(c, off, ACC_WRITE);
 		if (likely(p != NULL)) {
 			st(p, sz, v);
 			return 0;
@@ -204,11 +234,11 @@ static inline int mem_write(struct cpu *c, unsigned sr, uint32_t off, unsigned s
  * does). *pp is a host pointer, or NULL when the operand crosses a page or is not RAM: then
  * use mem_read + mem_write (which checks both pages before writing).
  */
-static inline int mem_rmw_ptr(struct cpu *c, unsigned sr, uint32_t off, unsigned sz,
+static inline __attribute__((always_inline)) int mem_rmw_ptr(struct cpu *c, unsigned sr, uint32_t off, unsigned sz,
 			      uint8_t **pp)
 {
 	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = mmu_ptr(c->mmu, off, ACC_WRITE, &c->in->ex);
+		uint8_t *p = cpu_ptr(c, off, ACC_WRITE);
 		if (likely(p != NULL)) {
 			*pp = p;
 			return 0;
@@ -224,7 +254,7 @@ uint32_t flags_materialize(struct cpu_internal *in);
 bool cond_slow(struct cpu_internal *in, unsigned cc);
 bool get_cf_slow(struct cpu_internal *in);
 
-static inline void setlf(struct cpu_internal *in, unsigned kind, unsigned sz, uint32_t res,
+static inline __attribute__((always_inline)) void setlf(struct cpu_internal *in, unsigned kind, unsigned sz, uint32_t res,
 			 uint32_t a, uint32_t b)
 {
 	in->lf_op = kind << 2 | (sz >> 1);
@@ -232,40 +262,40 @@ static inline void setlf(struct cpu_internal *in, unsigned kind, unsigned sz, ui
 	in->lf_a = a;
 	in->lf_b = b;
 }
-static inline uint32_t get_flags(struct cpu_internal *in)
+static inline __attribute__((always_inline)) uint32_t get_flags(struct cpu_internal *in)
 {
 	return in->lf_op == LF_NONE ? in->eflags : flags_materialize(in);
 }
-static inline bool get_cf(struct cpu_internal *in)
+static inline __attribute__((always_inline)) bool get_cf(struct cpu_internal *in)
 {
 	if (in->lf_op == LF_NONE)
 		return in->eflags & EFL_CF;
 	return get_cf_slow(in);
 }
 /* Sets the arithmetic flags eagerly (after computing them all). */
-static inline void set_arith(struct cpu_internal *in, uint32_t f)
+static inline __attribute__((always_inline)) void set_arith(struct cpu_internal *in, uint32_t f)
 {
 	in->eflags = (in->eflags & ~EFL_ARITH) | (f & EFL_ARITH);
 	in->lf_op = LF_NONE;
 }
-static inline uint32_t szmask(unsigned sz)
+static inline __attribute__((always_inline)) uint32_t szmask(unsigned sz)
 {
 	return sz == 4 ? 0xffffffffu : (1u << (sz * 8)) - 1;
 }
-static inline uint32_t szsign(unsigned sz)
+static inline __attribute__((always_inline)) uint32_t szsign(unsigned sz)
 {
 	return 1u << (sz * 8 - 1);
 }
-static inline uint32_t sext(uint32_t v, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t sext(uint32_t v, unsigned sz)
 {
 	return sz == 4 ? v : sz == 2 ? (uint32_t)(int32_t)(int16_t)v : (uint32_t)(int32_t)(int8_t)v;
 }
-static inline uint32_t parity_flag(uint32_t r)
+static inline __attribute__((always_inline)) uint32_t parity_flag(uint32_t r)
 {
 	return __builtin_parity(r & 0xff) ? 0 : EFL_PF;
 }
 /* ZF, SF, PF of a result. */
-static inline uint32_t szp(uint32_t r, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t szp(uint32_t r, unsigned sz)
 {
 	uint32_t f = parity_flag(r);
 	if ((r & szmask(sz)) == 0)
@@ -275,9 +305,16 @@ static inline uint32_t szp(uint32_t r, unsigned sz)
 	return f;
 }
 
-static inline bool cond(struct cpu_internal *in, unsigned cc)
+static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, unsigned cc)
 {
 	unsigned op = in->lf_op;
+	if (op != LF_NONE && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+		/* every lazy kind derives ZF and SF from the result */
+		unsigned sz = 1u << (op & 3);
+		uint32_t r = in->lf_res;
+		bool v = (cc >> 1) == 2 ? (r & szmask(sz)) == 0 : (r & szsign(sz)) != 0;
+		return v ^ (cc & 1);
+	}
 	if (op >> 2 == LF_SUB) {
 		unsigned sz = 1u << (op & 3);
 		uint32_t a = in->lf_a, b = in->lf_b;
@@ -308,11 +345,11 @@ static inline bool cond(struct cpu_internal *in, unsigned cc)
 }
 
 /* ---- stack ---- */
-static inline uint32_t sp_mask(struct cpu *c)
+static inline __attribute__((always_inline)) uint32_t sp_mask(struct cpu *c)
 {
 	return c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
 }
-static inline int push(struct cpu *c, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) int push(struct cpu *c, unsigned sz, uint32_t v)
 {
 	uint32_t m = sp_mask(c);
 	uint32_t nsp = (c->regs[R_ESP] - sz) & m;
@@ -321,7 +358,7 @@ static inline int push(struct cpu *c, unsigned sz, uint32_t v)
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | nsp;
 	return 0;
 }
-static inline int pop(struct cpu *c, unsigned sz, uint32_t *v)
+static inline __attribute__((always_inline)) int pop(struct cpu *c, unsigned sz, uint32_t *v)
 {
 	uint32_t m = sp_mask(c);
 	if (mem_read(c, SR_SS, c->regs[R_ESP] & m, sz, v))
@@ -330,7 +367,7 @@ static inline int pop(struct cpu *c, unsigned sz, uint32_t *v)
 	return 0;
 }
 
-static inline int raise(struct cpu *c, unsigned vec, bool has_err, uint32_t err)
+static inline __attribute__((always_inline)) int raise(struct cpu *c, unsigned vec, bool has_err, uint32_t err)
 {
 	c->in->ex.vector = (uint16_t)vec;
 	c->in->ex.has_error_code = has_err;
@@ -342,7 +379,7 @@ static inline int raise(struct cpu *c, unsigned vec, bool has_err, uint32_t err)
 #define GP0(c) raise((c), X86_GP, true, 0)
 
 /* Operand size of an instruction with a "v" operand. */
-static inline unsigned osz(const struct insn *i)
+static inline __attribute__((always_inline)) unsigned osz(const struct insn *i)
 {
 	return i->osz16 ? 2 : 4;
 }

@@ -259,6 +259,7 @@ int decode_insn(struct fetch *f, bool code32, struct insn *i)
 			return -1;
 	}
 	i->len = (uint8_t)(f->pos > 15 ? 16 : f->pos);
+	i->eip = f->eip;
 	i->fn = insn_select(i, opc);
 	return 0;
 }

@@ -9,7 +9,7 @@ struct eop {
 	uint32_t off; /* offset in i->sreg */
 };
 
-static inline int rd_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_t *v)
+static inline __attribute__((always_inline)) int rd_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_t *v)
 {
 	if (i->mod3) {
 		*v = getreg(c, i->rm, sz);
@@ -17,7 +17,7 @@ static inline int rd_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_
 	}
 	return mem_read(c, i->sreg, ea(c, i), sz, v);
 }
-static inline int wr_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) int wr_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_t v)
 {
 	if (i->mod3) {
 		setreg(c, i->rm, sz, v);
@@ -25,7 +25,7 @@ static inline int wr_E(struct cpu *c, const struct insn *i, unsigned sz, uint32_
 	}
 	return mem_write(c, i->sreg, ea(c, i), sz, v);
 }
-static inline int e_begin(struct cpu *c, const struct insn *i, unsigned sz, struct eop *o,
+static inline __attribute__((always_inline)) int e_begin(struct cpu *c, const struct insn *i, unsigned sz, struct eop *o,
 			  uint32_t *v)
 {
 	if (i->mod3) {
@@ -41,7 +41,7 @@ static inline int e_begin(struct cpu *c, const struct insn *i, unsigned sz, stru
 	}
 	return mem_read(c, i->sreg, o->off, sz, v);
 }
-static inline int e_end(struct cpu *c, const struct insn *i, unsigned sz, struct eop *o,
+static inline __attribute__((always_inline)) int e_end(struct cpu *c, const struct insn *i, unsigned sz, struct eop *o,
 			uint32_t v)
 {
 	if (i->mod3) {

@@ -8,9 +8,33 @@
 /* ---- the eight ALU operations: op 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP ---- */
 enum { F_EG, F_GE, F_EI };
 
-static inline int alu(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, int form)
+/* mode: 0 register operand (mod == 3), 1 memory operand */
+static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct insn *i,
+						     unsigned op, unsigned sz, int form, int mode)
 {
 	struct cpu_internal *in = c->in;
+	if (mode == 0) { /* register forms: no memory, no fault possible */
+		unsigned d = form == F_GE ? i->reg : i->rm;
+		uint32_t a = getreg(c, d, sz), b, r, aux = 0;
+		unsigned kind;
+		b = form == F_EI ? i->imm : getreg(c, form == F_GE ? i->rm : i->reg, sz);
+		switch (op) {
+		case 0: r = a + b; kind = LF_ADD; break;
+		case 1: r = a | b; kind = LF_LOGIC; break;
+		case 2: aux = get_cf(in); r = a + b + aux; kind = LF_ADC; break;
+		case 3: aux = get_cf(in); r = a - b - aux; kind = LF_SBB; break;
+		case 4: r = a & b; kind = LF_LOGIC; break;
+		case 6: r = a ^ b; kind = LF_LOGIC; break;
+		default: r = a - b; kind = LF_SUB; break;
+		}
+		r &= szmask(sz);
+		if (op != 7)
+			setreg(c, d, sz, r);
+		if (op == 2 || op == 3)
+			in->lf_aux = aux;
+		setlf(in, kind, sz, r, a, b);
+		return X_NEXT;
+	}
 	uint32_t a, b, r, aux = 0;
 	unsigned kind;
 	struct eop o;
@@ -47,16 +71,23 @@ static inline int alu(struct cpu *c, const struct insn *i, unsigned op, unsigned
 #define ALU1(OP, SZ, F)                                                                     \
 	static int alu_##OP##_##SZ##_##F(struct cpu *c, const struct insn *i)               \
 	{                                                                                   \
-		return alu(c, i, OP, SZ, F);                                                \
+		return alu(c, i, OP, SZ, F, 1);                                             \
+	}                                                                                   \
+	static int alur_##OP##_##SZ##_##F(struct cpu *c, const struct insn *i)              \
+	{                                                                                   \
+		return alu(c, i, OP, SZ, F, 0);                                             \
 	}
 #define ALU_SZ(OP, F) ALU1(OP, 1, F) ALU1(OP, 2, F) ALU1(OP, 4, F)
 #define ALU_F(OP) ALU_SZ(OP, F_EG) ALU_SZ(OP, F_GE) ALU_SZ(OP, F_EI)
 ALU_F(0) ALU_F(1) ALU_F(2) ALU_F(3) ALU_F(4) ALU_F(5) ALU_F(6) ALU_F(7)
-#define ALU_T1(OP, F) {alu_##OP##_1_##F, alu_##OP##_2_##F, alu_##OP##_4_##F}
-#define ALU_T(F)                                                                            \
-	{ALU_T1(0, F), ALU_T1(1, F), ALU_T1(2, F), ALU_T1(3, F),                            \
-	 ALU_T1(4, F), ALU_T1(5, F), ALU_T1(6, F), ALU_T1(7, F)}
-static const insn_fn alu_tab[3][8][3] = {ALU_T(F_EG), ALU_T(F_GE), ALU_T(F_EI)};
+#define ALU_T1(P, OP, F) {P##OP##_1_##F, P##OP##_2_##F, P##OP##_4_##F}
+#define ALU_T(P, F)                                                                         \
+	{ALU_T1(P, 0, F), ALU_T1(P, 1, F), ALU_T1(P, 2, F), ALU_T1(P, 3, F),                \
+	 ALU_T1(P, 4, F), ALU_T1(P, 5, F), ALU_T1(P, 6, F), ALU_T1(P, 7, F)}
+static const insn_fn alu_tab[2][3][8][3] = {
+	{ALU_T(alur_, F_EG), ALU_T(alur_, F_GE), ALU_T(alur_, F_EI)},
+	{ALU_T(alu_, F_EG), ALU_T(alu_, F_GE), ALU_T(alu_, F_EI)},
+};
 
 static inline unsigned szi(unsigned sz)
 {
@@ -621,16 +652,16 @@ insn_fn select_alu(struct insn *i, unsigned opc)
 		if (form >= 4) { /* AL/eAX, imm */
 			i->mod3 = 1;
 			i->rm = R_EAX;
-			return alu_tab[F_EI][op][szi(sz)];
+			return alu_tab[0][F_EI][op][szi(sz)];
 		}
-		return alu_tab[form < 2 ? F_EG : F_GE][op][szi(sz)];
+		return alu_tab[!i->mod3][form < 2 ? F_EG : F_GE][op][szi(sz)];
 	}
 	switch (opc) {
 	case 0x80: case 0x81: case 0x82: case 0x83:
 		sz = opc == 0x81 || opc == 0x83 ? osz(i) : 1;
 		if (opc == 0x83)
 			i->imm = sext(i->imm, 1) & szmask(sz);
-		return alu_tab[F_EI][i->reg][szi(sz)];
+		return alu_tab[!i->mod3][F_EI][i->reg][szi(sz)];
 	case 0x84: case 0x85: case 0xA8: case 0xA9:
 		if (opc >= 0xA8) {
 			i->mod3 = 1;

@@ -11,7 +11,8 @@ static inline void jump_to(struct cpu *c, const struct insn *i, uint32_t target)
 }
 static inline uint32_t next_eip(struct cpu *c, const struct insn *i)
 {
-	return c->eip + i->len;
+	(void)c;
+	return i->eip + i->len;
 }
 
 /* ---- moves ---- */
@@ -311,14 +312,20 @@ static int h_salc(struct cpu *c, const struct insn *i)
 }
 
 /* ---- control transfers ---- */
-static int h_jcc(struct cpu *c, const struct insn *i)
-{
-	if (cond(c->in, i->op & 15)) {
-		jump_to(c, i, next_eip(c, i) + i->imm);
-		return X_JUMP;
+#define JCC(CC)                                                                             \
+	static int h_jcc##CC(struct cpu *c, const struct insn *i)                           \
+	{                                                                                   \
+		if (cond(c->in, CC)) {                                                      \
+			jump_to(c, i, next_eip(c, i) + i->imm);                             \
+			return X_JUMP;                                                      \
+		}                                                                           \
+		return X_NEXT;                                                              \
 	}
-	return X_NEXT;
-}
+JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
+JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
+static const insn_fn jcc_tab[16] = {h_jcc0, h_jcc1, h_jcc2,  h_jcc3,  h_jcc4,  h_jcc5,
+				    h_jcc6, h_jcc7, h_jcc8,  h_jcc9,  h_jcc10, h_jcc11,
+				    h_jcc12, h_jcc13, h_jcc14, h_jcc15};
 static int h_jmp(struct cpu *c, const struct insn *i)
 {
 	jump_to(c, i, next_eip(c, i) + i->imm);
@@ -414,7 +421,7 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 			i->imm = sext(i->imm, 1);
 		else if (i->osz16)
 			i->imm = sext(i->imm, 2);
-		return h_jcc;
+		return jcc_tab[opc & 15];
 	}
 	if (opc >= 0x140 && opc <= 0x14F)
 		return h_cmov;

@@ -141,7 +141,7 @@ static int h_string(struct cpu *c, const struct insn *i)
 		}
 		if (unlikely(in->stop))
 			/* wrote into the executing block: finish the rest after re-decoding */
-			return (c->regs[R_ECX] & am) == 0 ? X_NEXT : X_JUMP;
+			return (c->regs[R_ECX] & am) == 0 ? X_NEXT : (c->eip = i->eip, X_JUMP);
 	}
 }
 

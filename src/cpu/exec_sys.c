@@ -102,7 +102,7 @@ static int leave_cpu(struct cpu *c, const struct insn *i, enum cpu_exit why, uns
 {
 	c->in->exit_code = why;
 	c->in->ex = (struct x86_exception){.vector = (uint16_t)vec};
-	c->eip += i->len;
+	c->eip = i->eip + i->len;
 	return X_EXIT;
 }
 static int h_int(struct cpu *c, const struct insn *i)
@@ -139,7 +139,7 @@ static int h_hlt(struct cpu *c, const struct insn *i)
 	if (privileged(c))
 		return GP0(c);
 	c->in->exit_code = CPU_EXIT_HLT;
-	c->eip += i->len;
+	c->eip = i->eip + i->len;
 	return X_EXIT;
 }
 static int h_cli_sti(struct cpu *c, const struct insn *i)
@@ -186,13 +186,14 @@ static int h_x87(struct cpu *c, const struct insn *i)
 	if (cr0 & (CR0_EM | CR0_TS))
 		return raise(c, X86_NM, false, 0);
 	uint32_t a = i->mod3 ? 0 : ea(c, i);
+	c->eip = i->eip; /* the x87 records it as the last instruction pointer */
 	if (x87_execute(c, i->op, i->modrm, (enum sreg)i->sreg, a, i->osz16, &c->in->ex))
 		return X_EXC;
 	return X_NEXT;
 }
 static int h_fwait(struct cpu *c, const struct insn *i)
 {
-	(void)i;
+	c->eip = i->eip;
 	uint32_t cr0 = c->mmu->regs.cr0;
 	if ((cr0 & (CR0_TS | (1u << 1))) == (CR0_TS | (1u << 1))) /* TS and MP */
 		return raise(c, X86_NM, false, 0);
@@ -230,11 +231,11 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 #define CR4_TSD (1u << 2)
 static int h_rdtsc(struct cpu *c, const struct insn *i)
 {
-	(void)i;
 	if ((c->mmu->regs.cr4 & CR4_TSD) && privileged(c))
 		return GP0(c);
-	/* virtual time: one tick per retired instruction (this one not yet counted) */
-	uint64_t t = c->insns + c->in->tsc_base;
+	/* virtual time: one tick per retired instruction (this one not yet counted; cpu_run
+	 * adds a block's instructions when it leaves the block) */
+	uint64_t t = c->insns + (uint64_t)(i - c->in->blk_first) + c->in->tsc_base;
 	c->regs[R_EAX] = (uint32_t)t;
 	c->regs[R_EDX] = (uint32_t)(t >> 32);
 	return X_NEXT;
@@ -301,7 +302,7 @@ static int h_grp7(struct cpu *c, const struct insn *i) /* 0F 01 */
 		if (mem_read(c, i->sreg, a, 2, &v))
 			return X_EXC;
 		mmu_write_cr0(m, (m->regs.cr0 & ~0xeu) | (v & 0xf) | (m->regs.cr0 & CR0_PE));
-		c->eip += i->len;
+		c->eip = i->eip + i->len;
 	return X_JUMP; /* the translation regime changed: leave the block */
 	}
 	case 7: /* INVLPG */
@@ -343,7 +344,7 @@ static int h_movcr(struct cpu *c, const struct insn *i) /* 0F 20 / 0F 22 */
 	case 4: mmu_write_cr4(m, v); break;
 	default: return UD(c);
 	}
-	c->eip += i->len;
+	c->eip = i->eip + i->len;
 	return X_JUMP; /* the translation regime changed: leave the block */
 }
 static int h_priv_misc(struct cpu *c, const struct insn *i) /* CLTS INVD WBINVD */
@@ -384,7 +385,7 @@ static int h_callf(struct cpu *c, const struct insn *i) /* 9A, FF /3 */
 		if (mem_read(c, i->sreg, a, sz, &off) || mem_read(c, i->sreg, a + sz, 2, &sel))
 			return X_EXC;
 	}
-	uint32_t ret = c->eip + i->len, ocs = c->mmu->seg.sr[SR_CS].selector;
+	uint32_t ret = i->eip + i->len, ocs = c->mmu->seg.sr[SR_CS].selector;
 	uint8_t buf[8];
 	memcpy(buf, &ret, sz);
 	memcpy(buf + sz, &ocs, sz);
@@ -397,7 +398,7 @@ static int h_callf(struct cpu *c, const struct insn *i) /* 9A, FF /3 */
 		c->mmu->seg.sr[SR_CS] = save; /* undo: the fault must leave no trace */
 		segf_update(c);
 		c->in->code32 = save.d.db;
-		c->eip = ret - i->len;
+		c->eip = i->eip;
 		return X_EXC;
 	}
 	c->regs[R_ESP] = (sp & ~m) | nsp;
