@@ -246,9 +246,9 @@ static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_i
 	return 0;
 }
 
-int exec_binary(struct task *t, int host_fd, const char *guest_path, int argc,
-		char *const argv[], char *const envp[], const struct mm_layout_config *cfg,
-		char *err, size_t errlen)
+int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename,
+		int argc, char *const argv[], char *const envp[],
+		const struct mm_layout_config *cfg, char *err, size_t errlen)
 {
 	struct stat st;
 	if (fstat(host_fd, &st))
@@ -373,12 +373,12 @@ int exec_binary(struct task *t, int host_fd, const char *guest_path, int argc,
 		free(img);
 		return errf(err, errlen, r, "%s: cannot map the vDSO", guest_path);
 	}
-	const char *base = strrchr(guest_path, '/');
-	t->comm = base ? base + 1 : guest_path;
+	const char *base = strrchr(filename, '/');
+	t->comm = base ? base + 1 : filename;
 	int envc = 0;
 	while (envp && envp[envc])
 		envc++;
-	r = create_stack(t, mm, img, phdr_addr, guest_path, (struct strtab){argc, argv},
+	r = create_stack(t, mm, img, phdr_addr, filename, (struct strtab){argc, argv},
 			 (struct strtab){envc, envp}, stack_x, err, errlen);
 	if (!r) {
 		t->cpu->eip = img->e_entry;

@@ -24,12 +24,13 @@ struct mm_layout_config;
 #define VDSO_KERNEL_VSYSCALL 0x570
 
 /*
- * Replaces t's address space with the program at host_path (opened by the caller as
- * host_fd), named guest_path inside the guest, with argv/envp. Sets the registers (eip,
- * esp, eflags; segment registers are the caller's: run.c). Returns 0, or -errno with a
- * message in err naming the problem.
+ * Replaces t's address space with the program opened by the caller as host_fd: guest_path
+ * is its absolute path inside the guest (what /proc/self/maps shows), filename the name
+ * execve was given (AT_EXECFN). Sets the registers (eip, esp, eflags; segment registers are
+ * the caller's: run.c). Returns 0, or -errno with a message in err naming the problem.
+ * t->comm points into filename, which must outlive the task.
  */
-int exec_binary(struct task *t, int host_fd, const char *guest_path, int argc,
-		char *const argv[], char *const envp[], const struct mm_layout_config *cfg,
-		char *err, size_t errlen);
+int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename,
+		int argc, char *const argv[], char *const envp[],
+		const struct mm_layout_config *cfg, char *err, size_t errlen);
 #endif

@@ -1,0 +1,238 @@
+/* vmlab run [options] -- PROGRAM [ARGS]: a static i386 Linux program on the simulated machine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/exec.h"
+#include "kernel/fs/fs.h"
+#include "kernel/machine.h"
+#include "kernel/mm/kmem.h"
+#include "kernel/mm/mmap.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmlab run [options] [--] PROGRAM [ARGS...]\n"
+		"Runs a static 32-bit x86 Linux executable on the simulated machine; its stdin,\n"
+		"stdout, stderr and exit status are the program's (128+N when signal N kills it).\n\n"
+		"machine:\n"
+		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G)\n"
+		"  --vmsplit=3G|2G|1G    user/kernel split (default 3G: TASK_SIZE 0xC0000000)\n"
+		"  --paging=2level|pae   paging mode (default 2level; pae enables NX)\n"
+		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
+		"  --tlb-policy=lru|fifo|random\n"
+		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
+		"kernel:\n"
+		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
+		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
+		"  --randomize           randomise the layout (default: as booted with norandmaps)\n"
+		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
+		"  --max-insns=N         stop the program after N instructions\n"
+		"output:\n"
+		"  --stats[=json]        print statistics on stderr at exit\n"
+		"files:\n%s",
+		fs_usage());
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 0);
+	if (errno || !*s || *end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* Finds PROGRAM as execvp would: a name without '/' is looked up in $PATH. */
+static int open_program(struct task *t, const char *prog, char *found, size_t n)
+{
+	if (strchr(prog, '/')) {
+		snprintf(found, n, "%s", prog);
+		return fs_open_host(t, AT_FDCWD, prog, O_RDONLY | O_CLOEXEC, 0, true);
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int last = -ENOENT;
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+		snprintf(found, n, "%.*s/%s", (int)len, len ? path : ".", prog);
+		int fd = fs_open_host(t, AT_FDCWD, found, O_RDONLY | O_CLOEXEC, 0, true);
+		if (fd >= 0)
+			return fd;
+		if (fd != -ENOENT)
+			last = fd;
+		path += len + (colon ? 1 : 0);
+	}
+	return last;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct machine_config cfg;
+	machine_config_default(&cfg);
+	struct fs_config fc;
+	fs_config_init(&fc);
+	int stats = 0; /* 1 text, 2 json */
+	int i = 1;
+	int status = 2;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = strchr(a, '=');
+		v = v ? v + 1 : NULL;
+		uint64_t x;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		int fr = fs_parse_option(&fc, a, i + 1 < argc ? argv[i + 1] : NULL);
+		if (fr < 0)
+			goto out;
+		if (fr > 0) {
+			i += fr - 1;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			status = 0;
+			goto out;
+		} else if (!strncmp(a, "--mem=", 6)) {
+			if (mm_parse_size(v, &cfg.ram_bytes) || cfg.ram_bytes < (16u << 20)) {
+				fprintf(stderr, "vmlab run: bad --mem '%s' (at least 16M)\n", v);
+				goto out;
+			}
+		} else if (!strncmp(a, "--vmsplit=", 10)) {
+			if (mm_parse_vmsplit(v, &cfg.split)) {
+				fprintf(stderr, "vmlab run: bad --vmsplit '%s' (3G, 2G or 1G)\n", v);
+				goto out;
+			}
+		} else if (!strncmp(a, "--paging=", 9)) {
+			if (!strcmp(v, "pae"))
+				cfg.pae = true;
+			else if (!strcmp(v, "2level"))
+				cfg.pae = false;
+			else {
+				fprintf(stderr, "vmlab run: bad --paging '%s' (2level or pae)\n", v);
+				goto out;
+			}
+		} else if (!strncmp(a, "--tlb=", 6)) {
+			if (tlb_geometry_parse(v, &cfg.tlb.l1)) {
+				fprintf(stderr, "vmlab run: bad --tlb '%s' (ENTRIESxWAYS, e.g. 64x4)\n", v);
+				goto out;
+			}
+			cfg.tlb.enabled = true;
+		} else if (!strncmp(a, "--tlb-policy=", 13)) {
+			if (tlb_policy_parse(v, &cfg.tlb.policy)) {
+				fprintf(stderr, "vmlab run: bad --tlb-policy '%s' (lru, fifo, random)\n", v);
+				goto out;
+			}
+		} else if (!strcmp(a, "--no-tlb")) {
+			cfg.tlb.enabled = false;
+		} else if (!strncmp(a, "--seed=", 7)) {
+			if (parse_u64(v, &cfg.seed)) {
+				fprintf(stderr, "vmlab run: bad --seed '%s'\n", v);
+				goto out;
+			}
+			cfg.tlb.seed = cfg.seed;
+		} else if (!strncmp(a, "--fault-around=", 15)) {
+			if (parse_u64(v, &x) || x < 4096 || x > (1u << 22) || (x & (x - 1))) {
+				fprintf(stderr, "vmlab run: bad --fault-around '%s' (a power of two, "
+						"4096 to 4M)\n",
+					v);
+				goto out;
+			}
+			cfg.fault_around_bytes = (uint32_t)x;
+		} else if (!strncmp(a, "--overcommit=", 13)) {
+			if (parse_u64(v, &x) || x > 2) {
+				fprintf(stderr, "vmlab run: bad --overcommit '%s' (0, 1 or 2)\n", v);
+				goto out;
+			}
+			cfg.overcommit_memory = (int)x;
+		} else if (!strcmp(a, "--randomize")) {
+			cfg.randomize = true;
+		} else if (!strncmp(a, "--max-insns=", 12)) {
+			if (parse_u64(v, &cfg.max_insns)) {
+				fprintf(stderr, "vmlab run: bad --max-insns '%s'\n", v);
+				goto out;
+			}
+		} else if (!strcmp(a, "--stats")) {
+			stats = 1;
+		} else if (!strcmp(a, "--stats=json")) {
+			stats = 2;
+		} else {
+			fprintf(stderr, "vmlab run: unknown option '%s' (see vmlab run --help)\n", a);
+			goto out;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "vmlab run: no program given\n");
+		usage(stderr);
+		goto out;
+	}
+
+	struct machine *m = calloc(1, sizeof *m);
+	if (!m) {
+		fprintf(stderr, "vmlab run: out of memory\n");
+		goto out;
+	}
+	char err[512] = "";
+	int r = machine_create(m, &cfg, err, sizeof err);
+	if (r) {
+		fprintf(stderr, "vmlab run: %s\n", err);
+		machine_destroy(m);
+		free(m);
+		goto out;
+	}
+	struct task *t = &m->task;
+	if (fs_setup(t, &fc)) {
+		machine_destroy(m);
+		free(m);
+		goto out;
+	}
+	char filename[4096], gpath[4096];
+	int fd = open_program(t, argv[i], filename, sizeof filename);
+	if (fd < 0) {
+		fprintf(stderr, "vmlab run: %s: %s\n", argv[i], strerror(-fd));
+		status = fd == -ENOENT ? 127 : 126;
+	} else {
+		if (fs_guest_path_of_fd(t, fd, gpath, sizeof gpath) < 0)
+			snprintf(gpath, sizeof gpath, "%s", filename);
+		struct mm_layout_config lc = {
+			.task_size = vmsplit_task_size(cfg.split),
+			.randomize = cfg.randomize,
+			.overcommit_memory = cfg.overcommit_memory,
+			.overcommit_ratio = cfg.overcommit_ratio,
+			.fault_around_bytes = cfg.fault_around_bytes,
+		};
+		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, environ, &lc, err,
+				sizeof err);
+		close(fd);
+		if (!r)
+			r = machine_enter_user(m, err, sizeof err);
+		if (r) {
+			fprintf(stderr, "vmlab run: %s\n", err);
+			status = 126;
+		} else {
+			fflush(stdout);
+			status = machine_run(m);
+		}
+	}
+	if (stats)
+		machine_print_stats(stderr, m, stats == 2);
+	fs_teardown(t);
+	machine_destroy(m);
+	free(m);
+out:
+	fs_config_free(&fc);
+	return status;
+}

@@ -1,0 +1,465 @@
+/*
+ * The machine and its run loop. The CPU runs until it leaves user mode; the kernel then does
+ * what i386 Linux does on that entry: a system call (eax = number, ebx..ebp = arguments,
+ * result in eax), a page fault (do_user_addr_fault), another exception (its signal), and
+ * before returning to user mode, signal delivery.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "kernel/exec.h"
+#include "kernel/machine.h"
+#include "kernel/mm/filemap.h"
+#include "kernel/mm/memory.h"
+#include "kernel/mm/mman.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/mm/pgtable.h"
+#include "kernel/signal.h"
+#include "kernel/syscalls/syscall.h"
+
+void machine_config_default(struct machine_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->ram_bytes = 1ull << 30;
+	c->split = VMSPLIT_3G;
+	tlb_config_default(&c->tlb);
+	c->fault_around_bytes = 65536;
+	c->overcommit_memory = OVERCOMMIT_GUESS;
+	c->overcommit_ratio = 50;
+	c->seed = 1;
+}
+
+uint32_t vmsplit_task_size(enum vmsplit s)
+{
+	return s == VMSPLIT_1G ? 0x40000000u : s == VMSPLIT_2G ? 0x80000000u : 0xC0000000u;
+}
+
+static const char *policy_name(enum tlb_policy p)
+{
+	return p == TLB_FIFO ? "fifo" : p == TLB_RANDOM ? "random" : "lru";
+}
+
+void machine_config_print(FILE *f, const struct machine_config *c, bool json)
+{
+	const char *split = c->split == VMSPLIT_1G ? "1G" : c->split == VMSPLIT_2G ? "2G" : "3G";
+	char tlb[64];
+	if (c->tlb.enabled)
+		snprintf(tlb, sizeof tlb, "%ux%u", c->tlb.l1.entries, c->tlb.l1.ways);
+	else
+		snprintf(tlb, sizeof tlb, "off");
+	if (json) {
+		fprintf(f,
+			"{\"mem_bytes\": %llu, \"vmsplit\": \"%s\", \"paging\": \"%s\", \"tlb\": "
+			"\"%s\", \"tlb_policy\": \"%s\", \"fault_around_bytes\": %u, "
+			"\"overcommit_memory\": %d, \"overcommit_ratio\": %u, \"seed\": %llu, "
+			"\"randomize\": %s}",
+			(unsigned long long)c->ram_bytes, split, c->pae ? "pae" : "2level", tlb,
+			policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
+			c->overcommit_ratio, (unsigned long long)c->seed,
+			c->randomize ? "true" : "false");
+		return;
+	}
+	fprintf(f, "machine: mem %llu MB, vmsplit %s, paging %s, tlb %s %s, fault-around %u, "
+		   "overcommit %d (ratio %u), seed %llu, %s\n",
+		(unsigned long long)(c->ram_bytes >> 20), split, c->pae ? "pae" : "2level", tlb,
+		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
+		c->overcommit_ratio, (unsigned long long)c->seed,
+		c->randomize ? "randomized layout" : "norandmaps");
+}
+
+/* The i386 GDT as Linux lays it out: TLS 6-8 (set_thread_area fills them), kernel CS/DS
+ * 12/13, user CS/DS 14/15; flat 4 GB segments. */
+static int setup_gdt(struct machine *m)
+{
+	struct page *p = alloc_page(&m->km, GFP_KERNEL | __GFP_ZERO);
+	if (!p)
+		return -ENOMEM;
+	m->gdt = page_address(&m->km, p);
+	uint8_t *host = kmem_host(&m->km, m->gdt);
+	if (!m->gdt || !host)
+		return -ENOMEM;
+	physmem_frame_changed(&m->pm, page_to_pfn(&m->km, p));
+	memset(host, 0, PAGE_SIZE);
+	struct {
+		unsigned idx;
+		uint8_t type, dpl;
+	} segs[] = {
+		{GDT_ENTRY_KERNEL_CS, SEG_TYPE_CODE | SEG_TYPE_READABLE | SEG_TYPE_ACCESSED, 0},
+		{GDT_ENTRY_KERNEL_DS, SEG_TYPE_WRITABLE | SEG_TYPE_ACCESSED, 0},
+		{GDT_ENTRY_DEFAULT_USER_CS, SEG_TYPE_CODE | SEG_TYPE_READABLE | SEG_TYPE_ACCESSED, 3},
+		{GDT_ENTRY_DEFAULT_USER_DS, SEG_TYPE_WRITABLE | SEG_TYPE_ACCESSED, 3},
+	};
+	for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
+		struct seg_desc d = {.base = 0, .limit = 0xFFFFF, .type = segs[i].type, .s = true,
+				     .p = true, .g = true, .db = true, .dpl = segs[i].dpl};
+		uint64_t raw = seg_desc_encode(&d);
+		memcpy(host + segs[i].idx * 8, &raw, 8);
+	}
+	mmu_set_gdtr(&m->mmu, m->gdt, GDT_ENTRIES * 8 - 1);
+	return 0;
+}
+
+static void task_limits(struct task *t)
+{
+	/* the limits vmlab itself runs under, as a native run of the program would see them */
+	for (int r = 0; r < VMLAB_RLIM_NLIMITS; r++) {
+		struct rlimit rl;
+		if (getrlimit(r, &rl)) {
+			t->rlim[r].cur = t->rlim[r].max = ~0ull;
+			continue;
+		}
+		t->rlim[r].cur = rl.rlim_cur == RLIM_INFINITY ? ~0ull : (uint64_t)rl.rlim_cur;
+		t->rlim[r].max = rl.rlim_max == RLIM_INFINITY ? ~0ull : (uint64_t)rl.rlim_max;
+	}
+}
+
+int machine_create(struct machine *m, const struct machine_config *c, char *err, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	m->cfg = *c;
+	int r = physmem_init(&m->pm, c->ram_bytes, c->pae);
+	if (r) {
+		snprintf(err, n, "cannot create %llu MB of simulated RAM (%s)",
+			 (unsigned long long)(c->ram_bytes >> 20), strerror(-r));
+		return r;
+	}
+	m->pm_ok = true;
+	r = mmu_init(&m->mmu, &m->pm, &c->tlb, &m->ctr);
+	if (r) {
+		snprintf(err, n, "bad TLB configuration (%s)", strerror(-r));
+		return r;
+	}
+	m->mmu_ok = true;
+	struct mm_params p;
+	mm_params_default(&p, c->ram_bytes);
+	p.split = c->split;
+	p.pae = c->pae;
+	r = mm_init(&m->km, &m->pm, &m->mmu, &m->ctr, &p);
+	if (r) {
+		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
+				 "split (%s)",
+			 strerror(-r));
+		return r;
+	}
+	m->km_ok = true;
+	r = cpu_init(&m->cpu, &m->mmu, &m->ctr);
+	if (r) {
+		snprintf(err, n, "cannot create the CPU (%s)", strerror(-r));
+		return r;
+	}
+	m->cpu_ok = true;
+	/* paging on with the kernel's own tables; exec loads the process's CR3 */
+	struct paging_regs pr;
+	kmem_kernel_regs(&m->km, &pr);
+	mmu_write_cr4(&m->mmu, pr.cr4);
+	if (c->pae)
+		mmu_write_efer(&m->mmu, pr.efer | EFER_NXE);
+	mmu_write_cr3(&m->mmu, pr.cr3);
+	mmu_write_cr0(&m->mmu, pr.cr0 | CR0_PE | CR0_PG | CR0_WP | CR0_NE);
+	if ((r = setup_gdt(m))) {
+		snprintf(err, n, "no memory for the GDT");
+		return r;
+	}
+	struct task *t = &m->task;
+	t->cpu = &m->cpu;
+	t->mmu = &m->mmu;
+	t->pm = &m->pm;
+	t->km = &m->km;
+	t->ctr = &m->ctr;
+	t->pid = t->tgid = 1000;
+	t->ppid = 999;
+	t->uid = (uint32_t)getuid();
+	t->euid = (uint32_t)geteuid();
+	t->gid = (uint32_t)getgid();
+	t->egid = (uint32_t)getegid();
+	t->rng_state = c->seed;
+	task_limits(t);
+	t->page_cache = page_cache_create(t);
+	if (!t->page_cache || signal_init(t)) {
+		snprintf(err, n, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int machine_enter_user(struct machine *m, char *err, size_t n)
+{
+	struct x86_exception ex;
+	/* as after the IRET of start_thread: CPL 3, user segments, %fs = %gs = 0 */
+	m->mmu.cpl = 3;
+	static const struct {
+		enum sreg sr;
+		uint16_t sel;
+	} s[] = {{SR_CS, __USER_CS}, {SR_SS, __USER_DS}, {SR_DS, __USER_DS},
+		 {SR_ES, __USER_DS}, {SR_FS, 0},	{SR_GS, 0}};
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+		if (mmu_load_seg(&m->mmu, s[i].sr, s[i].sel, &ex)) {
+			snprintf(err, n, "cannot load segment register %d with %#x (vector %u)",
+				 (int)s[i].sr, s[i].sel, ex.vector);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void machine_destroy(struct machine *m)
+{
+	struct task *t = &m->task;
+	if (t->mm) {
+		m->peak_rss_pages = t->mm->hiwater_rss;
+		mmput(t->mm);
+		t->mm = NULL;
+	}
+	if (t->page_cache)
+		page_cache_destroy(t->page_cache);
+	t->page_cache = NULL;
+	if (t->signal)
+		signal_free(t);
+	if (m->cpu_ok)
+		cpu_destroy(&m->cpu);
+	if (m->km_ok)
+		mm_destroy(&m->km);
+	if (m->mmu_ok)
+		mmu_destroy(&m->mmu);
+	if (m->pm_ok)
+		physmem_destroy(&m->pm);
+	m->cpu_ok = m->km_ok = m->mmu_ok = m->pm_ok = false;
+}
+
+/* ---- exit ---- */
+
+long sys_exit_group(struct task *t, const uint32_t *a)
+{
+	t->exited = true;
+	t->exit_code = (int)(a[0] & 0xff);
+	t->exit_signal = 0;
+	return 0;
+}
+
+/* One thread per process: exit ends the process as exit_group does. */
+long sys_exit(struct task *t, const uint32_t *a)
+{
+	return sys_exit_group(t, a);
+}
+
+/* signal_describe_addr (signal.c's report): the VMA an address fell in, or that none did. */
+int signal_describe_addr(struct task *t, uint32_t addr, char *buf, size_t n)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v = mm ? find_vma(mm, addr) : NULL;
+	if (!v || v->vm_start > addr) {
+		if (v && (v->vm_flags & VM_GROWSDOWN))
+			return snprintf(buf, n, ", below the stack %08x-%08x: not in any VMA",
+					v->vm_start, v->vm_end);
+		return snprintf(buf, n, ", not in any VMA");
+	}
+	char name[256];
+	const char *nm = vma_name(mm, v, name, sizeof name);
+	return snprintf(buf, n, ", in %08x-%08x %c%c%c%c%s%s", v->vm_start, v->vm_end,
+			v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
+			v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_MAYSHARE ? 's' : 'p',
+			*nm ? " " : "", nm);
+}
+
+/* ---- the loop ---- */
+
+static void user_fault(struct task *t, const struct x86_exception *ex)
+{
+	struct fault_outcome out;
+	do_user_addr_fault(t, ex->cr2, ex->error_code, &out);
+	if (!out.sig)
+		return;
+	if (out.sig == SIGKILL) {
+		fprintf(stderr, "vmlab: out of memory at %#x: the OOM killer ends the program\n",
+			out.addr);
+		signal_kill_task(t, SIGKILL, NULL);
+		return;
+	}
+	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
+}
+
+/* math_error: the si_code of an x87 exception from the unmasked status bits */
+static int fpe_code(const struct cpu *c)
+{
+	unsigned e = c->fpu.sw & ~c->fpu.cw & 0x3f;
+	if (e & 0x01)
+		return 7; /* FPE_FLTINV */
+	if (e & 0x04)
+		return 3; /* FPE_FLTDIV */
+	if (e & 0x08)
+		return 4; /* FPE_FLTOVF */
+	if (e & 0x12)
+		return 5; /* FPE_FLTUND */
+	if (e & 0x20)
+		return 6; /* FPE_FLTRES */
+	return 0;
+}
+
+static void user_exception(struct task *t, const struct x86_exception *ex)
+{
+	struct cpu *c = t->cpu;
+	uint32_t err = ex->has_error_code ? ex->error_code : 0;
+	switch (ex->vector) {
+	case X86_PF:
+		user_fault(t, ex);
+		return;
+	case X86_TLB_REFILL: {
+		struct x86_exception e2;
+		if (mmu_tlb_refill(t->mmu, ex->cr2, ACC_READ, true, &e2) && e2.vector == X86_PF)
+			user_fault(t, &e2);
+		return;
+	}
+	case X86_DE:
+		force_sig_fault_trap(t, SIGFPE, FPE_INTDIV, c->eip, X86_DE, 0, 0);
+		return;
+	case X86_UD:
+		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
+		return;
+	case X86_DB:
+	case X86_BP:
+		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
+		return;
+	case X86_MF: {
+		int code = fpe_code(c);
+		if (code)
+			force_sig_fault_trap(t, SIGFPE, code, c->eip, X86_MF, 0, 0);
+		return;
+	}
+	case X86_AC:
+		force_sig_fault_trap(t, SIGBUS, BUS_ADRALN, c->eip, X86_AC, err, 0);
+		return;
+	default:
+		/* #GP, #SS, #NP, #TS, #BR, #OF...: do_general_protection and friends */
+		force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, ex->vector, err, 0);
+		return;
+	}
+}
+
+int machine_run(struct machine *m)
+{
+	struct task *t = &m->task;
+	struct cpu *c = &m->cpu;
+	const uint64_t slice = 1u << 24;
+	while (!t->exited) {
+		uint64_t budget = slice;
+		if (m->cfg.max_insns) {
+			if (c->insns >= m->cfg.max_insns) {
+				m->insn_limit_hit = true;
+				fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
+					(unsigned long long)c->insns);
+				t->exited = true;
+				t->exit_code = 128 + SIGXCPU;
+				t->exit_signal = SIGXCPU;
+				break;
+			}
+			if (m->cfg.max_insns - c->insns < budget)
+				budget = m->cfg.max_insns - c->insns;
+		}
+		struct x86_exception ex;
+		memset(&ex, 0, sizeof ex);
+		enum cpu_exit e = cpu_run(c, budget, &ex);
+		switch (e) {
+		case CPU_EXIT_LIMIT:
+			break;
+		case CPU_EXIT_SYSCALL: {
+			uint32_t a[6] = {c->regs[R_EBX], c->regs[R_ECX], c->regs[R_EDX],
+					 c->regs[R_ESI], c->regs[R_EDI], c->regs[R_EBP]};
+			long r = syscall_dispatch(t, c->regs[R_EAX], a);
+			if (!t->exited)
+				c->regs[R_EAX] = (uint32_t)r;
+			break;
+		}
+		case CPU_EXIT_EXCEPTION:
+			user_exception(t, &ex);
+			break;
+		case CPU_EXIT_INT:
+			if (ex.vector == 3) {
+				force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, X86_BP, 0, 0);
+			} else if (ex.vector == 4) {
+				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_OF, 0, 0);
+			} else {
+				/* a gate of DPL 0: #GP with the IDT error code, at the INT */
+				c->eip -= 2;
+				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP,
+						     (uint32_t)ex.vector << 3 | 2, 0);
+			}
+			break;
+		case CPU_EXIT_HLT:
+			force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP, 0, 0);
+			break;
+		}
+		if (!t->exited && signal_pending(t))
+			do_signal(t);
+	}
+	if (t->mm)
+		m->peak_rss_pages = t->mm->hiwater_rss;
+	return t->exit_code;
+}
+
+void machine_print_stats(FILE *f, struct machine *m, bool json)
+{
+	struct kmem *km = &m->km;
+	uint64_t insns = m->cpu_ok ? m->cpu.insns : 0;
+	uint64_t peak = m->task.mm ? m->task.mm->hiwater_rss : m->peak_rss_pages;
+	if (json) {
+		fprintf(f, "{\"config\": ");
+		machine_config_print(f, &m->cfg, true);
+		fprintf(f, ", \"instructions\": %llu, \"peak_rss_kb\": %llu, \"minflt\": %llu, "
+			   "\"majflt\": %llu, \"zones\": {",
+			(unsigned long long)insns, (unsigned long long)(peak * 4),
+			(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt);
+		bool first = true;
+		for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
+			if (!populated_zone(&km->zones[z]))
+				continue;
+			fprintf(f, "%s\"%s\": {\"present\": %llu, \"managed\": %llu, \"free\": %llu}",
+				first ? "" : ", ", km->zones[z].name,
+				(unsigned long long)km->zones[z].present_pages,
+				(unsigned long long)km->zones[z].managed_pages,
+				(unsigned long long)km->zones[z].free_pages);
+			first = false;
+		}
+		fprintf(f, "}, \"counters\": ");
+		counters_print_json(f, &m->ctr);
+		fprintf(f, "}\n");
+		return;
+	}
+	fprintf(f, "---- vmlab statistics ----\n");
+	machine_config_print(f, &m->cfg, false);
+	fprintf(f, "instructions retired: %llu\n", (unsigned long long)insns);
+	fprintf(f, "faults: minor %llu, major %llu (demand-zero %llu, zero-page %llu, file %llu, "
+		   "cow %llu, wp-reuse %llu, stack-growth %llu, sigsegv %llu, sigbus %llu)\n",
+		(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt,
+		(unsigned long long)m->ctr.v[CTR_fault_demand_zero],
+		(unsigned long long)m->ctr.v[CTR_fault_zero_page],
+		(unsigned long long)m->ctr.v[CTR_fault_file],
+		(unsigned long long)m->ctr.v[CTR_fault_cow],
+		(unsigned long long)m->ctr.v[CTR_fault_wp_reuse],
+		(unsigned long long)m->ctr.v[CTR_fault_stack_growth],
+		(unsigned long long)m->ctr.v[CTR_fault_sigsegv],
+		(unsigned long long)m->ctr.v[CTR_fault_sigbus]);
+	fprintf(f, "tlb: lookups %llu, hits %llu, misses %llu, flushes cr3 %llu, invlpg %llu, "
+		   "range %llu; page walks %llu\n",
+		(unsigned long long)m->ctr.v[CTR_tlb_lookups],
+		(unsigned long long)m->ctr.v[CTR_tlb_hits],
+		(unsigned long long)m->ctr.v[CTR_tlb_misses],
+		(unsigned long long)m->ctr.v[CTR_tlb_flush_cr3],
+		(unsigned long long)m->ctr.v[CTR_tlb_flush_invlpg],
+		(unsigned long long)m->ctr.v[CTR_tlb_flush_user_range],
+		(unsigned long long)m->ctr.v[CTR_page_walks]);
+	fprintf(f, "peak RSS: %llu kB\n", (unsigned long long)(peak * 4));
+	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
+		if (!populated_zone(&km->zones[z]))
+			continue;
+		fprintf(f, "zone %-8s present %8llu managed %8llu free %8llu pages\n",
+			km->zones[z].name, (unsigned long long)km->zones[z].present_pages,
+			(unsigned long long)km->zones[z].managed_pages,
+			(unsigned long long)km->zones[z].free_pages);
+	}
+	fprintf(f, "counters:\n");
+	counters_print(f, &m->ctr, 0);
+}
