@@ -15,6 +15,6 @@ if [ -n "$VMLAB_SOAK" ]; then
 	exec "$tool" --native "$native" --seed "${VMLAB_SEED:-7}" --scale 30
 fi
 if [ "$build" = san ]; then
-	exec "$tool" --native "$native" --seed 1 --scale 2 --light
+	exec "$tool" --native "$native" --seed 1 --scale 5
 fi
-exec "$tool" --native "$native" --seed 1 --scale 10
+exec "$tool" --native "$native" --seed 1 --scale 20
