@@ -246,25 +246,6 @@ long sys_exit(struct task *t, const uint32_t *a)
 	return sys_exit_group(t, a);
 }
 
-/* signal_describe_addr (signal.c's report): the VMA an address fell in, or that none did. */
-int signal_describe_addr(struct task *t, uint32_t addr, char *buf, size_t n)
-{
-	struct mm_struct *mm = t->mm;
-	struct vm_area_struct *v = mm ? find_vma(mm, addr) : NULL;
-	if (!v || v->vm_start > addr) {
-		if (v && (v->vm_flags & VM_GROWSDOWN))
-			return snprintf(buf, n, ", below the stack %08x-%08x: not in any VMA",
-					v->vm_start, v->vm_end);
-		return snprintf(buf, n, ", not in any VMA");
-	}
-	char name[256];
-	const char *nm = vma_name(mm, v, name, sizeof name);
-	return snprintf(buf, n, ", in %08x-%08x %c%c%c%c%s%s", v->vm_start, v->vm_end,
-			v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
-			v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_MAYSHARE ? 's' : 'p',
-			*nm ? " " : "", nm);
-}
-
 /* ---- the loop ---- */
 
 static void user_fault(struct task *t, const struct x86_exception *ex)
