@@ -48,7 +48,7 @@ struct task {
 	const char *comm; /* the executable's base name, for /proc/self/stat and reports */
 	const char *exe_path; /* the executable's guest path (/proc/self/exe), set by exec */
 	uint64_t sleep_ns;    /* virtual time spent in nanosleep & co. (sys_time.c) */
-	uint32_t tls_gdt[3][2]; /* GDT TLS entries 6-8 as set_thread_area wrote them (tls.c) */
+	uint32_t ldt, ldt_entries; /* modify_ldt's LDT: kernel address and size (tls.c) */
 
 	/* accounting, as getrusage and /proc/self/stat report it */
 	uint64_t min_flt, maj_flt;

@@ -1,0 +1,36 @@
+/* Shared by the fs/ files: the guest's (i386 = asm-generic) open flags and helpers. */
+#ifndef VMLAB_KERNEL_FS_FS_INTERNAL_H
+#define VMLAB_KERNEL_FS_FS_INTERNAL_H
+#include <stdint.h>
+
+struct task;
+
+#define GUEST_AT_FDCWD (-100)
+#define G_O_ACCMODE 03u
+#define G_O_RDONLY 0u
+#define G_O_WRONLY 01u
+#define G_O_RDWR 02u
+#define G_O_CREAT 0100u
+#define G_O_EXCL 0200u
+#define G_O_NOCTTY 0400u
+#define G_O_TRUNC 01000u
+#define G_O_APPEND 02000u
+#define G_O_NONBLOCK 04000u
+#define G_O_DSYNC 010000u
+#define G_FASYNC 020000u
+#define G_O_DIRECT 040000u
+#define G_O_LARGEFILE 0100000u
+#define G_O_DIRECTORY 0200000u
+#define G_O_NOFOLLOW 0400000u
+#define G_O_NOATIME 01000000u
+#define G_O_CLOEXEC 02000000u
+#define G_O_PATH 010000000u
+#define G_O_TMPFILE_ONLY 020000000u /* __O_TMPFILE */
+
+/* Host open(2) flags for guest ones (x86 hosts share the numbering; O_CLOEXEC always). */
+int host_open_flags(uint32_t gflags);
+long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint32_t mode);
+/* Ends the run when a single-threaded guest would block forever (a pipe it holds both ends
+ * of, a futex, a wait): the one-line note and status 128 + SIGKILL. */
+long fs_would_block_forever(struct task *t, const char *what);
+#endif

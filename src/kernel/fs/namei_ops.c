@@ -1,0 +1,369 @@
+/*
+ * Operations on names (fs/namei.c, fs/open.c, fs/utimes.c): unlink, rmdir, mkdir, rename,
+ * link, symlink, chmod, chown, utimensat. Each changes a directory or an inode, so each is
+ * allowed only below a writable directory (fs_may_write), and /proc refuses them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/fs_internal.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+#define G_AT_SYMLINK_NOFOLLOW 0x100u
+#define G_AT_REMOVEDIR 0x200u
+#define G_AT_SYMLINK_FOLLOW 0x400u
+#define G_AT_EMPTY_PATH 0x1000u
+
+/* Resolves upath's parent for a change, refusing /proc and read-only places. */
+static int lookup_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
+			     struct nameidata *nd, const char *what)
+{
+	char path[PATH_MAX], proc[PATH_MAX];
+	nd->dirfd = -1;
+	int r = fs_getname(t, upath, path, sizeof(path));
+	if (r)
+		return r;
+	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
+		return -EACCES;
+	r = fs_resolve_parent(t, dirfd, path, follow, nd);
+	if (!r)
+		r = fs_may_write(t, nd->dirfd, what);
+	if (r)
+		nd_release(nd);
+	return r;
+}
+
+static long do_unlinkat(struct task *t, int dirfd, uint32_t upath, uint32_t flags)
+{
+	if (flags & ~G_AT_REMOVEDIR)
+		return -EINVAL;
+	struct nameidata nd;
+	int r = lookup_for_change(t, dirfd, upath, false, &nd,
+				  flags ? "removing a directory" : "removing a file");
+	if (r)
+		return r;
+	if (!nd.last[0])
+		r = flags ? -EBUSY : -EISDIR; /* "/", "." or ".." */
+	else if (unlinkat(nd.dirfd, nd.last, flags ? AT_REMOVEDIR : 0) < 0)
+		r = -errno;
+	nd_release(&nd);
+	return r;
+}
+
+long sys_unlink(struct task *t, const uint32_t *a)
+{
+	return do_unlinkat(t, GUEST_AT_FDCWD, a[0], 0);
+}
+
+long sys_unlinkat(struct task *t, const uint32_t *a)
+{
+	return do_unlinkat(t, (int32_t)a[0], a[1], a[2]);
+}
+
+long sys_rmdir(struct task *t, const uint32_t *a)
+{
+	return do_unlinkat(t, GUEST_AT_FDCWD, a[0], G_AT_REMOVEDIR);
+}
+
+static long do_mkdirat(struct task *t, int dirfd, uint32_t upath, uint32_t mode)
+{
+	struct nameidata nd;
+	int r = lookup_for_change(t, dirfd, upath, false, &nd, "creating a directory");
+	if (r)
+		return r;
+	if (!nd.last[0])
+		r = -EEXIST;
+	else if (mkdirat(nd.dirfd, nd.last, (mode & 07777) & ~t->fs->umask) < 0)
+		r = -errno;
+	nd_release(&nd);
+	return r;
+}
+
+long sys_mkdir(struct task *t, const uint32_t *a)
+{
+	return do_mkdirat(t, GUEST_AT_FDCWD, a[0], a[1]);
+}
+
+long sys_mkdirat(struct task *t, const uint32_t *a)
+{
+	return do_mkdirat(t, (int32_t)a[0], a[1], a[2]);
+}
+
+static long do_renameat2(struct task *t, int odir, uint32_t oldp, int ndir, uint32_t newp,
+			 uint32_t flags)
+{
+	if (flags & ~7u) /* RENAME_NOREPLACE | EXCHANGE | WHITEOUT */
+		return -EINVAL;
+	struct nameidata o, n;
+	int r = lookup_for_change(t, odir, oldp, false, &o, "renaming");
+	if (r)
+		return r;
+	r = lookup_for_change(t, ndir, newp, false, &n, "renaming");
+	if (r) {
+		nd_release(&o);
+		return r;
+	}
+	if (!o.last[0] || !n.last[0])
+		r = -EBUSY;
+	else if (renameat2(o.dirfd, o.last, n.dirfd, n.last, flags) < 0)
+		r = -errno;
+	nd_release(&o);
+	nd_release(&n);
+	return r;
+}
+
+long sys_rename(struct task *t, const uint32_t *a)
+{
+	return do_renameat2(t, GUEST_AT_FDCWD, a[0], GUEST_AT_FDCWD, a[1], 0);
+}
+
+long sys_renameat(struct task *t, const uint32_t *a)
+{
+	return do_renameat2(t, (int32_t)a[0], a[1], (int32_t)a[2], a[3], 0);
+}
+
+long sys_renameat2(struct task *t, const uint32_t *a)
+{
+	return do_renameat2(t, (int32_t)a[0], a[1], (int32_t)a[2], a[3], a[4]);
+}
+
+static long do_symlinkat(struct task *t, uint32_t utarget, int dirfd, uint32_t upath)
+{
+	char target[PATH_MAX];
+	int r = fs_getname(t, utarget, target, sizeof(target));
+	if (r)
+		return r;
+	struct nameidata nd;
+	r = lookup_for_change(t, dirfd, upath, false, &nd, "creating a symlink");
+	if (r)
+		return r;
+	if (!nd.last[0])
+		r = -EEXIST;
+	else if (symlinkat(target, nd.dirfd, nd.last) < 0)
+		r = -errno;
+	nd_release(&nd);
+	return r;
+}
+
+long sys_symlink(struct task *t, const uint32_t *a)
+{
+	return do_symlinkat(t, a[0], GUEST_AT_FDCWD, a[1]);
+}
+
+long sys_symlinkat(struct task *t, const uint32_t *a)
+{
+	return do_symlinkat(t, a[0], (int32_t)a[1], a[2]);
+}
+
+static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_t newp,
+		      uint32_t flags)
+{
+	if (flags & ~(G_AT_SYMLINK_FOLLOW | G_AT_EMPTY_PATH))
+		return -EINVAL;
+	struct nameidata o, n;
+	int r = lookup_for_change(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o, "linking");
+	if (r)
+		return r;
+	r = lookup_for_change(t, ndir, newp, false, &n, "linking");
+	if (r) {
+		nd_release(&o);
+		return r;
+	}
+	if (!o.last[0])
+		r = -EPERM;
+	else if (!n.last[0])
+		r = -EEXIST;
+	else if (linkat(o.dirfd, o.last, n.dirfd, n.last, 0) < 0)
+		r = -errno;
+	nd_release(&o);
+	nd_release(&n);
+	return r;
+}
+
+long sys_link(struct task *t, const uint32_t *a)
+{
+	return do_linkat(t, GUEST_AT_FDCWD, a[0], GUEST_AT_FDCWD, a[1], 0);
+}
+
+long sys_linkat(struct task *t, const uint32_t *a)
+{
+	return do_linkat(t, (int32_t)a[0], a[1], (int32_t)a[2], a[3], a[4]);
+}
+
+/* An inode change through a path: the object itself must be below a writable directory. */
+static int object_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
+			     const char *what)
+{
+	char path[PATH_MAX], proc[PATH_MAX];
+	int r = fs_getname(t, upath, path, sizeof(path));
+	if (r)
+		return r;
+	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
+		return -EPERM;
+	int fd = fs_open_host(t, dirfd, path, O_PATH | O_CLOEXEC, 0, follow);
+	if (fd < 0)
+		return fd;
+	r = fs_may_write(t, fd, what);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static long do_fchmodat(struct task *t, int dirfd, uint32_t upath, uint32_t mode)
+{
+	int fd = object_for_change(t, dirfd, upath, true, "changing modes");
+	if (fd < 0)
+		return fd;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	long r = chmod(p, mode & 07777) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+long sys_chmod(struct task *t, const uint32_t *a)
+{
+	return do_fchmodat(t, GUEST_AT_FDCWD, a[0], a[1]);
+}
+
+long sys_fchmodat(struct task *t, const uint32_t *a)
+{
+	return do_fchmodat(t, (int32_t)a[0], a[1], a[2]);
+}
+
+static int file_for_change(struct task *t, int gfd, const char *what, struct file **out)
+{
+	struct file *f = fget(t, gfd);
+	if (!f)
+		return -EBADF;
+	int r = f->kind != FILE_HOST ? -EPERM : 0;
+	if (!r) {
+		struct stat st;
+		if (fstat(f->host_fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
+						    S_ISLNK(st.st_mode)))
+			r = fs_may_write(t, f->host_fd, what);
+	}
+	if (r) {
+		fput(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+long sys_fchmod(struct task *t, const uint32_t *a)
+{
+	struct file *f;
+	int r = file_for_change(t, (int32_t)a[0], "changing modes", &f);
+	if (r)
+		return r;
+	long ret = fchmod(f->host_fd, a[1] & 07777) < 0 ? -errno : 0;
+	fput(f);
+	return ret;
+}
+
+static long do_fchownat(struct task *t, int dirfd, uint32_t upath, uint32_t uid, uint32_t gid,
+			bool follow)
+{
+	int fd = object_for_change(t, dirfd, upath, follow, "changing owners");
+	if (fd < 0)
+		return fd;
+	long r = fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+long sys_chown32(struct task *t, const uint32_t *a)
+{
+	return do_fchownat(t, GUEST_AT_FDCWD, a[0], a[1], a[2], true);
+}
+
+long sys_lchown32(struct task *t, const uint32_t *a)
+{
+	return do_fchownat(t, GUEST_AT_FDCWD, a[0], a[1], a[2], false);
+}
+
+long sys_fchownat(struct task *t, const uint32_t *a)
+{
+	return do_fchownat(t, (int32_t)a[0], a[1], a[2], a[3], !(a[4] & G_AT_SYMLINK_NOFOLLOW));
+}
+
+long sys_fchown32(struct task *t, const uint32_t *a)
+{
+	struct file *f;
+	int r = file_for_change(t, (int32_t)a[0], "changing owners", &f);
+	if (r)
+		return r;
+	long ret = fchown(f->host_fd, a[1], a[2]) < 0 ? -errno : 0;
+	fput(f);
+	return ret;
+}
+
+/* utimensat with 64-bit (time64) or 32-bit timespecs; UTIME_NOW is the virtual clock's
+ * now would be wrong for a host file: the host's own UTIME_NOW is used. */
+static long do_utimensat(struct task *t, int dirfd, uint32_t upath, uint32_t utimes,
+			 uint32_t flags, bool time64)
+{
+	struct timespec ts[2];
+	if (utimes) {
+		if (time64) {
+			int64_t v[4];
+			if (copy_from_user(t, v, utimes, sizeof(v)))
+				return -EFAULT;
+			for (int i = 0; i < 2; i++)
+				ts[i] = (struct timespec){.tv_sec = v[2 * i],
+							  .tv_nsec = (long)(int32_t)v[2 * i + 1]};
+		} else {
+			int32_t v[4];
+			if (copy_from_user(t, v, utimes, sizeof(v)))
+				return -EFAULT;
+			for (int i = 0; i < 2; i++)
+				ts[i] = (struct timespec){.tv_sec = v[2 * i], .tv_nsec = v[2 * i + 1]};
+		}
+	}
+	if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH))
+		return -EINVAL;
+	long r;
+	if (!upath) { /* futimens */
+		struct file *f;
+		r = file_for_change(t, dirfd, "changing times", &f);
+		if (r)
+			return r;
+		r = futimens(f->host_fd, utimes ? ts : NULL) < 0 ? -errno : 0;
+		fput(f);
+		return r;
+	}
+	int fd = object_for_change(t, dirfd, upath, !(flags & G_AT_SYMLINK_NOFOLLOW),
+				   "changing times");
+	if (fd < 0)
+		return fd;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+		r = utimensat(fd, "", utimes ? ts : NULL, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	else
+		r = utimensat(AT_FDCWD, p, utimes ? ts : NULL, 0) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+long sys_utimensat(struct task *t, const uint32_t *a)
+{
+	return do_utimensat(t, (int32_t)a[0], a[1], a[2], a[3], false);
+}
+
+long sys_utimensat_time64(struct task *t, const uint32_t *a)
+{
+	return do_utimensat(t, (int32_t)a[0], a[1], a[2], a[3], true);
+}

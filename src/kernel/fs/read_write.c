@@ -1,0 +1,367 @@
+/*
+ * read, write and their vector, positional and 64-bit-offset forms, lseek and sendfile
+ * (fs/read_write.c). Data passes through a host buffer: read from the host, then
+ * copy_to_user (or copy_from_user, then write), so every guest byte goes through the MMU.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#define sendfile_host sendfile
+
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/fs_internal.h"
+#include "kernel/procfs.h"
+#include "kernel/signal.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+#define CHUNK (1u << 20)
+#define MAX_RW_COUNT 0x7ffff000u /* Linux caps one transfer at INT_MAX & PAGE_MASK */
+
+long fs_would_block_forever(struct task *t, const char *what)
+{
+	fprintf(stderr, "vmlab: %s would wait forever (no other process can wake it)\n", what);
+	t->exited = true;
+	t->exit_signal = SIGKILL;
+	t->exit_code = 128 + SIGKILL;
+	return -EINTR;
+}
+
+/* A pipe vmlab made is non-blocking on the host: waiting on it could never end. */
+static long pipe_wait(struct task *t, struct file *f, bool writing)
+{
+	if (f->f_flags & G_O_NONBLOCK)
+		return -EAGAIN;
+	return fs_would_block_forever(t, writing ? "a write to a full pipe"
+						 : "a read from an empty pipe");
+}
+
+static long host_err(struct task *t, struct file *f, int e, bool writing)
+{
+	if (e == EAGAIN && f->is_pipe)
+		return pipe_wait(t, f, writing);
+	if (e == EPIPE)
+		send_sig(t, SIGPIPE, 0);
+	return -e;
+}
+
+static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t count,
+		      uint64_t *pos)
+{
+	if (f->proc_dir)
+		return -EISDIR;
+	if (f->pagemap)
+		return procfs_pagemap_read(t, ubuf, count, pos);
+	if (*pos >= f->size)
+		return 0;
+	size_t n = f->size - *pos < count ? f->size - *pos : count;
+	if (copy_to_user(t, ubuf, f->data + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return (long)n;
+}
+
+/* One read at the file's offset (pos == NULL) or at *pos. */
+static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
+		      int64_t *pos)
+{
+	if ((f->f_flags & G_O_ACCMODE) == G_O_WRONLY || (f->f_flags & G_O_PATH))
+		return -EBADF;
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	if (f->kind == FILE_PROC) {
+		uint64_t p = pos ? (uint64_t)*pos : f->pos;
+		long r = proc_read(f, t, ubuf, count, &p);
+		if (pos)
+			*pos = (int64_t)p;
+		else
+			f->pos = p;
+		return r;
+	}
+	struct stat st;
+	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	size_t bufsz = count < CHUNK ? count : CHUNK;
+	char *buf = malloc(bufsz ? bufsz : 1);
+	if (!buf)
+		return -ENOMEM;
+	long done = 0;
+	while ((uint32_t)done < count) {
+		size_t want = count - (uint32_t)done < bufsz ? count - (uint32_t)done : bufsz;
+		ssize_t n = pos ? pread(f->host_fd, buf, want, *pos + done)
+				: read(f->host_fd, buf, want);
+		if (n < 0) {
+			long e = host_err(t, f, errno, false);
+			free(buf);
+			return done ? done : e;
+		}
+		if (n == 0)
+			break;
+		if (copy_to_user(t, ubuf + (uint32_t)done, buf, (size_t)n)) {
+			if (!pos && regular) /* give back what the program never received */
+				lseek(f->host_fd, -(off_t)n, SEEK_CUR);
+			free(buf);
+			return done ? done : -EFAULT;
+		}
+		done += n;
+		/* Only regular files are read to the full count: a terminal or pipe returns
+		 * what it has, and asking again could block. */
+		if (!regular || (size_t)n < want)
+			break;
+	}
+	free(buf);
+	if (pos)
+		*pos += done;
+	return done;
+}
+
+static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
+		       int64_t *pos)
+{
+	if ((f->f_flags & G_O_ACCMODE) == G_O_RDONLY || (f->f_flags & G_O_PATH))
+		return -EBADF;
+	if (f->kind == FILE_PROC)
+		return -EBADF;
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	size_t bufsz = count < CHUNK ? count : CHUNK;
+	char *buf = malloc(bufsz ? bufsz : 1);
+	if (!buf)
+		return -ENOMEM;
+	long done = 0;
+	do {
+		size_t want = count - (uint32_t)done < bufsz ? count - (uint32_t)done : bufsz;
+		if (copy_from_user(t, buf, ubuf + (uint32_t)done, want)) {
+			free(buf);
+			return done ? done : -EFAULT;
+		}
+		ssize_t n = pos ? pwrite(f->host_fd, buf, want, *pos + done)
+				: write(f->host_fd, buf, want);
+		if (n < 0) {
+			long e = host_err(t, f, errno, true);
+			free(buf);
+			return done ? done : e;
+		}
+		done += n;
+		if ((size_t)n < want)
+			break;
+	} while ((uint32_t)done < count);
+	free(buf);
+	if (pos)
+		*pos += done;
+	return done;
+}
+
+static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t *pos,
+		  bool writing)
+{
+	struct file *f = fget(t, fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (pos && *pos < 0)
+		r = -EINVAL;
+	else if (pos && f->kind == FILE_HOST && lseek(f->host_fd, 0, SEEK_CUR) < 0)
+		r = -ESPIPE;
+	else
+		r = writing ? file_write(t, f, ubuf, count, pos) : file_read(t, f, ubuf, count, pos);
+	fput(f);
+	return r;
+}
+
+long sys_read(struct task *t, const uint32_t *a)
+{
+	return rw_fd(t, (int32_t)a[0], a[1], a[2], NULL, false);
+}
+
+long sys_write(struct task *t, const uint32_t *a)
+{
+	return rw_fd(t, (int32_t)a[0], a[1], a[2], NULL, true);
+}
+
+long sys_pread64(struct task *t, const uint32_t *a)
+{
+	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	return rw_fd(t, (int32_t)a[0], a[1], a[2], &pos, false);
+}
+
+long sys_pwrite64(struct task *t, const uint32_t *a)
+{
+	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	return rw_fd(t, (int32_t)a[0], a[1], a[2], &pos, true);
+}
+
+/* readv/writev: struct iovec {void *base; size_t len} of 8 bytes on i386. */
+static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t *pos,
+		   bool writing)
+{
+	if (cnt > 1024)
+		return -EINVAL;
+	if (cnt == 0)
+		return 0;
+	uint32_t iov[2 * 1024];
+	if (copy_from_user(t, iov, uiov, cnt * 8))
+		return -EFAULT;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		if ((int32_t)iov[2 * i + 1] < 0)
+			return -EINVAL;
+		total += iov[2 * i + 1];
+	}
+	if (total > 0x7fffffff)
+		return -EINVAL;
+	struct file *f = fget(t, fd);
+	if (!f)
+		return -EBADF;
+	long done = 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t len = iov[2 * i + 1];
+		if (!len)
+			continue;
+		long r = writing ? file_write(t, f, iov[2 * i], len, pos)
+				 : file_read(t, f, iov[2 * i], len, pos);
+		if (r < 0) {
+			if (!done)
+				done = r;
+			break;
+		}
+		done += r;
+		if ((uint32_t)r < len || t->exited)
+			break;
+	}
+	fput(f);
+	return done;
+}
+
+long sys_readv(struct task *t, const uint32_t *a)
+{
+	return rw_vec(t, (int32_t)a[0], a[1], a[2], NULL, false);
+}
+
+long sys_writev(struct task *t, const uint32_t *a)
+{
+	return rw_vec(t, (int32_t)a[0], a[1], a[2], NULL, true);
+}
+
+long sys_preadv(struct task *t, const uint32_t *a)
+{
+	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	return pos < 0 ? -EINVAL : rw_vec(t, (int32_t)a[0], a[1], a[2], &pos, false);
+}
+
+long sys_pwritev(struct task *t, const uint32_t *a)
+{
+	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	return pos < 0 ? -EINVAL : rw_vec(t, (int32_t)a[0], a[1], a[2], &pos, true);
+}
+
+static int64_t do_lseek(struct task *t, int fd, int64_t off, uint32_t whence)
+{
+	struct file *f = fget(t, fd);
+	if (!f)
+		return -EBADF;
+	int64_t r;
+	if (whence > 4) {
+		r = -EINVAL;
+	} else if (f->kind == FILE_PROC) {
+		int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos
+				: whence == SEEK_END ? (int64_t)f->size : -1;
+		if (base < 0 || base + off < 0)
+			r = -EINVAL;
+		else
+			r = (int64_t)(f->pos = (uint64_t)(base + off));
+	} else {
+		off_t o = lseek(f->host_fd, (off_t)off, (int)whence);
+		r = o < 0 ? -errno : o;
+	}
+	fput(f);
+	return r;
+}
+
+long sys_lseek(struct task *t, const uint32_t *a)
+{
+	int64_t r = do_lseek(t, (int32_t)a[0], (int32_t)a[1], a[2]);
+	if (r > INT32_MAX) /* the old call cannot say it: Linux restores nothing, says so */
+		return -EOVERFLOW;
+	return (long)r;
+}
+
+long sys__llseek(struct task *t, const uint32_t *a)
+{
+	int64_t off = (int64_t)((uint64_t)a[1] << 32 | a[2]);
+	int64_t r = do_lseek(t, (int32_t)a[0], off, a[4]);
+	if (r < 0)
+		return (long)r;
+	return copy_to_user(t, a[3], &r, 8) ? -EFAULT : 0;
+}
+
+/* sendfile: copies through the guest-visible read and write paths' host sides. */
+static long do_sendfile(struct task *t, int out_fd, int in_fd, uint32_t uoff, uint32_t count,
+			bool off64)
+{
+	struct file *in = fget(t, in_fd), *out = fget(t, out_fd);
+	long r = 0;
+	if (!in || !out) {
+		r = -EBADF;
+		goto done;
+	}
+	if ((in->f_flags & G_O_ACCMODE) == G_O_WRONLY || (out->f_flags & G_O_ACCMODE) == G_O_RDONLY) {
+		r = -EBADF;
+		goto done;
+	}
+	if ((out->f_flags & G_O_APPEND) || in->kind != FILE_HOST || out->kind != FILE_HOST) {
+		r = -EINVAL;
+		goto done;
+	}
+	int64_t off = 0;
+	if (uoff) {
+		uint32_t w[2] = {0, 0};
+		if (copy_from_user(t, w, uoff, off64 ? 8 : 4)) {
+			r = -EFAULT;
+			goto done;
+		}
+		off = off64 ? (int64_t)((uint64_t)w[0] | (uint64_t)w[1] << 32) : (int32_t)w[0];
+		if (off < 0) {
+			r = -EINVAL;
+			goto done;
+		}
+	}
+	off_t o = (off_t)off;
+	ssize_t n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count);
+	if (n < 0) {
+		r = host_err(t, out, errno, true);
+		goto done;
+	}
+	r = n;
+	if (uoff) {
+		uint32_t w[2] = {(uint32_t)o, (uint32_t)((uint64_t)o >> 32)};
+		if (copy_to_user(t, uoff, w, off64 ? 8 : 4))
+			r = -EFAULT;
+	}
+done:
+	if (in)
+		fput(in);
+	if (out)
+		fput(out);
+	return r;
+}
+
+long sys_sendfile(struct task *t, const uint32_t *a)
+{
+	return do_sendfile(t, (int32_t)a[0], (int32_t)a[1], a[2], a[3], false);
+}
+
+long sys_sendfile64(struct task *t, const uint32_t *a)
+{
+	return do_sendfile(t, (int32_t)a[0], (int32_t)a[1], a[2], a[3], true);
+}

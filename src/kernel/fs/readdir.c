@@ -1,0 +1,162 @@
+/*
+ * getdents64 and getdents (fs/readdir.c). struct linux_dirent64 is the same on every
+ * architecture, so a host directory's entries are passed through as the host returns them;
+ * the old getdents gets them converted to struct linux_dirent with 32-bit fields. procfs
+ * directories list the names procfs_open put in f->data, one per line.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kernel/fs/file.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+#define DT_DIR_ 4
+#define DT_REG_ 8
+#define DT_LNK_ 10
+
+struct dirent_sink {
+	char *buf;
+	size_t cap, len;
+	bool old;  /* struct linux_dirent */
+	bool full;
+};
+
+/* Appends one entry in the guest's format; false when it does not fit. */
+static bool emit(struct dirent_sink *s, uint64_t ino, int64_t off, uint8_t type,
+		 const char *name)
+{
+	size_t nl = strlen(name);
+	size_t reclen = s->old ? (8 + 2 + nl + 2 + 3) & ~3u : (19 + nl + 1 + 7) & ~7u;
+	if (s->len + reclen > s->cap) {
+		s->full = true;
+		return false;
+	}
+	char *p = s->buf + s->len;
+	memset(p, 0, reclen);
+	if (s->old) {
+		/* d_ino, d_off (32-bit), d_reclen, name, NUL, then d_type in the last byte */
+		uint32_t i32 = (uint32_t)ino, o32 = (uint32_t)off;
+		uint16_t rl = (uint16_t)reclen;
+		memcpy(p, &i32, 4);
+		memcpy(p + 4, &o32, 4);
+		memcpy(p + 8, &rl, 2);
+		memcpy(p + 10, name, nl);
+		p[reclen - 1] = (char)type;
+	} else {
+		uint16_t rl = (uint16_t)reclen;
+		memcpy(p, &ino, 8);
+		memcpy(p + 8, &off, 8);
+		memcpy(p + 16, &rl, 2);
+		p[18] = (char)type;
+		memcpy(p + 19, name, nl);
+	}
+	s->len += reclen;
+	return true;
+}
+
+static long proc_dir_fill(struct file *f, struct dirent_sink *s)
+{
+	/* f->pos counts entries already returned; lines are "type name" */
+	uint64_t idx = 0;
+	const char *p = f->data;
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (idx >= f->pos && l > 2) {
+			char name[256];
+			size_t nl = l - 2 < 255 ? l - 2 : 255;
+			memcpy(name, p + 2, nl);
+			name[nl] = '\0';
+			uint8_t type = p[0] == 'd' ? DT_DIR_ : p[0] == 'l' ? DT_LNK_ : DT_REG_;
+			if (!emit(s, 0x1000 + idx, (int64_t)idx + 1, type, name))
+				break;
+			f->pos = idx + 1;
+		}
+		idx++;
+		p = e ? e + 1 : p + l;
+	}
+	return 0;
+}
+
+static long host_dir_fill(struct file *f, struct dirent_sink *s)
+{
+	/* read host entries in a buffer no larger than the guest's, then convert (old) or
+	 * copy; an entry that does not fit is sought back to */
+	char hb[32768];
+	size_t want = s->cap < sizeof(hb) ? s->cap : sizeof(hb);
+	long n = syscall(SYS_getdents64, f->host_fd, hb, want);
+	if (n < 0)
+		return -errno;
+	for (long off = 0; off < n;) {
+		uint64_t ino;
+		int64_t doff;
+		uint16_t rl;
+		memcpy(&ino, hb + off, 8);
+		memcpy(&doff, hb + off + 8, 8);
+		memcpy(&rl, hb + off + 16, 2);
+		uint8_t type = (uint8_t)hb[off + 18];
+		if (!emit(s, ino, doff, type, hb + off + 19)) {
+			/* put back this entry and the rest: seek to the previous entry's d_off */
+			int64_t prev = 0;
+			if (off > 0) {
+				long q = 0, last = 0;
+				while (q < off) {
+					last = q;
+					uint16_t r2;
+					memcpy(&r2, hb + q + 16, 2);
+					q += r2;
+				}
+				memcpy(&prev, hb + last + 8, 8);
+				lseek(f->host_fd, prev, SEEK_SET);
+			} else {
+				/* the first did not fit: rewind to where this call started */
+				return -EINVAL;
+			}
+			break;
+		}
+		off += rl;
+	}
+	return 0;
+}
+
+static long do_getdents(struct task *t, int fd, uint32_t ubuf, uint32_t count, bool old)
+{
+	struct file *f = fget(t, fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	struct dirent_sink s = {.cap = count, .old = old};
+	s.buf = malloc(count ? count : 1);
+	if (!s.buf) {
+		fput(f);
+		return -ENOMEM;
+	}
+	off_t start = f->kind == FILE_HOST ? lseek(f->host_fd, 0, SEEK_CUR) : 0;
+	if (f->kind == FILE_PROC)
+		r = f->proc_dir ? proc_dir_fill(f, &s) : -ENOTDIR;
+	else
+		r = host_dir_fill(f, &s);
+	if (r == 0 && s.len == 0 && s.full)
+		r = -EINVAL; /* the buffer cannot hold one entry */
+	if (r == -EINVAL && f->kind == FILE_HOST)
+		lseek(f->host_fd, start, SEEK_SET);
+	if (r == 0)
+		r = copy_to_user(t, ubuf, s.buf, s.len) ? -EFAULT : (long)s.len;
+	free(s.buf);
+	fput(f);
+	return r;
+}
+
+long sys_getdents64(struct task *t, const uint32_t *a)
+{
+	return do_getdents(t, (int32_t)a[0], a[1], a[2], false);
+}
+
+long sys_getdents(struct task *t, const uint32_t *a)
+{
+	return do_getdents(t, (int32_t)a[0], a[1], a[2], true);
+}

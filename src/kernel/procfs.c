@@ -1,0 +1,435 @@
+/*
+ * procfs paths: which names exist under /proc, what they are (file, directory, symlink),
+ * and the system-wide files (the fs/proc directory in Linux). Per-process files are in procfs_pid.c;
+ * the memory-manager files come from the kernel-memory code (mm/proc_mm.c).
+ *
+ * Only this process exists: /proc/self, /proc/thread-self and /proc/<its pid> name it;
+ * other numbers are absent, as for a process that has exited.
+ */
+#include "kernel/procfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/fs_internal.h"
+#include "kernel/fs/stat_i386.h"
+#include "kernel/mm/kmem.h"
+#include "kernel/procfs_buf.h"
+#include "kernel/procfs_int.h"
+#include "kernel/sys_time.h"
+#include "kernel/task.h"
+
+/* Optional generators from the kernel-memory code. */
+int proc_vmstat_show(struct kmem *km, char *buf, size_t len) __attribute__((weak));
+
+#define PROC_DEV_MINOR 22 /* procfs is an anonymous-device superblock: 0:N */
+
+enum pk { PK_NONE, PK_DIR, PK_FILE, PK_LINK };
+
+/* A procfs path split: what, and for per-process files the rest after "/proc/<pid>". */
+struct ppath {
+	enum pk kind;
+	bool pid_dir;   /* below /proc/<pid> */
+	const char *rest; /* "" for /proc/<pid> itself, else "maps", "fd/3", ... */
+	const char *name; /* for top-level files */
+	int fd;           /* fd/N */
+};
+
+static const char *const pid_files[] = {
+	"maps", "smaps", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
+	NULL};
+static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
+static const char *const top_files[] = {
+	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo", "vmallocinfo", "cpuinfo",
+	"version", "uptime", "loadavg", NULL};
+
+static bool in_list(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (!strcmp(*l, s))
+			return true;
+	return false;
+}
+
+/* Parses a normalised path; "/proc/self" itself is a link, handled by the caller. */
+static void parse(struct task *t, const char *path, struct ppath *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	if (!strcmp(path, "/proc")) {
+		p->kind = PK_DIR;
+		return;
+	}
+	const char *s = path + 6; /* after "/proc/" */
+	char first[32];
+	size_t l = strcspn(s, "/");
+	if (l >= sizeof(first))
+		return;
+	memcpy(first, s, l);
+	first[l] = '\0';
+	const char *after = s[l] ? s + l + 1 : "";
+	char own[16];
+	snprintf(own, sizeof(own), "%d", t->tgid);
+	if (!strcmp(first, "self") || !strcmp(first, "thread-self")) {
+		if (!*after) {
+			p->kind = PK_LINK;
+			p->name = first;
+			return;
+		}
+	} else if (strcmp(first, own)) {
+		if (!*after && in_list(top_files, first)) {
+			p->kind = PK_FILE;
+			p->name = s;
+		}
+		return;
+	}
+	p->pid_dir = true;
+	p->rest = after;
+	if (!*after || !strcmp(after, "fd"))
+		p->kind = PK_DIR;
+	else if (in_list(pid_files, after))
+		p->kind = PK_FILE;
+	else if (in_list(pid_links, after))
+		p->kind = PK_LINK;
+	else if (!strncmp(after, "fd/", 3)) {
+		char *end;
+		long n = strtol(after + 3, &end, 10);
+		if (*end || end == after + 3 || n < 0 || n >= VMLAB_NR_OPEN || !t->files ||
+		    !t->files->fd[n])
+			return;
+		p->fd = (int)n;
+		p->kind = PK_LINK;
+	}
+}
+
+int procfs_readlink(struct task *t, const char *path, char *buf, size_t n)
+{
+	struct ppath p;
+	parse(t, path, &p);
+	if (p.kind == PK_NONE)
+		return -ENOENT;
+	if (p.kind != PK_LINK)
+		return -EINVAL;
+	const char *target = NULL;
+	char tmp[32];
+	if (!p.pid_dir) {
+		if (!strcmp(p.name, "self"))
+			snprintf(tmp, sizeof(tmp), "%d", t->tgid);
+		else
+			snprintf(tmp, sizeof(tmp), "%d/task/%d", t->tgid, t->pid);
+		target = tmp;
+	} else if (p.fd >= 0) {
+		target = t->files->fd[p.fd]->path;
+	} else if (!strcmp(p.rest, "exe")) {
+		if (!t->exe_path)
+			return -ENOENT;
+		target = t->exe_path;
+	} else if (!strcmp(p.rest, "cwd")) {
+		target = t->fs ? t->fs->cwd : "/";
+	} else {
+		target = "/";
+	}
+	size_t l = strlen(target);
+	if (l > n)
+		l = n;
+	memcpy(buf, target, l);
+	return (int)l;
+}
+
+/* Follows the link a path names (exactly one level: /proc/self -> /proc/<pid>). */
+static void resolve_self(struct task *t, const char *in, char *out, size_t n)
+{
+	const char *s = in + 6;
+	if (!strncmp(in, "/proc/", 6) &&
+	    (!strncmp(s, "self", 4) && (s[4] == '/' || !s[4])))
+		snprintf(out, n, "/proc/%d%s", t->tgid, s + 4);
+	else if (!strncmp(in, "/proc/", 6) && !strncmp(s, "thread-self", 11) &&
+		 (s[11] == '/' || !s[11]))
+		snprintf(out, n, "/proc/%d%s", t->tgid, s + 11);
+	else
+		snprintf(out, n, "%s", in);
+}
+
+int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
+{
+	char buf[PATH_MAX];
+	struct ppath p;
+	parse(t, path, &p);
+	if (p.kind == PK_LINK && follow) {
+		if (p.fd >= 0) {
+			struct file *f = t->files->fd[p.fd];
+			if (f->kind == FILE_HOST)
+				return fstat(f->host_fd, st) < 0 ? -errno : 0;
+		} else if (!p.pid_dir) {
+			resolve_self(t, path, buf, sizeof(buf));
+			return procfs_stat(t, buf, true, st);
+		} else if (strcmp(p.rest, "exe") || t->exe_path) {
+			const char *target = !strcmp(p.rest, "exe") ? t->exe_path
+					     : !strcmp(p.rest, "cwd") ? t->fs->cwd : "/";
+			return fs_stat_guest(t, target, st);
+		}
+	}
+	if (p.kind == PK_NONE)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(0, PROC_DEV_MINOR);
+	st->st_ino = 0x1000 + (ino_t)(strlen(path) * 131 + (unsigned char)path[strlen(path) - 1]);
+	st->st_nlink = p.kind == PK_DIR ? 2 : 1;
+	st->st_blksize = 1024;
+	bool own = p.pid_dir;
+	st->st_uid = own ? t->euid : 0;
+	st->st_gid = own ? t->egid : 0;
+	switch (p.kind) {
+	case PK_DIR:
+		st->st_mode = S_IFDIR | (p.rest && !strcmp(p.rest, "fd") ? 0500 : 0555);
+		break;
+	case PK_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		break;
+	default: {
+		bool priv = p.pid_dir && (!strcmp(p.rest, "pagemap") || !strcmp(p.rest, "environ"));
+		bool kern = !p.pid_dir && (!strcmp(p.name, "slabinfo") ||
+					   !strcmp(p.name, "vmallocinfo"));
+		st->st_mode = S_IFREG | (priv || kern ? 0400 : 0444);
+		if (p.pid_dir && !strcmp(p.rest, "comm"))
+			st->st_mode = S_IFREG | 0644;
+	}
+	}
+	uint64_t now = vclock_realtime_ns(t);
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = (time_t)(now / 1000000000u);
+	return 0;
+}
+
+static void cpuinfo(struct sbuf *b)
+{
+	/* What Linux prints for the CPU src/cpu/exec_sys.c reports through CPUID: a family 6
+	 * model 5 stepping 2 GenuineIntel without a brand string (so the model name comes from
+	 * the kernel's table) with FPU PSE TSC PAE CX8 PGE CMOV, at the virtual clock's 1 GHz. */
+	sb_printf(b, "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 5\n"
+		     "model name\t: Pentium II (Deschutes)\nstepping\t: 2\n"
+		     "cpu MHz\t\t: 1000.000\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
+		     "cpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n"
+		     "fdiv_bug\t: no\nf00f_bug\t: no\ncoma_bug\t: no\nfpu\t\t: yes\n"
+		     "fpu_exception\t: yes\ncpuid level\t: 1\nwp\t\t: yes\n"
+		     "flags\t\t: fpu pse tsc pae cx8 pge cmov cpuid\nbugs\t\t:\n"
+		     "bogomips\t: 2000.00\nclflush size\t: 32\ncache_alignment\t: 32\n"
+		     "address sizes\t: 36 bits physical, 32 bits virtual\npower management:\n\n");
+}
+
+static int kmem_text(struct sbuf *b, struct task *t, int (*show)(struct kmem *, char *, size_t))
+{
+	if (!t->km || !show)
+		return -ENOENT;
+	size_t cap = 1 << 16;
+	for (;;) {
+		char *buf = malloc(cap);
+		if (!buf)
+			return -ENOMEM;
+		int n = show(t->km, buf, cap);
+		if (n < 0) {
+			free(buf);
+			return n;
+		}
+		if ((size_t)n < cap) {
+			sb_printf(b, "%.*s", n, buf);
+			free(buf);
+			return 0;
+		}
+		free(buf);
+		cap *= 4;
+	}
+}
+
+static int top_file(struct sbuf *b, struct task *t, const char *name)
+{
+	if (!strcmp(name, "meminfo"))
+		return kmem_text(b, t, proc_meminfo_show);
+	if (!strcmp(name, "vmstat"))
+		return kmem_text(b, t, proc_vmstat_show);
+	if (!strcmp(name, "buddyinfo"))
+		return kmem_text(b, t, proc_buddyinfo_show);
+	if (!strcmp(name, "zoneinfo"))
+		return kmem_text(b, t, proc_zoneinfo_show);
+	if (!strcmp(name, "slabinfo"))
+		return kmem_text(b, t, proc_slabinfo_show);
+	if (!strcmp(name, "vmallocinfo"))
+		return kmem_text(b, t, proc_vmallocinfo_show);
+	if (!strcmp(name, "cpuinfo")) {
+		cpuinfo(b);
+		return 0;
+	}
+	if (!strcmp(name, "version")) {
+		sb_printf(b, "Linux version %s (vmlab) #1 SMP PREEMPT_DYNAMIC vmlab\n",
+			  VMLAB_UTS_RELEASE);
+		return 0;
+	}
+	if (!strcmp(name, "uptime")) {
+		uint64_t ns = vclock_monotonic_ns(t), idle = ns - vclock_cputime_ns(t);
+		sb_printf(b, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(ns / 1000000000u),
+			  (unsigned long long)(ns / 10000000u % 100),
+			  (unsigned long long)(idle / 1000000000u),
+			  (unsigned long long)(idle / 10000000u % 100));
+		return 0;
+	}
+	if (!strcmp(name, "loadavg")) {
+		sb_printf(b, "0.00 0.00 0.00 1/1 %d\n", t->tgid);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void list_dir(struct sbuf *b, struct task *t, const struct ppath *p)
+{
+	if (!p->pid_dir) {
+		sb_printf(b, "d %d\nl self\nl thread-self\n", t->tgid);
+		for (const char *const *n = top_files; *n; n++)
+			sb_printf(b, "f %s\n", *n);
+	} else if (!strcmp(p->rest, "fd")) {
+		for (int i = 0; t->files && i < VMLAB_NR_OPEN; i++)
+			if (t->files->fd[i])
+				sb_printf(b, "l %d\n", i);
+	} else {
+		sb_printf(b, "d fd\n");
+		for (const char *const *n = pid_files; *n; n++)
+			sb_printf(b, "f %s\n", *n);
+		for (const char *const *n = pid_links; *n; n++)
+			sb_printf(b, "l %s\n", *n);
+	}
+}
+
+char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
+{
+	char buf[PATH_MAX];
+	resolve_self(t, path, buf, sizeof(buf));
+	struct ppath p;
+	parse(t, buf, &p);
+	struct sbuf b = {0};
+	*err = 0;
+	if (p.kind == PK_DIR) {
+		list_dir(&b, t, &p);
+	} else if (p.kind != PK_FILE) {
+		*err = p.kind == PK_NONE ? -ENOENT : -ELOOP;
+		return NULL;
+	} else if (!p.pid_dir) {
+		*err = top_file(&b, t, p.name);
+	} else if (!strcmp(p.rest, "maps")) {
+		procfs_maps(&b, t);
+	} else if (!strcmp(p.rest, "smaps")) {
+		procfs_smaps(&b, t);
+	} else if (!strcmp(p.rest, "stat")) {
+		procfs_pid_stat(&b, t);
+	} else if (!strcmp(p.rest, "statm")) {
+		procfs_statm(&b, t);
+	} else if (!strcmp(p.rest, "status")) {
+		procfs_status(&b, t);
+	} else if (!strcmp(p.rest, "cmdline") || !strcmp(p.rest, "environ")) {
+		procfs_user_range(&b, t, p.rest[0] == 'e');
+	} else if (!strcmp(p.rest, "comm")) {
+		sb_printf(&b, "%.15s\n", t->comm ? t->comm : "");
+	} else if (!strcmp(p.rest, "pagemap")) {
+		/* computed at read time */
+	}
+	if (*err) {
+		free(b.s);
+		return NULL;
+	}
+	char *s = sb_take(&b, len);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
+}
+
+struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *err)
+{
+	char canon[PATH_MAX];
+	resolve_self(t, path, canon, sizeof(canon));
+	struct ppath p;
+	parse(t, canon, &p);
+	if (p.kind == PK_NONE) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (p.kind == PK_LINK && p.fd >= 0) {
+		/* /proc/self/fd/N reopens the open file, as the magic link does */
+		struct file *of = t->files->fd[p.fd];
+		if (of->kind != FILE_HOST) {
+			*err = -ENOENT;
+			return NULL;
+		}
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", of->host_fd);
+		int hfd = open(link, host_open_flags(flags), 0);
+		if (hfd < 0) {
+			*err = -errno;
+			return NULL;
+		}
+		struct file *f = file_alloc(FILE_HOST, hfd, flags & ~(G_O_CREAT | G_O_EXCL |
+								     G_O_TRUNC | G_O_CLOEXEC),
+					    of->path);
+		if (!f) {
+			close(hfd);
+			*err = -ENOMEM;
+		}
+		return f;
+	}
+	if (p.kind == PK_LINK) {
+		char target[PATH_MAX];
+		int l = procfs_readlink(t, canon, target, sizeof(target) - 1);
+		if (l < 0) {
+			*err = l;
+			return NULL;
+		}
+		target[l] = '\0';
+		if (target[0] != '/') { /* "self" -> "<pid>" */
+			char full[PATH_MAX + 8];
+			snprintf(full, sizeof(full), "/proc/%s", target);
+			return procfs_open(t, full, flags, err);
+		}
+		/* exe, cwd, root: a host path inside the guest's root */
+		int r = fs_open_host(t, GUEST_AT_FDCWD, target, host_open_flags(flags), 0, true);
+		if (r < 0) {
+			*err = r;
+			return NULL;
+		}
+		struct file *f = file_alloc(FILE_HOST, r, flags & ~(G_O_CREAT | G_O_EXCL |
+								   G_O_TRUNC | G_O_CLOEXEC),
+					    target);
+		if (!f) {
+			close(r);
+			*err = -ENOMEM;
+		}
+		return f;
+	}
+	if ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT))) {
+		*err = p.kind == PK_DIR ? -EISDIR : -EACCES;
+		return NULL;
+	}
+	if ((flags & G_O_DIRECTORY) && p.kind != PK_DIR) {
+		*err = -ENOTDIR;
+		return NULL;
+	}
+	size_t len = 0;
+	char *data = procfs_generate(t, canon, &len, err);
+	if (!data)
+		return NULL;
+	struct file *f = file_alloc(FILE_PROC, -1, flags & ~G_O_CLOEXEC, canon);
+	if (!f) {
+		free(data);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->data = data;
+	f->size = len;
+	f->proc_dir = p.kind == PK_DIR;
+	f->pagemap = p.pid_dir && !strcmp(p.rest, "pagemap");
+	return f;
+}

@@ -1,0 +1,15 @@
+/* procfs generators shared between procfs.c (paths) and procfs_pid.c (per-process files). */
+#ifndef VMLAB_KERNEL_PROCFS_INT_H
+#define VMLAB_KERNEL_PROCFS_INT_H
+#include <stdbool.h>
+
+struct sbuf;
+struct task;
+
+void procfs_maps(struct sbuf *b, struct task *t);
+void procfs_smaps(struct sbuf *b, struct task *t);
+void procfs_statm(struct sbuf *b, struct task *t);
+void procfs_pid_stat(struct sbuf *b, struct task *t);
+void procfs_status(struct sbuf *b, struct task *t);
+int procfs_user_range(struct sbuf *b, struct task *t, bool env);
+#endif

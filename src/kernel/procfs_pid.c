@@ -1,0 +1,397 @@
+/*
+ * The per-process files of procfs (fs/proc/task_mmu.c, array.c, base.c in Linux 6.1):
+ * maps, smaps, statm, stat, status, pagemap, cmdline, environ, comm. Formats are those of
+ * a 32-bit kernel: addresses are 8 hex digits and the maps name column starts after
+ * 25 + 6 * sizeof(long) - 1 = 48 characters and one more space.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/mm/filemap.h"
+#include "kernel/mm/kmem.h"
+#include "kernel/mm/memory.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/mm/pgtable.h"
+#include "kernel/procfs.h"
+#include "kernel/procfs_buf.h"
+#include "kernel/procfs_int.h"
+#include "kernel/signal.h"
+#include "kernel/sys_time.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+#define MAPS_NAME_COLUMN 48 /* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1) on i386 */
+
+static void vma_dev_ino(const struct vm_area_struct *v, struct vm_file_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	if (v->vm_file)
+		vm_file_identity(v->vm_file, id);
+}
+
+/* show_map_vma */
+static void show_map_vma(struct sbuf *b, struct task *t, const struct vm_area_struct *v)
+{
+	struct vm_file_id id;
+	vma_dev_ino(v, &id);
+	uint64_t pgoff = v->vm_file ? (uint64_t)v->vm_pgoff << PAGE_SHIFT : 0;
+	size_t start = b->len;
+	sb_printf(b, "%08x-%08x %c%c%c%c %08llx %02x:%02x %llu ", v->vm_start, v->vm_end,
+		  v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
+		  v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_MAYSHARE ? 's' : 'p',
+		  (unsigned long long)pgoff, id.dev_major, id.dev_minor,
+		  (unsigned long long)id.ino);
+	char nb[4096];
+	const char *name = vma_name(t->mm, v, nb, sizeof(nb));
+	if (name && *name) {
+		sb_pad(b, start, MAPS_NAME_COLUMN, ' ');
+		sb_printf(b, "%s", name);
+	}
+	sb_putc(b, '\n');
+}
+
+void procfs_maps(struct sbuf *b, struct task *t)
+{
+	if (!t->mm)
+		return;
+	for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
+		show_map_vma(b, t, v);
+}
+
+struct mem_size_stats {
+	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous, pss, pss_dirty, swap, locked;
+};
+
+/* smaps_pte_entry: a present page counts unless it is the zero page (vm_normal_page). */
+static void smaps_account(struct task *t, const struct vm_area_struct *v,
+			  struct mem_size_stats *m)
+{
+	struct kmem *km = t->km;
+	uint64_t zpfn = zero_pfn(t->mm);
+	for (uint32_t a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
+		uint64_t pte;
+		if (pte_get(km, t->mm->pgd, a, &pte) || pte_none(pte))
+			continue;
+		if (!pte_present(pte)) {
+			m->swap += PAGE_SIZE;
+			continue;
+		}
+		uint64_t pfn = pte_pfn(pte);
+		if (pfn == zpfn)
+			continue;
+		struct page *p = pfn_to_page(km, pfn);
+		int mapcount = p->_mapcount + 1;
+		bool dirty = (pte & PTE_D) || PageDirty(p);
+		bool anon = !v->vm_file || p->mapping != v->vm_file->mapping;
+		m->resident += PAGE_SIZE;
+		if (anon)
+			m->anonymous += PAGE_SIZE;
+		if ((pte & PTE_A) || PageFlag(p, PG_referenced))
+			m->referenced += PAGE_SIZE;
+		/* pss is kept in bytes << 12 like PSS_SHIFT so sharing divides exactly */
+		uint64_t share = ((uint64_t)PAGE_SIZE << 12) / (uint64_t)(mapcount > 0 ? mapcount : 1);
+		m->pss += share;
+		if (mapcount >= 2) {
+			if (dirty) {
+				m->shared_dirty += PAGE_SIZE;
+				m->pss_dirty += share;
+			} else {
+				m->shared_clean += PAGE_SIZE;
+			}
+		} else {
+			if (dirty) {
+				m->private_dirty += PAGE_SIZE;
+				m->pss_dirty += share;
+			} else {
+				m->private_clean += PAGE_SIZE;
+			}
+		}
+		if (v->vm_flags & VM_LOCKED)
+			m->locked += share;
+	}
+}
+
+static const char *const vmflag_names[32] = {
+	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um", "pf", NULL,
+	"uw", "lo", "io", "sr", "rr", "dc", "de", "lf", "ac", "nr", "ht", "sf",
+	"ar", "wf", "dd", NULL, "mm", "hg", "nh", "mg",
+};
+
+#define KB(x) ((unsigned long long)(x) >> 10)
+
+static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struct *v)
+{
+	struct mem_size_stats m = {0};
+	smaps_account(t, v, &m);
+	show_map_vma(b, t, v);
+	sb_printf(b, "Size:           %8llu kB\n", KB(v->vm_end - v->vm_start));
+	sb_printf(b, "KernelPageSize: %8u kB\n", 4u);
+	sb_printf(b, "MMUPageSize:    %8u kB\n", 4u);
+	sb_printf(b, "Rss:            %8llu kB\n", KB(m.resident));
+	sb_printf(b, "Pss:            %8llu kB\n", KB(m.pss >> 12));
+	sb_printf(b, "Pss_Dirty:      %8llu kB\n", KB(m.pss_dirty >> 12));
+	sb_printf(b, "Shared_Clean:   %8llu kB\n", KB(m.shared_clean));
+	sb_printf(b, "Shared_Dirty:   %8llu kB\n", KB(m.shared_dirty));
+	sb_printf(b, "Private_Clean:  %8llu kB\n", KB(m.private_clean));
+	sb_printf(b, "Private_Dirty:  %8llu kB\n", KB(m.private_dirty));
+	sb_printf(b, "Referenced:     %8llu kB\n", KB(m.referenced));
+	sb_printf(b, "Anonymous:      %8llu kB\n", KB(m.anonymous));
+	sb_printf(b, "LazyFree:       %8llu kB\n", 0ull);
+	sb_printf(b, "AnonHugePages:  %8llu kB\n", 0ull);
+	sb_printf(b, "ShmemPmdMapped: %8llu kB\n", 0ull);
+	sb_printf(b, "FilePmdMapped:  %8llu kB\n", 0ull);
+	sb_printf(b, "Shared_Hugetlb: %8llu kB\n", 0ull);
+	sb_printf(b, "Private_Hugetlb: %7llu kB\n", 0ull);
+	sb_printf(b, "Swap:           %8llu kB\n", KB(m.swap));
+	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m.swap));
+	sb_printf(b, "Locked:         %8llu kB\n", KB(m.locked >> 12));
+	sb_printf(b, "THPeligible:    %d\n", 0);
+	sb_printf(b, "VmFlags: ");
+	for (int i = 0; i < 32; i++)
+		if ((v->vm_flags >> i & 1) && vmflag_names[i])
+			sb_printf(b, "%s ", vmflag_names[i]);
+	sb_putc(b, '\n');
+}
+
+void procfs_smaps(struct sbuf *b, struct task *t)
+{
+	if (!t->mm)
+		return;
+	for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
+		show_smap(b, t, v);
+}
+
+static uint64_t mm_rss(const struct mm_struct *mm)
+{
+	return mm->rss_file + mm->rss_anon + mm->rss_shmem;
+}
+
+static uint32_t text_bytes(const struct mm_struct *mm)
+{
+	return ((mm->end_code + PAGE_SIZE - 1) & PAGE_MASK) - (mm->start_code & PAGE_MASK);
+}
+
+/* task_statm */
+void procfs_statm(struct sbuf *b, struct task *t)
+{
+	const struct mm_struct *mm = t->mm;
+	if (!mm) {
+		sb_printf(b, "0 0 0 0 0 0 0\n");
+		return;
+	}
+	sb_printf(b, "%llu %llu %llu %u 0 %llu 0\n", (unsigned long long)mm->total_vm,
+		  (unsigned long long)mm_rss(mm),
+		  (unsigned long long)(mm->rss_file + mm->rss_shmem), text_bytes(mm) >> PAGE_SHIFT,
+		  (unsigned long long)(mm->data_vm + mm->stack_vm));
+}
+
+static uint64_t sigset_of(const struct task *t, int which)
+{
+	const struct signal_struct *s = t->signal;
+	if (!s)
+		return 0;
+	uint64_t ign = 0, cgt = 0;
+	for (int i = 1; i <= VMLAB_NSIG; i++) {
+		if (s->action[i].handler == 1)
+			ign |= SIGBIT(i);
+		else if (s->action[i].handler > 1)
+			cgt |= SIGBIT(i);
+	}
+	switch (which) {
+	case 0: return s->pending;
+	case 1: return s->blocked;
+	case 2: return ign;
+	default: return cgt;
+	}
+}
+
+/* do_task_stat */
+void procfs_pid_stat(struct sbuf *b, struct task *t)
+{
+	const struct mm_struct *mm = t->mm;
+	uint64_t cpu_ticks = vclock_cputime_ns(t) / (1000000000ull / USER_HZ);
+	uint64_t rsslim = t->rlim[5].cur; /* RLIMIT_RSS */
+	sb_printf(b, "%d (%s) R %d %d %d 0 -1 %u %llu 0 %llu 0 %llu 0 0 0 20 0 1 0 0 %llu %llu "
+		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
+		     "%u 0\n",
+		  t->tgid, t->comm ? t->comm : "", t->ppid, t->tgid, t->tgid,
+		  mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
+		  (unsigned long long)t->min_flt, (unsigned long long)t->maj_flt,
+		  (unsigned long long)cpu_ticks,
+		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
+		  (unsigned long long)(mm ? mm_rss(mm) : 0),
+		  (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
+		  mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
+		  (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
+		  (unsigned long long)(sigset_of(t, 1) & 0x7fffffff),
+		  (unsigned long long)(sigset_of(t, 2) & 0x7fffffff),
+		  (unsigned long long)(sigset_of(t, 3) & 0x7fffffff), mm ? mm->start_data : 0,
+		  mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
+		  mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0);
+}
+
+#define SEQ_KB(label, pages) sb_printf(b, label "\t%8llu kB\n", (unsigned long long)(pages) * 4)
+
+/* proc_pid_status */
+void procfs_status(struct sbuf *b, struct task *t)
+{
+	const struct mm_struct *mm = t->mm;
+	sb_printf(b, "Name:\t%s\n", t->comm ? t->comm : "");
+	sb_printf(b, "Umask:\t%04o\n", t->fs ? t->fs->umask : 022);
+	sb_printf(b, "State:\tR (running)\n");
+	sb_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->tgid, t->pid,
+		  t->ppid);
+	sb_printf(b, "Uid:\t%u\t%u\t%u\t%u\n", t->uid, t->euid, t->euid, t->euid);
+	sb_printf(b, "Gid:\t%u\t%u\t%u\t%u\n", t->gid, t->egid, t->egid, t->egid);
+	int fdsize = 64;
+	while (t->files && fdsize < VMLAB_NR_OPEN) {
+		bool high = false;
+		for (int i = fdsize; i < VMLAB_NR_OPEN; i++)
+			if (t->files->fd[i])
+				high = true;
+		if (!high)
+			break;
+		fdsize *= 2;
+	}
+	sb_printf(b, "FDSize:\t%d\nGroups:\t\n", fdsize);
+	sb_printf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->tgid, t->pid,
+		  t->tgid, t->tgid);
+	if (mm) {
+		uint32_t text = text_bytes(mm);
+		uint64_t lib = mm->exec_vm * PAGE_SIZE - text;
+		uint64_t peak_rss = mm->hiwater_rss > mm_rss(mm) ? mm->hiwater_rss : mm_rss(mm);
+		SEQ_KB("VmPeak:", mm->total_vm);
+		SEQ_KB("VmSize:", mm->total_vm);
+		SEQ_KB("VmLck:", mm->locked_vm);
+		SEQ_KB("VmPin:", mm->pinned_vm);
+		SEQ_KB("VmHWM:", peak_rss);
+		SEQ_KB("VmRSS:", mm_rss(mm));
+		SEQ_KB("RssAnon:", mm->rss_anon);
+		SEQ_KB("RssFile:", mm->rss_file);
+		SEQ_KB("RssShmem:", mm->rss_shmem);
+		SEQ_KB("VmData:", mm->data_vm);
+		SEQ_KB("VmStk:", mm->stack_vm);
+		sb_printf(b, "VmExe:\t%8u kB\n", text >> 10);
+		sb_printf(b, "VmLib:\t%8llu kB\n", (unsigned long long)(lib >> 10));
+		sb_printf(b, "VmPTE:\t%8llu kB\n", (unsigned long long)(mm->pgtable_bytes >> 10));
+		SEQ_KB("VmSwap:", 0);
+		sb_printf(b, "HugetlbPages:\t%8u kB\n", 0u);
+	}
+	sb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\n");
+	int queued = __builtin_popcountll(sigset_of(t, 0));
+	sb_printf(b, "SigQ:\t%d/%llu\n", queued, (unsigned long long)t->rlim[11].cur);
+	sb_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)sigset_of(t, 0),
+		  0ull);
+	sb_printf(b, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		  (unsigned long long)sigset_of(t, 1), (unsigned long long)sigset_of(t, 2),
+		  (unsigned long long)sigset_of(t, 3));
+	uint64_t caps = t->euid == 0 ? 0x000001ffffffffffull : 0;
+	sb_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n", 0ull,
+		  (unsigned long long)caps, (unsigned long long)caps);
+	sb_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0x000001ffffffffffull, 0ull);
+	sb_printf(b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+	sb_printf(b, "Speculation_Store_Bypass:\tnot vulnerable\n");
+	sb_printf(b, "SpeculationIndirectBranch:\talways enabled\n");
+	sb_printf(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+	sb_printf(b, "Mems_allowed:\t1\nMems_allowed_list:\t0\n");
+	sb_printf(b, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
+
+/* cmdline and environ: the bytes exec put on the stack */
+int procfs_user_range(struct sbuf *b, struct task *t, bool env)
+{
+	const struct mm_struct *mm = t->mm;
+	if (!mm)
+		return 0;
+	uint32_t s = env ? mm->env_start : mm->arg_start, e = env ? mm->env_end : mm->arg_end;
+	for (uint32_t a = s; a < e && !b->oom; a++) {
+		uint8_t c;
+		if (copy_from_user(t, &c, a, 1))
+			break;
+		sb_putc(b, (char)c);
+	}
+	return 0;
+}
+
+/* pagemap_read: 64-bit entries; PFNs shown to root as Linux shows them to CAP_SYS_ADMIN. */
+#define PM_PFRAME_MASK ((1ull << 55) - 1)
+#define PM_MMAP_EXCLUSIVE (1ull << 56)
+#define PM_FILE (1ull << 61)
+#define PM_SWAP (1ull << 62)
+#define PM_PRESENT (1ull << 63)
+
+static uint64_t pagemap_entry(struct task *t, uint32_t addr)
+{
+	struct mm_struct *mm = t->mm;
+	const struct vm_area_struct *v = vma_lookup(mm, addr);
+	if (!v)
+		return 0;
+	uint64_t pte;
+	if (pte_get(t->km, mm->pgd, addr, &pte) || pte_none(pte))
+		return 0;
+	if (!pte_present(pte))
+		return PM_SWAP | (pte >> 1); /* a swap entry: its type and offset bits */
+	uint64_t pfn = pte_pfn(pte);
+	uint64_t e = PM_PRESENT | (t->euid == 0 ? pfn & PM_PFRAME_MASK : 0);
+	if (pfn == zero_pfn(mm))
+		return e; /* a special page: no struct page is reported */
+	struct page *p = pfn_to_page(t->km, pfn);
+	if (p->_mapcount == 0)
+		e |= PM_MMAP_EXCLUSIVE;
+	bool anon = !v->vm_file || p->mapping != v->vm_file->mapping;
+	if (!anon)
+		e |= PM_FILE;
+	return e;
+}
+
+long procfs_pagemap_read(struct task *t, uint32_t ubuf, uint32_t count, uint64_t *pos)
+{
+	if ((*pos & 7) || (count & 7))
+		return -EINVAL;
+	if (!t->mm)
+		return 0;
+	uint64_t vpn = *pos / 8;
+	uint64_t end = t->mm->task_size >> PAGE_SHIFT;
+	long done = 0;
+	uint64_t buf[512];
+	while ((uint32_t)done < count && vpn < end) {
+		unsigned n = 0;
+		while (n < 512 && (uint32_t)done + n * 8 < count && vpn + n < end) {
+			buf[n] = pagemap_entry(t, (uint32_t)((vpn + n) << PAGE_SHIFT));
+			n++;
+		}
+		if (copy_to_user(t, ubuf + (uint32_t)done, buf, n * 8))
+			return done ? done : -EFAULT;
+		done += n * 8;
+		vpn += n;
+	}
+	*pos = vpn * 8;
+	return done;
+}
+
+int signal_describe_addr(struct task *t, uint32_t addr, char *buf, size_t n)
+{
+	if (!t->mm) {
+		snprintf(buf, n, ", no VMA");
+		return 0;
+	}
+	const struct vm_area_struct *v = vma_lookup(t->mm, addr);
+	if (!v) {
+		snprintf(buf, n, ", no VMA");
+		return 0;
+	}
+	char nb[1024];
+	const char *name = vma_name(t->mm, v, nb, sizeof(nb));
+	snprintf(buf, n, " in %c%c%c%c %08x-%08x%s%s", v->vm_flags & VM_READ ? 'r' : '-',
+		 v->vm_flags & VM_WRITE ? 'w' : '-', v->vm_flags & VM_EXEC ? 'x' : '-',
+		 v->vm_flags & VM_MAYSHARE ? 's' : 'p', v->vm_start, v->vm_end,
+		 name && *name ? " " : "", name ? name : "");
+	return 0;
+}

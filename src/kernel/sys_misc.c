@@ -1,0 +1,160 @@
+/*
+ * getrandom from the seeded generator, and the single-thread forms of set_tid_address,
+ * set_robust_list and futex (kernel/futex/ in Linux). With one thread a FUTEX_WAIT whose
+ * value still matches could only be woken by another thread or a signal: vmlab reports
+ * that the program would hang and ends the run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/fs/fs_internal.h"
+#include "kernel/signal.h"
+#include "kernel/sys_time.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+
+/* splitmix64: the task's generator (seeded by the run command from --seed) */
+uint64_t task_random_u64(struct task *t)
+{
+	uint64_t z = (t->rng_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#define GRND_NONBLOCK 1u
+#define GRND_RANDOM 2u
+#define GRND_INSECURE 4u
+
+long sys_getrandom(struct task *t, const uint32_t *a)
+{
+	uint32_t flags = a[2];
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	uint32_t n = a[1] > 0x1ffffff ? 0x1ffffff : a[1]; /* MAX_RW_COUNT >> 6, like Linux */
+	uint8_t buf[256];
+	uint32_t done = 0;
+	while (done < n) {
+		uint32_t c = n - done < sizeof(buf) ? n - done : (uint32_t)sizeof(buf);
+		for (uint32_t i = 0; i < c; i += 8) {
+			uint64_t r = task_random_u64(t);
+			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
+		}
+		if (copy_to_user(t, a[0] + done, buf, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)done;
+}
+
+long sys_set_tid_address(struct task *t, const uint32_t *a)
+{
+	t->clear_child_tid = a[0];
+	return t->pid;
+}
+
+long sys_set_robust_list(struct task *t, const uint32_t *a)
+{
+	if (a[1] != 12) /* sizeof(struct robust_list_head) on i386 */
+		return -EINVAL;
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
+}
+
+long sys_get_robust_list(struct task *t, const uint32_t *a)
+{
+	if (a[0] != 0 && (int32_t)a[0] != t->pid)
+		return -ESRCH;
+	if (put_user_u32(t, a[2], t->robust_len) || put_user_u32(t, a[1], t->robust_list))
+		return -EFAULT;
+	return 0;
+}
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+
+static long do_futex(struct task *t, const uint32_t *a, bool time64)
+{
+	uint32_t uaddr = a[0], op = a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	uint32_t val = a[2];
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (op) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		if (op == FUTEX_WAIT_BITSET && a[5] == 0)
+			return -EINVAL;
+		uint32_t cur;
+		if (get_user_u32(t, uaddr, &cur))
+			return -EFAULT;
+		if (cur != val)
+			return -EAGAIN;
+		if (a[3]) {
+			/* a timed wait ends by its timeout: the clock moves to it */
+			uint32_t ts[4];
+			if (copy_from_user(t, ts, a[3], time64 ? 16 : 8))
+				return -EFAULT;
+			int64_t s = time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32)
+					   : (int32_t)ts[0];
+			int64_t ns = time64 ? (int32_t)ts[2] : (int32_t)ts[1];
+			if (s < 0 || ns < 0 || ns >= 1000000000)
+				return -EINVAL;
+			int64_t want = s * 1000000000 + ns;
+			if (op == FUTEX_WAIT_BITSET) { /* absolute */
+				int64_t now = (int64_t)((a[1] & FUTEX_CLOCK_REALTIME)
+								? vclock_realtime_ns(t)
+								: vclock_monotonic_ns(t));
+				want -= now;
+			}
+			if (want > 0)
+				t->sleep_ns += (uint64_t)want;
+			return -ETIMEDOUT;
+		}
+		if (signal_pending(t))
+			return -EINTR;
+		return fs_would_block_forever(t, "FUTEX_WAIT (only one thread exists)");
+	}
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (op == FUTEX_WAKE_BITSET && a[5] == 0)
+			return -EINVAL;
+		return 0; /* no other thread waits */
+	case FUTEX_REQUEUE:
+		return 0;
+	case FUTEX_CMP_REQUEUE: {
+		uint32_t cur;
+		if (get_user_u32(t, uaddr, &cur))
+			return -EFAULT;
+		return cur != a[5] ? -EAGAIN : 0;
+	}
+	default: {
+		static bool reported;
+		if (!reported)
+			fprintf(stderr, "vmlab: futex operation %u not supported (ENOSYS; reported "
+					"once)\n", op);
+		reported = true;
+		return -ENOSYS;
+	}
+	}
+}
+
+long sys_futex(struct task *t, const uint32_t *a)
+{
+	return do_futex(t, a, false);
+}
+
+long sys_futex_time64(struct task *t, const uint32_t *a)
+{
+	return do_futex(t, a, true);
+}
