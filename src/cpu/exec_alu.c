@@ -318,7 +318,8 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
 		nf = (r & 1) ? EFL_CF : 0;
-		if (((r >> (bits - 1)) ^ r) & 1)
+		/* OF of the first one-bit step for every count, as the host computes it */
+		if (((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1)
 			nf |= EFL_OF;
 		break;
 	}
@@ -328,13 +329,14 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
 		nf = (r >> (bits - 1)) & 1 ? EFL_CF : 0;
-		if (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1)
+		if (((a >> (bits - 1)) ^ a) & 1)
 			nf |= EFL_OF;
 		break;
 	}
 	case 2: case 3: { /* RCL, RCR through a (bits+1)-bit value */
 		unsigned k = sz == 4 ? cnt : cnt % (bits + 1);
-		uint64_t v = (uint64_t)a | (uint64_t)get_cf(in) << bits, w = ((uint64_t)1 << (bits + 1)) - 1;
+		bool cin = get_cf(in);
+		uint64_t v = (uint64_t)a | (uint64_t)cin << bits, w = ((uint64_t)1 << (bits + 1)) - 1;
 		if (k) {
 			if (i->reg == 2)
 				v = ((v << k) | (v >> (bits + 1 - k))) & w;
@@ -344,11 +346,12 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)v & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
+		if (k == 0)
+			return X_NEXT; /* a whole turn (8/16-bit): the host leaves every flag alone */
 		nf = (v >> bits) & 1 ? EFL_CF : 0;
-		if (i->reg == 2) {
-			if (((r >> (bits - 1)) & 1) != ((nf & EFL_CF) != 0))
-				nf |= EFL_OF;
-		} else if (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1)
+		/* first-step OF: RCL sign ^ next bit, RCR sign ^ carry-in */
+		if (i->reg == 2 ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1
+				: ((a >> (bits - 1)) & 1) != cin)
 			nf |= EFL_OF;
 		break;
 	}
@@ -412,10 +415,10 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 	if (e_end(c, i, sz, &o, r))
 		return X_EXC;
 	uint32_t f = szp(r, sz) | (cf ? EFL_CF : 0);
-	if (((r ^ a) >> (bits - 1)) & 1)
+	/* OF of the first one-bit step for every count (the host's choice; SDM: count 1) */
+	if (left ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1 : ((a >> (bits - 1)) ^ b) & 1)
 		f |= EFL_OF;
 	set_arith(in, f);
-	(void)bits;
 	return X_NEXT;
 }
 
@@ -488,10 +491,11 @@ static int h_bsx(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	uint32_t f = get_flags(in) & ~EFL_ARITH;
 	if (v == 0)
-		f |= EFL_ZF;
+		f |= EFL_ZF | EFL_PF; /* the host: ZF and PF set, the rest clear */
 	else {
 		uint32_t r = i->op == 0xBC ? (uint32_t)__builtin_ctz(v) : 31u - (uint32_t)__builtin_clz(v);
 		setreg(c, i->reg, sz, r);
+		f |= parity_flag(r); /* the host: PF of the result, CF OF SF AF clear */
 	}
 	in->eflags = f;
 	return X_NEXT;

@@ -61,7 +61,9 @@ static uint32_t compute(unsigned op, uint32_t res, uint32_t a, uint32_t b, uint3
 	case LF_SHL: /* b = count (1..31), a = original */
 		if (b <= sz * 8 && ((a >> (sz * 8 - b)) & 1))
 			f |= EFL_CF;
-		if (((res & sign) != 0) != ((f & EFL_CF) != 0))
+		/* OF as for the first one-bit step, whatever the count (what Intel CPUs do;
+		 * the SDM defines it for count 1 only) */
+		if ((a ^ (a << 1)) & sign)
 			f |= EFL_OF;
 		if (aux)
 			f |= EFL_AF;
@@ -69,7 +71,7 @@ static uint32_t compute(unsigned op, uint32_t res, uint32_t a, uint32_t b, uint3
 	case LF_SHR:
 		if ((a >> (b - 1)) & 1)
 			f |= EFL_CF;
-		if (((res << 1) ^ res) & sign)
+		if (a & sign) /* first-step OF: the original sign */
 			f |= EFL_OF;
 		if (aux)
 			f |= EFL_AF;
@@ -81,9 +83,11 @@ static uint32_t compute(unsigned op, uint32_t res, uint32_t a, uint32_t b, uint3
 			f |= EFL_AF;
 		break;
 	case LF_MUL:
+		/* SF, ZF, AF, PF are undefined: Intel sets SF and PF from the low half of the
+		 * product and clears ZF and AF */
 		if (aux)
 			f |= EFL_CF | EFL_OF;
-		break;
+		return f | (szp(res, sz) & ~EFL_ZF);
 	}
 	return f | szp(res, sz);
 }
