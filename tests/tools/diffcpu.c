@@ -102,6 +102,7 @@ struct tcase {
 	uint32_t mem_addr; /* memory operand's linear address, when rm_reg < 0 */
 	int reg_reg;       /* ModRM.reg */
 	unsigned pinned;   /* registers holding addresses: fixups leave them alone */
+	unsigned op_pos;   /* offset of the (last) opcode after its prefixes */
 };
 
 static void emit(struct tcase *t, uint8_t b)
@@ -441,6 +442,9 @@ static const struct form forms[] = {
 	{"faults", "6C", 0}, {"faults", "6F", 0}, {"faults", "CC", 0}, {"faults", "CE", 0},
 	{"faults", "CD 41", 0}, {"faults", "FE /2", 0}, {"faults", "FF /7", 0},
 	{"faults", "0F 06", 0}, {"faults", "0F 20 /0", F_REGONLY}, {"faults", "8C /7", F_REGONLY},
+	{"faults", "F0 01 /r", F_REGONLY}, {"faults", "F0 8B /r", F_MEMONLY},
+	{"faults", "F0 90", 0}, {"faults", "0F C7 /1", F_REGONLY}, {"faults", "8E /1", F_REGONLY},
+	{"faults", "0F FF", 0}, {"faults", "D6", 0}, {"xchg", "66 0F C8 +r", 0},
 	{"nop", "90", 0}, {"nop", "0F 1F /0", F_V}, {"nop", "F3 90", 0},
 };
 
@@ -517,7 +521,7 @@ static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool b
 		 * use of DS/ES/SS after the case */
 		if (t->rm_reg >= 0)
 			t->in.regs[t->rm_reg] = (t->in.regs[t->rm_reg] & 0xffff0000u) | 0x2b;
-		else if (t->in.code[0] == 0x8e || (t->in.code_len > 1 && t->in.code[1] == 0x8e))
+		else if (t->in.code[t->op_pos] == 0x8e)
 			case_write(t, t->mem_addr, 0x2b, 2);
 		else
 			case_write(t, DC_ESP, 0x2b, 4);
@@ -549,7 +553,13 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 		emit(t, 0x66);
 	if (a16)
 		emit(t, 0x67);
+	if (chance(8)) {
+		/* a segment override; CS on a write is #GP(0) on both sides */
+		static const uint8_t ovr[] = {0x26, 0x2e, 0x36, 0x3e};
+		emit(t, ovr[below(4)]);
+	}
 	unsigned op_pos = t->in.code_len;
+	t->op_pos = op_pos;
 	while (*s) {
 		while (*s == ' ')
 			s++;
@@ -904,6 +914,114 @@ static void gen_random_seq(unsigned n)
 	}
 }
 
+/*
+ * Page faults: accesses to unmapped pages and across page ends, string instructions that
+ * fault part-way (the registers must show the iterations done), stack overflow, fetches.
+ * Nothing else is mapped around the case's pages, on either side.
+ */
+static void gen_pagefault(unsigned n)
+{
+	unsigned g = group_id("pagefault", false);
+	for (unsigned k = 0; k < n; k++) {
+		struct tcase *t = new_case(g);
+		static const uint32_t bad[] = {0x00500000u, DC_DATA + DC_PAGE, DC_DATA - 4,
+					       DC_DATA + DC_PAGE - 2, DC_STACK - 2, 0x00600ffeu};
+		uint32_t a = bad[below(sizeof(bad) / sizeof(bad[0]))];
+		switch (k % 6) {
+		case 0: /* load or store through [disp32] */
+			emit(t, chance(2) ? 0x8b : 0x89);
+			emit(t, (uint8_t)(any_reg(1u << R_ESP) << 3 | 5));
+			emit32(t, a);
+			break;
+		case 1: /* read-modify-write */
+			emit(t, 0x81), emit(t, 0x05), emit32(t, a), emit32(t, interesting32());
+			break;
+		case 2: /* REP STOS / MOVS running off the end of the data page */
+		{
+			static const uint8_t ops[] = {0xaa, 0xab, 0xa4, 0xa5};
+			uint8_t op = ops[below(4)];
+			bool o16 = (op & 1) && chance(3);
+			emit(t, 0xf3);
+			if (o16)
+				emit(t, 0x66);
+			emit(t, op);
+			t->in.regs[R_EDI] = DC_DATA + DC_PAGE - 1 - below(40);
+			t->in.regs[R_ESI] = DC_DATA + below(256);
+			t->in.regs[R_ECX] = 20 + below(40);
+			if (chance(3)) { /* the source runs off instead */
+				t->in.regs[R_ESI] = DC_DATA + DC_PAGE - 1 - below(40);
+				t->in.regs[R_EDI] = DC_DATA + below(256);
+			}
+			if (chance(4)) { /* downwards, off the start */
+				t->in.eflags |= EFL_DF;
+				t->in.regs[R_EDI] = DC_DATA + below(40);
+				t->in.regs[R_ESI] = DC_DATA + 2048 + below(40);
+			}
+			break;
+		}
+		case 3: /* the stack runs off its page (PUSH only: the host's PUSHA stores its
+			 * first registers before faulting on a later one, vmlab's stores nothing;
+			 * both are restartable) */
+			t->in.regs[R_ESP] = DC_STACK + below(3) * 2;
+			if (chance(2))
+				emit(t, 0x66);
+			emit(t, (uint8_t)(0x50 + below(8)));
+			break;
+		case 4: /* a jump to an unmapped page */
+			t->in.regs[R_EAX] = chance(2) ? 0x00500000u : DC_CODE + DC_PAGE;
+			emit(t, 0xff), emit(t, 0xe0);
+			break;
+		default: /* CMPXCHG8B / XADD across the end of the page */
+			if (chance(2)) {
+				emit(t, 0x0f), emit(t, 0xc7), emit(t, 0x0d);
+				emit32(t, DC_DATA + DC_PAGE - 4);
+			} else {
+				emit(t, 0x0f), emit(t, 0xc1), emit(t, 0x05);
+				emit32(t, DC_DATA + DC_PAGE - 2);
+			}
+			break;
+		}
+	}
+}
+
+/* Self-modifying code: stores into instructions about to run (decoded-code invalidation). */
+static void gen_smc(unsigned n)
+{
+	unsigned g = group_id("smc", false);
+	for (unsigned k = 0; k < n; k++) {
+		struct tcase *t = new_case(g);
+		switch (k % 3) {
+		case 0: /* mov byte [imm8 of the next instruction], x; mov al, y */
+		{
+			uint8_t x = (uint8_t)rnd32();
+			emit(t, 0xc6), emit(t, 0x05), emit32(t, DC_CODE + 7 + 1), emit(t, x);
+			emit(t, 0xb0), emit(t, 0x11);
+			break;
+		}
+		case 1: /* rewrite the next opcode: nop -> inc eax / dec ecx / cmc */
+		{
+			static const uint8_t ops[] = {0x40, 0x49, 0xf5, 0x90};
+			emit(t, 0xc6), emit(t, 0x05), emit32(t, DC_CODE + 7), emit(t, ops[below(4)]);
+			emit(t, 0x90);
+			emit(t, 0x90);
+			break;
+		}
+		default: /* REP STOSB over the code that follows, then run it */
+		{
+			unsigned body = 4 + below(8);
+			t->in.regs[R_EDI] = DC_CODE + 2;
+			t->in.regs[R_ECX] = body;
+			t->in.regs[R_EAX] = (t->in.regs[R_EAX] & ~0xffu) | (chance(2) ? 0x40 : 0x90);
+			t->in.eflags &= ~EFL_DF;
+			emit(t, 0xf3), emit(t, 0xaa);
+			for (unsigned i = 0; i < body; i++)
+				emit(t, 0x49); /* dec ecx: replaced before it runs */
+			break;
+		}
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- x87 cases */
 
 static void ld80(long double v, uint8_t *p)
@@ -1142,6 +1260,21 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6])
 	return 0;
 }
 
+/* Where the INT n that ended at end began, prefixes included (as the host's #GP reports). */
+static uint32_t int_start(const struct dc_in *in, uint32_t end)
+{
+	uint32_t pos = end - 2 - DC_CODE;
+	if (pos > in->code_len)
+		return end - 2;
+	while (pos > 0 && (in->code[pos - 1] == 0x26 || in->code[pos - 1] == 0x2e ||
+			   in->code[pos - 1] == 0x36 || in->code[pos - 1] == 0x3e ||
+			   in->code[pos - 1] == 0x66 || in->code[pos - 1] == 0x67 ||
+			   in->code[pos - 1] == 0xf0 || in->code[pos - 1] == 0xf2 ||
+			   in->code[pos - 1] == 0xf3))
+		pos--;
+	return DC_CODE + pos;
+}
+
 static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_out *out)
 {
 	struct cpu *c = &mc->cpu;
@@ -1194,7 +1327,7 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 		} else {
 			out->vector = X86_GP;
 			out->err = (uint32_t)ex.vector << 3 | 2;
-			out->eip = c->eip - 2;
+			out->eip = int_start(in, c->eip);
 		}
 		break;
 	case CPU_EXIT_HLT:
@@ -1385,8 +1518,10 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 		return true;
 	if (nat->eip != emu->eip)
 		return DIFF("eip: host %08x interp %08x", nat->eip, emu->eip);
+	/* the I bit of a #PF error code depends on the paging mode (NX), not on the CPU */
+	uint32_t errmask = nat->vector == X86_PF ? ~(uint32_t)PF_I : ~0u;
 	if (nat->vector == X86_GP || nat->vector == X86_PF || nat->vector == X86_SS)
-		if (nat->err != emu->err)
+		if ((nat->err ^ emu->err) & errmask)
 			return DIFF("error code: host %#x interp %#x", nat->err, emu->err);
 	for (int i = 0; i < 8; i++)
 		if (nat->regs[i] != emu->regs[i])
@@ -1524,6 +1659,8 @@ int main(int argc, char **argv)
 	gen_string(300 * scale);
 	gen_control(300 * scale);
 	gen_random_seq(600 * scale);
+	gen_pagefault(120 * scale);
+	gen_smc(60 * scale);
 	gen_x87(scale);
 
 	flush_case();
