@@ -326,7 +326,8 @@ int cmd_kmem(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	struct physmem pm;
-	int err = physmem_init(&pm, o.p.ram_bytes, o.p.pae);
+	/* the machine has its RAM above 4 GB either way; a 2-level kernel just cannot use it */
+	int err = physmem_init(&pm, o.p.ram_bytes, true);
 	if (err) {
 		fprintf(stderr, "vmlab kmem: cannot build a machine with --mem=%llu bytes: %s\n",
 			(unsigned long long)o.p.ram_bytes, strerror(-err));
