@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Zone sizes against the real kernel: for every configuration recorded under
 # tests/golden/linux/<flavour>/mem-<N>M (Debian 6.1 686 / 686-pae under qemu), vmlab's
 # zones must have exactly the same spanned and present pages, and LowTotal/HighTotal must
@@ -32,6 +32,18 @@ for dir in "$GOLD"/686/mem-*M "$GOLD"/686-pae/mem-*M; do
 		echo "not ok $n - $flavour $mem: zone spanned/present pages differ"
 		echo "# linux: $(echo $want)"
 		echo "# vmlab: $(echo $got)"
+	fi
+	# watermarks follow min_free_kbytes (khugepaged's 5%-of-lowmem rule from 512 MB up, the
+	# square-root rule below): within 6% or 8 pages (the managed-page difference)
+	n=$((n + 1))
+	wm() { awk '/^Node/{z=$4} /^ +min /{m=$2} /^ +low /{l=$2} /^ +high /{print z, m, l, $2}'; }
+	bad=$(paste -d' ' <(wm <"$dir/zoneinfo") <(echo "$ours" | wm) | awk '{
+		for (i = 2; i <= 4; i++) { d = $i - $(i + 4); if (d < 0) d = -d;
+			if (d > 8 && d > 0.06 * $i) print $1 }}' | sort -u | tr '\n' ' ')
+	if [ -z "$bad" ]; then
+		echo "ok $n - $flavour $mem: zone watermarks min/low/high close to Linux's"
+	else
+		echo "not ok $n - $flavour $mem: watermarks of $bad differ from Linux's by more than 6%"
 	fi
 	mi=$("$VMLAB" kmem $args --proc=meminfo)
 	for f in LowTotal HighTotal; do

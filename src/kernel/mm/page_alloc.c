@@ -246,7 +246,13 @@ static uint64_t int_sqrt(uint64_t x)
 	return r;
 }
 
-static bool is_highmem_idx(int z) { return z == ZONE_HIGHMEM || z == ZONE_MOVABLE; }
+/* ZONE_MOVABLE counts as highmem only when it would take its pages from HighMem, i.e. when
+ * HighMem is the highest populated zone (find_usable_zone_for_movable) */
+static bool is_highmem_idx(const struct kmem *km, int z)
+{
+	return z == ZONE_HIGHMEM ||
+	       (z == ZONE_MOVABLE && populated_zone(&km->zones[ZONE_HIGHMEM]));
+}
 
 /* __setup_per_zone_wmarks: lowmem zones share min_free_kbytes by managed pages; highmem
  * gets a small fixed min; the low/high steps follow watermark_scale_factor */
@@ -254,13 +260,13 @@ static void setup_wmarks_once(struct kmem *km)
 {
 	uint64_t pages_min = km->min_free_kbytes >> (PAGE_SHIFT - 10), lowmem_pages = 0;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		if (!is_highmem_idx(z))
+		if (!is_highmem_idx(km, z))
 			lowmem_pages += km->zones[z].managed_pages;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zn = &km->zones[z];
 		uint64_t m = zn->managed_pages;
 		uint64_t tmp = lowmem_pages ? pages_min * m / lowmem_pages : 0;
-		if (is_highmem_idx(z)) {
+		if (is_highmem_idx(km, z)) {
 			uint64_t min_pages = m / 1024;
 			min_pages = min_pages < 32 ? 32 : min_pages > 128 ? 128 : min_pages;
 			zn->wmark_min = min_pages;
@@ -307,7 +313,13 @@ void setup_per_zone_wmarks(struct kmem *km)
 	}
 	/* khugepaged's set_recommended_min_free_kbytes (Debian's kernels have THP=always):
 	 * two pageblocks per lowmem zone plus MIGRATE_PCPTYPES^2 more, capped at 5% of
-	 * lowmem. This, not the square root, sets min_free_kbytes on Debian's i386 kernels. */
+	 * lowmem. This, not the square root, sets min_free_kbytes on Debian's i386 kernels
+	 * with 512 MB or more; hugepage_init leaves THP off (and khugepaged unstarted) below. */
+	uint64_t totalram = 0;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		totalram += km->zones[z].managed_pages;
+	if (totalram < (512u << (20 - PAGE_SHIFT)))
+		goto reserve;
 	uint64_t pageblock = km->params.pae ? 512 : 1024, nr_zones = 0;
 	for (int z = 0; z <= ZONE_NORMAL; z++)
 		if (populated_zone(&km->zones[z]))
@@ -320,6 +332,7 @@ void setup_per_zone_wmarks(struct kmem *km)
 		km->min_free_kbytes = rec * 4;
 		setup_wmarks_once(km);
 	}
+reserve:
 	/* calculate_totalreserve_pages */
 	km->totalreserve_pages = 0;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
