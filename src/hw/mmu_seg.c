@@ -53,12 +53,11 @@ static int set_accessed(struct mmu *m, uint64_t raw, uint32_t lin, struct seg_de
 
 static void load_real_mode(struct mmu *m, enum sreg sr, uint16_t sel)
 {
-	struct seg_cache *c = &m->seg.sr[sr];
-	c->selector = sel;
-	c->d.base = (uint32_t)sel << 4;
-	c->eff_limit = c->d.limit = 0xffff;
-	c->usable = true;
-	c->flat = false;
+	/* real mode: base = selector * 16, 64 KB, readable/writable (CS executable) */
+	struct seg_desc d = {.base = (uint32_t)sel << 4, .limit = 0xffff, .s = true, .p = true};
+	d.type = sr == SR_CS ? SEG_TYPE_CODE | SEG_TYPE_READABLE | SEG_TYPE_ACCESSED
+			     : SEG_TYPE_WRITABLE | SEG_TYPE_ACCESSED;
+	seg_cache_set(&m->seg.sr[sr], sel, &d);
 }
 
 int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception *ex)

@@ -356,6 +356,24 @@ static void descriptor_reads_go_through_paging(void **state)
 	m.cpl = 0;
 }
 
+/* Real mode (CR0.PE = 0): base = selector * 16, 64 KB limit, no descriptor read. */
+static void real_mode_loads(void **state)
+{
+	(void)state;
+	struct x86_exception ex;
+	mmu_write_cr0(&m, 0);
+	assert_int_equal(mmu_load_seg(&m, SR_DS, 0x1234, &ex), 0);
+	assert_int_equal(m.seg.sr[SR_DS].d.base, 0x12340);
+	physmem_write(&pm, 0x12350, 0xabcd, 2);
+	uint16_t v = 0;
+	assert_int_equal(mmu_read(&m, SR_DS, 0x10, &v, 2, ACC_READ, &ex), 0);
+	assert_int_equal(v, 0xabcd);
+	assert_int_equal(mmu_read(&m, SR_DS, 0xffff, &v, 2, ACC_READ, &ex), -1);
+	assert_int_equal(ex.vector, X86_GP);
+	mmu_write_cr0(&m, CR0_PE);
+	assert_int_equal(mmu_load_seg(&m, SR_DS, 0x10, &ex), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +383,7 @@ int main(void)
 		cmocka_unit_test(load_segment_registers),
 		cmocka_unit_test(load_effects),
 		cmocka_unit_test(descriptor_reads_go_through_paging),
+		cmocka_unit_test(real_mode_loads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
