@@ -450,15 +450,17 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	uint16_t unmasked = raised & (uint16_t)~nf.cw;
 	/*
 	 * The pointers as the host processor keeps them (docs/x87.md): the instruction pointer
-	 * on every computing instruction; the opcode and data pointer only when the instruction
-	 * raises an unmasked exception; the selectors read as 0 (FCS/FDS deprecation).
+	 * on every computing instruction; the opcode only when the instruction raises an
+	 * unmasked exception, and the data pointer only when one with a memory operand does;
+	 * the selectors read as 0 (FCS/FDS deprecation).
 	 */
 	nf.fip = c->eip;
 	nf.fcs = 0;
 	nf.fds = 0;
 	if (unmasked) {
 		nf.fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
-		nf.fdp = is_mem ? ea : 0;
+		if (is_mem)
+			nf.fdp = ea;
 	}
 	if (form.kind == K_STORE && !(unmasked & (SW_IE | SW_OE | SW_UE))) {
 		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
