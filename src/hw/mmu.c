@@ -207,6 +207,19 @@ void mmu_set_asid(struct mmu *m, uint16_t asid)
 	m->asid = asid;
 }
 
+void mmu_flush_asid(struct mmu *m, uint16_t asid, enum counter_id cause)
+{
+	if (!m->dtlb)
+		return;
+	/* the hook drops the fast entries of exactly the entries that go */
+	tlb_flush_asid(m->dtlb, asid, true);
+	if (m->itlb != m->dtlb)
+		tlb_flush_asid(m->itlb, asid, true);
+	if (m->l2tlb)
+		tlb_flush_asid(m->l2tlb, asid, true);
+	counter_add(m->ctr, cause, 1);
+}
+
 /* --- translation --- */
 
 static uint16_t cur_asid(const struct mmu *m)

@@ -59,6 +59,9 @@ void mmu_write_efer(struct mmu *m, uint64_t v);
 void mmu_invlpg(struct mmu *m, uint32_t lin);
 void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause);
 void mmu_set_asid(struct mmu *m, uint16_t asid);
+/* Drops the non-global entries tagged with asid from every TLB (as INVPCID would), e.g.
+ * before an ASID is given to a new address space; counted under cause. */
+void mmu_flush_asid(struct mmu *m, uint16_t asid, enum counter_id cause);
 
 /* Loads a segment register through the GDT/LDT with the SDM's checks (SS rules included).
  * On failure fills *ex (#GP(sel), #NP(sel), #SS(sel), #GP(0)) and returns -1. */

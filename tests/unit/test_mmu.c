@@ -280,6 +280,15 @@ static void asids_keep_address_spaces_apart(void **state)
 	mmu_write_cr3(&r->m, 0x20000);
 	assert_ptr_equal(mmu_ptr(&r->m, 0x1000, ACC_READ, &ex), r->pm.host + 0x300000);
 	assert_int_equal(walks(r), 2);
+	/* recycling ASID 1 drops its entries only */
+	mmu_flush_asid(&r->m, 1, CTR_tlb_flush_kernel);
+	assert_int_equal(r->ctr.v[CTR_tlb_flush_kernel], 1);
+	assert_int_equal(xl(r, 0x1000, ACC_READ, false), 0x300000); /* ASID 2: still cached */
+	assert_int_equal(walks(r), 2);
+	mmu_set_asid(&r->m, 1);
+	mmu_write_cr3(&r->m, PD);
+	assert_int_equal(xl(r, 0x1000, ACC_READ, false), 0x101000);
+	assert_int_equal(walks(r), 3);
 	rig_free(r);
 	/* without ASIDs the same switch flushes */
 	r = rig_new(NULL);
