@@ -204,6 +204,34 @@ static void zeroed_pages_are_zero(void **state)
 	kfix_free(f);
 }
 
+/* __free_pages drops a reference (the last one frees); a second free is refused;
+ * reserved pages such as the zero page are never freed by put_page. */
+static void references_and_double_free(void **state)
+{
+	(void)state;
+	struct kfix *f = kfix_boot(64, false, VMSPLIT_3G);
+	struct kmem *km = &f->km;
+	uint64_t free0 = global_free_pages(km);
+	struct page *p = alloc_page(km, GFP_KERNEL);
+	get_page(p);
+	put_page(km, p);
+	assert_int_equal(global_free_pages(km), free0 - 1);
+	put_page(km, p);
+	assert_int_equal(global_free_pages(km), free0);
+	km->last_error = 0;
+	__free_page(km, p);
+	assert_int_equal(km->last_error, -EINVAL);
+	assert_int_equal(global_free_pages(km), free0);
+	struct page *z = km->zero_page;
+	int rc = z->_refcount;
+	put_page(km, z);
+	get_page(z);
+	assert_int_equal(z->_refcount, rc);
+	assert_true(PageReserved(z));
+	check_invariants(f, NULL, 0);
+	kfix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +240,7 @@ int main(void)
 		cmocka_unit_test(split_counts_per_order),
 		cmocka_unit_test(bad_requests_fail_cleanly),
 		cmocka_unit_test(zeroed_pages_are_zero),
+		cmocka_unit_test(references_and_double_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

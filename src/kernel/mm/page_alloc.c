@@ -168,20 +168,32 @@ struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order)
 	return p;
 }
 
-void __free_pages(struct kmem *km, struct page *page, unsigned order)
+static void free_pages_now(struct kmem *km, struct page *page, unsigned order)
 {
-	if (!page || order >= MAX_ORDER)
-		return;
 	uint64_t pfn = page_to_pfn(km, page);
 	for (unsigned i = 0; i < (1u << order); i++) {
 		physmem_frame_changed(km->pm, pfn + i);
 		page[i].mapping = NULL;
 		page[i].index = 0;
 		page[i]._refcount = 0;
+		page[i]._mapcount = -1;
 		page[i].flags &= (0xFu << ZONES_SHIFT); /* keep the zone, drop state */
 	}
 	counter_add(km->ctr, CTR_pgfree, 1ull << order);
 	free_one_page(km, pfn, order);
+}
+
+/* Drops the caller's reference; the block goes back when it was the last one (as in 6.1). */
+void __free_pages(struct kmem *km, struct page *page, unsigned order)
+{
+	if (!page || order >= MAX_ORDER)
+		return;
+	if (PageBuddy(page) || page->_refcount <= 0) {
+		kmem_error(km, -EINVAL, "__free_pages: page is already free");
+		return;
+	}
+	if (--page->_refcount == 0)
+		free_pages_now(km, page, order);
 }
 
 uint32_t __get_free_pages(struct kmem *km, gfp_t gfp, unsigned order)
@@ -196,11 +208,16 @@ void free_pages(struct kmem *km, uint32_t addr, unsigned order)
 		__free_pages(km, virt_to_page(km, addr), order);
 }
 
-void get_page(struct page *p) { p->_refcount++; }
+/* Reserved pages (the zero page, boot allocations) are never counted nor freed. */
+void get_page(struct page *p)
+{
+	if (!PageReserved(p))
+		p->_refcount++;
+}
 
 void put_page(struct kmem *km, struct page *p)
 {
-	if (--p->_refcount == 0)
+	if (!PageReserved(p))
 		__free_pages(km, p, 0);
 }
 
