@@ -25,7 +25,7 @@
  * The trampoline's variables live on a page at a fixed address, so the assembly needs no
  * relocations (the helper is a PIE).
  */
-#define DC_HARNESS 0x00390000u
+#define DC_HARNESS 0x00390000 /* no suffix: it is also an assembler operand */
 #define H_IN_BLOCK 0   /* popal order: edi esi ebp (esp) ebx edx ecx eax, then eflags */
 #define H_IN_ESP 36
 #define H_CODE_ADDR 40
