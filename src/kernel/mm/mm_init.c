@@ -361,6 +361,7 @@ void mm_destroy(struct kmem *km)
 	kmem_slab_destroy(km);
 	while (km->vmlist)
 		free_vm_area(km, km->vmlist);
+	pgd_list_destroy(km);
 	free(km->mem_map);
 	km->mem_map = NULL;
 }

@@ -308,8 +308,10 @@ phys_addr_t pgd_alloc(struct kmem *km)
 			/* preallocate_pmds: never highmem, the PDPT holds 32-bit-reachable PMDs */
 			struct page *p = alloc_page(km, GFP_PGTABLE_USER);
 			if (!p) {
-				pgd_free(km, pgd); /* not on the list yet: frees what exists */
-				free(n);
+				n->pgd = pgd;
+				list_add(&n->list, &km->pgd_list);
+				pgd_free(km, pgd); /* frees what exists, and the node */
+				kmem_error(km, -ENOMEM, "pgd_alloc: out of memory");
 				return 0;
 			}
 			SetPageFlag(p, PG_table);
@@ -347,13 +349,19 @@ void pgd_free(struct kmem *km, phys_addr_t pgd)
 {
 	if (!pgd)
 		return;
+	bool found = false;
 	for (struct list_head *l = km->pgd_list.next; l != &km->pgd_list; l = l->next) {
 		struct pgd_node *n = list_entry(l, struct pgd_node, list);
 		if (n->pgd == pgd) {
 			list_del_init(&n->list);
 			free(n);
+			found = true;
 			break;
 		}
+	}
+	if (!found) {
+		kmem_error(km, -EINVAL, "pgd_free: not a page directory from pgd_alloc");
+		return;
 	}
 	free_user_ptes(km, pgd, 0, km->L.page_offset);
 	if (!km->params.pae) {
@@ -464,4 +472,15 @@ void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t e
 	uint64_t e = (end > km->L.page_offset ? km->L.page_offset : end) & ~(span - 1);
 	if (s < e)
 		free_user_ptes(km, pgd, (uint32_t)s, e);
+}
+
+void pgd_list_destroy(struct kmem *km)
+{
+	if (!km->pgd_list.next)
+		return;
+	while (!list_empty(&km->pgd_list)) {
+		struct pgd_node *n = list_entry(km->pgd_list.next, struct pgd_node, list);
+		list_del_init(&n->list);
+		free(n);
+	}
 }

@@ -66,6 +66,8 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
 void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end);
 /* The paging registers to walk a process directory (supervisor view, kernel CR0/CR4). */
 void pgd_regs(const struct kmem *km, phys_addr_t pgd, struct paging_regs *r);
+/* Forgets every process directory (machine teardown: their frames die with physmem). */
+void pgd_list_destroy(struct kmem *km);
 /* Number of process page directories (pgd_list) */
 unsigned pgd_count(const struct kmem *km);
 #endif
