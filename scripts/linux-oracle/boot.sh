@@ -7,7 +7,8 @@
 #   PAYLOAD_DIR  copied to /probe in the guest; /probe/run.sh is run by the
 #                root shell with the cwd /tmp (a tmpfs). Its stdout and stderr
 #                are the output of this script.
-# Environment: ORACLE_TIMEOUT (seconds, default 300), ORACLE_APPEND (extra
+# Environment: ORACLE_TIMEOUT (seconds, default 300), ORACLE_ACCEL (tcg; kvm
+# hung at boot on the nested-virtualisation machines of this project), ORACLE_APPEND (extra
 # kernel arguments), ORACLE_KEEP=1 keeps the work directory and console log.
 # nokaslr: the kernel is otherwise loaded at a random physical address, which
 # moves its reservations and changes MemTotal by a few hundred kB from boot to boot.
@@ -55,7 +56,7 @@ chmod 755 "$IRD/init"
 (cd "$IRD" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 >"$WORK/initrd.gz"
 
 LOG=$WORK/console.log
-timeout "${ORACLE_TIMEOUT:-300}" qemu-system-i386 -accel tcg -m "$MEM" \
+timeout "${ORACLE_TIMEOUT:-300}" qemu-system-i386 -accel "${ORACLE_ACCEL:-tcg}" -m "$MEM" \
 	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
 	-append "console=ttyS0 quiet norandmaps nokaslr panic=1 ${ORACLE_APPEND:-}" \
 	-nographic -no-reboot -monitor none -serial stdio -display none \
