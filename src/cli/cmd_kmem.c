@@ -345,7 +345,8 @@ int cmd_kmem(int argc, char **argv)
 	static struct kmem km;
 	err = mm_init(&km, &pm, &mmu, &ctr, &o.p);
 	if (err) {
-		fprintf(stderr, "vmlab kmem: memory setup failed: %s\n", strerror(-err));
+		fprintf(stderr, "vmlab kmem: memory setup failed: %s%s%s\n", strerror(-err),
+			km.last_error_msg ? ": " : "", km.last_error_msg ? km.last_error_msg : "");
 		mmu_destroy(&mmu);
 		physmem_destroy(&pm);
 		return 1;

@@ -3,6 +3,7 @@
 # tests/golden/linux/<flavour>/mem-<N>M (Debian 6.1 686 / 686-pae under qemu), vmlab's
 # zones must have exactly the same spanned and present pages, and LowTotal/HighTotal must
 # be within 2% (the rest is the real kernel's own boot reservations: docs/kmem.md).
+cd "$(dirname "$0")/../.." || exit 1
 VMLAB=${VMLAB:-build/rel/vmlab}
 GOLD=tests/golden/linux
 n=0

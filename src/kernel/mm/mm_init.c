@@ -299,8 +299,12 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 	km->max_low_pfn = km->max_pfn > maxmem_pfn ? maxmem_pfn : km->max_pfn;
 	km->highstart_pfn = km->max_low_pfn;
 	if (km->max_low_pfn <= MAX_DMA_PFN + 1024 ||
-	    km->params.kernel_image_bytes + PHYSICAL_START > (km->max_low_pfn << PAGE_SHIFT))
-		return -ENOMEM; /* the kernel image and mem_map must fit in lowmem */
+	    km->params.kernel_image_bytes + PHYSICAL_START > (km->max_low_pfn << PAGE_SHIFT)) {
+		kmem_error(km, -ENOMEM, "lowmem too small for the kernel image at 16 MB and mem_map "
+					"(less RAM is not bootable; a smaller vmalloc reserve or a "
+					"lower split gives more lowmem)");
+		return -ENOMEM;
+	}
 
 	/* memblock reservations, in setup_arch order */
 	add_reservation(km, 0, 1 * MB, "low 1 MB (BIOS, real-mode trampoline)");
@@ -312,8 +316,11 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 		return err;
 	/* FLATMEM: alloc_node_mem_map covers the node rounded to MAX_ORDER blocks */
 	uint64_t mm_pages = ((km->max_pfn + (1u << (MAX_ORDER - 1)) - 1) & ~((1ull << (MAX_ORDER - 1)) - 1));
-	if (!memblock_alloc_low(km, mm_pages * km->struct_page_bytes, "mem_map (struct page array)"))
+	if (!memblock_alloc_low(km, mm_pages * km->struct_page_bytes, "mem_map (struct page array)")) {
+		kmem_error(km, -ENOMEM, "no room in lowmem for mem_map");
+		mm_destroy(km);
 		return -ENOMEM;
+	}
 
 	err = kernel_pgtable_init(km);
 	if (err) {
