@@ -44,12 +44,13 @@ struct x87_form {
 	enum x87_kind kind;
 	unsigned size; /* memory operand bytes for K_LOAD/K_STORE */
 	bool flags_out; /* FCOMI/FUCOMI family: writes ZF PF CF (and clears OF SF AF) */
+	bool flags_in;  /* FCMOVcc: reads CF ZF PF */
 };
 
 static struct x87_form mem_form(uint8_t op, unsigned reg)
 {
 	static const unsigned arith_size[8] = {4, 0, 4, 0, 8, 0, 2, 0};
-	struct x87_form f = {K_UD, 0, false};
+	struct x87_form f = {K_UD, 0, false, false};
 	switch (op) {
 	case 0xd8: case 0xda: case 0xdc: case 0xde:
 		f.kind = K_LOAD;
@@ -91,8 +92,7 @@ static struct x87_form mem_form(uint8_t op, unsigned reg)
 /* Register forms, including the aliases real processors execute (FSTP1, FXCH4, FCOMP5...). */
 static struct x87_form reg_form(uint8_t op, uint8_t modrm)
 {
-	struct x87_form f = {K_REG, 0, false};
-	unsigned lo = modrm & 7;
+	struct x87_form f = {K_REG, 0, false, false};
 	switch (op) {
 	case 0xd8: case 0xdc:
 		return f;
@@ -104,10 +104,13 @@ static struct x87_form reg_form(uint8_t op, uint8_t modrm)
 	case 0xda:
 		if (modrm >= 0xe0 && modrm != 0xe9)
 			f.kind = K_UD;
+		f.flags_in = modrm < 0xe0; /* FCMOVB/E/BE/U */
 		return f;
 	case 0xdb:
-		if (modrm < 0xe0)
-			return f; /* FCMOVNB/NE/NBE/NU */
+		if (modrm < 0xe0) {
+			f.flags_in = true; /* FCMOVNB/NE/NBE/NU */
+			return f;
+		}
 		if (modrm >= 0xe8 && modrm <= 0xf7) {
 			f.flags_out = true; /* FUCOMI, FCOMI */
 			return f;
@@ -136,7 +139,6 @@ static struct x87_form reg_form(uint8_t op, uint8_t modrm)
 			f.flags_out = true; /* FUCOMIP, FCOMIP */
 		else
 			f.kind = K_UD;
-		(void)lo;
 		return f;
 	}
 }
@@ -330,27 +332,58 @@ int x87_fwait(struct cpu *c, struct x86_exception *ex)
 	return 0;
 }
 
+/*
+ * The host runs the instruction from an FXSAVE image (FXRSTOR/FXSAVE are cheaper than
+ * FRSTOR/FNSAVE): FCW, FSW, abridged tag (one bit per register: not empty), registers in
+ * stack order at 32 + 16 * i. The pointer fields are not used: the guest's are kept here.
+ */
+static void to_fxsave(const struct x87_state *f, uint8_t *fx)
+{
+	put16(fx + 0, f->cw);
+	/* Nothing is pending (checked by the caller), so ES/B must not reach the host. */
+	put16(fx + 2, f->sw & (uint16_t)~(SW_ES | SW_B));
+	uint8_t abridged = 0;
+	for (unsigned i = 0; i < 8; i++)
+		if (((f->tw >> (2 * i)) & 3) != 3)
+			abridged |= (uint8_t)(1u << i);
+	fx[4] = abridged;
+	unsigned top = x87_top(f);
+	for (unsigned i = 0; i < 8; i++) {
+		const struct x87_reg *r = &f->r[(top + i) & 7];
+		memcpy(fx + 32 + 16 * i, &r->mant, 8);
+		put16(fx + 40 + 16 * i, r->sexp);
+	}
+}
+
+static void from_fxsave(struct x87_state *f, const uint8_t *fx)
+{
+	f->cw = get16(fx + 0);
+	f->sw = get16(fx + 2);
+	unsigned top = x87_top(f);
+	for (unsigned i = 0; i < 8; i++) {
+		struct x87_reg *r = &f->r[(top + i) & 7];
+		memcpy(&r->mant, fx + 32 + 16 * i, 8);
+		r->sexp = get16(fx + 40 + 16 * i);
+	}
+	uint16_t tw = 0;
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned t = (fx[4] >> i) & 1 ? tag_of(&f->r[i]) : 3;
+		tw |= (uint16_t)(t << (2 * i));
+	}
+	f->tw = tw;
+}
+
 static int host_compute(struct cpu *c, struct x87_state *nf, uint8_t opcode, uint8_t modrm,
 			struct x87_form form, uint8_t *mem)
 {
-	uint8_t img[108];
-	x87_save_image(nf, img);
-	/* Nothing is pending (checked by the caller), so ES/B must not reach the host. */
-	put32(img + 4, 0xffff0000u | (nf->sw & (uint16_t)~(SW_ES | SW_B)));
-	uint32_t efl = cpu_get_eflags(c);
-	int64_t out = x87_host_run(img, mem, efl, opcode, modrm);
+	uint8_t *fx = x87_host_image();
+	to_fxsave(nf, fx);
+	/* materialising lazily computed flags costs: only for the instructions that use them */
+	uint32_t efl = (form.flags_in || form.flags_out) ? cpu_get_eflags(c) : 0;
+	int64_t out = x87_host_run(fx, mem, efl, opcode, modrm);
 	if (out < 0)
 		return -1;
-	struct x87_state after = *nf;
-	load_env(&after, img, false);
-	load_regs(&after, img + 28);
-	/* The host's pointers are host addresses: the guest's are kept in software. */
-	after.fip = nf->fip;
-	after.fcs = nf->fcs;
-	after.fdp = nf->fdp;
-	after.fds = nf->fds;
-	after.fop = nf->fop;
-	*nf = after;
+	from_fxsave(nf, fx);
 	if (form.flags_out) {
 		const uint32_t arith = EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF;
 		cpu_set_eflags(c, (efl & ~arith) | ((uint32_t)out & arith));

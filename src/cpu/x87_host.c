@@ -3,16 +3,19 @@
  * generated once:
  *
  *	pushfq; pop rax; and rax, ~0x8d5; or rax, rdx; push rax; popfq   guest CF..OF in
- *	frstor [rdi]            guest state in
+ *	fxrstor [rdi]           guest state in
  *	<opcode> <modrm>        the instruction; a memory form addresses [rsi]
- *	fnsave [rdi]            state out; the host x87 is left in its FNINIT state
+ *	fxsave [rdi]            state out
+ *	fninit                  the host x87 back to its initial state, nothing pending
  *	pushfq; pop rax; ret    flags out (FCOMI)
  *
  * Why the host never takes SIGFPE although the guest's control word may unmask exceptions:
- * an x87 exception is delivered at the next *waiting* x87 instruction, and FNSAVE is a
- * non-waiting one that reinitialises the FPU, so a pending exception never survives the
- * thunk. The caller guarantees no exception is pending in the image it passes (it raises the
- * guest's #MF itself instead), so FRSTOR and the instruction cannot trap either.
+ * an x87 exception is delivered at the next *waiting* x87 instruction; FXSAVE and FNINIT do
+ * not wait, and FNINIT clears the pending exception, so it never survives the thunk. The
+ * caller guarantees no exception is pending in the image it passes (it raises the guest's
+ * #MF itself instead), so FXRSTOR and the instruction cannot trap either. FXRSTOR also loads
+ * MXCSR (set to the host's current value) and the XMM registers, which the x86-64 calling
+ * convention lets a called function clobber.
  */
 #include "cpu/x87_host.h"
 
@@ -28,7 +31,7 @@
 #define THUNK_SIZE 32
 #define THUNK_COUNT (8 * 256)
 
-typedef uint64_t (*x87_thunk_fn)(uint8_t *img, void *mem, uint64_t flags);
+typedef uint64_t (*x87_thunk_fn)(uint8_t *fx, void *mem, uint64_t flags);
 
 static uint8_t *thunks;
 static pthread_once_t thunks_once = PTHREAD_ONCE_INIT;
@@ -48,13 +51,14 @@ static void emit_thunk(uint8_t *p, uint8_t opcode, uint8_t modrm)
 		0x48, 0x09, 0xd0,                   /* or rax, rdx */
 		0x50,                               /* push rax */
 		0x9d,                               /* popfq */
-		0xdd, 0x27,                         /* frstor [rdi] */
+		0x0f, 0xae, 0x0f,                   /* fxrstor [rdi] */
 	};
 	static const uint8_t tail[] = {
-		0xdd, 0x37, /* fnsave [rdi] */
-		0x9c,       /* pushfq */
-		0x58,       /* pop rax */
-		0xc3,       /* ret */
+		0x0f, 0xae, 0x07, /* fxsave [rdi] */
+		0xdb, 0xe3,       /* fninit */
+		0x9c,             /* pushfq */
+		0x58,             /* pop rax */
+		0xc3,             /* ret */
 	};
 	memcpy(p, head, sizeof(head));
 	p += sizeof(head);
@@ -85,15 +89,23 @@ static void build_thunks(void)
 	thunks = m;
 }
 
-int64_t x87_host_run(uint8_t img[108], void *mem, uint32_t eflags, uint8_t opcode,
-		     uint8_t modrm)
+uint8_t *x87_host_image(void)
+{
+	static _Thread_local uint8_t fx[512] __attribute__((aligned(16)));
+	return fx;
+}
+
+int64_t x87_host_run(uint8_t *fx, void *mem, uint32_t eflags, uint8_t opcode, uint8_t modrm)
 {
 	pthread_once(&thunks_once, build_thunks);
 	if (!thunks)
 		return -1;
+	/* FXRSTOR loads MXCSR too: keep the host's (its reserved bits must be clear anyway) */
+	uint32_t mxcsr = __builtin_ia32_stmxcsr();
+	memcpy(fx + 24, &mxcsr, 4);
 	x87_thunk_fn fn;
 	uint8_t *code = thunks + ((opcode & 7u) * 256 + host_modrm(modrm)) * THUNK_SIZE;
 	memcpy(&fn, &code, sizeof(fn));
-	uint64_t fl = fn(img, mem, eflags & 0x8d5u);
+	uint64_t fl = fn(fx, mem, eflags & 0x8d5u);
 	return (int64_t)(fl & 0x8d5u);
 }

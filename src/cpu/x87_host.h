@@ -1,6 +1,6 @@
 /*
  * Running one guest x87 instruction on the host's own x87 (x86-64 hosts only): the guest
- * state goes in with FRSTOR, the instruction runs, the state comes back with FNSAVE. This is
+ * state goes in with FXRSTOR, the instruction runs, the state comes back with FXSAVE. This is
  * how vmlab's arithmetic, rounding, transcendental results and status flags are exactly
  * those of real hardware (docs/x87.md).
  */
@@ -9,13 +9,18 @@
 #include <stdint.h>
 
 /*
- * img: a 108-byte FRSTOR/FNSAVE image (32-bit format), replaced by the state after the
- * instruction. mem: the instruction's memory operand (at least 16 bytes; ignored for
- * register forms). eflags: CF PF AF ZF SF OF as the instruction sees them (FCMOVcc).
- * opcode/modrm: the guest's; a memory form is run with its ModRM pointed at mem.
- * Returns the arithmetic flags after the instruction (FCOMI/FUCOMI results), or -1 when
- * the host cannot run code it generates (no executable memory).
+ * The calling thread's 512-byte FXSAVE area (16-byte aligned) for x87_host_run: the caller
+ * fills the x87 part (bytes 0-5 and the registers at 32..159); MXCSR is set here.
  */
-int64_t x87_host_run(uint8_t img[108], void *mem, uint32_t eflags, uint8_t opcode,
-		     uint8_t modrm);
+uint8_t *x87_host_image(void);
+
+/*
+ * fx: from x87_host_image(), replaced by the state after the instruction. mem: the
+ * instruction's memory operand (at least 16 bytes; ignored for register forms). eflags:
+ * CF PF AF ZF SF OF as the instruction sees them (FCMOVcc). opcode/modrm: the guest's; a
+ * memory form is run with its ModRM pointed at mem. Returns the arithmetic flags after the
+ * instruction (FCOMI/FUCOMI results), or -1 when the host cannot run code it generates (no
+ * executable memory).
+ */
+int64_t x87_host_run(uint8_t *fx, void *mem, uint32_t eflags, uint8_t opcode, uint8_t modrm);
 #endif
