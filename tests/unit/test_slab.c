@@ -37,6 +37,11 @@ static void size_classes(void **state)
 		kfree(km, o);
 	}
 	assert_null(kmalloc_slab(km, 8193));
+	/* GFP_DMA objects come from dma-kmalloc-N caches whose slabs sit in ZONE_DMA */
+	uint32_t d = kmalloc(km, 100, GFP_DMA);
+	assert_string_equal(kmalloc_slab_gfp(km, 100, GFP_DMA)->name, "dma-kmalloc-128");
+	assert_int_equal(page_zonenum(virt_to_page(km, d)), ZONE_DMA);
+	kfree(km, d);
 }
 
 /* Geometry as Debian's kernels show it in /proc/slabinfo (objperslab, pagesperslab). */

@@ -178,6 +178,7 @@ struct kmem_cache {
 	unsigned offset;            /* where the free pointer lives inside a free object */
 	unsigned long nr_slabs, total_objects, active_objects;
 	bool reclaimable;           /* SLAB_RECLAIM_ACCOUNT */
+	gfp_t allocflags;           /* __GFP_DMA for SLAB_CACHE_DMA caches */
 	struct list_head list;      /* all caches, for /proc/slabinfo */
 };
 
@@ -248,6 +249,8 @@ struct kmem {
 	struct list_head slab_caches;
 	struct kmem_cache *kmalloc_caches[KMALLOC_SHIFT_HIGH + 1]; /* by size index */
 	struct kmem_cache *kmalloc_96, *kmalloc_192;
+	struct kmem_cache *kmalloc_dma_caches[KMALLOC_SHIFT_HIGH + 1]; /* dma-kmalloc-N */
+	struct kmem_cache *kmalloc_dma_96, *kmalloc_dma_192;
 	struct kmem_cache *vm_area_cachep, *mm_cachep, *task_struct_cachep, *pgd_cachep;
 	/* vmalloc */
 	struct vm_struct *vmlist;
@@ -334,6 +337,7 @@ struct kmem_cache *kmem_cache_create(struct kmem *km, const char *name, unsigned
 				     unsigned align, unsigned flags);
 #define SLAB_HWCACHE_ALIGN 0x2000u
 #define SLAB_RECLAIM_ACCOUNT 0x20000u
+#define SLAB_CACHE_DMA 0x4000u
 void kmem_cache_destroy(struct kmem *km, struct kmem_cache *s);
 uint32_t kmem_cache_alloc(struct kmem *km, struct kmem_cache *s, gfp_t gfp);
 void kmem_cache_free(struct kmem *km, struct kmem_cache *s, uint32_t obj);
@@ -342,7 +346,8 @@ uint32_t kmalloc(struct kmem *km, size_t size, gfp_t gfp);
 uint32_t kzalloc(struct kmem *km, size_t size, gfp_t gfp);
 void kfree(struct kmem *km, uint32_t obj);
 size_t ksize(struct kmem *km, uint32_t obj);
-struct kmem_cache *kmalloc_slab(struct kmem *km, size_t size);
+struct kmem_cache *kmalloc_slab(struct kmem *km, size_t size); /* the GFP_KERNEL class */
+struct kmem_cache *kmalloc_slab_gfp(struct kmem *km, size_t size, gfp_t gfp);
 void kmem_slab_destroy(struct kmem *km);
 
 /* ---- vmalloc.c, ioremap.c ---- */

@@ -100,6 +100,7 @@ struct kmem_cache *kmem_cache_create(struct kmem *km, const char *name, unsigned
 		lg++;
 	s->min_partial = lg / 2 < 5 ? 5 : lg / 2 > 10 ? 10 : lg / 2;
 	s->reclaimable = flags & SLAB_RECLAIM_ACCOUNT;
+	s->allocflags = (flags & SLAB_CACHE_DMA) ? __GFP_DMA : 0;
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	list_add(&s->list, &km->slab_caches);
@@ -118,8 +119,8 @@ static void account_slab(struct kmem *km, struct kmem_cache *s, int64_t pages)
 
 static struct page *new_slab(struct kmem *km, struct kmem_cache *s, gfp_t gfp)
 {
-	struct page *p = alloc_pages(km, (gfp & ~(__GFP_HIGHMEM | __GFP_ZERO | __GFP_MOVABLE)),
-				     s->order);
+	gfp &= ~(__GFP_HIGHMEM | __GFP_ZERO | __GFP_MOVABLE | __GFP_DMA);
+	struct page *p = alloc_pages(km, gfp | s->allocflags, s->order);
 	if (!p)
 		return NULL;
 	for (unsigned i = 0; i < (1u << s->order); i++) {
@@ -245,19 +246,26 @@ void kmem_cache_destroy(struct kmem *km, struct kmem_cache *s)
 	free(s);
 }
 
-/* kmalloc_index: 1..8 -> 8, 65..96 -> 96, 129..192 -> 192, else the next power of two */
-struct kmem_cache *kmalloc_slab(struct kmem *km, size_t size)
+/* kmalloc_index: 1..8 -> 8, 65..96 -> 96, 129..192 -> 192, else the next power of two;
+ * GFP_DMA requests have their own dma-kmalloc-N caches, whose slabs come from ZONE_DMA */
+struct kmem_cache *kmalloc_slab_gfp(struct kmem *km, size_t size, gfp_t gfp)
 {
 	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
+	bool dma = gfp & __GFP_DMA;
 	if (size > 64 && size <= 96)
-		return km->kmalloc_96;
+		return dma ? km->kmalloc_dma_96 : km->kmalloc_96;
 	if (size > 128 && size <= 192)
-		return km->kmalloc_192;
+		return dma ? km->kmalloc_dma_192 : km->kmalloc_192;
 	unsigned i = 3;
 	while ((1u << i) < size)
 		i++;
-	return km->kmalloc_caches[i];
+	return dma ? km->kmalloc_dma_caches[i] : km->kmalloc_caches[i];
+}
+
+struct kmem_cache *kmalloc_slab(struct kmem *km, size_t size)
+{
+	return kmalloc_slab_gfp(km, size, GFP_KERNEL);
 }
 
 uint32_t kmalloc(struct kmem *km, size_t size, gfp_t gfp)
@@ -280,7 +288,7 @@ uint32_t kmalloc(struct kmem *km, size_t size, gfp_t gfp)
 		km->stat[NR_SLAB_UNRECLAIMABLE] += 1u << order;
 		return page_address(km, p);
 	}
-	return kmem_cache_alloc(km, kmalloc_slab(km, size), gfp);
+	return kmem_cache_alloc(km, kmalloc_slab_gfp(km, size, gfp), gfp);
 }
 
 uint32_t kzalloc(struct kmem *km, size_t size, gfp_t gfp)
@@ -328,12 +336,17 @@ int kmem_slab_init(struct kmem *km)
 	static const char *names[] = {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64",
 				      "kmalloc-128", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
 				      "kmalloc-2k", "kmalloc-4k", "kmalloc-8k"};
+	char dname[32];
 	for (unsigned i = 3; i <= KMALLOC_SHIFT_HIGH; i++) {
-		if (!(km->kmalloc_caches[i] = kmem_cache_create(km, names[i - 3], 1u << i, 0, 0)))
+		snprintf(dname, sizeof dname, "dma-%s", names[i - 3]);
+		if (!(km->kmalloc_caches[i] = kmem_cache_create(km, names[i - 3], 1u << i, 0, 0)) ||
+		    !(km->kmalloc_dma_caches[i] = kmem_cache_create(km, dname, 1u << i, 0, SLAB_CACHE_DMA)))
 			return -ENOMEM;
-		if (i == 6 && !(km->kmalloc_96 = kmem_cache_create(km, "kmalloc-96", 96, 0, 0)))
+		if (i == 6 && (!(km->kmalloc_96 = kmem_cache_create(km, "kmalloc-96", 96, 0, 0)) ||
+			       !(km->kmalloc_dma_96 = kmem_cache_create(km, "dma-kmalloc-96", 96, 0, SLAB_CACHE_DMA))))
 			return -ENOMEM;
-		if (i == 7 && !(km->kmalloc_192 = kmem_cache_create(km, "kmalloc-192", 192, 0, 0)))
+		if (i == 7 && (!(km->kmalloc_192 = kmem_cache_create(km, "kmalloc-192", 192, 0, 0)) ||
+			       !(km->kmalloc_dma_192 = kmem_cache_create(km, "dma-kmalloc-192", 192, 0, SLAB_CACHE_DMA))))
 			return -ENOMEM;
 	}
 	/* object sizes as Debian's 6.1 kernels report them in /proc/slabinfo */
