@@ -201,6 +201,51 @@ static void print_layout(struct kmem *km)
 	printf("swapper_pg_dir at 0x%09llx\n\n", (unsigned long long)km->swapper_pg_dir);
 }
 
+/* Fills the pkmap window, shows what happens when it is full, and the batch flush that
+ * frees the unused slots. */
+static int pkmap_demo(struct kmem *km)
+{
+	unsigned n = km->L.last_pkmap;
+	struct zone *hz = &km->zones[ZONE_HIGHMEM];
+	if (hz->free_pages < n + hz->wmark_low + 16) {
+		printf("(no room in HighMem to fill the %u pkmap slots: skipped)\n", n);
+		return 0;
+	}
+	struct page **pg = calloc(n + 1, sizeof(*pg));
+	if (!pg)
+		return -1;
+	for (unsigned i = 0; i <= n; i++)
+		if (!(pg[i] = alloc_page(km, GFP_HIGHUSER_MOVABLE)) || !PageHighMem(pg[i])) {
+			printf("(HighMem ran out while filling the pkmap window: skipped)\n");
+			n = i + (pg[i] != NULL); /* free what we have */
+			goto out;
+		}
+	struct counters *c = km->ctr;
+	unsigned mapped = 0;
+	for (unsigned i = 0; i < n; i++)
+		mapped += kmap(km, pg[i]) != 0;
+	printf("\nkmap of %u more HighMem pages without kunmap: %u mapped, pkmap slots in use %u/%u\n",
+	       n, mapped, pkmap_nr_in_use(km), n);
+	uint32_t v = kmap(km, pg[n]);
+	printf("  one more kmap -> 0x%08x: %s\n", v, v ? "mapped?!" : km->last_error_msg);
+	kunmap(km, pg[5]);
+	uint64_t fl0 = c ? c->v[CTR_kmap_flushes] : 0, tlb0 = c ? c->v[CTR_tlb_flush_kernel] : 0;
+	v = kmap(km, pg[n]);
+	printf("  kunmap one, kmap again -> 0x%08x: the wrapped search ran flush_all_zero_pkmaps "
+	       "(%llu batch flush, %llu whole-TLB flush)\n", v,
+	       (unsigned long long)(c ? c->v[CTR_kmap_flushes] - fl0 : 0),
+	       (unsigned long long)(c ? c->v[CTR_tlb_flush_kernel] - tlb0 : 0));
+	for (unsigned i = 0; i <= n; i++)
+		if (i != 5)
+			kunmap(km, pg[i]);
+	n++;
+out:
+	for (unsigned i = 0; i < n; i++)
+		__free_page(km, pg[i]);
+	free(pg);
+	return 0;
+}
+
 static int demo(struct kmem *km)
 {
 	printf("kmalloc(100, GFP_KERNEL): a slab object in lowmem, at __va(phys)\n");
@@ -233,7 +278,7 @@ static int demo(struct kmem *km)
 	show_range(km, "its pages:", v, 4);
 	show_range(km, "the guard page:", v + 4 * PAGE_SIZE, 1);
 
-	printf("\nalloc_page(GFP_HIGHUSER_MOVABLE): a HighMem frame\n");
+	printf("\nalloc_page(GFP_HIGHUSER_MOVABLE): a user page, from HighMem when there is any\n");
 	struct page *hp = alloc_page(km, GFP_HIGHUSER_MOVABLE);
 	if (!hp)
 		return -ENOMEM;
@@ -253,6 +298,8 @@ static int demo(struct kmem *km)
 	show_range(km, "mapping:", lv, 1);
 	kunmap_local(km, lv);
 	kunmap(km, hp);
+	if (pkmap_demo(km))
+		return -ENOMEM;
 
 	printf("\nioremap(0xfed00000, 1024): device memory (HPET) in the vmalloc area, uncached\n");
 	uint32_t io = ioremap(km, 0xfed00000ull, 1024);
