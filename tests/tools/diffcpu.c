@@ -445,6 +445,11 @@ static const struct form forms[] = {
 	{"faults", "F0 01 /r", F_REGONLY}, {"faults", "F0 8B /r", F_MEMONLY},
 	{"faults", "F0 90", 0}, {"faults", "0F C7 /1", F_REGONLY}, {"faults", "8E /1", F_REGONLY},
 	{"faults", "0F FF", 0}, {"faults", "D6", 0}, {"xchg", "66 0F C8 +r", 0},
+	{"mov", "63 /r", 0},
+	/* the 15-byte limit: 14 prefixes + NOP runs, 15 + NOP is #GP(0) */
+	{"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
+	{"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
+	{"faults", "F3 F3 F3 66 66 67 67 3E 3E 26 F3 66 67 2E 01 C0", 0},
 	{"nop", "90", 0}, {"nop", "0F 1F /0", F_V}, {"nop", "F3 90", 0},
 };
 
