@@ -46,7 +46,8 @@ struct dc_out {
 	uint32_t eip;     /* end of code, or the faulting instruction */
 	uint32_t regs[8];
 	uint32_t eflags;
-	uint16_t sregs[6]; /* es cs ss ds fs gs (informational) */
+	uint16_t sregs[6]; /* es cs ss ds fs gs */
+	uint32_t gs_base;  /* the base of the helper's GS segment (its TLS block) */
 	uint8_t fpu[108];  /* FNSAVE image, 32-bit format */
 	uint8_t data[DC_PAGE];
 	uint8_t stack[DC_PAGE];

@@ -192,6 +192,8 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 			 "movw %%ds, %3\n\tmovw %%fs, %4\n\tmovw %%gs, %5"
 			 : "=m"(s[0]), "=m"(s[1]), "=m"(s[2]), "=m"(s[3]), "=m"(s[4]), "=m"(s[5]));
 	memcpy(out->sregs, s, sizeof(s));
+	/* glibc keeps the thread pointer (the GS base) at %gs:0 */
+	__asm__ volatile("movl %%gs:0, %0" : "=r"(out->gs_base));
 }
 
 static int read_full(void *buf, size_t n)

@@ -90,6 +90,8 @@ struct group {
 static struct group groups[G_MAX];
 static unsigned ngroups;
 static bool have_low; /* the native helper mapped DC_LOW */
+static uint32_t gs_base; /* the native helper's GS base: the interpreter's GDT uses it too */
+static uint16_t gs_sel;
 static unsigned scale = 1;
 static bool verbose;
 static bool light; /* every third case only (sanitizer builds) */
@@ -103,6 +105,7 @@ struct tcase {
 	int reg_reg;       /* ModRM.reg */
 	unsigned pinned;   /* registers holding addresses: fixups leave them alone */
 	unsigned op_pos;   /* offset of the (last) opcode after its prefixes */
+	uint32_t seg_base; /* base of the segment override in effect (GS), else 0 */
 };
 
 static void emit(struct tcase *t, uint8_t b)
@@ -199,6 +202,8 @@ static unsigned any_reg(unsigned avoid)
 static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned avoid)
 {
 	uint32_t target = DC_DATA + 16 + below(DC_PAGE - 32 - span);
+	uint32_t lin = target;
+	target -= t->seg_base; /* the offset that reaches lin through the segment */
 	unsigned kind = below(7);
 	int32_t disp = 0;
 	reg &= 7;
@@ -222,12 +227,12 @@ static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned av
 		}
 		t->in.regs[base] = target - (uint32_t)disp;
 		t->pinned |= 1u << base;
-	} else if (kind == 4 && !(avoid & (1u << R_ESP))) { /* [esp+disp8]: the stack page */
+	} else if (kind == 4 && !(avoid & (1u << R_ESP)) && !t->seg_base) { /* [esp+disp8] */
 		emit(t, (uint8_t)(1 << 6 | reg << 3 | 4));
 		emit(t, 0x24);
 		disp = (int32_t)below(64) - 32;
 		emit(t, (uint8_t)disp);
-		target = DC_ESP + (uint32_t)disp;
+		lin = DC_ESP + (uint32_t)disp;
 		t->pinned |= 1u << R_ESP;
 	} else { /* SIB: [base+index*scale+disp] or [index*scale+disp32] */
 		unsigned scale_log = below(4), index = any_reg(avoid), base;
@@ -258,7 +263,7 @@ static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned av
 			t->pinned |= 1u << base;
 		}
 	}
-	t->mem_addr = target;
+	t->mem_addr = lin;
 }
 
 /* The same with 16-bit addressing (67 prefix emitted by the caller): the low page. */
@@ -524,10 +529,11 @@ static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool b
 	if (f->flags & F_SEGVAL) {
 		/* only the data selector: anything else would break the native helper's own
 		 * use of DS/ES/SS after the case */
+		uint16_t sel = t->reg_reg == SR_GS ? gs_sel : 0x2b;
 		if (t->rm_reg >= 0)
-			t->in.regs[t->rm_reg] = (t->in.regs[t->rm_reg] & 0xffff0000u) | 0x2b;
+			t->in.regs[t->rm_reg] = (t->in.regs[t->rm_reg] & 0xffff0000u) | sel;
 		else if (t->in.code[t->op_pos] == 0x8e)
-			case_write(t, t->mem_addr, 0x2b, 2);
+			case_write(t, t->mem_addr, sel, 2);
 		else
 			case_write(t, DC_ESP, 0x2b, 4);
 	}
@@ -559,9 +565,15 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 	if (a16)
 		emit(t, 0x67);
 	if (chance(8)) {
-		/* a segment override; CS on a write is #GP(0) on both sides */
-		static const uint8_t ovr[] = {0x26, 0x2e, 0x36, 0x3e};
-		emit(t, ovr[below(4)]);
+		/* a segment override; CS on a write is #GP(0) on both sides, FS is null (#GP(0)),
+		 * GS has the helper's TLS base, which the interpreter's descriptor copies */
+		static const uint8_t ovr[] = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x65};
+		uint8_t o = ovr[below(7)];
+		if (a16 && o == 0x65)
+			o = 0x3e;
+		emit(t, o);
+		if (o == 0x65)
+			t->seg_base = gs_base;
 	}
 	unsigned op_pos = t->in.code_len;
 	t->op_pos = op_pos;
@@ -575,7 +587,7 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 			if (s[1] == 'r' && (f->flags & F_NOESP) && reg == R_ESP)
 				reg = R_EAX;
 			if (s[1] == 'r' && (f->flags & F_SEGVAL))
-				reg = (unsigned[]){0, 2, 3}[below(3)];
+				reg = (unsigned[]){0, 2, 3, 5}[below(4)];
 			t->reg_reg = s[1] == 'r' ? (int)reg : -1;
 			bool mem = (f->flags & F_MEMONLY) || (!(f->flags & F_REGONLY) && (lock || a16 || chance(2)));
 			if ((f->flags & F_REGONLY) && (lock || a16))
@@ -1244,9 +1256,9 @@ static void map_page(struct machine *mc, uint32_t lin, bool user)
 	physmem_write(&mc->pm, PT_PHYS + ((lin >> 12) & 1023) * 4, pte, 4);
 }
 
-static uint64_t flat_desc(bool code)
+static uint64_t flat_desc(bool code, uint32_t base)
 {
-	struct seg_desc d = {.base = 0, .limit = 0xfffff, .type = code ? 0xb : 0x3, .s = true,
+	struct seg_desc d = {.base = base, .limit = 0xfffff, .type = code ? 0xb : 0x3, .s = true,
 			     .p = true, .g = true, .db = true, .dpl = 3};
 	return seg_desc_encode(&d);
 }
@@ -1268,11 +1280,13 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6])
 	if (have_low)
 		map_page(mc, DC_LOW, true);
 	map_page(mc, GDT_PHYS, false);
-	/* the GDT: the host's user selectors (0x23 code, 0x2b data, 0x63 TLS) as flat DPL 3 */
+	/* the GDT: the host's user selectors (0x23 code, 0x2b data, 0x63 TLS) as DPL 3 segments
+	 * with a 4 GB limit, based at 0 except GS, which has the helper's TLS base */
 	for (unsigned i = 0; i < 6; i++) {
 		uint16_t sel = sregs[i];
 		if (SEL_INDEX(sel) && SEL_INDEX(sel) < 32 && !SEL_TI(sel))
-			physmem_write(&mc->pm, GDT_PHYS + 8 * SEL_INDEX(sel), flat_desc(i == SR_CS), 8);
+			physmem_write(&mc->pm, GDT_PHYS + 8 * SEL_INDEX(sel),
+				      flat_desc(i == SR_CS, i == SR_GS ? gs_base : 0), 8);
 	}
 	mc->mmu.seg.gdtr_base = GDT_PHYS;
 	mc->mmu.seg.gdtr_limit = 32 * 8 - 1;
@@ -1301,6 +1315,7 @@ static uint32_t int_start(const struct dc_in *in, uint32_t end)
 		return end - 2;
 	while (pos > 0 && (in->code[pos - 1] == 0x26 || in->code[pos - 1] == 0x2e ||
 			   in->code[pos - 1] == 0x36 || in->code[pos - 1] == 0x3e ||
+			   in->code[pos - 1] == 0x64 || in->code[pos - 1] == 0x65 ||
 			   in->code[pos - 1] == 0x66 || in->code[pos - 1] == 0x67 ||
 			   in->code[pos - 1] == 0xf0 || in->code[pos - 1] == 0xf2 ||
 			   in->code[pos - 1] == 0xf3))
@@ -1682,6 +1697,8 @@ int main(int argc, char **argv)
 	have_low = nout.low_mapped != 0;
 	uint16_t sregs[6];
 	memcpy(sregs, nout.sregs, sizeof(sregs));
+	gs_base = nout.gs_base;
+	gs_sel = sregs[SR_GS];
 
 	if (machine_init(&mc, sregs)) {
 		fprintf(stderr, "diffcpu: cannot build the interpreter's machine\n");
