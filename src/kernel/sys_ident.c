@@ -16,30 +16,6 @@
 #define RLIM_INF32 0xffffffffu
 #define RLIMIT_NOFILE_ 7
 
-void rlimits_init_default(struct task *t)
-{
-	/* A Debian 12 login shell's limits (INIT_RLIMITS plus the usual PAM settings). */
-	static const struct vmlab_rlimit def[VMLAB_RLIM_NLIMITS] = {
-		[0] = {RLIM_INF, RLIM_INF},             /* CPU */
-		[1] = {RLIM_INF, RLIM_INF},             /* FSIZE */
-		[2] = {RLIM_INF, RLIM_INF},             /* DATA */
-		[3] = {8u << 20, RLIM_INF},             /* STACK */
-		[4] = {0, RLIM_INF},                    /* CORE */
-		[5] = {RLIM_INF, RLIM_INF},             /* RSS */
-		[6] = {3857, 3857},                     /* NPROC */
-		[7] = {1024, 1048576},                  /* NOFILE */
-		[8] = {8u << 20, 8u << 20},             /* MEMLOCK */
-		[9] = {RLIM_INF, RLIM_INF},             /* AS */
-		[10] = {RLIM_INF, RLIM_INF},            /* LOCKS */
-		[11] = {3857, 3857},                    /* SIGPENDING */
-		[12] = {819200, 819200},                /* MSGQUEUE */
-		[13] = {0, 0},                          /* NICE */
-		[14] = {0, 0},                          /* RTPRIO */
-		[15] = {RLIM_INF, RLIM_INF},            /* RTTIME */
-	};
-	memcpy(t->rlim, def, sizeof(def));
-}
-
 long sys_getpid(struct task *t, const uint32_t *a)
 {
 	(void)a;

@@ -158,3 +158,47 @@ long sys_futex_time64(struct task *t, const uint32_t *a)
 {
 	return do_futex(t, a, true);
 }
+
+/* rseq: registration as 6.1 checks it. One CPU and no preemption between instructions
+ * of a critical section: the kernel's only duty left is to publish cpu_id 0. */
+#define RSEQ_FLAG_UNREGISTER 1u
+#define RSEQ_SIZE 32u
+#define RSEQ_CPU_ID_UNINITIALIZED 0xffffffffu
+
+long sys_rseq(struct task *t, const uint32_t *a)
+{
+	uint32_t ptr = a[0], len = a[1], flags = a[2], sig = a[3];
+	if (flags & RSEQ_FLAG_UNREGISTER) {
+		if (flags & ~RSEQ_FLAG_UNREGISTER)
+			return -EINVAL;
+		if (t->rseq != ptr)
+			return -EINVAL;
+		if (len != t->rseq_len)
+			return -EINVAL;
+		if (sig != t->rseq_sig)
+			return -EPERM;
+		uint32_t v[2] = {0, RSEQ_CPU_ID_UNINITIALIZED};
+		if (copy_to_user(t, ptr, v, 8))
+			return -EFAULT;
+		t->rseq = t->rseq_len = t->rseq_sig = 0;
+		return 0;
+	}
+	if (flags)
+		return -EINVAL;
+	if (t->rseq) {
+		if (t->rseq != ptr || len != t->rseq_len)
+			return -EINVAL;
+		if (sig != t->rseq_sig)
+			return -EPERM;
+		return -EBUSY;
+	}
+	if ((ptr & (RSEQ_SIZE - 1)) || len != RSEQ_SIZE)
+		return -EINVAL;
+	uint32_t v[2] = {0, 0}; /* cpu_id_start, cpu_id */
+	if (copy_to_user(t, ptr, v, 8))
+		return -EFAULT;
+	t->rseq = ptr;
+	t->rseq_len = len;
+	t->rseq_sig = sig;
+	return 0;
+}

@@ -49,6 +49,7 @@ struct task {
 	const char *exe_path; /* the executable's guest path (/proc/self/exe), set by exec */
 	uint64_t sleep_ns;    /* virtual time spent in nanosleep & co. (sys_time.c) */
 	uint32_t ldt, ldt_entries; /* modify_ldt's LDT: kernel address and size (tls.c) */
+	uint32_t rseq, rseq_len, rseq_sig; /* the registered struct rseq (sys_misc.c) */
 
 	/* accounting, as getrusage and /proc/self/stat report it */
 	uint64_t min_flt, maj_flt;
