@@ -35,6 +35,7 @@ static bool ends_block(unsigned opc, const struct insn *i)
 	return false;
 }
 
+static bool lock_ok(const struct insn *i, unsigned opc);
 insn_fn insn_select(struct insn *i, unsigned opc);
 insn_fn insn_select(struct insn *i, unsigned opc)
 {
@@ -42,6 +43,10 @@ insn_fn insn_select(struct insn *i, unsigned opc)
 	i->ends = ends_block(opc, i);
 	if (i->len > 15)
 		return h_toolong;
+	if (i->lock && !lock_ok(i, opc)) {
+		i->ends = 1;
+		return op_ud;
+	}
 	if ((f = select_alu(i, opc)) || (f = select_ctl(i, opc)) || (f = select_str(i, opc)) ||
 	    (f = select_sys(i, opc)))
 		return f;
@@ -137,14 +142,60 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 	*pp = NULL;
 	if (seg_check(&m->seg.sr[sr], (enum sreg)sr, off, sz, ACC_WRITE, &lin, &c->in->ex))
 		return -1;
-	if ((lin & ~PAGE_MASK) > PAGE_SIZE - sz)
-		return 0; /* crosses a page: mem_read then mem_write, which checks both pages */
+	if ((lin & ~PAGE_MASK) > PAGE_SIZE - sz) {
+		/* crosses a page: both halves translated for writing (a fault on either has
+		 * the write error code, as the processor's RMW access), then worked on in the
+		 * bounce buffer */
+		struct cpu_internal *in = c->in;
+		unsigned n1 = PAGE_SIZE - (lin & ~PAGE_MASK);
+		uint8_t *p1 = cpu_ptr(c, lin, ACC_WRITE), *p2;
+		if (!p1)
+			return in->ex.vector == 0xFFFF ? 0 : -1;
+		p2 = cpu_ptr(c, lin + n1, ACC_WRITE);
+		if (!p2)
+			return in->ex.vector == 0xFFFF ? 0 : -1;
+		memcpy(in->bounce, p1, n1);
+		memcpy(in->bounce + n1, p2, sz - n1);
+		in->split[0] = p1;
+		in->split[1] = p2;
+		in->split_n1 = n1;
+		in->split_sz = sz;
+		*pp = in->bounce;
+		return 0;
+	}
 	uint8_t *p = cpu_ptr(c, lin, ACC_WRITE);
 	if (p) {
 		*pp = p;
 		return 0;
 	}
 	return c->in->ex.vector == 0xFFFF ? 0 : -1;
+}
+
+void rmw_commit_split(struct cpu *c)
+{
+	struct cpu_internal *in = c->in;
+	memcpy(in->split[0], in->bounce, in->split_n1);
+	memcpy(in->split[1], in->bounce + in->split_n1, in->split_sz - in->split_n1);
+}
+
+/* LOCK is valid only on the read-modify-write instructions with a memory destination. */
+static bool lock_ok(const struct insn *i, unsigned opc)
+{
+	if (i->mod3)
+		return false;
+	if (opc < 0x40)
+		return (opc & 7) < 2 && (opc >> 3) != 7;
+	switch (opc) {
+	case 0x80: case 0x81: case 0x82: case 0x83: return i->reg != 7;
+	case 0x86: case 0x87: return true;
+	case 0xF6: case 0xF7: return i->reg == 2 || i->reg == 3;
+	case 0xFE: case 0xFF: return i->reg < 2;
+	case 0x1AB: case 0x1B3: case 0x1BB: case 0x1B0: case 0x1B1: case 0x1C0: case 0x1C1:
+		return true;
+	case 0x1BA: return i->reg >= 5;
+	case 0x1C7: return i->reg == 1;
+	}
+	return false;
 }
 
 /* ---- the decode cache ---- */

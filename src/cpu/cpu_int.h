@@ -42,6 +42,7 @@ struct insn {
 	uint8_t rep;    /* 0, 0xF3 (REP/REPE) or 0xF2 (REPNE) */
 	uint8_t ovr;    /* a segment override prefix was present */
 	uint8_t ends;   /* ends a block (control transfer or mode change) */
+	uint8_t lock;   /* LOCK prefix */
 	uint32_t disp;
 	uint32_t imm;
 	uint32_t imm2;
@@ -89,6 +90,11 @@ struct cpu_internal {
 	 * statistics (flushed when cpu_run returns: see cpu_ptr) */
 	struct mmu_fast *fast[3];
 	uint64_t fast_hits[3];
+	/* a read-modify-write operand split across two pages: worked on in bounce[], written
+	 * back to both pages by rmw_commit (both were translated for writing first) */
+	uint8_t bounce[16];
+	uint8_t *split[2];
+	unsigned split_n1, split_sz;
 	uint32_t idtr_base;
 	uint16_t idtr_limit;
 };
@@ -249,6 +255,14 @@ static inline __attribute__((always_inline)) int mem_rmw_ptr(struct cpu *c, unsi
 	return mem_rmw_ptr_slow(c, sr, off, sz, pp);
 }
 
+void rmw_commit_split(struct cpu *c);
+/* After storing the new value of an operand obtained from mem_rmw_ptr. */
+static inline __attribute__((always_inline)) void rmw_commit(struct cpu *c, const uint8_t *p)
+{
+	if (unlikely(p == c->in->bounce))
+		rmw_commit_split(c);
+}
+
 /* ---- flags ---- */
 uint32_t flags_materialize(struct cpu_internal *in);
 bool cond_slow(struct cpu_internal *in, unsigned cc);
@@ -308,8 +322,8 @@ static inline __attribute__((always_inline)) uint32_t szp(uint32_t r, unsigned s
 static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, unsigned cc)
 {
 	unsigned op = in->lf_op;
-	if (op != LF_NONE && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
-		/* every lazy kind derives ZF and SF from the result */
+	if (op != LF_NONE && op >> 2 != LF_MUL && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+		/* every lazy kind but MUL (ZF clear) derives ZF and SF from the result */
 		unsigned sz = 1u << (op & 3);
 		uint32_t r = in->lf_res;
 		bool v = (cc >> 1) == 2 ? (r & szmask(sz)) == 0 : (r & szsign(sz)) != 0;

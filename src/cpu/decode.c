@@ -201,7 +201,7 @@ int decode_insn(struct fetch *f, bool code32, struct insn *i)
 		case 0x65: seg = SR_GS; continue;
 		case 0x66: i->osz16 = code32; continue;
 		case 0x67: i->asz16 = code32; continue;
-		case 0xF0: continue; /* LOCK: one CPU, every RMW is atomic already */
+		case 0xF0: i->lock = 1; continue; /* one CPU: every RMW is atomic already */
 		case 0xF2: case 0xF3: i->rep = b; continue;
 		}
 		break;

@@ -50,6 +50,7 @@ static inline __attribute__((always_inline)) int e_end(struct cpu *c, const stru
 	}
 	if (o->p) {
 		st(o->p, sz, v);
+		rmw_commit(c, o->p);
 		return 0;
 	}
 	return mem_write(c, i->sreg, o->off, sz, v);

@@ -378,6 +378,10 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		return X_NEXT;
 	}
 	f = get_flags(in);
+	/* ROL/ROR of a register by an immediate count other than 1 leave OF alone on the host (CL
+	 * and memory forms compute it as for the first step) */
+	if (i->reg < 2 && i->mod3 && (i->imm2 >> 4) == 2 && cnt != 1)
+		nf = (nf & ~EFL_OF) | (f & EFL_OF);
 	in->eflags = (f & ~(EFL_CF | EFL_OF)) | nf;
 	return X_NEXT;
 }
@@ -471,9 +475,10 @@ static int h_bt(struct cpu *c, const struct insn *i)
 		uint32_t nv = kind == 1 ? v | (1u << bit) : kind == 2 ? v & ~(1u << bit) : v ^ (1u << bit);
 		if (i->mod3)
 			setreg(c, i->rm, sz, nv);
-		else if (o.p)
+		else if (o.p) {
 			st(o.p, sz, nv);
-		else if (mem_write(c, i->sreg, o.off, sz, nv))
+			rmw_commit(c, o.p);
+		} else if (mem_write(c, i->sreg, o.off, sz, nv))
 			return X_EXC;
 	}
 	uint32_t f = get_flags(in);
@@ -524,11 +529,7 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 		}
 		setreg(c, R_EAX, 1, al);
 		nf = szp(al, 1) | (ncf ? EFL_CF : 0) | (naf ? EFL_AF : 0);
-		/* OF is undefined: the host computes it as for the final ADD/SUB of the adjust */
-		if (!sub && ((old ^ al) & al & 0x80))
-			nf |= EFL_OF;
-		if (sub && ((old ^ al) & old & 0x80))
-			nf |= EFL_OF;
+		/* OF is undefined: the host clears it */
 		break;
 	}
 	case 0x37: case 0x3F: { /* AAA, AAS */
@@ -554,11 +555,13 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 		setreg(c, R_EAX, 2, (uint32_t)ah << 8 | al);
 		nf = szp(al, 1);
 		break;
-	default: /* AAD */
-		al = (uint8_t)(al + ah * (i->imm & 0xff));
-		setreg(c, R_EAX, 2, al);
-		nf = szp(al, 1);
-		break;
+	default: { /* AAD: flags as for the 8-bit ADD it performs (the host's undefined ones too) */
+		uint8_t b = (uint8_t)(ah * (i->imm & 0xff)), r = (uint8_t)(al + b);
+		setreg(c, R_EAX, 2, r);
+		in->lf_aux = 0;
+		setlf(in, LF_ADD, 1, r, al, b);
+		return X_NEXT;
+	}
 	}
 	set_arith(in, nf);
 	return X_NEXT;
@@ -632,6 +635,7 @@ static int h_cmpxchg8b(struct cpu *c, const struct insn *i)
 	if (p) {
 		st(p, 4, nlo);
 		st(p + 4, 4, nhi);
+		rmw_commit(c, p);
 	} else {
 		uint8_t buf[8];
 		memcpy(buf, &nlo, 4);

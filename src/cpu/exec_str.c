@@ -56,7 +56,12 @@ static int rep_fast(struct cpu *c, unsigned sz, bool movs)
 				fs->tlbe->last_use = m->lru_clock - 1;
 			if (fd->tlbe && fd->tag == (di & PAGE_MASK))
 				fd->tlbe->last_use = m->lru_clock;
-			memmove(dst, src, (size_t)room * sz);
+			if (dst > src && dst < src + (size_t)room * sz) {
+				/* overlapping forward: element by element, as the hardware repeats */
+				for (uint32_t k = 0; k < room; k++)
+					st(dst + k * sz, sz, ld(src + k * sz, sz));
+			} else
+				memmove(dst, src, (size_t)room * sz);
 			c->regs[R_ESI] = si + room * sz;
 		} else {
 			charge_hits(m, di, ACC_WRITE, room - 1);
