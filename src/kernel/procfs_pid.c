@@ -218,7 +218,7 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 	const struct mm_struct *mm = t->mm;
 	uint64_t cpu_ticks = vclock_cputime_ns(t) / (1000000000ull / USER_HZ);
 	uint64_t rsslim = t->rlim[5].cur; /* RLIMIT_RSS */
-	sb_printf(b, "%d (%s) R %d %d %d 0 -1 %u %llu 0 %llu 0 %llu 0 0 0 20 0 1 0 0 %llu %llu "
+	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu 0 %llu 0 %llu 0 0 0 20 0 1 0 0 %llu %llu "
 		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
 		     "%u 0\n",
 		  t->tgid, t->comm ? t->comm : "", t->ppid, t->tgid, t->tgid,
@@ -243,7 +243,7 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 void procfs_status(struct sbuf *b, struct task *t)
 {
 	const struct mm_struct *mm = t->mm;
-	sb_printf(b, "Name:\t%s\n", t->comm ? t->comm : "");
+	sb_printf(b, "Name:\t%.15s\n", t->comm ? t->comm : "");
 	sb_printf(b, "Umask:\t%04o\n", t->fs ? t->fs->umask : 022);
 	sb_printf(b, "State:\tR (running)\n");
 	sb_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->tgid, t->pid,

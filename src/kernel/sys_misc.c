@@ -202,3 +202,66 @@ long sys_rseq(struct task *t, const uint32_t *a)
 	t->rseq_sig = sig;
 	return 0;
 }
+
+/* prctl: the calls about the process itself. The name set by PR_SET_NAME replaces the
+ * comm exec gave (one guest per vmlab process, so one buffer serves). */
+#define PR_GET_PDEATHSIG 2
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+
+static char comm_buf[16];
+static int dumpable = 1, pdeathsig, no_new_privs;
+
+long sys_prctl(struct task *t, const uint32_t *a)
+{
+	switch (a[0]) {
+	case PR_GET_NAME: {
+		char n[16] = {0};
+		snprintf(n, sizeof(n), "%s", t->comm ? t->comm : "");
+		return copy_to_user(t, a[1], n, 16) ? -EFAULT : 0;
+	}
+	case PR_SET_NAME: {
+		char n[16];
+		if (copy_from_user(t, n, a[1], 16) && strncpy_from_user(t, n, a[1], 16) < 0)
+			return -EFAULT;
+		n[15] = '\0';
+		memcpy(comm_buf, n, 16);
+		t->comm = comm_buf;
+		return 0;
+	}
+	case PR_GET_DUMPABLE:
+		return dumpable;
+	case PR_SET_DUMPABLE:
+		if (a[1] > 1)
+			return -EINVAL;
+		dumpable = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return put_user_u32(t, a[1], (uint32_t)pdeathsig) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+		if (a[1] > VMLAB_NSIG)
+			return -EINVAL;
+		pdeathsig = (int)a[1];
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return a[1] | a[2] | a[3] | a[4] ? -EINVAL : no_new_privs;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1 || a[2] | a[3] | a[4])
+			return -EINVAL;
+		no_new_privs = 1;
+		return 0;
+	default: {
+		static bool reported;
+		if (!reported)
+			fprintf(stderr, "vmlab: prctl option %u not supported (EINVAL; reported "
+					"once)\n", a[0]);
+		reported = true;
+		return -EINVAL;
+	}
+	}
+}

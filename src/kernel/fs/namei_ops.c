@@ -22,9 +22,11 @@
 #define G_AT_SYMLINK_FOLLOW 0x400u
 #define G_AT_EMPTY_PATH 0x1000u
 
-/* Resolves upath's parent for a change, refusing /proc and read-only places. */
-static int lookup_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
-			     struct nameidata *nd, const char *what)
+/* Resolves upath's parent for a change, refusing /proc and read-only places. For the
+ * calls that create a name, an existing one gives EEXIST first, as filename_create
+ * reports it before the read-only error. */
+static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
+			 struct nameidata *nd, const char *what, bool create)
 {
 	char path[PATH_MAX], proc[PATH_MAX];
 	nd->dirfd = -1;
@@ -34,11 +36,21 @@ static int lookup_for_change(struct task *t, int dirfd, uint32_t upath, bool fol
 	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
 		return -EACCES;
 	r = fs_resolve_parent(t, dirfd, path, follow, nd);
+	struct stat st;
+	if (!r && create &&
+	    (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))
+		r = -EEXIST;
 	if (!r)
 		r = fs_may_write(t, nd->dirfd, what);
 	if (r)
 		nd_release(nd);
 	return r;
+}
+
+static int lookup_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
+			     struct nameidata *nd, const char *what)
+{
+	return lookup_change(t, dirfd, upath, follow, nd, what, false);
 }
 
 static long do_unlinkat(struct task *t, int dirfd, uint32_t upath, uint32_t flags)
@@ -76,7 +88,7 @@ long sys_rmdir(struct task *t, const uint32_t *a)
 static long do_mkdirat(struct task *t, int dirfd, uint32_t upath, uint32_t mode)
 {
 	struct nameidata nd;
-	int r = lookup_for_change(t, dirfd, upath, false, &nd, "creating a directory");
+	int r = lookup_change(t, dirfd, upath, false, &nd, "creating a directory", true);
 	if (r)
 		return r;
 	if (!nd.last[0])
@@ -142,7 +154,7 @@ static long do_symlinkat(struct task *t, uint32_t utarget, int dirfd, uint32_t u
 	if (r)
 		return r;
 	struct nameidata nd;
-	r = lookup_for_change(t, dirfd, upath, false, &nd, "creating a symlink");
+	r = lookup_change(t, dirfd, upath, false, &nd, "creating a symlink", true);
 	if (r)
 		return r;
 	if (!nd.last[0])
@@ -172,7 +184,7 @@ static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_
 	int r = lookup_for_change(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o, "linking");
 	if (r)
 		return r;
-	r = lookup_for_change(t, ndir, newp, false, &n, "linking");
+	r = lookup_change(t, ndir, newp, false, &n, "linking", true);
 	if (r) {
 		nd_release(&o);
 		return r;
