@@ -5,6 +5,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VMLAB=${VMLAB:-$ROOT/build/rel/vmlab}
+case $VMLAB in /*) ;; *) VMLAB=$PWD/$VMLAB ;; esac
 if [ ! -x "$VMLAB" ]; then
 	echo "1..0 # SKIP no vmlab binary at $VMLAB"
 	exit 0
