@@ -15,6 +15,6 @@ if [ -n "$VMLAB_SOAK" ]; then
 	exec "$tool" --native "$native" --seed "${VMLAB_SEED:-7}" --scale 30
 fi
 if [ "$build" = san ]; then
-	exec "$tool" --native "$native" --seed 1 --scale 5
+	exec "$tool" --native "$native" --seed 1 --scale 4
 fi
 exec "$tool" --native "$native" --seed 1 --scale 20

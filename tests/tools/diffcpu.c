@@ -11,6 +11,7 @@
  * simulated memory, so segment loads go through the segmentation unit).
  *
  * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose] [--light]
+ *                [--tlb all|default|off|tiny]   (all: every case on the three machines)
  */
 #include <errno.h>
 #include <signal.h>
@@ -1263,13 +1264,28 @@ static uint64_t flat_desc(bool code, uint32_t base)
 	return seg_desc_encode(&d);
 }
 
-static int machine_init(struct machine *mc, const uint16_t sregs[6])
+/*
+ * The interpreter runs every case on several machines that differ only in the modelled TLB:
+ * results must not depend on it (the fast path, evictions and the TLB-off switch included).
+ */
+enum tlb_mode { TLB_MODE_DEFAULT, TLB_MODE_OFF, TLB_MODE_TINY, TLB_MODES };
+static const char *const tlb_mode_names[TLB_MODES] = {"default", "off", "tiny"};
+
+static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mode mode)
 {
 	memset(mc, 0, sizeof(*mc));
 	if (physmem_init(&mc->pm, 16u << 20, false))
 		return -1;
 	struct tlb_config cfg;
 	tlb_config_default(&cfg);
+	if (mode == TLB_MODE_OFF) {
+		cfg.enabled = false;
+	} else if (mode == TLB_MODE_TINY) { /* 2 entries, direct-mapped, split: constant evictions */
+		cfg.l1 = (struct tlb_geometry){2, 1};
+		cfg.split = true;
+		cfg.l1i = (struct tlb_geometry){1, 1};
+		cfg.l2.entries = 0;
+	}
 	if (mmu_init(&mc->mmu, &mc->pm, &cfg, &mc->ctr))
 		return -1;
 	/* page directory entry 0 covers every page the cases use */
@@ -1615,7 +1631,8 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 /* ---------------------------------------------------------------- main */
 
 static struct native nat;
-static struct machine mc;
+static struct machine machines[TLB_MODES];
+static bool mode_on[TLB_MODES] = {true, true, true};
 static struct dc_out nout, eout;
 static const char *only;
 
@@ -1628,10 +1645,21 @@ static void run_case(struct tcase *t)
 		fprintf(stderr, "diffcpu: the native helper failed on case %u\n", t->in.id);
 		exit(2);
 	}
-	interp_case(&mc, &t->in, &eout);
 	g->ncases++;
 	char msg[2048];
-	if (!compare(t, &nout, &eout, msg, sizeof(msg))) {
+	bool same = true;
+	enum tlb_mode m;
+	for (m = 0; m < TLB_MODES && same; m++) {
+		if (!mode_on[m])
+			continue;
+		interp_case(&machines[m], &t->in, &eout);
+		same = compare(t, &nout, &eout, msg, sizeof(msg));
+	}
+	if (!same && m - 1 != TLB_MODE_DEFAULT) {
+		size_t k = strlen(msg);
+		snprintf(msg + k, sizeof(msg) - k, " [TLB %s]", tlb_mode_names[m - 1]);
+	}
+	if (!same) {
 		/* a difference in undefined flags only: counted apart, and shown only when the
 		 * group has nothing worse */
 		uint32_t d = (nout.eflags ^ eout.eflags) & DC_FLAGS;
@@ -1670,10 +1698,15 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "--light"))
 			light = true;
+		else if (!strcmp(argv[i], "--tlb") && i + 1 < argc) {
+			const char *v = argv[++i];
+			for (enum tlb_mode m = 0; m < TLB_MODES; m++)
+				mode_on[m] = !strcmp(v, "all") || !strcmp(v, tlb_mode_names[m]);
+		}
 		else {
 			fprintf(stderr,
 				"usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
-				"[--verbose] [--light]\n");
+				"[--verbose] [--light] [--tlb all|default|off|tiny]\n");
 			return 2;
 		}
 	}
@@ -1700,9 +1733,12 @@ int main(int argc, char **argv)
 	gs_base = nout.gs_base;
 	gs_sel = sregs[SR_GS];
 
-	if (machine_init(&mc, sregs)) {
-		fprintf(stderr, "diffcpu: cannot build the interpreter's machine\n");
-		return 2;
+	for (enum tlb_mode m = 0; m < TLB_MODES; m++) {
+		if (mode_on[m] && machine_init(&machines[m], sregs, m)) {
+			fprintf(stderr, "diffcpu: cannot build the interpreter's machine (TLB %s)\n",
+				tlb_mode_names[m]);
+			return 2;
+		}
 	}
 
 	gen_forms(6 * scale);
