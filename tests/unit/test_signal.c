@@ -1,0 +1,160 @@
+/* Signals without a guest: frame layout and placement as i386 Linux has them, the
+ * retcode bytes, queueing, masks, default actions and the exit status they give. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernel/signal.h"
+#include "kernel/signal_frame.h"
+#include "kernel/task.h"
+
+static void test_layout(void **state)
+{
+	(void)state;
+	/* offsets a handler (or a debugger) relies on: REG_* indices of ucontext */
+	assert_int_equal(offsetof(struct sigcontext_i386, gs), 0);
+	assert_int_equal(offsetof(struct sigcontext_i386, edi), 16);
+	assert_int_equal(offsetof(struct sigcontext_i386, eax), 44);
+	assert_int_equal(offsetof(struct sigcontext_i386, trapno), 48);
+	assert_int_equal(offsetof(struct sigcontext_i386, eip), 56);
+	assert_int_equal(offsetof(struct sigcontext_i386, cs), 60);
+	assert_int_equal(offsetof(struct sigcontext_i386, eflags), 64);
+	assert_int_equal(offsetof(struct sigcontext_i386, esp_at_signal), 68);
+	assert_int_equal(offsetof(struct sigcontext_i386, fpstate), 76);
+	assert_int_equal(offsetof(struct sigcontext_i386, oldmask), 80);
+	assert_int_equal(offsetof(struct sigcontext_i386, cr2), 84);
+	assert_int_equal(offsetof(struct ucontext_i386, uc_mcontext), 20);
+	assert_int_equal(offsetof(struct ucontext_i386, uc_sigmask), 108);
+	assert_int_equal(offsetof(struct rt_sigframe_i386, info), 16);
+	assert_int_equal(offsetof(struct rt_sigframe_i386, retcode), 260);
+	assert_int_equal(offsetof(struct sigframe_i386, sc), 8);
+	assert_int_equal(offsetof(struct sigframe_i386, retcode), 724);
+}
+
+static void test_placement(void **state)
+{
+	(void)state;
+	uint32_t fp;
+	for (uint32_t sp = 0xbffff000u; sp > 0xbfffef00u; sp -= 7) {
+		uint32_t f = sigframe_place(sp, sizeof(struct rt_sigframe_i386), &fp);
+		assert_int_equal(fp % 64, 0); /* the FPU state is 64-byte aligned */
+		assert_true(fp + sizeof(struct fregs_state_i386) <= sp);
+		assert_true(f + sizeof(struct rt_sigframe_i386) <= fp);
+		/* as after a call: (esp + 4) is 16-byte aligned at the handler's entry */
+		assert_int_equal((f + 4) % 16, 0);
+		assert_true(fp - (f + sizeof(struct rt_sigframe_i386)) < 16);
+	}
+}
+
+static void test_retcode(void **state)
+{
+	(void)state;
+	uint8_t b[8];
+	sigframe_retcode(b, 0);
+	const uint8_t legacy[8] = {0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80};
+	assert_memory_equal(b, legacy, 8);
+	sigframe_retcode(b, 1);
+	const uint8_t rt[8] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80, 0};
+	assert_memory_equal(b, rt, 8);
+}
+
+static int setup(void **state)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	t->pid = t->tgid = 1000;
+	if (signal_init(t))
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct task *t = *state;
+	signal_free(t);
+	free(t);
+	return 0;
+}
+
+static void test_default_term(void **state)
+{
+	struct task *t = *state;
+	assert_int_equal(send_sig(t, SIGTERM, 0), 0);
+	assert_true(signal_pending(t));
+	do_signal(t);
+	assert_true(t->exited);
+	assert_int_equal(t->exit_signal, SIGTERM);
+	assert_int_equal(t->exit_code, 128 + SIGTERM);
+}
+
+static void test_ignored_and_blocked(void **state)
+{
+	struct task *t = *state;
+	/* default-ignored and SIG_IGN signals are dropped when sent */
+	assert_int_equal(send_sig(t, SIGCHLD, 0), 0);
+	assert_false(signal_pending(t));
+	t->signal->action[SIGUSR1].handler = 1;
+	send_sig(t, SIGUSR1, 0);
+	assert_int_equal(t->signal->pending, 0);
+	/* a blocked signal stays queued until unblocked */
+	t->signal->action[SIGUSR1].handler = 0;
+	t->signal->blocked = SIGBIT(SIGUSR2);
+	send_sig(t, SIGUSR2, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGUSR2));
+	assert_false(signal_pending(t));
+	do_signal(t);
+	assert_false(t->exited);
+	t->signal->blocked = 0;
+	do_signal(t);
+	assert_true(t->exited);
+	assert_int_equal(t->exit_code, 128 + SIGUSR2);
+	assert_int_equal(send_sig(t, 65, 0), -22);
+	assert_int_equal(send_sig(t, 0, 0), 0);
+}
+
+static void test_fault_cannot_be_blocked(void **state)
+{
+	struct task *t = *state;
+	/* force_sig_fault unblocks and resets a blocked fault signal, as Linux does */
+	t->signal->blocked = SIGBIT(SIGSEGV);
+	t->signal->action[SIGSEGV].handler = 0x8048000;
+	force_sig_fault(t, SIGSEGV, 1, 0x1234);
+	assert_int_equal(t->signal->blocked, 0);
+	assert_int_equal(t->signal->action[SIGSEGV].handler, 0);
+	assert_int_equal(t->signal->info[SIGSEGV].si_code, 1);
+	assert_int_equal(t->signal->info[SIGSEGV].u[0], 0x1234);
+	/* synchronous faults are delivered before lower-numbered pending signals */
+	t->signal->action[SIGHUP].handler = 0;
+	send_sig(t, SIGHUP, 0);
+	do_signal(t);
+	assert_int_equal(t->exit_signal, SIGSEGV);
+	assert_int_equal(t->exit_code, 139);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(signal_name(SIGSEGV), "SIGSEGV");
+	assert_string_equal(signal_name(SIGSYS), "SIGSYS");
+	assert_string_equal(signal_name(34), "SIGRT2");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_retcode),
+		cmocka_unit_test_setup_teardown(test_default_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignored_and_blocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_cannot_be_blocked, setup, teardown),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
