@@ -84,6 +84,7 @@ void segf_update(struct cpu *c)
 		c->in->segf[s] = f;
 	}
 	c->in->code32 = c->mmu->seg.sr[SR_CS].d.db;
+	c->in->sp_mask = c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
 	for (int a = 0; a < 3; a++)
 		c->in->fast[a] = c->mmu->fast[a][c->mmu->cpl == 3];
 }

@@ -75,6 +75,7 @@ struct cpu_internal {
 	enum cpu_exit exit_code;
 	uint8_t segf[SR_COUNT]; /* SEGF_* per segment register: may use the flat fast path */
 	bool code32;            /* CS.D */
+	uint32_t sp_mask;       /* SS.B ? 0xffffffff : 0xffff */
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
 	const struct block *cur;
 	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
@@ -361,7 +362,7 @@ static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, 
 /* ---- stack ---- */
 static inline __attribute__((always_inline)) uint32_t sp_mask(struct cpu *c)
 {
-	return c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
+	return c->in->sp_mask;
 }
 static inline __attribute__((always_inline)) int push(struct cpu *c, unsigned sz, uint32_t v)
 {
