@@ -1104,6 +1104,8 @@ static void random_fpu(struct tcase *t)
 	if (chance(5))
 		cw &= (uint16_t)~(1u << below(6)); /* one exception unmasked */
 	uint16_t sw = (uint16_t)((top - depth) & 7) << 11;
+	if (chance(4)) /* exception flags already set: pending when unmasked (ES as it may be) */
+		sw |= (uint16_t)(rnd32() & (chance(2) ? 0x00ff : 0x007f));
 	uint16_t tw = 0;
 	for (unsigned i = 0; i < 8; i++) {
 		unsigned phys = (top - depth + i) & 7; /* ST(i) */
