@@ -79,7 +79,11 @@ fi
 
 if [ "$do_i386" = 1 ]; then
 	pay=$(mktemp -d)
+	i386_names=()
 	for n in "${names[@]}"; do
+		# qemu TCG cannot stand in for the CPU in some programs (seg_limits).
+		grep -q 'Golden: native only' "tests/guest/$n.c" && continue
+		i386_names+=("$n")
 		cp "build/guest/$n-O0" "build/guest/$n-O2" "$pay/"
 		echo "$n-O0 $n-O2" >>"$pay/list"
 	done
@@ -98,11 +102,11 @@ RUN
 	out=$(mktemp -d)
 	ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-900} scripts/linux-oracle/boot.sh 686 1024 "$pay" >"$out/all"
 	awk -v d="$out" '/^@@PROG .*@@$/ { f = d "/" substr($2, 1, length($2) - 2); printf "" > f; next } f { print >> f }' "$out/all"
-	for n in "${names[@]}"; do
+	for n in "${i386_names[@]}"; do
 		[ -f "$out/$n-O0" ] || { echo "record-guest-golden: $n: no i386 output" >&2; status=1; continue; }
 		install_golden "$n" i386 "$out"
 	done
 	rm -rf "$pay" "$out"
-	echo "record-guest-golden: i386 goldens written for ${#names[@]} programs" >&2
+	echo "record-guest-golden: i386 goldens written for ${#i386_names[@]} programs" >&2
 fi
 exit $status

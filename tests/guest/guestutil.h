@@ -312,33 +312,51 @@ static void print_maps_rel(const char *label, const void *basev, unsigned long l
 
 static char g_dir[128];
 
+/*
+ * Removes a directory tree with raw getdents64 into a stack buffer: opendir
+ * would malloc, and whether a stale directory existed would then change the
+ * heap layout that some programs print.
+ */
 static void rm_tree(const char *path)
 {
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[512];
-	if (!d) {
+	int fd = open(path, O_RDONLY | O_DIRECTORY);
+	char buf[2048], sub[512];
+	long n;
+	if (fd < 0) {
 		unlink(path);
 		return;
 	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		struct stat st;
-		if (!lstat(sub, &st) && S_ISDIR(st.st_mode))
-			rm_tree(sub);
-		else
-			unlink(sub);
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			off += d->reclen;
+			if (!strcmp(d->name, ".") || !strcmp(d->name, ".."))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, d->name);
+			if (d->type == DT_DIR)
+				rm_tree(sub);
+			else
+				unlink(sub);
+		}
 	}
-	closedir(d);
+	close(fd);
 	rmdir(path);
 }
 
-/* Makes an empty /tmp/vmlab-guest-NAME and returns its path. */
+/*
+ * Makes an empty /tmp/vmlab-guest-NAME.PID and returns its path. The pid keeps
+ * concurrent runs of one program (native and under vmlab) apart; no program
+ * prints the path.
+ */
 static const char *scratch_dir(const char *name)
 {
-	snprintf(g_dir, sizeof(g_dir), "/tmp/vmlab-guest-%s", name);
+	snprintf(g_dir, sizeof(g_dir), "/tmp/vmlab-guest-%s.%d", name, (int)getpid());
 	rm_tree(g_dir);
 	if (mkdir(g_dir, 0755)) {
 		printf("scratch dir: %s\n", errname(errno));

@@ -74,14 +74,14 @@ int main(void)
 	list(scratch_path("a"));
 	report("chdir a", chdir(scratch_path("a")));
 	char cwd[256];
-	printf("getcwd ends with /vmlab-guest-io_dirs/a: %s\n",
-	       getcwd(cwd, sizeof(cwd)) && strstr(cwd, "/vmlab-guest-io_dirs/a") ? "yes" : "no");
+	char want[300];
+	snprintf(want, sizeof(want), "%s/a", g_dir);
+	printf("getcwd is the scratch dir's a: %s\n", getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, want) ? "yes" : "no");
 	report("relative mkdir d", mkdir("d", 0700));
 	report("chdir to a file", chdir("f3"));
 	report("chdir missing", chdir("nope"));
 	report("chdir ..", chdir(".."));
-	printf("getcwd: ends with vmlab-guest-io_dirs: %s\n",
-	       getcwd(cwd, sizeof(cwd)) && !strcmp(strrchr(cwd, '/'), "/vmlab-guest-io_dirs") ? "yes" : "no");
+	printf("getcwd after chdir ..: the scratch dir: %s\n", getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, g_dir) ? "yes" : "no");
 	printf("getcwd into a 4-byte buffer: %s\n", getcwd(cwd, 4) ? "ok" : errname(errno));
 	int dfd = open("a/b", O_RDONLY | O_DIRECTORY);
 	report("fchdir a/b", fchdir(dfd));

@@ -24,7 +24,6 @@ int main(void)
 	print_fault("write the page after EOF", try_write(p + 3 * PG, 1), p);
 	ftruncate(fd, 3 * PG);
 	print_fault("read page 2 after growing the file", try_read(p + 2 * PG + 7), p);
-	printf("the byte written past the old EOF: %d\n", p[PG + PG / 2 + 10]);
 	ftruncate(fd, 100);
 	print_fault("read page 1 after truncating to 100 bytes", try_read(p + PG), p);
 	print_fault("read byte 200 of page 0", try_read(p + 200), p);
