@@ -223,7 +223,8 @@ static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned av
 			disp = (int8_t)rnd32();
 			emit(t, (uint8_t)disp);
 		} else if (mod == 2) {
-			disp = (int32_t)(below(4096) - 2048);
+			/* sometimes a huge displacement: base + disp wraps around 4 GB */
+			disp = chance(3) ? (int32_t)rnd32() : (int32_t)(below(4096) - 2048);
 			emit32(t, (uint32_t)disp);
 		}
 		t->in.regs[base] = target - (uint32_t)disp;
