@@ -22,8 +22,7 @@ static int h_toolong(struct cpu *c, const struct insn *i)
 
 static bool ends_block(unsigned opc, const struct insn *i)
 {
-	if ((opc >= 0x70 && opc <= 0x7F) || (opc >= 0x180 && opc <= 0x18F) ||
-	    (opc >= 0xE0 && opc <= 0xEB) || (opc >= 0x120 && opc <= 0x123))
+	if ((opc >= 0xE0 && opc <= 0xEB) || (opc >= 0x120 && opc <= 0x123))
 		return true;
 	switch (opc) {
 	case 0xC2: case 0xC3: case 0xCA: case 0xCB: case 0xCC: case 0xCD: case 0xCE: case 0xCF:
@@ -340,6 +339,8 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 		if (decode_insn(&f, code32, i) || f.crossed)
 			break;
 		n++;
+		if (i->jcc)
+			i->imm2 = 1; /* count the fall-through fetch (cleared below if last) */
 		f.p += i->len;
 		f.avail -= i->len;
 		f.eip += i->len;
@@ -350,6 +351,8 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 		in->arena_used = used0;
 		return NULL;
 	}
+	if (b->insns[n - 1].jcc)
+		b->insns[n - 1].imm2 = 0;
 	in->arena_used = used0 + ((sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15);
 	b->n = (uint16_t)n;
 	uint64_t pfn = pa >> PAGE_SHIFT;

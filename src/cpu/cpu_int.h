@@ -43,6 +43,7 @@ struct insn {
 	uint8_t ovr;    /* a segment override prefix was present */
 	uint8_t ends;   /* ends a block (control transfer or mode change) */
 	uint8_t lock;   /* LOCK prefix */
+	uint8_t jcc;    /* a conditional jump: the block goes on past it (a side exit) */
 	uint32_t disp;
 	uint32_t imm;
 	uint32_t imm2;

@@ -312,6 +312,22 @@ static int h_salc(struct cpu *c, const struct insn *i)
 }
 
 /* ---- control transfers ---- */
+/*
+ * A Jcc inside a block is a side exit; falling through enters the next basic block, which
+ * is one instruction-fetch TLB lookup as for any block entry (i->imm2 set: the decoder
+ * leaves it clear when the Jcc ends its block, so that cpu_run counts the entry instead).
+ */
+static int jcc_fallthrough(struct cpu *c, const struct insn *i)
+{
+	if (!i->imm2 || !c->tlb_fetch_model)
+		return X_NEXT;
+	uint32_t next = i->eip + i->len;
+	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
+	if (likely(cpu_ptr(c, lin, ACC_FETCH) != NULL))
+		return X_NEXT;
+	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
+	return X_JUMP;
+}
 #define JCC(CC)                                                                             \
 	static int h_jcc##CC(struct cpu *c, const struct insn *i)                           \
 	{                                                                                   \
@@ -319,7 +335,7 @@ static int h_salc(struct cpu *c, const struct insn *i)
 			jump_to(c, i, next_eip(c, i) + i->imm);                             \
 			return X_JUMP;                                                      \
 		}                                                                           \
-		return X_NEXT;                                                              \
+		return jcc_fallthrough(c, i);                                               \
 	}
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
@@ -421,6 +437,7 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 			i->imm = sext(i->imm, 1);
 		else if (i->osz16)
 			i->imm = sext(i->imm, 2);
+		i->jcc = 1;
 		return jcc_tab[opc & 15];
 	}
 	if (opc >= 0x140 && opc <= 0x14F)
