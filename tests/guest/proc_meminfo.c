@@ -2,7 +2,8 @@
  * The system-wide memory files as a program sees them: /proc/meminfo field
  * names in order with a few relations (LowTotal + HighTotal == MemTotal on
  * i386), /proc/buddyinfo and /proc/zoneinfo zone names, /proc/vmstat
- * fields, the smaps field names of one VMA, /proc/cpuinfo's first field.
+ * fields, the smaps field names of one VMA, /proc/slabinfo's header,
+ * /proc/vmallocinfo's kinds of entries, /proc/cpuinfo's first field.
  * Authoritative golden: i386 only (field sets and zones are kernel- and
  * architecture-specific).
  */
@@ -66,6 +67,11 @@ int main(void)
 	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
 		printf(" %.*s", (int)(strchr(l, ':') - l), l);
 	printf("\n");
+	s = slurp("/proc/slabinfo");
+	printf("slabinfo header: %.*s\n", s ? (int)(strchr(s, '\n') - s) : 0, s ? s : "");
+	s = slurp("/proc/vmallocinfo");
+	printf("vmallocinfo has vmalloc and ioremap entries: %s\n",
+	       s && strstr(s, " vmalloc") && strstr(s, " ioremap") ? "yes" : "no");
 	s = slurp("/proc/cpuinfo");
 	printf("cpuinfo starts with: %.*s\n", (int)(strchr(s, ':') - s), s);
 	return 0;
