@@ -7,7 +7,7 @@
 # Runs only for VMLAB_BUILD=rel (the sanitizer build has nothing to add here).
 # A failure here after a host kernel upgrade means the native goldens need
 # re-recording (the host's kernel is the oracle of the .native.out files).
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 n=0
 if [ "${VMLAB_BUILD:-rel}" != rel ]; then
@@ -55,7 +55,7 @@ if ! BUSYBOX=$(scripts/get-busybox.sh 2>/dev/null); then
 	n=$((n + 1))
 	echo "ok $n - busybox cases # SKIP busybox-static:i386 could not be fetched"
 else
-	cd tests/busybox
+	cd tests/busybox || exit 1
 	while IFS=$'\t' read -r name stdin cmd; do
 		case $name in '' | '#'*) continue ;; esac
 		in=/dev/null
@@ -66,6 +66,6 @@ else
 		rm -rf "$scratch"
 		check "busybox $name matches its golden" "expected/$name.out" "$tmp/bb-$name"
 	done <cases.txt
-	cd "$ROOT"
+	cd "$ROOT" || exit 1
 fi
 [ "$n" -gt 0 ] || echo "ok 1 - oracle selfcheck # SKIP no goldens"
