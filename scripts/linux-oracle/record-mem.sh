@@ -57,3 +57,4 @@ for fl in 686 686-pae; do
 		mv "$dir/cmdline" "$GOLD/$fl/cmdline"
 	done
 done
+"$ROOT/scripts/linux-oracle/summarize.sh"
