@@ -23,10 +23,10 @@
 #define SW_EXC_MASK 0x003f
 
 enum x87_kind {
-	K_UD,      /* #UD */
-	K_REG,     /* register form computed on the host */
-	K_LOAD,    /* reads a memory operand, then computes on the host */
-	K_STORE,   /* computes on the host, then writes a memory operand */
+	K_UD,	 /* #UD */
+	K_REG,	 /* register form computed on the host */
+	K_LOAD,	 /* reads a memory operand, then computes on the host */
+	K_STORE, /* computes on the host, then writes a memory operand */
 	K_FLDENV,
 	K_FLDCW,
 	K_FNSTENV,
@@ -42,9 +42,9 @@ enum x87_kind {
 
 struct x87_form {
 	enum x87_kind kind;
-	unsigned size; /* memory operand bytes for K_LOAD/K_STORE */
+	unsigned size;	/* memory operand bytes for K_LOAD/K_STORE */
 	bool flags_out; /* FCOMI/FUCOMI family: writes ZF PF CF (and clears OF SF AF) */
-	bool flags_in;  /* FCMOVcc: reads CF ZF PF */
+	bool flags_in;	/* FCMOVcc: reads CF ZF PF */
 };
 
 static struct x87_form mem_form(uint8_t op, unsigned reg)
@@ -52,12 +52,15 @@ static struct x87_form mem_form(uint8_t op, unsigned reg)
 	static const unsigned arith_size[8] = {4, 0, 4, 0, 8, 0, 2, 0};
 	struct x87_form f = {K_UD, 0, false, false};
 	switch (op) {
-	case 0xd8: case 0xda: case 0xdc: case 0xde:
+	case 0xd8:
+	case 0xda:
+	case 0xdc:
+	case 0xde:
 		f.kind = K_LOAD;
 		f.size = arith_size[op - 0xd8];
 		return f;
 	case 0xd9: {
-		static const enum x87_kind k[8] = {K_LOAD, K_UD, K_STORE, K_STORE,
+		static const enum x87_kind k[8] = {K_LOAD,   K_UD,    K_STORE,	 K_STORE,
 						   K_FLDENV, K_FLDCW, K_FNSTENV, K_FNSTCW};
 		f.kind = k[reg];
 		f.size = 4;
@@ -65,21 +68,21 @@ static struct x87_form mem_form(uint8_t op, unsigned reg)
 	}
 	case 0xdb: {
 		/* /1 is FISTTP (SSE3): not on the i686 vmlab models. */
-		static const enum x87_kind k[8] = {K_LOAD, K_UD, K_STORE, K_STORE,
-						   K_UD, K_LOAD, K_UD, K_STORE};
+		static const enum x87_kind k[8] = {K_LOAD, K_UD,   K_STORE, K_STORE,
+						   K_UD,   K_LOAD, K_UD,    K_STORE};
 		f.kind = k[reg];
 		f.size = reg >= 4 ? 10 : 4;
 		return f;
 	}
 	case 0xdd: {
-		static const enum x87_kind k[8] = {K_LOAD, K_UD, K_STORE, K_STORE,
+		static const enum x87_kind k[8] = {K_LOAD,   K_UD, K_STORE,  K_STORE,
 						   K_FRSTOR, K_UD, K_FNSAVE, K_FNSTSW_M};
 		f.kind = k[reg];
 		f.size = 8;
 		return f;
 	}
 	default: { /* 0xdf */
-		static const enum x87_kind k[8] = {K_LOAD, K_UD, K_STORE, K_STORE,
+		static const enum x87_kind k[8] = {K_LOAD, K_UD,   K_STORE, K_STORE,
 						   K_LOAD, K_LOAD, K_STORE, K_STORE};
 		static const unsigned sz[8] = {2, 0, 2, 2, 10, 8, 10, 8};
 		f.kind = k[reg];
@@ -94,8 +97,8 @@ static struct x87_form reg_form(uint8_t op, uint8_t modrm)
 {
 	struct x87_form f = {K_REG, 0, false, false};
 	switch (op) {
-	case 0xd8: case 0xdc:
-		return f;
+	case 0xd8:
+	case 0xdc: return f;
 	case 0xd9:
 		if ((modrm >= 0xd1 && modrm <= 0xd7) || modrm == 0xe2 || modrm == 0xe3 ||
 		    modrm == 0xe6 || modrm == 0xe7 || modrm == 0xef)
@@ -116,7 +119,9 @@ static struct x87_form reg_form(uint8_t op, uint8_t modrm)
 			return f;
 		}
 		switch (modrm) {
-		case 0xe0: case 0xe1: case 0xe4: f.kind = K_FNOP_NW; break;
+		case 0xe0:
+		case 0xe1:
+		case 0xe4: f.kind = K_FNOP_NW; break;
 		case 0xe2: f.kind = K_FNCLEX; break;
 		case 0xe3: f.kind = K_FNINIT; break;
 		default: f.kind = K_UD; break;
@@ -183,7 +188,7 @@ static void update_es(struct x87_state *f)
 	if (unmasked_pending(f))
 		f->sw |= SW_ES | SW_B;
 	else
-		f->sw &= (uint16_t)~(SW_ES | SW_B);
+		f->sw &= (uint16_t) ~(SW_ES | SW_B);
 }
 
 void x87_init(struct x87_state *f)
@@ -341,7 +346,7 @@ static void to_fxsave(const struct x87_state *f, uint8_t *fx)
 {
 	put16(fx + 0, f->cw);
 	/* Nothing is pending (checked by the caller), so ES/B must not reach the host. */
-	put16(fx + 2, f->sw & (uint16_t)~(SW_ES | SW_B));
+	put16(fx + 2, f->sw & (uint16_t) ~(SW_ES | SW_B));
 	uint8_t abridged = 0;
 	for (unsigned i = 0; i < 8; i++)
 		if (((f->tw >> (2 * i)) & 3) != 3)
@@ -396,29 +401,18 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 {
 	struct x87_state *f = &c->fpu;
 	bool is_mem = (modrm >> 6) != 3;
-	struct x87_form form = is_mem ? mem_form(opcode, (modrm >> 3) & 7) : reg_form(opcode, modrm);
+	struct x87_form form =
+	    is_mem ? mem_form(opcode, (modrm >> 3) & 7) : reg_form(opcode, modrm);
 	uint8_t buf[108];
 
 	switch (form.kind) {
-	case K_UD:
-		return x87_raise(ex, X86_UD);
-	case K_FNSTCW:
-		put16(buf, f->cw);
-		return cpu_mem_write(c, sr, ea, buf, 2, ex);
-	case K_FNSTSW_M:
-		put16(buf, f->sw);
-		return cpu_mem_write(c, sr, ea, buf, 2, ex);
-	case K_FNSTSW_AX:
-		c->regs[R_EAX] = (c->regs[R_EAX] & 0xffff0000u) | f->sw;
-		return 0;
-	case K_FNCLEX:
-		f->sw &= (uint16_t)~(SW_EXC_MASK | SW_SF | SW_ES | SW_B);
-		return 0;
-	case K_FNINIT:
-		fninit(f);
-		return 0;
-	case K_FNOP_NW:
-		return 0;
+	case K_UD: return x87_raise(ex, X86_UD);
+	case K_FNSTCW: put16(buf, f->cw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
+	case K_FNSTSW_M: put16(buf, f->sw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
+	case K_FNSTSW_AX: c->regs[R_EAX] = (c->regs[R_EAX] & 0xffff0000u) | f->sw; return 0;
+	case K_FNCLEX: f->sw &= (uint16_t) ~(SW_EXC_MASK | SW_SF | SW_ES | SW_B); return 0;
+	case K_FNINIT: fninit(f); return 0;
+	case K_FNOP_NW: return 0;
 	case K_FNSTENV: {
 		unsigned n = store_env(f, buf, opsize16);
 		if (cpu_mem_write(c, sr, ea, buf, n, ex))
@@ -436,8 +430,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		fninit(f);
 		return 0;
 	}
-	default:
-		break;
+	default: break;
 	}
 
 	/* Everything below is a waiting instruction: a pending unmasked exception comes first. */
@@ -467,8 +460,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		*f = nf;
 		return 0;
 	}
-	default:
-		break;
+	default: break;
 	}
 
 	/* A computing instruction: operand in, host x87, operand out; commit only at the end,

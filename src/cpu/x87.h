@@ -13,10 +13,10 @@ struct x87_reg {
 
 struct x87_state {
 	struct x87_reg r[8]; /* physical registers R0-R7; ST(i) = r[(top + i) & 7] */
-	uint16_t cw;         /* control word (FNINIT: 0x037F) */
-	uint16_t sw;         /* status word, TOP in bits 13-11 */
-	uint16_t tw;         /* full tag word, 2 bits per register (11 = empty) */
-	uint16_t fop;        /* last opcode (11 bits) */
+	uint16_t cw;	     /* control word (FNINIT: 0x037F) */
+	uint16_t sw;	     /* status word, TOP in bits 13-11 */
+	uint16_t tw;	     /* full tag word, 2 bits per register (11 = empty) */
+	uint16_t fop;	     /* last opcode (11 bits) */
 	uint32_t fip, fdp;   /* last instruction / data pointer offsets */
 	uint16_t fcs, fds;   /* their selectors */
 };

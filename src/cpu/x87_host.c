@@ -45,20 +45,20 @@ static unsigned host_modrm(uint8_t modrm)
 static void emit_thunk(uint8_t *p, uint8_t opcode, uint8_t modrm)
 {
 	static const uint8_t head[] = {
-		0x9c,                               /* pushfq */
-		0x58,                               /* pop rax */
-		0x48, 0x25, 0x2a, 0xf7, 0xff, 0xff, /* and rax, ~0x8d5 */
-		0x48, 0x09, 0xd0,                   /* or rax, rdx */
-		0x50,                               /* push rax */
-		0x9d,                               /* popfq */
-		0x0f, 0xae, 0x0f,                   /* fxrstor [rdi] */
+	    0x9c,				/* pushfq */
+	    0x58,				/* pop rax */
+	    0x48, 0x25, 0x2a, 0xf7, 0xff, 0xff, /* and rax, ~0x8d5 */
+	    0x48, 0x09, 0xd0,			/* or rax, rdx */
+	    0x50,				/* push rax */
+	    0x9d,				/* popfq */
+	    0x0f, 0xae, 0x0f,			/* fxrstor [rdi] */
 	};
 	static const uint8_t tail[] = {
-		0x0f, 0xae, 0x07, /* fxsave [rdi] */
-		0xdb, 0xe3,       /* fninit */
-		0x9c,             /* pushfq */
-		0x58,             /* pop rax */
-		0xc3,             /* ret */
+	    0x0f, 0xae, 0x07, /* fxsave [rdi] */
+	    0xdb, 0xe3,	      /* fninit */
+	    0x9c,	      /* pushfq */
+	    0x58,	      /* pop rax */
+	    0xc3,	      /* ret */
 	};
 	memcpy(p, head, sizeof(head));
 	p += sizeof(head);
@@ -79,8 +79,8 @@ static void build_thunks(void)
 	for (unsigned op = 0; op < 8; op++)
 		for (unsigned modrm = 0; modrm < 256; modrm++)
 			if (host_modrm((uint8_t)modrm) == modrm)
-				emit_thunk(m + (op * 256 + modrm) * THUNK_SIZE, (uint8_t)(0xd8 + op),
-					   (uint8_t)modrm);
+				emit_thunk(m + (op * 256 + modrm) * THUNK_SIZE,
+					   (uint8_t)(0xd8 + op), (uint8_t)modrm);
 	if (mprotect(m, len, PROT_READ | PROT_EXEC) != 0) {
 		perror("vmlab: x87: mprotect(PROT_EXEC) for host thunks");
 		munmap(m, len);

@@ -12,7 +12,7 @@
 #define DIFFCPU_CASE_H
 #include <stdint.h>
 
-#define DC_MAGIC_IN 0x44434931u  /* "DCI1" */
+#define DC_MAGIC_IN 0x44434931u	 /* "DCI1" */
 #define DC_MAGIC_OUT 0x44434f31u /* "DCO1" */
 #define DC_CODE 0x00300000u
 #define DC_DATA 0x00200000u
@@ -41,9 +41,9 @@ struct dc_in {
 
 struct dc_out {
 	uint32_t magic, id;
-	uint32_t vector;  /* 0xffffffff: the code ran to its end; else the exception vector */
-	uint32_t err;     /* the exception's error code (as the host reports it) */
-	uint32_t eip;     /* end of code, or the faulting instruction */
+	uint32_t vector; /* 0xffffffff: the code ran to its end; else the exception vector */
+	uint32_t err;	 /* the exception's error code (as the host reports it) */
+	uint32_t eip;	 /* end of code, or the faulting instruction */
 	uint32_t regs[8];
 	uint32_t eflags;
 	uint16_t sregs[6]; /* es cs ss ds fs gs */

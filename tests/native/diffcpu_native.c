@@ -26,7 +26,7 @@
  * relocations (the helper is a PIE).
  */
 #define DC_HARNESS 0x00390000 /* no suffix: it is also an assembler operand */
-#define H_IN_BLOCK 0   /* popal order: edi esi ebp (esp) ebx edx ecx eax, then eflags */
+#define H_IN_BLOCK 0	      /* popal order: edi esi ebp (esp) ebx edx ecx eax, then eflags */
 #define H_IN_ESP 36
 #define H_CODE_ADDR 40
 #define H_HOST_ESP 44
@@ -41,29 +41,40 @@
 void dc_enter(void);
 void dc_exit(void);
 
-__asm__(".text\n"
-	".globl dc_enter\n"
-	"dc_enter:\n"
-	"	pushal\n"
-	"	pushfl\n"
-	"	movl %esp, " H(H_HOST_ESP) "\n"
-	"	frstor " H(H_FPU_IN) "\n"
-	"	movl $" H(H_IN_BLOCK) ", %esp\n"
-	"	popal\n"
-	"	popfl\n"
-	"	movl " H(H_IN_ESP) ", %esp\n"
-	"	jmp *" H(H_CODE_ADDR) "\n"
-	".globl dc_exit\n"
-	"dc_exit:\n"
-	"	movl %esp, " H(H_OUT_ESP) "\n"
-	"	movl $" H(H_OUT_BLOCK) "+36, %esp\n"
-	"	pushfl\n"
-	"	pushal\n"
-	"	fnsave " H(H_FPU_OUT) "\n"
-	"	movl " H(H_HOST_ESP) ", %esp\n"
-	"	popfl\n"
-	"	popal\n"
-	"	ret\n");
+__asm__(
+    ".text\n"
+    ".globl dc_enter\n"
+    "dc_enter:\n"
+    "	pushal\n"
+    "	pushfl\n"
+    "	movl %esp, " H(
+	H_HOST_ESP) "\n"
+		    "	frstor " H(
+			H_FPU_IN) "\n"
+				  "	movl $" H(
+				      H_IN_BLOCK) ", %esp\n"
+						  "	popal\n"
+						  "	popfl\n"
+						  "	movl " H(
+						      H_IN_ESP) ", %esp\n"
+								"	jmp *" H(
+								    H_CODE_ADDR) "\n"
+										 ".globl dc_exit\n"
+										 "dc_exit:\n"
+										 "	movl "
+										 "%esp, " H(
+										     H_OUT_ESP) "\n"
+												"	movl $" H(
+												    H_OUT_BLOCK) "+36, %esp\n"
+														 "	pushfl\n"
+														 "	pushal\n"
+														 "	fnsave " H(
+														     H_FPU_OUT) "\n"
+																"	movl " H(
+																    H_HOST_ESP) ", %esp\n"
+																		"	popfl\n"
+																		"	popal\n"
+																		"	ret\n");
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t faulted;
@@ -78,8 +89,13 @@ static uint8_t *code_page, *data_page, *stack_page, *harness, *low_page;
 static void fpstate_to_image(const struct _libc_fpstate *fp, uint8_t img[108])
 {
 	const uint8_t *raw = (const uint8_t *)fp;
-	uint32_t w[7] = {fp->cw | 0xffff0000u, fp->sw | 0xffff0000u, fp->tag | 0xffff0000u,
-			 fp->ipoff, fp->cssel, fp->dataoff, fp->datasel | 0xffff0000u};
+	uint32_t w[7] = {fp->cw | 0xffff0000u,
+			 fp->sw | 0xffff0000u,
+			 fp->tag | 0xffff0000u,
+			 fp->ipoff,
+			 fp->cssel,
+			 fp->dataoff,
+			 fp->datasel | 0xffff0000u};
 	uint16_t magic, fop, fcs, fds;
 	memcpy(&magic, raw + 110, 2);
 	if (magic == 0) {
@@ -153,15 +169,15 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 		memcpy(harness + H_FPU_IN, in->fpu, 108);
 	} else {
 		/* the FNINIT state with zeroed registers (FNINIT itself leaves them stale) */
-		static const uint32_t init[7] = {0xffff037fu, 0xffff0000u, 0xffffffffu, 0, 0, 0,
-						 0xffff0000u};
+		static const uint32_t init[7] = {0xffff037fu, 0xffff0000u, 0xffffffffu, 0,
+						 0,	      0,	   0xffff0000u};
 		memset(harness + H_FPU_IN, 0, 108);
 		memcpy(harness + H_FPU_IN, init, sizeof(init));
 	}
 	/* popal order: edi esi ebp esp ebx edx ecx eax */
 	const uint32_t *r = in->regs;
-	uint32_t blk[9] = {r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0],
-			   (in->eflags & DC_FLAGS) | 0x202u};
+	uint32_t blk[9] = {
+	    r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0], (in->eflags & DC_FLAGS) | 0x202u};
 	memcpy(harness + H_IN_BLOCK, blk, sizeof(blk));
 	uint32_t code_addr = DC_CODE;
 	memcpy(harness + H_IN_ESP, &r[4], 4);

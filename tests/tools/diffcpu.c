@@ -58,20 +58,16 @@ static bool chance(unsigned one_in)
 /* Operand values that find carries, overflows and sign-extension mistakes. */
 static uint32_t interesting32(void)
 {
-	static const uint32_t v[] = {0,          1,          2,          3,          0x7f,
-				     0x80,       0xff,       0x100,      0x7fff,     0x8000,
-				     0xffff,     0x10000,    0x7fffffff, 0x80000000, 0x80000001,
+	static const uint32_t v[] = {0,		 1,	     2,		 3,	     0x7f,
+				     0x80,	 0xff,	     0x100,	 0x7fff,     0x8000,
+				     0xffff,	 0x10000,    0x7fffffff, 0x80000000, 0x80000001,
 				     0xfffffffe, 0xffffffff, 0x55555555, 0xaaaaaaaa, 0x0000ff00};
 	switch (below(6)) {
 	case 0:
-	case 1:
-		return v[below(sizeof(v) / sizeof(v[0]))];
-	case 2:
-		return below(64) - 32;
-	case 3:
-		return rnd32() & (0xffu << (8 * below(4)));
-	default:
-		return rnd32();
+	case 1: return v[below(sizeof(v) / sizeof(v[0]))];
+	case 2: return below(64) - 32;
+	case 3: return rnd32() & (0xffu << (8 * below(4)));
+	default: return rnd32();
 	}
 }
 
@@ -81,16 +77,16 @@ enum { G_MAX = 64 };
 
 struct group {
 	const char *name;
-	bool x87;          /* compare the FNSAVE image too */
-	bool single;       /* every case is one instruction (the form table) */
+	bool x87;    /* compare the FNSAVE image too */
+	bool single; /* every case is one instruction (the form table) */
 	unsigned ncases, nfail, nundef;
-	char first[2200];  /* the first mismatch, for the TAP diagnostic */
-	bool first_undef;  /* ... and it is one in undefined flags only */
+	char first[2200]; /* the first mismatch, for the TAP diagnostic */
+	bool first_undef; /* ... and it is one in undefined flags only */
 };
 
 static struct group groups[G_MAX];
 static unsigned ngroups;
-static bool have_low; /* the native helper mapped DC_LOW */
+static bool have_low;	 /* the native helper mapped DC_LOW */
 static uint32_t gs_base; /* the native helper's GS base: the interpreter's GDT uses it too */
 static uint16_t gs_sel;
 static unsigned scale = 1;
@@ -101,9 +97,9 @@ struct tcase {
 	struct dc_in in;
 	unsigned group;
 	/* Set by operand emitters, read by value fixups. */
-	int rm_reg;        /* register operand of ModRM (mod 3), or -1 */
+	int rm_reg;	   /* register operand of ModRM (mod 3), or -1 */
 	uint32_t mem_addr; /* memory operand's linear address, when rm_reg < 0 */
-	int reg_reg;       /* ModRM.reg */
+	int reg_reg;	   /* ModRM.reg */
 	unsigned pinned;   /* registers holding addresses: fixups leave them alone */
 	unsigned op_pos;   /* offset of the (last) opcode after its prefixes */
 	uint32_t seg_base; /* base of the segment override in effect (GS), else 0 */
@@ -318,20 +314,20 @@ static void emit_mem16(struct tcase *t, unsigned reg, unsigned span, unsigned av
 /* ---------------------------------------------------------------- the form table */
 
 /* Form flags. */
-#define F_V 0x0001       /* also with the 66 prefix (16-bit operands) */
+#define F_V 0x0001	 /* also with the 66 prefix (16-bit operands) */
 #define F_MEMONLY 0x0002 /* ModRM must be a memory operand */
 #define F_REGONLY 0x0004 /* ModRM must be a register */
-#define F_SHIFT 0x0008   /* counts (CL, ib) from the interesting set */
-#define F_DIV 0x0010     /* divisor and dividend mostly valid, sometimes #DE */
-#define F_BITOFS 0x0020  /* the register bit offset stays near the memory operand */
-#define F_CMPX 0x0040    /* EAX (or EDX:EAX) often equals the destination */
-#define F_LCK 0x0080    /* also with LOCK (memory forms) */
-#define F_A16 0x0100     /* also with 16-bit addressing */
-#define F_NOESP 0x0200   /* ModRM.reg must not be ESP (it is written) */
-#define F_BYTE 0x0400    /* the operand is a byte (span) */
-#define F_BOUND 0x0800   /* BOUND: bounds around the index */
-#define F_SEGVAL 0x1000  /* MOV Sreg / POP Sreg: the value is the host's data selector */
-#define F_POPF 0x2000    /* the popped EFLAGS image is one a CPL-3 program can load */
+#define F_SHIFT 0x0008	 /* counts (CL, ib) from the interesting set */
+#define F_DIV 0x0010	 /* divisor and dividend mostly valid, sometimes #DE */
+#define F_BITOFS 0x0020	 /* the register bit offset stays near the memory operand */
+#define F_CMPX 0x0040	 /* EAX (or EDX:EAX) often equals the destination */
+#define F_LCK 0x0080	 /* also with LOCK (memory forms) */
+#define F_A16 0x0100	 /* also with 16-bit addressing */
+#define F_NOESP 0x0200	 /* ModRM.reg must not be ESP (it is written) */
+#define F_BYTE 0x0400	 /* the operand is a byte (span) */
+#define F_BOUND 0x0800	 /* BOUND: bounds around the index */
+#define F_SEGVAL 0x1000	 /* MOV Sreg / POP Sreg: the value is the host's data selector */
+#define F_POPF 0x2000	 /* the popped EFLAGS image is one a CPL-3 program can load */
 
 struct form {
 	const char *group;
@@ -345,119 +341,282 @@ struct form {
  * operand size) immediates; "ao" an absolute moffs address.
  */
 static const struct form forms[] = {
-	/* ALU: the eight operations in all six encodings, plus group 1 */
-	{"alu", "00 /r", F_LCK | F_A16}, {"alu", "01 /r", F_V | F_LCK | F_A16},
-	{"alu", "02 /r", F_NOESP | F_A16}, {"alu", "03 /r", F_V | F_NOESP},
-	{"alu", "04 ib", 0}, {"alu", "05 iv", F_V},
-	{"alu", "08 /r", F_LCK}, {"alu", "09 /r", F_V | F_LCK}, {"alu", "0A /r", F_NOESP},
-	{"alu", "0B /r", F_V | F_NOESP}, {"alu", "0C ib", 0}, {"alu", "0D iv", F_V},
-	{"alu", "10 /r", F_LCK}, {"alu", "11 /r", F_V | F_LCK}, {"alu", "12 /r", F_NOESP},
-	{"alu", "13 /r", F_V | F_NOESP}, {"alu", "14 ib", 0}, {"alu", "15 iv", F_V},
-	{"alu", "18 /r", F_LCK}, {"alu", "19 /r", F_V | F_LCK}, {"alu", "1A /r", F_NOESP},
-	{"alu", "1B /r", F_V | F_NOESP}, {"alu", "1C ib", 0}, {"alu", "1D iv", F_V},
-	{"alu", "20 /r", F_LCK}, {"alu", "21 /r", F_V | F_LCK}, {"alu", "22 /r", F_NOESP},
-	{"alu", "23 /r", F_V | F_NOESP}, {"alu", "24 ib", 0}, {"alu", "25 iv", F_V},
-	{"alu", "28 /r", F_LCK}, {"alu", "29 /r", F_V | F_LCK}, {"alu", "2A /r", F_NOESP},
-	{"alu", "2B /r", F_V | F_NOESP}, {"alu", "2C ib", 0}, {"alu", "2D iv", F_V},
-	{"alu", "30 /r", F_LCK}, {"alu", "31 /r", F_V | F_LCK}, {"alu", "32 /r", F_NOESP},
-	{"alu", "33 /r", F_V | F_NOESP}, {"alu", "34 ib", 0}, {"alu", "35 iv", F_V},
-	{"alu", "38 /r", F_A16}, {"alu", "39 /r", F_V | F_A16}, {"alu", "3A /r", 0},
-	{"alu", "3B /r", F_V}, {"alu", "3C ib", 0}, {"alu", "3D iv", F_V},
-	{"grp1", "80 /0 ib", F_LCK}, {"grp1", "80 /1 ib", F_LCK}, {"grp1", "80 /2 ib", F_LCK},
-	{"grp1", "80 /3 ib", F_LCK}, {"grp1", "80 /4 ib", F_LCK}, {"grp1", "80 /5 ib", F_LCK},
-	{"grp1", "80 /6 ib", F_LCK}, {"grp1", "80 /7 ib", F_A16},
-	{"grp1", "81 /0 iv", F_V | F_LCK}, {"grp1", "81 /1 iv", F_V}, {"grp1", "81 /2 iv", F_V},
-	{"grp1", "81 /3 iv", F_V}, {"grp1", "81 /4 iv", F_V}, {"grp1", "81 /5 iv", F_V | F_LCK},
-	{"grp1", "81 /6 iv", F_V}, {"grp1", "81 /7 iv", F_V},
-	{"grp1", "82 /0 ib", 0}, {"grp1", "82 /5 ib", 0}, {"grp1", "82 /7 ib", 0},
-	{"grp1", "83 /0 ib", F_V | F_LCK | F_A16}, {"grp1", "83 /1 ib", F_V},
-	{"grp1", "83 /2 ib", F_V}, {"grp1", "83 /3 ib", F_V}, {"grp1", "83 /4 ib", F_V},
-	{"grp1", "83 /5 ib", F_V}, {"grp1", "83 /6 ib", F_V}, {"grp1", "83 /7 ib", F_V},
-	/* INC/DEC/NOT/NEG/TEST */
-	{"incdec", "40 +r", F_V}, {"incdec", "48 +r", F_V}, {"incdec", "FE /0", F_LCK},
-	{"incdec", "FE /1", F_LCK}, {"incdec", "FF /0", F_V | F_LCK},
-	{"incdec", "FF /1", F_V | F_LCK}, {"incdec", "F6 /2", F_LCK},
-	{"incdec", "F7 /2", F_V | F_LCK}, {"incdec", "F6 /3", F_LCK},
-	{"incdec", "F7 /3", F_V | F_LCK},
-	{"test", "84 /r", 0}, {"test", "85 /r", F_V}, {"test", "A8 ib", 0}, {"test", "A9 iv", F_V},
-	{"test", "F6 /0 ib", 0}, {"test", "F7 /0 iv", F_V}, {"test", "F6 /1 ib", 0},
-	{"test", "F7 /1 iv", F_V},
-	/* multiply and divide */
-	{"muldiv", "F6 /4", F_A16}, {"muldiv", "F7 /4", F_V}, {"muldiv", "F6 /5", 0},
-	{"muldiv", "F7 /5", F_V}, {"muldiv", "0F AF /r", F_V | F_NOESP},
-	{"muldiv", "69 /r iv", F_V | F_NOESP}, {"muldiv", "6B /r ib", F_V | F_NOESP},
-	{"muldiv", "F6 /6", F_DIV}, {"muldiv", "F7 /6", F_V | F_DIV}, {"muldiv", "F6 /7", F_DIV},
-	{"muldiv", "F7 /7", F_V | F_DIV},
-	/* moves and conversions */
-	{"mov", "88 /r", F_A16}, {"mov", "89 /r", F_V | F_A16}, {"mov", "8A /r", F_NOESP},
-	{"mov", "8B /r", F_V | F_NOESP | F_A16}, {"mov", "B0 +r ib", 0}, {"mov", "B8 +r iv", F_V},
-	{"mov", "C6 /0 ib", 0}, {"mov", "C7 /0 iv", F_V}, {"mov", "A0 ao", 0},
-	{"mov", "A1 ao", F_V}, {"mov", "A2 ao", 0}, {"mov", "A3 ao", F_V},
-	{"mov", "8D /r", F_V | F_MEMONLY | F_NOESP | F_A16}, {"mov", "0F B6 /r", F_V | F_NOESP},
-	{"mov", "0F B7 /r", F_NOESP}, {"mov", "0F BE /r", F_V | F_NOESP},
-	{"mov", "0F BF /r", F_NOESP}, {"mov", "98", F_V}, {"mov", "99", F_V},
-	{"mov", "8C /r", F_V}, {"mov", "8E /r", F_SEGVAL},
-	{"xchg", "86 /r", F_LCK | F_NOESP}, {"xchg", "87 /r", F_V | F_LCK | F_NOESP},
-	{"xchg", "90 +r", F_V}, {"xchg", "0F C0 /r", F_LCK | F_NOESP},
-	{"xchg", "0F C1 /r", F_V | F_LCK | F_NOESP}, {"xchg", "0F B0 /r", F_LCK | F_CMPX},
-	{"xchg", "0F B1 /r", F_V | F_LCK | F_CMPX}, {"xchg", "0F C7 /1", F_MEMONLY | F_CMPX | F_LCK},
-	{"xchg", "0F C8 +r", 0},
-	{"cmov", "0F 40 +c /r", F_V | F_NOESP}, {"setcc", "0F 90 +c /0", F_BYTE},
-	/* shifts and rotates */
-	{"shift", "C0 /0 ib", F_SHIFT}, {"shift", "C0 /1 ib", F_SHIFT}, {"shift", "C0 /2 ib", F_SHIFT},
-	{"shift", "C0 /3 ib", F_SHIFT}, {"shift", "C0 /4 ib", F_SHIFT}, {"shift", "C0 /5 ib", F_SHIFT},
-	{"shift", "C0 /6 ib", F_SHIFT}, {"shift", "C0 /7 ib", F_SHIFT},
-	{"shift", "C1 /0 ib", F_V | F_SHIFT}, {"shift", "C1 /1 ib", F_V | F_SHIFT},
-	{"shift", "C1 /2 ib", F_V | F_SHIFT}, {"shift", "C1 /3 ib", F_V | F_SHIFT},
-	{"shift", "C1 /4 ib", F_V | F_SHIFT}, {"shift", "C1 /5 ib", F_V | F_SHIFT},
-	{"shift", "C1 /6 ib", F_V | F_SHIFT}, {"shift", "C1 /7 ib", F_V | F_SHIFT},
-	{"shift", "D0 /0", 0}, {"shift", "D0 /1", 0}, {"shift", "D0 /2", 0}, {"shift", "D0 /3", 0},
-	{"shift", "D0 /4", 0}, {"shift", "D0 /5", 0}, {"shift", "D0 /6", 0}, {"shift", "D0 /7", 0},
-	{"shift", "D1 /0", F_V}, {"shift", "D1 /1", F_V}, {"shift", "D1 /2", F_V},
-	{"shift", "D1 /3", F_V}, {"shift", "D1 /4", F_V}, {"shift", "D1 /5", F_V},
-	{"shift", "D1 /6", F_V}, {"shift", "D1 /7", F_V},
-	{"shift", "D2 /0", F_SHIFT}, {"shift", "D2 /1", F_SHIFT}, {"shift", "D2 /2", F_SHIFT},
-	{"shift", "D2 /3", F_SHIFT}, {"shift", "D2 /4", F_SHIFT}, {"shift", "D2 /5", F_SHIFT},
-	{"shift", "D2 /6", F_SHIFT}, {"shift", "D2 /7", F_SHIFT},
-	{"shift", "D3 /0", F_V | F_SHIFT}, {"shift", "D3 /1", F_V | F_SHIFT},
-	{"shift", "D3 /2", F_V | F_SHIFT}, {"shift", "D3 /3", F_V | F_SHIFT},
-	{"shift", "D3 /4", F_V | F_SHIFT}, {"shift", "D3 /5", F_V | F_SHIFT},
-	{"shift", "D3 /6", F_V | F_SHIFT}, {"shift", "D3 /7", F_V | F_SHIFT},
-	{"shld", "0F A4 /r ib", F_V | F_SHIFT}, {"shld", "0F A5 /r", F_V | F_SHIFT},
-	{"shld", "0F AC /r ib", F_V | F_SHIFT}, {"shld", "0F AD /r", F_V | F_SHIFT},
-	/* bit operations */
-	{"bitops", "0F A3 /r", F_V | F_BITOFS}, {"bitops", "0F AB /r", F_V | F_BITOFS | F_LCK},
-	{"bitops", "0F B3 /r", F_V | F_BITOFS | F_LCK}, {"bitops", "0F BB /r", F_V | F_BITOFS | F_LCK},
-	{"bitops", "0F BA /4 ib", F_V}, {"bitops", "0F BA /5 ib", F_V | F_LCK},
-	{"bitops", "0F BA /6 ib", F_V | F_LCK}, {"bitops", "0F BA /7 ib", F_V | F_LCK},
-	{"bitops", "0F BC /r", F_V | F_NOESP}, {"bitops", "0F BD /r", F_V | F_NOESP},
-	/* decimal arithmetic and other one-byte forms */
-	{"bcd", "27", 0}, {"bcd", "2F", 0}, {"bcd", "37", 0}, {"bcd", "3F", 0}, {"bcd", "D4 ib", 0},
-	{"bcd", "D4 0A", 0}, {"bcd", "D5 ib", 0}, {"bcd", "D5 0A", 0},
-	{"flags", "9E", 0}, {"flags", "9F", 0}, {"flags", "F5", 0}, {"flags", "F8", 0},
-	{"flags", "F9", 0}, {"flags", "FC", 0}, {"flags", "FD", 0}, {"flags", "9C", F_V},
-	{"flags", "9D", F_V | F_POPF}, {"flags", "D6", 0},
-	{"stack", "50 +r", F_V}, {"stack", "58 +r", F_V}, {"stack", "68 iv", F_V},
-	{"stack", "6A ib", F_V}, {"stack", "FF /6", F_V}, {"stack", "8F /0", F_V},
-	{"stack", "60", F_V}, {"stack", "61", F_V}, {"stack", "06", 0}, {"stack", "0E", 0},
-	{"stack", "16", 0}, {"stack", "1E", 0}, {"stack", "0F A0", 0}, {"stack", "0F A8", 0},
-	{"stack", "07", F_SEGVAL}, {"stack", "1F", F_SEGVAL}, {"stack", "17", F_SEGVAL},
-	{"stack", "62 /r", F_V | F_MEMONLY | F_BOUND},
-	/* faults a user program can raise */
-	{"faults", "0F 0B", 0}, {"faults", "F4", 0}, {"faults", "FA", 0}, {"faults", "FB", 0},
-	{"faults", "E4 ib", 0}, {"faults", "E6 ib", 0}, {"faults", "EC", 0}, {"faults", "EF", 0},
-	{"faults", "6C", 0}, {"faults", "6F", 0}, {"faults", "CC", 0}, {"faults", "CE", 0},
-	{"faults", "CD 41", 0}, {"faults", "FE /2", 0}, {"faults", "FF /7", 0},
-	{"faults", "0F 06", 0}, {"faults", "0F 20 /0", F_REGONLY}, {"faults", "8C /7", F_REGONLY},
-	{"faults", "F0 01 /r", F_REGONLY}, {"faults", "F0 8B /r", F_MEMONLY},
-	{"faults", "F0 90", 0}, {"faults", "0F C7 /1", F_REGONLY}, {"faults", "8E /1", F_REGONLY},
-	{"faults", "0F FF", 0}, {"faults", "D6", 0}, {"xchg", "66 0F C8 +r", 0},
-	{"mov", "63 /r", 0},
-	/* the 15-byte limit: 14 prefixes + NOP runs, 15 + NOP is #GP(0) */
-	{"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
-	{"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
-	{"faults", "F3 F3 F3 66 66 67 67 3E 3E 26 F3 66 67 2E 01 C0", 0},
-	{"nop", "90", 0}, {"nop", "0F 1F /0", F_V}, {"nop", "F3 90", 0},
+    /* ALU: the eight operations in all six encodings, plus group 1 */
+    {"alu", "00 /r", F_LCK | F_A16},
+    {"alu", "01 /r", F_V | F_LCK | F_A16},
+    {"alu", "02 /r", F_NOESP | F_A16},
+    {"alu", "03 /r", F_V | F_NOESP},
+    {"alu", "04 ib", 0},
+    {"alu", "05 iv", F_V},
+    {"alu", "08 /r", F_LCK},
+    {"alu", "09 /r", F_V | F_LCK},
+    {"alu", "0A /r", F_NOESP},
+    {"alu", "0B /r", F_V | F_NOESP},
+    {"alu", "0C ib", 0},
+    {"alu", "0D iv", F_V},
+    {"alu", "10 /r", F_LCK},
+    {"alu", "11 /r", F_V | F_LCK},
+    {"alu", "12 /r", F_NOESP},
+    {"alu", "13 /r", F_V | F_NOESP},
+    {"alu", "14 ib", 0},
+    {"alu", "15 iv", F_V},
+    {"alu", "18 /r", F_LCK},
+    {"alu", "19 /r", F_V | F_LCK},
+    {"alu", "1A /r", F_NOESP},
+    {"alu", "1B /r", F_V | F_NOESP},
+    {"alu", "1C ib", 0},
+    {"alu", "1D iv", F_V},
+    {"alu", "20 /r", F_LCK},
+    {"alu", "21 /r", F_V | F_LCK},
+    {"alu", "22 /r", F_NOESP},
+    {"alu", "23 /r", F_V | F_NOESP},
+    {"alu", "24 ib", 0},
+    {"alu", "25 iv", F_V},
+    {"alu", "28 /r", F_LCK},
+    {"alu", "29 /r", F_V | F_LCK},
+    {"alu", "2A /r", F_NOESP},
+    {"alu", "2B /r", F_V | F_NOESP},
+    {"alu", "2C ib", 0},
+    {"alu", "2D iv", F_V},
+    {"alu", "30 /r", F_LCK},
+    {"alu", "31 /r", F_V | F_LCK},
+    {"alu", "32 /r", F_NOESP},
+    {"alu", "33 /r", F_V | F_NOESP},
+    {"alu", "34 ib", 0},
+    {"alu", "35 iv", F_V},
+    {"alu", "38 /r", F_A16},
+    {"alu", "39 /r", F_V | F_A16},
+    {"alu", "3A /r", 0},
+    {"alu", "3B /r", F_V},
+    {"alu", "3C ib", 0},
+    {"alu", "3D iv", F_V},
+    {"grp1", "80 /0 ib", F_LCK},
+    {"grp1", "80 /1 ib", F_LCK},
+    {"grp1", "80 /2 ib", F_LCK},
+    {"grp1", "80 /3 ib", F_LCK},
+    {"grp1", "80 /4 ib", F_LCK},
+    {"grp1", "80 /5 ib", F_LCK},
+    {"grp1", "80 /6 ib", F_LCK},
+    {"grp1", "80 /7 ib", F_A16},
+    {"grp1", "81 /0 iv", F_V | F_LCK},
+    {"grp1", "81 /1 iv", F_V},
+    {"grp1", "81 /2 iv", F_V},
+    {"grp1", "81 /3 iv", F_V},
+    {"grp1", "81 /4 iv", F_V},
+    {"grp1", "81 /5 iv", F_V | F_LCK},
+    {"grp1", "81 /6 iv", F_V},
+    {"grp1", "81 /7 iv", F_V},
+    {"grp1", "82 /0 ib", 0},
+    {"grp1", "82 /5 ib", 0},
+    {"grp1", "82 /7 ib", 0},
+    {"grp1", "83 /0 ib", F_V | F_LCK | F_A16},
+    {"grp1", "83 /1 ib", F_V},
+    {"grp1", "83 /2 ib", F_V},
+    {"grp1", "83 /3 ib", F_V},
+    {"grp1", "83 /4 ib", F_V},
+    {"grp1", "83 /5 ib", F_V},
+    {"grp1", "83 /6 ib", F_V},
+    {"grp1", "83 /7 ib", F_V},
+    /* INC/DEC/NOT/NEG/TEST */
+    {"incdec", "40 +r", F_V},
+    {"incdec", "48 +r", F_V},
+    {"incdec", "FE /0", F_LCK},
+    {"incdec", "FE /1", F_LCK},
+    {"incdec", "FF /0", F_V | F_LCK},
+    {"incdec", "FF /1", F_V | F_LCK},
+    {"incdec", "F6 /2", F_LCK},
+    {"incdec", "F7 /2", F_V | F_LCK},
+    {"incdec", "F6 /3", F_LCK},
+    {"incdec", "F7 /3", F_V | F_LCK},
+    {"test", "84 /r", 0},
+    {"test", "85 /r", F_V},
+    {"test", "A8 ib", 0},
+    {"test", "A9 iv", F_V},
+    {"test", "F6 /0 ib", 0},
+    {"test", "F7 /0 iv", F_V},
+    {"test", "F6 /1 ib", 0},
+    {"test", "F7 /1 iv", F_V},
+    /* multiply and divide */
+    {"muldiv", "F6 /4", F_A16},
+    {"muldiv", "F7 /4", F_V},
+    {"muldiv", "F6 /5", 0},
+    {"muldiv", "F7 /5", F_V},
+    {"muldiv", "0F AF /r", F_V | F_NOESP},
+    {"muldiv", "69 /r iv", F_V | F_NOESP},
+    {"muldiv", "6B /r ib", F_V | F_NOESP},
+    {"muldiv", "F6 /6", F_DIV},
+    {"muldiv", "F7 /6", F_V | F_DIV},
+    {"muldiv", "F6 /7", F_DIV},
+    {"muldiv", "F7 /7", F_V | F_DIV},
+    /* moves and conversions */
+    {"mov", "88 /r", F_A16},
+    {"mov", "89 /r", F_V | F_A16},
+    {"mov", "8A /r", F_NOESP},
+    {"mov", "8B /r", F_V | F_NOESP | F_A16},
+    {"mov", "B0 +r ib", 0},
+    {"mov", "B8 +r iv", F_V},
+    {"mov", "C6 /0 ib", 0},
+    {"mov", "C7 /0 iv", F_V},
+    {"mov", "A0 ao", 0},
+    {"mov", "A1 ao", F_V},
+    {"mov", "A2 ao", 0},
+    {"mov", "A3 ao", F_V},
+    {"mov", "8D /r", F_V | F_MEMONLY | F_NOESP | F_A16},
+    {"mov", "0F B6 /r", F_V | F_NOESP},
+    {"mov", "0F B7 /r", F_NOESP},
+    {"mov", "0F BE /r", F_V | F_NOESP},
+    {"mov", "0F BF /r", F_NOESP},
+    {"mov", "98", F_V},
+    {"mov", "99", F_V},
+    {"mov", "8C /r", F_V},
+    {"mov", "8E /r", F_SEGVAL},
+    {"xchg", "86 /r", F_LCK | F_NOESP},
+    {"xchg", "87 /r", F_V | F_LCK | F_NOESP},
+    {"xchg", "90 +r", F_V},
+    {"xchg", "0F C0 /r", F_LCK | F_NOESP},
+    {"xchg", "0F C1 /r", F_V | F_LCK | F_NOESP},
+    {"xchg", "0F B0 /r", F_LCK | F_CMPX},
+    {"xchg", "0F B1 /r", F_V | F_LCK | F_CMPX},
+    {"xchg", "0F C7 /1", F_MEMONLY | F_CMPX | F_LCK},
+    {"xchg", "0F C8 +r", 0},
+    {"cmov", "0F 40 +c /r", F_V | F_NOESP},
+    {"setcc", "0F 90 +c /0", F_BYTE},
+    /* shifts and rotates */
+    {"shift", "C0 /0 ib", F_SHIFT},
+    {"shift", "C0 /1 ib", F_SHIFT},
+    {"shift", "C0 /2 ib", F_SHIFT},
+    {"shift", "C0 /3 ib", F_SHIFT},
+    {"shift", "C0 /4 ib", F_SHIFT},
+    {"shift", "C0 /5 ib", F_SHIFT},
+    {"shift", "C0 /6 ib", F_SHIFT},
+    {"shift", "C0 /7 ib", F_SHIFT},
+    {"shift", "C1 /0 ib", F_V | F_SHIFT},
+    {"shift", "C1 /1 ib", F_V | F_SHIFT},
+    {"shift", "C1 /2 ib", F_V | F_SHIFT},
+    {"shift", "C1 /3 ib", F_V | F_SHIFT},
+    {"shift", "C1 /4 ib", F_V | F_SHIFT},
+    {"shift", "C1 /5 ib", F_V | F_SHIFT},
+    {"shift", "C1 /6 ib", F_V | F_SHIFT},
+    {"shift", "C1 /7 ib", F_V | F_SHIFT},
+    {"shift", "D0 /0", 0},
+    {"shift", "D0 /1", 0},
+    {"shift", "D0 /2", 0},
+    {"shift", "D0 /3", 0},
+    {"shift", "D0 /4", 0},
+    {"shift", "D0 /5", 0},
+    {"shift", "D0 /6", 0},
+    {"shift", "D0 /7", 0},
+    {"shift", "D1 /0", F_V},
+    {"shift", "D1 /1", F_V},
+    {"shift", "D1 /2", F_V},
+    {"shift", "D1 /3", F_V},
+    {"shift", "D1 /4", F_V},
+    {"shift", "D1 /5", F_V},
+    {"shift", "D1 /6", F_V},
+    {"shift", "D1 /7", F_V},
+    {"shift", "D2 /0", F_SHIFT},
+    {"shift", "D2 /1", F_SHIFT},
+    {"shift", "D2 /2", F_SHIFT},
+    {"shift", "D2 /3", F_SHIFT},
+    {"shift", "D2 /4", F_SHIFT},
+    {"shift", "D2 /5", F_SHIFT},
+    {"shift", "D2 /6", F_SHIFT},
+    {"shift", "D2 /7", F_SHIFT},
+    {"shift", "D3 /0", F_V | F_SHIFT},
+    {"shift", "D3 /1", F_V | F_SHIFT},
+    {"shift", "D3 /2", F_V | F_SHIFT},
+    {"shift", "D3 /3", F_V | F_SHIFT},
+    {"shift", "D3 /4", F_V | F_SHIFT},
+    {"shift", "D3 /5", F_V | F_SHIFT},
+    {"shift", "D3 /6", F_V | F_SHIFT},
+    {"shift", "D3 /7", F_V | F_SHIFT},
+    {"shld", "0F A4 /r ib", F_V | F_SHIFT},
+    {"shld", "0F A5 /r", F_V | F_SHIFT},
+    {"shld", "0F AC /r ib", F_V | F_SHIFT},
+    {"shld", "0F AD /r", F_V | F_SHIFT},
+    /* bit operations */
+    {"bitops", "0F A3 /r", F_V | F_BITOFS},
+    {"bitops", "0F AB /r", F_V | F_BITOFS | F_LCK},
+    {"bitops", "0F B3 /r", F_V | F_BITOFS | F_LCK},
+    {"bitops", "0F BB /r", F_V | F_BITOFS | F_LCK},
+    {"bitops", "0F BA /4 ib", F_V},
+    {"bitops", "0F BA /5 ib", F_V | F_LCK},
+    {"bitops", "0F BA /6 ib", F_V | F_LCK},
+    {"bitops", "0F BA /7 ib", F_V | F_LCK},
+    {"bitops", "0F BC /r", F_V | F_NOESP},
+    {"bitops", "0F BD /r", F_V | F_NOESP},
+    /* decimal arithmetic and other one-byte forms */
+    {"bcd", "27", 0},
+    {"bcd", "2F", 0},
+    {"bcd", "37", 0},
+    {"bcd", "3F", 0},
+    {"bcd", "D4 ib", 0},
+    {"bcd", "D4 0A", 0},
+    {"bcd", "D5 ib", 0},
+    {"bcd", "D5 0A", 0},
+    {"flags", "9E", 0},
+    {"flags", "9F", 0},
+    {"flags", "F5", 0},
+    {"flags", "F8", 0},
+    {"flags", "F9", 0},
+    {"flags", "FC", 0},
+    {"flags", "FD", 0},
+    {"flags", "9C", F_V},
+    {"flags", "9D", F_V | F_POPF},
+    {"flags", "D6", 0},
+    {"stack", "50 +r", F_V},
+    {"stack", "58 +r", F_V},
+    {"stack", "68 iv", F_V},
+    {"stack", "6A ib", F_V},
+    {"stack", "FF /6", F_V},
+    {"stack", "8F /0", F_V},
+    {"stack", "60", F_V},
+    {"stack", "61", F_V},
+    {"stack", "06", 0},
+    {"stack", "0E", 0},
+    {"stack", "16", 0},
+    {"stack", "1E", 0},
+    {"stack", "0F A0", 0},
+    {"stack", "0F A8", 0},
+    {"stack", "07", F_SEGVAL},
+    {"stack", "1F", F_SEGVAL},
+    {"stack", "17", F_SEGVAL},
+    {"stack", "62 /r", F_V | F_MEMONLY | F_BOUND},
+    /* faults a user program can raise */
+    {"faults", "0F 0B", 0},
+    {"faults", "F4", 0},
+    {"faults", "FA", 0},
+    {"faults", "FB", 0},
+    {"faults", "E4 ib", 0},
+    {"faults", "E6 ib", 0},
+    {"faults", "EC", 0},
+    {"faults", "EF", 0},
+    {"faults", "6C", 0},
+    {"faults", "6F", 0},
+    {"faults", "CC", 0},
+    {"faults", "CE", 0},
+    {"faults", "CD 41", 0},
+    {"faults", "FE /2", 0},
+    {"faults", "FF /7", 0},
+    {"faults", "0F 06", 0},
+    {"faults", "0F 20 /0", F_REGONLY},
+    {"faults", "8C /7", F_REGONLY},
+    {"faults", "F0 01 /r", F_REGONLY},
+    {"faults", "F0 8B /r", F_MEMONLY},
+    {"faults", "F0 90", 0},
+    {"faults", "0F C7 /1", F_REGONLY},
+    {"faults", "8E /1", F_REGONLY},
+    {"faults", "0F FF", 0},
+    {"faults", "D6", 0},
+    {"xchg", "66 0F C8 +r", 0},
+    {"mov", "63 /r", 0},
+    /* the 15-byte limit: 14 prefixes + NOP runs, 15 + NOP is #GP(0) */
+    {"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
+    {"faults", "66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 0},
+    {"faults", "F3 F3 F3 66 66 67 67 3E 3E 26 F3 66 67 2E 01 C0", 0},
+    {"nop", "90", 0},
+    {"nop", "0F 1F /0", F_V},
+    {"nop", "F3 90", 0},
 };
 
 static int hexval(char c)
@@ -494,11 +653,13 @@ static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool b
 		    !(sz == 1 && t->rm_reg == 4)) {
 			bool sign = f->spec[3] == '7';
 			if (sz == 1) {
-				uint32_t ah = sign ? ((t->in.regs[R_EAX] & 0x80) ? 0xff : 0) : below(d);
+				uint32_t ah =
+				    sign ? ((t->in.regs[R_EAX] & 0x80) ? 0xff : 0) : below(d);
 				t->in.regs[R_EAX] = (t->in.regs[R_EAX] & 0xffff00ffu) | ah << 8;
 			} else {
-				uint32_t hi = sign ? (((t->in.regs[R_EAX] >> (8 * sz - 1)) & 1) ? mask : 0)
-						   : below(d);
+				uint32_t hi =
+				    sign ? (((t->in.regs[R_EAX] >> (8 * sz - 1)) & 1) ? mask : 0)
+					 : below(d);
 				t->in.regs[R_EDX] = (t->in.regs[R_EDX] & ~mask) | hi;
 			}
 		}
@@ -507,14 +668,16 @@ static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool b
 	    !(t->pinned & (1u << t->reg_reg))) {
 		int32_t ofs = (int32_t)below(256) - 96;
 		uint32_t v = (uint32_t)ofs;
-		t->in.regs[t->reg_reg] = o16 ? (t->in.regs[t->reg_reg] & 0xffff0000u) | (v & 0xffff) : v;
+		t->in.regs[t->reg_reg] =
+		    o16 ? (t->in.regs[t->reg_reg] & 0xffff0000u) | (v & 0xffff) : v;
 	}
 	if (f->flags & F_CMPX && chance(2)) {
 		if (strstr(f->spec, "C7")) {
 			t->in.regs[R_EAX] = case_read(t, t->mem_addr, 4);
 			t->in.regs[R_EDX] = case_read(t, t->mem_addr + 4, 4);
 		} else if (!(t->pinned & 1u)) {
-			uint32_t d = t->rm_reg >= 0 ? t->in.regs[t->rm_reg] : case_read(t, t->mem_addr, sz);
+			uint32_t d =
+			    t->rm_reg >= 0 ? t->in.regs[t->rm_reg] : case_read(t, t->mem_addr, sz);
 			if (sz == 1 && t->rm_reg >= 4)
 				d = t->in.regs[t->rm_reg - 4] >> 8;
 			t->in.regs[R_EAX] = (t->in.regs[R_EAX] & ~mask) | (d & mask);
@@ -591,7 +754,8 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 			if (s[1] == 'r' && (f->flags & F_SEGVAL))
 				reg = (unsigned[]){0, 2, 3, 5}[below(4)];
 			t->reg_reg = s[1] == 'r' ? (int)reg : -1;
-			bool mem = (f->flags & F_MEMONLY) || (!(f->flags & F_REGONLY) && (lock || a16 || chance(2)));
+			bool mem = (f->flags & F_MEMONLY) ||
+				   (!(f->flags & F_REGONLY) && (lock || a16 || chance(2)));
 			if ((f->flags & F_REGONLY) && (lock || a16))
 				return false;
 			if (mem) {
@@ -623,7 +787,8 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 		} else if (s[0] == 'i') {
 			char k = s[1] == 'v' ? (o16 ? 'w' : 'd') : s[1];
 			if (k == 'b')
-				emit(t, (f->flags & F_SHIFT) ? shift_count() : (uint8_t)interesting32());
+				emit(t, (f->flags & F_SHIFT) ? shift_count()
+							     : (uint8_t)interesting32());
 			else if (k == 'w')
 				emit16(t, (uint16_t)interesting32());
 			else
@@ -661,8 +826,8 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 	if (op0 != 0x0f && op0 < 0xc0 && (op0 & 0xc4) == 0 && !(op0 & 1))
 		byteop = true;
 	if (op0 == 0x80 || op0 == 0x82 || op0 == 0x84 || op0 == 0x86 || op0 == 0x88 ||
-	    op0 == 0x8a || op0 == 0xc0 || op0 == 0xd0 || op0 == 0xd2 || op0 == 0xf6 || op0 == 0xfe ||
-	    op0 == 0xc6)
+	    op0 == 0x8a || op0 == 0xc0 || op0 == 0xd0 || op0 == 0xd2 || op0 == 0xf6 ||
+	    op0 == 0xfe || op0 == 0xc6)
 		byteop = true;
 	fixup_values(t, f, o16, byteop);
 	return true;
@@ -748,11 +913,13 @@ static void gen_string(unsigned n)
 			emit(t, 0x66);
 		if (a16)
 			emit(t, 0x67);
-		if (chance(6) && (op == 0xa4 || op == 0xa5 || op == 0xa6 || op == 0xa7 || op == 0xac || op == 0xad))
+		if (chance(6) && (op == 0xa4 || op == 0xa5 || op == 0xa6 || op == 0xa7 ||
+				  op == 0xac || op == 0xad))
 			t->in.code[t->in.code_len++] = 0x26; /* ES override of the source */
 		emit(t, op);
 		uint32_t base = a16 ? DC_LOW : DC_DATA;
-		uint32_t si = base + 256 + below(DC_PAGE - 512), di = base + 256 + below(DC_PAGE - 512);
+		uint32_t si = base + 256 + below(DC_PAGE - 512),
+			 di = base + 256 + below(DC_PAGE - 512);
 		if (chance(4))
 			di = si + below(8) - 4; /* overlapping moves */
 		uint32_t cnt = chance(8) ? 0 : below(24);
@@ -810,12 +977,13 @@ static void gen_control(unsigned n)
 				emit(t, op), emit(t, 2);
 				emit(t, 0xb0), emit(t, 0x11);
 			} else {
-				if (op != 0xe2) /* ZF-dependent loops need a flag source: cmp ebx, edx */
+				if (op !=
+				    0xe2) /* ZF-dependent loops need a flag source: cmp ebx, edx */
 					emit(t, 0x39), emit(t, 0xd3);
 				if (a16)
 					emit(t, 0x67);
 				emit(t, op);
-				emit(t, (uint8_t)-(int8_t)(t->in.code_len + 1));
+				emit(t, (uint8_t) - (int8_t)(t->in.code_len + 1));
 			}
 			break;
 		}
@@ -898,8 +1066,10 @@ static void gen_control(unsigned n)
 			break;
 		case 10: /* SETcc/CMOVcc after a compare: flags from real operands */
 			emit(t, 0x39), emit(t, (uint8_t)(0xc0 | any_reg(0) << 3 | any_reg(0)));
-			emit(t, 0x0f), emit(t, (uint8_t)(0x90 + below(16))), emit(t, (uint8_t)(0xc0 | any_reg(1u << R_ESP)));
-			emit(t, 0x0f), emit(t, (uint8_t)(0x40 + below(16))), emit(t, (uint8_t)(0xc0 | any_reg(0) << 3 | any_reg(0)));
+			emit(t, 0x0f), emit(t, (uint8_t)(0x90 + below(16))),
+			    emit(t, (uint8_t)(0xc0 | any_reg(1u << R_ESP)));
+			emit(t, 0x0f), emit(t, (uint8_t)(0x40 + below(16))),
+			    emit(t, (uint8_t)(0xc0 | any_reg(0) << 3 | any_reg(0)));
 			break;
 		default: /* XLAT */
 			t->in.regs[R_EBX] = DC_DATA + below(DC_PAGE - 256);
@@ -912,21 +1082,23 @@ static void gen_control(unsigned n)
 /* Random straight-line sequences of register-only ALU/shift/mul forms: flag chains. */
 static void gen_random_seq(unsigned n)
 {
-	static const char *const specs[] = {"01 /r", "11 /r", "19 /r", "29 /r", "21 /r", "31 /r",
-					     "09 /r", "39 /r", "85 /r", "D3 /4", "D3 /5", "D3 /7",
-					     "D1 /2", "D1 /3", "0F AF /r", "F7 /3", "40 +r",
-					     "48 +r", "0F A5 /r", "0F AD /r", "0F BC /r", "0F BD /r",
-					     "27", "2F", "37", "3F", "9F", "9E", "F5", "98", "99",
-					     "0F A3 /r", "0F BB /r", "0F C1 /r", "83 /2 ib", "83 /3 ib",
-					     "F7 /4", "F7 /5", "0F 40 +c /r", "0F 90 +c /0", "D4 0A"};
+	static const char *const specs[] = {
+	    "01 /r",	"11 /r", "19 /r", "29 /r",	 "21 /r",	"31 /r",    "09 /r",
+	    "39 /r",	"85 /r", "D3 /4", "D3 /5",	 "D3 /7",	"D1 /2",    "D1 /3",
+	    "0F AF /r", "F7 /3", "40 +r", "48 +r",	 "0F A5 /r",	"0F AD /r", "0F BC /r",
+	    "0F BD /r", "27",	 "2F",	  "37",		 "3F",		"9F",	    "9E",
+	    "F5",	"98",	 "99",	  "0F A3 /r",	 "0F BB /r",	"0F C1 /r", "83 /2 ib",
+	    "83 /3 ib", "F7 /4", "F7 /5", "0F 40 +c /r", "0F 90 +c /0", "D4 0A"};
 	unsigned g = group_id("random-seq", false);
 	for (unsigned k = 0; k < n; k++) {
 		struct tcase *t = new_case(g);
 		unsigned len = 1 + below(6);
 		for (unsigned i = 0; i < len; i++) {
-			struct form f = {"random-seq", specs[below(sizeof(specs) / sizeof(specs[0]))],
+			struct form f = {"random-seq",
+					 specs[below(sizeof(specs) / sizeof(specs[0]))],
 					 F_REGONLY | F_NOESP};
-			bool o16 = chance(5) && !strchr(f.spec, '+') && f.spec[0] != '2' && f.spec[0] != '3';
+			bool o16 = chance(5) && !strchr(f.spec, '+') && f.spec[0] != '2' &&
+				   f.spec[0] != '3';
 			if (!build_form(t, &f, o16, false, false))
 				break;
 		}
@@ -943,8 +1115,9 @@ static void gen_pagefault(unsigned n)
 	unsigned g = group_id("pagefault", false);
 	for (unsigned k = 0; k < n; k++) {
 		struct tcase *t = new_case(g);
-		static const uint32_t bad[] = {0x00500000u, DC_DATA + DC_PAGE, DC_DATA - 4,
-					       DC_DATA + DC_PAGE - 2, DC_STACK - 2, 0x00600ffeu};
+		static const uint32_t bad[] = {0x00500000u,  DC_DATA + DC_PAGE,
+					       DC_DATA - 4,  DC_DATA + DC_PAGE - 2,
+					       DC_STACK - 2, 0x00600ffeu};
 		uint32_t a = bad[below(sizeof(bad) / sizeof(bad[0]))];
 		switch (k % 6) {
 		case 0: /* load or store through [disp32] */
@@ -1020,7 +1193,8 @@ static void gen_smc(unsigned n)
 		case 1: /* rewrite the next opcode: nop -> inc eax / dec ecx / cmc */
 		{
 			static const uint8_t ops[] = {0x40, 0x49, 0xf5, 0x90};
-			emit(t, 0xc6), emit(t, 0x05), emit32(t, DC_CODE + 7), emit(t, ops[below(4)]);
+			emit(t, 0xc6), emit(t, 0x05), emit32(t, DC_CODE + 7),
+			    emit(t, ops[below(4)]);
 			emit(t, 0x90);
 			emit(t, 0x90);
 			break;
@@ -1030,7 +1204,8 @@ static void gen_smc(unsigned n)
 			unsigned body = 4 + below(8);
 			t->in.regs[R_EDI] = DC_CODE + 2;
 			t->in.regs[R_ECX] = body;
-			t->in.regs[R_EAX] = (t->in.regs[R_EAX] & ~0xffu) | (chance(2) ? 0x40 : 0x90);
+			t->in.regs[R_EAX] =
+			    (t->in.regs[R_EAX] & ~0xffu) | (chance(2) ? 0x40 : 0x90);
 			t->in.eflags &= ~EFL_DF;
 			emit(t, 0xf3), emit(t, 0xaa);
 			for (unsigned i = 0; i < body; i++)
@@ -1050,10 +1225,27 @@ static void ld80(long double v, uint8_t *p)
 
 static void random_x87_value(uint8_t *p)
 {
-	static const long double v[] = {0.0L, -0.0L, 1.0L, -1.0L, 0.5L, 2.0L, 3.0L, 10.0L,
-					1e10L, -1e-10L, 3.14159265358979323846L, 1e308L, 1e-308L,
-					65535.0L, 2147483648.0L, -2147483649.0L, 9.2233720368547758e18L,
-					1.5L, 0.1L, 1e4000L, 1e-4000L};
+	static const long double v[] = {0.0L,
+					-0.0L,
+					1.0L,
+					-1.0L,
+					0.5L,
+					2.0L,
+					3.0L,
+					10.0L,
+					1e10L,
+					-1e-10L,
+					3.14159265358979323846L,
+					1e308L,
+					1e-308L,
+					65535.0L,
+					2147483648.0L,
+					-2147483649.0L,
+					9.2233720368547758e18L,
+					1.5L,
+					0.1L,
+					1e4000L,
+					1e-4000L};
 	uint64_t m;
 	uint16_t e;
 	switch (below(8)) {
@@ -1085,9 +1277,7 @@ static void random_x87_value(uint8_t *p)
 	case 3: /* small integers (for FPREM, FRNDINT, FIST) */
 		ld80((long double)((int32_t)below(2000) - 1000) / (chance(2) ? 1 : 8), p);
 		return;
-	default:
-		ld80(v[below(sizeof(v) / sizeof(v[0]))] * (chance(4) ? -1 : 1), p);
-		return;
+	default: ld80(v[below(sizeof(v) / sizeof(v[0]))] * (chance(4) ? -1 : 1), p); return;
 	}
 }
 
@@ -1103,7 +1293,7 @@ static void random_fpu(struct tcase *t)
 	if (chance(3))
 		cw = (uint16_t)((cw & ~0x0300u) | (uint16_t[]){0, 0x200, 0x300}[below(3)]);
 	if (chance(5))
-		cw &= (uint16_t)~(1u << below(6)); /* one exception unmasked */
+		cw &= (uint16_t) ~(1u << below(6)); /* one exception unmasked */
 	uint16_t sw = (uint16_t)((top - depth) & 7) << 11;
 	if (chance(4)) /* exception flags already set: pending when unmasked (ES as it may be) */
 		sw |= (uint16_t)(rnd32() & (chance(2) ? 0x00ff : 0x007f));
@@ -1137,11 +1327,8 @@ static void fill_x87_memory(struct tcase *t, uint32_t addr)
 		memcpy(p, &d, 8);
 		break;
 	}
-	case 2:
-		random_x87_value(p);
-		break;
-	default:
-		break; /* random bytes */
+	case 2: random_x87_value(p); break;
+	default: break; /* random bytes */
 	}
 }
 
@@ -1164,7 +1351,8 @@ static void gen_x87(unsigned per)
 			/* FISTTP (SSE3) is #UD on vmlab's i686; the host has it. */
 			if (reg == 1 && (op == 0xdb || op == 0xdd || op == 0xdf))
 				continue;
-			bool env = (op == 0xd9 && reg >= 4) || (op == 0xdd && (reg == 4 || reg == 6));
+			bool env =
+			    (op == 0xd9 && reg >= 4) || (op == 0xdd && (reg == 4 || reg == 6));
 			for (unsigned k = 0; k < per * 8; k++) {
 				struct tcase *t = new_case(env ? g_env : g_mem);
 				random_fpu(t);
@@ -1176,7 +1364,9 @@ static void gen_x87(unsigned per)
 				fill_x87_memory(t, t->mem_addr);
 				if (op == 0xd9 && reg == 5) /* FLDCW: a sensible control word */
 					case_write(t, t->mem_addr,
-						   (0x0040 | rnd32() % 0x1000u) | (chance(2) ? 0x3f : 0), 2);
+						   (0x0040 | rnd32() % 0x1000u) |
+						       (chance(2) ? 0x3f : 0),
+						   2);
 				if (chance(4))
 					emit(t, 0x9b);
 			}
@@ -1185,11 +1375,10 @@ static void gen_x87(unsigned per)
 	/* Memory operands that fault (unmapped, or crossing the end of the data page): the
 	 * FPU must be left exactly as before. */
 	unsigned g_fault = group_id("x87-fault", true);
-	static const uint8_t fault_forms[][2] = {{0xdd, 0}, {0xdb, 5}, {0xd9, 0}, {0xdf, 4},
-						 {0xdf, 5}, {0xdd, 3}, {0xdb, 7}, {0xd9, 3},
-						 {0xdf, 6}, {0xdf, 7}, {0xdb, 3}, {0xdd, 6},
-						 {0xdd, 4}, {0xd9, 4}, {0xd9, 6}, {0xd8, 0},
-						 {0xdc, 6}, {0xde, 1}, {0xd9, 5}, {0xd9, 7}};
+	static const uint8_t fault_forms[][2] = {
+	    {0xdd, 0}, {0xdb, 5}, {0xd9, 0}, {0xdf, 4}, {0xdf, 5}, {0xdd, 3}, {0xdb, 7},
+	    {0xd9, 3}, {0xdf, 6}, {0xdf, 7}, {0xdb, 3}, {0xdd, 6}, {0xdd, 4}, {0xd9, 4},
+	    {0xd9, 6}, {0xd8, 0}, {0xdc, 6}, {0xde, 1}, {0xd9, 5}, {0xd9, 7}};
 	for (unsigned k = 0; k < per * 40; k++) {
 		struct tcase *t = new_case(g_fault);
 		random_fpu(t);
@@ -1199,7 +1388,8 @@ static void gen_x87(unsigned per)
 			emit(t, 0x66);
 		emit(t, f[0]);
 		emit(t, (uint8_t)(f[1] << 3 | 5)); /* [disp32] */
-		uint32_t a = chance(3) ? 0x00500000u + below(16) : DC_DATA + DC_PAGE - 1 - below(100);
+		uint32_t a =
+		    chance(3) ? 0x00500000u + below(16) : DC_DATA + DC_PAGE - 1 - below(100);
 		/* the host writes an 80-bit store (FSTP m80, FBSTP) as 8 + 2 bytes: when the first
 		 * 8 lie in the mapped page they are stored before the #PF on the rest; vmlab stores
 		 * nothing (both are restartable), so those splits are not generated */
@@ -1212,14 +1402,14 @@ static void gen_x87(unsigned per)
 
 	/* Sequences as compiled code uses them. */
 	static const uint8_t seq_ops[][2] = {
-		{0xd9, 0xe8}, {0xd9, 0xee}, {0xd9, 0xeb}, {0xd9, 0xea}, {0xd9, 0xe9}, {0xd9, 0xec},
-		{0xd9, 0xed}, {0xde, 0xc1}, {0xde, 0xc9}, {0xde, 0xe9}, {0xde, 0xf9}, {0xd9, 0xc9},
-		{0xd9, 0xfa}, {0xd9, 0xfe}, {0xd9, 0xff}, {0xd9, 0xfb}, {0xd9, 0xf2}, {0xd9, 0xf3},
-		{0xd9, 0xf0}, {0xd9, 0xf1}, {0xd9, 0xf9}, {0xd9, 0xf8}, {0xd9, 0xf5}, {0xd9, 0xfd},
-		{0xd9, 0xf4}, {0xd9, 0xfc}, {0xd9, 0xe0}, {0xd9, 0xe1}, {0xd9, 0xe4}, {0xd9, 0xe5},
-		{0xdb, 0xe9}, {0xdf, 0xe9}, {0xdd, 0xd9}, {0xdd, 0xd8}, {0xd9, 0xc0}, {0xd8, 0xc1},
-		{0xdc, 0xc1}, {0xda, 0xc1}, {0xdb, 0xd1}, {0xda, 0xe9}, {0xde, 0xd9}, {0xdf, 0xe0},
-		{0xd9, 0xf6}, {0xd9, 0xf7}, {0xdd, 0xc1}, {0xdb, 0xe2}};
+	    {0xd9, 0xe8}, {0xd9, 0xee}, {0xd9, 0xeb}, {0xd9, 0xea}, {0xd9, 0xe9}, {0xd9, 0xec},
+	    {0xd9, 0xed}, {0xde, 0xc1}, {0xde, 0xc9}, {0xde, 0xe9}, {0xde, 0xf9}, {0xd9, 0xc9},
+	    {0xd9, 0xfa}, {0xd9, 0xfe}, {0xd9, 0xff}, {0xd9, 0xfb}, {0xd9, 0xf2}, {0xd9, 0xf3},
+	    {0xd9, 0xf0}, {0xd9, 0xf1}, {0xd9, 0xf9}, {0xd9, 0xf8}, {0xd9, 0xf5}, {0xd9, 0xfd},
+	    {0xd9, 0xf4}, {0xd9, 0xfc}, {0xd9, 0xe0}, {0xd9, 0xe1}, {0xd9, 0xe4}, {0xd9, 0xe5},
+	    {0xdb, 0xe9}, {0xdf, 0xe9}, {0xdd, 0xd9}, {0xdd, 0xd8}, {0xd9, 0xc0}, {0xd8, 0xc1},
+	    {0xdc, 0xc1}, {0xda, 0xc1}, {0xdb, 0xd1}, {0xda, 0xe9}, {0xde, 0xd9}, {0xdf, 0xe0},
+	    {0xd9, 0xf6}, {0xd9, 0xf7}, {0xdd, 0xc1}, {0xdb, 0xe2}};
 	for (unsigned k = 0; k < per * 400; k++) {
 		struct tcase *t = new_case(g_seq);
 		if (chance(2))
@@ -1229,7 +1419,9 @@ static void gen_x87(unsigned per)
 			if (chance(4)) { /* a load or store through memory */
 				static const uint8_t ld[] = {0xd9, 0xdd, 0xdb, 0xdf, 0xda, 0xde};
 				uint8_t op = ld[below(sizeof(ld))];
-				unsigned reg = (op == 0xda || op == 0xde) ? below(8) : (unsigned[]){0, 2, 3}[below(3)];
+				unsigned reg = (op == 0xda || op == 0xde)
+						   ? below(8)
+						   : (unsigned[]){0, 2, 3}[below(3)];
 				emit(t, op);
 				emit_mem32(t, reg, 16, 0);
 				fill_x87_memory(t, t->mem_addr);
@@ -1256,14 +1448,21 @@ struct machine {
 
 static void map_page(struct machine *mc, uint32_t lin, bool user)
 {
-	uint32_t pte = (lin & PAGE_MASK) | (uint32_t)(PTE_P | PTE_RW) | (user ? (uint32_t)PTE_US : 0);
+	uint32_t pte =
+	    (lin & PAGE_MASK) | (uint32_t)(PTE_P | PTE_RW) | (user ? (uint32_t)PTE_US : 0);
 	physmem_write(&mc->pm, PT_PHYS + ((lin >> 12) & 1023) * 4, pte, 4);
 }
 
 static uint64_t flat_desc(bool code, uint32_t base)
 {
-	struct seg_desc d = {.base = base, .limit = 0xfffff, .type = code ? 0xb : 0x3, .s = true,
-			     .p = true, .g = true, .db = true, .dpl = 3};
+	struct seg_desc d = {.base = base,
+			     .limit = 0xfffff,
+			     .type = code ? 0xb : 0x3,
+			     .s = true,
+			     .p = true,
+			     .g = true,
+			     .db = true,
+			     .dpl = 3};
 	return seg_desc_encode(&d);
 }
 
@@ -1283,7 +1482,8 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	tlb_config_default(&cfg);
 	if (mode == TLB_MODE_OFF) {
 		cfg.enabled = false;
-	} else if (mode == TLB_MODE_TINY) { /* 2 entries, direct-mapped, split: constant evictions */
+	} else if (mode ==
+		   TLB_MODE_TINY) { /* 2 entries, direct-mapped, split: constant evictions */
 		cfg.l1 = (struct tlb_geometry){2, 1};
 		cfg.split = true;
 		cfg.l1i = (struct tlb_geometry){1, 1};
@@ -1316,7 +1516,8 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	for (unsigned i = 0; i < 6; i++) {
 		struct x86_exception ex;
 		if (mmu_load_seg(&mc->mmu, (enum sreg)i, sregs[i], &ex)) {
-			fprintf(stderr, "diffcpu: loading selector %#x into sreg %u failed (vector %u)\n",
+			fprintf(stderr,
+				"diffcpu: loading selector %#x into sreg %u failed (vector %u)\n",
 				sregs[i], i, ex.vector);
 			return -1;
 		}
@@ -1397,12 +1598,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 			out->eip = int_start(in, c->eip);
 		}
 		break;
-	case CPU_EXIT_HLT:
-		out->vector = X86_GP;
-		break;
-	case CPU_EXIT_LIMIT:
-		out->vector = DC_TIMEOUT;
-		break;
+	case CPU_EXIT_HLT: out->vector = X86_GP; break;
+	case CPU_EXIT_LIMIT: out->vector = DC_TIMEOUT; break;
 	}
 	memcpy(out->regs, c->regs, sizeof(out->regs));
 	out->eflags = cpu_get_eflags(c);
@@ -1478,7 +1675,8 @@ static int fmt_case(char *b, size_t n, const struct dc_in *in)
 	for (uint32_t i = 0; i < in->code_len && k < (int)n; i++)
 		k += snprintf(b + k, n - (size_t)k, " %02x", in->code[i]);
 	for (int i = 0; i < 8 && k < (int)n; i++)
-		k += snprintf(b + k, n - (size_t)k, "%s %s=%08x", i ? "" : ";", reg_names[i], in->regs[i]);
+		k += snprintf(b + k, n - (size_t)k, "%s %s=%08x", i ? "" : ";", reg_names[i],
+			      in->regs[i]);
 	if (k < (int)n)
 		k += snprintf(b + k, n - (size_t)k, " efl=%03x", in->eflags);
 	if (in->use_fpu && k < (int)n) {
@@ -1501,8 +1699,9 @@ static uint32_t undefined_flags(const struct dc_in *in)
 	const uint8_t *p = in->code;
 	unsigned n = in->code_len, i = 0;
 	bool o16 = false;
-	while (i < n && (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xf0 || p[i] == 0xf2 ||
-			 p[i] == 0xf3 || p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 || p[i] == 0x3e))
+	while (i < n &&
+	       (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xf0 || p[i] == 0xf2 || p[i] == 0xf3 ||
+		p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 || p[i] == 0x3e))
 		o16 |= p[i++] == 0x66;
 	if (i >= n)
 		return 0;
@@ -1510,21 +1709,42 @@ static uint32_t undefined_flags(const struct dc_in *in)
 	unsigned reg = (op2 >> 3) & 7;
 	uint32_t cl = in->regs[R_ECX] & 0xff;
 	switch (op) {
-	case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x08: case 0x09:
-	case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x30: case 0x31: case 0x32: case 0x33:
-	case 0x34: case 0x35: case 0x84: case 0x85: case 0xa8: case 0xa9:
-		return EFL_AF;
-	case 0x80: case 0x81: case 0x82: case 0x83:
-		return (reg == 1 || reg == 4 || reg == 6) ? EFL_AF : 0;
-	case 0x27: case 0x2f:
-		return EFL_OF;
-	case 0x37: case 0x3f:
-		return EFL_OF | EFL_SF | EFL_ZF | EFL_PF;
-	case 0xd4: case 0xd5:
-		return EFL_OF | EFL_AF | EFL_CF;
-	case 0x69: case 0x6b:
-		return EFL_SF | EFL_ZF | EFL_AF | EFL_PF;
-	case 0xf6: case 0xf7:
+	case 0x20:
+	case 0x21:
+	case 0x22:
+	case 0x23:
+	case 0x24:
+	case 0x25:
+	case 0x08:
+	case 0x09:
+	case 0x0a:
+	case 0x0b:
+	case 0x0c:
+	case 0x0d:
+	case 0x30:
+	case 0x31:
+	case 0x32:
+	case 0x33:
+	case 0x34:
+	case 0x35:
+	case 0x84:
+	case 0x85:
+	case 0xa8:
+	case 0xa9: return EFL_AF;
+	case 0x80:
+	case 0x81:
+	case 0x82:
+	case 0x83: return (reg == 1 || reg == 4 || reg == 6) ? EFL_AF : 0;
+	case 0x27:
+	case 0x2f: return EFL_OF;
+	case 0x37:
+	case 0x3f: return EFL_OF | EFL_SF | EFL_ZF | EFL_PF;
+	case 0xd4:
+	case 0xd5: return EFL_OF | EFL_AF | EFL_CF;
+	case 0x69:
+	case 0x6b: return EFL_SF | EFL_ZF | EFL_AF | EFL_PF;
+	case 0xf6:
+	case 0xf7:
 		if (reg == 0 || reg == 1)
 			return EFL_AF;
 		if (reg == 4 || reg == 5)
@@ -1532,7 +1752,12 @@ static uint32_t undefined_flags(const struct dc_in *in)
 		if (reg >= 6)
 			return OSZAPC;
 		return 0;
-	case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+	case 0xc0:
+	case 0xc1:
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3: {
 		/* the count as the instruction masks it */
 		unsigned cnt = (op == 0xd0 || op == 0xd1) ? 1 : (op == 0xd2 || op == 0xd3) ? cl : 0;
 		if (op == 0xc0 || op == 0xc1) {
@@ -1549,13 +1774,18 @@ static uint32_t undefined_flags(const struct dc_in *in)
 	}
 	case 0x0f:
 		switch (op2) {
-		case 0xaf:
-			return EFL_SF | EFL_ZF | EFL_AF | EFL_PF;
-		case 0xbc: case 0xbd:
-			return EFL_CF | EFL_OF | EFL_SF | EFL_AF | EFL_PF;
-		case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
-			return EFL_OF | EFL_SF | EFL_AF | EFL_PF;
-		case 0xa4: case 0xa5: case 0xac: case 0xad: {
+		case 0xaf: return EFL_SF | EFL_ZF | EFL_AF | EFL_PF;
+		case 0xbc:
+		case 0xbd: return EFL_CF | EFL_OF | EFL_SF | EFL_AF | EFL_PF;
+		case 0xa3:
+		case 0xab:
+		case 0xb3:
+		case 0xbb:
+		case 0xba: return EFL_OF | EFL_SF | EFL_AF | EFL_PF;
+		case 0xa4:
+		case 0xa5:
+		case 0xac:
+		case 0xad: {
 			unsigned cnt = (op2 == 0xa4 || op2 == 0xac) ? p[n - 1] : cl;
 			cnt &= 31;
 			if (cnt == 0)
@@ -1592,7 +1822,8 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 			return DIFF("error code: host %#x interp %#x", nat->err, emu->err);
 	for (int i = 0; i < 8; i++)
 		if (nat->regs[i] != emu->regs[i])
-			return DIFF("%s: host %08x interp %08x", reg_names[i], nat->regs[i], emu->regs[i]);
+			return DIFF("%s: host %08x interp %08x", reg_names[i], nat->regs[i],
+				    emu->regs[i]);
 	if ((nat->eflags ^ emu->eflags) & DC_FLAGS)
 		return DIFF("eflags: host %03x interp %03x (differ %03x)", nat->eflags & DC_FLAGS,
 			    emu->eflags & DC_FLAGS, (nat->eflags ^ emu->eflags) & DC_FLAGS);
@@ -1607,9 +1838,11 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 		for (unsigned i = 0; i < DC_PAGE; i++)
 			if (pages[p].a[i] != pages[p].b[i])
 				return DIFF("memory %08x (%s page): host %02x interp %02x",
-					    pages[p].base + i, pages[p].name, pages[p].a[i], pages[p].b[i]);
+					    pages[p].base + i, pages[p].name, pages[p].a[i],
+					    pages[p].b[i]);
 	if (groups[t->group].x87 && memcmp(nat->fpu, emu->fpu, 108)) {
-		static const char *const f[7] = {"fcw", "fsw", "ftw", "fip", "fcs/fop", "fdp", "fds"};
+		static const char *const f[7] = {"fcw",	    "fsw", "ftw", "fip",
+						 "fcs/fop", "fdp", "fds"};
 		for (int i = 0; i < 7; i++) {
 			uint32_t a, b;
 			memcpy(&a, nat->fpu + 4 * i, 4);
@@ -1621,8 +1854,10 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 			if (memcmp(nat->fpu + 28 + 10 * i, emu->fpu + 28 + 10 * i, 10)) {
 				uint64_t ma, mb;
 				uint16_t ea, eb;
-				memcpy(&ma, nat->fpu + 28 + 10 * i, 8), memcpy(&ea, nat->fpu + 36 + 10 * i, 2);
-				memcpy(&mb, emu->fpu + 28 + 10 * i, 8), memcpy(&eb, emu->fpu + 36 + 10 * i, 2);
+				memcpy(&ma, nat->fpu + 28 + 10 * i, 8),
+				    memcpy(&ea, nat->fpu + 36 + 10 * i, 2);
+				memcpy(&mb, emu->fpu + 28 + 10 * i, 8),
+				    memcpy(&eb, emu->fpu + 36 + 10 * i, 2);
 				return DIFF("st(%d): host %04x:%016llx interp %04x:%016llx", i, ea,
 					    (unsigned long long)ma, eb, (unsigned long long)mb);
 			}
@@ -1680,7 +1915,8 @@ static void run_case(struct tcase *t)
 			g->first_undef = undef;
 		}
 		if (verbose)
-			fprintf(stderr, "[%s] %s%s\n", g->name, msg, undef ? " (undefined flags)" : "");
+			fprintf(stderr, "[%s] %s%s\n", g->name, msg,
+				undef ? " (undefined flags)" : "");
 	}
 }
 
@@ -1705,11 +1941,11 @@ int main(int argc, char **argv)
 			const char *v = argv[++i];
 			for (enum tlb_mode m = 0; m < TLB_MODES; m++)
 				mode_on[m] = !strcmp(v, "all") || !strcmp(v, tlb_mode_names[m]);
-		}
-		else {
-			fprintf(stderr,
-				"usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
-				"[--verbose] [--light] [--tlb all|default|off|tiny]\n");
+		} else {
+			fprintf(
+			    stderr,
+			    "usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
+			    "[--verbose] [--light] [--tlb all|default|off|tiny]\n");
 			return 2;
 		}
 	}
@@ -1738,7 +1974,8 @@ int main(int argc, char **argv)
 
 	for (enum tlb_mode m = 0; m < TLB_MODES; m++) {
 		if (mode_on[m] && machine_init(&machines[m], sregs, m)) {
-			fprintf(stderr, "diffcpu: cannot build the interpreter's machine (TLB %s)\n",
+			fprintf(stderr,
+				"diffcpu: cannot build the interpreter's machine (TLB %s)\n",
 				tlb_mode_names[m]);
 			return 2;
 		}
@@ -1770,13 +2007,15 @@ int main(int argc, char **argv)
 		total += g->ncases;
 		failed += g->nfail;
 		if (g->nfail)
-			printf("not ok %u - %s: %u of %u cases differ (%u only in flags Intel leaves "
-			       "undefined)\n# first: %s\n",
-			       ++n, g->name, g->nfail, g->ncases, g->nundef, g->first);
+			printf(
+			    "not ok %u - %s: %u of %u cases differ (%u only in flags Intel leaves "
+			    "undefined)\n# first: %s\n",
+			    ++n, g->name, g->nfail, g->ncases, g->nundef, g->first);
 		else
-			printf("ok %u - %s: %u cases match the host CPU\n", ++n, g->name, g->ncases);
+			printf("ok %u - %s: %u cases match the host CPU\n", ++n, g->name,
+			       g->ncases);
 	}
-	printf("# %u cases, %u differ (seed %llu, scale %u, 16-bit address forms %s)\n", total, failed,
-	       (unsigned long long)seed, scale, have_low ? "tested" : "not tested");
+	printf("# %u cases, %u differ (seed %llu, scale %u, 16-bit address forms %s)\n", total,
+	       failed, (unsigned long long)seed, scale, have_low ? "tested" : "not tested");
 	return failed ? 1 : 0;
 }

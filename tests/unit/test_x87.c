@@ -15,7 +15,7 @@
 
 #define PD 0x10000u
 #define PT 0x11000u
-#define MEM 0x20000u      /* a mapped, writable page */
+#define MEM 0x20000u	  /* a mapped, writable page */
 #define UNMAPPED 0x21000u /* not mapped: #PF */
 
 #define C0 0x0100
@@ -111,20 +111,22 @@ static void precision_control_rounds_the_significand(void **state)
 	static const struct {
 		uint16_t pc;
 		uint64_t mant;
-	} cases[] = {{0, 0xaaaaab0000000000ull}, {2, 0xaaaaaaaaaaaaa800ull}, {3, 0xaaaaaaaaaaaaaaabull}};
+	} cases[] = {
+	    {0, 0xaaaaab0000000000ull}, {2, 0xaaaaaaaaaaaaa800ull}, {3, 0xaaaaaaaaaaaaaaabull}};
 	for (unsigned i = 0; i < 3; i++) {
 		fresh(r);
 		set_cw(r, (uint16_t)(0x007f | cases[i].pc << 8));
 		uint32_t three = 3;
 		put(r, MEM + 8, &three, 4);
-		OK(r, 0xd9, 0xe8, 0);        /* fld1 */
-		OK(r, 0xda, 0x35, MEM + 8);  /* fidiv dword [MEM+8] */
+		OK(r, 0xd9, 0xe8, 0);	    /* fld1 */
+		OK(r, 0xda, 0x35, MEM + 8); /* fidiv dword [MEM+8] */
 		assert_reg(st(r, 0), 0x3ffd, cases[i].mant);
 		assert_true(r->c.fpu.sw & 0x20); /* inexact */
 	}
 }
 
-/* FLDPI rounds pi (c90fdaa22168c234c4...) by the rounding control, as processors since the 486 do. */
+/* FLDPI rounds pi (c90fdaa22168c234c4...) by the rounding control, as processors since the 486 do.
+ */
 static void constants_follow_the_rounding_control(void **state)
 {
 	struct rig *r = *state;
@@ -147,26 +149,26 @@ static void fsqrt_and_stores_of_every_format(void **state)
 	OK(r, 0xde, 0xc1, 0); /* faddp */
 	OK(r, 0xd9, 0xfa, 0); /* fsqrt */
 	assert_reg(st(r, 0), 0x3fff, 0xb504f333f9de6484ull);
-	OK(r, 0xd9, 0xc0, 0);      /* fld st0 */
-	OK(r, 0xdb, 0x3d, MEM);    /* fstp tbyte */
+	OK(r, 0xd9, 0xc0, 0);	/* fld st0 */
+	OK(r, 0xdb, 0x3d, MEM); /* fstp tbyte */
 	uint8_t t[10];
 	get(r, MEM, t, 10);
 	assert_int_equal(t[9], 0x3f);
 	assert_int_equal(t[7], 0xb5);
-	OK(r, 0xdd, 0x15, MEM);    /* fst qword */
+	OK(r, 0xdd, 0x15, MEM); /* fst qword */
 	double d;
 	get(r, MEM, &d, 8);
 	assert_true(d == 1.4142135623730951);
-	OK(r, 0xd9, 0x15, MEM);    /* fst dword */
+	OK(r, 0xd9, 0x15, MEM); /* fst dword */
 	float f;
 	get(r, MEM, &f, 4);
 	assert_true(f == 1.41421354f);
-	OK(r, 0xdf, 0x15, MEM);    /* fist word: 1 */
+	OK(r, 0xdf, 0x15, MEM); /* fist word: 1 */
 	uint16_t w;
 	get(r, MEM, &w, 2);
 	assert_int_equal(w, 1);
 	assert_int_equal(top(r), 7);
-	OK(r, 0xdd, 0x1d, MEM);    /* fstp qword: pops */
+	OK(r, 0xdd, 0x1d, MEM); /* fstp qword: pops */
 	assert_int_equal(r->c.fpu.tw, 0xffff);
 }
 
@@ -182,7 +184,7 @@ static void integer_stores_round_by_the_control_word(void **state)
 			double v = s ? -2.5 : 2.5;
 			put(r, MEM + 16, &v, 8);
 			OK(r, 0xdd, 0x05, MEM + 16); /* fld qword */
-			OK(r, 0xdb, 0x1d, MEM);      /* fistp dword */
+			OK(r, 0xdb, 0x1d, MEM);	     /* fistp dword */
 			int32_t got;
 			get(r, MEM, &got, 4);
 			assert_int_equal(got, want[rc][s]);
@@ -197,12 +199,13 @@ static void bcd_round_trip(void **state)
 	long long v = -123456789012345678ll;
 	put(r, MEM + 32, &v, 8);
 	OK(r, 0xdf, 0x2d, MEM + 32); /* fild qword */
-	OK(r, 0xdf, 0x35, MEM);      /* fbstp */
-	static const uint8_t want[10] = {0x78, 0x56, 0x34, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x80};
+	OK(r, 0xdf, 0x35, MEM);	     /* fbstp */
+	static const uint8_t want[10] = {0x78, 0x56, 0x34, 0x12, 0x90,
+					 0x78, 0x56, 0x34, 0x12, 0x80};
 	uint8_t got[10];
 	get(r, MEM, got, 10);
 	assert_memory_equal(got, want, 10);
-	OK(r, 0xdf, 0x25, MEM);      /* fbld */
+	OK(r, 0xdf, 0x25, MEM);	     /* fbld */
 	OK(r, 0xdf, 0x3d, MEM + 48); /* fistp qword */
 	long long back;
 	get(r, MEM + 48, &back, 8);
@@ -235,7 +238,7 @@ static void unmasked_exception_is_deferred_to_the_next_waiting_instruction(void 
 	OK(r, 0xd9, 0xe8, 0); /* fld1 */
 	OK(r, 0xd9, 0xee, 0); /* fldz */
 	r->c.eip = 0x2345;
-	OK(r, 0xde, 0xf9, 0); /* fdivp: 1/0 */
+	OK(r, 0xde, 0xf9, 0);				/* fdivp: 1/0 */
 	assert_int_equal(r->c.fpu.sw & 0x8084, 0x8084); /* B, ES, ZE */
 	assert_int_equal(r->c.fpu.fop, 0x6f9);
 	assert_int_equal(r->c.fpu.fip, 0x2345);
@@ -320,14 +323,16 @@ static void environment_round_trips_in_both_formats(void **state)
 		OK(r, 0xd9, 0xe8, 0);
 		OK(r, 0xd9, 0xee, 0);
 		struct x87_state before = r->c.fpu;
-		assert_int_equal(x87_execute(&r->c, 0xd9, 0x35, SR_DS, MEM, o16, &r->ex), 0); /* fnstenv */
+		assert_int_equal(x87_execute(&r->c, 0xd9, 0x35, SR_DS, MEM, o16, &r->ex),
+				 0);		       /* fnstenv */
 		assert_int_equal(r->c.fpu.cw, 0x0a7f); /* already all masked */
 		uint16_t tw;
 		get(r, MEM + (o16 ? 4 : 8), &tw, 2);
 		assert_int_equal(tw, 0x1fff); /* R6 = ST0 zero (01), R7 = ST1 valid (00) */
 		OK(r, 0xdb, 0xe3, 0); /* fninit: registers keep their contents, tagged empty */
 		assert_int_equal(r->c.fpu.tw, 0xffff);
-		assert_int_equal(x87_execute(&r->c, 0xd9, 0x25, SR_DS, MEM, o16, &r->ex), 0); /* fldenv */
+		assert_int_equal(x87_execute(&r->c, 0xd9, 0x25, SR_DS, MEM, o16, &r->ex),
+				 0); /* fldenv */
 		assert_int_equal(r->c.fpu.cw, before.cw);
 		assert_int_equal(r->c.fpu.sw, before.sw);
 		assert_int_equal(r->c.fpu.tw, before.tw);
@@ -403,21 +408,21 @@ static void transcendental_results_are_the_processors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(precision_control_rounds_the_significand),
-		cmocka_unit_test(constants_follow_the_rounding_control),
-		cmocka_unit_test(fsqrt_and_stores_of_every_format),
-		cmocka_unit_test(integer_stores_round_by_the_control_word),
-		cmocka_unit_test(bcd_round_trip),
-		cmocka_unit_test(stack_underflow_and_overflow),
-		cmocka_unit_test(unmasked_exception_is_deferred_to_the_next_waiting_instruction),
-		cmocka_unit_test(fcomi_sets_eflags_and_fcmov_reads_them),
-		cmocka_unit_test(faulting_store_leaves_the_fpu_unchanged),
-		cmocka_unit_test(reserved_encodings_and_fisttp_are_invalid),
-		cmocka_unit_test(fxam_classifies),
-		cmocka_unit_test(environment_round_trips_in_both_formats),
-		cmocka_unit_test(control_word_rules),
-		cmocka_unit_test(signal_frame_image_round_trips),
-		cmocka_unit_test(transcendental_results_are_the_processors),
+	    cmocka_unit_test(precision_control_rounds_the_significand),
+	    cmocka_unit_test(constants_follow_the_rounding_control),
+	    cmocka_unit_test(fsqrt_and_stores_of_every_format),
+	    cmocka_unit_test(integer_stores_round_by_the_control_word),
+	    cmocka_unit_test(bcd_round_trip),
+	    cmocka_unit_test(stack_underflow_and_overflow),
+	    cmocka_unit_test(unmasked_exception_is_deferred_to_the_next_waiting_instruction),
+	    cmocka_unit_test(fcomi_sets_eflags_and_fcmov_reads_them),
+	    cmocka_unit_test(faulting_store_leaves_the_fpu_unchanged),
+	    cmocka_unit_test(reserved_encodings_and_fisttp_are_invalid),
+	    cmocka_unit_test(fxam_classifies),
+	    cmocka_unit_test(environment_round_trips_in_both_formats),
+	    cmocka_unit_test(control_word_rules),
+	    cmocka_unit_test(signal_frame_image_round_trips),
+	    cmocka_unit_test(transcendental_results_are_the_processors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
