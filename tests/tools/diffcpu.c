@@ -103,6 +103,7 @@ struct tcase {
 	unsigned pinned;   /* registers holding addresses: fixups leave them alone */
 	unsigned op_pos;   /* offset of the (last) opcode after its prefixes */
 	uint32_t seg_base; /* base of the segment override in effect (GS), else 0 */
+	bool abs_only;	   /* memory operands as [disp32] only */
 };
 
 static void emit(struct tcase *t, uint8_t b)
@@ -201,7 +202,7 @@ static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned av
 	uint32_t target = DC_DATA + 16 + below(DC_PAGE - 32 - span);
 	uint32_t lin = target;
 	target -= t->seg_base; /* the offset that reaches lin through the segment */
-	unsigned kind = below(7);
+	unsigned kind = t->abs_only ? 0 : below(7);
 	int32_t disp = 0;
 	reg &= 7;
 	t->rm_reg = -1;
@@ -328,6 +329,7 @@ static void emit_mem16(struct tcase *t, unsigned reg, unsigned span, unsigned av
 #define F_BOUND 0x0800	 /* BOUND: bounds around the index */
 #define F_SEGVAL 0x1000	 /* MOV Sreg / POP Sreg: the value is the host's data selector */
 #define F_POPF 0x2000	 /* the popped EFLAGS image is one a CPL-3 program can load */
+#define F_ABSMEM 0x4000	 /* memory operands only as [disp32]: sequences move no address */
 
 struct form {
 	const char *group;
@@ -723,6 +725,8 @@ static bool build_form(struct tcase *t, const struct form *f, bool o16, bool a16
 	const char *s = f->spec;
 	bool memop = false, byteop = (f->flags & F_BYTE) != 0;
 	uint8_t last = 0;
+	t->seg_base = 0;
+	t->abs_only = (f->flags & F_ABSMEM) != 0;
 	if (lock)
 		emit(t, 0xf0);
 	if (o16)
@@ -1094,9 +1098,13 @@ static void gen_random_seq(unsigned n)
 		struct tcase *t = new_case(g);
 		unsigned len = 1 + below(6);
 		for (unsigned i = 0; i < len; i++) {
-			struct form f = {"random-seq",
-					 specs[below(sizeof(specs) / sizeof(specs[0]))],
-					 F_REGONLY | F_NOESP};
+			const char *spec = specs[below(sizeof(specs) / sizeof(specs[0]))];
+			/* memory operands through [disp32] only, so that registers the sequence
+			 * changes cannot move them; not for BT/BTC with a register offset, which
+			 * can reach any address */
+			bool memok = strcmp(spec, "0F A3 /r") && strcmp(spec, "0F BB /r");
+			struct form f = {"random-seq", spec,
+					 F_NOESP | (memok ? F_ABSMEM : F_REGONLY)};
 			bool o16 = chance(5) && !strchr(f.spec, '+') && f.spec[0] != '2' &&
 				   f.spec[0] != '3';
 			if (!build_form(t, &f, o16, false, false))
