@@ -317,7 +317,8 @@ static int h_salc(struct cpu *c, const struct insn *i)
  * is one instruction-fetch TLB lookup as for any block entry (i->imm2 set: the decoder
  * leaves it clear when the Jcc ends its block, so that cpu_run counts the entry instead).
  */
-static int jcc_fallthrough(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
+								const struct insn *i)
 {
 	if (!i->imm2 || !c->tlb_fetch_model)
 		return X_NEXT;

@@ -278,6 +278,24 @@ static void tlb_statistics_exact_without_fetch_model(void **state)
 	}
 }
 
+/* One I-TLB lookup per basic-block entry: taken jumps and conditional fall-throughs. */
+static void fetch_lookups_per_block_entry(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	uint64_t before = f->ctr.v[CTR_tlb_lookups];
+	/* mov ecx,5; L: dec ecx; jnz L; int 0x80: entries CODE, L x4 (taken), fall-through */
+	assert_int_equal(RUN(f, 0xb9, 5, 0, 0, 0, 0x49, 0x75, 0xfd, INT80), CPU_EXIT_SYSCALL);
+	assert_int_equal(f->ctr.v[CTR_tlb_lookups] - before, 6);
+	/* with the fetch model off, fetches are not counted */
+	f->c.tlb_fetch_model = false;
+	before = f->ctr.v[CTR_tlb_lookups];
+	f->c.eip = CODE;
+	assert_int_equal(cpu_run(&f->c, 100, &f->ex), CPU_EXIT_SYSCALL);
+	assert_int_equal(f->ctr.v[CTR_tlb_lookups] - before, 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +312,7 @@ int main(void)
 		cmocka_unit_test(budget_and_rdtsc),
 		cmocka_unit_test(self_modifying_code),
 		cmocka_unit_test(tlb_statistics_exact_without_fetch_model),
+		cmocka_unit_test(fetch_lookups_per_block_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
