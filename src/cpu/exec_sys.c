@@ -102,6 +102,7 @@ static int leave_cpu(struct cpu *c, const struct insn *i, enum cpu_exit why, uns
 {
 	c->in->exit_code = why;
 	c->in->ex = (struct x86_exception){.vector = (uint16_t)vec};
+	c->exit_insn_len = i->len;
 	c->eip = i->eip + i->len;
 	return X_EXIT;
 }

@@ -185,8 +185,9 @@ static void software_interrupts(void **state)
 	assert_int_equal(RUN(f, 0xcc), CPU_EXIT_INT);
 	assert_int_equal(f->ex.vector, X86_BP);
 	assert_int_equal(f->c.eip, CODE + 1);
-	assert_int_equal(RUN(f, 0xcd, 0x81), CPU_EXIT_INT);
+	assert_int_equal(RUN(f, 0x65, 0xcd, 0x81), CPU_EXIT_INT);
 	assert_int_equal(f->ex.vector, 0x81);
+	assert_int_equal(f->c.exit_insn_len, 3); /* a prefixed INT: the kernel backs up 3 bytes */
 	/* into with OF set: a trap after the instruction */
 	assert_int_equal(RUN(f, 0xb0, 0x7f, 0x04, 0x01, 0xce), CPU_EXIT_INT);
 	assert_int_equal(f->ex.vector, X86_OF);
