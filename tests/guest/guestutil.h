@@ -326,7 +326,8 @@ static void rm_tree(const char *path)
 		unlink(path);
 		return;
 	}
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+	/* Bounded, so that a getdents64 that never reaches the end cannot hang us. */
+	for (int rounds = 0; rounds < 1000 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0; rounds++) {
 		for (long off = 0; off < n;) {
 			struct {
 				unsigned long long ino;
