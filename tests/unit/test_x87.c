@@ -405,6 +405,44 @@ static void transcendental_results_are_the_processors(void **state)
 	assert_reg(st(r, 0), 0x4001, 0x8000000000000000ull);
 }
 
+/* SDM-defined behaviour of the partial and range-limited instructions. */
+static void fprem_fptan_and_out_of_range_operands(void **state)
+{
+	struct rig *r = *state;
+	fresh(r);
+	/* FPTAN pushes 1.0 after the tangent */
+	OK(r, 0xd9, 0xee, 0); /* fldz */
+	OK(r, 0xd9, 0xf2, 0); /* fptan */
+	assert_reg(st(r, 0), 0x3fff, 0x8000000000000000ull);
+	assert_int_equal(st(r, 1)->mant, 0);
+	/* FPREM with an exponent difference over 63 is partial: C2 = 1, to be repeated */
+	fresh(r);
+	double big = 1e300;
+	put(r, MEM, &big, 8);
+	OK(r, 0xd9, 0xeb, 0);	/* fldpi: the divisor in ST(1) */
+	OK(r, 0xdd, 0x05, MEM); /* fld 1e300 */
+	OK(r, 0xd9, 0xf8, 0);	/* fprem */
+	assert_true(r->c.fpu.sw & C2);
+	int rounds = 1;
+	while ((r->c.fpu.sw & C2) && rounds < 100) {
+		OK(r, 0xd9, 0xf8, 0);
+		rounds++;
+	}
+	assert_false(r->c.fpu.sw & C2);
+	assert_true(rounds > 1);
+	/* the remainder is smaller than pi and keeps the dividend's sign */
+	assert_true((st(r, 0)->sexp & 0x8000) == 0);
+	assert_true((st(r, 0)->sexp & 0x7fff) <= 0x4000);
+	/* FSIN of |x| >= 2^63: C2 = 1 and the operand is left as it was */
+	fresh(r);
+	double huge = 0x1p64;
+	put(r, MEM, &huge, 8);
+	OK(r, 0xdd, 0x05, MEM);
+	OK(r, 0xd9, 0xfe, 0); /* fsin */
+	assert_true(r->c.fpu.sw & C2);
+	assert_reg(st(r, 0), 0x403f, 0x8000000000000000ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +461,7 @@ int main(void)
 	    cmocka_unit_test(control_word_rules),
 	    cmocka_unit_test(signal_frame_image_round_trips),
 	    cmocka_unit_test(transcendental_results_are_the_processors),
+	    cmocka_unit_test(fprem_fptan_and_out_of_range_operands),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
