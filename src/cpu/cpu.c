@@ -269,10 +269,13 @@ void cpu_destroy(struct cpu *c)
 	c->in = NULL;
 }
 
+static void stop_current(struct cpu_internal *in);
+
 void cpu_flush_decoded(struct cpu *c)
 {
+	if (c->in->cur)
+		stop_current(c->in);
 	cache_reset(c->in);
-	c->in->stop = true;
 }
 
 static struct page_blocks **page_slot(struct cpu_internal *in, uint64_t pfn)
@@ -281,6 +284,23 @@ static struct page_blocks **page_slot(struct cpu_internal *in, uint64_t pfn)
 	while (*pp && (*pp)->pfn != pfn)
 		pp = &(*pp)->next;
 	return pp;
+}
+
+/* Replaces the rest of an invalidated executing block: leave it before the next instruction. */
+static int h_stop(struct cpu *c, const struct insn *i)
+{
+	c->eip = i->eip;
+	return X_RESTART;
+}
+
+/* The executing block was dropped: every instruction of it now leaves the block, so the next
+ * instruction boundary re-decodes from memory (the one executing is unaffected). */
+static void stop_current(struct cpu_internal *in)
+{
+	struct block *cur = (struct block *)in->cur;
+	for (unsigned k = 0; k < cur->n; k++)
+		cur->insns[k].fn = h_stop;
+	in->stop = true;
 }
 
 /* physmem calls this before a write lands in a frame holding decoded code. */
@@ -302,7 +322,7 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 	}
 	counter_add(c->ctr, CTR_decode_cache_invalidations, 1);
 	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
-		in->stop = true; /* the next instruction boundary re-decodes */
+		stop_current(in);
 }
 
 /* Host pointer for an instruction fetch at lin. One modelled I-TLB lookup when the fetch
@@ -482,7 +502,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		for (;;) {
 			r = i->fn(c, i);
 			if (likely(r == X_NEXT)) {
-				if (++i != e && likely(!in->stop))
+				if (++i != e)
 					continue;
 			}
 			break;
@@ -497,6 +517,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			c->insns++;
 			continue;
 		}
+		if (r == X_RESTART)
+			continue;
 		if (r == X_EXC) {
 			c->eip = i->eip;
 			*ex = in->ex;

@@ -16,6 +16,7 @@ enum {
 	X_JUMP,     /* the handler set eip: the block ends */
 	X_EXC,      /* exception in in->ex, eip still at the instruction */
 	X_EXIT,     /* leave cpu_run with in->exit_code (eip set by the handler) */
+	X_RESTART,  /* fetch again at eip (set by the handler): the instruction did not run */
 };
 
 struct insn;
