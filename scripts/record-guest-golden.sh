@@ -13,15 +13,19 @@
 #   RLIMIT_STACK 8 MB, umask 022, no address-space randomisation (native: setarch i686 -R,
 #   which also makes uname -m say i686; i386: the kernel's norandmaps), as root.
 #   i386: the program is /probe/NAME-O0 (argv[0] is that path), under -m 1024.
-# Usage: scripts/record-guest-golden.sh [--native-only|--i386-only] [NAME ...]
+# Usage: scripts/record-guest-golden.sh [--native-only|--i386-only|--pae-only] [NAME ...]
+#   --pae-only: run the i386 part on the 686-pae kernel (PAE paging) instead,
+#   writing NAME.i386pae.out, the reference for vmlab --paging=pae.
+#   The default run does native and i386 (686) only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 EXP=tests/guest/expected
-do_native=1 do_i386=1
+do_native=1 do_i386=1 flavour=686 kind=i386
 case ${1:-} in
 --native-only) do_i386=0; shift ;;
 --i386-only) do_native=0; shift ;;
+--pae-only) do_native=0 flavour=686-pae kind=i386pae; shift ;;
 esac
 if [ $# -gt 0 ]; then
 	names=("$@")
@@ -100,13 +104,13 @@ for b in $(cat /probe/list); do
 done
 RUN
 	out=$(mktemp -d)
-	ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-900} scripts/linux-oracle/boot.sh 686 1024 "$pay" >"$out/all"
+	ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-900} scripts/linux-oracle/boot.sh "$flavour" 1024 "$pay" >"$out/all"
 	awk -v d="$out" '/^@@PROG .*@@$/ { f = d "/" substr($2, 1, length($2) - 2); printf "" > f; next } f { print >> f }' "$out/all"
 	for n in "${i386_names[@]}"; do
-		[ -f "$out/$n-O0" ] || { echo "record-guest-golden: $n: no i386 output" >&2; status=1; continue; }
-		install_golden "$n" i386 "$out"
+		[ -f "$out/$n-O0" ] || { echo "record-guest-golden: $n: no $kind output" >&2; status=1; continue; }
+		install_golden "$n" "$kind" "$out"
 	done
 	rm -rf "$pay" "$out"
-	echo "record-guest-golden: i386 goldens written for ${#i386_names[@]} programs" >&2
+	echo "record-guest-golden: $kind ($flavour) goldens written for ${#i386_names[@]} programs" >&2
 fi
 exit $status
