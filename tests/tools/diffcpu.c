@@ -1535,22 +1535,6 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	return 0;
 }
 
-/* Where the INT n that ended at end began, prefixes included (as the host's #GP reports). */
-static uint32_t int_start(const struct dc_in *in, uint32_t end)
-{
-	uint32_t pos = end - 2 - DC_CODE;
-	if (pos > in->code_len)
-		return end - 2;
-	while (pos > 0 && (in->code[pos - 1] == 0x26 || in->code[pos - 1] == 0x2e ||
-			   in->code[pos - 1] == 0x36 || in->code[pos - 1] == 0x3e ||
-			   in->code[pos - 1] == 0x64 || in->code[pos - 1] == 0x65 ||
-			   in->code[pos - 1] == 0x66 || in->code[pos - 1] == 0x67 ||
-			   in->code[pos - 1] == 0xf0 || in->code[pos - 1] == 0xf2 ||
-			   in->code[pos - 1] == 0xf3))
-		pos--;
-	return DC_CODE + pos;
-}
-
 static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_out *out)
 {
 	struct cpu *c = &mc->cpu;
@@ -1587,7 +1571,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 		if (c->eip == DC_CODE + len + 2)
 			out->eip = DC_CODE + len;
 		else
-			out->vector = 13, out->err = 0x80 << 3 | 2, out->eip = c->eip - 2;
+			out->vector = 13, out->err = 0x80 << 3 | 2,
+			out->eip = c->eip - c->exit_insn_len;
 		break;
 	case CPU_EXIT_EXCEPTION:
 		out->vector = ex.vector;
@@ -1603,7 +1588,7 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 		} else {
 			out->vector = X86_GP;
 			out->err = (uint32_t)ex.vector << 3 | 2;
-			out->eip = int_start(in, c->eip);
+			out->eip = c->eip - c->exit_insn_len;
 		}
 		break;
 	case CPU_EXIT_HLT: out->vector = X86_GP; break;
