@@ -27,6 +27,9 @@
 #include "hw/physmem.h"
 #include "trace/counters.h"
 
+/* The interpreter stopped at an INT 0x80 that is not the case's end marker. */
+#define DC_STRAY_SYSCALL 0xfffffffdu
+
 /* ---------------------------------------------------------------- random numbers */
 
 static uint64_t rng_state;
@@ -1570,9 +1573,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	case CPU_EXIT_SYSCALL:
 		if (c->eip == DC_CODE + len + 2)
 			out->eip = DC_CODE + len;
-		else
-			out->vector = 13, out->err = 0x80 << 3 | 2,
-			out->eip = c->eip - c->exit_insn_len;
+		else /* cases contain no INT 0x80 of their own: a decoding error */
+			out->vector = DC_STRAY_SYSCALL;
 		break;
 	case CPU_EXIT_EXCEPTION:
 		out->vector = ex.vector;
