@@ -1,8 +1,9 @@
 #!/bin/bash
 # CPU-bound guest benchmark (tests/guest/bench_cpu.c, -O2), in one run: natively, under
 # qemu-i386 (Debian qemu-user, when installed), and on the interpreter under flatrun with
-# the modelled TLB on and off. Prints each wall time (best of $REPS), the interpreter's
-# instructions per second, and the wall-time ratios.
+# the modelled TLB on and off. Prints each one's wall and CPU (user+sys) time, best of
+# $REPS runs, the interpreter's instructions per second, and the time ratios (CPU time is
+# the steadier figure on a loaded machine).
 #   usage: bench/cpu.sh [SCALE]   (env: B=rel|san build, REPS=3)
 set -e
 cd "$(dirname "$0")/.."
@@ -13,36 +14,43 @@ bin=build/guest/bench_cpu-O2
 flatrun=build/$build/tests/tools/flatrun
 [ -x "$bin" ] || make -s "$bin"
 [ -x "$flatrun" ] || make -s "$flatrun"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
-best() { # command... -> best wall seconds of $reps runs; checks the output each time
-	local b= t out
+best() { # command... -> "wall cpu": the best of $reps runs of each; checks the output
+	local bw= bc= w c
 	for ((k = 0; k < reps; k++)); do
-		/usr/bin/time -f "%e" -o /tmp/bench_cpu.t.$$ "$@" "$scale" >/tmp/bench_cpu.$$ 2>/dev/null
-		out=$(tail -1 /tmp/bench_cpu.t.$$)
-		if ! cmp -s /tmp/bench_cpu.$$ /tmp/bench_cpu.ref.$$; then
+		/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" "$scale" >"$tmp/out" 2>/dev/null
+		if ! cmp -s "$tmp/out" "$tmp/ref"; then
 			echo "bench/cpu.sh: $* printed a different result" >&2
 			exit 1
 		fi
-		if [ -z "$b" ] || awk "BEGIN{exit !($out < $b)}"; then b=$out; fi
+		read -r w u s <"$tmp/t"
+		c=$(awk "BEGIN{print $u + $s}")
+		if [ -z "$bw" ] || awk "BEGIN{exit !($w < $bw)}"; then bw=$w; fi
+		if [ -z "$bc" ] || awk "BEGIN{exit !($c < $bc)}"; then bc=$c; fi
 	done
-	echo "$b"
+	echo "$bw $bc"
 }
 
-"$bin" "$scale" >/tmp/bench_cpu.ref.$$
+"$bin" "$scale" >"$tmp/ref"
 insns=$("$flatrun" --stats "$bin" "$scale" 2>&1 >/dev/null | awk '/^instructions/ {print $2}')
-native=$(best "$bin")
-if command -v qemu-i386 >/dev/null; then qemu=$(best qemu-i386 "$bin"); else qemu=; fi
-tlb_on=$(best "$flatrun" "$bin")
-tlb_off=$(best "$flatrun" --no-tlb "$bin")
-rm -f /tmp/bench_cpu.$$ /tmp/bench_cpu.ref.$$ /tmp/bench_cpu.t.$$
+read -r nw nc <<<"$(best "$bin")"
+qw= qc=
+if command -v qemu-i386 >/dev/null; then read -r qw qc <<<"$(best qemu-i386 "$bin")"; fi
+read -r onw onc <<<"$(best "$flatrun" "$bin")"
+read -r ofw ofc <<<"$(best "$flatrun" --no-tlb "$bin")"
 
-echo "bench_cpu -O2, scale $scale: $insns guest instructions (best of $reps, wall seconds)"
-printf '  %-28s %8.3f s\n' native "$native"
-[ -n "$qemu" ] && printf '  %-28s %8.3f s\n' qemu-i386 "$qemu"
-printf '  %-28s %8.3f s  %7.1f MIPS\n' "vmlab interpreter, TLB on" "$tlb_on" "$(awk "BEGIN{print $insns / $tlb_on / 1e6}")"
-printf '  %-28s %8.3f s  %7.1f MIPS\n' "vmlab interpreter, TLB off" "$tlb_off" "$(awk "BEGIN{print $insns / $tlb_off / 1e6}")"
-printf '  ratio TLB on / native      %6.1fx\n' "$(awk "BEGIN{print $tlb_on / $native}")"
-if [ -n "$qemu" ]; then
-	printf '  ratio TLB on / qemu-i386   %6.1fx\n' "$(awk "BEGIN{print $tlb_on / $qemu}")"
-	printf '  ratio TLB off / qemu-i386  %6.1fx\n' "$(awk "BEGIN{print $tlb_off / $qemu}")"
+r() { awk "BEGIN{printf \"%.1f\", $1 / $2}"; }
+echo "bench_cpu -O2, scale $scale: $insns guest instructions; best of $reps runs"
+printf '  %-28s %8s %8s %10s\n' "" "wall s" "cpu s" "MIPS(cpu)"
+printf '  %-28s %8.2f %8.2f\n' native "$nw" "$nc"
+[ -n "$qw" ] && printf '  %-28s %8.2f %8.2f\n' qemu-i386 "$qw" "$qc"
+printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab interpreter, TLB on" "$onw" "$onc" "$(awk "BEGIN{print $insns / $onc / 1e6}")"
+printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab interpreter, TLB off" "$ofw" "$ofc" "$(awk "BEGIN{print $insns / $ofc / 1e6}")"
+echo "  ratios (wall / cpu):"
+echo "    TLB on  / native     $(r "$onw" "$nw")x / $(r "$onc" "$nc")x"
+if [ -n "$qw" ]; then
+	echo "    TLB on  / qemu-i386  $(r "$onw" "$qw")x / $(r "$onc" "$qc")x"
+	echo "    TLB off / qemu-i386  $(r "$ofw" "$qw")x / $(r "$ofc" "$qc")x"
 fi
