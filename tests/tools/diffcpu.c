@@ -333,6 +333,7 @@ static void emit_mem16(struct tcase *t, unsigned reg, unsigned span, unsigned av
 #define F_SEGVAL 0x1000	 /* MOV Sreg / POP Sreg: the value is the host's data selector */
 #define F_POPF 0x2000	 /* the popped EFLAGS image is one a CPL-3 program can load */
 #define F_ABSMEM 0x4000	 /* memory operands only as [disp32]: sequences move no address */
+#define F_FARPTR 0x8000	 /* LDS/LES/LSS/LFS/LGS: a loadable selector after the offset */
 
 struct form {
 	const char *group;
@@ -612,6 +613,13 @@ static const struct form forms[] = {
     {"faults", "0F C7 /1", F_REGONLY},
     {"faults", "8E /1", F_REGONLY},
     {"faults", "0F FF", 0},
+    /* memory forms only: with a register operand C4/C5 are the VEX prefixes on the (AVX)
+     * host, #UD on vmlab's i686 */
+    {"farptr", "C5 /r", F_V | F_FARPTR | F_NOESP | F_MEMONLY},
+    {"farptr", "C4 /r", F_V | F_FARPTR | F_NOESP | F_MEMONLY},
+    {"farptr", "0F B2 /r", F_V | F_FARPTR},
+    {"farptr", "0F B4 /r", F_V | F_FARPTR | F_NOESP},
+    {"farptr", "0F B5 /r", F_V | F_FARPTR | F_NOESP},
     {"faults", "D6", 0},
     {"xchg", "66 0F C8 +r", 0},
     {"mov", "63 /r", 0},
@@ -706,6 +714,13 @@ static void fixup_values(struct tcase *t, const struct form *f, bool o16, bool b
 			case_write(t, t->mem_addr, sel, 2);
 		else
 			case_write(t, DC_ESP, 0x2b, 4);
+	}
+	if ((f->flags & F_FARPTR) && t->rm_reg < 0) {
+		/* DS/ES/SS get the data selector, FS null (as the host has it), GS the TLS one */
+		uint8_t op = t->in.code[t->op_pos];
+		uint8_t op2 = t->in.code[t->op_pos + 1];
+		uint16_t sel = op != 0x0f ? 0x2b : op2 == 0xb4 ? 0 : op2 == 0xb5 ? gs_sel : 0x2b;
+		case_write(t, t->mem_addr + (o16 ? 2 : 4), sel, 2);
 	}
 	if (f->flags & F_POPF)
 		case_write(t, DC_ESP, (rnd32() & (DC_FLAGS | 0x200000u | 0x3200u)) | 2, 4);
