@@ -70,7 +70,7 @@ build/native/%: tests/native/%.c
 	$(CC) -m32 -O2 -w -o $@ $< -lm
 
 # Guest programs: real 32-bit static Linux executables.
-GUEST_CFLAGS := -m32 -static -fno-pie -no-pie -w
+GUEST_CFLAGS := -m32 -static -fno-pie -no-pie -w -MMD -MP
 build/guest/%-O0: tests/guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -O0 -o $@ $< -lm
