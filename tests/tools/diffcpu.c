@@ -1456,6 +1456,8 @@ static void gen_x87(unsigned per)
 						   ? below(8)
 						   : (unsigned[]){0, 2, 3}[below(3)];
 				emit(t, op);
+				/* [disp32]: FNSTSW AX in the sequence may change an address register */
+				t->abs_only = true;
 				emit_mem32(t, reg, 16, 0);
 				fill_x87_memory(t, t->mem_addr);
 			} else {
