@@ -23,6 +23,7 @@
 #include "kernel/fs/fs_internal.h"
 #include "kernel/fs/stat_i386.h"
 #include "kernel/mm/kmem.h"
+#include "kernel/mm/mmap.h"
 #include "kernel/procfs_buf.h"
 #include "kernel/procfs_int.h"
 #include "kernel/sys_time.h"
@@ -39,6 +40,7 @@ enum pk { PK_NONE, PK_DIR, PK_FILE, PK_LINK };
 struct ppath {
 	enum pk kind;
 	bool pid_dir;   /* below /proc/<pid> */
+	bool sys;       /* below /proc/sys: name is the part after "sys/" */
 	const char *rest; /* "" for /proc/<pid> itself, else "maps", "fd/3", ... */
 	const char *name; /* for top-level files */
 	int fd;           /* fd/N */
@@ -51,6 +53,40 @@ static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
 	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo", "vmallocinfo", "cpuinfo",
 	"version", "uptime", "loadavg", NULL};
+
+/* /proc/sys: the sysctls a program may read to learn how the machine is set up. */
+static const char *const sysctl_names[] = {
+	"vm/overcommit_memory", "vm/overcommit_ratio", "vm/min_free_kbytes", "vm/max_map_count",
+	"vm/mmap_min_addr", "kernel/randomize_va_space", "kernel/osrelease", "kernel/ostype",
+	"kernel/pid_max", "kernel/hostname", NULL};
+
+static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
+{
+	const struct mm_struct *mm = t->mm;
+	if (!strcmp(name, "vm/overcommit_memory"))
+		sb_printf(b, "%d\n", mm ? mm->cfg.overcommit_memory : 0);
+	else if (!strcmp(name, "vm/overcommit_ratio"))
+		sb_printf(b, "%u\n", mm ? mm->cfg.overcommit_ratio : 50);
+	else if (!strcmp(name, "vm/min_free_kbytes") && t->km)
+		sb_printf(b, "%llu\n", (unsigned long long)t->km->min_free_kbytes);
+	else if (!strcmp(name, "vm/max_map_count"))
+		sb_printf(b, "65530\n");
+	else if (!strcmp(name, "vm/mmap_min_addr"))
+		sb_printf(b, "%u\n", MMAP_MIN_ADDR);
+	else if (!strcmp(name, "kernel/randomize_va_space"))
+		sb_printf(b, "%d\n", mm && mm->cfg.randomize ? 2 : 0);
+	else if (!strcmp(name, "kernel/osrelease"))
+		sb_printf(b, "%s\n", VMLAB_UTS_RELEASE);
+	else if (!strcmp(name, "kernel/ostype"))
+		sb_printf(b, "Linux\n");
+	else if (!strcmp(name, "kernel/pid_max"))
+		sb_printf(b, "32768\n");
+	else if (!strcmp(name, "kernel/hostname"))
+		sb_printf(b, "vmlab\n");
+	else
+		return -ENOENT;
+	return 0;
+}
 
 static bool in_list(const char *const *l, const char *s)
 {
@@ -77,6 +113,15 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 	memcpy(first, s, l);
 	first[l] = '\0';
 	const char *after = s[l] ? s + l + 1 : "";
+	if (!strcmp(first, "sys")) {
+		p->sys = true;
+		p->name = after;
+		if (!*after || !strcmp(after, "vm") || !strcmp(after, "kernel"))
+			p->kind = PK_DIR;
+		else if (in_list(sysctl_names, after))
+			p->kind = PK_FILE;
+		return;
+	}
 	char own[16];
 	snprintf(own, sizeof(own), "%d", t->tgid);
 	if (!strcmp(first, "self") || !strcmp(first, "thread-self")) {
@@ -196,6 +241,10 @@ int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 		st->st_mode = S_IFLNK | 0777;
 		break;
 	default: {
+		if (p.sys) {
+			st->st_mode = S_IFREG | 0644;
+			break;
+		}
 		bool priv = p.pid_dir && (!strcmp(p.rest, "pagemap") || !strcmp(p.rest, "environ"));
 		bool kern = !p.pid_dir && (!strcmp(p.name, "slabinfo") ||
 					   !strcmp(p.name, "vmallocinfo"));
@@ -289,8 +338,17 @@ static int top_file(struct sbuf *b, struct task *t, const char *name)
 
 static void list_dir(struct sbuf *b, struct task *t, const struct ppath *p)
 {
-	if (!p->pid_dir) {
-		sb_printf(b, "d %d\nl self\nl thread-self\n", t->tgid);
+	if (p->sys) {
+		size_t l = strlen(p->name);
+		if (!l) {
+			sb_printf(b, "d kernel\nd vm\n");
+			return;
+		}
+		for (const char *const *n = sysctl_names; *n; n++)
+			if (!strncmp(*n, p->name, l) && (*n)[l] == '/')
+				sb_printf(b, "f %s\n", *n + l + 1);
+	} else if (!p->pid_dir) {
+		sb_printf(b, "d %d\nl self\nl thread-self\nd sys\n", t->tgid);
 		for (const char *const *n = top_files; *n; n++)
 			sb_printf(b, "f %s\n", *n);
 	} else if (!strcmp(p->rest, "fd")) {
@@ -319,6 +377,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 	} else if (p.kind != PK_FILE) {
 		*err = p.kind == PK_NONE ? -ENOENT : -ELOOP;
 		return NULL;
+	} else if (p.sys) {
+		*err = sysctl_show(&b, t, p.name);
 	} else if (!p.pid_dir) {
 		*err = top_file(&b, t, p.name);
 	} else if (!strcmp(p.rest, "maps")) {

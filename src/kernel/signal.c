@@ -152,6 +152,15 @@ int send_sig(struct task *t, int sig, int si_code)
 	return 0;
 }
 
+int send_sig_info(struct task *t, const struct siginfo_i386 *info)
+{
+	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
+		return -EINVAL;
+	if (info->si_signo)
+		queue(t, info);
+	return 0;
+}
+
 bool signal_pending(const struct task *t)
 {
 	const struct signal_struct *s = t->signal;

@@ -53,6 +53,9 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr,
 /* Queues a signal from the process itself (kill/tgkill/raise): SI_USER / SI_TKILL. */
 int send_sig(struct task *t, int sig, int si_code);
 
+/* Queues a signal with the caller's siginfo (rt_sigqueueinfo): 0 or -EINVAL. */
+int send_sig_info(struct task *t, const struct siginfo_i386 *info);
+
 /* Called by the run loop before returning to user mode: delivers one pending, unblocked
  * signal: builds its frame and points eip at the handler, or takes the default action
  * (ignore, stop/continue treated as ignore, terminate: sets t->exited, t->exit_signal,

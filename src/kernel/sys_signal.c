@@ -337,3 +337,35 @@ long sys_rt_sigtimedwait(struct task *t, const uint32_t *a)
 		return -EAGAIN; /* the timeout passes; virtual time does not need to move */
 	return wait_forever(t, "rt_sigtimedwait");
 }
+
+/* rt_sigqueueinfo: the caller's siginfo; only to oneself may it claim a kernel or kill()
+ * origin (do_rt_sigqueueinfo). */
+static long sigqueueinfo(struct task *t, int32_t tgid, int32_t tid, uint32_t sig, uint32_t uinfo)
+{
+	struct siginfo_i386 info;
+	if (copy_from_user(t, &info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (tgid != t->tgid || (tid && tid != t->pid))
+		return tgid <= 0 ? -EINVAL : -ESRCH;
+	if (sig > VMLAB_NSIG)
+		return -EINVAL;
+	info.si_signo = (int32_t)sig;
+	return send_sig_info(t, &info);
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const uint32_t *a)
+{
+	return sigqueueinfo(t, (int32_t)a[0], 0, a[1], a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const uint32_t *a)
+{
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -EINVAL;
+	return sigqueueinfo(t, (int32_t)a[0], (int32_t)a[1], a[2], a[3]);
+}
+
+long sys_rt_sigtimedwait_time64(struct task *t, const uint32_t *a)
+{
+	return sys_rt_sigtimedwait(t, a);
+}

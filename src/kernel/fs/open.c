@@ -17,6 +17,7 @@
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
 #include "kernel/procfs.h"
+#include "kernel/signal.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -101,10 +102,14 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 			return -EOVERFLOW;
 		}
 		if ((flags & G_O_TRUNC) && S_ISREG(st.st_mode) &&
-		    (flags & G_O_ACCMODE) != G_O_RDONLY && ftruncate(fd, 0) < 0) {
-			r = -errno;
-			close(fd);
-			return r;
+		    (flags & G_O_ACCMODE) != G_O_RDONLY) {
+			if (ftruncate(fd, 0) < 0) {
+				r = -errno;
+				close(fd);
+				return r;
+			}
+			if (filemap_after_truncate)
+				filemap_after_truncate(t->page_cache, fd, 0);
 		}
 	}
 	char gpath[PATH_MAX];
@@ -290,10 +295,18 @@ long sys_getcwd(struct task *t, const uint32_t *a)
 
 static long do_truncate_fd(struct task *t, int fd, uint64_t len)
 {
-	(void)t;
 	if ((int64_t)len < 0)
 		return -EINVAL;
-	return ftruncate(fd, (off_t)len) < 0 ? -errno : 0;
+	uint64_t lim = t->rlim[1].cur; /* RLIMIT_FSIZE */
+	if (lim != ~0ull && len > lim) {
+		send_sig(t, SIGXFSZ, 0);
+		return -EFBIG;
+	}
+	if (ftruncate(fd, (off_t)len) < 0)
+		return -errno;
+	if (filemap_after_truncate)
+		filemap_after_truncate(t->page_cache, fd, len);
+	return 0;
 }
 
 static long do_truncate(struct task *t, uint32_t upath, uint64_t len)

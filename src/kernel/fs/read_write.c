@@ -25,7 +25,41 @@
 #include "kernel/uaccess.h"
 
 #define CHUNK (1u << 20)
+#define PAGE_SIZE_ 4096u
+#define RLIMIT_FSIZE_ 1
 #define MAX_RW_COUNT 0x7ffff000u /* Linux caps one transfer at INT_MAX & PAGE_MASK */
+
+/* Bytes copied to user memory before the first fault: as copy_to_user's short count lets
+ * Linux's read return what it could deliver into a partly bad buffer. */
+static size_t copy_to_user_partial(struct task *t, uint32_t udst, const char *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		uint32_t a = udst + (uint32_t)done;
+		size_t chunk = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
+		if (chunk > n - done)
+			chunk = n - done;
+		if (copy_to_user(t, a, src + done, chunk))
+			break;
+		done += chunk;
+	}
+	return done;
+}
+
+static size_t copy_from_user_partial(struct task *t, char *dst, uint32_t usrc, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		uint32_t a = usrc + (uint32_t)done;
+		size_t chunk = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
+		if (chunk > n - done)
+			chunk = n - done;
+		if (copy_from_user(t, dst + done, a, chunk))
+			break;
+		done += chunk;
+	}
+	return done;
+}
 
 long fs_would_block_forever(struct task *t, const char *what)
 {
@@ -98,6 +132,11 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 	long done = 0;
 	while ((uint32_t)done < count) {
 		size_t want = count - (uint32_t)done < bufsz ? count - (uint32_t)done : bufsz;
+		if (regular && filemap_sync_for_read) {
+			off_t at = pos ? *pos + done : lseek(f->host_fd, 0, SEEK_CUR);
+			if (at >= 0)
+				filemap_sync_for_read(t->page_cache, f->host_fd, (uint64_t)at, want);
+		}
 		ssize_t n = pos ? pread(f->host_fd, buf, want, *pos + done)
 				: read(f->host_fd, buf, want);
 		if (n < 0) {
@@ -107,10 +146,12 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 		}
 		if (n == 0)
 			break;
-		if (copy_to_user(t, ubuf + (uint32_t)done, buf, (size_t)n)) {
+		size_t got = copy_to_user_partial(t, ubuf + (uint32_t)done, buf, (size_t)n);
+		if (got < (size_t)n) {
 			if (!pos && regular) /* give back what the program never received */
-				lseek(f->host_fd, -(off_t)n, SEEK_CUR);
+				lseek(f->host_fd, -(off_t)((size_t)n - got), SEEK_CUR);
 			free(buf);
+			done += (long)got;
 			return done ? done : -EFAULT;
 		}
 		done += n;
@@ -134,6 +175,23 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 		return -EBADF;
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
+	struct stat st;
+	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (regular && count) {
+		/* RLIMIT_FSIZE (generic_write_check_limits): SIGXFSZ and EFBIG at the limit, a
+		 * short write before it */
+		uint64_t lim = t->rlim[RLIMIT_FSIZE_].cur;
+		off_t at = pos ? *pos : (f->f_flags & G_O_APPEND) ? st.st_size
+								 : lseek(f->host_fd, 0, SEEK_CUR);
+		if (lim != ~0ull && at >= 0) {
+			if ((uint64_t)at >= lim) {
+				send_sig(t, SIGXFSZ, 0);
+				return -EFBIG;
+			}
+			if (count > lim - (uint64_t)at)
+				count = (uint32_t)(lim - (uint64_t)at);
+		}
+	}
 	size_t bufsz = count < CHUNK ? count : CHUNK;
 	char *buf = malloc(bufsz ? bufsz : 1);
 	if (!buf)
@@ -141,16 +199,27 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 	long done = 0;
 	do {
 		size_t want = count - (uint32_t)done < bufsz ? count - (uint32_t)done : bufsz;
-		if (copy_from_user(t, buf, ubuf + (uint32_t)done, want)) {
+		size_t have = copy_from_user_partial(t, buf, ubuf + (uint32_t)done, want);
+		if (have == 0 && want) {
 			free(buf);
 			return done ? done : -EFAULT;
 		}
-		ssize_t n = pos ? pwrite(f->host_fd, buf, want, *pos + done)
-				: write(f->host_fd, buf, want);
+		off_t at = regular ? (pos ? *pos + done : lseek(f->host_fd, 0, SEEK_CUR)) : -1;
+		ssize_t n = pos ? pwrite(f->host_fd, buf, have, *pos + done)
+				: write(f->host_fd, buf, have);
 		if (n < 0) {
 			long e = host_err(t, f, errno, true);
 			free(buf);
 			return done ? done : e;
+		}
+		if (n > 0 && regular && filemap_after_write) {
+			/* O_APPEND wrote at the end, wherever the offset was */
+			off_t end = lseek(f->host_fd, 0, SEEK_CUR);
+			if (!pos && (f->f_flags & G_O_APPEND) && end >= n)
+				at = end - n;
+			if (at >= 0)
+				filemap_after_write(t->page_cache, f->host_fd, (uint64_t)at, buf,
+						    (size_t)n);
 		}
 		done += n;
 		if ((size_t)n < want)
