@@ -121,9 +121,21 @@ int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, un
 	return mmu_write(c->mmu, sr, off, buf, size, ex);
 }
 
+/* The slow halves of mem_read/mem_write/mem_rmw_ptr: a fast-table miss on a flat segment
+ * (translate, install), or an access the fast path cannot do (segment checks, crossing a
+ * page, not RAM). */
 int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
 {
 	uint32_t x = 0;
+	if ((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz) {
+		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_READ, &c->in->ex);
+		if (p) {
+			*v = ld(p, sz);
+			return 0;
+		}
+		if (c->in->ex.vector != 0xFFFF)
+			return -1;
+	}
 	if (mmu_read(c->mmu, (enum sreg)sr, off, &x, sz, ACC_READ, &c->in->ex))
 		return -1;
 	*v = x;
@@ -132,6 +144,15 @@ int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_
 
 int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
 {
+	if ((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz) {
+		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_WRITE, &c->in->ex);
+		if (p) {
+			st(p, sz, v);
+			return 0;
+		}
+		if (c->in->ex.vector != 0xFFFF)
+			return -1;
+	}
 	return mmu_write(c->mmu, (enum sreg)sr, off, &v, sz, &c->in->ex);
 }
 

@@ -147,7 +147,15 @@ static inline __attribute__((always_inline)) void setreg(struct cpu *c, unsigned
 }
 
 /* ---- effective addresses ---- */
-uint32_t ea16(struct cpu *c, const struct insn *i);
+static inline __attribute__((always_inline)) uint32_t ea16(struct cpu *c, const struct insn *i)
+{
+	uint32_t a = i->disp;
+	if (i->base != NOREG)
+		a += c->regs[i->base];
+	if (i->index != NOREG)
+		a += c->regs[i->index];
+	return a & 0xffff;
+}
 static inline __attribute__((always_inline)) uint32_t ea(struct cpu *c, const struct insn *i)
 {
 	if (unlikely(i->asz16))
@@ -212,48 +220,60 @@ static inline __attribute__((always_inline)) void st(uint8_t *p, unsigned sz, ui
 		*p = (uint8_t)v;
 }
 
-static inline __attribute__((always_inline)) int mem_read(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
+/* The fast-table hit alone; NULL sends the caller to its out-of-line slow path, so the
+ * inlined fast path makes no call (and needs no saved registers). */
+static inline __attribute__((always_inline)) uint8_t *fast_hit(struct cpu *c, unsigned sr,
+							       uint32_t off, unsigned sz,
+							       enum mmu_access acc, uint8_t need)
 {
-	if (likely((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = cpu_ptr(c, off, ACC_READ);
-		if (likely(p != NULL)) {
-			*v = ld(p, sz);
-			return 0;
+	struct cpu_internal *in = c->in;
+	if (likely((in->segf[sr] & need) && (off & 0xfff) <= 4096 - sz)) {
+		struct mmu_fast *f = &in->fast[acc][(off >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+		if (likely(f->tag == (off & PAGE_MASK))) {
+			struct tlb_entry *e = f->tlbe;
+			if (e) {
+				e->last_use = ++c->mmu->lru_clock;
+				in->fast_hits[acc]++;
+			}
+			return f->host + (off & ~PAGE_MASK);
 		}
-		if (c->in->ex.vector != 0xFFFF)
-			return -1;
+	}
+	return NULL;
+}
+
+static inline __attribute__((always_inline)) int mem_read(struct cpu *c, unsigned sr,
+							  uint32_t off, unsigned sz, uint32_t *v)
+{
+	uint8_t *p = fast_hit(c, sr, off, sz, ACC_READ, SEGF_R);
+	if (likely(p != NULL)) {
+		*v = ld(p, sz);
+		return 0;
 	}
 	return mem_read_slow(c, sr, off, sz, v);
 }
-static inline __attribute__((always_inline)) int mem_write(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
+static inline __attribute__((always_inline)) int mem_write(struct cpu *c, unsigned sr,
+							   uint32_t off, unsigned sz, uint32_t v)
 {
-	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = cpu_ptr(c, off, ACC_WRITE);
-		if (likely(p != NULL)) {
-			st(p, sz, v);
-			return 0;
-		}
-		if (c->in->ex.vector != 0xFFFF)
-			return -1;
+	uint8_t *p = fast_hit(c, sr, off, sz, ACC_WRITE, SEGF_W);
+	if (likely(p != NULL)) {
+		st(p, sz, v);
+		return 0;
 	}
 	return mem_write_slow(c, sr, off, sz, v);
 }
 /*
  * Read-modify-write: one translation with write intent (as the hardware's locked/RMW access
- * does). *pp is a host pointer, or NULL when the operand crosses a page or is not RAM: then
- * use mem_read + mem_write (which checks both pages before writing).
+ * does). *pp is a host pointer (the bounce buffer for an operand split across pages: see
+ * rmw_commit), or NULL when the operand is not in RAM: then use mem_read + mem_write.
  */
-static inline __attribute__((always_inline)) int mem_rmw_ptr(struct cpu *c, unsigned sr, uint32_t off, unsigned sz,
-			      uint8_t **pp)
+static inline __attribute__((always_inline)) int mem_rmw_ptr(struct cpu *c, unsigned sr,
+							     uint32_t off, unsigned sz,
+							     uint8_t **pp)
 {
-	if (likely((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz)) {
-		uint8_t *p = cpu_ptr(c, off, ACC_WRITE);
-		if (likely(p != NULL)) {
-			*pp = p;
-			return 0;
-		}
-		if (c->in->ex.vector != 0xFFFF)
-			return -1;
+	uint8_t *p = fast_hit(c, sr, off, sz, ACC_WRITE, SEGF_W);
+	if (likely(p != NULL)) {
+		*pp = p;
+		return 0;
 	}
 	return mem_rmw_ptr_slow(c, sr, off, sz, pp);
 }

@@ -141,16 +141,6 @@ static int modrm16(struct fetch *f, struct insn *i, unsigned *defseg)
 	return 0;
 }
 
-uint32_t ea16(struct cpu *c, const struct insn *i)
-{
-	uint32_t a = i->disp;
-	if (i->base != NOREG)
-		a += c->regs[i->base];
-	if (i->index != NOREG)
-		a += c->regs[i->index];
-	return a & 0xffff;
-}
-
 /* Immediate bytes of a one-byte opcode: 0, 1, 2, or -1 for "operand size" (2 or 4). */
 static int imm_size1(unsigned op, unsigned reg)
 {

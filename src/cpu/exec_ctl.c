@@ -16,13 +16,37 @@ static inline uint32_t next_eip(struct cpu *c, const struct insn *i)
 }
 
 /* ---- moves ---- */
+/* The hottest handlers keep their slow paths out of line, as tail calls, so that the fast
+ * path needs no stack frame. */
+static __attribute__((noinline)) int mov_rm32_slow(struct cpu *c, const struct insn *i,
+						   uint32_t a)
+{
+	return mem_read_slow(c, i->sreg, a, 4, &c->regs[i->reg]) ? X_EXC : X_NEXT;
+}
 static int h_mov_rm32(struct cpu *c, const struct insn *i) /* 8B mod!=3, 32-bit */
 {
-	return mem_read(c, i->sreg, ea(c, i), 4, &c->regs[i->reg]) ? X_EXC : X_NEXT;
+	uint32_t a = ea(c, i);
+	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_READ, SEGF_R);
+	if (likely(p != NULL)) {
+		c->regs[i->reg] = ld(p, 4);
+		return X_NEXT;
+	}
+	return mov_rm32_slow(c, i, a);
+}
+static __attribute__((noinline)) int mov_mr32_slow(struct cpu *c, const struct insn *i,
+						   uint32_t a)
+{
+	return mem_write_slow(c, i->sreg, a, 4, c->regs[i->reg]) ? X_EXC : X_NEXT;
 }
 static int h_mov_mr32(struct cpu *c, const struct insn *i) /* 89 mod!=3, 32-bit */
 {
-	return mem_write(c, i->sreg, ea(c, i), 4, c->regs[i->reg]) ? X_EXC : X_NEXT;
+	uint32_t a = ea(c, i);
+	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_WRITE, SEGF_W);
+	if (likely(p != NULL)) {
+		st(p, 4, c->regs[i->reg]);
+		return X_NEXT;
+	}
+	return mov_mr32_slow(c, i, a);
 }
 static int h_mov_rr32(struct cpu *c, const struct insn *i)
 {
@@ -139,17 +163,43 @@ static int h_xlat(struct cpu *c, const struct insn *i)
 }
 
 /* ---- stack ---- */
-static int h_push_r32(struct cpu *c, const struct insn *i)
+static __attribute__((noinline)) int push_r32_slow(struct cpu *c, const struct insn *i)
 {
 	return push(c, 4, c->regs[i->rm]) ? X_EXC : X_NEXT;
 }
-static int h_pop_r32(struct cpu *c, const struct insn *i)
+static int h_push_r32(struct cpu *c, const struct insn *i)
+{
+	uint32_t nsp = c->regs[R_ESP] - 4;
+	if (likely(c->in->sp_mask == 0xffffffffu)) {
+		uint8_t *p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
+		if (likely(p != NULL)) {
+			st(p, 4, c->regs[i->rm]);
+			c->regs[R_ESP] = nsp;
+			return X_NEXT;
+		}
+	}
+	return push_r32_slow(c, i);
+}
+static __attribute__((noinline)) int pop_r32_slow(struct cpu *c, const struct insn *i)
 {
 	uint32_t v;
 	if (pop(c, 4, &v))
 		return X_EXC;
 	c->regs[i->rm] = v;
 	return X_NEXT;
+}
+static int h_pop_r32(struct cpu *c, const struct insn *i)
+{
+	uint32_t sp = c->regs[R_ESP];
+	if (likely(c->in->sp_mask == 0xffffffffu)) {
+		uint8_t *p = fast_hit(c, SR_SS, sp, 4, ACC_READ, SEGF_R);
+		if (likely(p != NULL)) {
+			c->regs[R_ESP] = sp + 4;
+			c->regs[i->rm] = ld(p, 4); /* after ESP: POP ESP loads the popped value */
+			return X_NEXT;
+		}
+	}
+	return pop_r32_slow(c, i);
 }
 static int h_push_r(struct cpu *c, const struct insn *i)
 {
