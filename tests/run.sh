@@ -11,7 +11,7 @@ log=build/test-logs
 mkdir -p "$log"
 
 tally() { # name, exit status, output file
-	local name=$1 rc=$2 out=$3 p f s
+	local name=$1 rc=$2 out=$3 secs=$4 p f s
 	p=$(grep -cE '^ok [0-9]+' "$out" | head -1)
 	s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$out" | head -1)
 	f=$(grep -cE '^not ok [0-9]+' "$out" | head -1)
@@ -23,7 +23,7 @@ tally() { # name, exit status, output file
 	fi
 	grep -E '^not ok' "$out" | sed "s|^|FAIL $name: |"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	printf '%-50s %4d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-44s %4d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$secs"
 }
 
 for build in rel san; do
@@ -31,15 +31,17 @@ for build in rel san; do
 		[ -x "$t" ] || continue
 		name="$build/$(basename "$t")"
 		out="$log/${name//\//_}.log"
+		start=$SECONDS
 		timeout 300 "$t" >"$out" 2>&1
-		tally "$name" $? "$out"
+		tally "$name" $? "$out" $((SECONDS - start))
 	done
 	for t in tests/e2e/*.sh; do
 		[ -x "$t" ] || continue
 		name="$build/e2e/$(basename "$t" .sh)"
 		out="$log/${name//\//_}.log"
+		start=$SECONDS
 		VMLAB="$PWD/build/$build/vmlab" VMLAB_BUILD=$build timeout 600 "$t" >"$out" 2>&1
-		tally "$name" $? "$out"
+		tally "$name" $? "$out" $((SECONDS - start))
 	done
 done
 echo "$pass passed, $fail failed, $skip skipped"
