@@ -86,11 +86,11 @@ static int h_arpl(struct cpu *c, const struct insn *i)
 {
 	struct cpu_internal *in = c->in;
 	uint32_t d, s = getreg(c, i->reg, 2);
-	struct eop o;
-	if (e_begin(c, i, 2, &o, &d))
+	/* a read, and a write only when the RPL is raised (the host writes nothing else) */
+	if (rd_E(c, i, 2, &d))
 		return X_EXC;
 	bool adj = (d & 3) < (s & 3);
-	if (e_end(c, i, 2, &o, adj ? (d & ~3u) | (s & 3) : d))
+	if (adj && wr_E(c, i, 2, (d & ~3u) | (s & 3)))
 		return X_EXC;
 	uint32_t f = get_flags(in);
 	in->eflags = adj ? f | EFL_ZF : f & ~EFL_ZF;
