@@ -30,7 +30,8 @@ while IFS=$'\t' read -r name stdin cmd; do
 	fi
 	names+=("$name")
 done <cases.txt
-echo "1..${#names[@]}"
+NSANDBOX=5
+echo "1..$((${#names[@]} + NSANDBOX))"
 n=0
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -57,3 +58,31 @@ while IFS=$'\t' read -r name stdin cmd; do
 		head -3 "$out/$name.err" | sed 's/^/#   stderr: /'
 	fi
 done <cases.txt
+
+# The sandbox, seen by a real program: busybox inside a --root directory.
+sb=$(mktemp -d)
+mkdir -p "$sb/root/bin" "$sb/root/rw" "$sb/outside"
+cp "$BUSYBOX" "$sb/root/bin/busybox"
+echo inside >"$sb/root/in.txt"
+echo secret >"$sb/outside/secret"
+ln -s ../outside "$sb/root/esc"
+ln -s /in.txt "$sb/root/rw/abs"
+sandbox() { # name expected-output command...
+	local name=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	local got
+	got=$(cd "$sb" && timeout 60 "$VMLAB" run --root "$sb/root" --rw "$sb/root/rw" -- /bin/busybox "$@" 2>&1 </dev/null; echo "exit=$?")
+	if [ "$got" = "$want" ]; then
+		echo "ok $n - sandbox $name"
+	else
+		echo "not ok $n - sandbox $name"
+		printf '%s\n' "$got" | head -4 | sed 's/^/#   got: /'
+	fi
+}
+sandbox "dot-dot stops at the root" "$(printf 'inside\nexit=0')" cat /../../in.txt
+sandbox "a symlink cannot climb out" "$(printf 'cat: can'"'"'t open '"'"'/esc/secret'"'"': No such file or directory\nexit=1')" cat /esc/secret
+sandbox "absolute symlinks resolve inside" "$(printf 'inside\nexit=0')" cat /rw/abs
+sandbox "writes outside --rw are refused" "$(printf 'vmlab: creating a file in / refused: not below a writable directory (--rw DIR); the program sees EROFS (reported once)\ntouch: /new: Read-only file system\nexit=1')" touch /new
+sandbox "writes below --rw work" "$(printf 'exit=0')" touch /rw/new
+rm -rf "$sb"
