@@ -29,6 +29,9 @@
 struct dc_in {
 	uint32_t magic, id;
 	uint32_t code_len;
+	uint32_t code_off; /* where the code starts in the code page; bytes past its end are
+			    * left out (they are unmapped), and so is the end marker when it
+			    * does not fit: the case then ends with a fetch #PF */
 	uint8_t code[DC_CODE_MAX];
 	uint32_t regs[8]; /* eax ecx edx ebx esp ebp esi edi; esp is normally DC_ESP */
 	uint32_t eflags;  /* DC_FLAGS bits only */

@@ -154,12 +154,14 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	cur_out = out;
 
 	uint32_t len = in->code_len > DC_CODE_MAX ? DC_CODE_MAX : in->code_len;
+	uint32_t off = in->code_off < DC_PAGE ? in->code_off : 0;
 	memset(code_page, 0xcc, DC_PAGE);
-	memcpy(code_page, in->code, len);
-	/* jmp dc_exit */
-	code_page[len] = 0xe9;
-	uint32_t rel = (uint32_t)(uintptr_t)dc_exit - (DC_CODE + len + 5);
-	memcpy(code_page + len + 1, &rel, 4);
+	memcpy(code_page + off, in->code, len <= DC_PAGE - off ? len : DC_PAGE - off);
+	if (off + len + 5 <= DC_PAGE) { /* jmp dc_exit */
+		code_page[off + len] = 0xe9;
+		uint32_t rel = (uint32_t)(uintptr_t)dc_exit - (DC_CODE + off + len + 5);
+		memcpy(code_page + off + len + 1, &rel, 4);
+	}
 	memcpy(data_page, in->data, DC_PAGE);
 	memcpy(stack_page, in->stack, DC_PAGE);
 	if (low_page)
@@ -179,7 +181,7 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	uint32_t blk[9] = {
 	    r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0], (in->eflags & DC_FLAGS) | 0x202u};
 	memcpy(harness + H_IN_BLOCK, blk, sizeof(blk));
-	uint32_t code_addr = DC_CODE;
+	uint32_t code_addr = DC_CODE + off;
 	memcpy(harness + H_IN_ESP, &r[4], 4);
 	memcpy(harness + H_CODE_ADDR, &code_addr, 4);
 
@@ -187,7 +189,7 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	alarm(5);
 	if (sigsetjmp(fault_jmp, 1) == 0) {
 		dc_enter();
-		out->eip = DC_CODE + len;
+		out->eip = DC_CODE + off + len;
 		uint32_t b[9]; /* edi esi ebp esp ebx edx ecx eax eflags */
 		memcpy(b, harness + H_OUT_BLOCK, sizeof(b));
 		uint32_t regs[8] = {b[7], b[6], b[5], b[4], b[3], b[2], b[1], b[0]};

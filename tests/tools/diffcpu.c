@@ -1202,6 +1202,34 @@ static void gen_pagefault(unsigned n)
 	}
 }
 
+/*
+ * Instructions at the end of the code page, whose successor is not mapped: one that ends
+ * exactly at the page end runs and the next fetch faults; one that straddles the end faults
+ * at its own address with nothing changed. Decoders that read ahead or cache blocks get
+ * this wrong.
+ */
+static void gen_fetch(unsigned per_form)
+{
+	unsigned g = group_id("fetch", false);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		/* recent processors read a ModRM byte after UD0 (0F FF), an i686 did not */
+		if (!strcmp(forms[i].spec, "0F FF"))
+			continue;
+		for (unsigned k = 0; k < per_form; k++) {
+			struct tcase *t = new_case(g);
+			if (!build_form(t, &forms[i], (forms[i].flags & F_V) && chance(2), false,
+					false)) {
+				drop_case();
+				continue;
+			}
+			uint32_t len = t->in.code_len;
+			/* ends at the page end (k even), or straddles it by 1..len-1 bytes */
+			uint32_t over = (k & 1) && len > 1 ? 1 + below(len - 1) : 0;
+			t->in.code_off = DC_PAGE - len + over;
+		}
+	}
+}
+
 /* Self-modifying code: stores into instructions about to run (decoded-code invalidation). */
 static void gen_smc(unsigned n)
 {
@@ -1456,7 +1484,8 @@ static void gen_x87(unsigned per)
 						   ? below(8)
 						   : (unsigned[]){0, 2, 3}[below(3)];
 				emit(t, op);
-				/* [disp32]: FNSTSW AX in the sequence may change an address register */
+				/* [disp32]: FNSTSW AX in the sequence may change an address
+				 * register */
 				t->abs_only = true;
 				emit_mem32(t, reg, 16, 0);
 				fill_x87_memory(t, t->mem_addr);
@@ -1567,6 +1596,7 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	struct cpu *c = &mc->cpu;
 	uint8_t code[DC_CODE_MAX + 2];
 	uint32_t len = in->code_len > DC_CODE_MAX ? DC_CODE_MAX : in->code_len;
+	uint32_t off = in->code_off < DC_PAGE ? in->code_off : 0;
 	memset(out, 0, sizeof(*out));
 	out->magic = DC_MAGIC_OUT;
 	out->id = in->id;
@@ -1575,7 +1605,11 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	memcpy(code, in->code, len);
 	code[len] = 0xcd;
 	code[len + 1] = 0x80;
-	physmem_write_buf(&mc->pm, DC_CODE, code, len + 2);
+	/* only what lies in the code page: the page after it is not mapped */
+	uint32_t n = len + 2 <= DC_PAGE - off ? len + 2
+		     : len <= DC_PAGE - off   ? len
+					      : DC_PAGE - off;
+	physmem_write_buf(&mc->pm, DC_CODE + off, code, n);
 	physmem_write_buf(&mc->pm, DC_DATA, in->data, DC_PAGE);
 	physmem_write_buf(&mc->pm, DC_STACK, in->stack, DC_PAGE);
 	if (have_low)
@@ -1583,7 +1617,7 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	cpu_flush_decoded(c);
 	memcpy(c->regs, in->regs, sizeof(c->regs));
 	cpu_set_eflags(c, (in->eflags & DC_FLAGS) | 0x202u);
-	c->eip = DC_CODE;
+	c->eip = DC_CODE + off;
 	if (in->use_fpu)
 		x87_restore_image(&c->fpu, in->fpu);
 	else
@@ -1595,8 +1629,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	out->eip = c->eip;
 	switch (e) {
 	case CPU_EXIT_SYSCALL:
-		if (c->eip == DC_CODE + len + 2)
-			out->eip = DC_CODE + len;
+		if (c->eip == DC_CODE + off + len + 2)
+			out->eip = DC_CODE + off + len;
 		else /* cases contain no INT 0x80 of their own: a decoding error */
 			out->vector = DC_STRAY_SYSCALL;
 		break;
@@ -2006,6 +2040,7 @@ int main(int argc, char **argv)
 	gen_random_seq(600 * scale);
 	gen_pagefault(120 * scale);
 	gen_smc(60 * scale);
+	gen_fetch(scale);
 	gen_x87(scale);
 
 	flush_case();
