@@ -98,17 +98,10 @@ static void take_snap(struct machine *mc, struct tlb *l1, struct snap *s)
 	s->walks = mc->ctr.v[CTR_page_walks];
 }
 
-static const struct tlb_entry *tlb_find(const struct tlb *t, uint32_t lin, uint16_t asid)
+/* The entry the model would match, without counting or touching LRU state. */
+static const struct tlb_entry *tlb_find(struct tlb *t, uint32_t lin, uint16_t asid)
 {
-	if (!t)
-		return NULL;
-	for (unsigned i = 0; i < tlb_count_entries(t); i++) {
-		const struct tlb_entry *e = tlb_entry_at(t, i);
-		if (e && e->valid && e->vpn == lin >> e->page_shift &&
-		    (e->global || e->asid == asid))
-			return e;
-	}
-	return NULL;
+	return t ? tlb_peek(t, lin, asid) : NULL;
 }
 
 static void print_tlb_entry(FILE *out, const struct tlb_entry *e)
@@ -362,7 +355,7 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 			(unsigned long long)*pa);
 		print_ad(out, mc, &wr);
 		if (tlb_on) {
-			const struct tlb_entry *e = tlb_find(l1, lin, mc->m.asid);
+			const struct tlb_entry *e = tlb_find(l1, lin, asid);
 			if (e) {
 				fprintf(out, "    TLB now holds ");
 				print_tlb_entry(out, e);
@@ -370,9 +363,9 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 			}
 		}
 	} else {
-		const struct tlb_entry *e = tlb_find(l1, lin, mc->m.asid);
+		const struct tlb_entry *e = tlb_find(l1, lin, asid);
 		if (!e)
-			e = tlb_find(mc->m.l2tlb, lin, mc->m.asid);
+			e = tlb_find(mc->m.l2tlb, lin, asid);
 		uint32_t mask = e ? (1u << e->page_shift) - 1 : PAGE_SIZE - 1;
 		fprintf(out,
 			"    physical = frame 0x%08llx (from the TLB, no walk) + offset 0x%x = "
@@ -391,18 +384,6 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 				"stale (the kernel changed the tables without INVLPG)\n");
 	}
 	return 0;
-}
-
-static bool seg_rights(const struct seg_desc *d, enum mmu_access acc)
-{
-	if (!d->s)
-		return false;
-	bool code = d->type & SEG_TYPE_CODE;
-	if (acc == ACC_FETCH)
-		return code;
-	if (acc == ACC_WRITE)
-		return !code && (d->type & SEG_TYPE_WRITABLE);
-	return !code || (d->type & SEG_TYPE_READABLE);
 }
 
 /* Segmentation: selector, descriptor, checks, linear address (seg_check decides). */
@@ -434,9 +415,7 @@ static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *s
 				tbase + SEL_INDEX(sel) * 8u,
 				(unsigned long long)seg_desc_encode(&c->d), tr_sreg_name(rq->sr));
 		trp_desc_fields(out, "      ", &c->d);
-		bool down =
-		    c->d.s && !(c->d.type & SEG_TYPE_CODE) && (c->d.type & SEG_TYPE_EXPDOWN);
-		if (down)
+		if (seg_is_expand_down(&c->d))
 			fprintf(out, "    valid offsets (expand-down, B=%d): 0x%08x..0x%08x\n",
 				c->d.db, c->eff_limit + 1, c->d.db ? 0xffffffffu : 0xffffu);
 		else
@@ -449,7 +428,7 @@ static int translate_seg(FILE *out, struct machine *mc, const struct tr_state *s
 	if (seg_check(c, rq->sr, rq->offset, rq->size, rq->acc, lin, ex)) {
 		if (!c->usable)
 			fprintf(out, "    refused: access through a null segment register\n");
-		else if (!seg_rights(&c->d, rq->acc))
+		else if (!seg_rights_ok(&c->d, rq->acc))
 			fprintf(out, "    refused: the segment type does not allow a %s\n",
 				tr_acc_name(rq->acc));
 		else

@@ -39,7 +39,7 @@ uint32_t seg_desc_eff_limit(const struct seg_desc *d)
 	return d->g ? (lim << 12) | 0xfff : lim;
 }
 
-static bool is_expand_down(const struct seg_desc *d)
+bool seg_is_expand_down(const struct seg_desc *d)
 {
 	return d->s && !(d->type & SEG_TYPE_CODE) && (d->type & SEG_TYPE_EXPDOWN);
 }
@@ -50,7 +50,7 @@ void seg_cache_set(struct seg_cache *c, uint16_t sel, const struct seg_desc *d)
 	c->d = *d;
 	c->eff_limit = seg_desc_eff_limit(d);
 	c->usable = true;
-	c->flat = d->base == 0 && c->eff_limit == 0xffffffffu && !is_expand_down(d);
+	c->flat = d->base == 0 && c->eff_limit == 0xffffffffu && !seg_is_expand_down(d);
 }
 
 static int seg_fault(enum sreg sr, struct x86_exception *ex)
@@ -62,8 +62,7 @@ static int seg_fault(enum sreg sr, struct x86_exception *ex)
 	return -1;
 }
 
-/* Type checks of SDM 5.6: what each access may do with each segment type. */
-static bool rights_ok(const struct seg_desc *d, enum mmu_access acc)
+bool seg_rights_ok(const struct seg_desc *d, enum mmu_access acc)
 {
 	if (!d->s)
 		return false;
@@ -81,14 +80,14 @@ int seg_check(const struct seg_cache *c, enum sreg sr, uint32_t offset, unsigned
 {
 	if (!c->usable)
 		return seg_fault(SR_COUNT, ex); /* a null selector is #GP(0) even via SS */
-	if (!rights_ok(&c->d, acc))
+	if (!seg_rights_ok(&c->d, acc))
 		return seg_fault(sr, ex);
 	if (c->flat) {
 		*linear = offset;
 		return 0;
 	}
 	uint64_t first = offset, last = (uint64_t)offset + (size ? size : 1) - 1;
-	if (is_expand_down(&c->d)) {
+	if (seg_is_expand_down(&c->d)) {
 		/* valid offsets are limit+1 .. 0xffff or 0xffffffff (by the B bit) */
 		uint64_t upper = c->d.db ? 0xffffffffull : 0xffffull;
 		if (first <= c->eff_limit || last > upper)

@@ -44,6 +44,10 @@ struct seg_state {
 void seg_desc_decode(uint64_t raw, struct seg_desc *d);
 uint64_t seg_desc_encode(const struct seg_desc *d);
 uint32_t seg_desc_eff_limit(const struct seg_desc *d);
+/* Data segment with E set: valid offsets lie above the limit. */
+bool seg_is_expand_down(const struct seg_desc *d);
+/* The type checks of SDM 5.6: may this access kind go through a segment of this type? */
+bool seg_rights_ok(const struct seg_desc *d, enum mmu_access acc);
 /* Fills a cache entry from a descriptor (sets eff_limit, usable, flat). */
 void seg_cache_set(struct seg_cache *c, uint16_t sel, const struct seg_desc *d);
 
