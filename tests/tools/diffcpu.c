@@ -1396,6 +1396,8 @@ static void gen_x87(unsigned per)
 			for (unsigned k = 0; k < per; k++) {
 				struct tcase *t = new_case(g_reg);
 				random_fpu(t);
+				if (chance(10)) /* an operand-size prefix (ignored) or LOCK (#UD) */
+					emit(t, chance(2) ? 0x66 : 0xf0);
 				emit(t, (uint8_t)op), emit(t, (uint8_t)m);
 				if (chance(4))
 					emit(t, 0x9b); /* FWAIT: #MF for an unmasked exception */
@@ -1410,9 +1412,11 @@ static void gen_x87(unsigned per)
 			for (unsigned k = 0; k < per * 8; k++) {
 				struct tcase *t = new_case(env ? g_env : g_mem);
 				random_fpu(t);
-				bool o16 = env && chance(3);
+				bool o16 = env ? chance(3) : chance(10); /* ignored unless env */
 				if (o16)
 					emit(t, 0x66);
+				else if (chance(20))
+					emit(t, 0xf0); /* LOCK: #UD */
 				emit(t, (uint8_t)op);
 				emit_mem32(t, reg, 112, 0);
 				fill_x87_memory(t, t->mem_addr);
