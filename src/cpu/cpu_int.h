@@ -415,6 +415,26 @@ static inline __attribute__((always_inline)) int raise(struct cpu *c, unsigned v
 #define UD(c) raise((c), X86_UD, false, 0)
 #define GP0(c) raise((c), X86_GP, true, 0)
 
+/*
+ * A Jcc inside a block is a side exit; falling through enters the next basic block, which
+ * is one instruction-fetch TLB lookup as for any block entry (i->imm2 set: the decoder
+ * leaves it clear when the Jcc ends its block, so that cpu_run counts the entry instead).
+ * Returns X_NEXT, or `jumped` with eip set when the fetch cannot be done here.
+ */
+static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
+								const struct insn *i,
+								int jumped)
+{
+	if (!i->imm2 || !c->tlb_fetch_model)
+		return X_NEXT;
+	uint32_t next = i->eip + i->len;
+	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
+	if (likely(cpu_ptr(c, lin, ACC_FETCH) != NULL))
+		return X_NEXT;
+	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
+	return jumped;
+}
+
 /* Operand size of an instruction with a "v" operand. */
 static inline __attribute__((always_inline)) unsigned osz(const struct insn *i)
 {
@@ -441,4 +461,5 @@ int load_seg(struct cpu *c, unsigned sr, uint16_t sel);
 extern const insn_fn op_table[256];
 extern const insn_fn op0f_table[256];
 int op_ud(struct cpu *c, const struct insn *i);
+
 #endif

@@ -74,6 +74,13 @@ static int h_mov_EI(struct cpu *c, const struct insn *i)
 {
 	return wr_E(c, i, i->imm2, i->imm) ? X_EXC : X_NEXT;
 }
+/* MOV m8/m32, imm: the size known at compile time */
+#define MOV_MI(SZ)                                                                          \
+	static int h_mov_mi##SZ(struct cpu *c, const struct insn *i)                        \
+	{                                                                                   \
+		return mem_write(c, i->sreg, ea(c, i), SZ, i->imm) ? X_EXC : X_NEXT;        \
+	}
+MOV_MI(1) MOV_MI(4)
 static int h_mov_ri32(struct cpu *c, const struct insn *i)
 {
 	c->regs[i->rm] = i->imm;
@@ -362,23 +369,6 @@ static int h_salc(struct cpu *c, const struct insn *i)
 }
 
 /* ---- control transfers ---- */
-/*
- * A Jcc inside a block is a side exit; falling through enters the next basic block, which
- * is one instruction-fetch TLB lookup as for any block entry (i->imm2 set: the decoder
- * leaves it clear when the Jcc ends its block, so that cpu_run counts the entry instead).
- */
-static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
-								const struct insn *i)
-{
-	if (!i->imm2 || !c->tlb_fetch_model)
-		return X_NEXT;
-	uint32_t next = i->eip + i->len;
-	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
-	if (likely(cpu_ptr(c, lin, ACC_FETCH) != NULL))
-		return X_NEXT;
-	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
-	return X_JUMP;
-}
 #define JCC(CC)                                                                             \
 	static int h_jcc##CC(struct cpu *c, const struct insn *i)                           \
 	{                                                                                   \
@@ -386,7 +376,7 @@ static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
 			jump_to(c, i, next_eip(c, i) + i->imm);                             \
 			return X_JUMP;                                                      \
 		}                                                                           \
-		return jcc_fallthrough(c, i);                                               \
+		return jcc_fallthrough(c, i, X_JUMP);                                       \
 	}
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
@@ -509,6 +499,8 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 		if (i->reg != 0)
 			return NULL;
 		i->imm2 = sz;
+		if (!i->mod3 && sz != 2)
+			return sz == 1 ? h_mov_mi1 : h_mov_mi4;
 		return h_mov_EI;
 	case 0xA0: case 0xA1: case 0xA2: case 0xA3:
 		i->imm2 = sz;
