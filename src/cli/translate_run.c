@@ -191,20 +191,9 @@ static void print_rsvd(FILE *out, struct machine *mc, const struct walk_result *
 	const struct paging_regs *r = &mc->m.regs;
 	const struct walk_step *s = &wr->steps[wr->nsteps ? wr->nsteps - 1 : 0];
 	unsigned m = r->maxphyaddr ? r->maxphyaddr : 36;
-	uint64_t e = wr->nsteps ? s->entry : 0, mask;
+	uint64_t e = wr->nsteps ? s->entry : 0;
+	uint64_t mask = paging_rsvd_bits(r, s->level, e);
 	bool pae = mc->mode == PAGING_PAE;
-	if (pae) {
-		mask = ((1ull << 63) - 1) & ~((1ull << m) - 1);
-		if (s->level == 3 || !(r->efer & EFER_NXE))
-			mask |= PTE_NX;
-		if (s->level == 3)
-			mask |= 0x1e6;
-		else if (s->level == 2 && (e & PTE_PS))
-			mask |= 0x1fe000;
-	} else {
-		unsigned hm = m > 40 ? 40 : m;
-		mask = ((1ull << 22) - 1) & ~((1ull << (13 + hm - 32)) - 1);
-	}
 	fprintf(out, "    reserved bits set in the %s 0x%llx:", level_name(s->level),
 		(unsigned long long)e);
 	for (int b = 63; b >= 0; b--) {

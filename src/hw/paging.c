@@ -62,6 +62,26 @@ static uint64_t pae_high_rsvd(const struct paging_regs *r)
 	return ((1ull << 63) - 1) & ~((1ull << maxphyaddr(r)) - 1);
 }
 
+uint64_t paging_rsvd_bits(const struct paging_regs *r, int level, uint64_t entry)
+{
+	if (!(r->cr4 & CR4_PAE)) {
+		/* only a 4 MB PDE has any: PSE-36 puts address bits 32..M-1 in bits 13..M-20
+		 * (M at most 40), and the bits from there up to 21 are reserved */
+		if (level != 2 || !(entry & PTE_PS) || !(r->cr4 & CR4_PSE))
+			return 0;
+		unsigned m = maxphyaddr(r) > 40 ? 40 : maxphyaddr(r);
+		return ((1ull << 22) - 1) & ~((1ull << (13 + m - 32)) - 1);
+	}
+	uint64_t rsvd = pae_high_rsvd(r);
+	if (level == 3) /* a PDPTE has no R/W, U/S, A, D, PS, G or XD */
+		return rsvd | PTE_NX | 0x1e6ull;
+	if (!(r->efer & EFER_NXE))
+		rsvd |= PTE_NX;
+	if (level == 2 && (entry & PTE_PS))
+		rsvd |= 0x1fe000ull; /* bits 20-13 of a 2 MB PDE (bit 12 is PAT) */
+	return rsvd;
+}
+
 static int pf(const struct paging_regs *r, uint32_t lin, enum mmu_access acc, bool user,
 	      bool present, bool rsvd, struct x86_exception *ex)
 {
@@ -104,12 +124,11 @@ static int walk_2level(struct physmem *pm, const struct paging_regs *r, uint32_t
 	if (!(pde & PTE_P))
 		return -1;
 	if ((pde & PTE_PS) && (r->cr4 & CR4_PSE)) {
-		/* PSE-36: bits 13..(M-20) hold address bits 32..M-1, bits up to 21 are reserved */
+		/* PSE-36: bits 13..(M-20) hold address bits 32..M-1 */
 		unsigned m = maxphyaddr(r) > 40 ? 40 : maxphyaddr(r);
 		uint64_t high_bits = (1ull << (m - 32)) - 1;
-		uint64_t rsvd_mask = ((1ull << 22) - 1) & ~((1ull << (13 + m - 32)) - 1);
 		*present = true;
-		if (pde & rsvd_mask) {
+		if (pde & paging_rsvd_bits(r, 2, pde)) {
 			*rsvd = true;
 			return -1;
 		}
@@ -140,15 +159,13 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *r, uint32_t li
 		    struct walk_result *res, bool *present, bool *rsvd)
 {
 	uint64_t addr_mask = ((1ull << maxphyaddr(r)) - 1) & ~0xfffull;
-	uint64_t high = pae_high_rsvd(r);
-	uint64_t nx_rsvd = (r->efer & EFER_NXE) ? 0 : PTE_NX;
 
 	/* PDPTEs are read on every walk (not latched at MOV CR3); their reserved bits
 	 * therefore show up as #PF with RSVD. PDPTEs have no A, R/W, U/S or XD. */
 	uint64_t pdpte = read_entry(pm, res, 3, lin >> 30, r->cr3 & 0xffffffe0u, 8);
 	if (!(pdpte & PTE_P))
 		return -1;
-	if (pdpte & (high | PTE_NX | 0x1e6ull)) {
+	if (pdpte & paging_rsvd_bits(r, 3, pdpte)) {
 		*present = *rsvd = true;
 		return -1;
 	}
@@ -157,7 +174,7 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *r, uint32_t li
 		return -1;
 	*present = true;
 	bool large = pde & PTE_PS;
-	if (pde & (high | nx_rsvd | (large ? 0x1fe000ull : 0))) {
+	if (pde & paging_rsvd_bits(r, 2, pde)) {
 		*rsvd = true;
 		return -1;
 	}
@@ -178,7 +195,7 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *r, uint32_t li
 		*present = false;
 		return -1;
 	}
-	if (pte & (high | nx_rsvd)) {
+	if (pte & paging_rsvd_bits(r, 1, pte)) {
 		*rsvd = true;
 		return -1;
 	}

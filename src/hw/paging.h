@@ -48,6 +48,9 @@ int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
  * of every level, user = U/S of every level, nx = XD of any level with EFER.NXE). */
 bool paging_rights_ok(const struct paging_regs *r, bool writable, bool user_page, bool nx,
 		      enum mmu_access acc, bool user);
+/* The bits of a present entry at this level (3 PDPTE, 2 PDE, 1 PTE) that must be 0 in the
+ * current paging mode (SDM tables 4-4, 4-8 .. 4-11): what the walk checks for RSVD faults. */
+uint64_t paging_rsvd_bits(const struct paging_regs *r, int level, uint64_t entry);
 /* The #PF error code for an access (P = protection/reserved, RSVD as given). */
 uint32_t paging_pf_error(const struct paging_regs *r, enum mmu_access acc, bool user,
 			 bool present, bool rsvd);
