@@ -259,7 +259,9 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	in->pages = calloc(in->pages_mask + 1, sizeof(*in->pages));
 	in->arena_size = ARENA_SIZE;
 	in->arena = malloc(in->arena_size);
-	if (!in->hash || !in->pages || !in->arena) {
+	in->trunc = malloc(sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn));
+	if (!in->hash || !in->pages || !in->arena || !in->trunc) {
+		free(in->trunc);
 		free(in->hash);
 		free(in->pages);
 		free(in->arena);
@@ -286,6 +288,7 @@ void cpu_destroy(struct cpu *c)
 	free(c->in->hash);
 	free(c->in->pages);
 	free(c->in->arena);
+	free(c->in->trunc);
 	free(c->in);
 	c->in = NULL;
 }
@@ -305,6 +308,14 @@ static struct page_blocks **page_slot(struct cpu_internal *in, uint64_t pfn)
 	while (*pp && (*pp)->pfn != pfn)
 		pp = &(*pp)->next;
 	return pp;
+}
+
+/* The sentinel after a block's last instruction. */
+static int h_end(struct cpu *c, const struct insn *i)
+{
+	(void)c;
+	(void)i;
+	return X_END;
 }
 
 /* Replaces the rest of an invalidated executing block: leave it before the next instruction. */
@@ -366,7 +377,7 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 {
 	struct cpu_internal *in = c->in;
 	struct fetch f = {.c = c, .eip = c->eip, .p = hp, .avail = PAGE_SIZE - (lin & ~PAGE_MASK)};
-	size_t full = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn);
+	size_t full = sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn);
 	size_t used0 = in->arena_used;
 	struct block *b = arena_alloc(in, full);
 	b->pa = pa;
@@ -394,8 +405,10 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	}
 	if (b->insns[n - 1].jcc)
 		b->insns[n - 1].imm2 = 0;
-	in->arena_used = used0 + ((sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15);
+	in->arena_used = used0 + ((sizeof(struct block) + (n + 1) * sizeof(struct insn) + 15) & ~(size_t)15);
 	b->n = (uint16_t)n;
+	memset(&b->insns[n], 0, sizeof(b->insns[n]));
+	b->insns[n].fn = h_end;
 	uint64_t pfn = pa >> PAGE_SHIFT;
 	struct page_blocks **pp = page_slot(in, pfn);
 	if (!*pp) {
@@ -471,7 +484,7 @@ static struct block *get_block(struct cpu *c, struct block *prev, struct insn *s
 			goto link;
 		}
 	counter_add(c->ctr, CTR_decode_cache_misses, 1);
-	size_t need = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
+	size_t need = sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
 	if (in->arena_used + need > in->arena_size) {
 		cache_reset(in);
 		prev = NULL;
@@ -492,45 +505,57 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 	struct cpu_internal *in = c->in;
 	uint64_t start = c->insns, end = c->insns + max_insns;
 	enum cpu_exit why = CPU_EXIT_LIMIT;
-	struct insn single;
+	struct insn single[2];
 	struct block *prev = NULL;
 	segf_update(c);
+	memset(&single[1], 0, sizeof(single[1]));
+	single[1].fn = h_end;
 	for (;;) {
 		if (c->insns >= end)
 			break;
 		bool fault;
-		struct block *b = get_block(c, prev, &single, &fault);
-		const struct insn *i, *e, *first;
+		struct block *b = get_block(c, prev, &single[0], &fault);
+		const struct insn *i;
 		if (b) {
-			i = b->insns;
-			e = i + b->n;
-			if ((uint64_t)b->n > end - c->insns)
-				e = i + (end - c->insns);
+			struct block *run = b;
+			if ((uint64_t)b->n > end - c->insns) {
+				/* the budget ends inside the block: run a copy cut short by its own
+				 * sentinel (it stands in for the block if code is invalidated) */
+				unsigned k = (unsigned)(end - c->insns);
+				run = in->trunc;
+				run->pa = b->pa;
+				run->eip = b->eip;
+				run->code32 = b->code32;
+				run->n = (uint16_t)k;
+				memcpy(run->insns, b->insns, k * sizeof(struct insn));
+				run->insns[k] = single[1];
+			}
+			i = run->insns;
+			in->cur = run;
 		} else if (fault) {
 			*ex = in->ex;
 			why = CPU_EXIT_EXCEPTION;
 			break;
 		} else {
-			i = &single;
-			e = i + 1;
+			i = &single[0];
+			in->cur = NULL;
 		}
 		prev = b;
-		first = i;
-		in->cur = b;
+		const struct insn *first = i;
 		in->blk_first = first;
 		in->stop = false;
-		int r;
-		for (;;) {
+		in->at = i;
+		/* handlers chain to their successors; one that returns X_NEXT is continued here */
+		int r = i->fn(c, i);
+		while (unlikely(r == X_NEXT)) {
+			i = in->at + 1;
+			in->at = i;
 			r = i->fn(c, i);
-			if (likely(r == X_NEXT)) {
-				if (++i != e)
-					continue;
-			}
-			break;
 		}
+		i = in->at;
 		in->cur = NULL;
 		c->insns += (uint64_t)(i - first);
-		if (likely(r == X_NEXT)) {
+		if (likely(r == X_END)) {
 			c->eip = i[-1].eip + i[-1].len;
 			continue;
 		}

@@ -17,10 +17,19 @@ enum {
 	X_EXC,      /* exception in in->ex, eip still at the instruction */
 	X_EXIT,     /* leave cpu_run with in->exit_code (eip set by the handler) */
 	X_RESTART,  /* fetch again at eip (set by the handler): the instruction did not run */
+	X_END,      /* the block's sentinel was reached: every instruction of it retired */
 };
 
 struct insn;
 typedef int (*insn_fn)(struct cpu *c, const struct insn *i);
+
+/*
+ * Threaded dispatch: a handler that completes normally tail-calls the next instruction's
+ * handler (a jump, not a call, at -O2); every block ends with a sentinel that returns
+ * X_END. in->at always names the executing instruction, so cpu_run knows where a chain
+ * stopped. A handler may also return X_NEXT: cpu_run then goes on after in->at.
+ */
+#define NEXT(c, i) return next_insn((c), (i))
 
 #define NOREG 8
 
@@ -81,6 +90,8 @@ struct cpu_internal {
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
 	const struct block *cur;
 	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
+	const struct insn *at;        /* the instruction being executed (threaded dispatch) */
+	struct block *trunc;          /* a block cut short by the instruction budget */
 	/* decode cache */
 	struct block **hash;
 	unsigned hash_mask;
@@ -122,6 +133,12 @@ struct page_blocks {
 	uint64_t pfn;
 	struct block *first;
 };
+
+static inline __attribute__((always_inline)) int next_insn(struct cpu *c, const struct insn *i)
+{
+	c->in->at = i + 1;
+	return i[1].fn(c, i + 1);
+}
 
 /* ---- registers ---- */
 static inline __attribute__((always_inline)) uint8_t *reg8p(struct cpu *c, unsigned r)
@@ -426,11 +443,11 @@ static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
 								int jumped)
 {
 	if (!i->imm2 || !c->tlb_fetch_model)
-		return X_NEXT;
+		NEXT(c, i);
 	uint32_t next = i->eip + i->len;
 	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
 	if (likely(cpu_ptr(c, lin, ACC_FETCH) != NULL))
-		return X_NEXT;
+		NEXT(c, i);
 	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
 	return jumped;
 }

@@ -33,7 +33,7 @@ static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct
 		if (op == 2 || op == 3)
 			in->lf_aux = aux;
 		setlf(in, kind, sz, r, a, b);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	uint32_t a, b, r, aux = 0;
 	unsigned kind;
@@ -65,7 +65,7 @@ static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct
 	}
 	in->lf_aux = aux;
 	setlf(in, kind, sz, r, a, b);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 #define ALU1(OP, SZ, F)                                                                     \
@@ -103,7 +103,7 @@ static int h_test(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	b = i->op == 0x84 || i->op == 0x85 ? getreg(c, i->reg, sz) : i->imm;
 	setlf(c->in, LF_LOGIC, sz, a & b, a, b);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- INC/DEC ---- */
@@ -122,7 +122,7 @@ static int h_incdec(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	in->lf_aux = cf;
 	setlf(in, dec ? LF_DEC : LF_INC, sz, r, a, 1);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_inc32r(struct cpu *c, const struct insn *i)
 {
@@ -131,7 +131,7 @@ static int h_inc32r(struct cpu *c, const struct insn *i)
 	in->lf_aux = get_cf(in) ? EFL_CF : 0;
 	c->regs[i->rm] = a + 1;
 	setlf(in, LF_INC, 4, a + 1, a, 1);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_dec32r(struct cpu *c, const struct insn *i)
 {
@@ -140,7 +140,7 @@ static int h_dec32r(struct cpu *c, const struct insn *i)
 	in->lf_aux = get_cf(in) ? EFL_CF : 0;
 	c->regs[i->rm] = a - 1;
 	setlf(in, LF_DEC, 4, a - 1, a, 1);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- group 3: NOT NEG MUL IMUL DIV IDIV ---- */
@@ -151,7 +151,9 @@ static int h_not(struct cpu *c, const struct insn *i)
 	struct eop o;
 	if (e_begin(c, i, sz, &o, &a))
 		return X_EXC;
-	return e_end(c, i, sz, &o, ~a & szmask(sz)) ? X_EXC : X_NEXT;
+	if (e_end(c, i, sz, &o, ~a & szmask(sz)))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_neg(struct cpu *c, const struct insn *i)
 {
@@ -164,7 +166,7 @@ static int h_neg(struct cpu *c, const struct insn *i)
 	if (e_end(c, i, sz, &o, r))
 		return X_EXC;
 	setlf(c->in, LF_SUB, sz, r, 0, a);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 static void mul_flags(struct cpu *c, unsigned sz, uint32_t lo, bool of)
@@ -194,7 +196,7 @@ static int h_mul(struct cpu *c, const struct insn *i)
 		c->regs[R_EDX] = (uint32_t)(r >> 32);
 		mul_flags(c, 4, (uint32_t)r, (r >> 32) != 0);
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_imul1(struct cpu *c, const struct insn *i)
 {
@@ -217,7 +219,7 @@ static int h_imul1(struct cpu *c, const struct insn *i)
 		c->regs[R_EDX] = (uint32_t)((uint64_t)r >> 32);
 		mul_flags(c, 4, (uint32_t)r, r != (int32_t)r);
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 /* IMUL r, r/m [, imm]: 0F AF, 69, 6B (imm already sign-extended). */
 static int h_imul23(struct cpu *c, const struct insn *i)
@@ -231,7 +233,7 @@ static int h_imul23(struct cpu *c, const struct insn *i)
 	uint32_t lo = (uint32_t)r & szmask(sz);
 	setreg(c, i->reg, sz, lo);
 	mul_flags(c, sz, lo, r != (int64_t)(int32_t)sext(lo, sz));
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_div(struct cpu *c, const struct insn *i)
 {
@@ -259,7 +261,7 @@ static int h_div(struct cpu *c, const struct insn *i)
 		c->regs[R_EAX] = (uint32_t)q;
 		c->regs[R_EDX] = (uint32_t)(n % b);
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_idiv(struct cpu *c, const struct insn *i)
 {
@@ -289,7 +291,7 @@ static int h_idiv(struct cpu *c, const struct insn *i)
 		setreg(c, R_EAX, sz, (uint32_t)q);
 		setreg(c, R_EDX, sz, (uint32_t)r);
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- shifts and rotates (group 2) ---- */
@@ -309,7 +311,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 	}
 	cnt &= 31;
 	if (cnt == 0)
-		return X_NEXT;
+		NEXT(c, i);
 	uint32_t f, nf;
 	switch (i->reg) {
 	case 0: { /* ROL */
@@ -347,7 +349,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
 		if (k == 0)
-			return X_NEXT; /* a whole turn (8/16-bit): the host leaves every flag alone */
+			NEXT(c, i); /* a whole turn (8/16-bit): the host leaves every flag alone */
 		nf = (v >> bits) & 1 ? EFL_CF : 0;
 		/* first-step OF: RCL sign ^ next bit, RCR sign ^ carry-in */
 		if (i->reg == 2 ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1
@@ -361,21 +363,21 @@ static int h_shift(struct cpu *c, const struct insn *i)
 			return X_EXC;
 		in->lf_aux = 0;
 		setlf(in, LF_SHL, sz, r, a, cnt);
-		return X_NEXT;
+		NEXT(c, i);
 	case 5: /* SHR */
 		r = (uint32_t)((uint64_t)a >> cnt);
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
 		in->lf_aux = 0;
 		setlf(in, LF_SHR, sz, r, a, cnt);
-		return X_NEXT;
+		NEXT(c, i);
 	default: /* SAR */
 		r = (uint32_t)((int32_t)sext(a, sz) >> (cnt > 31 ? 31 : cnt)) & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
 		in->lf_aux = 0;
 		setlf(in, LF_SAR, sz, r, a, cnt);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	f = get_flags(in);
 	/* ROL/ROR of a register by an immediate count other than 1 leave OF alone on the host (CL
@@ -383,7 +385,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 	if (i->reg < 2 && i->mod3 && (i->imm2 >> 4) == 2 && cnt != 1)
 		nf = (nf & ~EFL_OF) | (f & EFL_OF);
 	in->eflags = (f & ~(EFL_CF | EFL_OF)) | nf;
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* SHLD/SHRD: 0F A4/A5 (left), AC/AD (right); imm or CL count. */
@@ -398,7 +400,7 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 	if (e_begin(c, i, sz, &o, &a))
 		return X_EXC;
 	if (cnt == 0)
-		return X_NEXT;
+		NEXT(c, i);
 	if (sz == 4) {
 		uint64_t v = left ? ((uint64_t)a << 32 | b) << cnt : ((uint64_t)b << 32 | a) >> cnt;
 		r = left ? (uint32_t)(v >> 32) : (uint32_t)v;
@@ -423,7 +425,7 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 	if (left ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1 : ((a >> (bits - 1)) ^ b) & 1)
 		f |= EFL_OF;
 	set_arith(in, f);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- bit tests: BT BTS BTR BTC (0F A3/AB/B3/BB with a register offset, 0F BA with imm) ---- */
@@ -483,7 +485,7 @@ static int h_bt(struct cpu *c, const struct insn *i)
 	}
 	uint32_t f = get_flags(in);
 	in->eflags = (f & ~EFL_CF) | (cf ? EFL_CF : 0);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* BSF/BSR: destination unchanged for a zero source (what the host does). */
@@ -503,7 +505,7 @@ static int h_bsx(struct cpu *c, const struct insn *i)
 		f |= parity_flag(r); /* the host: PF of the result, CF OF SF AF clear */
 	}
 	in->eflags = f;
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- BCD ---- */
@@ -560,11 +562,11 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 		setreg(c, R_EAX, 2, r);
 		in->lf_aux = 0;
 		setlf(in, LF_ADD, 1, r, al, b);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	}
 	set_arith(in, nf);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 static int h_cbw(struct cpu *c, const struct insn *i)
@@ -573,7 +575,7 @@ static int h_cbw(struct cpu *c, const struct insn *i)
 		setreg(c, R_EAX, 2, sext(c->regs[R_EAX] & 0xff, 1));
 	else
 		c->regs[R_EAX] = sext(c->regs[R_EAX] & 0xffff, 2);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_cwd(struct cpu *c, const struct insn *i)
 {
@@ -581,7 +583,7 @@ static int h_cwd(struct cpu *c, const struct insn *i)
 		setreg(c, R_EDX, 2, (c->regs[R_EAX] & 0x8000) ? 0xffff : 0);
 	else
 		c->regs[R_EDX] = (c->regs[R_EAX] & 0x80000000u) ? 0xffffffffu : 0;
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* XADD, CMPXCHG, CMPXCHG8B */
@@ -599,7 +601,7 @@ static int h_xadd(struct cpu *c, const struct insn *i)
 	if (i->mod3 && i->rm == i->reg)
 		setreg(c, i->rm, sz, r);
 	setlf(c->in, LF_ADD, sz, r, a, b);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_cmpxchg(struct cpu *c, const struct insn *i)
 {
@@ -614,7 +616,7 @@ static int h_cmpxchg(struct cpu *c, const struct insn *i)
 	if (a != acc)
 		setreg(c, R_EAX, sz, a);
 	setlf(c->in, LF_SUB, sz, (acc - a) & szmask(sz), acc, a);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_cmpxchg8b(struct cpu *c, const struct insn *i)
 {
@@ -649,7 +651,7 @@ static int h_cmpxchg8b(struct cpu *c, const struct insn *i)
 	}
 	uint32_t f = get_flags(in);
 	in->eflags = eq ? f | EFL_ZF : f & ~EFL_ZF;
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 insn_fn select_alu(struct insn *i, unsigned opc)

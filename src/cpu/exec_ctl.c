@@ -21,7 +21,9 @@ static inline uint32_t next_eip(struct cpu *c, const struct insn *i)
 static __attribute__((noinline)) int mov_rm32_slow(struct cpu *c, const struct insn *i,
 						   uint32_t a)
 {
-	return mem_read_slow(c, i->sreg, a, 4, &c->regs[i->reg]) ? X_EXC : X_NEXT;
+	if (mem_read_slow(c, i->sreg, a, 4, &c->regs[i->reg]))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_mov_rm32(struct cpu *c, const struct insn *i) /* 8B mod!=3, 32-bit */
 {
@@ -29,14 +31,16 @@ static int h_mov_rm32(struct cpu *c, const struct insn *i) /* 8B mod!=3, 32-bit 
 	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_READ, SEGF_R);
 	if (likely(p != NULL)) {
 		c->regs[i->reg] = ld(p, 4);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	return mov_rm32_slow(c, i, a);
 }
 static __attribute__((noinline)) int mov_mr32_slow(struct cpu *c, const struct insn *i,
 						   uint32_t a)
 {
-	return mem_write_slow(c, i->sreg, a, 4, c->regs[i->reg]) ? X_EXC : X_NEXT;
+	if (mem_write_slow(c, i->sreg, a, 4, c->regs[i->reg]))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_mov_mr32(struct cpu *c, const struct insn *i) /* 89 mod!=3, 32-bit */
 {
@@ -44,23 +48,25 @@ static int h_mov_mr32(struct cpu *c, const struct insn *i) /* 89 mod!=3, 32-bit 
 	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_WRITE, SEGF_W);
 	if (likely(p != NULL)) {
 		st(p, 4, c->regs[i->reg]);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	return mov_mr32_slow(c, i, a);
 }
 static int h_mov_rr32(struct cpu *c, const struct insn *i)
 {
 	c->regs[i->rm] = c->regs[i->reg];
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_mov_rr32b(struct cpu *c, const struct insn *i) /* 8B mod==3 */
 {
 	c->regs[i->reg] = c->regs[i->rm];
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_mov_EG(struct cpu *c, const struct insn *i)
 {
-	return wr_E(c, i, i->imm2, getreg(c, i->reg, i->imm2)) ? X_EXC : X_NEXT;
+	if (wr_E(c, i, i->imm2, getreg(c, i->reg, i->imm2)))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_mov_GE(struct cpu *c, const struct insn *i)
 {
@@ -68,23 +74,27 @@ static int h_mov_GE(struct cpu *c, const struct insn *i)
 	if (rd_E(c, i, i->imm2, &v))
 		return X_EXC;
 	setreg(c, i->reg, i->imm2, v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_mov_EI(struct cpu *c, const struct insn *i)
 {
-	return wr_E(c, i, i->imm2, i->imm) ? X_EXC : X_NEXT;
+	if (wr_E(c, i, i->imm2, i->imm))
+		return X_EXC;
+	NEXT(c, i);
 }
 /* MOV m8/m32, imm: the size known at compile time */
 #define MOV_MI(SZ)                                                                          \
 	static int h_mov_mi##SZ(struct cpu *c, const struct insn *i)                        \
 	{                                                                                   \
-		return mem_write(c, i->sreg, ea(c, i), SZ, i->imm) ? X_EXC : X_NEXT;        \
+		if (mem_write(c, i->sreg, ea(c, i), SZ, i->imm))                            \
+			return X_EXC;                                                       \
+		NEXT(c, i);                                                                 \
 	}
 MOV_MI(1) MOV_MI(4)
 static int h_mov_ri32(struct cpu *c, const struct insn *i)
 {
 	c->regs[i->rm] = i->imm;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_mov_moffs(struct cpu *c, const struct insn *i) /* A0-A3 */
 {
@@ -94,16 +104,18 @@ static int h_mov_moffs(struct cpu *c, const struct insn *i) /* A0-A3 */
 		if (mem_read(c, i->sreg, i->disp, sz, &v))
 			return X_EXC;
 		setreg(c, R_EAX, sz, v);
-		return X_NEXT;
+		NEXT(c, i);
 	}
-	return mem_write(c, i->sreg, i->disp, sz, getreg(c, R_EAX, sz)) ? X_EXC : X_NEXT;
+	if (mem_write(c, i->sreg, i->disp, sz, getreg(c, R_EAX, sz)))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_lea(struct cpu *c, const struct insn *i)
 {
 	if (i->mod3)
 		return UD(c);
 	setreg(c, i->reg, osz(i), ea(c, i));
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_xchg(struct cpu *c, const struct insn *i)
 {
@@ -115,7 +127,7 @@ static int h_xchg(struct cpu *c, const struct insn *i)
 	if (e_end(c, i, sz, &o, b))
 		return X_EXC;
 	setreg(c, i->reg, sz, a);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_movx(struct cpu *c, const struct insn *i) /* 0F B6 B7 BE BF */
 {
@@ -126,7 +138,7 @@ static int h_movx(struct cpu *c, const struct insn *i) /* 0F B6 B7 BE BF */
 	if (i->op >= 0xBE)
 		v = sext(v, ssz);
 	setreg(c, i->reg, osz(i), v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_cmov(struct cpu *c, const struct insn *i)
 {
@@ -137,11 +149,13 @@ static int h_cmov(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	if (cond(c->in, i->op & 15))
 		setreg(c, i->reg, sz, v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_setcc(struct cpu *c, const struct insn *i)
 {
-	return wr_E(c, i, 1, cond(c->in, i->op & 15)) ? X_EXC : X_NEXT;
+	if (wr_E(c, i, 1, cond(c->in, i->op & 15)))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_bswap(struct cpu *c, const struct insn *i)
 {
@@ -150,13 +164,13 @@ static int h_bswap(struct cpu *c, const struct insn *i)
 		c->regs[r] &= 0xffff0000u;
 	else
 		c->regs[r] = __builtin_bswap32(c->regs[r]);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_nop(struct cpu *c, const struct insn *i)
 {
 	(void)c;
 	(void)i;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_xlat(struct cpu *c, const struct insn *i)
 {
@@ -166,13 +180,15 @@ static int h_xlat(struct cpu *c, const struct insn *i)
 	if (mem_read(c, i->sreg, a, 1, &v))
 		return X_EXC;
 	setreg(c, R_EAX, 1, v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- stack ---- */
 static __attribute__((noinline)) int push_r32_slow(struct cpu *c, const struct insn *i)
 {
-	return push(c, 4, c->regs[i->rm]) ? X_EXC : X_NEXT;
+	if (push(c, 4, c->regs[i->rm]))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_push_r32(struct cpu *c, const struct insn *i)
 {
@@ -182,7 +198,7 @@ static int h_push_r32(struct cpu *c, const struct insn *i)
 		if (likely(p != NULL)) {
 			st(p, 4, c->regs[i->rm]);
 			c->regs[R_ESP] = nsp;
-			return X_NEXT;
+			NEXT(c, i);
 		}
 	}
 	return push_r32_slow(c, i);
@@ -193,7 +209,7 @@ static __attribute__((noinline)) int pop_r32_slow(struct cpu *c, const struct in
 	if (pop(c, 4, &v))
 		return X_EXC;
 	c->regs[i->rm] = v;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_pop_r32(struct cpu *c, const struct insn *i)
 {
@@ -203,14 +219,16 @@ static int h_pop_r32(struct cpu *c, const struct insn *i)
 		if (likely(p != NULL)) {
 			c->regs[R_ESP] = sp + 4;
 			c->regs[i->rm] = ld(p, 4); /* after ESP: POP ESP loads the popped value */
-			return X_NEXT;
+			NEXT(c, i);
 		}
 	}
 	return pop_r32_slow(c, i);
 }
 static int h_push_r(struct cpu *c, const struct insn *i)
 {
-	return push(c, 2, getreg(c, i->rm, 2)) ? X_EXC : X_NEXT;
+	if (push(c, 2, getreg(c, i->rm, 2)))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_pop_r(struct cpu *c, const struct insn *i)
 {
@@ -218,18 +236,22 @@ static int h_pop_r(struct cpu *c, const struct insn *i)
 	if (pop(c, 2, &v))
 		return X_EXC;
 	setreg(c, i->rm, 2, v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_push_imm(struct cpu *c, const struct insn *i)
 {
-	return push(c, osz(i), i->imm) ? X_EXC : X_NEXT;
+	if (push(c, osz(i), i->imm))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_push_E(struct cpu *c, const struct insn *i)
 {
 	uint32_t v;
 	if (rd_E(c, i, osz(i), &v))
 		return X_EXC;
-	return push(c, osz(i), v) ? X_EXC : X_NEXT;
+	if (push(c, osz(i), v))
+		return X_EXC;
+	NEXT(c, i);
 }
 /* POP r/m: the address is computed with ESP already incremented (SDM). */
 static int h_pop_E(struct cpu *c, const struct insn *i)
@@ -242,7 +264,7 @@ static int h_pop_E(struct cpu *c, const struct insn *i)
 		c->regs[R_ESP] = old;
 		return X_EXC;
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_pusha(struct cpu *c, const struct insn *i)
 {
@@ -257,7 +279,7 @@ static int h_pusha(struct cpu *c, const struct insn *i)
 	if (cpu_mem_write(c, SR_SS, nsp, buf, 8 * sz, &c->in->ex))
 		return X_EXC;
 	c->regs[R_ESP] = (sp & ~m) | nsp;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_popa(struct cpu *c, const struct insn *i)
 {
@@ -273,7 +295,7 @@ static int h_popa(struct cpu *c, const struct insn *i)
 			setreg(c, r, sz, v);
 	}
 	c->regs[R_ESP] = (sp & ~m) | ((sp + 8 * sz) & m);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_enter(struct cpu *c, const struct insn *i)
 {
@@ -301,7 +323,7 @@ static int h_enter(struct cpu *c, const struct insn *i)
 	uint32_t fsp = (nsp - (i->imm & 0xffff)) & m;
 	setreg(c, R_EBP, sz, fp);
 	c->regs[R_ESP] = (sp & ~m) | fsp;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_leave(struct cpu *c, const struct insn *i)
 {
@@ -312,7 +334,7 @@ static int h_leave(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | ((sp + sz) & m);
 	setreg(c, R_EBP, sz, v);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* EFLAGS bits that PUSHF shows and POPF may change at CPL 3 (IOPL 0): not IF, IOPL, VM, RF. */
@@ -320,7 +342,9 @@ static int h_leave(struct cpu *c, const struct insn *i)
 static int h_pushf(struct cpu *c, const struct insn *i)
 {
 	uint32_t f = cpu_get_eflags(c) & ~((1u << 16) | (1u << 17)); /* RF, VM read as 0 */
-	return push(c, osz(i), f) ? X_EXC : X_NEXT;
+	if (push(c, osz(i), f))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_popf(struct cpu *c, const struct insn *i)
 {
@@ -333,13 +357,13 @@ static int h_popf(struct cpu *c, const struct insn *i)
 	if (i->osz16)
 		mask &= 0xffff;
 	cpu_set_eflags(c, (f & ~mask) | (v & mask));
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_lahf(struct cpu *c, const struct insn *i)
 {
 	(void)i;
 	setreg(c, 4 /* AH */, 1, (get_flags(c->in) & 0xd5) | 2);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_sahf(struct cpu *c, const struct insn *i)
 {
@@ -347,7 +371,7 @@ static int h_sahf(struct cpu *c, const struct insn *i)
 	uint32_t f = get_flags(c->in);
 	uint32_t ah = (c->regs[R_EAX] >> 8) & 0xd5;
 	c->in->eflags = (f & ~0xd5u) | ah;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_flagop(struct cpu *c, const struct insn *i)
 {
@@ -359,13 +383,13 @@ static int h_flagop(struct cpu *c, const struct insn *i)
 	case 0xFC: in->eflags &= ~EFL_DF; break;
 	case 0xFD: in->eflags |= EFL_DF; break;
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_salc(struct cpu *c, const struct insn *i)
 {
 	(void)i;
 	setreg(c, R_EAX, 1, get_cf(c->in) ? 0xff : 0);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- control transfers ---- */
@@ -445,7 +469,7 @@ static int h_loop(struct cpu *c, const struct insn *i)
 		jump_to(c, i, next_eip(c, i) + i->imm);
 		return X_JUMP;
 	}
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 insn_fn select_ctl(struct insn *i, unsigned opc)

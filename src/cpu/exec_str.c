@@ -97,11 +97,11 @@ static int h_string(struct cpu *c, const struct insn *i)
 		if (r < 0)
 			return X_EXC;
 		if (r == 0)
-			return X_NEXT;
+			NEXT(c, i);
 	}
 	for (;;) {
 		if (i->rep && (c->regs[R_ECX] & am) == 0)
-			return X_NEXT;
+			NEXT(c, i);
 		uint32_t si = c->regs[R_ESI] & am, di = c->regs[R_EDI] & am, a, b;
 		bool cmp = false;
 		switch (op) {
@@ -137,12 +137,12 @@ static int h_string(struct cpu *c, const struct insn *i)
 		if (op != 0xAC)
 			c->regs[R_EDI] = (c->regs[R_EDI] & ~am) | ((di + d) & am);
 		if (!i->rep)
-			return X_NEXT;
+			NEXT(c, i);
 		c->regs[R_ECX] = (c->regs[R_ECX] & ~am) | ((c->regs[R_ECX] - 1) & am);
 		if (cmp) {
 			bool zf = ((a - b) & szmask(sz)) == 0;
 			if (i->rep == 0xF3 ? !zf : zf)
-				return X_NEXT;
+				NEXT(c, i);
 		}
 		if (unlikely(in->stop))
 			/* wrote into the executing block: finish the rest after re-decoding */

@@ -32,9 +32,11 @@ static int h_mov_from_sreg(struct cpu *c, const struct insn *i) /* 8C */
 	if (i->mod3) {
 		/* a 32-bit register destination gets the selector zero-extended */
 		setreg(c, i->rm, osz(i), sel);
-		return X_NEXT;
+		NEXT(c, i);
 	}
-	return mem_write(c, i->sreg, ea(c, i), 2, sel) ? X_EXC : X_NEXT;
+	if (mem_write(c, i->sreg, ea(c, i), 2, sel))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_mov_to_sreg(struct cpu *c, const struct insn *i) /* 8E */
 {
@@ -43,7 +45,9 @@ static int h_mov_to_sreg(struct cpu *c, const struct insn *i) /* 8E */
 		return UD(c);
 	if (rd_E(c, i, 2, &v))
 		return X_EXC;
-	return load_seg(c, i->reg, (uint16_t)v) ? X_EXC : X_NEXT;
+	if (load_seg(c, i->reg, (uint16_t)v))
+		return X_EXC;
+	NEXT(c, i);
 }
 static int h_push_sreg(struct cpu *c, const struct insn *i)
 {
@@ -54,7 +58,7 @@ static int h_push_sreg(struct cpu *c, const struct insn *i)
 	if (mem_write(c, SR_SS, nsp, 2, sel))
 		return X_EXC;
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | nsp;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_pop_sreg(struct cpu *c, const struct insn *i)
 {
@@ -65,7 +69,7 @@ static int h_pop_sreg(struct cpu *c, const struct insn *i)
 	if (load_seg(c, i->imm2, (uint16_t)v))
 		return X_EXC;
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | ((c->regs[R_ESP] + sz) & m);
-	return X_NEXT;
+	NEXT(c, i);
 }
 /* LES LDS LSS LFS LGS: offset then selector. */
 static int h_lfp(struct cpu *c, const struct insn *i)
@@ -80,7 +84,7 @@ static int h_lfp(struct cpu *c, const struct insn *i)
 	if (load_seg(c, i->imm2, (uint16_t)sel))
 		return X_EXC;
 	setreg(c, i->reg, sz, off);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_arpl(struct cpu *c, const struct insn *i)
 {
@@ -94,7 +98,7 @@ static int h_arpl(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	uint32_t f = get_flags(in);
 	in->eflags = adj ? f | EFL_ZF : f & ~EFL_ZF;
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- interrupts ---- */
@@ -118,7 +122,7 @@ static int h_int3(struct cpu *c, const struct insn *i)
 static int h_into(struct cpu *c, const struct insn *i)
 {
 	if (!(get_flags(c->in) & EFL_OF))
-		return X_NEXT;
+		NEXT(c, i);
 	return leave_cpu(c, i, CPU_EXIT_INT, X86_OF);
 }
 static int h_bound(struct cpu *c, const struct insn *i)
@@ -133,7 +137,7 @@ static int h_bound(struct cpu *c, const struct insn *i)
 	int32_t v = (int32_t)sext(getreg(c, i->reg, sz), sz);
 	if (v < (int32_t)sext(lo, sz) || v > (int32_t)sext(hi, sz))
 		return raise(c, X86_BR, false, 0);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_hlt(struct cpu *c, const struct insn *i)
 {
@@ -151,7 +155,7 @@ static int h_cli_sti(struct cpu *c, const struct insn *i)
 		c->in->eflags &= ~EFL_IF;
 	else
 		c->in->eflags |= EFL_IF;
-	return X_NEXT;
+	NEXT(c, i);
 }
 /* IN/OUT/INS/OUTS: #GP(0) above IOPL (there is no TSS I/O bitmap); no port has a device, so
  * reads float high and writes are dropped, as on a PC bus. */
@@ -162,7 +166,7 @@ static int h_io(struct cpu *c, const struct insn *i)
 	unsigned op = i->op, sz = (op & 1) ? osz(i) : 1;
 	if (op == 0xE4 || op == 0xE5 || op == 0xEC || op == 0xED)
 		setreg(c, R_EAX, sz, 0xffffffffu);
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_ud(struct cpu *c, const struct insn *i)
 {
@@ -190,7 +194,7 @@ static int h_x87(struct cpu *c, const struct insn *i)
 	c->eip = i->eip; /* the x87 records it as the last instruction pointer */
 	if (x87_execute(c, i->op, i->modrm, (enum sreg)i->sreg, a, i->osz16, &c->in->ex))
 		return X_EXC;
-	return X_NEXT;
+	NEXT(c, i);
 }
 static int h_fwait(struct cpu *c, const struct insn *i)
 {
@@ -198,7 +202,9 @@ static int h_fwait(struct cpu *c, const struct insn *i)
 	uint32_t cr0 = c->mmu->regs.cr0;
 	if ((cr0 & (CR0_TS | (1u << 1))) == (CR0_TS | (1u << 1))) /* TS and MP */
 		return raise(c, X86_NM, false, 0);
-	return x87_fwait(c, &c->in->ex) ? X_EXC : X_NEXT;
+	if (x87_fwait(c, &c->in->ex))
+		return X_EXC;
+	NEXT(c, i);
 }
 
 /* ---- CPUID, RDTSC ---- */
@@ -227,7 +233,7 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 	c->regs[R_EBX] = b;
 	c->regs[R_ECX] = cc;
 	c->regs[R_EDX] = d;
-	return X_NEXT;
+	NEXT(c, i);
 }
 #define CR4_TSD (1u << 2)
 static int h_rdtsc(struct cpu *c, const struct insn *i)
@@ -239,7 +245,7 @@ static int h_rdtsc(struct cpu *c, const struct insn *i)
 	uint64_t t = c->insns + (uint64_t)(i - c->in->blk_first) + c->in->tsc_base;
 	c->regs[R_EAX] = (uint32_t)t;
 	c->regs[R_EDX] = (uint32_t)(t >> 32);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- descriptor-table and control-register instructions ---- */
@@ -248,14 +254,18 @@ static int h_grp6(struct cpu *c, const struct insn *i) /* 0F 00 */
 	struct seg_state *s = &c->mmu->seg;
 	switch (i->reg) {
 	case 0: /* SLDT */
-		return wr_E(c, i, i->mod3 ? osz(i) : 2, s->ldtr) ? X_EXC : X_NEXT;
+		if (wr_E(c, i, i->mod3 ? osz(i) : 2, s->ldtr))
+			return X_EXC;
+		NEXT(c, i);
 	case 2: { /* LLDT */
 		uint32_t v;
 		if (privileged(c))
 			return GP0(c);
 		if (rd_E(c, i, 2, &v))
 			return X_EXC;
-		return mmu_load_ldtr(c->mmu, (uint16_t)v, &c->in->ex) ? X_EXC : X_NEXT;
+		if (mmu_load_ldtr(c->mmu, (uint16_t)v, &c->in->ex))
+			return X_EXC;
+		NEXT(c, i);
 	}
 	case 1: case 3: /* STR, LTR: no task register is modelled */
 		return privileged(c) && i->reg == 3 ? GP0(c) : UD(c);
@@ -276,7 +286,9 @@ static int h_grp7(struct cpu *c, const struct insn *i) /* 0F 01 */
 		uint8_t buf[6];
 		memcpy(buf, &lim, 2);
 		memcpy(buf + 2, &base, 4);
-		return cpu_mem_write(c, i->sreg, a, buf, 6, &in->ex) ? X_EXC : X_NEXT;
+		if (cpu_mem_write(c, i->sreg, a, buf, 6, &in->ex))
+			return X_EXC;
+		NEXT(c, i);
 	}
 	case 2: case 3: { /* LGDT, LIDT */
 		uint32_t lim, base;
@@ -292,10 +304,12 @@ static int h_grp7(struct cpu *c, const struct insn *i) /* 0F 01 */
 			in->idtr_base = base;
 			in->idtr_limit = (uint16_t)lim;
 		}
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	case 4: /* SMSW */
-		return mem_write(c, i->sreg, a, 2, m->regs.cr0 & 0xffff) ? X_EXC : X_NEXT;
+		if (mem_write(c, i->sreg, a, 2, m->regs.cr0 & 0xffff))
+			return X_EXC;
+		NEXT(c, i);
 	case 6: { /* LMSW: can set PE, not clear it */
 		uint32_t v;
 		if (privileged(c))
@@ -316,7 +330,7 @@ static int h_grp7(struct cpu *c, const struct insn *i) /* 0F 01 */
 			a = lin;
 		}
 		mmu_invlpg(m, a);
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	return UD(c);
 }
@@ -335,7 +349,7 @@ static int h_movcr(struct cpu *c, const struct insn *i) /* 0F 20 / 0F 22 */
 		default: return UD(c);
 		}
 		c->regs[i->rm] = v;
-		return X_NEXT;
+		NEXT(c, i);
 	}
 	uint32_t v = c->regs[i->rm];
 	switch (i->reg) {
@@ -354,7 +368,7 @@ static int h_priv_misc(struct cpu *c, const struct insn *i) /* CLTS INVD WBINVD 
 		return GP0(c);
 	if (i->op == 0x06)
 		mmu_write_cr0(c->mmu, c->mmu->regs.cr0 & ~CR0_TS);
-	return X_NEXT;
+	NEXT(c, i);
 }
 
 /* ---- far transfers (same privilege level only) ---- */
