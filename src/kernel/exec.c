@@ -31,12 +31,14 @@ enum {
 	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
 	AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
 	AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-	AT_EXECFN = 31, AT_SYSINFO = 32, AT_MINSIGSTKSZ = 51,
+	AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO = 32, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51,
 };
 
 /* CPUID.1:EDX of the simulated processor (src/cpu/exec_sys.c): FPU PSE TSC PAE CX8 PGE
- * CMOV. ELF_HWCAP is that word; no feature of CPUID.7 means no AT_HWCAP2. */
+ * CMOV. ELF_HWCAP is that word. ELF_HWCAP2 (ring-3 MONITOR/MWAIT, FSGSBASE) is 0 for it;
+ * Linux passes AT_HWCAP2 whatever its value. */
 #define ELF_HWCAP 0x0000A159u
+#define ELF_HWCAP2 0u
 /* get_sigframe_size() for a CPU with FXSR-less x87 state: the rt frame and _fpstate_32
  * rounded to 16 bytes. */
 #define MINSIGSTKSZ_I386 896u
@@ -201,8 +203,10 @@ static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_i
 	uint32_t aux[64];
 	int na = 0;
 #define AUX(k, v) (aux[na++] = (k), aux[na++] = (v))
-	if (mm->vdso_base)
+	if (mm->vdso_base) {
 		AUX(AT_SYSINFO, mm->vdso_base + VDSO_KERNEL_VSYSCALL);
+		AUX(AT_SYSINFO_EHDR, mm->vdso_base);
+	}
 	AUX(AT_MINSIGSTKSZ, MINSIGSTKSZ_I386);
 	AUX(AT_HWCAP, ELF_HWCAP);
 	AUX(AT_PAGESZ, PG);
@@ -219,6 +223,7 @@ static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_i
 	AUX(AT_EGID, t->egid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, u_rand);
+	AUX(AT_HWCAP2, ELF_HWCAP2);
 	AUX(AT_EXECFN, execfn_addr);
 	AUX(AT_PLATFORM, u_platform);
 	AUX(AT_NULL, 0);

@@ -312,14 +312,67 @@ bool vm_file_is_shmem(const struct vm_file *f)
 uint64_t find_get_page(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
-	return s ? s->pfn : 0;
+	if (s)
+		return s->pfn;
+	if (as->shmem || !as->pc->t || !as->pc->t->km)
+		return 0;
+	/* A host file's pages count as cached: the host's page cache stands in for the
+	 * guest's, as an initramfs or a file just written is cached on the real kernel. The
+	 * frame is filled now, without I/O accounting. */
+	int err = 0;
+	return filemap_read_page(as->pc->t, as, index, &err);
+}
+
+static struct address_space *as_of_fd(struct page_cache *pc, int host_fd)
+{
+	struct stat st;
+	if (!pc || fstat(host_fd, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	for (struct address_space *as = pc->list; as; as = as->next)
+		if (!as->shmem && as->dev == st.st_dev && as->ino == st.st_ino)
+			return as;
+	return NULL;
+}
+
+void filemap_note_write(struct task *t, int host_fd, uint64_t off, const void *buf,
+			uint64_t len)
+{
+	struct address_space *as = as_of_fd(t->page_cache, host_fd);
+	struct kmem *km = t->km;
+	if (!as || !km)
+		return;
+	const uint8_t *src = buf;
+	while (len) {
+		uint32_t idx = (uint32_t)(off / PAGE_SIZE);
+		uint32_t in = (uint32_t)(off % PAGE_SIZE);
+		uint64_t n = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		struct cache_slot *s = slot_find(as, idx);
+		if (s) {
+			physmem_frame_changed(km->pm, s->pfn);
+			physmem_write_buf(km->pm, (s->pfn << PAGE_SHIFT) + in, src, (size_t)n);
+		}
+		src += n;
+		off += n;
+		len -= n;
+	}
+}
+
+void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len)
+{
+	struct address_space *as = as_of_fd(t->page_cache, host_fd);
+	if (!as || !len)
+		return;
+	uint32_t first = (uint32_t)(off / PAGE_SIZE);
+	uint64_t last = (off + len - 1) / PAGE_SIZE;
+	filemap_write_range(as, first, (uint32_t)(last - first + 1));
 }
 
 uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err)
 {
-	uint64_t pfn = find_get_page(as, index);
-	if (pfn)
-		return pfn;
+	struct cache_slot *cs = slot_find(as, index);
+	if (cs)
+		return cs->pfn;
+	uint64_t pfn;
 	struct kmem *km = t->km;
 	struct page *p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
 	if (!p) {

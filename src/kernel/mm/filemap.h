@@ -52,9 +52,20 @@ bool vm_file_is_shmem(const struct vm_file *f);
  */
 struct vm_file *fs_fd_vm_file(struct task *t, int fd, int *err) __attribute__((weak));
 
+/*
+ * Coherency with read()/write() (the fs subsystem calls these for regular files): data
+ * written to a host file reaches the cached frames mapped from it; a read first writes
+ * back pages a shared mapping dirtied in its range. host_fd is the descriptor used.
+ */
+void filemap_note_write(struct task *t, int host_fd, uint64_t off, const void *buf,
+			uint64_t len);
+void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len);
+
 /* Page-cache lookups for the fault handler (pfn, or 0 when absent; frame 0 is never
- * cached). find_get_page does no I/O; filemap_read_page reads the page from the host
- * (a major fault) and returns its frame, or 0 on allocation failure (*err). */
+ * cached). A host file's pages all count as cached (find_get_page fills a frame on first
+ * use, without I/O accounting: the host's page cache stands in for the guest's); shmem
+ * pages exist once touched. filemap_read_page reads the page from the host and returns its
+ * frame, or 0 on failure (*err). */
 uint64_t find_get_page(struct address_space *as, uint32_t index);
 uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err);
 /* Readahead (MADV_WILLNEED): pages [index, index+n) into the cache, no mapping. */

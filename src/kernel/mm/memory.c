@@ -16,6 +16,7 @@
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
 #include "kernel/task.h"
+#include "kernel/vdso.h"
 
 #define TLB_SINGLE_PAGE_FLUSH_CEILING 33
 /* The PROT_NONE marker of a non-present PTE that still maps a page (_PAGE_PROTNONE is the
@@ -559,9 +560,11 @@ int vdso_setup_pages(struct task *t, struct mm_struct *mm)
 		else
 			mm->vvar_pfn = pfn;
 	}
-	static const uint8_t vsyscall[] = {0xcd, 0x80, 0xc3}; /* int $0x80; ret */
-	physmem_write_buf(km->pm, (mm->vdso_pfn[0] << PAGE_SHIFT) + VDSO_KERNEL_VSYSCALL,
-			  vsyscall, sizeof vsyscall);
+	static uint8_t img[VDSO_PAGES * PAGE_SIZE];
+	vdso_build_image(img, sizeof img);
+	for (unsigned i = 0; i < VDSO_PAGES; i++)
+		physmem_write_buf(km->pm, mm->vdso_pfn[i] << PAGE_SHIFT, img + i * PAGE_SIZE,
+				  PAGE_SIZE);
 	return 0;
 }
 
@@ -708,7 +711,7 @@ int mincore_page(struct mm_struct *mm, uint32_t addr)
 	if (upte_present(pte))
 		return 1;
 	struct vm_area_struct *v = vma_lookup(mm, addr);
-	if (v && v->vm_file)
+	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr)))
 		return find_get_page(v->vm_file->mapping, linear_page_index(v, addr)) ? 1 : 0;
 	return 0;
 }

@@ -988,6 +988,10 @@ int do_mprotect(struct mm_struct *mm, uint32_t start, uint32_t len, uint32_t pro
 		if (r)
 			return r;
 		nstart = tmp;
+		/* the piece may have merged with what follows: continue after it */
+		v = mm->vmas[vma_index(mm, tmp - 1)];
+		if (nstart < v->vm_end)
+			nstart = v->vm_end;
 		if (nstart >= end)
 			return 0;
 		i = vma_index(mm, nstart);
