@@ -239,8 +239,9 @@ static long kill_self(struct task *t, int32_t pid_ok, uint32_t sig, int si_code)
 long sys_kill(struct task *t, const uint32_t *a)
 {
 	int32_t pid = (int32_t)a[0];
-	/* pid 0 (own group), -1 (everyone we may signal: only us), -pgid, or our pid */
-	bool ok = pid == t->tgid || pid == 0 || pid == -1 || pid == -t->tgid;
+	/* pid 0 (own group), -pgid, or our pid; -1 means every process but init and the
+	 * caller, and there is no other: ESRCH, as kill_something_info finds none */
+	bool ok = pid == t->tgid || pid == 0 || pid == -t->tgid;
 	if (pid == INT32_MIN)
 		return -ESRCH;
 	return kill_self(t, ok, a[1], 0 /* SI_USER */);
