@@ -255,7 +255,9 @@ void do_signal(struct task *t)
 		uint64_t add = act.mask;
 		if (!(act.flags & 0x40000000u))
 			add |= SIGBIT(sig);
-		s->blocked = saved | (add & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP)));
+		/* signal_delivered ORs into the mask in force now (sigsuspend's temporary
+		 * one included); the frame keeps the one to restore */
+		s->blocked |= add & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		if (act.flags & 0x80000000u)
 			ka->handler = 0;
 		return; /* one frame per return to user mode, as Linux */

@@ -21,8 +21,9 @@
 #define SS_AUTODISARM_ (1u << 31)
 #define MINSIGSTKSZ_ 2048
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-/* UAPI_SA_FLAGS on x86: the flag bits the kernel keeps; others read back as 0. */
-#define KNOWN_SA_FLAGS 0xdc000c07u
+/* UAPI_SA_FLAGS on x86 (with SA_EXPOSE_TAGBITS and SA_RESTORER): the flag bits the
+ * kernel keeps; others, SA_UNSUPPORTED among them, read back as 0. */
+#define KNOWN_SA_FLAGS 0xdc000807u
 
 static bool valid_sig(uint32_t sig)
 {
