@@ -14,11 +14,15 @@
 
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/kmem.h"
+#include "kernel/mm/memory.h"
+#include "kernel/mm/mmap.h"
 #include "kernel/task.h"
 
 struct cache_slot {
 	uint32_t index;
-	uint32_t used : 1, dirty : 1;
+	/* dirty: written through a mapping; shared_w: mapped writable into a shared mapping,
+	 * so stores may reach it at any time (it is written back at every sync point) */
+	uint32_t used : 1, dirty : 1, shared_w : 1;
 	uint64_t pfn;
 };
 
@@ -111,7 +115,7 @@ static int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
 static void writeback_slot(struct address_space *as, struct cache_slot *s)
 {
 	struct kmem *km = pc_km(as->pc);
-	if (!s->dirty || as->shmem || as->wfd < 0 || !km)
+	if (!(s->dirty || s->shared_w) || as->shmem || as->wfd < 0 || !km)
 		return;
 	struct page *p = pfn_to_page(km, s->pfn);
 	uint32_t va;
@@ -198,6 +202,19 @@ struct vm_file *vm_file_open_fd(struct page_cache *pc, int host_fd, const char *
 		*err = -errno;
 		return NULL;
 	}
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5) {
+		struct vm_file *f = calloc(1, sizeof *f);
+		if (!f || !(f->path = strdup("/dev/zero"))) {
+			free(f);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		f->refcount = 1;
+		f->readable = readable;
+		f->writable = writable;
+		f->devzero = true;
+		return f;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		*err = -ENODEV;
 		return NULL;
@@ -263,6 +280,11 @@ void vm_file_put(struct vm_file *f)
 	if (--f->refcount > 0)
 		return;
 	struct address_space *as = f->mapping;
+	if (!as) {
+		free(f->path);
+		free(f);
+		return;
+	}
 	if (--as->refcount == 0 && as->shmem) {
 		/* the last user of a shmem object is gone: its pages with it */
 		struct address_space **pp = &as->pc->list;
@@ -283,7 +305,7 @@ void vm_file_put(struct vm_file *f)
 void vm_file_identity(const struct vm_file *f, struct vm_file_id *id)
 {
 	const struct address_space *as = f->mapping;
-	if (as->shmem) {
+	if (!as || as->shmem) {
 		/* shmem objects live on the internal tmpfs mount, device 00:01 */
 		id->dev_major = 0;
 		id->dev_minor = 1;
@@ -298,6 +320,8 @@ void vm_file_identity(const struct vm_file *f, struct vm_file_id *id)
 uint64_t vm_file_size(const struct vm_file *f)
 {
 	const struct address_space *as = f->mapping;
+	if (!as)
+		return 0;
 	if (as->shmem)
 		return as->shmem_size;
 	struct stat st;
@@ -306,7 +330,7 @@ uint64_t vm_file_size(const struct vm_file *f)
 
 bool vm_file_is_shmem(const struct vm_file *f)
 {
-	return f->mapping->shmem;
+	return f->mapping && f->mapping->shmem;
 }
 
 uint64_t find_get_page(struct address_space *as, uint32_t index)
@@ -439,7 +463,7 @@ void filemap_set_dirty(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
 	if (s)
-		s->dirty = 1;
+		s->dirty = s->shared_w = 1;
 }
 
 int filemap_write_range(struct address_space *as, uint32_t index, uint32_t n)
@@ -453,4 +477,54 @@ int filemap_write_range(struct address_space *as, uint32_t index, uint32_t n)
 		}
 	}
 	return 0;
+}
+
+void filemap_note_truncate(struct task *t, int host_fd, uint64_t size)
+{
+	struct address_space *as = as_of_fd(t->page_cache, host_fd);
+	struct kmem *km = t->km;
+	if (!as || !km)
+		return;
+	uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE; /* pages still (partly) in the file */
+	/* unmap_mapping_range: every PTE of a page past the end goes */
+	struct mm_struct *mm = t->mm;
+	for (struct vm_area_struct *v = mm ? vma_first(mm) : NULL; v; v = vma_next(mm, v)) {
+		if (!v->vm_file || v->vm_file->mapping != as)
+			continue;
+		uint64_t first = v->vm_pgoff, last = first + ((v->vm_end - v->vm_start) >> PAGE_SHIFT);
+		if (last <= keep)
+			continue;
+		uint64_t from = keep > first ? keep : first;
+		zap_page_range(mm, v->vm_start + (uint32_t)((from - first) << PAGE_SHIFT), v->vm_end);
+	}
+	/* truncate_inode_pages: the cache keeps what lies below the new end */
+	size_t n = as->nslots;
+	struct cache_slot *old = as->slots;
+	as->slots = NULL;
+	as->nslots = as->npages = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cache_slot *s = &old[i];
+		if (!s->used)
+			continue;
+		struct page *p = pfn_to_page(km, s->pfn);
+		if (s->index >= keep) {
+			p->mapping = NULL;
+			km->stat[NR_FILE_PAGES] -= km->stat[NR_FILE_PAGES] ? 1 : 0;
+			put_page(km, p);
+			as->pc->pages--;
+			continue;
+		}
+		if (s->index == keep - 1 && size % PAGE_SIZE) {
+			static const uint8_t zeros[PAGE_SIZE];
+			uint32_t in = (uint32_t)(size % PAGE_SIZE);
+			physmem_frame_changed(km->pm, s->pfn);
+			physmem_write_buf(km->pm, (s->pfn << PAGE_SHIFT) + in, zeros, PAGE_SIZE - in);
+		}
+		if (slot_insert(as, s->index, s->pfn) == 0) {
+			struct cache_slot *ns = slot_find(as, s->index);
+			ns->dirty = s->dirty;
+			ns->shared_w = s->shared_w;
+		}
+	}
+	free(old);
 }

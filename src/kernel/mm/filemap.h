@@ -18,6 +18,7 @@ struct vm_file {
 	struct address_space *mapping;
 	char *path;          /* the guest path /proc/self/maps prints */
 	bool readable, writable; /* FMODE_READ / FMODE_WRITE of the open */
+	bool devzero;        /* /dev/zero: mapping is NULL; mmap makes anonymous memory */
 };
 
 /* Identity of the inode, for /proc/self/maps ("MAJ:MIN INODE"). */
@@ -60,6 +61,9 @@ struct vm_file *fs_fd_vm_file(struct task *t, int fd, int *err) __attribute__((w
 void filemap_note_write(struct task *t, int host_fd, uint64_t off, const void *buf,
 			uint64_t len);
 void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len);
+/* After ftruncate: pages wholly beyond the new size leave the cache and every mapping (the
+ * next touch is SIGBUS), the tail of the last page reads as zeroes. */
+void filemap_note_truncate(struct task *t, int host_fd, uint64_t size);
 
 /* Page-cache lookups for the fault handler (pfn, or 0 when absent; frame 0 is never
  * cached). A host file's pages all count as cached (find_get_page fills a frame on first

@@ -99,6 +99,11 @@ static uint64_t pte_prot(struct mm_struct *mm, uint32_t vm_flags, bool writable)
 	p |= PTE_P | PTE_US;
 	if (writable && (vm_flags & VM_WRITE))
 		p |= PTE_RW | PTE_D;
+	/* shared writable memory needs no write notification here (shmem, and host files
+	 * taken as tmpfs/ramfs files, as on the oracle's initramfs and /tmp): writable at
+	 * once, dirtied by the hardware's D bit */
+	if ((vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
+		p |= PTE_RW;
 	if (!(vm_flags & VM_EXEC) && nx_enabled(mm))
 		p |= PTE_NX;
 	return p;
@@ -426,6 +431,8 @@ static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t a
 		struct page *p = pfn_to_page(km, pfn);
 		get_page(p);
 		page_add_rmap(mm, p, false);
+		if ((v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
+			filemap_set_dirty(as, idx);
 		if ((uint32_t)a == (addr & PAGE_MASK))
 			hit = true;
 	}
@@ -491,7 +498,7 @@ static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v,
 		return VMF_OOM;
 	get_page(p);
 	page_add_rmap(mm, p, false);
-	if (w)
+	if (w || (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
 		filemap_set_dirty(p->mapping, p->index);
 	COUNT(t->ctr, fault_file);
 	return r;

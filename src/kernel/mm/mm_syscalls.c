@@ -371,7 +371,9 @@ long sys_msync(struct task *t, const uint32_t *a)
 		if ((flags & MS_INVALIDATE) && (v->vm_flags & VM_LOCKED))
 			return -EBUSY;
 		uint32_t e = v->vm_end < end ? v->vm_end : end;
-		if ((flags & MS_SYNC) && v->vm_file && (v->vm_flags & VM_SHARED)) {
+		/* MS_ASYNC too: the host file is what read() sees, so it must hold the data
+		 * once msync returns (on Linux the page cache itself is what read() sees) */
+		if ((flags & (MS_SYNC | MS_ASYNC)) && v->vm_file && (v->vm_flags & VM_SHARED)) {
 			int r = filemap_write_range(v->vm_file->mapping,
 						    v->vm_pgoff + ((start - v->vm_start) >> 12),
 						    (e - start) >> 12);

@@ -14,6 +14,7 @@
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
 #include "hw/physmem.h"
+#include "kernel/mm/kmem.h"
 #include "kernel/task.h"
 
 #define MAX_MAP_COUNT 65530u /* vm.max_map_count */
@@ -171,6 +172,8 @@ uint64_t vm_committed_pages(void)
 
 static uint64_t totalram_pages_of(struct mm_struct *mm)
 {
+	if (mm->owner && mm->owner->km && mm->owner->km->totalram_pages)
+		return mm->owner->km->totalram_pages;
 	if (mm->owner && mm->owner->pm)
 		return physmem_ram_usable(mm->owner->pm) >> 12;
 	return 262144; /* an mm without a machine (unit tests): as if 1 GB */
@@ -181,10 +184,21 @@ uint64_t vm_commit_limit_pages(struct mm_struct *mm)
 	return totalram_pages_of(mm) * mm->cfg.overcommit_ratio / 100;
 }
 
+/* vm_committed_as, kept where /proc/meminfo reads it */
+static void committed_add(struct mm_struct *mm, int64_t pages)
+{
+	struct kmem *km = mm->owner ? mm->owner->km : NULL;
+	if (km) {
+		uint64_t *c = &km->stat[NR_COMMITTED_AS];
+		*c = pages < 0 && (uint64_t)-pages > *c ? 0 : *c + (uint64_t)pages;
+	}
+}
+
 int vm_enough_memory(struct mm_struct *mm, uint64_t pages)
 {
 	committed_as += pages;
 	mm->committed_pages += pages;
+	committed_add(mm, (int64_t)pages);
 	if (mm->cfg.overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
 	uint64_t ram = totalram_pages_of(mm);
@@ -214,6 +228,7 @@ int vm_enough_memory(struct mm_struct *mm, uint64_t pages)
 
 void vm_unacct_memory(struct mm_struct *mm, uint64_t pages)
 {
+	committed_add(mm, -(int64_t)pages);
 	committed_as -= pages < committed_as ? pages : committed_as;
 	mm->committed_pages -= pages < mm->committed_pages ? pages : mm->committed_pages;
 }
@@ -309,46 +324,56 @@ const char *vma_name(const struct mm_struct *mm, const struct vm_area_struct *v,
 
 /* ---- merge and split ---- */
 
-static bool anon_compatible(uint32_t a, uint32_t b)
+/*
+ * is_mergeable_anon_vma with the range's anon_vma r and a neighbour's n: a range without
+ * anon_vma joins any neighbour; one with an anon_vma joins only a neighbour with the same
+ * (a neighbour without one has an empty anon_vma_chain, which is not "singular").
+ */
+static bool anon_ok(uint32_t r, uint32_t n)
 {
-	return !a || !b || a == b;
+	return r == 0 || r == n;
 }
 
-/* Whether b may follow a as one VMA (can_vma_merge_after/before combined). */
-static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+/* Flags, file, kind and offsets allow b to follow a as one VMA. */
+static bool can_join(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file ||
 	    a->kind != VMA_NORMAL || b->kind != VMA_NORMAL)
 		return false;
 	if (a->vm_flags & VM_SPECIAL)
 		return false;
-	if (!anon_compatible(a->anon_vma, b->anon_vma))
-		return false;
 	return a->vm_pgoff + NPAGES(a) == b->vm_pgoff;
 }
 
-/* Merges vmas[i] and vmas[i+1] when they may be one; returns whether it did. */
-static bool merge_with_next(struct mm_struct *mm, size_t i)
-{
-	if (i + 1 >= mm->nr)
-		return false;
-	struct vm_area_struct *a = mm->vmas[i], *b = mm->vmas[i + 1];
-	if (!can_merge(a, b))
-		return false;
-	a->vm_end = b->vm_end;
-	if (!a->anon_vma)
-		a->anon_vma = b->anon_vma;
-	vma_remove_at(mm, i + 1);
-	vma_free(b);
-	return true;
-}
-
-/* Tries to merge the VMA at index i with its neighbours (prev first, as vma_merge does). */
+/* vma_merge for the range that is vmas[i]: into prev, next, or both, by Linux's cases. */
 static void merge_around(struct mm_struct *mm, size_t i)
 {
-	if (i > 0 && merge_with_next(mm, i - 1))
-		i--;
-	merge_with_next(mm, i);
+	struct vm_area_struct *v = mm->vmas[i];
+	struct vm_area_struct *prev = i > 0 ? mm->vmas[i - 1] : NULL;
+	struct vm_area_struct *next = i + 1 < mm->nr ? mm->vmas[i + 1] : NULL;
+	bool p_ok = prev && can_join(prev, v) && anon_ok(v->anon_vma, prev->anon_vma);
+	bool n_ok = next && can_join(v, next) && anon_ok(v->anon_vma, next->anon_vma);
+	if (p_ok) {
+		prev->vm_end = v->vm_end;
+		if (!prev->anon_vma)
+			prev->anon_vma = v->anon_vma;
+		vma_remove_at(mm, i);
+		vma_free(v);
+		if (n_ok && (!prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma)) {
+			prev->vm_end = next->vm_end;
+			if (!prev->anon_vma)
+				prev->anon_vma = next->anon_vma;
+			vma_remove_at(mm, i);
+			vma_free(next);
+		}
+	} else if (n_ok) {
+		next->vm_start = v->vm_start;
+		next->vm_pgoff = v->vm_pgoff;
+		if (!next->anon_vma)
+			next->anon_vma = v->anon_vma;
+		vma_remove_at(mm, i);
+		vma_free(v);
+	}
 }
 
 /* Splits vmas[i] at addr (strictly inside it). 0 or -ENOMEM. */
@@ -680,6 +705,23 @@ long do_mmap(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32_t prot, u
 			return -EAGAIN;
 		vm_flags |= VM_LOCKED;
 	}
+	if (file && file->devzero) {
+		/* /dev/zero: shared is shmem (shmem_zero_setup), private is anonymous memory
+		 * that keeps the file offset it was given */
+		if ((flags & MAP_TYPE) == MAP_PRIVATE) {
+			long r = mmap_region(mm, NULL, addr, len, vm_flags, pgoff);
+			if (r >= 0 && ((vm_flags & VM_LOCKED) ||
+				       (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+				populate_range(mm, addr, addr + len);
+			return r;
+		}
+		if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+			return -EINVAL;
+		if ((prot & PROT_WRITE) && !file->writable)
+			return -EACCES;
+		file = NULL;
+		flags = (flags & ~(uint32_t)MAP_TYPE) | MAP_SHARED;
+	}
 	if (file) {
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:
@@ -700,7 +742,6 @@ long do_mmap(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32_t prot, u
 	} else {
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:
-		case MAP_SHARED_VALIDATE:
 			if (vm_flags & VM_GROWSDOWN)
 				return -EINVAL;
 			pgoff = 0;
@@ -1008,6 +1049,9 @@ static long vma_to_resize(struct mm_struct *mm, uint32_t addr, uint32_t old_len,
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 	if (!v)
 		return -EFAULT;
+	/* old_len 0 duplicates a shared mapping; a private one has nothing to share */
+	if (!old_len && !(v->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
 	if (old_len > v->vm_end - addr)
 		return -EFAULT;
 	*out = v;
