@@ -142,6 +142,8 @@ static bool is_data_mapping(uint32_t f)
 static void vm_stat_account(struct mm_struct *mm, uint32_t flags, int64_t npages)
 {
 	mm->total_vm += (uint64_t)npages;
+	if (mm->total_vm > mm->hiwater_vm)
+		mm->hiwater_vm = mm->total_vm;
 	if (is_exec_mapping(flags))
 		mm->exec_vm += (uint64_t)npages;
 	else if (is_stack_mapping(flags))

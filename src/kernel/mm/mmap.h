@@ -86,6 +86,7 @@ struct mm_struct {
 	uint32_t next_anon_vma;
 	/* page counts, as /proc/self/status reports them */
 	uint64_t total_vm, locked_vm, data_vm, exec_vm, stack_vm, pinned_vm;
+	uint64_t hiwater_vm; /* the largest total_vm so far (VmPeak) */
 	uint64_t rss_file, rss_anon, rss_shmem, hiwater_rss;
 	uint64_t committed_pages; /* VM_ACCOUNT pages charged (vm_committed_as share) */
 	uint64_t pgtable_bytes;
