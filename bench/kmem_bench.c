@@ -24,8 +24,8 @@ static double now(void)
 
 static void report(const char *what, unsigned long ops, double secs)
 {
-	printf("%-36s %10.1f M ops/s  (%6.1f ns per alloc+free pair)\n", what,
-	       ops / secs / 1e6, secs / (ops / 2) * 1e9);
+	printf("%-36s %10.1f M ops/s  (%6.1f ns per alloc+free pair)\n", what, ops / secs / 1e6,
+	       secs / (ops / 2) * 1e9);
 }
 
 static void bench_buddy(struct kmem *km, gfp_t gfp, unsigned order, const char *name)

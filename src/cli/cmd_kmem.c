@@ -23,23 +23,26 @@ struct kmem_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmlab kmem [--mem=SIZE] [--vmsplit=3G|2G|1G] [--paging=2level|pae]\n"
-		   "                  [--vmalloc=SIZE] [--proc=LIST] [--no-demo]\n"
-		   "  --mem=SIZE        RAM (default 1024M; K, M, G suffixes)\n"
-		   "  --vmsplit=S       user/kernel split, PAGE_OFFSET 0xC0000000/0x80000000/0x40000000\n"
-		   "  --paging=MODE     2level (Debian 686) or pae (686-pae)\n"
-		   "  --vmalloc=SIZE    like Linux's vmalloc= boot option (default reserve 128M)\n"
-		   "  --proc=LIST       print /proc files: meminfo,zoneinfo,buddyinfo,slabinfo,vmallocinfo\n"
-		   "  --no-demo         only the layout (and --proc)\n");
+	fprintf(
+	    f,
+	    "usage: vmlab kmem [--mem=SIZE] [--vmsplit=3G|2G|1G] [--paging=2level|pae]\n"
+	    "                  [--vmalloc=SIZE] [--proc=LIST] [--no-demo]\n"
+	    "  --mem=SIZE        RAM (default 1024M; K, M, G suffixes)\n"
+	    "  --vmsplit=S       user/kernel split, PAGE_OFFSET 0xC0000000/0x80000000/0x40000000\n"
+	    "  --paging=MODE     2level (Debian 686) or pae (686-pae)\n"
+	    "  --vmalloc=SIZE    like Linux's vmalloc= boot option (default reserve 128M)\n"
+	    "  --proc=LIST       print /proc files: "
+	    "meminfo,zoneinfo,buddyinfo,slabinfo,vmallocinfo\n"
+	    "  --no-demo         only the layout (and --proc)\n");
 }
 
 static int parse(int argc, char **argv, struct kmem_opts *o)
 {
 	static const struct option longopts[] = {
-		{"mem", required_argument, 0, 'm'},     {"vmsplit", required_argument, 0, 's'},
-		{"paging", required_argument, 0, 'p'},  {"vmalloc", required_argument, 0, 'v'},
-		{"proc", required_argument, 0, 'P'},    {"no-demo", no_argument, 0, 'n'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+	    {"mem", required_argument, 0, 'm'},	   {"vmsplit", required_argument, 0, 's'},
+	    {"paging", required_argument, 0, 'p'}, {"vmalloc", required_argument, 0, 'v'},
+	    {"proc", required_argument, 0, 'P'},   {"no-demo", no_argument, 0, 'n'},
+	    {"help", no_argument, 0, 'h'},	   {0, 0, 0, 0},
 	};
 	mm_params_default(&o->p, 1024ull << 20);
 	int c;
@@ -71,22 +74,15 @@ static int parse(int argc, char **argv, struct kmem_opts *o)
 		case 'v':
 			if (mm_parse_size(optarg, &o->p.vmalloc_reserve) || !o->p.vmalloc_reserve ||
 			    o->p.vmalloc_reserve > (1ull << 30)) {
-				fprintf(stderr, "vmlab kmem: bad --vmalloc '%s' (1 byte .. 1G)\n", optarg);
+				fprintf(stderr, "vmlab kmem: bad --vmalloc '%s' (1 byte .. 1G)\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'P':
-			o->proc = optarg;
-			break;
-		case 'n':
-			o->no_demo = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return 2;
+		case 'P': o->proc = optarg; break;
+		case 'n': o->no_demo = true; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc) {
@@ -136,7 +132,8 @@ static void show_range(struct kmem *km, const char *what, uint32_t va, unsigned 
 			continue;
 		}
 		printf("    va 0x%08x -> pa 0x%09llx  pfn 0x%05llx  zone %s\n", a,
-		       (unsigned long long)pa, (unsigned long long)(pa >> PAGE_SHIFT), zone_of(km, pa));
+		       (unsigned long long)pa, (unsigned long long)(pa >> PAGE_SHIFT),
+		       zone_of(km, pa));
 		print_walk(km, a);
 	}
 }
@@ -146,8 +143,9 @@ static void print_layout(struct kmem *km)
 	const struct kernel_layout *L = &km->L;
 	printf("Machine: --mem=%lluM --vmsplit=%s --paging=%s, vmalloc reserve %u MB%s\n",
 	       (unsigned long long)(km->params.ram_bytes >> 20),
-	       (const char *[]){"3G", "2G", "1G"}[km->params.split], km->params.pae ? "pae" : "2level",
-	       L->vmalloc_reserve >> 20, km->params.vmalloc_reserve ? " (vmalloc= + 8 MB)" : "");
+	       (const char *[]){"3G", "2G", "1G"}[km->params.split],
+	       km->params.pae ? "pae" : "2level", L->vmalloc_reserve >> 20,
+	       km->params.vmalloc_reserve ? " (vmalloc= + 8 MB)" : "");
 	printf("BIOS-e820 usable RAM, after Linux's trimming:\n");
 	for (unsigned i = 0; i < km->nram; i++)
 		printf("  [mem 0x%016llx-0x%016llx]\n",
@@ -156,7 +154,8 @@ static void print_layout(struct kmem *km)
 	printf("%lluMB HIGHMEM available.\n%lluMB LOWMEM available.\n",
 	       (unsigned long long)(((km->max_pfn - km->max_low_pfn) << PAGE_SHIFT) >> 20),
 	       (unsigned long long)((km->max_low_pfn << PAGE_SHIFT) >> 20));
-	printf("  mapped low ram: 0 - %08llx\n", (unsigned long long)(km->max_low_pfn << PAGE_SHIFT));
+	printf("  mapped low ram: 0 - %08llx\n",
+	       (unsigned long long)(km->max_low_pfn << PAGE_SHIFT));
 	printf("Zone ranges:\n");
 	for (int z = 0; z < ZONE_MOVABLE; z++) {
 		const struct zone *zn = &km->zones[z];
@@ -164,9 +163,11 @@ static void print_layout(struct kmem *km)
 			printf("  %-8s empty\n", zn->name);
 			continue;
 		}
-		printf("  %-8s [mem 0x%016llx-0x%016llx]\n", zn->name,
-		       (unsigned long long)(zn->zone_start_pfn << PAGE_SHIFT),
-		       (unsigned long long)(((zn->zone_start_pfn + zn->spanned_pages) << PAGE_SHIFT) - 1));
+		printf(
+		    "  %-8s [mem 0x%016llx-0x%016llx]\n", zn->name,
+		    (unsigned long long)(zn->zone_start_pfn << PAGE_SHIFT),
+		    (unsigned long long)(((zn->zone_start_pfn + zn->spanned_pages) << PAGE_SHIFT) -
+					 1));
 	}
 	printf("Zones (pages):      spanned  present  managed     min     low    high\n");
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
@@ -179,9 +180,10 @@ static void print_layout(struct kmem *km)
 	printf("min_free_kbytes %llu\n", (unsigned long long)km->min_free_kbytes);
 	printf("Boot-time reservations (memblock):\n");
 	for (unsigned i = 0; i < km->nres; i++)
-		printf("  [mem 0x%09llx-0x%09llx] %6llu KB  %s\n", (unsigned long long)km->res[i].start,
-		       (unsigned long long)km->res[i].end - 1,
-		       (unsigned long long)((km->res[i].end - km->res[i].start) >> 10), km->res[i].what);
+		printf("  [mem 0x%09llx-0x%09llx] %6llu KB  %s\n",
+		       (unsigned long long)km->res[i].start, (unsigned long long)km->res[i].end - 1,
+		       (unsigned long long)((km->res[i].end - km->res[i].start) >> 10),
+		       km->res[i].what);
 	printf("Virtual kernel memory layout:\n");
 	printf("    fixmap  : 0x%08x - 0x%08x   (%5u kB)  %u permanent + boot-time slots\n",
 	       L->fixaddr_tot_start, L->fixaddr_top, (L->fixaddr_top - L->fixaddr_tot_start) >> 10,
@@ -224,16 +226,17 @@ static int pkmap_demo(struct kmem *km)
 	unsigned mapped = 0;
 	for (unsigned i = 0; i < n; i++)
 		mapped += kmap(km, pg[i]) != 0;
-	printf("\nkmap of %u more HighMem pages without kunmap: %u mapped, pkmap slots in use %u/%u\n",
-	       n, mapped, pkmap_nr_in_use(km), n);
+	printf(
+	    "\nkmap of %u more HighMem pages without kunmap: %u mapped, pkmap slots in use %u/%u\n",
+	    n, mapped, pkmap_nr_in_use(km), n);
 	uint32_t v = kmap(km, pg[n]);
 	printf("  one more kmap -> 0x%08x: %s\n", v, v ? "mapped?!" : km->last_error_msg);
 	kunmap(km, pg[5]);
 	uint64_t fl0 = c ? c->v[CTR_kmap_flushes] : 0, tlb0 = c ? c->v[CTR_tlb_flush_kernel] : 0;
 	v = kmap(km, pg[n]);
 	printf("  kunmap one, kmap again -> 0x%08x: the wrapped search ran flush_all_zero_pkmaps "
-	       "(%llu batch flush, %llu whole-TLB flush)\n", v,
-	       (unsigned long long)(c ? c->v[CTR_kmap_flushes] - fl0 : 0),
+	       "(%llu batch flush, %llu whole-TLB flush)\n",
+	       v, (unsigned long long)(c ? c->v[CTR_kmap_flushes] - fl0 : 0),
 	       (unsigned long long)(c ? c->v[CTR_tlb_flush_kernel] - tlb0 : 0));
 	for (unsigned i = 0; i <= n; i++)
 		if (i != 5)
@@ -252,8 +255,8 @@ static int demo(struct kmem *km)
 	uint32_t k = kmalloc(km, 100, GFP_KERNEL);
 	if (!k)
 		return -ENOMEM;
-	printf("  -> 0x%08x (cache %s), __pa = 0x%09llx\n", k,
-	       kmalloc_slab(km, 100)->name, (unsigned long long)__pa(km, k));
+	printf("  -> 0x%08x (cache %s), __pa = 0x%09llx\n", k, kmalloc_slab(km, 100)->name,
+	       (unsigned long long)__pa(km, k));
 	show_range(km, "the page it lives in:", k & PAGE_MASK, 1);
 
 	printf("\nkmalloc(12288, GFP_KERNEL): above kmalloc-8k's class -> an order-2 block "
@@ -320,12 +323,14 @@ static int demo(struct kmem *km)
 		pgd_regs(km, pgd, &r);
 		struct walk_result res;
 		struct x86_exception ex;
-		int rc = paging_walk(km->pm, &r, v2 + (4u << 20), ACC_READ, false, false, &res, &ex);
+		int rc =
+		    paging_walk(km->pm, &r, v2 + (4u << 20), ACC_READ, false, false, &res, &ex);
 		printf("  walk of 0x%08x through the process directory: %s", v2 + (4u << 20),
 		       rc ? "#PF\n" : "");
 		if (!rc)
 			printf("pa 0x%09llx (%s)\n", (unsigned long long)res.pa,
-			       km->params.pae ? "shared kernel PMD" : "kernel PDE synced to pgd_list");
+			       km->params.pae ? "shared kernel PMD"
+					      : "kernel PDE synced to pgd_list");
 	}
 	printf("\n");
 	return 0;

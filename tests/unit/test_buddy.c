@@ -28,7 +28,8 @@ static void check_invariants(struct kfix *f, const struct held *h, unsigned nhel
 				assert_int_equal(p->private, o);
 				assert_int_equal(pfn & ((1ull << o) - 1), 0);
 				assert_true(pfn >= zn->zone_start_pfn);
-				assert_true(pfn + (1ull << o) <= zn->zone_start_pfn + zn->spanned_pages);
+				assert_true(pfn + (1ull << o) <=
+					    zn->zone_start_pfn + zn->spanned_pages);
 				for (uint64_t i = 0; i < (1ull << o); i++) {
 					assert_int_equal(owner[pfn + i], 0);
 					owner[pfn + i] = 1;
@@ -69,7 +70,7 @@ static void snapshot(struct kfix *f, unsigned long out[MAX_NR_ZONES][MAX_ORDER])
 
 static void randomized_sequence(bool pae)
 {
-	struct kfix *f = kfix_boot(256, pae, VMSPLIT_2G); /* 2G split: no highmem at 256 MB */
+	struct kfix *f = kfix_boot(256, pae, VMSPLIT_2G);  /* 2G split: no highmem at 256 MB */
 	struct kfix *g = kfix_boot(1024, pae, VMSPLIT_3G); /* with highmem */
 	struct kfix *fx[2] = {f, g};
 	for (int m = 0; m < 2; m++) {
@@ -235,12 +236,9 @@ static void references_and_double_free(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(randomized_2level),
-		cmocka_unit_test(randomized_pae),
-		cmocka_unit_test(split_counts_per_order),
-		cmocka_unit_test(bad_requests_fail_cleanly),
-		cmocka_unit_test(zeroed_pages_are_zero),
-		cmocka_unit_test(references_and_double_free),
+	    cmocka_unit_test(randomized_2level),      cmocka_unit_test(randomized_pae),
+	    cmocka_unit_test(split_counts_per_order), cmocka_unit_test(bad_requests_fail_cleanly),
+	    cmocka_unit_test(zeroed_pages_are_zero),  cmocka_unit_test(references_and_double_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,12 +163,12 @@ static void kmap_local_nests_as_a_stack(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lowmem_pages_need_no_slot),
-		cmocka_unit_test(highmem_has_no_address_until_kmapped),
-		cmocka_unit_test(exhaustion_2level),
-		cmocka_unit_test(exhaustion_pae),
-		cmocka_unit_test(reuse_flushes_once_per_wrap),
-		cmocka_unit_test(kmap_local_nests_as_a_stack),
+	    cmocka_unit_test(lowmem_pages_need_no_slot),
+	    cmocka_unit_test(highmem_has_no_address_until_kmapped),
+	    cmocka_unit_test(exhaustion_2level),
+	    cmocka_unit_test(exhaustion_pae),
+	    cmocka_unit_test(reuse_flushes_once_per_wrap),
+	    cmocka_unit_test(kmap_local_nests_as_a_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,13 +94,16 @@ static void iterate_across_a_page_table_boundary(bool pae)
 	phys_addr_t pgd = pgd_alloc(km);
 	uint32_t base = pae ? 0x001F8000 : 0x003F8000; /* 8 pages below a PMD boundary */
 	for (int i = 0; i < 16; i++)
-		assert_int_equal(pte_set(km, pgd, base + i * PAGE_SIZE,
-					 pfn_pte(0x1000 + (uint64_t)i, USER_PTE)), 0);
+		assert_int_equal(
+		    pte_set(km, pgd, base + i * PAGE_SIZE, pfn_pte(0x1000 + (uint64_t)i, USER_PTE)),
+		    0);
 	/* a swap entry is not present but is visited */
 	assert_int_equal(pte_set(km, pgd, base + 20 * PAGE_SIZE, 0x1234ull << 12), 0);
 	struct iter it = {0};
 	assert_int_equal(apply_to_existing_page_range(km, pgd, base + PAGE_SIZE,
-						      base + 30 * PAGE_SIZE, count_and_protect, &it), 0);
+						      base + 30 * PAGE_SIZE, count_and_protect,
+						      &it),
+			 0);
 	assert_int_equal(it.n, 16);
 	assert_int_equal(it.first, base + PAGE_SIZE);
 	assert_int_equal(it.last, base + 20 * PAGE_SIZE);
@@ -183,7 +186,8 @@ static void splits_place_the_kernel_part(void **state)
 			assert_int_equal(pte_set(km, pgd, user_top, pfn_pte(0x2000, USER_PTE)), 0);
 			phys_addr_t pa;
 			assert_int_equal(kfix_walk(f, pgd, user_top, true, false, &pa), 0);
-			assert_int_equal(kfix_walk(f, pgd, km->L.page_offset, false, false, &pa), 0);
+			assert_int_equal(kfix_walk(f, pgd, km->L.page_offset, false, false, &pa),
+					 0);
 			assert_int_equal(pa, 0);
 			pgd_free(km, pgd);
 			kfix_free(f);
@@ -194,13 +198,13 @@ static void splits_place_the_kernel_part(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(set_get_clear_2level),
-		cmocka_unit_test(set_get_clear_pae),
-		cmocka_unit_test(iterate_2level),
-		cmocka_unit_test(iterate_pae),
-		cmocka_unit_test(vmalloc_sync_2level),
-		cmocka_unit_test(vmalloc_sync_pae),
-		cmocka_unit_test(splits_place_the_kernel_part),
+	    cmocka_unit_test(set_get_clear_2level),
+	    cmocka_unit_test(set_get_clear_pae),
+	    cmocka_unit_test(iterate_2level),
+	    cmocka_unit_test(iterate_pae),
+	    cmocka_unit_test(vmalloc_sync_2level),
+	    cmocka_unit_test(vmalloc_sync_pae),
+	    cmocka_unit_test(splits_place_the_kernel_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

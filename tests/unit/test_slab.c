@@ -25,10 +25,11 @@ static void size_classes(void **state)
 	static const struct {
 		size_t size;
 		const char *cache;
-	} c[] = {{1, "kmalloc-8"},    {8, "kmalloc-8"},    {9, "kmalloc-16"},  {64, "kmalloc-64"},
-		 {65, "kmalloc-96"},  {96, "kmalloc-96"},  {97, "kmalloc-128"}, {129, "kmalloc-192"},
-		 {192, "kmalloc-192"}, {193, "kmalloc-256"}, {1000, "kmalloc-1k"},
-		 {4097, "kmalloc-8k"}, {8192, "kmalloc-8k"}};
+	} c[] = {{1, "kmalloc-8"},     {8, "kmalloc-8"},     {9, "kmalloc-16"},
+		 {64, "kmalloc-64"},   {65, "kmalloc-96"},   {96, "kmalloc-96"},
+		 {97, "kmalloc-128"},  {129, "kmalloc-192"}, {192, "kmalloc-192"},
+		 {193, "kmalloc-256"}, {1000, "kmalloc-1k"}, {4097, "kmalloc-8k"},
+		 {8192, "kmalloc-8k"}};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		assert_string_equal(kmalloc_slab(km, c[i].size)->name, c[i].cache);
 		uint32_t o = kmalloc(km, c[i].size, GFP_KERNEL);
@@ -52,15 +53,15 @@ static void slub_geometry(void **state)
 	static const struct {
 		const char *name;
 		unsigned size, objs, pages;
-	} g[] = {{"kmalloc-8", 8, 512, 1},     {"kmalloc-96", 96, 42, 1},
-		 {"kmalloc-192", 192, 21, 1},  {"kmalloc-512", 512, 8, 1},
-		 {"kmalloc-1k", 1024, 8, 2},   {"kmalloc-2k", 2048, 8, 4},
-		 {"kmalloc-4k", 4096, 8, 8},   {"kmalloc-8k", 8192, 4, 8},
-		 {"task_struct", 2944, 11, 8}, {"vm_area_struct", 72, 56, 1},
-		 {"mm_struct", 576, 14, 2}};
+	} g[] = {
+	    {"kmalloc-8", 8, 512, 1},	   {"kmalloc-96", 96, 42, 1},  {"kmalloc-192", 192, 21, 1},
+	    {"kmalloc-512", 512, 8, 1},	   {"kmalloc-1k", 1024, 8, 2}, {"kmalloc-2k", 2048, 8, 4},
+	    {"kmalloc-4k", 4096, 8, 8},	   {"kmalloc-8k", 8192, 4, 8}, {"task_struct", 2944, 11, 8},
+	    {"vm_area_struct", 72, 56, 1}, {"mm_struct", 576, 14, 2}};
 	for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
 		bool found = false;
-		for (struct list_head *l = km->slab_caches.next; l != &km->slab_caches; l = l->next) {
+		for (struct list_head *l = km->slab_caches.next; l != &km->slab_caches;
+		     l = l->next) {
 			struct kmem_cache *s = list_entry(l, struct kmem_cache, list);
 			if (strcmp(s->name, g[i].name))
 				continue;
@@ -183,7 +184,8 @@ static void slabinfo_format(void **state)
 	assert_memory_equal(buf, "slabinfo - version: 2.1\n# name ", 31);
 	char line[200];
 	snprintf(line, sizeof line,
-		 "\nkmalloc-8         %6lu %6lu      8  512    1 : tunables    0    0    0 : slabdata %6lu %6lu      0\n",
+		 "\nkmalloc-8         %6lu %6lu      8  512    1 : tunables    0    0    0 : "
+		 "slabdata %6lu %6lu      0\n",
 		 kmalloc_slab(km, 8)->active_objects, kmalloc_slab(km, 8)->total_objects,
 		 kmalloc_slab(km, 8)->nr_slabs, kmalloc_slab(km, 8)->nr_slabs);
 	assert_non_null(strstr(buf, line));
@@ -191,22 +193,24 @@ static void slabinfo_format(void **state)
 		kfree(km, o[i]);
 	assert_true(proc_meminfo_show(km, buf, sizeof buf) > 0);
 	char want[64];
-	snprintf(want, sizeof want, "\nSlab:           %8llu kB\n",
-		 (unsigned long long)(km->stat[NR_SLAB_RECLAIMABLE] + km->stat[NR_SLAB_UNRECLAIMABLE]) * 4);
+	snprintf(
+	    want, sizeof want, "\nSlab:           %8llu kB\n",
+	    (unsigned long long)(km->stat[NR_SLAB_RECLAIMABLE] + km->stat[NR_SLAB_UNRECLAIMABLE]) *
+		4);
 	assert_non_null(strstr(buf, want));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(size_classes),
-		cmocka_unit_test(slub_geometry),
-		cmocka_unit_test(objects_are_lowmem_and_disjoint),
-		cmocka_unit_test(freed_object_is_reused_first),
-		cmocka_unit_test(empty_slabs_go_back_to_the_page_allocator),
-		cmocka_unit_test(large_kmalloc_uses_pages),
-		cmocka_unit_test(bad_frees_are_reported),
-		cmocka_unit_test(slabinfo_format),
+	    cmocka_unit_test(size_classes),
+	    cmocka_unit_test(slub_geometry),
+	    cmocka_unit_test(objects_are_lowmem_and_disjoint),
+	    cmocka_unit_test(freed_object_is_reused_first),
+	    cmocka_unit_test(empty_slabs_go_back_to_the_page_allocator),
+	    cmocka_unit_test(large_kmalloc_uses_pages),
+	    cmocka_unit_test(bad_frees_are_reported),
+	    cmocka_unit_test(slabinfo_format),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

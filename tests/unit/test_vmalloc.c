@@ -22,20 +22,23 @@ static void scattered_frames_behind_contiguous_addresses(void **state)
 	phys_addr_t prev = 0;
 	for (int i = 0; i < 16; i++) {
 		phys_addr_t pa = 0;
-		assert_int_equal(kfix_walk(f, km->swapper_pg_dir, v + i * PAGE_SIZE, false, true, &pa), 0);
+		assert_int_equal(
+		    kfix_walk(f, km->swapper_pg_dir, v + i * PAGE_SIZE, false, true, &pa), 0);
 		struct page *pg = vmalloc_to_page(km, v + i * PAGE_SIZE);
 		assert_int_equal(page_to_phys(km, pg), pa);
 		high += PageHighMem(pg);
 		contiguous += i && pa == prev + PAGE_SIZE;
 		prev = pa;
 		/* supervisor only */
-		assert_int_equal(kfix_walk(f, km->swapper_pg_dir, v + i * PAGE_SIZE, true, false, &pa), -1);
+		assert_int_equal(
+		    kfix_walk(f, km->swapper_pg_dir, v + i * PAGE_SIZE, true, false, &pa), -1);
 	}
 	assert_int_equal(high, 16);
 	assert_true(contiguous < 15);
 	/* the guard page after the area is unmapped */
 	phys_addr_t pa;
-	assert_int_equal(kfix_walk(f, km->swapper_pg_dir, v + 16 * PAGE_SIZE, false, false, &pa), -1);
+	assert_int_equal(kfix_walk(f, km->swapper_pg_dir, v + 16 * PAGE_SIZE, false, false, &pa),
+			 -1);
 	uint32_t w = vmalloc(km, 1);
 	assert_int_equal(w, v + 17 * PAGE_SIZE);
 	assert_int_equal(km->stat[NR_VMALLOC], 17);
@@ -54,7 +57,7 @@ static void vfree_returns_pages_and_range(void **state)
 	uint64_t invl = f->ctr.v[CTR_tlb_flush_invlpg];
 	vfree(km, a);
 	assert_int_equal(f->ctr.v[CTR_tlb_flush_invlpg] - invl, 3); /* one INVLPG a page */
-	assert_int_equal(global_free_pages(km) - free_a, 3 + 0); /* the pages, not the array */
+	assert_int_equal(global_free_pages(km) - free_a, 3 + 0);    /* the pages, not the array */
 	phys_addr_t pa;
 	assert_int_equal(kfix_walk(f, km->swapper_pg_dir, a, false, false, &pa), -1);
 	/* the freed range is the lowest fit again */
@@ -135,11 +138,11 @@ static void vmallocinfo_and_meminfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(scattered_frames_behind_contiguous_addresses),
-		cmocka_unit_test(vfree_returns_pages_and_range),
-		cmocka_unit_test(area_exhaustion_fails_cleanly),
-		cmocka_unit_test(ioremap_maps_devices_not_ram),
-		cmocka_unit_test(vmallocinfo_and_meminfo),
+	    cmocka_unit_test(scattered_frames_behind_contiguous_addresses),
+	    cmocka_unit_test(vfree_returns_pages_and_range),
+	    cmocka_unit_test(area_exhaustion_fails_cleanly),
+	    cmocka_unit_test(ioremap_maps_devices_not_ram),
+	    cmocka_unit_test(vmallocinfo_and_meminfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,19 +69,23 @@ static void watermarks_as_linux_computes_them(void **state)
 		struct kfix *f = kfix_boot(1024, pae, VMSPLIT_3G);
 		struct kmem *km = &f->km;
 		uint64_t pages_min = km->min_free_kbytes / 4;
-		uint64_t low = km->zones[ZONE_DMA].managed_pages + km->zones[ZONE_NORMAL].managed_pages;
+		uint64_t low =
+		    km->zones[ZONE_DMA].managed_pages + km->zones[ZONE_NORMAL].managed_pages;
 		for (int z = ZONE_DMA; z <= ZONE_NORMAL; z++) {
 			struct zone *zn = &km->zones[z];
 			uint64_t share = pages_min * zn->managed_pages / low;
 			assert_int_equal(zn->wmark_min, share);
-			uint64_t step = share / 4 > zn->managed_pages / 1000 ? share / 4 : zn->managed_pages / 1000;
+			uint64_t step = share / 4 > zn->managed_pages / 1000
+					    ? share / 4
+					    : zn->managed_pages / 1000;
 			assert_int_equal(zn->wmark_low, zn->wmark_min + step);
 			assert_int_equal(zn->wmark_high, zn->wmark_min + 2 * step);
 		}
 		struct zone *hz = &km->zones[ZONE_HIGHMEM];
 		uint64_t hmin = hz->managed_pages / 1024;
 		assert_int_equal(hz->wmark_min, hmin < 32 ? 32 : hmin > 128 ? 128 : hmin);
-		/* khugepaged's recommendation (capped at 5% of lowmem) beats sqrt(16 * lowmem_kb) */
+		/* khugepaged's recommendation (capped at 5% of lowmem) beats sqrt(16 * lowmem_kb)
+		 */
 		assert_true(km->min_free_kbytes > 40000 && km->min_free_kbytes < 45000);
 		/* lowmem_reserve: DMA keeps managed(Normal..)/256 from Normal requests */
 		assert_int_equal(km->zones[ZONE_DMA].lowmem_reserve[ZONE_NORMAL],
@@ -180,14 +184,14 @@ static void proc_buddyinfo_and_zoneinfo_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layout_2level_matches_debian_686),
-		cmocka_unit_test(layout_pae_matches_debian_686_pae),
-		cmocka_unit_test(lowmem_limit_follows_split_and_reserve),
-		cmocka_unit_test(watermarks_as_linux_computes_them),
-		cmocka_unit_test(zone_fallback_by_allocation_type),
-		cmocka_unit_test(lowmem_reserve_protects_dma),
-		cmocka_unit_test(no_highmem_means_no_fallback_count),
-		cmocka_unit_test(proc_buddyinfo_and_zoneinfo_format),
+	    cmocka_unit_test(layout_2level_matches_debian_686),
+	    cmocka_unit_test(layout_pae_matches_debian_686_pae),
+	    cmocka_unit_test(lowmem_limit_follows_split_and_reserve),
+	    cmocka_unit_test(watermarks_as_linux_computes_them),
+	    cmocka_unit_test(zone_fallback_by_allocation_type),
+	    cmocka_unit_test(lowmem_reserve_protects_dma),
+	    cmocka_unit_test(no_highmem_means_no_fallback_count),
+	    cmocka_unit_test(proc_buddyinfo_and_zoneinfo_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

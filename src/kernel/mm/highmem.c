@@ -63,8 +63,9 @@ static uint32_t map_new_virtual(struct kmem *km, struct page *p)
 		if (--count)
 			continue;
 		counter_add(km->ctr, CTR_kmap_exhausted, 1);
-		kmem_error(km, -EBUSY, "kmap: every pkmap slot is in use (Linux would sleep "
-				       "until a kunmap; vmlab has no other task to run)");
+		kmem_error(km, -EBUSY,
+			   "kmap: every pkmap slot is in use (Linux would sleep "
+			   "until a kunmap; vmlab has no other task to run)");
 		return 0;
 	}
 	unsigned nr = km->last_pkmap_nr;

@@ -22,7 +22,8 @@ static uint32_t __ioremap_caller(struct kmem *km, phys_addr_t phys, size_t size,
 	for (phys_addr_t pa = base; pa < end; pa += PAGE_SIZE) {
 		uint64_t pfn = pa >> PAGE_SHIFT;
 		if (kmem_pfn_usable(km, pfn) && !PageReserved(pfn_to_page(km, pfn))) {
-			kmem_error(km, -EINVAL, "ioremap on RAM refused (use kmap or the direct map)");
+			kmem_error(km, -EINVAL,
+				   "ioremap on RAM refused (use kmap or the direct map)");
 			return 0;
 		}
 	}

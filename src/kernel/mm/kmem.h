@@ -20,8 +20,14 @@
 struct list_head {
 	struct list_head *next, *prev;
 };
-static inline void INIT_LIST_HEAD(struct list_head *h) { h->next = h->prev = h; }
-static inline bool list_empty(const struct list_head *h) { return h->next == h; }
+static inline void INIT_LIST_HEAD(struct list_head *h)
+{
+	h->next = h->prev = h;
+}
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
 static inline void list_add(struct list_head *n, struct list_head *h)
 {
 	n->next = h->next;
@@ -42,17 +48,17 @@ static inline void list_del_init(struct list_head *n)
 	n->next->prev = n->prev;
 	INIT_LIST_HEAD(n);
 }
-#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* ---- configuration ---- */
 enum vmsplit { VMSPLIT_3G, VMSPLIT_2G, VMSPLIT_1G };
 
 struct mm_params {
-	uint64_t ram_bytes;       /* --mem */
-	enum vmsplit split;       /* --vmsplit */
-	bool pae;                 /* --paging=pae */
+	uint64_t ram_bytes;	  /* --mem */
+	enum vmsplit split;	  /* --vmsplit */
+	bool pae;		  /* --paging=pae */
 	uint64_t vmalloc_reserve; /* __VMALLOC_RESERVE; 0 = Linux's default 128 MB */
-	bool highpte;             /* user page tables may live in HighMem (CONFIG_HIGHPTE) */
+	bool highpte;		  /* user page tables may live in HighMem (CONFIG_HIGHPTE) */
 	/* Firmware reservations the BIOS reports in its e820 map (qemu + SeaBIOS: the EBDA
 	 * below 640 KB and the top 128 KB of RAM below 4 GB for ACPI tables). */
 	bool firmware_e820;
@@ -68,52 +74,74 @@ int mm_parse_vmsplit(const char *s, enum vmsplit *out);
 
 /* The virtual layout at the top of the kernel half (pgtable_32_areas.h, fixmap.h). */
 struct kernel_layout {
-	uint32_t page_offset;     /* PAGE_OFFSET = TASK_SIZE */
-	uint32_t fixaddr_top;     /* FIXADDR_TOP (0xfffff000) */
+	uint32_t page_offset;				 /* PAGE_OFFSET = TASK_SIZE */
+	uint32_t fixaddr_top;				 /* FIXADDR_TOP (0xfffff000) */
 	uint32_t fix_end_of_permanent, fix_end_of_fixed; /* fixmap index counts */
-	uint32_t fixaddr_start;   /* FIXADDR_START: permanent fixmap */
+	uint32_t fixaddr_start;				 /* FIXADDR_START: permanent fixmap */
 	uint32_t fixaddr_tot_start;
-	uint32_t fix_kmap_begin;  /* index of FIX_KMAP_BEGIN */
+	uint32_t fix_kmap_begin; /* index of FIX_KMAP_BEGIN */
 	uint32_t cpu_entry_area_base, ldt_base, pkmap_base;
 	uint32_t vmalloc_start, vmalloc_end;
-	uint32_t high_memory;     /* end of the direct map */
+	uint32_t high_memory; /* end of the direct map */
 	uint32_t vmalloc_reserve;
 	uint32_t pmd_size;
-	unsigned last_pkmap;      /* LAST_PKMAP */
-	uint64_t maxmem;          /* MAXMEM: the most lowmem this split can map */
+	unsigned last_pkmap; /* LAST_PKMAP */
+	uint64_t maxmem;     /* MAXMEM: the most lowmem this split can map */
 };
 
-#define NR_CPUS_LAYOUT 32 /* CONFIG_NR_CPUS of Debian's 686 kernels: sizes the fixmap */
-#define KM_MAX_IDX 16     /* kmap_local slots per CPU */
+#define NR_CPUS_LAYOUT 32    /* CONFIG_NR_CPUS of Debian's 686 kernels: sizes the fixmap */
+#define KM_MAX_IDX 16	     /* kmap_local slots per CPU */
 #define CEA_PAGES_PER_CPU 43 /* sizeof(struct cpu_entry_area) / PAGE_SIZE on i386 6.1 */
 
 /* ---- struct page ---- */
 enum pageflags {
-	PG_locked, PG_referenced, PG_uptodate, PG_dirty, PG_lru, PG_active, PG_slab,
-	PG_reserved, PG_private, PG_writeback, PG_swapbacked, PG_unevictable, PG_buddy,
-	PG_table, PG_head, PG__count
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_slab,
+	PG_reserved,
+	PG_private,
+	PG_writeback,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_buddy,
+	PG_table,
+	PG_head,
+	PG__count
 };
 #define ZONES_SHIFT 28 /* the zone id lives in the top bits of page->flags, as in Linux */
 
 struct kmem_cache;
 struct page {
-	uint32_t flags;          /* PG_* bits; zone in bits ZONES_SHIFT.. */
+	uint32_t flags; /* PG_* bits; zone in bits ZONES_SHIFT.. */
 	int32_t _refcount;
-	int32_t _mapcount;       /* -1: not mapped into user space */
-	struct list_head lru;    /* buddy free list, slab partial list, or an LRU list */
-	void *mapping;           /* anon_vma or address_space (upper layers) */
-	uint32_t index;          /* page offset within mapping */
-	uint32_t private;        /* buddy: order of a free block; swap: entry */
+	int32_t _mapcount;    /* -1: not mapped into user space */
+	struct list_head lru; /* buddy free list, slab partial list, or an LRU list */
+	void *mapping;	      /* anon_vma or address_space (upper layers) */
+	uint32_t index;	      /* page offset within mapping */
+	uint32_t private;     /* buddy: order of a free block; swap: entry */
 	/* slab (SLUB keeps these in the same struct page union) */
 	struct kmem_cache *slab_cache;
-	uint32_t freelist;       /* kernel address of the first free object, 0 = none */
+	uint32_t freelist; /* kernel address of the first free object, 0 = none */
 	uint16_t inuse, objects;
-	uint32_t pkmap_vaddr;    /* highmem: persistent kmap address, 0 if none */
+	uint32_t pkmap_vaddr; /* highmem: persistent kmap address, 0 if none */
 };
 
-static inline bool PageFlag(const struct page *p, enum pageflags f) { return p->flags >> f & 1; }
-static inline void SetPageFlag(struct page *p, enum pageflags f) { p->flags |= 1u << f; }
-static inline void ClearPageFlag(struct page *p, enum pageflags f) { p->flags &= ~(1u << f); }
+static inline bool PageFlag(const struct page *p, enum pageflags f)
+{
+	return p->flags >> f & 1;
+}
+static inline void SetPageFlag(struct page *p, enum pageflags f)
+{
+	p->flags |= 1u << f;
+}
+static inline void ClearPageFlag(struct page *p, enum pageflags f)
+{
+	p->flags &= ~(1u << f);
+}
 #define PageReserved(p) PageFlag(p, PG_reserved)
 #define PageDirty(p) PageFlag(p, PG_dirty)
 #define PageLRU(p) PageFlag(p, PG_lru)
@@ -140,7 +168,10 @@ struct zone {
 	uint64_t lowmem_reserve[MAX_NR_ZONES];
 	struct free_area free_area[MAX_ORDER];
 };
-static inline bool populated_zone(const struct zone *z) { return z->present_pages != 0; }
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
 
 /* ---- GFP (include/linux/gfp_types.h meaning, own values) ---- */
 typedef unsigned gfp_t;
@@ -171,15 +202,15 @@ struct kmem_cache {
 	unsigned object_size, size, align;
 	unsigned order, oo_objects; /* pages per slab = 1 << order, objects per slab */
 	unsigned min_partial;
-	struct list_head partial;   /* slabs with free objects (including empty ones) */
-	struct list_head full;      /* slabs with every object in use (SLUB tracks these
-				       only with debugging; vmlab keeps them for shrink/destroy) */
+	struct list_head partial; /* slabs with free objects (including empty ones) */
+	struct list_head full;	  /* slabs with every object in use (SLUB tracks these
+				     only with debugging; vmlab keeps them for shrink/destroy) */
 	unsigned long nr_partial;
-	unsigned offset;            /* where the free pointer lives inside a free object */
+	unsigned offset; /* where the free pointer lives inside a free object */
 	unsigned long nr_slabs, total_objects, active_objects;
-	bool reclaimable;           /* SLAB_RECLAIM_ACCOUNT */
-	gfp_t allocflags;           /* __GFP_DMA for SLAB_CACHE_DMA caches */
-	struct list_head list;      /* all caches, for /proc/slabinfo */
+	bool reclaimable;      /* SLAB_RECLAIM_ACCOUNT */
+	gfp_t allocflags;      /* __GFP_DMA for SLAB_CACHE_DMA caches */
+	struct list_head list; /* all caches, for /proc/slabinfo */
 };
 
 /* ---- vmalloc ---- */
@@ -188,13 +219,13 @@ struct kmem_cache {
 #define VM_MAP 0x4u
 
 struct vm_struct {
-	struct vm_struct *next;  /* sorted by address (vmlist) */
-	uint32_t addr, size;     /* size includes the guard page */
+	struct vm_struct *next; /* sorted by address (vmlist) */
+	uint32_t addr, size;	/* size includes the guard page */
 	unsigned flags;
 	unsigned nr_pages;
 	struct page **pages;
-	phys_addr_t phys_addr;   /* ioremap */
-	uint32_t pages_kaddr;    /* the kmalloc'ed page-pointer array it is charged to */
+	phys_addr_t phys_addr; /* ioremap */
+	uint32_t pages_kaddr;  /* the kmalloc'ed page-pointer array it is charged to */
 	char caller[40];
 };
 
@@ -203,11 +234,29 @@ struct vm_struct {
 
 /* ---- counters for later layers' /proc/meminfo fields (pages) ---- */
 enum mm_stat {
-	NR_FILE_PAGES, NR_ANON_PAGES, NR_FILE_MAPPED, NR_SHMEM, NR_FILE_DIRTY, NR_WRITEBACK,
-	NR_BUFFERS, NR_ACTIVE_ANON, NR_INACTIVE_ANON, NR_ACTIVE_FILE, NR_INACTIVE_FILE,
-	NR_UNEVICTABLE, NR_MLOCK, NR_SWAPCACHE, NR_KERNEL_STACK_KB, NR_PAGETABLE,
-	NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE, NR_VMALLOC, NR_SWAP_TOTAL, NR_SWAP_FREE,
-	NR_COMMITTED_AS, NR_MM_STATS
+	NR_FILE_PAGES,
+	NR_ANON_PAGES,
+	NR_FILE_MAPPED,
+	NR_SHMEM,
+	NR_FILE_DIRTY,
+	NR_WRITEBACK,
+	NR_BUFFERS,
+	NR_ACTIVE_ANON,
+	NR_INACTIVE_ANON,
+	NR_ACTIVE_FILE,
+	NR_INACTIVE_FILE,
+	NR_UNEVICTABLE,
+	NR_MLOCK,
+	NR_SWAPCACHE,
+	NR_KERNEL_STACK_KB,
+	NR_PAGETABLE,
+	NR_SLAB_RECLAIMABLE,
+	NR_SLAB_UNRECLAIMABLE,
+	NR_VMALLOC,
+	NR_SWAP_TOTAL,
+	NR_SWAP_FREE,
+	NR_COMMITTED_AS,
+	NR_MM_STATS
 };
 
 /* A boot-time reservation (memblock.reserved), for the record and docs. */
@@ -220,12 +269,14 @@ struct mm_reservation {
 struct kmem {
 	struct mm_params params;
 	struct physmem *pm;
-	struct mmu *mmu;          /* may be NULL: no TLB to flush */
+	struct mmu *mmu; /* may be NULL: no TLB to flush */
 	struct counters *ctr;
 	struct kernel_layout L;
 	/* the e820 map as Linux sees it after trimming: usable RAM ranges */
 	unsigned nram;
-	struct { uint64_t start_pfn, end_pfn; } ram[PHYSMEM_MAX_RANGES];
+	struct {
+		uint64_t start_pfn, end_pfn;
+	} ram[PHYSMEM_MAX_RANGES];
 	unsigned nres;
 	struct mm_reservation res[MM_MAX_RESERVATIONS];
 	uint64_t max_pfn, max_low_pfn, highstart_pfn;
@@ -235,9 +286,9 @@ struct kmem {
 	struct page *mem_map;
 	struct zone zones[MAX_NR_ZONES];
 	/* kernel page tables */
-	phys_addr_t swapper_pg_dir;   /* CR3 of the kernel (PAE: the PDPT) */
-	phys_addr_t kernel_pmd[4];    /* PAE: the page directories behind the PDPT */
-	struct list_head pgd_list;    /* process page directories (pgd_alloc) */
+	phys_addr_t swapper_pg_dir; /* CR3 of the kernel (PAE: the PDPT) */
+	phys_addr_t kernel_pmd[4];  /* PAE: the page directories behind the PDPT */
+	struct list_head pgd_list;  /* process page directories (pgd_alloc) */
 	/* pkmap */
 	int pkmap_count[LAST_PKMAP_MAX];
 	struct page *pkmap_page[LAST_PKMAP_MAX];
@@ -255,9 +306,9 @@ struct kmem {
 	/* vmalloc */
 	struct vm_struct *vmlist;
 	/* pages */
-	struct page *zero_page;    /* ZERO_PAGE(0) */
+	struct page *zero_page; /* ZERO_PAGE(0) */
 	uint64_t stat[NR_MM_STATS];
-	int last_error;            /* -errno of the last failing call, for reports */
+	int last_error; /* -errno of the last failing call, for reports */
 	const char *last_error_msg;
 };
 
@@ -283,7 +334,10 @@ static inline enum zone_type page_zonenum(const struct page *p)
 {
 	return (enum zone_type)(p->flags >> ZONES_SHIFT);
 }
-static inline bool PageHighMem(const struct page *p) { return page_zonenum(p) == ZONE_HIGHMEM; }
+static inline bool PageHighMem(const struct page *p)
+{
+	return page_zonenum(p) == ZONE_HIGHMEM;
+}
 static inline phys_addr_t page_to_phys(const struct kmem *km, const struct page *p)
 {
 	return page_to_pfn(km, p) << PAGE_SHIFT;
@@ -313,9 +367,15 @@ int kmem_virt_to_phys(struct kmem *km, uint32_t va, phys_addr_t *pa);
 
 /* ---- page_alloc.c ---- */
 struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order);
-static inline struct page *alloc_page(struct kmem *km, gfp_t gfp) { return alloc_pages(km, gfp, 0); }
+static inline struct page *alloc_page(struct kmem *km, gfp_t gfp)
+{
+	return alloc_pages(km, gfp, 0);
+}
 void __free_pages(struct kmem *km, struct page *page, unsigned order);
-static inline void __free_page(struct kmem *km, struct page *p) { __free_pages(km, p, 0); }
+static inline void __free_page(struct kmem *km, struct page *p)
+{
+	__free_pages(km, p, 0);
+}
 uint32_t __get_free_pages(struct kmem *km, gfp_t gfp, unsigned order); /* lowmem only */
 void free_pages(struct kmem *km, uint32_t addr, unsigned order);
 void get_page(struct page *p);

@@ -15,10 +15,11 @@
 
 #define MB (1024ull * 1024)
 #define FOUR_GB_PFN 0x100000ull
-#define MAX_DMA_PFN 4096ull /* 16 MB */
+#define MAX_DMA_PFN 4096ull	 /* 16 MB */
 #define PHYSICAL_START (16 * MB) /* CONFIG_PHYSICAL_START of Debian's kernels */
 #define TOTAL_FIX_BTMAPS 512u
-#define FIX_RESERVED_BEFORE_KMAP 4u /* FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE, FIX_APIC_BASE */
+#define FIX_RESERVED_BEFORE_KMAP                                                                   \
+	4u /* FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE, FIX_APIC_BASE */
 #define MAX_IO_APICS 128u
 #define FIX_AFTER_KMAP 3u /* FIX_PCIE_MCFG, FIX_APEI_GHES_IRQ, FIX_APEI_GHES_NMI */
 
@@ -47,9 +48,21 @@ int mm_parse_size(const char *s, uint64_t *out)
 	unsigned long long v = strtoull(s, &end, 0);
 	uint64_t mul = 1;
 	switch (*end) {
-	case 'k': case 'K': mul = 1024; end++; break;
-	case 'm': case 'M': mul = MB; end++; break;
-	case 'g': case 'G': mul = 1024 * MB; end++; break;
+	case 'k':
+	case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = MB;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024 * MB;
+		end++;
+		break;
 	case '\0': break;
 	default: return -1;
 	}
@@ -103,8 +116,8 @@ void mm_compute_layout(const struct mm_params *p, uint64_t max_pfn, struct kerne
 	L->pkmap_base = (L->ldt_base - PAGE_SIZE) & pmd_mask;
 	L->vmalloc_end = L->pkmap_base - 2 * PAGE_SIZE;
 	/* `vmalloc=` adds the 8 MB guard hole to what it is given (pgtable_32.c) */
-	L->vmalloc_reserve = p->vmalloc_reserve ? (uint32_t)(p->vmalloc_reserve + VMALLOC_OFFSET)
-						: 128u << 20;
+	L->vmalloc_reserve =
+	    p->vmalloc_reserve ? (uint32_t)(p->vmalloc_reserve + VMALLOC_OFFSET) : 128u << 20;
 	uint64_t room = (uint64_t)L->vmalloc_end - L->page_offset;
 	L->maxmem = room > L->vmalloc_reserve ? room - L->vmalloc_reserve : 0;
 	uint64_t max_low = max_pfn;
@@ -153,7 +166,8 @@ static int build_e820(struct kmem *km)
 	const struct physmem *pm = km->pm;
 	phys_addr_t top_below_4g = 0;
 	for (unsigned i = 0; i < pm->nranges; i++)
-		if (pm->ranges[i].kind == PHYS_RAM && pm->ranges[i].end <= (FOUR_GB_PFN << PAGE_SHIFT) &&
+		if (pm->ranges[i].kind == PHYS_RAM &&
+		    pm->ranges[i].end <= (FOUR_GB_PFN << PAGE_SHIFT) &&
 		    pm->ranges[i].end > top_below_4g)
 			top_below_4g = pm->ranges[i].end;
 	km->nram = 0;
@@ -169,7 +183,8 @@ static int build_e820(struct kmem *km)
 				e -= 128 * 1024; /* ACPI tables, FACS */
 		}
 		if (s == 0)
-			s = PAGE_SIZE; /* "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved" */
+			s = PAGE_SIZE; /* "e820: update [mem 0x00000000-0x00000fff] usable ==>
+					  reserved" */
 		uint64_t sp = (s + PAGE_SIZE - 1) >> PAGE_SHIFT, ep = e >> PAGE_SHIFT;
 		/* HIGHMEM4G cannot reach above 4 GB; PAE reaches 64 GB */
 		uint64_t lim = km->params.pae ? (1ull << 24) : FOUR_GB_PFN;
@@ -228,10 +243,10 @@ static void init_zones(struct kmem *km)
 	static const char *names[MAX_NR_ZONES] = {"DMA", "Normal", "HighMem", "Movable"};
 	uint64_t node_start = km->ram[0].start_pfn, node_end = km->max_pfn;
 	uint64_t lim[MAX_NR_ZONES][2] = {
-		{0, MAX_DMA_PFN < km->max_low_pfn ? MAX_DMA_PFN : km->max_low_pfn},
-		{MAX_DMA_PFN, km->max_low_pfn},
-		{km->max_low_pfn, km->max_pfn},
-		{0, 0},
+	    {0, MAX_DMA_PFN < km->max_low_pfn ? MAX_DMA_PFN : km->max_low_pfn},
+	    {MAX_DMA_PFN, km->max_low_pfn},
+	    {km->max_low_pfn, km->max_pfn},
+	    {0, 0},
 	};
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zn = &km->zones[z];
@@ -243,9 +258,9 @@ static void init_zones(struct kmem *km)
 		uint64_t e = lim[z][1] < node_end ? lim[z][1] : node_end;
 		if (z == ZONE_MOVABLE || e <= s) {
 			/* an empty zone starts where the previous one ended, as Linux prints it */
-			zn->zone_start_pfn = z ? km->zones[z - 1].zone_start_pfn +
-							 km->zones[z - 1].spanned_pages
-					       : 0;
+			zn->zone_start_pfn =
+			    z ? km->zones[z - 1].zone_start_pfn + km->zones[z - 1].spanned_pages
+			      : 0;
 			continue;
 		}
 		zn->zone_start_pfn = s;
@@ -284,7 +299,8 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 	km->pm = pm;
 	km->mmu = mmu;
 	km->ctr = ctr;
-	km->struct_page_bytes = 36; /* 686 with MEMCG: flags, 5-word union, mapcount, refcount, memcg */
+	km->struct_page_bytes =
+	    36; /* 686 with MEMCG: flags, 5-word union, mapcount, refcount, memcg */
 	INIT_LIST_HEAD(&km->pgd_list);
 	INIT_LIST_HEAD(&km->slab_caches);
 	if (!km->params.kernel_image_bytes)
@@ -300,9 +316,10 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 	km->highstart_pfn = km->max_low_pfn;
 	if (km->max_low_pfn <= MAX_DMA_PFN + 1024 ||
 	    km->params.kernel_image_bytes + PHYSICAL_START > (km->max_low_pfn << PAGE_SHIFT)) {
-		kmem_error(km, -ENOMEM, "lowmem too small for the kernel image at 16 MB and mem_map "
-					"(less RAM is not bootable; a smaller vmalloc reserve or a "
-					"lower split gives more lowmem)");
+		kmem_error(km, -ENOMEM,
+			   "lowmem too small for the kernel image at 16 MB and mem_map "
+			   "(less RAM is not bootable; a smaller vmalloc reserve or a "
+			   "lower split gives more lowmem)");
 		return -ENOMEM;
 	}
 
@@ -315,8 +332,10 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 	if (err)
 		return err;
 	/* FLATMEM: alloc_node_mem_map covers the node rounded to MAX_ORDER blocks */
-	uint64_t mm_pages = ((km->max_pfn + (1u << (MAX_ORDER - 1)) - 1) & ~((1ull << (MAX_ORDER - 1)) - 1));
-	if (!memblock_alloc_low(km, mm_pages * km->struct_page_bytes, "mem_map (struct page array)")) {
+	uint64_t mm_pages =
+	    ((km->max_pfn + (1u << (MAX_ORDER - 1)) - 1) & ~((1ull << (MAX_ORDER - 1)) - 1));
+	if (!memblock_alloc_low(km, mm_pages * km->struct_page_bytes,
+				"mem_map (struct page array)")) {
 		kmem_error(km, -ENOMEM, "no room in lowmem for mem_map");
 		mm_destroy(km);
 		return -ENOMEM;
@@ -333,7 +352,8 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 		uint64_t s = km->ram[i].start_pfn, e = km->ram[i].end_pfn;
 		uint64_t run = s;
 		for (uint64_t pfn = s; pfn <= e; pfn++) {
-			if (pfn == e || pfn_reserved(km, pfn) || pfn_zone(km, pfn) != pfn_zone(km, run)) {
+			if (pfn == e || pfn_reserved(km, pfn) ||
+			    pfn_zone(km, pfn) != pfn_zone(km, run)) {
 				if (pfn > run)
 					free_range_to_buddy(km, run, pfn);
 				run = pfn_reserved(km, pfn) ? pfn + 1 : pfn;

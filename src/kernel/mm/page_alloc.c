@@ -75,7 +75,8 @@ void free_range_to_buddy(struct kmem *km, uint64_t start_pfn, uint64_t end_pfn)
 	}
 	while (start_pfn < end_pfn) {
 		unsigned order = MAX_ORDER - 1;
-		while (order && ((start_pfn & ((1ull << order) - 1)) || start_pfn + (1ull << order) > end_pfn))
+		while (order && ((start_pfn & ((1ull << order) - 1)) ||
+				 start_pfn + (1ull << order) > end_pfn))
 			order--;
 		free_one_page(km, start_pfn, order);
 		start_pfn += 1ull << order;
@@ -116,8 +117,7 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
 	return false;
 }
 
-static struct page *get_page_from_freelist(struct kmem *km, gfp_t gfp, unsigned order,
-					   bool use_min)
+static struct page *get_page_from_freelist(struct kmem *km, gfp_t gfp, unsigned order, bool use_min)
 {
 	enum zone_type highest = gfp_zone(gfp);
 	bool preferred_seen = false;
@@ -241,8 +241,8 @@ void copy_highpage(struct kmem *km, struct page *to, struct page *from)
 {
 	uint32_t vf = kmap_local_page(km, from), vt = kmap_local_page(km, to);
 	physmem_frame_changed(km->pm, page_to_pfn(km, to));
-	memcpy(physmem_ptr(km->pm, page_to_phys(km, to)), physmem_ptr(km->pm, page_to_phys(km, from)),
-	       PAGE_SIZE);
+	memcpy(physmem_ptr(km->pm, page_to_phys(km, to)),
+	       physmem_ptr(km->pm, page_to_phys(km, from)), PAGE_SIZE);
 	if (vt)
 		kunmap_local(km, vt);
 	if (vf)
@@ -267,8 +267,7 @@ static uint64_t int_sqrt(uint64_t x)
  * HighMem is the highest populated zone (find_usable_zone_for_movable) */
 static bool is_highmem_idx(const struct kmem *km, int z)
 {
-	return z == ZONE_HIGHMEM ||
-	       (z == ZONE_MOVABLE && populated_zone(&km->zones[ZONE_HIGHMEM]));
+	return z == ZONE_HIGHMEM || (z == ZONE_MOVABLE && populated_zone(&km->zones[ZONE_HIGHMEM]));
 }
 
 /* __setup_per_zone_wmarks: lowmem zones share min_free_kbytes by managed pages; highmem

@@ -19,9 +19,18 @@ struct pgd_node {
 	phys_addr_t pgd;
 };
 
-static unsigned esz(const struct kmem *km) { return km->params.pae ? 8 : 4; }
-static uint64_t rd(struct kmem *km, phys_addr_t a) { return physmem_read(km->pm, a, esz(km)); }
-static void wr(struct kmem *km, phys_addr_t a, uint64_t v) { physmem_write(km->pm, a, v, esz(km)); }
+static unsigned esz(const struct kmem *km)
+{
+	return km->params.pae ? 8 : 4;
+}
+static uint64_t rd(struct kmem *km, phys_addr_t a)
+{
+	return physmem_read(km->pm, a, esz(km));
+}
+static void wr(struct kmem *km, phys_addr_t a, uint64_t v)
+{
+	physmem_write(km->pm, a, v, esz(km));
+}
 static unsigned kernel_pgd_first(const struct kmem *km)
 {
 	return km->params.pae ? km->L.page_offset >> 30 : km->L.page_offset >> 22;
@@ -30,7 +39,10 @@ static unsigned pte_index(const struct kmem *km, uint32_t va)
 {
 	return km->params.pae ? (va >> 12) & 511 : (va >> 12) & 1023;
 }
-static uint32_t pmd_span(const struct kmem *km) { return km->L.pmd_size; }
+static uint32_t pmd_span(const struct kmem *km)
+{
+	return km->L.pmd_size;
+}
 
 /* The address of the PDE (PAE: the PMD entry) for va, or 0 when the PDPTE is absent. */
 static phys_addr_t pde_slot(struct kmem *km, phys_addr_t pgd, uint32_t va)
@@ -158,7 +170,8 @@ int kernel_pgtable_init(struct kmem *km)
 			km->kernel_pmd[i] = memblock_alloc_low(km, PAGE_SIZE, "kernel PMDs");
 			if (!km->kernel_pmd[i])
 				return -ENOMEM;
-			physmem_write(km->pm, km->swapper_pg_dir + i * 8, km->kernel_pmd[i] | PTE_P, 8);
+			physmem_write(km->pm, km->swapper_pg_dir + i * 8, km->kernel_pmd[i] | PTE_P,
+				      8);
 		}
 	}
 	/* kernel_physical_mapping_init: the first PMD with 4 KB pages (fixed MTRRs live
@@ -296,7 +309,8 @@ phys_addr_t pgd_alloc(struct kmem *km)
 		pgd = page_to_phys(km, p);
 		/* clone_pgd_range: the kernel PDEs as they are now */
 		for (unsigned i = kernel_pgd_first(km); i < 1024; i++)
-			physmem_write(km->pm, pgd + i * 4, physmem_read(km->pm, km->swapper_pg_dir + i * 4, 4), 4);
+			physmem_write(km->pm, pgd + i * 4,
+				      physmem_read(km->pm, km->swapper_pg_dir + i * 4, 4), 4);
 	} else {
 		uint32_t obj = kmem_cache_alloc(km, km->pgd_cachep, GFP_PGTABLE_USER);
 		if (!obj)
@@ -319,7 +333,8 @@ phys_addr_t pgd_alloc(struct kmem *km)
 			physmem_write(km->pm, pgd + i * 8, page_to_phys(km, p) | PTE_P, 8);
 		}
 		for (unsigned i = kernel_pgd_first(km); i < 4; i++)
-			physmem_write(km->pm, pgd + i * 8, physmem_read(km->pm, km->swapper_pg_dir + i * 8, 8), 8);
+			physmem_write(km->pm, pgd + i * 8,
+				      physmem_read(km->pm, km->swapper_pg_dir + i * 8, 8), 8);
 	}
 	n->pgd = pgd;
 	list_add(&n->list, &km->pgd_list);
@@ -429,8 +444,8 @@ uint64_t pte_clear(struct kmem *km, phys_addr_t pgd, uint32_t addr)
 	return old;
 }
 
-int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start,
-				 uint32_t end, pte_fn_t fn, void *data)
+int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end,
+				 pte_fn_t fn, void *data)
 {
 	uint64_t e = end > km->L.page_offset ? km->L.page_offset : end;
 	uint32_t span = pmd_span(km);

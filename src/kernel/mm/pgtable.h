@@ -25,10 +25,22 @@
 #define PAGE_KERNEL_LARGE (PAGE_KERNEL | PTE_PS)
 #define PAGE_KERNEL_IO_NOCACHE (PAGE_KERNEL | PTE_PCD | PTE_PWT)
 
-static inline uint64_t pte_pfn(uint64_t pte) { return (pte & 0x000FFFFFFFFFF000ull) >> PAGE_SHIFT; }
-static inline uint64_t pfn_pte(uint64_t pfn, uint64_t prot) { return pfn << PAGE_SHIFT | prot; }
-static inline bool pte_present(uint64_t pte) { return pte & PTE_P; }
-static inline bool pte_none(uint64_t pte) { return pte == 0; }
+static inline uint64_t pte_pfn(uint64_t pte)
+{
+	return (pte & 0x000FFFFFFFFFF000ull) >> PAGE_SHIFT;
+}
+static inline uint64_t pfn_pte(uint64_t pfn, uint64_t prot)
+{
+	return pfn << PAGE_SHIFT | prot;
+}
+static inline bool pte_present(uint64_t pte)
+{
+	return pte & PTE_P;
+}
+static inline bool pte_none(uint64_t pte)
+{
+	return pte == 0;
+}
 
 /* ---- kernel mappings (init_mm) ---- */
 /* Maps one 4 KB page at kernel address va; allocates the page table if needed. */
@@ -60,8 +72,8 @@ uint64_t pte_clear(struct kmem *km, phys_addr_t pgd, uint32_t addr);
  * the user part; fn may rewrite *pte (written back when changed). A non-zero return from
  * fn stops the walk and is returned. Page tables are reached through kmap_local. */
 typedef int (*pte_fn_t)(uint64_t *pte, uint32_t addr, void *data);
-int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start,
-				 uint32_t end, pte_fn_t fn, void *data);
+int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end,
+				 pte_fn_t fn, void *data);
 /* free_pgd_range: frees page tables that cover only [start, end) (after munmap). */
 void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end);
 /* The paging registers to walk a process directory (supervisor view, kernel CR0/CR4). */

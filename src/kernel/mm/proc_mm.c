@@ -61,7 +61,8 @@ int proc_meminfo_show(struct kmem *km, char *buf, size_t len)
 	struct out o = {buf, len, 0, false};
 	const uint64_t *s = km->stat;
 	uint64_t freeram = global_free_pages(km), freehigh = km->zones[ZONE_HIGHMEM].free_pages;
-	int64_t cached = (int64_t)s[NR_FILE_PAGES] - (int64_t)s[NR_SWAPCACHE] - (int64_t)s[NR_BUFFERS];
+	int64_t cached =
+	    (int64_t)s[NR_FILE_PAGES] - (int64_t)s[NR_SWAPCACHE] - (int64_t)s[NR_BUFFERS];
 	kb(&o, "MemTotal:", km->totalram_pages);
 	kb(&o, "MemFree:", freeram);
 	kb(&o, "MemAvailable:", mem_available(km));
@@ -102,8 +103,8 @@ int proc_meminfo_show(struct kmem *km, char *buf, size_t len)
 	/* overcommit_ratio 50 */
 	kb(&o, "CommitLimit:", km->totalram_pages * 50 / 100 + s[NR_SWAP_TOTAL]);
 	kb(&o, "Committed_AS:", s[NR_COMMITTED_AS]);
-	put(&o, "%-16s%8llu kB\n", "VmallocTotal:",
-	    (unsigned long long)((km->L.vmalloc_end - km->L.vmalloc_start) >> 10));
+	put(&o, "%-16s%8llu kB\n",
+	    "VmallocTotal:", (unsigned long long)((km->L.vmalloc_end - km->L.vmalloc_start) >> 10));
 	kb(&o, "VmallocUsed:", s[NR_VMALLOC]);
 	kb(&o, "VmallocChunk:", 0); /* 6.1 always prints 0 */
 	kb(&o, "Percpu:", 0);
@@ -113,8 +114,10 @@ int proc_meminfo_show(struct kmem *km, char *buf, size_t len)
 	kb(&o, "ShmemPmdMapped:", 0);
 	kb(&o, "FileHugePages:", 0);
 	kb(&o, "FilePmdMapped:", 0);
-	put(&o, "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\n"
-		"HugePages_Surp:    %5u\n", 0, 0, 0, 0);
+	put(&o,
+	    "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\n"
+	    "HugePages_Surp:    %5u\n",
+	    0, 0, 0, 0);
 	put(&o, "Hugepagesize:   %8u kB\n", km->params.pae ? 2048 : 4096);
 	put(&o, "Hugetlb:        %8u kB\n", 0);
 	uint64_t k4, kl;
@@ -157,26 +160,47 @@ int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len)
 		const char *name;
 		uint64_t v;
 	} node[] = {
-		{"nr_inactive_anon", s[NR_INACTIVE_ANON]}, {"nr_active_anon", s[NR_ACTIVE_ANON]},
-		{"nr_inactive_file", s[NR_INACTIVE_FILE]}, {"nr_active_file", s[NR_ACTIVE_FILE]},
-		{"nr_unevictable", s[NR_UNEVICTABLE]},
-		{"nr_slab_reclaimable", s[NR_SLAB_RECLAIMABLE]},
-		{"nr_slab_unreclaimable", s[NR_SLAB_UNRECLAIMABLE]},
-		{"nr_isolated_anon", 0}, {"nr_isolated_file", 0}, {"workingset_nodes", 0},
-		{"workingset_refault_anon", 0}, {"workingset_refault_file", 0},
-		{"workingset_activate_anon", 0}, {"workingset_activate_file", 0},
-		{"workingset_restore_anon", 0}, {"workingset_restore_file", 0},
-		{"workingset_nodereclaim", 0}, {"nr_anon_pages", s[NR_ANON_PAGES]},
-		{"nr_mapped", s[NR_FILE_MAPPED]}, {"nr_file_pages", s[NR_FILE_PAGES]},
-		{"nr_dirty", s[NR_FILE_DIRTY]}, {"nr_writeback", s[NR_WRITEBACK]},
-		{"nr_writeback_temp", 0}, {"nr_shmem", s[NR_SHMEM]}, {"nr_shmem_hugepages", 0},
-		{"nr_shmem_pmdmapped", 0}, {"nr_file_hugepages", 0}, {"nr_file_pmdmapped", 0},
-		{"nr_anon_transparent_hugepages", 0}, {"nr_vmscan_write", 0},
-		{"nr_vmscan_immediate_reclaim", 0}, {"nr_dirtied", 0}, {"nr_written", 0},
-		{"nr_throttled_written", 0}, {"nr_kernel_misc_reclaimable", 0},
-		{"nr_foll_pin_acquired", 0}, {"nr_foll_pin_released", 0},
-		{"nr_kernel_stack", s[NR_KERNEL_STACK_KB]}, {"nr_page_table_pages", s[NR_PAGETABLE]},
-		{"nr_sec_page_table_pages", 0}, {"nr_swapcached", s[NR_SWAPCACHE]},
+	    {"nr_inactive_anon", s[NR_INACTIVE_ANON]},
+	    {"nr_active_anon", s[NR_ACTIVE_ANON]},
+	    {"nr_inactive_file", s[NR_INACTIVE_FILE]},
+	    {"nr_active_file", s[NR_ACTIVE_FILE]},
+	    {"nr_unevictable", s[NR_UNEVICTABLE]},
+	    {"nr_slab_reclaimable", s[NR_SLAB_RECLAIMABLE]},
+	    {"nr_slab_unreclaimable", s[NR_SLAB_UNRECLAIMABLE]},
+	    {"nr_isolated_anon", 0},
+	    {"nr_isolated_file", 0},
+	    {"workingset_nodes", 0},
+	    {"workingset_refault_anon", 0},
+	    {"workingset_refault_file", 0},
+	    {"workingset_activate_anon", 0},
+	    {"workingset_activate_file", 0},
+	    {"workingset_restore_anon", 0},
+	    {"workingset_restore_file", 0},
+	    {"workingset_nodereclaim", 0},
+	    {"nr_anon_pages", s[NR_ANON_PAGES]},
+	    {"nr_mapped", s[NR_FILE_MAPPED]},
+	    {"nr_file_pages", s[NR_FILE_PAGES]},
+	    {"nr_dirty", s[NR_FILE_DIRTY]},
+	    {"nr_writeback", s[NR_WRITEBACK]},
+	    {"nr_writeback_temp", 0},
+	    {"nr_shmem", s[NR_SHMEM]},
+	    {"nr_shmem_hugepages", 0},
+	    {"nr_shmem_pmdmapped", 0},
+	    {"nr_file_hugepages", 0},
+	    {"nr_file_pmdmapped", 0},
+	    {"nr_anon_transparent_hugepages", 0},
+	    {"nr_vmscan_write", 0},
+	    {"nr_vmscan_immediate_reclaim", 0},
+	    {"nr_dirtied", 0},
+	    {"nr_written", 0},
+	    {"nr_throttled_written", 0},
+	    {"nr_kernel_misc_reclaimable", 0},
+	    {"nr_foll_pin_acquired", 0},
+	    {"nr_foll_pin_released", 0},
+	    {"nr_kernel_stack", s[NR_KERNEL_STACK_KB]},
+	    {"nr_page_table_pages", s[NR_PAGETABLE]},
+	    {"nr_sec_page_table_pages", 0},
+	    {"nr_swapcached", s[NR_SWAPCACHE]},
 	};
 	bool first = true;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
@@ -186,12 +210,14 @@ int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len)
 			first = false;
 			put(&o, "\n  per-node stats");
 			for (size_t i = 0; i < sizeof node / sizeof node[0]; i++)
-				put(&o, "\n      %-12s %llu", node[i].name, (unsigned long long)node[i].v);
+				put(&o, "\n      %-12s %llu", node[i].name,
+				    (unsigned long long)node[i].v);
 		}
-		put(&o, "\n  pages free     %llu\n        boost    0\n        min      %llu"
-			"\n        low      %llu\n        high     %llu\n        spanned  %llu"
-			"\n        present  %llu\n        managed  %llu\n        cma      0"
-			"\n        protection: (",
+		put(&o,
+		    "\n  pages free     %llu\n        boost    0\n        min      %llu"
+		    "\n        low      %llu\n        high     %llu\n        spanned  %llu"
+		    "\n        present  %llu\n        managed  %llu\n        cma      0"
+		    "\n        protection: (",
 		    (unsigned long long)zn->free_pages, (unsigned long long)zn->wmark_min,
 		    (unsigned long long)zn->wmark_low, (unsigned long long)zn->wmark_high,
 		    (unsigned long long)zn->spanned_pages, (unsigned long long)zn->present_pages,
@@ -203,10 +229,16 @@ int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len)
 			put(&o, "\n");
 			continue;
 		}
-		const char *zs[] = {"nr_zone_inactive_anon", "nr_zone_active_anon",
-				    "nr_zone_inactive_file", "nr_zone_active_file",
-				    "nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock",
-				    "nr_bounce", "nr_zspages", "nr_free_cma"};
+		const char *zs[] = {"nr_zone_inactive_anon",
+				    "nr_zone_active_anon",
+				    "nr_zone_inactive_file",
+				    "nr_zone_active_file",
+				    "nr_zone_unevictable",
+				    "nr_zone_write_pending",
+				    "nr_mlock",
+				    "nr_bounce",
+				    "nr_zspages",
+				    "nr_free_cma"};
 		put(&o, "\n      %-12s %llu", "nr_free_pages", (unsigned long long)zn->free_pages);
 		for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++)
 			put(&o, "\n      %-12s %u", zs[i], 0); /* per-zone LRU split: not kept */
@@ -221,9 +253,10 @@ int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len)
 			p2 *= 2;
 		batch = p2 - 1 ? p2 - 1 : 1;
 		int thr = 2 * 1 * (1 + fls64(zn->managed_pages >> (27 - PAGE_SHIFT)));
-		put(&o, "\n  pagesets\n    cpu: 0\n              count: 0\n              high:  %llu"
-			"\n              batch: %llu\n  vm stats threshold: %d"
-			"\n  node_unreclaimable:  0\n  start_pfn:           %llu\n",
+		put(&o,
+		    "\n  pagesets\n    cpu: 0\n              count: 0\n              high:  %llu"
+		    "\n              batch: %llu\n  vm stats threshold: %d"
+		    "\n  node_unreclaimable:  0\n  start_pfn:           %llu\n",
 		    (unsigned long long)zn->wmark_low, (unsigned long long)batch,
 		    thr > 125 ? 125 : thr, (unsigned long long)zn->zone_start_pfn);
 	}
@@ -238,7 +271,9 @@ int proc_slabinfo_show(struct kmem *km, char *buf, size_t len)
 		"slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	for (struct list_head *l = km->slab_caches.next; l != &km->slab_caches; l = l->next) {
 		const struct kmem_cache *c = list_entry(l, struct kmem_cache, list);
-		put(&o, "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu\n",
+		put(&o,
+		    "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu "
+		    "%6lu\n",
 		    c->name, c->active_objects, c->total_objects, c->size, c->oo_objects,
 		    1 << c->order, 0, 0, 0, c->nr_slabs, c->nr_slabs, 0ul);
 	}

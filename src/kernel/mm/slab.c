@@ -15,9 +15,9 @@
 #include <string.h>
 
 #define ZERO_SIZE_PTR 16u
-#define SLUB_MAX_ORDER 3   /* PAGE_ALLOC_COSTLY_ORDER */
+#define SLUB_MAX_ORDER 3 /* PAGE_ALLOC_COSTLY_ORDER */
 #define MAX_OBJS_PER_PAGE 32767u
-#define CACHE_LINE 64u     /* L1_CACHE_BYTES of a 686 build */
+#define CACHE_LINE 64u /* L1_CACHE_BYTES of a 686 build */
 
 static unsigned get_order(uint64_t size)
 {
@@ -333,20 +333,24 @@ size_t ksize(struct kmem *km, uint32_t obj)
 
 int kmem_slab_init(struct kmem *km)
 {
-	static const char *names[] = {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64",
+	static const char *names[] = {"kmalloc-8",   "kmalloc-16",  "kmalloc-32",  "kmalloc-64",
 				      "kmalloc-128", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
-				      "kmalloc-2k", "kmalloc-4k", "kmalloc-8k"};
+				      "kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
 	char dname[32];
 	for (unsigned i = 3; i <= KMALLOC_SHIFT_HIGH; i++) {
 		snprintf(dname, sizeof dname, "dma-%s", names[i - 3]);
 		if (!(km->kmalloc_caches[i] = kmem_cache_create(km, names[i - 3], 1u << i, 0, 0)) ||
-		    !(km->kmalloc_dma_caches[i] = kmem_cache_create(km, dname, 1u << i, 0, SLAB_CACHE_DMA)))
+		    !(km->kmalloc_dma_caches[i] =
+			  kmem_cache_create(km, dname, 1u << i, 0, SLAB_CACHE_DMA)))
 			return -ENOMEM;
 		if (i == 6 && (!(km->kmalloc_96 = kmem_cache_create(km, "kmalloc-96", 96, 0, 0)) ||
-			       !(km->kmalloc_dma_96 = kmem_cache_create(km, "dma-kmalloc-96", 96, 0, SLAB_CACHE_DMA))))
+			       !(km->kmalloc_dma_96 = kmem_cache_create(km, "dma-kmalloc-96", 96, 0,
+									SLAB_CACHE_DMA))))
 			return -ENOMEM;
-		if (i == 7 && (!(km->kmalloc_192 = kmem_cache_create(km, "kmalloc-192", 192, 0, 0)) ||
-			       !(km->kmalloc_dma_192 = kmem_cache_create(km, "dma-kmalloc-192", 192, 0, SLAB_CACHE_DMA))))
+		if (i == 7 &&
+		    (!(km->kmalloc_192 = kmem_cache_create(km, "kmalloc-192", 192, 0, 0)) ||
+		     !(km->kmalloc_dma_192 =
+			   kmem_cache_create(km, "dma-kmalloc-192", 192, 0, SLAB_CACHE_DMA))))
 			return -ENOMEM;
 	}
 	/* object sizes as Debian's 6.1 kernels report them in /proc/slabinfo */

@@ -53,7 +53,8 @@ struct vm_struct *get_vm_area(struct kmem *km, size_t size, unsigned flags, cons
 		link = &v->next;
 	}
 	if (addr + sz > km->L.vmalloc_end) {
-		kmem_error(km, -ENOMEM, "vmalloc: allocation failed: no free range in the vmalloc area");
+		kmem_error(km, -ENOMEM,
+			   "vmalloc: allocation failed: no free range in the vmalloc area");
 		return NULL;
 	}
 	struct vm_struct *v = calloc(1, sizeof(*v));
