@@ -577,6 +577,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		break;
 	}
 	cpu_flush_fast_hits(c);
+	x87_writeback(&c->fpu); /* the FPU state may be in the host x87 (docs/x87.md) */
 	counter_add(c->ctr, CTR_insns_retired, c->insns - start);
 	if (why == CPU_EXIT_EXCEPTION)
 		counter_add(c->ctr, CTR_exceptions, 1);

@@ -191,8 +191,37 @@ static void update_es(struct x87_state *f)
 		f->sw &= (uint16_t) ~(SW_ES | SW_B);
 }
 
+/*
+ * The guest FPU whose registers, tags, control and status words are in this thread's host
+ * x87 (docs/x87.md, "Resident state"); NULL when the host x87 is in its FNINIT state. While
+ * an FPU is resident its cw and sw fields stay current, the registers and tags do not.
+ */
+static _Thread_local struct x87_state *resident;
+
+static void from_fxsave(struct x87_state *f, const uint8_t *fx);
+
+void x87_writeback(struct x87_state *f)
+{
+	if (!f || resident != f)
+		return;
+	uint8_t *fx = x87_host_image();
+	x87_host_leave(fx);
+	resident = NULL;
+	from_fxsave(f, fx);
+}
+
+/* The state is about to be replaced as a whole: the host's copy is discarded. */
+static void drop_resident(struct x87_state *f)
+{
+	if (resident == f) {
+		x87_host_leave(x87_host_image());
+		resident = NULL;
+	}
+}
+
 void x87_init(struct x87_state *f)
 {
+	drop_resident(f);
 	memset(f, 0, sizeof(*f));
 	f->cw = 0x037f;
 	f->sw = 0;
@@ -311,12 +340,15 @@ static void load_regs(struct x87_state *f, const uint8_t *p)
 
 void x87_save_image(const struct x87_state *f, uint8_t img[108])
 {
+	if (resident == f)
+		x87_writeback(resident);
 	store_env(f, img, false);
 	store_regs(f, img + 28);
 }
 
 void x87_restore_image(struct x87_state *f, const uint8_t img[108])
 {
+	drop_resident(f);
 	load_env(f, img, false);
 	load_regs(f, img + 28);
 	retag(f);
@@ -396,6 +428,125 @@ static int host_compute(struct cpu *c, struct x87_state *nf, uint8_t opcode, uin
 	return 0;
 }
 
+/*
+ * The self-contained path: the state goes through the FXSAVE image for this one instruction
+ * and is committed only at the end, so a fault on either memory access leaves the FPU
+ * untouched (restartable). Requires f not to be resident.
+ */
+static int compute_slow(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr,
+			uint32_t ea, struct x87_form form, uint8_t *mem, struct x86_exception *ex)
+{
+	struct x87_state *f = &c->fpu;
+	bool is_mem = (modrm >> 6) != 3;
+	struct x87_state nf = *f;
+	if (host_compute(c, &nf, opcode, modrm, form, mem))
+		return x87_raise(ex, X86_UD);
+	uint16_t raised = nf.sw & SW_EXC_MASK & (uint16_t)~f->sw;
+	uint16_t unmasked = raised & (uint16_t)~nf.cw;
+	/*
+	 * The pointers as the host processor keeps them (docs/x87.md): the instruction pointer
+	 * on every computing instruction; the opcode only when the instruction raises an
+	 * unmasked exception, and the data pointer only when one with a memory operand does;
+	 * the selectors read as 0 (FCS/FDS deprecation).
+	 */
+	nf.fip = c->eip;
+	nf.fcs = 0;
+	nf.fds = 0;
+	if (unmasked) {
+		nf.fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
+		if (is_mem)
+			nf.fdp = ea;
+	}
+	if (form.kind == K_STORE && !(unmasked & (SW_IE | SW_OE | SW_UE))) {
+		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
+		if (cpu_mem_write(c, sr, ea, mem, form.size, ex))
+			return -1;
+	}
+	*f = nf;
+	return 0;
+}
+
+/* Makes f the resident FPU (loading it into the host x87); false if the host cannot. */
+static bool make_resident(struct x87_state *f)
+{
+	if (resident == f)
+		return true;
+	x87_writeback(resident);
+	uint8_t *fx = x87_host_image();
+	to_fxsave(f, fx);
+	if (x87_host_enter(fx))
+		return false;
+	resident = f;
+	return true;
+}
+
+/*
+ * FSTP m32/m64 and FISTP m16/m32 (reg field 3) run as their non-popping twins FST/FIST
+ * (reg field 2) first, so a faulting memory write can be undone by restoring the status
+ * word alone: a store changes no register, tag or TOP. The other popping stores (FSTP m80,
+ * FBSTP, FISTP m64) have no twin and take the self-contained path.
+ */
+static bool store_has_twin(unsigned reg)
+{
+	return reg == 2 || reg == 3;
+}
+
+/*
+ * The resident path: the instruction runs on the guest state kept in the host x87. A store
+ * is undone (status word restored) when its memory write faults, and an instruction that
+ * raises an unmasked exception is written back at once, so no exception is ever left
+ * pending in the host x87 outside a thunk. Returns 1 when the instruction must take the
+ * self-contained path instead (with f written back and unchanged).
+ */
+static int compute_resident(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr,
+			    uint32_t ea, struct x87_form form, uint8_t *mem,
+			    struct x86_exception *ex)
+{
+	struct x87_state *f = &c->fpu;
+	bool is_mem = (modrm >> 6) != 3;
+	unsigned reg = (modrm >> 3) & 7;
+	uint16_t old_sw = f->sw;
+	bool pops = form.kind == K_STORE && reg == 3;
+	uint8_t run_modrm = pops ? (uint8_t)(modrm - 0x08) : modrm;
+	uint32_t efl = (form.flags_in || form.flags_out) ? cpu_get_eflags(c) : 0;
+	uint32_t out = x87_host_step(mem, efl, opcode, run_modrm);
+	uint16_t sw = (uint16_t)out;
+	uint16_t unmasked = sw & (uint16_t)~f->cw & SW_EXC_MASK;
+	if (form.kind == K_STORE) {
+		if (unmasked) {
+			x87_writeback(f);
+			f->sw = old_sw;
+			return 1;
+		}
+		if (cpu_mem_write(c, sr, ea, mem, form.size, ex)) {
+			x87_writeback(f);
+			f->sw = old_sw;
+			return -1;
+		}
+		if (pops) {
+			/* the same conversion again, now popping: the same flags and C1 */
+			uint8_t scratch[16];
+			sw = (uint16_t)x87_host_step(scratch, 0, opcode, modrm);
+			unmasked = sw & (uint16_t)~f->cw & SW_EXC_MASK;
+		}
+	}
+	f->sw = sw;
+	f->fip = c->eip;
+	f->fcs = 0;
+	f->fds = 0;
+	if (unmasked) {
+		f->fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
+		if (is_mem)
+			f->fdp = ea;
+		x87_writeback(f);
+	}
+	if (form.flags_out) {
+		const uint32_t arith = EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF;
+		cpu_set_eflags(c, (efl & ~arith) | ((out >> 16) & arith));
+	}
+	return 0;
+}
+
 int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint32_t ea,
 		bool opsize16, struct x86_exception *ex)
 {
@@ -405,14 +556,23 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	    is_mem ? mem_form(opcode, (modrm >> 3) & 7) : reg_form(opcode, modrm);
 	uint8_t buf[108];
 
+	/* cw and sw are current even while resident; everything else needs the state here */
 	switch (form.kind) {
 	case K_UD: return x87_raise(ex, X86_UD);
 	case K_FNSTCW: put16(buf, f->cw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
 	case K_FNSTSW_M: put16(buf, f->sw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
 	case K_FNSTSW_AX: c->regs[R_EAX] = (c->regs[R_EAX] & 0xffff0000u) | f->sw; return 0;
+	case K_FNOP_NW: return 0;
+	case K_REG:
+	case K_LOAD:
+	case K_STORE:
+	case K_FLDCW: break;
+	default: x87_writeback(f); break;
+	}
+
+	switch (form.kind) {
 	case K_FNCLEX: f->sw &= (uint16_t) ~(SW_EXC_MASK | SW_SF | SW_ES | SW_B); return 0;
 	case K_FNINIT: fninit(f); return 0;
-	case K_FNOP_NW: return 0;
 	case K_FNSTENV: {
 		unsigned n = store_env(f, buf, opsize16);
 		if (cpu_mem_write(c, sr, ea, buf, n, ex))
@@ -441,6 +601,14 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	case K_FLDCW:
 		if (cpu_mem_read(c, sr, ea, buf, 2, ex))
 			return -1;
+		if (resident == f) {
+			/* the host's control word must follow; it recomputes ES/B as we would */
+			f->sw = (uint16_t)x87_host_step(buf, 0, opcode, modrm);
+			f->cw = cw_stored(get16(buf));
+			if (unmasked_pending(f))
+				x87_writeback(f);
+			return 0;
+		}
 		f->cw = cw_stored(get16(buf));
 		update_es(f);
 		return 0;
@@ -463,35 +631,16 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	default: break;
 	}
 
-	/* A computing instruction: operand in, host x87, operand out; commit only at the end,
-	 * so a fault on either memory access leaves the FPU untouched (restartable). */
+	/* A computing instruction: the operand is read before anything changes. */
 	uint8_t mem[16] = {0};
 	if (form.kind == K_LOAD && cpu_mem_read(c, sr, ea, mem, form.size, ex))
 		return -1;
-	struct x87_state nf = *f;
-	if (host_compute(c, &nf, opcode, modrm, form, mem))
-		return x87_raise(ex, X86_UD);
-	uint16_t raised = nf.sw & SW_EXC_MASK & (uint16_t)~f->sw;
-	uint16_t unmasked = raised & (uint16_t)~nf.cw;
-	/*
-	 * The pointers as the host processor keeps them (docs/x87.md): the instruction pointer
-	 * on every computing instruction; the opcode only when the instruction raises an
-	 * unmasked exception, and the data pointer only when one with a memory operand does;
-	 * the selectors read as 0 (FCS/FDS deprecation).
-	 */
-	nf.fip = c->eip;
-	nf.fcs = 0;
-	nf.fds = 0;
-	if (unmasked) {
-		nf.fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
-		if (is_mem)
-			nf.fdp = ea;
+	bool twinless = form.kind == K_STORE && !store_has_twin((modrm >> 3) & 7);
+	if (!twinless && make_resident(f)) {
+		int r = compute_resident(c, opcode, modrm, sr, ea, form, mem, ex);
+		if (r <= 0)
+			return r;
 	}
-	if (form.kind == K_STORE && !(unmasked & (SW_IE | SW_OE | SW_UE))) {
-		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
-		if (cpu_mem_write(c, sr, ea, mem, form.size, ex))
-			return -1;
-	}
-	*f = nf;
-	return 0;
+	x87_writeback(f);
+	return compute_slow(c, opcode, modrm, sr, ea, form, mem, ex);
 }

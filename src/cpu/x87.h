@@ -35,6 +35,15 @@ void x87_init(struct x87_state *f); /* FNINIT state */
 int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint32_t ea,
 		bool opsize16, struct x86_exception *ex);
 
+/*
+ * Between x87 instructions the FPU's registers and tags may live in the calling thread's host
+ * x87 (docs/x87.md); cw and sw are always current. x87_writeback makes all of *f current
+ * again and frees the host x87: cpu_run calls it before returning, and whoever calls
+ * x87_execute directly must call it before reading f->r or f->tw. x87_init,
+ * x87_save_image and x87_restore_image handle a resident f themselves.
+ */
+void x87_writeback(struct x87_state *f);
+
 /* FWAIT/WAIT: #MF (returns -1) when an unmasked exception is pending. */
 int x87_fwait(struct cpu *c, struct x86_exception *ex);
 

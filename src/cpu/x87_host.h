@@ -23,4 +23,17 @@ uint8_t *x87_host_image(void);
  * executable memory).
  */
 int64_t x87_host_run(uint8_t *fx, void *mem, uint32_t eflags, uint8_t opcode, uint8_t modrm);
+
+/*
+ * Resident execution (docs/x87.md): x87_host_enter loads fx (filled as for x87_host_run)
+ * into the host x87 and leaves it there; x87_host_step runs one instruction on it and
+ * returns the status word after it (bits 0-15) and the arithmetic flags (bits 16-27);
+ * x87_host_leave stores the state into fx and reinitialises the host x87 (FNINIT, which also
+ * discards a pending exception). Between enter and leave the calling thread must execute no
+ * other x87 instruction. x87_host_enter returns -1 when the host cannot run generated code.
+ * No unmasked exception may be pending in fx, nor at a step.
+ */
+int x87_host_enter(uint8_t *fx);
+uint32_t x87_host_step(void *mem, uint32_t eflags, uint8_t opcode, uint8_t modrm);
+void x87_host_leave(uint8_t *fx);
 #endif

@@ -62,7 +62,9 @@ static int teardown(void **state)
 /* Runs one instruction: a register form (ModRM >= 0xC0) or a memory form at MEM + off. */
 static int run(struct rig *r, uint8_t op, uint8_t modrm, uint32_t ea)
 {
-	return x87_execute(&r->c, op, modrm, SR_DS, ea, false, &r->ex);
+	int ret = x87_execute(&r->c, op, modrm, SR_DS, ea, false, &r->ex);
+	x87_writeback(&r->c.fpu); /* the tests read the registers and tags directly */
+	return ret;
 }
 
 #define OK(r, op, modrm, ea) assert_int_equal(run(r, op, modrm, ea), 0)

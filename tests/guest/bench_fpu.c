@@ -1,0 +1,54 @@
+/*
+ * Floating-point guest benchmark for bench/x87_bench.sh: a small n-body integration and a
+ * series sum in double precision (gcc -m32 compiles them to x87 code). Prints the results
+ * with all digits, so any difference from native execution shows.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define N 5
+
+struct body {
+	double x[3], v[3], m;
+};
+
+static struct body bodies[N] = {
+    {{0, 0, 0}, {0, 0, 0}, 39.47841760435743},
+    {{4.84, -1.16, -0.10}, {0.606, 2.81, -0.02}, 0.037},
+    {{8.34, 4.12, -0.40}, {-1.01, 1.82, 0.008}, 0.011},
+    {{12.89, -15.11, -0.22}, {1.08, 0.868, -0.01}, 0.0017},
+    {{15.37, -25.91, 0.179}, {0.979, 0.594, -0.034}, 0.002},
+};
+
+static void advance(double dt)
+{
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < N; j++) {
+			double d[3], d2 = 0;
+			for (int k = 0; k < 3; k++) {
+				d[k] = bodies[i].x[k] - bodies[j].x[k];
+				d2 += d[k] * d[k];
+			}
+			double mag = dt / (d2 * sqrt(d2));
+			for (int k = 0; k < 3; k++) {
+				bodies[i].v[k] -= d[k] * bodies[j].m * mag;
+				bodies[j].v[k] += d[k] * bodies[i].m * mag;
+			}
+		}
+	for (int i = 0; i < N; i++)
+		for (int k = 0; k < 3; k++)
+			bodies[i].x[k] += dt * bodies[i].v[k];
+}
+
+int main(int argc, char **argv)
+{
+	int scale = argc > 1 ? atoi(argv[1]) : 1;
+	for (int s = 0; s < scale * 20000; s++)
+		advance(0.01);
+	double sum = 0, sign = 1;
+	for (int k = 0; k < scale * 200000; k++, sign = -sign)
+		sum += sign / (2 * k + 1);
+	printf("%.17g %.17g %.17g\n", bodies[1].x[0], bodies[4].v[2], 4 * sum);
+	return 0;
+}
