@@ -68,26 +68,6 @@ void free_and_set_path(struct file *f, const char *path);
 /* Drops f->vmf (fs_mmap.c). */
 void file_drop_vm_file(struct file *f);
 
-/*
- * Page-cache coherence hooks, implemented by the memory subsystem when it has them (weak:
- * the fs works without). read(), write() and truncate go to the host file directly, so:
- *  - filemap_sync_for_read: before a read of [off, off+len) of the host file behind
- *    host_fd, write back dirty cached pages of that range (a shared mapping's stores);
- *  - filemap_after_write: after n bytes at off were written to the host file, copy them
- *    into any cached pages of that range (so mappings see write());
- *  - filemap_after_truncate: the file is now size bytes: drop (and unmap) cached pages
- *    wholly beyond it, zero the tail of the last one (truncate_pagecache).
- * Each identifies the file by the host descriptor's (st_dev, st_ino); a file with no
- * cached pages costs a lookup.
- */
-struct page_cache;
-void filemap_sync_for_read(struct page_cache *pc, int host_fd, uint64_t off, uint64_t len)
-	__attribute__((weak));
-void filemap_after_write(struct page_cache *pc, int host_fd, uint64_t off, const void *buf,
-			 uint64_t n) __attribute__((weak));
-void filemap_after_truncate(struct page_cache *pc, int host_fd, uint64_t size)
-	__attribute__((weak));
-
 /* The lowest descriptor limit in force (RLIMIT_NOFILE, capped at VMLAB_NR_OPEN). */
 int files_limit(struct task *t);
 #endif

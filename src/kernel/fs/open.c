@@ -21,6 +21,9 @@
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
+/* Truncation drops cached pages beyond the new size (mm/filemap.c, when it has it). */
+void filemap_note_truncate(struct task *t, int host_fd, uint64_t size) __attribute__((weak));
+
 /* Character devices a guest may open for writing wherever they are: they write no file. */
 static bool harmless_chardev(dev_t rdev)
 {
@@ -108,8 +111,8 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 				close(fd);
 				return r;
 			}
-			if (filemap_after_truncate)
-				filemap_after_truncate(t->page_cache, fd, 0);
+			if (filemap_note_truncate)
+				filemap_note_truncate(t, fd, 0);
 		}
 	}
 	char gpath[PATH_MAX];
@@ -304,8 +307,8 @@ static long do_truncate_fd(struct task *t, int fd, uint64_t len)
 	}
 	if (ftruncate(fd, (off_t)len) < 0)
 		return -errno;
-	if (filemap_after_truncate)
-		filemap_after_truncate(t->page_cache, fd, len);
+	if (filemap_note_truncate)
+		filemap_note_truncate(t, fd, len);
 	return 0;
 }
 

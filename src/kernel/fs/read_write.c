@@ -19,6 +19,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
+#include "kernel/mm/filemap.h"
 #include "kernel/procfs.h"
 #include "kernel/signal.h"
 #include "kernel/task.h"
@@ -132,10 +133,10 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 	long done = 0;
 	while ((uint32_t)done < count) {
 		size_t want = count - (uint32_t)done < bufsz ? count - (uint32_t)done : bufsz;
-		if (regular && filemap_sync_for_read) {
+		if (regular) { /* shared mappings' dirty pages first (mm/filemap.h) */
 			off_t at = pos ? *pos + done : lseek(f->host_fd, 0, SEEK_CUR);
 			if (at >= 0)
-				filemap_sync_for_read(t->page_cache, f->host_fd, (uint64_t)at, want);
+				filemap_note_read(t, f->host_fd, (uint64_t)at, want);
 		}
 		ssize_t n = pos ? pread(f->host_fd, buf, want, *pos + done)
 				: read(f->host_fd, buf, want);
@@ -212,14 +213,13 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 			free(buf);
 			return done ? done : e;
 		}
-		if (n > 0 && regular && filemap_after_write) {
+		if (n > 0 && regular) { /* the cached pages see the write (mm/filemap.h) */
 			/* O_APPEND wrote at the end, wherever the offset was */
 			off_t end = lseek(f->host_fd, 0, SEEK_CUR);
 			if (!pos && (f->f_flags & G_O_APPEND) && end >= n)
 				at = end - n;
 			if (at >= 0)
-				filemap_after_write(t->page_cache, f->host_fd, (uint64_t)at, buf,
-						    (size_t)n);
+				filemap_note_write(t, f->host_fd, (uint64_t)at, buf, (uint64_t)n);
 		}
 		done += n;
 		if ((size_t)n < want)
@@ -406,6 +406,9 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, uint32_t uoff, ui
 		}
 	}
 	off_t o = (off_t)off;
+	off_t from = uoff ? o : lseek(in->host_fd, 0, SEEK_CUR);
+	if (from >= 0)
+		filemap_note_read(t, in->host_fd, (uint64_t)from, count);
 	ssize_t n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count);
 	if (n < 0) {
 		r = host_err(t, out, errno, true);
