@@ -33,7 +33,7 @@ NATIVE_BINS:= $(NATIVE_SRCS:tests/native/%.c=build/native/%)
 GUEST_BINS := $(foreach s,$(GUEST_SRCS),$(patsubst tests/guest/%.c,build/guest/%-O0,$(s)) $(patsubst tests/guest/%.c,build/guest/%-O2,$(s)))
 
 .SECONDARY:
-.PHONY: all deps run test test-only unit san bench soak install clean format guests
+.PHONY: all deps run test test-only unit san bench soak install clean format guests fuzz
 all: $(O)/vmlab $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS) $(NATIVE_BINS)
 
 deps:
@@ -81,6 +81,14 @@ guests: $(GUEST_BINS)
 
 san:
 	$(MAKE) SAN=1 all
+
+# libFuzzer targets (clang): tests/fuzz/NAME.c, linked with the sources FUZZ_SRCS_NAME names.
+FUZZ_SRCS_fuzz_elf := src/kernel/elf.c
+fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/*.c)))
+build/fuzz/%: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	clang -std=c17 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_SRCS_$*)
 
 run: deps
 	$(MAKE) all
