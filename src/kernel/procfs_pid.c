@@ -267,7 +267,7 @@ void procfs_status(struct sbuf *b, struct task *t)
 		uint32_t text = text_bytes(mm);
 		uint64_t lib = mm->exec_vm * PAGE_SIZE - text;
 		uint64_t peak_rss = mm->hiwater_rss > mm_rss(mm) ? mm->hiwater_rss : mm_rss(mm);
-		SEQ_KB("VmPeak:", mm->total_vm);
+		SEQ_KB("VmPeak:", mm->hiwater_vm > mm->total_vm ? mm->hiwater_vm : mm->total_vm);
 		SEQ_KB("VmSize:", mm->total_vm);
 		SEQ_KB("VmLck:", mm->locked_vm);
 		SEQ_KB("VmPin:", mm->pinned_vm);
