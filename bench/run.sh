@@ -1,0 +1,46 @@
+#!/bin/bash
+# Wall time of vmlab run against native execution and qemu-i386 (user-mode emulation), in
+# one run: a CPU-bound program (tests/guest/bench_cpu.c) and a program touching 1 GB of fresh
+# anonymous memory (bench/guest/touch_anon.c), with ns per page fault for the latter.
+# Usage: bench/run.sh [VMLAB]   (default build/rel/vmlab)
+cd "$(dirname "$0")/.."
+VMLAB=${1:-build/rel/vmlab}
+out=build/bench
+mkdir -p "$out"
+make -s build/guest/bench_cpu-O2 || exit 1
+gcc -m32 -static -O2 -o "$out/touch_anon" bench/guest/touch_anon.c || exit 1
+QEMU=$(command -v qemu-i386 || command -v qemu-i386-static)
+
+secs() { # command...: wall seconds
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc -l
+}
+
+row() { # label, native, vmlab, qemu
+	printf "%-28s native %8.3f s   vmlab %8.3f s (x%.1f)   qemu-i386 %s\n" "$1" "$2" "$3" \
+		"$(echo "$3 / $2" | bc -l)" \
+		"$([ -n "$4" ] && printf '%8.3f s (x%.1f)' "$4" "$(echo "$4 / $2" | bc -l)" || echo n/a)"
+}
+
+echo "machine: $(uname -m), $(nproc) CPUs; vmlab defaults (1 GB RAM, 64x4 LRU TLB, 2-level)"
+n=$(secs build/guest/bench_cpu-O2 3)
+v=$(secs "$VMLAB" run -- build/guest/bench_cpu-O2 3)
+q=""
+[ -n "$QEMU" ] && q=$(secs "$QEMU" build/guest/bench_cpu-O2 3)
+row "cpu-bound (bench_cpu 3)" "$n" "$v" "$q"
+
+MB=1024
+pages=$((MB * 256))
+n=$(secs "$out/touch_anon" $MB)
+v=$(secs "$VMLAB" run --mem=2G -- "$out/touch_anon" $MB)
+q=""
+[ -n "$QEMU" ] && q=$(secs "$QEMU" "$out/touch_anon" $MB)
+row "touch 1 GB anonymous" "$n" "$v" "$q"
+printf "%-28s native %6.0f ns   vmlab %6.0f ns   qemu-i386 %s\n" "per fault ($pages faults)" \
+	"$(echo "$n * 1000000000 / $pages" | bc -l)" "$(echo "$v * 1000000000 / $pages" | bc -l)" \
+	"$([ -n "$q" ] && printf '%6.0f ns' "$(echo "$q * 1000000000 / $pages" | bc -l)" || echo n/a)"
+echo "vmlab's own count:"
+"$VMLAB" run --mem=2G --stats -- "$out/touch_anon" $MB 2>&1 | grep -E "^pages|^faults|^instructions"
