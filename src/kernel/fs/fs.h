@@ -58,6 +58,9 @@ struct nameidata {
 	char last[256];     /* the last component ("" when the path names the root or ends
 			       in "." or ".."; then dirfd is the object itself) */
 	char guest[4096];   /* canonical guest path of the parent (or the object) */
+	bool must_be_dir;   /* the path ended in "/": the object has to be a directory */
+	int dots;           /* last is empty because the path ended in "." (1), ".." (2), or
+			       named the root (3): the kinds rmdir tells apart */
 };
 
 /* The host path of a host descriptor relative to the root as the guest sees it. */

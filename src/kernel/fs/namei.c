@@ -169,6 +169,8 @@ int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 	char full[2 * PATH_MAX];
 	nd->dirfd = -1;
 	nd->last[0] = '\0';
+	nd->must_be_dir = false;
+	nd->dots = 0;
 	if (!*path)
 		return -ENOENT;
 	int r = full_path(t, dirfd, path, full, sizeof(full));
@@ -184,6 +186,7 @@ int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 		char *slash = strrchr(full, '/');
 		const char *last = slash ? slash + 1 : full;
 		if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
+			nd->dots = !*last ? 3 : last[1] ? 2 : 1;
 			int fd = open_in_root(t, full, O_PATH, 0);
 			if (fd < 0)
 				return fd;
@@ -229,6 +232,7 @@ int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 			continue;
 		}
 		nd->dirfd = fd;
+		nd->must_be_dir = trailing;
 		snprintf(nd->last, sizeof(nd->last), "%s", last);
 		return fs_guest_path_of_fd(t, fd, nd->guest, sizeof(nd->guest));
 	}

@@ -40,7 +40,8 @@ static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 	if (!r && create &&
 	    (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))
 		r = -EEXIST;
-	if (!r)
+	/* ".", ".." and "/" get their own errors before any read-only check */
+	if (!r && nd->last[0])
 		r = fs_may_write(t, nd->dirfd, what);
 	if (r)
 		nd_release(nd);
@@ -62,8 +63,13 @@ static long do_unlinkat(struct task *t, int dirfd, uint32_t upath, uint32_t flag
 				  flags ? "removing a directory" : "removing a file");
 	if (r)
 		return r;
-	if (!nd.last[0])
-		r = flags ? -EBUSY : -EISDIR; /* "/", "." or ".." */
+	struct stat st;
+	if (!nd.last[0]) /* do_rmdir: "." EINVAL, ".." ENOTEMPTY, "/" EBUSY; unlink EISDIR */
+		r = !flags ? -EISDIR : nd.dots == 1 ? -EINVAL : nd.dots == 2 ? -ENOTEMPTY : -EBUSY;
+	else if (!flags && nd.must_be_dir)
+		r = fstatat(nd.dirfd, nd.last, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno
+		    : S_ISDIR(st.st_mode)					 ? -EISDIR
+										 : -ENOTDIR;
 	else if (unlinkat(nd.dirfd, nd.last, flags ? AT_REMOVEDIR : 0) < 0)
 		r = -errno;
 	nd_release(&nd);

@@ -71,6 +71,20 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 		return f ? fd_install(t, f, 0, cloexec) : r;
 	}
 	int hflags = host_open_flags(flags) & ~O_TRUNC;
+	if (nd.must_be_dir) {
+		/* "name/": a directory or nothing; a new name cannot be a file */
+		struct stat ds;
+		bool there = fstatat(nd.dirfd, nd.last, &ds, 0) == 0;
+		if ((there && !S_ISDIR(ds.st_mode)) || (!there && !creat)) {
+			nd_release(&nd);
+			return there ? -ENOTDIR : -ENOENT;
+		}
+		if (!there) {
+			nd_release(&nd);
+			return -EISDIR;
+		}
+		hflags |= O_DIRECTORY;
+	}
 	int fd;
 	const char *name = nd.last[0] ? nd.last : ".";
 	struct stat st;

@@ -96,6 +96,8 @@ static int vfs_stat(struct task *t, int dirfd, uint32_t upath, uint32_t flags, s
 			r = procfs_stat(t, proc, true, st);
 		else if (fstatat(nd.dirfd, nd.last[0] ? nd.last : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
+		else if (nd.must_be_dir && !S_ISDIR(st->st_mode))
+			r = -ENOTDIR;
 	}
 	nd_release(&nd);
 	return r;
