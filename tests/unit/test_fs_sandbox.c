@@ -148,6 +148,18 @@ static void test_resolve_parent_follows_last_link(void **state)
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/loop1", true, &nd), -ELOOP);
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "", true, &nd), -ENOENT);
+	/* "dir/" must name a directory; ".", ".." and "/" are told apart for rmdir */
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/b//", false, &nd), 0);
+	assert_string_equal(nd.last, "b");
+	assert_true(nd.must_be_dir);
+	nd_release(&nd);
+	const char *dots[] = {"/a/.", "/a/..", "/"};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, dots[i], false, &nd), 0);
+		assert_string_equal(nd.last, "");
+		assert_int_equal(nd.dots, i + 1);
+		nd_release(&nd);
+	}
 }
 
 static void test_guest_paths(void **state)
