@@ -129,8 +129,9 @@ static long do_getdents(struct task *t, int fd, uint32_t ubuf, uint32_t count, b
 	if (!f)
 		return -EBADF;
 	long r;
-	struct dirent_sink s = {.cap = count, .old = old};
-	s.buf = malloc(count ? count : 1);
+	/* a huge buffer needs no huge host copy: the rest comes with the next call */
+	struct dirent_sink s = {.cap = count < (1u << 20) ? count : (1u << 20), .old = old};
+	s.buf = malloc(s.cap ? s.cap : 1);
 	if (!s.buf) {
 		fput(f);
 		return -ENOMEM;
