@@ -260,6 +260,8 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 		signal_kill_task(t, SIGKILL, NULL);
 		return;
 	}
+	/* counted here, not in the fault handler: a uaccess fault is -EFAULT, not a signal */
+	counter_add(t->ctr, out.sig == SIGBUS ? CTR_fault_sigbus : CTR_fault_sigsegv, 1);
 	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
 }
 

@@ -629,10 +629,10 @@ static bool access_error(uint32_t err, const struct vm_area_struct *v)
 
 static void bad_area(struct task *t, struct fault_outcome *out, int code, uint32_t addr)
 {
+	(void)t;
 	out->sig = SIGSEGV;
 	out->si_code = code;
 	out->addr = addr;
-	COUNT(t->ctr, fault_sigsegv);
 }
 
 void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
@@ -676,7 +676,6 @@ void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct faul
 		out->sig = SIGBUS;
 		out->si_code = BUS_ADRERR;
 		out->addr = addr;
-		COUNT(t->ctr, fault_sigbus);
 		return;
 	case VMF_OOM:
 		/* pagefault_out_of_memory: the OOM killer picks this, the only process */
