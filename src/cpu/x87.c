@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/cpu_int.h"
 #include "cpu/x87_host.h"
 
 #define SW_IE 0x0001
@@ -355,6 +356,32 @@ void x87_restore_image(struct x87_state *f, const uint8_t img[108])
 	update_es(f);
 }
 
+/*
+ * Memory operands take the interpreter's inline fast path when it hits (the translation and
+ * TLB statistics of any MOV), else the MMU's general path (which also raises the faults).
+ */
+static int x87_read(struct cpu *c, enum sreg sr, uint32_t ea, void *buf, unsigned n,
+		    struct x86_exception *ex)
+{
+	uint8_t *p = fast_hit(c, sr, ea, n, ACC_READ, SEGF_R);
+	if (p) {
+		memcpy(buf, p, n);
+		return 0;
+	}
+	return cpu_mem_read(c, sr, ea, buf, n, ex);
+}
+
+static int x87_write(struct cpu *c, enum sreg sr, uint32_t ea, const void *buf, unsigned n,
+		     struct x86_exception *ex)
+{
+	uint8_t *p = fast_hit(c, sr, ea, n, ACC_WRITE, SEGF_W);
+	if (p) {
+		memcpy(p, buf, n);
+		return 0;
+	}
+	return cpu_mem_write(c, sr, ea, buf, n, ex);
+}
+
 static int x87_raise(struct x86_exception *ex, uint16_t vector)
 {
 	memset(ex, 0, sizeof(*ex));
@@ -459,7 +486,7 @@ static int compute_slow(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg 
 	}
 	if (form.kind == K_STORE && !(unmasked & (SW_IE | SW_OE | SW_UE))) {
 		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
-		if (cpu_mem_write(c, sr, ea, mem, form.size, ex))
+		if (x87_write(c, sr, ea, mem, form.size, ex))
 			return -1;
 	}
 	*f = nf;
@@ -518,7 +545,7 @@ static int compute_resident(struct cpu *c, uint8_t opcode, uint8_t modrm, enum s
 			f->sw = old_sw;
 			return 1;
 		}
-		if (cpu_mem_write(c, sr, ea, mem, form.size, ex)) {
+		if (x87_write(c, sr, ea, mem, form.size, ex)) {
 			x87_writeback(f);
 			f->sw = old_sw;
 			return -1;
@@ -559,8 +586,8 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	/* cw and sw are current even while resident; everything else needs the state here */
 	switch (form.kind) {
 	case K_UD: return x87_raise(ex, X86_UD);
-	case K_FNSTCW: put16(buf, f->cw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
-	case K_FNSTSW_M: put16(buf, f->sw); return cpu_mem_write(c, sr, ea, buf, 2, ex);
+	case K_FNSTCW: put16(buf, f->cw); return x87_write(c, sr, ea, buf, 2, ex);
+	case K_FNSTSW_M: put16(buf, f->sw); return x87_write(c, sr, ea, buf, 2, ex);
 	case K_FNSTSW_AX: c->regs[R_EAX] = (c->regs[R_EAX] & 0xffff0000u) | f->sw; return 0;
 	case K_FNOP_NW: return 0;
 	case K_REG:
@@ -599,7 +626,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 
 	switch (form.kind) {
 	case K_FLDCW:
-		if (cpu_mem_read(c, sr, ea, buf, 2, ex))
+		if (x87_read(c, sr, ea, buf, 2, ex))
 			return -1;
 		if (resident == f) {
 			/* the host's control word must follow; it recomputes ES/B as we would */
@@ -633,7 +660,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 
 	/* A computing instruction: the operand is read before anything changes. */
 	uint8_t mem[16] = {0};
-	if (form.kind == K_LOAD && cpu_mem_read(c, sr, ea, mem, form.size, ex))
+	if (form.kind == K_LOAD && x87_read(c, sr, ea, mem, form.size, ex))
 		return -1;
 	bool twinless = form.kind == K_STORE && !store_has_twin((modrm >> 3) & 7);
 	if (!twinless && make_resident(f)) {
