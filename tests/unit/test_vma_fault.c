@@ -1,0 +1,213 @@
+/* Page faults and uaccess on a real machine model: PTEs in simulated memory, the zero page,
+ * demand zero, COW, fault-around, SIGBUS past EOF, stack growth, uaccess -EFAULT. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kernel/machine.h"
+#include "kernel/mm/filemap.h"
+#include "kernel/mm/memory.h"
+#include "kernel/mm/mman.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/mm/pgtable.h"
+#include "kernel/uaccess.h"
+
+static struct machine *m;
+static struct task *t;
+
+static int setup(void **state)
+{
+	(void)state;
+	struct machine_config c;
+	machine_config_default(&c);
+	c.ram_bytes = 64u << 20;
+	m = calloc(1, sizeof *m);
+	char err[256];
+	if (machine_create(m, &c, err, sizeof err)) {
+		fprintf(stderr, "machine_create: %s\n", err);
+		return -1;
+	}
+	t = &m->task;
+	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
+		t->rlim[i].cur = t->rlim[i].max = ~0ull;
+	t->rlim[3].cur = 8u << 20;
+	struct mm_layout_config lc = {.task_size = 0xC0000000u, .overcommit_ratio = 50,
+				      .fault_around_bytes = 65536};
+	t->mm = mm_alloc(t, &lc);
+	if (!t->mm || mm_alloc_pgd(t->mm))
+		return -1;
+	mmu_write_cr3(&m->mmu, (uint32_t)t->mm->pgd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	machine_destroy(m);
+	free(m);
+	return 0;
+}
+
+static struct fault_outcome fault(uint32_t addr, uint32_t err)
+{
+	struct fault_outcome o;
+	do_user_addr_fault(t, addr, err | PF_U, &o);
+	return o;
+}
+
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
+static void test_anonymous(void **state)
+{
+	(void)state;
+	struct mm_struct *mm = t->mm;
+	uint32_t a = (uint32_t)do_mmap(mm, 0, 4 * 4096, RW, ANON, NULL, 0);
+	uint64_t f0 = t->min_flt;
+	/* a read fault maps the zero page read-only */
+	assert_int_equal(fault(a, 0).sig, 0);
+	uint64_t pte = mm_pte(mm, a);
+	assert_true(pte & PTE_P);
+	assert_false(pte & PTE_RW);
+	assert_int_equal(pte_pfn(pte), zero_pfn(mm));
+	assert_int_equal(mm->rss_anon, 0);
+	/* writing it copies: a fresh page, writable and dirty */
+	assert_int_equal(fault(a, PF_W | PF_P).sig, 0);
+	pte = mm_pte(mm, a);
+	assert_true((pte & PTE_RW) && (pte & PTE_D));
+	assert_int_not_equal(pte_pfn(pte), zero_pfn(mm));
+	/* a write to an empty PTE: demand zero */
+	assert_int_equal(fault(a + 4096, PF_W).sig, 0);
+	assert_int_equal(mm->rss_anon, 2);
+	assert_int_equal(t->min_flt - f0, 3);
+	assert_int_equal(m->ctr.v[CTR_fault_zero_page], 1);
+	assert_int_equal(m->ctr.v[CTR_fault_demand_zero], 1);
+	assert_int_equal(m->ctr.v[CTR_fault_cow], 1);
+	/* uaccess through the MMU faults pages in as the program would */
+	const char msg[] = "through the MMU";
+	assert_int_equal(copy_to_user(t, a + 2 * 4096 + 10, msg, sizeof msg), 0);
+	char back[sizeof msg];
+	assert_int_equal(copy_from_user(t, back, a + 2 * 4096 + 10, sizeof msg), 0);
+	assert_string_equal(back, msg);
+	assert_int_equal(mm->rss_anon, 3);
+	/* read-only: the kernel's write fails with EFAULT, a user write is SEGV_ACCERR */
+	assert_int_equal(do_mprotect(mm, a, 4 * 4096, PROT_READ), 0);
+	assert_false(mm_pte(mm, a) & PTE_RW);
+	assert_int_equal(copy_to_user(t, a, msg, 4), -EFAULT);
+	struct fault_outcome o = fault(a + 3 * 4096, PF_W);
+	assert_int_equal(o.sig, SIGSEGV);
+	assert_int_equal(o.si_code, SEGV_ACCERR);
+	assert_int_equal(o.addr, a + 3 * 4096);
+	/* nothing mapped: SEGV_MAPERR */
+	o = fault(0x1000, 0);
+	assert_int_equal(o.si_code, SEGV_MAPERR);
+	assert_int_equal(copy_from_user(t, back, 0x1000, 4), -EFAULT);
+	assert_int_equal(copy_from_user(t, back, 0xBFFFFFFEu, 4), -EFAULT);
+	/* munmap clears the PTEs and gives the pages back */
+	assert_int_equal(do_munmap(mm, a, 4 * 4096), 0);
+	assert_int_equal(mm_pte(mm, a), 0);
+	assert_int_equal(mm->rss_anon, 0);
+	/* MADV_DONTNEED equivalent: zap drops pages, the next read sees zeroes */
+	a = (uint32_t)do_mmap(mm, 0, 4096, RW, ANON, NULL, 0);
+	assert_int_equal(copy_to_user(t, a, msg, 4), 0);
+	zap_page_range(mm, a, a + 4096);
+	uint32_t v = 1;
+	assert_int_equal(get_user_u32(t, a, &v), 0);
+	assert_int_equal(v, 0);
+}
+
+static void test_stack_growth(void **state)
+{
+	(void)state;
+	struct mm_struct *mm = t->mm;
+	assert_int_equal(setup_stack_vma(mm, 0xC0000000u, 0x21000, false), 0);
+	struct fault_outcome o = fault(0xBFF00000u, PF_W);
+	assert_int_equal(o.sig, 0);
+	assert_int_equal(vma_lookup(mm, 0xBFF00000u)->vm_start, 0xBFF00000u);
+	assert_int_equal(m->ctr.v[CTR_fault_stack_growth], 1);
+	/* beyond RLIMIT_STACK */
+	o = fault(0xBF700000u, PF_W);
+	assert_int_equal(o.sig, SIGSEGV);
+	assert_int_equal(o.si_code, SEGV_MAPERR);
+}
+
+static void test_file(void **state)
+{
+	(void)state;
+	struct mm_struct *mm = t->mm;
+	char path[] = "/tmp/vmlab-test-fault-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	static char data[40 * 4096 + 100];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (char)('a' + i % 26);
+	assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
+	int err = 0;
+	struct vm_file *f = vm_file_open_fd(t->page_cache, fd, "/tmp/f", true, true, &err);
+	assert_non_null(f);
+	/* 64 KB aligned, so a fault-around window is 16 whole pages */
+	uint32_t a = 0x40000000u;
+	assert_int_equal(do_mmap(mm, a, 48 * 4096, PROT_READ, MAP_PRIVATE | MAP_FIXED, f, 0), a);
+	uint64_t f0 = t->min_flt;
+	assert_int_equal(fault(a + 5 * 4096, 0).sig, 0);
+	assert_int_equal(t->min_flt - f0, 1);
+	assert_int_equal(mm->rss_file, 16);
+	char c = 0;
+	assert_int_equal(copy_from_user(t, &c, a + 5 * 4096 + 3, 1), 0);
+	assert_int_equal(c, data[5 * 4096 + 3]);
+	/* the last, partial page reads the file's bytes then zeroes */
+	assert_int_equal(copy_from_user(t, &c, a + 40 * 4096 + 99, 1), 0);
+	assert_int_equal(c, data[40 * 4096 + 99]);
+	assert_int_equal(copy_from_user(t, &c, a + 40 * 4096 + 100, 1), 0);
+	assert_int_equal(c, 0);
+	/* past EOF: SIGBUS */
+	struct fault_outcome o = fault(a + 41 * 4096, 0);
+	assert_int_equal(o.sig, SIGBUS);
+	assert_int_equal(o.si_code, BUS_ADRERR);
+	/* a private write copies; the file keeps its byte */
+	assert_int_equal(do_mprotect(mm, a, 4096, RW), 0);
+	assert_int_equal(fault(a, PF_W | PF_P).sig, 0);
+	assert_int_equal(put_user_u32(t, a, 0x21212121u), 0);
+	char fb = 0;
+	assert_int_equal(pread(fd, &fb, 1, 0), 1);
+	assert_int_equal(fb, 'a');
+	assert_int_equal(m->ctr.v[CTR_fault_cow], 1);
+	/* a shared writable mapping's stores reach the file before a read() of it */
+	uint32_t s = (uint32_t)do_mmap(mm, 0, 4096, RW, MAP_SHARED, f, 0);
+	assert_int_equal(put_user_u32(t, s, 0x5a5a5a5au), 0);
+	filemap_note_read(t, fd, 0, 1);
+	assert_int_equal(pread(fd, &fb, 1, 0), 1);
+	assert_int_equal(fb, 0x5a);
+	/* and a write() reaches the mapped frame */
+	assert_int_equal(pwrite(fd, "Q", 1, 8), 1);
+	filemap_note_write(t, fd, 8, "Q", 1);
+	assert_int_equal(copy_from_user(t, &c, s + 8, 1), 0);
+	assert_int_equal(c, 'Q');
+	/* truncation: pages past the new end leave the mapping; the next touch is SIGBUS */
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	filemap_note_truncate(t, fd, 4096);
+	assert_int_equal(mm_pte(mm, a + 5 * 4096), 0);
+	assert_int_equal(fault(a + 5 * 4096, 0).sig, SIGBUS);
+	assert_int_equal(do_munmap(mm, s, 4096), 0);
+	vm_file_put(f);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_anonymous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stack_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
