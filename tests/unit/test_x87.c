@@ -287,6 +287,100 @@ static void faulting_store_leaves_the_fpu_unchanged(void **state)
 	assert_memory_equal(&before, &r->c.fpu, sizeof(before));
 }
 
+/*
+ * Between instructions the FPU may stay in the host x87 (docs/x87.md): a sequence run that
+ * way must end exactly as the same sequence written back after every instruction, through
+ * FLDCW while resident, a store that faults, an unmasked exception made pending by FLDCW or
+ * by an instruction, the popping stores without a non-popping twin, FCOMI and FCMOV.
+ */
+struct step {
+	uint8_t op, modrm;
+	uint32_t ea;
+};
+
+struct outcome {
+	int rc[40];
+	uint16_t vec[40];
+	struct x87_state f;
+	uint8_t mem[96];
+	uint32_t eax, eflags;
+};
+
+static void run_sequence(struct rig *r, const struct step *p, unsigned n, bool each,
+			 struct outcome *o)
+{
+	static const double in[2] = {3.0, 0.1};
+	static const uint16_t cws[3] = {0x037b, 0x0f7f, 0x027f};
+	uint8_t zero[96] = {0};
+	fresh(r);
+	put(r, MEM, zero, sizeof(zero));
+	put(r, MEM, in, sizeof(in));
+	put(r, MEM + 32, cws, sizeof(cws));
+	cpu_set_eflags(&r->c, 0x2);
+	memset(o, 0, sizeof(*o));
+	for (unsigned i = 0; i < n; i++) {
+		r->c.eip = 0x1000 + 4 * i;
+		r->ex.vector = 0;
+		if (p[i].op == 0x9b)
+			o->rc[i] = x87_fwait(&r->c, &r->ex);
+		else if (each)
+			o->rc[i] = run(r, p[i].op, p[i].modrm, p[i].ea);
+		else
+			o->rc[i] = x87_execute(&r->c, p[i].op, p[i].modrm, SR_DS, p[i].ea, false,
+					       &r->ex);
+		o->vec[i] = o->rc[i] ? r->ex.vector : 0;
+	}
+	x87_writeback(&r->c.fpu);
+	o->f = r->c.fpu;
+	get(r, MEM, o->mem, sizeof(o->mem));
+	o->eax = r->c.regs[R_EAX];
+	o->eflags = cpu_get_eflags(&r->c);
+}
+
+static void resident_state_matches_the_written_back_one(void **state)
+{
+	struct rig *r = *state;
+	static const struct step prog[] = {
+	    {0xd9, 0xe8, 0},	       {0xdd, 0x05, MEM},	  {0xdc, 0x0d, MEM + 8},
+	    {0xd9, 0x2d, MEM + 34},    {0xde, 0xc9, 0},		  {0xd9, 0xea, 0},
+	    {0xde, 0xf9, 0},	       {0xdd, 0x15, MEM + 16},	  {0xd9, 0x1d, UNMAPPED},
+	    {0xdb, 0x1d, MEM + 24},    {0xd9, 0xe8, 0},		  {0xd9, 0xee, 0},
+	    {0xde, 0xf9, 0},	       {0xd9, 0x2d, MEM + 32},	  {0xd9, 0xe8, 0},
+	    {0xdf, 0xe0, 0},	       {0xdb, 0xe2, 0},		  {0xd9, 0xeb, 0},
+	    {0xdb, 0xf1, 0},	       {0xda, 0xc1, 0},		  {0xd9, 0xc9, 0},
+	    {0xdb, 0x3d, MEM + 40},    {0xdf, 0x3d, MEM + 56},	  {0xdf, 0x3d, UNMAPPED - 4},
+	    {0xd9, 0xe8, 0},	       {0xd9, 0xee, 0},		  {0xde, 0xf9, 0},
+	    {0xdd, 0x1d, MEM + 64},    {0x9b, 0, 0},		  {0xdb, 0xe2, 0},
+	    {0xd9, 0x2d, MEM + 36},    {0xd9, 0xfa, 0},		  {0xdd, 0x1d, MEM + 72},
+	    {0xdf, 0x1d, MEM + 80},    {0xd9, 0x1d, MEM + 84},	  {0xdd, 0x3d, MEM + 88},
+	};
+	unsigned n = sizeof(prog) / sizeof(prog[0]);
+	static struct outcome each, resident;
+	run_sequence(r, prog, n, true, &each);
+	run_sequence(r, prog, n, false, &resident);
+	/* the sequence does what it is meant to: a #PF, #MF twice, ES pending via FLDCW */
+	assert_int_equal(each.vec[8], X86_PF);
+	assert_int_equal(each.vec[14], X86_MF);
+	assert_int_equal(each.vec[27], X86_MF);
+	assert_int_equal(each.vec[28], X86_MF);
+	assert_int_equal(each.rc[29], 0);
+	assert_memory_equal(each.rc, resident.rc, sizeof(each.rc));
+	assert_memory_equal(each.vec, resident.vec, sizeof(each.vec));
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(each.f.r[i].mant, resident.f.r[i].mant);
+		assert_int_equal(each.f.r[i].sexp, resident.f.r[i].sexp);
+	}
+	assert_int_equal(each.f.cw, resident.f.cw);
+	assert_int_equal(each.f.sw, resident.f.sw);
+	assert_int_equal(each.f.tw, resident.f.tw);
+	assert_int_equal(each.f.fop, resident.f.fop);
+	assert_int_equal(each.f.fip, resident.f.fip);
+	assert_int_equal(each.f.fdp, resident.f.fdp);
+	assert_memory_equal(each.mem, resident.mem, sizeof(each.mem));
+	assert_int_equal(each.eax, resident.eax);
+	assert_int_equal(each.eflags, resident.eflags);
+}
+
 static void reserved_encodings_and_fisttp_are_invalid(void **state)
 {
 	struct rig *r = *state;
@@ -457,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(unmasked_exception_is_deferred_to_the_next_waiting_instruction),
 	    cmocka_unit_test(fcomi_sets_eflags_and_fcmov_reads_them),
 	    cmocka_unit_test(faulting_store_leaves_the_fpu_unchanged),
+	    cmocka_unit_test(resident_state_matches_the_written_back_one),
 	    cmocka_unit_test(reserved_encodings_and_fisttp_are_invalid),
 	    cmocka_unit_test(fxam_classifies),
 	    cmocka_unit_test(environment_round_trips_in_both_formats),
