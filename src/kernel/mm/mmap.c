@@ -1020,6 +1020,10 @@ int do_mprotect(struct mm_struct *mm, uint32_t start, uint32_t len, uint32_t pro
 		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS)
 			return -EACCES;
 		uint32_t tmp = v->vm_end < end ? v->vm_end : end;
+		/* turning into data counts against RLIMIT_DATA */
+		if ((newflags & VM_WRITE) && !may_expand_vm(mm, newflags, (tmp - nstart) >> 12) &&
+		    may_expand_vm(mm, v->vm_flags, (tmp - nstart) >> 12))
+			return -ENOMEM;
 		if ((newflags & VM_WRITE) &&
 		    !(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
 			uint64_t n = (tmp - nstart) >> 12;
