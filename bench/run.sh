@@ -1,7 +1,8 @@
 #!/bin/bash
 # Wall time of vmlab run against native execution and qemu-i386 (user-mode emulation), in
-# one run: a CPU-bound program (tests/guest/bench_cpu.c) and a program touching 1 GB of fresh
-# anonymous memory (bench/guest/touch_anon.c), with ns per page fault for the latter.
+# one run: a CPU-bound program (tests/guest/bench_cpu.c), busybox gzip -c of 20 MB, and a
+# program touching 1 GB of fresh anonymous memory (bench/guest/touch_anon.c), with ns per
+# page fault for the latter.
 # Usage: bench/run.sh [VMLAB]   (default build/rel/vmlab)
 cd "$(dirname "$0")/.."
 VMLAB=${1:-build/rel/vmlab}
@@ -31,6 +32,19 @@ v=$(secs "$VMLAB" run -- build/guest/bench_cpu-O2 3)
 q=""
 [ -n "$QEMU" ] && q=$(secs "$QEMU" build/guest/bench_cpu-O2 3)
 row "cpu-bound (bench_cpu 3)" "$n" "$v" "$q"
+
+BB=build/busybox/bin/busybox
+if [ -x "$BB" ]; then
+	# 20 MB of text that compresses like source code does
+	[ -f "$out/gz.in" ] || seq 1 3000000 | head -c 20000000 >"$out/gz.in"
+	n=$(secs sh -c "$BB gzip -c $out/gz.in >/dev/null")
+	v=$(secs sh -c "$VMLAB run -- $BB gzip -c $out/gz.in >/dev/null")
+	q=""
+	[ -n "$QEMU" ] && q=$(secs sh -c "$QEMU $BB gzip -c $out/gz.in >/dev/null")
+	row "busybox gzip -c (20 MB)" "$n" "$v" "$q"
+else
+	echo "busybox gzip: $BB not present (the busybox test fetches it)"
+fi
 
 MB=1024
 pages=$((MB * 256))
