@@ -265,3 +265,47 @@ long sys_prctl(struct task *t, const uint32_t *a)
 	}
 	}
 }
+
+/* The scheduler's view of a one-CPU machine (cpuinfo lists processor 0 only). */
+long sys_sched_yield(struct task *t, const uint32_t *a)
+{
+	(void)t;
+	(void)a;
+	return 0; /* nothing else is runnable */
+}
+
+static bool self_pid(const struct task *t, uint32_t pid)
+{
+	return pid == 0 || (int32_t)pid == t->pid;
+}
+
+/* sched_getaffinity: the mask of CPU 0, in the kernel's cpumask size for NR_CPUS 32 (4
+ * bytes on Debian's 686 kernels); the return value is the bytes written. */
+long sys_sched_getaffinity(struct task *t, const uint32_t *a)
+{
+	if (!self_pid(t, a[0]))
+		return -ESRCH;
+	if (a[1] < 4 || (a[1] & 3))
+		return -EINVAL;
+	uint32_t mask = 1;
+	return put_user_u32(t, a[2], mask) ? -EFAULT : 4;
+}
+
+long sys_sched_setaffinity(struct task *t, const uint32_t *a)
+{
+	if (!self_pid(t, a[0]))
+		return -ESRCH;
+	uint32_t mask = 0;
+	if (a[1] >= 4 && get_user_u32(t, a[2], &mask))
+		return -EFAULT;
+	return mask & 1 ? 0 : -EINVAL; /* a mask without CPU 0 leaves no CPU to run on */
+}
+
+long sys_getcpu(struct task *t, const uint32_t *a)
+{
+	if (a[0] && put_user_u32(t, a[0], 0))
+		return -EFAULT;
+	if (a[1] && put_user_u32(t, a[1], 0))
+		return -EFAULT;
+	return 0;
+}
