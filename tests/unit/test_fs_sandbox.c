@@ -148,6 +148,13 @@ static void test_resolve_parent_follows_last_link(void **state)
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/loop1", true, &nd), -ELOOP);
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "", true, &nd), -ENOENT);
+	/* a symlink into /proc leads to the guest's procfs, not the host's */
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc_link", true, &nd),
+			 FS_RESOLVED_PROC);
+	assert_string_equal(nd.guest, "/proc/self/maps");
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc_link", false, &nd), 0);
+	assert_string_equal(nd.last, "proc_link");
+	nd_release(&nd);
 	/* "dir/" must name a directory; ".", ".." and "/" are told apart for rmdir */
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/b//", false, &nd), 0);
 	assert_string_equal(nd.last, "b");

@@ -71,7 +71,10 @@ int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n);
 int fs_open_host(struct task *t, int dirfd, const char *path, int host_flags, uint32_t mode,
 		 bool follow);
 /* Resolves everything but the last component (following symlinks in the last component too
- * when follow is set, up to 40 links). 0 or -errno; release with nd_release. */
+ * when follow is set, up to 40 links). 0 or -errno; release with nd_release.
+ * FS_RESOLVED_PROC (positive) when a followed symlink led into /proc: nd->guest is then the
+ * normalised procfs path and there is no descriptor. */
+#define FS_RESOLVED_PROC 1
 int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 		      struct nameidata *nd);
 void nd_release(struct nameidata *nd);

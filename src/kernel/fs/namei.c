@@ -177,6 +177,16 @@ int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 	if (r)
 		return r;
 	for (int links = 0;; links++) {
+		if (links > 0) {
+			/* a symlink into /proc (/dev/stdout -> /proc/self/fd/1) leads to the
+			 * guest's procfs, not the host's */
+			char norm[PATH_MAX];
+			normalise(full, norm, sizeof(norm));
+			if (!strcmp(norm, "/proc") || !strncmp(norm, "/proc/", 6)) {
+				snprintf(nd->guest, sizeof(nd->guest), "%s", norm);
+				return FS_RESOLVED_PROC;
+			}
+		}
 		size_t len = strlen(full);
 		bool trailing = false;
 		while (len > 1 && full[len - 1] == '/') {

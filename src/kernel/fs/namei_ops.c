@@ -36,6 +36,8 @@ static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
 		return -EACCES;
 	r = fs_resolve_parent(t, dirfd, path, follow, nd);
+	if (r == FS_RESOLVED_PROC)
+		return -EACCES; /* procfs files are not changed through their names */
 	struct stat st;
 	if (!r && create &&
 	    (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))

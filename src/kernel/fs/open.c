@@ -58,17 +58,13 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 	bool follow = !(flags & G_O_NOFOLLOW) && !(creat && (flags & G_O_EXCL));
 	struct nameidata nd;
 	r = fs_resolve_parent(t, dirfd, path, follow, &nd);
+	if (r == FS_RESOLVED_PROC) { /* a symlink led into /proc (/dev/stdout, /etc/mtab) */
+		struct file *f = procfs_open(t, nd.guest, flags, &r);
+		return f ? fd_install(t, f, 0, cloexec) : r;
+	}
 	if (r) {
 		nd_release(&nd);
 		return r;
-	}
-	/* a symlink may lead into /proc (/dev/stdout, /etc/mtab) */
-	char target[PATH_MAX + 256];
-	snprintf(target, sizeof(target), "%s/%s", strcmp(nd.guest, "/") ? nd.guest : "", nd.last);
-	if (nd.last[0] && fs_is_proc_path(t, GUEST_AT_FDCWD, target, proc, sizeof(proc))) {
-		nd_release(&nd);
-		struct file *f = procfs_open(t, proc, flags, &r);
-		return f ? fd_install(t, f, 0, cloexec) : r;
 	}
 	int hflags = host_open_flags(flags) & ~O_TRUNC;
 	if (nd.must_be_dir) {
@@ -185,6 +181,11 @@ static long do_faccessat(struct task *t, int dirfd, uint32_t upath, uint32_t mod
 	}
 	struct nameidata nd;
 	r = fs_resolve_parent(t, dirfd, path, !(flags & 0x100u), &nd);
+	if (r == FS_RESOLVED_PROC) {
+		struct stat st;
+		r = procfs_stat(t, nd.guest, true, &st);
+		return r ? r : (mode & W_OK) ? -EACCES : 0;
+	}
 	if (!r) {
 		const char *name = nd.last[0] ? nd.last : ".";
 		if (faccessat(nd.dirfd, name, (int)mode, AT_SYMLINK_NOFOLLOW) < 0)

@@ -87,14 +87,10 @@ static int vfs_stat(struct task *t, int dirfd, uint32_t upath, uint32_t flags, s
 		return procfs_stat(t, proc, follow, st);
 	struct nameidata nd;
 	r = fs_resolve_parent(t, dirfd, path, follow, &nd);
+	if (r == FS_RESOLVED_PROC)
+		return procfs_stat(t, nd.guest, true, st);
 	if (!r) {
-		char target[PATH_MAX + 256];
-		snprintf(target, sizeof(target), "%s/%s", strcmp(nd.guest, "/") ? nd.guest : "",
-			 nd.last);
-		if (nd.last[0] && follow &&
-		    fs_is_proc_path(t, GUEST_AT_FDCWD, target, proc, sizeof(proc)))
-			r = procfs_stat(t, proc, true, st);
-		else if (fstatat(nd.dirfd, nd.last[0] ? nd.last : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(nd.dirfd, nd.last[0] ? nd.last : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 		else if (nd.must_be_dir && !S_ISDIR(st->st_mode))
 			r = -ENOTDIR;
@@ -212,7 +208,7 @@ long sys_statx(struct task *t, const uint32_t *a)
 	if (l > 0 && !fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
 		struct nameidata nd;
 		bool follow = !(flags & G_AT_SYMLINK_NOFOLLOW);
-		if (!fs_resolve_parent(t, dirfd, path, follow, &nd) &&
+		if (fs_resolve_parent(t, dirfd, path, follow, &nd) == 0 &&
 		    statx(nd.dirfd, nd.last[0] ? nd.last : ".", AT_SYMLINK_NOFOLLOW,
 			  STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &hx) == 0 &&
 		    hx.stx_ino == st.st_ino) {
@@ -257,6 +253,8 @@ static long do_readlinkat(struct task *t, int dirfd, uint32_t upath, uint32_t ub
 	} else {
 		struct nameidata nd;
 		r = fs_resolve_parent(t, dirfd, path, false, &nd);
+		if (r == FS_RESOLVED_PROC)
+			return -EINVAL; /* "link/" named a procfs directory, not a link */
 		if (r) {
 			nd_release(&nd);
 			return r;
