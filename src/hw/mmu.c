@@ -409,12 +409,11 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 
 /* --- the fast path --- */
 
+/* Called only after xlate let the access through: with paging on and a TLB modelled, e is
+ * the L1 entry that served it, and for a write its D is set (xlate sets it first). */
 static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 			 phys_addr_t pa, struct tlb_entry *e, struct tlb *t)
 {
-	uint64_t pfn = pa >> PAGE_SHIFT;
-	if (acc == ACC_WRITE && (m->pm->frame_flags[pfn] & PFRAME_CODE))
-		return;
 	if (acc == ACC_WRITE && e && !e->dirty)
 		return;
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
@@ -426,56 +425,47 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	f->stats = t ? tlb_stats_mut(t) : NULL;
 }
 
-/* A fast entry for lin in this mode, counted as the TLB hit it stands for; or NULL. */
-static inline struct mmu_fast *fast_hit(struct mmu *m, uint32_t lin, enum mmu_access acc,
-					bool user)
+/* One page's part of an access when the fast table missed: translates, and for RAM installs
+ * a fast entry. Returns 1 when *pa is RAM, 0 when it is not (MMIO, a hole), -1 on a fault. */
+static int page_xlate_slow(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+			   phys_addr_t *pa, struct x86_exception *ex)
 {
-	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (f->tag != (lin & PAGE_MASK))
-		return NULL;
-	if (f->tlbe) {
-		f->tlbe->last_use = ++m->lru_clock;
-		f->stats->lookups++;
-		f->stats->hits++;
-		counter_add(m->ctr, CTR_tlb_lookups, 1);
-		counter_add(m->ctr, CTR_tlb_hits, 1);
-	}
-	return f;
-}
-
-/* Translates one page's part of an access; the fast table first, as mmu_ptr does. */
-static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
-		      phys_addr_t *pa, struct x86_exception *ex)
-{
-	struct mmu_fast *f = fast_hit(m, lin, acc, user);
-	if (f) {
-		*pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
-		return 0;
-	}
 	struct tlb_entry *e;
 	struct tlb *t;
 	if (xlate(m, lin, acc, user, pa, &e, &t, ex) < 0)
 		return -1;
-	if (physmem_is_ram(m->pm, *pa)) {
-		if (acc == ACC_WRITE)
-			physmem_frame_changed(m->pm, *pa >> PAGE_SHIFT);
-		install_fast(m, lin, acc, user, *pa, e, t);
+	if (!physmem_is_ram(m->pm, *pa))
+		return 0;
+	/* a write drops the frame's decoded code first (clearing PFRAME_CODE), so the write
+	 * entry installed below never covers a frame that holds decoded code */
+	if (acc == ACC_WRITE)
+		physmem_frame_changed(m->pm, *pa >> PAGE_SHIFT);
+	install_fast(m, lin, acc, user, *pa, e, t);
+	return 1;
+}
+
+/* The same, the fast table first, as mmu_ptr does (fast entries exist only for RAM). */
+static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		      phys_addr_t *pa, struct x86_exception *ex)
+{
+	struct mmu_fast *f = mmu_fast_hit(m, lin, acc, user);
+	if (f) {
+		*pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
+		return 1;
 	}
-	return 0;
+	return page_xlate_slow(m, lin, acc, user, pa, ex);
 }
 
 uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
 		      struct x86_exception *ex)
 {
-	bool user = m->cpl == 3;
 	phys_addr_t pa;
-	if (page_xlate(m, lin, acc, user, &pa, ex) < 0)
-		return NULL;
-	if (!physmem_is_ram(m->pm, pa)) {
+	int rc = page_xlate_slow(m, lin, acc, m->cpl == 3, &pa, ex);
+	if (rc > 0)
+		return m->pm->host + pa;
+	if (rc == 0)
 		*ex = (struct x86_exception){.vector = NOT_RAM};
-		return NULL;
-	}
-	return m->pm->host + pa;
+	return NULL;
 }
 
 /* --- whole accesses --- */
@@ -487,17 +477,23 @@ static int bad_size(struct x86_exception *ex)
 }
 
 /* Splits [lin, lin+size) at the page boundary and translates both parts before any data
- * moves, so a fault on the second page leaves memory untouched. */
+ * moves, so a fault on the second page leaves memory untouched. ram[i]: part i is RAM. */
 static int xlate_span(struct mmu *m, uint32_t lin, unsigned size, enum mmu_access acc,
-		      bool user, phys_addr_t pa[2], unsigned len[2], struct x86_exception *ex)
+		      bool user, phys_addr_t pa[2], unsigned len[2], bool ram[2],
+		      struct x86_exception *ex)
 {
 	unsigned first = PAGE_SIZE - (lin & ~PAGE_MASK);
 	len[0] = size < first ? size : first;
 	len[1] = size - len[0];
-	if (page_xlate(m, lin, acc, user, &pa[0], ex) < 0)
+	int rc = page_xlate(m, lin, acc, user, &pa[0], ex);
+	if (rc < 0)
 		return -1;
-	if (len[1] && page_xlate(m, lin + len[0], acc, user, &pa[1], ex) < 0)
-		return -1;
+	ram[0] = rc;
+	if (len[1]) {
+		if ((rc = page_xlate(m, lin + len[0], acc, user, &pa[1], ex)) < 0)
+			return -1;
+		ram[1] = rc;
+	}
 	return 0;
 }
 
@@ -510,7 +506,7 @@ int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum 
 		return bad_size(ex);
 	/* fast entries exist only for RAM, so a hit within one page is a plain copy */
 	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
-		struct mmu_fast *f = fast_hit(m, lin, acc, user);
+		struct mmu_fast *f = mmu_fast_hit(m, lin, acc, user);
 		if (f) {
 			memcpy(buf, f->host + (lin & ~PAGE_MASK), size);
 			return 0;
@@ -518,11 +514,12 @@ int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum 
 	}
 	phys_addr_t pa[2];
 	unsigned len[2];
-	if (xlate_span(m, lin, size, acc, user, pa, len, ex) < 0)
+	bool ram[2];
+	if (xlate_span(m, lin, size, acc, user, pa, len, ram, ex) < 0)
 		return -1;
 	uint8_t *b = buf;
 	for (unsigned i = 0; i < 2 && len[i]; i++) {
-		if (physmem_is_ram(m->pm, pa[i]))
+		if (ram[i])
 			memcpy(b, m->pm->host + pa[i], len[i]);
 		else
 			physmem_read_buf(m->pm, pa[i], b, len[i]);
@@ -540,7 +537,7 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 		return bad_size(ex);
 	/* write fast entries exist only for RAM frames holding no decoded code */
 	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
-		struct mmu_fast *f = fast_hit(m, lin, ACC_WRITE, user);
+		struct mmu_fast *f = mmu_fast_hit(m, lin, ACC_WRITE, user);
 		if (f) {
 			memcpy(f->host + (lin & ~PAGE_MASK), buf, size);
 			return 0;
@@ -548,12 +545,16 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 	}
 	phys_addr_t pa[2];
 	unsigned len[2];
-	if (xlate_span(m, lin, size, ACC_WRITE, user, pa, len, ex) < 0)
+	bool ram[2];
+	if (xlate_span(m, lin, size, ACC_WRITE, user, pa, len, ram, ex) < 0)
 		return -1;
 	const uint8_t *b = buf;
 	for (unsigned i = 0; i < 2 && len[i]; i++) {
-		/* physmem_write_buf drops decoded code of the frame; a fast hit implies none */
-		physmem_write_buf(m->pm, pa[i], b, len[i]);
+		/* page_xlate dropped the decoded code of a RAM frame (a fast hit implies none) */
+		if (ram[i])
+			memcpy(m->pm->host + pa[i], b, len[i]);
+		else
+			physmem_write_buf(m->pm, pa[i], b, len[i]);
 		b += len[i];
 	}
 	return 0;

@@ -100,29 +100,38 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 		     struct x86_exception *ex);
 
 /*
- * The slow half of the fast path: translates lin (which must not cross a page for the
- * caller's access), installs a fast entry when the target is RAM (and, for writes, the page
+ * The slow half of the fast path, for a caller whose fast-table lookup missed: translates lin
+ * (which must not cross a page for the caller's access), installs a fast entry when the target is RAM (and, for writes, the page
  * is dirty-marked and not PFRAME_CODE), and returns the host pointer; NULL with *ex on a
  * fault; NULL with ex->vector == 0xFFFF when the target is not RAM (use mmu_read/write).
  */
 uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
 		      struct x86_exception *ex);
 
+/* The fast entry for lin in this mode, counted as the TLB hit it stands for; or NULL. */
+static inline struct mmu_fast *mmu_fast_hit(struct mmu *m, uint32_t lin, enum mmu_access acc,
+					    bool user)
+{
+	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (__builtin_expect(f->tag != (lin & PAGE_MASK), 0))
+		return NULL;
+	if (f->tlbe) {
+		f->tlbe->last_use = ++m->lru_clock;
+		f->stats->lookups++;
+		f->stats->hits++;
+		counter_add(m->ctr, CTR_tlb_lookups, 1);
+		counter_add(m->ctr, CTR_tlb_hits, 1);
+	}
+	return f;
+}
+
 /* The hot path: a host pointer for an access that does not cross a page. */
 static inline uint8_t *mmu_ptr(struct mmu *m, uint32_t lin, enum mmu_access acc,
 			       struct x86_exception *ex)
 {
-	struct mmu_fast *f = &m->fast[acc][m->cpl == 3][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (__builtin_expect(f->tag == (lin & PAGE_MASK), 1)) {
-		if (f->tlbe) {
-			f->tlbe->last_use = ++m->lru_clock;
-			f->stats->lookups++;
-			f->stats->hits++;
-			counter_add(m->ctr, CTR_tlb_lookups, 1);
-			counter_add(m->ctr, CTR_tlb_hits, 1);
-		}
+	struct mmu_fast *f = mmu_fast_hit(m, lin, acc, m->cpl == 3);
+	if (__builtin_expect(f != NULL, 1))
 		return f->host + (lin & ~PAGE_MASK);
-	}
 	return mmu_ptr_slow(m, lin, acc, ex);
 }
 
