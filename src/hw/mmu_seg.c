@@ -18,8 +18,8 @@ void mmu_set_gdtr(struct mmu *m, uint32_t base, uint16_t limit)
 	m->seg.gdtr_limit = limit;
 }
 
-/* Reads the descriptor sel names; *lin gets its linear address. */
-static int read_descriptor(struct mmu *m, uint16_t sel, uint64_t *raw, uint32_t *lin,
+/* Reads and decodes the descriptor sel names; *lin gets its linear address. */
+static int read_descriptor(struct mmu *m, uint16_t sel, struct seg_desc *d, uint32_t *lin,
 			   struct x86_exception *ex)
 {
 	uint32_t base, limit;
@@ -35,20 +35,22 @@ static int read_descriptor(struct mmu *m, uint16_t sel, uint64_t *raw, uint32_t 
 	if ((uint32_t)(sel | 7) > limit)
 		return sel_fault(m, X86_GP, sel & 0xfffc, ex);
 	*lin = base + (sel & ~7u);
-	return mmu_read_linear(m, *lin, raw, 8, ACC_READ, false, ex);
+	uint64_t raw;
+	if (mmu_read_linear(m, *lin, &raw, 8, ACC_READ, false, ex) < 0)
+		return -1;
+	seg_desc_decode(raw, d);
+	return 0;
 }
 
 /* The processor marks a descriptor used by setting its Accessed bit (type bit 0). */
-static int set_accessed(struct mmu *m, uint64_t raw, uint32_t lin, struct seg_desc *d,
+static int set_accessed(struct mmu *m, uint32_t lin, struct seg_desc *d,
 			struct x86_exception *ex)
 {
 	if (!d->s || (d->type & SEG_TYPE_ACCESSED))
 		return 0;
-	uint8_t b = (uint8_t)(raw >> 40) | SEG_TYPE_ACCESSED;
-	if (mmu_write_linear(m, lin + 5, &b, 1, false, ex) < 0)
-		return -1;
 	d->type |= SEG_TYPE_ACCESSED;
-	return 0;
+	uint8_t b = (uint8_t)(seg_desc_encode(d) >> 40); /* type, S, DPL, P */
+	return mmu_write_linear(m, lin + 5, &b, 1, false, ex);
 }
 
 static void load_real_mode(struct mmu *m, enum sreg sr, uint16_t sel)
@@ -81,12 +83,10 @@ int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception
 		c->flat = false;
 		return 0;
 	}
-	uint64_t raw;
-	uint32_t lin;
-	if (read_descriptor(m, sel, &raw, &lin, ex) < 0)
-		return -1;
 	struct seg_desc d;
-	seg_desc_decode(raw, &d);
+	uint32_t lin;
+	if (read_descriptor(m, sel, &d, &lin, ex) < 0)
+		return -1;
 	bool code = d.type & SEG_TYPE_CODE;
 	switch (sr) {
 	case SR_SS:
@@ -114,7 +114,7 @@ int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception
 			return sel_fault(m, X86_NP, ec, ex);
 		break;
 	}
-	if (set_accessed(m, raw, lin, &d, ex) < 0)
+	if (set_accessed(m, lin, &d, ex) < 0)
 		return -1;
 	seg_cache_set(c, sel, &d);
 	return 0;
@@ -130,12 +130,10 @@ int mmu_load_ldtr(struct mmu *m, uint16_t sel, struct x86_exception *ex)
 	}
 	if (SEL_TI(sel))
 		return sel_fault(m, X86_GP, sel & 0xfffc, ex);
-	uint64_t raw;
-	uint32_t lin;
-	if (read_descriptor(m, sel, &raw, &lin, ex) < 0)
-		return -1;
 	struct seg_desc d;
-	seg_desc_decode(raw, &d);
+	uint32_t lin;
+	if (read_descriptor(m, sel, &d, &lin, ex) < 0)
+		return -1;
 	if (d.s || d.type != 2) /* 2: LDT system descriptor */
 		return sel_fault(m, X86_GP, sel & 0xfffc, ex);
 	if (!d.p)
