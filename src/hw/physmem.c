@@ -152,6 +152,13 @@ bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa)
 	return pa < MMIO_WINDOW_START || pa >= FOUR_GB;
 }
 
+/* Marks the RAM frames of [pa, pa+n) as changed, before they are written. */
+static void frames_changed(struct physmem *pm, phys_addr_t pa, size_t n)
+{
+	for (uint64_t pfn = pa >> PAGE_SHIFT; pfn <= (pa + n - 1) >> PAGE_SHIFT; pfn++)
+		physmem_frame_changed(pm, pfn);
+}
+
 /* One access that stays inside one range. */
 static uint64_t read_in_range(struct physmem *pm, const struct phys_range *r, phys_addr_t pa,
 			      unsigned size)
@@ -176,9 +183,7 @@ static void write_in_range(struct physmem *pm, const struct phys_range *r, phys_
 			   uint64_t v, unsigned size)
 {
 	if (r && r->kind == PHYS_RAM) {
-		physmem_frame_changed(pm, pa >> PAGE_SHIFT);
-		if (((pa + size - 1) >> PAGE_SHIFT) != (pa >> PAGE_SHIFT))
-			physmem_frame_changed(pm, (pa + size - 1) >> PAGE_SHIFT);
+		frames_changed(pm, pa, size);
 		memcpy(pm->host + pa, &v, size);
 	} else if (r && r->kind == PHYS_MMIO && (size & (size - 1)) == 0) {
 		r->ops->write(r->opaque, pa - r->start, v, size);
@@ -220,21 +225,28 @@ void physmem_write(struct physmem *pm, phys_addr_t pa, uint64_t value, unsigned 
 		write_in_range(pm, physmem_range(pm, pa + i), pa + i, (value >> (8 * i)) & 0xff, 1);
 }
 
+/* How much of an n-byte buffer access at pa one step moves: the rest of the buffer within a
+ * RAM range; else one device-sized access (devices see at most 8 bytes; holes read as all
+ * ones), byte by byte where no range answers. */
+static size_t buf_chunk(const struct phys_range *r, phys_addr_t pa, size_t n)
+{
+	if (!r)
+		return 1;
+	size_t chunk = r->end - pa < n ? r->end - pa : n;
+	if (r->kind == PHYS_RAM)
+		return chunk;
+	return chunk >= 8 ? 8 : chunk >= 4 ? 4 : chunk >= 2 ? 2 : 1;
+}
+
 void physmem_read_buf(struct physmem *pm, phys_addr_t pa, void *buf, size_t n)
 {
 	uint8_t *b = buf;
 	while (n) {
 		const struct phys_range *r = physmem_range(pm, pa);
-		size_t chunk = n;
-		if (r && r->end - pa < chunk)
-			chunk = r->end - pa;
+		size_t chunk = buf_chunk(r, pa, n);
 		if (r && r->kind == PHYS_RAM) {
 			memcpy(b, pm->host + pa, chunk);
 		} else {
-			/* devices see accesses of at most 8 bytes; holes read as all ones */
-			chunk = chunk >= 8 ? 8 : chunk >= 4 ? 4 : chunk >= 2 ? 2 : 1;
-			if (!r)
-				chunk = 1;
 			uint64_t v = read_in_range(pm, r, pa, (unsigned)chunk);
 			memcpy(b, &v, chunk);
 		}
@@ -249,18 +261,11 @@ void physmem_write_buf(struct physmem *pm, phys_addr_t pa, const void *buf, size
 	const uint8_t *b = buf;
 	while (n) {
 		const struct phys_range *r = physmem_range(pm, pa);
-		size_t chunk = n;
-		if (r && r->end - pa < chunk)
-			chunk = r->end - pa;
+		size_t chunk = buf_chunk(r, pa, n);
 		if (r && r->kind == PHYS_RAM) {
-			for (uint64_t pfn = pa >> PAGE_SHIFT; pfn <= (pa + chunk - 1) >> PAGE_SHIFT;
-			     pfn++)
-				physmem_frame_changed(pm, pfn);
+			frames_changed(pm, pa, chunk);
 			memcpy(pm->host + pa, b, chunk);
 		} else {
-			chunk = chunk >= 8 ? 8 : chunk >= 4 ? 4 : chunk >= 2 ? 2 : 1;
-			if (!r)
-				chunk = 1;
 			uint64_t v = 0;
 			memcpy(&v, b, chunk);
 			write_in_range(pm, r, pa, v, (unsigned)chunk);

@@ -59,7 +59,6 @@ bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa);
 /* Host pointer to RAM at pa (valid to the end of its frame), or NULL if pa is not RAM. */
 static inline uint8_t *physmem_ptr(const struct physmem *pm, phys_addr_t pa)
 {
-	extern bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa);
 	return physmem_is_ram(pm, pa) ? pm->host + pa : NULL;
 }
 
