@@ -84,6 +84,7 @@ san:
 
 # libFuzzer targets (clang): tests/fuzz/NAME.c, linked with the sources FUZZ_SRCS_NAME names.
 FUZZ_SRCS_fuzz_elf := src/kernel/elf.c
+FUZZ_SRCS_fuzz_exec := $(LIB_SRCS)
 fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/*.c)))
 build/fuzz/%: tests/fuzz/%.c
 	@mkdir -p $(@D)

@@ -691,6 +691,9 @@ long do_mmap(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32_t prot, u
 	if (a < 0)
 		return a;
 	addr = (uint32_t)a;
+	/* security_mmap_addr: below vm.mmap_min_addr only with CAP_SYS_RAWIO */
+	if (addr < MMAP_MIN_ADDR && !(mm->owner && mm->owner->euid == 0))
+		return -EPERM;
 	if ((flags & MAP_FIXED_NOREPLACE) && (addr & (PG_SIZE - 1)) == 0) {
 		struct vm_area_struct *v = find_vma(mm, addr);
 		if (v && v->vm_start < addr + len)
