@@ -123,12 +123,24 @@ fail:
 	return -EINVAL;
 }
 
+/* The distinct modelled TLBs: none, the unified or split L1, and the L2. Returns how many. */
+static unsigned each_tlb(const struct mmu *m, struct tlb *t[3])
+{
+	unsigned n = 0;
+	if (m->dtlb)
+		t[n++] = m->dtlb;
+	if (m->itlb && m->itlb != m->dtlb)
+		t[n++] = m->itlb;
+	if (m->l2tlb)
+		t[n++] = m->l2tlb;
+	return n;
+}
+
 void mmu_destroy(struct mmu *m)
 {
-	if (m->itlb != m->dtlb)
-		tlb_free(m->itlb);
-	tlb_free(m->dtlb);
-	tlb_free(m->l2tlb);
+	struct tlb *t[3];
+	for (unsigned i = 0, n = each_tlb(m, t); i < n; i++)
+		tlb_free(t[i]);
 	m->itlb = m->dtlb = m->l2tlb = NULL;
 }
 
@@ -139,12 +151,10 @@ void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause)
 	mmu_fast_flush(m);
 	if (!m->dtlb)
 		return;
+	struct tlb *t[3];
 	m->fast_quiet = true;
-	tlb_flush_all(m->dtlb, keep_global);
-	if (m->itlb != m->dtlb)
-		tlb_flush_all(m->itlb, keep_global);
-	if (m->l2tlb)
-		tlb_flush_all(m->l2tlb, keep_global);
+	for (unsigned i = 0, n = each_tlb(m, t); i < n; i++)
+		tlb_flush_all(t[i], keep_global);
 	m->fast_quiet = false;
 	counter_add(m->ctr, cause, 1);
 }
@@ -193,11 +203,9 @@ void mmu_invlpg(struct mmu *m, uint32_t lin)
 		mmu_fast_flush(m);
 		return;
 	}
-	tlb_invlpg(m->dtlb, lin);
-	if (m->itlb != m->dtlb)
-		tlb_invlpg(m->itlb, lin);
-	if (m->l2tlb)
-		tlb_invlpg(m->l2tlb, lin);
+	struct tlb *t[3];
+	for (unsigned i = 0, n = each_tlb(m, t); i < n; i++)
+		tlb_invlpg(t[i], lin);
 }
 
 void mmu_set_asid(struct mmu *m, uint16_t asid)
@@ -212,11 +220,9 @@ void mmu_flush_asid(struct mmu *m, uint16_t asid, enum counter_id cause)
 	if (!m->dtlb)
 		return;
 	/* the hook drops the fast entries of exactly the entries that go */
-	tlb_flush_asid(m->dtlb, asid, true);
-	if (m->itlb != m->dtlb)
-		tlb_flush_asid(m->itlb, asid, true);
-	if (m->l2tlb)
-		tlb_flush_asid(m->l2tlb, asid, true);
+	struct tlb *t[3];
+	for (unsigned i = 0, n = each_tlb(m, t); i < n; i++)
+		tlb_flush_asid(t[i], asid, true);
 	counter_add(m->ctr, cause, 1);
 }
 
@@ -265,11 +271,9 @@ static void entry_from_walk(const struct mmu *m, uint32_t lin, const struct walk
 /* The translation of lin is gone from every TLB (a #PF invalidates it, SDM 4.10.4.1). */
 static void drop_translation(struct mmu *m, uint32_t lin)
 {
-	tlb_invalidate(m->dtlb, lin);
-	if (m->itlb != m->dtlb)
-		tlb_invalidate(m->itlb, lin);
-	if (m->l2tlb)
-		tlb_invalidate(m->l2tlb, lin);
+	struct tlb *t[3];
+	for (unsigned i = 0, n = each_tlb(m, t); i < n; i++)
+		tlb_invalidate(t[i], lin);
 }
 
 static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
