@@ -360,12 +360,24 @@ void x87_restore_image(struct x87_state *f, const uint8_t img[108])
  * Memory operands take the interpreter's inline fast path when it hits (the translation and
  * TLB statistics of any MOV), else the MMU's general path (which also raises the faults).
  */
+/* memcpy with the operand sizes spelt out, so none of them becomes a library call */
+static inline void copy_operand(void *d, const void *s, unsigned n)
+{
+	switch (n) {
+	case 2: memcpy(d, s, 2); break;
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	case 10: memcpy(d, s, 10); break;
+	default: memcpy(d, s, n); break;
+	}
+}
+
 static int x87_read(struct cpu *c, enum sreg sr, uint32_t ea, void *buf, unsigned n,
 		    struct x86_exception *ex)
 {
 	uint8_t *p = fast_hit(c, sr, ea, n, ACC_READ, SEGF_R);
 	if (p) {
-		memcpy(buf, p, n);
+		copy_operand(buf, p, n);
 		return 0;
 	}
 	return cpu_mem_read(c, sr, ea, buf, n, ex);
@@ -376,7 +388,7 @@ static int x87_write(struct cpu *c, enum sreg sr, uint32_t ea, const void *buf, 
 {
 	uint8_t *p = fast_hit(c, sr, ea, n, ACC_WRITE, SEGF_W);
 	if (p) {
-		memcpy(p, buf, n);
+		copy_operand(p, buf, n);
 		return 0;
 	}
 	return cpu_mem_write(c, sr, ea, buf, n, ex);
