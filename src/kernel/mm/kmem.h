@@ -166,6 +166,7 @@ struct zone {
 	uint64_t free_pages;
 	uint64_t wmark_min, wmark_low, wmark_high;
 	uint64_t lowmem_reserve[MAX_NR_ZONES];
+	uint64_t pgalloc; /* pages allocated from this zone (vmstat pgalloc_<zone>) */
 	struct free_area free_area[MAX_ORDER];
 };
 static inline bool populated_zone(const struct zone *z)
@@ -447,4 +448,5 @@ int proc_buddyinfo_show(struct kmem *km, char *buf, size_t len);
 int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len);
 int proc_slabinfo_show(struct kmem *km, char *buf, size_t len);
 int proc_vmallocinfo_show(struct kmem *km, char *buf, size_t len);
+int proc_vmstat_show(struct kmem *km, char *buf, size_t len);
 #endif

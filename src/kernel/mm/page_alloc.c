@@ -161,6 +161,7 @@ struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order)
 		p[i].flags &= ~(1u << PG_reserved | 1u << PG_dirty | 1u << PG_table);
 	}
 	p->_refcount = 1;
+	km->zones[page_zonenum(p)].pgalloc += 1ull << order;
 	counter_add(km->ctr, CTR_pgalloc, 1ull << order);
 	if (gfp & __GFP_ZERO)
 		for (unsigned i = 0; i < (1u << order); i++)
