@@ -540,11 +540,11 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			i = &single[0];
 			in->cur = NULL;
 		}
-		in->blk_first = i;
+		prev = b;
+		const struct insn *first = i;
+		in->blk_first = first;
 		in->stop = false;
 		in->at = i;
-		in->budget_end = end;
-		in->chain_left = CHAIN_MAX;
 		/* handlers chain to their successors; one that returns X_NEXT is continued here */
 		int r = i->fn(c, i);
 		while (unlikely(r == X_NEXT)) {
@@ -552,11 +552,9 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			in->at = i;
 			r = i->fn(c, i);
 		}
-		/* where the chain stopped: in the block cpu_run entered or one chained to */
 		i = in->at;
-		prev = in->cur == in->trunc ? b : (struct block *)in->cur;
 		in->cur = NULL;
-		c->insns += (uint64_t)(i - in->blk_first);
+		c->insns += (uint64_t)(i - first);
 		if (likely(r == X_END)) {
 			c->eip = i[-1].eip + i[-1].len;
 			continue;

@@ -92,8 +92,6 @@ struct cpu_internal {
 	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
 	const struct insn *at;        /* the instruction being executed (threaded dispatch) */
 	struct block *trunc;          /* a block cut short by the instruction budget */
-	uint64_t budget_end;          /* cpu_run's instruction limit (c->insns value) */
-	unsigned chain_left;          /* blocks that may still be entered by chaining */
 	/* decode cache */
 	struct block **hash;
 	unsigned hash_mask;
@@ -475,52 +473,6 @@ struct fetch {
 int decode_insn(struct fetch *f, bool code32, struct insn *i);
 void segf_update(struct cpu *c);
 int load_seg(struct cpu *c, unsigned sr, uint16_t sel);
-
-/*
- * A taken jump to a block that the current block jumped to before: enter it directly (a
- * tail call) instead of returning to cpu_run, when its page's fetch translation is in the
- * fast table (so the block entry's I-TLB lookup is a hit, counted here exactly as
- * cpu_run would) and the budget allows the whole block. At most CHAIN_MAX blocks in a row,
- * which bounds the stack where the compiler does not turn the calls into jumps.
- */
-#define CHAIN_MAX 32
-static inline __attribute__((always_inline)) int chain(struct cpu *c, const struct insn *i)
-{
-	struct cpu_internal *in = c->in;
-	struct block *cur = (struct block *)in->cur;
-	if (!cur || cur == in->trunc || --in->chain_left == 0)
-		return X_JUMP;
-	struct mmu *m = c->mmu;
-	uint32_t lin = c->eip;
-	if (unlikely(!m->seg.sr[SR_CS].flat))
-		return X_JUMP;
-	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (f->tag != (lin & PAGE_MASK))
-		return X_JUMP;
-	phys_addr_t pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
-	struct block *nb = cur->link[0];
-	if (!nb || nb->eip != lin || nb->pa != pa) {
-		nb = cur->link[1];
-		if (!nb || nb->eip != lin || nb->pa != pa)
-			return X_JUMP;
-	}
-	if (!nb->valid || nb->code32 != in->code32)
-		return X_JUMP;
-	uint64_t done = c->insns + (uint64_t)(i - in->blk_first) + 1;
-	if (nb->n > in->budget_end - done)
-		return X_JUMP;
-	if (c->tlb_fetch_model && f->tlbe) {
-		f->tlbe->last_use = ++m->lru_clock;
-		in->fast_hits[ACC_FETCH]++;
-	}
-	counter_add(c->ctr, CTR_decode_cache_hits, 1);
-	c->insns = done;
-	in->cur = nb;
-	in->blk_first = nb->insns;
-	in->at = nb->insns;
-	in->stop = false;
-	return nb->insns[0].fn(c, nb->insns);
-}
 
 /* Handler tables built by the executors. */
 extern const insn_fn op_table[256];

@@ -398,7 +398,7 @@ static int h_salc(struct cpu *c, const struct insn *i)
 	{                                                                                   \
 		if (cond(c->in, CC)) {                                                      \
 			jump_to(c, i, next_eip(c, i) + i->imm);                             \
-			return chain(c, i);                                                 \
+			return X_JUMP;                                                      \
 		}                                                                           \
 		return jcc_fallthrough(c, i, X_JUMP);                                       \
 	}
@@ -410,14 +410,14 @@ static const insn_fn jcc_tab[16] = {h_jcc0, h_jcc1, h_jcc2,  h_jcc3,  h_jcc4,  h
 static int h_jmp(struct cpu *c, const struct insn *i)
 {
 	jump_to(c, i, next_eip(c, i) + i->imm);
-	return chain(c, i);
+	return X_JUMP;
 }
 static int h_call(struct cpu *c, const struct insn *i)
 {
 	if (push(c, osz(i), next_eip(c, i)))
 		return X_EXC;
 	jump_to(c, i, next_eip(c, i) + i->imm);
-	return chain(c, i);
+	return X_JUMP;
 }
 static int h_ret(struct cpu *c, const struct insn *i)
 {
@@ -427,7 +427,7 @@ static int h_ret(struct cpu *c, const struct insn *i)
 	if (i->op == 0xC2)
 		c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | ((c->regs[R_ESP] + (i->imm & 0xffff)) & m);
 	jump_to(c, i, v);
-	return chain(c, i);
+	return X_JUMP;
 }
 static int h_jmp_E(struct cpu *c, const struct insn *i)
 {
@@ -435,7 +435,7 @@ static int h_jmp_E(struct cpu *c, const struct insn *i)
 	if (rd_E(c, i, osz(i), &v))
 		return X_EXC;
 	jump_to(c, i, v);
-	return chain(c, i);
+	return X_JUMP;
 }
 static int h_call_E(struct cpu *c, const struct insn *i)
 {
@@ -445,7 +445,7 @@ static int h_call_E(struct cpu *c, const struct insn *i)
 	if (push(c, osz(i), next_eip(c, i)))
 		return X_EXC;
 	jump_to(c, i, v);
-	return chain(c, i);
+	return X_JUMP;
 }
 static int h_loop(struct cpu *c, const struct insn *i)
 {
@@ -467,7 +467,7 @@ static int h_loop(struct cpu *c, const struct insn *i)
 	}
 	if (take) {
 		jump_to(c, i, next_eip(c, i) + i->imm);
-		return chain(c, i);
+		return X_JUMP;
 	}
 	NEXT(c, i);
 }
