@@ -33,6 +33,12 @@ void tlb_config_default(struct tlb_config *c)
 	c->refill = TLB_REFILL_HW;
 }
 
+/* entries = sets * ways, within what the model allocates. */
+static bool geometry_ok(unsigned long entries, unsigned long ways)
+{
+	return entries && ways && entries <= 65536 && entries % ways == 0;
+}
+
 int tlb_geometry_parse(const char *s, struct tlb_geometry *g)
 {
 	char *end;
@@ -46,7 +52,7 @@ int tlb_geometry_parse(const char *s, struct tlb_geometry *g)
 		if (end == w)
 			return -1;
 	}
-	if (*end || entries == 0 || ways == 0 || entries > 65536 || entries % ways)
+	if (*end || !geometry_ok(entries, ways))
 		return -1;
 	g->entries = (unsigned)entries;
 	g->ways = (unsigned)ways;
@@ -72,7 +78,7 @@ const char *tlb_policy_name(enum tlb_policy p)
 struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t seed,
 		    const char *name)
 {
-	if (!g->entries || !g->ways || g->entries % g->ways || g->entries > 65536)
+	if (!geometry_ok(g->entries, g->ways))
 		return NULL;
 	struct tlb *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -123,19 +129,19 @@ static struct tlb_entry *set_of(struct tlb *t, uint32_t vpn)
 	return &t->e[(vpn % t->sets) * t->ways];
 }
 
-static bool matches(const struct tlb_entry *e, uint32_t lin, uint16_t asid)
-{
-	return e->valid && e->vpn == lin >> e->page_shift && (e->global || e->asid == asid);
-}
-
-static struct tlb_entry *find(struct tlb *t, uint32_t lin, uint16_t asid)
+/* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
+ * entry does). Inlined, so the lookup path carries no any_asid test. */
+static inline __attribute__((always_inline)) struct tlb_entry *
+find(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid)
 {
 	for (unsigned k = 0; k < 3; k++) {
 		if (!t->held[k])
 			continue;
-		struct tlb_entry *s = set_of(t, lin >> shifts[k]);
+		uint32_t vpn = lin >> shifts[k];
+		struct tlb_entry *s = set_of(t, vpn);
 		for (unsigned w = 0; w < t->ways; w++)
-			if (s[w].page_shift == shifts[k] && matches(&s[w], lin, asid))
+			if (s[w].valid && s[w].page_shift == shifts[k] && s[w].vpn == vpn &&
+			    (any_asid || s[w].global || s[w].asid == asid))
 				return &s[w];
 	}
 	return NULL;
@@ -144,7 +150,7 @@ static struct tlb_entry *find(struct tlb *t, uint32_t lin, uint16_t asid)
 struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid)
 {
 	t->stats.lookups++;
-	struct tlb_entry *e = find(t, lin, asid);
+	struct tlb_entry *e = find(t, lin, asid, false);
 	if (!e) {
 		t->stats.misses++;
 		return NULL;
@@ -156,7 +162,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid)
 
 struct tlb_entry *tlb_peek(struct tlb *t, uint32_t lin, uint16_t asid)
 {
-	return find(t, lin, asid);
+	return find(t, lin, asid, false);
 }
 
 static void invalidate(struct tlb *t, struct tlb_entry *e)
@@ -249,15 +255,9 @@ void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global)
 
 void tlb_invalidate(struct tlb *t, uint32_t lin)
 {
-	for (unsigned k = 0; k < 3; k++) {
-		if (!t->held[k])
-			continue;
-		struct tlb_entry *s = set_of(t, lin >> shifts[k]);
-		for (unsigned w = 0; w < t->ways; w++)
-			if (s[w].valid && s[w].page_shift == shifts[k] &&
-			    s[w].vpn == lin >> shifts[k])
-				invalidate(t, &s[w]);
-	}
+	struct tlb_entry *e;
+	while ((e = find(t, lin, 0, true)))
+		invalidate(t, e);
 }
 
 void tlb_invlpg(struct tlb *t, uint32_t lin)
