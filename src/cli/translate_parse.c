@@ -539,6 +539,13 @@ static int st_cr(struct pctx *p, int which)
 	return 0;
 }
 
+/* `NAME = VALUE` or `NAME VALUE`: the index of the value word, or -1 for any other shape. */
+static int assigned_value(const struct pctx *p)
+{
+	int vi = (p->ntok == 3 && !strcmp(p->tok[1], "=")) ? 2 : 1;
+	return p->ntok == vi + 1 ? vi : -1;
+}
+
 static int statement(struct pctx *p)
 {
 	struct tr_state *st = p->st;
@@ -548,8 +555,8 @@ static int statement(struct pctx *p)
 
 	/* `ds = 0x23` and `ds 0x23` */
 	if (!sreg_parse(k, &sr)) {
-		int vi = (p->ntok == 3 && !strcmp(p->tok[1], "=")) ? 2 : 1;
-		if (p->ntok != vi + 1)
+		int vi = assigned_value(p);
+		if (vi < 0)
 			return perr(p, "write '%s = SELECTOR'", k);
 		if (num_arg(p, "selector", p->tok[vi], 0xffff, &v))
 			return -1;
@@ -632,8 +639,8 @@ static int statement(struct pctx *p)
 		return 0;
 	}
 	if (!strcasecmp(k, "ldtr")) {
-		int vi = (p->ntok == 3 && !strcmp(p->tok[1], "=")) ? 2 : 1;
-		if (p->ntok != vi + 1)
+		int vi = assigned_value(p);
+		if (vi < 0)
 			return perr(p,
 				    "write 'ldtr SELECTOR' (a GDT selector of an LDT descriptor)");
 		if (num_arg(p, "ldtr", p->tok[vi], 0xffff, &v))
