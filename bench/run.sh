@@ -17,13 +17,17 @@ secs() { # command...: wall seconds
 	t0=$(date +%s.%N)
 	"$@" >/dev/null 2>&1
 	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }'
+}
+
+calc() { # awk expression
+	awk "BEGIN { printf \"%.6f\", $1 }"
 }
 
 row() { # label, native, vmlab, qemu
 	printf "%-28s native %8.3f s   vmlab %8.3f s (x%.1f)   qemu-i386 %s\n" "$1" "$2" "$3" \
-		"$(echo "$3 / $2" | bc -l)" \
-		"$([ -n "$4" ] && printf '%8.3f s (x%.1f)' "$4" "$(echo "$4 / $2" | bc -l)" || echo n/a)"
+		"$(calc "$3 / $2")" \
+		"$([ -n "$4" ] && printf '%8.3f s (x%.1f)' "$4" "$(calc "$4 / $2")" || echo n/a)"
 }
 
 echo "machine: $(uname -m), $(nproc) CPUs; vmlab defaults (1 GB RAM, 64x4 LRU TLB, 2-level)"
@@ -54,7 +58,7 @@ q=""
 [ -n "$QEMU" ] && q=$(secs "$QEMU" "$out/touch_anon" $MB)
 row "touch 1 GB anonymous" "$n" "$v" "$q"
 printf "%-28s native %6.0f ns   vmlab %6.0f ns   qemu-i386 %s\n" "per fault ($pages faults)" \
-	"$(echo "$n * 1000000000 / $pages" | bc -l)" "$(echo "$v * 1000000000 / $pages" | bc -l)" \
-	"$([ -n "$q" ] && printf '%6.0f ns' "$(echo "$q * 1000000000 / $pages" | bc -l)" || echo n/a)"
+	"$(calc "$n * 1000000000 / $pages")" "$(calc "$v * 1000000000 / $pages")" \
+	"$([ -n "$q" ] && printf '%6.0f ns' "$(calc "$q * 1000000000 / $pages")" || echo n/a)"
 echo "vmlab's own count:"
 "$VMLAB" run --mem=2G --stats -- "$out/touch_anon" $MB 2>&1 | grep -E "^pages|^faults|^instructions"
