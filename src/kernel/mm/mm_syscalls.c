@@ -116,12 +116,16 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 		if (v->vm_file || (v->vm_flags & VM_SHARED))
 			return -EINVAL;
 		return 0; /* no fork in vmlab: the flag would change nothing visible */
-	case MADV_MERGEABLE:
-	case MADV_UNMERGEABLE:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		/* Debian's 686 kernels have KSM and THP configured off for i386 non-PAE:
-		 * these return EINVAL there */
+		/* hugepage_madvise: Debian's 686 kernel has THP, so the advice is kept in the
+		 * flags (smaps "hg"/"nh"); vmlab itself maps 4 KB pages only (docs/run.md) */
+		if (b == MADV_HUGEPAGE)
+			return vma_modify_flags(mm, s, e, VM_HUGEPAGE, VM_NOHUGEPAGE);
+		return vma_modify_flags(mm, s, e, VM_NOHUGEPAGE, VM_HUGEPAGE);
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		/* KSM is not modelled: refused as by a kernel without CONFIG_KSM */
 		return -EINVAL;
 	case MADV_WILLNEED:
 		if (v->vm_file)
