@@ -236,11 +236,14 @@ struct machine *machine_build(const struct tr_state *st, FILE *err)
 	}
 	if (setup_regs(mc, st, err, &r))
 		goto fail;
-	if (physmem_init(&mc->pm, st->ram, mc->mode == PAGING_PAE)) {
+	bool pae = mc->mode == PAGING_PAE;
+	if (physmem_init(&mc->pm, st->ram, pae)) {
 		berr(st, err, 0,
-		     "cannot build %llu MB of RAM (a multiple of 4 KB, at least 2 MB, above 4 GB "
-		     "only with PAE)",
-		     (unsigned long long)(st->ram >> 20));
+		     "cannot build RAM of %llu bytes: it must be a multiple of 4 KB from %llu MB to "
+		     "%llu MB (%s; above 4 GB only with PAE)",
+		     (unsigned long long)st->ram, (unsigned long long)(PHYSMEM_MIN_RAM >> 20),
+		     (unsigned long long)(physmem_max_ram(pae) >> 20),
+		     pae ? "PAE paging" : "no PAE");
 		goto fail;
 	}
 	mc->pm_ok = true;

@@ -585,8 +585,10 @@ static int statement(struct pctx *p)
 			return -1;
 		if (size_parse(p->tok[1], &v))
 			return perr(p, "RAM size '%s' is not a size like 16M, 512M, 4G", p->tok[1]);
-		if (v < (1ull << 20) || v > (64ull << 30))
-			return perr(p, "RAM size '%s' is outside 1M..64G", p->tok[1]);
+		if (v < PHYSMEM_MIN_RAM || v > physmem_max_ram(true))
+			return perr(p, "RAM size '%s' is outside %lluM..%lluM", p->tok[1],
+				    (unsigned long long)(PHYSMEM_MIN_RAM >> 20),
+				    (unsigned long long)(physmem_max_ram(true) >> 20));
 		st->ram = v;
 		return 0;
 	}

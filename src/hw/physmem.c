@@ -34,12 +34,17 @@ static int add_range(struct physmem *pm, phys_addr_t start, phys_addr_t end,
 	return 0;
 }
 
+uint64_t physmem_max_ram(bool above_4g_ok)
+{
+	/* with PAE, what the MMIO window displaces moves above 4 GB, up to PHYS_LIMIT */
+	return above_4g_ok ? PHYS_LIMIT - FOUR_GB + MMIO_WINDOW_START : FOUR_GB;
+}
+
 int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok)
 {
 	memset(pm, 0, sizeof(*pm));
-	if (ram_bytes < 2 * LEGACY_HOLE_END || (ram_bytes & (PAGE_SIZE - 1)))
-		return -EINVAL;
-	if (ram_bytes > (above_4g_ok ? PHYS_LIMIT - FOUR_GB + MMIO_WINDOW_START : FOUR_GB))
+	if (ram_bytes < PHYSMEM_MIN_RAM || (ram_bytes & (PAGE_SIZE - 1)) ||
+	    ram_bytes > physmem_max_ram(above_4g_ok))
 		return -EINVAL;
 	pm->ram_bytes = ram_bytes;
 

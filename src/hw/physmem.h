@@ -47,6 +47,9 @@ struct physmem {
  * high_ok), the rest is placed above 4 GB (reachable only with PAE). Returns 0 or -errno.
  */
 int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok);
+/* The RAM sizes physmem_init accepts: multiples of 4 KB from PHYSMEM_MIN_RAM to this. */
+#define PHYSMEM_MIN_RAM (2ull << 20)
+uint64_t physmem_max_ram(bool above_4g_ok);
 void physmem_destroy(struct physmem *pm);
 /* RAM bytes actually reachable (ram_bytes minus the legacy hole, minus what the MMIO window
  * swallows when RAM above 4 GB is not allowed). */
