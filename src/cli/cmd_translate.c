@@ -60,11 +60,13 @@ static char *slurp(const char *path, FILE *err)
 			buf = nb;
 			cap *= 2;
 		}
+		errno = 0;
 		size_t r = fread(buf + n, 1, cap - n - 1, f);
 		n += r;
 		if (r == 0) {
 			if (ferror(f)) {
-				fprintf(err, "vmlab translate: %s: read error\n", path);
+				fprintf(err, "vmlab translate: %s: %s\n", path,
+					errno ? strerror(errno) : "read error");
 				free(buf);
 				buf = NULL;
 			}
