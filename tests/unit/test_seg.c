@@ -235,6 +235,7 @@ static const struct load_case cases[] = {
 	{0, SR_DS, 0x00, 0, 0},        /* null into a data register is allowed */
 	{3, SR_ES, 0x03, 0, 0},        /* ... with any RPL */
 	{0, SR_SS, 0x00, X86_GP, 0},   /* but not into SS */
+	{3, SR_SS, 0x03, X86_GP, 0},   /* not at CPL 3 either (only 64-bit mode allows it) */
 	{0, SR_CS, 0x00, X86_GP, 0},
 	{0, SR_SS, 0x10, 0, 0},
 	{0, SR_SS, 0x13, X86_GP, 0x10}, /* SS: RPL must equal CPL */
@@ -296,6 +297,8 @@ static void load_effects(void **state)
 	assert_false(physmem_read(&pm, GDT + 8, 8) & (1ull << 40));
 	assert_int_equal(mmu_load_seg(&m, SR_CS, 0x08, &ex), 0);
 	assert_true(physmem_read(&pm, GDT + 8, 8) & (1ull << 40));
+	/* and nothing else in the descriptor changes */
+	assert_int_equal(physmem_read(&pm, GDT + 8, 8), KERNEL_CS | (1ull << 40));
 	assert_true(m.seg.sr[SR_CS].d.type & SEG_TYPE_ACCESSED);
 	/* a null DS loads, and faults #GP(0) on use */
 	assert_int_equal(mmu_load_seg(&m, SR_DS, 0, &ex), 0);
