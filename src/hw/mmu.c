@@ -413,8 +413,9 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 
 /* --- the fast path --- */
 
-/* Called only after xlate let the access through: with paging on and a TLB modelled, e is
- * the L1 entry that served it, and for a write its D is set (xlate sets it first). */
+/* Called after xlate let the access through. xlate guarantees that, with paging on and a
+ * TLB modelled, e is the L1 entry that served it and, for a write, has D set; the two tests
+ * below keep the statistics promise (a fast hit is a hit of e) should that ever change. */
 static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 			 phys_addr_t pa, struct tlb_entry *e, struct tlb *t)
 {
