@@ -1,5 +1,6 @@
 /* The machine-state file format of `vmlab translate` (docs/translate.md): one statement a line. */
 #include "cli/translate.h"
+#include "cli/translate_print.h"
 #include "hw/seg.h"
 #include <ctype.h>
 #include <errno.h>
@@ -119,22 +120,13 @@ static int size_parse(const char *s, uint64_t *v)
 	return 0;
 }
 
-struct flag_name {
-	const char *name;
-	uint64_t bit;
-};
+/* Entry flags as input: PS and PAT both name bit 7 (docs/translate.md). */
+static const struct bitname pte_flags[] = {{PTE_P, "P"},     {PTE_RW, "RW"},   {PTE_US, "US"},
+					   {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {PTE_A, "A"},
+					   {PTE_D, "D"},     {PTE_PS, "PS"},   {PTE_PAT, "PAT"},
+					   {PTE_G, "G"},     {PTE_NX, "NX"},   {0, NULL}};
 
-static const struct flag_name cr0_flags[] = {{"PE", CR0_PE}, {"TS", CR0_TS}, {"NE", CR0_NE},
-					     {"WP", CR0_WP}, {"PG", CR0_PG}, {NULL, 0}};
-static const struct flag_name cr4_flags[] = {
-    {"PSE", CR4_PSE}, {"PAE", CR4_PAE}, {"PGE", CR4_PGE}, {NULL, 0}};
-static const struct flag_name efer_flags[] = {{"NXE", EFER_NXE}, {NULL, 0}};
-static const struct flag_name pte_flags[] = {{"P", PTE_P},     {"RW", PTE_RW},	 {"US", PTE_US},
-					     {"PWT", PTE_PWT}, {"PCD", PTE_PCD}, {"A", PTE_A},
-					     {"D", PTE_D},     {"PS", PTE_PS},	 {"PAT", PTE_PAT},
-					     {"G", PTE_G},     {"NX", PTE_NX},	 {NULL, 0}};
-
-static int flag_lookup(const struct flag_name *f, const char *s, uint64_t *bit)
+static int flag_lookup(const struct bitname *f, const char *s, uint64_t *bit)
 {
 	for (; f->name; f++)
 		if (!strcasecmp(f->name, s)) {
@@ -144,7 +136,7 @@ static int flag_lookup(const struct flag_name *f, const char *s, uint64_t *bit)
 	return -1;
 }
 
-static void flag_list(const struct flag_name *f, char *buf, size_t n)
+static void flag_list(const struct bitname *f, char *buf, size_t n)
 {
 	buf[0] = 0;
 	for (; f->name; f++) {
@@ -154,7 +146,7 @@ static void flag_list(const struct flag_name *f, char *buf, size_t n)
 }
 
 /* tok[from..]: numbers and flag names, ORed together. */
-static int value_flags(struct pctx *p, const char *what, int from, const struct flag_name *flags,
+static int value_flags(struct pctx *p, const char *what, int from, const struct bitname *flags,
 		       uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0, x;
@@ -172,8 +164,9 @@ static int value_flags(struct pctx *p, const char *what, int from, const struct 
 			char names[128] = "";
 			if (flags)
 				flag_list(flags, names, sizeof names);
-			return perr(p, "%s: '%s' is neither a number nor a flag%s%s", what,
-				    p->tok[i], flags ? " (flags: " : "", flags ? names : "");
+			return perr(p, "%s: '%s' is neither a number nor a flag%s%s%s", what,
+				    p->tok[i], flags ? " (flags: " : "", flags ? names : "",
+				    flags ? ")" : "");
 		}
 	}
 	if (v > max)
@@ -511,7 +504,7 @@ static int st_cr(struct pctx *p, int which)
 	uint64_t v;
 	switch (which) {
 	case 0:
-		if (value_flags(p, "cr0", 1, cr0_flags, 0xffffffff, &v))
+		if (value_flags(p, "cr0", 1, trp_cr0_bits, 0xffffffff, &v))
 			return -1;
 		st->cr0 = (uint32_t)v;
 		st->cr0_set = true;
@@ -523,13 +516,13 @@ static int st_cr(struct pctx *p, int which)
 		st->cr3_set = true;
 		break;
 	case 4:
-		if (value_flags(p, "cr4", 1, cr4_flags, 0xffffffff, &v))
+		if (value_flags(p, "cr4", 1, trp_cr4_bits, 0xffffffff, &v))
 			return -1;
 		st->cr4 = (uint32_t)v;
 		st->cr4_set = true;
 		break;
 	default:
-		if (value_flags(p, "efer", 1, efer_flags, UINT64_MAX, &v))
+		if (value_flags(p, "efer", 1, trp_efer_bits, UINT64_MAX, &v))
 			return -1;
 		st->efer = v;
 		st->efer_set = true;

@@ -2,10 +2,11 @@
 #include "cli/translate_print.h"
 #include <string.h>
 
-struct bitname {
-	uint64_t bit;
-	const char *name;
-};
+const struct bitname trp_cr0_bits[] = {{CR0_PE, "PE"}, {CR0_TS, "TS"}, {CR0_NE, "NE"},
+				       {CR0_WP, "WP"}, {CR0_PG, "PG"}, {0, NULL}};
+const struct bitname trp_cr4_bits[] = {{CR4_PSE, "PSE"}, {CR4_PAE, "PAE"}, {CR4_PGE, "PGE"},
+				       {0, NULL}};
+const struct bitname trp_efer_bits[] = {{EFER_NXE, "NXE"}, {0, NULL}};
 
 static void names(char *buf, size_t n, uint64_t v, const struct bitname *b)
 {
@@ -24,22 +25,17 @@ static void names(char *buf, size_t n, uint64_t v, const struct bitname *b)
 
 void trp_cr0(char *buf, size_t n, uint32_t v)
 {
-	static const struct bitname b[] = {{CR0_PE, "PE"}, {CR0_TS, "TS"}, {CR0_NE, "NE"},
-					   {CR0_WP, "WP"}, {CR0_PG, "PG"}, {0, NULL}};
-	names(buf, n, v, b);
+	names(buf, n, v, trp_cr0_bits);
 }
 
 void trp_cr4(char *buf, size_t n, uint32_t v)
 {
-	static const struct bitname b[] = {
-	    {CR4_PSE, "PSE"}, {CR4_PAE, "PAE"}, {CR4_PGE, "PGE"}, {0, NULL}};
-	names(buf, n, v, b);
+	names(buf, n, v, trp_cr4_bits);
 }
 
 void trp_efer(char *buf, size_t n, uint64_t v)
 {
-	static const struct bitname b[] = {{EFER_NXE, "NXE"}, {0, NULL}};
-	names(buf, n, v, b);
+	names(buf, n, v, trp_efer_bits);
 }
 
 void trp_desc_type(char *buf, size_t n, const struct seg_desc *d)

@@ -4,6 +4,14 @@
 #include "hw/mmu.h"
 #include <stdio.h>
 
+/* A bit and its SDM name; tables end with {0, NULL}. The parser reads these names, the
+ * printer writes them. */
+struct bitname {
+	uint64_t bit;
+	const char *name;
+};
+extern const struct bitname trp_cr0_bits[], trp_cr4_bits[], trp_efer_bits[];
+
 /* "PE PG WP" for the set bits named in CR0; likewise CR4, EFER. */
 void trp_cr0(char *buf, size_t n, uint32_t v);
 void trp_cr4(char *buf, size_t n, uint32_t v);
