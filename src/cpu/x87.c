@@ -519,20 +519,38 @@ static bool make_resident(struct x87_state *f)
 	return true;
 }
 
-/*
- * FSTP m32/m64 and FISTP m16/m32 (reg field 3) run as their non-popping twins FST/FIST
- * (reg field 2) first, so a faulting memory write can be undone by restoring the status
- * word alone: a store changes no register, tag or TOP. The other popping stores (FSTP m80,
- * FBSTP, FISTP m64) have no twin and take the self-contained path.
- */
-static bool store_has_twin(unsigned reg)
+/* FSTP m32/m64, FISTP m16/m32 (reg 3), FSTP m80 (DB /7), FBSTP and FISTP m64 (DF /6 /7) */
+static bool store_pops(uint8_t opcode, unsigned reg)
 {
-	return reg == 2 || reg == 3;
+	return reg == 3 || (opcode == 0xdb && reg == 7) || (opcode == 0xdf && reg >= 6);
+}
+
+/*
+ * Undoes a store run on the resident state, whose memory write must not happen (it faults,
+ * or the instruction takes the self-contained path). A store changes no register: only the
+ * status word (flags, C1, TOP) and, if it popped, the tag of the old ST(0), which becomes
+ * empty. That tag is known when the store started with IE and SF clear: the store then set
+ * SF exactly when ST(0) was empty (a stack underflow is its only stack fault); otherwise
+ * ST(0) held a value, and its tag is that of the register's contents.
+ */
+static void undo_store(struct x87_state *f, uint16_t old_sw, uint16_t sw)
+{
+	unsigned old_top = (old_sw >> SW_TOP_SHIFT) & 7;
+	bool popped = ((old_sw ^ sw) >> SW_TOP_SHIFT & 7) != 0;
+	x87_writeback(f);
+	if (popped && !(sw & SW_SF)) {
+		unsigned t = tag_of(&f->r[old_top]);
+		f->tw = (uint16_t)((f->tw & ~(3u << (2 * old_top))) | (t << (2 * old_top)));
+	}
+	f->sw = old_sw;
 }
 
 /*
  * The resident path: the instruction runs on the guest state kept in the host x87. A store
- * is undone (status word restored) when its memory write faults, and an instruction that
+ * whose memory write faults is undone (undo_store); a popping store that starts with IE or
+ * SF already set runs as its non-popping twin (FST/FIST, reg field 2: no pop to undo) and,
+ * once the write succeeded, again as itself on the same operand (same result, flags and
+ * C1, now with the pop); FSTP m80, FBSTP and FISTP m64 have no twin. An instruction that
  * raises an unmasked exception is written back at once, so no exception is ever left
  * pending in the host x87 outside a thunk. Returns 1 when the instruction must take the
  * self-contained path instead (with f written back and unchanged).
@@ -545,25 +563,24 @@ static int compute_resident(struct cpu *c, uint8_t opcode, uint8_t modrm, enum s
 	bool is_mem = (modrm >> 6) != 3;
 	unsigned reg = (modrm >> 3) & 7;
 	uint16_t old_sw = f->sw;
-	bool pops = form.kind == K_STORE && reg == 3;
-	uint8_t run_modrm = pops ? (uint8_t)(modrm - 0x08) : modrm;
+	bool twin = form.kind == K_STORE && store_pops(opcode, reg) && (old_sw & (SW_IE | SW_SF));
+	if (twin && reg != 3)
+		return 1;
+	uint8_t run_modrm = twin ? (uint8_t)(modrm - 0x08) : modrm;
 	uint32_t efl = (form.flags_in || form.flags_out) ? cpu_get_eflags(c) : 0;
 	uint32_t out = x87_host_step(mem, efl, opcode, run_modrm);
 	uint16_t sw = (uint16_t)out;
 	uint16_t unmasked = sw & (uint16_t)~f->cw & SW_EXC_MASK;
 	if (form.kind == K_STORE) {
 		if (unmasked) {
-			x87_writeback(f);
-			f->sw = old_sw;
+			undo_store(f, old_sw, sw);
 			return 1;
 		}
 		if (x87_write(c, sr, ea, mem, form.size, ex)) {
-			x87_writeback(f);
-			f->sw = old_sw;
+			undo_store(f, old_sw, sw);
 			return -1;
 		}
-		if (pops) {
-			/* the same conversion again, now popping: the same flags and C1 */
+		if (twin) {
 			uint8_t scratch[16];
 			sw = (uint16_t)x87_host_step(scratch, 0, opcode, modrm);
 			unmasked = sw & (uint16_t)~f->cw & SW_EXC_MASK;
@@ -674,8 +691,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	uint8_t mem[16] = {0};
 	if (form.kind == K_LOAD && x87_read(c, sr, ea, mem, form.size, ex))
 		return -1;
-	bool twinless = form.kind == K_STORE && !store_has_twin((modrm >> 3) & 7);
-	if (!twinless && make_resident(f)) {
+	if (make_resident(f)) {
 		int r = compute_resident(c, opcode, modrm, sr, ea, form, mem, ex);
 		if (r <= 0)
 			return r;
