@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		"kernel:\n"
 		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
+		"  --thp=always|madvise|never  transparent huge pages for anonymous memory\n"
+		"                        (default always, as Debian's 686 kernels)\n"
 		"  --randomize           randomise the layout (default: as booted with norandmaps)\n"
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
@@ -152,6 +154,18 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			cfg.fault_around_bytes = (uint32_t)x;
+		} else if (!strncmp(a, "--thp=", 6)) {
+			if (!strcmp(v, "always"))
+				cfg.thp = THP_ALWAYS;
+			else if (!strcmp(v, "madvise"))
+				cfg.thp = THP_MADVISE;
+			else if (!strcmp(v, "never"))
+				cfg.thp = THP_NEVER;
+			else {
+				fprintf(stderr, "vmlab run: bad --thp '%s' (always, madvise or never)\n",
+					v);
+				goto out;
+			}
 		} else if (!strncmp(a, "--overcommit=", 13)) {
 			if (parse_u64(v, &x) || x > 2) {
 				fprintf(stderr, "vmlab run: bad --overcommit '%s' (0, 1 or 2)\n", v);
@@ -213,6 +227,7 @@ int cmd_run(int argc, char **argv)
 			.overcommit_memory = cfg.overcommit_memory,
 			.overcommit_ratio = cfg.overcommit_ratio,
 			.fault_around_bytes = cfg.fault_around_bytes,
+			.thp = cfg.thp,
 		};
 		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, environ, &lc, err,
 				sizeof err);

@@ -13,6 +13,7 @@
 #include "hw/mmu.h"
 #include "hw/physmem.h"
 #include "kernel/mm/kmem.h"
+#include "kernel/mm/mmap.h"
 #include "kernel/task.h"
 #include "trace/counters.h"
 
@@ -24,6 +25,7 @@ struct machine_config {
 	uint32_t fault_around_bytes; /* --fault-around, default 65536 */
 	int overcommit_memory;       /* --overcommit, default 0 */
 	unsigned overcommit_ratio;   /* 50 */
+	enum thp_mode thp;           /* --thp, default always (Debian's 686 kernels) */
 	uint64_t seed;               /* --seed: AT_RANDOM, getrandom, randomised layout */
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
@@ -33,6 +35,8 @@ void machine_config_default(struct machine_config *c);
 /* "name value" lines, or one JSON object (no newline) */
 void machine_config_print(FILE *f, const struct machine_config *c, bool json);
 uint32_t vmsplit_task_size(enum vmsplit s);
+/* "always", "madvise" or "never" */
+const char *thp_mode_name(enum thp_mode m);
 
 struct machine {
 	struct machine_config cfg;

@@ -66,7 +66,7 @@ void procfs_maps(struct sbuf *b, struct task *t)
 
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t referenced, anonymous, pss, pss_dirty, swap, locked;
+	uint64_t referenced, anonymous, pss, pss_dirty, swap, locked, anon_thp;
 };
 
 /* smaps_pte_entry: a present page counts unless it is the zero page (vm_normal_page). */
@@ -93,6 +93,9 @@ static void smaps_account(struct task *t, const struct vm_area_struct *v,
 		m->resident += PAGE_SIZE;
 		if (anon)
 			m->anonymous += PAGE_SIZE;
+		uint64_t pmd;
+		if (!pmd_get(km, t->mm->pgd, a, &pmd) && pmd_trans_huge(pmd))
+			m->anon_thp += PAGE_SIZE; /* smaps_pmd_entry: mapped by a huge PDE */
 		if ((pte & PTE_A) || PageFlag(p, PG_referenced))
 			m->referenced += PAGE_SIZE;
 		/* pss is kept in bytes << 12 like PSS_SHIFT so sharing divides exactly */
@@ -126,6 +129,20 @@ static const char *const vmflag_names[32] = {
 
 #define KB(x) ((unsigned long long)(x) >> 10)
 
+/* hugepage_vma_check as smaps asks it: an anonymous private VMA with THP on for it that
+ * holds at least one aligned huge page. */
+static int thp_eligible(struct task *t, const struct vm_area_struct *v)
+{
+	struct mm_struct *mm = t->mm;
+	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
+	    (v->vm_flags & VM_NOHUGEPAGE) || mm->cfg.thp == THP_NEVER ||
+	    (mm->cfg.thp == THP_MADVISE && !(v->vm_flags & VM_HUGEPAGE)))
+		return 0;
+	uint32_t span = t->km->L.pmd_size;
+	uint64_t first = ((uint64_t)v->vm_start + span - 1) & ~(uint64_t)(span - 1);
+	return first + span <= v->vm_end;
+}
+
 static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struct *v)
 {
 	struct mem_size_stats m = {0};
@@ -144,7 +161,7 @@ static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struc
 	sb_printf(b, "Referenced:     %8llu kB\n", KB(m.referenced));
 	sb_printf(b, "Anonymous:      %8llu kB\n", KB(m.anonymous));
 	sb_printf(b, "LazyFree:       %8llu kB\n", 0ull);
-	sb_printf(b, "AnonHugePages:  %8llu kB\n", 0ull);
+	sb_printf(b, "AnonHugePages:  %8llu kB\n", KB(m.anon_thp));
 	sb_printf(b, "ShmemPmdMapped: %8llu kB\n", 0ull);
 	sb_printf(b, "FilePmdMapped:  %8llu kB\n", 0ull);
 	sb_printf(b, "Shared_Hugetlb: %8llu kB\n", 0ull);
@@ -152,7 +169,7 @@ static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struc
 	sb_printf(b, "Swap:           %8llu kB\n", KB(m.swap));
 	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m.swap));
 	sb_printf(b, "Locked:         %8llu kB\n", KB(m.locked >> 12));
-	sb_printf(b, "THPeligible:    %d\n", 0);
+	sb_printf(b, "THPeligible:    %d\n", thp_eligible(t, v));
 	sb_printf(b, "VmFlags: ");
 	for (int i = 0; i < 32; i++)
 		if ((v->vm_flags >> i & 1) && vmflag_names[i])

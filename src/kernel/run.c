@@ -38,6 +38,11 @@ uint32_t vmsplit_task_size(enum vmsplit s)
 	return s == VMSPLIT_1G ? 0x40000000u : s == VMSPLIT_2G ? 0x80000000u : 0xC0000000u;
 }
 
+const char *thp_mode_name(enum thp_mode m)
+{
+	return m == THP_NEVER ? "never" : m == THP_MADVISE ? "madvise" : "always";
+}
+
 static const char *policy_name(enum tlb_policy p)
 {
 	return p == TLB_FIFO ? "fifo" : p == TLB_RANDOM ? "random" : "lru";
@@ -55,19 +60,19 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 		fprintf(f,
 			"{\"mem_bytes\": %llu, \"vmsplit\": \"%s\", \"paging\": \"%s\", \"tlb\": "
 			"\"%s\", \"tlb_policy\": \"%s\", \"fault_around_bytes\": %u, "
-			"\"overcommit_memory\": %d, \"overcommit_ratio\": %u, \"seed\": %llu, "
-			"\"randomize\": %s}",
+			"\"overcommit_memory\": %d, \"overcommit_ratio\": %u, \"thp\": \"%s\", "
+			"\"seed\": %llu, \"randomize\": %s}",
 			(unsigned long long)c->ram_bytes, split, c->pae ? "pae" : "2level", tlb,
 			policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
-			c->overcommit_ratio, (unsigned long long)c->seed,
+			c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
 			c->randomize ? "true" : "false");
 		return;
 	}
 	fprintf(f, "machine: mem %llu MB, vmsplit %s, paging %s, tlb %s %s, fault-around %u, "
-		   "overcommit %d (ratio %u), seed %llu, %s\n",
+		   "overcommit %d (ratio %u), thp %s, seed %llu, %s\n",
 		(unsigned long long)(c->ram_bytes >> 20), split, c->pae ? "pae" : "2level", tlb,
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
-		c->overcommit_ratio, (unsigned long long)c->seed,
+		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
 		c->randomize ? "randomized layout" : "norandmaps");
 }
 

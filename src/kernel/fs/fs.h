@@ -89,4 +89,11 @@ int fs_getname(struct task *t, uint32_t upath, char *buf, size_t n);
 /* True when the canonical (lexically normalised) guest path lies in /proc: filled into
  * out as the normalised path. */
 bool fs_is_proc_path(struct task *t, int dirfd, const char *path, char *out, size_t n);
+/* True when the normalised guest path (filled into out) is a sysfs file vmlab models
+ * (sysfs.c); any other /sys path is the host's. */
+bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, size_t n);
+bool sysfs_is_modelled(const char *norm);
+/* Opens a modelled sysfs file (contents generated now, read-only): the file, or NULL and
+ * *err. */
+struct file *sysfs_open(struct task *t, const char *norm, uint32_t flags, int *err);
 #endif

@@ -129,6 +129,15 @@ bool fs_is_proc_path(struct task *t, int dirfd, const char *path, char *out, siz
 	return strcmp(out, "/proc") == 0 || strncmp(out, "/proc/", 6) == 0;
 }
 
+bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, size_t n)
+{
+	char full[2 * PATH_MAX];
+	if (full_path(t, dirfd, path, full, sizeof(full)))
+		return false;
+	normalise(full, out, n);
+	return sysfs_is_modelled(out);
+}
+
 int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
 {
 	char link[64], host[PATH_MAX];

@@ -50,6 +50,10 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 	if (r)
 		return r;
 	bool cloexec = flags & G_O_CLOEXEC;
+	if (fs_is_sysfs_path(t, dirfd, path, proc, sizeof(proc))) {
+		struct file *f = sysfs_open(t, proc, flags, &r);
+		return f ? fd_install(t, f, 0, cloexec) : r;
+	}
 	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
 		struct file *f = procfs_open(t, proc, flags, &r);
 		return f ? fd_install(t, f, 0, cloexec) : r;

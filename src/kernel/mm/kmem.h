@@ -257,6 +257,7 @@ enum mm_stat {
 	NR_SWAP_TOTAL,
 	NR_SWAP_FREE,
 	NR_COMMITTED_AS,
+	NR_ANON_THPS, /* pages mapped by huge-page PDEs (AnonHugePages) */
 	NR_MM_STATS
 };
 

@@ -590,12 +590,77 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 	return VMF_OK;
 }
 
+/* ---- transparent huge pages (mm/huge_memory.c) ---- */
+
+/* hugepage_vma_check + transhuge_vma_suitable for an anonymous fault: THP on for the VMA
+ * and the aligned huge page around addr entirely inside it. */
+static bool thp_vma_suitable(struct mm_struct *mm, const struct vm_area_struct *v, uint32_t addr)
+{
+	struct kmem *km = mm_km(mm);
+	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
+	    (v->vm_flags & VM_NOHUGEPAGE))
+		return false;
+	if (mm->cfg.thp == THP_NEVER || (mm->cfg.thp == THP_MADVISE && !(v->vm_flags & VM_HUGEPAGE)))
+		return false;
+	uint32_t span = km->L.pmd_size;
+	uint64_t haddr = addr & ~(span - 1);
+	return haddr >= v->vm_start && haddr + span <= v->vm_end;
+}
+
+/* do_huge_pmd_anonymous_page for a write fault over an empty PDE: one zeroed huge page
+ * mapped by a PS PDE. The block is handed out as order-0 pages (each its own refcount and
+ * mapcount, as split_page leaves them) so that a later split of the mapping frees them one
+ * by one, and the buddy allocator merges them back when all are gone. VMF_SIGSEGV here
+ * means "fall back to 4 KB pages". */
+static enum fault_result do_huge_pmd_anonymous_page(struct task *t, struct vm_area_struct *v,
+						    uint32_t addr)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	uint32_t span = km->L.pmd_size;
+	unsigned nr = span >> PAGE_SHIFT, order = km->params.pae ? 9 : 10;
+	int saved_err = km->last_error;
+	const char *saved_msg = km->last_error_msg;
+	struct page *p = alloc_pages(km, GFP_HIGHUSER_MOVABLE, order);
+	if (!p) {
+		/* no free huge block: not an error, the fault takes a 4 KB page */
+		km->last_error = saved_err;
+		km->last_error_msg = saved_msg;
+		COUNT(t->ctr, thp_fault_fallback);
+		return VMF_SIGSEGV;
+	}
+	anon_vma_prepare(mm, v);
+	for (unsigned i = 0; i < nr; i++) {
+		p[i]._refcount = 1;
+		clear_highpage(km, p + i);
+	}
+	uint64_t pmd = pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, true)) | PTE_PS;
+	if (pmd_set_huge(km, mm->pgd, addr & ~(span - 1), pmd)) {
+		for (unsigned i = 0; i < nr; i++)
+			put_page(km, p + i);
+		COUNT(t->ctr, thp_fault_fallback);
+		return VMF_SIGSEGV;
+	}
+	for (unsigned i = 0; i < nr; i++)
+		page_add_rmap(mm, p + i, true);
+	COUNT(t->ctr, thp_fault_alloc);
+	return VMF_OK;
+}
+
 /* handle_mm_fault for an address inside v whose access is allowed. */
 static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *v,
 					 uint32_t addr, bool write)
 {
 	struct mm_struct *mm = t->mm;
-	uint64_t pte = 0;
+	uint64_t pte = 0, pmd = 0;
+	/* __handle_mm_fault: an empty PDE over a THP-suitable range takes a huge page (read
+	 * faults keep the 4 KB zero page here, see docs/run.md) */
+	if (write && thp_vma_suitable(mm, v, addr) && !pmd_get(mm_km(mm), mm->pgd, addr, &pmd) &&
+	    !pmd) {
+		enum fault_result r = do_huge_pmd_anonymous_page(t, v, addr);
+		if (r != VMF_SIGSEGV)
+			return r;
+	}
 	if (pte_get(mm_km(mm), mm->pgd, addr & PAGE_MASK, &pte))
 		return VMF_SIGSEGV;
 	if (!upte_present(pte)) {

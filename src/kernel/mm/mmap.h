@@ -64,12 +64,16 @@ struct vm_area_struct {
 #define VVAR_PAGES 4u
 #define VDSO_PAGES 2u
 
+/* /sys/kernel/mm/transparent_hugepage/enabled; Debian's 686 kernels boot with "always". */
+enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
+
 struct mm_layout_config {
 	uint32_t task_size;     /* 0xC0000000 for VMSPLIT_3G */
 	bool randomize;         /* randomize_va_space = 2 when set; off = norandmaps */
 	int overcommit_memory;  /* 0 heuristic, 1 always, 2 never */
 	unsigned overcommit_ratio; /* percent, 50 */
 	uint32_t fault_around_bytes; /* 65536; a power of two, >= 4096 */
+	enum thp_mode thp;           /* THP_ALWAYS (0) unless set */
 };
 
 struct mm_struct {

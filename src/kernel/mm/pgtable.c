@@ -44,6 +44,11 @@ static uint32_t pmd_span(const struct kmem *km)
 	return km->L.pmd_size;
 }
 
+static unsigned huge_nr(const struct kmem *km)
+{
+	return pmd_span(km) >> PAGE_SHIFT;
+}
+
 /* The address of the PDE (PAE: the PMD entry) for va, or 0 when the PDPTE is absent. */
 static phys_addr_t pde_slot(struct kmem *km, phys_addr_t pgd, uint32_t va)
 {
@@ -356,6 +361,11 @@ static void free_user_ptes(struct kmem *km, phys_addr_t pgd, uint32_t start, uin
 		if ((pde & PTE_P) && !(pde & PTE_PS)) {
 			wr(km, pde_a, 0);
 			free_pgtable_page(km, pde & ENTRY_ADDR_MASK, true);
+		} else if (pmd_trans_huge(pde)) {
+			/* the pages were unmapped before; a huge PDE left here is a bug */
+			kmem_error(km, -EINVAL, "free_pgd_range: huge page still mapped");
+			wr(km, pde_a, 0);
+			km->stat[NR_ANON_THPS] -= huge_nr(km);
 		}
 	}
 }
@@ -406,6 +416,119 @@ static int user_pte_access(struct kmem *km, phys_addr_t a, bool write, uint64_t 
 	return 0;
 }
 
+/* ---- transparent huge pages ---- */
+
+/* The 4 KB PTE that maps va the way the huge PDE does: same bits, less PS (and the large
+ * page's PAT bit 12, never set here), its share of the frames. */
+static uint64_t huge_subpte(const struct kmem *km, uint64_t pde, uint32_t va)
+{
+	uint64_t base = pde & ENTRY_ADDR_MASK & ~(uint64_t)(pmd_span(km) - 1);
+	uint64_t bits = pde & (0xFFFull | PTE_NX) & ~(uint64_t)PTE_PS;
+	return (base + (va & (pmd_span(km) - 1) & PAGE_MASK)) | bits;
+}
+
+/* Fills a new page table with ents (or the 4 KB equivalents of the huge PDE when ents is
+ * NULL) and puts it in place of the huge PDE: __split_huge_pmd_locked. */
+static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_t *ents)
+{
+	uint64_t pde = rd(km, pde_a);
+	struct page *pt = alloc_pgtable_page(km, true);
+	if (!pt)
+		return -ENOMEM;
+	phys_addr_t table = page_to_phys(km, pt);
+	uint32_t map = kmap_local_page(km, pt);
+	for (unsigned i = 0; i < huge_nr(km); i++)
+		wr(km, table + i * esz(km),
+		   ents ? ents[i] : huge_subpte(km, pde, i << PAGE_SHIFT));
+	if (map)
+		kunmap_local(km, map);
+	wr(km, pde_a, table | _PAGE_TABLE);
+	km->stat[NR_ANON_THPS] -= huge_nr(km);
+	counter_add(km->ctr, CTR_thp_split_pmd, 1);
+	return 0;
+}
+
+static int split_huge_pde(struct kmem *km, phys_addr_t pde_a, const uint64_t *ents)
+{
+	if (!pde_a || !pmd_trans_huge(rd(km, pde_a)))
+		return -EINVAL;
+	return install_split_table(km, pde_a, ents);
+}
+
+int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd)
+{
+	*pmd = 0;
+	if (addr >= km->L.page_offset)
+		return -EINVAL;
+	phys_addr_t a = pde_slot(km, pgd, addr);
+	if (a)
+		*pmd = rd(km, a);
+	return 0;
+}
+
+int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
+{
+	if (addr >= km->L.page_offset || !pmd_trans_huge(pmd) ||
+	    (pmd & ENTRY_ADDR_MASK & (pmd_span(km) - 1)) || (!km->params.pae && (pmd >> 32)))
+		return -EINVAL;
+	phys_addr_t a = pde_slot(km, pgd, addr);
+	if (!a)
+		return -EINVAL;
+	if (rd(km, a))
+		return -EEXIST;
+	wr(km, a, pmd);
+	km->stat[NR_ANON_THPS] += huge_nr(km);
+	return 0;
+}
+
+/* The walk over a huge PDE for [va, lim): see pgtable.h. */
+static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64_t lim,
+			 pte_fn_t fn, void *data)
+{
+	uint32_t span = pmd_span(km);
+	uint32_t base = va & ~(span - 1);
+	if (va != base || lim != (uint64_t)base + span) {
+		/* part of the huge page: only a page table can express the result */
+		int err = split_huge_pde(km, pde_a, NULL);
+		return err ? err : 1;
+	}
+	uint64_t pde = rd(km, pde_a);
+	unsigned n = huge_nr(km);
+	uint64_t ents[1024];
+	bool changed = false;
+	int r = 0;
+	for (unsigned i = 0; i < n; i++) {
+		ents[i] = huge_subpte(km, pde, i << PAGE_SHIFT);
+		if (r)
+			continue;
+		uint64_t v = ents[i];
+		r = fn(&v, base + (i << PAGE_SHIFT), data);
+		if (v != ents[i]) {
+			ents[i] = v;
+			changed = true;
+		}
+	}
+	if (!changed)
+		return r;
+	bool none = true, huge = pte_present(ents[0]);
+	for (unsigned i = 0; i < n; i++) {
+		none = none && !ents[i];
+		huge = huge && ents[i] == ents[0] + ((uint64_t)i << PAGE_SHIFT);
+	}
+	if (none) {
+		wr(km, pde_a, 0);
+		km->stat[NR_ANON_THPS] -= n;
+	} else if (huge) {
+		wr(km, pde_a, ents[0] | PTE_PS);
+	} else if (install_split_table(km, pde_a, ents)) {
+		/* the walkers here change a whole huge page uniformly (zap, mprotect), so
+		 * this is not reached by them; another walker loses its changes */
+		kmem_error(km, -ENOMEM, "huge page: no page table to split it into");
+		r = r ? r : -ENOMEM;
+	}
+	return r;
+}
+
 int pte_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pte)
 {
 	*pte = 0;
@@ -413,8 +536,12 @@ int pte_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pte)
 		return -EINVAL;
 	int err;
 	phys_addr_t a = pte_slot(km, pgd, addr, false, true, &err);
+	if (!a && err == -EEXIST) {
+		*pte = huge_subpte(km, rd(km, pde_slot(km, pgd, addr)), addr);
+		return 0;
+	}
 	if (!a)
-		return err == -EEXIST ? -EINVAL : err;
+		return err;
 	return user_pte_access(km, a, false, pte);
 }
 
@@ -426,6 +553,8 @@ int pte_set(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pte)
 		return -EINVAL; /* a 2-level entry has no room for NX or frames above 4 GB */
 	int err;
 	phys_addr_t a = pte_slot(km, pgd, addr, true, true, &err);
+	if (!a && err == -EEXIST && !(err = split_huge_pde(km, pde_slot(km, pgd, addr), NULL)))
+		a = pte_slot(km, pgd, addr, true, true, &err);
 	if (!a)
 		return err;
 	return user_pte_access(km, a, true, &pte);
@@ -437,6 +566,8 @@ uint64_t pte_clear(struct kmem *km, phys_addr_t pgd, uint32_t addr)
 		return 0;
 	int err;
 	phys_addr_t a = pte_slot(km, pgd, addr, false, true, &err);
+	if (!a && err == -EEXIST && !split_huge_pde(km, pde_slot(km, pgd, addr), NULL))
+		a = pte_slot(km, pgd, addr, false, true, &err);
 	uint64_t old = 0, zero = 0;
 	if (!a || user_pte_access(km, a, false, &old) || !old)
 		return 0;
@@ -453,6 +584,15 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
 		uint64_t next = (va & ~(uint64_t)(span - 1)) + span;
 		phys_addr_t pde_a = pde_slot(km, pgd, (uint32_t)va);
 		uint64_t pde = pde_a ? rd(km, pde_a) : 0;
+		if (pmd_trans_huge(pde)) {
+			int r = walk_huge_pde(km, pde_a, (uint32_t)va, next < e ? next : e, fn, data);
+			if (r == 1)
+				continue; /* split: walk the new page table */
+			if (r)
+				return r;
+			va = next;
+			continue;
+		}
 		if (!(pde & PTE_P) || (pde & PTE_PS)) {
 			va = next;
 			continue;

@@ -74,6 +74,25 @@ uint64_t pte_clear(struct kmem *km, phys_addr_t pgd, uint32_t addr);
 typedef int (*pte_fn_t)(uint64_t *pte, uint32_t addr, void *data);
 int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end,
 				 pte_fn_t fn, void *data);
+/*
+ * Transparent huge pages: a user PDE may map a whole huge page (PTE_PS, 4 MB 2-level, 2 MB
+ * PAE). pte_get reads through it (the 4 KB PTE equivalent) without changing anything;
+ * pte_set and pte_clear on an address under it first split it (__split_huge_pmd) into a
+ * page table of 4 KB PTEs that map the same frames with the same bits. The walker below
+ * hands fn the 4 KB equivalents; when every PTE of the huge page came back empty the PDE
+ * is cleared, when they still form one aligned huge page it stays huge, otherwise it is
+ * split. Splitting or clearing takes the pages out of NR_ANON_THPS. The caller flushes the
+ * TLB for what it changed (a split alone changes no translation).
+ */
+static inline bool pmd_trans_huge(uint64_t pmd)
+{
+	return (pmd & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS);
+}
+/* The PDE (PAE: PMD entry) of a user address: 0 and *pmd (0 when empty), or -EINVAL. */
+int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd);
+/* Installs a huge-page PDE (must have PTE_PS) in an empty slot, counting its pages in
+ * NR_ANON_THPS: 0, -EEXIST when the slot holds a table or a page, -EINVAL. */
+int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd);
 /* free_pgd_range: frees page tables that cover only [start, end) (after munmap). */
 void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end);
 /* The paging registers to walk a process directory (supervisor view, kernel CR0/CR4). */

@@ -109,7 +109,7 @@ int proc_meminfo_show(struct kmem *km, char *buf, size_t len)
 	kb(&o, "VmallocChunk:", 0); /* 6.1 always prints 0 */
 	kb(&o, "Percpu:", 0);
 	put(&o, "HardwareCorrupted: %5llu kB\n", 0ull);
-	kb(&o, "AnonHugePages:", 0);
+	kb(&o, "AnonHugePages:", s[NR_ANON_THPS]);
 	kb(&o, "ShmemHugePages:", 0);
 	kb(&o, "ShmemPmdMapped:", 0);
 	kb(&o, "FileHugePages:", 0);
@@ -188,7 +188,7 @@ int proc_zoneinfo_show(struct kmem *km, char *buf, size_t len)
 	    {"nr_shmem_pmdmapped", 0},
 	    {"nr_file_hugepages", 0},
 	    {"nr_file_pmdmapped", 0},
-	    {"nr_anon_transparent_hugepages", 0},
+	    {"nr_anon_transparent_hugepages", s[NR_ANON_THPS] / (km->L.pmd_size >> PAGE_SHIFT)},
 	    {"nr_vmscan_write", 0},
 	    {"nr_vmscan_immediate_reclaim", 0},
 	    {"nr_dirtied", 0},

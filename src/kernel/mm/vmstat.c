@@ -1,8 +1,8 @@
 /*
  * /proc/vmstat in the field order of Linux 6.1 (mm/vmstat.c vmstat_text): the zone counters,
  * the node counters, the dirty thresholds, then the event counters. vmlab has one node, no
- * reclaim, compaction, migration, NUMA or transparent huge pages yet, so the events of those
- * mechanisms are zero because they never happen here, as on a kernel where they did not run.
+ * reclaim, compaction, migration, NUMA or khugepaged, so the events of those mechanisms are
+ * zero because they never happen here, as on a kernel where they did not run.
  */
 #include "kernel/mm/mm_internal.h"
 
@@ -18,6 +18,7 @@ enum vm_src {
 	V_ZONE_ALLOC,	/* pgalloc of zone arg */
 	V_DIRTY_THRESH, /* nr_dirty_threshold */
 	V_DIRTY_BG,	/* nr_dirty_background_threshold */
+	V_STAT_THP,	/* km->stat[arg] in pages, shown in huge pages */
 };
 
 struct vm_field {
@@ -66,7 +67,7 @@ static const struct vm_field fields[] = {
     {"nr_shmem_pmdmapped", V_ZERO, 0},
     {"nr_file_hugepages", V_ZERO, 0},
     {"nr_file_pmdmapped", V_ZERO, 0},
-    {"nr_anon_transparent_hugepages", V_ZERO, 0},
+    {"nr_anon_transparent_hugepages", V_STAT_THP, NR_ANON_THPS},
     {"nr_vmscan_write", V_ZERO, 0},
     {"nr_vmscan_immediate_reclaim", V_ZERO, 0},
     {"nr_dirtied", V_ZERO, 0},
@@ -203,6 +204,12 @@ static uint64_t event_value(const struct kmem *km, const char *name)
 		return ctr(km, CTR_fault_major);
 	if (!strcmp(name, "pgreuse"))
 		return ctr(km, CTR_fault_wp_reuse);
+	if (!strcmp(name, "thp_fault_alloc"))
+		return ctr(km, CTR_thp_fault_alloc);
+	if (!strcmp(name, "thp_fault_fallback"))
+		return ctr(km, CTR_thp_fault_fallback);
+	if (!strcmp(name, "thp_split_pmd"))
+		return ctr(km, CTR_thp_split_pmd);
 	return 0;
 }
 
@@ -244,6 +251,7 @@ int proc_vmstat_show(struct kmem *km, char *buf, size_t len)
 			case V_ZONE_ALLOC: v = km->zones[f->arg].pgalloc; break;
 			case V_DIRTY_THRESH: v = thresh; break;
 			case V_DIRTY_BG: v = bg; break;
+			case V_STAT_THP: v = km->stat[f->arg] / (km->L.pmd_size >> PAGE_SHIFT); break;
 			}
 		}
 		int n = snprintf(buf + pos, len - pos, "%s %llu\n", name, (unsigned long long)v);
