@@ -118,8 +118,8 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 		return 0; /* no fork in vmlab: the flag would change nothing visible */
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		/* hugepage_madvise: Debian's 686 kernel has THP, so the advice is kept in the
-		 * flags (smaps "hg"/"nh"); vmlab itself maps 4 KB pages only (docs/run.md) */
+		/* hugepage_madvise: kept in the flags (smaps "hg"/"nh") that the huge-page
+		 * fault consults (memory.c thp_vma_suitable); pages already mapped stay */
 		if (b == MADV_HUGEPAGE)
 			return vma_modify_flags(mm, s, e, VM_HUGEPAGE, VM_NOHUGEPAGE);
 		return vma_modify_flags(mm, s, e, VM_NOHUGEPAGE, VM_HUGEPAGE);
