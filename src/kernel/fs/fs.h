@@ -96,4 +96,8 @@ bool sysfs_is_modelled(const char *norm);
 /* Opens a modelled sysfs file (contents generated now, read-only): the file, or NULL and
  * *err. */
 struct file *sysfs_open(struct task *t, const char *norm, uint32_t flags, int *err);
+/* fstat of an open modelled sysfs file: what the path itself stats to (the root's /sys),
+ * or, without one, a 0444 regular file of 4096 bytes as sysfs attributes report. */
+struct stat;
+int sysfs_stat(struct task *t, const char *norm, struct stat *st);
 #endif

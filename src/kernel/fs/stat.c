@@ -150,9 +150,11 @@ long sys_fstat64(struct task *t, const uint32_t *a)
 	int r = 0;
 	if (f->kind == FILE_HOST)
 		r = fstat(f->host_fd, &st) < 0 ? -errno : 0;
+	else if (sysfs_is_modelled(f->path))
+		r = sysfs_stat(t, f->path, &st);
 	else
 		r = procfs_stat(t, f->path, true, &st);
-	if (!r && f->kind == FILE_PROC && !f->proc_dir)
+	if (!r && f->kind == FILE_PROC && !f->proc_dir && !sysfs_is_modelled(f->path))
 		st.st_size = 0; /* as Linux: procfs files report size 0 */
 	fput(f);
 	return put_stat64(t, a[1], r, &st);

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
+#include "kernel/fs/stat_i386.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/task.h"
 
@@ -68,4 +70,16 @@ struct file *sysfs_open(struct task *t, const char *norm, uint32_t flags, int *e
 	f->data = data;
 	f->size = (size_t)len;
 	return f;
+}
+
+int sysfs_stat(struct task *t, const char *norm, struct stat *st)
+{
+	if (!fs_stat_guest(t, norm, st))
+		return 0;
+	memset(st, 0, sizeof *st);
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_size = 4096;
+	st->st_blksize = 4096;
+	return 0;
 }
