@@ -100,9 +100,19 @@ uint32_t flags_materialize(struct cpu_internal *in)
 	return in->eflags;
 }
 
+/* CF alone (ADC/SBB/RCL/RCR/INC/DEC/SALC read it), without materialising the other flags:
+ * the lazy state stays as it is. */
 bool get_cf_slow(struct cpu_internal *in)
 {
-	return flags_materialize(in) & EFL_CF;
+	unsigned op = in->lf_op;
+	uint32_t m = szmask(1u << (op & 3));
+	switch (op >> 2) {
+	case LF_ADD: return (in->lf_res & m) < (in->lf_a & m);
+	case LF_SUB: return (in->lf_a & m) < (in->lf_b & m);
+	case LF_LOGIC: return false;
+	case LF_INC: case LF_DEC: return in->lf_aux & EFL_CF;
+	}
+	return compute(op, in->lf_res, in->lf_a, in->lf_b, in->lf_aux) & EFL_CF;
 }
 
 bool cond_slow(struct cpu_internal *in, unsigned cc)
