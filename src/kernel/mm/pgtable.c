@@ -103,6 +103,25 @@ static void free_pgtable_page(struct kmem *km, phys_addr_t pa, bool user)
 	__free_page(km, p);
 }
 
+/*
+ * Each huge mapping has its page table deposited at fault time (pgtable_trans_huge_deposit),
+ * counted in PageTables as on Linux, so that a split never fails for want of memory. Its
+ * frame number is kept in the private field of the huge page's first struct page while the
+ * PDE maps it (anonymous pages have no other use for it here: no swap).
+ */
+static struct page *huge_head(struct kmem *km, uint64_t pde)
+{
+	return pfn_to_page(km, pte_pfn(pde) & ~(uint64_t)(huge_nr(km) - 1));
+}
+
+static struct page *withdraw_deposit(struct kmem *km, uint64_t pde)
+{
+	struct page *head = huge_head(km, pde);
+	uint32_t pfn = head->private;
+	head->private = 0;
+	return pfn ? pfn_to_page(km, pfn) : NULL;
+}
+
 /* Physical address of the PTE for va, allocating its page table when alloc is set.
  * 0 with *err = 0: no page table; 0 with *err < 0: failure or a large page. */
 static phys_addr_t pte_slot(struct kmem *km, phys_addr_t pgd, uint32_t va, bool alloc, bool user,
@@ -364,6 +383,9 @@ static void free_user_ptes(struct kmem *km, phys_addr_t pgd, uint32_t start, uin
 		} else if (pmd_trans_huge(pde)) {
 			/* the pages were unmapped before; a huge PDE left here is a bug */
 			kmem_error(km, -EINVAL, "free_pgd_range: huge page still mapped");
+			struct page *pt = withdraw_deposit(km, pde);
+			if (pt)
+				free_pgtable_page(km, page_to_phys(km, pt), true);
 			wr(km, pde_a, 0);
 			km->stat[NR_ANON_THPS] -= huge_nr(km);
 		}
@@ -427,12 +449,17 @@ static uint64_t huge_subpte(const struct kmem *km, uint64_t pde, uint32_t va)
 	return (base + (va & (pmd_span(km) - 1) & PAGE_MASK)) | bits;
 }
 
-/* Fills a new page table with ents (or the 4 KB equivalents of the huge PDE when ents is
- * NULL) and puts it in place of the huge PDE: __split_huge_pmd_locked. */
-static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_t *ents)
+/* Fills the deposited page table with ents (or the 4 KB equivalents of the huge PDE when
+ * ents is NULL) and puts it in place of the huge PDE: __split_huge_pmd_locked. pt is the
+ * table already withdrawn, or NULL to withdraw it here. */
+static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_t *ents,
+			       struct page *pt)
 {
 	uint64_t pde = rd(km, pde_a);
-	struct page *pt = alloc_pgtable_page(km, true);
+	if (!pt)
+		pt = withdraw_deposit(km, pde);
+	if (!pt)
+		pt = alloc_pgtable_page(km, true);
 	if (!pt)
 		return -ENOMEM;
 	phys_addr_t table = page_to_phys(km, pt);
@@ -452,7 +479,7 @@ static int split_huge_pde(struct kmem *km, phys_addr_t pde_a, const uint64_t *en
 {
 	if (!pde_a || !pmd_trans_huge(rd(km, pde_a)))
 		return -EINVAL;
-	return install_split_table(km, pde_a, ents);
+	return install_split_table(km, pde_a, ents, NULL);
 }
 
 int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd)
@@ -476,6 +503,10 @@ int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
 		return -EINVAL;
 	if (rd(km, a))
 		return -EEXIST;
+	struct page *pt = alloc_pgtable_page(km, true);
+	if (!pt)
+		return -ENOMEM;
+	huge_head(km, pmd)->private = (uint32_t)page_to_pfn(km, pt);
 	wr(km, a, pmd);
 	km->stat[NR_ANON_THPS] += huge_nr(km);
 	return 0;
@@ -497,6 +528,8 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 	uint64_t ents[1024];
 	bool changed = false;
 	int r = 0;
+	/* taken before fn runs: freeing the pages lets the buddy allocator reuse the field */
+	struct page *deposit = withdraw_deposit(km, pde);
 	for (unsigned i = 0; i < n; i++) {
 		ents[i] = huge_subpte(km, pde, i << PAGE_SHIFT);
 		if (r)
@@ -508,19 +541,25 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 			changed = true;
 		}
 	}
-	if (!changed)
+	if (!changed) {
+		huge_head(km, pde)->private = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
 		return r;
+	}
 	bool none = true, huge = pte_present(ents[0]);
 	for (unsigned i = 0; i < n; i++) {
 		none = none && !ents[i];
 		huge = huge && ents[i] == ents[0] + ((uint64_t)i << PAGE_SHIFT);
 	}
 	if (none) {
+		/* zap_huge_pmd: the deposited table goes with the mapping */
 		wr(km, pde_a, 0);
 		km->stat[NR_ANON_THPS] -= n;
+		if (deposit)
+			free_pgtable_page(km, page_to_phys(km, deposit), true);
 	} else if (huge) {
 		wr(km, pde_a, ents[0] | PTE_PS);
-	} else if (install_split_table(km, pde_a, ents)) {
+		huge_head(km, ents[0])->private = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
+	} else if (install_split_table(km, pde_a, ents, deposit)) {
 		/* the walkers here change a whole huge page uniformly (zap, mprotect), so
 		 * this is not reached by them; another walker loses its changes */
 		kmem_error(km, -ENOMEM, "huge page: no page table to split it into");
