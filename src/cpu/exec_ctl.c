@@ -253,6 +253,17 @@ static int h_push_E(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	NEXT(c, i);
 }
+/* The 32-bit operand-size forms of the hottest stack and indirect-transfer handlers: the same
+ * code with the size a constant, so the access helpers fold to one path. */
+static int h_push_E32(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	if (rd_E(c, i, 4, &v))
+		return X_EXC;
+	if (push(c, 4, v))
+		return X_EXC;
+	NEXT(c, i);
+}
 /* POP r/m: the address is computed with ESP already incremented (SDM). */
 static int h_pop_E(struct cpu *c, const struct insn *i)
 {
@@ -429,6 +440,33 @@ static int h_ret(struct cpu *c, const struct insn *i)
 	jump_to(c, i, v);
 	return X_JUMP;
 }
+static int h_ret32(struct cpu *c, const struct insn *i) /* C3, 32-bit */
+{
+	uint32_t v;
+	(void)i;
+	if (pop(c, 4, &v))
+		return X_EXC;
+	c->eip = v;
+	return X_JUMP;
+}
+static int h_jmp_E32(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	if (rd_E(c, i, 4, &v))
+		return X_EXC;
+	c->eip = v;
+	return X_JUMP;
+}
+static int h_call_E32(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	if (rd_E(c, i, 4, &v))
+		return X_EXC;
+	if (push(c, 4, next_eip(c, i)))
+		return X_EXC;
+	c->eip = v;
+	return X_JUMP;
+}
 static int h_jmp_E(struct cpu *c, const struct insn *i)
 {
 	uint32_t v;
@@ -550,9 +588,9 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 		return h_push_imm;
 	case 0xFF:
 		switch (i->reg) {
-		case 2: return h_call_E;
-		case 4: return h_jmp_E;
-		case 6: return h_push_E;
+		case 2: return i->osz16 ? h_call_E : h_call_E32;
+		case 4: return i->osz16 ? h_jmp_E : h_jmp_E32;
+		case 6: return i->osz16 ? h_push_E : h_push_E32;
 		}
 		return NULL;
 	case 0x8F:
@@ -580,7 +618,7 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 			i->imm = sext(i->imm, 2);
 		return h_call;
 	case 0xC2: case 0xC3:
-		return h_ret;
+		return i->op == 0xC3 && !i->osz16 ? h_ret32 : h_ret;
 	case 0xE0: case 0xE1: case 0xE2: case 0xE3:
 		i->imm = sext(i->imm, 1);
 		return h_loop;
