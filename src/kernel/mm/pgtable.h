@@ -81,8 +81,9 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
  * page table of 4 KB PTEs that map the same frames with the same bits. The walker below
  * hands fn the 4 KB equivalents; when every PTE of the huge page came back empty the PDE
  * is cleared, when they still form one aligned huge page it stays huge, otherwise it is
- * split. Splitting or clearing takes the pages out of NR_ANON_THPS. The caller flushes the
- * TLB for what it changed (a split alone changes no translation).
+ * split. Splitting or clearing takes the pages out of NR_ANON_THPS. pmd_set_huge deposits a
+ * page table (PageTables) that a split uses and a clear frees. The caller flushes the TLB
+ * for what it changed (a split alone changes no translation).
  */
 static inline bool pmd_trans_huge(uint64_t pmd)
 {
@@ -91,7 +92,8 @@ static inline bool pmd_trans_huge(uint64_t pmd)
 /* The PDE (PAE: PMD entry) of a user address: 0 and *pmd (0 when empty), or -EINVAL. */
 int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd);
 /* Installs a huge-page PDE (must have PTE_PS) in an empty slot, counting its pages in
- * NR_ANON_THPS: 0, -EEXIST when the slot holds a table or a page, -EINVAL. */
+ * NR_ANON_THPS: 0, -EEXIST when the slot holds a table or a page, -ENOMEM when no page
+ * table can be deposited, -EINVAL. */
 int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd);
 /* free_pgd_range: frees page tables that cover only [start, end) (after munmap). */
 void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end);
