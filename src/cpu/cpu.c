@@ -222,6 +222,9 @@ static bool lock_ok(const struct insn *i, unsigned opc)
 /* ---- the decode cache ---- */
 static void code_invalidate(void *opaque, uint64_t pfn);
 
+/* The physical address of an invalidated block: no fetch translates to it. */
+#define PA_DEAD (~(phys_addr_t)0)
+
 static void cache_reset(struct cpu_internal *in)
 {
 	memset(in->hash, 0, sizeof(*in->hash) * (in->hash_mask + 1));
@@ -344,6 +347,8 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 	if (!pb)
 		return;
 	*pp = pb->next;
+	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
+		stop_current(in);
 	for (struct block *b = pb->first; b; b = b->pnext) {
 		b->valid = false;
 		struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
@@ -351,10 +356,9 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 			hp = &(*hp)->hnext;
 		if (*hp)
 			*hp = b->hnext;
+		b->pa = PA_DEAD; /* no successor link can match it now */
 	}
 	counter_add(c->ctr, CTR_decode_cache_invalidations, 1);
-	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
-		stop_current(in);
 }
 
 /* Host pointer for an instruction fetch at lin. One modelled I-TLB lookup when the fetch
@@ -444,8 +448,8 @@ static struct block *decode_single(struct cpu *c, uint8_t *hp, uint32_t lin, str
  * instruction that crosses a page or sits outside RAM: executed once, uncached), or NULL
  * with *fault set.
  */
-static struct block *get_block(struct cpu *c, struct block *prev, struct insn *single,
-			       bool *fault)
+static inline __attribute__((always_inline)) struct block *
+get_block(struct cpu *c, struct block *prev, struct insn *single, bool *fault, uint64_t *hits)
 {
 	struct cpu_internal *in = c->in;
 	struct mmu *m = c->mmu;
@@ -470,17 +474,21 @@ static struct block *get_block(struct cpu *c, struct block *prev, struct insn *s
 	bool code32 = in->code32;
 	struct block *b;
 	if (prev) {
-		for (int k = 0; k < 2; k++) {
-			b = prev->link[k];
-			if (b && b->pa == pa && b->eip == c->eip && b->valid && b->code32 == code32) {
-				counter_add(c->ctr, CTR_decode_cache_hits, 1);
-				return b;
-			}
+		/* an invalidated block has pa PA_DEAD and never matches */
+		b = prev->link[0];
+		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32) {
+			(*hits)++;
+			return b;
+		}
+		b = prev->link[1];
+		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32) {
+			(*hits)++;
+			return b;
 		}
 	}
 	for (b = in->hash[hash_pa(pa, in->hash_mask)]; b; b = b->hnext)
 		if (b->pa == pa && b->eip == c->eip && b->code32 == code32) {
-			counter_add(c->ctr, CTR_decode_cache_hits, 1);
+			(*hits)++;
 			goto link;
 		}
 	counter_add(c->ctr, CTR_decode_cache_misses, 1);
@@ -507,6 +515,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 	enum cpu_exit why = CPU_EXIT_LIMIT;
 	struct insn single[2];
 	struct block *prev = NULL;
+	uint64_t hits = 0; /* decode-cache hits, added to the counter on the way out */
 	segf_update(c);
 	memset(&single[1], 0, sizeof(single[1]));
 	single[1].fn = h_end;
@@ -514,7 +523,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		if (c->insns >= end)
 			break;
 		bool fault;
-		struct block *b = get_block(c, prev, &single[0], &fault);
+		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
 		if (b) {
 			struct block *run = b;
@@ -576,6 +585,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		why = in->exit_code;
 		break;
 	}
+	counter_add(c->ctr, CTR_decode_cache_hits, hits);
 	cpu_flush_fast_hits(c);
 	x87_writeback(&c->fpu); /* the FPU state may be in the host x87 (docs/x87.md) */
 	counter_add(c->ctr, CTR_insns_retired, c->insns - start);
