@@ -192,6 +192,17 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 	return c->in->ex.vector == 0xFFFF ? 0 : -1;
 }
 
+/* jcc_fallthrough's fetch lookup when the fast table misses: cpu_ptr's slow half. */
+int jcc_fallthrough_slow(struct cpu *c, const struct insn *i, int jumped)
+{
+	uint32_t next = i->eip + i->len;
+	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
+	if (likely(mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL))
+		NEXT(c, i);
+	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
+	return jumped;
+}
+
 void rmw_commit_split(struct cpu *c)
 {
 	struct cpu_internal *in = c->in;

@@ -359,7 +359,10 @@ static inline __attribute__((always_inline)) uint32_t szp(uint32_t r, unsigned s
 	return f;
 }
 
-static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, unsigned cc)
+/* Condition cc decided from the lazy state alone: 0 or 1, or -1 when cond_slow must decide
+ * (kept apart so that a caller can put the call out of line). */
+static inline __attribute__((always_inline)) int cond_lazy(const struct cpu_internal *in,
+							   unsigned cc)
 {
 	unsigned op = in->lf_op;
 	if (op != LF_NONE && op >> 2 != LF_MUL && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
@@ -379,7 +382,7 @@ static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, 
 		case 3: r = a <= b; break;                                 /* BE */
 		case 6: r = (int32_t)sext(a, sz) < (int32_t)sext(b, sz); break;  /* L */
 		case 7: r = (int32_t)sext(a, sz) <= (int32_t)sext(b, sz); break; /* LE */
-		default: return cond_slow(in, cc);
+		default: return -1;
 		}
 		return r ^ (cc & 1);
 	}
@@ -391,11 +394,17 @@ static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, 
 		case 2: v = (r & szmask(sz)) == 0; break;
 		case 4: v = (r & szsign(sz)) != 0; break;
 		case 7: v = (r & szmask(sz)) == 0 || (r & szsign(sz)); break;
-		default: return cond_slow(in, cc);
+		default: return -1;
 		}
 		return v ^ (cc & 1);
 	}
-	return cond_slow(in, cc);
+	return -1;
+}
+
+static inline __attribute__((always_inline)) bool cond(struct cpu_internal *in, unsigned cc)
+{
+	int t = cond_lazy(in, cc);
+	return t >= 0 ? t : cond_slow(in, cc);
 }
 
 /* ---- stack ---- */
@@ -438,18 +447,26 @@ static inline __attribute__((always_inline)) int raise(struct cpu *c, unsigned v
  * leaves it clear when the Jcc ends its block, so that cpu_run counts the entry instead).
  * Returns X_NEXT, or `jumped` with eip set when the fetch cannot be done here.
  */
+int jcc_fallthrough_slow(struct cpu *c, const struct insn *i, int jumped);
 static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
 								const struct insn *i,
 								int jumped)
 {
 	if (!i->imm2 || !c->tlb_fetch_model)
 		NEXT(c, i);
-	uint32_t next = i->eip + i->len;
-	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
-	if (likely(cpu_ptr(c, lin, ACC_FETCH) != NULL))
+	/* cpu_ptr's fast half here, its slow half out of line (no stack frame on this path) */
+	struct cpu_internal *in = c->in;
+	uint32_t lin = i->eip + i->len + c->mmu->seg.sr[SR_CS].d.base;
+	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (likely(f->tag == (lin & PAGE_MASK))) {
+		struct tlb_entry *e = f->tlbe;
+		if (e) {
+			e->last_use = ++c->mmu->lru_clock;
+			in->fast_hits[ACC_FETCH]++;
+		}
 		NEXT(c, i);
-	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
-	return jumped;
+	}
+	return jcc_fallthrough_slow(c, i, jumped);
 }
 
 /* Operand size of an instruction with a "v" operand. */

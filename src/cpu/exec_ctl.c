@@ -404,11 +404,24 @@ static int h_salc(struct cpu *c, const struct insn *i)
 }
 
 /* ---- control transfers ---- */
+/* Jcc: the condition from the lazy state inline; the rest (cond_slow) out of line, so the
+ * inline path needs no stack frame. i->disp holds the target (computed at decode). */
+static __attribute__((noinline)) int jcc_slow(struct cpu *c, const struct insn *i)
+{
+	if (cond_slow(c->in, i->op & 15)) {
+		c->eip = i->disp;
+		return X_JUMP;
+	}
+	return jcc_fallthrough(c, i, X_JUMP);
+}
 #define JCC(CC)                                                                             \
 	static int h_jcc##CC(struct cpu *c, const struct insn *i)                           \
 	{                                                                                   \
-		if (cond(c->in, CC)) {                                                      \
-			jump_to(c, i, next_eip(c, i) + i->imm);                             \
+		int t = cond_lazy(c->in, CC);                                               \
+		if (unlikely(t < 0))                                                        \
+			return jcc_slow(c, i);                                              \
+		if (t) {                                                                    \
+			c->eip = i->disp;                                                   \
 			return X_JUMP;                                                      \
 		}                                                                           \
 		return jcc_fallthrough(c, i, X_JUMP);                                       \
@@ -541,6 +554,9 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 		else if (i->osz16)
 			i->imm = sext(i->imm, 2);
 		i->jcc = 1;
+		i->disp = i->eip + i->len + i->imm; /* the target, as jump_to would make it */
+		if (i->osz16)
+			i->disp &= 0xffff;
 		return jcc_tab[opc & 15];
 	}
 	if (opc >= 0x140 && opc <= 0x14F)
