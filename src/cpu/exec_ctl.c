@@ -52,6 +52,28 @@ static int h_mov_mr32(struct cpu *c, const struct insn *i) /* 89 mod!=3, 32-bit 
 	}
 	return mov_mr32_slow(c, i, a);
 }
+/* The same with a base + displacement operand (32-bit addressing, no index): the commonest
+ * memory form, its address one add. */
+static int h_mov_rm32_bd(struct cpu *c, const struct insn *i)
+{
+	uint32_t a = c->regs[i->base] + i->disp;
+	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_READ, SEGF_R);
+	if (likely(p != NULL)) {
+		c->regs[i->reg] = ld(p, 4);
+		NEXT(c, i);
+	}
+	return mov_rm32_slow(c, i, a);
+}
+static int h_mov_mr32_bd(struct cpu *c, const struct insn *i)
+{
+	uint32_t a = c->regs[i->base] + i->disp;
+	uint8_t *p = fast_hit(c, i->sreg, a, 4, ACC_WRITE, SEGF_W);
+	if (likely(p != NULL)) {
+		st(p, 4, c->regs[i->reg]);
+		NEXT(c, i);
+	}
+	return mov_mr32_slow(c, i, a);
+}
 static int h_mov_rr32(struct cpu *c, const struct insn *i)
 {
 	c->regs[i->rm] = c->regs[i->reg];
@@ -529,10 +551,11 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 	if (opc >= 0x88 && opc <= 0x8B) {
 		i->imm2 = sz;
 		if (sz == 4) {
+			bool bd = !i->mod3 && !i->asz16 && i->base != NOREG && i->index == NOREG;
 			if (opc == 0x89)
-				return i->mod3 ? h_mov_rr32 : h_mov_mr32;
+				return i->mod3 ? h_mov_rr32 : bd ? h_mov_mr32_bd : h_mov_mr32;
 			if (opc == 0x8B)
-				return i->mod3 ? h_mov_rr32b : h_mov_rm32;
+				return i->mod3 ? h_mov_rr32b : bd ? h_mov_rm32_bd : h_mov_rm32;
 		}
 		return opc < 0x8A ? h_mov_EG : h_mov_GE;
 	}
