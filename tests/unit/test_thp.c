@@ -242,6 +242,31 @@ static void test_no_huge(void **state)
 	assert_int_equal(f->km->stat[NR_ANON_THPS], 0);
 }
 
+/* No free huge block: thp_fault_fallback, and the fault takes a 4 KB page. */
+static void test_fallback(void **state)
+{
+	struct fx *f = *state;
+	struct mm_struct *mm = f->t->mm;
+	uint32_t p = map_aligned(f);
+	struct page *held[64];
+	unsigned n = 0;
+	int err0 = f->km->last_error;
+	while (n < 64 && (held[n] = alloc_pages(f->km, GFP_HIGHUSER_MOVABLE, f->order)))
+		n++;
+	assert_true(n < 64);
+	f->km->last_error = err0;
+	uint64_t fb0 = f->m->ctr.v[CTR_thp_fault_fallback];
+	assert_int_equal(fault(f, p, PF_W).sig, 0);
+	uint64_t pmd;
+	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
+	assert_false(pmd & PTE_PS);
+	assert_int_equal(mm->rss_anon, 1);
+	assert_int_equal(f->m->ctr.v[CTR_thp_fault_fallback] - fb0, 1);
+	assert_int_equal(f->km->last_error, err0); /* a fallback is no error */
+	while (n)
+		__free_pages(f->km, held[--n], f->order);
+}
+
 static void test_never(void **state)
 {
 	struct fx *f = *state;
@@ -263,6 +288,8 @@ int main(void)
 	    {"exit_frees_pae", test_exit_frees, setup_pae, teardown, NULL},
 	    {"no_huge_2level", test_no_huge, setup_2level, teardown, NULL},
 	    {"no_huge_pae", test_no_huge, setup_pae, teardown, NULL},
+	    {"fallback_2level", test_fallback, setup_2level, teardown, NULL},
+	    {"fallback_pae", test_fallback, setup_pae, teardown, NULL},
 	    {"thp_never", test_never, setup_never, teardown, NULL},
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
