@@ -46,8 +46,10 @@ static int fx_setup(void **state, bool pae, enum thp_mode mode)
 	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
 		f->t->rlim[i].cur = f->t->rlim[i].max = ~0ull;
 	f->t->rlim[3].cur = 8u << 20;
-	struct mm_layout_config lc = {.task_size = 0xC0000000u, .overcommit_ratio = 50,
-				      .fault_around_bytes = 65536, .thp = mode};
+	struct mm_layout_config lc = {.task_size = 0xC0000000u,
+				      .overcommit_ratio = 50,
+				      .fault_around_bytes = 65536,
+				      .thp = mode};
 	f->t->mm = mm_alloc(f->t, &lc);
 	if (!f->t->mm || mm_alloc_pgd(f->t->mm))
 		return -1;
@@ -205,7 +207,7 @@ static void test_exit_frees(void **state)
 	uint64_t huge0 = nr_free_order(f, f->order);
 	uint64_t anon0 = f->km->stat[NR_ANON_PAGES], pt0 = f->km->stat[NR_PAGETABLE];
 	assert_int_equal(fault(f, p + f->huge - 1, PF_W).sig, 0);
-	assert_int_equal(f->km->stat[NR_PAGETABLE] - pt0, 1); /* deposited, as Linux */
+	assert_int_equal(f->km->stat[NR_PAGETABLE] - pt0, 1);	 /* deposited, as Linux */
 	assert_int_equal(fault(f, p - 4096, PF_W).sig, SIGSEGV); /* outside: nothing */
 	uint64_t pmd;
 	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);

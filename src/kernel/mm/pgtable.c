@@ -465,8 +465,7 @@ static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_
 	phys_addr_t table = page_to_phys(km, pt);
 	uint32_t map = kmap_local_page(km, pt);
 	for (unsigned i = 0; i < huge_nr(km); i++)
-		wr(km, table + i * esz(km),
-		   ents ? ents[i] : huge_subpte(km, pde, i << PAGE_SHIFT));
+		wr(km, table + i * esz(km), ents ? ents[i] : huge_subpte(km, pde, i << PAGE_SHIFT));
 	if (map)
 		kunmap_local(km, map);
 	wr(km, pde_a, table | _PAGE_TABLE);
@@ -513,8 +512,8 @@ int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
 }
 
 /* The walk over a huge PDE for [va, lim): see pgtable.h. */
-static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64_t lim,
-			 pte_fn_t fn, void *data)
+static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64_t lim, pte_fn_t fn,
+			 void *data)
 {
 	uint32_t span = pmd_span(km);
 	uint32_t base = va & ~(span - 1);
@@ -624,7 +623,8 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
 		phys_addr_t pde_a = pde_slot(km, pgd, (uint32_t)va);
 		uint64_t pde = pde_a ? rd(km, pde_a) : 0;
 		if (pmd_trans_huge(pde)) {
-			int r = walk_huge_pde(km, pde_a, (uint32_t)va, next < e ? next : e, fn, data);
+			int r =
+			    walk_huge_pde(km, pde_a, (uint32_t)va, next < e ? next : e, fn, data);
 			if (r == 1)
 				continue; /* split: walk the new page table */
 			if (r)
