@@ -105,6 +105,13 @@ static int h_test(struct cpu *c, const struct insn *i)
 	setlf(c->in, LF_LOGIC, sz, a & b, a, b);
 	NEXT(c, i);
 }
+/* TEST r32, r32 (85 /r, register operand): the commonest form */
+static int h_test_rr32(struct cpu *c, const struct insn *i)
+{
+	uint32_t a = c->regs[i->rm], b = c->regs[i->reg];
+	setlf(c->in, LF_LOGIC, 4, a & b, a, b);
+	NEXT(c, i);
+}
 
 /* ---- INC/DEC ---- */
 static int h_incdec(struct cpu *c, const struct insn *i)
@@ -678,7 +685,7 @@ insn_fn select_alu(struct insn *i, unsigned opc)
 			i->rm = R_EAX;
 		}
 		i->imm2 = sz;
-		return h_test;
+		return opc == 0x85 && i->mod3 && sz == 4 ? h_test_rr32 : h_test;
 	case 0xF6: case 0xF7:
 		i->imm2 = sz;
 		switch (i->reg) {
