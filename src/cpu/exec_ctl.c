@@ -104,13 +104,25 @@ static int h_mov_EI(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	NEXT(c, i);
 }
-/* MOV m8/m32, imm: the size known at compile time */
+/* MOV m8/m32, imm: the size known at compile time; the slow path out of line */
 #define MOV_MI(SZ)                                                                          \
-	static int h_mov_mi##SZ(struct cpu *c, const struct insn *i)                        \
+	static __attribute__((noinline)) int mov_mi##SZ##_slow(struct cpu *c,               \
+							      const struct insn *i,         \
+							      uint32_t a)                   \
 	{                                                                                   \
-		if (mem_write(c, i->sreg, ea(c, i), SZ, i->imm))                            \
+		if (mem_write_slow(c, i->sreg, a, SZ, i->imm))                              \
 			return X_EXC;                                                       \
 		NEXT(c, i);                                                                 \
+	}                                                                                   \
+	static int h_mov_mi##SZ(struct cpu *c, const struct insn *i)                        \
+	{                                                                                   \
+		uint32_t a = ea(c, i);                                                      \
+		uint8_t *p = fast_hit(c, i->sreg, a, SZ, ACC_WRITE, SEGF_W);                \
+		if (likely(p != NULL)) {                                                    \
+			st(p, SZ, i->imm);                                                  \
+			NEXT(c, i);                                                         \
+		}                                                                           \
+		return mov_mi##SZ##_slow(c, i, a);                                          \
 	}
 MOV_MI(1) MOV_MI(4)
 static int h_mov_ri32(struct cpu *c, const struct insn *i)
