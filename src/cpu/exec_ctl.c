@@ -289,14 +289,43 @@ static int h_push_E(struct cpu *c, const struct insn *i)
 }
 /* The 32-bit operand-size forms of the hottest stack and indirect-transfer handlers: the same
  * code with the size a constant, so the access helpers fold to one path. */
-static int h_push_E32(struct cpu *c, const struct insn *i)
+static __attribute__((noinline)) int push_E32_push(struct cpu *c, const struct insn *i,
+						    uint32_t v)
+{
+	if (push(c, 4, v))
+		return X_EXC;
+	NEXT(c, i);
+}
+static __attribute__((noinline)) int push_E32_slow(struct cpu *c, const struct insn *i)
 {
 	uint32_t v;
 	if (rd_E(c, i, 4, &v))
 		return X_EXC;
-	if (push(c, 4, v))
-		return X_EXC;
-	NEXT(c, i);
+	return push_E32_push(c, i, v);
+}
+/* Both accesses' fast halves inline, their slow halves out of line: a fast-table miss on
+ * the operand redoes the instruction from the start (nothing has happened yet); one on the
+ * stack goes on with the operand already read. */
+static int h_push_E32(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	uint8_t *p;
+	if (i->mod3)
+		v = c->regs[i->rm];
+	else if (likely((p = fast_hit(c, i->sreg, ea(c, i), 4, ACC_READ, SEGF_R)) != NULL))
+		v = ld(p, 4);
+	else
+		return push_E32_slow(c, i);
+	uint32_t nsp = c->regs[R_ESP] - 4;
+	if (likely(c->in->sp_mask == 0xffffffffu)) {
+		p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
+		if (likely(p != NULL)) {
+			st(p, 4, v);
+			c->regs[R_ESP] = nsp;
+			NEXT(c, i);
+		}
+	}
+	return push_E32_push(c, i, v);
 }
 /* POP r/m: the address is computed with ESP already incremented (SDM). */
 static int h_pop_E(struct cpu *c, const struct insn *i)
