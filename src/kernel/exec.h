@@ -20,8 +20,13 @@ struct mm_layout_config;
 #define __USER_CS 0x73
 #define __USER_DS 0x7b
 
-/* The vDSO entry __kernel_vsyscall ("int $0x80; ret") lives at this offset of [vdso]. */
+/* The vDSO entries at these offsets of [vdso]: __kernel_vsyscall ("int $0x80; ret"), and the
+ * signal-return trampolines a handler returns to when its sigaction has no SA_RESTORER (as
+ * Linux's arch/x86/kernel/signal.c picks them: the vDSO's, never code on the stack, which a
+ * non-executable stack under PAE/NX could not run). */
 #define VDSO_KERNEL_VSYSCALL 0x570
+#define VDSO_KERNEL_SIGRETURN 0x590    /* popl %eax; movl $__NR_sigreturn, %eax; int $0x80 */
+#define VDSO_KERNEL_RT_SIGRETURN 0x5a0 /* movl $__NR_rt_sigreturn, %eax; int $0x80 */
 
 /*
  * Replaces t's address space with the program opened by the caller as host_fd: guest_path

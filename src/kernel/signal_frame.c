@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/exec.h"
+#include "kernel/mm/mmap.h"
 #include "kernel/signal.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
@@ -150,10 +152,16 @@ int setup_rt_or_legacy_frame(struct task *t, int sig, const struct k_sigaction *
 	uint32_t ss_sp = s->sas_ss_sp, ss_size = s->sas_ss_size, ss_fl = s->sas_ss_flags;
 	if (save_fpu(t, fpstate))
 		return -EFAULT;
-	uint32_t restorer = ka->flags & SA_RESTORER_
-				    ? ka->restorer
-				    : frame + (uint32_t)(rt ? offsetof(struct rt_sigframe_i386, retcode)
-							    : offsetof(struct sigframe_i386, retcode));
+	/* Linux's choice: the handler's SA_RESTORER, else the vDSO trampoline, else the retcode
+	 * in the frame (kept there for debuggers and old programs, as Linux does). */
+	uint32_t restorer;
+	if (ka->flags & SA_RESTORER_)
+		restorer = ka->restorer;
+	else if (t->mm && t->mm->vdso_base)
+		restorer = t->mm->vdso_base + (rt ? VDSO_KERNEL_RT_SIGRETURN : VDSO_KERNEL_SIGRETURN);
+	else
+		restorer = frame + (uint32_t)(rt ? offsetof(struct rt_sigframe_i386, retcode)
+						 : offsetof(struct sigframe_i386, retcode));
 	if (rt) {
 		struct rt_sigframe_i386 f;
 		memset(&f, 0, sizeof(f));

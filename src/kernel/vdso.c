@@ -1,7 +1,8 @@
 /*
  * vmlab's vDSO image: a minimal ELF shared object, like Linux's linux-gate.so.1 in shape
  * (ET_DYN linked at 0, one PT_LOAD, a read-only PT_DYNAMIC with an empty symbol hash and the
- * soname), whose only code is __kernel_vsyscall: int $0x80; ret. It exports no symbols, so
+ * soname), whose only code is __kernel_vsyscall (int $0x80; ret) and the two signal-return
+ * trampolines (__kernel_sigreturn, __kernel_rt_sigreturn). It exports no symbols, so
  * glibc finds no __vdso_clock_gettime and makes those calls with int $0x80: every system
  * call reaches the kernel model, where the virtual clock lives.
  */
@@ -72,4 +73,10 @@ void vdso_build_image(uint8_t *img, size_t size)
 	memcpy(img + STR_OFF + 1, "linux-gate.so.1", 16);
 	static const uint8_t vsyscall[] = {0xcd, 0x80, 0xc3}; /* int $0x80; ret */
 	memcpy(img + VDSO_KERNEL_VSYSCALL, vsyscall, sizeof vsyscall);
+	/* popl %eax; movl $119, %eax; int $0x80 */
+	static const uint8_t sigreturn[] = {0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80};
+	memcpy(img + VDSO_KERNEL_SIGRETURN, sigreturn, sizeof sigreturn);
+	/* movl $173, %eax; int $0x80 */
+	static const uint8_t rt_sigreturn[] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80};
+	memcpy(img + VDSO_KERNEL_RT_SIGRETURN, rt_sigreturn, sizeof rt_sigreturn);
 }
