@@ -252,7 +252,10 @@ static inline __attribute__((always_inline)) uint8_t *fast_hit(struct cpu *c, un
 				e->last_use = ++c->mmu->lru_clock;
 				in->fast_hits[acc]++;
 			}
-			return f->host + (off & ~PAGE_MASK);
+			uint8_t *p = f->host + (off & ~PAGE_MASK);
+			if (p == NULL) /* fast entries map RAM: tells the compiler, which then */
+				__builtin_unreachable(); /* tests the hit only once */
+			return p;
 		}
 	}
 	return NULL;
