@@ -369,10 +369,12 @@ static inline __attribute__((always_inline)) int cond_lazy(const struct cpu_inte
 {
 	unsigned op = in->lf_op;
 	if (op != LF_NONE && op >> 2 != LF_MUL && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
-		/* every lazy kind but MUL (ZF clear) derives ZF and SF from the result */
-		unsigned sz = 1u << (op & 3);
+		/* every lazy kind but MUL (ZF clear) derives ZF and SF from the result; the
+		 * masks by table (op & 3 is log2 of the size: 0, 1 or 2) */
+		static const uint32_t mask[4] = {0xff, 0xffff, 0xffffffffu, 0xffffffffu};
+		static const uint32_t sign[4] = {0x80, 0x8000, 0x80000000u, 0x80000000u};
 		uint32_t r = in->lf_res;
-		bool v = (cc >> 1) == 2 ? (r & szmask(sz)) == 0 : (r & szsign(sz)) != 0;
+		bool v = (cc >> 1) == 2 ? (r & mask[op & 3]) == 0 : (r & sign[op & 3]) != 0;
 		return v ^ (cc & 1);
 	}
 	if (op >> 2 == LF_SUB) {
