@@ -191,6 +191,15 @@ static int h_setcc(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	NEXT(c, i);
 }
+/* SETcc r8 with a condition the lazy state decides; otherwise h_setcc. */
+static int h_setcc_r(struct cpu *c, const struct insn *i)
+{
+	int t = cond_lazy(c->in, i->op & 15);
+	if (unlikely(t < 0))
+		return h_setcc(c, i);
+	*reg8p(c, i->rm) = (uint8_t)t;
+	NEXT(c, i);
+}
 static int h_bswap(struct cpu *c, const struct insn *i)
 {
 	unsigned r = i->op & 7;
@@ -626,7 +635,7 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 	if (opc >= 0x140 && opc <= 0x14F)
 		return h_cmov;
 	if (opc >= 0x190 && opc <= 0x19F)
-		return h_setcc;
+		return i->mod3 ? h_setcc_r : h_setcc;
 	if (opc >= 0x1C8 && opc <= 0x1CF)
 		return h_bswap;
 	if (opc >= 0x91 && opc <= 0x97) {
