@@ -174,6 +174,17 @@ static int h_movx(struct cpu *c, const struct insn *i) /* 0F B6 B7 BE BF */
 	setreg(c, i->reg, osz(i), v);
 	NEXT(c, i);
 }
+/* MOVZX r32, m8 (0F B6, 32-bit operand, memory source): a fast-table miss goes to h_movx,
+ * which starts over (nothing has happened yet). */
+static int h_movzx_rm8(struct cpu *c, const struct insn *i)
+{
+	uint8_t *p = fast_hit(c, i->sreg, ea(c, i), 1, ACC_READ, SEGF_R);
+	if (likely(p != NULL)) {
+		c->regs[i->reg] = *p;
+		NEXT(c, i);
+	}
+	return h_movx(c, i);
+}
 static int h_cmov(struct cpu *c, const struct insn *i)
 {
 	uint32_t v;
@@ -664,7 +675,7 @@ insn_fn select_ctl(struct insn *i, unsigned opc)
 	case 0x90:
 		return h_nop;
 	case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
-		return h_movx;
+		return opc == 0x1B6 && !i->osz16 && !i->mod3 ? h_movzx_rm8 : h_movx;
 	case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E:
 	case 0x11F:
 		return h_nop; /* hint NOPs / PREFETCHh: no architectural effect */
