@@ -29,9 +29,6 @@
 #include "kernel/sys_time.h"
 #include "kernel/task.h"
 
-/* Optional generators from the kernel-memory code. */
-int proc_vmstat_show(struct kmem *km, char *buf, size_t len) __attribute__((weak));
-
 #define PROC_DEV_MINOR 22 /* procfs is an anonymous-device superblock: 0:N */
 
 enum pk { PK_NONE, PK_DIR, PK_FILE, PK_LINK };
@@ -276,7 +273,7 @@ static void cpuinfo(struct sbuf *b)
 
 static int kmem_text(struct sbuf *b, struct task *t, int (*show)(struct kmem *, char *, size_t))
 {
-	if (!t->km || !show)
+	if (!t->km)
 		return -ENOENT;
 	size_t cap = 1 << 16;
 	for (;;) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/procfs.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
 
@@ -179,11 +180,6 @@ static int next_signal(const struct signal_struct *s)
 	return __builtin_ctzll(ready) + 1;
 }
 
-/* Weak so that procfs can describe the VMA without signal.c knowing the mm: prints the
- * part after "address 0x...". */
-int signal_describe_addr(struct task *t, uint32_t addr, char *buf, size_t n)
-	__attribute__((weak));
-
 void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
 {
 	char where[512] = "";
@@ -194,8 +190,7 @@ void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
 		uint32_t addr = info->u[0];
 		int n = snprintf(where, sizeof(where), " (address 0x%08x", addr);
 		if (sig == SIGSEGV || sig == SIGBUS) {
-			if (signal_describe_addr)
-				signal_describe_addr(t, addr, where + n, sizeof(where) - (size_t)n - 1);
+			signal_describe_addr(t, addr, where + n, sizeof(where) - (size_t)n - 1);
 		}
 		strncat(where, ")", sizeof(where) - strlen(where) - 1);
 	} else if (info && sig == SIGSEGV && info->si_code == SI_KERNEL) {

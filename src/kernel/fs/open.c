@@ -16,13 +16,11 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
+#include "kernel/mm/filemap.h"
 #include "kernel/procfs.h"
 #include "kernel/signal.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
-
-/* Truncation drops cached pages beyond the new size (mm/filemap.c, when it has it). */
-void filemap_note_truncate(struct task *t, int host_fd, uint64_t size) __attribute__((weak));
 
 /* Character devices a guest may open for writing wherever they are: they write no file. */
 static bool harmless_chardev(dev_t rdev)
@@ -125,8 +123,7 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 				close(fd);
 				return r;
 			}
-			if (filemap_note_truncate)
-				filemap_note_truncate(t, fd, 0);
+			filemap_note_truncate(t, fd, 0);
 		}
 	}
 	char gpath[PATH_MAX];
@@ -326,8 +323,7 @@ static long do_truncate_fd(struct task *t, int fd, uint64_t len)
 	}
 	if (ftruncate(fd, (off_t)len) < 0)
 		return -errno;
-	if (filemap_note_truncate)
-		filemap_note_truncate(t, fd, len);
+	filemap_note_truncate(t, fd, len);
 	return 0;
 }
 

@@ -51,7 +51,7 @@ bool vm_file_is_shmem(const struct vm_file *f);
  * that mmap of the same descriptor twice gives the same vm_file. NULL and *err (-EBADF,
  * -EACCES, -ENODEV for files that cannot be mapped).
  */
-struct vm_file *fs_fd_vm_file(struct task *t, int fd, int *err) __attribute__((weak));
+struct vm_file *fs_fd_vm_file(struct task *t, int fd, int *err);
 
 /*
  * Coherency with read()/write() (the fs subsystem calls these for regular files): data

@@ -25,8 +25,7 @@ static long mmap_pgoff(struct task *t, uint32_t addr, uint32_t len, uint32_t pro
 	struct vm_file *file = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		int err = -EBADF;
-		if (fs_fd_vm_file)
-			file = fs_fd_vm_file(t, (int)fd, &err);
+		file = fs_fd_vm_file(t, (int)fd, &err);
 		if (!file)
 			return err;
 	} else if (flags & MAP_HUGETLB) {
