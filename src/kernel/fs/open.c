@@ -351,7 +351,7 @@ long sys_truncate(struct task *t, const uint32_t *a)
 
 long sys_truncate64(struct task *t, const uint32_t *a)
 {
-	return do_truncate(t, a[0], (uint64_t)a[1] | (uint64_t)a[2] << 32);
+	return do_truncate(t, a[0], syscall_arg_u64(a, 1));
 }
 
 static long do_ftruncate(struct task *t, int gfd, uint64_t len)
@@ -375,5 +375,5 @@ long sys_ftruncate(struct task *t, const uint32_t *a)
 
 long sys_ftruncate64(struct task *t, const uint32_t *a)
 {
-	return do_ftruncate(t, (int32_t)a[0], (uint64_t)a[1] | (uint64_t)a[2] << 32);
+	return do_ftruncate(t, (int32_t)a[0], syscall_arg_u64(a, 1));
 }

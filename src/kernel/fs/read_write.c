@@ -260,13 +260,13 @@ long sys_write(struct task *t, const uint32_t *a)
 
 long sys_pread64(struct task *t, const uint32_t *a)
 {
-	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	int64_t pos = (int64_t)syscall_arg_u64(a, 3);
 	return rw_fd(t, (int32_t)a[0], a[1], a[2], &pos, false);
 }
 
 long sys_pwrite64(struct task *t, const uint32_t *a)
 {
-	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	int64_t pos = (int64_t)syscall_arg_u64(a, 3);
 	return rw_fd(t, (int32_t)a[0], a[1], a[2], &pos, true);
 }
 
@@ -324,13 +324,13 @@ long sys_writev(struct task *t, const uint32_t *a)
 
 long sys_preadv(struct task *t, const uint32_t *a)
 {
-	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	int64_t pos = (int64_t)syscall_arg_u64(a, 3);
 	return pos < 0 ? -EINVAL : rw_vec(t, (int32_t)a[0], a[1], a[2], &pos, false);
 }
 
 long sys_pwritev(struct task *t, const uint32_t *a)
 {
-	int64_t pos = (int64_t)((uint64_t)a[3] | (uint64_t)a[4] << 32);
+	int64_t pos = (int64_t)syscall_arg_u64(a, 3);
 	return pos < 0 ? -EINVAL : rw_vec(t, (int32_t)a[0], a[1], a[2], &pos, true);
 }
 

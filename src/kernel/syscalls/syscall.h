@@ -17,6 +17,12 @@ typedef long (*syscall_fn)(struct task *t, const uint32_t *a);
 
 #define NR_SYSCALLS 451
 
+/* A 64-bit argument in two registers, low word first (pread64, truncate64 ...). */
+static inline uint64_t syscall_arg_u64(const uint32_t *a, int lo)
+{
+	return (uint64_t)a[lo] | (uint64_t)a[lo + 1] << 32;
+}
+
 /* The name of system call nr, or NULL. */
 const char *syscall_name(uint32_t nr);
 /* Runs system call nr; unimplemented ones return -ENOSYS after one report per run. */
