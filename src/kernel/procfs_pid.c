@@ -133,10 +133,7 @@ static const char *const vmflag_names[32] = {
  * holds at least one aligned huge page. */
 static int thp_eligible(struct task *t, const struct vm_area_struct *v)
 {
-	struct mm_struct *mm = t->mm;
-	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
-	    (v->vm_flags & VM_NOHUGEPAGE) || mm->cfg.thp == THP_NEVER ||
-	    (mm->cfg.thp == THP_MADVISE && !(v->vm_flags & VM_HUGEPAGE)))
+	if (!thp_vma_allowed(t->mm, v))
 		return 0;
 	uint32_t span = t->km->L.pmd_size;
 	uint64_t first = ((uint64_t)v->vm_start + span - 1) & ~(uint64_t)(span - 1);

@@ -594,15 +594,20 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 
 /* hugepage_vma_check + transhuge_vma_suitable for an anonymous fault: THP on for the VMA
  * and the aligned huge page around addr entirely inside it. */
-static bool thp_vma_suitable(struct mm_struct *mm, const struct vm_area_struct *v, uint32_t addr)
+bool thp_vma_allowed(const struct mm_struct *mm, const struct vm_area_struct *v)
 {
-	struct kmem *km = mm_km(mm);
 	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
 	    (v->vm_flags & VM_NOHUGEPAGE))
 		return false;
-	if (mm->cfg.thp == THP_NEVER || (mm->cfg.thp == THP_MADVISE && !(v->vm_flags & VM_HUGEPAGE)))
+	return mm->cfg.thp == THP_ALWAYS ||
+	       (mm->cfg.thp == THP_MADVISE && (v->vm_flags & VM_HUGEPAGE));
+}
+
+static bool thp_vma_suitable(struct mm_struct *mm, const struct vm_area_struct *v, uint32_t addr)
+{
+	if (!thp_vma_allowed(mm, v))
 		return false;
-	uint32_t span = km->L.pmd_size;
+	uint32_t span = mm_km(mm)->L.pmd_size;
 	uint64_t haddr = addr & ~(span - 1);
 	return haddr >= v->vm_start && haddr + span <= v->vm_end;
 }

@@ -11,6 +11,7 @@
 
 struct task;
 struct mm_struct;
+struct vm_area_struct;
 
 /* What a fault came to. */
 struct fault_outcome {
@@ -44,6 +45,9 @@ bool upte_present(uint64_t pte);
 uint64_t zero_pfn(struct mm_struct *mm);
 /* MADV_DONTNEED: drops the pages of [start, end) (zap_page_range). */
 void zap_page_range(struct mm_struct *mm, uint32_t start, uint32_t end);
+/* Whether the THP policy (--thp, MADV_[NO]HUGEPAGE) lets anonymous private VMA v take huge
+ * pages: the fault path and smaps THPeligible both ask this. */
+bool thp_vma_allowed(const struct mm_struct *mm, const struct vm_area_struct *v);
 /* mincore for one page: 1 when resident (mapped, or in the page cache for file VMAs). */
 int mincore_page(struct mm_struct *mm, uint32_t addr);
 
