@@ -160,6 +160,17 @@ long sys_fstat64(struct task *t, const uint32_t *a)
 	return put_stat64(t, a[1], r, &st);
 }
 
+/* The fields a host statx has and a host stat lacks. */
+static void statx_take_host(struct statx_i386 *o, const struct statx *hx)
+{
+	o->stx_mask = hx->stx_mask;
+	o->stx_attributes = hx->stx_attributes;
+	o->stx_attributes_mask = hx->stx_attributes_mask;
+	o->stx_btime.tv_sec = hx->stx_btime.tv_sec;
+	o->stx_btime.tv_nsec = hx->stx_btime.tv_nsec;
+	o->stx_mnt_id = hx->stx_mnt_id;
+}
+
 void statx_from_host(const struct stat *st, struct statx_i386 *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -214,12 +225,7 @@ long sys_statx(struct task *t, const uint32_t *a)
 		    statx(nd.dirfd, nd.last[0] ? nd.last : ".", AT_SYMLINK_NOFOLLOW,
 			  STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &hx) == 0 &&
 		    hx.stx_ino == st.st_ino) {
-			o.stx_mask = hx.stx_mask;
-			o.stx_attributes = hx.stx_attributes;
-			o.stx_attributes_mask = hx.stx_attributes_mask;
-			o.stx_btime.tv_sec = hx.stx_btime.tv_sec;
-			o.stx_btime.tv_nsec = hx.stx_btime.tv_nsec;
-			o.stx_mnt_id = hx.stx_mnt_id;
+			statx_take_host(&o, &hx);
 		}
 		nd_release(&nd);
 	} else if (l == 0 && (flags & G_AT_EMPTY_PATH) && dirfd != GUEST_AT_FDCWD) {
@@ -227,12 +233,7 @@ long sys_statx(struct task *t, const uint32_t *a)
 		if (f && f->kind == FILE_HOST &&
 		    statx(f->host_fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID,
 			  &hx) == 0) {
-			o.stx_mask = hx.stx_mask;
-			o.stx_attributes = hx.stx_attributes;
-			o.stx_attributes_mask = hx.stx_attributes_mask;
-			o.stx_btime.tv_sec = hx.stx_btime.tv_sec;
-			o.stx_btime.tv_nsec = hx.stx_btime.tv_nsec;
-			o.stx_mnt_id = hx.stx_mnt_id;
+			statx_take_host(&o, &hx);
 		}
 		if (f)
 			fput(f);

@@ -177,6 +177,7 @@ void page_cache_destroy(struct page_cache *pc)
 	free(pc);
 }
 
+/* A new reference-1 vm_file of as (NULL for /dev/zero, which has no page cache). */
 static struct vm_file *file_new(struct address_space *as, const char *path, bool r, bool w,
 				int *err)
 {
@@ -190,7 +191,9 @@ static struct vm_file *file_new(struct address_space *as, const char *path, bool
 	f->mapping = as;
 	f->readable = r;
 	f->writable = w;
-	as->refcount++;
+	f->devzero = !as;
+	if (as)
+		as->refcount++;
 	return f;
 }
 
@@ -202,19 +205,8 @@ struct vm_file *vm_file_open_fd(struct page_cache *pc, int host_fd, const char *
 		*err = -errno;
 		return NULL;
 	}
-	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5) {
-		struct vm_file *f = calloc(1, sizeof *f);
-		if (!f || !(f->path = strdup("/dev/zero"))) {
-			free(f);
-			*err = -ENOMEM;
-			return NULL;
-		}
-		f->refcount = 1;
-		f->readable = readable;
-		f->writable = writable;
-		f->devzero = true;
-		return f;
-	}
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5)
+		return file_new(NULL, "/dev/zero", readable, writable, err);
 	if (!S_ISREG(st.st_mode)) {
 		*err = -ENODEV;
 		return NULL;
