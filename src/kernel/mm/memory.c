@@ -697,10 +697,9 @@ static bool access_error(uint32_t err, const struct vm_area_struct *v)
 	return !(v->vm_flags & VM_ACCESS_FLAGS);
 }
 
-static void bad_area(struct task *t, struct fault_outcome *out, int code, uint32_t addr)
+static void fault_signal(struct fault_outcome *out, int sig, int code, uint32_t addr)
 {
-	(void)t;
-	out->sig = SIGSEGV;
+	out->sig = sig;
 	out->si_code = code;
 	out->addr = addr;
 }
@@ -710,23 +709,23 @@ void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct faul
 	memset(out, 0, sizeof *out);
 	struct mm_struct *mm = t->mm;
 	if (!mm || !has_pgtables(mm) || addr >= mm->task_size || (err & PF_RSVD)) {
-		bad_area(t, out, SEGV_MAPERR, addr);
+		fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);
 		return;
 	}
 	struct vm_area_struct *v = find_vma(mm, addr);
 	if (!v) {
-		bad_area(t, out, SEGV_MAPERR, addr);
+		fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);
 		return;
 	}
 	if (v->vm_start > addr) {
 		if (!(v->vm_flags & VM_GROWSDOWN) || expand_stack(mm, v, addr)) {
-			bad_area(t, out, SEGV_MAPERR, addr);
+			fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);
 			return;
 		}
 		COUNT(t->ctr, fault_stack_growth);
 	}
 	if (access_error(err, v)) {
-		bad_area(t, out, SEGV_ACCERR, addr);
+		fault_signal(out, SIGSEGV, SEGV_ACCERR, addr);
 		return;
 	}
 	enum fault_result r = handle_mm_fault(t, v, addr, err & PF_W);
@@ -743,18 +742,14 @@ void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct faul
 		}
 		return;
 	case VMF_SIGBUS:
-		out->sig = SIGBUS;
-		out->si_code = BUS_ADRERR;
-		out->addr = addr;
+		fault_signal(out, SIGBUS, BUS_ADRERR, addr);
 		return;
 	case VMF_OOM:
 		/* pagefault_out_of_memory: the OOM killer picks this, the only process */
-		out->sig = SIGKILL;
-		out->si_code = SI_KERNEL;
-		out->addr = addr;
+		fault_signal(out, SIGKILL, SI_KERNEL, addr);
 		return;
 	case VMF_SIGSEGV:
-		bad_area(t, out, SEGV_MAPERR, addr);
+		fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);
 		return;
 	}
 }
