@@ -21,6 +21,13 @@ static bool access_ok(struct task *t, uint32_t addr, size_t n)
 	return n <= limit && addr <= limit - n;
 }
 
+/* The bytes from lin to the end of its page, at most left: one user_page translation each. */
+static size_t page_chunk(uint32_t lin, size_t left)
+{
+	size_t room = PAGE_SIZE - (lin & ~PAGE_MASK);
+	return room < left ? room : left;
+}
+
 /* Translates one user page for the kernel; 0 and *pa, or -EFAULT. */
 static int user_page(struct task *t, uint32_t lin, enum mmu_access acc, phys_addr_t *pa)
 {
@@ -51,9 +58,7 @@ static int user_copy(struct task *t, uint32_t uaddr, void *buf, const void *src,
 	size_t done = 0;
 	while (done < n) {
 		uint32_t lin = uaddr + (uint32_t)done;
-		size_t chunk = PAGE_SIZE - (lin & ~PAGE_MASK);
-		if (chunk > n - done)
-			chunk = n - done;
+		size_t chunk = page_chunk(lin, n - done);
 		phys_addr_t pa;
 		if (user_page(t, lin, to_user ? ACC_WRITE : ACC_READ, &pa))
 			return -EFAULT;
@@ -94,9 +99,7 @@ long strncpy_from_user(struct task *t, char *dst, uint32_t usrc, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		uint32_t lin = usrc + (uint32_t)done;
-		size_t chunk = PAGE_SIZE - (lin & ~PAGE_MASK);
-		if (chunk > n - done)
-			chunk = n - done;
+		size_t chunk = page_chunk(lin, n - done);
 		if (!access_ok(t, lin, chunk))
 			return -EFAULT;
 		phys_addr_t pa;
