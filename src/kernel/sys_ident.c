@@ -134,13 +134,9 @@ long sys_prlimit64(struct task *t, const uint32_t *a)
 {
 	if (a[0] != 0 && (int32_t)a[0] != t->tgid)
 		return -ESRCH;
-	uint64_t old[2] = {0, 0};
-	if (a[1] < VMLAB_RLIM_NLIMITS) {
-		old[0] = t->rlim[a[1]].cur;
-		old[1] = t->rlim[a[1]].max;
-	} else {
+	if (a[1] >= VMLAB_RLIM_NLIMITS)
 		return -EINVAL;
-	}
+	uint64_t old[2] = {t->rlim[a[1]].cur, t->rlim[a[1]].max};
 	if (a[2]) {
 		uint64_t n[2];
 		if (copy_from_user(t, n, a[2], 16))
@@ -154,30 +150,28 @@ long sys_prlimit64(struct task *t, const uint32_t *a)
 	return 0;
 }
 
-static uint32_t clamp32(uint64_t v)
-{
-	return v > RLIM_INF32 ? RLIM_INF32 : (uint32_t)v;
-}
-
-/* ugetrlimit: 32-bit fields, RLIM_INFINITY = ~0UL */
-long sys_ugetrlimit(struct task *t, const uint32_t *a)
+/* The limits of a[0] as two 32-bit fields at a[1], each capped at inf. */
+static long getrlimit32(struct task *t, const uint32_t *a, uint32_t inf)
 {
 	if (a[0] >= VMLAB_RLIM_NLIMITS)
 		return -EINVAL;
-	uint32_t v[2] = {clamp32(t->rlim[a[0]].cur), clamp32(t->rlim[a[0]].max)};
+	uint64_t l[2] = {t->rlim[a[0]].cur, t->rlim[a[0]].max};
+	uint32_t v[2];
+	for (int i = 0; i < 2; i++)
+		v[i] = l[i] > inf ? inf : (uint32_t)l[i];
 	return copy_to_user(t, a[1], v, 8) ? -EFAULT : 0;
+}
+
+/* ugetrlimit: RLIM_INFINITY = ~0UL */
+long sys_ugetrlimit(struct task *t, const uint32_t *a)
+{
+	return getrlimit32(t, a, RLIM_INF32);
 }
 
 /* the old getrlimit: infinity reads as 0x7fffffff */
 long sys_getrlimit(struct task *t, const uint32_t *a)
 {
-	if (a[0] >= VMLAB_RLIM_NLIMITS)
-		return -EINVAL;
-	uint32_t v[2] = {clamp32(t->rlim[a[0]].cur), clamp32(t->rlim[a[0]].max)};
-	for (int i = 0; i < 2; i++)
-		if (v[i] > 0x7fffffffu)
-			v[i] = 0x7fffffffu;
-	return copy_to_user(t, a[1], v, 8) ? -EFAULT : 0;
+	return getrlimit32(t, a, 0x7fffffffu);
 }
 
 long sys_setrlimit(struct task *t, const uint32_t *a)
@@ -208,7 +202,6 @@ long sys_getrusage(struct task *t, const uint32_t *a)
 			uint64_t peak = t->mm->hiwater_rss > rss ? t->mm->hiwater_rss : rss;
 			ru[4] = (uint32_t)(peak * 4);
 		}
-		ru[4 + 2] = 0;
 		ru[8] = (uint32_t)t->min_flt; /* ru_minflt */
 		ru[9] = (uint32_t)t->maj_flt; /* ru_majflt */
 	}
@@ -223,10 +216,7 @@ long sys_sysinfo(struct task *t, const uint32_t *a)
 	if (!t->km)
 		return -ENOSYS;
 	const struct kmem *km = t->km;
-	uint64_t free = 0;
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		free += km->zones[z].free_pages;
-	uint64_t v[8] = {km->totalram_pages, free, km->stat[NR_SHMEM], km->stat[NR_BUFFERS],
+	uint64_t v[8] = {km->totalram_pages, global_free_pages(km), km->stat[NR_SHMEM], km->stat[NR_BUFFERS],
 			 km->stat[NR_SWAP_TOTAL], km->stat[NR_SWAP_FREE], km->totalhigh_pages,
 			 km->zones[ZONE_HIGHMEM].free_pages};
 	uint32_t unit = PAGE_SIZE;
