@@ -182,11 +182,6 @@ void procfs_smaps(struct sbuf *b, struct task *t)
 		show_smap(b, t, v);
 }
 
-static uint64_t mm_rss(const struct mm_struct *mm)
-{
-	return mm->rss_file + mm->rss_anon + mm->rss_shmem;
-}
-
 static uint32_t text_bytes(const struct mm_struct *mm)
 {
 	return ((mm->end_code + PAGE_SIZE - 1) & PAGE_MASK) - (mm->start_code & PAGE_MASK);
@@ -201,7 +196,7 @@ void procfs_statm(struct sbuf *b, struct task *t)
 		return;
 	}
 	sb_printf(b, "%llu %llu %llu %u 0 %llu 0\n", (unsigned long long)mm->total_vm,
-		  (unsigned long long)mm_rss(mm),
+		  (unsigned long long)get_mm_rss(mm),
 		  (unsigned long long)(mm->rss_file + mm->rss_shmem), text_bytes(mm) >> PAGE_SHIFT,
 		  (unsigned long long)(mm->data_vm + mm->stack_vm));
 }
@@ -240,7 +235,7 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 		  (unsigned long long)t->min_flt, (unsigned long long)t->maj_flt,
 		  (unsigned long long)cpu_ticks,
 		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
-		  (unsigned long long)(mm ? mm_rss(mm) : 0),
+		  (unsigned long long)(mm ? get_mm_rss(mm) : 0),
 		  (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
 		  mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
 		  (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
@@ -280,13 +275,12 @@ void procfs_status(struct sbuf *b, struct task *t)
 	if (mm) {
 		uint32_t text = text_bytes(mm);
 		uint64_t lib = mm->exec_vm * PAGE_SIZE - text;
-		uint64_t peak_rss = mm->hiwater_rss > mm_rss(mm) ? mm->hiwater_rss : mm_rss(mm);
-		SEQ_KB("VmPeak:", mm->hiwater_vm > mm->total_vm ? mm->hiwater_vm : mm->total_vm);
+		SEQ_KB("VmPeak:", mm->hiwater_vm); /* raised with total_vm (vm_stat_account) */
 		SEQ_KB("VmSize:", mm->total_vm);
 		SEQ_KB("VmLck:", mm->locked_vm);
 		SEQ_KB("VmPin:", mm->pinned_vm);
-		SEQ_KB("VmHWM:", peak_rss);
-		SEQ_KB("VmRSS:", mm_rss(mm));
+		SEQ_KB("VmHWM:", mm->hiwater_rss);
+		SEQ_KB("VmRSS:", get_mm_rss(mm));
 		SEQ_KB("RssAnon:", mm->rss_anon);
 		SEQ_KB("RssFile:", mm->rss_file);
 		SEQ_KB("RssShmem:", mm->rss_shmem);

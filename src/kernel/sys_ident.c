@@ -197,11 +197,8 @@ long sys_getrusage(struct task *t, const uint32_t *a)
 		ru[0] = (uint32_t)(us / 1000000);
 		ru[1] = (uint32_t)(us % 1000000);
 		/* ru_maxrss in kB: the peak resident set */
-		if (t->mm) {
-			uint64_t rss = t->mm->rss_file + t->mm->rss_anon + t->mm->rss_shmem;
-			uint64_t peak = t->mm->hiwater_rss > rss ? t->mm->hiwater_rss : rss;
-			ru[4] = (uint32_t)(peak * 4);
-		}
+		if (t->mm)
+			ru[4] = (uint32_t)(t->mm->hiwater_rss * 4);
 		ru[8] = (uint32_t)t->min_flt; /* ru_minflt */
 		ru[9] = (uint32_t)t->maj_flt; /* ru_majflt */
 	}

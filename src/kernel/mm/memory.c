@@ -159,7 +159,7 @@ static void rss_add(struct mm_struct *mm, struct page *p, int n)
 		mm->rss_shmem += (uint64_t)(int64_t)n;
 	else
 		mm->rss_file += (uint64_t)(int64_t)n;
-	uint64_t rss = mm->rss_anon + mm->rss_file + mm->rss_shmem;
+	uint64_t rss = get_mm_rss(mm);
 	if (rss > mm->hiwater_rss)
 		mm->hiwater_rss = rss;
 }

@@ -100,6 +100,12 @@ struct mm_struct {
 	uint64_t rng; /* randomised layout: from the task's seed */
 };
 
+/* Pages mapped (VmRSS). rss_add raises hiwater_rss with it, so that is always the peak. */
+static inline uint64_t get_mm_rss(const struct mm_struct *mm)
+{
+	return mm->rss_file + mm->rss_anon + mm->rss_shmem;
+}
+
 /* Creates an empty address space with the layout of cfg (mmap_base computed from the stack
  * rlimit). Returns NULL on allocation failure. The page tables are set up by the caller
  * (memory.c mm_alloc_pgd). */
