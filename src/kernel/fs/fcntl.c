@@ -216,6 +216,18 @@ long sys_pipe2(struct task *t, const uint32_t *a)
 	return do_pipe2(t, a[0], a[1]);
 }
 
+/* A terminal query the host terminal answers: the first n bytes of its reply reach arg. */
+static long tty_query(struct task *t, const struct file *f, bool tty, unsigned long req,
+		      uint32_t arg, size_t n)
+{
+	unsigned char buf[64];
+	if (!tty)
+		return -ENOTTY;
+	if (ioctl(f->host_fd, req, buf) < 0)
+		return -errno;
+	return copy_to_user(t, arg, buf, n) ? -EFAULT : 0;
+}
+
 /* ioctl: terminal queries reach the host terminal; anything else on a non-terminal is
  * ENOTTY, as Linux answers for files and pipes. */
 long sys_ioctl(struct task *t, const uint32_t *a)
@@ -226,34 +238,15 @@ long sys_ioctl(struct task *t, const uint32_t *a)
 	uint32_t cmd = a[1], arg = a[2];
 	long r;
 	bool tty = f->kind == FILE_HOST && isatty(f->host_fd);
-	unsigned char buf[64];
 	switch (cmd) {
 	case 0x5401: /* TCGETS: struct termios, 36 bytes, the same on i386 and x86-64 */
-		if (!tty) {
-			r = -ENOTTY;
-			break;
-		}
-		r = ioctl(f->host_fd, TCGETS, buf) < 0 ? -errno : 0;
-		if (!r && copy_to_user(t, arg, buf, 36))
-			r = -EFAULT;
+		r = tty_query(t, f, tty, TCGETS, arg, 36);
 		break;
 	case 0x5413: /* TIOCGWINSZ: struct winsize, 8 bytes */
-		if (!tty) {
-			r = -ENOTTY;
-			break;
-		}
-		r = ioctl(f->host_fd, TIOCGWINSZ, buf) < 0 ? -errno : 0;
-		if (!r && copy_to_user(t, arg, buf, 8))
-			r = -EFAULT;
+		r = tty_query(t, f, tty, TIOCGWINSZ, arg, 8);
 		break;
 	case 0x540f: /* TIOCGPGRP */
-		if (!tty) {
-			r = -ENOTTY;
-			break;
-		}
-		r = ioctl(f->host_fd, TIOCGPGRP, buf) < 0 ? -errno : 0;
-		if (!r && copy_to_user(t, arg, buf, 4))
-			r = -EFAULT;
+		r = tty_query(t, f, tty, TIOCGPGRP, arg, 4);
 		break;
 	case 0x541b: { /* FIONREAD */
 		int n = 0;
@@ -265,14 +258,12 @@ long sys_ioctl(struct task *t, const uint32_t *a)
 			r = -EFAULT;
 		break;
 	}
-	case 0x5421: /* FIONBIO */
 	case 0x5451: /* FIOCLEX */
-	case 0x5450: { /* FIONCLEX */
-		if (cmd == 0x5451 || cmd == 0x5450) {
-			t->files->cloexec[(int32_t)a[0]] = cmd == 0x5451;
-			r = 0;
-			break;
-		}
+	case 0x5450: /* FIONCLEX */
+		t->files->cloexec[(int32_t)a[0]] = cmd == 0x5451;
+		r = 0;
+		break;
+	case 0x5421: { /* FIONBIO */
 		uint32_t on;
 		if (copy_from_user(t, &on, arg, 4)) {
 			r = -EFAULT;
