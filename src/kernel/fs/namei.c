@@ -324,6 +324,19 @@ const char *fs_usage(void)
 	       "                 the current directory and /tmp)\n";
 }
 
+/* Appends the malloc'ed string s to the array *v of *n; frees s when there is no memory. */
+static int strv_push(char ***v, size_t *n, char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
 static int set_option(struct fs_config *c, const char *name, const char *val)
 {
 	if (!val || !*val) {
@@ -343,15 +356,10 @@ static int set_option(struct fs_config *c, const char *name, const char *val)
 		c->root = v;
 		return 0;
 	}
-	char **n = realloc(c->rw, (c->nrw + 1) * sizeof(*n));
-	if (!n) {
-		free(v);
-		return -ENOMEM;
-	}
-	c->rw = n;
-	c->rw[c->nrw++] = v;
-	c->rw_given = true;
-	return 0;
+	int r = strv_push(&c->rw, &c->nrw, v);
+	if (!r)
+		c->rw_given = true;
+	return r;
 }
 
 int fs_parse_option(struct fs_config *c, const char *opt, const char *next)
@@ -388,14 +396,7 @@ static int add_rw(struct fs_struct *fs, const char *dir)
 		fprintf(stderr, "vmlab: --rw %s: %s\n", dir, strerror(errno));
 		return -errno;
 	}
-	char **n = realloc(fs->rw_host, (fs->nrw + 1) * sizeof(*n));
-	if (!n) {
-		free(c);
-		return -ENOMEM;
-	}
-	fs->rw_host = n;
-	fs->rw_host[fs->nrw++] = c;
-	return 0;
+	return strv_push(&fs->rw_host, &fs->nrw, c);
 }
 
 static int std_file(struct task *t, int hostfd)
