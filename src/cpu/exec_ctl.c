@@ -536,14 +536,27 @@ static int h_ret(struct cpu *c, const struct insn *i)
 	jump_to(c, i, v);
 	return X_JUMP;
 }
-static int h_ret32(struct cpu *c, const struct insn *i) /* C3, 32-bit */
+static __attribute__((noinline)) int ret32_slow(struct cpu *c)
 {
 	uint32_t v;
-	(void)i;
 	if (pop(c, 4, &v))
 		return X_EXC;
 	c->eip = v;
 	return X_JUMP;
+}
+static int h_ret32(struct cpu *c, const struct insn *i) /* C3, 32-bit */
+{
+	uint32_t sp = c->regs[R_ESP];
+	(void)i;
+	if (likely(c->in->sp_mask == 0xffffffffu)) {
+		uint8_t *p = fast_hit(c, SR_SS, sp, 4, ACC_READ, SEGF_R);
+		if (likely(p != NULL)) {
+			c->eip = ld(p, 4);
+			c->regs[R_ESP] = sp + 4;
+			return X_JUMP;
+		}
+	}
+	return ret32_slow(c);
 }
 static int h_jmp_E32(struct cpu *c, const struct insn *i)
 {
