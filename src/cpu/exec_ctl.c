@@ -566,15 +566,43 @@ static int h_jmp_E32(struct cpu *c, const struct insn *i)
 	c->eip = v;
 	return X_JUMP;
 }
-static int h_call_E32(struct cpu *c, const struct insn *i)
+static __attribute__((noinline)) int call_E32_push(struct cpu *c, const struct insn *i,
+						    uint32_t v)
 {
-	uint32_t v;
-	if (rd_E(c, i, 4, &v))
-		return X_EXC;
 	if (push(c, 4, next_eip(c, i)))
 		return X_EXC;
 	c->eip = v;
 	return X_JUMP;
+}
+static __attribute__((noinline)) int call_E32_slow(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	if (rd_E(c, i, 4, &v))
+		return X_EXC;
+	return call_E32_push(c, i, v);
+}
+/* As h_push_E32: fast halves inline, slow halves out of line. */
+static int h_call_E32(struct cpu *c, const struct insn *i)
+{
+	uint32_t v;
+	uint8_t *p;
+	if (i->mod3)
+		v = c->regs[i->rm];
+	else if (likely((p = fast_hit(c, i->sreg, ea(c, i), 4, ACC_READ, SEGF_R)) != NULL))
+		v = ld(p, 4);
+	else
+		return call_E32_slow(c, i);
+	uint32_t nsp = c->regs[R_ESP] - 4;
+	if (likely(c->in->sp_mask == 0xffffffffu)) {
+		p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
+		if (likely(p != NULL)) {
+			st(p, 4, next_eip(c, i));
+			c->regs[R_ESP] = nsp;
+			c->eip = v;
+			return X_JUMP;
+		}
+	}
+	return call_E32_push(c, i, v);
 }
 static int h_jmp_E(struct cpu *c, const struct insn *i)
 {
