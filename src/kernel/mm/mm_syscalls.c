@@ -219,16 +219,35 @@ static uint64_t count_mm_mlocked(struct mm_struct *mm, uint32_t start, uint32_t 
 	return n;
 }
 
-static long do_mlock(struct task *t, uint32_t start, uint32_t len, uint32_t flags)
+/* The pages [*s, *e) that [start, start + len) touches; -EINVAL when they wrap. */
+static int mlock_range(uint32_t start, uint32_t len, uint32_t *s, uint32_t *e)
+{
+	*s = start & ~(PG - 1);
+	*e = *s + PG_ALIGN(len + (start & (PG - 1)));
+	return *e < *s ? -EINVAL : 0;
+}
+
+/* apply_vma_lock_flags: the whole range must be mapped */
+static bool range_mapped(struct mm_struct *mm, uint32_t start, uint32_t end)
+{
+	for (uint32_t s = start; s < end;) {
+		struct vm_area_struct *v = vma_lookup(mm, s);
+		if (!v)
+			return false;
+		s = v->vm_end;
+	}
+	return true;
+}
+
+static long do_mlock(struct task *t, uint32_t ustart, uint32_t ulen, uint32_t flags)
 {
 	struct mm_struct *mm = t->mm;
 	if (!can_do_mlock(t))
 		return -EPERM;
-	len = PG_ALIGN(len + (start & (PG - 1)));
-	start &= ~(PG - 1);
-	uint32_t end = start + len;
-	if (end < start)
+	uint32_t start, end;
+	if (mlock_range(ustart, ulen, &start, &end))
 		return -EINVAL;
+	uint32_t len = end - start;
 	uint64_t lim = t->rlim[RLIMIT_MEMLOCK].cur;
 	uint64_t locked = (len >> 12) + mm->locked_vm;
 	if (lim != ~0ull && t->euid != 0 && locked > lim >> 12) {
@@ -238,13 +257,8 @@ static long do_mlock(struct task *t, uint32_t start, uint32_t len, uint32_t flag
 	}
 	if (!len)
 		return 0;
-	/* apply_vma_lock_flags: the whole range must be mapped */
-	for (uint32_t s = start; s < end;) {
-		struct vm_area_struct *v = vma_lookup(mm, s);
-		if (!v)
-			return -ENOMEM;
-		s = v->vm_end;
-	}
+	if (!range_mapped(mm, start, end))
+		return -ENOMEM;
 	int r = vma_modify_flags(mm, start, end, VM_LOCKED | flags,
 				 VM_LOCKONFAULT & ~flags);
 	if (r)
@@ -269,19 +283,30 @@ long sys_mlock2(struct task *t, const uint32_t *a)
 long sys_munlock(struct task *t, const uint32_t *a)
 {
 	struct mm_struct *mm = t->mm;
-	uint32_t start = a[0], len = a[1];
-	len = PG_ALIGN(len + (start & (PG - 1)));
-	start &= ~(PG - 1);
-	uint32_t end = start + len;
-	if (end < start)
+	uint32_t start, end;
+	if (mlock_range(a[0], a[1], &start, &end))
 		return -EINVAL;
-	for (uint32_t s = start; s < end;) {
-		struct vm_area_struct *v = vma_lookup(mm, s);
-		if (!v)
-			return -ENOMEM;
-		s = v->vm_end;
-	}
+	if (!range_mapped(mm, start, end))
+		return -ENOMEM;
 	return end > start ? vma_modify_flags(mm, start, end, 0, VM_LOCKED_MASK) : 0;
+}
+
+/* Gives every VMA (but VM_SPECIAL ones when skip_special) the lock bits set, one at a time:
+ * the list changes as they merge. */
+static void lock_all_vmas(struct mm_struct *mm, uint32_t set, bool skip_special)
+{
+	uint32_t addr = 0;
+	for (;;) {
+		struct vm_area_struct *v = find_vma(mm, addr);
+		if (!v)
+			break;
+		uint32_t s = v->vm_start, e = v->vm_end;
+		if (!skip_special || !(v->vm_flags & VM_SPECIAL))
+			vma_modify_flags(mm, s, e, set, VM_LOCKED_MASK & ~set);
+		addr = e;
+		if (!addr)
+			break;
+	}
 }
 
 long sys_mlockall(struct task *t, const uint32_t *a)
@@ -304,20 +329,7 @@ long sys_mlockall(struct task *t, const uint32_t *a)
 	}
 	if (!(flags & MCL_CURRENT))
 		return 0;
-	uint32_t set = VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
-	/* every VMA, one at a time: the list changes as they merge */
-	uint32_t addr = 0;
-	for (;;) {
-		struct vm_area_struct *v = find_vma(mm, addr);
-		if (!v)
-			break;
-		uint32_t s = v->vm_start, e = v->vm_end;
-		if (!(v->vm_flags & VM_SPECIAL))
-			vma_modify_flags(mm, s, e, set, VM_LOCKED_MASK & ~set);
-		addr = e;
-		if (!addr)
-			break;
-	}
+	lock_all_vmas(mm, VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0), true);
 	if (!(flags & MCL_ONFAULT))
 		populate_range(mm, 0, mm->task_size);
 	return 0;
@@ -328,17 +340,7 @@ long sys_munlockall(struct task *t, const uint32_t *a)
 	(void)a;
 	struct mm_struct *mm = t->mm;
 	mm->def_flags &= ~VM_LOCKED_MASK;
-	uint32_t addr = 0;
-	for (;;) {
-		struct vm_area_struct *v = find_vma(mm, addr);
-		if (!v)
-			break;
-		uint32_t s = v->vm_start, e = v->vm_end;
-		vma_modify_flags(mm, s, e, 0, VM_LOCKED_MASK);
-		addr = e;
-		if (!addr)
-			break;
-	}
+	lock_all_vmas(mm, 0, false);
 	return 0;
 }
 
