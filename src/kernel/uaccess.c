@@ -49,19 +49,19 @@ static int user_page(struct task *t, uint32_t lin, enum mmu_access acc, phys_add
 	return -EFAULT;
 }
 
-/* Copies between the host buffer and user memory, page by page. */
-static int user_copy(struct task *t, uint32_t uaddr, void *buf, const void *src, size_t n,
-		     bool to_user)
+/* Copies between the host buffer and user memory, page by page, up to the first page that
+ * is not accessible: the bytes copied. */
+static size_t user_copy_upto(struct task *t, uint32_t uaddr, void *buf, const void *src,
+			     size_t n, bool to_user)
 {
-	if (!access_ok(t, uaddr, n))
-		return -EFAULT;
 	size_t done = 0;
 	while (done < n) {
 		uint32_t lin = uaddr + (uint32_t)done;
 		size_t chunk = page_chunk(lin, n - done);
 		phys_addr_t pa;
-		if (user_page(t, lin, to_user ? ACC_WRITE : ACC_READ, &pa))
-			return -EFAULT;
+		if (!access_ok(t, lin, chunk) ||
+		    user_page(t, lin, to_user ? ACC_WRITE : ACC_READ, &pa))
+			break;
 		if (to_user) {
 			if (src)
 				physmem_write_buf(t->pm, pa, (const uint8_t *)src + done, chunk);
@@ -74,7 +74,26 @@ static int user_copy(struct task *t, uint32_t uaddr, void *buf, const void *src,
 		}
 		done += chunk;
 	}
-	return 0;
+	return done;
+}
+
+/* All or -EFAULT; a range reaching past TASK_SIZE fails before anything is copied. */
+static int user_copy(struct task *t, uint32_t uaddr, void *buf, const void *src, size_t n,
+		     bool to_user)
+{
+	if (!access_ok(t, uaddr, n))
+		return -EFAULT;
+	return user_copy_upto(t, uaddr, buf, src, n, to_user) == n ? 0 : -EFAULT;
+}
+
+size_t copy_to_user_partial(struct task *t, uint32_t udst, const void *src, size_t n)
+{
+	return src ? user_copy_upto(t, udst, NULL, src, n, true) : 0;
+}
+
+size_t copy_from_user_partial(struct task *t, void *dst, uint32_t usrc, size_t n)
+{
+	return user_copy_upto(t, usrc, dst, NULL, n, false);
 }
 
 int copy_from_user(struct task *t, void *dst, uint32_t usrc, size_t n)

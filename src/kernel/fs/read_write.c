@@ -26,41 +26,8 @@
 #include "kernel/uaccess.h"
 
 #define CHUNK (1u << 20)
-#define PAGE_SIZE_ 4096u
 #define RLIMIT_FSIZE_ 1
 #define MAX_RW_COUNT 0x7ffff000u /* Linux caps one transfer at INT_MAX & PAGE_MASK */
-
-/* Bytes copied to user memory before the first fault: as copy_to_user's short count lets
- * Linux's read return what it could deliver into a partly bad buffer. */
-static size_t copy_to_user_partial(struct task *t, uint32_t udst, const char *src, size_t n)
-{
-	size_t done = 0;
-	while (done < n) {
-		uint32_t a = udst + (uint32_t)done;
-		size_t chunk = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
-		if (chunk > n - done)
-			chunk = n - done;
-		if (copy_to_user(t, a, src + done, chunk))
-			break;
-		done += chunk;
-	}
-	return done;
-}
-
-static size_t copy_from_user_partial(struct task *t, char *dst, uint32_t usrc, size_t n)
-{
-	size_t done = 0;
-	while (done < n) {
-		uint32_t a = usrc + (uint32_t)done;
-		size_t chunk = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
-		if (chunk > n - done)
-			chunk = n - done;
-		if (copy_from_user(t, dst + done, a, chunk))
-			break;
-		done += chunk;
-	}
-	return done;
-}
 
 long fs_would_block_forever(struct task *t, const char *what)
 {
