@@ -62,11 +62,7 @@ static int parse(int argc, char **argv, struct kmem_opts *o)
 			}
 			break;
 		case 'p':
-			if (!strcmp(optarg, "2level"))
-				o->p.pae = false;
-			else if (!strcmp(optarg, "pae"))
-				o->p.pae = true;
-			else {
+			if (mm_parse_paging(optarg, &o->p.pae)) {
 				fprintf(stderr, "vmlab kmem: --paging must be 2level or pae\n");
 				return 2;
 			}

@@ -119,11 +119,7 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 		} else if (!strncmp(a, "--paging=", 9)) {
-			if (!strcmp(v, "pae"))
-				cfg.pae = true;
-			else if (!strcmp(v, "2level"))
-				cfg.pae = false;
-			else {
+			if (mm_parse_paging(v, &cfg.pae)) {
 				fprintf(stderr, "vmlab run: bad --paging '%s' (2level or pae)\n", v);
 				goto out;
 			}
@@ -155,13 +151,7 @@ int cmd_run(int argc, char **argv)
 			}
 			cfg.fault_around_bytes = (uint32_t)x;
 		} else if (!strncmp(a, "--thp=", 6)) {
-			if (!strcmp(v, "always"))
-				cfg.thp = THP_ALWAYS;
-			else if (!strcmp(v, "madvise"))
-				cfg.thp = THP_MADVISE;
-			else if (!strcmp(v, "never"))
-				cfg.thp = THP_NEVER;
-			else {
+			if (thp_mode_parse(v, &cfg.thp)) {
 				fprintf(stderr, "vmlab run: bad --thp '%s' (always, madvise or never)\n",
 					v);
 				goto out;

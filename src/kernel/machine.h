@@ -35,8 +35,6 @@ void machine_config_default(struct machine_config *c);
 /* "name value" lines, or one JSON object (no newline) */
 void machine_config_print(FILE *f, const struct machine_config *c, bool json);
 uint32_t vmsplit_task_size(enum vmsplit s);
-/* "always", "madvise" or "never" */
-const char *thp_mode_name(enum thp_mode m);
 
 struct machine {
 	struct machine_config cfg;

@@ -38,11 +38,6 @@ uint32_t vmsplit_task_size(enum vmsplit s)
 	return s == VMSPLIT_1G ? 0x40000000u : s == VMSPLIT_2G ? 0x80000000u : 0xC0000000u;
 }
 
-const char *thp_mode_name(enum thp_mode m)
-{
-	return m == THP_NEVER ? "never" : m == THP_MADVISE ? "madvise" : "always";
-}
-
 static const char *policy_name(enum tlb_policy p)
 {
 	return p == TLB_FIFO ? "fifo" : p == TLB_RANDOM ? "random" : "lru";

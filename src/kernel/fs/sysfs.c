@@ -27,12 +27,11 @@ bool sysfs_is_modelled(const char *norm)
 /* enabled_show */
 static int thp_enabled_show(struct task *t, char *buf, size_t n)
 {
-	static const char *const modes[] = {"always", "madvise", "never"};
 	enum thp_mode m = t->mm ? t->mm->cfg.thp : THP_ALWAYS;
 	size_t pos = 0;
-	for (int i = 0; i < 3; i++) {
-		int w = snprintf(buf + pos, n - pos, (int)m == i ? "[%s]%s" : "%s%s", modes[i],
-				 i < 2 ? " " : "\n");
+	for (enum thp_mode i = THP_ALWAYS; i <= THP_NEVER; i++) {
+		int w = snprintf(buf + pos, n - pos, m == i ? "[%s]%s" : "%s%s", thp_mode_name(i),
+				 i < THP_NEVER ? " " : "\n");
 		if (w < 0 || (size_t)w >= n - pos)
 			return -ENOMEM;
 		pos += (size_t)w;

@@ -71,6 +71,8 @@ void mm_params_default(struct mm_params *p, uint64_t ram_bytes);
 /* Parses "64M", "1G", "3072M", "4096K" or a byte count. Returns 0 or -1. */
 int mm_parse_size(const char *s, uint64_t *out);
 int mm_parse_vmsplit(const char *s, enum vmsplit *out);
+/* "2level" or "pae" (the --paging option of run and kmem). Returns 0 or -1. */
+int mm_parse_paging(const char *s, bool *pae);
 
 /* The virtual layout at the top of the kernel half (pgtable_32_areas.h, fixmap.h). */
 struct kernel_layout {

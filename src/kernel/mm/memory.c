@@ -594,6 +594,22 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 
 /* hugepage_vma_check + transhuge_vma_suitable for an anonymous fault: THP on for the VMA
  * and the aligned huge page around addr entirely inside it. */
+const char *thp_mode_name(enum thp_mode m)
+{
+	return m == THP_NEVER ? "never" : m == THP_MADVISE ? "madvise" : "always";
+}
+
+int thp_mode_parse(const char *s, enum thp_mode *m)
+{
+	for (enum thp_mode i = THP_ALWAYS; i <= THP_NEVER; i++) {
+		if (!strcmp(s, thp_mode_name(i))) {
+			*m = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 bool thp_vma_allowed(const struct mm_struct *mm, const struct vm_area_struct *v)
 {
 	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||

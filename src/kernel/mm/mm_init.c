@@ -87,6 +87,17 @@ int mm_parse_vmsplit(const char *s, enum vmsplit *out)
 	return 0;
 }
 
+int mm_parse_paging(const char *s, bool *pae)
+{
+	if (!strcmp(s, "2level"))
+		*pae = false;
+	else if (!strcmp(s, "pae"))
+		*pae = true;
+	else
+		return -1;
+	return 0;
+}
+
 void mm_compute_layout(const struct mm_params *p, uint64_t max_pfn, struct kernel_layout *L)
 {
 	memset(L, 0, sizeof(*L));

@@ -66,6 +66,10 @@ struct vm_area_struct {
 
 /* /sys/kernel/mm/transparent_hugepage/enabled; Debian's 686 kernels boot with "always". */
 enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
+/* "always", "madvise" or "never", as --thp and /sys/kernel/mm/transparent_hugepage spell them */
+const char *thp_mode_name(enum thp_mode m);
+/* The mode thp_mode_name spells s: 0, or -1. */
+int thp_mode_parse(const char *s, enum thp_mode *m);
 
 struct mm_layout_config {
 	uint32_t task_size;     /* 0xC0000000 for VMSPLIT_3G */
