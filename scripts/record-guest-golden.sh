@@ -42,6 +42,7 @@ for n in "${names[@]}"; do targets+=("build/guest/$n-O0" "build/guest/$n-O2"); d
 # -B: the programs include tests/guest/guestutil.h, which the Makefile's
 # guest rule does not list as a prerequisite.
 make -s -B -j2 "${targets[@]}"
+make -s build/native/sigdfl
 mkdir -p "$EXP"
 status=0
 
@@ -70,7 +71,7 @@ if [ "$do_native" = 1 ]; then
 			set +e
 			# The braces' 2>/dev/null silences bash's "Segmentation fault" reports.
 			{ (ulimit -s 8192; umask 022; cd /tmp && exec env -i PATH=/bin timeout -s KILL 60 \
-				setarch i686 -R "$ROOT/build/guest/$n-$o" </dev/null 2>/dev/null) >"$out/$n-$o"; } 2>/dev/null
+				setarch i686 -R "$ROOT/build/native/sigdfl" "$ROOT/build/guest/$n-$o" </dev/null 2>/dev/null) >"$out/$n-$o"; } 2>/dev/null
 			rc=$?
 			set -e
 			echo "exit=$rc" >>"$out/$n-$o"

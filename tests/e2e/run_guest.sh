@@ -24,6 +24,9 @@ tmp=$(mktemp -d)
 probe=""
 if mkdir -p /probe 2>/dev/null && [ -w /probe ]; then
 	probe=/probe
+	# /probe is shared by every checkout on the machine: one run at a time uses it
+	exec 9>/probe/.lock
+	flock 9
 fi
 trap 'rm -rf "$tmp"' EXIT
 
