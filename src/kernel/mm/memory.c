@@ -48,6 +48,12 @@ uint64_t zero_pfn(struct mm_struct *mm)
 	return km && km->zero_page ? page_to_pfn(km, km->zero_page) : 0;
 }
 
+/* The shared zero page is mapped without a reference or rmap: never freed, never reused. */
+static bool is_zero_pfn(const struct kmem *km, uint64_t pfn)
+{
+	return km->zero_page && pfn == page_to_pfn(km, km->zero_page);
+}
+
 int mm_alloc_pgd(struct mm_struct *mm)
 {
 	struct kmem *km = mm_km(mm);
@@ -169,7 +175,7 @@ static void page_remove_rmap(struct mm_struct *mm, uint64_t pte)
 {
 	struct kmem *km = mm_km(mm);
 	uint64_t pfn = pte_pfn(pte);
-	if (km->zero_page && pfn == page_to_pfn(km, km->zero_page))
+	if (is_zero_pfn(km, pfn))
 		return;
 	struct page *p = pfn_to_page(km, pfn);
 	rss_add(mm, p, -1);
@@ -277,7 +283,7 @@ static int prot_pte(uint64_t *pte, uint32_t addr, void *data)
 		return 0;
 	struct kmem *km = mm_km(c->mm);
 	uint64_t pfn = pte_pfn(old);
-	bool zero = km->zero_page && pfn == page_to_pfn(km, km->zero_page);
+	bool zero = is_zero_pfn(km, pfn);
 	/* a private page may stay writable only when it is anonymous and ours alone; shared
 	 * mappings keep write access only to pages already dirtied */
 	bool keep_write = false;
@@ -403,7 +409,7 @@ static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t a
 	if (bytes >> PAGE_SHIFT <= 1)
 		return false;
 	uint32_t nr = bytes >> PAGE_SHIFT;
-	uint32_t ptrs = (t->mmu && (t->mmu->regs.cr4 & CR4_PAE)) ? 512 : 1024;
+	uint32_t ptrs = km->L.pmd_size >> PAGE_SHIFT; /* PTEs per page table */
 	uint32_t start = addr & ~(bytes - 1) & PAGE_MASK;
 	if (start < v->vm_start)
 		start = v->vm_start;
@@ -511,7 +517,7 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 	struct mm_struct *mm = t->mm;
 	struct kmem *km = mm_km(mm);
 	uint64_t pfn = pte_pfn(pte);
-	bool zero = km->zero_page && pfn == page_to_pfn(km, km->zero_page);
+	bool zero = is_zero_pfn(km, pfn);
 	struct page *old = zero ? NULL : pfn_to_page(km, pfn);
 	if (old && (v->vm_flags & VM_SHARED)) {
 		/* wp_page_shared: the first write to a shared page dirties it */
