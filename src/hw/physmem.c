@@ -10,10 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define LEGACY_HOLE_START 0xA0000ull
-#define LEGACY_HOLE_END 0x100000ull
-#define MMIO_WINDOW_START 0xC0000000ull
-#define FOUR_GB 0x100000000ull
 /* MAXPHYADDR 36: PAE cannot address more. */
 #define PHYS_LIMIT (1ull << 36)
 
@@ -37,7 +33,7 @@ static int add_range(struct physmem *pm, phys_addr_t start, phys_addr_t end,
 uint64_t physmem_max_ram(bool above_4g_ok)
 {
 	/* with PAE, what the MMIO window displaces moves above 4 GB, up to PHYS_LIMIT */
-	return above_4g_ok ? PHYS_LIMIT - FOUR_GB + MMIO_WINDOW_START : FOUR_GB;
+	return above_4g_ok ? PHYS_LIMIT - PHYSMEM_FOUR_GB + PHYSMEM_MMIO_WINDOW_START : PHYSMEM_FOUR_GB;
 }
 
 int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok)
@@ -51,20 +47,20 @@ int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok)
 	/* RAM is laid out as on a PC: the top of RAM is ram_bytes, the legacy hole swallows
 	 * the 384 KB below 1 MB, and whatever would fall into the MMIO window is remapped
 	 * above 4 GB (or lost, without PAE, as on a real 32-bit machine). */
-	phys_addr_t low_end = ram_bytes < MMIO_WINDOW_START ? ram_bytes : MMIO_WINDOW_START;
-	phys_addr_t high = ram_bytes > MMIO_WINDOW_START ? ram_bytes - MMIO_WINDOW_START : 0;
-	add_range(pm, 0, LEGACY_HOLE_START, PHYS_RAM, "System RAM", NULL, NULL);
-	add_range(pm, LEGACY_HOLE_START, LEGACY_HOLE_END, PHYS_HOLE, "legacy hole (VGA, ROM)", NULL,
+	phys_addr_t low_end = ram_bytes < PHYSMEM_MMIO_WINDOW_START ? ram_bytes : PHYSMEM_MMIO_WINDOW_START;
+	phys_addr_t high = ram_bytes > PHYSMEM_MMIO_WINDOW_START ? ram_bytes - PHYSMEM_MMIO_WINDOW_START : 0;
+	add_range(pm, 0, PHYSMEM_LEGACY_HOLE_START, PHYS_RAM, "System RAM", NULL, NULL);
+	add_range(pm, PHYSMEM_LEGACY_HOLE_START, PHYSMEM_LEGACY_HOLE_END, PHYS_HOLE, "legacy hole (VGA, ROM)", NULL,
 		  NULL);
-	add_range(pm, LEGACY_HOLE_END, low_end, PHYS_RAM, "System RAM", NULL, NULL);
-	if (low_end < MMIO_WINDOW_START)
-		add_range(pm, low_end, MMIO_WINDOW_START, PHYS_HOLE, "unpopulated", NULL, NULL);
-	add_range(pm, MMIO_WINDOW_START, FOUR_GB, PHYS_HOLE, "PCI/MMIO window", NULL, NULL);
+	add_range(pm, PHYSMEM_LEGACY_HOLE_END, low_end, PHYS_RAM, "System RAM", NULL, NULL);
+	if (low_end < PHYSMEM_MMIO_WINDOW_START)
+		add_range(pm, low_end, PHYSMEM_MMIO_WINDOW_START, PHYS_HOLE, "unpopulated", NULL, NULL);
+	add_range(pm, PHYSMEM_MMIO_WINDOW_START, PHYSMEM_FOUR_GB, PHYS_HOLE, "PCI/MMIO window", NULL, NULL);
 	phys_addr_t top = low_end;
 	if (high && above_4g_ok) {
-		add_range(pm, FOUR_GB, FOUR_GB + high, PHYS_RAM, "System RAM (above 4 GB)", NULL,
+		add_range(pm, PHYSMEM_FOUR_GB, PHYSMEM_FOUR_GB + high, PHYS_RAM, "System RAM (above 4 GB)", NULL,
 			  NULL);
-		top = FOUR_GB + high;
+		top = PHYSMEM_FOUR_GB + high;
 	}
 	pm->host_size = top;
 	pm->max_pfn = top >> PAGE_SHIFT;
@@ -146,15 +142,6 @@ const struct phys_range *physmem_range(const struct physmem *pm, phys_addr_t pa)
 			return r;
 	}
 	return NULL;
-}
-
-bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa)
-{
-	if (pa >= pm->host_size)
-		return false;
-	if (pa >= LEGACY_HOLE_START && pa < LEGACY_HOLE_END)
-		return false;
-	return pa < MMIO_WINDOW_START || pa >= FOUR_GB;
 }
 
 /* Marks the RAM frames of [pa, pa+n) as changed, before they are written. */

@@ -57,7 +57,21 @@ uint64_t physmem_ram_usable(const struct physmem *pm);
 int physmem_add_mmio(struct physmem *pm, phys_addr_t start, phys_addr_t size, const char *name,
 		     const struct mmio_ops *ops, void *opaque);
 const struct phys_range *physmem_range(const struct physmem *pm, phys_addr_t pa);
-bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa);
+
+#define PHYSMEM_LEGACY_HOLE_START 0xA0000ull
+#define PHYSMEM_LEGACY_HOLE_END 0x100000ull
+#define PHYSMEM_MMIO_WINDOW_START 0xC0000000ull
+#define PHYSMEM_FOUR_GB 0x100000000ull
+
+/* RAM is fixed at init (MMIO only ever splits holes), so the layout answers without a range
+ * lookup; inline because every TLB miss asks it for each table read and the target. */
+static inline bool physmem_is_ram(const struct physmem *pm, phys_addr_t pa)
+{
+	/* one unsigned compare covers the legacy hole: pa - start wraps above it for pa < start */
+	if (pa >= pm->host_size || pa - PHYSMEM_LEGACY_HOLE_START < PHYSMEM_LEGACY_HOLE_END - PHYSMEM_LEGACY_HOLE_START)
+		return false;
+	return pa < PHYSMEM_MMIO_WINDOW_START || pa >= PHYSMEM_FOUR_GB;
+}
 
 /* Host pointer to RAM at pa (valid to the end of its frame), or NULL if pa is not RAM. */
 static inline uint8_t *physmem_ptr(const struct physmem *pm, phys_addr_t pa)

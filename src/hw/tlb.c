@@ -181,51 +181,46 @@ static uint64_t next_random(struct tlb *t)
 	return t->rng;
 }
 
-static struct tlb_entry *victim(struct tlb *t, struct tlb_entry *s)
-{
-	for (unsigned w = 0; w < t->ways; w++)
-		if (!s[w].valid)
-			return &s[w];
-	struct tlb_entry *v = &s[0];
-	switch (t->policy) {
-	case TLB_LRU:
-		for (unsigned w = 1; w < t->ways; w++)
-			if (s[w].last_use < v->last_use)
-				v = &s[w];
-		break;
-	case TLB_FIFO:
-		for (unsigned w = 1; w < t->ways; w++)
-			if (s[w].inserted < v->inserted)
-				v = &s[w];
-		break;
-	case TLB_RANDOM:
-		v = &s[next_random(t) % t->ways];
-		break;
-	}
-	return v;
-}
-
+/*
+ * One pass over the set finds what an insert needs: the entry holding the same translation
+ * (the last such way, as a refill after a D-bit walk replaces itself), the first free way,
+ * and the policy's victim among valid ways (the first least-recent use or oldest fill).
+ */
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
 {
 	unsigned shift = n->page_shift;
 	if (shift != 12 && shift != 21 && shift != 22)
 		return NULL;
 	struct tlb_entry *s = set_of(t, n->vpn);
-	struct tlb_entry *slot = NULL;
-	/* the same translation refilled (e.g. after a D-bit walk) replaces itself */
-	for (unsigned w = 0; w < t->ways; w++)
-		if (s[w].valid && s[w].page_shift == shift && s[w].vpn == n->vpn &&
-		    (s[w].global || n->global || s[w].asid == n->asid))
-			slot = &s[w];
+	struct tlb_entry *same = NULL, *free_way = NULL, *old = s;
+	bool fifo = t->policy == TLB_FIFO;
+	uint64_t old_key = fifo ? s->inserted : s->last_use;
+	for (unsigned w = 0; w < t->ways; w++) {
+		struct tlb_entry *x = &s[w];
+		if (!x->valid) {
+			if (!free_way)
+				free_way = x;
+			continue;
+		}
+		if (x->vpn == n->vpn && x->page_shift == shift &&
+		    (x->global || n->global || x->asid == n->asid))
+			same = x;
+		uint64_t key = fifo ? x->inserted : x->last_use;
+		if (key < old_key) {
+			old = x;
+			old_key = key;
+		}
+	}
+	struct tlb_entry *slot = same;
 	if (slot) {
 		invalidate(t, slot);
+	} else if (free_way) {
+		slot = free_way;
 	} else {
-		slot = victim(t, s);
-		if (slot->valid) {
-			t->stats.evictions++;
-			counter_add(t->ctr, CTR_tlb_evictions, 1);
-			invalidate(t, slot);
-		}
+		slot = t->policy == TLB_RANDOM ? &s[next_random(t) % t->ways] : old;
+		t->stats.evictions++;
+		counter_add(t->ctr, CTR_tlb_evictions, 1);
+		invalidate(t, slot);
 	}
 	*slot = *n;
 	slot->valid = true;
