@@ -25,9 +25,6 @@
 #define SA_SIGINFO_ 0x00000004u
 #define SA_RESTORER_ 0x04000000u
 #define SA_ONSTACK_ 0x08000000u
-#define SS_ONSTACK_ 1
-#define SS_DISABLE_ 2
-#define SS_AUTODISARM_ (1u << 31)
 /* The EFLAGS bits sigreturn may change (FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
 #define FIX_EFLAGS 0x00050dd5u
 
@@ -57,16 +54,37 @@ void sigframe_retcode(uint8_t out[8], int rt)
 	}
 }
 
-static bool on_sig_stack(const struct signal_struct *s, uint32_t sp)
+bool on_sig_stack(const struct signal_struct *s, uint32_t sp)
 {
 	return sp > s->sas_ss_sp && sp - s->sas_ss_sp <= s->sas_ss_size;
 }
 
-static uint32_t sas_ss_flags(const struct signal_struct *s, uint32_t sp)
+uint32_t sas_ss_flags(const struct signal_struct *s, uint32_t sp)
 {
 	if (!s->sas_ss_size)
 		return SS_DISABLE_;
 	return on_sig_stack(s, sp) ? SS_ONSTACK_ : 0;
+}
+
+int do_sigaltstack(struct task *t, uint32_t ss_sp, uint32_t ss_flags, uint32_t ss_size,
+		   uint32_t sp)
+{
+	struct signal_struct *s = t->signal;
+	if (on_sig_stack(s, sp))
+		return -EPERM;
+	uint32_t mode = ss_flags & ~SS_AUTODISARM_;
+	if (mode != SS_DISABLE_ && mode != SS_ONSTACK_ && mode != 0)
+		return -EINVAL;
+	if (mode == SS_DISABLE_) {
+		ss_sp = 0;
+		ss_size = 0;
+	} else if (ss_size < MINSIGSTKSZ_) {
+		return -ENOMEM;
+	}
+	s->sas_ss_sp = ss_sp;
+	s->sas_ss_size = ss_size;
+	s->sas_ss_flags = ss_flags & SS_AUTODISARM_;
+	return 0;
 }
 
 static uint16_t sel(struct task *t, enum sreg r)
@@ -275,20 +293,7 @@ long sys_rt_sigreturn(struct task *t, const uint32_t *a)
 	if (restore_sigcontext(t, &f.uc.uc_mcontext))
 		return bad_frame(t);
 	/* restore_altstack: a failure here is ignored, as in Linux (it only reports) */
-	struct signal_struct *s = t->signal;
 	const struct stack_i386 *st = &f.uc.uc_stack;
-	uint32_t sp = t->cpu->regs[R_ESP];
-	if (!on_sig_stack(s, sp)) {
-		uint32_t mode = (uint32_t)st->ss_flags & ~SS_AUTODISARM_;
-		if (mode == SS_DISABLE_) {
-			s->sas_ss_sp = 0;
-			s->sas_ss_size = 0;
-			s->sas_ss_flags = 0;
-		} else if ((mode == 0 || mode == SS_ONSTACK_) && st->ss_size >= 2048) {
-			s->sas_ss_sp = st->ss_sp;
-			s->sas_ss_size = st->ss_size;
-			s->sas_ss_flags = (uint32_t)st->ss_flags & SS_AUTODISARM_;
-		}
-	}
+	do_sigaltstack(t, st->ss_sp, (uint32_t)st->ss_flags, st->ss_size, t->cpu->regs[R_ESP]);
 	return (long)(int32_t)t->cpu->regs[R_EAX];
 }

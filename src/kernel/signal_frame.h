@@ -91,6 +91,22 @@ uint32_t sigframe_place(uint32_t sp, uint32_t frame_size, uint32_t *fpstate);
  * SA_RESTORER. */
 void sigframe_retcode(uint8_t out[8], int rt);
 
+/* sigaltstack's ss_flags (i386 values) and the smallest alternate stack it accepts. */
+#define SS_ONSTACK_ 1
+#define SS_DISABLE_ 2
+#define SS_AUTODISARM_ (1u << 31)
+#define MINSIGSTKSZ_ 2048
+
+/* Whether sp is on the task's alternate signal stack. */
+bool on_sig_stack(const struct signal_struct *s, uint32_t sp);
+/* do_sigaltstack: makes (ss_sp, ss_flags, ss_size) the alternate stack of a task running at
+ * sp. 0; -EPERM while on the current one, -EINVAL for a bad mode, -ENOMEM when too small.
+ * sigaltstack and rt_sigreturn (restore_altstack) both set it this way. */
+int do_sigaltstack(struct task *t, uint32_t ss_sp, uint32_t ss_flags, uint32_t ss_size,
+		   uint32_t sp);
+/* The ss_flags sigaltstack reports for a task at sp. */
+uint32_t sas_ss_flags(const struct signal_struct *s, uint32_t sp);
+
 /* Builds the frame for sig on the guest stack and points the CPU at the handler; 0, or
  * -EFAULT when the frame cannot be written (the caller then forces SIGSEGV). */
 int setup_rt_or_legacy_frame(struct task *t, int sig, const struct k_sigaction *ka,

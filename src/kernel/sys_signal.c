@@ -10,16 +10,13 @@
 
 #include "cpu/cpu.h"
 #include "kernel/signal.h"
+#include "kernel/signal_frame.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
 #define SIG_BLOCK_ 0
 #define SIG_UNBLOCK_ 1
 #define SIG_SETMASK_ 2
-#define SS_ONSTACK_ 1
-#define SS_DISABLE_ 2
-#define SS_AUTODISARM_ (1u << 31)
-#define MINSIGSTKSZ_ 2048
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* UAPI_SA_FLAGS on x86 (with SA_EXPOSE_TAGBITS and SA_RESTORER): the flag bits the
  * kernel keeps; others, SA_UNSUPPORTED among them, read back as 0. */
@@ -198,29 +195,14 @@ long sys_sigaltstack(struct task *t, const uint32_t *a)
 {
 	struct signal_struct *s = t->signal;
 	uint32_t sp = t->cpu->regs[R_ESP];
-	bool on = sp > s->sas_ss_sp && sp - s->sas_ss_sp <= s->sas_ss_size;
-	uint32_t old[3] = {s->sas_ss_sp, (on ? SS_ONSTACK_ : (s->sas_ss_size ? 0 : SS_DISABLE_)) |
-						 s->sas_ss_flags,
-			   s->sas_ss_size};
+	uint32_t old[3] = {s->sas_ss_sp, sas_ss_flags(s, sp) | s->sas_ss_flags, s->sas_ss_size};
 	if (a[0]) {
 		uint32_t n[3];
 		if (copy_from_user(t, n, a[0], 12))
 			return -EFAULT;
-		if (on)
-			return -EPERM;
-		uint32_t mode = n[1] & ~SS_AUTODISARM_;
-		if (mode != SS_DISABLE_ && mode != SS_ONSTACK_ && mode != 0)
-			return -EINVAL;
-		if (mode == SS_DISABLE_) {
-			s->sas_ss_sp = 0;
-			s->sas_ss_size = 0;
-		} else {
-			if (n[2] < MINSIGSTKSZ_)
-				return -ENOMEM;
-			s->sas_ss_sp = n[0];
-			s->sas_ss_size = n[2];
-		}
-		s->sas_ss_flags = n[1] & SS_AUTODISARM_;
+		int r = do_sigaltstack(t, n[0], n[1], n[2], sp);
+		if (r)
+			return r;
 	}
 	if (a[1] && copy_to_user(t, a[1], old, 12))
 		return -EFAULT;
