@@ -92,16 +92,26 @@ static int pf(const struct paging_regs *r, uint32_t lin, enum mmu_access acc, bo
 	return -1;
 }
 
-static uint64_t read_entry(struct physmem *pm, struct walk_result *res, int level, unsigned index,
-			   phys_addr_t table, unsigned esize)
+/* Inlined with a constant esize: a table in RAM (nearly always) is one host load, no range
+ * lookup and no variable-length copy. */
+static inline __attribute__((always_inline)) uint64_t
+read_entry(struct physmem *pm, struct walk_result *res, int level, unsigned index,
+	   phys_addr_t table, unsigned esize)
 {
 	phys_addr_t addr = table + (phys_addr_t)index * esize;
-	uint64_t e = 0;
+	uint64_t e;
 	const uint8_t *p = physmem_ptr(pm, addr);
-	if (p)
-		memcpy(&e, p, esize); /* tables are nearly always in RAM: skip the range lookup */
-	else
+	if (__builtin_expect(p != NULL, 1)) {
+		if (esize == 4) {
+			uint32_t e32;
+			memcpy(&e32, p, 4);
+			e = e32;
+		} else {
+			memcpy(&e, p, 8);
+		}
+	} else {
 		e = physmem_read(pm, addr, esize);
+	}
 	struct walk_step *s = &res->steps[res->nsteps++];
 	*s = (struct walk_step){level, index, table, addr, e};
 	return e;
