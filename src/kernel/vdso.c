@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernel/exec.h"
+#include "kernel/signal_frame.h"
 #include "kernel/vdso.h"
 
 static void put16(uint8_t *p, uint16_t v)
@@ -73,10 +74,7 @@ void vdso_build_image(uint8_t *img, size_t size)
 	memcpy(img + STR_OFF + 1, "linux-gate.so.1", 16);
 	static const uint8_t vsyscall[] = {0xcd, 0x80, 0xc3}; /* int $0x80; ret */
 	memcpy(img + VDSO_KERNEL_VSYSCALL, vsyscall, sizeof vsyscall);
-	/* popl %eax; movl $119, %eax; int $0x80 */
-	static const uint8_t sigreturn[] = {0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80};
-	memcpy(img + VDSO_KERNEL_SIGRETURN, sigreturn, sizeof sigreturn);
-	/* movl $173, %eax; int $0x80 */
-	static const uint8_t rt_sigreturn[] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80};
-	memcpy(img + VDSO_KERNEL_RT_SIGRETURN, rt_sigreturn, sizeof rt_sigreturn);
+	/* the trampolines are the frame's retcode bytes, as in Linux's vdso32/sigreturn.S */
+	sigframe_retcode(img + VDSO_KERNEL_SIGRETURN, 0);
+	sigframe_retcode(img + VDSO_KERNEL_RT_SIGRETURN, 1);
 }
