@@ -247,6 +247,16 @@ int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
 	if (set_ad_bits) {
 		/* A in every entry that mapped the address (PDPTEs have none), D in the last */
 		unsigned first = mode == PAGING_PAE ? 1 : 0;
+		uint64_t last_bits = acc == ACC_WRITE ? PTE_A | PTE_D : PTE_A;
+		bool all_set = (res->steps[res->nsteps - 1].entry & last_bits) == last_bits;
+		for (unsigned i = first; i + 1 < res->nsteps; i++)
+			all_set &= (res->steps[i].entry & PTE_A) != 0;
+		/* the usual case, every bit already set, writes nothing */
+		if (all_set) {
+			if (acc == ACC_WRITE)
+				res->dirty = true;
+			return 0;
+		}
 		for (unsigned i = first; i < res->nsteps; i++) {
 			uint64_t bits = PTE_A;
 			if (i == res->nsteps - 1 && acc == ACC_WRITE)

@@ -11,6 +11,7 @@
 struct tlb {
 	const char *name;
 	unsigned sets, ways;
+	unsigned set_mask; /* sets - 1 when sets is a power of two, else 0 (use %) */
 	enum tlb_policy policy;
 	uint64_t rng;
 	struct tlb_entry *e; /* sets * ways, set-major */
@@ -91,6 +92,7 @@ struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t se
 	t->name = name;
 	t->ways = g->ways;
 	t->sets = g->entries / g->ways;
+	t->set_mask = (t->sets & (t->sets - 1)) == 0 ? t->sets - 1 : 0;
 	t->policy = p;
 	/* xorshift64 must not start at zero */
 	t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
@@ -126,7 +128,10 @@ static const uint8_t shifts[3] = {12, 21, 22};
 
 static struct tlb_entry *set_of(struct tlb *t, uint32_t vpn)
 {
-	return &t->e[(vpn % t->sets) * t->ways];
+	/* a division per probe is the dearest step of a lookup; the usual geometries avoid it
+	 * (one set: mask 0 and vpn % 1 == 0 agree) */
+	unsigned set = t->set_mask || t->sets == 1 ? vpn & t->set_mask : vpn % t->sets;
+	return &t->e[set * t->ways];
 }
 
 /* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
