@@ -6,6 +6,7 @@
  */
 #include "hw/paging.h"
 
+#include <stddef.h>
 #include <string.h>
 
 enum paging_mode paging_mode_of(const struct paging_regs *r)
@@ -13,23 +14,6 @@ enum paging_mode paging_mode_of(const struct paging_regs *r)
 	if (!(r->cr0 & CR0_PG))
 		return PAGING_NONE;
 	return (r->cr4 & CR4_PAE) ? PAGING_PAE : PAGING_2LEVEL;
-}
-
-static bool nx_enabled(const struct paging_regs *r)
-{
-	return (r->cr4 & CR4_PAE) && (r->efer & EFER_NXE);
-}
-
-bool paging_rights_ok(const struct paging_regs *r, bool writable, bool user_page, bool nx,
-		      enum mmu_access acc, bool user)
-{
-	if (user && !user_page)
-		return false;
-	if (acc == ACC_WRITE && !writable && (user || (r->cr0 & CR0_WP)))
-		return false;
-	if (acc == ACC_FETCH && nx && nx_enabled(r))
-		return false;
-	return true;
 }
 
 uint32_t paging_pf_error(const struct paging_regs *r, enum mmu_access acc, bool user,
@@ -45,7 +29,7 @@ uint32_t paging_pf_error(const struct paging_regs *r, enum mmu_access acc, bool 
 	if (rsvd)
 		ec |= PF_RSVD;
 	/* I/D is reported only when execute-disable is in force */
-	if (acc == ACC_FETCH && nx_enabled(r))
+	if (acc == ACC_FETCH && paging_nx_enabled(r))
 		ec |= PF_I;
 	return ec;
 }
@@ -194,7 +178,7 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *r, uint32_t li
 		res->page_size = 2u << 20;
 		res->writable = pde & PTE_RW;
 		res->user = pde & PTE_US;
-		res->nx = nx && nx_enabled(r);
+		res->nx = nx && paging_nx_enabled(r);
 		res->global = (pde & PTE_G) && (r->cr4 & CR4_PGE);
 		res->dirty = pde & PTE_D;
 		res->pcd_pwt_pat = (pde & (PTE_PWT | PTE_PCD)) | ((pde & PTE_PAT_LARGE) ? 0x80 : 0);
@@ -213,7 +197,7 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *r, uint32_t li
 	res->page_size = PAGE_SIZE;
 	res->writable = (pde & PTE_RW) && (pte & PTE_RW);
 	res->user = (pde & PTE_US) && (pte & PTE_US);
-	res->nx = (nx || (pte & PTE_NX)) && nx_enabled(r);
+	res->nx = (nx || (pte & PTE_NX)) && paging_nx_enabled(r);
 	res->global = (pte & PTE_G) && (r->cr4 & CR4_PGE);
 	res->dirty = pte & PTE_D;
 	res->pcd_pwt_pat = pte & (PTE_PWT | PTE_PCD | PTE_PAT);
@@ -227,9 +211,13 @@ int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
 	struct walk_result local;
 	if (!res)
 		res = &local;
-	*res = (struct walk_result){0};
+	/* steps[] beyond nsteps mean nothing: a walk writes each step it reads, so only the
+	 * rest is cleared (the steps are most of the structure) */
+	memset(res, 0, offsetof(struct walk_result, steps));
+	res->ad_writes = 0;
 	enum paging_mode mode = paging_mode_of(r);
 	if (mode == PAGING_NONE) {
+		memset(res->steps, 0, sizeof(res->steps));
 		res->pa = lin;
 		res->frame = lin & PAGE_MASK;
 		res->page_size = PAGE_SIZE;

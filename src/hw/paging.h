@@ -44,10 +44,25 @@ int paging_walk(struct physmem *pm, const struct paging_regs *r, uint32_t lin,
 		enum mmu_access acc, bool user, bool set_ad, struct walk_result *res,
 		struct x86_exception *ex);
 
+static inline bool paging_nx_enabled(const struct paging_regs *r)
+{
+	return (r->cr4 & CR4_PAE) && (r->efer & EFER_NXE);
+}
+
 /* The SDM's access-rights rule for a translation with these combined rights (writable = R/W
- * of every level, user = U/S of every level, nx = XD of any level with EFER.NXE). */
-bool paging_rights_ok(const struct paging_regs *r, bool writable, bool user_page, bool nx,
-		      enum mmu_access acc, bool user);
+ * of every level, user = U/S of every level, nx = XD of any level with EFER.NXE). Inline:
+ * every walk and every slow-path TLB hit applies it. */
+static inline bool paging_rights_ok(const struct paging_regs *r, bool writable, bool user_page,
+				    bool nx, enum mmu_access acc, bool user)
+{
+	if (user && !user_page)
+		return false;
+	if (acc == ACC_WRITE && !writable && (user || (r->cr0 & CR0_WP)))
+		return false;
+	if (acc == ACC_FETCH && nx && paging_nx_enabled(r))
+		return false;
+	return true;
+}
 /* The bits of a present entry at this level (3 PDPTE, 2 PDE, 1 PTE) that must be 0 in the
  * current paging mode (SDM tables 4-4, 4-8 .. 4-11): what the walk checks for RSVD faults. */
 uint64_t paging_rsvd_bits(const struct paging_regs *r, int level, uint64_t entry);
