@@ -478,14 +478,9 @@ struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *
 	char *data = procfs_generate(t, canon, &len, err);
 	if (!data)
 		return NULL;
-	struct file *f = file_alloc(FILE_PROC, -1, flags & ~G_O_CLOEXEC, canon);
-	if (!f) {
-		free(data);
-		*err = -ENOMEM;
+	struct file *f = file_alloc_generated(canon, flags, data, len, err);
+	if (!f)
 		return NULL;
-	}
-	f->data = data;
-	f->size = len;
 	f->proc_dir = p.kind == PK_DIR;
 	f->pagemap = p.pid_dir && !strcmp(p.rest, "pagemap");
 	return f;

@@ -48,6 +48,10 @@ struct files_struct {
 
 /* A new struct file holding host_fd (refcount 1). NULL on allocation failure. */
 struct file *file_alloc(enum file_kind kind, int host_fd, uint32_t f_flags, const char *path);
+/* A generated read-only file (procfs, sysfs) holding the malloc'ed data, which it owns from
+ * now on (freed here on failure: NULL and *err = -ENOMEM). */
+struct file *file_alloc_generated(const char *path, uint32_t f_flags, char *data, size_t len,
+				  int *err);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 

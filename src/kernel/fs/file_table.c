@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kernel/fs/file.h"
+#include "kernel/fs/fs_internal.h"
 #include "kernel/task.h"
 
 #define RLIMIT_NOFILE_ 7
@@ -25,6 +26,20 @@ struct file *file_alloc(enum file_kind kind, int host_fd, uint32_t f_flags, cons
 		free(f);
 		return NULL;
 	}
+	return f;
+}
+
+struct file *file_alloc_generated(const char *path, uint32_t f_flags, char *data, size_t len,
+				  int *err)
+{
+	struct file *f = file_alloc(FILE_PROC, -1, f_flags & ~G_O_CLOEXEC, path);
+	if (!f) {
+		free(data);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->data = data;
+	f->size = len;
 	return f;
 }
 

@@ -60,15 +60,7 @@ struct file *sysfs_open(struct task *t, const char *norm, uint32_t flags, int *e
 		*err = len;
 		return NULL;
 	}
-	struct file *f = file_alloc(FILE_PROC, -1, flags & ~G_O_CLOEXEC, norm);
-	if (!f) {
-		free(data);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	f->data = data;
-	f->size = (size_t)len;
-	return f;
+	return file_alloc_generated(norm, flags, data, (size_t)len, err);
 }
 
 int sysfs_stat(struct task *t, const char *norm, struct stat *st)
