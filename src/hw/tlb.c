@@ -145,7 +145,8 @@ find(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid)
 		uint32_t vpn = lin >> shifts[k];
 		struct tlb_entry *s = set_of(t, vpn);
 		for (unsigned w = 0; w < t->ways; w++)
-			if (s[w].valid && s[w].page_shift == shifts[k] && s[w].vpn == vpn &&
+			/* vpn first: it is what rejects almost every way on a miss */
+			if (s[w].vpn == vpn && s[w].valid && s[w].page_shift == shifts[k] &&
 			    (any_asid || s[w].global || s[w].asid == asid))
 				return &s[w];
 	}
