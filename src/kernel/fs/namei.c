@@ -138,14 +138,24 @@ bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, si
 	return sysfs_is_modelled(out);
 }
 
-int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
+/* The host path a host descriptor refers to (PATH_MAX bytes): 0 or -errno. */
+static int host_path_of_fd(int host_fd, char host[PATH_MAX])
 {
-	char link[64], host[PATH_MAX];
+	char link[64];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-	ssize_t l = readlink(link, host, sizeof(host) - 1);
+	ssize_t l = readlink(link, host, PATH_MAX - 1);
 	if (l < 0)
 		return -errno;
 	host[l] = '\0';
+	return 0;
+}
+
+int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
+{
+	char host[PATH_MAX];
+	int r = host_path_of_fd(host_fd, host);
+	if (r)
+		return r;
 	const char *root = t->fs->root_host;
 	size_t rl = strlen(root);
 	if (rl && strncmp(host, root, rl) == 0 && (host[rl] == '/' || host[rl] == '\0'))
@@ -280,12 +290,10 @@ static bool under(const char *path, const char *dir)
 int fs_may_write(struct task *t, int host_fd, const char *what)
 {
 	struct fs_struct *fs = t->fs;
-	char link[64], host[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-	ssize_t l = readlink(link, host, sizeof(host) - 1);
-	if (l < 0)
-		return -errno;
-	host[l] = '\0';
+	char host[PATH_MAX];
+	int r = host_path_of_fd(host_fd, host);
+	if (r)
+		return r;
 	for (size_t i = 0; i < fs->nrw; i++)
 		if (under(host, fs->rw_host[i]))
 			return 0;
