@@ -193,16 +193,11 @@ int cmd_run(int argc, char **argv)
 	int r = machine_create(m, &cfg, err, sizeof err);
 	if (r) {
 		fprintf(stderr, "vmlab run: %s\n", err);
-		machine_destroy(m);
-		free(m);
-		goto out;
+		goto destroy;
 	}
 	struct task *t = &m->task;
-	if (fs_setup(t, &fc)) {
-		machine_destroy(m);
-		free(m);
-		goto out;
-	}
+	if (fs_setup(t, &fc))
+		goto destroy;
 	char filename[4096], gpath[4096];
 	int fd = open_program(t, argv[i], filename, sizeof filename);
 	if (fd < 0) {
@@ -235,6 +230,7 @@ int cmd_run(int argc, char **argv)
 	if (stats)
 		machine_print_stats(stderr, m, stats == 2);
 	fs_teardown(t);
+destroy:
 	machine_destroy(m);
 	free(m);
 out:
