@@ -187,43 +187,55 @@ static uint64_t next_random(struct tlb *t)
 	return t->rng;
 }
 
+struct set_scan {
+	struct tlb_entry *same, *free_way, *old;
+};
+
 /*
  * One pass over the set finds what an insert needs: the entry holding the same translation
  * (the last such way, as a refill after a D-bit walk replaces itself), the first free way,
  * and the policy's victim among valid ways (the first least-recent use or oldest fill).
+ * Inlined with a constant fifo, so the loop carries no policy test.
  */
+static inline __attribute__((always_inline)) struct set_scan
+scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo)
+{
+	struct set_scan r = {NULL, NULL, s};
+	uint64_t old_key = fifo ? s->inserted : s->last_use;
+	for (unsigned w = 0; w < ways; w++) {
+		struct tlb_entry *x = &s[w];
+		if (!x->valid) {
+			if (!r.free_way)
+				r.free_way = x;
+			continue;
+		}
+		if (x->vpn == n->vpn && x->page_shift == n->page_shift &&
+		    (x->global || n->global || x->asid == n->asid))
+			r.same = x;
+		uint64_t key = fifo ? x->inserted : x->last_use;
+		if (key < old_key) {
+			r.old = x;
+			old_key = key;
+		}
+	}
+	return r;
+}
+
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
 {
 	unsigned shift = n->page_shift;
 	if (shift != 12 && shift != 21 && shift != 22)
 		return NULL;
 	struct tlb_entry *s = set_of(t, n->vpn);
-	struct tlb_entry *same = NULL, *free_way = NULL, *old = s;
-	bool fifo = t->policy == TLB_FIFO;
-	uint64_t old_key = fifo ? s->inserted : s->last_use;
-	for (unsigned w = 0; w < t->ways; w++) {
-		struct tlb_entry *x = &s[w];
-		if (!x->valid) {
-			if (!free_way)
-				free_way = x;
-			continue;
-		}
-		if (x->vpn == n->vpn && x->page_shift == shift &&
-		    (x->global || n->global || x->asid == n->asid))
-			same = x;
-		uint64_t key = fifo ? x->inserted : x->last_use;
-		if (key < old_key) {
-			old = x;
-			old_key = key;
-		}
-	}
-	struct tlb_entry *slot = same;
+	struct set_scan sc = t->policy == TLB_FIFO ? scan_set(s, t->ways, n, true)
+						   : scan_set(s, t->ways, n, false);
+	struct tlb_entry *slot = sc.same;
 	if (slot) {
 		invalidate(t, slot);
-	} else if (free_way) {
-		slot = free_way;
+	} else if (sc.free_way) {
+		slot = sc.free_way;
 	} else {
-		slot = t->policy == TLB_RANDOM ? &s[next_random(t) % t->ways] : old;
+		slot = t->policy == TLB_RANDOM ? &s[next_random(t) % t->ways] : sc.old;
 		t->stats.evictions++;
 		counter_add(t->ctr, CTR_tlb_evictions, 1);
 		invalidate(t, slot);
