@@ -11,30 +11,22 @@ struct syscall_entry {
 	syscall_fn fn;
 };
 
-static const struct syscall_entry *table(void)
-{
-	/* Built on first use: the addresses of weak functions are not constant expressions
-	 * everywhere, and a NULL one means "not implemented". */
-	static struct syscall_entry t[NR_SYSCALLS];
-	static int built;
-	if (!built) {
-#define SYSCALL(nr, name) t[nr] = (struct syscall_entry){#name, sys_##name};
+/* A handler vmlab does not implement is a NULL weak reference: "not implemented". */
+static const struct syscall_entry table[NR_SYSCALLS] = {
+#define SYSCALL(nr, name) [nr] = {#name, sys_##name},
 #include "kernel/syscalls/syscalls.def"
 #undef SYSCALL
-		built = 1;
-	}
-	return t;
-}
+};
 
 const char *syscall_name(uint32_t nr)
 {
-	return nr < NR_SYSCALLS ? table()[nr].name : NULL;
+	return nr < NR_SYSCALLS ? table[nr].name : NULL;
 }
 
 long syscall_dispatch(struct task *t, uint32_t nr, const uint32_t *a)
 {
 	counter_add(t->ctr, CTR_syscalls, 1);
-	const struct syscall_entry *e = nr < NR_SYSCALLS ? &table()[nr] : NULL;
+	const struct syscall_entry *e = nr < NR_SYSCALLS ? &table[nr] : NULL;
 	if (e && e->fn)
 		return e->fn(t, a);
 	/* Numbers past the table are reported every time: they are rare and always a bug. */
