@@ -240,8 +240,11 @@ static int raise_pf(struct mmu *m, struct x86_exception *ex)
 	return -1;
 }
 
-static int walk(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
-		struct walk_result *res, struct x86_exception *ex)
+/* Inlined (as fill is) so a TLB miss makes one call, into the walker, on its way to the refill. */
+static inline __attribute__((always_inline)) int walk(struct mmu *m, uint32_t lin,
+						      enum mmu_access acc, bool user,
+						      struct walk_result *res,
+						      struct x86_exception *ex)
 {
 	counter_add(m->ctr, CTR_page_walks, 1);
 	int rc = paging_walk(m->pm, &m->regs, lin, acc, user, true, res, ex);
@@ -283,8 +286,8 @@ static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
 	return -1;
 }
 
-static struct tlb_entry *fill(struct mmu *m, struct tlb *t, uint32_t lin,
-			      const struct walk_result *res)
+static inline __attribute__((always_inline)) struct tlb_entry *
+fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res)
 {
 	struct tlb_entry ne;
 	entry_from_walk(m, lin, res, &ne);
