@@ -348,15 +348,11 @@ static int set_pte(struct mm_struct *mm, uint32_t addr, uint64_t pte)
 	return pte_set(mm_km(mm), mm->pgd, addr & PAGE_MASK, pte);
 }
 
+/* A zeroed user page. clear_highpage and copy_highpage tell physmem the frame changed, so
+ * their callers need not. */
 static struct page *alloc_user_page(struct mm_struct *mm)
 {
-	struct kmem *km = mm_km(mm);
-	struct page *p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
-	if (p) {
-		physmem_frame_changed(km->pm, page_to_pfn(km, p));
-		clear_highpage(km, p);
-	}
-	return p;
+	return alloc_page(mm_km(mm), GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 }
 
 enum fault_result { VMF_OK, VMF_MAJOR, VMF_OOM, VMF_SIGBUS, VMF_SIGSEGV };
@@ -488,7 +484,6 @@ static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v,
 		struct page *n = alloc_page(km, GFP_HIGHUSER_MOVABLE);
 		if (!n)
 			return VMF_OOM;
-		physmem_frame_changed(km->pm, page_to_pfn(km, n));
 		copy_highpage(km, n, p);
 		if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true)))) {
 			put_page(km, n);
@@ -538,10 +533,8 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 	struct page *n = zero ? alloc_user_page(mm) : alloc_page(km, GFP_HIGHUSER_MOVABLE);
 	if (!n)
 		return VMF_OOM;
-	if (!zero) {
-		physmem_frame_changed(km->pm, page_to_pfn(km, n));
+	if (!zero)
 		copy_highpage(km, n, old);
-	}
 	uint64_t np = pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true));
 	pte_clear(km, mm->pgd, addr & PAGE_MASK);
 	flush_tlb_page(mm, addr & PAGE_MASK);
@@ -562,12 +555,10 @@ int vdso_setup_pages(struct task *t, struct mm_struct *mm)
 {
 	struct kmem *km = t->km;
 	for (unsigned i = 0; i <= VDSO_PAGES; i++) {
-		struct page *p = alloc_page(km, GFP_KERNEL);
+		struct page *p = alloc_page(km, GFP_KERNEL | __GFP_ZERO);
 		if (!p)
 			return -ENOMEM;
 		uint64_t pfn = page_to_pfn(km, p);
-		physmem_frame_changed(km->pm, pfn);
-		clear_highpage(km, p);
 		if (i < VDSO_PAGES)
 			mm->vdso_pfn[i] = pfn;
 		else
