@@ -253,8 +253,9 @@ static inline __attribute__((always_inline)) int walk(struct mmu *m, uint32_t li
 	return rc < 0 ? raise_pf(m, ex) : 0;
 }
 
-static void entry_from_walk(const struct mmu *m, uint32_t lin, const struct walk_result *res,
-			    struct tlb_entry *e)
+static inline __attribute__((always_inline)) void
+entry_from_walk(const struct mmu *m, uint32_t lin, const struct walk_result *res,
+		struct tlb_entry *e)
 {
 	unsigned shift = res->page_size == PAGE_SIZE ? 12 : res->page_size == (2u << 20) ? 21 : 22;
 	*e = (struct tlb_entry){
