@@ -6,7 +6,18 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The kernel's struct sigaction for rt_sigaction. glibc's sigaction() refuses the signals it
+ * reserves for itself (32 and 33), so those are reset with the system call directly. */
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask[64 / (8 * sizeof(unsigned long))];
+};
 
 int main(int argc, char **argv)
 {
@@ -14,8 +25,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sigdfl PROGRAM [ARGS...]\n");
 		return 2;
 	}
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL); /* SIGKILL/SIGSTOP and reserved ones fail harmlessly */
+	struct kernel_sigaction dfl;
+	memset(&dfl, 0, sizeof dfl); /* handler 0 = SIG_DFL */
+	for (int sig = 1; sig <= 64; sig++) /* SIGKILL and SIGSTOP fail harmlessly */
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
