@@ -8,6 +8,46 @@
 /* ---- the eight ALU operations: op 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP ---- */
 enum { F_EG, F_GE, F_EI };
 
+/* R = A op B masked to the operand size, KIND its lazy-flags kind, AUX the carry-in of
+ * ADC/SBB. A macro, not a function: op is a constant in every expansion so the switch folds
+ * away, and the memory forms of ADC/SBB compile one register worse through an inline helper. */
+#define ALU_RESULT(IN, OP, SZ, A, B, R, AUX, KIND)                                                 \
+	do {                                                                                       \
+		switch (OP) {                                                                      \
+		case 0:                                                                            \
+			R = A + B;                                                                 \
+			KIND = LF_ADD;                                                             \
+			break;                                                                     \
+		case 1:                                                                            \
+			R = A | B;                                                                 \
+			KIND = LF_LOGIC;                                                           \
+			break;                                                                     \
+		case 2:                                                                            \
+			AUX = get_cf(IN);                                                          \
+			R = A + B + AUX;                                                           \
+			KIND = LF_ADC;                                                             \
+			break;                                                                     \
+		case 3:                                                                            \
+			AUX = get_cf(IN);                                                          \
+			R = A - B - AUX;                                                           \
+			KIND = LF_SBB;                                                             \
+			break;                                                                     \
+		case 4:                                                                            \
+			R = A & B;                                                                 \
+			KIND = LF_LOGIC;                                                           \
+			break;                                                                     \
+		case 6:                                                                            \
+			R = A ^ B;                                                                 \
+			KIND = LF_LOGIC;                                                           \
+			break;                                                                     \
+		default:                                                                           \
+			R = A - B;                                                                 \
+			KIND = LF_SUB;                                                             \
+			break;                                                                     \
+		}                                                                                  \
+		R &= szmask(SZ);                                                                   \
+	} while (0)
+
 /* mode: 0 register operand (mod == 3), 1 memory operand */
 static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct insn *i,
 						     unsigned op, unsigned sz, int form, int mode)
@@ -18,16 +58,7 @@ static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct
 		uint32_t a = getreg(c, d, sz), b, r, aux = 0;
 		unsigned kind;
 		b = form == F_EI ? i->imm : getreg(c, form == F_GE ? i->rm : i->reg, sz);
-		switch (op) {
-		case 0: r = a + b; kind = LF_ADD; break;
-		case 1: r = a | b; kind = LF_LOGIC; break;
-		case 2: aux = get_cf(in); r = a + b + aux; kind = LF_ADC; break;
-		case 3: aux = get_cf(in); r = a - b - aux; kind = LF_SBB; break;
-		case 4: r = a & b; kind = LF_LOGIC; break;
-		case 6: r = a ^ b; kind = LF_LOGIC; break;
-		default: r = a - b; kind = LF_SUB; break;
-		}
-		r &= szmask(sz);
+		ALU_RESULT(in, op, sz, a, b, r, aux, kind);
 		if (op != 7)
 			setreg(c, d, sz, r);
 		if (op == 2 || op == 3)
@@ -47,16 +78,7 @@ static inline __attribute__((always_inline)) int alu(struct cpu *c, const struct
 		if (op == 7 ? rd_E(c, i, sz, &a) : e_begin(c, i, sz, &o, &a))
 			return X_EXC;
 	}
-	switch (op) {
-	case 0: r = a + b; kind = LF_ADD; break;
-	case 1: r = a | b; kind = LF_LOGIC; break;
-	case 2: aux = get_cf(in); r = a + b + aux; kind = LF_ADC; break;
-	case 3: aux = get_cf(in); r = a - b - aux; kind = LF_SBB; break;
-	case 4: r = a & b; kind = LF_LOGIC; break;
-	case 6: r = a ^ b; kind = LF_LOGIC; break;
-	default: r = a - b; kind = LF_SUB; break;
-	}
-	r &= szmask(sz);
+	ALU_RESULT(in, op, sz, a, b, r, aux, kind);
 	if (op != 7) {
 		if (form == F_GE)
 			setreg(c, i->reg, sz, r);
