@@ -71,15 +71,24 @@ static int h_pop_sreg(struct cpu *c, const struct insn *i)
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | ((c->regs[R_ESP] + sz) & m);
 	NEXT(c, i);
 }
+/* The two-part memory operand of LES/LDS/LSS/LFS/LGS, far JMP/CALL and BOUND: sz1 bytes,
+ * then sz2 bytes right after them. A register operand is #UD. */
+static int rd_mem_pair(struct cpu *c, const struct insn *i, unsigned sz1, uint32_t *v1,
+		       unsigned sz2, uint32_t *v2)
+{
+	if (i->mod3)
+		return UD(c);
+	uint32_t a = ea(c, i);
+	if (mem_read(c, i->sreg, a, sz1, v1) || mem_read(c, i->sreg, a + sz1, sz2, v2))
+		return X_EXC;
+	return 0;
+}
 /* LES LDS LSS LFS LGS: offset then selector. */
 static int h_lfp(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = osz(i);
 	uint32_t off, sel;
-	if (i->mod3)
-		return UD(c);
-	uint32_t a = ea(c, i);
-	if (mem_read(c, i->sreg, a, sz, &off) || mem_read(c, i->sreg, a + sz, 2, &sel))
+	if (rd_mem_pair(c, i, sz, &off, 2, &sel))
 		return X_EXC;
 	if (load_seg(c, i->imm2, (uint16_t)sel))
 		return X_EXC;
@@ -129,10 +138,7 @@ static int h_bound(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = osz(i);
 	uint32_t lo, hi;
-	if (i->mod3)
-		return UD(c);
-	uint32_t a = ea(c, i);
-	if (mem_read(c, i->sreg, a, sz, &lo) || mem_read(c, i->sreg, a + sz, sz, &hi))
+	if (rd_mem_pair(c, i, sz, &lo, sz, &hi))
 		return X_EXC;
 	int32_t v = (int32_t)sext(getreg(c, i->reg, sz), sz);
 	if (v < (int32_t)sext(lo, sz) || v > (int32_t)sext(hi, sz))
@@ -393,12 +399,8 @@ static int h_callf(struct cpu *c, const struct insn *i) /* 9A, FF /3 */
 	if (i->op == 0x9A) {
 		off = i->imm;
 		sel = i->imm2;
-	} else {
-		if (i->mod3)
-			return UD(c);
-		uint32_t a = ea(c, i);
-		if (mem_read(c, i->sreg, a, sz, &off) || mem_read(c, i->sreg, a + sz, 2, &sel))
-			return X_EXC;
+	} else if (rd_mem_pair(c, i, sz, &off, 2, &sel)) {
+		return X_EXC;
 	}
 	uint32_t ret = i->eip + i->len, ocs = c->mmu->seg.sr[SR_CS].selector;
 	uint8_t buf[8];
@@ -423,10 +425,7 @@ static int h_jmpf_E(struct cpu *c, const struct insn *i) /* FF /5 */
 {
 	unsigned sz = osz(i);
 	uint32_t off, sel;
-	if (i->mod3)
-		return UD(c);
-	uint32_t a = ea(c, i);
-	if (mem_read(c, i->sreg, a, sz, &off) || mem_read(c, i->sreg, a + sz, 2, &sel))
+	if (rd_mem_pair(c, i, sz, &off, 2, &sel))
 		return X_EXC;
 	return far_jump(c, (uint16_t)sel, off);
 }
