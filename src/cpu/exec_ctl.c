@@ -238,6 +238,31 @@ static int h_xlat(struct cpu *c, const struct insn *i)
 }
 
 /* ---- stack ---- */
+/* The fast half of a 32-bit push: the host address of the new top-of-stack slot *nsp on a
+ * flat stack that hits the fast table, else NULL (the caller's slow path). The caller stores
+ * the value and sets ESP itself: a value computed only after the lookup costs no register
+ * across it on these hottest pushes. */
+static inline __attribute__((always_inline)) uint8_t *push32_slot(struct cpu *c, uint32_t *nsp)
+{
+	*nsp = c->regs[R_ESP] - 4;
+	if (likely(c->in->sp_mask == 0xffffffffu))
+		return fast_hit(c, SR_SS, *nsp, 4, ACC_WRITE, SEGF_W);
+	return NULL;
+}
+/* The fast half of reading a 32-bit r/m operand: a register, or memory that hits the fast
+ * table. False when the caller must take its slow path (nothing has happened then). */
+static inline __attribute__((always_inline)) bool rd_E32_fast(struct cpu *c,
+							      const struct insn *i, uint32_t *v)
+{
+	uint8_t *p;
+	if (i->mod3)
+		*v = c->regs[i->rm];
+	else if (likely((p = fast_hit(c, i->sreg, ea(c, i), 4, ACC_READ, SEGF_R)) != NULL))
+		*v = ld(p, 4);
+	else
+		return false;
+	return true;
+}
 static __attribute__((noinline)) int push_r32_slow(struct cpu *c, const struct insn *i)
 {
 	if (push(c, 4, c->regs[i->rm]))
@@ -246,14 +271,12 @@ static __attribute__((noinline)) int push_r32_slow(struct cpu *c, const struct i
 }
 static int h_push_r32(struct cpu *c, const struct insn *i)
 {
-	uint32_t nsp = c->regs[R_ESP] - 4;
-	if (likely(c->in->sp_mask == 0xffffffffu)) {
-		uint8_t *p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
-		if (likely(p != NULL)) {
-			st(p, 4, c->regs[i->rm]);
-			c->regs[R_ESP] = nsp;
-			NEXT(c, i);
-		}
+	uint32_t nsp;
+	uint8_t *p = push32_slot(c, &nsp);
+	if (likely(p != NULL)) {
+		st(p, 4, c->regs[i->rm]);
+		c->regs[R_ESP] = nsp;
+		NEXT(c, i);
 	}
 	return push_r32_slow(c, i);
 }
@@ -328,22 +351,14 @@ static __attribute__((noinline)) int push_E32_slow(struct cpu *c, const struct i
  * stack goes on with the operand already read. */
 static int h_push_E32(struct cpu *c, const struct insn *i)
 {
-	uint32_t v;
-	uint8_t *p;
-	if (i->mod3)
-		v = c->regs[i->rm];
-	else if (likely((p = fast_hit(c, i->sreg, ea(c, i), 4, ACC_READ, SEGF_R)) != NULL))
-		v = ld(p, 4);
-	else
+	uint32_t v, nsp;
+	if (unlikely(!rd_E32_fast(c, i, &v)))
 		return push_E32_slow(c, i);
-	uint32_t nsp = c->regs[R_ESP] - 4;
-	if (likely(c->in->sp_mask == 0xffffffffu)) {
-		p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
-		if (likely(p != NULL)) {
-			st(p, 4, v);
-			c->regs[R_ESP] = nsp;
-			NEXT(c, i);
-		}
+	uint8_t *p = push32_slot(c, &nsp);
+	if (likely(p != NULL)) {
+		st(p, 4, v);
+		c->regs[R_ESP] = nsp;
+		NEXT(c, i);
 	}
 	return push_E32_push(c, i, v);
 }
@@ -584,23 +599,15 @@ static __attribute__((noinline)) int call_E32_slow(struct cpu *c, const struct i
 /* As h_push_E32: fast halves inline, slow halves out of line. */
 static int h_call_E32(struct cpu *c, const struct insn *i)
 {
-	uint32_t v;
-	uint8_t *p;
-	if (i->mod3)
-		v = c->regs[i->rm];
-	else if (likely((p = fast_hit(c, i->sreg, ea(c, i), 4, ACC_READ, SEGF_R)) != NULL))
-		v = ld(p, 4);
-	else
+	uint32_t v, nsp;
+	if (unlikely(!rd_E32_fast(c, i, &v)))
 		return call_E32_slow(c, i);
-	uint32_t nsp = c->regs[R_ESP] - 4;
-	if (likely(c->in->sp_mask == 0xffffffffu)) {
-		p = fast_hit(c, SR_SS, nsp, 4, ACC_WRITE, SEGF_W);
-		if (likely(p != NULL)) {
-			st(p, 4, next_eip(c, i));
-			c->regs[R_ESP] = nsp;
-			c->eip = v;
-			return X_JUMP;
-		}
+	uint8_t *p = push32_slot(c, &nsp);
+	if (likely(p != NULL)) {
+		st(p, 4, next_eip(c, i));
+		c->regs[R_ESP] = nsp;
+		c->eip = v;
+		return X_JUMP;
 	}
 	return call_E32_push(c, i, v);
 }
