@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
 		"  --tlb-policy=lru|fifo|random\n"
 		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
+		"  --no-jit              interpret every instruction (no compiled blocks)\n"
 		"kernel:\n"
 		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
@@ -136,6 +137,8 @@ int cmd_run(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--no-tlb")) {
 			cfg.tlb.enabled = false;
+		} else if (!strcmp(a, "--no-jit")) {
+			cfg.no_jit = true;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			if (parse_u64(v, &cfg.seed)) {
 				fprintf(stderr, "vmlab run: bad --seed '%s'\n", v);

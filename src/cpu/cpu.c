@@ -6,9 +6,10 @@
  */
 #include "cpu/cpu_int.h"
 #include "cpu/exec.h"
+#include "cpu/jit.h"
 #include <stdlib.h>
 
-#define BLOCK_MAX 64
+#define BLOCK_MAX BLOCK_INSNS_MAX
 #define HASH_BITS 16
 #define PAGES_BITS 12
 #define ARENA_SIZE (48u << 20)
@@ -236,8 +237,10 @@ static void code_invalidate(void *opaque, uint64_t pfn);
 /* The physical address of an invalidated block: no fetch translates to it. */
 #define PA_DEAD (~(phys_addr_t)0)
 
-static void cache_reset(struct cpu_internal *in)
+static void cache_reset(struct cpu *c)
 {
+	struct cpu_internal *in = c->in;
+	jit_reset(c);
 	memset(in->hash, 0, sizeof(*in->hash) * (in->hash_mask + 1));
 	memset(in->pages, 0, sizeof(*in->pages) * (in->pages_mask + 1));
 	in->arena_used = 0;
@@ -284,6 +287,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	}
 	in->eflags = 2;
 	c->in = in;
+	c->jit = jit_init(c) == 0;
 	x87_init(&c->fpu);
 	m->pm->code_invalidate = code_invalidate;
 	m->pm->code_opaque = c;
@@ -299,6 +303,7 @@ void cpu_destroy(struct cpu *c)
 		c->mmu->pm->code_invalidate = NULL;
 		c->mmu->pm->code_opaque = NULL;
 	}
+	jit_destroy(c);
 	free(c->in->hash);
 	free(c->in->pages);
 	free(c->in->arena);
@@ -313,7 +318,7 @@ void cpu_flush_decoded(struct cpu *c)
 {
 	if (c->in->cur)
 		stop_current(c->in);
-	cache_reset(c->in);
+	cache_reset(c);
 }
 
 static struct page_blocks **page_slot(struct cpu_internal *in, uint64_t pfn)
@@ -360,8 +365,11 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 	*pp = pb->next;
 	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
 		stop_current(in);
+	if (in->jit_active) /* compiled code leaves at the next instruction boundary */
+		in->stop = true;
 	for (struct block *b = pb->first; b; b = b->pnext) {
 		b->valid = false;
+		jit_block_dead(b);
 		struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
 		while (*hp && *hp != b)
 			hp = &(*hp)->hnext;
@@ -400,6 +408,7 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->code32 = code32;
 	b->valid = true;
 	b->link[0] = b->link[1] = NULL;
+	b->jit = b->jit_chain = b->jit_bail = NULL;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
@@ -504,8 +513,8 @@ get_block(struct cpu *c, struct block *prev, struct insn *single, bool *fault, u
 		}
 	counter_add(c->ctr, CTR_decode_cache_misses, 1);
 	size_t need = sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
-	if (in->arena_used + need > in->arena_size) {
-		cache_reset(in);
+	if (in->arena_used + need > in->arena_size || jit_space_low(c)) {
+		cache_reset(c);
 		prev = NULL;
 	}
 	b = decode_block(c, hp, pa, lin, code32);
@@ -530,12 +539,34 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 	segf_update(c);
 	memset(&single[1], 0, sizeof(single[1]));
 	single[1].fn = h_end;
+	in->jit_link_site = NULL;
 	for (;;) {
 		if (c->insns >= end)
 			break;
+		if (unlikely(in->jit_full)) {
+			cache_reset(c);
+			in->jit_full = false;
+			prev = NULL;
+		}
 		bool fault;
 		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
+		if (b && c->jit && (uint64_t)b->n <= end - c->insns && c->mmu->seg.sr[SR_CS].flat) {
+			/* compiled code: it may run on through chained blocks */
+			if (b->jit || jit_compile(c, b)) {
+				jit_link(c, b);
+				in->jit_end = end;
+				int r = jit_run(c, b);
+				in->stop = false;
+				prev = NULL;
+				if (likely(r == J_CONT))
+					continue;
+				*ex = in->ex;
+				why = r == J_EXC ? CPU_EXIT_EXCEPTION : in->exit_code;
+				break;
+			}
+		}
+		in->jit_link_site = NULL;
 		if (b) {
 			struct block *run = b;
 			if ((uint64_t)b->n > end - c->insns) {
@@ -596,7 +627,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		why = in->exit_code;
 		break;
 	}
-	counter_add(c->ctr, CTR_decode_cache_hits, hits);
+	counter_add(c->ctr, CTR_decode_cache_hits, hits + in->dc_hits);
+	in->dc_hits = 0;
 	cpu_flush_fast_hits(c);
 	x87_writeback(&c->fpu); /* the FPU state may be in the host x87 (docs/x87.md) */
 	counter_add(c->ctr, CTR_insns_retired, c->insns - start);

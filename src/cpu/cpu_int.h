@@ -54,6 +54,7 @@ struct insn {
 	uint8_t ends;   /* ends a block (control transfer or mode change) */
 	uint8_t lock;   /* LOCK prefix */
 	uint8_t jcc;    /* a conditional jump: the block goes on past it (a side exit) */
+	uint16_t opc;   /* the opcode: its byte, or 0x100 | the second byte for 0F xx */
 	uint32_t disp;
 	uint32_t imm;
 	uint32_t imm2;
@@ -77,6 +78,10 @@ enum {
 #define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
 
 struct block;
+struct jit_state;
+
+/* Most instructions in a decoded block. */
+#define BLOCK_INSNS_MAX 64
 
 struct cpu_internal {
 	uint32_t eflags; /* non-arithmetic bits always; arithmetic bits when lf_op == 0 */
@@ -111,6 +116,13 @@ struct cpu_internal {
 	unsigned split_n1, split_sz;
 	uint32_t idtr_base;
 	uint16_t idtr_limit;
+	/* the block compiler (jit.c) */
+	struct jit_state *jit;
+	uint64_t jit_end;       /* the instruction budget's end, for chained blocks */
+	uint8_t *jit_link_site; /* the direct exit compiled code left by, not yet chained */
+	bool jit_active;        /* compiled code is running */
+	bool jit_full;          /* the code buffer is full: reset the caches */
+	uint64_t dc_hits;       /* decode-cache hits not yet added to the counter */
 };
 #define SEGF_R 1
 #define SEGF_W 2
@@ -125,6 +137,9 @@ struct block {
 	bool code32;
 	bool valid;
 	uint16_t n;
+	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
+	uint8_t *jit_chain; /* its entry from other compiled blocks */
+	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */
 	struct insn insns[];
 };
 

@@ -250,6 +250,7 @@ int decode_insn(struct fetch *f, bool code32, struct insn *i)
 	}
 	i->len = (uint8_t)(f->pos > 15 ? 16 : f->pos);
 	i->eip = f->eip;
+	i->opc = (uint16_t)opc;
 	i->fn = insn_select(i, opc);
 	return 0;
 }

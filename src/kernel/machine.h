@@ -29,6 +29,7 @@ struct machine_config {
 	uint64_t seed;               /* --seed: AT_RANDOM, getrandom, randomised layout */
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
+	bool no_jit;                 /* --no-jit: interpret every block */
 };
 
 void machine_config_default(struct machine_config *c);

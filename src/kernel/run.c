@@ -152,6 +152,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 		return r;
 	}
 	m->cpu_ok = true;
+	if (c->no_jit)
+		m->cpu.jit = false;
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);

@@ -4,7 +4,7 @@
  * an i386-Linux-style GDT (user CS 0x73, DS/SS 0x7b, TLS entries 6-8), CPL 3, and a tiny
  * syscall shim. A test tool for the CPU; real programs run under `vmlab run`.
  *
- * usage: flatrun [--no-tlb] [--stats] [--max-insns N] PROGRAM [ARGS...]
+ * usage: flatrun [--no-tlb] [--no-jit] [--stats] [--max-insns N] PROGRAM [ARGS...]
  */
 #include "cpu/cpu.h"
 
@@ -460,22 +460,25 @@ static int32_t do_syscall(bool *exited, int *status)
 
 int main(int argc, char **argv)
 {
-	bool tlb = true, stats = false;
+	bool tlb = true, stats = false, jit = true;
 	uint64_t max = UINT64_MAX;
 	int k = 1;
 	for (; k < argc && argv[k][0] == '-'; k++) {
 		if (!strcmp(argv[k], "--no-tlb"))
 			tlb = false;
+		else if (!strcmp(argv[k], "--no-jit"))
+			jit = false;
 		else if (!strcmp(argv[k], "--stats"))
 			stats = true;
 		else if (!strcmp(argv[k], "--max-insns") && k + 1 < argc)
 			max = strtoull(argv[++k], NULL, 0);
 		else
-			die("usage: flatrun [--no-tlb] [--stats] [--max-insns N] PROGRAM [ARGS...]");
+			die("usage: flatrun [--no-tlb] [--no-jit] [--stats] [--max-insns N] PROGRAM [ARGS...]");
 	}
 	if (k >= argc)
-		die("usage: flatrun [--no-tlb] [--stats] [--max-insns N] PROGRAM [ARGS...]");
+		die("usage: flatrun [--no-tlb] [--no-jit] [--stats] [--max-insns N] PROGRAM [ARGS...]");
 	setup_machine(tlb);
+	cpu.jit = jit;
 	uint32_t phdr;
 	unsigned phnum;
 	uint32_t entry = load_elf(argv[k], &phdr, &phnum);

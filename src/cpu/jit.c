@@ -1,0 +1,545 @@
+/*
+ * The block compiler's frame: the code buffer, entering and leaving compiled code, block
+ * prologues, exits and their chaining, and the fallback that runs one instruction through
+ * its interpreter handler. The templates for single instructions are in jit_insn.c.
+ *
+ * Compiled code keeps all guest state where the interpreter keeps it (c->regs, the lazy
+ * flags in cpu_internal), so a block can always be left at an instruction boundary and
+ * the interpreter take over. c->insns is exact at block entry and is brought up to date at
+ * every exit and around every fallback call.
+ */
+#include "cpu/jit.h"
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define JIT_CODE_SIZE (64u << 20)
+#define JIT_DATA_SIZE (16u << 20)
+/* room one block can need at most (64 instructions with their stubs) */
+#define JIT_BLOCK_MAX (256u << 10)
+
+struct jit_state {
+	uint8_t *code;
+	size_t used;
+	uint8_t *data; /* instruction copies for fallback calls */
+	size_t data_used;
+	uint8_t *epilogue;
+	int (*enter)(struct cpu *c, void *code);
+};
+
+/* ---- the helpers compiled code calls ---- */
+static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
+{
+	switch (r) {
+	case X_JUMP:
+		c->insns++;
+		return J_CONT;
+	case X_RESTART:
+		return J_CONT;
+	case X_EXC:
+		c->eip = i->eip;
+		return J_EXC;
+	default: /* X_EXIT */
+		c->insns++;
+		return J_EXIT;
+	}
+}
+static int jit_cond_slow(struct cpu_internal *in, unsigned cc)
+{
+	return cond(in, cc);
+}
+static uint32_t jit_cf_slow(struct cpu_internal *in)
+{
+	return get_cf(in);
+}
+/* jcc_fallthrough_slow's lookup: true when the fetch can go on */
+static int jit_fetch_slow(struct cpu *c, uint32_t lin)
+{
+	return mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL;
+}
+
+/* ---- small emitters over the pinned registers ---- */
+static void exit_code(struct jit *j, int code)
+{
+	e_mov_ri(&j->e, RAX, (uint32_t)code);
+	e_patch(e_jmp(&j->e), j->c->in->jit->epilogue);
+}
+static void add_insns(struct jit *j, int32_t n)
+{
+	if (n)
+		e_alu_mi(&j->e, 8, 0, J_CPU, (int32_t)offsetof(struct cpu, insns), n);
+}
+
+void jit_fb_jump(struct jit *j, unsigned cc)
+{
+	uint8_t *at = cc > 15 ? e_jmp(&j->e) : e_jcc(&j->e, cc);
+	if (j->nfb < JIT_MAX_FB)
+		j->fb[j->nfb++] = at;
+	else
+		j->fb_overflow = true;
+}
+
+void jit_ea(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	if (i->base != NOREG && i->index != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		e_load(e, 4, RAX, J_CPU, O_REG(i->index));
+		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
+	} else if (i->base != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		if (i->disp)
+			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
+	} else if (i->index != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->index));
+		if (i->scale)
+			e_shift_ri(e, 4, 4, RSI, i->scale);
+		if (i->disp)
+			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
+	} else
+		e_mov_ri(e, RSI, i->disp);
+}
+
+/* Counts a fast-table hit whose entry is at RAX + disp: the mirrored TLB entry's LRU stamp
+ * and the batched hit count, as cpu_ptr does. */
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+{
+	struct emit *e = &j->e;
+	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_test_rr(e, 8, RDX, RDX);
+	uint8_t *skip = e_jcc(e, CC_E);
+	e_load(e, 8, RCX, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_alu_ri(e, 8, 0, RCX, 1);
+	e_store(e, 8, RCX, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_store(e, 8, RCX, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	e_inc_m64(e, J_IN, O_IN(fast_hits) + 8 * (int32_t)acc);
+	e_patch(skip, e->p);
+}
+
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
+{
+	struct emit *e = &j->e;
+	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
+	jit_fb_jump(j, CC_E);
+	if (sz > 1) {
+		e_mov_rr(e, 4, RAX, RSI);
+		e_alu_ri(e, 4, 4, RAX, 0xfff);
+		e_alu_ri(e, 4, 7, RAX, (int32_t)(PAGE_SIZE - sz));
+		jit_fb_jump(j, CC_A);
+	}
+	e_mov_rr(e, 4, RAX, RSI);
+	e_shift_ri(e, 4, 5, RAX, PAGE_SHIFT);
+	e_alu_ri(e, 4, 4, RAX, MMU_FAST_SIZE - 1);
+	_Static_assert(sizeof(struct mmu_fast) == 32, "mmu_fast is 32 bytes");
+	e_shift_ri(e, 4, 4, RAX, 5);
+	e_alu_rm(e, 8, 0, RAX, J_IN, O_IN(fast) + 8 * (int32_t)acc);
+	e_mov_rr(e, 4, RCX, RSI);
+	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
+	e_alu_rm(e, 4, 7, RCX, RAX, (int32_t)offsetof(struct mmu_fast, tag));
+	jit_fb_jump(j, CC_NE);
+	count_hit(j, RAX, 0, acc);
+	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, host));
+	e_mov_rr(e, 4, RAX, RSI);
+	e_alu_ri(e, 4, 4, RAX, 0xfff);
+	e_alu_rr(e, 8, 0, RDI, RAX);
+}
+
+/* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
+ * table, a tag mismatch jumps to *miss (patched by the caller). */
+static void fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
+{
+	struct emit *e = &j->e;
+	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+	e_op_mem(e, 4, 0x81, 7, RDX, slot + (int32_t)offsetof(struct mmu_fast, tag));
+	e_u32(e, lin & PAGE_MASK);
+	*miss = e_jcc(e, CC_NE);
+}
+
+void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
+{
+	struct emit *e = &j->e;
+	uint8_t *miss;
+	fetch_lookup(j, next_eip, &miss);
+	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	count_hit(j, RDX, slot, ACC_FETCH);
+	uint8_t *done = e_jmp(e);
+	e_patch(miss, e->p);
+	e_mov_rr(e, 8, RDI, J_CPU);
+	e_mov_ri(e, RSI, next_eip);
+	e_call(e, (const void *)jit_fetch_slow);
+	e_test_rr(e, 4, RAX, RAX);
+	uint8_t *ok = e_jcc(e, CC_NE);
+	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), next_eip);
+	add_insns(j, (int32_t)retired);
+	exit_code(j, J_CONT);
+	e_patch(ok, e->p);
+	e_patch(done, e->p);
+}
+
+void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
+{
+	struct emit *e = &j->e;
+	add_insns(j, (int32_t)retired);
+	uint8_t *site = e_jmp(e); /* chained later by jit_link */
+	e_patch(site, e->p);
+	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), target);
+	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
+	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
+	exit_code(j, J_CONT);
+}
+
+void jit_exit_indirect(struct jit *j, unsigned retired)
+{
+	struct emit *e = &j->e;
+	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
+	add_insns(j, (int32_t)retired);
+	exit_code(j, J_CONT);
+}
+
+void jit_get_cf(struct jit *j)
+{
+	struct emit *e = &j->e;
+	int lf = j->lf;
+	unsigned kind = lf >= 0 ? (unsigned)lf >> 2 : 0;
+	if (lf >= 0 && kind == LF_LOGIC) {
+		e_mov_ri(e, RAX, 0);
+		return;
+	}
+	if (lf >= 0 && (kind == LF_SUB || kind == LF_ADD)) {
+		/* SUB: a < b; ADD: res < a (operands are kept zero-extended) */
+		if (kind == LF_SUB) {
+			e_load(e, 4, RCX, J_IN, O_IN(lf_a));
+			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_b));
+		} else {
+			e_load(e, 4, RCX, J_IN, O_IN(lf_res));
+			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_a));
+		}
+		e_setcc(e, CC_B, RAX);
+		e_movzx_rr(e, 1, RAX, RAX);
+		return;
+	}
+	if (lf >= 0 && (kind == LF_INC || kind == LF_DEC)) {
+		e_load(e, 4, RAX, J_IN, O_IN(lf_aux));
+		e_alu_ri(e, 4, 4, RAX, EFL_CF);
+		return;
+	}
+	e_mov_rr(e, 8, RDI, J_IN);
+	e_call(e, (const void *)jit_cf_slow);
+	e_movzx_rr(e, 1, RAX, RAX);
+}
+
+/* Recomputes the host flags of the recorded operation of kind/size lf; false when that
+ * does not give every flag condition cc needs. */
+static bool recompute(struct jit *j, int lf, unsigned cc)
+{
+	struct emit *e = &j->e;
+	unsigned kind = (unsigned)lf >> 2, sz = 1u << (lf & 3);
+	switch (kind) {
+	case LF_SUB:
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
+		e_alu_rm(e, sz, 7, RAX, J_IN, O_IN(lf_b));
+		return true;
+	case LF_ADD:
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
+		e_alu_rm(e, sz, 0, RAX, J_IN, O_IN(lf_b));
+		return true;
+	case LF_LOGIC:
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_res));
+		e_test_rr(e, sz, RAX, RAX);
+		return true;
+	case LF_INC:
+	case LF_DEC:
+		if ((cc >> 1) == 1 || (cc >> 1) == 3)
+			return false; /* CF is not the host's */
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
+		e_op_rr(e, sz, 0xFF, kind == LF_INC ? 0 : 1, RAX);
+		return true;
+	}
+	return false;
+}
+
+unsigned jit_cond(struct jit *j, unsigned cc)
+{
+	struct emit *e = &j->e;
+	if (j->lf >= 0 && recompute(j, j->lf, cc))
+		return cc;
+	/* not known here: the commonest lazy state (a 32-bit SUB/CMP) inline, others in C */
+	const int sub32 = LF_SUB << 2 | 2;
+	e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
+	e_u32(e, (uint32_t)sub32);
+	uint8_t *other = e_jcc(e, CC_NE);
+	recompute(j, sub32, cc);
+	e_setcc(e, cc, RAX);
+	uint8_t *join = e_jmp(e);
+	e_patch(other, e->p);
+	e_mov_rr(e, 8, RDI, J_IN);
+	e_mov_ri(e, RSI, cc);
+	e_call(e, (const void *)jit_cond_slow);
+	e_patch(join, e->p);
+	e_test_rr(e, 1, RAX, RAX);
+	return CC_NE;
+}
+
+/* ---- one instruction through its handler ---- */
+static const struct insn *copy_insn(struct jit_state *s, const struct insn *i, insn_fn end)
+{
+	size_t n = 2 * sizeof(struct insn);
+	if (s->data_used + n > JIT_DATA_SIZE)
+		return NULL;
+	struct insn *q = (struct insn *)(s->data + s->data_used);
+	s->data_used += n;
+	q[0] = *i;
+	memset(&q[1], 0, sizeof(q[1]));
+	q[1].fn = end;
+	return q;
+}
+
+static int h_jit_end(struct cpu *c, const struct insn *i)
+{
+	(void)c;
+	(void)i;
+	return X_END;
+}
+
+/* Calls the handler of instruction k; on a normal completion control goes on after this
+ * code; exits otherwise. */
+static bool emit_fallback(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	struct jit_state *s = j->c->in->jit;
+	const struct insn *q = copy_insn(s, i, h_jit_end);
+	if (!q)
+		return false;
+	int32_t k = (int32_t)j->k;
+	add_insns(j, k);
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)q);
+	e_store(e, 8, RSI, J_IN, O_IN(at));
+	e_store(e, 8, RSI, J_IN, O_IN(blk_first));
+	e_mov_rr(e, 8, RDI, J_CPU);
+	e_call(e, (const void *)q->fn);
+	e_test_rr(e, 4, RAX, RAX);
+	uint8_t *done1 = e_jcc(e, CC_E); /* X_NEXT */
+	e_alu_ri(e, 4, 7, RAX, X_END);
+	uint8_t *done2 = e_jcc(e, CC_E);
+	e_mov_rr(e, 8, RDI, J_CPU);
+	e_mov_rr(e, 4, RSI, RAX);
+	e_mov_ri64(e, RDX, (uint64_t)(uintptr_t)q);
+	e_call(e, (const void *)jit_fallback_exit);
+	e_patch(e_jmp(e), s->epilogue);
+	e_patch(done1, e->p);
+	e_patch(done2, e->p);
+	add_insns(j, -k);
+	/* a store into a frame of decoded code: leave at this boundary */
+	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
+	e_byte(e, 0);
+	uint8_t *go = e_jcc(e, CC_E);
+	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), i->eip + i->len);
+	add_insns(j, k + 1);
+	exit_code(j, J_CONT);
+	e_patch(go, e->p);
+	return true;
+}
+
+/* ---- blocks ---- */
+/* The chained entry: what cpu_run's get_block does before it runs a block (the budget, the
+ * fetch's I-TLB lookup, that the page still maps to the block's frame, the decode-cache hit),
+ * inline; anything else leaves for cpu_run at the block's EIP. */
+static void emit_chain_prologue(struct jit *j, uint8_t *bail)
+{
+	struct emit *e = &j->e;
+	struct block *b = j->b;
+	struct mmu *m = j->c->mmu;
+	uint32_t lin = b->eip;
+	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
+	e_alu_ri(e, 8, 0, RAX, b->n);
+	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
+	e_patch(e_jcc(e, CC_A), bail);
+	uint8_t *miss;
+	fetch_lookup(j, lin, &miss);
+	e_patch(miss, bail);
+	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)));
+	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, host));
+	e_patch(e_jcc(e, CC_NE), bail);
+	if (j->count_i)
+		count_hit(j, RDX, slot, ACC_FETCH);
+	e_inc_m64(e, J_IN, O_IN(dc_hits));
+}
+
+bool jit_compile(struct cpu *c, struct block *b)
+{
+	struct cpu_internal *in = c->in;
+	struct jit_state *s = in->jit;
+	size_t data0 = s->data_used;
+	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model};
+	j.e.p = s->code + s->used;
+	j.e.end = s->code + JIT_CODE_SIZE;
+	struct emit *e = &j.e;
+	uint8_t *label[BLOCK_INSNS_MAX + 1];
+	/* fallback stubs of templates, emitted after the body */
+	struct { uint8_t *fb[JIT_MAX_FB]; unsigned nfb, k; int lf; } stub[BLOCK_INSNS_MAX];
+	unsigned nstub = 0;
+
+	uint8_t *bail = e->p;
+	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), b->eip);
+	exit_code(&j, J_CONT);
+	uint8_t *chain = e->p;
+	emit_chain_prologue(&j, bail);
+	uint8_t *entry = e->p;
+	for (unsigned k = 0; k < b->n; k++) {
+		const struct insn *i = &b->insns[k];
+		label[k] = e->p;
+		j.k = k;
+		j.nfb = 0;
+		j.fb_overflow = false;
+		int lf0 = j.lf;
+		uint8_t *start = e->p;
+		if (jit_insn(&j, i) && !j.fb_overflow && !e->full) {
+			if (j.nfb) {
+				memcpy(stub[nstub].fb, j.fb, sizeof(j.fb));
+				stub[nstub].nfb = j.nfb;
+				stub[nstub].k = k;
+				stub[nstub].lf = lf0;
+				nstub++;
+			}
+			continue;
+		}
+		e->p = start;
+		e->full = false;
+		j.nfb = 0;
+		j.lf = -1;
+		if (!emit_fallback(&j, i))
+			goto fail;
+	}
+	label[b->n] = e->p;
+	{
+		const struct insn *last = &b->insns[b->n - 1];
+		j.k = b->n;
+		jit_exit_direct(&j, last->eip + last->len, b->n);
+	}
+	for (unsigned t = 0; t < nstub; t++) {
+		for (unsigned f = 0; f < stub[t].nfb; f++)
+			e_patch(stub[t].fb[f], e->p);
+		j.k = stub[t].k;
+		if (!emit_fallback(&j, &b->insns[stub[t].k]))
+			goto fail;
+		e_patch(e_jmp(e), label[stub[t].k + 1]);
+	}
+	if (e->full)
+		goto fail;
+	b->jit = entry;
+	b->jit_chain = chain;
+	b->jit_bail = bail;
+	s->used = (size_t)(e->p - s->code + 15) & ~(size_t)15;
+	return true;
+fail: /* out of room: cpu_run resets the caches before the next block */
+	s->data_used = data0;
+	in->jit_full = true;
+	return false;
+}
+
+/* physmem is about to change a frame whose block b is compiled: its chained entry now
+ * leaves for cpu_run (jumps into it from other blocks stay valid). */
+void jit_block_dead(struct block *b)
+{
+	if (!b->jit_chain)
+		return;
+	struct emit e = {.p = b->jit_chain, .end = b->jit_chain + 5};
+	e_patch(e_jmp(&e), b->jit_bail);
+	b->jit = NULL;
+}
+
+void jit_link(struct cpu *c, struct block *b)
+{
+	struct cpu_internal *in = c->in;
+	uint8_t *site = in->jit_link_site;
+	in->jit_link_site = NULL;
+	if (site && b->jit_chain)
+		e_patch(site, b->jit_chain);
+}
+
+#if defined(__clang__)
+__attribute__((no_sanitize("function"))) /* compiled code has no type signature */
+#endif
+int jit_run(struct cpu *c, struct block *b)
+{
+	struct cpu_internal *in = c->in;
+	in->jit_link_site = NULL;
+	in->jit_active = true;
+	int r = in->jit->enter(c, b->jit);
+	in->jit_active = false;
+	return r;
+}
+
+bool jit_space_low(struct cpu *c)
+{
+	struct jit_state *s = c->in->jit;
+	return s && (s->used + JIT_BLOCK_MAX > JIT_CODE_SIZE ||
+		     s->data_used + 2 * sizeof(struct insn) * BLOCK_INSNS_MAX > JIT_DATA_SIZE);
+}
+
+/* The entry trampoline (int enter(struct cpu *, void *code)) and the shared epilogue. */
+static void emit_trampoline(struct jit_state *s, struct cpu *c)
+{
+	(void)c;
+	struct emit e = {.p = s->code, .end = s->code + 256};
+	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
+				      0x48, 0x83, 0xEC, 0x08};
+	for (size_t k = 0; k < sizeof pro; k++)
+		e_byte(&e, pro[k]);
+	e_mov_rr(&e, 8, J_CPU, RDI);
+	e_load(&e, 8, J_IN, RDI, (int32_t)offsetof(struct cpu, in));
+	e_load(&e, 8, J_MMU, RDI, (int32_t)offsetof(struct cpu, mmu));
+	e_byte(&e, 0xFF); /* jmp rsi */
+	e_byte(&e, 0xE6);
+	s->epilogue = e.p;
+	static const uint8_t epi[] = {0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
+				      0x41, 0x5C, 0x5D, 0x5B, 0xC3};
+	for (size_t k = 0; k < sizeof epi; k++)
+		e_byte(&e, epi[k]);
+	s->enter = (int (*)(struct cpu *, void *))(void *)s->code;
+	s->used = 256;
+}
+
+void jit_reset(struct cpu *c)
+{
+	struct jit_state *s = c->in->jit;
+	if (!s)
+		return;
+	s->used = 256;
+	s->data_used = 0;
+	c->in->jit_link_site = NULL;
+}
+
+int jit_init(struct cpu *c)
+{
+	struct jit_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	void *p = mmap(NULL, JIT_CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	s->data = malloc(JIT_DATA_SIZE);
+	if (p == MAP_FAILED || !s->data) {
+		if (p != MAP_FAILED)
+			munmap(p, JIT_CODE_SIZE);
+		free(s->data);
+		free(s);
+		return -1;
+	}
+	s->code = p;
+	emit_trampoline(s, c);
+	c->in->jit = s;
+	return 0;
+}
+
+void jit_destroy(struct cpu *c)
+{
+	struct jit_state *s = c->in->jit;
+	if (!s)
+		return;
+	munmap(s->code, JIT_CODE_SIZE);
+	free(s->data);
+	free(s);
+	c->in->jit = NULL;
+}

@@ -1,0 +1,81 @@
+/*
+ * The block compiler: turns a decoded block (struct block) into x86-64 host code that does
+ * what the interpreter's handlers would do, with the same lazy-flag state, the same
+ * modelled-TLB bookkeeping and the same exits, so the two can hand over at any block
+ * boundary. Instructions it has no template for call their interpreter handler. See
+ * docs/jit.md.
+ */
+#ifndef VMLAB_CPU_JIT_H
+#define VMLAB_CPU_JIT_H
+#include "cpu/cpu_int.h"
+#include "cpu/jit_emit.h"
+
+/* What compiled code returns to cpu_run (c->eip and c->insns are exact then). */
+enum { J_CONT = 1, J_EXC, J_EXIT };
+
+/* Host registers while compiled code runs. */
+#define J_CPU RBX /* struct cpu * */
+#define J_IN RBP  /* struct cpu_internal * */
+#define J_MMU R12 /* struct mmu * */
+
+#define JIT_MAX_FB 6
+
+/* The state of one block's compilation. */
+struct jit {
+	struct emit e;
+	struct cpu *c;
+	struct block *b;
+	unsigned k;   /* index of the instruction being compiled */
+	int lf;       /* lf_op after the instructions so far, when known here; -1 otherwise */
+	bool count_d; /* the data TLB is modelled: count fast-path hits */
+	bool count_i; /* instruction fetches are counted (an I-TLB and the fetch model on) */
+	/* jumps (rel32 fields) to the current instruction's slow path: the whole instruction
+	 * through its interpreter handler */
+	uint8_t *fb[JIT_MAX_FB];
+	unsigned nfb;
+	bool fb_overflow;
+};
+
+/* Emits the current instruction from a template; false (and nothing emitted) when there is
+ * none for it. */
+bool jit_insn(struct jit *j, const struct insn *i);
+
+/* Helpers for templates (jit.c). */
+void jit_fb_jump(struct jit *j, unsigned cc);   /* jcc (or jmp, cc < 0) to the slow path */
+void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address */
+/* RDI = host address of the operand at ESI (segment sr, size sz), the hit counted; misses
+ * jump to the slow path. Clobbers RAX, RCX, RDX. */
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc);
+/* Direct exit to a guest EIP after `retired` instructions of the block (chained later). */
+void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired);
+/* Exit with the guest EIP in ECX after `retired` instructions. */
+void jit_exit_indirect(struct jit *j, unsigned retired);
+/* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
+unsigned jit_cond(struct jit *j, unsigned cc);
+/* EAX = guest CF (0 or 1). Clobbers the caller-saved registers. */
+void jit_get_cf(struct jit *j);
+/* The I-TLB lookup for falling through a Jcc into the next basic block of the block. */
+void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
+
+/* Offsets of guest state from the pinned registers. */
+#define O_REG(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * (r)))
+#define O_REG8(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * ((r) & 3) + ((r) >> 2)))
+#define O_IN(f) ((int32_t)offsetof(struct cpu_internal, f))
+static inline int32_t o_reg(unsigned r, unsigned sz)
+{
+	return sz == 1 ? O_REG8(r) : O_REG(r);
+}
+
+/* ---- the interface to cpu.c ---- */
+int jit_init(struct cpu *c);
+void jit_destroy(struct cpu *c);
+void jit_reset(struct cpu *c);      /* drops all compiled code (with the decode cache) */
+bool jit_space_low(struct cpu *c);  /* time to reset the caches */
+bool jit_compile(struct cpu *c, struct block *b); /* sets b->jit, b->jit_chain */
+/* Runs compiled code from block b's entry; returns J_*. */
+int jit_run(struct cpu *c, struct block *b);
+/* After a J_CONT from a direct exit not yet linked: point it at b. */
+void jit_link(struct cpu *c, struct block *b);
+/* Block b is being dropped: its chained entry now leaves for cpu_run. */
+void jit_block_dead(struct block *b);
+#endif
