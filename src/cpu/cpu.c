@@ -288,6 +288,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	in->eflags = 2;
 	c->in = in;
 	c->jit = jit_init(c) == 0;
+	in->jit_fetch_model = c->tlb_fetch_model;
 	x87_init(&c->fpu);
 	m->pm->code_invalidate = code_invalidate;
 	m->pm->code_opaque = c;
@@ -540,6 +541,11 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 	memset(&single[1], 0, sizeof(single[1]));
 	single[1].fn = h_end;
 	in->jit_link_site = NULL;
+	if (unlikely(in->jit_fetch_model != c->tlb_fetch_model)) {
+		/* compiled code counts fetches or not: recompile for the new setting */
+		cache_reset(c);
+		in->jit_fetch_model = c->tlb_fetch_model;
+	}
 	for (;;) {
 		if (c->insns >= end)
 			break;

@@ -100,20 +100,36 @@ void jit_ea(struct jit *j, const struct insn *i)
 		e_mov_ri(e, RSI, i->disp);
 }
 
-/* Counts a fast-table hit whose entry is at RAX + disp: the mirrored TLB entry's LRU stamp
- * and the batched hit count, as cpu_ptr does. */
+/* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
+ * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers). */
 static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 {
 	struct emit *e = &j->e;
 	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
 	e_test_rr(e, 8, RDX, RDX);
 	uint8_t *skip = e_jcc(e, CC_E);
-	e_load(e, 8, RCX, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
-	e_alu_ri(e, 8, 0, RCX, 1);
-	e_store(e, 8, RCX, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
-	e_store(e, 8, RCX, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
-	e_inc_m64(e, J_IN, O_IN(fast_hits) + 8 * (int32_t)acc);
+	e_alu_ri(e, 8, 0, J_LRU, 1);
+	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	if (acc == ACC_FETCH)
+		e_inc_m64(e, J_IN, O_IN(fast_hits) + 8 * ACC_FETCH);
+	else
+		e_alu_ri(e, 8, 0, J_HITS, 1);
 	e_patch(skip, e->p);
+}
+
+/* Before C code runs: the clock and the pending hits where C sees them. */
+static void sync_out(struct emit *e)
+{
+	e_store(e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_READ, J_HITS);
+	e_alu_rr(e, 4, 6, J_HITS, J_HITS);
+}
+
+void jit_call_sync(struct jit *j, const void *fn)
+{
+	sync_out(&j->e);
+	e_call(&j->e, fn);
+	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 }
 
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
@@ -121,19 +137,15 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
 	struct emit *e = &j->e;
 	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
 	jit_fb_jump(j, CC_E);
-	if (sz > 1) {
-		e_mov_rr(e, 4, RAX, RSI);
-		e_alu_ri(e, 4, 4, RAX, 0xfff);
-		e_alu_ri(e, 4, 7, RAX, (int32_t)(PAGE_SIZE - sz));
-		jit_fb_jump(j, CC_A);
-	}
+	/* RAX = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
+	_Static_assert(sizeof(struct mmu_fast) == 32 && MMU_FAST_SIZE == 1024, "fast entry");
 	e_mov_rr(e, 4, RAX, RSI);
-	e_shift_ri(e, 4, 5, RAX, PAGE_SHIFT);
-	e_alu_ri(e, 4, 4, RAX, MMU_FAST_SIZE - 1);
-	_Static_assert(sizeof(struct mmu_fast) == 32, "mmu_fast is 32 bytes");
-	e_shift_ri(e, 4, 4, RAX, 5);
+	e_shift_ri(e, 4, 5, RAX, PAGE_SHIFT - 5);
+	e_alu_ri(e, 4, 4, RAX, (MMU_FAST_SIZE - 1) << 5);
 	e_alu_rm(e, 8, 0, RAX, J_IN, O_IN(fast) + 8 * (int32_t)acc);
-	e_mov_rr(e, 4, RCX, RSI);
+	/* the tag against the page of the last byte: a miss also when the access crosses
+	 * into the next page */
+	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
 	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
 	e_alu_rm(e, 4, 7, RCX, RAX, (int32_t)offsetof(struct mmu_fast, tag));
 	jit_fb_jump(j, CC_NE);
@@ -167,7 +179,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	e_patch(miss, e->p);
 	e_mov_rr(e, 8, RDI, J_CPU);
 	e_mov_ri(e, RSI, next_eip);
-	e_call(e, (const void *)jit_fetch_slow);
+	jit_call_sync(j, (const void *)jit_fetch_slow);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), next_eip);
@@ -317,7 +329,7 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_store(e, 8, RSI, J_IN, O_IN(at));
 	e_store(e, 8, RSI, J_IN, O_IN(blk_first));
 	e_mov_rr(e, 8, RDI, J_CPU);
-	e_call(e, (const void *)q->fn);
+	jit_call_sync(j, (const void *)q->fn);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *done1 = e_jcc(e, CC_E); /* X_NEXT */
 	e_alu_ri(e, 4, 7, RAX, X_END);
@@ -491,9 +503,12 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_mov_rr(&e, 8, J_CPU, RDI);
 	e_load(&e, 8, J_IN, RDI, (int32_t)offsetof(struct cpu, in));
 	e_load(&e, 8, J_MMU, RDI, (int32_t)offsetof(struct cpu, mmu));
+	e_load(&e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_alu_rr(&e, 4, 6, J_HITS, J_HITS);
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;
+	sync_out(&e);
 	static const uint8_t epi[] = {0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
 				      0x41, 0x5C, 0x5D, 0x5B, 0xC3};
 	for (size_t k = 0; k < sizeof epi; k++)

@@ -17,6 +17,8 @@ enum { J_CONT = 1, J_EXC, J_EXIT };
 #define J_CPU RBX /* struct cpu * */
 #define J_IN RBP  /* struct cpu_internal * */
 #define J_MMU R12 /* struct mmu * */
+#define J_LRU R14 /* the MMU's lru_clock while compiled code runs (stored back around calls) */
+#define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
 
 #define JIT_MAX_FB 6
 
@@ -50,6 +52,9 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc);
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired);
 /* Exit with the guest EIP in ECX after `retired` instructions. */
 void jit_exit_indirect(struct jit *j, unsigned retired);
+/* Calls fn from compiled code: J_LRU and J_HITS are stored for C code first and J_LRU
+ * reloaded afterwards (C code may do TLB lookups). */
+void jit_call_sync(struct jit *j, const void *fn);
 /* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
 unsigned jit_cond(struct jit *j, unsigned cc);
 /* EAX = guest CF (0 or 1). Clobbers the caller-saved registers. */

@@ -1,13 +1,514 @@
 /*
  * Templates: host code for single guest instructions (see jit.h). Each template does all
  * of its memory translations before it changes any state, so that a fast-path miss can run
- * the whole instruction through its interpreter handler instead.
+ * the whole instruction through its interpreter handler instead. Values are worked on
+ * zero-extended in 32-bit host registers and recorded in the lazy-flag state exactly as the
+ * handlers record them (flags.c materialises both alike).
  */
 #include "cpu/jit.h"
 
+enum { F_EG, F_GE, F_EI }; /* E op= G, G op= E, E op= imm */
+
+static void ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
+{
+	e_load(&j->e, sz, h, J_CPU, o_reg(r, sz));
+}
+static void st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
+{
+	e_store(&j->e, sz, h, J_CPU, o_reg(r, sz));
+}
+static void mask(struct jit *j, unsigned h, unsigned sz)
+{
+	if (sz < 4)
+		e_movzx_rr(&j->e, sz, h, h);
+}
+static unsigned lf_code(unsigned kind, unsigned sz)
+{
+	return kind << 2 | (sz >> 1);
+}
+/* The lazy-flag record of an operation: result in res, operands in a and b (NOREG: not
+ * needed by this kind, which reads only the result). */
+static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsigned a, unsigned b)
+{
+	struct emit *e = &j->e;
+	e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
+	e_store(e, 4, res, J_IN, O_IN(lf_res));
+	if (a != NOREG)
+		e_store(e, 4, a, J_IN, O_IN(lf_a));
+	if (b != NOREG)
+		e_store(e, 4, b, J_IN, O_IN(lf_b));
+	j->lf = (int)lf_code(kind, sz);
+}
+static bool mem_ok(const struct insn *i)
+{
+	return i->mod3 || !i->asz16;
+}
+/* ESI = address, RDI = host pointer of the E operand (memory forms). */
+static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc)
+{
+	jit_ea(j, i);
+	jit_mem(j, i->sreg, sz, acc);
+}
+
+/* ---- ALU: ADD OR AND SUB XOR CMP, TEST ---- */
+static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz, int form)
+{
+	struct emit *e = &j->e;
+	if (op == 2 || op == 3 || !mem_ok(i))
+		return false; /* ADC/SBB: their handlers */
+	bool test = op == 8, store = op != 7 && !test;
+	if (test)
+		op = 4;
+	if (!i->mod3) {
+		e_operand(j, i, sz, form == F_GE || !store ? ACC_READ : ACC_WRITE);
+		if (form == F_GE) {
+			ld_reg(j, RAX, i->reg, sz);
+			e_load(e, sz, RCX, RDI, 0);
+		} else {
+			e_load(e, sz, RAX, RDI, 0);
+			if (form == F_EG)
+				ld_reg(j, RCX, i->reg, sz);
+			else
+				e_mov_ri(e, RCX, i->imm & szmask(sz));
+		}
+	} else {
+		unsigned d = form == F_GE ? i->reg : i->rm, s = form == F_GE ? i->rm : i->reg;
+		ld_reg(j, RAX, d, sz);
+		if (form == F_EI)
+			e_mov_ri(e, RCX, i->imm & szmask(sz));
+		else
+			ld_reg(j, RCX, s, sz);
+	}
+	e_mov_rr(e, 4, RDX, RAX);
+	e_alu_rr(e, 4, op == 7 ? 5 : op, RDX, RCX); /* CMP: the difference is its result */
+	mask(j, RDX, sz);
+	if (store) {
+		if (!i->mod3 && form != F_GE)
+			e_store(e, sz, RDX, RDI, 0);
+		else
+			st_reg(j, RDX, form == F_GE ? i->reg : i->rm, sz);
+	}
+	unsigned kind = op == 0 ? LF_ADD : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
+	if (kind == LF_LOGIC)
+		set_lf(j, kind, sz, RDX, NOREG, NOREG);
+	else
+		set_lf(j, kind, sz, RDX, RAX, RCX);
+	return true;
+}
+
+/* ---- MOV, LEA, MOVZX/MOVSX ---- */
+static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
+{
+	struct emit *e = &j->e;
+	if (!mem_ok(i))
+		return false;
+	if (form == F_GE) { /* G = E */
+		if (i->mod3)
+			ld_reg(j, RAX, i->rm, sz);
+		else {
+			e_operand(j, i, sz, ACC_READ);
+			e_load(e, sz, RAX, RDI, 0);
+		}
+		st_reg(j, RAX, i->reg, sz);
+		return true;
+	}
+	if (i->mod3) {
+		if (form == F_EG) {
+			ld_reg(j, RAX, i->reg, sz);
+			st_reg(j, RAX, i->rm, sz);
+		} else
+			e_store_imm(e, sz, J_CPU, o_reg(i->rm, sz), i->imm);
+		return true;
+	}
+	e_operand(j, i, sz, ACC_WRITE);
+	if (form == F_EG) {
+		ld_reg(j, RAX, i->reg, sz);
+		e_store(e, sz, RAX, RDI, 0);
+	} else
+		e_store_imm(e, sz, RDI, 0, i->imm);
+	return true;
+}
+static bool t_moffs(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2;
+	if (i->asz16)
+		return false;
+	e_mov_ri(e, RSI, i->disp);
+	if (i->opc < 0xA2) {
+		jit_mem(j, i->sreg, sz, ACC_READ);
+		e_load(e, sz, RAX, RDI, 0);
+		st_reg(j, RAX, R_EAX, sz);
+	} else {
+		jit_mem(j, i->sreg, sz, ACC_WRITE);
+		ld_reg(j, RAX, R_EAX, sz);
+		e_store(e, sz, RAX, RDI, 0);
+	}
+	return true;
+}
+static bool t_lea(struct jit *j, const struct insn *i)
+{
+	if (i->mod3 || i->asz16)
+		return false;
+	jit_ea(j, i);
+	st_reg(j, RSI, i->reg, osz(i));
+	return true;
+}
+static bool t_movx(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned ssz = (i->opc & 1) ? 2 : 1;
+	bool sx = i->opc >= 0x1BE;
+	if (!mem_ok(i))
+		return false;
+	unsigned base = J_CPU;
+	int32_t disp = o_reg(i->rm, ssz);
+	if (!i->mod3) {
+		e_operand(j, i, ssz, ACC_READ);
+		base = RDI;
+		disp = 0;
+	}
+	if (sx)
+		e_load_sx(e, ssz, RAX, base, disp);
+	else
+		e_load(e, ssz, RAX, base, disp);
+	st_reg(j, RAX, i->reg, osz(i));
+	return true;
+}
+static bool t_xchg(struct jit *j, const struct insn *i)
+{
+	unsigned sz = i->imm2;
+	if (!i->mod3)
+		return false;
+	ld_reg(j, RAX, i->rm, sz);
+	ld_reg(j, RCX, i->reg, sz);
+	st_reg(j, RCX, i->rm, sz);
+	st_reg(j, RAX, i->reg, sz);
+	return true;
+}
+
+/* ---- the stack (32-bit operand size on a 32-bit flat stack) ---- */
+/* Leaves for the slow path unless SS is a 32-bit stack. */
+static void stack32(struct jit *j)
+{
+	e_op_mem(&j->e, 4, 0x81, 7, J_IN, O_IN(sp_mask));
+	e_u32(&j->e, 0xffffffffu);
+	jit_fb_jump(j, CC_NE);
+}
+/* ESI = ESP - 4, RDI = its host address */
+static void push_slot(struct jit *j)
+{
+	stack32(j);
+	ld_reg(j, RSI, R_ESP, 4);
+	e_alu_ri(&j->e, 4, 5, RSI, 4);
+	jit_mem(j, SR_SS, 4, ACC_WRITE);
+}
+/* ESI = ESP, RDI = its host address */
+static void pop_slot(struct jit *j, unsigned base_reg)
+{
+	stack32(j);
+	ld_reg(j, RSI, base_reg, 4);
+	jit_mem(j, SR_SS, 4, ACC_READ);
+}
+static bool t_push_r(struct jit *j, const struct insn *i)
+{
+	push_slot(j);
+	ld_reg(j, RAX, i->rm, 4); /* PUSH ESP pushes the old value */
+	e_store(&j->e, 4, RAX, RDI, 0);
+	st_reg(j, RSI, R_ESP, 4);
+	return true;
+}
+static bool t_push_imm(struct jit *j, const struct insn *i)
+{
+	push_slot(j);
+	e_store_imm(&j->e, 4, RDI, 0, i->imm);
+	st_reg(j, RSI, R_ESP, 4);
+	return true;
+}
+static bool t_pop_r(struct jit *j, const struct insn *i)
+{
+	pop_slot(j, R_ESP);
+	e_load(&j->e, 4, RAX, RDI, 0);
+	e_alu_ri(&j->e, 4, 0, RSI, 4);
+	st_reg(j, RSI, R_ESP, 4);
+	st_reg(j, RAX, i->rm, 4); /* after ESP: POP ESP loads the popped value */
+	return true;
+}
+static bool t_leave(struct jit *j)
+{
+	pop_slot(j, R_EBP);
+	e_load(&j->e, 4, RAX, RDI, 0);
+	e_alu_ri(&j->e, 4, 0, RSI, 4);
+	st_reg(j, RSI, R_ESP, 4);
+	st_reg(j, RAX, R_EBP, 4);
+	return true;
+}
+
+/* ---- control transfers ---- */
+static bool t_jcc(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned hcc = jit_cond(j, i->opc & 15);
+	uint8_t *stay = e_jcc(e, hcc ^ 1);
+	jit_exit_direct(j, i->disp, j->k + 1);
+	e_patch(stay, e->p);
+	if (i->imm2 && j->c->tlb_fetch_model)
+		jit_fetch_count(j, i->eip + i->len, j->k + 1);
+	return true;
+}
+static bool t_jmp(struct jit *j, const struct insn *i)
+{
+	if (i->osz16)
+		return false;
+	jit_exit_direct(j, i->eip + i->len + i->imm, j->k + 1);
+	return true;
+}
+static bool t_call(struct jit *j, const struct insn *i)
+{
+	if (i->osz16)
+		return false;
+	push_slot(j);
+	e_store_imm(&j->e, 4, RDI, 0, i->eip + i->len);
+	st_reg(j, RSI, R_ESP, 4);
+	jit_exit_direct(j, i->eip + i->len + i->imm, j->k + 1);
+	return true;
+}
+static bool t_ret(struct jit *j, const struct insn *i)
+{
+	if (i->osz16)
+		return false;
+	pop_slot(j, R_ESP);
+	e_load(&j->e, 4, RCX, RDI, 0);
+	e_alu_ri(&j->e, 4, 0, RSI, i->opc == 0xC2 ? 4 + (int32_t)(i->imm & 0xffff) : 4);
+	st_reg(j, RSI, R_ESP, 4);
+	jit_exit_indirect(j, j->k + 1);
+	return true;
+}
+static bool t_jmp_E(struct jit *j, const struct insn *i)
+{
+	if (i->osz16 || !mem_ok(i))
+		return false;
+	if (i->mod3)
+		ld_reg(j, RCX, i->rm, 4);
+	else {
+		e_operand(j, i, 4, ACC_READ);
+		e_load(&j->e, 4, RCX, RDI, 0);
+	}
+	jit_exit_indirect(j, j->k + 1);
+	return true;
+}
+static bool t_call_E(struct jit *j, const struct insn *i)
+{
+	if (i->osz16 || !i->mod3)
+		return false; /* a memory operand is a second access: the handler */
+	push_slot(j);
+	e_store_imm(&j->e, 4, RDI, 0, i->eip + i->len);
+	ld_reg(j, RCX, i->rm, 4);
+	st_reg(j, RSI, R_ESP, 4);
+	jit_exit_indirect(j, j->k + 1);
+	return true;
+}
+
+/* ---- INC/DEC, shifts, IMUL, SETcc, CMOVcc, CDQ ---- */
+static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2;
+	if (!mem_ok(i))
+		return false;
+	int lf0 = j->lf;
+	bool keep_aux = lf0 >= 0 && ((unsigned)lf0 >> 2 == LF_INC || (unsigned)lf0 >> 2 == LF_DEC);
+	if (!keep_aux) {
+		jit_get_cf(j);
+		e_mov_rr(e, 4, R13, RAX);
+	}
+	if (!i->mod3) {
+		e_operand(j, i, sz, ACC_WRITE);
+		e_load(e, sz, RAX, RDI, 0);
+	} else
+		ld_reg(j, RAX, i->rm, sz);
+	e_mov_rr(e, 4, RDX, RAX);
+	e_alu_ri(e, 4, dec ? 5 : 0, RDX, 1);
+	mask(j, RDX, sz);
+	if (!i->mod3)
+		e_store(e, sz, RDX, RDI, 0);
+	else
+		st_reg(j, RDX, i->rm, sz);
+	if (!keep_aux)
+		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
+	e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
+	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
+	return true;
+}
+/* SHL/SHR/SAR of a register by an immediate count (or 1) */
+static bool t_shift(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2 & 7, form = i->imm2 >> 4;
+	unsigned op = i->reg == 6 ? 4 : i->reg;
+	if (!i->mod3 || form == 1 || op < 4)
+		return false;
+	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
+	if (cnt == 0)
+		return true; /* no effect on a register operand */
+	if (op == 7 && sz < 4)
+		e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
+	else
+		ld_reg(j, RAX, i->rm, sz);
+	e_mov_rr(e, 4, RDX, RAX);
+	e_shift_ri(e, 4, op, RDX, (uint8_t)cnt);
+	mask(j, RDX, sz);
+	if (op == 7 && sz < 4)
+		mask(j, RAX, sz);
+	st_reg(j, RDX, i->rm, sz);
+	e_mov_ri(e, RCX, cnt);
+	e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
+	set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
+	return true;
+}
+/* IMUL r32, r/m32 (0F AF) and IMUL r32, r/m32, imm (69, 6B) */
+static bool t_imul(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	if (i->osz16 || !mem_ok(i))
+		return false;
+	if (i->mod3)
+		ld_reg(j, RCX, i->rm, 4);
+	else {
+		e_operand(j, i, 4, ACC_READ);
+		e_load(e, 4, RCX, RDI, 0);
+	}
+	if (i->opc == 0x1AF)
+		ld_reg(j, RAX, i->reg, 4);
+	else
+		e_mov_ri(e, RAX, i->imm);
+	e_imul_rr(e, RAX, RCX);
+	e_setcc(e, CC_O, RDX);
+	e_movzx_rr(e, 1, RDX, RDX);
+	st_reg(j, RAX, i->reg, 4);
+	e_store(e, 4, RDX, J_IN, O_IN(lf_aux));
+	e_mov_ri(e, RCX, 0);
+	set_lf(j, LF_MUL, 4, RAX, RCX, RCX);
+	return true;
+}
+static bool t_setcc(struct jit *j, const struct insn *i)
+{
+	if (!i->mod3)
+		return false;
+	unsigned hcc = jit_cond(j, i->opc & 15);
+	e_setcc(&j->e, hcc, RAX);
+	st_reg(j, RAX, i->rm, 1);
+	return true;
+}
+static bool t_cmov(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = osz(i);
+	if (!mem_ok(i))
+		return false;
+	/* the source is read whatever the condition (a fault is taken either way) */
+	if (i->mod3)
+		ld_reg(j, R13, i->rm, sz);
+	else {
+		e_operand(j, i, sz, ACC_READ);
+		e_load(e, sz, R13, RDI, 0);
+	}
+	unsigned hcc = jit_cond(j, i->opc & 15);
+	uint8_t *skip = e_jcc(e, hcc ^ 1);
+	st_reg(j, R13, i->reg, sz);
+	e_patch(skip, e->p);
+	return true;
+}
+static bool t_cdq(struct jit *j, const struct insn *i)
+{
+	if (i->osz16)
+		return false;
+	ld_reg(j, RAX, R_EAX, 4);
+	e_shift_ri(&j->e, 4, 7, RAX, 31);
+	st_reg(j, RAX, R_EDX, 4);
+	return true;
+}
+
 bool jit_insn(struct jit *j, const struct insn *i)
 {
-	(void)j;
-	(void)i;
+	unsigned opc = i->opc;
+	unsigned sz = (opc & 1) ? osz(i) : 1;
+	if ((i->rep && opc != 0x90 && opc != 0xC3) || i->lock || i->len > 15)
+		return false; /* prefixes (or faults) the templates do not model */
+	if (opc < 0x40 && (opc & 7) < 6) {
+		unsigned form = opc & 7;
+		if (form >= 4) /* AL/eAX, imm: the decoder made it a register operand */
+			return t_alu(j, i, opc >> 3, sz, F_EI);
+		return t_alu(j, i, opc >> 3, sz, form < 2 ? F_EG : F_GE);
+	}
+	switch (opc) {
+	case 0x80: case 0x81: case 0x83:
+		return t_alu(j, i, i->reg, opc == 0x80 ? 1 : osz(i), F_EI);
+	case 0x84: case 0x85:
+		return t_alu(j, i, 8, sz, F_EG);
+	case 0xA8: case 0xA9:
+		return t_alu(j, i, 8, sz, F_EI);
+	case 0xF6: case 0xF7:
+		return i->reg < 2 && t_alu(j, i, 8, i->imm2, F_EI);
+	case 0x88: case 0x89:
+		return t_mov(j, i, sz, F_EG);
+	case 0x8A: case 0x8B:
+		return t_mov(j, i, sz, F_GE);
+	case 0xC6: case 0xC7:
+		return i->reg == 0 && t_mov(j, i, i->imm2, F_EI);
+	case 0xA0: case 0xA1: case 0xA2: case 0xA3:
+		return t_moffs(j, i);
+	case 0x8D:
+		return t_lea(j, i);
+	case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
+		return t_movx(j, i);
+	case 0x86: case 0x87:
+		return t_xchg(j, i);
+	case 0x90:
+		return true;
+	case 0x68: case 0x6A:
+		return !i->osz16 && t_push_imm(j, i);
+	case 0xC9:
+		return !i->osz16 && t_leave(j);
+	case 0xE8:
+		return t_call(j, i);
+	case 0xE9: case 0xEB:
+		return t_jmp(j, i);
+	case 0xC2: case 0xC3:
+		return t_ret(j, i);
+	case 0xFE:
+		return i->reg < 2 && t_incdec(j, i, i->reg == 1);
+	case 0xFF:
+		switch (i->reg) {
+		case 0: case 1: return t_incdec(j, i, i->reg == 1);
+		case 2: return t_call_E(j, i);
+		case 4: return t_jmp_E(j, i);
+		}
+		return false;
+	case 0xC0: case 0xC1: case 0xD0: case 0xD1:
+		return t_shift(j, i);
+	case 0x1AF: case 0x69: case 0x6B:
+		return t_imul(j, i);
+	case 0x99:
+		return t_cdq(j, i);
+	}
+	if (opc >= 0x40 && opc <= 0x4F)
+		return t_incdec(j, i, opc >= 0x48);
+	if (opc >= 0x50 && opc <= 0x57)
+		return !i->osz16 && t_push_r(j, i);
+	if (opc >= 0x58 && opc <= 0x5F)
+		return !i->osz16 && t_pop_r(j, i);
+	if (opc >= 0x91 && opc <= 0x97)
+		return t_xchg(j, i);
+	if (opc >= 0xB0 && opc <= 0xBF)
+		return t_mov(j, i, i->imm2, F_EI);
+	if ((opc >= 0x70 && opc <= 0x7F) || (opc >= 0x180 && opc <= 0x18F))
+		return t_jcc(j, i);
+	if (opc >= 0x190 && opc <= 0x19F)
+		return t_setcc(j, i);
+	if (opc >= 0x140 && opc <= 0x14F)
+		return t_cmov(j, i);
+	if (opc >= 0x118 && opc <= 0x11F)
+		return true; /* hint NOPs */
 	return false;
 }
