@@ -394,6 +394,15 @@ static inline uint8_t *fetch_ptr(struct cpu *c, uint32_t lin, struct x86_excepti
 	return mmu_ptr_slow(m, lin, ACC_FETCH, ex);
 }
 
+struct block *cpu_find_block(struct cpu *c, phys_addr_t pa, uint32_t eip, bool code32)
+{
+	struct cpu_internal *in = c->in;
+	for (struct block *b = in->hash[hash_pa(pa, in->hash_mask)]; b; b = b->hnext)
+		if (b->pa == pa && b->eip == eip && b->code32 == code32)
+			return b;
+	return NULL;
+}
+
 /* Decodes a block starting at host pointer hp (physical pa, linear lin); NULL when its first
  * instruction crosses the page end. */
 static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, uint32_t lin,

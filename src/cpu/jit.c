@@ -18,6 +18,13 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
+/* An indirect exit's last target: in data memory, not patched into code (writing near
+ * running code costs the host a pipeline flush). */
+struct jit_site {
+	uint32_t eip;
+	uint8_t *entry; /* its chained entry, or the exit's own lookup path */
+};
+
 struct jit_state {
 	uint8_t *code;
 	size_t used;
@@ -33,7 +40,7 @@ static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
 	switch (r) {
 	case X_JUMP:
 		c->insns++;
-		return J_CONT;
+		return J_JUMPED;
 	case X_RESTART:
 		return J_CONT;
 	case X_EXC:
@@ -56,6 +63,36 @@ static uint32_t jit_cf_slow(struct cpu_internal *in)
 static int jit_fetch_slow(struct cpu *c, uint32_t lin)
 {
 	return mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL;
+}
+
+/*
+ * An exit to a computed EIP (c->eip, c->insns exact): the compiled entry of the block there,
+ * with get_block's fetch lookup and decode-cache hit counted, or NULL (cpu_run then looks
+ * it up). site: the exit's one-entry cache (struct jit_site) to point at this target; NULL
+ * for none.
+ */
+static void *jit_indirect(struct cpu *c, uint8_t *site)
+{
+	struct cpu_internal *in = c->in;
+	uint32_t lin = c->eip;
+	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (f->tag != (lin & PAGE_MASK))
+		return NULL;
+	phys_addr_t pa = (phys_addr_t)(f->host - c->mmu->pm->host) + (lin & ~PAGE_MASK);
+	struct block *b = cpu_find_block(c, pa, lin, in->code32);
+	if (!b || !b->jit || b->n > in->jit_end - c->insns)
+		return NULL;
+	if (c->tlb_fetch_model && f->tlbe) {
+		f->tlbe->last_use = ++c->mmu->lru_clock;
+		in->fast_hits[ACC_FETCH]++;
+	}
+	in->dc_hits++;
+	if (site) {
+		struct jit_site *st = (struct jit_site *)(void *)site;
+		st->eip = lin;
+		st->entry = b->jit_chain;
+	}
+	return b->jit;
 }
 
 /* ---- small emitters over the pinned registers ---- */
@@ -201,12 +238,44 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	exit_code(j, J_CONT);
 }
 
+/* Leaves through jit_indirect: jumps to what it finds, or exits to cpu_run. RSI = the site. */
+static void indirect_lookup(struct jit *j)
+{
+	struct emit *e = &j->e;
+	e_mov_rr(e, 8, RDI, J_CPU);
+	jit_call_sync(j, (const void *)jit_indirect);
+	e_test_rr(e, 8, RAX, RAX);
+	uint8_t *none = e_jcc(e, CC_E);
+	e_byte(e, 0xFF); /* jmp rax */
+	e_byte(e, 0xE0);
+	e_patch(none, e->p);
+	exit_code(j, J_CONT);
+}
+
 void jit_exit_indirect(struct jit *j, unsigned retired)
 {
 	struct emit *e = &j->e;
+	struct jit_state *s = j->c->in->jit;
 	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
 	add_insns(j, (int32_t)retired);
-	exit_code(j, J_CONT);
+	struct jit_site *st = NULL;
+	if (s->data_used + sizeof(*st) <= JIT_DATA_SIZE) {
+		st = (struct jit_site *)(void *)(s->data + s->data_used);
+		s->data_used += (sizeof(*st) + 15) & ~(size_t)15;
+	} else
+		e->full = true;
+	/* the last target seen here: cmp ecx, [st]; jne miss; jmp [st + 8] */
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)st);
+	e_alu_rm(e, 4, 7, RCX, RSI, (int32_t)offsetof(struct jit_site, eip));
+	uint8_t *ne = e_jcc(e, CC_NE);
+	e_byte(e, 0xFF); /* jmp [rsi + 8] */
+	e_mem(e, 4, RSI, (int32_t)offsetof(struct jit_site, entry));
+	e_patch(ne, e->p);
+	if (st) {
+		st->eip = 0;
+		st->entry = e->p; /* until a target is known: the lookup below */
+	}
+	indirect_lookup(j);
 }
 
 void jit_get_cf(struct jit *j)
@@ -338,7 +407,10 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_mov_rr(e, 4, RSI, RAX);
 	e_mov_ri64(e, RDX, (uint64_t)(uintptr_t)q);
 	e_call(e, (const void *)jit_fallback_exit);
-	e_patch(e_jmp(e), s->epilogue);
+	e_alu_ri(e, 4, 7, RAX, J_JUMPED);
+	e_patch(e_jcc(e, CC_NE), s->epilogue);
+	e_mov_ri(e, RSI, 0);
+	indirect_lookup(j);
 	e_patch(done1, e->p);
 	e_patch(done2, e->p);
 	add_insns(j, -k);

@@ -11,7 +11,7 @@
 #include "cpu/jit_emit.h"
 
 /* What compiled code returns to cpu_run (c->eip and c->insns are exact then). */
-enum { J_CONT = 1, J_EXC, J_EXIT };
+enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip set) */ };
 
 /* Host registers while compiled code runs. */
 #define J_CPU RBX /* struct cpu * */
