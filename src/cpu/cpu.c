@@ -366,8 +366,6 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 	*pp = pb->next;
 	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
 		stop_current(in);
-	if (in->jit_active) /* compiled code leaves at the next instruction boundary */
-		in->stop = true;
 	for (struct block *b = pb->first; b; b = b->pnext) {
 		b->valid = false;
 		jit_block_dead(b);
@@ -573,6 +571,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 				in->jit_end = end;
 				int r = jit_run(c, b);
 				in->stop = false;
+				in->cur = NULL;
 				prev = NULL;
 				if (likely(r == J_CONT))
 					continue;

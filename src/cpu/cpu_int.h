@@ -120,7 +120,6 @@ struct cpu_internal {
 	struct jit_state *jit;
 	uint64_t jit_end;       /* the instruction budget's end, for chained blocks */
 	uint8_t *jit_link_site; /* the direct exit compiled code left by, not yet chained */
-	bool jit_active;        /* compiled code is running */
 	bool jit_full;          /* the code buffer is full: reset the caches */
 	bool jit_fetch_model;   /* c->tlb_fetch_model the compiled code was made for */
 	uint64_t dc_hits;       /* decode-cache hits not yet added to the counter */

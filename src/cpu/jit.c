@@ -75,6 +75,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 {
 	struct cpu_internal *in = c->in;
 	uint32_t lin = c->eip;
+	in->stop = false; /* a new block: a store into the last one no longer matters */
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
 		return NULL;
@@ -394,6 +395,9 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 		return false;
 	int32_t k = (int32_t)j->k;
 	add_insns(j, k);
+	/* in->cur: a store into this block's frame stops it (code_invalidate), as in cpu_run */
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
+	e_store(e, 8, RSI, J_IN, O_IN(cur));
 	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)q);
 	e_store(e, 8, RSI, J_IN, O_IN(at));
 	e_store(e, 8, RSI, J_IN, O_IN(blk_first));
@@ -550,10 +554,7 @@ int jit_run(struct cpu *c, struct block *b)
 {
 	struct cpu_internal *in = c->in;
 	in->jit_link_site = NULL;
-	in->jit_active = true;
-	int r = in->jit->enter(c, b->jit);
-	in->jit_active = false;
-	return r;
+	return in->jit->enter(c, b->jit);
 }
 
 bool jit_space_low(struct cpu *c)

@@ -11,6 +11,7 @@
  * simulated memory, so segment loads go through the segmentation unit).
  *
  * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose] [--light]
+ *                [--no-jit]
  *                [--tlb all|default|off|tiny]   (all: every case on the three machines)
  */
 #include <errno.h>
@@ -95,6 +96,7 @@ static uint16_t gs_sel;
 static unsigned scale = 1;
 static bool verbose;
 static bool light; /* every third case only (sanitizer builds) */
+static bool no_jit; /* interpret every block (the compiled path is the default) */
 
 struct tcase {
 	struct dc_in in;
@@ -1592,6 +1594,7 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	}
 	if (cpu_init(&mc->cpu, &mc->mmu, &mc->ctr))
 		return -1;
+	mc->cpu.jit = mc->cpu.jit && !no_jit;
 	return 0;
 }
 
@@ -1994,6 +1997,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "--light"))
 			light = true;
+		else if (!strcmp(argv[i], "--no-jit"))
+			no_jit = true;
 		else if (!strcmp(argv[i], "--tlb") && i + 1 < argc) {
 			const char *v = argv[++i];
 			for (enum tlb_mode m = 0; m < TLB_MODES; m++)
@@ -2002,7 +2007,7 @@ int main(int argc, char **argv)
 			fprintf(
 			    stderr,
 			    "usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
-			    "[--verbose] [--light] [--tlb all|default|off|tiny]\n");
+			    "[--verbose] [--light] [--no-jit] [--tlb all|default|off|tiny]\n");
 			return 2;
 		}
 	}
