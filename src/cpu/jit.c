@@ -170,28 +170,39 @@ void jit_call_sync(struct jit *j, const void *fn)
 	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 }
 
-void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
+void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
 {
 	struct emit *e = &j->e;
 	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
 	jit_fb_jump(j, CC_E);
-	/* RAX = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
+	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
 	_Static_assert(sizeof(struct mmu_fast) == 32 && MMU_FAST_SIZE == 1024, "fast entry");
-	e_mov_rr(e, 4, RAX, RSI);
-	e_shift_ri(e, 4, 5, RAX, PAGE_SHIFT - 5);
-	e_alu_ri(e, 4, 4, RAX, (MMU_FAST_SIZE - 1) << 5);
-	e_alu_rm(e, 8, 0, RAX, J_IN, O_IN(fast) + 8 * (int32_t)acc);
+	e_mov_rr(e, 4, ent, RSI);
+	e_shift_ri(e, 4, 5, ent, PAGE_SHIFT - 5);
+	e_alu_ri(e, 4, 4, ent, (MMU_FAST_SIZE - 1) << 5);
+	e_alu_rm(e, 8, 0, ent, J_IN, O_IN(fast) + 8 * (int32_t)acc);
 	/* the tag against the page of the last byte: a miss also when the access crosses
 	 * into the next page */
 	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
 	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
-	e_alu_rm(e, 4, 7, RCX, RAX, (int32_t)offsetof(struct mmu_fast, tag));
+	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
 	jit_fb_jump(j, CC_NE);
-	count_hit(j, RAX, 0, acc);
-	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, host));
-	e_mov_rr(e, 4, RAX, RSI);
+}
+
+void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
+{
+	struct emit *e = &j->e;
+	count_hit(j, ent, 0, acc);
+	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, host));
+	e_mov_rr(e, 4, RAX, addr);
 	e_alu_ri(e, 4, 4, RAX, 0xfff);
-	e_alu_rr(e, 8, 0, RDI, RAX);
+	e_alu_rr(e, 8, 0, dst, RAX);
+}
+
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
+{
+	jit_mem_check(j, sr, sz, acc, RAX);
+	jit_mem_finish(j, RAX, RSI, RDI, acc);
 }
 
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
@@ -329,6 +340,13 @@ static bool recompute(struct jit *j, int lf, unsigned cc)
 	case LF_LOGIC:
 		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_res));
 		e_test_rr(e, sz, RAX, RAX);
+		return true;
+	case LF_ADC:
+	case LF_SBB: /* CF = the carry-in, then the same operation */
+		e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
+		e_shift_ri(e, 4, 5, RCX, 1);
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
+		e_alu_rm(e, sz, kind == LF_ADC ? 2 : 3, RAX, J_IN, O_IN(lf_b));
 		return true;
 	case LF_INC:
 	case LF_DEC:

@@ -48,6 +48,12 @@ void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address
 /* RDI = host address of the operand at ESI (segment sr, size sz), the hit counted; misses
  * jump to the slow path. Clobbers RAX, RCX, RDX. */
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc);
+/* jit_mem in two halves, for instructions with two accesses (both checked before either is
+ * counted): the check leaves the fast entry in ent (RAX or R8..R11; clobbers RCX), the
+ * finish counts the hit and sets dst to the host address of the guest address in addr
+ * (clobbers RAX, RDX). */
+void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent);
+void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc);
 /* Direct exit to a guest EIP after `retired` instructions of the block (chained later). */
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired);
 /* Exit with the guest EIP in ECX after `retired` instructions. */

@@ -54,11 +54,16 @@ static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu
 static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz, int form)
 {
 	struct emit *e = &j->e;
-	if (op == 2 || op == 3 || !mem_ok(i))
-		return false; /* ADC/SBB: their handlers */
+	if (!mem_ok(i))
+		return false;
 	bool test = op == 8, store = op != 7 && !test;
 	if (test)
 		op = 4;
+	bool carry = op == 2 || op == 3;
+	if (carry) { /* the carry-in first: it may take a call */
+		jit_get_cf(j);
+		e_mov_rr(e, 4, R13, RAX);
+	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, form == F_GE || !store ? ACC_READ : ACC_WRITE);
 		if (form == F_GE) {
@@ -80,7 +85,11 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 			ld_reg(j, RCX, s, sz);
 	}
 	e_mov_rr(e, 4, RDX, RAX);
-	e_alu_rr(e, 4, op == 7 ? 5 : op, RDX, RCX); /* CMP: the difference is its result */
+	if (carry) { /* ADC: a + b + cf, SBB: a - b - cf */
+		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, RCX);
+		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R13);
+	} else
+		e_alu_rr(e, 4, op == 7 ? 5 : op, RDX, RCX); /* CMP: the difference is its result */
 	mask(j, RDX, sz);
 	if (store) {
 		if (!i->mod3 && form != F_GE)
@@ -88,7 +97,10 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		else
 			st_reg(j, RDX, form == F_GE ? i->reg : i->rm, sz);
 	}
-	unsigned kind = op == 0 ? LF_ADD : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
+	if (carry)
+		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
+	unsigned kind = op == 0 ? LF_ADD : op == 2 ? LF_ADC : op == 3 ? LF_SBB
+		      : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
 	if (kind == LF_LOGIC)
 		set_lf(j, kind, sz, RDX, NOREG, NOREG);
 	else
@@ -297,14 +309,44 @@ static bool t_jmp_E(struct jit *j, const struct insn *i)
 	jit_exit_indirect(j, j->k + 1);
 	return true;
 }
+/* R8D = a 32-bit r/m operand and ESI = ESP - 4, RDI = the stack slot's host address: both
+ * accesses checked before either is counted (the operand's first, as the handlers do). */
+static void rm_and_push_slot(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	if (i->mod3) {
+		push_slot(j);
+		ld_reg(j, R8, i->rm, 4);
+		return;
+	}
+	jit_ea(j, i);
+	jit_mem_check(j, i->sreg, 4, ACC_READ, R9);
+	e_mov_rr(e, 4, R10, RSI);
+	stack32(j);
+	ld_reg(j, RSI, R_ESP, 4);
+	e_alu_ri(e, 4, 5, RSI, 4);
+	jit_mem_check(j, SR_SS, 4, ACC_WRITE, R11);
+	jit_mem_finish(j, R9, R10, RDI, ACC_READ);
+	e_load(e, 4, R8, RDI, 0);
+	jit_mem_finish(j, R11, RSI, RDI, ACC_WRITE);
+}
+static bool t_push_E(struct jit *j, const struct insn *i)
+{
+	if (i->osz16 || !mem_ok(i))
+		return false;
+	rm_and_push_slot(j, i);
+	e_store(&j->e, 4, R8, RDI, 0);
+	st_reg(j, RSI, R_ESP, 4);
+	return true;
+}
 static bool t_call_E(struct jit *j, const struct insn *i)
 {
-	if (i->osz16 || !i->mod3)
-		return false; /* a memory operand is a second access: the handler */
-	push_slot(j);
+	if (i->osz16 || !mem_ok(i))
+		return false;
+	rm_and_push_slot(j, i);
 	e_store_imm(&j->e, 4, RDI, 0, i->eip + i->len);
-	ld_reg(j, RCX, i->rm, 4);
 	st_reg(j, RSI, R_ESP, 4);
+	e_mov_rr(&j->e, 4, RCX, R8);
 	jit_exit_indirect(j, j->k + 1);
 	return true;
 }
@@ -483,6 +525,7 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		case 0: case 1: return t_incdec(j, i, i->reg == 1);
 		case 2: return t_call_E(j, i);
 		case 4: return t_jmp_E(j, i);
+		case 6: return t_push_E(j, i);
 		}
 		return false;
 	case 0xC0: case 0xC1: case 0xD0: case 0xD1:
