@@ -10,7 +10,9 @@
  */
 #include "cpu/jit.h"
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #define JIT_CODE_SIZE (64u << 20)
@@ -26,6 +28,7 @@ struct jit_site {
 };
 
 struct jit_state {
+	FILE *perf_map; /* /tmp/perf-PID.map for `perf report` (VMLAB_PERF_MAP=1), or NULL */
 	uint8_t *code;
 	size_t used;
 	uint8_t *data; /* instruction copies for fallback calls */
@@ -537,6 +540,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 	b->jit = entry;
 	b->jit_chain = chain;
 	b->jit_bail = bail;
+	if (s->perf_map)
+		fprintf(s->perf_map, "%lx %lx guest_%08x_n%u\n", (unsigned long)(uintptr_t)bail,
+			(unsigned long)(e->p - bail), b->eip, b->n);
 	s->used = (size_t)(e->p - s->code + 15) & ~(size_t)15;
 	return true;
 fail: /* out of room: cpu_run resets the caches before the next block */
@@ -635,6 +641,14 @@ int jit_init(struct cpu *c)
 	}
 	s->code = p;
 	emit_trampoline(s, c);
+	const char *pm = getenv("VMLAB_PERF_MAP");
+	if (pm && *pm == '1') {
+		char path[64];
+		snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+		s->perf_map = fopen(path, "w");
+		if (s->perf_map)
+			setvbuf(s->perf_map, NULL, _IOLBF, 0);
+	}
 	c->in->jit = s;
 	return 0;
 }
@@ -645,6 +659,8 @@ void jit_destroy(struct cpu *c)
 	if (!s)
 		return;
 	munmap(s->code, JIT_CODE_SIZE);
+	if (s->perf_map)
+		fclose(s->perf_map);
 	free(s->data);
 	free(s);
 	c->in->jit = NULL;
