@@ -1,9 +1,10 @@
 #!/bin/bash
 # CPU-bound guest benchmark (tests/guest/bench_cpu.c, -O2), in one run: natively, under
-# qemu-i386 (Debian qemu-user, when installed), and on the interpreter under flatrun with
-# the modelled TLB on and off. Prints each one's wall and CPU (user+sys) time, best of
-# $REPS runs, the interpreter's instructions per second, and the time ratios (CPU time is
-# the steadier figure on a loaded machine).
+# qemu-i386 (Debian qemu-user, when installed), and on vmlab's CPU under flatrun: compiled
+# blocks (the default) with the modelled TLB on and off, and the interpreter alone
+# (--no-jit) with the TLB on. Prints each one's wall and CPU (user+sys) time, best of $REPS
+# runs, guest instructions per second, and the time ratios (CPU time is the steadier figure
+# on a loaded machine).
 #   usage: bench/cpu.sh [SCALE]   (env: B=rel|san build, REPS=3)
 set -e
 cd "$(dirname "$0")/.."
@@ -40,17 +41,20 @@ qw= qc=
 if command -v qemu-i386 >/dev/null; then read -r qw qc <<<"$(best qemu-i386 "$bin")"; fi
 read -r onw onc <<<"$(best "$flatrun" "$bin")"
 read -r ofw ofc <<<"$(best "$flatrun" --no-tlb "$bin")"
+read -r iw ic <<<"$(best "$flatrun" --no-jit "$bin")"
 
 r() { awk "BEGIN{printf \"%.1f\", $1 / $2}"; }
 echo "bench_cpu -O2, scale $scale: $insns guest instructions; best of $reps runs"
 printf '  %-28s %8s %8s %10s\n' "" "wall s" "cpu s" "MIPS(cpu)"
 printf '  %-28s %8.2f %8.2f\n' native "$nw" "$nc"
 [ -n "$qw" ] && printf '  %-28s %8.2f %8.2f\n' qemu-i386 "$qw" "$qc"
-printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab interpreter, TLB on" "$onw" "$onc" "$(awk "BEGIN{print $insns / $onc / 1e6}")"
-printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab interpreter, TLB off" "$ofw" "$ofc" "$(awk "BEGIN{print $insns / $ofc / 1e6}")"
+printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab, TLB on" "$onw" "$onc" "$(awk "BEGIN{print $insns / $onc / 1e6}")"
+printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab, TLB off" "$ofw" "$ofc" "$(awk "BEGIN{print $insns / $ofc / 1e6}")"
+printf '  %-28s %8.2f %8.2f %10.0f\n' "vmlab --no-jit, TLB on" "$iw" "$ic" "$(awk "BEGIN{print $insns / $ic / 1e6}")"
 echo "  ratios (wall / cpu):"
 echo "    TLB on  / native     $(r "$onw" "$nw")x / $(r "$onc" "$nc")x"
 if [ -n "$qw" ]; then
 	echo "    TLB on  / qemu-i386  $(r "$onw" "$qw")x / $(r "$onc" "$qc")x"
 	echo "    TLB off / qemu-i386  $(r "$ofw" "$qw")x / $(r "$ofc" "$qc")x"
+	echo "    --no-jit / qemu-i386 $(r "$iw" "$qw")x / $(r "$ic" "$qc")x"
 fi

@@ -146,6 +146,8 @@ void jit_ea(struct jit *j, const struct insn *i)
 static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 {
 	struct emit *e = &j->e;
+	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
+		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
 	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
 	e_test_rr(e, 8, RDX, RDX);
 	uint8_t *skip = e_jcc(e, CC_E);

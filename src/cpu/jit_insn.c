@@ -388,8 +388,28 @@ static bool t_shift(struct jit *j, const struct insn *i)
 	struct emit *e = &j->e;
 	unsigned sz = i->imm2 & 7, form = i->imm2 >> 4;
 	unsigned op = i->reg == 6 ? 4 : i->reg;
-	if (!i->mod3 || form == 1 || op < 4)
+	if (!i->mod3 || op < 4)
 		return false;
+	if (form == 1) { /* by CL: a count of 0 (mod 32) changes nothing, flags included */
+		e_load(e, 4, RCX, J_CPU, O_REG(R_ECX));
+		e_alu_ri(e, 4, 4, RCX, 31);
+		uint8_t *none = e_jcc(e, CC_E);
+		if (op == 7 && sz < 4)
+			e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
+		else
+			ld_reg(j, RAX, i->rm, sz);
+		e_mov_rr(e, 4, RDX, RAX);
+		e_shift_rcl(e, op, RDX);
+		mask(j, RDX, sz);
+		if (op == 7 && sz < 4)
+			mask(j, RAX, sz);
+		st_reg(j, RDX, i->rm, sz);
+		e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
+		set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
+		e_patch(none, e->p);
+		j->lf = -1; /* the old record when the count was 0 */
+		return true;
+	}
 	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
 	if (cnt == 0)
 		return true; /* no effect on a register operand */
@@ -528,7 +548,7 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		case 6: return t_push_E(j, i);
 		}
 		return false;
-	case 0xC0: case 0xC1: case 0xD0: case 0xD1:
+	case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
 		return t_shift(j, i);
 	case 0x1AF: case 0x69: case 0x6B:
 		return t_imul(j, i);
