@@ -388,7 +388,7 @@ static inline uint8_t *fetch_ptr(struct cpu *c, uint32_t lin, struct x86_excepti
 		return cpu_ptr(c, lin, ACC_FETCH);
 	struct mmu_fast *f = &m->fast[ACC_FETCH][m->cpl == 3][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag == (lin & PAGE_MASK))
-		return f->host + (lin & ~PAGE_MASK);
+		return mmu_fast_host(f, lin);
 	return mmu_ptr_slow(m, lin, ACC_FETCH, ex);
 }
 

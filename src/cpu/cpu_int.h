@@ -217,7 +217,7 @@ static inline __attribute__((always_inline)) uint8_t *cpu_ptr(struct cpu *c, uin
 			e->last_use = ++c->mmu->lru_clock;
 			in->fast_hits[acc]++;
 		}
-		return f->host + (lin & ~PAGE_MASK);
+		return mmu_fast_host(f, lin);
 	}
 	return mmu_ptr_slow(c->mmu, lin, acc, &in->ex);
 }
@@ -267,7 +267,7 @@ static inline __attribute__((always_inline)) uint8_t *fast_hit(struct cpu *c, un
 				e->last_use = ++c->mmu->lru_clock;
 				in->fast_hits[acc]++;
 			}
-			uint8_t *p = f->host + (off & ~PAGE_MASK);
+			uint8_t *p = mmu_fast_host(f, off);
 			if (p == NULL) /* fast entries map RAM: tells the compiler, which then */
 				__builtin_unreachable(); /* tests the hit only once */
 			return p;

@@ -82,7 +82,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
 		return NULL;
-	phys_addr_t pa = (phys_addr_t)(f->host - c->mmu->pm->host) + (lin & ~PAGE_MASK);
+	phys_addr_t pa = (phys_addr_t)(mmu_fast_host(f, lin) - c->mmu->pm->host);
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
 	if (!b || !b->jit || b->n > in->jit_end - c->insns)
 		return NULL;
@@ -198,10 +198,8 @@ void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, en
 {
 	struct emit *e = &j->e;
 	count_hit(j, ent, 0, acc);
-	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, host));
-	e_mov_rr(e, 4, RAX, addr);
-	e_alu_ri(e, 4, 4, RAX, 0xfff);
-	e_alu_rr(e, 8, 0, dst, RAX);
+	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
+	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
 
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
@@ -470,8 +468,8 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	uint8_t *miss;
 	fetch_lookup(j, lin, &miss);
 	e_patch(miss, bail);
-	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)));
-	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, host));
+	e_mov_ri64(e, RAX, (uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
+	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, addend));
 	e_patch(e_jcc(e, CC_NE), bail);
 	if (j->count_i)
 		count_hit(j, RDX, slot, ACC_FETCH);

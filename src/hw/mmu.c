@@ -15,7 +15,7 @@ static void fast_drop(struct mmu_fast *f)
 {
 	f->tag = MMU_FAST_INVALID;
 	f->tlbe = NULL;
-	f->host = NULL;
+	f->addend = 0;
 	f->stats = NULL;
 }
 
@@ -34,7 +34,7 @@ static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned firs
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
-				    m->fast[a][u][i].host == hp)
+				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
 					fast_drop(&m->fast[a][u][i]);
 }
 
@@ -429,7 +429,7 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 		return;
 	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	f->tag = lin & PAGE_MASK;
-	f->host = m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1));
+	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
 }
@@ -459,7 +459,7 @@ static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool use
 {
 	struct mmu_fast *f = mmu_fast_hit(m, lin, acc, user);
 	if (f) {
-		*pa = (phys_addr_t)(f->host - m->pm->host) + (lin & ~PAGE_MASK);
+		*pa = (phys_addr_t)(mmu_fast_host(f, lin) - m->pm->host);
 		return 1;
 	}
 	return page_xlate_slow(m, lin, acc, user, pa, ex);
@@ -517,7 +517,7 @@ int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum 
 	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
 		struct mmu_fast *f = mmu_fast_hit(m, lin, acc, user);
 		if (f) {
-			memcpy(buf, f->host + (lin & ~PAGE_MASK), size);
+			memcpy(buf, mmu_fast_host(f, lin), size);
 			return 0;
 		}
 	}
@@ -548,7 +548,7 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 	if ((lin & ~PAGE_MASK) + size <= PAGE_SIZE) {
 		struct mmu_fast *f = mmu_fast_hit(m, lin, ACC_WRITE, user);
 		if (f) {
-			memcpy(f->host + (lin & ~PAGE_MASK), buf, size);
+			memcpy(mmu_fast_host(f, lin), buf, size);
 			return 0;
 		}
 	}

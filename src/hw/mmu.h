@@ -22,10 +22,17 @@
 
 struct mmu_fast {
 	uint32_t tag;               /* linear page address, or MMU_FAST_INVALID */
-	uint8_t *host;              /* host address of the page's first byte */
+	uintptr_t addend;           /* the host address of linear address lin is addend + lin
+				     * (the page's host address minus the tag): mmu_fast_host */
 	struct tlb_entry *tlbe;     /* the modelled TLB entry this mirrors (NULL: TLB off) */
 	struct tlb_stats *stats;    /* that TLB's statistics */
 };
+
+/* The host address of linear address lin in the page a fast entry maps. */
+static inline uint8_t *mmu_fast_host(const struct mmu_fast *f, uint32_t lin)
+{
+	return (uint8_t *)(f->addend + lin);
+}
 
 struct mmu {
 	struct physmem *pm;
@@ -131,7 +138,7 @@ static inline uint8_t *mmu_ptr(struct mmu *m, uint32_t lin, enum mmu_access acc,
 {
 	struct mmu_fast *f = mmu_fast_hit(m, lin, acc, m->cpl == 3);
 	if (__builtin_expect(f != NULL, 1))
-		return f->host + (lin & ~PAGE_MASK);
+		return mmu_fast_host(f, lin);
 	return mmu_ptr_slow(m, lin, acc, ex);
 }
 
