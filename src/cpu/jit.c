@@ -365,6 +365,17 @@ static bool recompute(struct jit *j, int lf, unsigned cc)
 unsigned jit_cond(struct jit *j, unsigned cc)
 {
 	struct emit *e = &j->e;
+	bool cf = (cc >> 1) == 1 || (cc >> 1) == 3;
+	if (j->lf >= 0 && (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && !cf))) {
+		/* the previous instruction's host operation left the flags: nothing to do here,
+		 * but its slow path must recompute them before it comes back */
+		j->recomp = true;
+		j->recomp_lf = j->lf;
+		j->recomp_cc = cc;
+		j->hf_in = HF_NONE;
+		return cc;
+	}
+	j->hf_in = HF_NONE;
 	if (j->lf >= 0 && recompute(j, j->lf, cc))
 		return cc;
 	/* not known here: the commonest lazy state (a 32-bit SUB/CMP) inline, others in C */
@@ -489,6 +500,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 	/* fallback stubs of templates, emitted after the body */
 	struct { uint8_t *fb[JIT_MAX_FB]; unsigned nfb, k; int lf; } stub[BLOCK_INSNS_MAX];
 	unsigned nstub = 0;
+	/* instructions whose entry from the previous one's slow path recomputes the flags */
+	struct { int lf; unsigned cc; bool on; } recomp[BLOCK_INSNS_MAX + 1];
+	memset(recomp, 0, sizeof recomp);
 
 	uint8_t *bail = e->p;
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), b->eip);
@@ -504,7 +518,15 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.fb_overflow = false;
 		int lf0 = j.lf;
 		uint8_t *start = e->p;
+		j.hf_in = j.hf_out;
+		j.hf_out = HF_NONE;
+		j.recomp = false;
 		if (jit_insn(&j, i) && !j.fb_overflow && !e->full) {
+			if (j.recomp) {
+				recomp[k].on = true;
+				recomp[k].lf = j.recomp_lf;
+				recomp[k].cc = j.recomp_cc;
+			}
 			if (j.nfb) {
 				memcpy(stub[nstub].fb, j.fb, sizeof(j.fb));
 				stub[nstub].nfb = j.nfb;
@@ -518,6 +540,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		e->full = false;
 		j.nfb = 0;
 		j.lf = -1;
+		j.hf_out = HF_NONE;
 		if (!emit_fallback(&j, i))
 			goto fail;
 	}
@@ -533,7 +556,10 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.k = stub[t].k;
 		if (!emit_fallback(&j, &b->insns[stub[t].k]))
 			goto fail;
-		e_patch(e_jmp(e), label[stub[t].k + 1]);
+		unsigned nk = stub[t].k + 1;
+		if (recomp[nk].on) /* the next instruction expects the host flags */
+			recompute(&j, recomp[nk].lf, recomp[nk].cc);
+		e_patch(e_jmp(e), label[nk]);
 	}
 	if (e->full)
 		goto fail;

@@ -29,6 +29,14 @@ struct jit {
 	struct block *b;
 	unsigned k;   /* index of the instruction being compiled */
 	int lf;       /* lf_op after the instructions so far, when known here; -1 otherwise */
+	/* The host flags hold the guest's (HF_ALL), all but CF (HF_NOCF), or not (HF_NONE):
+	 * on entry to this instruction from the previous one's fast path (hf_in), and after
+	 * this one (hf_out, which templates set). A consumer that uses hf_in leaves a
+	 * recompute for the previous instruction's slow path to run first (recomp). */
+	int hf_in, hf_out;
+	int recomp_lf;
+	unsigned recomp_cc;
+	bool recomp;
 	bool count_d; /* the data TLB is modelled: count fast-path hits */
 	bool count_i; /* instruction fetches are counted (an I-TLB and the fetch model on) */
 	/* jumps (rel32 fields) to the current instruction's slow path: the whole instruction
@@ -67,6 +75,8 @@ unsigned jit_cond(struct jit *j, unsigned cc);
 void jit_get_cf(struct jit *j);
 /* The I-TLB lookup for falling through a Jcc into the next basic block of the block. */
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
+
+enum { HF_NONE, HF_ALL, HF_NOCF };
 
 /* Offsets of guest state from the pinned registers. */
 #define O_REG(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * (r)))

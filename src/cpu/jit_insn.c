@@ -99,6 +99,8 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	}
 	if (carry)
 		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
+	else if (sz == 4)
+		j->hf_out = HF_ALL; /* the host's 32-bit operation set the guest's flags */
 	unsigned kind = op == 0 ? LF_ADD : op == 2 ? LF_ADC : op == 3 ? LF_SBB
 		      : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
 	if (kind == LF_LOGIC)
@@ -370,7 +372,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	} else
 		ld_reg(j, RAX, i->rm, sz);
 	e_mov_rr(e, 4, RDX, RAX);
-	e_alu_ri(e, 4, dec ? 5 : 0, RDX, 1);
+	e_op_rr(e, 4, 0xFF, dec ? 1 : 0, RDX); /* INC/DEC: the host's flags but CF */
 	mask(j, RDX, sz);
 	if (!i->mod3)
 		e_store(e, sz, RDX, RDI, 0);
@@ -380,6 +382,8 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
 	e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
 	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
+	if (sz == 4)
+		j->hf_out = HF_NOCF;
 	return true;
 }
 /* SHL/SHR/SAR of a register by an immediate count (or 1) */
@@ -457,9 +461,12 @@ static bool t_setcc(struct jit *j, const struct insn *i)
 {
 	if (!i->mod3)
 		return false;
+	int hf = j->hf_in;
 	unsigned hcc = jit_cond(j, i->opc & 15);
 	e_setcc(&j->e, hcc, RAX);
 	st_reg(j, RAX, i->rm, 1);
+	if (hcc == (i->opc & 15u))
+		j->hf_out = hf; /* setcc and the store leave the host flags alone */
 	return true;
 }
 static bool t_cmov(struct jit *j, const struct insn *i)
@@ -474,6 +481,7 @@ static bool t_cmov(struct jit *j, const struct insn *i)
 	else {
 		e_operand(j, i, sz, ACC_READ);
 		e_load(e, sz, R13, RDI, 0);
+		j->hf_in = HF_NONE; /* the operand's checks used the host flags */
 	}
 	unsigned hcc = jit_cond(j, i->opc & 15);
 	uint8_t *skip = e_jcc(e, hcc ^ 1);
