@@ -368,7 +368,7 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 		stop_current(in);
 	for (struct block *b = pb->first; b; b = b->pnext) {
 		b->valid = false;
-		jit_block_dead(b);
+		jit_block_dead(c, b);
 		struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
 		while (*hp && *hp != b)
 			hp = &(*hp)->hnext;

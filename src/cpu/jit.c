@@ -20,12 +20,16 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
-/* An indirect exit's last target: in data memory, not patched into code (writing near
- * running code costs the host a pipeline flush). */
+/* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
+ * the shared lookup path). In data memory, not patched into code: writing near running code
+ * costs the host a pipeline flush. */
 struct jit_site {
 	uint32_t eip;
-	uint8_t *entry; /* its chained entry, or the exit's own lookup path */
+	uint8_t *entry;
 };
+#define JIT_ICACHE_BITS 12
+#define JIT_ICACHE_SIZE (1u << JIT_ICACHE_BITS)
+#define TRAMPOLINE_SIZE 512u
 
 struct jit_state {
 	FILE *perf_map; /* /tmp/perf-PID.map for `perf report` (VMLAB_PERF_MAP=1), or NULL */
@@ -35,6 +39,9 @@ struct jit_state {
 	size_t data_used;
 	uint8_t *epilogue;
 	int (*enter)(struct cpu *c, void *code);
+	/* indirect exits look their target up here, by EIP, before asking jit_indirect */
+	struct jit_site *icache;
+	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
 };
 
 /* ---- the helpers compiled code calls ---- */
@@ -273,24 +280,28 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 	struct jit_state *s = j->c->in->jit;
 	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
 	add_insns(j, (int32_t)retired);
-	struct jit_site *st = NULL;
-	if (s->data_used + sizeof(*st) <= JIT_DATA_SIZE) {
-		st = (struct jit_site *)(void *)(s->data + s->data_used);
-		s->data_used += (sizeof(*st) + 15) & ~(size_t)15;
-	} else
-		e->full = true;
-	/* the last target seen here: cmp ecx, [st]; jne miss; jmp [st + 8] */
-	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)st);
+	/* RSI = the cache slot of ECX: ((eip >> 12) ^ eip) mod size, times 16 */
+	_Static_assert(sizeof(struct jit_site) == 16, "jit_site");
+	e_mov_rr(e, 4, RAX, RCX);
+	e_shift_ri(e, 4, 5, RAX, 12);
+	e_alu_rr(e, 4, 6, RAX, RCX);
+	e_alu_ri(e, 4, 4, RAX, JIT_ICACHE_SIZE - 1);
+	e_shift_ri(e, 4, 4, RAX, 4);
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)s->icache);
+	e_alu_rr(e, 8, 0, RSI, RAX);
+	/* cmp ecx, [rsi]; jne miss; jmp [rsi + 8] (an empty slot's entry is the miss path) */
 	e_alu_rm(e, 4, 7, RCX, RSI, (int32_t)offsetof(struct jit_site, eip));
-	uint8_t *ne = e_jcc(e, CC_NE);
-	e_byte(e, 0xFF); /* jmp [rsi + 8] */
+	e_patch(e_jcc(e, CC_NE), s->icache_miss);
+	e_byte(e, 0xFF);
 	e_mem(e, 4, RSI, (int32_t)offsetof(struct jit_site, entry));
-	e_patch(ne, e->p);
-	if (st) {
-		st->eip = 0;
-		st->entry = e->p; /* until a target is known: the lookup below */
+}
+
+static void icache_clear(struct jit_state *s)
+{
+	for (unsigned k = 0; k < JIT_ICACHE_SIZE; k++) {
+		s->icache[k].eip = 0;
+		s->icache[k].entry = s->icache_miss;
 	}
-	indirect_lookup(j);
 }
 
 void jit_get_cf(struct jit *j)
@@ -579,10 +590,14 @@ fail: /* out of room: cpu_run resets the caches before the next block */
 
 /* physmem is about to change a frame whose block b is compiled: its chained entry now
  * leaves for cpu_run (jumps into it from other blocks stay valid). */
-void jit_block_dead(struct block *b)
+void jit_block_dead(struct cpu *c, struct block *b)
 {
 	if (!b->jit_chain)
 		return;
+	struct jit_state *s = c->in->jit;
+	struct jit_site *st = &s->icache[((b->eip >> 12) ^ b->eip) & (JIT_ICACHE_SIZE - 1)];
+	if (st->entry == b->jit_chain)
+		st->entry = s->icache_miss;
 	struct emit e = {.p = b->jit_chain, .end = b->jit_chain + 5};
 	e_patch(e_jmp(&e), b->jit_bail);
 	b->jit = NULL;
@@ -617,8 +632,7 @@ bool jit_space_low(struct cpu *c)
 /* The entry trampoline (int enter(struct cpu *, void *code)) and the shared epilogue. */
 static void emit_trampoline(struct jit_state *s, struct cpu *c)
 {
-	(void)c;
-	struct emit e = {.p = s->code, .end = s->code + 256};
+	struct emit e = {.p = s->code, .end = s->code + TRAMPOLINE_SIZE};
 	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
 				      0x48, 0x83, 0xEC, 0x08};
 	for (size_t k = 0; k < sizeof pro; k++)
@@ -637,7 +651,13 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	for (size_t k = 0; k < sizeof epi; k++)
 		e_byte(&e, epi[k]);
 	s->enter = (int (*)(struct cpu *, void *))(void *)s->code;
-	s->used = 256;
+	/* the indirect-cache miss path, entered with RSI = the slot */
+	struct jit j = {.c = c, .e = e};
+	s->icache_miss = j.e.p;
+	indirect_lookup(&j);
+	s->used = TRAMPOLINE_SIZE;
+	if (j.e.full)
+		abort(); /* TRAMPOLINE_SIZE is too small */
 }
 
 void jit_reset(struct cpu *c)
@@ -645,8 +665,9 @@ void jit_reset(struct cpu *c)
 	struct jit_state *s = c->in->jit;
 	if (!s)
 		return;
-	s->used = 256;
+	s->used = TRAMPOLINE_SIZE;
 	s->data_used = 0;
+	icache_clear(s);
 	c->in->jit_link_site = NULL;
 }
 
@@ -658,15 +679,19 @@ int jit_init(struct cpu *c)
 	void *p = mmap(NULL, JIT_CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	s->data = malloc(JIT_DATA_SIZE);
-	if (p == MAP_FAILED || !s->data) {
+	s->icache = malloc(JIT_ICACHE_SIZE * sizeof(*s->icache));
+	if (p == MAP_FAILED || !s->data || !s->icache) {
 		if (p != MAP_FAILED)
 			munmap(p, JIT_CODE_SIZE);
 		free(s->data);
+		free(s->icache);
 		free(s);
 		return -1;
 	}
 	s->code = p;
+	c->in->jit = s; /* the trampoline's exits need it */
 	emit_trampoline(s, c);
+	icache_clear(s);
 	const char *pm = getenv("VMLAB_PERF_MAP");
 	if (pm && *pm == '1') {
 		char path[64];
@@ -688,6 +713,7 @@ void jit_destroy(struct cpu *c)
 	if (s->perf_map)
 		fclose(s->perf_map);
 	free(s->data);
+	free(s->icache);
 	free(s);
 	c->in->jit = NULL;
 }

@@ -98,5 +98,5 @@ int jit_run(struct cpu *c, struct block *b);
 /* After a J_CONT from a direct exit not yet linked: point it at b. */
 void jit_link(struct cpu *c, struct block *b);
 /* Block b is being dropped: its chained entry now leaves for cpu_run. */
-void jit_block_dead(struct block *b);
+void jit_block_dead(struct cpu *c, struct block *b);
 #endif
