@@ -673,6 +673,10 @@ void jit_reset(struct cpu *c)
 
 int jit_init(struct cpu *c)
 {
+#if !defined(__x86_64__)
+	(void)c;
+	return -1; /* compiled code is x86-64: other hosts interpret */
+#endif
 	struct jit_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -1;
