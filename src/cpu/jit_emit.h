@@ -40,13 +40,19 @@ static inline void e_u64(struct emit *e, uint64_t v)
 	e_u32(e, (uint32_t)(v >> 32));
 }
 
-/* REX prefix when needed: w = 64-bit operand, r = ModRM.reg, b = ModRM.rm/base; byte_regs
- * asks for one whenever a byte register above BL is named (SIL, DIL). */
-static inline void e_rex(struct emit *e, bool w, unsigned r, unsigned b, bool byte_regs)
+/* REX prefix when needed: w = 64-bit operand, r = ModRM.reg, b = ModRM.rm/base; byte_r and
+ * byte_b say that r or b names a byte register: SPL..DIL need a REX (without one, 4..7 are
+ * AH..BH, which the JIT never uses). */
+static inline void e_rex2(struct emit *e, bool w, unsigned r, unsigned b, bool byte_r,
+			  bool byte_b)
 {
 	uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) | ((b & 8) ? 1 : 0));
-	if (rex != 0x40 || (byte_regs && ((r & 7) >= 4 || (b & 7) >= 4)))
+	if (rex != 0x40 || (byte_r && (r & 7) >= 4) || (byte_b && (b & 7) >= 4))
 		e_byte(e, rex);
+}
+static inline void e_rex(struct emit *e, bool w, unsigned r, unsigned b, bool byte_regs)
+{
+	e_rex2(e, w, r, b, byte_regs, byte_regs);
 }
 
 /* ModRM (+SIB, displacement) for [base + disp]. */
@@ -69,7 +75,7 @@ static inline void e_op_mem(struct emit *e, unsigned sz, uint8_t op, unsigned re
 {
 	if (sz == 2)
 		e_byte(e, 0x66);
-	e_rex(e, sz == 8, reg, base, sz == 1);
+	e_rex2(e, sz == 8, reg, base, sz == 1, false);
 	e_byte(e, sz == 1 ? (uint8_t)(op - 1) : op);
 	e_mem(e, reg, base, disp);
 }
