@@ -86,6 +86,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	struct cpu_internal *in = c->in;
 	uint32_t lin = c->eip;
 	in->stop = false; /* a new block: a store into the last one no longer matters */
+	if (!c->mmu->seg.sr[SR_CS].flat)
+		return NULL; /* a far transfer left flat code: cpu_run applies CS's base and limit */
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
 		return NULL;
@@ -502,6 +504,10 @@ bool jit_compile(struct cpu *c, struct block *b)
 {
 	struct cpu_internal *in = c->in;
 	struct jit_state *s = in->jit;
+	if (jit_space_low(c)) { /* cpu_run resets the caches before the next block */
+		in->jit_full = true;
+		return false;
+	}
 	size_t data0 = s->data_used;
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model};
 	j.e.p = s->code + s->used;

@@ -276,21 +276,22 @@ static inline void e_test_m8(struct emit *e, unsigned base, int32_t disp, uint8_
 	e_mem(e, 0, base, disp);
 	e_byte(e, imm);
 }
-/* jcc rel32 / jmp rel32 with the displacement to be patched: returns its address */
+/* jcc rel32 / jmp rel32 with the displacement to be patched: returns its address (NULL
+ * when the buffer is full: e_patch ignores it) */
 static inline uint8_t *e_jcc(struct emit *e, unsigned cc)
 {
 	e_byte(e, 0x0F);
 	e_byte(e, (uint8_t)(0x80 | cc));
 	uint8_t *at = e->p;
 	e_u32(e, 0);
-	return at;
+	return e->full ? NULL : at;
 }
 static inline uint8_t *e_jmp(struct emit *e)
 {
 	e_byte(e, 0xE9);
 	uint8_t *at = e->p;
 	e_u32(e, 0);
-	return at;
+	return e->full ? NULL : at;
 }
 /* Points a rel32 field (from e_jcc/e_jmp) at target. */
 static inline void e_patch(uint8_t *at, const uint8_t *target)
