@@ -34,6 +34,12 @@ struct jit {
 	 * this one (hf_out, which templates set). A consumer that uses hf_in leaves a
 	 * recompute for the previous instruction's slow path to run first (recomp). */
 	int hf_in, hf_out;
+	/* The last single-access translation is kept in R8 (its linear page), R9 (the TLB entry
+	 * it mirrors) and R10 (its addend), so that a later access to the same page skips the
+	 * fast-table lookup: rc is the access type it was made for (ACC_READ, ACC_WRITE) when
+	 * that holds on every path to here, else -1. Paths that call C code set R8 to a value no
+	 * address matches before they rejoin. */
+	int rc;
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;

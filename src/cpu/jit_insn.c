@@ -319,6 +319,7 @@ static void rm_and_push_slot(struct jit *j, const struct insn *i)
 	if (i->mod3) {
 		push_slot(j);
 		ld_reg(j, R8, i->rm, 4);
+		j->rc = -1; /* R8 no longer holds the kept page */
 		return;
 	}
 	jit_ea(j, i);
@@ -331,6 +332,7 @@ static void rm_and_push_slot(struct jit *j, const struct insn *i)
 	jit_mem_finish(j, R9, R10, RDI, ACC_READ);
 	e_load(e, 4, R8, RDI, 0);
 	jit_mem_finish(j, R11, RSI, RDI, ACC_WRITE);
+	j->rc = -1; /* R8..R11 held other things */
 }
 static bool t_push_E(struct jit *j, const struct insn *i)
 {

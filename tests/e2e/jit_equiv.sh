@@ -1,7 +1,9 @@
 #!/bin/bash
 # Compiled blocks and the interpreter are one machine: every guest program (-O2) run under
 # `vmlab run --stats` with and without --no-jit must print the same output, exit status and
-# statistics (instructions, TLB lookups/hits/misses, page walks, faults, ...), byte for byte.
+# statistics (instructions, TLB lookups/hits/misses, page walks, faults, ...), byte for byte,
+# on the default machine and (release build) on three others: no TLB; a small FIFO TLB; PAE
+# with a random-replacement TLB.
 cd "$(dirname "$0")/../.."
 vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 tmp=$(mktemp -d)
@@ -17,24 +19,29 @@ if [ ${#progs[@]} -eq 0 ] || [ ! -x "$vmlab" ]; then
 	echo "ok 1 - jit equivalence # SKIP guests or vmlab not built"
 	exit 0
 fi
-echo "1..${#progs[@]}"
+configs=("")
+[ "${VMLAB_BUILD:-rel}" = rel ] &&
+	configs+=("--no-tlb" "--tlb=16x2 --tlb-policy=fifo" "--paging=pae --tlb-policy=random")
+echo "1..$((${#progs[@]} * ${#configs[@]}))"
 n=0
+for cfg in "${configs[@]}"; do
 for name in "${progs[@]}"; do
 	n=$((n + 1))
 	bin=$PWD/build/guest/$name-O2
 	args=()
 	[ "$name" = bench_cpu ] && args=(1)
 	for mode in jit interp; do
-		opt=()
-		[ $mode = interp ] && opt=(--no-jit)
+		read -r -a opt <<<"$cfg"
+		[ $mode = interp ] && opt+=(--no-jit)
 		(cd /tmp && timeout 300 "$OLDPWD/$vmlab" run "${opt[@]}" --stats "$bin" "${args[@]}" \
 			</dev/null >"$tmp/$mode.out" 2>"$tmp/$mode.err"; echo "exit=$?" >>"$tmp/$mode.out")
 	done
 	if cmp -s "$tmp/jit.out" "$tmp/interp.out" && cmp -s "$tmp/jit.err" "$tmp/interp.err"; then
-		echo "ok $n - $name: same output and statistics with and without --no-jit"
+		echo "ok $n - $name${cfg:+ ($cfg)}: same output and statistics with and without --no-jit"
 	else
-		echo "not ok $n - $name: compiled and interpreted runs differ"
+		echo "not ok $n - $name${cfg:+ ($cfg)}: compiled and interpreted runs differ"
 		diff "$tmp/interp.out" "$tmp/jit.out" | head -5 | sed 's/^/# out: /'
 		diff "$tmp/interp.err" "$tmp/jit.err" | head -8 | sed 's/^/# stats: /'
 	fi
+done
 done
