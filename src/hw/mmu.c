@@ -341,8 +341,9 @@ static int dirty_rewalk(struct mmu *m, struct tlb *t, struct tlb_entry **ep, uin
  * The translation proper. *used is the L1 entry that served it (NULL with paging off or no
  * modelled TLB), *used_tlb its TLB.
  */
-static int xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
-		 struct tlb_entry **used, struct tlb **used_tlb, struct x86_exception *ex)
+static inline __attribute__((always_inline)) int
+xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
+      struct tlb_entry **used, struct tlb **used_tlb, struct x86_exception *ex)
 {
 	*used = NULL;
 	*used_tlb = NULL;
@@ -442,9 +443,12 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs
- * a fast entry. Returns 1 when *pa is RAM, 0 when it is not (MMIO, a hole), -1 on a fault. */
-static int page_xlate_slow(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
-			   phys_addr_t *pa, struct x86_exception *ex)
+ * a fast entry. Returns 1 when *pa is RAM, 0 when it is not (MMIO, a hole), -1 on a fault.
+ * Inlined (with xlate) into mmu_ptr_slow, which takes nearly every miss: the out-parameters
+ * then live in registers and a miss makes no call before the walker's refusals and the TLB. */
+static inline __attribute__((always_inline)) int
+page_xlate_slow_inline(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+		       phys_addr_t *pa, struct x86_exception *ex)
 {
 	struct tlb_entry *e;
 	struct tlb *t;
@@ -458,6 +462,12 @@ static int page_xlate_slow(struct mmu *m, uint32_t lin, enum mmu_access acc, boo
 		physmem_frame_changed(m->pm, *pa >> PAGE_SHIFT);
 	install_fast(m, lin, acc, user, *pa, e, t);
 	return 1;
+}
+
+static int page_xlate_slow(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
+			   phys_addr_t *pa, struct x86_exception *ex)
+{
+	return page_xlate_slow_inline(m, lin, acc, user, pa, ex);
 }
 
 /* The same, the fast table first, as mmu_ptr does (fast entries exist only for RAM). */
@@ -476,7 +486,7 @@ uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
 		      struct x86_exception *ex)
 {
 	phys_addr_t pa;
-	int rc = page_xlate_slow(m, lin, acc, m->cpl == 3, &pa, ex);
+	int rc = page_xlate_slow_inline(m, lin, acc, m->cpl == 3, &pa, ex);
 	if (rc > 0)
 		return m->pm->host + pa;
 	if (rc == 0)
