@@ -294,14 +294,16 @@ static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
 	return -1;
 }
 
+/* missed: lin was just looked up in t (and in the L2) and missed, with nothing changed
+ * since, so neither holds an entry this one replaces. */
 static inline __attribute__((always_inline)) struct tlb_entry *
-fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res)
+fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, bool missed)
 {
 	struct tlb_entry ne;
 	entry_from_walk(m, lin, res, &ne);
 	if (m->l2tlb)
-		tlb_insert(m->l2tlb, &ne);
-	return tlb_insert(t, &ne);
+		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
+	return missed ? tlb_insert_missed(t, &ne) : tlb_insert(t, &ne);
 }
 
 /* A write through a clean entry: walk again to set D (and re-check rights in memory). */
@@ -319,7 +321,7 @@ static int dirty_rewalk(struct mmu *m, struct tlb *t, struct tlb_entry **ep, uin
 	if (ne.page_shift != e->page_shift || ne.frame != e->frame) {
 		/* the tables changed under a cached entry: replace it */
 		drop_translation(m, lin);
-		*ep = fill(m, t, lin, &res);
+		*ep = fill(m, t, lin, &res, false);
 		return 0;
 	}
 	if (ne.writable != e->writable || ne.user != e->user || ne.nx != e->nx)
@@ -395,7 +397,7 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 		return refill_trap(m, lin, ex);
 	if (walk(m, lin, acc, user, &res, ex) < 0)
 		return -1;
-	*used = fill(m, t, lin, &res);
+	*used = fill(m, t, lin, &res, true);
 	*used_tlb = t;
 	*pa = res.pa;
 	return 0;
@@ -419,7 +421,7 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 	struct walk_result res;
 	if (walk(m, lin, acc, user, &res, ex) < 0)
 		return -1;
-	fill(m, acc == ACC_FETCH ? m->itlb : m->dtlb, lin, &res);
+	fill(m, acc == ACC_FETCH ? m->itlb : m->dtlb, lin, &res, false);
 	return 0;
 }
 

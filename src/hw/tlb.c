@@ -12,6 +12,7 @@ struct tlb {
 	const char *name;
 	unsigned sets, ways;
 	unsigned set_mask; /* sets - 1 when sets is a power of two, else 0 (use %) */
+	bool set_pow2;     /* sets is a power of two (one set included): mask, never divide */
 	enum tlb_policy policy;
 	uint64_t rng;
 	struct tlb_entry *e; /* sets * ways, set-major */
@@ -92,7 +93,8 @@ struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t se
 	t->name = name;
 	t->ways = g->ways;
 	t->sets = g->entries / g->ways;
-	t->set_mask = (t->sets & (t->sets - 1)) == 0 ? t->sets - 1 : 0;
+	t->set_pow2 = (t->sets & (t->sets - 1)) == 0;
+	t->set_mask = t->set_pow2 ? t->sets - 1 : 0;
 	t->policy = p;
 	/* xorshift64 must not start at zero */
 	t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
@@ -130,26 +132,39 @@ static struct tlb_entry *set_of(struct tlb *t, uint32_t vpn)
 {
 	/* a division per probe is the dearest step of a lookup; the usual geometries avoid it
 	 * (one set: mask 0 and vpn % 1 == 0 agree) */
-	unsigned set = t->set_mask || t->sets == 1 ? vpn & t->set_mask : vpn % t->sets;
+	unsigned set = t->set_pow2 ? vpn & t->set_mask : vpn % t->sets;
 	return &t->e[set * t->ways];
 }
 
 /* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
  * entry does). Inlined, so the lookup path carries no any_asid test. */
 static inline __attribute__((always_inline)) struct tlb_entry *
+find_size(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid, unsigned k)
+{
+	uint32_t vpn = lin >> shifts[k];
+	struct tlb_entry *s = set_of(t, vpn);
+	for (unsigned w = 0; w < t->ways; w++)
+		/* vpn first: it is what rejects almost every way on a miss */
+		if (s[w].vpn == vpn && s[w].valid && s[w].page_shift == shifts[k] &&
+		    (any_asid || s[w].global || s[w].asid == asid))
+			return &s[w];
+	return NULL;
+}
+
+/* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
+ * entry does). Inlined, so the lookup path carries no any_asid test. 4 KB entries first,
+ * and the large sizes only when some are held: a TLB without large pages probes once. */
+static inline __attribute__((always_inline)) struct tlb_entry *
 find(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid)
 {
-	for (unsigned k = 0; k < 3; k++) {
-		if (!t->held[k])
-			continue;
-		uint32_t vpn = lin >> shifts[k];
-		struct tlb_entry *s = set_of(t, vpn);
-		for (unsigned w = 0; w < t->ways; w++)
-			/* vpn first: it is what rejects almost every way on a miss */
-			if (s[w].vpn == vpn && s[w].valid && s[w].page_shift == shifts[k] &&
-			    (any_asid || s[w].global || s[w].asid == asid))
-				return &s[w];
-	}
+	struct tlb_entry *e;
+	if (t->held[0] && (e = find_size(t, lin, asid, any_asid, 0)))
+		return e;
+	if (__builtin_expect(!(t->held[1] | t->held[2]), 1))
+		return NULL;
+	for (unsigned k = 1; k < 3; k++)
+		if (t->held[k] && (e = find_size(t, lin, asid, any_asid, k)))
+			return e;
 	return NULL;
 }
 
@@ -198,7 +213,8 @@ struct set_scan {
  * Inlined with a constant fifo, so the loop carries no policy test.
  */
 static inline __attribute__((always_inline)) struct set_scan
-scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo)
+scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo,
+	 bool find_same)
 {
 	struct set_scan r = {NULL, NULL, s};
 	uint64_t old_key = fifo ? s->inserted : s->last_use;
@@ -209,7 +225,7 @@ scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fif
 				r.free_way = x;
 			continue;
 		}
-		if (x->vpn == n->vpn && x->page_shift == n->page_shift &&
+		if (find_same && x->vpn == n->vpn && x->page_shift == n->page_shift &&
 		    (x->global || n->global || x->asid == n->asid))
 			r.same = x;
 		uint64_t key = fifo ? x->inserted : x->last_use;
@@ -221,14 +237,15 @@ scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fif
 	return r;
 }
 
-struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
+static inline __attribute__((always_inline)) struct tlb_entry *
+insert(struct tlb *t, const struct tlb_entry *n, bool find_same)
 {
 	unsigned shift = n->page_shift;
 	if (shift != 12 && shift != 21 && shift != 22)
 		return NULL;
 	struct tlb_entry *s = set_of(t, n->vpn);
-	struct set_scan sc = t->policy == TLB_FIFO ? scan_set(s, t->ways, n, true)
-						   : scan_set(s, t->ways, n, false);
+	struct set_scan sc = t->policy == TLB_FIFO ? scan_set(s, t->ways, n, true, find_same)
+						   : scan_set(s, t->ways, n, false, find_same);
 	struct tlb_entry *slot = sc.same;
 	if (slot) {
 		invalidate(t, slot);
@@ -246,6 +263,24 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
 	slot->inserted = ++t->fifo_seq;
 	t->held[shift_slot(shift)]++;
 	return slot;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
+{
+	return insert(t, n, true);
+}
+
+/*
+ * A non-global entry matches a lookup in its ASID exactly when it would be the "same"
+ * translation for tlb_insert (same vpn and size, and global or of that ASID), so after a
+ * lookup missed there is none to look for. A global entry would also replace other ASIDs'
+ * entries for the page, which the lookup did not see: those take the full scan.
+ */
+struct tlb_entry *tlb_insert_missed(struct tlb *t, const struct tlb_entry *n)
+{
+	if (n->global)
+		return insert(t, n, true);
+	return insert(t, n, false);
 }
 
 void tlb_flush_all(struct tlb *t, bool keep_global)

@@ -56,6 +56,9 @@ struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t se
 void tlb_free(struct tlb *t);
 struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid); /* counts */
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *e);   /* may evict */
+/* The same, straight after tlb_lookup(t, address of e, e->asid) returned NULL (and nothing
+ * changed t since): the same decisions, without looking for an entry to replace. */
+struct tlb_entry *tlb_insert_missed(struct tlb *t, const struct tlb_entry *e);
 void tlb_flush_all(struct tlb *t, bool keep_global);
 void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global);
 void tlb_invlpg(struct tlb *t, uint32_t lin);
