@@ -39,6 +39,7 @@ struct jit_state {
 	size_t data_used;
 	uint8_t *epilogue;
 	int (*enter)(struct cpu *c, void *code);
+	struct mmu_fast dead; /* what kept translations point at when forgotten at run time */
 	/* indirect exits look their target up here, by EIP, before asking jit_indirect */
 	struct jit_site *icache;
 	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
@@ -181,7 +182,7 @@ void jit_call_sync(struct jit *j, const void *fn)
 {
 	sync_out(&j->e);
 	e_call(&j->e, fn);
-	j->rc = -1;
+	jit_rc_forget(j);
 	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 }
 
@@ -204,7 +205,8 @@ void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc,
 	jit_fb_jump(j, CC_NE);
 }
 
-void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
+void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst,
+		    enum mmu_access acc)
 {
 	struct emit *e = &j->e;
 	count_hit(j, ent, 0, acc);
@@ -212,50 +214,56 @@ void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, en
 	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
 
-/* Runtime: no address matches the kept translation (R8 above 32 bits). */
-static void rc_kill(struct emit *e)
+static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
+
+void jit_rc_forget(struct jit *j)
 {
-	e_mov_ri64(e, R8, 1ull << 40);
+	for (unsigned k = 0; k < JIT_RC; k++)
+		j->rc[k] = -1;
 }
 
-void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc)
+/* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
+ * above 32 bits). */
+static void rc_kill(struct jit *j)
 {
 	struct emit *e = &j->e;
+	e_mov_ri64(e, R8, (uint64_t)(uintptr_t)&j->c->in->jit->dead);
+	e_mov_rr(e, 8, R9, R8);
+	e_mov_rr(e, 8, R10, R8);
+}
+
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
+{
+	struct emit *e = &j->e;
+	unsigned k = base == R_ESP ? 1 : base == R_EBP ? 2 : 0, r = rc_reg[k];
 	uint8_t *done = NULL;
-	/* the kept translation serves an access of its own kind; with a TLB modelled, a write
-	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
+	/* a kept entry serves an access of its own kind; with a TLB modelled, a write one
+	 * serves reads too (the interpreter's read would be a TLB hit on the same entry,
 	 * counted alike; without a TLB it would be a page walk). A read one never serves a
 	 * write: the page may be clean, or a frame holding code. */
-	if (j->rc >= 0 && (j->rc == (int)acc || (acc == ACC_READ && j->c->mmu->dtlb))) {
+	int rc = j->rc[k];
+	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && j->c->mmu->dtlb))) {
 		e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
 		jit_fb_jump(j, CC_E);
-		/* (address ^ page) <= 4096 - size: the same page, not crossing its end */
+		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
+		_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
 		e_mov_rr(e, 8, RAX, RSI);
-		e_alu_rr(e, 8, 6, RAX, R8);
+		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
 		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
 		uint8_t *other = e_jcc(e, CC_A);
-		if (j->c->mmu->dtlb) { /* a TLB hit on the same entry, counted as ever */
-			e_test_rr(e, 8, R9, R9);
-			uint8_t *skip = e_jcc(e, CC_E);
-			e_alu_ri(e, 8, 0, J_LRU, 1);
-			e_store(e, 8, J_LRU, R9, (int32_t)offsetof(struct tlb_entry, last_use));
-			e_alu_ri(e, 8, 0, J_HITS, 1);
-			e_patch(skip, e->p);
-		}
-		e_mov_rr(e, 8, RDI, R10);
+		count_hit(j, r, 0, acc); /* a TLB hit on the same entry, counted as ever */
+		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		done = e_jmp(e);
 		e_patch(other, e->p);
 	}
 	jit_mem_check(j, sr, sz, acc, RAX);
 	count_hit(j, RAX, 0, acc);
-	e_load(e, 4, R8, RAX, (int32_t)offsetof(struct mmu_fast, tag));
-	e_load(e, 8, R9, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_load(e, 8, R10, RAX, (int32_t)offsetof(struct mmu_fast, addend));
-	e_mov_rr(e, 8, RDI, R10);
+	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, RDI, RSI);
+	e_mov_rr(e, 8, r, RAX);
 	e_patch(done, e->p);
-	j->rc = (int)acc;
+	j->rc[k] = (int)acc;
 }
 
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
@@ -273,7 +281,8 @@ static void fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
-	int rc = j->rc; /* kept on the fast path; the slow one kills it at run time */
+	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
+	memcpy(rc, j->rc, sizeof rc);
 	uint8_t *miss;
 	fetch_lookup(j, next_eip, &miss);
 	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
@@ -289,9 +298,9 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	add_insns(j, (int32_t)retired);
 	exit_code(j, J_CONT);
 	e_patch(ok, e->p);
-	rc_kill(e); /* the call took R8..R10; the fast path keeps them */
+	rc_kill(j); /* the call took R8..R10; the fast path keeps them */
 	e_patch(done, e->p);
-	j->rc = rc;
+	memcpy(j->rc, rc, sizeof rc);
 }
 
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
@@ -379,7 +388,7 @@ void jit_get_cf(struct jit *j)
 	}
 	e_mov_rr(e, 8, RDI, J_IN);
 	e_call(e, (const void *)jit_cf_slow);
-	j->rc = -1;
+	jit_rc_forget(j);
 	e_movzx_rr(e, 1, RAX, RAX);
 }
 
@@ -448,7 +457,7 @@ unsigned jit_cond(struct jit *j, unsigned cc)
 	e_mov_rr(e, 8, RDI, J_IN);
 	e_mov_ri(e, RSI, cc);
 	e_call(e, (const void *)jit_cond_slow);
-	j->rc = -1;
+	jit_rc_forget(j);
 	e_patch(join, e->p);
 	e_test_rr(e, 1, RAX, RAX);
 	return CC_NE;
@@ -555,7 +564,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		return false;
 	}
 	size_t data0 = s->data_used;
-	struct jit j = {.c = c, .b = b, .lf = -1, .rc = -1, .count_i = c->tlb_fetch_model};
+	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model};
+	jit_rc_forget(&j);
 	j.e.p = s->code + s->used;
 	j.e.end = s->code + JIT_CODE_SIZE;
 	struct emit *e = &j.e;
@@ -604,7 +614,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.nfb = 0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
-		j.rc = -1;
+		jit_rc_forget(&j);
 		if (!emit_fallback(&j, i))
 			goto fail;
 	}
@@ -623,7 +633,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		unsigned nk = stub[t].k + 1;
 		if (recomp[nk].on) /* the next instruction expects the host flags */
 			recompute(&j, recomp[nk].lf, recomp[nk].cc);
-		rc_kill(e);
+		rc_kill(&j);
 		e_patch(e_jmp(e), label[nk]);
 	}
 	if (e->full)
@@ -748,6 +758,8 @@ int jit_init(struct cpu *c)
 	}
 	s->code = p;
 	c->in->jit = s; /* the trampoline's exits need it */
+	s->dead.tag = MMU_FAST_INVALID;
+	s->dead.tag_hi = 1;
 	emit_trampoline(s, c);
 	icache_clear(s);
 	const char *pm = getenv("VMLAB_PERF_MAP");

@@ -21,6 +21,7 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 #define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
 
 #define JIT_MAX_FB 6
+#define JIT_RC 3
 
 /* The state of one block's compilation. */
 struct jit {
@@ -34,12 +35,13 @@ struct jit {
 	 * this one (hf_out, which templates set). A consumer that uses hf_in leaves a
 	 * recompute for the previous instruction's slow path to run first (recomp). */
 	int hf_in, hf_out;
-	/* The last single-access translation is kept in R8 (its linear page), R9 (the TLB entry
-	 * it mirrors) and R10 (its addend), so that a later access to the same page skips the
-	 * fast-table lookup: rc is the access type it was made for (ACC_READ, ACC_WRITE) when
-	 * that holds on every path to here, else -1. Paths that call C code set R8 to a value no
-	 * address matches before they rejoin. */
-	int rc;
+	/* Kept translations: the fast-table entry of the last single access through ESP (R9),
+	 * through EBP (R10) and through anything else (R8), so that a later access to the same
+	 * page skips the table lookup. rc[k] is the access type entry k was found for
+	 * (ACC_READ, ACC_WRITE) when that holds on every path to here, else -1. Paths that
+	 * call C code (which may change the table) point all three at an entry no address
+	 * matches before they rejoin. */
+	int rc[JIT_RC];
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;
@@ -60,8 +62,11 @@ bool jit_insn(struct jit *j, const struct insn *i);
 void jit_fb_jump(struct jit *j, unsigned cc);   /* jcc (or jmp, cc < 0) to the slow path */
 void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address */
 /* RDI = host address of the operand at ESI (segment sr, size sz), the hit counted; misses
- * jump to the slow path. Clobbers RAX, RCX, RDX. */
-void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc);
+ * jump to the slow path. base: the guest register the address came from (NOREG: none),
+ * which picks the kept translation. Clobbers RAX, RCX, RDX. */
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base);
+/* Every kept translation forgotten (compile time). */
+void jit_rc_forget(struct jit *j);
 /* jit_mem in two halves, for instructions with two accesses (both checked before either is
  * counted): the check leaves the fast entry in ent (RAX or R8..R11; clobbers RCX), the
  * finish counts the hit and sets dst to the host address of the guest address in addr

@@ -47,7 +47,7 @@ static bool mem_ok(const struct insn *i)
 static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc)
 {
 	jit_ea(j, i);
-	jit_mem(j, i->sreg, sz, acc);
+	jit_mem(j, i->sreg, sz, acc, i->base);
 }
 
 /* ---- ALU: ADD OR AND SUB XOR CMP, TEST ---- */
@@ -150,11 +150,11 @@ static bool t_moffs(struct jit *j, const struct insn *i)
 		return false;
 	e_mov_ri(e, RSI, i->disp);
 	if (i->opc < 0xA2) {
-		jit_mem(j, i->sreg, sz, ACC_READ);
+		jit_mem(j, i->sreg, sz, ACC_READ, NOREG);
 		e_load(e, sz, RAX, RDI, 0);
 		st_reg(j, RAX, R_EAX, sz);
 	} else {
-		jit_mem(j, i->sreg, sz, ACC_WRITE);
+		jit_mem(j, i->sreg, sz, ACC_WRITE, NOREG);
 		ld_reg(j, RAX, R_EAX, sz);
 		e_store(e, sz, RAX, RDI, 0);
 	}
@@ -215,14 +215,14 @@ static void push_slot(struct jit *j)
 	stack32(j);
 	ld_reg(j, RSI, R_ESP, 4);
 	e_alu_ri(&j->e, 4, 5, RSI, 4);
-	jit_mem(j, SR_SS, 4, ACC_WRITE);
+	jit_mem(j, SR_SS, 4, ACC_WRITE, R_ESP);
 }
 /* ESI = ESP, RDI = its host address */
 static void pop_slot(struct jit *j, unsigned base_reg)
 {
 	stack32(j);
 	ld_reg(j, RSI, base_reg, 4);
-	jit_mem(j, SR_SS, 4, ACC_READ);
+	jit_mem(j, SR_SS, 4, ACC_READ, base_reg);
 }
 static bool t_push_r(struct jit *j, const struct insn *i)
 {
@@ -319,7 +319,7 @@ static void rm_and_push_slot(struct jit *j, const struct insn *i)
 	if (i->mod3) {
 		push_slot(j);
 		ld_reg(j, R8, i->rm, 4);
-		j->rc = -1; /* R8 no longer holds the kept page */
+		jit_rc_forget(j); /* R8 no longer holds a kept entry */
 		return;
 	}
 	jit_ea(j, i);
@@ -332,7 +332,7 @@ static void rm_and_push_slot(struct jit *j, const struct insn *i)
 	jit_mem_finish(j, R9, R10, RDI, ACC_READ);
 	e_load(e, 4, R8, RDI, 0);
 	jit_mem_finish(j, R11, RSI, RDI, ACC_WRITE);
-	j->rc = -1; /* R8..R11 held other things */
+	jit_rc_forget(j); /* R8..R11 held other things */
 }
 static bool t_push_E(struct jit *j, const struct insn *i)
 {

@@ -14,6 +14,7 @@
 static void fast_drop(struct mmu_fast *f)
 {
 	f->tag = MMU_FAST_INVALID;
+	f->tag_hi = 0;
 	f->tlbe = NULL;
 	f->addend = 0;
 	f->stats = NULL;
@@ -439,6 +440,7 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 		return;
 	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	f->tag = lin & PAGE_MASK;
+	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
