@@ -417,6 +417,7 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->valid = true;
 	b->link[0] = b->link[1] = NULL;
 	b->jit = b->jit_chain = b->jit_bail = NULL;
+	b->jit_in = NULL;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];

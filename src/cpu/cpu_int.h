@@ -79,6 +79,7 @@ enum {
 
 struct block;
 struct jit_state;
+struct jit_link;
 
 /* Most instructions in a decoded block. */
 #define BLOCK_INSNS_MAX 64
@@ -140,6 +141,7 @@ struct block {
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
 	uint8_t *jit_chain; /* its entry from other compiled blocks */
 	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */
+	struct jit_link *jit_in; /* direct exits of other blocks chained to it */
 	struct insn insns[];
 };
 

@@ -27,6 +27,11 @@ struct jit_site {
 	uint32_t eip;
 	uint8_t *entry;
 };
+/* A direct exit chained to a block: unchained again if the block is dropped. */
+struct jit_link {
+	uint8_t *site; /* the exit's rel32; its unchained path starts right after it */
+	struct jit_link *next;
+};
 #define JIT_ICACHE_BITS 12
 #define JIT_ICACHE_SIZE (1u << JIT_ICACHE_BITS)
 #define TRAMPOLINE_SIZE 512u
@@ -665,15 +670,26 @@ void jit_block_dead(struct cpu *c, struct block *b)
 	struct emit e = {.p = b->jit_chain, .end = b->jit_chain + 5};
 	e_patch(e_jmp(&e), b->jit_bail);
 	b->jit = NULL;
+	/* the exits chained to it go back to asking cpu_run, which chains them anew */
+	for (struct jit_link *l = b->jit_in; l; l = l->next)
+		e_patch(l->site, l->site + 4);
+	b->jit_in = NULL;
 }
 
 void jit_link(struct cpu *c, struct block *b)
 {
 	struct cpu_internal *in = c->in;
+	struct jit_state *s = in->jit;
 	uint8_t *site = in->jit_link_site;
 	in->jit_link_site = NULL;
-	if (site && b->jit_chain)
-		e_patch(site, b->jit_chain);
+	if (!site || !b->jit_chain || s->data_used + sizeof(struct jit_link) > JIT_DATA_SIZE)
+		return;
+	struct jit_link *l = (struct jit_link *)(void *)(s->data + s->data_used);
+	s->data_used += (sizeof(*l) + 15) & ~(size_t)15;
+	l->site = site;
+	l->next = b->jit_in;
+	b->jit_in = l;
+	e_patch(site, b->jit_chain);
 }
 
 #if defined(__clang__)
