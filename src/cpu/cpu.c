@@ -569,7 +569,9 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			/* compiled code: it may run on through chained blocks */
 			if (b->jit || jit_compile(c, b)) {
 				jit_link(c, b);
-				in->jit_end = end;
+				/* at most 2^30 instructions per entry: the packed hit counts
+				 * of compiled code (jit.h, J_FETCH) stay below 2^32 */
+				in->jit_end = end - c->insns > (1u << 30) ? c->insns + (1u << 30) : end;
 				int r = jit_run(c, b);
 				in->stop = false;
 				in->cur = NULL;

@@ -124,6 +124,8 @@ struct cpu_internal {
 	bool jit_full;          /* the code buffer is full: reset the caches */
 	bool jit_fetch_model;   /* c->tlb_fetch_model the compiled code was made for */
 	uint64_t dc_hits;       /* decode-cache hits not yet added to the counter */
+	uint64_t jit_k_dc, jit_k_both; /* 1 << 32 and 1 << 32 | 1: what a chained block entry
+				       * adds to the JIT's packed fetch/decode-cache hit count */
 };
 #define SEGF_R 1
 #define SEGF_W 2

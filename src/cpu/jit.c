@@ -168,19 +168,22 @@ static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 	uint8_t *skip = e_jcc(e, CC_E);
 	e_alu_ri(e, 8, 0, J_LRU, 1);
 	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
-	if (acc == ACC_FETCH)
-		e_inc_m64(e, J_IN, O_IN(fast_hits) + 8 * ACC_FETCH);
-	else
-		e_alu_ri(e, 8, 0, J_HITS, 1);
+	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
 	e_patch(skip, e->p);
 }
 
-/* Before C code runs: the clock and the pending hits where C sees them. */
+/* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
+ * (argument registers RDI, RSI, RDX and the result in RAX stay). */
 static void sync_out(struct emit *e)
 {
 	e_store(e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_READ, J_HITS);
 	e_alu_rr(e, 4, 6, J_HITS, J_HITS);
+	e_mov_rr(e, 4, RCX, J_FETCH); /* the low half: fetch hits */
+	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_FETCH, RCX);
+	e_shift_ri(e, 8, 5, J_FETCH, 32); /* the high half: decode-cache hits */
+	e_alu_mr(e, 8, 0, J_IN, O_IN(dc_hits), J_FETCH);
+	e_alu_rr(e, 4, 6, J_FETCH, J_FETCH);
 }
 
 void jit_call_sync(struct jit *j, const void *fn)
@@ -555,9 +558,22 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	e_mov_ri64(e, RAX, (uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
 	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, addend));
 	e_patch(e_jcc(e, CC_NE), bail);
-	if (j->count_i)
-		count_hit(j, RDX, slot, ACC_FETCH);
-	e_inc_m64(e, J_IN, O_IN(dc_hits));
+	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
+	 * stamp without its count) */
+	bool fetch = j->count_i && j->c->mmu->itlb;
+	if (fetch) {
+		e_load(e, 8, RDX, RDX, slot + (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_test_rr(e, 8, RDX, RDX);
+		uint8_t *skip = e_jcc(e, CC_E);
+		e_alu_ri(e, 8, 0, J_LRU, 1);
+		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
+		uint8_t *done = e_jmp(e);
+		e_patch(skip, e->p);
+		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
+		e_patch(done, e->p);
+	} else
+		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
 
 bool jit_compile(struct cpu *c, struct block *b)
@@ -646,6 +662,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	b->jit = entry;
 	b->jit_chain = chain;
 	b->jit_bail = bail;
+	if (getenv("VMLAB_JIT_DUMP")) { char fn[64]; snprintf(fn, sizeof fn, "/tmp/jit-%08x.bin", b->eip); FILE *df = fopen(fn, "wb"); if (df) { fwrite(bail, 1, (size_t)(e->p - bail), df); fclose(df); } }
 	if (s->perf_map)
 		fprintf(s->perf_map, "%lx %lx guest_%08x_n%u\n", (unsigned long)(uintptr_t)bail,
 			(unsigned long)(e->p - bail), b->eip, b->n);
@@ -722,6 +739,7 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_load(&e, 8, J_MMU, RDI, (int32_t)offsetof(struct cpu, mmu));
 	e_load(&e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_rr(&e, 4, 6, J_HITS, J_HITS);
+	e_alu_rr(&e, 4, 6, J_FETCH, J_FETCH);
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;
@@ -774,6 +792,8 @@ int jit_init(struct cpu *c)
 	}
 	s->code = p;
 	c->in->jit = s; /* the trampoline's exits need it */
+	c->in->jit_k_dc = 1ull << 32;
+	c->in->jit_k_both = 1ull << 32 | 1;
 	s->dead.tag = MMU_FAST_INVALID;
 	s->dead.tag_hi = 1;
 	emit_trampoline(s, c);

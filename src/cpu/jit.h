@@ -19,6 +19,8 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 #define J_MMU R12 /* struct mmu * */
 #define J_LRU R14 /* the MMU's lru_clock while compiled code runs (stored back around calls) */
 #define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
+#define J_FETCH R13 /* fetch hits (low 32 bits) and decode-cache hits (high 32 bits) not yet
+		     * added to in->fast_hits[ACC_FETCH] and in->dc_hits */
 
 #define JIT_MAX_FB 6
 #define JIT_RC 3

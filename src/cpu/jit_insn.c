@@ -62,7 +62,7 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	bool carry = op == 2 || op == 3;
 	if (carry) { /* the carry-in first: it may take a call */
 		jit_get_cf(j);
-		e_mov_rr(e, 4, R13, RAX);
+		e_mov_rr(e, 4, R11, RAX);
 	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, form == F_GE || !store ? ACC_READ : ACC_WRITE);
@@ -87,7 +87,7 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	e_mov_rr(e, 4, RDX, RAX);
 	if (carry) { /* ADC: a + b + cf, SBB: a - b - cf */
 		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, RCX);
-		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R13);
+		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R11);
 	} else
 		e_alu_rr(e, 4, op == 7 ? 5 : op, RDX, RCX); /* CMP: the difference is its result */
 	mask(j, RDX, sz);
@@ -98,7 +98,7 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 			st_reg(j, RDX, form == F_GE ? i->reg : i->rm, sz);
 	}
 	if (carry)
-		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
+		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
 	else if (sz == 4)
 		j->hf_out = HF_ALL; /* the host's 32-bit operation set the guest's flags */
 	unsigned kind = op == 0 ? LF_ADD : op == 2 ? LF_ADC : op == 3 ? LF_SBB
@@ -366,7 +366,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	bool keep_aux = lf0 >= 0 && ((unsigned)lf0 >> 2 == LF_INC || (unsigned)lf0 >> 2 == LF_DEC);
 	if (!keep_aux) {
 		jit_get_cf(j);
-		e_mov_rr(e, 4, R13, RAX);
+		e_mov_rr(e, 4, R11, RAX);
 	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, ACC_WRITE);
@@ -381,7 +381,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	else
 		st_reg(j, RDX, i->rm, sz);
 	if (!keep_aux)
-		e_store(e, 4, R13, J_IN, O_IN(lf_aux));
+		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
 	e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
 	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
 	if (sz == 4)
@@ -477,17 +477,19 @@ static bool t_cmov(struct jit *j, const struct insn *i)
 	unsigned sz = osz(i);
 	if (!mem_ok(i))
 		return false;
-	/* the source is read whatever the condition (a fault is taken either way) */
+	/* the condition first (it may take a call), kept in R11B; the source is read whatever
+	 * it is (a fault is taken either way) */
+	unsigned hcc = jit_cond(j, i->opc & 15);
+	e_setcc(e, hcc, R11);
 	if (i->mod3)
-		ld_reg(j, R13, i->rm, sz);
+		ld_reg(j, RAX, i->rm, sz);
 	else {
 		e_operand(j, i, sz, ACC_READ);
-		e_load(e, sz, R13, RDI, 0);
-		j->hf_in = HF_NONE; /* the operand's checks used the host flags */
+		e_load(e, sz, RAX, RDI, 0);
 	}
-	unsigned hcc = jit_cond(j, i->opc & 15);
-	uint8_t *skip = e_jcc(e, hcc ^ 1);
-	st_reg(j, R13, i->reg, sz);
+	e_test_rr(e, 1, R11, R11);
+	uint8_t *skip = e_jcc(e, CC_E);
+	st_reg(j, RAX, i->reg, sz);
 	e_patch(skip, e->p);
 	return true;
 }
