@@ -20,67 +20,16 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
-/* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
- * the shared lookup path). In data memory, not patched into code: writing near running code
- * costs the host a pipeline flush. */
-struct jit_site {
-	uint32_t eip;
-	uint8_t *entry;
-};
-/* A direct exit chained to a block: unchained again if the block is dropped. */
-struct jit_link {
-	uint8_t *site; /* the exit's rel32; its unchained path starts right after it */
-	struct jit_link *next;
-};
-#define JIT_ICACHE_BITS 12
-#define JIT_ICACHE_SIZE (1u << JIT_ICACHE_BITS)
-#define TRAMPOLINE_SIZE 512u
-
-struct jit_state {
-	FILE *perf_map; /* /tmp/perf-PID.map for `perf report` (VMLAB_PERF_MAP=1), or NULL */
-	uint8_t *code;
-	size_t used;
-	uint8_t *data; /* instruction copies for fallback calls */
-	size_t data_used;
-	uint8_t *epilogue;
-	int (*enter)(struct cpu *c, void *code);
-	struct mmu_fast dead; /* what kept translations point at when forgotten at run time */
-	/* indirect exits look their target up here, by EIP, before asking jit_indirect */
-	struct jit_site *icache;
-	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
-};
-
 /* ---- the helpers compiled code calls ---- */
 static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
 {
 	switch (r) {
-	case X_JUMP:
-		c->insns++;
-		return J_JUMPED;
-	case X_RESTART:
-		return J_CONT;
-	case X_EXC:
-		c->eip = i->eip;
-		return J_EXC;
-	default: /* X_EXIT */
-		c->insns++;
-		return J_EXIT;
+	case X_JUMP: c->insns++; return J_JUMPED;
+	case X_RESTART: return J_CONT;
+	case X_EXC: c->eip = i->eip; return J_EXC;
+	default: /* X_EXIT */ c->insns++; return J_EXIT;
 	}
 }
-static int jit_cond_slow(struct cpu_internal *in, unsigned cc)
-{
-	return cond(in, cc);
-}
-static uint32_t jit_cf_slow(struct cpu_internal *in)
-{
-	return get_cf(in);
-}
-/* jcc_fallthrough_slow's lookup: true when the fetch can go on */
-static int jit_fetch_slow(struct cpu *c, uint32_t lin)
-{
-	return mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL;
-}
-
 /*
  * An exit to a computed EIP (c->eip, c->insns exact): the compiled entry of the block there,
  * with get_block's fetch lookup and decode-cache hit counted, or NULL (cpu_run then looks
@@ -93,7 +42,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	uint32_t lin = c->eip;
 	in->stop = false; /* a new block: a store into the last one no longer matters */
 	if (!c->mmu->seg.sr[SR_CS].flat)
-		return NULL; /* a far transfer left flat code: cpu_run applies CS's base and limit */
+		return NULL; /* a far transfer left flat code: cpu_run applies CS's base and limit
+			      */
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
 		return NULL;
@@ -115,12 +65,12 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 }
 
 /* ---- small emitters over the pinned registers ---- */
-static void exit_code(struct jit *j, int code)
+void jit_exit_code(struct jit *j, int code)
 {
 	e_mov_ri(&j->e, RAX, (uint32_t)code);
 	e_patch(e_jmp(&j->e), j->c->in->jit->epilogue);
 }
-static void add_insns(struct jit *j, int32_t n)
+void jit_add_insns(struct jit *j, int32_t n)
 {
 	if (n)
 		e_alu_mi(&j->e, 8, 0, J_CPU, (int32_t)offsetof(struct cpu, insns), n);
@@ -135,192 +85,16 @@ void jit_fb_jump(struct jit *j, unsigned cc)
 		j->fb_overflow = true;
 }
 
-void jit_ea(struct jit *j, const struct insn *i)
-{
-	struct emit *e = &j->e;
-	if (i->base != NOREG && i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
-		e_load(e, 4, RAX, J_CPU, O_REG(i->index));
-		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
-	} else if (i->base != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
-		if (i->disp)
-			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
-	} else if (i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->index));
-		if (i->scale)
-			e_shift_ri(e, 4, 4, RSI, i->scale);
-		if (i->disp)
-			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
-	} else
-		e_mov_ri(e, RSI, i->disp);
-}
-
-/* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
- * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers). */
-static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
-{
-	struct emit *e = &j->e;
-	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
-		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
-	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_test_rr(e, 8, RDX, RDX);
-	uint8_t *skip = e_jcc(e, CC_E);
-	e_alu_ri(e, 8, 0, J_LRU, 1);
-	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
-	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
-	e_patch(skip, e->p);
-}
-
-/* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
- * (argument registers RDI, RSI, RDX and the result in RAX stay). */
-static void sync_out(struct emit *e)
-{
-	e_store(e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
-	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_READ, J_HITS);
-	e_alu_rr(e, 4, 6, J_HITS, J_HITS);
-	e_mov_rr(e, 4, RCX, J_FETCH); /* the low half: fetch hits */
-	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_FETCH, RCX);
-	e_shift_ri(e, 8, 5, J_FETCH, 32); /* the high half: decode-cache hits */
-	e_alu_mr(e, 8, 0, J_IN, O_IN(dc_hits), J_FETCH);
-	e_alu_rr(e, 4, 6, J_FETCH, J_FETCH);
-}
-
-void jit_call_sync(struct jit *j, const void *fn)
-{
-	sync_out(&j->e);
-	e_call(&j->e, fn);
-	jit_rc_forget(j);
-	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
-}
-
-void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
-{
-	struct emit *e = &j->e;
-	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
-	jit_fb_jump(j, CC_E);
-	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
-	_Static_assert(sizeof(struct mmu_fast) == 32 && MMU_FAST_SIZE == 1024, "fast entry");
-	e_mov_rr(e, 4, ent, RSI);
-	e_shift_ri(e, 4, 5, ent, PAGE_SHIFT - 5);
-	e_alu_ri(e, 4, 4, ent, (MMU_FAST_SIZE - 1) << 5);
-	e_alu_rm(e, 8, 0, ent, J_IN, O_IN(fast) + 8 * (int32_t)acc);
-	/* the tag against the page of the last byte: a miss also when the access crosses
-	 * into the next page */
-	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
-	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
-	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
-	jit_fb_jump(j, CC_NE);
-}
-
-void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst,
-		    enum mmu_access acc)
-{
-	struct emit *e = &j->e;
-	count_hit(j, ent, 0, acc);
-	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
-	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
-}
-
-static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
-
-void jit_rc_forget(struct jit *j)
-{
-	for (unsigned k = 0; k < JIT_RC; k++)
-		j->rc[k] = -1;
-}
-
-/* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
- * above 32 bits). */
-static void rc_kill(struct jit *j)
-{
-	struct emit *e = &j->e;
-	e_mov_ri64(e, R8, (uint64_t)(uintptr_t)&j->c->in->jit->dead);
-	e_mov_rr(e, 8, R9, R8);
-	e_mov_rr(e, 8, R10, R8);
-}
-
-void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
-{
-	struct emit *e = &j->e;
-	unsigned k = base == R_ESP ? 1 : base == R_EBP ? 2 : 0, r = rc_reg[k];
-	uint8_t *done = NULL;
-	/* a kept entry serves an access of its own kind; with a TLB modelled, a write one
-	 * serves reads too (the interpreter's read would be a TLB hit on the same entry,
-	 * counted alike; without a TLB it would be a page walk). A read one never serves a
-	 * write: the page may be clean, or a frame holding code. */
-	int rc = j->rc[k];
-	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && j->c->mmu->dtlb))) {
-		e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
-		jit_fb_jump(j, CC_E);
-		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
-		_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
-		e_mov_rr(e, 8, RAX, RSI);
-		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
-		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
-		uint8_t *other = e_jcc(e, CC_A);
-		count_hit(j, r, 0, acc); /* a TLB hit on the same entry, counted as ever */
-		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
-		e_alu_rr(e, 8, 0, RDI, RSI);
-		done = e_jmp(e);
-		e_patch(other, e->p);
-	}
-	jit_mem_check(j, sr, sz, acc, RAX);
-	count_hit(j, RAX, 0, acc);
-	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
-	e_alu_rr(e, 8, 0, RDI, RSI);
-	e_mov_rr(e, 8, r, RAX);
-	e_patch(done, e->p);
-	j->rc[k] = (int)acc;
-}
-
-/* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
- * table, a tag mismatch jumps to *miss (patched by the caller). */
-static void fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
-{
-	struct emit *e = &j->e;
-	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
-	e_op_mem(e, 4, 0x81, 7, RDX, slot + (int32_t)offsetof(struct mmu_fast, tag));
-	e_u32(e, lin & PAGE_MASK);
-	*miss = e_jcc(e, CC_NE);
-}
-
-void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
-{
-	struct emit *e = &j->e;
-	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
-	memcpy(rc, j->rc, sizeof rc);
-	uint8_t *miss;
-	fetch_lookup(j, next_eip, &miss);
-	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	count_hit(j, RDX, slot, ACC_FETCH);
-	uint8_t *done = e_jmp(e);
-	e_patch(miss, e->p);
-	e_mov_rr(e, 8, RDI, J_CPU);
-	e_mov_ri(e, RSI, next_eip);
-	jit_call_sync(j, (const void *)jit_fetch_slow);
-	e_test_rr(e, 4, RAX, RAX);
-	uint8_t *ok = e_jcc(e, CC_NE);
-	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), next_eip);
-	add_insns(j, (int32_t)retired);
-	exit_code(j, J_CONT);
-	e_patch(ok, e->p);
-	rc_kill(j); /* the call took R8..R10; the fast path keeps them */
-	e_patch(done, e->p);
-	memcpy(j->rc, rc, sizeof rc);
-}
-
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 {
 	struct emit *e = &j->e;
-	add_insns(j, (int32_t)retired);
+	jit_add_insns(j, (int32_t)retired);
 	uint8_t *site = e_jmp(e); /* chained later by jit_link */
 	e_patch(site, e->p);
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), target);
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
-	exit_code(j, J_CONT);
+	jit_exit_code(j, J_CONT);
 }
 
 /* Leaves through jit_indirect: jumps to what it finds, or exits to cpu_run. RSI = the site. */
@@ -334,7 +108,7 @@ static void indirect_lookup(struct jit *j)
 	e_byte(e, 0xFF); /* jmp rax */
 	e_byte(e, 0xE0);
 	e_patch(none, e->p);
-	exit_code(j, J_CONT);
+	jit_exit_code(j, J_CONT);
 }
 
 void jit_exit_indirect(struct jit *j, unsigned retired)
@@ -342,7 +116,7 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 	struct emit *e = &j->e;
 	struct jit_state *s = j->c->in->jit;
 	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
-	add_insns(j, (int32_t)retired);
+	jit_add_insns(j, (int32_t)retired);
 	/* RSI = the cache slot of ECX: ((eip >> 12) ^ eip) mod size, times 16 */
 	_Static_assert(sizeof(struct jit_site) == 16, "jit_site");
 	e_mov_rr(e, 4, RAX, RCX);
@@ -365,110 +139,6 @@ static void icache_clear(struct jit_state *s)
 		s->icache[k].eip = 0;
 		s->icache[k].entry = s->icache_miss;
 	}
-}
-
-void jit_get_cf(struct jit *j)
-{
-	struct emit *e = &j->e;
-	int lf = j->lf;
-	unsigned kind = lf >= 0 ? (unsigned)lf >> 2 : 0;
-	if (lf >= 0 && kind == LF_LOGIC) {
-		e_mov_ri(e, RAX, 0);
-		return;
-	}
-	if (lf >= 0 && (kind == LF_SUB || kind == LF_ADD)) {
-		/* SUB: a < b; ADD: res < a (operands are kept zero-extended) */
-		if (kind == LF_SUB) {
-			e_load(e, 4, RCX, J_IN, O_IN(lf_a));
-			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_b));
-		} else {
-			e_load(e, 4, RCX, J_IN, O_IN(lf_res));
-			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_a));
-		}
-		e_setcc(e, CC_B, RAX);
-		e_movzx_rr(e, 1, RAX, RAX);
-		return;
-	}
-	if (lf >= 0 && (kind == LF_INC || kind == LF_DEC)) {
-		e_load(e, 4, RAX, J_IN, O_IN(lf_aux));
-		e_alu_ri(e, 4, 4, RAX, EFL_CF);
-		return;
-	}
-	e_mov_rr(e, 8, RDI, J_IN);
-	e_call(e, (const void *)jit_cf_slow);
-	jit_rc_forget(j);
-	e_movzx_rr(e, 1, RAX, RAX);
-}
-
-/* Recomputes the host flags of the recorded operation of kind/size lf; false when that
- * does not give every flag condition cc needs. */
-static bool recompute(struct jit *j, int lf, unsigned cc)
-{
-	struct emit *e = &j->e;
-	unsigned kind = (unsigned)lf >> 2, sz = 1u << (lf & 3);
-	switch (kind) {
-	case LF_SUB:
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
-		e_alu_rm(e, sz, 7, RAX, J_IN, O_IN(lf_b));
-		return true;
-	case LF_ADD:
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
-		e_alu_rm(e, sz, 0, RAX, J_IN, O_IN(lf_b));
-		return true;
-	case LF_LOGIC:
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_res));
-		e_test_rr(e, sz, RAX, RAX);
-		return true;
-	case LF_ADC:
-	case LF_SBB: /* CF = the carry-in, then the same operation */
-		e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
-		e_shift_ri(e, 4, 5, RCX, 1);
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
-		e_alu_rm(e, sz, kind == LF_ADC ? 2 : 3, RAX, J_IN, O_IN(lf_b));
-		return true;
-	case LF_INC:
-	case LF_DEC:
-		if ((cc >> 1) == 1 || (cc >> 1) == 3)
-			return false; /* CF is not the host's */
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
-		e_op_rr(e, sz, 0xFF, kind == LF_INC ? 0 : 1, RAX);
-		return true;
-	}
-	return false;
-}
-
-unsigned jit_cond(struct jit *j, unsigned cc)
-{
-	struct emit *e = &j->e;
-	bool cf = (cc >> 1) == 1 || (cc >> 1) == 3;
-	if (j->lf >= 0 && (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && !cf))) {
-		/* the previous instruction's host operation left the flags: nothing to do here,
-		 * but its slow path must recompute them before it comes back */
-		j->recomp = true;
-		j->recomp_lf = j->lf;
-		j->recomp_cc = cc;
-		j->hf_in = HF_NONE;
-		return cc;
-	}
-	j->hf_in = HF_NONE;
-	if (j->lf >= 0 && recompute(j, j->lf, cc))
-		return cc;
-	/* not known here: the commonest lazy state (a 32-bit SUB/CMP) inline, others in C */
-	const int sub32 = LF_SUB << 2 | 2;
-	e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
-	e_u32(e, (uint32_t)sub32);
-	uint8_t *other = e_jcc(e, CC_NE);
-	recompute(j, sub32, cc);
-	e_setcc(e, cc, RAX);
-	uint8_t *join = e_jmp(e);
-	e_patch(other, e->p);
-	e_mov_rr(e, 8, RDI, J_IN);
-	e_mov_ri(e, RSI, cc);
-	e_call(e, (const void *)jit_cond_slow);
-	jit_rc_forget(j);
-	e_patch(join, e->p);
-	e_test_rr(e, 1, RAX, RAX);
-	return CC_NE;
 }
 
 /* ---- one instruction through its handler ---- */
@@ -502,7 +172,7 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	if (!q)
 		return false;
 	int32_t k = (int32_t)j->k;
-	add_insns(j, k);
+	jit_add_insns(j, k);
 	/* in->cur: a store into this block's frame stops it (code_invalidate), as in cpu_run */
 	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
 	e_store(e, 8, RSI, J_IN, O_IN(cur));
@@ -525,14 +195,14 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	indirect_lookup(j);
 	e_patch(done1, e->p);
 	e_patch(done2, e->p);
-	add_insns(j, -k);
+	jit_add_insns(j, -k);
 	/* a store into a frame of decoded code: leave at this boundary */
 	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), i->eip + i->len);
-	add_insns(j, k + 1);
-	exit_code(j, J_CONT);
+	jit_add_insns(j, k + 1);
+	jit_exit_code(j, J_CONT);
 	e_patch(go, e->p);
 	return true;
 }
@@ -553,9 +223,10 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
 	e_patch(e_jcc(e, CC_A), bail);
 	uint8_t *miss;
-	fetch_lookup(j, lin, &miss);
+	jit_fetch_lookup(j, lin, &miss);
 	e_patch(miss, bail);
-	e_mov_ri64(e, RAX, (uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
+	e_mov_ri64(e, RAX,
+		   (uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
 	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, addend));
 	e_patch(e_jcc(e, CC_NE), bail);
 	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
@@ -576,6 +247,20 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
 
+/* VMLAB_JIT_DUMP=DIR: each compiled block's code (bail stub first) into DIR/EIP.bin, for
+ * `objdump -D -b binary -m i386:x86-64`. */
+static void dump_block(struct jit_state *s, const struct block *b, const uint8_t *from,
+		       const uint8_t *to)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%08x.bin", s->dump_dir, b->eip);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return;
+	fwrite(from, 1, (size_t)(to - from), f);
+	fclose(f);
+}
+
 bool jit_compile(struct cpu *c, struct block *b)
 {
 	struct cpu_internal *in = c->in;
@@ -592,15 +277,23 @@ bool jit_compile(struct cpu *c, struct block *b)
 	struct emit *e = &j.e;
 	uint8_t *label[BLOCK_INSNS_MAX + 1];
 	/* fallback stubs of templates, emitted after the body */
-	struct { uint8_t *fb[JIT_MAX_FB]; unsigned nfb, k; int lf; } stub[BLOCK_INSNS_MAX];
+	struct {
+		uint8_t *fb[JIT_MAX_FB];
+		unsigned nfb, k;
+		int lf;
+	} stub[BLOCK_INSNS_MAX];
 	unsigned nstub = 0;
 	/* instructions whose entry from the previous one's slow path recomputes the flags */
-	struct { int lf; unsigned cc; bool on; } recomp[BLOCK_INSNS_MAX + 1];
+	struct {
+		int lf;
+		unsigned cc;
+		bool on;
+	} recomp[BLOCK_INSNS_MAX + 1];
 	memset(recomp, 0, sizeof recomp);
 
 	uint8_t *bail = e->p;
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), b->eip);
-	exit_code(&j, J_CONT);
+	jit_exit_code(&j, J_CONT);
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
@@ -653,8 +346,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 			goto fail;
 		unsigned nk = stub[t].k + 1;
 		if (recomp[nk].on) /* the next instruction expects the host flags */
-			recompute(&j, recomp[nk].lf, recomp[nk].cc);
-		rc_kill(&j);
+			jit_recompute(&j, recomp[nk].lf, recomp[nk].cc);
+		jit_rc_kill(&j);
 		e_patch(e_jmp(e), label[nk]);
 	}
 	if (e->full)
@@ -662,7 +355,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 	b->jit = entry;
 	b->jit_chain = chain;
 	b->jit_bail = bail;
-	if (getenv("VMLAB_JIT_DUMP")) { char fn[64]; snprintf(fn, sizeof fn, "/tmp/jit-%08x.bin", b->eip); FILE *df = fopen(fn, "wb"); if (df) { fwrite(bail, 1, (size_t)(e->p - bail), df); fclose(df); } }
+	if (s->dump_dir)
+		dump_block(s, b, bail, e->p);
 	if (s->perf_map)
 		fprintf(s->perf_map, "%lx %lx guest_%08x_n%u\n", (unsigned long)(uintptr_t)bail,
 			(unsigned long)(e->p - bail), b->eip, b->n);
@@ -730,8 +424,8 @@ bool jit_space_low(struct cpu *c)
 static void emit_trampoline(struct jit_state *s, struct cpu *c)
 {
 	struct emit e = {.p = s->code, .end = s->code + TRAMPOLINE_SIZE};
-	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
-				      0x48, 0x83, 0xEC, 0x08};
+	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41,
+				      0x56, 0x41, 0x57, 0x48, 0x83, 0xEC, 0x08};
 	for (size_t k = 0; k < sizeof pro; k++)
 		e_byte(&e, pro[k]);
 	e_mov_rr(&e, 8, J_CPU, RDI);
@@ -743,9 +437,9 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;
-	sync_out(&e);
-	static const uint8_t epi[] = {0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
-				      0x41, 0x5C, 0x5D, 0x5B, 0xC3};
+	jit_sync_out(&e);
+	static const uint8_t epi[] = {0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E,
+				      0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3};
 	for (size_t k = 0; k < sizeof epi; k++)
 		e_byte(&e, epi[k]);
 	s->enter = (int (*)(struct cpu *, void *))(void *)s->code;
@@ -798,6 +492,9 @@ int jit_init(struct cpu *c)
 	s->dead.tag_hi = 1;
 	emit_trampoline(s, c);
 	icache_clear(s);
+	s->dump_dir = getenv("VMLAB_JIT_DUMP");
+	if (s->dump_dir && !*s->dump_dir)
+		s->dump_dir = NULL;
 	const char *pm = getenv("VMLAB_PERF_MAP");
 	if (pm && *pm == '1') {
 		char path[64];

@@ -9,18 +9,20 @@
 #define VMLAB_CPU_JIT_H
 #include "cpu/cpu_int.h"
 #include "cpu/jit_emit.h"
+#include <stdio.h>
 
 /* What compiled code returns to cpu_run (c->eip and c->insns are exact then). */
 enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip set) */ };
 
 /* Host registers while compiled code runs. */
-#define J_CPU RBX /* struct cpu * */
-#define J_IN RBP  /* struct cpu_internal * */
-#define J_MMU R12 /* struct mmu * */
-#define J_LRU R14 /* the MMU's lru_clock while compiled code runs (stored back around calls) */
+#define J_CPU RBX  /* struct cpu * */
+#define J_IN RBP   /* struct cpu_internal * */
+#define J_MMU R12  /* struct mmu * */
+#define J_LRU R14  /* the MMU's lru_clock while compiled code runs (stored back around calls) */
 #define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
-#define J_FETCH R13 /* fetch hits (low 32 bits) and decode-cache hits (high 32 bits) not yet
-		     * added to in->fast_hits[ACC_FETCH] and in->dc_hits */
+#define J_FETCH                                                                                    \
+	R13 /* fetch hits (low 32 bits) and decode-cache hits (high 32 bits) not yet               \
+	     * added to in->fast_hits[ACC_FETCH] and in->dc_hits */
 
 #define JIT_MAX_FB 6
 #define JIT_RC 3
@@ -30,8 +32,8 @@ struct jit {
 	struct emit e;
 	struct cpu *c;
 	struct block *b;
-	unsigned k;   /* index of the instruction being compiled */
-	int lf;       /* lf_op after the instructions so far, when known here; -1 otherwise */
+	unsigned k; /* index of the instruction being compiled */
+	int lf;	    /* lf_op after the instructions so far, when known here; -1 otherwise */
 	/* The host flags hold the guest's (HF_ALL), all but CF (HF_NOCF), or not (HF_NONE):
 	 * on entry to this instruction from the previous one's fast path (hf_in), and after
 	 * this one (hf_out, which templates set). A consumer that uses hf_in leaves a
@@ -56,12 +58,43 @@ struct jit {
 	bool fb_overflow;
 };
 
+/* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
+ * the shared lookup path). In data memory, not patched into code: writing near running code
+ * costs the host a pipeline flush. */
+struct jit_site {
+	uint32_t eip;
+	uint8_t *entry;
+};
+/* A direct exit chained to a block: unchained again if the block is dropped. */
+struct jit_link {
+	uint8_t *site; /* the exit's rel32; its unchained path starts right after it */
+	struct jit_link *next;
+};
+#define JIT_ICACHE_BITS 12
+#define JIT_ICACHE_SIZE (1u << JIT_ICACHE_BITS)
+#define TRAMPOLINE_SIZE 512u
+
+struct jit_state {
+	FILE *perf_map;	      /* /tmp/perf-PID.map for `perf report` (VMLAB_PERF_MAP=1), or NULL */
+	const char *dump_dir; /* VMLAB_JIT_DUMP: where compiled blocks are written, or NULL */
+	uint8_t *code;
+	size_t used;
+	uint8_t *data; /* instruction copies for fallback calls */
+	size_t data_used;
+	uint8_t *epilogue;
+	int (*enter)(struct cpu *c, void *code);
+	struct mmu_fast dead; /* what kept translations point at when forgotten at run time */
+	/* indirect exits look their target up here, by EIP, before asking jit_indirect */
+	struct jit_site *icache;
+	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
+};
+
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
  * none for it. */
 bool jit_insn(struct jit *j, const struct insn *i);
 
 /* Helpers for templates (jit.c). */
-void jit_fb_jump(struct jit *j, unsigned cc);   /* jcc (or jmp, cc < 0) to the slow path */
+void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */
 void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address */
 /* RDI = host address of the operand at ESI (segment sr, size sz), the hit counted; misses
  * jump to the slow path. base: the guest register the address came from (NOREG: none),
@@ -82,6 +115,16 @@ void jit_exit_indirect(struct jit *j, unsigned retired);
 /* Calls fn from compiled code: J_LRU and J_HITS are stored for C code first and J_LRU
  * reloaded afterwards (C code may do TLB lookups). */
 void jit_call_sync(struct jit *j, const void *fn);
+/* Shared by jit.c, jit_mem.c and jit_flags.c. */
+void jit_exit_code(struct jit *j, int code);  /* EAX = code; to the epilogue */
+void jit_add_insns(struct jit *j, int32_t n); /* c->insns += n */
+void jit_sync_out(struct emit *e);	      /* J_LRU, J_HITS, J_FETCH stored for C code */
+void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
+/* RDX = the fetch fast table; a tag mismatch for lin jumps to *miss (patched later). */
+void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
+/* Host flags recomputed from the lazy record of kind/size lf; false when that does not
+ * decide cc (INC/DEC and a CF condition). */
+bool jit_recompute(struct jit *j, int lf, unsigned cc);
 /* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
 unsigned jit_cond(struct jit *j, unsigned cc);
 /* EAX = guest CF (0 or 1). Clobbers the caller-saved registers. */
@@ -93,7 +136,7 @@ enum { HF_NONE, HF_ALL, HF_NOCF };
 
 /* Offsets of guest state from the pinned registers. */
 #define O_REG(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * (r)))
-#define O_REG8(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * ((r) & 3) + ((r) >> 2)))
+#define O_REG8(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * ((r)&3) + ((r) >> 2)))
 #define O_IN(f) ((int32_t)offsetof(struct cpu_internal, f))
 static inline int32_t o_reg(unsigned r, unsigned sz)
 {
@@ -103,8 +146,8 @@ static inline int32_t o_reg(unsigned r, unsigned sz)
 /* ---- the interface to cpu.c ---- */
 int jit_init(struct cpu *c);
 void jit_destroy(struct cpu *c);
-void jit_reset(struct cpu *c);      /* drops all compiled code (with the decode cache) */
-bool jit_space_low(struct cpu *c);  /* time to reset the caches */
+void jit_reset(struct cpu *c);	   /* drops all compiled code (with the decode cache) */
+bool jit_space_low(struct cpu *c); /* time to reset the caches */
 bool jit_compile(struct cpu *c, struct block *b); /* sets b->jit, b->jit_chain */
 /* Runs compiled code from block b's entry; returns J_*. */
 int jit_run(struct cpu *c, struct block *b);

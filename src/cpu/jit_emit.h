@@ -14,8 +14,24 @@ enum hreg { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, 
 
 /* Host condition codes (the low nibble of Jcc/SETcc/CMOVcc), the same numbering as the
  * guest's. */
-enum hcc { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A, CC_S, CC_NS, CC_P, CC_NP,
-	   CC_L, CC_GE, CC_LE, CC_G };
+enum hcc {
+	CC_O,
+	CC_NO,
+	CC_B,
+	CC_AE,
+	CC_E,
+	CC_NE,
+	CC_BE,
+	CC_A,
+	CC_S,
+	CC_NS,
+	CC_P,
+	CC_NP,
+	CC_L,
+	CC_GE,
+	CC_LE,
+	CC_G
+};
 
 struct emit {
 	uint8_t *p, *end;
@@ -43,8 +59,7 @@ static inline void e_u64(struct emit *e, uint64_t v)
 /* REX prefix when needed: w = 64-bit operand, r = ModRM.reg, b = ModRM.rm/base; byte_r and
  * byte_b say that r or b names a byte register: SPL..DIL need a REX (without one, 4..7 are
  * AH..BH, which the JIT never uses). */
-static inline void e_rex2(struct emit *e, bool w, unsigned r, unsigned b, bool byte_r,
-			  bool byte_b)
+static inline void e_rex2(struct emit *e, bool w, unsigned r, unsigned b, bool byte_r, bool byte_b)
 {
 	uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) | ((b & 8) ? 1 : 0));
 	if (rex != 0x40 || (byte_r && (r & 7) >= 4) || (byte_b && (b & 7) >= 4))
@@ -102,8 +117,7 @@ static inline void e_load(struct emit *e, unsigned sz, unsigned reg, unsigned ba
 	e_mem(e, reg, base, disp);
 }
 /* movsx reg32, byte/word [base + disp] */
-static inline void e_load_sx(struct emit *e, unsigned sz, unsigned reg, unsigned base,
-			     int32_t disp)
+static inline void e_load_sx(struct emit *e, unsigned sz, unsigned reg, unsigned base, int32_t disp)
 {
 	e_rex(e, false, reg, base, false);
 	e_byte(e, 0x0F);
@@ -153,14 +167,14 @@ static inline void e_alu_rr(struct emit *e, unsigned sz, unsigned op, unsigned d
 	e_op_rr(e, sz, (uint8_t)(op << 3 | 1), src, dst);
 }
 /* ALU op [base + disp], reg */
-static inline void e_alu_mr(struct emit *e, unsigned sz, unsigned op, unsigned base,
-			    int32_t disp, unsigned src)
+static inline void e_alu_mr(struct emit *e, unsigned sz, unsigned op, unsigned base, int32_t disp,
+			    unsigned src)
 {
 	e_op_mem(e, sz, (uint8_t)(op << 3 | 1), src, base, disp);
 }
 /* ALU op reg, [base + disp] */
-static inline void e_alu_rm(struct emit *e, unsigned sz, unsigned op, unsigned dst,
-			    unsigned base, int32_t disp)
+static inline void e_alu_rm(struct emit *e, unsigned sz, unsigned op, unsigned dst, unsigned base,
+			    int32_t disp)
 {
 	e_op_mem(e, sz, (uint8_t)(op << 3 | 3), dst, base, disp);
 }
@@ -179,8 +193,8 @@ static inline void e_alu_ri(struct emit *e, unsigned sz, unsigned op, unsigned r
 	}
 }
 /* ALU op size [base + disp], imm (sz 1, 4, 8) */
-static inline void e_alu_mi(struct emit *e, unsigned sz, unsigned op, unsigned base,
-			    int32_t disp, int32_t imm)
+static inline void e_alu_mi(struct emit *e, unsigned sz, unsigned op, unsigned base, int32_t disp,
+			    int32_t imm)
 {
 	if (sz == 1) {
 		e_rex(e, false, 0, base, false);
@@ -230,7 +244,8 @@ static inline void e_lea(struct emit *e, unsigned sz, unsigned reg, unsigned bas
 static inline void e_lea_sib(struct emit *e, unsigned reg, unsigned base, unsigned index,
 			     unsigned scale, int32_t disp)
 {
-	e_byte(e, (uint8_t)(0x40 | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0)));
+	e_byte(e, (uint8_t)(0x40 | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) |
+			    ((base & 8) ? 1 : 0)));
 	e_byte(e, 0x8D);
 	unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : (disp >= -128 && disp < 128) ? 1 : 2;
 	e_byte(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));

@@ -101,8 +101,11 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
 	else if (sz == 4)
 		j->hf_out = HF_ALL; /* the host's 32-bit operation set the guest's flags */
-	unsigned kind = op == 0 ? LF_ADD : op == 2 ? LF_ADC : op == 3 ? LF_SBB
-		      : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
+	unsigned kind = op == 0		       ? LF_ADD
+			: op == 2	       ? LF_ADC
+			: op == 3	       ? LF_SBB
+			: (op == 5 || op == 7) ? LF_SUB
+					       : LF_LOGIC;
 	if (kind == LF_LOGIC)
 		set_lf(j, kind, sz, RDX, NOREG, NOREG);
 	else
@@ -516,56 +519,61 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		return t_alu(j, i, opc >> 3, sz, form < 2 ? F_EG : F_GE);
 	}
 	switch (opc) {
-	case 0x80: case 0x81: case 0x83:
-		return t_alu(j, i, i->reg, opc == 0x80 ? 1 : osz(i), F_EI);
-	case 0x84: case 0x85:
-		return t_alu(j, i, 8, sz, F_EG);
-	case 0xA8: case 0xA9:
-		return t_alu(j, i, 8, sz, F_EI);
-	case 0xF6: case 0xF7:
-		return i->reg < 2 && t_alu(j, i, 8, i->imm2, F_EI);
-	case 0x88: case 0x89:
-		return t_mov(j, i, sz, F_EG);
-	case 0x8A: case 0x8B:
-		return t_mov(j, i, sz, F_GE);
-	case 0xC6: case 0xC7:
-		return i->reg == 0 && t_mov(j, i, i->imm2, F_EI);
-	case 0xA0: case 0xA1: case 0xA2: case 0xA3:
-		return t_moffs(j, i);
-	case 0x8D:
-		return t_lea(j, i);
-	case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
-		return t_movx(j, i);
-	case 0x86: case 0x87:
-		return t_xchg(j, i);
-	case 0x90:
-		return true;
-	case 0x68: case 0x6A:
-		return !i->osz16 && t_push_imm(j, i);
-	case 0xC9:
-		return !i->osz16 && t_leave(j);
-	case 0xE8:
-		return t_call(j, i);
-	case 0xE9: case 0xEB:
-		return t_jmp(j, i);
-	case 0xC2: case 0xC3:
-		return t_ret(j, i);
-	case 0xFE:
-		return i->reg < 2 && t_incdec(j, i, i->reg == 1);
+	case 0x80:
+	case 0x81:
+	case 0x83: return t_alu(j, i, i->reg, opc == 0x80 ? 1 : osz(i), F_EI);
+	case 0x84:
+	case 0x85: return t_alu(j, i, 8, sz, F_EG);
+	case 0xA8:
+	case 0xA9: return t_alu(j, i, 8, sz, F_EI);
+	case 0xF6:
+	case 0xF7: return i->reg < 2 && t_alu(j, i, 8, i->imm2, F_EI);
+	case 0x88:
+	case 0x89: return t_mov(j, i, sz, F_EG);
+	case 0x8A:
+	case 0x8B: return t_mov(j, i, sz, F_GE);
+	case 0xC6:
+	case 0xC7: return i->reg == 0 && t_mov(j, i, i->imm2, F_EI);
+	case 0xA0:
+	case 0xA1:
+	case 0xA2:
+	case 0xA3: return t_moffs(j, i);
+	case 0x8D: return t_lea(j, i);
+	case 0x1B6:
+	case 0x1B7:
+	case 0x1BE:
+	case 0x1BF: return t_movx(j, i);
+	case 0x86:
+	case 0x87: return t_xchg(j, i);
+	case 0x90: return true;
+	case 0x68:
+	case 0x6A: return !i->osz16 && t_push_imm(j, i);
+	case 0xC9: return !i->osz16 && t_leave(j);
+	case 0xE8: return t_call(j, i);
+	case 0xE9:
+	case 0xEB: return t_jmp(j, i);
+	case 0xC2:
+	case 0xC3: return t_ret(j, i);
+	case 0xFE: return i->reg < 2 && t_incdec(j, i, i->reg == 1);
 	case 0xFF:
 		switch (i->reg) {
-		case 0: case 1: return t_incdec(j, i, i->reg == 1);
+		case 0:
+		case 1: return t_incdec(j, i, i->reg == 1);
 		case 2: return t_call_E(j, i);
 		case 4: return t_jmp_E(j, i);
 		case 6: return t_push_E(j, i);
 		}
 		return false;
-	case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
-		return t_shift(j, i);
-	case 0x1AF: case 0x69: case 0x6B:
-		return t_imul(j, i);
-	case 0x99:
-		return t_cdq(j, i);
+	case 0xC0:
+	case 0xC1:
+	case 0xD0:
+	case 0xD1:
+	case 0xD2:
+	case 0xD3: return t_shift(j, i);
+	case 0x1AF:
+	case 0x69:
+	case 0x6B: return t_imul(j, i);
+	case 0x99: return t_cdq(j, i);
 	}
 	if (opc >= 0x40 && opc <= 0x4F)
 		return t_incdec(j, i, opc >= 0x48);

@@ -1,0 +1,188 @@
+/*
+ * Memory accesses in compiled code: effective addresses, the MMU fast table inline with
+ * its exact TLB bookkeeping (LRU stamp, batched hit counts in registers), the kept
+ * translations of the last accesses, and the instruction-fetch lookup of a Jcc's
+ * fall-through. See docs/jit.md.
+ */
+#include "cpu/jit.h"
+
+/* jcc_fallthrough_slow's lookup: true when the fetch can go on */
+static int jit_fetch_slow(struct cpu *c, uint32_t lin)
+{
+	return mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL;
+}
+
+void jit_ea(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	if (i->base != NOREG && i->index != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		e_load(e, 4, RAX, J_CPU, O_REG(i->index));
+		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
+	} else if (i->base != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		if (i->disp)
+			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
+	} else if (i->index != NOREG) {
+		e_load(e, 4, RSI, J_CPU, O_REG(i->index));
+		if (i->scale)
+			e_shift_ri(e, 4, 4, RSI, i->scale);
+		if (i->disp)
+			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
+	} else
+		e_mov_ri(e, RSI, i->disp);
+}
+
+/* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
+ * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers). */
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+{
+	struct emit *e = &j->e;
+	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
+		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
+	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_test_rr(e, 8, RDX, RDX);
+	uint8_t *skip = e_jcc(e, CC_E);
+	e_alu_ri(e, 8, 0, J_LRU, 1);
+	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
+	e_patch(skip, e->p);
+}
+
+/* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
+ * (argument registers RDI, RSI, RDX and the result in RAX stay). */
+void jit_sync_out(struct emit *e)
+{
+	e_store(e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_READ, J_HITS);
+	e_alu_rr(e, 4, 6, J_HITS, J_HITS);
+	e_mov_rr(e, 4, RCX, J_FETCH); /* the low half: fetch hits */
+	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_FETCH, RCX);
+	e_shift_ri(e, 8, 5, J_FETCH, 32); /* the high half: decode-cache hits */
+	e_alu_mr(e, 8, 0, J_IN, O_IN(dc_hits), J_FETCH);
+	e_alu_rr(e, 4, 6, J_FETCH, J_FETCH);
+}
+
+void jit_call_sync(struct jit *j, const void *fn)
+{
+	jit_sync_out(&j->e);
+	e_call(&j->e, fn);
+	jit_rc_forget(j);
+	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+}
+
+void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
+{
+	struct emit *e = &j->e;
+	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
+	jit_fb_jump(j, CC_E);
+	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
+	_Static_assert(sizeof(struct mmu_fast) == 32 && MMU_FAST_SIZE == 1024, "fast entry");
+	e_mov_rr(e, 4, ent, RSI);
+	e_shift_ri(e, 4, 5, ent, PAGE_SHIFT - 5);
+	e_alu_ri(e, 4, 4, ent, (MMU_FAST_SIZE - 1) << 5);
+	e_alu_rm(e, 8, 0, ent, J_IN, O_IN(fast) + 8 * (int32_t)acc);
+	/* the tag against the page of the last byte: a miss also when the access crosses
+	 * into the next page */
+	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
+	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
+	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
+	jit_fb_jump(j, CC_NE);
+}
+
+void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
+{
+	struct emit *e = &j->e;
+	count_hit(j, ent, 0, acc);
+	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
+	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
+}
+
+static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
+
+void jit_rc_forget(struct jit *j)
+{
+	for (unsigned k = 0; k < JIT_RC; k++)
+		j->rc[k] = -1;
+}
+
+/* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
+ * above 32 bits). */
+void jit_rc_kill(struct jit *j)
+{
+	struct emit *e = &j->e;
+	e_mov_ri64(e, R8, (uint64_t)(uintptr_t)&j->c->in->jit->dead);
+	e_mov_rr(e, 8, R9, R8);
+	e_mov_rr(e, 8, R10, R8);
+}
+
+void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
+{
+	struct emit *e = &j->e;
+	unsigned k = base == R_ESP ? 1 : base == R_EBP ? 2 : 0, r = rc_reg[k];
+	uint8_t *done = NULL;
+	/* a kept entry serves an access of its own kind; with a TLB modelled, a write one
+	 * serves reads too (the interpreter's read would be a TLB hit on the same entry,
+	 * counted alike; without a TLB it would be a page walk). A read one never serves a
+	 * write: the page may be clean, or a frame holding code. */
+	int rc = j->rc[k];
+	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && j->c->mmu->dtlb))) {
+		e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
+		jit_fb_jump(j, CC_E);
+		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
+		_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
+		e_mov_rr(e, 8, RAX, RSI);
+		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
+		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
+		uint8_t *other = e_jcc(e, CC_A);
+		count_hit(j, r, 0, acc); /* a TLB hit on the same entry, counted as ever */
+		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
+		e_alu_rr(e, 8, 0, RDI, RSI);
+		done = e_jmp(e);
+		e_patch(other, e->p);
+	}
+	jit_mem_check(j, sr, sz, acc, RAX);
+	count_hit(j, RAX, 0, acc);
+	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
+	e_alu_rr(e, 8, 0, RDI, RSI);
+	e_mov_rr(e, 8, r, RAX);
+	e_patch(done, e->p);
+	j->rc[k] = (int)acc;
+}
+
+/* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
+ * table, a tag mismatch jumps to *miss (patched by the caller). */
+void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
+{
+	struct emit *e = &j->e;
+	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+	e_op_mem(e, 4, 0x81, 7, RDX, slot + (int32_t)offsetof(struct mmu_fast, tag));
+	e_u32(e, lin & PAGE_MASK);
+	*miss = e_jcc(e, CC_NE);
+}
+
+void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
+{
+	struct emit *e = &j->e;
+	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
+	memcpy(rc, j->rc, sizeof rc);
+	uint8_t *miss;
+	jit_fetch_lookup(j, next_eip, &miss);
+	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	count_hit(j, RDX, slot, ACC_FETCH);
+	uint8_t *done = e_jmp(e);
+	e_patch(miss, e->p);
+	e_mov_rr(e, 8, RDI, J_CPU);
+	e_mov_ri(e, RSI, next_eip);
+	jit_call_sync(j, (const void *)jit_fetch_slow);
+	e_test_rr(e, 4, RAX, RAX);
+	uint8_t *ok = e_jcc(e, CC_NE);
+	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), next_eip);
+	jit_add_insns(j, (int32_t)retired);
+	jit_exit_code(j, J_CONT);
+	e_patch(ok, e->p);
+	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
+	e_patch(done, e->p);
+	memcpy(j->rc, rc, sizeof rc);
+}
