@@ -89,7 +89,9 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, RCX);
 		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R11);
 	} else
-		e_alu_rr(e, 4, op == 7 ? 5 : op, RDX, RCX); /* CMP: the difference is its result */
+		/* at the operand size, so the host's flags are the guest's (CMP: the
+		 * difference is its result); the upper bits of EDX are masked off below */
+		e_alu_rr(e, sz, op == 7 ? 5 : op, RDX, RCX);
 	mask(j, RDX, sz);
 	if (store) {
 		if (!i->mod3 && form != F_GE)
@@ -99,8 +101,8 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	}
 	if (carry)
 		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
-	else if (sz == 4)
-		j->hf_out = HF_ALL; /* the host's 32-bit operation set the guest's flags */
+	else
+		j->hf_out = HF_ALL; /* the host's operation set the guest's flags */
 	unsigned kind = op == 0		       ? LF_ADD
 			: op == 2	       ? LF_ADC
 			: op == 3	       ? LF_SBB
@@ -377,7 +379,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	} else
 		ld_reg(j, RAX, i->rm, sz);
 	e_mov_rr(e, 4, RDX, RAX);
-	e_op_rr(e, 4, 0xFF, dec ? 1 : 0, RDX); /* INC/DEC: the host's flags but CF */
+	e_op_rr(e, sz, 0xFF, dec ? 1 : 0, RDX); /* INC/DEC: the host's flags but CF */
 	mask(j, RDX, sz);
 	if (!i->mod3)
 		e_store(e, sz, RDX, RDI, 0);
@@ -387,8 +389,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
 	e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
 	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
-	if (sz == 4)
-		j->hf_out = HF_NOCF;
+	j->hf_out = HF_NOCF;
 	return true;
 }
 /* SHL/SHR/SAR of a register by an immediate count (or 1) */
