@@ -515,11 +515,10 @@ get_block(struct cpu *c, struct block *prev, struct insn *single, bool *fault, u
 			return b;
 		}
 	}
-	for (b = in->hash[hash_pa(pa, in->hash_mask)]; b; b = b->hnext)
-		if (b->pa == pa && b->eip == c->eip && b->code32 == code32) {
-			(*hits)++;
-			goto link;
-		}
+	if ((b = cpu_find_block(c, pa, c->eip, code32)) != NULL) {
+		(*hits)++;
+		goto link;
+	}
 	counter_add(c->ctr, CTR_decode_cache_misses, 1);
 	size_t need = sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
 	if (in->arena_used + need > in->arena_size || jit_space_low(c)) {

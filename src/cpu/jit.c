@@ -41,9 +41,9 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	struct cpu_internal *in = c->in;
 	uint32_t lin = c->eip;
 	in->stop = false; /* a new block: a store into the last one no longer matters */
+	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
 	if (!c->mmu->seg.sr[SR_CS].flat)
-		return NULL; /* a far transfer left flat code: cpu_run applies CS's base and limit
-			      */
+		return NULL;
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
 		return NULL;
@@ -51,10 +51,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
 	if (!b || !b->jit || b->n > in->jit_end - c->insns)
 		return NULL;
-	if (c->tlb_fetch_model && f->tlbe) {
-		f->tlbe->last_use = ++c->mmu->lru_clock;
-		in->fast_hits[ACC_FETCH]++;
-	}
+	if (c->tlb_fetch_model)
+		cpu_ptr(c, lin, ACC_FETCH); /* the fetch's lookup, a hit, counted as get_block does */
 	in->dc_hits++;
 	if (site) {
 		struct jit_site *st = (struct jit_site *)(void *)site;
