@@ -121,12 +121,15 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	struct emit *e = &j->e;
 	unsigned k = base == R_ESP ? 1 : base == R_EBP ? 2 : 0, r = rc_reg[k];
 	uint8_t *done = NULL;
-	/* a kept entry serves an access of its own kind; with a TLB modelled, a write one
-	 * serves reads too (the interpreter's read would be a TLB hit on the same entry,
-	 * counted alike; without a TLB it would be a page walk). A read one never serves a
-	 * write: the page may be clean, or a frame holding code. */
+	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
+	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
+	 * counted alike; without a TLB it would be a page walk, and software refill can leave a
+	 * 4 KB and a large entry for one page). A read one never serves a write: the page may
+	 * be clean, or a frame holding code. */
 	int rc = j->rc[k];
-	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && j->c->mmu->dtlb))) {
+	struct mmu *m = j->c->mmu;
+	bool write_serves_read = m->dtlb && m->tlbcfg.refill == TLB_REFILL_HW;
+	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && write_serves_read))) {
 		e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
 		jit_fb_jump(j, CC_E);
 		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
