@@ -92,9 +92,9 @@ static inline uint32_t paging_load32(const uint8_t *p)
  * walk would set them, so it writes nothing. Fills res's translation (pa, frame, page_size,
  * writable, user, nx, global, dirty; ad_writes = 0; nsteps, but not steps[] or
  * pcd_pwt_pat) and returns the number of entries read, exactly what paging_walk would
- * report. Returns 0 for anything
- * else, having changed nothing in memory: the caller then makes the full paging_walk, which
- * reads the same entries again and decides the case (fault, RSVD, A/D write-back, MMIO).
+ * report. Returns 0 for anything else, having changed nothing in memory: the caller then
+ * makes the full paging_walk, which reads the same entries again and decides the case
+ * (fault, RSVD, A/D write-back, MMIO).
  * Paging must be on.
  */
 static inline __attribute__((always_inline)) unsigned
