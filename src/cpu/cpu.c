@@ -564,7 +564,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		bool fault;
 		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
-		if (b && c->jit && (uint64_t)b->n <= end - c->insns && c->mmu->seg.sr[SR_CS].flat) {
+		if (b && c->jit && in->jit && (uint64_t)b->n <= end - c->insns &&
+		    c->mmu->seg.sr[SR_CS].flat) {
 			/* compiled code: it may run on through chained blocks */
 			if (b->jit || jit_compile(c, b)) {
 				jit_link(c, b);

@@ -478,7 +478,7 @@ int main(int argc, char **argv)
 	if (k >= argc)
 		die("usage: flatrun [--no-tlb] [--no-jit] [--stats] [--max-insns N] PROGRAM [ARGS...]");
 	setup_machine(tlb);
-	cpu.jit = jit;
+	cpu.jit = cpu.jit && jit; /* off when the host cannot run compiled code */
 	uint32_t phdr;
 	unsigned phnum;
 	uint32_t entry = load_elf(argv[k], &phdr, &phnum);
