@@ -39,7 +39,8 @@ struct cpu {
 	struct counters *ctr;
 	uint64_t insns;        /* instructions retired: the virtual clock */
 	bool tlb_fetch_model;  /* count an I-TLB lookup per fetched block (see docs/cpu.md) */
-	bool jit;              /* run blocks as compiled host code (docs/jit.md); default on */
+	bool jit;              /* run blocks as compiled host code (docs/jit.md); on where the
+				* host can (x86-64), off: interpret */
 	uint8_t exit_insn_len; /* after CPU_EXIT_SYSCALL/INT: length of the INT instruction,
 				* prefixes included (eip - exit_insn_len is its address) */
 	struct cpu_internal *in;
