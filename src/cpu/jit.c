@@ -74,6 +74,13 @@ void jit_add_insns(struct jit *j, int32_t n)
 		e_alu_mi(&j->e, 8, 0, J_CPU, (int32_t)offsetof(struct cpu, insns), n);
 }
 
+void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired)
+{
+	e_store_imm(&j->e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), eip);
+	jit_add_insns(j, (int32_t)retired);
+	jit_exit_code(j, J_CONT);
+}
+
 void jit_fb_jump(struct jit *j, unsigned cc)
 {
 	uint8_t *at = cc > 15 ? e_jmp(&j->e) : e_jcc(&j->e, cc);
@@ -198,9 +205,7 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
-	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), i->eip + i->len);
-	jit_add_insns(j, k + 1);
-	jit_exit_code(j, J_CONT);
+	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
 	e_patch(go, e->p);
 	return true;
 }
@@ -290,8 +295,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	memset(recomp, 0, sizeof recomp);
 
 	uint8_t *bail = e->p;
-	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), b->eip);
-	jit_exit_code(&j, J_CONT);
+	jit_leave_at(&j, b->eip, 0);
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;

@@ -118,6 +118,8 @@ void jit_call_sync(struct jit *j, const void *fn);
 /* Shared by jit.c, jit_mem.c and jit_flags.c. */
 void jit_exit_code(struct jit *j, int code);  /* EAX = code; to the epilogue */
 void jit_add_insns(struct jit *j, int32_t n); /* c->insns += n */
+/* Back to cpu_run (J_CONT) at a known EIP after `retired` instructions of the block. */
+void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired);
 void jit_sync_out(struct emit *e);	      /* J_LRU, J_HITS, J_FETCH stored for C code */
 void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
 /* RDX = the fetch fast table; a tag mismatch for lin jumps to *miss (patched later). */

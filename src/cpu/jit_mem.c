@@ -181,9 +181,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	jit_call_sync(j, (const void *)jit_fetch_slow);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
-	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), next_eip);
-	jit_add_insns(j, (int32_t)retired);
-	jit_exit_code(j, J_CONT);
+	jit_leave_at(j, next_eip, retired);
 	e_patch(ok, e->p);
 	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
 	e_patch(done, e->p);
