@@ -11,9 +11,10 @@
  * simulated memory, so segment loads go through the segmentation unit).
  *
  * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose] [--light]
- *                [--no-jit]
+ *                [--no-jit] [--cpu intel|amd|host]   (the vendor modelled: the host's by default)
  *                [--tlb all|default|off|tiny]   (all: every case on the three machines)
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ static unsigned scale = 1;
 static bool verbose;
 static bool light; /* every third case only (sanitizer builds) */
 static bool no_jit; /* interpret every block (the compiled path is the default) */
+static int vendor = -1; /* the vendor modelled (--cpu); the host's by default */
 
 struct tcase {
 	struct dc_in in;
@@ -1595,6 +1597,7 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	if (cpu_init(&mc->cpu, &mc->mmu, &mc->ctr))
 		return -1;
 	mc->cpu.jit = mc->cpu.jit && !no_jit;
+	mc->cpu.vendor = (enum cpu_vendor)vendor;
 	return 0;
 }
 
@@ -1861,6 +1864,32 @@ static uint32_t undefined_flags(const struct dc_in *in)
 }
 
 /* Returns true when equal; otherwise describes the first difference into msg. */
+/*
+ * AMD family 1Ah (Zen 5) hosts do not copy element by element, as the architecture says,
+ * when REP MOVS with 16-bit addresses has its destination less than a block above its
+ * source: they copy blocks (up to 8 bytes for MOVSB), so the overlap repeats a longer
+ * pattern. vmlab keeps the architectural result; on such a host the low page of these cases
+ * is not compared (registers, flags and the other pages are). docs/vendors.md.
+ */
+static bool host_block_movs16;
+static unsigned block_movs16_cases;
+static bool block_movs16(const struct tcase *t)
+{
+	bool a16 = false;
+	for (uint32_t k = 0; k < t->in.code_len; k++) {
+		uint8_t b = t->in.code[k];
+		if (b == 0x67)
+			a16 = true;
+		else if (b == 0xA4 || b == 0xA5) {
+			uint16_t d = (uint16_t)(t->in.regs[7] - t->in.regs[6]);
+			return a16 && k > 0 && d != 0 && d < 256;
+		} else if (b != 0xF2 && b != 0xF3 && b != 0x66 && b != 0x26 && b != 0x2E &&
+			   b != 0x36 && b != 0x3E && b != 0x65)
+			return false;
+	}
+	return false;
+}
+
 static bool compare(const struct tcase *t, const struct dc_out *nat, const struct dc_out *emu,
 		    char *msg, size_t n)
 {
@@ -1894,7 +1923,9 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 	} pages[3] = {{"data", DC_DATA, nat->data, emu->data},
 		      {"stack", DC_STACK, nat->stack, emu->stack},
 		      {"low", DC_LOW, nat->low, emu->low}};
-	for (int p = 0; p < (have_low ? 3 : 2); p++)
+	bool skip_low = host_block_movs16 && block_movs16(t);
+	block_movs16_cases += skip_low;
+	for (int p = 0; p < (have_low && !skip_low ? 3 : 2); p++)
 		for (unsigned i = 0; i < DC_PAGE; i++)
 			if (pages[p].a[i] != pages[p].b[i])
 				return DIFF("memory %08x (%s page): host %02x interp %02x",
@@ -1907,6 +1938,14 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 			uint32_t a, b;
 			memcpy(&a, nat->fpu + 4 * i, 4);
 			memcpy(&b, emu->fpu + 4 * i, 4);
+			/* At a fault the host's pointers come from the signal frame's FXSAVE image,
+			 * which a 64-bit kernel writes in the 64-bit format: no FCS or FDS there (0).
+			 * Only an AMD model has selectors to lose (Intel's read as 0 anyway). */
+			if (nat->vector != DC_NO_EXCEPTION && (i == 4 || i == 6)) {
+				uint32_t keep = i == 4 ? 0xffff0000u : 0; /* FOP stays */
+				a &= keep;
+				b &= keep;
+			}
 			if (a != b)
 				return DIFF("%s: host %08x interp %08x", f[i], a, b);
 		}
@@ -1999,6 +2038,14 @@ int main(int argc, char **argv)
 			light = true;
 		else if (!strcmp(argv[i], "--no-jit"))
 			no_jit = true;
+		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
+			const char *v = argv[++i];
+			vendor = !strcmp(v, "host") ? (int)cpu_vendor_of_host() : cpu_vendor_parse(v);
+			if (vendor < 0) {
+				fprintf(stderr, "diffcpu: --cpu takes intel, amd or host\n");
+				return 2;
+			}
+		}
 		else if (!strcmp(argv[i], "--tlb") && i + 1 < argc) {
 			const char *v = argv[++i];
 			for (enum tlb_mode m = 0; m < TLB_MODES; m++)
@@ -2007,12 +2054,21 @@ int main(int argc, char **argv)
 			fprintf(
 			    stderr,
 			    "usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
-			    "[--verbose] [--light] [--no-jit] [--tlb all|default|off|tiny]\n");
+			    "[--verbose] [--light] [--no-jit] [--tlb all|default|off|tiny] "
+			    "[--cpu intel|amd|host]\n");
 			return 2;
 		}
 	}
 	if (scale == 0)
 		scale = 1;
+	if (vendor < 0)
+		vendor = (int)cpu_vendor_of_host();
+	{
+		unsigned a = 0, b, c, d;
+		__get_cpuid(1, &a, &b, &c, &d);
+		unsigned family = ((a >> 8) & 0xf) + ((a >> 8 & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
+		host_block_movs16 = cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
+	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	signal(SIGPIPE, SIG_IGN);
 
@@ -2080,5 +2136,11 @@ int main(int argc, char **argv)
 	}
 	printf("# %u cases, %u differ (seed %llu, scale %u, 16-bit address forms %s)\n", total,
 	       failed, (unsigned long long)seed, scale, have_low ? "tested" : "not tested");
+	printf("# modelled vendor %s (host %s)", cpu_vendor_name((enum cpu_vendor)vendor),
+	       cpu_vendor_name(cpu_vendor_of_host()));
+	if (block_movs16_cases)
+		printf("; low page not compared in %u overlapping 16-bit REP MOVS cases (the host "
+		       "copies blocks: docs/vendors.md)", block_movs16_cases);
+	printf("\n");
 	return failed ? 1 : 0;
 }
