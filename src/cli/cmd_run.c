@@ -28,6 +28,8 @@ static void usage(FILE *f)
 		"  --tlb-policy=lru|fifo|random\n"
 		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
 		"  --no-jit              interpret every instruction (no compiled blocks)\n"
+		"  --cpu=intel|amd       whose processor where the architecture leaves results\n"
+		"                        undefined, and CPUID's vendor (default intel)\n"
 		"kernel:\n"
 		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
@@ -139,6 +141,13 @@ int cmd_run(int argc, char **argv)
 			cfg.tlb.enabled = false;
 		} else if (!strcmp(a, "--no-jit")) {
 			cfg.no_jit = true;
+		} else if (!strncmp(a, "--cpu=", 6)) {
+			int vendor = cpu_vendor_parse(v);
+			if (vendor < 0) {
+				fprintf(stderr, "vmlab run: bad --cpu '%s' (intel or amd)\n", v);
+				goto out;
+			}
+			cfg.cpu_vendor = (enum cpu_vendor)vendor;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			if (parse_u64(v, &cfg.seed)) {
 				fprintf(stderr, "vmlab run: bad --seed '%s'\n", v);

@@ -30,6 +30,7 @@ struct machine_config {
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
 	bool no_jit;                 /* --no-jit: interpret every block */
+	enum cpu_vendor cpu_vendor;  /* --cpu: whose undefined results (default intel) */
 };
 
 void machine_config_default(struct machine_config *c);

@@ -56,19 +56,19 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 			"{\"mem_bytes\": %llu, \"vmsplit\": \"%s\", \"paging\": \"%s\", \"tlb\": "
 			"\"%s\", \"tlb_policy\": \"%s\", \"fault_around_bytes\": %u, "
 			"\"overcommit_memory\": %d, \"overcommit_ratio\": %u, \"thp\": \"%s\", "
-			"\"seed\": %llu, \"randomize\": %s}",
+			"\"seed\": %llu, \"randomize\": %s, \"cpu\": \"%s\"}",
 			(unsigned long long)c->ram_bytes, split, c->pae ? "pae" : "2level", tlb,
 			policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 			c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
-			c->randomize ? "true" : "false");
+			c->randomize ? "true" : "false", cpu_vendor_name(c->cpu_vendor));
 		return;
 	}
 	fprintf(f, "machine: mem %llu MB, vmsplit %s, paging %s, tlb %s %s, fault-around %u, "
-		   "overcommit %d (ratio %u), thp %s, seed %llu, %s\n",
+		   "overcommit %d (ratio %u), thp %s, seed %llu, %s, cpu %s\n",
 		(unsigned long long)(c->ram_bytes >> 20), split, c->pae ? "pae" : "2level", tlb,
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
-		c->randomize ? "randomized layout" : "norandmaps");
+		c->randomize ? "randomized layout" : "norandmaps", cpu_vendor_name(c->cpu_vendor));
 }
 
 /* The i386 GDT as Linux lays it out: TLS 6-8 (set_thread_area fills them), kernel CS/DS
@@ -154,6 +154,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	m->cpu_ok = true;
 	if (c->no_jit)
 		m->cpu.jit = false;
+	m->cpu.vendor = c->cpu_vendor;
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
