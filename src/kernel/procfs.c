@@ -315,7 +315,7 @@ static int top_file(struct sbuf *b, struct task *t, const char *name)
 	if (!strcmp(name, "vmallocinfo"))
 		return kmem_text(b, t, proc_vmallocinfo_show);
 	if (!strcmp(name, "cpuinfo")) {
-		cpuinfo(b, t->cpu->vendor);
+		cpuinfo(b, t->cpu ? t->cpu->vendor : CPU_VENDOR_INTEL);
 		return 0;
 	}
 	if (!strcmp(name, "version")) {

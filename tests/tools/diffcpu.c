@@ -13,6 +13,7 @@
  * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose] [--light]
  *                [--no-jit] [--cpu intel|amd|host]   (the vendor modelled: the host's by default)
  *                [--tlb all|default|off|tiny]   (all: every case on the three machines)
+ *                [--replay FILE]   (the AMD model against recorded AMD differences, no host)
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -1973,11 +1974,128 @@ static bool mode_on[TLB_MODES] = {true, true, true};
 static struct dc_out nout, eout;
 static const char *only;
 
+/*
+ * --replay FILE: checks the AMD model on any host against what an AMD processor did, from a
+ * file of the differences it showed against the Intel model (../shared/reference/amd/: one
+ * line per differing case, "[group] CASE; FIELD: host AMD interp INTEL", recorded with the
+ * same seed and scale). Each case runs on an Intel-model machine and an AMD-model one, no
+ * native helper: a case in the file must differ first in FIELD with the AMD model giving the
+ * processor's value and the Intel model the recorded one; any other case must not differ.
+ * Cases whose text (code, registers) is not the recorded one (GS offsets follow the host's
+ * TLS base) are left out and counted.
+ */
+struct replay_case {
+	uint32_t id;
+	char *text;  /* "case N code ...; eax=..." as fmt_case writes it */
+	char *field; /* "FIELD: host H interp I ..." */
+};
+static struct replay_case *replay;
+static size_t nreplay;
+static struct machine replay_intel;
+static unsigned replay_skipped;
+
+static int replay_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct replay_case *)a)->id, y = ((const struct replay_case *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static int replay_load(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char line[4096];
+	size_t cap = 0;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *text = strstr(line, "] case "), *last = strrchr(line, ';');
+		if (!text || !last || last < text || last[1] != ' ')
+			continue;
+		*last = 0;
+		if (nreplay == cap) {
+			cap = cap ? cap * 2 : 4096;
+			replay = realloc(replay, cap * sizeof(*replay));
+			if (!replay)
+				return -1;
+		}
+		struct replay_case *r = &replay[nreplay++];
+		r->id = (uint32_t)strtoul(text + 7, NULL, 10);
+		r->text = strdup(text + 2);
+		r->field = strdup(last + 2);
+		if (!r->text || !r->field)
+			return -1;
+	}
+	fclose(f);
+	qsort(replay, nreplay, sizeof(*replay), replay_cmp);
+	return 0;
+}
+
+/* "FIELD: host H interp I": the field and the two values. */
+static bool split_diff(const char *d, char *field, char *host, char *interp)
+{
+	const char *h = strstr(d, ": host "), *i = h ? strstr(h, " interp ") : NULL;
+	if (!h || !i || h - d >= 200)
+		return false;
+	memcpy(field, d, (size_t)(h - d));
+	field[h - d] = 0;
+	return sscanf(h + 7, "%63s", host) == 1 && sscanf(i + 8, "%63s", interp) == 1;
+}
+
+/* NULL when the case matches the record, else what is wrong. */
+static const char *replay_check(const struct tcase *t, bool same, const char *msg)
+{
+	struct replay_case key = {.id = t->in.id};
+	const struct replay_case *r = bsearch(&key, replay, nreplay, sizeof(*replay), replay_cmp);
+	if (!r)
+		return same ? NULL : "the AMD model differs from the Intel model where the processor did not";
+	if (same)
+		return "the AMD model gives the Intel model's result where the processor did not";
+	char f1[256], h1[64], i1[64], f2[256], h2[64], i2[64];
+	const char *ours = strrchr(msg, ';');
+	if (!ours || !split_diff(r->field, f1, h1, i1) || !split_diff(ours + 2, f2, h2, i2))
+		return "unreadable difference";
+	if (strcmp(f1, f2))
+		return "the first difference is in another field";
+	if (strcmp(h1, i2))
+		return "the AMD model's value is not the processor's";
+	if (strcmp(i1, h2))
+		return "the Intel model's value is not the recorded one";
+	return NULL;
+}
+
 static void run_case(struct tcase *t)
 {
 	struct group *g = &groups[t->group];
 	if ((only && strcmp(g->name, only)) || (light && t->in.id % 3))
 		return;
+	if (replay) {
+		char msg[2048];
+		struct replay_case key = {.id = t->in.id};
+		const struct replay_case *r =
+		    bsearch(&key, replay, nreplay, sizeof(*replay), replay_cmp);
+		fmt_case(msg, sizeof msg, &t->in);
+		if (r && strcmp(r->text, msg)) {
+			replay_skipped++;
+			return;
+		}
+		g->ncases++;
+		interp_case(&replay_intel, &t->in, &nout);
+		interp_case(&machines[TLB_MODE_DEFAULT], &t->in, &eout);
+		bool same = compare(t, &nout, &eout, msg, sizeof msg);
+		const char *why = replay_check(t, same, msg);
+		if (why) {
+			char line[2600];
+			snprintf(line, sizeof line, "%s: %s%s%s", why, msg, r ? " / recorded: " : "",
+				 r ? r->field : "");
+			if (!g->nfail++)
+				snprintf(g->first, sizeof(g->first), "%.*s", (int)sizeof(g->first) - 1,
+					 line);
+			if (verbose)
+				fprintf(stderr, "[%s] %s\n", g->name, line);
+		}
+		return;
+	}
 	if (native_run(&nat, &t->in, &nout)) {
 		fprintf(stderr, "diffcpu: the native helper failed on case %u\n", t->in.id);
 		exit(2);
@@ -2038,7 +2156,14 @@ int main(int argc, char **argv)
 			light = true;
 		else if (!strcmp(argv[i], "--no-jit"))
 			no_jit = true;
-		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "--replay") && i + 1 < argc) {
+			if (replay_load(argv[++i])) {
+				fprintf(stderr, "diffcpu: cannot read %s\n", argv[i]);
+				return 2;
+			}
+			vendor = CPU_VENDOR_AMD;
+			mode_on[TLB_MODE_OFF] = mode_on[TLB_MODE_TINY] = false;
+		} else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
 			const char *v = argv[++i];
 			vendor = !strcmp(v, "host") ? (int)cpu_vendor_of_host() : cpu_vendor_parse(v);
 			if (vendor < 0) {
@@ -2055,7 +2180,7 @@ int main(int argc, char **argv)
 			    stderr,
 			    "usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
 			    "[--verbose] [--light] [--no-jit] [--tlb all|default|off|tiny] "
-			    "[--cpu intel|amd|host]\n");
+			    "[--cpu intel|amd|host] [--replay FILE]\n");
 			return 2;
 		}
 	}
@@ -2067,27 +2192,34 @@ int main(int argc, char **argv)
 		unsigned a = 0, b, c, d;
 		__get_cpuid(1, &a, &b, &c, &d);
 		unsigned family = ((a >> 8) & 0xf) + ((a >> 8 & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
-		host_block_movs16 = cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
+		host_block_movs16 = !replay && cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	signal(SIGPIPE, SIG_IGN);
 
-	if (access(native_path, X_OK) || native_start(&nat, native_path)) {
-		printf("1..1\nok 1 - diffcpu # SKIP native helper %s not available\n", native_path);
-		return 0;
-	}
-	/* a probe: the selectors of the host's 32-bit processes and whether the low page exists */
+	uint16_t sregs[6] = {0x2b, 0x23, 0x2b, 0x2b, 0, 0x63}; /* an x86-64 host's, for --replay */
+	/* a probe: the selectors of the host's 32-bit processes and whether the low page exists
+	 * (case 0, also with --replay, so that case numbers are the recorded ones) */
 	static struct tcase probe;
 	case_init(&probe, 0);
 	emit(&probe, 0x90);
-	if (native_run(&nat, &probe.in, &nout)) {
-		fprintf(stderr, "diffcpu: the native helper did not answer\n");
-		return 2;
+	if (replay) {
+		have_low = true; /* the recorded cases have 16-bit address forms */
+		gs_base = 0xf7f00540u; /* a 32-bit process's TLS base near the top, as recorded */
+	} else {
+		if (access(native_path, X_OK) || native_start(&nat, native_path)) {
+			printf("1..1\nok 1 - diffcpu # SKIP native helper %s not available\n",
+			       native_path);
+			return 0;
+		}
+		if (native_run(&nat, &probe.in, &nout)) {
+			fprintf(stderr, "diffcpu: the native helper did not answer\n");
+			return 2;
+		}
+		have_low = nout.low_mapped != 0;
+		memcpy(sregs, nout.sregs, sizeof(sregs));
+		gs_base = nout.gs_base;
 	}
-	have_low = nout.low_mapped != 0;
-	uint16_t sregs[6];
-	memcpy(sregs, nout.sregs, sizeof(sregs));
-	gs_base = nout.gs_base;
 	gs_sel = sregs[SR_GS];
 
 	for (enum tlb_mode m = 0; m < TLB_MODES; m++) {
@@ -2097,6 +2229,12 @@ int main(int argc, char **argv)
 				tlb_mode_names[m]);
 			return 2;
 		}
+	}
+
+	if (replay) {
+		if (machine_init(&replay_intel, sregs, TLB_MODE_DEFAULT))
+			return 2;
+		replay_intel.cpu.vendor = CPU_VENDOR_INTEL;
 	}
 
 	gen_forms(6 * scale);
@@ -2109,9 +2247,11 @@ int main(int argc, char **argv)
 	gen_x87(scale);
 
 	flush_case();
-	close(nat.to);
-	int st;
-	waitpid(nat.pid, &st, 0);
+	if (!replay) {
+		close(nat.to);
+		int st;
+		waitpid(nat.pid, &st, 0);
+	}
 
 	unsigned total = 0, failed = 0, shown = 0;
 	for (unsigned i = 0; i < ngroups; i++)
@@ -2136,8 +2276,13 @@ int main(int argc, char **argv)
 	}
 	printf("# %u cases, %u differ (seed %llu, scale %u, 16-bit address forms %s)\n", total,
 	       failed, (unsigned long long)seed, scale, have_low ? "tested" : "not tested");
-	printf("# modelled vendor %s (host %s)", cpu_vendor_name((enum cpu_vendor)vendor),
-	       cpu_vendor_name(cpu_vendor_of_host()));
+	if (replay)
+		printf("# replayed against %zu recorded AMD cases (%u left out: their text is not the "
+		       "recorded one)",
+		       nreplay, replay_skipped);
+	else
+		printf("# modelled vendor %s (host %s)", cpu_vendor_name((enum cpu_vendor)vendor),
+		       cpu_vendor_name(cpu_vendor_of_host()));
 	if (block_movs16_cases)
 		printf("; low page not compared in %u overlapping 16-bit REP MOVS cases (the host "
 		       "copies blocks: docs/vendors.md)", block_movs16_cases);
