@@ -305,6 +305,10 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
+		/* exc_debug_user: only ICEBP raises #DB here; with no reason in DR6 it is a
+		 * breakpoint, reported at the next instruction (send_sigtrap) */
+		force_sig_fault_trap(t, SIGTRAP, TRAP_BRKPT, c->eip, X86_DB, 0, 0);
+		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
@@ -317,8 +321,13 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	case X86_AC:
 		force_sig_fault_trap(t, SIGBUS, BUS_ADRALN, c->eip, X86_AC, err, 0);
 		return;
+	case X86_NP:
+	case X86_SS:
+		/* exc_segment_not_present, exc_stack_segment: do_error_trap with SIGBUS */
+		force_sig_fault_trap(t, SIGBUS, SI_KERNEL, 0, ex->vector, err, 0);
+		return;
 	default:
-		/* #GP, #SS, #NP, #TS, #BR, #OF...: do_general_protection and friends */
+		/* #GP, #TS, #BR, #OF...: do_general_protection and friends */
 		force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, ex->vector, err, 0);
 		return;
 	}
@@ -367,8 +376,9 @@ int machine_run(struct machine *m)
 			} else if (ex.vector == 4) {
 				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_OF, 0, 0);
 			} else {
-				/* a gate of DPL 0: #GP with the IDT error code, at the INT */
-				c->eip -= 2;
+				/* a gate of DPL 0: #GP with the IDT error code, at the INT (its
+				 * prefixes included) */
+				c->eip -= c->exit_insn_len;
 				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP,
 						     (uint32_t)ex.vector << 3 | 2, 0);
 			}
