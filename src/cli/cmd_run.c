@@ -21,7 +21,8 @@ static void usage(FILE *f)
 		"Runs a static 32-bit x86 Linux executable on the simulated machine; its stdin,\n"
 		"stdout, stderr and exit status are the program's (128+N when signal N kills it).\n\n"
 		"machine:\n"
-		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G)\n"
+		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G): 32M to 4G, to 63G\n"
+		"                        with --paging=pae\n"
 		"  --vmsplit=3G|2G|1G    user/kernel split (default 3G: TASK_SIZE 0xC0000000)\n"
 		"  --paging=2level|pae   paging mode (default 2level; pae enables NX)\n"
 		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
@@ -110,8 +111,10 @@ int cmd_run(int argc, char **argv)
 			status = 0;
 			goto out;
 		} else if (!strncmp(a, "--mem=", 6)) {
-			if (mm_parse_size(v, &cfg.ram_bytes) || cfg.ram_bytes < (16u << 20)) {
-				fprintf(stderr, "vmlab run: bad --mem '%s' (at least 16M)\n", v);
+			if (mm_parse_size(v, &cfg.ram_bytes)) {
+				fprintf(stderr,
+					"vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
+					v);
 				goto out;
 			}
 		} else if (!strncmp(a, "--vmsplit=", 10)) {

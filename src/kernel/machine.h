@@ -33,6 +33,15 @@ struct machine_config {
 };
 
 void machine_config_default(struct machine_config *c);
+
+/* The least RAM a machine boots with. Debian's 686 kernel runs at 16 MB
+ * (CONFIG_PHYSICAL_START: its decompressor never places it lower) and its image takes 14 MB;
+ * mem_map, the kernel page tables, the first slabs and the zero page follow in lowmem, so
+ * about 30.5 MB (2level) or 30.6 MB (pae) is the true floor; 32M leaves the program room. */
+#define MACHINE_MIN_RAM (32ull << 20)
+/* 0 when c->ram_bytes can be built (a multiple of 4 KB from MACHINE_MIN_RAM to what the
+ * paging mode addresses), else -1 with the reason in err. */
+int machine_check_ram(const struct machine_config *c, char *err, size_t n);
 /* "name value" lines, or one JSON object (no newline) */
 void machine_config_print(FILE *f, const struct machine_config *c, bool json);
 uint32_t vmsplit_task_size(enum vmsplit s);

@@ -121,6 +121,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 {
 	memset(m, 0, sizeof *m);
 	m->cfg = *c;
+	if (machine_check_ram(c, err, n))
+		return -EINVAL;
 	int r = physmem_init(&m->pm, c->ram_bytes, c->pae);
 	if (r) {
 		snprintf(err, n, "cannot create %llu MB of simulated RAM (%s)",
@@ -142,7 +144,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	if (r) {
 		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
 				 "split (%s)",
-			 strerror(-r));
+			 m->km.last_error_msg ? m->km.last_error_msg : strerror(-r));
 		return r;
 	}
 	m->km_ok = true;
