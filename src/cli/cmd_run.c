@@ -1,6 +1,7 @@
 /* vmlab run [options] -- PROGRAM [ARGS]: a static i386 Linux program on the simulated machine. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,37 @@ static int parse_u64(const char *s, uint64_t *v)
 		return -1;
 	*v = x;
 	return 0;
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT to vmlab end the guest cleanly between two instructions
+ * (machine_request_stop): its shared file mappings are written back, --stats is printed,
+ * and vmlab exits with 128 + N. A second one acts at once (SA_RESETHAND): a way out if the
+ * first cannot take effect. No SA_RESTART: a host call the guest is blocked in returns. */
+static struct machine *running;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void on_stop_signal(int sig)
+{
+	if (running)
+		machine_request_stop(running, sig);
+}
+
+static void catch_stop_signals(struct machine *m)
+{
+	running = m;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++) {
+		struct sigaction old;
+		/* a signal ignored by whoever started vmlab (nohup, a shell's background job)
+		 * stays ignored */
+		if (sigaction(stop_signals[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[k], &sa, NULL);
+	}
 }
 
 /* Finds PROGRAM as execvp would: a name without '/' is looked up in $PATH. */
@@ -230,6 +262,7 @@ int cmd_run(int argc, char **argv)
 			status = 126;
 		} else {
 			fflush(stdout);
+			catch_stop_signals(m);
 			status = machine_run(m);
 		}
 	}

@@ -5,6 +5,7 @@
  */
 #ifndef VMLAB_KERNEL_MACHINE_H
 #define VMLAB_KERNEL_MACHINE_H
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@ struct machine {
 	/* what --stats reports after the address space is gone */
 	uint64_t peak_rss_pages;
 	bool insn_limit_hit;
+	/* a host signal asked the run to end (machine_request_stop); 0: none */
+	volatile sig_atomic_t stop_signal;
 };
 
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine
@@ -69,6 +72,12 @@ int machine_enter_user(struct machine *m, char *err, size_t n);
 /* Runs the task until it exits; returns its exit status (code, or 128 + signal). */
 int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
+/* Asks machine_run to end the program at the next instruction boundary as if signal sig
+ * had killed it (status 128 + sig); async-signal-safe: a host signal handler may call it. */
+void machine_request_stop(struct machine *m, int sig);
+/* The run loop's check: true (and the task ended, with a note on stderr) once a stop was
+ * requested. */
+bool machine_stop_requested(struct machine *m);
 /* Statistics: configuration, instructions, faults, TLB, walks, peak RSS, frames by zone. */
 void machine_print_stats(FILE *f, struct machine *m, bool json);
 #endif

@@ -341,6 +341,8 @@ int machine_run(struct machine *m)
 	struct cpu *c = &m->cpu;
 	const uint64_t slice = 1u << 24;
 	while (!t->exited) {
+		if (machine_stop_requested(m))
+			break;
 		uint64_t budget = slice;
 		if (m->cfg.max_insns) {
 			if (c->insns >= m->cfg.max_insns) {
