@@ -23,7 +23,8 @@ enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 
 enum cpu_exit {
 	CPU_EXIT_LIMIT,     /* the instruction budget ran out */
-	CPU_EXIT_EXCEPTION, /* *ex holds it; eip is the faulting instruction, state unchanged */
+	CPU_EXIT_EXCEPTION, /* *ex holds it; eip is the faulting instruction, state unchanged
+			     * (a trap, the #DB of ICEBP: eip is past the instruction) */
 	CPU_EXIT_SYSCALL,   /* INT 0x80 executed; eip is past it */
 	CPU_EXIT_INT,       /* another INT n (n in ex->vector); eip is past it */
 	CPU_EXIT_HLT,       /* HLT (privileged: user mode gets #GP instead) */

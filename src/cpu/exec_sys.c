@@ -125,9 +125,13 @@ static int h_int(struct cpu *c, const struct insn *i)
 	unsigned n = i->imm & 0xff;
 	return leave_cpu(c, i, n == 0x80 ? CPU_EXIT_SYSCALL : CPU_EXIT_INT, n);
 }
+/* INT3 is a software interrupt (the IDT gate's DPL applies); ICEBP (INT1, 0xF1) raises #DB
+ * as a trap without the DPL check, as a debug exception: eip is past it */
 static int h_int3(struct cpu *c, const struct insn *i)
 {
-	return leave_cpu(c, i, CPU_EXIT_INT, i->op == 0xF1 ? X86_DB : X86_BP);
+	if (i->op == 0xF1)
+		return leave_cpu(c, i, CPU_EXIT_EXCEPTION, X86_DB);
+	return leave_cpu(c, i, CPU_EXIT_INT, X86_BP);
 }
 static int h_into(struct cpu *c, const struct insn *i)
 {
