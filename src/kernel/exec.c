@@ -380,6 +380,7 @@ int exec_binary(struct task *t, int host_fd, const char *guest_path, const char 
 	}
 	const char *base = strrchr(filename, '/');
 	t->comm = base ? base + 1 : filename;
+	t->exe_path = guest_path; /* /proc/self/exe; outlives the task as filename does */
 	int envc = 0;
 	while (envp && envp[envc])
 		envc++;

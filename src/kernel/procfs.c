@@ -154,6 +154,30 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 	}
 }
 
+enum procfs_kind procfs_lookup(struct task *t, const char *path, int *fd)
+{
+	struct ppath p;
+	parse(t, path, &p);
+	switch (p.kind) {
+	case PK_DIR:
+		return PROCFS_DIR;
+	case PK_FILE:
+		return PROCFS_FILE;
+	case PK_LINK:
+		if (p.fd >= 0) {
+			*fd = p.fd;
+			return PROCFS_MAGIC_FD;
+		}
+		if (p.pid_dir && !strcmp(p.rest, "cwd"))
+			return PROCFS_MAGIC_CWD;
+		if (p.pid_dir && !strcmp(p.rest, "root"))
+			return PROCFS_MAGIC_ROOT;
+		return PROCFS_LINK;
+	default:
+		return PROCFS_NONE;
+	}
+}
+
 int procfs_readlink(struct task *t, const char *path, char *buf, size_t n)
 {
 	struct ppath p;
@@ -164,20 +188,32 @@ int procfs_readlink(struct task *t, const char *path, char *buf, size_t n)
 		return -EINVAL;
 	const char *target = NULL;
 	char tmp[32];
+	char *live = NULL;
 	if (!p.pid_dir) {
 		if (!strcmp(p.name, "self"))
 			snprintf(tmp, sizeof(tmp), "%d", t->tgid);
 		else
 			snprintf(tmp, sizeof(tmp), "%d/task/%d", t->tgid, t->pid);
 		target = tmp;
-	} else if (p.fd >= 0) {
-		target = t->files->fd[p.fd]->path;
+	} else if (p.fd >= 0 || !strcmp(p.rest, "cwd")) {
+		/* where the object is now (a rename moves it), as d_path tells */
+		struct file *f = p.fd >= 0 ? t->files->fd[p.fd] : NULL;
+		live = malloc(PATH_MAX);
+		if (!live)
+			return -ENOMEM;
+		int r = f ? (f->kind == FILE_HOST && !f->is_pipe
+				     ? fs_guest_path_of_fd(t, f->host_fd, live, PATH_MAX)
+				     : (snprintf(live, PATH_MAX, "%s", f->path), 0))
+			  : fs_cwd_path(t, live, PATH_MAX);
+		if (r) {
+			free(live);
+			return r;
+		}
+		target = live;
 	} else if (!strcmp(p.rest, "exe")) {
 		if (!t->exe_path)
 			return -ENOENT;
 		target = t->exe_path;
-	} else if (!strcmp(p.rest, "cwd")) {
-		target = t->fs ? t->fs->cwd : "/";
 	} else {
 		target = "/";
 	}
@@ -185,6 +221,7 @@ int procfs_readlink(struct task *t, const char *path, char *buf, size_t n)
 	if (l > n)
 		l = n;
 	memcpy(buf, target, l);
+	free(live);
 	return (int)l;
 }
 
@@ -204,22 +241,32 @@ static void resolve_self(struct task *t, const char *in, char *out, size_t n)
 
 int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 {
-	char buf[PATH_MAX];
 	struct ppath p;
 	parse(t, path, &p);
 	if (p.kind == PK_LINK && follow) {
-		if (p.fd >= 0) {
-			struct file *f = t->files->fd[p.fd];
-			if (f->kind == FILE_HOST)
-				return fstat(f->host_fd, st) < 0 ? -errno : 0;
+		/* the walk in fs/namei.c follows links before a stat; this is for the rest */
+		char *buf = malloc(PATH_MAX);
+		if (!buf)
+			return -ENOMEM;
+		int r;
+		if (p.fd >= 0 && t->files->fd[p.fd]->kind == FILE_HOST) {
+			r = fstat(t->files->fd[p.fd]->host_fd, st) < 0 ? -errno : 0;
+		} else if (p.fd >= 0) {
+			r = procfs_stat(t, t->files->fd[p.fd]->path, true, st);
 		} else if (!p.pid_dir) {
-			resolve_self(t, path, buf, sizeof(buf));
-			return procfs_stat(t, buf, true, st);
-		} else if (strcmp(p.rest, "exe") || t->exe_path) {
-			const char *target = !strcmp(p.rest, "exe") ? t->exe_path
-					     : !strcmp(p.rest, "cwd") ? t->fs->cwd : "/";
-			return fs_stat_guest(t, target, st);
+			resolve_self(t, path, buf, PATH_MAX);
+			r = procfs_stat(t, buf, true, st);
+		} else if (!strcmp(p.rest, "cwd") && t->fs->cwd_proc) {
+			r = procfs_stat(t, t->fs->cwd_proc, true, st);
+		} else if (!strcmp(p.rest, "cwd")) {
+			r = fstat(t->fs->cwd_fd, st) < 0 ? -errno : 0;
+		} else if (!strcmp(p.rest, "root")) {
+			r = fstat(t->fs->root_fd, st) < 0 ? -errno : 0;
+		} else {
+			r = t->exe_path ? fs_stat_guest(t, t->exe_path, st) : -ENOENT;
 		}
+		free(buf);
+		return r;
 	}
 	if (p.kind == PK_NONE)
 		return -ENOENT;
@@ -368,8 +415,12 @@ static void list_dir(struct sbuf *b, struct task *t, const struct ppath *p)
 
 char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 {
-	char buf[PATH_MAX];
-	resolve_self(t, path, buf, sizeof(buf));
+	char *buf = malloc(PATH_MAX);
+	if (!buf) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	resolve_self(t, path, buf, PATH_MAX);
 	struct ppath p;
 	parse(t, buf, &p);
 	struct sbuf b = {0};
@@ -378,7 +429,6 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		list_dir(&b, t, &p);
 	} else if (p.kind != PK_FILE) {
 		*err = p.kind == PK_NONE ? -ENOENT : -ELOOP;
-		return NULL;
 	} else if (p.sys) {
 		*err = sysctl_show(&b, t, p.name);
 	} else if (!p.pid_dir) {
@@ -400,6 +450,7 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 	} else if (!strcmp(p.rest, "pagemap")) {
 		/* computed at read time */
 	}
+	free(buf); /* p points into it */
 	if (*err) {
 		free(b.s);
 		return NULL;
@@ -410,66 +461,20 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 	return s;
 }
 
-struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *err)
+static struct file *procfs_open_canon(struct task *t, const char *canon, uint32_t flags,
+				      int *err)
 {
-	char canon[PATH_MAX];
-	resolve_self(t, path, canon, sizeof(canon));
 	struct ppath p;
 	parse(t, canon, &p);
 	if (p.kind == PK_NONE) {
 		*err = -ENOENT;
 		return NULL;
 	}
-	if (p.kind == PK_LINK && p.fd >= 0) {
-		/* /proc/self/fd/N reopens the open file, as the magic link does */
-		struct file *of = t->files->fd[p.fd];
-		if (of->kind != FILE_HOST) {
-			*err = -ENOENT;
-			return NULL;
-		}
-		char link[64];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", of->host_fd);
-		int hfd = open(link, host_open_flags(flags), 0);
-		if (hfd < 0) {
-			*err = -errno;
-			return NULL;
-		}
-		struct file *f = file_alloc(FILE_HOST, hfd, flags & ~(G_O_CREAT | G_O_EXCL |
-								     G_O_TRUNC | G_O_CLOEXEC),
-					    of->path);
-		if (!f) {
-			close(hfd);
-			*err = -ENOMEM;
-		}
-		return f;
-	}
 	if (p.kind == PK_LINK) {
-		char target[PATH_MAX];
-		int l = procfs_readlink(t, canon, target, sizeof(target) - 1);
-		if (l < 0) {
-			*err = l;
-			return NULL;
-		}
-		target[l] = '\0';
-		if (target[0] != '/') { /* "self" -> "<pid>" */
-			char full[PATH_MAX + 8];
-			snprintf(full, sizeof(full), "/proc/%s", target);
-			return procfs_open(t, full, flags, err);
-		}
-		/* exe, cwd, root: a host path inside the guest's root */
-		int r = fs_open_host(t, GUEST_AT_FDCWD, target, host_open_flags(flags), 0, true);
-		if (r < 0) {
-			*err = r;
-			return NULL;
-		}
-		struct file *f = file_alloc(FILE_HOST, r, flags & ~(G_O_CREAT | G_O_EXCL |
-								   G_O_TRUNC | G_O_CLOEXEC),
-					    target);
-		if (!f) {
-			close(r);
-			*err = -ENOMEM;
-		}
-		return f;
+		/* the walk (fs/namei.c) follows links, reopening what a magic link names; a
+		 * link reaching here was not to be followed (O_NOFOLLOW) */
+		*err = -ELOOP;
+		return NULL;
 	}
 	if ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT))) {
 		*err = p.kind == PK_DIR ? -EISDIR : -EACCES;
@@ -488,5 +493,18 @@ struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *
 		return NULL;
 	f->proc_dir = p.kind == PK_DIR;
 	f->pagemap = p.pid_dir && !strcmp(p.rest, "pagemap");
+	return f;
+}
+
+struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *err)
+{
+	char *canon = malloc(PATH_MAX);
+	if (!canon) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	resolve_self(t, path, canon, PATH_MAX);
+	struct file *f = procfs_open_canon(t, canon, flags, err);
+	free(canon);
 	return f;
 }

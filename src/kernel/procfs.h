@@ -22,6 +22,18 @@ struct file *procfs_open(struct task *t, const char *path, uint32_t flags, int *
 /* The target of a procfs symlink (/proc/self, /proc/self/exe, cwd, root, fd/N): its length,
  * or -EINVAL (not a link), -ENOENT. */
 int procfs_readlink(struct task *t, const char *path, char *buf, size_t n);
+/* What a normalised procfs path names, for the path walk (fs/namei.c): the magic links
+ * (fd/N with *fd set, cwd, root) lead to an object rather than to a name. */
+enum procfs_kind {
+	PROCFS_NONE,
+	PROCFS_DIR,
+	PROCFS_FILE,
+	PROCFS_LINK,       /* self, thread-self, exe: followed by their text */
+	PROCFS_MAGIC_FD,
+	PROCFS_MAGIC_CWD,
+	PROCFS_MAGIC_ROOT,
+};
+enum procfs_kind procfs_lookup(struct task *t, const char *path, int *fd);
 /* stat of a procfs path (follow: through its symlinks). 0 or -errno. */
 int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st);
 

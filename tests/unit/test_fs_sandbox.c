@@ -137,12 +137,15 @@ static void test_resolve_parent_follows_last_link(void **state)
 {
 	struct fx *f = *state;
 	struct nameidata nd;
+	char g[PATH_MAX];
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/b/toroot", true, &nd), 0);
-	assert_string_equal(nd.guest, "/");
+	assert_int_equal(fs_guest_path_of_fd(&f->t, nd.dirfd, g, sizeof(g)), 0);
+	assert_string_equal(g, "/");
 	assert_string_equal(nd.last, "file");
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/rel/toroot", false, &nd), 0);
-	assert_string_equal(nd.guest, "/a/b");
+	assert_int_equal(fs_guest_path_of_fd(&f->t, nd.dirfd, g, sizeof(g)), 0);
+	assert_string_equal(g, "/a/b");
 	assert_string_equal(nd.last, "toroot");
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/loop1", true, &nd), -ELOOP);
@@ -151,7 +154,10 @@ static void test_resolve_parent_follows_last_link(void **state)
 	/* a symlink into /proc leads to the guest's procfs, not the host's */
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc_link", true, &nd),
 			 FS_RESOLVED_PROC);
-	assert_string_equal(nd.guest, "/proc/self/maps");
+	char want[64];
+	snprintf(want, sizeof(want), "/proc/%d/maps", f->t.tgid); /* "self" followed */
+	assert_string_equal(nd.proc, want);
+	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc_link", false, &nd), 0);
 	assert_string_equal(nd.last, "proc_link");
 	nd_release(&nd);
@@ -179,7 +185,8 @@ static void test_guest_paths(void **state)
 	assert_string_equal(g, "/a/b");
 	close(fd);
 	/* the working directory starts at "/" when the host's lies outside the root */
-	assert_string_equal(f->t.fs->cwd, "/");
+	assert_int_equal(fs_cwd_path(&f->t, g, sizeof(g)), 0);
+	assert_string_equal(g, "/");
 }
 
 static void test_writes_only_below_rw(void **state)
@@ -200,18 +207,36 @@ static void test_writes_only_below_rw(void **state)
 	close(fd);
 }
 
+/* Where a path ends: in the guest's procfs (never the host's) whichever way it gets there. */
 static void test_proc_paths(void **state)
 {
 	struct fx *f = *state;
-	char out[PATH_MAX];
-	assert_true(fs_is_proc_path(&f->t, AT_FDCWD_GUEST, "/proc/self/maps", out, sizeof(out)));
-	assert_string_equal(out, "/proc/self/maps");
-	assert_true(fs_is_proc_path(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", out,
-				    sizeof(out)));
-	assert_string_equal(out, "/proc/self/stat");
-	assert_true(fs_is_proc_path(&f->t, AT_FDCWD_GUEST, "../../proc", out, sizeof(out)));
-	assert_false(fs_is_proc_path(&f->t, AT_FDCWD_GUEST, "/procfoo", out, sizeof(out)));
-	assert_false(fs_is_proc_path(&f->t, AT_FDCWD_GUEST, "/a/proc/self", out, sizeof(out)));
+	struct nameidata nd;
+	char want[64];
+	snprintf(want, sizeof(want), "/proc/%d/stat", f->t.tgid);
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", true,
+					   &nd),
+			 FS_RESOLVED_PROC);
+	assert_string_equal(nd.proc, want);
+	nd_release(&nd);
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "../../proc", true, &nd),
+			 FS_RESOLVED_PROC);
+	assert_string_equal(nd.proc, "/proc");
+	nd_release(&nd);
+	/* ".." out of procfs is the root again */
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/../../file", true,
+					   &nd),
+			 0);
+	assert_string_equal(nd.last, "file");
+	nd_release(&nd);
+	/* the host's /proc entries vmlab does not serve do not exist */
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/mem/x", true, &nd),
+			 -ENOENT);
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/procfoo", true, &nd), 0);
+	assert_string_equal(nd.last, "procfoo");
+	nd_release(&nd);
+	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/proc/self", true, &nd),
+			 -ENOENT);
 }
 
 static void test_options(void **state)

@@ -185,7 +185,7 @@ static long do_pipe2(struct task *t, uint32_t ufds, uint32_t flags)
 		free_and_set_path(r, name);
 		free_and_set_path(w, name);
 	}
-	r->is_pipe = w->is_pipe = true;
+	r->is_pipe = w->is_pipe = r->anon_pipe = w->anon_pipe = true;
 	bool ce = flags & G_O_CLOEXEC;
 	int fr = fd_install(t, r, 0, ce);
 	if (fr < 0) {

@@ -28,8 +28,16 @@ struct file {
 	int host_fd;            /* FILE_HOST: the host descriptor (owned) */
 	uint32_t f_flags;       /* guest O_* status and access flags as opened */
 	char *path;             /* the guest path, for /proc/self/fd and /proc/self/maps */
-	bool is_pipe;           /* a pipe vmlab made: a read or write that would block forever
-				   in a single-threaded guest ends the run instead */
+	bool is_pipe;           /* a pipe or FIFO, non-blocking on the host: a read or write
+				   that would block forever in a single-threaded guest ends the
+				   run instead */
+	bool anon_pipe;         /* a pipe vmlab made (pipe2): the guest's own object */
+	bool host_dir;          /* a host directory (lseek in readdir.c's offsets) */
+	int vdev;               /* enum vdev (fs.h): the modelled device this is, or 0 */
+	/* a host directory: the guest's 32-bit directory offsets. Offset k is the position
+	   after the k-th entry returned, dir_off[k - 1] the host's offset there. */
+	int64_t *dir_off;
+	uint32_t dir_noff, dir_cap, dir_pos;
 	/* FILE_PROC */
 	char *data;
 	size_t size;

@@ -67,6 +67,7 @@ void file_put(struct file *f)
 	if (f->kind == FILE_HOST && f->host_fd >= 0)
 		close(f->host_fd);
 	free(f->data);
+	free(f->dir_off);
 	free(f->path);
 	free(f);
 }

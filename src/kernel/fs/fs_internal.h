@@ -1,6 +1,7 @@
 /* Shared by the fs/ files: the guest's (i386 = asm-generic) open flags and helpers. */
 #ifndef VMLAB_KERNEL_FS_FS_INTERNAL_H
 #define VMLAB_KERNEL_FS_FS_INTERNAL_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct task;
@@ -33,4 +34,17 @@ long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint
 /* Ends the run when a single-threaded guest would block forever (a pipe it holds both ends
  * of, a futex, a wait): the one-line note and status 128 + SIGKILL. */
 long fs_would_block_forever(struct task *t, const char *what);
+/* A PATH_MAX buffer from the heap (names never live on the host stack: a path system call
+ * must work with a small stack limit). NULL when out of memory; free() it. */
+char *fs_name_alloc(void);
+/* 0 when host descriptor fd's object lies below one of the canonical host directories,
+ * -ENOENT when not, or -errno. */
+int fs_host_path_under(int host_fd, const char *const *dirs, size_t ndirs);
+/* 0 when host descriptor fd's object lies inside the root, else -EACCES. */
+int fs_inside_root(struct task *t, int host_fd);
+/* lseek on a host directory in the guest's offsets (readdir.c): the new offset or -errno. */
+struct file;
+int64_t readdir_seek(struct file *f, int64_t off, int whence);
+/* The task's seeded generator (sys_misc.c): /dev/urandom reads come from it. */
+uint64_t task_random_u64(struct task *t);
 #endif

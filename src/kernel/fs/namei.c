@@ -1,36 +1,33 @@
 /*
- * Path resolution through the sandbox (fs/namei.c's job in Linux): guest paths become
- * canonical guest-absolute paths and are resolved by the host kernel with
- * openat2(RESOLVE_IN_ROOT) from the root's descriptor, so ".." stops at the root and
- * symlinks (absolute or relative) are interpreted inside it.
+ * Path resolution through the sandbox (fs/namei.c's job in Linux). A guest path is walked
+ * one component at a time from a held host directory descriptor: the root for an absolute
+ * path, the working directory, or the *at call's descriptor. Each component is opened with
+ * O_PATH | O_NOFOLLOW relative to the previous one, so no host lookup ever follows a
+ * symlink or climbs "..": vmlab follows every symlink itself through the guest's view
+ * (absolute targets restart at the root, ".." stops at the root, "proc" in the root is the
+ * guest's procfs, procfs links such as /proc/self/fd/N lead to the guest's own objects).
+ * A renamed directory keeps being reached through its descriptor, never by a stored name.
+ * What may be entered, opened and changed is decided in sandbox.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/fs_internal.h"
+#include "kernel/procfs.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
-#define GUEST_AT_FDCWD (-100)
 #define MAXSYMLINKS 40
-
-static int host_openat2(int dirfd, const char *path, int flags, uint32_t mode, uint64_t resolve)
-{
-	struct open_how how = {.flags = (uint64_t)(unsigned)flags, .mode = mode,
-			       .resolve = resolve};
-	long r = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	return r < 0 ? -errno : (int)r;
-}
+#define WALK_MAX (2 * PATH_MAX) /* a link target joined to what remains of the path */
 
 int fs_getname(struct task *t, uint32_t upath, char *buf, size_t n)
 {
@@ -39,11 +36,87 @@ int fs_getname(struct task *t, uint32_t upath, char *buf, size_t n)
 		return (int)r;
 	if (r == 0)
 		return -ENOENT;
+	if ((size_t)r >= n)
+		return -ENAMETOOLONG;
 	return 0;
 }
 
+char *fs_name_alloc(void)
+{
+	return malloc(PATH_MAX);
+}
+
+/* The host path a host descriptor refers to: 0 or -errno. */
+static int host_path_of_fd(int host_fd, char *host, size_t n)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
+	ssize_t l = readlink(link, host, n - 1);
+	if (l < 0)
+		return -errno;
+	host[l] = '\0';
+	return 0;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+	if (l == 0) /* the host's "/" */
+		return path[0] == '/';
+	return strncmp(path, dir, l) == 0 && (path[l] == '/' || path[l] == '\0');
+}
+
+int fs_host_path_under(int host_fd, const char *const *dirs, size_t ndirs)
+{
+	char *host = fs_name_alloc();
+	if (!host)
+		return -ENOMEM;
+	int r = host_path_of_fd(host_fd, host, PATH_MAX);
+	if (!r) {
+		r = -ENOENT;
+		for (size_t i = 0; i < ndirs && r; i++)
+			if (under(host, dirs[i]))
+				r = 0;
+	}
+	free(host);
+	return r;
+}
+
+int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
+{
+	char *host = fs_name_alloc();
+	if (!host)
+		return -ENOMEM;
+	int r = host_path_of_fd(host_fd, host, PATH_MAX);
+	if (!r) {
+		const char *root = t->fs->root_host;
+		size_t rl = strlen(root);
+		if (under(host, root))
+			snprintf(buf, n, "%s", host[rl] ? host + rl : "/");
+		else
+			snprintf(buf, n, "%s", host);
+	}
+	free(host);
+	return r;
+}
+
+int fs_cwd_path(struct task *t, char *buf, size_t n)
+{
+	struct fs_struct *fs = t->fs;
+	if (fs->cwd_proc) {
+		if (strlen(fs->cwd_proc) >= n)
+			return -ERANGE;
+		strcpy(buf, fs->cwd_proc);
+		return 0;
+	}
+	struct stat st;
+	if (fstat(fs->cwd_fd, &st) == 0 && st.st_nlink == 0)
+		return -ENOENT; /* removed: getcwd has no name to give */
+	return fs_guest_path_of_fd(t, fs->cwd_fd, buf, n);
+}
+
 /* Lexical normalisation of a guest-absolute path: collapses "//", "." and ".." (at the
- * root ".." stays there). Used for the /proc test and for building canonical names. */
+ * root ".." stays there). */
 static void normalise(const char *in, char *out, size_t n)
 {
 	size_t len = 0;
@@ -78,101 +151,220 @@ static void normalise(const char *in, char *out, size_t n)
 	}
 }
 
-/* The guest path a relative name starts from: the working directory or dirfd's file. */
-static int base_path(struct task *t, int dirfd, const char *path, char *buf, size_t n)
+/* The modelled sysfs files exist whether or not the root has a /sys: they are recognised
+ * by name, from the directory's present name (never a stored one). */
+bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, size_t n)
 {
-	if (path[0] == '/') {
-		buf[0] = '\0';
-		return 0;
+	char *full = malloc(WALK_MAX);
+	if (!full)
+		return false;
+	full[0] = '\0';
+	int r = 0;
+	if (path[0] != '/') {
+		if (dirfd == GUEST_AT_FDCWD) {
+			r = fs_cwd_path(t, full, PATH_MAX);
+		} else {
+			struct file *f = fget(t, dirfd);
+			r = !f ? -EBADF
+			    : f->kind == FILE_HOST ? fs_guest_path_of_fd(t, f->host_fd, full, PATH_MAX)
+						   : (snprintf(full, PATH_MAX, "%s", f->path), 0);
+			if (f)
+				fput(f);
+		}
 	}
+	bool yes = false;
+	size_t bl = strlen(full);
+	if (!r && (size_t)snprintf(full + bl, WALK_MAX - bl, "/%s", path) < WALK_MAX - bl) {
+		normalise(full, out, n);
+		yes = sysfs_is_modelled(out);
+	}
+	free(full);
+	return yes;
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	struct task *t;
+	int fd;            /* the current host directory (owned), -1 inside procfs */
+	uint64_t dev, ino;
+	char *proc;        /* inside procfs: the current directory's path */
+	struct file *via;  /* the descriptor a magic link led to */
+};
+
+static int walk_set_host(struct walk *w, int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = fd;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	return 0;
+}
+
+static int walk_dup(struct walk *w, int host_fd)
+{
+	int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -errno : walk_set_host(w, fd);
+}
+
+static int walk_root(struct walk *w)
+{
+	return walk_dup(w, w->t->fs->root_fd);
+}
+
+static void walk_set_proc(struct walk *w, const char *path)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	snprintf(w->proc, PATH_MAX, "%s", path);
+}
+
+static bool at_root(const struct walk *w)
+{
+	return w->fd >= 0 && w->dev == w->t->fs->root_dev && w->ino == w->t->fs->root_ino;
+}
+
+/* A host directory reached through a descriptor must lie inside the root: ".." from one
+ * outside (an inherited descriptor) would never meet the root. */
+int fs_inside_root(struct task *t, int fd)
+{
+	const char *root = t->fs->root_host;
+	return fs_host_path_under(fd, &root, 1) ? -EACCES : 0;
+}
+#define inside_root fs_inside_root
+
+static int walk_start(struct walk *w, int dirfd, const char *path)
+{
+	struct task *t = w->t;
+	if (path[0] == '/')
+		return walk_root(w);
 	if (dirfd == GUEST_AT_FDCWD) {
-		snprintf(buf, n, "%s", t->fs->cwd);
-		return 0;
+		if (t->fs->cwd_proc) {
+			walk_set_proc(w, t->fs->cwd_proc);
+			return 0;
+		}
+		return walk_dup(w, t->fs->cwd_fd);
 	}
 	struct file *f = fget(t, dirfd);
 	if (!f)
 		return -EBADF;
 	int r = 0;
-	struct stat st;
 	if (f->kind == FILE_HOST) {
+		struct stat st;
 		if (fstat(f->host_fd, &st) < 0)
 			r = -errno;
 		else if (!S_ISDIR(st.st_mode))
 			r = -ENOTDIR;
-	} else if (!f->proc_dir) {
+		else
+			r = inside_root(t, f->host_fd);
+		if (!r)
+			r = walk_dup(w, f->host_fd);
+	} else if (f->proc_dir) {
+		walk_set_proc(w, f->path);
+	} else {
 		r = -ENOTDIR;
 	}
-	if (!r)
-		snprintf(buf, n, "%s", f->path ? f->path : "/");
 	fput(f);
 	return r;
 }
 
-/* The full guest path (not yet normalised: ".." must meet symlinks as the kernel does). */
-static int full_path(struct task *t, int dirfd, const char *path, char *out, size_t n)
+static int walk_up(struct walk *w)
 {
-	char base[PATH_MAX];
-	int r = base_path(t, dirfd, path, base, sizeof(base));
-	if (r)
+	if (w->fd < 0) {
+		if (!strcmp(w->proc, "/proc"))
+			return walk_root(w);
+		char *s = strrchr(w->proc, '/');
+		*s = '\0';
+		return 0;
+	}
+	if (at_root(w))
+		return 0;
+	int fd = openat(w->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : walk_set_host(w, fd);
+}
+
+/* A procfs magic link (/proc/self/fd/N, cwd, root): the walk continues at the object
+ * itself, not at a name. */
+static int walk_magic(struct walk *w, enum procfs_kind k, int gfd, bool last)
+{
+	struct task *t = w->t;
+	if (k == PROCFS_MAGIC_ROOT)
+		return walk_root(w);
+	if (k == PROCFS_MAGIC_CWD) {
+		if (t->fs->cwd_proc) {
+			walk_set_proc(w, t->fs->cwd_proc);
+			return 0;
+		}
+		return walk_dup(w, t->fs->cwd_fd);
+	}
+	struct file *f = fget(t, gfd);
+	if (!f)
+		return -ENOENT;
+	int r = 0;
+	if (f->kind != FILE_HOST) {
+		if (!last && !f->proc_dir)
+			r = -ENOTDIR;
+		else
+			walk_set_proc(w, f->path);
+		fput(f);
 		return r;
-	if ((size_t)snprintf(out, n, "%s/%s", base, path) >= n)
+	}
+	struct stat st;
+	if (fstat(f->host_fd, &st) < 0)
+		r = -errno;
+	else if (!last && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	else if (!last)
+		r = inside_root(t, f->host_fd);
+	if (!r)
+		r = walk_dup(w, f->host_fd);
+	if (r) {
+		fput(f);
+		return r;
+	}
+	if (w->via)
+		fput(w->via);
+	w->via = f;
+	return 0;
+}
+
+/* Replaces the path still to walk by a link's target followed by the rest. */
+static int walk_push(struct walk *w, char *buf, const char **p, const char *target,
+		     const char *rest)
+{
+	if (!*target)
+		return -ENOENT;
+	char *nb = malloc(WALK_MAX);
+	if (!nb)
+		return -ENOMEM;
+	int n = *rest ? snprintf(nb, WALK_MAX, "%s/%s", target, rest)
+		      : snprintf(nb, WALK_MAX, "%s", target);
+	if (n < 0 || n >= WALK_MAX) {
+		free(nb);
 		return -ENAMETOOLONG;
-	return 0;
+	}
+	memcpy(buf, nb, (size_t)n + 1);
+	free(nb);
+	*p = buf;
+	return target[0] == '/' ? walk_root(w) : 0;
 }
 
-bool fs_is_proc_path(struct task *t, int dirfd, const char *path, char *out, size_t n)
+static void nd_init(struct nameidata *nd)
 {
-	char full[2 * PATH_MAX];
-	if (full_path(t, dirfd, path, full, sizeof(full)))
-		return false;
-	normalise(full, out, n);
-	return strcmp(out, "/proc") == 0 || strncmp(out, "/proc/", 6) == 0;
-}
-
-bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, size_t n)
-{
-	char full[2 * PATH_MAX];
-	if (full_path(t, dirfd, path, full, sizeof(full)))
-		return false;
-	normalise(full, out, n);
-	return sysfs_is_modelled(out);
-}
-
-/* The host path a host descriptor refers to (PATH_MAX bytes): 0 or -errno. */
-static int host_path_of_fd(int host_fd, char host[PATH_MAX])
-{
-	char link[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-	ssize_t l = readlink(link, host, PATH_MAX - 1);
-	if (l < 0)
-		return -errno;
-	host[l] = '\0';
-	return 0;
-}
-
-int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
-{
-	char host[PATH_MAX];
-	int r = host_path_of_fd(host_fd, host);
-	if (r)
-		return r;
-	const char *root = t->fs->root_host;
-	size_t rl = strlen(root);
-	if (rl && strncmp(host, root, rl) == 0 && (host[rl] == '/' || host[rl] == '\0'))
-		snprintf(buf, n, "%s", host[rl] ? host + rl : "/");
-	else
-		snprintf(buf, n, "%s", host);
-	return 0;
-}
-
-static int open_in_root(struct task *t, const char *full, int flags, uint32_t mode)
-{
-	/* RESOLVE_IN_ROOT takes a relative path from the root descriptor */
-	const char *p = full;
-	while (*p == '/')
-		p++;
-	return host_openat2(t->fs->root_fd, *p ? p : ".", flags, mode,
-			    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	nd->dirfd = -1;
+	nd->last[0] = '\0';
+	nd->must_be_dir = false;
+	nd->dots = 0;
+	nd->proc = NULL;
+	nd->via = NULL;
 }
 
 void nd_release(struct nameidata *nd)
@@ -180,133 +372,253 @@ void nd_release(struct nameidata *nd)
 	if (nd->dirfd >= 0)
 		close(nd->dirfd);
 	nd->dirfd = -1;
+	free(nd->proc);
+	nd->proc = NULL;
+	if (nd->via)
+		fput(nd->via);
+	nd->via = NULL;
+}
+
+/* The walk ends at the current directory (or object) itself. */
+static int end_here(struct walk *w, struct nameidata *nd, int dots)
+{
+	nd->dots = dots;
+	if (w->fd < 0) {
+		nd->proc = strdup(w->proc);
+		return nd->proc ? FS_RESOLVED_PROC : -ENOMEM;
+	}
+	nd->dirfd = w->fd;
+	w->fd = -1;
+	if (dots == 4) {
+		nd->via = w->via;
+		w->via = NULL;
+	}
+	return 0;
+}
+
+static int end_proc(struct nameidata *nd, const char *path)
+{
+	nd->proc = strdup(path);
+	return nd->proc ? FS_RESOLVED_PROC : -ENOMEM;
+}
+
+/* np and target are PATH_MAX scratch buffers. */
+static int walk_steps(struct walk *w, char *buf, bool follow, struct nameidata *nd,
+		      char *np, char *target)
+{
+	struct task *t = w->t;
+	const char *p = buf;
+	int links = 0;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p) /* "/" itself, or a link to it */
+			return end_here(w, nd, w->fd < 0 ? 0 : at_root(w) ? 3 : 1);
+		const char *e = strchr(p, '/');
+		size_t cl = e ? (size_t)(e - p) : strlen(p);
+		const char *after = p + cl;
+		while (*after == '/')
+			after++;
+		bool last = !*after;
+		bool trailing = last && p[cl] == '/';
+		if (cl >= sizeof(nd->last))
+			return -ENAMETOOLONG;
+		char comp[256];
+		memcpy(comp, p, cl);
+		comp[cl] = '\0';
+		p = after;
+		const char *rest = last ? (trailing ? "/" : "") : after;
+		bool follow_this = !last || follow || trailing;
+		int r;
+		if (!strcmp(comp, ".")) {
+			if (last)
+				return end_here(w, nd, w->fd < 0 ? 0 : 1);
+			continue;
+		}
+		if (!strcmp(comp, "..")) {
+			if ((r = walk_up(w)))
+				return r;
+			if (last)
+				return end_here(w, nd, w->fd < 0 ? 0 : 2);
+			continue;
+		}
+		if (w->fd < 0) { /* inside the guest's procfs */
+			if ((size_t)snprintf(np, PATH_MAX, "%s/%s", w->proc, comp) >= PATH_MAX)
+				return -ENAMETOOLONG;
+			int gfd = -1;
+			enum procfs_kind k = procfs_lookup(t, np, &gfd);
+			if (k >= PROCFS_LINK && follow_this) {
+				if (++links > MAXSYMLINKS)
+					return -ELOOP;
+				if (k != PROCFS_LINK) {
+					if ((r = walk_magic(w, k, gfd, last)))
+						return r;
+					if (last)
+						return end_here(w, nd, w->fd < 0 ? 0 : 4);
+					continue;
+				}
+				int l = procfs_readlink(t, np, target, PATH_MAX - 1);
+				if (l < 0)
+					return l;
+				target[l] = '\0';
+				if ((r = walk_push(w, buf, &p, target, rest)))
+					return r;
+				continue;
+			}
+			if (last) {
+				nd->must_be_dir = trailing;
+				return end_proc(nd, np);
+			}
+			if (k == PROCFS_NONE)
+				return -ENOENT;
+			if (k != PROCFS_DIR)
+				return -ENOTDIR;
+			strcpy(w->proc, np);
+			continue;
+		}
+		if (at_root(w) && !strcmp(comp, "proc")) {
+			walk_set_proc(w, "/proc");
+			if (last)
+				return end_proc(nd, "/proc");
+			continue;
+		}
+		int o = openat(w->fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (o < 0) {
+			r = -errno;
+			if (r != -ENOENT || !last)
+				return r;
+			goto parent; /* a name to create */
+		}
+		struct stat st;
+		if (fstat(o, &st) < 0) {
+			r = -errno;
+			close(o);
+			return r;
+		}
+		if (S_ISLNK(st.st_mode) && follow_this) {
+			if (++links > MAXSYMLINKS) {
+				close(o);
+				return -ELOOP;
+			}
+			ssize_t l = readlinkat(o, "", target, PATH_MAX - 1);
+			r = l < 0 ? -errno : 0;
+			close(o);
+			if (r)
+				return r;
+			target[l] = '\0';
+			if ((r = walk_push(w, buf, &p, target, rest)))
+				return r;
+			continue;
+		}
+		if (last) {
+			close(o);
+			goto parent;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(o);
+			return -ENOTDIR;
+		}
+		if ((r = sandbox_enter_dir(t, o, &st, w->dev))) {
+			close(o);
+			return r;
+		}
+		if ((r = walk_set_host(w, o)))
+			return r;
+		continue;
+parent:
+		nd->dirfd = w->fd;
+		w->fd = -1;
+		nd->must_be_dir = trailing;
+		memcpy(nd->last, comp, cl + 1);
+		return 0;
+	}
 }
 
 int fs_resolve_parent(struct task *t, int dirfd, const char *path, bool follow,
 		      struct nameidata *nd)
 {
-	char full[2 * PATH_MAX];
-	nd->dirfd = -1;
-	nd->last[0] = '\0';
-	nd->must_be_dir = false;
-	nd->dots = 0;
+	nd_init(nd);
 	if (!*path)
 		return -ENOENT;
-	int r = full_path(t, dirfd, path, full, sizeof(full));
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	struct walk w = {.t = t, .fd = -1};
+	char *buf = malloc(WALK_MAX), *np = fs_name_alloc(), *target = fs_name_alloc();
+	w.proc = fs_name_alloc();
+	int r = buf && np && target && w.proc ? 0 : -ENOMEM;
+	if (!r) {
+		strcpy(buf, path);
+		r = walk_start(&w, dirfd, path);
+	}
+	if (!r)
+		r = walk_steps(&w, buf, follow, nd, np, target);
+	if (w.fd >= 0)
+		close(w.fd);
+	if (w.via)
+		fput(w.via);
+	free(w.proc);
+	free(np);
+	free(target);
+	free(buf);
+	if (r < 0)
+		nd_release(nd);
+	return r;
+}
+
+int fs_lookup(struct task *t, int dirfd, const char *path, bool follow, struct nameidata *nd,
+	      int *fd)
+{
+	*fd = -1;
+	int r = fs_resolve_parent(t, dirfd, path, follow, nd);
 	if (r)
 		return r;
-	for (int links = 0;; links++) {
-		if (links > 0) {
-			/* a symlink into /proc (/dev/stdout -> /proc/self/fd/1) leads to the
-			 * guest's procfs, not the host's */
-			char norm[PATH_MAX];
-			normalise(full, norm, sizeof(norm));
-			if (!strcmp(norm, "/proc") || !strncmp(norm, "/proc/", 6)) {
-				snprintf(nd->guest, sizeof(nd->guest), "%s", norm);
-				return FS_RESOLVED_PROC;
-			}
-		}
-		size_t len = strlen(full);
-		bool trailing = false;
-		while (len > 1 && full[len - 1] == '/') {
-			full[--len] = '\0';
-			trailing = true;
-		}
-		char *slash = strrchr(full, '/');
-		const char *last = slash ? slash + 1 : full;
-		if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
-			nd->dots = !*last ? 3 : last[1] ? 2 : 1;
-			int fd = open_in_root(t, full, O_PATH, 0);
-			if (fd < 0)
-				return fd;
-			nd->dirfd = fd;
-			nd->last[0] = '\0';
-			return fs_guest_path_of_fd(t, fd, nd->guest, sizeof(nd->guest));
-		}
-		if (strlen(last) >= sizeof(nd->last))
-			return -ENAMETOOLONG;
-		char parent[2 * PATH_MAX];
-		size_t pl = (size_t)(last - full);
-		memcpy(parent, full, pl);
-		parent[pl] = '\0';
-		int fd = open_in_root(t, parent, O_PATH | O_DIRECTORY, 0);
-		if (fd < 0)
-			return fd;
-		struct stat st;
-		if ((follow || trailing) && fstatat(fd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISLNK(st.st_mode)) {
-			if (links >= MAXSYMLINKS) {
-				close(fd);
-				return -ELOOP;
-			}
-			char target[PATH_MAX];
-			ssize_t l = readlinkat(fd, last, target, sizeof(target) - 1);
-			if (l < 0) {
-				r = -errno;
-				close(fd);
-				return r;
-			}
-			target[l] = '\0';
-			char pguest[PATH_MAX];
-			r = fs_guest_path_of_fd(t, fd, pguest, sizeof(pguest));
-			close(fd);
-			if (r)
-				return r;
-			int w = target[0] == '/'
-					? snprintf(full, sizeof(full), "%s%s", target, trailing ? "/" : "")
-					: snprintf(full, sizeof(full), "%s/%s%s", pguest, target,
-						   trailing ? "/" : "");
-			if ((size_t)w >= sizeof(full))
-				return -ENAMETOOLONG;
-			continue;
-		}
-		nd->dirfd = fd;
-		nd->must_be_dir = trailing;
-		snprintf(nd->last, sizeof(nd->last), "%s", last);
-		return fs_guest_path_of_fd(t, fd, nd->guest, sizeof(nd->guest));
+	int o = nd->dirfd;
+	nd->dirfd = -1;
+	if (nd->last[0]) {
+		int parent = o;
+		o = openat(parent, nd->last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		r = o < 0 ? -errno : 0;
+		close(parent);
 	}
+	struct stat st;
+	if (!r && fstat(o, &st) < 0)
+		r = -errno;
+	/* a followed last link that a symlink replaced since: not followed twice */
+	if (!r && follow && S_ISLNK(st.st_mode))
+		r = -ELOOP;
+	if (!r && nd->must_be_dir && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	if (r) {
+		if (o >= 0)
+			close(o);
+		nd_release(nd);
+		return r;
+	}
+	*fd = o;
+	return 0;
 }
 
 int fs_open_host(struct task *t, int dirfd, const char *path, int host_flags, uint32_t mode,
 		 bool follow)
 {
-	char full[2 * PATH_MAX];
-	if (!*path)
-		return -ENOENT;
-	int r = full_path(t, dirfd, path, full, sizeof(full));
-	if (r)
+	(void)mode;
+	struct nameidata nd;
+	int obj;
+	int r = fs_lookup(t, dirfd, path, follow && !(host_flags & O_NOFOLLOW), &nd, &obj);
+	if (r == FS_RESOLVED_PROC)
+		r = -EACCES; /* procfs files are made for the guest's descriptors only */
+	if (r) {
+		nd_release(&nd);
 		return r;
-	return open_in_root(t, full, host_flags | (follow ? 0 : O_NOFOLLOW), mode);
-}
-
-static bool under(const char *path, const char *dir)
-{
-	size_t l = strlen(dir);
-	if (l == 0) /* the host's "/" */
-		return true;
-	return strncmp(path, dir, l) == 0 && (path[l] == '/' || path[l] == '\0');
-}
-
-int fs_may_write(struct task *t, int host_fd, const char *what)
-{
-	struct fs_struct *fs = t->fs;
-	char host[PATH_MAX];
-	int r = host_path_of_fd(host_fd, host);
-	if (r)
-		return r;
-	for (size_t i = 0; i < fs->nrw; i++)
-		if (under(host, fs->rw_host[i]))
-			return 0;
-	if (!fs->reported_denied) {
-		char guest[PATH_MAX];
-		fs_guest_path_of_fd(t, host_fd, guest, sizeof(guest));
-		fprintf(stderr,
-			"vmlab: %s in %s refused: not below a writable directory (--rw DIR); "
-			"the program sees EROFS (reported once)\n",
-			what, guest);
-		fs->reported_denied = true;
 	}
-	return -EROFS;
+	if (host_flags & O_PATH) {
+		nd_release(&nd);
+		return obj;
+	}
+	r = sandbox_open_object(t, obj, (uint32_t)host_flags & ~(uint32_t)O_CLOEXEC, nd.via);
+	close(obj);
+	nd_release(&nd);
+	return r;
 }
 
 /* ---- configuration ---- */
@@ -413,11 +725,20 @@ static int std_file(struct task *t, int hostfd)
 	if (fd < 0)
 		return 0; /* closed on the host: closed in the guest too */
 	int fl = fcntl(fd, F_GETFL);
-	char path[PATH_MAX];
-	if (fs_guest_path_of_fd(t, fd, path, sizeof(path)))
-		snprintf(path, sizeof(path), "/dev/fd/%d", hostfd);
+	struct stat st;
+	/* the terminal vmlab was given is one the guest may open by name too (/dev/tty) */
+	if (isatty(fd) && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+		t->fs->std_rdev[hostfd] = st.st_rdev;
+	char *path = fs_name_alloc();
+	if (!path) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (fs_guest_path_of_fd(t, fd, path, PATH_MAX))
+		snprintf(path, PATH_MAX, "/dev/fd/%d", hostfd);
 	/* i386 glibc opens everything with O_LARGEFILE; the host does not report it */
 	struct file *f = file_alloc(FILE_HOST, fd, (uint32_t)(fl < 0 ? 0 : fl) | 0100000u, path);
+	free(path);
 	if (!f) {
 		close(fd);
 		return -ENOMEM;
@@ -451,17 +772,17 @@ int fs_setup(struct task *t, const struct fs_config *c)
 		return e;
 	}
 	fs->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int probe = fs->root_fd < 0 ? -errno : host_openat2(fs->root_fd, ".", O_PATH, 0,
-							      RESOLVE_IN_ROOT);
-	if (probe < 0) {
-		fprintf(stderr, "vmlab: cannot open the root %s%s: %s\n", root,
-			probe == -ENOSYS ? " (the host kernel lacks openat2, Linux 5.6+)" : "",
-			strerror(-probe));
+	struct stat st;
+	int r = fs->root_fd < 0 || fstat(fs->root_fd, &st) < 0 ? -errno : 0;
+	if (!r)
+		r = sandbox_enter_dir(t, fs->root_fd, &st, 0);
+	if (r) {
+		fprintf(stderr, "vmlab: cannot use the root %s: %s\n", root, strerror(-r));
 		fs_teardown(t);
-		return probe;
+		return r;
 	}
-	close(probe);
-	int r = 0;
+	fs->root_dev = st.st_dev;
+	fs->root_ino = st.st_ino;
 	if (c && c->rw_given) {
 		for (size_t i = 0; i < c->nrw && !r; i++)
 			r = add_rw(fs, c->rw[i]);
@@ -471,21 +792,16 @@ int fs_setup(struct task *t, const struct fs_config *c)
 			r = add_rw(fs, "/tmp");
 	}
 	/* The guest starts in the host's working directory when it lies inside the root. */
-	char cwd[PATH_MAX];
-	char *hc = canonical_host(".");
-	size_t rl = strlen(fs->root_host);
-	if (hc && strncmp(hc, fs->root_host, rl) == 0 && (hc[rl] == '/' || hc[rl] == '\0'))
-		snprintf(cwd, sizeof(cwd), "%s", hc[rl] ? hc + rl : "/");
-	else
-		snprintf(cwd, sizeof(cwd), "/");
-	free(hc);
-	fs->cwd = strdup(cwd);
-	if (!r && !fs->cwd)
-		r = -ENOMEM;
 	if (!r) {
-		fs->cwd_fd = open_in_root(t, cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		fs->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fs->cwd_fd >= 0 && inside_root(t, fs->cwd_fd)) {
+			close(fs->cwd_fd);
+			fs->cwd_fd = -1;
+		}
 		if (fs->cwd_fd < 0)
-			r = fs->cwd_fd;
+			fs->cwd_fd = fcntl(fs->root_fd, F_DUPFD_CLOEXEC, 3);
+		if (fs->cwd_fd < 0)
+			r = -errno;
 	}
 	for (int i = 0; i < 3 && !r; i++)
 		r = std_file(t, i);
@@ -513,7 +829,7 @@ void fs_teardown(struct task *t)
 	if (fs->cwd_fd >= 0)
 		close(fs->cwd_fd);
 	free(fs->root_host);
-	free(fs->cwd);
+	free(fs->cwd_proc);
 	for (size_t i = 0; i < fs->nrw; i++)
 		free(fs->rw_host[i]);
 	free(fs->rw_host);

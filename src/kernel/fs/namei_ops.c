@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,16 +29,22 @@
 static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 			 struct nameidata *nd, const char *what, bool create)
 {
-	char path[PATH_MAX], proc[PATH_MAX];
 	nd->dirfd = -1;
-	int r = fs_getname(t, upath, path, sizeof(path));
+	nd->proc = NULL;
+	nd->via = NULL;
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	if (!r)
+		r = fs_resolve_parent(t, dirfd, path, follow, nd);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(nd);
+		return -EACCES; /* procfs files are not changed through their names */
+	}
 	if (r)
 		return r;
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
-		return -EACCES;
-	r = fs_resolve_parent(t, dirfd, path, follow, nd);
-	if (r == FS_RESOLVED_PROC)
-		return -EACCES; /* procfs files are not changed through their names */
 	struct stat st;
 	if (!r && create &&
 	    (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))
@@ -157,19 +164,22 @@ long sys_renameat2(struct task *t, const uint32_t *a)
 
 static long do_symlinkat(struct task *t, uint32_t utarget, int dirfd, uint32_t upath)
 {
-	char target[PATH_MAX];
-	int r = fs_getname(t, utarget, target, sizeof(target));
-	if (r)
-		return r;
+	char *target = fs_name_alloc();
+	if (!target)
+		return -ENOMEM;
+	int r = fs_getname(t, utarget, target, PATH_MAX);
 	struct nameidata nd;
-	r = lookup_change(t, dirfd, upath, false, &nd, "creating a symlink", true);
-	if (r)
-		return r;
-	if (!nd.last[0])
-		r = -EEXIST;
-	else if (symlinkat(target, nd.dirfd, nd.last) < 0)
-		r = -errno;
-	nd_release(&nd);
+	if (!r)
+		r = lookup_change(t, dirfd, upath, false, &nd, "creating a symlink", true);
+	if (!r) {
+		/* the target is only text: namei.c interprets it inside the root when walked */
+		if (!nd.last[0])
+			r = -EEXIST;
+		else if (symlinkat(target, nd.dirfd, nd.last) < 0)
+			r = -errno;
+		nd_release(&nd);
+	}
+	free(target);
 	return r;
 }
 
@@ -183,13 +193,35 @@ long sys_symlinkat(struct task *t, const uint32_t *a)
 	return do_symlinkat(t, a[0], (int32_t)a[1], a[2]);
 }
 
+/* The existing name linkat links: its parent is only read; the object is judged in
+ * do_linkat. A followed /proc/self/fd/N names the open file (dots 4), as for O_TMPFILE. */
+static int lookup_change_src(struct task *t, int dirfd, uint32_t upath, bool follow,
+			     struct nameidata *nd)
+{
+	nd->dirfd = -1;
+	nd->proc = NULL;
+	nd->via = NULL;
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	if (!r)
+		r = fs_resolve_parent(t, dirfd, path, follow, nd);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(nd);
+		return -EACCES;
+	}
+	return r;
+}
+
 static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_t newp,
 		      uint32_t flags)
 {
 	if (flags & ~(G_AT_SYMLINK_FOLLOW | G_AT_EMPTY_PATH))
 		return -EINVAL;
 	struct nameidata o, n;
-	int r = lookup_for_change(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o, "linking");
+	int r = lookup_change_src(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o);
 	if (r)
 		return r;
 	r = lookup_change(t, ndir, newp, false, &n, "linking", true);
@@ -197,12 +229,23 @@ static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_
 		nd_release(&o);
 		return r;
 	}
-	if (!o.last[0])
+	/* a new name below --rw for a file outside it would make that file writable: the
+	 * file linked must itself be one the guest may change */
+	int src = o.last[0] ? openat(o.dirfd, o.last, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+			    : o.dots == 4 ? fcntl(o.dirfd, F_DUPFD_CLOEXEC, 3) : -1;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", src);
+	if (!o.last[0] && o.dots != 4)
 		r = -EPERM;
 	else if (!n.last[0])
 		r = -EEXIST;
-	else if (linkat(o.dirfd, o.last, n.dirfd, n.last, 0) < 0)
+	else if (src < 0)
 		r = -errno;
+	else if ((r = fs_may_write(t, src, "linking")) == 0 &&
+		 linkat(AT_FDCWD, link, n.dirfd, n.last, AT_SYMLINK_FOLLOW) < 0)
+		r = -errno;
+	if (src >= 0)
+		close(src);
 	nd_release(&o);
 	nd_release(&n);
 	return r;
@@ -222,15 +265,22 @@ long sys_linkat(struct task *t, const uint32_t *a)
 static int object_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 			     const char *what)
 {
-	char path[PATH_MAX], proc[PATH_MAX];
-	int r = fs_getname(t, upath, path, sizeof(path));
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	struct nameidata nd;
+	int fd = -1;
+	if (!r)
+		r = fs_lookup(t, dirfd, path, follow, &nd, &fd);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(&nd);
+		return -EPERM;
+	}
 	if (r)
 		return r;
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
-		return -EPERM;
-	int fd = fs_open_host(t, dirfd, path, O_PATH | O_CLOEXEC, 0, follow);
-	if (fd < 0)
-		return fd;
+	nd_release(&nd);
 	r = fs_may_write(t, fd, what);
 	if (r) {
 		close(fd);
@@ -261,18 +311,13 @@ long sys_fchmodat(struct task *t, const uint32_t *a)
 	return do_fchmodat(t, (int32_t)a[0], a[1], a[2]);
 }
 
+/* An inode change through a descriptor: any kind of object, inherited ones too. */
 static int file_for_change(struct task *t, int gfd, const char *what, struct file **out)
 {
 	struct file *f = fget(t, gfd);
 	if (!f)
 		return -EBADF;
-	int r = f->kind != FILE_HOST ? -EPERM : 0;
-	if (!r) {
-		struct stat st;
-		if (fstat(f->host_fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
-						    S_ISLNK(st.st_mode)))
-			r = fs_may_write(t, f->host_fd, what);
-	}
+	int r = sandbox_may_change_file(t, f, what);
 	if (r) {
 		fput(f);
 		return r;

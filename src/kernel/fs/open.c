@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel/fs/file.h"
@@ -22,121 +22,153 @@
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
-/* Character devices a guest may open for writing wherever they are: they write no file. */
-static bool harmless_chardev(dev_t rdev)
-{
-	unsigned ma = major(rdev), mi = minor(rdev);
-	if (ma == 1)
-		return mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9; /* null zero full random urandom */
-	return ma == 5 || ma == 4 || (ma >= 136 && ma <= 143); /* ttys and ptys */
-}
-
 int host_open_flags(uint32_t gflags)
 {
 	return (int)(gflags & ~(G_O_LARGEFILE | G_O_CLOEXEC)) | O_CLOEXEC;
 }
 
-static bool wants_write(uint32_t flags)
+/* Creates nd's last name as a new file (the parent must be writable): a host descriptor,
+ * -EEXIST when the name appeared meanwhile, or -errno. */
+static int create_file(struct task *t, struct nameidata *nd, uint32_t flags, uint32_t mode)
 {
-	return (flags & G_O_ACCMODE) != G_O_RDONLY || (flags & G_O_TRUNC);
-}
-
-long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint32_t mode)
-{
-	char path[PATH_MAX], proc[PATH_MAX];
-	int r = fs_getname(t, upath, path, sizeof(path));
+	if (nd->must_be_dir)
+		return -EISDIR; /* "name/": a new name cannot be a file */
+	int r = fs_may_write(t, nd->dirfd, "creating a file");
 	if (r)
 		return r;
-	bool cloexec = flags & G_O_CLOEXEC;
-	if (fs_is_sysfs_path(t, dirfd, path, proc, sizeof(proc))) {
-		struct file *f = sysfs_open(t, proc, flags, &r);
-		return f ? fd_install(t, f, 0, cloexec) : r;
-	}
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
-		struct file *f = procfs_open(t, proc, flags, &r);
-		return f ? fd_install(t, f, 0, cloexec) : r;
-	}
-	bool creat = flags & G_O_CREAT;
-	bool follow = !(flags & G_O_NOFOLLOW) && !(creat && (flags & G_O_EXCL));
-	struct nameidata nd;
-	r = fs_resolve_parent(t, dirfd, path, follow, &nd);
-	if (r == FS_RESOLVED_PROC) { /* a symlink led into /proc (/dev/stdout, /etc/mtab) */
-		struct file *f = procfs_open(t, nd.guest, flags, &r);
-		return f ? fd_install(t, f, 0, cloexec) : r;
-	}
-	if (r) {
-		nd_release(&nd);
-		return r;
-	}
-	int hflags = host_open_flags(flags) & ~O_TRUNC;
-	if (nd.must_be_dir) {
-		/* "name/": a directory or nothing; a new name cannot be a file */
-		struct stat ds;
-		bool there = fstatat(nd.dirfd, nd.last, &ds, 0) == 0;
-		if ((there && !S_ISDIR(ds.st_mode)) || (!there && !creat)) {
-			nd_release(&nd);
-			return there ? -ENOTDIR : -ENOENT;
-		}
-		if (!there) {
-			nd_release(&nd);
-			return -EISDIR;
-		}
-		hflags |= O_DIRECTORY;
-	}
-	int fd;
-	const char *name = nd.last[0] ? nd.last : ".";
+	int hflags = (host_open_flags(flags) & ~(O_TRUNC | O_NONBLOCK)) | O_CREAT | O_EXCL |
+		     O_NOFOLLOW;
+	int fd = openat(nd->dirfd, nd->last, hflags, (mode & 07777) & ~t->fs->umask);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Opens the object obj names for the guest, as do_dentry_open would after the lookup. */
+static int open_object(struct task *t, int obj, const struct nameidata *nd, uint32_t flags,
+		       uint32_t mode, bool follow)
+{
 	struct stat st;
-	bool exists = fstatat(nd.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (!exists && creat && !(flags & G_O_TMPFILE_ONLY)) {
-		r = fs_may_write(t, nd.dirfd, "creating a file");
-		if (r) {
-			nd_release(&nd);
+	if (fstat(obj, &st) < 0)
+		return -errno;
+	if ((flags & G_O_CREAT) && (flags & G_O_EXCL))
+		return -EEXIST;
+	if (follow && S_ISLNK(st.st_mode))
+		return -ELOOP; /* a symlink put there since the walk followed the name */
+	if ((nd->must_be_dir || (flags & G_O_DIRECTORY)) && !S_ISDIR(st.st_mode) &&
+	    !(S_ISLNK(st.st_mode) && (flags & G_O_PATH)))
+		return -ENOTDIR;
+	if ((flags & G_O_CREAT) && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if ((flags & G_O_TMPFILE_ONLY) && !(flags & G_O_PATH)) {
+		/* O_TMPFILE: an unnamed file in directory obj, which must be writable */
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		int r = fs_may_write(t, obj, "creating a file");
+		if (r)
 			return r;
-		}
+		int fd = openat(obj, ".", host_open_flags(flags), (mode & 07777) & ~t->fs->umask);
+		return fd < 0 ? -errno : fd;
 	}
-	fd = openat(nd.dirfd, name, hflags | (follow ? 0 : O_NOFOLLOW),
-		    (mode & 07777) & ~t->fs->umask);
-	if (fd < 0) {
+	return sandbox_open_object(t, obj, flags & ~(G_O_CREAT | G_O_EXCL), nd->via);
+}
+
+/* The guest file for a new host descriptor: size check, O_TRUNC, kind. */
+static long install_host(struct task *t, int fd, uint32_t flags, bool created, const char *path)
+{
+	struct stat st;
+	long r = 0;
+	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		nd_release(&nd);
+	} else if (!(flags & G_O_LARGEFILE) && S_ISREG(st.st_mode) && st.st_size > INT32_MAX) {
+		r = -EOVERFLOW;
+	} else if (!created && (flags & G_O_TRUNC) && S_ISREG(st.st_mode) &&
+		   (flags & G_O_ACCMODE) != G_O_RDONLY) {
+		/* sandbox_open_object judged O_TRUNC a write, like opening for writing */
+		if (ftruncate(fd, 0) < 0)
+			r = -errno;
+		else
+			filemap_note_truncate(t, fd, 0);
+	}
+	char *gpath = r ? NULL : fs_name_alloc();
+	if (!r && !gpath)
+		r = -ENOMEM;
+	if (r) {
+		close(fd);
 		return r;
 	}
-	nd_release(&nd);
-	if (fstat(fd, &st) == 0) {
-		bool ok_dev = S_ISCHR(st.st_mode) && harmless_chardev(st.st_rdev);
-		if (exists && (wants_write(flags) || (flags & G_O_TMPFILE_ONLY)) && !ok_dev &&
-		    !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-			r = fs_may_write(t, fd, "opening for writing");
-			if (r) {
-				close(fd);
-				return r;
-			}
-		}
-		if (!(flags & G_O_LARGEFILE) && S_ISREG(st.st_mode) && st.st_size > INT32_MAX) {
-			close(fd);
-			return -EOVERFLOW;
-		}
-		if ((flags & G_O_TRUNC) && S_ISREG(st.st_mode) &&
-		    (flags & G_O_ACCMODE) != G_O_RDONLY) {
-			if (ftruncate(fd, 0) < 0) {
-				r = -errno;
-				close(fd);
-				return r;
-			}
-			filemap_note_truncate(t, fd, 0);
-		}
-	}
-	char gpath[PATH_MAX];
-	if (fs_guest_path_of_fd(t, fd, gpath, sizeof(gpath)))
-		snprintf(gpath, sizeof(gpath), "%s", path);
+	if (fs_guest_path_of_fd(t, fd, gpath, PATH_MAX))
+		snprintf(gpath, PATH_MAX, "%s", path);
 	struct file *f = file_alloc(FILE_HOST, fd, flags & ~(G_O_CREAT | G_O_EXCL | G_O_NOCTTY |
 							    G_O_TRUNC | G_O_CLOEXEC),
 				    gpath);
+	free(gpath);
 	if (!f) {
 		close(fd);
 		return -ENOMEM;
 	}
-	return fd_install(t, f, 0, cloexec);
+	f->is_pipe = S_ISFIFO(st.st_mode) && !(flags & G_O_PATH);
+	f->host_dir = S_ISDIR(st.st_mode);
+	f->vdev = (flags & G_O_PATH) ? DEV_NONE : (int)sandbox_device(t, &st);
+	return fd_install(t, f, 0, flags & G_O_CLOEXEC);
+}
+
+static long open_resolved(struct task *t, int dirfd, const char *path, uint32_t flags,
+			  uint32_t mode)
+{
+	bool creat = flags & G_O_CREAT;
+	bool follow = !(flags & G_O_NOFOLLOW) && !(creat && (flags & G_O_EXCL));
+	for (int attempt = 0;; attempt++) {
+		struct nameidata nd;
+		int r = fs_resolve_parent(t, dirfd, path, follow, &nd);
+		if (r == FS_RESOLVED_PROC) { /* /proc/..., or a link into it (/dev/stdout) */
+			struct file *f = procfs_open(t, nd.proc, flags, &r);
+			nd_release(&nd);
+			return f ? fd_install(t, f, 0, flags & G_O_CLOEXEC) : r;
+		}
+		if (r)
+			return r;
+		int obj = -1, fd;
+		bool created = false;
+		if (nd.last[0]) {
+			obj = openat(nd.dirfd, nd.last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (obj < 0 && errno != ENOENT) {
+				fd = -errno;
+			} else if (obj < 0 && (!creat || (flags & G_O_TMPFILE_ONLY))) {
+				fd = -ENOENT;
+			} else if (obj < 0) {
+				fd = create_file(t, &nd, flags, mode);
+				created = fd >= 0;
+				if (fd == -EEXIST && !(flags & G_O_EXCL) && attempt < 3) {
+					nd_release(&nd);
+					continue; /* created meanwhile: open it as it is now */
+				}
+			}
+		} else {
+			obj = nd.dirfd;
+			nd.dirfd = -1;
+		}
+		if (obj >= 0) {
+			fd = open_object(t, obj, &nd, flags, mode, follow);
+			close(obj);
+		}
+		nd_release(&nd);
+		return fd < 0 ? fd : install_host(t, fd, flags, created, path);
+	}
+}
+
+long do_sys_open(struct task *t, int dirfd, uint32_t upath, uint32_t flags, uint32_t mode)
+{
+	char *path = fs_name_alloc(), *norm = fs_name_alloc();
+	long r = path && norm ? fs_getname(t, upath, path, PATH_MAX) : -ENOMEM;
+	if (!r && fs_is_sysfs_path(t, dirfd, path, norm, PATH_MAX)) {
+		int e = 0;
+		struct file *f = sysfs_open(t, norm, flags, &e);
+		r = f ? fd_install(t, f, 0, flags & G_O_CLOEXEC) : e;
+	} else if (!r) {
+		r = open_resolved(t, dirfd, path, flags, mode);
+	}
+	free(path);
+	free(norm);
+	return r;
 }
 
 long sys_open(struct task *t, const uint32_t *a)
@@ -169,41 +201,32 @@ static long do_faccessat(struct task *t, int dirfd, uint32_t upath, uint32_t mod
 	if (flags & ~(0x200u /* AT_EACCESS */ | 0x100u /* AT_SYMLINK_NOFOLLOW */ |
 		      0x1000u /* AT_EMPTY_PATH */))
 		return -EINVAL;
-	char path[PATH_MAX], proc[PATH_MAX];
-	int r = fs_getname(t, upath, path, sizeof(path));
-	if (r)
-		return r;
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
-		struct stat st;
-		r = procfs_stat(t, proc, !(flags & 0x100u), &st);
-		if (r)
-			return r;
-		return (mode & W_OK) ? -EACCES : 0;
-	}
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
 	struct nameidata nd;
-	r = fs_resolve_parent(t, dirfd, path, !(flags & 0x100u), &nd);
+	int obj = -1;
+	if (!r)
+		r = fs_lookup(t, dirfd, path, !(flags & 0x100u), &nd, &obj);
+	free(path);
 	if (r == FS_RESOLVED_PROC) {
 		struct stat st;
-		r = procfs_stat(t, nd.guest, true, &st);
+		r = procfs_stat(t, nd.proc, false, &st);
+		nd_release(&nd);
 		return r ? r : (mode & W_OK) ? -EACCES : 0;
 	}
-	if (!r) {
-		const char *name = nd.last[0] ? nd.last : ".";
-		if (faccessat(nd.dirfd, name, (int)mode, AT_SYMLINK_NOFOLLOW) < 0)
-			r = -errno;
-		else if (mode & W_OK) {
-			struct stat st;
-			if (fstatat(nd.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    !(S_ISCHR(st.st_mode) && harmless_chardev(st.st_rdev))) {
-				int fd = openat(nd.dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-				if (fd >= 0) {
-					r = fs_may_write(t, fd, "write access") ? -EROFS : 0;
-					close(fd);
-				}
-			}
-		}
-	}
+	if (r)
+		return r;
 	nd_release(&nd);
+	if (syscall(SYS_faccessat2, obj, "", (int)mode, AT_EMPTY_PATH | (flags & 0x200u)) < 0) {
+		r = -errno;
+	} else if (mode & W_OK) {
+		struct stat st;
+		if (fstat(obj, &st) == 0 && !(S_ISCHR(st.st_mode) && sandbox_device(t, &st)))
+			r = fs_may_write(t, obj, "write access");
+	}
+	close(obj);
 	return r;
 }
 
@@ -229,52 +252,56 @@ long sys_umask(struct task *t, const uint32_t *a)
 	return old;
 }
 
-static long set_cwd(struct task *t, int fd)
+/* The working directory becomes host directory fd (taken over) or procfs path proc. */
+static long set_cwd(struct task *t, int fd, const char *proc)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		close(fd);
-		return -ENOTDIR;
+	if (fd >= 0) {
+		struct stat st;
+		long r = fstat(fd, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+		if (!r && syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH) < 0)
+			r = -errno;
+		if (r) {
+			close(fd);
+			return r;
+		}
+		if (t->fs->cwd_fd >= 0)
+			close(t->fs->cwd_fd);
+		t->fs->cwd_fd = fd;
+		free(t->fs->cwd_proc);
+		t->fs->cwd_proc = NULL;
+		return 0;
 	}
-	char g[PATH_MAX];
-	int r = fs_guest_path_of_fd(t, fd, g, sizeof(g));
-	char *c = r ? NULL : strdup(g);
-	if (!c) {
-		close(fd);
-		return r ? r : -ENOMEM;
-	}
-	free(t->fs->cwd);
-	t->fs->cwd = c;
-	if (t->fs->cwd_fd >= 0)
-		close(t->fs->cwd_fd);
-	t->fs->cwd_fd = fd;
+	char *c = strdup(proc);
+	if (!c)
+		return -ENOMEM;
+	free(t->fs->cwd_proc);
+	t->fs->cwd_proc = c;
 	return 0;
 }
 
 long sys_chdir(struct task *t, const uint32_t *a)
 {
-	char path[PATH_MAX], proc[PATH_MAX];
-	int r = fs_getname(t, a[0], path, sizeof(path));
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, a[0], path, PATH_MAX);
+	struct nameidata nd;
+	int fd = -1;
+	if (!r)
+		r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &fd);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		struct stat st;
+		r = procfs_stat(t, nd.proc, true, &st);
+		if (!r)
+			r = S_ISDIR(st.st_mode) ? (int)set_cwd(t, -1, nd.proc) : -ENOTDIR;
+		nd_release(&nd);
+		return r;
+	}
 	if (r)
 		return r;
-	if (fs_is_proc_path(t, GUEST_AT_FDCWD, path, proc, sizeof(proc))) {
-		struct stat st;
-		r = procfs_stat(t, proc, true, &st);
-		if (r)
-			return r;
-		if (!S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-		char *c = strdup(proc);
-		if (!c)
-			return -ENOMEM;
-		free(t->fs->cwd);
-		t->fs->cwd = c;
-		return 0;
-	}
-	int fd = fs_open_host(t, GUEST_AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, true);
-	if (fd < 0)
-		return fd;
-	return set_cwd(t, fd);
+	nd_release(&nd);
+	return set_cwd(t, fd, NULL);
 }
 
 long sys_fchdir(struct task *t, const uint32_t *a)
@@ -284,19 +311,12 @@ long sys_fchdir(struct task *t, const uint32_t *a)
 		return -EBADF;
 	long r;
 	if (f->kind != FILE_HOST) {
-		r = f->proc_dir ? 0 : -ENOTDIR;
-		if (!r) {
-			char *c = strdup(f->path);
-			if (c) {
-				free(t->fs->cwd);
-				t->fs->cwd = c;
-			} else {
-				r = -ENOMEM;
-			}
-		}
+		r = f->proc_dir ? set_cwd(t, -1, f->path) : -ENOTDIR;
 	} else {
-		int fd = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3);
-		r = fd < 0 ? -errno : set_cwd(t, fd);
+		r = fs_inside_root(t, f->host_fd);
+		int fd = r ? -1 : fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3);
+		if (!r)
+			r = fd < 0 ? -errno : set_cwd(t, fd, NULL);
 	}
 	fput(f);
 	return r;
@@ -304,12 +324,16 @@ long sys_fchdir(struct task *t, const uint32_t *a)
 
 long sys_getcwd(struct task *t, const uint32_t *a)
 {
-	size_t len = strlen(t->fs->cwd) + 1;
-	if (len > a[1])
-		return -ERANGE;
-	if (copy_to_user(t, a[0], t->fs->cwd, len))
-		return -EFAULT;
-	return (long)len;
+	char *buf = fs_name_alloc();
+	if (!buf)
+		return -ENOMEM;
+	long r = fs_cwd_path(t, buf, PATH_MAX);
+	if (!r) {
+		size_t len = strlen(buf) + 1;
+		r = len > a[1] ? -ERANGE : copy_to_user(t, a[0], buf, len) ? -EFAULT : (long)len;
+	}
+	free(buf);
+	return r;
 }
 
 static long do_truncate_fd(struct task *t, int fd, uint64_t len)
@@ -329,18 +353,34 @@ static long do_truncate_fd(struct task *t, int fd, uint64_t len)
 
 static long do_truncate(struct task *t, uint32_t upath, uint64_t len)
 {
-	char path[PATH_MAX], proc[PATH_MAX];
-	int r = fs_getname(t, upath, path, sizeof(path));
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	struct nameidata nd;
+	int obj = -1;
+	if (!r)
+		r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &obj);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(&nd);
+		return -EACCES;
+	}
 	if (r)
 		return r;
-	if (fs_is_proc_path(t, GUEST_AT_FDCWD, path, proc, sizeof(proc)))
-		return -EACCES;
-	int fd = fs_open_host(t, GUEST_AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0, true);
-	if (fd < 0)
-		return fd;
-	r = fs_may_write(t, fd, "truncate");
-	long ret = r ? r : do_truncate_fd(t, fd, len);
-	close(fd);
+	nd_release(&nd);
+	struct stat st;
+	long ret = fstat(obj, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR
+						: !S_ISREG(st.st_mode)  ? -EINVAL
+									: 0;
+	int fd = ret ? -1 : sandbox_open_object(t, obj, G_O_WRONLY | G_O_LARGEFILE, NULL);
+	close(obj);
+	if (!ret && fd < 0)
+		ret = fd;
+	if (!ret) {
+		ret = do_truncate_fd(t, fd, len);
+		close(fd);
+	}
 	return ret;
 }
 
@@ -362,7 +402,7 @@ static long do_ftruncate(struct task *t, int gfd, uint64_t len)
 	long r;
 	if (f->kind != FILE_HOST || (f->f_flags & G_O_ACCMODE) == G_O_RDONLY)
 		r = -EINVAL;
-	else
+	else if ((r = sandbox_may_change_file(t, f, "truncate")) == 0)
 		r = do_truncate_fd(t, f->host_fd, len);
 	fput(f);
 	return r;

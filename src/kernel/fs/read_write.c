@@ -72,6 +72,25 @@ static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t co
 	return (long)n;
 }
 
+/* /dev/random and /dev/urandom: the task's seeded generator, so that runs repeat (the
+ * host's device would make every run different). */
+static long random_read(struct task *t, uint32_t ubuf, uint32_t count)
+{
+	uint8_t buf[256];
+	uint32_t done = 0;
+	while (done < count) {
+		uint32_t c = count - done < sizeof(buf) ? count - done : (uint32_t)sizeof(buf);
+		for (uint32_t i = 0; i < c; i += 8) {
+			uint64_t r = task_random_u64(t);
+			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
+		}
+		if (copy_to_user(t, ubuf + done, buf, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)done;
+}
+
 /* One read at the file's offset (pos == NULL) or at *pos. */
 static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
 		      int64_t *pos)
@@ -89,6 +108,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 			f->pos = p;
 		return r;
 	}
+	if (f->vdev == DEV_RANDOM || f->vdev == DEV_URANDOM)
+		return random_read(t, ubuf, count);
 	struct stat st;
 	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (S_ISDIR(st.st_mode))
@@ -245,22 +266,22 @@ static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t 
 		return -EINVAL;
 	if (cnt == 0)
 		return 0;
-	uint32_t iov[2 * 1024];
-	if (copy_from_user(t, iov, uiov, cnt * 8))
-		return -EFAULT;
+	uint32_t *iov = malloc(cnt * 8); /* off the host stack: up to 8 KB */
+	if (!iov)
+		return -ENOMEM;
+	long done = copy_from_user(t, iov, uiov, cnt * 8) ? -EFAULT : 0;
 	uint64_t total = 0;
-	for (uint32_t i = 0; i < cnt; i++) {
+	for (uint32_t i = 0; i < cnt && !done; i++) {
 		if ((int32_t)iov[2 * i + 1] < 0)
-			return -EINVAL;
+			done = -EINVAL;
 		total += iov[2 * i + 1];
 	}
-	if (total > 0x7fffffff)
-		return -EINVAL;
-	struct file *f = fget(t, fd);
-	if (!f)
-		return -EBADF;
-	long done = 0;
-	for (uint32_t i = 0; i < cnt; i++) {
+	if (!done && total > 0x7fffffff)
+		done = -EINVAL;
+	struct file *f = done ? NULL : fget(t, fd);
+	if (!done && !f)
+		done = -EBADF;
+	for (uint32_t i = 0; f && i < cnt; i++) {
 		uint32_t len = iov[2 * i + 1];
 		if (!len)
 			continue;
@@ -275,7 +296,9 @@ static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t 
 		if ((uint32_t)r < len || t->exited)
 			break;
 	}
-	fput(f);
+	free(iov);
+	if (f)
+		fput(f);
 	return done;
 }
 
@@ -316,6 +339,8 @@ static int64_t do_lseek(struct task *t, int fd, int64_t off, uint32_t whence)
 			r = -EINVAL;
 		else
 			r = (int64_t)(f->pos = (uint64_t)(base + off));
+	} else if (f->host_dir) {
+		r = readdir_seek(f, off, (int)whence);
 	} else {
 		off_t o = lseek(f->host_fd, (off_t)off, (int)whence);
 		r = o < 0 ? -errno : o;

@@ -1,16 +1,19 @@
 /*
  * getdents64 and getdents (fs/readdir.c). struct linux_dirent64 is the same on every
- * architecture, so a host directory's entries are passed through as the host returns them;
- * the old getdents gets them converted to struct linux_dirent with 32-bit fields. procfs
+ * architecture; a host directory's entries keep the host's names, inodes and types, with
+ * offsets of vmlab's own (host_dir_fill); the old getdents gets struct linux_dirent with
+ * 32-bit fields. procfs
  * directories list the names procfs_open put in f->data, one per line.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel/fs/file.h"
+#include "kernel/fs/fs_internal.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -82,15 +85,37 @@ static long proc_dir_fill(struct file *f, struct dirent_sink *s)
 	return 0;
 }
 
+/* Records the host offset after the guest's entry number f->dir_pos. */
+static int note_dir_off(struct file *f, int64_t host_off)
+{
+	if (f->dir_pos >= f->dir_cap) {
+		uint32_t cap = f->dir_cap ? f->dir_cap * 2 : 64;
+		int64_t *n = realloc(f->dir_off, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		f->dir_off = n;
+		f->dir_cap = cap;
+	}
+	f->dir_off[f->dir_pos++] = host_off;
+	if (f->dir_pos > f->dir_noff)
+		f->dir_noff = f->dir_pos;
+	return 0;
+}
+
+/* The guest gets small directory offsets (1, 2, 3, ...: the number of entries before the
+ * next one) instead of the host's: ext4's are 64-bit hashes, which a 32-bit readdir cannot
+ * hold (a real i386 kernel and a 32-bit task on x86-64 get 32-bit ones). They stay valid
+ * for lseek/seekdir and telldir through f->dir_off (readdir_seek). */
 static long host_dir_fill(struct file *f, struct dirent_sink *s)
 {
 	/* read host entries in a buffer no larger than the guest's, then convert (old) or
 	 * copy; an entry that does not fit is sought back to */
-	char hb[32768];
-	size_t want = s->cap < sizeof(hb) ? s->cap : sizeof(hb);
+	size_t want = s->cap < 32768 ? s->cap : 32768;
+	char *hb = malloc(want ? want : 1);
+	if (!hb)
+		return -ENOMEM;
 	long n = syscall(SYS_getdents64, f->host_fd, hb, want);
-	if (n < 0)
-		return -errno;
+	long r = n < 0 ? -errno : 0;
 	for (long off = 0; off < n;) {
 		uint64_t ino;
 		int64_t doff;
@@ -99,28 +124,35 @@ static long host_dir_fill(struct file *f, struct dirent_sink *s)
 		memcpy(&doff, hb + off + 8, 8);
 		memcpy(&rl, hb + off + 16, 2);
 		uint8_t type = (uint8_t)hb[off + 18];
-		if (!emit(s, ino, doff, type, hb + off + 19)) {
-			/* put back this entry and the rest: seek to the previous entry's d_off */
-			int64_t prev = 0;
-			if (off > 0) {
-				long q = 0, last = 0;
-				while (q < off) {
-					last = q;
-					uint16_t r2;
-					memcpy(&r2, hb + q + 16, 2);
-					q += r2;
-				}
-				memcpy(&prev, hb + last + 8, 8);
-				lseek(f->host_fd, prev, SEEK_SET);
-			} else {
-				/* the first did not fit: rewind to where this call started */
-				return -EINVAL;
-			}
+		if (f->dir_pos >= 0x7fffffffu) {
+			r = -EOVERFLOW;
 			break;
 		}
+		if (!emit(s, ino, (int64_t)f->dir_pos + 1, type, hb + off + 19)) {
+			/* put back this entry and the rest: the host's offset after the last
+			 * entry given (the start when none was) */
+			lseek(f->host_fd, f->dir_pos ? f->dir_off[f->dir_pos - 1] : 0, SEEK_SET);
+			if (off == 0)
+				r = -EINVAL; /* the first did not fit */
+			break;
+		}
+		if ((r = note_dir_off(f, doff)))
+			break;
 		off += rl;
 	}
-	return 0;
+	free(hb);
+	return r;
+}
+
+int64_t readdir_seek(struct file *f, int64_t off, int whence)
+{
+	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->dir_pos + off : -1;
+	if (to < 0 || to > (int64_t)f->dir_noff)
+		return -EINVAL; /* only offsets getdents gave (or 0) lead somewhere */
+	if (lseek(f->host_fd, to ? f->dir_off[to - 1] : 0, SEEK_SET) < 0)
+		return -errno;
+	f->dir_pos = (uint32_t)to;
+	return to;
 }
 
 static long do_getdents(struct task *t, int fd, uint32_t ubuf, uint32_t count, bool old)
@@ -136,15 +168,12 @@ static long do_getdents(struct task *t, int fd, uint32_t ubuf, uint32_t count, b
 		fput(f);
 		return -ENOMEM;
 	}
-	off_t start = f->kind == FILE_HOST ? lseek(f->host_fd, 0, SEEK_CUR) : 0;
 	if (f->kind == FILE_PROC)
 		r = f->proc_dir ? proc_dir_fill(f, &s) : -ENOTDIR;
 	else
 		r = host_dir_fill(f, &s);
 	if (r == 0 && s.len == 0 && s.full)
 		r = -EINVAL; /* the buffer cannot hold one entry */
-	if (r == -EINVAL && f->kind == FILE_HOST)
-		lseek(f->host_fd, start, SEEK_SET);
 	if (r == 0)
 		r = copy_to_user(t, ubuf, s.buf, s.len) ? -EFAULT : (long)s.len;
 	free(s.buf);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -54,59 +55,77 @@ void stat64_from_host(const struct stat *st, struct stat64_i386 *o)
 	o->st_ino = st->st_ino;
 }
 
-/* Looks up a guest path (or a descriptor with AT_EMPTY_PATH) and stats it on the host. */
-static int vfs_stat(struct task *t, int dirfd, uint32_t upath, uint32_t flags, struct stat *st)
+/* Looks up a guest path (or a descriptor with AT_EMPTY_PATH) and stats it on the host;
+ * with hx, also the host's statx of a host object (hx->stx_mask 0 when there is none). */
+static int vfs_stat(struct task *t, int dirfd, uint32_t upath, uint32_t flags, struct stat *st,
+		    struct statx *hx)
 {
-	char path[PATH_MAX], proc[PATH_MAX];
 	bool follow = !(flags & G_AT_SYMLINK_NOFOLLOW);
+	if (hx)
+		hx->stx_mask = 0;
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
 	int r;
-	if (flags & G_AT_EMPTY_PATH) {
-		long l = strncpy_from_user(t, path, upath, sizeof(path));
-		if (l < 0)
-			return (int)l;
-		if (l == 0) {
-			if (dirfd == GUEST_AT_FDCWD)
-				return fs_stat_fd_path(t, t->fs->cwd, st);
-			struct file *f = fget(t, dirfd);
-			if (!f)
-				return -EBADF;
-			r = 0;
-			if (f->kind == FILE_HOST) {
-				if (fstat(f->host_fd, st) < 0)
-					r = -errno;
-			} else {
-				r = procfs_stat(t, f->path, true, st);
-			}
-			fput(f);
-			return r;
+	long l = strncpy_from_user(t, path, upath, PATH_MAX);
+	if (l == 0 && (flags & G_AT_EMPTY_PATH) && dirfd != GUEST_AT_FDCWD) {
+		free(path);
+		struct file *f = fget(t, dirfd);
+		if (!f)
+			return -EBADF;
+		r = 0;
+		if (f->kind == FILE_HOST) {
+			if (fstat(f->host_fd, st) < 0)
+				r = -errno;
+			else if (hx)
+				statx(f->host_fd, "", AT_EMPTY_PATH,
+				      STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, hx);
+		} else {
+			r = procfs_stat(t, f->path, true, st);
 		}
-	} else if ((r = fs_getname(t, upath, path, sizeof(path)))) {
+		fput(f);
 		return r;
 	}
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc)))
-		return procfs_stat(t, proc, follow, st);
+	if (l == 0 && (flags & G_AT_EMPTY_PATH))
+		strcpy(path, ".");
+	r = l < 0 ? (int)l : l == 0 ? -ENOENT : 0;
 	struct nameidata nd;
-	r = fs_resolve_parent(t, dirfd, path, follow, &nd);
-	if (r == FS_RESOLVED_PROC)
-		return procfs_stat(t, nd.guest, true, st);
-	if (!r) {
-		if (fstatat(nd.dirfd, nd.last[0] ? nd.last : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
-			r = -errno;
-		else if (nd.must_be_dir && !S_ISDIR(st->st_mode))
+	int fd = -1;
+	if (!r)
+		r = fs_lookup(t, dirfd, path, follow, &nd, &fd);
+	free(path);
+	if (r == FS_RESOLVED_PROC) {
+		r = procfs_stat(t, nd.proc, follow, st);
+		if (!r && nd.must_be_dir && !S_ISDIR(st->st_mode))
 			r = -ENOTDIR;
+		nd_release(&nd);
+		return r;
 	}
+	if (r)
+		return r;
 	nd_release(&nd);
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	else if (hx)
+		statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, hx);
+	close(fd);
 	return r;
 }
 
 int fs_stat_fd_path(struct task *t, const char *guest, struct stat *st)
 {
-	if (!strncmp(guest, "/proc", 5) && (guest[5] == '/' || !guest[5]))
-		return procfs_stat(t, guest, true, st);
-	int fd = fs_open_host(t, GUEST_AT_FDCWD, guest, O_PATH | O_CLOEXEC, 0, true);
-	if (fd < 0)
-		return fd;
-	int r = fstat(fd, st) < 0 ? -errno : 0;
+	struct nameidata nd;
+	int fd = -1;
+	int r = fs_lookup(t, GUEST_AT_FDCWD, guest, true, &nd, &fd);
+	if (r == FS_RESOLVED_PROC) {
+		r = procfs_stat(t, nd.proc, true, st);
+		nd_release(&nd);
+		return r;
+	}
+	if (r)
+		return r;
+	nd_release(&nd);
+	r = fstat(fd, st) < 0 ? -errno : 0;
 	close(fd);
 	return r;
 }
@@ -123,13 +142,13 @@ static long put_stat64(struct task *t, uint32_t ubuf, int r, const struct stat *
 long sys_stat64(struct task *t, const uint32_t *a)
 {
 	struct stat st;
-	return put_stat64(t, a[1], vfs_stat(t, GUEST_AT_FDCWD, a[0], 0, &st), &st);
+	return put_stat64(t, a[1], vfs_stat(t, GUEST_AT_FDCWD, a[0], 0, &st, NULL), &st);
 }
 
 long sys_lstat64(struct task *t, const uint32_t *a)
 {
 	struct stat st;
-	return put_stat64(t, a[1], vfs_stat(t, GUEST_AT_FDCWD, a[0], G_AT_SYMLINK_NOFOLLOW, &st),
+	return put_stat64(t, a[1], vfs_stat(t, GUEST_AT_FDCWD, a[0], G_AT_SYMLINK_NOFOLLOW, &st, NULL),
 			  &st);
 }
 
@@ -138,7 +157,7 @@ long sys_fstatat64(struct task *t, const uint32_t *a)
 	if (a[3] & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_NO_AUTOMOUNT | G_AT_EMPTY_PATH))
 		return -EINVAL;
 	struct stat st;
-	return put_stat64(t, a[2], vfs_stat(t, (int32_t)a[0], a[1], a[3], &st), &st);
+	return put_stat64(t, a[2], vfs_stat(t, (int32_t)a[0], a[1], a[3], &st, NULL), &st);
 }
 
 long sys_fstat64(struct task *t, const uint32_t *a)
@@ -209,35 +228,15 @@ long sys_statx(struct task *t, const uint32_t *a)
 	if (mask & 0x80000000u) /* STATX__RESERVED */
 		return -EINVAL;
 	struct stat st;
-	int r = vfs_stat(t, dirfd, a[1], flags, &st);
+	struct statx hx;
+	int r = vfs_stat(t, dirfd, a[1], flags, &st, &hx);
 	if (r)
 		return r;
 	struct statx_i386 o;
 	statx_from_host(&st, &o);
 	/* the host's statx for the fields stat lacks, when the object is a host file */
-	struct statx hx;
-	char path[PATH_MAX], proc[PATH_MAX];
-	long l = strncpy_from_user(t, path, a[1], sizeof(path));
-	if (l > 0 && !fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
-		struct nameidata nd;
-		bool follow = !(flags & G_AT_SYMLINK_NOFOLLOW);
-		if (fs_resolve_parent(t, dirfd, path, follow, &nd) == 0 &&
-		    statx(nd.dirfd, nd.last[0] ? nd.last : ".", AT_SYMLINK_NOFOLLOW,
-			  STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &hx) == 0 &&
-		    hx.stx_ino == st.st_ino) {
-			statx_take_host(&o, &hx);
-		}
-		nd_release(&nd);
-	} else if (l == 0 && (flags & G_AT_EMPTY_PATH) && dirfd != GUEST_AT_FDCWD) {
-		struct file *f = fget(t, dirfd);
-		if (f && f->kind == FILE_HOST &&
-		    statx(f->host_fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID,
-			  &hx) == 0) {
-			statx_take_host(&o, &hx);
-		}
-		if (f)
-			fput(f);
-	}
+	if (hx.stx_mask && hx.stx_ino == st.st_ino)
+		statx_take_host(&o, &hx);
 	return copy_to_user(t, a[4], &o, sizeof(o)) ? -EFAULT : 0;
 }
 
@@ -246,32 +245,29 @@ static long do_readlinkat(struct task *t, int dirfd, uint32_t upath, uint32_t ub
 {
 	if (bufsiz <= 0)
 		return -EINVAL;
-	char path[PATH_MAX], proc[PATH_MAX], out[PATH_MAX];
-	int r = fs_getname(t, upath, path, sizeof(path));
-	if (r)
-		return r;
-	long len;
-	if (fs_is_proc_path(t, dirfd, path, proc, sizeof(proc))) {
-		len = procfs_readlink(t, proc, out, sizeof(out));
-	} else {
-		struct nameidata nd;
-		r = fs_resolve_parent(t, dirfd, path, false, &nd);
+	char *path = fs_name_alloc(), *out = fs_name_alloc();
+	long len = path && out ? fs_getname(t, upath, path, PATH_MAX) : -ENOMEM;
+	struct nameidata nd;
+	if (!len) {
+		int r = fs_resolve_parent(t, dirfd, path, false, &nd);
 		if (r == FS_RESOLVED_PROC)
-			return -EINVAL; /* "link/" named a procfs directory, not a link */
-		if (r) {
+			len = nd.must_be_dir ? -EINVAL : procfs_readlink(t, nd.proc, out, PATH_MAX);
+		else if (r)
+			len = r;
+		else if (!nd.last[0])
+			len = -EINVAL;
+		else if ((len = readlinkat(nd.dirfd, nd.last, out, PATH_MAX)) < 0)
+			len = -errno;
+		if (r >= 0)
 			nd_release(&nd);
-			return r;
-		}
-		len = nd.last[0] ? readlinkat(nd.dirfd, nd.last, out, sizeof(out)) : -1;
-		if (len < 0)
-			len = nd.last[0] ? -errno : -EINVAL;
-		nd_release(&nd);
 	}
-	if (len < 0)
-		return len;
 	if (len > bufsiz)
 		len = bufsiz;
-	return copy_to_user(t, ubuf, out, (size_t)len) ? -EFAULT : len;
+	if (len >= 0 && copy_to_user(t, ubuf, out, (size_t)len))
+		len = -EFAULT;
+	free(path);
+	free(out);
+	return len;
 }
 
 long sys_readlink(struct task *t, const uint32_t *a)
