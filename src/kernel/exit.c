@@ -108,6 +108,8 @@ static void exit_mm(struct task *t)
 		/* CR3 still holds its directory: freed once the next task's is loaded */
 		if (s->mm_to_drop)
 			mmput(s->mm_to_drop);
+		/* the task may be freed first: the machine is reached through init */
+		mm->owner = s->init;
 		s->mm_to_drop = mm;
 	} else {
 		mmput(mm);
