@@ -77,7 +77,20 @@ build/guest/%-O0: tests/guest/%.c
 build/guest/%-O2: tests/guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
-guests: $(GUEST_BINS)
+# Dynamically linked guest programs (docs/dynamic.md): each source as a PIE, a non-PIE and
+# a static-pie, run with the host's own i386 libraries (gcc-multilib).
+DYNGUEST_SRCS := $(sort $(wildcard tests/dynguest/*.c))
+DYNGUEST_BINS := $(foreach m,pie nopie spie,$(DYNGUEST_SRCS:tests/dynguest/%.c=build/dynguest/%-$(m)))
+build/dynguest/%-pie: tests/dynguest/%.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fpie -pie -o $@ $< -ldl -lm
+build/dynguest/%-nopie: tests/dynguest/%.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fno-pie -no-pie -o $@ $< -ldl -lm
+build/dynguest/%-spie: tests/dynguest/%.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fpie -static-pie -o $@ $< -ldl -lm 2>/dev/null
+guests: $(GUEST_BINS) $(DYNGUEST_BINS)
 
 san:
 	$(MAKE) SAN=1 all

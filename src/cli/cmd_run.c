@@ -274,7 +274,8 @@ int cmd_run(int argc, char **argv)
 			r = machine_enter_user(m, err, sizeof err);
 		if (r) {
 			fprintf(stderr, "vmlab run: %s\n", err);
-			status = 126;
+			/* a missing interpreter is ENOENT from execve: 127 as for a missing file */
+			status = r == -ENOENT ? 127 : 126;
 		} else {
 			fflush(stdout);
 			catch_stop_signals(m);

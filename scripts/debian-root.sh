@@ -1,0 +1,86 @@
+#!/bin/bash
+# Builds a root directory of Debian i386 packages for `vmlab run --root=DIR` (docs/dynamic.md):
+# the named packages and the libraries they depend on (Depends/Pre-Depends, recursively,
+# the lib* and gcc-*-base ones) are fetched with `apt-get download` into build/debroot-cache
+# (kept between runs) and unpacked with `dpkg -x` into the root (default build/debroot).
+# Nothing is installed on the host and no maintainer script runs.
+#
+#   scripts/debian-root.sh [--root=DIR] [PACKAGE ...]
+#
+# PACKAGE names without an architecture get :i386. Default: libc6 coreutils grep sed gawk.
+# apt must know the i386 architecture: when `dpkg --print-foreign-architectures` lacks it,
+# the script adds it and runs apt-get update (that needs root). Exit status 0 when every
+# package is in the root, 1 on a download or unpack failure, 2 on a usage error.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cache=$ROOT/build/debroot-cache
+dest=$ROOT/build/debroot
+pkgs=()
+for a in "$@"; do
+	case $a in
+	--root=*) dest=${a#--root=} ;;
+	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "debian-root.sh: unknown option $a" >&2; exit 2 ;;
+	*) pkgs+=("$a") ;;
+	esac
+done
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(libc6 coreutils grep sed gawk)
+for i in "${!pkgs[@]}"; do
+	[[ ${pkgs[$i]} == *:* ]] || pkgs[$i]=${pkgs[$i]}:i386
+done
+for tool in apt-get apt-cache dpkg dpkg-deb; do
+	command -v $tool >/dev/null || { echo "debian-root.sh: $tool not found (a Debian host is needed)" >&2; exit 1; }
+done
+
+if ! dpkg --print-foreign-architectures | grep -qx i386 &&
+	[ "$(dpkg --print-architecture)" != i386 ]; then
+	echo "debian-root.sh: adding the i386 architecture to dpkg and updating apt's lists" >&2
+	dpkg --add-architecture i386
+	apt-get update -qq
+elif ! apt-cache show libc6:i386 >/dev/null 2>&1; then
+	echo "debian-root.sh: apt has no i386 package lists: running apt-get update" >&2
+	apt-get update -qq
+fi
+
+# The dependency closure, from apt's local lists (no network).
+mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+	--no-breaks --no-replaces --no-enhances "${pkgs[@]}" 2>/dev/null | grep -v '^ ' |
+	grep ':i386$' | sort -u)
+want=("${pkgs[@]}")
+for p in "${closure[@]}"; do
+	case ${p%:i386} in lib* | gcc-*-base) want+=("$p") ;; esac
+done
+mapfile -t want < <(printf '%s\n' "${want[@]}" | sort -u)
+
+mkdir -p "$cache" "$dest"
+status=0
+for p in "${want[@]}"; do
+	name=${p%%:*} arch=${p#*:}
+	ver=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		echo "debian-root.sh: no candidate version of $p" >&2
+		status=1
+		continue
+	fi
+	# the file name apt gives a .deb: an epoch's colon becomes %3a
+	deb=$cache/${name}_${ver//:/%3a}_$arch.deb
+	if [ ! -s "$deb" ]; then
+		if ! (cd "$cache" && apt-get download -qq "$p=$ver" >/dev/null 2>"$cache/.err"); then
+			echo "debian-root.sh: cannot download $p $ver: $(tail -1 "$cache/.err")" >&2
+			status=1
+			continue
+		fi
+	fi
+	stamp=$dest/.debroot/$(basename "$deb").unpacked
+	if [ ! -e "$stamp" ]; then
+		dpkg -x "$deb" "$dest" || { echo "debian-root.sh: cannot unpack $deb" >&2; status=1; continue; }
+		mkdir -p "$dest/.debroot"
+		touch "$stamp"
+	fi
+done
+# What a program expects to find in any root: writable scratch space is the caller's (--rw).
+mkdir -p "$dest/tmp" "$dest/dev" "$dest/etc"
+[ -e "$dest/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/sh\n' >"$dest/etc/passwd"
+[ -e "$dest/etc/group" ] || printf 'root:x:0:\n' >"$dest/etc/group"
+echo "debian-root.sh: $dest holds ${#want[@]} packages (cache: $cache)" >&2
+exit $status
