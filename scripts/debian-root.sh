@@ -28,6 +28,18 @@ done
 for i in "${!pkgs[@]}"; do
 	[[ ${pkgs[$i]} == *:* ]] || pkgs[$i]=${pkgs[$i]}:i386
 done
+# Already made from the same request: nothing to ask apt (its lists are slow to read).
+manifest=$dest/.debroot/manifest-$(printf '%s\n' "${pkgs[@]}" | sort | md5sum | cut -c1-12)
+if [ -s "$manifest" ]; then
+	done_all=1
+	while read -r deb; do
+		[ -e "$dest/.debroot/$deb.unpacked" ] || done_all=0
+	done <"$manifest"
+	if [ $done_all = 1 ]; then
+		echo "debian-root.sh: $dest is up to date ($(wc -l <"$manifest") packages)" >&2
+		exit 0
+	fi
+fi
 for tool in apt-get apt-cache dpkg dpkg-deb; do
 	command -v $tool >/dev/null || { echo "debian-root.sh: $tool not found (a Debian host is needed)" >&2; exit 1; }
 done
@@ -52,11 +64,15 @@ for p in "${closure[@]}"; do
 done
 mapfile -t want < <(printf '%s\n' "${want[@]}" | sort -u)
 
-mkdir -p "$cache" "$dest"
+mkdir -p "$cache" "$dest/.debroot"
+declare -A cand
+while read -r p v; do cand[$p]=$v; done < <(apt-cache policy "${want[@]}" 2>/dev/null |
+	awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) } /^  Candidate:/ { print p, $2 }')
 status=0
+debs=()
 for p in "${want[@]}"; do
 	name=${p%%:*} arch=${p#*:}
-	ver=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	ver=${cand[$p]:-}
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 		echo "debian-root.sh: no candidate version of $p" >&2
 		status=1
@@ -64,6 +80,7 @@ for p in "${want[@]}"; do
 	fi
 	# the file name apt gives a .deb: an epoch's colon becomes %3a
 	deb=$cache/${name}_${ver//:/%3a}_$arch.deb
+	debs+=("$(basename "$deb")")
 	if [ ! -s "$deb" ]; then
 		if ! (cd "$cache" && apt-get download -qq "$p=$ver" >/dev/null 2>"$cache/.err"); then
 			echo "debian-root.sh: cannot download $p $ver: $(tail -1 "$cache/.err")" >&2
@@ -82,5 +99,6 @@ done
 mkdir -p "$dest/tmp" "$dest/dev" "$dest/etc"
 [ -e "$dest/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/sh\n' >"$dest/etc/passwd"
 [ -e "$dest/etc/group" ] || printf 'root:x:0:\n' >"$dest/etc/group"
+[ $status = 0 ] && printf '%s\n' "${debs[@]}" >"$manifest"
 echo "debian-root.sh: $dest holds ${#want[@]} packages (cache: $cache)" >&2
 exit $status

@@ -14,6 +14,8 @@ VMLAB=${VMLAB:-$ROOT/build/rel/vmlab}
 n=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+pagings="2level pae"
+[ "$VMLAB_BUILD" = san ] && pagings=2level # the sanitizer build: half the runs
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 run_env() { (ulimit -s 8192; umask 022; cd /tmp && exec env -i PATH=/bin timeout -s KILL 120 "$@" </dev/null); }
@@ -33,7 +35,7 @@ for src in tests/dynguest/*.c; do
 		fi
 		rc=0; run_env setarch i686 -R "$bin" >"$tmp/native" 2>/dev/null || rc=$?
 		echo "exit=$rc" >>"$tmp/native"
-		for paging in 2level pae; do
+		for paging in $pagings; do
 			rc=0; run_env "$VMLAB" run --paging=$paging -- "$bin" >"$tmp/vm" 2>"$tmp/err" || rc=$?
 			echo "exit=$rc" >>"$tmp/vm"
 			if cmp -s "$tmp/native" "$tmp/vm"; then
