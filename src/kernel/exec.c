@@ -334,6 +334,9 @@ static int open_interp(struct task *t, int fd, const char *guest_path,
 	if (r) {
 		close(ifd);
 		snprintf(err, errlen, "%s: interpreter %s: %s", guest_path, name, why);
+		/* elf_read of the interpreter's header: a short file is EIO, not ELIBBAD */
+		if (r != -ENOMEM && st.st_size < 52)
+			return -EIO;
 		return r == -ENOMEM ? r : -ELIBBAD;
 	}
 	return ifd;

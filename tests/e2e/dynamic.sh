@@ -114,6 +114,8 @@ if [ -x "$bin-pie" ] && command -v python3 >/dev/null; then
 	printf 'not an elf file\n' >"$tmp/fake"; chmod +x "$tmp/fake"
 	mkelf "$tmp/p-missing" /nonexistent/ld.so
 	mkelf "$tmp/p-notelf" fake
+	seq 1 40 >"$tmp/fake2"; chmod +x "$tmp/fake2"
+	mkelf "$tmp/p-notelf2" fake2
 	mkelf "$tmp/p-noterm" NOTERM
 	for c in "p-missing:127:No such file:interpreter /nonexistent/ld.so" \
 		"p-notelf:126:not an ELF file:interpreter fake" "p-noterm:126:NUL-terminated:PT_INTERP"; do
@@ -125,6 +127,21 @@ if [ -x "$bin-pie" ] && command -v python3 >/dev/null; then
 			notok "$f refused with exit $want and a message (exit $rc: $(head -1 "$tmp/err"))"
 		fi
 	done
+	# execve of them from a dynamic program fails back to it: ENOENT, ELIBBAD
+	rc=0; (cd "$tmp" && exec env -i PATH=/bin setarch i686 -R "$ROOT/build/dynguest/dyn_exec-pie" \
+		./p-missing ./p-notelf ./p-notelf2) >"$tmp/native" 2>/dev/null || rc=$?
+	echo "exit=$rc" >>"$tmp/native"
+	rc=0; (cd "$tmp" && exec env -i PATH=/bin "$VMLAB" run -- "$ROOT/build/dynguest/dyn_exec-pie" \
+		./p-missing ./p-notelf ./p-notelf2) >"$tmp/vm" 2>"$tmp/err" || rc=$?
+	echo "exit=$rc" >>"$tmp/vm"
+	# (a 16-byte interpreter is a short read of its ELF header: EIO, as elf_read says)
+	if grep -q ENOENT "$tmp/native" && grep -q EIO "$tmp/native" && grep -q ELIBBAD "$tmp/native" &&
+		cmp -s "$tmp/native" "$tmp/vm"; then
+		ok "execve with a missing, short or non-ELF interpreter: ENOENT, EIO, ELIBBAD, as native"
+	else
+		notok "execve with a missing, short or non-ELF interpreter: ENOENT, EIO, ELIBBAD, as native"
+		diff "$tmp/native" "$tmp/vm" | head -8 | sed 's/^/# /'
+	fi
 	# ld.so run as the program (ET_DYN, no interpreter: placed by mmap) loads the PIE itself
 	ld=/lib/ld-linux.so.2
 	rc=0; run_env setarch i686 -R $ld "$bin-pie" >"$tmp/native" 2>/dev/null || rc=$?
