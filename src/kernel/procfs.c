@@ -45,7 +45,7 @@ struct ppath {
 };
 
 static const char *const pid_files[] = {
-	"maps", "smaps", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
+	"maps", "smaps", "smaps_rollup", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
 	NULL};
 static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
@@ -437,6 +437,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		procfs_maps(&b, t);
 	} else if (!strcmp(p.rest, "smaps")) {
 		procfs_smaps(&b, t);
+	} else if (!strcmp(p.rest, "smaps_rollup")) {
+		procfs_smaps_rollup(&b, t);
 	} else if (!strcmp(p.rest, "stat")) {
 		procfs_pid_stat(&b, t);
 	} else if (!strcmp(p.rest, "statm")) {

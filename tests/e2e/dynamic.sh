@@ -27,6 +27,7 @@ if [ ! -e /lib/ld-linux.so.2 ] && [ ! -e /usr/lib32/ld-linux.so.2 ]; then
 fi
 for src in tests/dynguest/*.c; do
 	name=$(basename "$src" .c)
+	grep -q 'Checked under vmlab only' "$src" && continue
 	for mode in pie nopie spie; do
 		bin=$ROOT/build/dynguest/$name-$mode
 		if [ ! -x "$bin" ]; then
@@ -88,6 +89,29 @@ if [ -x "$bin-pie" ]; then
 		ok "--randomize: PIE base in [0x400000, 0x500000), same seed same layout"
 	else
 		notok "--randomize: PIE base in [0x400000, 0x500000), same seed same layout ($a / $b / $c)"
+	fi
+fi
+
+# Two processes running the same dynamic program share the libraries' page-cache frames:
+# alone, Pss = Rss; beside its waiting parent, the child's Pss = Shared_Clean/2 + Private.
+if [ -x "$ROOT/build/dynguest/dyn_share-pie" ]; then
+	run_env "$VMLAB" run -- "$ROOT/build/dynguest/dyn_share-pie" >"$tmp/share" 2>"$tmp/err"
+	verdict=$(awk '
+		/ Rss=/ {
+			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			if ($1 == "alone" && (v["Pss"] != v["Rss"] || v["Shared_Clean"] != 0)) bad = bad " alone:" $2
+			if ($1 == "child" && (v["Shared_Clean"] == 0 ||
+			    v["Pss"] * 2 != v["Shared_Clean"] + 2 * (v["Private_Clean"] + v["Private_Dirty"])))
+				bad = bad " child:" $2
+			seen[$1]++
+		}
+		END { if (seen["alone"] != 2 || seen["child"] != 2) bad = bad " missing lines"; print bad == "" ? "ok" : bad }' "$tmp/share")
+	rollup=$(grep -c 'rollup sums smaps: 1' "$tmp/share")
+	if [ "$verdict" = ok ] && [ "$rollup" = 2 ]; then
+		ok "ld.so and libc text shared by two processes: Pss halves (smaps), smaps_rollup sums every VMA"
+	else
+		notok "ld.so and libc text shared by two processes: Pss halves ($verdict, rollup lines $rollup)"
+		sed 's/^/# /' "$tmp/share" | head -8
 	fi
 fi
 
