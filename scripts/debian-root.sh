@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds a root directory of Debian i386 packages for `vmlab run --root=DIR` (docs/dynamic.md):
-# the named packages and the libraries they depend on (Depends/Pre-Depends, recursively,
-# the lib* and gcc-*-base ones) are fetched with `apt-get download` into build/debroot-cache
+# the named packages and what they depend on (Depends/Pre-Depends, recursively, but not
+# the packaging tools dpkg, tar, install-info, debconf) are fetched with `apt-get download` into build/debroot-cache
 # (kept between runs) and unpacked with `dpkg -x` into the root (default build/debroot).
 # Nothing is installed on the host and no maintainer script runs.
 #
@@ -29,7 +29,8 @@ for i in "${!pkgs[@]}"; do
 	[[ ${pkgs[$i]} == *:* ]] || pkgs[$i]=${pkgs[$i]}:i386
 done
 # Already made from the same request: nothing to ask apt (its lists are slow to read).
-manifest=$dest/.debroot/manifest-$(printf '%s\n' "${pkgs[@]}" | sort | md5sum | cut -c1-12)
+# (keyed by the request and by this script, so a changed script redoes the work)
+manifest=$dest/.debroot/manifest-$( (printf '%s\n' "${pkgs[@]}" | sort; cat "$0") | md5sum | cut -c1-12)
 if [ -s "$manifest" ]; then
 	done_all=1
 	while read -r deb; do
@@ -58,9 +59,11 @@ fi
 mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 	--no-breaks --no-replaces --no-enhances "${pkgs[@]}" 2>/dev/null | grep -v '^ ' |
 	grep ':i386$' | sort -u)
+# Everything a program may need at run time, but not the packaging tools some packages
+# declare (their own dependencies come along all the same, and are small).
 want=("${pkgs[@]}")
 for p in "${closure[@]}"; do
-	case ${p%:i386} in lib* | gcc-*-base) want+=("$p") ;; esac
+	case ${p%:i386} in dpkg | tar | install-info | debconf) ;; *) want+=("$p") ;; esac
 done
 mapfile -t want < <(printf '%s\n' "${want[@]}" | sort -u)
 
@@ -97,6 +100,13 @@ for p in "${want[@]}"; do
 done
 # What a program expects to find in any root: writable scratch space is the caller's (--rw).
 mkdir -p "$dest/tmp" "$dest/dev" "$dest/etc"
+# The device nodes vmlab models (perl opens /dev/null at start); making them needs root.
+for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+	IFS=: read -r node ma mi <<<"$d"
+	[ -e "$dest/dev/$node" ] && continue
+	mknod -m 666 "$dest/dev/$node" c "$ma" "$mi" 2>/dev/null ||
+		echo "debian-root.sh: cannot make $dest/dev/$node (mknod needs root); programs that open it fail" >&2
+done
 [ -e "$dest/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/sh\n' >"$dest/etc/passwd"
 [ -e "$dest/etc/group" ] || printf 'root:x:0:\n' >"$dest/etc/group"
 [ $status = 0 ] && printf '%s\n' "${debs[@]}" >"$manifest"
