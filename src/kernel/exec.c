@@ -577,13 +577,15 @@ static int exec_replace(struct task *t, int host_fd, const char *guest_path,
 		interp_base = (uint32_t)a;
 		entry = interp_base + iimg->e_entry;
 	}
-	if (mm->cfg.randomize) {
-		/* a loader run directly gets its break in the unused ELF_ET_DYN_BASE region;
-		 * arch_randomize_brk then moves it within 32 MB */
-		if (img->e_type == ET_DYN && ifd < 0)
-			mm->start_brk = mm->brk = ELF_ET_DYN_BASE;
+	/* A loader run directly (static-pie, ld.so as the program) gets its break in the unused
+	 * ELF_ET_DYN_BASE region, away from the mmap area its image sits in, with or without
+	 * randomisation (6.1.176 has "binfmt_elf: Move brk for static PIE even if ASLR
+	 * disabled"; the real kernel's maps show it). arch_randomize_brk then moves it within
+	 * 32 MB when randomising. */
+	if (img->e_type == ET_DYN && ifd < 0)
+		mm->start_brk = mm->brk = ELF_ET_DYN_BASE;
+	if (mm->cfg.randomize)
 		mm->start_brk = mm->brk = mm->brk + (uint32_t)((rng_next(t) % 0x2000) << 12);
-	}
 	r = setup_vdso(t, mm);
 	if (r)
 		return errf(err, errlen, r, "%s: cannot map the vDSO", guest_path);
