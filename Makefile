@@ -80,13 +80,24 @@ build/guest/%-O2: tests/guest/%.c
 # Dynamically linked guest programs (docs/dynamic.md): each source as a PIE, a non-PIE and
 # a static-pie, run with the host's own i386 libraries (gcc-multilib).
 DYNGUEST_SRCS := $(sort $(wildcard tests/dynguest/*.c))
-DYNGUEST_BINS := $(foreach m,pie nopie spie,$(DYNGUEST_SRCS:tests/dynguest/%.c=build/dynguest/%-$(m)))
-build/dynguest/%-pie: tests/dynguest/%.c
+# dyn_libs links with a shared library of tests/dynguest/lib (no static-pie of it).
+DYNGUEST_BINS := $(filter-out build/dynguest/dyn_libs-spie,$(foreach m,pie nopie spie,$(DYNGUEST_SRCS:tests/dynguest/%.c=build/dynguest/%-$(m)))) \
+	build/dynguest/libvmlabtest.so build/dynguest/libvmlabpreload.so
+DYNGUEST_LIBS_dyn_libs := build/dynguest/libvmlabtest.so
+build/dynguest/libvmlabtest.so: tests/dynguest/lib/vmlabtest.c tests/dynguest/lib/vmlabtest.map
 	@mkdir -p $(@D)
-	$(CC) -m32 -O2 -w -fpie -pie -o $@ $< -ldl -lm
-build/dynguest/%-nopie: tests/dynguest/%.c
+	$(CC) -m32 -O2 -w -fPIC -shared -Wl,--version-script=tests/dynguest/lib/vmlabtest.map \
+		-Wl,-soname,libvmlabtest.so -o $@ $<
+build/dynguest/libvmlabpreload.so: tests/dynguest/lib/vmlabpreload.c
 	@mkdir -p $(@D)
-	$(CC) -m32 -O2 -w -fno-pie -no-pie -o $@ $< -ldl -lm
+	$(CC) -m32 -O2 -w -fPIC -shared -o $@ $<
+.SECONDEXPANSION:
+build/dynguest/%-pie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fpie -pie -o $@ $< $(DYNGUEST_LIBS_$*) -ldl -lm
+build/dynguest/%-nopie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fno-pie -no-pie -o $@ $< $(DYNGUEST_LIBS_$*) -ldl -lm
 build/dynguest/%-spie: tests/dynguest/%.c
 	@mkdir -p $(@D)
 	$(CC) -m32 -O2 -w -fpie -static-pie -o $@ $< -ldl -lm 2>/dev/null
