@@ -71,6 +71,10 @@ static void on_stop_signal(int sig)
 static void catch_stop_signals(struct machine *m)
 {
 	running = m;
+	/* A host write past vmlab's own RLIMIT_FSIZE (the guest may have raised its modelled
+	 * limit above it) must fail with EFBIG, as a file system's size limit does, not kill
+	 * vmlab with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop_signal;
