@@ -16,7 +16,8 @@
  * signal state its handlers and mask are put back, and %gs after any call.
  * Not called, so that the run stays one process in one sandbox: exit and exit_group,
  * fork, vfork, clone and clone3 (another harness will exercise processes), and device, FIFO
- * or socket nodes (mknod is made to ask for regular files only). Paths stay inside the
+ * or socket nodes (mknod is made to ask for regular files only). It refuses to start unless
+ * / holds FUZZ-SANDBOX-ROOT and descriptors 0, 1 and 2 are regular files (or closed). Paths stay inside the
  * sandbox root the test gives and avoid /proc/PID/{fd,root,cwd,exe,map_files,mem} and
  * /dev/fd, whose hardening is tested by the hostile-guest suite, not here. Calls that can
  * only end the run (pause, sigsuspend, waits no one can end) are made rarely.
@@ -211,6 +212,76 @@ enum {
 	NR_ipc = 117, NR_mseal = 462, NR_set_mempolicy_home_node = 450,
 };
 
+/* Descriptors and other small results of successful calls, for later calls to use. */
+static uint32_t pool[16];
+static unsigned npool;
+
+static uint32_t fd_value(void)
+{
+	switch (below(8)) {
+	case 0: return (uint32_t)-100; /* AT_FDCWD */
+	case 1: return below(6);
+	case 2: return value();
+	default: return npool ? pool[below(npool < 16 ? npool : 16)] : below(6);
+	}
+}
+
+static uint32_t open_flags(void)
+{
+	static const uint32_t bits[] = {0x40, 0x80, 0x200, 0x400, 0x800, 0x8000, 0x10000,
+					0x20000, 0x80000, 0x200000, 0x410000, 0x1000, 0x4000};
+	uint32_t f = below(3);
+	for (int k = below(4); k > 0; k--)
+		f |= bits[below(sizeof(bits) / sizeof(bits[0]))];
+	return below(16) ? f : value();
+}
+
+/* Argument kinds of the calls worth reaching past their first checks: f descriptor,
+ * p path, b buffer, l length, o open flags, m mode, i small number, v iovec array,
+ * a address in the window, 0 zero, x anything. */
+static const struct {
+	uint16_t nr;
+	const char *kinds;
+} typed[] = {
+    {3, "fbl"},     {4, "fbl"},      {5, "pom"},     {6, "f"},        {8, "pm"},
+    {9, "pp"},      {10, "p"},       {12, "p"},      {15, "pm"},      {19, "fii"},
+    {33, "pi"},     {38, "pp"},      {39, "pm"},     {40, "p"},       {41, "f"},
+    {42, "b"},      {54, "fxb"},     {55, "fib"},    {63, "ff"},      {83, "pp"},
+    {85, "pbl"},    {92, "pl"},      {93, "fl"},     {94, "fm"},      {106, "pb"},
+    {108, "fb"},    {118, "f"},      {133, "f"},     {140, "fiibi"},  {141, "fbl"},
+    {145, "fvi"},   {146, "fvi"},    {180, "fbli0"}, {181, "fbli0"},  {183, "bl"},
+    {187, "ffbl"},  {192, "alixfi"}, {195, "pb"},    {196, "pb"},     {197, "fb"},
+    {212, "pii"},   {220, "fbl"},    {221, "fib"},   {239, "ffbl"},   {295, "fpom"},
+    {296, "fpm"},   {300, "fpbi"},   {301, "fpi"},   {302, "fpfp"},   {303, "fpfpi"},
+    {304, "pfp"},   {305, "fpbl"},   {306, "fpm"},   {307, "fpi"},    {320, "fpbi"},
+    {331, "bi"},    {333, "fvii0"},  {334, "fvii0"}, {383, "fpiib"},  {90, "x"},
+    {91, "al"},     {125, "ali"},    {163, "alli"},  {219, "ali"},    {144, "ali"},
+};
+
+static void typed_args(uint32_t nr, uint32_t *a)
+{
+	for (size_t k = 0; k < sizeof(typed) / sizeof(typed[0]); k++) {
+		if (typed[k].nr != nr)
+			continue;
+		for (int i = 0; typed[k].kinds[i]; i++) {
+			switch (typed[k].kinds[i]) {
+			case 'f': a[i] = fd_value(); break;
+			case 'p': a[i] = path_ptr(); break;
+			case 'b': a[i] = arena_ptr(); break;
+			case 'l': a[i] = below(4) ? below(PG * 3) : value(); break;
+			case 'o': a[i] = open_flags(); break;
+			case 'm': a[i] = below(8) ? rnd() & 07777 : value(); break;
+			case 'i': a[i] = below(4) ? below(8) : value(); break;
+			case 'v': a[i] = iovec_ptr(); break;
+			case 'a': a[i] = ARENA + below(WINDOW / PG) * PG; break;
+			case '0': a[i] = 0; break;
+			default: a[i] = value();
+			}
+		}
+		return;
+	}
+}
+
 /* Rewrites the arguments of calls that change mappings so that they stay in the window. */
 static void confine(uint32_t nr, uint32_t *a)
 {
@@ -297,6 +368,7 @@ static int rare(uint32_t nr)
 	case NR_pause: case NR_sigsuspend: case NR_rt_sigsuspend: case NR_rt_sigtimedwait:
 	case NR_rt_sigtimedwait_time64: case NR_futex: case NR_futex_time64: case NR_futex_waitv:
 	case NR_sigreturn: case NR_rt_sigreturn: case NR_execve: case NR_execveat:
+	case 42: case 331: /* pipe, pipe2: a read of an empty pipe waits forever */
 		return 1;
 	}
 	return 0;
@@ -388,6 +460,18 @@ int main(int argc, char **argv)
 		raw_syscall6(4, 2, (long)msg, sizeof(msg) - 1, 0, 0, 0);
 		return 2;
 	}
+	/* and its inherited descriptors must be scratch files: it may chmod, chown, truncate or
+	 * write them, and a host device (/dev/null, a terminal) would carry that outside */
+	for (int fd = 0; fd < 3; fd++) {
+		uint32_t st[32]; /* struct stat64: st_mode at byte 16 */
+		if (raw_syscall6(197 /* fstat64 */, fd, (long)st, 0, 0, 0, 0) == 0 &&
+		    (st[4] & 0170000) != 0100000) {
+			static const char msg[] = "fuzz_syscalls: refusing to run: descriptors 0, 1 "
+						  "and 2 must be regular scratch files\n";
+			raw_syscall6(4, 2, (long)msg, sizeof(msg) - 1, 0, 0, 0);
+			return 2;
+		}
+	}
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
 	long count = argc > 2 ? atol(argv[2]) : 1000;
 	rng = seed;
@@ -438,12 +522,17 @@ int main(int argc, char **argv)
 			switch (below(16)) {
 			case 0: nr = 451 + below(600); break; /* past the table */
 			case 1: nr = below(4) ? rnd() : 0x80000000u | below(500); break;
+			case 2: case 3: case 4: case 5: case 6: case 7:
+				nr = typed[below(sizeof(typed) / sizeof(typed[0]))].nr;
+				break;
 			default: nr = below(451);
 			}
 		} while (never(nr) || (rare(nr) && below(300)));
 		uint32_t a[6];
 		for (int i = 0; i < 6; i++)
 			a[i] = value();
+		if (below(4))
+			typed_args(nr, a);
 		confine(nr, a);
 		fill_random(ARENA + 9 * PG + below(4) * PG, 256);
 		last_nr = nr;
@@ -459,6 +548,8 @@ int main(int argc, char **argv)
 		restore_gs();
 		if (r < 0 && r > -4096)
 			nerrors++;
+		else if (r >= 0 && r < 1024 && nr != 4 && nr != 3)
+			pool[npool++ % 16] = (uint32_t)r;
 		if (nr == NR_rt_sigaction || nr == NR_sigaction || nr == NR_signal ||
 		    nr == NR_rt_sigprocmask || nr == NR_sigprocmask || nr == NR_ssetmask ||
 		    nr == NR_sigaltstack)
