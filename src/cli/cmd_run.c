@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/host_stderr.h"
 #include "kernel/exec.h"
 #include "kernel/fs/fs.h"
 #include "kernel/machine.h"
@@ -266,6 +267,7 @@ int cmd_run(int argc, char **argv)
 			status = 126;
 		} else {
 			fflush(stdout);
+			host_stderr_protect();
 			catch_stop_signals(m);
 			status = machine_run(m);
 		}

@@ -62,11 +62,11 @@ for seed in $seeds; do
 		--max-insns=2000000000 -- /bin/fuzz "$seed" "$calls") <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	why=""
-	if grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$tmp/err"; then
+	if grep -aqE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$tmp/err"; then
 		why="sanitizer report"
-	elif [ "$rc" -eq 137 ] && ! grep -qE '^vmlab: (killed by SIGKILL|.*would wait forever|out of memory)' "$tmp/err"; then
+	elif [ "$rc" -eq 137 ] && ! grep -aqE 'vmlab: (killed by SIGKILL|.*would wait forever|out of memory)' "$tmp/err"; then
 		why="killed (hang: no end within 300 s?)"
-	elif [ "$rc" -gt 128 ] && ! grep -qE '^vmlab: (killed by|stopped after|.*would wait forever)' "$tmp/err"; then
+	elif [ "$rc" -gt 128 ] && ! grep -aqE 'vmlab: (killed by|stopped after|.*would wait forever)' "$tmp/err"; then
 		why="status $rc without vmlab's report: vmlab itself died"
 	elif [ "$rc" -ne 0 ] && [ "$rc" -le 128 ]; then
 		# the guest's exit (execve of something that exits) or vmlab's own error
@@ -75,7 +75,7 @@ for seed in $seeds; do
 	if [ -n "$why" ]; then
 		bad=$((bad + 1))
 		nok "seed $seed, $calls calls: $why"
-		grep -vE '^vmlab: unimplemented syscall' "$tmp/err" | head -20 | sed 's/^/# /'
+		grep -avE 'vmlab: unimplemented syscall' "$tmp/err" | head -20 | sed 's/^/# /'
 		echo "# reproduce: FUZZ_SEEDS=$seed FUZZ_CALLS=$calls VMLAB=$VMLAB $0"
 	elif [ -z "$VMLAB_SOAK" ]; then
 		ok "seed $seed, $calls calls: status $rc, $(summary)"
