@@ -43,6 +43,7 @@ int1 139 SIGSEGV \(general protection fault, trap 13, error code 0xa, eip 0x[0-9
 np 135 SIGBUS \(segment not present, trap 11, error code 0x4, eip 0x[0-9a-f]{8}\)
 icebp 133 SIGTRAP \(address 0x[0-9a-f]{8}\)
 frame 139 SIGSEGV \(the signal frame could not be written\)
+sigreturn 139 SIGSEGV \(sigreturn found no valid signal frame\)
 odirect 139 SIGSEGV \(general protection fault, trap 13, error code 0, eip 0x[0-9a-f]{8}\)
 CASES
 echo "1..$n"
