@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/host_stderr.h"
 #include "kernel/exec.h"
 #include "kernel/fs/fs.h"
 #include "kernel/machine.h"
@@ -74,6 +75,10 @@ static void on_stop_signal(int sig)
 static void catch_stop_signals(struct machine *m)
 {
 	running = m;
+	/* A host write past vmlab's own RLIMIT_FSIZE (the guest may have raised its modelled
+	 * limit above it) must fail with EFBIG, as a file system's size limit does, not kill
+	 * vmlab with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop_signal;
@@ -277,6 +282,7 @@ int cmd_run(int argc, char **argv)
 			status = 126;
 		} else {
 			fflush(stdout);
+			host_stderr_protect();
 			catch_stop_signals(m);
 			status = machine_run(m);
 		}

@@ -104,7 +104,7 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 
 /* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, or the
  * kernel failing to build a handler's frame. */
-enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME };
+enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
 static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
 {
@@ -137,6 +137,18 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	info.u[0] = addr;
 	s->pending &= ~SIGBIT(sig); /* the newest fault's details win */
 	queue(t, &info, ORIGIN_TRAP);
+}
+
+void force_sig_bad_frame(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	if ((s->blocked & SIGBIT(SIGSEGV)) || s->action[SIGSEGV].handler == 1) {
+		s->action[SIGSEGV].handler = 0;
+		s->blocked &= ~SIGBIT(SIGSEGV);
+	}
+	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
+	s->pending &= ~SIGBIT(SIGSEGV);
+	queue(t, &info, ORIGIN_SIGRETURN);
 }
 
 void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr)
@@ -217,6 +229,8 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 		strncat(where, ")", sizeof(where) - strlen(where) - 1);
 	} else if (origin == ORIGIN_FRAME) {
 		snprintf(where, sizeof(where), " (the signal frame could not be written)");
+	} else if (origin == ORIGIN_SIGRETURN) {
+		snprintf(where, sizeof(where), " (sigreturn found no valid signal frame)");
 	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
 		const struct signal_struct *s = t->signal;
 		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
