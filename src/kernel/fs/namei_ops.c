@@ -317,7 +317,7 @@ static int file_for_change(struct task *t, int gfd, const char *what, struct fil
 	struct file *f = fget(t, gfd);
 	if (!f)
 		return -EBADF;
-	int r = sandbox_may_change_file(t, f, what);
+	int r = (f->f_flags & G_O_PATH) ? -EBADF : sandbox_may_change_file(t, f, what);
 	if (r) {
 		fput(f);
 		return r;

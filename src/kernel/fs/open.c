@@ -313,7 +313,11 @@ long sys_fchdir(struct task *t, const uint32_t *a)
 	if (f->kind != FILE_HOST) {
 		r = f->proc_dir ? set_cwd(t, -1, f->path) : -ENOTDIR;
 	} else {
-		r = fs_inside_root(t, f->host_fd);
+		/* a directory outside the root (an inherited one) is never a starting point */
+		struct stat st;
+		r = fstat(f->host_fd, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+		if (!r)
+			r = fs_inside_root(t, f->host_fd);
 		int fd = r ? -1 : fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3);
 		if (!r)
 			r = fd < 0 ? -errno : set_cwd(t, fd, NULL);
@@ -400,8 +404,13 @@ static long do_ftruncate(struct task *t, int gfd, uint64_t len)
 	if (!f)
 		return -EBADF;
 	long r;
-	if (f->kind != FILE_HOST || (f->f_flags & G_O_ACCMODE) == G_O_RDONLY)
+	struct stat st;
+	if (f->f_flags & G_O_PATH)
+		r = -EBADF;
+	else if (f->kind != FILE_HOST || (f->f_flags & G_O_ACCMODE) == G_O_RDONLY)
 		r = -EINVAL;
+	else if (fstat(f->host_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		r = -EINVAL; /* only regular files are truncated */
 	else if ((r = sandbox_may_change_file(t, f, "truncate")) == 0)
 		r = do_truncate_fd(t, f->host_fd, len);
 	fput(f);
