@@ -2,7 +2,7 @@
 # Installs the Debian packages vmlab needs to build and test, only those missing.
 # Usage: scripts/deps.sh [extra-package ...]
 set -e
-PKGS="gcc-multilib libcmocka-dev clang $*"
+PKGS="gcc-multilib libcmocka-dev clang xz-utils $*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

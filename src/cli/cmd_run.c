@@ -1,6 +1,7 @@
 /* vmlab run [options] -- PROGRAM [ARGS]: a static i386 Linux program on the simulated machine. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,16 @@ static void usage(FILE *f)
 		"Runs a static 32-bit x86 Linux executable on the simulated machine; its stdin,\n"
 		"stdout, stderr and exit status are the program's (128+N when signal N kills it).\n\n"
 		"machine:\n"
-		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G)\n"
+		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G): 32M to 4G, to 63G\n"
+		"                        with --paging=pae\n"
 		"  --vmsplit=3G|2G|1G    user/kernel split (default 3G: TASK_SIZE 0xC0000000)\n"
 		"  --paging=2level|pae   paging mode (default 2level; pae enables NX)\n"
 		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
 		"  --tlb-policy=lru|fifo|random\n"
 		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
 		"  --no-jit              interpret every instruction (no compiled blocks)\n"
+		"  --cpu=intel|amd       whose processor where the architecture leaves results\n"
+		"                        undefined, and CPUID's vendor (default intel)\n"
 		"kernel:\n"
 		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
@@ -51,6 +55,37 @@ static int parse_u64(const char *s, uint64_t *v)
 		return -1;
 	*v = x;
 	return 0;
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT to vmlab end the guest cleanly between two instructions
+ * (machine_request_stop): its shared file mappings are written back, --stats is printed,
+ * and vmlab exits with 128 + N. A second one acts at once (SA_RESETHAND): a way out if the
+ * first cannot take effect. No SA_RESTART: a host call the guest is blocked in returns. */
+static struct machine *running;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void on_stop_signal(int sig)
+{
+	if (running)
+		machine_request_stop(running, sig);
+}
+
+static void catch_stop_signals(struct machine *m)
+{
+	running = m;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++) {
+		struct sigaction old;
+		/* a signal ignored by whoever started vmlab (nohup, a shell's background job)
+		 * stays ignored */
+		if (sigaction(stop_signals[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[k], &sa, NULL);
+	}
 }
 
 /* Finds PROGRAM as execvp would: a name without '/' is looked up in $PATH. */
@@ -110,8 +145,10 @@ int cmd_run(int argc, char **argv)
 			status = 0;
 			goto out;
 		} else if (!strncmp(a, "--mem=", 6)) {
-			if (mm_parse_size(v, &cfg.ram_bytes) || cfg.ram_bytes < (16u << 20)) {
-				fprintf(stderr, "vmlab run: bad --mem '%s' (at least 16M)\n", v);
+			if (mm_parse_size(v, &cfg.ram_bytes)) {
+				fprintf(stderr,
+					"vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
+					v);
 				goto out;
 			}
 		} else if (!strncmp(a, "--vmsplit=", 10)) {
@@ -139,6 +176,13 @@ int cmd_run(int argc, char **argv)
 			cfg.tlb.enabled = false;
 		} else if (!strcmp(a, "--no-jit")) {
 			cfg.no_jit = true;
+		} else if (!strncmp(a, "--cpu=", 6)) {
+			int vendor = cpu_vendor_parse(v);
+			if (vendor < 0) {
+				fprintf(stderr, "vmlab run: bad --cpu '%s' (intel or amd)\n", v);
+				goto out;
+			}
+			cfg.cpu_vendor = (enum cpu_vendor)vendor;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			if (parse_u64(v, &cfg.seed)) {
 				fprintf(stderr, "vmlab run: bad --seed '%s'\n", v);
@@ -227,6 +271,7 @@ int cmd_run(int argc, char **argv)
 			status = 126;
 		} else {
 			fflush(stdout);
+			catch_stop_signals(m);
 			status = machine_run(m);
 		}
 	}

@@ -23,13 +23,24 @@ enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 
 enum cpu_exit {
 	CPU_EXIT_LIMIT,     /* the instruction budget ran out */
-	CPU_EXIT_EXCEPTION, /* *ex holds it; eip is the faulting instruction, state unchanged */
+	CPU_EXIT_EXCEPTION, /* *ex holds it; eip is the faulting instruction, state unchanged
+			     * (a trap, the #DB of ICEBP: eip is past the instruction) */
 	CPU_EXIT_SYSCALL,   /* INT 0x80 executed; eip is past it */
 	CPU_EXIT_INT,       /* another INT n (n in ex->vector); eip is past it */
 	CPU_EXIT_HLT,       /* HLT (privileged: user mode gets #GP instead) */
 };
 
 struct cpu_internal; /* the interpreter's private state (decode cache, lazy flags, ...) */
+
+/*
+ * Whose processor is modelled where the SDM and APM leave a result undefined (flags after
+ * MUL, DIV, shifts, BCD, BSF/BSR; SHLD/SHRD past the operand size; PUSH Sreg's upper bytes;
+ * the x87's last-instruction selector and opcode), and what CPUID reports. docs/vendors.md.
+ */
+enum cpu_vendor {
+	CPU_VENDOR_INTEL, /* the default: runs are the same on every host */
+	CPU_VENDOR_AMD,
+};
 
 struct cpu {
 	uint32_t regs[8];
@@ -41,6 +52,7 @@ struct cpu {
 	bool tlb_fetch_model;  /* count an I-TLB lookup per fetched block (see docs/cpu.md) */
 	bool jit;              /* run blocks as compiled host code (docs/jit.md); on where the
 				* host can (x86-64), off: interpret */
+	enum cpu_vendor vendor; /* set before the first cpu_run, never after */
 	uint8_t exit_insn_len; /* after CPU_EXIT_SYSCALL/INT: length of the INT instruction,
 				* prefixes included (eip - exit_insn_len is its address) */
 	struct cpu_internal *in;
@@ -53,6 +65,11 @@ uint32_t cpu_get_eflags(struct cpu *c);
 void cpu_set_eflags(struct cpu *c, uint32_t v);
 /* Runs until an exit; at most max_insns instructions. */
 enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *ex);
+/* The vendor of the processor vmlab runs on (Intel where it cannot tell), and a vendor's
+ * name ("intel", "amd") from and to a string; cpu_vendor_parse returns -1 for others. */
+enum cpu_vendor cpu_vendor_of_host(void);
+int cpu_vendor_parse(const char *s);
+const char *cpu_vendor_name(enum cpu_vendor v);
 /* Forgets decoded instructions (all, or one physical frame). */
 void cpu_flush_decoded(struct cpu *c);
 

@@ -200,8 +200,22 @@ static int h_neg(struct cpu *c, const struct insn *i)
 
 static void mul_flags(struct cpu *c, unsigned sz, uint32_t lo, bool of)
 {
+	if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+		/* AMD leaves SF, ZF, AF and PF as they were */
+		uint32_t f = get_flags(c->in) & (EFL_SF | EFL_ZF | EFL_AF | EFL_PF);
+		set_arith(c->in, f | (of ? EFL_CF | EFL_OF : 0));
+		return;
+	}
 	c->in->lf_aux = of;
 	setlf(c->in, LF_MUL, sz, lo, 0, 0);
+}
+
+/* After a DIV or IDIV that completes, Intel leaves every arithmetic flag alone; AMD sets AF,
+ * clears SF, ZF and PF, and keeps CF and OF. */
+static void div_flags(struct cpu *c)
+{
+	if (unlikely(c->vendor == CPU_VENDOR_AMD))
+		set_arith(c->in, (get_flags(c->in) & (EFL_CF | EFL_OF)) | EFL_AF);
 }
 
 static int h_mul(struct cpu *c, const struct insn *i)
@@ -290,6 +304,7 @@ static int h_div(struct cpu *c, const struct insn *i)
 		c->regs[R_EAX] = (uint32_t)q;
 		c->regs[R_EDX] = (uint32_t)(n % b);
 	}
+	div_flags(c);
 	NEXT(c, i);
 }
 static int h_idiv(struct cpu *c, const struct insn *i)
@@ -320,10 +335,17 @@ static int h_idiv(struct cpu *c, const struct insn *i)
 		setreg(c, R_EAX, sz, (uint32_t)q);
 		setreg(c, R_EDX, sz, (uint32_t)r);
 	}
+	div_flags(c);
 	NEXT(c, i);
 }
 
 /* ---- shifts and rotates (group 2) ---- */
+/* AMD's flags after SHL/SHR/SAR by a count other than 0: AF set, SF/ZF/PF of the result. */
+static uint32_t amd_shift_flags(unsigned sz, uint32_t r, uint32_t cf, uint32_t of)
+{
+	return szp(r, sz) | EFL_AF | (cf ? EFL_CF : 0) | (of & 1 ? EFL_OF : 0);
+}
+
 static int h_shift(struct cpu *c, const struct insn *i)
 {
 	struct cpu_internal *in = c->in;
@@ -377,8 +399,8 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)v & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
-		if (k == 0)
-			NEXT(c, i); /* a whole turn (8/16-bit): the host leaves every flag alone */
+		if (k == 0 && c->vendor != CPU_VENDOR_AMD)
+			NEXT(c, i); /* a whole turn (8/16-bit): Intel leaves every flag alone */
 		nf = (v >> bits) & 1 ? EFL_CF : 0;
 		/* first-step OF: RCL sign ^ next bit, RCR sign ^ carry-in */
 		if (i->reg == 2 ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1
@@ -390,6 +412,11 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)(((uint64_t)a << cnt) & m);
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
+		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+			nf = cnt <= bits ? (uint32_t)(((uint64_t)a << cnt) >> bits) & 1 : 0;
+			set_arith(in, amd_shift_flags(sz, r, nf, (r >> (bits - 1)) ^ nf));
+			NEXT(c, i);
+		}
 		in->lf_aux = 0;
 		setlf(in, LF_SHL, sz, r, a, cnt);
 		NEXT(c, i);
@@ -397,6 +424,12 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)((uint64_t)a >> cnt);
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
+		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+			/* OF: the sign before the last one-bit step */
+			uint32_t last = cnt <= bits ? a >> (cnt - 1) : 0;
+			set_arith(in, amd_shift_flags(sz, r, last & 1, (last >> (bits - 1)) & 1));
+			NEXT(c, i);
+		}
 		in->lf_aux = 0;
 		setlf(in, LF_SHR, sz, r, a, cnt);
 		NEXT(c, i);
@@ -404,15 +437,25 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)((int32_t)sext(a, sz) >> (cnt > 31 ? 31 : cnt)) & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
+		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+			uint32_t cf = (uint32_t)((int32_t)sext(a, sz) >> (cnt - 1)) & 1;
+			set_arith(in, amd_shift_flags(sz, r, cf, 0));
+			NEXT(c, i);
+		}
 		in->lf_aux = 0;
 		setlf(in, LF_SAR, sz, r, a, cnt);
 		NEXT(c, i);
 	}
 	f = get_flags(in);
-	/* ROL/ROR of a register by an immediate count other than 1 leave OF alone on the host (CL
-	 * and memory forms compute it as for the first step) */
-	if (i->reg < 2 && i->mod3 && (i->imm2 >> 4) == 2 && cnt != 1)
+	if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+		/* OF of the last one-bit step: ROL/RCL the new sign ^ CF, ROR/RCR the two top bits */
+		uint32_t x = (i->reg & 1) ? r >> (bits - 2) : (r >> (bits - 1)) << 1 | (nf & EFL_CF);
+		nf = (nf & EFL_CF) | (((x ^ (x >> 1)) & 1) ? EFL_OF : 0);
+	} else if (i->reg < 2 && i->mod3 && (i->imm2 >> 4) == 2 && cnt != 1) {
+		/* Intel: ROL/ROR of a register by an immediate count other than 1 leave OF alone
+		 * (CL and memory forms compute it as for the first step) */
 		nf = (nf & ~EFL_OF) | (f & EFL_OF);
+	}
 	in->eflags = (f & ~(EFL_CF | EFL_OF)) | nf;
 	NEXT(c, i);
 }
@@ -435,25 +478,38 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 		r = left ? (uint32_t)(v >> 32) : (uint32_t)v;
 		cf = left ? (a >> (32 - cnt)) & 1 : (a >> (cnt - 1)) & 1;
 	} else {
-		/* 16-bit: the 48-bit pattern a:b:a as the host does for counts above 16 */
-		uint64_t v;
+		/* 16-bit, counts above 16 undefined: Intel shifts the 48-bit pattern a:b:a, AMD
+		 * a:b:b (left) or b:b:a (right), and its CF is then 0 */
+		bool amd = c->vendor == CPU_VENDOR_AMD;
+		uint64_t pat = (uint64_t)a << 32 | (uint64_t)b << 16 | a;
+		if (amd)
+			pat = left ? (pat & ~0xffffull) | b : (pat & 0xffffffffull) | (uint64_t)b << 32;
 		if (left) {
-			v = ((uint64_t)a << 32 | (uint64_t)b << 16 | a) << cnt;
-			r = (uint32_t)(v >> 32) & m;
-			cf = (uint32_t)(v >> 48) & 1;
+			r = (uint32_t)((pat << cnt) >> 32) & m;
+			cf = (uint32_t)((pat << cnt) >> 48) & 1;
 		} else {
-			v = ((uint64_t)a << 32 | (uint64_t)b << 16 | a) >> cnt;
-			r = (uint32_t)v & m;
-			cf = (uint32_t)((((uint64_t)a << 32 | (uint64_t)b << 16 | a)) >> (cnt - 1)) & 1;
+			r = (uint32_t)(pat >> cnt) & m;
+			cf = (uint32_t)(pat >> (cnt - 1)) & 1;
 		}
+		if (amd && cnt > 16)
+			cf = 0;
 	}
 	if (e_end(c, i, sz, &o, r))
 		return X_EXC;
 	uint32_t f = szp(r, sz) | (cf ? EFL_CF : 0);
-	/* OF of the first one-bit step for every count (the host's choice; SDM: count 1) */
-	if (left ? ((a >> (bits - 1)) ^ (a >> (bits - 2))) & 1 : ((a >> (bits - 1)) ^ b) & 1)
-		f |= EFL_OF;
-	set_arith(in, f);
+	bool of;
+	if (c->vendor == CPU_VENDOR_AMD) {
+		/* AF set; OF of the last one-bit step (a 16-bit SHLD by 16 or more: OF = CF) */
+		f |= EFL_AF;
+		if (left)
+			of = sz == 2 && cnt >= 16 ? cf : ((r >> (bits - 1)) ^ cf) & 1;
+		else
+			of = ((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1;
+	} else {
+		/* Intel: OF of the first one-bit step for every count (SDM: count 1) */
+		of = (left ? (a >> (bits - 1)) ^ (a >> (bits - 2)) : (a >> (bits - 1)) ^ b) & 1;
+	}
+	set_arith(in, f | (of ? EFL_OF : 0));
 	NEXT(c, i);
 }
 
@@ -560,13 +616,16 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 		}
 		setreg(c, R_EAX, 1, al);
 		nf = szp(al, 1) | (ncf ? EFL_CF : 0) | (naf ? EFL_AF : 0);
-		/* OF is undefined: the host clears it */
+		/* OF is undefined: Intel clears it, AMD gives the signed overflow of the
+		 * adjustment (an addition for DAA, a subtraction for DAS) */
+		if (c->vendor == CPU_VENDOR_AMD && ((sub ? old & ~al : ~old & al) & 0x80))
+			nf |= EFL_OF;
 		break;
 	}
 	case 0x37: case 0x3F: { /* AAA, AAS */
 		bool sub = i->op == 0x3F;
+		uint16_t ax = (uint16_t)(ah << 8 | al), old = ax;
 		if ((al & 0xf) > 9 || af) {
-			uint16_t ax = (uint16_t)(ah << 8 | al);
 			ax = sub ? (uint16_t)(ax - 6 - 0x100) : (uint16_t)(ax + 0x106);
 			al = (uint8_t)ax;
 			ah = (uint8_t)(ax >> 8);
@@ -575,7 +634,13 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 			nf = 0;
 		al &= 0xf;
 		setreg(c, R_EAX, 2, (uint32_t)ah << 8 | al);
-		nf |= szp(al, 1);
+		if (c->vendor == CPU_VENDOR_AMD) {
+			/* SF, ZF, PF and OF of the 16-bit adjustment of AX, before AL is masked */
+			nf |= szp(ax, 2);
+			if ((sub ? old & ~ax : ~old & ax) & 0x8000)
+				nf |= EFL_OF;
+		} else
+			nf |= szp(al, 1);
 		break;
 	}
 	case 0xD4: /* AAM */

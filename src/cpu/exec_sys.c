@@ -54,8 +54,9 @@ static int h_push_sreg(struct cpu *c, const struct insn *i)
 	unsigned sz = osz(i);
 	uint32_t sel = c->mmu->seg.sr[i->imm2].selector;
 	uint32_t m = sp_mask(c), nsp = (c->regs[R_ESP] - sz) & m;
-	/* a 32-bit push of a segment register writes only the low word (P6 and later) */
-	if (mem_write(c, SR_SS, nsp, 2, sel))
+	/* a 32-bit push of a segment register: recent Intel cores write only the low word, AMD
+	 * the selector zero-extended to 4 bytes */
+	if (mem_write(c, SR_SS, nsp, c->vendor == CPU_VENDOR_AMD ? sz : 2, sel))
 		return X_EXC;
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | nsp;
 	NEXT(c, i);
@@ -124,9 +125,13 @@ static int h_int(struct cpu *c, const struct insn *i)
 	unsigned n = i->imm & 0xff;
 	return leave_cpu(c, i, n == 0x80 ? CPU_EXIT_SYSCALL : CPU_EXIT_INT, n);
 }
+/* INT3 is a software interrupt (the IDT gate's DPL applies); ICEBP (INT1, 0xF1) raises #DB
+ * as a trap without the DPL check, as a debug exception: eip is past it */
 static int h_int3(struct cpu *c, const struct insn *i)
 {
-	return leave_cpu(c, i, CPU_EXIT_INT, i->op == 0xF1 ? X86_DB : X86_BP);
+	if (i->op == 0xF1)
+		return leave_cpu(c, i, CPU_EXIT_EXCEPTION, X86_DB);
+	return leave_cpu(c, i, CPU_EXIT_INT, X86_BP);
 }
 static int h_into(struct cpu *c, const struct insn *i)
 {
@@ -228,11 +233,19 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 	}
 	if (leaf == 0) {
 		a = 1;
-		b = 0x756e6547; /* "Genu" */
-		d = 0x49656e69; /* "ineI" */
-		cc = 0x6c65746e; /* "ntel" */
+		if (c->vendor == CPU_VENDOR_AMD) {
+			b = 0x68747541; /* "Auth" */
+			d = 0x69746e65; /* "enti" */
+			cc = 0x444d4163; /* "cAMD" */
+		} else {
+			b = 0x756e6547; /* "Genu" */
+			d = 0x49656e69; /* "ineI" */
+			cc = 0x6c65746e; /* "ntel" */
+		}
 	} else if (leaf < 0x80000000u) {
-		a = 0x652; /* family 6, model 5, stepping 2 */
+		/* Intel: family 6, model 5, stepping 2 (a Pentium II); AMD: family 6, model 4,
+		 * stepping 2 (an Athlon), the same i686 features either way (docs/vendors.md) */
+		a = c->vendor == CPU_VENDOR_AMD ? 0x642 : 0x652;
 		d = CPUID1_EDX;
 	}
 	c->regs[R_EAX] = a;

@@ -570,10 +570,12 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	case 0xD0:
 	case 0xD1:
 	case 0xD2:
-	case 0xD3: return t_shift(j, i);
+	case 0xD3: return j->c->vendor == CPU_VENDOR_INTEL && t_shift(j, i);
+	/* AMD's undefined flags after shifts and multiplies come from the interpreter's
+	 * handlers (docs/vendors.md): no templates for them */
 	case 0x1AF:
 	case 0x69:
-	case 0x6B: return t_imul(j, i);
+	case 0x6B: return j->c->vendor == CPU_VENDOR_INTEL && t_imul(j, i);
 	case 0x99: return t_cdq(j, i);
 	}
 	if (opc >= 0x40 && opc <= 0x4F)

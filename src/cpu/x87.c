@@ -293,18 +293,23 @@ static uint16_t cw_stored(uint16_t v)
 }
 
 /*
- * The selectors are not kept: processors with FCS/FDS deprecation (CPUID.7:EBX[13], every
- * recent one) store them as 0, and vmlab's FPU is that of its host (docs/x87.md).
+ * The selectors are not kept by Intel processors with FCS/FDS deprecation (CPUID.7:EBX[13],
+ * every recent one): they store them as 0 (docs/x87.md). AMD keeps the selectors it loads
+ * (keep_sel).
  */
-static unsigned load_env(struct x87_state *f, const uint8_t *p, bool opsize16)
+static unsigned load_env(struct x87_state *f, const uint8_t *p, bool opsize16, bool keep_sel)
 {
+	f->fcs = f->fds = 0;
 	if (opsize16) {
 		f->cw = cw_stored(get16(p + 0));
 		f->sw = get16(p + 2);
 		f->tw = get16(p + 4);
 		f->fip = get16(p + 6);
 		f->fdp = get16(p + 10);
-		f->fcs = f->fds = 0;
+		if (keep_sel) {
+			f->fcs = get16(p + 8);
+			f->fds = get16(p + 12);
+		}
 		f->fop = 0;
 		return 14;
 	}
@@ -314,7 +319,10 @@ static unsigned load_env(struct x87_state *f, const uint8_t *p, bool opsize16)
 	f->fip = get32(p + 12);
 	f->fop = (uint16_t)((get32(p + 16) >> 16) & 0x7ff);
 	f->fdp = get32(p + 20);
-	f->fcs = f->fds = 0;
+	if (keep_sel) {
+		f->fcs = get16(p + 16);
+		f->fds = get16(p + 24);
+	}
 	return 28;
 }
 
@@ -350,7 +358,7 @@ void x87_save_image(const struct x87_state *f, uint8_t img[108])
 void x87_restore_image(struct x87_state *f, const uint8_t img[108])
 {
 	drop_resident(f);
-	load_env(f, img, false);
+	load_env(f, img, false, false);
 	load_regs(f, img + 28);
 	retag(f);
 	update_es(f);
@@ -449,6 +457,35 @@ static void from_fxsave(struct x87_state *f, const uint8_t *fx)
 	f->tw = tw;
 }
 
+/*
+ * The pointers as the modelled processor keeps them (docs/x87.md, docs/vendors.md) after a
+ * computing instruction. Intel: the instruction pointer always, the opcode and (with a
+ * memory operand) the data pointer only when the instruction raises an unmasked exception,
+ * the selectors 0 (FCS/FDS deprecation). AMD: all of them on every such instruction, the
+ * selectors included.
+ */
+static void set_pointers(struct cpu *c, struct x87_state *f, uint8_t opcode, uint8_t modrm,
+			 enum sreg sr, uint32_t ea, uint16_t unmasked)
+{
+	bool is_mem = (modrm >> 6) != 3;
+	f->fip = c->eip;
+	if (c->vendor == CPU_VENDOR_AMD) {
+		f->fcs = c->mmu->seg.sr[SR_CS].selector;
+		f->fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
+		if (is_mem) {
+			f->fdp = ea;
+			f->fds = c->mmu->seg.sr[sr].selector;
+		}
+		return;
+	}
+	f->fcs = f->fds = 0;
+	if (unmasked) {
+		f->fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
+		if (is_mem)
+			f->fdp = ea;
+	}
+}
+
 static int host_compute(struct cpu *c, struct x87_state *nf, uint8_t opcode, uint8_t modrm,
 			struct x87_form form, uint8_t *mem)
 {
@@ -476,30 +513,24 @@ static int compute_slow(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg 
 			uint32_t ea, struct x87_form form, uint8_t *mem, struct x86_exception *ex)
 {
 	struct x87_state *f = &c->fpu;
-	bool is_mem = (modrm >> 6) != 3;
 	struct x87_state nf = *f;
 	if (host_compute(c, &nf, opcode, modrm, form, mem))
 		return x87_raise(ex, X86_UD);
 	uint16_t raised = nf.sw & SW_EXC_MASK & (uint16_t)~f->sw;
 	uint16_t unmasked = raised & (uint16_t)~nf.cw;
-	/*
-	 * The pointers as the host processor keeps them (docs/x87.md): the instruction pointer
-	 * on every computing instruction; the opcode only when the instruction raises an
-	 * unmasked exception, and the data pointer only when one with a memory operand does;
-	 * the selectors read as 0 (FCS/FDS deprecation).
-	 */
-	nf.fip = c->eip;
-	nf.fcs = 0;
-	nf.fds = 0;
-	if (unmasked) {
-		nf.fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
-		if (is_mem)
-			nf.fdp = ea;
-	}
+	set_pointers(c, &nf, opcode, modrm, sr, ea, unmasked);
 	if (form.kind == K_STORE && !(unmasked & (SW_IE | SW_OE | SW_UE))) {
 		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
 		if (x87_write(c, sr, ea, mem, form.size, ex))
 			return -1;
+	} else if (form.kind == K_STORE && c->vendor == CPU_VENDOR_AMD) {
+		/* ... but AMD checks that it could be written first (a #PF comes before): the
+		 * destination is translated for writing, nothing is written */
+		uint8_t *p;
+		if (mem_rmw_ptr(c, sr, ea, form.size, &p)) {
+			*ex = c->in->ex;
+			return -1;
+		}
 	}
 	*f = nf;
 	return 0;
@@ -560,7 +591,6 @@ static int compute_resident(struct cpu *c, uint8_t opcode, uint8_t modrm, enum s
 			    struct x86_exception *ex)
 {
 	struct x87_state *f = &c->fpu;
-	bool is_mem = (modrm >> 6) != 3;
 	unsigned reg = (modrm >> 3) & 7;
 	uint16_t old_sw = f->sw;
 	bool twin = form.kind == K_STORE && store_pops(opcode, reg) && (old_sw & (SW_IE | SW_SF));
@@ -587,15 +617,9 @@ static int compute_resident(struct cpu *c, uint8_t opcode, uint8_t modrm, enum s
 		}
 	}
 	f->sw = sw;
-	f->fip = c->eip;
-	f->fcs = 0;
-	f->fds = 0;
-	if (unmasked) {
-		f->fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
-		if (is_mem)
-			f->fdp = ea;
+	set_pointers(c, f, opcode, modrm, sr, ea, unmasked);
+	if (unmasked)
 		x87_writeback(f);
-	}
 	if (form.flags_out) {
 		const uint32_t arith = EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF;
 		cpu_set_eflags(c, (efl & ~arith) | ((out >> 16) & arith));
@@ -676,7 +700,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		if (cpu_mem_read(c, sr, ea, buf, n, ex))
 			return -1;
 		struct x87_state nf = *f;
-		unsigned off = load_env(&nf, buf, opsize16);
+		unsigned off = load_env(&nf, buf, opsize16, c->vendor == CPU_VENDOR_AMD);
 		if (form.kind == K_FRSTOR)
 			load_regs(&nf, buf + off);
 		retag(&nf);

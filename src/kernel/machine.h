@@ -5,6 +5,7 @@
  */
 #ifndef VMLAB_KERNEL_MACHINE_H
 #define VMLAB_KERNEL_MACHINE_H
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,9 +31,19 @@ struct machine_config {
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
 	bool no_jit;                 /* --no-jit: interpret every block */
+	enum cpu_vendor cpu_vendor;  /* --cpu: whose undefined results (default intel) */
 };
 
 void machine_config_default(struct machine_config *c);
+
+/* The least RAM a machine boots with. Debian's 686 kernel runs at 16 MB
+ * (CONFIG_PHYSICAL_START: its decompressor never places it lower) and its image takes 14 MB;
+ * mem_map, the kernel page tables, the first slabs and the zero page follow in lowmem, so
+ * about 30.5 MB (2level) or 30.6 MB (pae) is the true floor; 32M leaves the program room. */
+#define MACHINE_MIN_RAM (32ull << 20)
+/* 0 when c->ram_bytes can be built (a multiple of 4 KB from MACHINE_MIN_RAM to what the
+ * paging mode addresses), else -1 with the reason in err. */
+int machine_check_ram(const struct machine_config *c, char *err, size_t n);
 /* "name value" lines, or one JSON object (no newline) */
 void machine_config_print(FILE *f, const struct machine_config *c, bool json);
 uint32_t vmsplit_task_size(enum vmsplit s);
@@ -50,6 +61,8 @@ struct machine {
 	/* what --stats reports after the address space is gone */
 	uint64_t peak_rss_pages;
 	bool insn_limit_hit;
+	/* a host signal asked the run to end (machine_request_stop); 0: none */
+	volatile sig_atomic_t stop_signal;
 };
 
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine
@@ -60,6 +73,12 @@ int machine_enter_user(struct machine *m, char *err, size_t n);
 /* Runs the task until it exits; returns its exit status (code, or 128 + signal). */
 int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
+/* Asks machine_run to end the program at the next instruction boundary as if signal sig
+ * had killed it (status 128 + sig); async-signal-safe: a host signal handler may call it. */
+void machine_request_stop(struct machine *m, int sig);
+/* The run loop's check: true (and the task ended, with a note on stderr) once a stop was
+ * requested. */
+bool machine_stop_requested(struct machine *m);
 /* Statistics: configuration, instructions, faults, TLB, walks, peak RSS, frames by zone. */
 void machine_print_stats(FILE *f, struct machine *m, bool json);
 #endif

@@ -7,6 +7,7 @@
  * other numbers are absent, as for a process that has exited.
  */
 #include "kernel/procfs.h"
+#include "cpu/cpu.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -302,20 +303,24 @@ int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 	return 0;
 }
 
-static void cpuinfo(struct sbuf *b)
+static void cpuinfo(struct sbuf *b, enum cpu_vendor v)
 {
 	/* What Linux prints for the CPU src/cpu/exec_sys.c reports through CPUID: a family 6
-	 * model 5 stepping 2 GenuineIntel without a brand string (so the model name comes from
-	 * the kernel's table) with FPU PSE TSC PAE CX8 PGE CMOV, at the virtual clock's 1 GHz. */
-	sb_printf(b, "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 5\n"
-		     "model name\t: Pentium II (Deschutes)\nstepping\t: 2\n"
+	 * model 5 stepping 2 GenuineIntel (or model 4 AuthenticAMD) without a brand string (so
+	 * the model name comes from the kernel's table, which has no family 6 entry for AMD)
+	 * with FPU PSE TSC PAE CX8 PGE CMOV, at the virtual clock's 1 GHz. */
+	bool amd = v == CPU_VENDOR_AMD;
+	sb_printf(b, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: 6\nmodel\t\t: %d\n"
+		     "model name\t: %s\nstepping\t: 2\n"
 		     "cpu MHz\t\t: 1000.000\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
 		     "cpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n"
 		     "fdiv_bug\t: no\nf00f_bug\t: no\ncoma_bug\t: no\nfpu\t\t: yes\n"
 		     "fpu_exception\t: yes\ncpuid level\t: 1\nwp\t\t: yes\n"
 		     "flags\t\t: fpu pse tsc pae cx8 pge cmov cpuid\nbugs\t\t:\n"
 		     "bogomips\t: 2000.00\nclflush size\t: 32\ncache_alignment\t: 32\n"
-		     "address sizes\t: 36 bits physical, 32 bits virtual\npower management:\n\n");
+		     "address sizes\t: 36 bits physical, 32 bits virtual\npower management:\n\n",
+		  amd ? "AuthenticAMD" : "GenuineIntel", amd ? 4 : 5,
+		  amd ? "unknown" : "Pentium II (Deschutes)");
 }
 
 static int kmem_text(struct sbuf *b, struct task *t, int (*show)(struct kmem *, char *, size_t))
@@ -357,7 +362,7 @@ static int top_file(struct sbuf *b, struct task *t, const char *name)
 	if (!strcmp(name, "vmallocinfo"))
 		return kmem_text(b, t, proc_vmallocinfo_show);
 	if (!strcmp(name, "cpuinfo")) {
-		cpuinfo(b);
+		cpuinfo(b, t->cpu ? t->cpu->vendor : CPU_VENDOR_INTEL);
 		return 0;
 	}
 	if (!strcmp(name, "version")) {

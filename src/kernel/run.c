@@ -56,19 +56,19 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 			"{\"mem_bytes\": %llu, \"vmsplit\": \"%s\", \"paging\": \"%s\", \"tlb\": "
 			"\"%s\", \"tlb_policy\": \"%s\", \"fault_around_bytes\": %u, "
 			"\"overcommit_memory\": %d, \"overcommit_ratio\": %u, \"thp\": \"%s\", "
-			"\"seed\": %llu, \"randomize\": %s}",
+			"\"seed\": %llu, \"randomize\": %s, \"cpu\": \"%s\"}",
 			(unsigned long long)c->ram_bytes, split, c->pae ? "pae" : "2level", tlb,
 			policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 			c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
-			c->randomize ? "true" : "false");
+			c->randomize ? "true" : "false", cpu_vendor_name(c->cpu_vendor));
 		return;
 	}
 	fprintf(f, "machine: mem %llu MB, vmsplit %s, paging %s, tlb %s %s, fault-around %u, "
-		   "overcommit %d (ratio %u), thp %s, seed %llu, %s\n",
+		   "overcommit %d (ratio %u), thp %s, seed %llu, %s, cpu %s\n",
 		(unsigned long long)(c->ram_bytes >> 20), split, c->pae ? "pae" : "2level", tlb,
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
-		c->randomize ? "randomized layout" : "norandmaps");
+		c->randomize ? "randomized layout" : "norandmaps", cpu_vendor_name(c->cpu_vendor));
 }
 
 /* The i386 GDT as Linux lays it out: TLS 6-8 (set_thread_area fills them), kernel CS/DS
@@ -121,6 +121,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 {
 	memset(m, 0, sizeof *m);
 	m->cfg = *c;
+	if (machine_check_ram(c, err, n))
+		return -EINVAL;
 	int r = physmem_init(&m->pm, c->ram_bytes, c->pae);
 	if (r) {
 		snprintf(err, n, "cannot create %llu MB of simulated RAM (%s)",
@@ -142,7 +144,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	if (r) {
 		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
 				 "split (%s)",
-			 strerror(-r));
+			 m->km.last_error_msg ? m->km.last_error_msg : strerror(-r));
 		return r;
 	}
 	m->km_ok = true;
@@ -154,6 +156,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	m->cpu_ok = true;
 	if (c->no_jit)
 		m->cpu.jit = false;
+	m->cpu.vendor = c->cpu_vendor;
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
@@ -305,6 +308,10 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
+		/* exc_debug_user: only ICEBP raises #DB here; with no reason in DR6 it is a
+		 * breakpoint, reported at the next instruction (send_sigtrap) */
+		force_sig_fault_trap(t, SIGTRAP, TRAP_BRKPT, c->eip, X86_DB, 0, 0);
+		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
@@ -317,8 +324,13 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	case X86_AC:
 		force_sig_fault_trap(t, SIGBUS, BUS_ADRALN, c->eip, X86_AC, err, 0);
 		return;
+	case X86_NP:
+	case X86_SS:
+		/* exc_segment_not_present, exc_stack_segment: do_error_trap with SIGBUS */
+		force_sig_fault_trap(t, SIGBUS, SI_KERNEL, 0, ex->vector, err, 0);
+		return;
 	default:
-		/* #GP, #SS, #NP, #TS, #BR, #OF...: do_general_protection and friends */
+		/* #GP, #TS, #BR, #OF...: do_general_protection and friends */
 		force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, ex->vector, err, 0);
 		return;
 	}
@@ -330,6 +342,8 @@ int machine_run(struct machine *m)
 	struct cpu *c = &m->cpu;
 	const uint64_t slice = 1u << 24;
 	while (!t->exited) {
+		if (machine_stop_requested(m))
+			break;
 		uint64_t budget = slice;
 		if (m->cfg.max_insns) {
 			if (c->insns >= m->cfg.max_insns) {
@@ -367,8 +381,9 @@ int machine_run(struct machine *m)
 			} else if (ex.vector == 4) {
 				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_OF, 0, 0);
 			} else {
-				/* a gate of DPL 0: #GP with the IDT error code, at the INT */
-				c->eip -= 2;
+				/* a gate of DPL 0: #GP with the IDT error code, at the INT (its
+				 * prefixes included) */
+				c->eip -= c->exit_insn_len;
 				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP,
 						     (uint32_t)ex.vector << 3 | 2, 0);
 			}

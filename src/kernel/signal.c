@@ -102,7 +102,11 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
 }
 
-static void queue(struct task *t, const struct siginfo_i386 *info)
+/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, or the
+ * kernel failing to build a handler's frame. */
+enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME };
+
+static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
 {
 	struct signal_struct *s = t->signal;
 	int sig = info->si_signo;
@@ -114,6 +118,7 @@ static void queue(struct task *t, const struct siginfo_i386 *info)
 		return;
 	s->pending |= SIGBIT(sig);
 	s->info[sig] = *info;
+	s->origin[sig] = (uint8_t)origin;
 }
 
 void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, uint32_t trapno,
@@ -131,7 +136,7 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
 	info.u[0] = addr;
 	s->pending &= ~SIGBIT(sig); /* the newest fault's details win */
-	queue(t, &info);
+	queue(t, &info, ORIGIN_TRAP);
 }
 
 void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr)
@@ -149,7 +154,7 @@ int send_sig(struct task *t, int sig, int si_code)
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
 	info.u[0] = (uint32_t)t->tgid; /* si_pid */
 	info.u[1] = t->uid;            /* si_uid */
-	queue(t, &info);
+	queue(t, &info, ORIGIN_SENT);
 	return 0;
 }
 
@@ -158,7 +163,7 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info)
 	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
 		return -EINVAL;
 	if (info->si_signo)
-		queue(t, info);
+		queue(t, info, ORIGIN_SENT);
 	return 0;
 }
 
@@ -180,7 +185,24 @@ static int next_signal(const struct signal_struct *s)
 	return __builtin_ctzll(ready) + 1;
 }
 
-void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
+/* The exceptions that reach a program as a signal without an address (SI_KERNEL), named
+ * as Linux's traps.c names them in its log line. */
+static const char *trap_name(uint32_t vector)
+{
+	switch (vector) {
+	case X86_BP: return "int3";
+	case X86_OF: return "overflow (INTO)";
+	case X86_BR: return "bound range exceeded";
+	case X86_TS: return "invalid TSS";
+	case X86_NP: return "segment not present";
+	case X86_SS: return "stack segment";
+	case X86_GP: return "general protection fault";
+	default: return "exception";
+	}
+}
+
+static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
+		      enum sig_origin origin)
 {
 	char where[512] = "";
 	bool fault = info && info->si_code > 0 && info->si_code < SI_KERNEL &&
@@ -193,13 +215,22 @@ void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
 			signal_describe_addr(t, addr, where + n, sizeof(where) - (size_t)n - 1);
 		}
 		strncat(where, ")", sizeof(where) - strlen(where) - 1);
-	} else if (info && sig == SIGSEGV && info->si_code == SI_KERNEL) {
+	} else if (origin == ORIGIN_FRAME) {
 		snprintf(where, sizeof(where), " (the signal frame could not be written)");
+	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
+		const struct signal_struct *s = t->signal;
+		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
+			 trap_name(s->trap_nr), s->trap_nr, s->error_code, t->cpu->eip);
 	}
 	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
 	t->exited = true;
 	t->exit_signal = sig;
 	t->exit_code = 128 + sig;
+}
+
+void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
+{
+	kill_task(t, sig, info, ORIGIN_SENT);
 }
 
 /* force_sigsegv: the frame could not be built; SIGSEGV with the default action. */
@@ -210,7 +241,7 @@ static void force_sigsegv(struct task *t)
 	s->blocked &= ~SIGBIT(SIGSEGV);
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
 	s->pending &= ~SIGBIT(SIGSEGV);
-	queue(t, &info);
+	queue(t, &info, ORIGIN_FRAME);
 }
 
 void do_signal(struct task *t)
@@ -235,7 +266,7 @@ void do_signal(struct task *t)
 					signal_name(sig));
 				continue;
 			}
-			signal_kill_task(t, sig, &info);
+			kill_task(t, sig, &info, (enum sig_origin)s->origin[sig]);
 			return;
 		}
 		uint64_t saved = s->restore_sigmask ? s->saved_sigmask : s->blocked;

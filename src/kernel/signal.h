@@ -33,6 +33,9 @@ struct signal_struct {
 	uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags; /* sigaltstack; flags: SS_AUTODISARM */
 	/* the last trap, for sigcontext (trapno, err, cr2) as Linux's thread_struct keeps it */
 	uint32_t trap_nr, error_code, cr2;
+	/* why each pending signal was queued (enum sig_origin in signal.c), so that the
+	 * one-line report of a fatal one says what happened */
+	uint8_t origin[VMLAB_NSIG + 1];
 	/* sigsuspend: the mask to put back once the handler's frame saved it */
 	bool restore_sigmask;
 	uint64_t saved_sigmask;

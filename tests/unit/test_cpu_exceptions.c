@@ -185,6 +185,10 @@ static void software_interrupts(void **state)
 	assert_int_equal(RUN(f, 0xcc), CPU_EXIT_INT);
 	assert_int_equal(f->ex.vector, X86_BP);
 	assert_int_equal(f->c.eip, CODE + 1);
+	/* ICEBP: #DB as a trap, past the instruction, prefixes included */
+	assert_int_equal(RUN(f, 0x66, 0xf1), CPU_EXIT_EXCEPTION);
+	assert_int_equal(f->ex.vector, X86_DB);
+	assert_int_equal(f->c.eip, CODE + 2);
 	assert_int_equal(RUN(f, 0x65, 0xcd, 0x81), CPU_EXIT_INT);
 	assert_int_equal(f->ex.vector, 0x81);
 	assert_int_equal(f->c.exit_insn_len, 3); /* a prefixed INT: the kernel backs up 3 bytes */

@@ -42,10 +42,14 @@ void mm_params_default(struct mm_params *p, uint64_t ram_bytes)
 
 int mm_parse_size(const char *s, uint64_t *out)
 {
-	if (!s || !*s)
+	/* digits first: strtoull would take "-1" as 2^64-1 and skip leading blanks */
+	if (!s || *s < '0' || *s > '9')
 		return -1;
 	char *end;
+	errno = 0;
 	unsigned long long v = strtoull(s, &end, 0);
+	if (errno)
+		return -1;
 	uint64_t mul = 1;
 	switch (*end) {
 	case 'k':

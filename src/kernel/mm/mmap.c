@@ -710,23 +710,6 @@ long do_mmap(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32_t prot, u
 			return -EAGAIN;
 		vm_flags |= VM_LOCKED;
 	}
-	if (file && file->devzero) {
-		/* /dev/zero: shared is shmem (shmem_zero_setup), private is anonymous memory
-		 * that keeps the file offset it was given */
-		if ((flags & MAP_TYPE) == MAP_PRIVATE) {
-			long r = mmap_region(mm, NULL, addr, len, vm_flags, pgoff);
-			if (r >= 0 && ((vm_flags & VM_LOCKED) ||
-				       (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
-				populate_range(mm, addr, addr + len);
-			return r;
-		}
-		if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
-			return -EINVAL;
-		if ((prot & PROT_WRITE) && !file->writable)
-			return -EACCES;
-		file = NULL;
-		flags = (flags & ~(uint32_t)MAP_TYPE) | MAP_SHARED;
-	}
 	if (file) {
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:
@@ -743,6 +726,14 @@ long do_mmap(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32_t prot, u
 			break;
 		default:
 			return -EINVAL;
+		}
+		if (file->devzero) {
+			/* mmap_zero: with VM_SHARED (a writable descriptor) shmem
+			 * (shmem_zero_setup), else anonymous memory that keeps the offset it
+			 * was given, and VM_MAYSHARE without VM_MAYWRITE when shared */
+			file = NULL;
+			if (vm_flags & VM_SHARED)
+				pgoff = 0;
 		}
 	} else {
 		switch (flags & MAP_TYPE) {

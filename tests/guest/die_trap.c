@@ -1,0 +1,43 @@
+/*
+ * Dies of an exception it does not handle; the kind is argv[1] (default: hlt):
+ *   hlt    #GP(0): SIGSEGV
+ *   int1   INT $1 through a DPL-0 gate: #GP(0xa), SIGSEGV
+ *   np     a not-present LDT selector loaded into %ds: #NP, SIGBUS
+ *   icebp  INT1 (0xf1): #DB, SIGTRAP
+ *   frame  a SIGSEGV handler, then a fault with %esp on unmapped memory: the handler's
+ *          frame cannot be written (force_sigsegv), SIGSEGV
+ * tests/e2e/sig_reports.sh runs each and checks vmlab's one-line report and the status
+ * against a native run. Golden: native only (the default run).
+ */
+#include "guestutil.h"
+#include <asm/ldt.h>
+
+static void handler(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "hlt";
+	printf("dying of %s\n", what);
+	fflush(stdout);
+	if (!strcmp(what, "int1")) {
+		__asm__ volatile("int $1");
+	} else if (!strcmp(what, "np")) {
+		struct user_desc d = {.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
+				      .limit_in_pages = 1, .seg_not_present = 1, .useable = 1};
+		syscall(SYS_modify_ldt, 0x11, &d, sizeof(d));
+		__asm__ volatile("movw %w0, %%ds" : : "r"(0x7));
+	} else if (!strcmp(what, "icebp")) {
+		__asm__ volatile(".byte 0xf1");
+	} else if (!strcmp(what, "frame")) {
+		signal(SIGSEGV, handler);
+		/* %esp at a page nothing maps; the read of address 0 faults */
+		__asm__ volatile("movl $0x1000, %%esp\n movl 0, %%eax" : : : "eax", "memory");
+	} else {
+		__asm__ volatile("hlt");
+	}
+	printf("still alive\n");
+	return 0;
+}
