@@ -38,11 +38,15 @@ long fs_would_block_forever(struct task *t, const char *what)
 	return -EINTR;
 }
 
-/* A pipe vmlab made is non-blocking on the host: waiting on it could never end. */
+/* A pipe or FIFO is non-blocking on the host: vmlab never waits for another process, and
+ * the single-threaded guest cannot wake itself. */
 static long pipe_wait(struct task *t, struct file *f, bool writing)
 {
 	if (f->f_flags & G_O_NONBLOCK)
 		return -EAGAIN;
+	if (!f->anon_pipe)
+		return fs_would_block_forever(t, writing ? "a write to a full FIFO"
+							 : "a read from an empty FIFO");
 	return fs_would_block_forever(t, writing ? "a write to a full pipe"
 						 : "a read from an empty pipe");
 }
