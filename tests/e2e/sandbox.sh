@@ -24,7 +24,8 @@ if [ ! -x "$VMLAB" ] || [ ! -x "$G/sandbox_attack-O2" ]; then
 fi
 S=$(mktemp -d /tmp/vmlab-sandbox.XXXXXX)
 R=$S/root
-[ -n "${SANDBOX_KEEP:-}" ] && echo "# scratch tree kept: $S" || trap 'rm -rf "$S"' EXIT
+[ -n "${SANDBOX_KEEP:-}" ] && echo "# scratch tree kept: $S" ||
+	trap 'umount "$R/hostproc" 2>/dev/null; rm -rf --one-file-system "$S"' EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -100,6 +101,26 @@ if [ $devices = yes ]; then
 else
 	for i in 1 2 3 4 5 6; do ok "device nodes # SKIP mknod needs root"; done
 fi
+
+# The host's procfs is never reached: not through an inherited descriptor of a /proc
+# directory or file, not through a bind mount of it inside the root.
+hostproc() { # label expected path [stdin]
+	local got
+	got=$(cd "$R/rw" && timeout -s KILL 60 "$VMLAB" run --root "$R" --rw "$R/rw" -- \
+		/bin/attack read "$3" <"${4:-/dev/null}" 2>/dev/null)
+	[ "$got" = "$3: $2" ]
+	check $? "$1 ($got)"
+}
+hostproc "a /proc directory as stdin is not walked" EACCES /proc/self/fd/0/self/environ /proc
+hostproc "a /proc file as stdin is not reopened" EACCES /proc/self/fd/0 /proc/self/status
+mkdir "$R/hostproc"
+if mount --bind /proc "$R/hostproc" 2>/dev/null; then
+	hostproc "a bind mount of /proc is not entered" EACCES /hostproc/self/environ
+	umount "$R/hostproc"
+else
+	ok "a bind mount of /proc is not entered # SKIP mount needs root"
+fi
+rmdir "$R/hostproc"
 
 # A host process replaces /rw/flip while the guest opens through it.
 mkdir -p "$R/rw/realdir"

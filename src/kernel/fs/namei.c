@@ -263,8 +263,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path)
 			r = -errno;
 		else if (!S_ISDIR(st.st_mode))
 			r = -ENOTDIR;
-		else
-			r = inside_root(t, f->host_fd);
+		else if (!(r = inside_root(t, f->host_fd)))
+			r = sandbox_enter_dir(t, f->host_fd, &st, 0);
 		if (!r)
 			r = walk_dup(w, f->host_fd);
 	} else if (f->proc_dir) {
@@ -322,8 +322,8 @@ static int walk_magic(struct walk *w, enum procfs_kind k, int gfd, bool last)
 		r = -errno;
 	else if (!last && !S_ISDIR(st.st_mode))
 		r = -ENOTDIR;
-	else if (!last)
-		r = inside_root(t, f->host_fd);
+	else if (!last && !(r = inside_root(t, f->host_fd)))
+		r = sandbox_enter_dir(t, f->host_fd, &st, 0);
 	if (!r)
 		r = walk_dup(w, f->host_fd);
 	if (r) {

@@ -113,6 +113,10 @@ int sandbox_open_object(struct task *t, int obj, uint32_t gflags, struct file *v
 	struct stat st;
 	if (fstat(obj, &st) < 0)
 		return -errno;
+	/* nothing on a host procfs (an inherited descriptor may be there) is opened */
+	struct statfs sf;
+	if (fstatfs(obj, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC_)
+		return -EACCES;
 	if (gflags & G_O_PATH) {
 		int fd = fcntl(obj, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? -errno : fd;
