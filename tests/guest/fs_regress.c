@@ -75,15 +75,16 @@ int main(int argc, char **argv)
 	/* /proc/self/exe */
 	l = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	buf[l > 0 ? l : 0] = '\0';
-	printf("/proc/self/exe: %s\n",
-	       l < 0 ? strerror(errno) : real && !strcmp(real, buf) ? "the executable" : "other");
+	printf("/proc/self/exe: %s\n", l < 0			    ? strerror(errno)
+				       : real && !strcmp(real, buf) ? "the executable"
+								    : "other");
 	int e = open("/proc/self/exe", O_RDONLY);
 	char magic[4] = "";
 	printf("open /proc/self/exe: %s\n",
 	       e >= 0 && read(e, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4) ? "ELF"
-										 : strerror(errno));
-	printf("stat /proc/self/exe: %s\n",
-	       stat("/proc/self/exe", &st) == 0 && S_ISREG(st.st_mode) ? "regular file"
-								       : strerror(errno));
+										: strerror(errno));
+	printf("stat /proc/self/exe: %s\n", stat("/proc/self/exe", &st) == 0 && S_ISREG(st.st_mode)
+						? "regular file"
+						: strerror(errno));
 	return 0;
 }

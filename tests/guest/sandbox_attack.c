@@ -244,8 +244,8 @@ static void device_tricks(void)
 	unsigned char r[8];
 	int ur = open("/dev/urandom", O_RDONLY);
 	res("read /dev/urandom", read(ur, r, sizeof(r)));
-	printf("urandom bytes (seeded): %02x%02x%02x%02x%02x%02x%02x%02x\n", r[0], r[1], r[2],
-	       r[3], r[4], r[5], r[6], r[7]);
+	printf("urandom bytes (seeded): %02x%02x%02x%02x%02x%02x%02x%02x\n", r[0], r[1], r[2], r[3],
+	       r[4], r[5], r[6], r[7]);
 	close(ur);
 	/* FIFO and socket nodes outside --rw */
 	try_open("/dev/fifo O_WRONLY|O_NONBLOCK", AT_FDCWD, "/dev/fifo", O_WRONLY | O_NONBLOCK);

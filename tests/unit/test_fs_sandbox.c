@@ -215,9 +215,9 @@ static void test_proc_paths(void **state)
 	struct nameidata nd;
 	char want[64];
 	snprintf(want, sizeof(want), "/proc/%d/stat", f->t.tgid);
-	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", true,
-					   &nd),
-			 FS_RESOLVED_PROC);
+	assert_int_equal(
+	    fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", true, &nd),
+	    FS_RESOLVED_PROC);
 	assert_string_equal(nd.proc, want);
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "../../proc", true, &nd),
@@ -225,9 +225,8 @@ static void test_proc_paths(void **state)
 	assert_string_equal(nd.proc, "/proc");
 	nd_release(&nd);
 	/* ".." out of procfs is the root again */
-	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/../../file", true,
-					   &nd),
-			 0);
+	assert_int_equal(
+	    fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/../../file", true, &nd), 0);
 	assert_string_equal(nd.last, "file");
 	nd_release(&nd);
 	/* the host's /proc entries vmlab does not serve do not exist */
@@ -335,7 +334,8 @@ static void test_open_object(void **state)
 	close(fd);
 	close(obj);
 	/* a symlink itself is not opened */
-	obj = fs_open_host(&f->t, AT_FDCWD_GUEST, "/abs", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, false);
+	obj =
+	    fs_open_host(&f->t, AT_FDCWD_GUEST, "/abs", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, false);
 	assert_true(obj >= 0);
 	assert_int_equal(sandbox_open_object(&f->t, obj, O_RDONLY, NULL), -ELOOP);
 	close(obj);
@@ -345,8 +345,8 @@ static void test_open_object(void **state)
 static void test_rename_under_descriptor(void **state)
 {
 	struct fx *f = *state;
-	int hfd = fs_open_host(&f->t, AT_FDCWD_GUEST, "/a", O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-			       true);
+	int hfd =
+	    fs_open_host(&f->t, AT_FDCWD_GUEST, "/a", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, true);
 	assert_true(hfd >= 0);
 	int gfd = fd_install(&f->t, file_alloc(FILE_HOST, hfd, O_PATH, "/a"), 3, false);
 	assert_true(gfd >= 0);
@@ -372,18 +372,17 @@ static void test_rename_under_descriptor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dotdot_stops_at_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlinks_stay_inside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_parent_follows_last_link, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_guest_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writes_only_below_rw, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_proc_paths, setup, teardown),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_object, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rename_under_descriptor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dotdot_stops_at_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symlinks_stay_inside, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_parent_follows_last_link, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guest_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writes_only_below_rw, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_proc_paths, setup, teardown),
+	    cmocka_unit_test(test_options),
+	    cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_object, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rename_under_descriptor, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

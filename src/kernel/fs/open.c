@@ -36,8 +36,8 @@ static int create_file(struct task *t, struct nameidata *nd, uint32_t flags, uin
 	int r = fs_may_write(t, nd->dirfd, "creating a file");
 	if (r)
 		return r;
-	int hflags = (host_open_flags(flags) & ~(O_TRUNC | O_NONBLOCK)) | O_CREAT | O_EXCL |
-		     O_NOFOLLOW;
+	int hflags =
+	    (host_open_flags(flags) & ~(O_TRUNC | O_NONBLOCK)) | O_CREAT | O_EXCL | O_NOFOLLOW;
 	int fd = openat(nd->dirfd, nd->last, hflags, (mode & 07777) & ~t->fs->umask);
 	return fd < 0 ? -errno : fd;
 }
@@ -97,9 +97,9 @@ static long install_host(struct task *t, int fd, uint32_t flags, bool created, c
 	}
 	if (fs_guest_path_of_fd(t, fd, gpath, PATH_MAX))
 		snprintf(gpath, PATH_MAX, "%s", path);
-	struct file *f = file_alloc(FILE_HOST, fd, flags & ~(G_O_CREAT | G_O_EXCL | G_O_NOCTTY |
-							    G_O_TRUNC | G_O_CLOEXEC),
-				    gpath);
+	struct file *f = file_alloc(
+	    FILE_HOST, fd, flags & ~(G_O_CREAT | G_O_EXCL | G_O_NOCTTY | G_O_TRUNC | G_O_CLOEXEC),
+	    gpath);
 	free(gpath);
 	if (!f) {
 		close(fd);
@@ -374,9 +374,10 @@ static long do_truncate(struct task *t, uint32_t upath, uint64_t len)
 		return r;
 	nd_release(&nd);
 	struct stat st;
-	long ret = fstat(obj, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR
-						: !S_ISREG(st.st_mode)  ? -EINVAL
-									: 0;
+	long ret = fstat(obj, &st) < 0	  ? -errno
+		   : S_ISDIR(st.st_mode)  ? -EISDIR
+		   : !S_ISREG(st.st_mode) ? -EINVAL
+					  : 0;
 	int fd = ret ? -1 : sandbox_open_object(t, obj, G_O_WRONLY | G_O_LARGEFILE, NULL);
 	close(obj);
 	if (!ret && fd < 0)
