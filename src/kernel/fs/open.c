@@ -53,8 +53,7 @@ static int open_object(struct task *t, int obj, const struct nameidata *nd, uint
 		return -EEXIST;
 	if (follow && S_ISLNK(st.st_mode))
 		return -ELOOP; /* a symlink put there since the walk followed the name */
-	if ((nd->must_be_dir || (flags & G_O_DIRECTORY)) && !S_ISDIR(st.st_mode) &&
-	    !(S_ISLNK(st.st_mode) && (flags & G_O_PATH)))
+	if ((nd->must_be_dir || (flags & G_O_DIRECTORY)) && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	if ((flags & G_O_CREAT) && S_ISDIR(st.st_mode))
 		return -EISDIR;
