@@ -67,6 +67,8 @@ install_golden() { # name kind dir
 if [ "$do_native" = 1 ]; then
 	out=$(mktemp -d)
 	for n in "${names[@]}"; do
+		# A native run on a multi-core x86-64 host races where the i386 VM does not.
+		grep -q 'Golden: i386 only' "tests/guest/$n.c" && continue
 		for o in O0 O2; do
 			set +e
 			# The braces' 2>/dev/null silences bash's "Segmentation fault" reports.

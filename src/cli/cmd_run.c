@@ -40,6 +40,7 @@ static void usage(FILE *f)
 		"  --randomize           randomise the layout (default: as booted with norandmaps)\n"
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
+		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
 		"output:\n"
 		"  --stats[=json]        print statistics on stderr at exit\n"
 		"files:\n%s",
@@ -211,6 +212,11 @@ int cmd_run(int argc, char **argv)
 			cfg.overcommit_memory = (int)x;
 		} else if (!strcmp(a, "--randomize")) {
 			cfg.randomize = true;
+		} else if (!strncmp(a, "--slice=", 8)) {
+			if (parse_u64(a + 8, &cfg.sched_slice) || !cfg.sched_slice) {
+				fprintf(stderr, "vmlab run: bad --slice '%s'\n", a + 8);
+				goto out;
+			}
 		} else if (!strncmp(a, "--max-insns=", 12)) {
 			if (parse_u64(v, &cfg.max_insns)) {
 				fprintf(stderr, "vmlab run: bad --max-insns '%s'\n", v);

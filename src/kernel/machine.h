@@ -15,6 +15,7 @@
 #include "hw/physmem.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "trace/counters.h"
 
@@ -32,6 +33,7 @@ struct machine_config {
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
 	bool no_jit;                 /* --no-jit: interpret every block */
 	enum cpu_vendor cpu_vendor;  /* --cpu: whose undefined results (default intel) */
+	uint64_t sched_slice;        /* --slice: instructions per time slice (0: default) */
 };
 
 void machine_config_default(struct machine_config *c);
@@ -55,7 +57,8 @@ struct machine {
 	struct mmu mmu;
 	struct kmem km;
 	struct cpu cpu;
-	struct task task;
+	struct task task;  /* the program vmlab starts (more come from fork: sched) */
+	struct sched sched;
 	uint32_t gdt;    /* kernel virtual address of the GDT (GDT_ENTRIES descriptors) */
 	bool pm_ok, mmu_ok, km_ok, cpu_ok;
 	/* what --stats reports after the address space is gone */

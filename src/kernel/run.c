@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "kernel/exec.h"
+#include "kernel/exit.h"
+#include "kernel/sched.h"
 #include "kernel/machine.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
@@ -20,6 +22,7 @@
 #include "kernel/mm/pgtable.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
+#include "kernel/uaccess.h"
 
 void machine_config_default(struct machine_config *c)
 {
@@ -184,7 +187,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	t->rng_state = c->seed;
 	task_limits(t);
 	t->page_cache = page_cache_create(t);
-	if (!t->page_cache || signal_init(t)) {
+	if (!t->page_cache || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
@@ -211,9 +214,24 @@ int machine_enter_user(struct machine *m, char *err, size_t n)
 	return 0;
 }
 
+static void kill_the_rest(struct sched *s, int sig);
+
 void machine_destroy(struct machine *m)
 {
 	struct task *t = &m->task;
+	struct sched *s = &m->sched;
+	if (s->init) {
+		/* tasks left (a run that was not run to its end): their address spaces and
+		 * files go as at exit */
+		kill_the_rest(s, SIGKILL);
+		if (s->mm_to_drop) {
+			if (t->mm == s->mm_to_drop)
+				t->mm = NULL;
+			mmput(s->mm_to_drop);
+			s->mm_to_drop = NULL;
+		}
+		sched_destroy(s);
+	}
 	if (t->mm) {
 		m->peak_rss_pages = t->mm->hiwater_rss;
 		mmput(t->mm);
@@ -242,13 +260,17 @@ long sys_exit_group(struct task *t, const uint32_t *a)
 	t->exited = true;
 	t->exit_code = (int)(a[0] & 0xff);
 	t->exit_signal = 0;
+	zap_other_threads(t);
 	return 0;
 }
 
-/* One thread per process: exit ends the process as exit_group does. */
+/* exit: this thread only; the process ends with its last thread. */
 long sys_exit(struct task *t, const uint32_t *a)
 {
-	return sys_exit_group(t, a);
+	t->exited = true;
+	t->exit_code = (int)(a[0] & 0xff);
+	t->exit_signal = 0;
+	return 0;
 }
 
 /* ---- the loop ---- */
@@ -336,23 +358,154 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	}
 }
 
+/* A call a signal interrupted (-ERESTARTSYS): handle_signal's rule. A handler without
+ * SA_RESTART makes it fail with EINTR; otherwise it runs again (EIP back on the INT 0x80,
+ * EAX still its number) once the signal is dealt with. */
+static void restart_or_eintr(struct task *t)
+{
+	struct cpu *c = t->cpu;
+	const struct signal_struct *s = t->signal;
+	uint64_t ready = s->pending & ~s->blocked;
+	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
+	if (sig && s->action[sig].handler > 1 && !(s->action[sig].flags & 0x10000000u)) {
+		c->regs[R_EAX] = (uint32_t)-EINTR;
+		return;
+	}
+	c->eip -= c->exit_insn_len;
+}
+
+static void run_syscall(struct task *t)
+{
+	struct cpu *c = t->cpu;
+	uint32_t a[6] = {c->regs[R_EBX], c->regs[R_ECX], c->regs[R_EDX],
+			 c->regs[R_ESI], c->regs[R_EDI], c->regs[R_EBP]};
+	long r = syscall_dispatch(t, c->regs[R_EAX], a);
+	r = sched_syscall_done(t, r);
+	if (r == -ERESTART_SCHED) {
+		/* blocked: the call runs again when the task is woken */
+		c->eip -= c->exit_insn_len;
+		t->nvcsw++;
+		return;
+	}
+	if (r == -ERESTARTSYS) {
+		restart_or_eintr(t);
+		return;
+	}
+	if (!t->exited)
+		c->regs[R_EAX] = (uint32_t)r;
+}
+
+static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
+		     const struct x86_exception *ex)
+{
+	struct cpu *c = &m->cpu;
+	switch (e) {
+	case CPU_EXIT_LIMIT:
+		break;
+	case CPU_EXIT_SYSCALL:
+		run_syscall(t);
+		break;
+	case CPU_EXIT_EXCEPTION:
+		user_exception(t, ex);
+		break;
+	case CPU_EXIT_INT:
+		if (ex->vector == 3) {
+			force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, X86_BP, 0, 0);
+		} else if (ex->vector == 4) {
+			force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_OF, 0, 0);
+		} else {
+			/* a gate of DPL 0: #GP with the IDT error code, at the INT (its
+			 * prefixes included) */
+			c->eip -= c->exit_insn_len;
+			force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP,
+					     (uint32_t)ex->vector << 3 | 2, 0);
+		}
+		break;
+	case CPU_EXIT_HLT:
+		force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP, 0, 0);
+		break;
+	}
+}
+
+/* Picks who runs next and switches to it; NULL when nobody can run. */
+static struct task *schedule(struct sched *s)
+{
+	struct task *prev = s->current;
+	struct task *next = pick_next_task(s);
+	if (!next)
+		return NULL;
+	if (prev && next != prev && prev->state == TASK_RUNNING && !prev->exited)
+		prev->nivcsw++; /* preempted at the end of its slice */
+	bool resumed = next->state == TASK_INTERRUPTIBLE;
+	context_switch(s, prev, next);
+	s->slice_left = s->slice;
+	if (resumed) {
+		next->state = TASK_RUNNING;
+		next->wait.kind = WAIT_NONE;
+		next->wait.woken = false;
+	} else if (!next->exited && signal_pending(next)) {
+		/* a preempted or new task: signals sent meanwhile, before it runs on */
+		do_signal(next);
+	}
+	if (next->set_child_tid_pending && !next->exited) {
+		/* schedule_tail: CLONE_CHILD_SETTID's word, in the child's own memory */
+		next->set_child_tid_pending = false;
+		put_user_u32(next, next->set_child_tid, (uint32_t)next->pid);
+	}
+	if (next != prev && next->rseq && !next->exited) {
+		/* rseq_preempt/rseq_migrate: back in user mode after a switch, the kernel
+		 * publishes the CPU number again (cpu_id_start, cpu_id). It is a write like
+		 * any other: on a page fork made copy-on-write, a fault. */
+		static const uint32_t cpu0[2] = {0, 0};
+		if (copy_to_user(next, next->rseq, cpu0, sizeof cpu0))
+			force_sig_fault(next, SIGSEGV, SI_KERNEL, 0);
+	}
+	return next;
+}
+
+/* Ends the run: every task still alive is killed (deadlock or --max-insns). */
+static void kill_the_rest(struct sched *s, int sig)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *t = s->tasks[i];
+		if (t->state >= EXIT_ZOMBIE)
+			continue;
+		t->exited = true;
+		t->exit_signal = sig;
+		t->exit_code = 128 + sig;
+		do_exit(t);
+		i = (size_t)-1; /* the list may have changed: again from the start */
+	}
+}
+
 int machine_run(struct machine *m)
 {
-	struct task *t = &m->task;
+	struct sched *s = &m->sched;
 	struct cpu *c = &m->cpu;
-	const uint64_t slice = 1u << 24;
-	while (!t->exited) {
-		if (machine_stop_requested(m))
+	if (!s->active_mm)
+		s->active_mm = s->first->mm;
+	for (;;) {
+		if (machine_stop_requested(m)) {
+			kill_the_rest(s, m->stop_signal);
 			break;
-		uint64_t budget = slice;
+		}
+		struct task *t = s->current;
+		if (!t || !task_can_run(t) || (t->state == TASK_RUNNING && !s->slice_left)) {
+			t = schedule(s);
+			if (!t)
+				break;
+		}
+		if (t->exited) {
+			do_exit(t);
+			continue;
+		}
+		uint64_t budget = s->slice_left;
 		if (m->cfg.max_insns) {
 			if (c->insns >= m->cfg.max_insns) {
 				m->insn_limit_hit = true;
 				fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
 					(unsigned long long)c->insns);
-				t->exited = true;
-				t->exit_code = 128 + SIGXCPU;
-				t->exit_signal = SIGXCPU;
+				kill_the_rest(s, SIGXCPU);
 				break;
 			}
 			if (m->cfg.max_insns - c->insns < budget)
@@ -360,44 +513,30 @@ int machine_run(struct machine *m)
 		}
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
+		uint64_t before = c->insns;
 		enum cpu_exit e = cpu_run(c, budget, &ex);
-		switch (e) {
-		case CPU_EXIT_LIMIT:
-			break;
-		case CPU_EXIT_SYSCALL: {
-			uint32_t a[6] = {c->regs[R_EBX], c->regs[R_ECX], c->regs[R_EDX],
-					 c->regs[R_ESI], c->regs[R_EDI], c->regs[R_EBP]};
-			long r = syscall_dispatch(t, c->regs[R_EAX], a);
-			if (!t->exited)
-				c->regs[R_EAX] = (uint32_t)r;
-			break;
-		}
-		case CPU_EXIT_EXCEPTION:
-			user_exception(t, &ex);
-			break;
-		case CPU_EXIT_INT:
-			if (ex.vector == 3) {
-				force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, X86_BP, 0, 0);
-			} else if (ex.vector == 4) {
-				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_OF, 0, 0);
-			} else {
-				/* a gate of DPL 0: #GP with the IDT error code, at the INT (its
-				 * prefixes included) */
-				c->eip -= c->exit_insn_len;
-				force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP,
-						     (uint32_t)ex.vector << 3 | 2, 0);
-			}
-			break;
-		case CPU_EXIT_HLT:
-			force_sig_fault_trap(t, SIGSEGV, SI_KERNEL, 0, X86_GP, 0, 0);
-			break;
-		}
-		if (!t->exited && signal_pending(t))
+		uint64_t ran = c->insns - before;
+		t->utime_insns += ran;
+		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
+		run_exit(m, t, e, &ex);
+		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
 			do_signal(t);
+		if (t->exited)
+			do_exit(t);
 	}
-	if (t->mm)
-		m->peak_rss_pages = t->mm->hiwater_rss;
-	return t->exit_code;
+	bool alive = false;
+	for (size_t i = 0; i < s->nr; i++)
+		alive |= s->tasks[i]->state < EXIT_ZOMBIE;
+	if (alive && !m->insn_limit_hit) {
+		sched_report_deadlock(s, stderr);
+		kill_the_rest(s, SIGKILL);
+	}
+	struct task *first = s->first;
+	if (first->mm)
+		m->peak_rss_pages = first->mm->hiwater_rss;
+	else if (first->maxrss_pages > m->peak_rss_pages)
+		m->peak_rss_pages = first->maxrss_pages;
+	return first->exit_code;
 }
 
 void machine_print_stats(FILE *f, struct machine *m, bool json)

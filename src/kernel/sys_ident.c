@@ -8,6 +8,7 @@
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/procfs.h"
+#include "kernel/sched.h"
 #include "kernel/sys_time.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -34,20 +35,93 @@ long sys_getppid(struct task *t, const uint32_t *a)
 	return t->ppid;
 }
 
+/* The process a pid names for the process-group calls: 0 is the caller. */
+static struct task *pgrp_target(struct task *t, int32_t pid)
+{
+	if (pid == 0 || pid == t->tgid)
+		return t->group_leader ? t->group_leader : t;
+	if (pid < 0 || !t->sched)
+		return NULL;
+	struct task *p = find_task_by_pid(t->sched, pid);
+	return p && p->state != EXIT_DEAD && p->pid != PID_INIT ? p->group_leader : NULL;
+}
+
+static int pgid_of(const struct task *t)
+{
+	return t->pgid ? t->pgid : t->tgid;
+}
+
+static int sid_of(const struct task *t)
+{
+	return t->sid ? t->sid : t->tgid;
+}
+
 long sys_getpgrp(struct task *t, const uint32_t *a)
 {
 	(void)a;
-	return t->tgid;
+	return pgid_of(t);
 }
 
 long sys_getpgid(struct task *t, const uint32_t *a)
 {
-	return a[0] == 0 || (int32_t)a[0] == t->tgid ? t->tgid : -ESRCH;
+	struct task *p = pgrp_target(t, (int32_t)a[0]);
+	return p ? pgid_of(p) : -ESRCH;
 }
 
 long sys_getsid(struct task *t, const uint32_t *a)
 {
-	return a[0] == 0 || (int32_t)a[0] == t->tgid ? t->tgid : -ESRCH;
+	struct task *p = pgrp_target(t, (int32_t)a[0]);
+	return p ? sid_of(p) : -ESRCH;
+}
+
+/* setpgid: the caller or a child of it, into a group of the same session. */
+long sys_setpgid(struct task *t, const uint32_t *a)
+{
+	int32_t pid = (int32_t)a[0], pgid = (int32_t)a[1];
+	if (pgid < 0)
+		return -EINVAL;
+	struct task *self = t->group_leader ? t->group_leader : t;
+	struct task *p = pid == 0 ? self : pgrp_target(t, pid);
+	if (!p)
+		return -ESRCH;
+	if (!pgid)
+		pgid = p->tgid;
+	if (p != self) {
+		if (!p->real_parent || p->real_parent->tgid != t->tgid)
+			return -ESRCH;
+		if (sid_of(p) != sid_of(self))
+			return -EPERM;
+		if (p->exec_done)
+			return -EACCES;
+	}
+	if (sid_of(p) == p->tgid)
+		return -EPERM; /* a session leader */
+	if (pgid != p->tgid) {
+		bool found = false;
+		for (size_t i = 0; t->sched && i < t->sched->nr && !found; i++) {
+			struct task *o = t->sched->tasks[i];
+			found = o->state < EXIT_ZOMBIE && pgid_of(o) == pgid && sid_of(o) == sid_of(self);
+		}
+		if (!found)
+			return -EPERM;
+	}
+	p->pgid = pgid;
+	return 0;
+}
+
+long sys_setsid(struct task *t, const uint32_t *a)
+{
+	(void)a;
+	struct task *self = t->group_leader ? t->group_leader : t;
+	if (pgid_of(self) == self->tgid)
+		return -EPERM;
+	for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+		struct task *o = t->sched->tasks[i];
+		if (o->state < EXIT_DEAD && pgid_of(o) == self->tgid)
+			return -EPERM;
+	}
+	self->pgid = self->sid = self->tgid;
+	return self->sid;
 }
 
 /* The 16-bit calls report ids above 65535 as the overflow id 65534. */
@@ -201,6 +275,15 @@ long sys_getrusage(struct task *t, const uint32_t *a)
 			ru[4] = (uint32_t)(t->mm->hiwater_rss * 4);
 		ru[8] = (uint32_t)t->min_flt; /* ru_minflt */
 		ru[9] = (uint32_t)t->maj_flt; /* ru_majflt */
+		ru[16] = (uint32_t)t->nvcsw;  /* ru_nvcsw */
+		ru[17] = (uint32_t)t->nivcsw; /* ru_nivcsw */
+	} else {
+		/* the reaped children's, and theirs */
+		uint64_t us = t->cutime_insns * VMLAB_NS_PER_INSN / 1000;
+		ru[0] = (uint32_t)(us / 1000000);
+		ru[1] = (uint32_t)(us % 1000000);
+		ru[8] = (uint32_t)t->cmin_flt;
+		ru[9] = (uint32_t)t->cmaj_flt;
 	}
 	return copy_to_user(t, a[1], ru, sizeof(ru)) ? -EFAULT : 0;
 }

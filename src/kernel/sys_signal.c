@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/exit.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
@@ -222,6 +224,8 @@ static long kill_self(struct task *t, int32_t pid_ok, uint32_t sig, int si_code)
 long sys_kill(struct task *t, const uint32_t *a)
 {
 	int32_t pid = (int32_t)a[0];
+	if (t->sched) /* other processes exist: exit.c */
+		return a[1] > VMLAB_NSIG ? -EINVAL : kill_something(t, pid, (int)a[1]);
 	/* pid 0 (own group), -pgid, or our pid; -1 means every process but init and the
 	 * caller, and there is no other: ESRCH, as kill_something_info finds none */
 	bool ok = pid == t->tgid || pid == 0 || pid == -t->tgid;
@@ -234,6 +238,8 @@ long sys_tkill(struct task *t, const uint32_t *a)
 {
 	if ((int32_t)a[0] <= 0)
 		return -EINVAL;
+	if (t->sched)
+		return a[1] > VMLAB_NSIG ? -EINVAL : do_tkill(t, -1, (int32_t)a[0], (int)a[1]);
 	return kill_self(t, (int32_t)a[0] == t->pid, a[1], -6 /* SI_TKILL */);
 }
 
@@ -241,6 +247,9 @@ long sys_tgkill(struct task *t, const uint32_t *a)
 {
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -EINVAL;
+	if (t->sched)
+		return a[2] > VMLAB_NSIG ? -EINVAL
+					 : do_tkill(t, (int32_t)a[0], (int32_t)a[1], (int)a[2]);
 	return kill_self(t, (int32_t)a[0] == t->tgid && (int32_t)a[1] == t->pid, a[2],
 			 -6 /* SI_TKILL */);
 }
@@ -261,9 +270,12 @@ static long wait_forever(struct task *t, const char *what)
 static long suspend_with(struct task *t, uint64_t mask, const char *what)
 {
 	struct signal_struct *s = t->signal;
-	s->saved_sigmask = s->blocked;
+	if (!s->restore_sigmask) /* set: the call runs again after a wait (sched.h) */
+		s->saved_sigmask = s->blocked;
 	s->restore_sigmask = true;
 	s->blocked = mask & ~UNBLOCKABLE;
+	if (!signal_pending(t) && t->sched)
+		return sched_block(t, WAIT_SIGNAL, -1, 0);
 	if (!signal_pending(t)) {
 		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
@@ -295,6 +307,8 @@ long sys_pause(struct task *t, const uint32_t *a)
 	(void)a;
 	if (signal_pending(t))
 		return -EINTR;
+	if (t->sched)
+		return sched_block(t, WAIT_SIGNAL, -1, 0);
 	return wait_forever(t, "pause");
 }
 

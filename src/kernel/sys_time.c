@@ -25,12 +25,17 @@ enum {
 
 uint64_t vclock_cputime_ns(const struct task *t)
 {
+	/* with a scheduler, the instructions this task retired; alone, all of them */
+	if (t->sched)
+		return t->utime_insns * VMLAB_NS_PER_INSN;
 	return t->cpu ? t->cpu->insns * VMLAB_NS_PER_INSN : 0;
 }
 
 uint64_t vclock_monotonic_ns(const struct task *t)
 {
-	return vclock_cputime_ns(t) + t->sleep_ns;
+	/* the machine's clock: every task's instructions, plus this task's sleeps */
+	uint64_t insns = t->cpu ? t->cpu->insns * VMLAB_NS_PER_INSN : 0;
+	return insns + t->sleep_ns;
 }
 
 uint64_t vclock_realtime_ns(const struct task *t)

@@ -1,13 +1,16 @@
 /*
- * A task: one guest process (vmlab runs one thread). It ties the machine (CPU, MMU, kernel
- * memory) to the process state each subsystem keeps: the address space (mm/mmap.h), open
- * files (fs/), signal state (signal.h), limits, identity.
+ * A task: one schedulable guest thread (Linux's task_struct). It ties the machine (CPU, MMU,
+ * kernel memory, shared by every task) to the state each subsystem keeps: the address space
+ * (mm/mmap.h), open files (fs/), signal state (signal.h), limits, identity; and, for the
+ * scheduler (sched.h), its saved CPU context, run state and family links.
  */
 #ifndef VMLAB_KERNEL_TASK_H
 #define VMLAB_KERNEL_TASK_H
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/x87.h"
+#include "hw/seg.h"
 #include "kernel/syscalls/syscall.h"
 #include "trace/counters.h"
 
@@ -20,11 +23,44 @@ struct mm_struct;     /* the address space: VMAs, page directory (mm/mmap.h) */
 struct files_struct;  /* open files (fs/) */
 struct fs_struct;     /* root, cwd, umask, writable directories (fs/) */
 struct signal_struct; /* handlers, masks, pending, altstack (signal.h) */
+struct sched;         /* the task list and the run queue (sched.h) */
 
 #define VMLAB_RLIM_NLIMITS 16
 
 struct vmlab_rlimit {
 	uint64_t cur, max; /* RLIM_INFINITY = ~0ull */
+};
+
+/* What a task switched out keeps of the CPU (Linux: pt_regs on the kernel stack, thread_struct
+ * with the FPU state and the TLS descriptors that switch_to loads into the GDT). */
+struct task_context {
+	uint32_t regs[8], eip, eflags;
+	struct x87_state fpu;
+	struct seg_cache sr[SR_COUNT]; /* the segment registers, hidden parts included */
+	uint16_t ldtr;
+	uint32_t ldtr_base, ldtr_limit;
+	uint64_t tls[3];    /* GDT entries 6-8 (thread.tls_array) */
+	uint64_t ldt_desc;  /* GDT entry 17: this process's LDT descriptor, or 0 */
+};
+
+enum task_state {
+	TASK_RUNNING,       /* runnable (or running: sched->current) */
+	TASK_INTERRUPTIBLE, /* blocked in a system call until its wait condition or a signal */
+	EXIT_ZOMBIE,        /* exited, waiting for its parent to reap it */
+	EXIT_DEAD,          /* reaped: about to be freed */
+};
+
+/* What a blocked task waits for (for the scheduler's wake-up test and its deadlock report). */
+enum wait_kind {
+	WAIT_NONE, WAIT_CHILD, WAIT_VFORK, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_FUTEX, WAIT_SIGNAL
+};
+
+struct task_wait {
+	enum wait_kind kind;
+	int host_fd;       /* pipes: the host end polled for readiness */
+	uint32_t uaddr;    /* futex: the word's address */
+	uint32_t bitset;   /* futex: FUTEX_WAIT_BITSET's mask */
+	bool woken;        /* an explicit wake-up happened (child exit, futex wake, vfork done) */
 };
 
 struct task {
@@ -53,6 +89,32 @@ struct task {
 
 	/* accounting, as getrusage and /proc/self/stat report it */
 	uint64_t min_flt, maj_flt;
+	uint64_t cmin_flt, cmaj_flt;  /* of reaped children (RUSAGE_CHILDREN, cminflt) */
+	uint64_t utime_insns;         /* instructions retired while this task ran */
+	uint64_t cutime_insns;        /* of reaped children */
+	uint64_t nvcsw, nivcsw;       /* voluntary (blocked) and involuntary (slice) switches */
+
+	/* scheduling and the process tree (sched.h, fork.c, exit.c) */
+	struct sched *sched;          /* NULL: the task runs alone (unit tests) */
+	enum task_state state;
+	struct task_wait wait;
+	struct task_context ctx;      /* valid while switched out */
+	struct task *real_parent;     /* who gets SIGCHLD and reaps it (the modelled init when
+				       * orphaned) */
+	struct task *group_leader;    /* the thread-group leader (itself for a process) */
+	int pgid, sid;
+	int exit_signal_parent;       /* the signal the parent gets at exit (SIGCHLD for fork;
+				       * clone's CSIGNAL), -1 for threads */
+	int wait_status;              /* the status wait4 reports: code << 8, or the signal */
+	struct task *vfork_parent;    /* CLONE_VFORK: parent blocked until exec or exit */
+	bool set_child_tid_pending;   /* CLONE_CHILD_SETTID: written when the child first runs */
+	bool exec_done;               /* has called execve (setpgid EACCES from the parent) */
+	uint64_t maxrss_pages;        /* the peak RSS, kept when the mm goes at exit */
+	char *owned_comm, *owned_exe; /* storage comm/exe_path point into after execve */
+	/* a blocking write(2) to a pipe that wrote part and waits to write the rest: what it
+	 * wrote so far, and the registers it was called with (restored at the end) */
+	bool partial_active;
+	uint32_t partial_done, partial_ecx, partial_edx;
 
 	/* randomness (AT_RANDOM, getrandom, randomised layout): a seeded generator */
 	uint64_t rng_state;

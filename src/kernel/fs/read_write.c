@@ -22,6 +22,7 @@
 #include "kernel/mm/filemap.h"
 #include "kernel/procfs.h"
 #include "kernel/signal.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -38,12 +39,14 @@ long fs_would_block_forever(struct task *t, const char *what)
 	return -EINTR;
 }
 
-/* A pipe or FIFO is non-blocking on the host: vmlab never waits for another process, and
- * the single-threaded guest cannot wake itself. */
+/* A pipe or FIFO is non-blocking on the host: the task sleeps in the scheduler until it is
+ * ready (sched.h), so a host call never waits; alone, it would wait forever. */
 static long pipe_wait(struct task *t, struct file *f, bool writing)
 {
 	if (f->f_flags & G_O_NONBLOCK)
 		return -EAGAIN;
+	if (t->sched)
+		return sched_block(t, writing ? WAIT_PIPE_WRITE : WAIT_PIPE_READ, f->host_fd, 0);
 	if (!f->anon_pipe)
 		return fs_would_block_forever(t, writing ? "a write to a full FIFO"
 							 : "a read from an empty FIFO");
@@ -247,7 +250,16 @@ long sys_read(struct task *t, const uint32_t *a)
 
 long sys_write(struct task *t, const uint32_t *a)
 {
-	return rw_fd(t, (int32_t)a[0], a[1], a[2], NULL, true);
+	long r = rw_fd(t, (int32_t)a[0], a[1], a[2], NULL, true);
+	if (r > 0 && (uint32_t)r < a[2] && t->sched) {
+		/* pipe_write blocks until all is written: the rest after a wait */
+		struct file *f = fget(t, (int32_t)a[0]);
+		if (f && f->is_pipe && !(f->f_flags & G_O_NONBLOCK))
+			r = sched_write_rest(t, (uint32_t)r, f->host_fd);
+		if (f)
+			fput(f);
+	}
+	return r;
 }
 
 long sys_pread64(struct task *t, const uint32_t *a)

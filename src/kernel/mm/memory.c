@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hw/mmu.h"
@@ -138,7 +139,8 @@ static void flush_add(struct flush_range *f, uint32_t addr)
 static void flush_tlb_range(struct mm_struct *mm, const struct flush_range *f)
 {
 	struct task *t = mm->owner;
-	if (!f->end || !t || !t->mmu || t->mm != mm)
+	/* another process's tables: its entries left the TLB when CR3 was loaded with ours */
+	if (!f->end || !t || !t->mmu || t->mm != mm || t->mmu->regs.cr3 != (uint32_t)mm->pgd)
 		return;
 	uint32_t n = (f->end - f->start) >> PAGE_SHIFT;
 	if (n > TLB_SINGLE_PAGE_FLUSH_CEILING) {
@@ -316,6 +318,97 @@ void change_protection(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 	struct prot_ctx c = {mm, v->vm_flags, {0, 0}};
 	apply_to_existing_page_range(mm_km(mm), mm->pgd, start, end, prot_pte, &c);
 	flush_tlb_range(mm, &c.flush);
+}
+
+/* ---- fork ---- */
+
+static int set_pte(struct mm_struct *mm, uint32_t addr, uint64_t pte);
+
+struct copy_ctx {
+	struct mm_struct *dst, *src;
+	const struct vm_area_struct *v;
+	struct flush_range flush;
+	uint32_t *addr;
+	uint64_t *pte;
+	size_t n, cap;
+	bool oom;
+};
+
+/* copy_present_pte for one source PTE: write-protects a private writable page in the parent
+ * (the fork's COW), queues the child's PTE (old, write-protected likewise; clean when
+ * shared) to be set once the walk of the parent's tables is over. */
+static int copy_pte(uint64_t *pte, uint32_t addr, void *data)
+{
+	struct copy_ctx *c = data;
+	uint64_t old = *pte;
+	if (!upte_present(old))
+		return 0;
+	struct kmem *km = mm_km(c->src);
+	uint64_t child = old & ~(uint64_t)PTE_A;
+	bool cow = (c->v->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	if (cow && (old & PTE_RW)) {
+		*pte = old & ~(uint64_t)PTE_RW;
+		child &= ~(uint64_t)PTE_RW;
+		if (old & PTE_P)
+			flush_add(&c->flush, addr);
+	}
+	if (c->v->vm_flags & VM_SHARED)
+		child &= ~(uint64_t)PTE_D;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		uint32_t *a = realloc(c->addr, cap * sizeof *a);
+		if (a)
+			c->addr = a;
+		uint64_t *p = a ? realloc(c->pte, cap * sizeof *p) : NULL;
+		if (!p) {
+			c->oom = true;
+			return 1;
+		}
+		c->pte = p;
+		c->cap = cap;
+	}
+	c->addr[c->n] = addr;
+	c->pte[c->n++] = child;
+	uint64_t pfn = pte_pfn(old);
+	if (!is_zero_pfn(km, pfn)) {
+		struct page *p = pfn_to_page(km, pfn);
+		get_page(p);
+		page_add_rmap(c->dst, p, p->mapping == ANON_MAPPING);
+	}
+	return 0;
+}
+
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *v)
+{
+	if (!has_pgtables(src) || !has_pgtables(dst))
+		return 0;
+	struct kmem *km = mm_km(src);
+	if (v->kind == VMA_VVAR) {
+		/* a PFN mapping is copied (vma_needs_copy): the child's own [vvar] frame */
+		uint64_t pte = mm_pte(src, v->vm_start);
+		if ((pte & PTE_P) && dst->vvar_pfn)
+			return set_pte(dst, v->vm_start, pfn_pte(dst->vvar_pfn, pte & ~0x000FFFFFFFFFF000ull & ~(uint64_t)PTE_A));
+		return 0;
+	}
+	/* vma_needs_copy: a VMA without anonymous pages is left to fault in the child (file
+	 * pages come back from the page cache, [vdso] from its frames) */
+	if (!v->anon_vma || v->kind != VMA_NORMAL)
+		return 0;
+	struct copy_ctx c = {.dst = dst, .src = src, .v = v};
+	apply_to_existing_page_range(km, src->pgd, v->vm_start, v->vm_end, copy_pte, &c);
+	flush_tlb_range(src, &c.flush);
+	int r = c.oom ? -ENOMEM : 0;
+	for (size_t i = 0; i < c.n; i++) {
+		if (!r && set_pte(dst, c.addr[i], c.pte[i]) == 0)
+			continue;
+		/* no page table for it: the reference taken for the child goes back */
+		r = -ENOMEM;
+		if (!is_zero_pfn(km, pte_pfn(c.pte[i])))
+			page_remove_rmap(dst, c.pte[i]);
+	}
+	free(c.addr);
+	free(c.pte);
+	return r;
 }
 
 /* ---- mremap ---- */

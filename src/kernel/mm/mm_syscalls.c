@@ -114,7 +114,9 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 	case MADV_KEEPONFORK:
 		if (v->vm_file || (v->vm_flags & VM_SHARED))
 			return -EINVAL;
-		return 0; /* no fork in vmlab: the flag would change nothing visible */
+		if (b == MADV_WIPEONFORK)
+			return vma_modify_flags(mm, s, e, VM_WIPEONFORK, 0);
+		return vma_modify_flags(mm, s, e, 0, VM_WIPEONFORK);
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
 		/* hugepage_madvise: kept in the flags (smaps "hg"/"nh") that the huge-page

@@ -284,12 +284,13 @@ struct mm_struct *mm_alloc(struct task *t, const struct mm_layout_config *cfg)
 	else
 		mm->mmap_base = mmap_base_for(mm->task_size, rlimit(mm, RLIMIT_STACK), rnd);
 	mm->next_anon_vma = 1;
+	mm->mm_users = 1;
 	return mm;
 }
 
 void mmput(struct mm_struct *mm)
 {
-	if (!mm)
+	if (!mm || --mm->mm_users > 0)
 		return;
 	while (mm->nr) {
 		struct vm_area_struct *v = mm->vmas[mm->nr - 1];
@@ -302,6 +303,68 @@ void mmput(struct mm_struct *mm)
 	mm_free_pgd(mm);
 	free(mm->vmas);
 	free(mm);
+}
+
+struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
+{
+	struct mm_struct *mm = calloc(1, sizeof *mm);
+	if (!mm) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*mm = *oldmm;
+	mm->owner = owner;
+	mm->mm_users = 1;
+	mm->vmas = NULL;
+	mm->nr = mm->cap = 0;
+	mm->pgd = 0;
+	memset(mm->vdso_pfn, 0, sizeof mm->vdso_pfn);
+	mm->vvar_pfn = 0;
+	mm->rss_file = mm->rss_anon = mm->rss_shmem = 0;
+	mm->committed_pages = 0;
+	mm->pgtable_bytes = 0;
+	mm->locked_vm = 0;
+	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK; /* mlockall is not inherited */
+	*err = mm_alloc_pgd(mm);
+	if (*err)
+		goto fail;
+	/* the vDSO frames are the process's own: new ones with the same contents */
+	if (oldmm->vvar_pfn && (*err = vdso_setup_pages(owner, mm)))
+		goto fail;
+	for (size_t i = 0; i < oldmm->nr; i++) {
+		const struct vm_area_struct *o = oldmm->vmas[i];
+		if (o->vm_flags & VM_DONTCOPY) {
+			vm_stat_account(mm, o->vm_flags, -(int64_t)NPAGES(o));
+			continue;
+		}
+		if ((o->vm_flags & VM_ACCOUNT) && (*err = vm_enough_memory(mm, NPAGES(o))))
+			goto fail;
+		struct vm_area_struct *v = malloc(sizeof *v);
+		if (!v) {
+			if (o->vm_flags & VM_ACCOUNT)
+				vm_unacct_memory(mm, NPAGES(o));
+			*err = -ENOMEM;
+			goto fail;
+		}
+		*v = *o;
+		v->vm_flags &= ~VM_LOCKED_MASK;
+		if (v->vm_file)
+			vm_file_get(v->vm_file);
+		if (v->vm_flags & VM_WIPEONFORK)
+			v->anon_vma = 0; /* the child starts with fresh zeroed memory here */
+		if ((*err = vma_insert(mm, v))) {
+			vma_free(v);
+			goto fail;
+		}
+		if (!(v->vm_flags & VM_WIPEONFORK) && (*err = copy_page_range(mm, oldmm, v)))
+			goto fail;
+	}
+	mm->hiwater_rss = get_mm_rss(mm);
+	mm->hiwater_vm = mm->total_vm;
+	return mm;
+fail:
+	mmput(mm);
+	return NULL;
 }
 
 const char *vma_name(const struct mm_struct *mm, const struct vm_area_struct *v, char *buf,

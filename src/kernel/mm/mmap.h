@@ -38,6 +38,7 @@ struct vm_file;
 #define VM_LOCKONFAULT 0x00080000u
 #define VM_ACCOUNT 0x00100000u
 #define VM_NORESERVE 0x00200000u
+#define VM_WIPEONFORK 0x02000000u
 #define VM_DONTDUMP 0x04000000u
 #define VM_MIXEDMAP 0x10000000u
 #define VM_HUGEPAGE 0x20000000u
@@ -83,7 +84,8 @@ struct mm_layout_config {
 struct mm_struct {
 	struct vm_area_struct **vmas; /* sorted by vm_start, never overlapping */
 	size_t nr, cap;
-	struct task *owner;
+	struct task *owner;  /* a task using it: the machine (km, mmu) and limits come from it */
+	int mm_users;        /* tasks using it (CLONE_VM, vfork); mmput frees at 0 */
 	struct mm_layout_config cfg;
 	uint32_t task_size, mmap_base, stack_top;
 	uint32_t start_code, end_code, start_data, end_data;
@@ -114,8 +116,13 @@ static inline uint64_t get_mm_rss(const struct mm_struct *mm)
  * rlimit). Returns NULL on allocation failure. The page tables are set up by the caller
  * (memory.c mm_alloc_pgd). */
 struct mm_struct *mm_alloc(struct task *t, const struct mm_layout_config *cfg);
-/* Unmaps everything (pages freed, shared file pages written back) and frees the mm. */
+/* Drops a user; the last one unmaps everything (pages freed, shared file pages written
+ * back) and frees the mm. */
 void mmput(struct mm_struct *mm);
+/* fork's dup_mm/dup_mmap: a copy of oldmm for task owner: every VMA but VM_DONTCOPY ones
+ * (VM_WIPEONFORK ones empty), their page tables copied by copy_page_range (private writable
+ * pages write-protected in both: copy-on-write), VM_ACCOUNT charged again. NULL and *err. */
+struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err);
 
 /* mmap_base for a stack rlimit (bytes, ~0 = unlimited) and a random offset in pages. */
 uint32_t mmap_base_for(uint32_t task_size, uint64_t stack_rlimit, uint32_t rnd_pages);
@@ -176,6 +183,8 @@ void unmap_page_range(struct mm_struct *mm, struct vm_area_struct *v, uint32_t s
  * (change_protection). Implemented in memory.c. */
 void change_protection(struct mm_struct *mm, struct vm_area_struct *v, uint32_t start,
 		       uint32_t end);
+/* fork: copies the PTEs of v from src to dst (copy_page_range). 0 or -ENOMEM. memory.c. */
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *v);
 /* Moves the PTEs of [old, old+len) to new (move_page_tables). Implemented in memory.c. */
 void move_page_tables(struct mm_struct *mm, uint32_t old_addr, uint32_t new_addr, uint32_t len);
 /* Frees page tables left covering no VMA around [start, end) (free_pgtables). memory.c. */

@@ -1,0 +1,479 @@
+/*
+ * Exit, zombies, reparenting and wait (kernel/exit.c); kill between processes
+ * (kernel/signal.c kill_something_info, do_tkill).
+ */
+#include "kernel/exit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/fs/fs.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/sched.h"
+#include "kernel/signal.h"
+#include "kernel/sys_time.h"
+#include "kernel/tls.h"
+#include "kernel/uaccess.h"
+
+#define SIGCHLD_ 17
+#define SA_NOCLDWAIT_ 0x00000002u
+#define RLIMIT_CORE_ 4
+/* siginfo si_code for SIGCHLD */
+#define K_CLD_EXITED 1
+#define K_CLD_KILLED 2
+#define K_CLD_DUMPED 3
+/* wait options */
+#define K_WNOHANG 0x00000001u
+#define K_WUNTRACED 0x00000002u
+#define K_WEXITED 0x00000004u
+#define K_WCONTINUED 0x00000008u
+#define K_WNOWAIT 0x01000000u
+#define K___WNOTHREAD 0x20000000u
+#define K___WALL 0x40000000u
+#define K___WCLONE 0x80000000u
+/* waitid idtype */
+#define K_P_ALL 0
+#define K_P_PID 1
+#define K_P_PGID 2
+
+static bool sig_dumps_core(int sig)
+{
+	switch (sig) {
+	case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 24: case 25: case 31:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether another live task still uses what t is about to drop. */
+static bool shared_with_other(struct task *t, const void *what, size_t off)
+{
+	struct sched *s = t->sched;
+	for (size_t i = 0; s && i < s->nr; i++) {
+		struct task *o = s->tasks[i];
+		if (o == t || o->state == EXIT_ZOMBIE || o->state == EXIT_DEAD)
+			continue;
+		const void *p;
+		memcpy(&p, (const char *)o + off, sizeof p);
+		if (p == what)
+			return true;
+	}
+	return false;
+}
+
+/* release_task: the zombie is gone; its counts go to the parent that reaped it. */
+static void release_task(struct task *t)
+{
+	struct sched *s = t->sched;
+	t->state = EXIT_DEAD;
+	if (t->signal)
+		signal_free(t);
+	if (s)
+		sched_remove(s, t);
+}
+
+static void reap_into(struct task *parent, struct task *c)
+{
+	parent->cmin_flt += c->min_flt + c->cmin_flt;
+	parent->cmaj_flt += c->maj_flt + c->cmaj_flt;
+	parent->cutime_insns += c->utime_insns + c->cutime_insns;
+}
+
+/* exit_mm: the address space is released after the switch away (sched.c); a vfork parent
+ * is let go now. */
+static void exit_mm(struct task *t)
+{
+	struct mm_struct *mm = t->mm;
+	if (t->vfork_parent) {
+		wake_up_task(t->vfork_parent, WAIT_VFORK);
+		t->vfork_parent = NULL;
+	}
+	if (!mm)
+		return;
+	if (mm->owner == t) {
+		/* mm_update_next_owner: the machine and limits come from another user */
+		for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+			struct task *o = t->sched->tasks[i];
+			if (o != t && o->mm == mm && o->state != EXIT_DEAD)
+				mm->owner = o;
+		}
+	}
+	t->mm = NULL;
+	if (mm->hiwater_rss > t->maxrss_pages)
+		t->maxrss_pages = mm->hiwater_rss;
+	struct sched *s = t->sched;
+	if (s && s->active_mm == mm && mm->mm_users == 1) {
+		/* CR3 still holds its directory: freed once the next task's is loaded */
+		if (s->mm_to_drop)
+			mmput(s->mm_to_drop);
+		/* the task may be freed first: the machine is reached through init */
+		mm->owner = s->init;
+		s->mm_to_drop = mm;
+	} else {
+		mmput(mm);
+	}
+}
+
+static void exit_files(struct task *t)
+{
+	if (t->files && shared_with_other(t, t->files, offsetof(struct task, files)))
+		t->files = NULL;
+	if (t->fs && shared_with_other(t, t->fs, offsetof(struct task, fs)))
+		t->fs = NULL;
+	/* the first task's are torn down by whoever set them up (cmd_run's fs_teardown) */
+	if (!t->sched || t != t->sched->first)
+		fs_teardown(t);
+}
+
+/* forget_original_parent: the children go to init, which reaps the dead ones. */
+static void reparent_children(struct task *t)
+{
+	struct sched *s = t->sched;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *c = s->tasks[i];
+		if (c->real_parent != t || c == t)
+			continue;
+		c->real_parent = s->init;
+		c->ppid = PID_INIT;
+		if (c->state == EXIT_ZOMBIE) {
+			release_task(c);
+			i--; /* the list moved down */
+		}
+	}
+}
+
+/* do_notify_parent: SIGCHLD with the child's status; true when nobody will wait for it. */
+static bool notify_parent(struct task *t)
+{
+	struct task *p = t->real_parent;
+	if (!p || p == t->sched->init)
+		return true;
+	int sig = t->exit_signal_parent;
+	bool autoreap = false;
+	struct k_sigaction *ka = p->signal ? &p->signal->action[SIGCHLD_] : NULL;
+	if (sig == SIGCHLD_ && ka && (ka->handler == 1 || (ka->flags & SA_NOCLDWAIT_))) {
+		autoreap = true;
+		if (ka->handler == 1)
+			sig = 0;
+	}
+	if (sig > 0 && p->signal) {
+		struct siginfo_i386 info;
+		memset(&info, 0, sizeof info);
+		info.si_signo = sig;
+		if (t->exit_signal) {
+			info.si_code = (t->wait_status & 0x80) ? K_CLD_DUMPED : K_CLD_KILLED;
+			info.u[2] = (uint32_t)t->exit_signal;
+		} else {
+			info.si_code = K_CLD_EXITED;
+			info.u[2] = (uint32_t)(t->exit_code & 0xff);
+		}
+		info.u[0] = (uint32_t)t->tgid;
+		info.u[1] = t->uid;
+		/* si_utime, si_stime in clock ticks (USER_HZ 100) */
+		info.u[3] = (uint32_t)((t->utime_insns + t->cutime_insns) * VMLAB_NS_PER_INSN /
+				       10000000ull);
+		send_sig_info(p, &info);
+	}
+	wake_up_task(p, WAIT_CHILD);
+	return autoreap;
+}
+
+void zap_other_threads(struct task *t)
+{
+	struct sched *s = t->sched;
+	for (size_t i = 0; s && i < s->nr; i++) {
+		struct task *o = s->tasks[i];
+		if (o == t || o->tgid != t->tgid || o->exited || o->state >= EXIT_ZOMBIE)
+			continue;
+		o->exited = true;
+		o->exit_code = t->exit_code;
+		o->exit_signal = t->exit_signal;
+		if (o->state == TASK_INTERRUPTIBLE)
+			o->wait.woken = true;
+	}
+}
+
+void do_exit(struct task *t)
+{
+	if (t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD)
+		return;
+	if (t->exit_signal)
+		t->wait_status = (t->exit_signal & 0x7f) |
+				 (sig_dumps_core(t->exit_signal) && t->rlim[RLIMIT_CORE_].cur ? 0x80
+											: 0);
+	else
+		t->wait_status = (t->exit_code & 0xff) << 8;
+	struct sched *s = t->sched;
+	bool current = s && s->current == t;
+	/* mm_release: CLONE_CHILD_CLEARTID's word is cleared (and its futex woken) while the
+	 * address space is still there and someone else can see it */
+	if (t->clear_child_tid && current && t->mm && t->mm->mm_users > 1) {
+		put_user_u32(t, t->clear_child_tid, 0);
+		for (size_t i = 0; i < s->nr; i++) {
+			struct task *o = s->tasks[i];
+			if (o->state == TASK_INTERRUPTIBLE && o->wait.kind == WAIT_FUTEX &&
+			    o->mm == t->mm && o->wait.uaddr == t->clear_child_tid) {
+				o->wait.woken = true;
+				break;
+			}
+		}
+	}
+	t->clear_child_tid = 0;
+	if (current && t->ldt)
+		tls_release(t);
+	exit_mm(t);
+	exit_files(t);
+	COUNT(t->ctr, proc_exits);
+	if (!s) {
+		t->state = EXIT_DEAD;
+		return;
+	}
+	reparent_children(t);
+	t->state = EXIT_ZOMBIE;
+	if (t->exit_signal_parent < 0) {
+		/* a thread: nobody waits for it */
+		release_task(t);
+		return;
+	}
+	if (notify_parent(t))
+		release_task(t);
+}
+
+/* ---- wait ---- */
+
+struct wait_opts {
+	int type; /* K_P_ALL, K_P_PID, K_P_PGID */
+	int id;
+	uint32_t options;
+	uint32_t ustatus, uinfo, urusage;
+	bool waitid;
+};
+
+/* eligible_child */
+static bool eligible(const struct task *t, const struct task *c, const struct wait_opts *w)
+{
+	if (c->state == EXIT_DEAD || c->group_leader != c)
+		return false;
+	if (!c->real_parent || c->real_parent->tgid != t->tgid)
+		return false;
+	if ((w->options & K___WNOTHREAD) && c->real_parent != t)
+		return false;
+	if (w->type == K_P_PID && c->pid != w->id)
+		return false;
+	if (w->type == K_P_PGID && c->pgid != w->id)
+		return false;
+	if (!(w->options & K___WALL) &&
+	    ((c->exit_signal_parent != SIGCHLD_) ^ ((w->options & K___WCLONE) != 0)))
+		return false;
+	return true;
+}
+
+/* struct rusage (i386): the child's own and its reaped children's. */
+static int put_rusage(struct task *t, uint32_t uaddr, const struct task *c)
+{
+	uint32_t ru[18];
+	memset(ru, 0, sizeof ru);
+	uint64_t us = (c->utime_insns + c->cutime_insns) * VMLAB_NS_PER_INSN / 1000;
+	ru[0] = (uint32_t)(us / 1000000);
+	ru[1] = (uint32_t)(us % 1000000);
+	ru[8] = (uint32_t)(c->min_flt + c->cmin_flt);
+	ru[9] = (uint32_t)(c->maj_flt + c->cmaj_flt);
+	ru[16] = (uint32_t)c->nvcsw;
+	ru[17] = (uint32_t)c->nivcsw;
+	return copy_to_user(t, uaddr, ru, sizeof ru);
+}
+
+static int put_waitid_info(struct task *t, uint32_t uinfo, const struct task *c)
+{
+	struct siginfo_i386 info;
+	memset(&info, 0, sizeof info);
+	if (c) {
+		info.si_signo = SIGCHLD_;
+		if (c->exit_signal) {
+			info.si_code = (c->wait_status & 0x80) ? K_CLD_DUMPED : K_CLD_KILLED;
+			info.u[2] = (uint32_t)c->exit_signal;
+		} else {
+			info.si_code = K_CLD_EXITED;
+			info.u[2] = (uint32_t)(c->exit_code & 0xff);
+		}
+		info.u[0] = (uint32_t)c->tgid;
+		info.u[1] = c->uid;
+	}
+	return copy_to_user(t, uinfo, &info, sizeof info);
+}
+
+/* wait_task_zombie: reports c and, unless K_WNOWAIT, reaps it. */
+static long wait_zombie(struct task *t, struct task *c, const struct wait_opts *w)
+{
+	int pid = c->tgid;
+	if (w->ustatus && put_user_u32(t, w->ustatus, (uint32_t)c->wait_status))
+		return -EFAULT;
+	if (w->urusage && put_rusage(t, w->urusage, c))
+		return -EFAULT;
+	if (w->waitid && w->uinfo && put_waitid_info(t, w->uinfo, c))
+		return -EFAULT;
+	if (w->options & K_WNOWAIT)
+		return w->waitid ? 0 : pid;
+	reap_into(t, c);
+	release_task(c);
+	return w->waitid ? 0 : pid;
+}
+
+static long do_wait(struct task *t, const struct wait_opts *w)
+{
+	struct sched *s = t->sched;
+	if (!s)
+		return -ECHILD;
+	bool have = false;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *c = s->tasks[i];
+		if (!eligible(t, c, w))
+			continue;
+		have = true;
+		if (c->state == EXIT_ZOMBIE && (w->options & K_WEXITED))
+			return wait_zombie(t, c, w);
+	}
+	if (!have)
+		return -ECHILD;
+	if (w->options & K_WNOHANG) {
+		if (w->waitid && w->uinfo && put_waitid_info(t, w->uinfo, NULL))
+			return -EFAULT;
+		return 0;
+	}
+	return sched_block(t, WAIT_CHILD, -1, 0);
+}
+
+static long kernel_wait4(struct task *t, int32_t upid, uint32_t ustatus, uint32_t options,
+			 uint32_t urusage)
+{
+	if (options & ~(K_WNOHANG | K_WUNTRACED | K_WCONTINUED | K___WNOTHREAD | K___WCLONE | K___WALL))
+		return -EINVAL;
+	if (upid == INT32_MIN)
+		return -ESRCH; /* -INT_MIN overflows */
+	struct wait_opts w = {.options = options | K_WEXITED, .ustatus = ustatus, .urusage = urusage};
+	if (upid == -1) {
+		w.type = K_P_ALL;
+	} else if (upid < 0) {
+		w.type = K_P_PGID;
+		w.id = -upid;
+	} else if (upid == 0) {
+		w.type = K_P_PGID;
+		w.id = t->pgid;
+	} else {
+		w.type = K_P_PID;
+		w.id = upid;
+	}
+	return do_wait(t, &w);
+}
+
+long sys_wait4(struct task *t, const uint32_t *a)
+{
+	return kernel_wait4(t, (int32_t)a[0], a[1], a[2], a[3]);
+}
+
+long sys_waitpid(struct task *t, const uint32_t *a)
+{
+	return kernel_wait4(t, (int32_t)a[0], a[1], a[2], 0);
+}
+
+long sys_waitid(struct task *t, const uint32_t *a)
+{
+	uint32_t options = a[3];
+	if (options & ~(K_WNOHANG | K_WNOWAIT | K_WEXITED | K_WUNTRACED | K_WCONTINUED | K___WNOTHREAD |
+			K___WCLONE | K___WALL))
+		return -EINVAL;
+	if (!(options & (K_WEXITED | K_WUNTRACED | K_WCONTINUED)))
+		return -EINVAL;
+	struct wait_opts w = {.options = options, .uinfo = a[2], .urusage = a[4], .waitid = true};
+	switch (a[0]) {
+	case K_P_ALL:
+		w.type = K_P_ALL;
+		break;
+	case K_P_PID:
+		if ((int32_t)a[1] <= 0)
+			return -EINVAL;
+		w.type = K_P_PID;
+		w.id = (int)a[1];
+		break;
+	case K_P_PGID:
+		if ((int32_t)a[1] < 0)
+			return -EINVAL;
+		w.type = K_P_PGID;
+		w.id = a[1] ? (int)a[1] : t->pgid;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return do_wait(t, &w);
+}
+
+/* ---- kill ---- */
+
+static bool may_signal(const struct task *from, const struct task *to)
+{
+	return from->euid == 0 || from->euid == to->uid || from->uid == to->uid ||
+	       from->euid == to->euid || from->uid == to->euid;
+}
+
+/* One signal to a process (its group leader holds the process's signal state here). */
+static long send_to(struct task *from, struct task *to, int sig, int si_code)
+{
+	if (to == from->sched->init)
+		return from->euid == 0 ? 0 : -EPERM; /* init takes no signal it has no handler for */
+	if (!may_signal(from, to))
+		return -EPERM;
+	if (sig == 0 || to->state >= EXIT_ZOMBIE)
+		return 0;
+	struct siginfo_i386 info;
+	memset(&info, 0, sizeof info);
+	info.si_signo = sig;
+	info.si_code = si_code;
+	info.u[0] = (uint32_t)from->tgid;
+	info.u[1] = from->uid;
+	return send_sig_info(to, &info);
+}
+
+long kill_something(struct task *t, int32_t pid, int sig)
+{
+	struct sched *s = t->sched;
+	if (sig < 0 || sig > VMLAB_NSIG)
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	if (pid > 0) {
+		struct task *to = find_task_by_pid(s, pid);
+		if (!to || (to->group_leader != to && to->tgid != pid))
+			return -ESRCH;
+		return send_to(t, to->group_leader, sig, 0);
+	}
+	int pgid = pid == 0 ? t->pgid : -pid;
+	long r = -ESRCH;
+	bool any_ok = false;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *to = s->tasks[i];
+		if (to->group_leader != to || to->state >= EXIT_ZOMBIE)
+			continue;
+		if (pid == -1 ? to->tgid == t->tgid : to->pgid != pgid)
+			continue;
+		long e = send_to(t, to, sig, 0);
+		if (e == 0)
+			any_ok = true;
+		else
+			r = e;
+	}
+	return any_ok ? 0 : r;
+}
+
+long do_tkill(struct task *t, int32_t tgid, int32_t tid, int sig)
+{
+	if (sig < 0 || sig > VMLAB_NSIG)
+		return -EINVAL;
+	struct task *to = find_task_by_pid(t->sched, tid);
+	if (!to || to->state >= EXIT_ZOMBIE || (tgid > 0 && to->tgid != tgid))
+		return -ESRCH;
+	if (to == t->sched->init)
+		return -EPERM;
+	return send_to(t, to, sig, -6 /* SI_TKILL */);
+}

@@ -1,0 +1,24 @@
+/*
+ * Ending tasks and waiting for them (kernel/exit.c), and signals between processes
+ * (kill_pid_info, kill_pgrp): what the run loop and the system calls of other subsystems
+ * need from the process tree.
+ */
+#ifndef VMLAB_KERNEL_EXIT_H
+#define VMLAB_KERNEL_EXIT_H
+#include <stdint.h>
+
+struct task;
+
+/* do_exit for a task whose t->exited is set (exit_code, exit_signal say how): releases its
+ * address space, files and children (to init), becomes a zombie and notifies its parent
+ * (SIGCHLD, a waiting wait4), or is reaped at once (init's child, SIGCHLD ignored). */
+void do_exit(struct task *t);
+/* exit_group/a fatal signal: every other thread of t's group exits too (their exited flags
+ * set with t's status). */
+void zap_other_threads(struct task *t);
+/* kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
+ * 0 or -errno (ESRCH, EPERM, EINVAL). */
+long kill_something(struct task *t, int32_t pid, int sig);
+/* tgkill/tkill from t: tgid -1 for tkill. */
+long do_tkill(struct task *t, int32_t tgid, int32_t tid, int sig);
+#endif

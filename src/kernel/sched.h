@@ -1,0 +1,85 @@
+/*
+ * The task list and the scheduler (kernel/sched/core.c in spirit, deterministic by design):
+ * one CPU, round-robin over runnable tasks in creation order, a time slice counted in retired
+ * instructions. A context switch saves the outgoing task's CPU state (registers, EFLAGS,
+ * x87, segment registers, its TLS and LDT descriptors), loads the incoming one's, and loads
+ * CR3 with the incoming mm's page directory when the address space changes (the CR3 load
+ * flushes the non-global TLB entries, counted); threads of one mm keep CR3 as it is.
+ *
+ * A system call that must wait calls sched_block(): the task becomes TASK_INTERRUPTIBLE and
+ * the call returns -ERESTART_SCHED, on which the run loop backs EIP up to the INT 0x80, so
+ * the call runs again, from the start, when the task is woken (its condition holds or a
+ * signal is pending). Nothing ever blocks the host.
+ */
+#ifndef VMLAB_KERNEL_SCHED_H
+#define VMLAB_KERNEL_SCHED_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kernel/task.h"
+
+/* Internal return values of system calls, never seen by the guest (Linux's own numbers). */
+#define ERESTARTSYS 512     /* interrupted by a signal: restart if SA_RESTART, else EINTR */
+#define ERESTART_SCHED 530  /* blocked: run the call again when woken (vmlab's) */
+
+#define SCHED_SLICE_DEFAULT 1000000u /* instructions: 1 ms at the virtual clock's 1 ns/insn */
+#define PID_INIT 1
+#define PID_FIRST 1000               /* the program vmlab starts, as before */
+#define PID_MAX 32768                /* /proc/sys/kernel/pid_max */
+
+struct sched {
+	struct task **tasks; /* every task but the modelled init, in creation order */
+	size_t nr, cap;
+	struct task *init;    /* pid 1: adopts orphans and reaps them at once; never runs */
+	struct task *first;   /* the program vmlab started (its status is vmlab's) */
+	struct task *current; /* the task whose context the CPU holds */
+	struct mm_struct *active_mm; /* whose page directory CR3 holds */
+	struct mm_struct *mm_to_drop; /* of the task that exited last: released at the switch */
+	int last_pid;
+	uint64_t slice;       /* instructions per time slice */
+	uint64_t slice_left;
+	uint64_t nr_switches, nr_cr3_loads, nr_forks;
+};
+
+/* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
+int sched_init(struct sched *s, struct task *first, uint64_t slice);
+/* Frees every task but the first (embedded in the machine). */
+void sched_destroy(struct sched *s);
+/* The next free pid after the last one given (alloc_pid): a pid or -EAGAIN. */
+int sched_alloc_pid(struct sched *s);
+/* Adds a new task at the end of the run order: 0 or -ENOMEM. */
+int sched_add(struct sched *s, struct task *t);
+/* Takes a dead task out of the list and frees it (not the first task, which stays). */
+void sched_remove(struct sched *s, struct task *t);
+/* The live (not yet reaped) task with this pid, or NULL. */
+struct task *find_task_by_pid(struct sched *s, int pid);
+
+/* Whether t could run now: TASK_RUNNING, or blocked with its wait condition met or a signal
+ * pending. */
+bool task_can_run(struct task *t);
+/* Round-robin: the first task after current (wrapping) that can run, or NULL. */
+struct task *pick_next_task(struct sched *s);
+/* Saves prev's CPU context (prev may be NULL or dead), loads next's; CR3 when mm changes. */
+void context_switch(struct sched *s, struct task *prev, struct task *next);
+
+/* Blocks t in the running system call until woken: -ERESTART_SCHED, or -ERESTARTSYS when a
+ * signal is already pending. */
+long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uaddr);
+/* write(2) to a blocking pipe wrote done bytes of more: the call goes on for the rest after
+ * a wait (its buffer and count registers advanced meanwhile); the result returned in the
+ * end counts every byte. */
+long sched_write_rest(struct task *t, uint32_t done, int host_fd);
+/* The end of a system call for the run loop: a pending partial write's total and registers
+ * put back. Returns the value to give the guest. */
+long sched_syscall_done(struct task *t, long r);
+/* An explicit wake-up of a task blocked for kind (child exit, futex wake, vfork done). */
+void wake_up_task(struct task *t, enum wait_kind kind);
+
+/* Every live task is blocked and nothing can wake any: prints one line per task saying what
+ * it waits for. */
+void sched_report_deadlock(struct sched *s, FILE *f);
+/* A task's saved CPU state from the CPU (the caller makes sure t is current). */
+void save_context(struct task *t);
+#endif
