@@ -39,14 +39,17 @@ long fs_would_block_forever(struct task *t, const char *what)
 	return -EINTR;
 }
 
-/* A pipe vmlab made is non-blocking on the host: the task sleeps in the scheduler until the
- * pipe is ready (sched.h); alone, it would wait forever. */
+/* A pipe or FIFO is non-blocking on the host: the task sleeps in the scheduler until it is
+ * ready (sched.h), so a host call never waits; alone, it would wait forever. */
 static long pipe_wait(struct task *t, struct file *f, bool writing)
 {
 	if (f->f_flags & G_O_NONBLOCK)
 		return -EAGAIN;
 	if (t->sched)
 		return sched_block(t, writing ? WAIT_PIPE_WRITE : WAIT_PIPE_READ, f->host_fd, 0);
+	if (!f->anon_pipe)
+		return fs_would_block_forever(t, writing ? "a write to a full FIFO"
+							 : "a read from an empty FIFO");
 	return fs_would_block_forever(t, writing ? "a write to a full pipe"
 						 : "a read from an empty pipe");
 }
