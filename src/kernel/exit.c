@@ -180,6 +180,18 @@ static bool notify_parent(struct task *t)
 	return autoreap;
 }
 
+/* No thread of leader's group but the leader itself is still alive. */
+static bool thread_group_empty(const struct task *leader)
+{
+	struct sched *s = leader->sched;
+	for (size_t i = 0; s && i < s->nr; i++) {
+		const struct task *o = s->tasks[i];
+		if (o != leader && o->tgid == leader->tgid && o->state < EXIT_ZOMBIE)
+			return false;
+	}
+	return true;
+}
+
 void zap_other_threads(struct task *t)
 {
 	struct sched *s = t->sched;
@@ -211,14 +223,7 @@ void do_exit(struct task *t)
 	 * address space is still there and someone else can see it */
 	if (t->clear_child_tid && current && t->mm && t->mm->mm_users > 1) {
 		put_user_u32(t, t->clear_child_tid, 0);
-		for (size_t i = 0; i < s->nr; i++) {
-			struct task *o = s->tasks[i];
-			if (o->state == TASK_INTERRUPTIBLE && o->wait.kind == WAIT_FUTEX &&
-			    o->mm == t->mm && o->wait.uaddr == t->clear_child_tid) {
-				o->wait.woken = true;
-				break;
-			}
-		}
+		futex_wake(t, t->clear_child_tid, true, 1, 0xffffffffu);
 	}
 	t->clear_child_tid = 0;
 	if (current && t->ldt)
@@ -233,8 +238,20 @@ void do_exit(struct task *t)
 	reparent_children(t);
 	t->state = EXIT_ZOMBIE;
 	if (t->exit_signal_parent < 0) {
-		/* a thread: nobody waits for it */
+		/* a thread: nobody waits for it; the last one out reports a waiting leader */
+		struct task *leader = t->group_leader;
 		release_task(t);
+		if (leader && leader != t && leader->state == EXIT_ZOMBIE && leader->delayed_notify &&
+		    thread_group_empty(leader)) {
+			leader->delayed_notify = false;
+			if (notify_parent(leader))
+				release_task(leader);
+		}
+		return;
+	}
+	if (!thread_group_empty(t)) {
+		/* delay_group_leader: the process has not ended while a thread runs */
+		t->delayed_notify = true;
 		return;
 	}
 	if (notify_parent(t))
@@ -332,7 +349,7 @@ static long do_wait(struct task *t, const struct wait_opts *w)
 		if (!eligible(t, c, w))
 			continue;
 		have = true;
-		if (c->state == EXIT_ZOMBIE && (w->options & K_WEXITED))
+		if (c->state == EXIT_ZOMBIE && !c->delayed_notify && (w->options & K_WEXITED))
 			return wait_zombie(t, c, w);
 	}
 	if (!have)

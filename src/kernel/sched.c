@@ -222,6 +222,15 @@ static void load_context(struct task *t)
 	t->mmu->seg.ldtr_base = x->ldtr_base;
 	t->mmu->seg.ldtr_limit = x->ldtr_limit;
 	t->mmu->cpl = 3;
+	/* %fs and %gs are reloaded from their selectors (a clone's CLONE_SETTLS descriptor
+	 * takes effect here); one that no longer loads keeps what it had */
+	static const enum sreg tls_regs[] = {SR_FS, SR_GS};
+	for (size_t i = 0; i < 2; i++) {
+		enum sreg r = tls_regs[i];
+		struct x86_exception ex;
+		if ((x->sr[r].selector & ~3u) && mmu_load_seg(t->mmu, r, x->sr[r].selector, &ex))
+			t->mmu->seg.sr[r] = x->sr[r];
+	}
 }
 
 void context_switch(struct sched *s, struct task *prev, struct task *next)

@@ -41,6 +41,7 @@ struct sched {
 	uint64_t slice;       /* instructions per time slice */
 	uint64_t slice_left;
 	uint64_t nr_switches, nr_cr3_loads, nr_forks;
+	uint64_t futex_seq;
 };
 
 /* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
