@@ -244,8 +244,7 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 	/* switch_mm: a new address space means a CR3 load, which drops every non-global
 	 * TLB entry; a thread of the same mm keeps the TLB */
 	if (next->mm && next->mm != s->active_mm) {
-		mmu_write_cr3(next->mmu, (uint32_t)next->mm->pgd);
-		s->active_mm = next->mm;
+		switch_mm(next, next->mm);
 		s->nr_cr3_loads++;
 		COUNT(next->ctr, sched_cr3_loads);
 	}
@@ -261,6 +260,37 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 			s->active_mm = NULL;
 		mmput(mm);
 	}
+}
+
+#define ASID_MAX 4095u /* 12 bits, as PCIDs */
+
+/* A tag for mm: the next one, its stale entries (of an address space that had it before)
+ * dropped. When they run out every mm gives its tag back and the whole TLB goes. */
+static uint16_t asid_alloc(struct sched *s, struct task *t)
+{
+	if (s->last_asid >= ASID_MAX) {
+		for (size_t i = 0; i < s->nr; i++)
+			if (s->tasks[i]->mm)
+				s->tasks[i]->mm->asid = 0;
+		mmu_flush_tlb(t->mmu, true, CTR_tlb_flush_cr3);
+		s->last_asid = 0;
+	}
+	uint16_t a = ++s->last_asid;
+	mmu_flush_asid(t->mmu, a, CTR_tlb_flush_cr3);
+	return a;
+}
+
+void switch_mm(struct task *t, struct mm_struct *mm)
+{
+	struct sched *s = t->sched;
+	if (s && t->mmu->tlbcfg.asid) {
+		if (!mm->asid)
+			mm->asid = asid_alloc(s, t);
+		mmu_set_asid(t->mmu, mm->asid);
+	}
+	mmu_write_cr3(t->mmu, (uint32_t)mm->pgd);
+	if (s)
+		s->active_mm = mm;
 }
 
 long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uaddr)

@@ -42,6 +42,7 @@ struct sched {
 	uint64_t slice_left;
 	uint64_t nr_switches, nr_cr3_loads, nr_forks;
 	uint64_t futex_seq;
+	uint16_t last_asid;   /* --tlb-asid: the last tag given to an address space */
 };
 
 /* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
@@ -62,6 +63,10 @@ struct task *find_task_by_pid(struct sched *s, int pid);
 bool task_can_run(struct task *t);
 /* Round-robin: the first task after current (wrapping) that can run, or NULL. */
 struct task *pick_next_task(struct sched *s);
+/* switch_mm: loads CR3 with mm's page directory, which drops the non-global TLB entries;
+ * with ASIDs modelled (--tlb-asid) mm keeps its own tag instead and nothing is dropped
+ * (an ASID given anew is flushed first). For exec's new mm and context_switch. */
+void switch_mm(struct task *t, struct mm_struct *mm);
 /* Saves prev's CPU context (prev may be NULL or dead), loads next's; CR3 when mm changes. */
 void context_switch(struct sched *s, struct task *prev, struct task *next);
 
