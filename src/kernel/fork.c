@@ -46,8 +46,8 @@
 #define CLONE_NEWPID 0x20000000u
 #define CLONE_NEWNET 0x40000000u
 #define CLONE_IO 0x80000000u
-#define CLONE_NEW_ANY                                                                       \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |         \
+#define CLONE_NEW_ANY                                                                              \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
 	 CLONE_NEWPID | CLONE_NEWNET)
 #define SIGCHLD_ 17
 

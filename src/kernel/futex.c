@@ -76,7 +76,8 @@ static struct task *first_waiter(struct sched *s, const struct futex_key *k, uin
 	struct task *best = NULL;
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *o = s->tasks[i];
-		if (waits_on(o, k) && (o->wait.bitset & bitset) && (!best || o->wait.seq < best->wait.seq))
+		if (waits_on(o, k) && (o->wait.bitset & bitset) &&
+		    (!best || o->wait.seq < best->wait.seq))
 			best = o;
 	}
 	return best;
@@ -130,14 +131,15 @@ static long futex_wait(struct task *t, uint32_t uaddr, bool shared, uint32_t val
 		uint32_t ts[4];
 		if (copy_from_user(t, ts, utime, time64 ? 16 : 8))
 			return -EFAULT;
-		int64_t sec = time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32)
-				     : (int32_t)ts[0];
+		int64_t sec =
+		    time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32) : (int32_t)ts[0];
 		int64_t ns = time64 ? (int32_t)ts[2] : (int32_t)ts[1];
 		if (sec < 0 || ns < 0 || ns >= 1000000000)
 			return -EINVAL;
 		int64_t want = sec * 1000000000 + ns;
 		if (abs)
-			want -= (int64_t)(realtime ? vclock_realtime_ns(t) : vclock_monotonic_ns(t));
+			want -=
+			    (int64_t)(realtime ? vclock_realtime_ns(t) : vclock_monotonic_ns(t));
 		if (want > 0)
 			t->sleep_ns += (uint64_t)want;
 		return -ETIMEDOUT;
@@ -221,8 +223,10 @@ static long do_futex(struct task *t, const uint32_t *a, bool time64)
 	default: {
 		static bool reported;
 		if (!reported)
-			fprintf(stderr, "vmlab: futex operation %u not supported (ENOSYS; reported "
-					"once)\n", op);
+			fprintf(stderr,
+				"vmlab: futex operation %u not supported (ENOSYS; reported "
+				"once)\n",
+				op);
 		reported = true;
 		return -ENOSYS;
 	}

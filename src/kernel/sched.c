@@ -150,12 +150,9 @@ bool task_can_run(struct task *t)
 	if (signal_pending(t) || t->wait.woken)
 		return true;
 	switch (t->wait.kind) {
-	case WAIT_PIPE_READ:
-		return fd_ready(t->wait.host_fd, false);
-	case WAIT_PIPE_WRITE:
-		return fd_ready(t->wait.host_fd, true);
-	default:
-		return false;
+	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
+	case WAIT_PIPE_WRITE: return fd_ready(t->wait.host_fd, true);
+	default: return false;
 	}
 }
 
@@ -348,20 +345,13 @@ void wake_up_task(struct task *t, enum wait_kind kind)
 static const char *wait_what(const struct task *t)
 {
 	switch (t->wait.kind) {
-	case WAIT_CHILD:
-		return "waits for a child";
-	case WAIT_VFORK:
-		return "waits for its vfork child to exec or exit";
-	case WAIT_PIPE_READ:
-		return "reads an empty pipe";
-	case WAIT_PIPE_WRITE:
-		return "writes a full pipe";
-	case WAIT_FUTEX:
-		return "waits on a futex";
-	case WAIT_SIGNAL:
-		return "waits for a signal";
-	default:
-		return "waits";
+	case WAIT_CHILD: return "waits for a child";
+	case WAIT_VFORK: return "waits for its vfork child to exec or exit";
+	case WAIT_PIPE_READ: return "reads an empty pipe";
+	case WAIT_PIPE_WRITE: return "writes a full pipe";
+	case WAIT_FUTEX: return "waits on a futex";
+	case WAIT_SIGNAL: return "waits for a signal";
+	default: return "waits";
 	}
 }
 
@@ -373,8 +363,8 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 		if (t->state != TASK_INTERRUPTIBLE)
 			continue;
 		if (t->wait.kind == WAIT_FUTEX)
-			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid, t->comm ? t->comm : "?",
-				wait_what(t), t->wait.uaddr);
+			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
+				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
 		else
 			fprintf(f, "vmlab:   pid %d (%s) %s\n", t->pid, t->comm ? t->comm : "?",
 				wait_what(t));
