@@ -320,8 +320,8 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 		free(filename);
 		return r;
 	}
-	if (t->sched)
-		t->sched->active_mm = t->mm;
+	/* de_thread: the other threads of the process go (the pid stays this thread's) */
+	zap_other_threads(t);
 	COUNT(t->ctr, proc_execs);
 	free(t->owned_comm);
 	t->owned_comm = filename; /* t->comm points into it */

@@ -147,7 +147,12 @@ bool task_can_run(struct task *t)
 		return t->mm != NULL || t->exited;
 	if (t->state != TASK_INTERRUPTIBLE)
 		return false;
-	if (signal_pending(t) || t->wait.woken)
+	if (t->wait.woken)
+		return true;
+	if (t->wait.kind == WAIT_VFORK)
+		/* killable only: the child runs on the parent's stack until it lets go */
+		return t->signal && (t->signal->pending & SIGBIT(9));
+	if (signal_pending(t))
 		return true;
 	switch (t->wait.kind) {
 	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
