@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
 		"  --tlb-policy=lru|fifo|random\n"
 		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
+		"  --tlb-asid            tag TLB entries by address space: a context switch keeps\n"
+		"                        them (default: a CR3 load flushes the non-global ones)\n"
 		"  --no-jit              interpret every instruction (no compiled blocks)\n"
 		"  --cpu=intel|amd       whose processor where the architecture leaves results\n"
 		"                        undefined, and CPUID's vendor (default intel)\n"
@@ -173,6 +175,8 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			cfg.tlb.enabled = true;
+		} else if (!strcmp(a, "--tlb-asid")) {
+			cfg.tlb.asid = true;
 		} else if (!strncmp(a, "--tlb-policy=", 13)) {
 			if (tlb_policy_parse(v, &cfg.tlb.policy)) {
 				fprintf(stderr, "vmlab run: bad --tlb-policy '%s' (lru, fifo, random)\n", v);

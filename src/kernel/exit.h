@@ -5,6 +5,7 @@
  */
 #ifndef VMLAB_KERNEL_EXIT_H
 #define VMLAB_KERNEL_EXIT_H
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -21,4 +22,7 @@ void zap_other_threads(struct task *t);
 long kill_something(struct task *t, int32_t pid, int sig);
 /* tgkill/tkill from t: tgid -1 for tkill. */
 long do_tkill(struct task *t, int32_t tgid, int32_t tid, int sig);
+/* futex_wake (futex.c): wakes up to nr tasks waiting on uaddr of t's address space (shared:
+ * on its physical word) whose bitset meets bitset. The number woken, or -errno. */
+long futex_wake(struct task *t, uint32_t uaddr, bool shared, int nr, uint32_t bitset);
 #endif

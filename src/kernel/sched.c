@@ -147,15 +147,17 @@ bool task_can_run(struct task *t)
 		return t->mm != NULL || t->exited;
 	if (t->state != TASK_INTERRUPTIBLE)
 		return false;
-	if (signal_pending(t) || t->wait.woken)
+	if (t->wait.woken)
+		return true;
+	if (t->wait.kind == WAIT_VFORK)
+		/* killable only: the child runs on the parent's stack until it lets go */
+		return t->signal && (t->signal->pending & SIGBIT(9));
+	if (signal_pending(t))
 		return true;
 	switch (t->wait.kind) {
-	case WAIT_PIPE_READ:
-		return fd_ready(t->wait.host_fd, false);
-	case WAIT_PIPE_WRITE:
-		return fd_ready(t->wait.host_fd, true);
-	default:
-		return false;
+	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
+	case WAIT_PIPE_WRITE: return fd_ready(t->wait.host_fd, true);
+	default: return false;
 	}
 }
 
@@ -222,6 +224,15 @@ static void load_context(struct task *t)
 	t->mmu->seg.ldtr_base = x->ldtr_base;
 	t->mmu->seg.ldtr_limit = x->ldtr_limit;
 	t->mmu->cpl = 3;
+	/* %fs and %gs are reloaded from their selectors (a clone's CLONE_SETTLS descriptor
+	 * takes effect here); one that no longer loads keeps what it had */
+	static const enum sreg tls_regs[] = {SR_FS, SR_GS};
+	for (size_t i = 0; i < 2; i++) {
+		enum sreg r = tls_regs[i];
+		struct x86_exception ex;
+		if ((x->sr[r].selector & ~3u) && mmu_load_seg(t->mmu, r, x->sr[r].selector, &ex))
+			t->mmu->seg.sr[r] = x->sr[r];
+	}
 }
 
 void context_switch(struct sched *s, struct task *prev, struct task *next)
@@ -235,8 +246,7 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 	/* switch_mm: a new address space means a CR3 load, which drops every non-global
 	 * TLB entry; a thread of the same mm keeps the TLB */
 	if (next->mm && next->mm != s->active_mm) {
-		mmu_write_cr3(next->mmu, (uint32_t)next->mm->pgd);
-		s->active_mm = next->mm;
+		switch_mm(next, next->mm);
 		s->nr_cr3_loads++;
 		COUNT(next->ctr, sched_cr3_loads);
 	}
@@ -252,6 +262,37 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 			s->active_mm = NULL;
 		mmput(mm);
 	}
+}
+
+#define ASID_MAX 4095u /* 12 bits, as PCIDs */
+
+/* A tag for mm: the next one, its stale entries (of an address space that had it before)
+ * dropped. When they run out every mm gives its tag back and the whole TLB goes. */
+static uint16_t asid_alloc(struct sched *s, struct task *t)
+{
+	if (s->last_asid >= ASID_MAX) {
+		for (size_t i = 0; i < s->nr; i++)
+			if (s->tasks[i]->mm)
+				s->tasks[i]->mm->asid = 0;
+		mmu_flush_tlb(t->mmu, true, CTR_tlb_flush_cr3);
+		s->last_asid = 0;
+	}
+	uint16_t a = ++s->last_asid;
+	mmu_flush_asid(t->mmu, a, CTR_tlb_flush_cr3);
+	return a;
+}
+
+void switch_mm(struct task *t, struct mm_struct *mm)
+{
+	struct sched *s = t->sched;
+	if (s && t->mmu->tlbcfg.asid) {
+		if (!mm->asid)
+			mm->asid = asid_alloc(s, t);
+		mmu_set_asid(t->mmu, mm->asid);
+	}
+	mmu_write_cr3(t->mmu, (uint32_t)mm->pgd);
+	if (s)
+		s->active_mm = mm;
 }
 
 long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uaddr)
@@ -309,20 +350,13 @@ void wake_up_task(struct task *t, enum wait_kind kind)
 static const char *wait_what(const struct task *t)
 {
 	switch (t->wait.kind) {
-	case WAIT_CHILD:
-		return "waits for a child";
-	case WAIT_VFORK:
-		return "waits for its vfork child to exec or exit";
-	case WAIT_PIPE_READ:
-		return "reads an empty pipe";
-	case WAIT_PIPE_WRITE:
-		return "writes a full pipe";
-	case WAIT_FUTEX:
-		return "waits on a futex";
-	case WAIT_SIGNAL:
-		return "waits for a signal";
-	default:
-		return "waits";
+	case WAIT_CHILD: return "waits for a child";
+	case WAIT_VFORK: return "waits for its vfork child to exec or exit";
+	case WAIT_PIPE_READ: return "reads an empty pipe";
+	case WAIT_PIPE_WRITE: return "writes a full pipe";
+	case WAIT_FUTEX: return "waits on a futex";
+	case WAIT_SIGNAL: return "waits for a signal";
+	default: return "waits";
 	}
 }
 
@@ -334,8 +368,8 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 		if (t->state != TASK_INTERRUPTIBLE)
 			continue;
 		if (t->wait.kind == WAIT_FUTEX)
-			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid, t->comm ? t->comm : "?",
-				wait_what(t), t->wait.uaddr);
+			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
+				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
 		else
 			fprintf(f, "vmlab:   pid %d (%s) %s\n", t->pid, t->comm ? t->comm : "?",
 				wait_what(t));

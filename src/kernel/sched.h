@@ -21,26 +21,28 @@
 #include "kernel/task.h"
 
 /* Internal return values of system calls, never seen by the guest (Linux's own numbers). */
-#define ERESTARTSYS 512     /* interrupted by a signal: restart if SA_RESTART, else EINTR */
-#define ERESTART_SCHED 530  /* blocked: run the call again when woken (vmlab's) */
+#define ERESTARTSYS 512	   /* interrupted by a signal: restart if SA_RESTART, else EINTR */
+#define ERESTART_SCHED 530 /* blocked: run the call again when woken (vmlab's) */
 
 #define SCHED_SLICE_DEFAULT 1000000u /* instructions: 1 ms at the virtual clock's 1 ns/insn */
 #define PID_INIT 1
-#define PID_FIRST 1000               /* the program vmlab starts, as before */
-#define PID_MAX 32768                /* /proc/sys/kernel/pid_max */
+#define PID_FIRST 1000 /* the program vmlab starts, as before */
+#define PID_MAX 32768  /* /proc/sys/kernel/pid_max */
 
 struct sched {
 	struct task **tasks; /* every task but the modelled init, in creation order */
 	size_t nr, cap;
-	struct task *init;    /* pid 1: adopts orphans and reaps them at once; never runs */
-	struct task *first;   /* the program vmlab started (its status is vmlab's) */
-	struct task *current; /* the task whose context the CPU holds */
-	struct mm_struct *active_mm; /* whose page directory CR3 holds */
+	struct task *init;	      /* pid 1: adopts orphans and reaps them at once; never runs */
+	struct task *first;	      /* the program vmlab started (its status is vmlab's) */
+	struct task *current;	      /* the task whose context the CPU holds */
+	struct mm_struct *active_mm;  /* whose page directory CR3 holds */
 	struct mm_struct *mm_to_drop; /* of the task that exited last: released at the switch */
 	int last_pid;
-	uint64_t slice;       /* instructions per time slice */
+	uint64_t slice; /* instructions per time slice */
 	uint64_t slice_left;
 	uint64_t nr_switches, nr_cr3_loads, nr_forks;
+	uint64_t futex_seq;
+	uint16_t last_asid; /* --tlb-asid: the last tag given to an address space */
 };
 
 /* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
@@ -61,6 +63,10 @@ struct task *find_task_by_pid(struct sched *s, int pid);
 bool task_can_run(struct task *t);
 /* Round-robin: the first task after current (wrapping) that can run, or NULL. */
 struct task *pick_next_task(struct sched *s);
+/* switch_mm: loads CR3 with mm's page directory, which drops the non-global TLB entries;
+ * with ASIDs modelled (--tlb-asid) mm keeps its own tag instead and nothing is dropped
+ * (an ASID given anew is flushed first). For exec's new mm and context_switch. */
+void switch_mm(struct task *t, struct mm_struct *mm);
 /* Saves prev's CPU context (prev may be NULL or dead), loads next's; CR3 when mm changes. */
 void context_switch(struct sched *s, struct task *prev, struct task *next);
 

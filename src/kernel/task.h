@@ -60,6 +60,10 @@ struct task_wait {
 	int host_fd;       /* pipes: the host end polled for readiness */
 	uint32_t uaddr;    /* futex: the word's address */
 	uint32_t bitset;   /* futex: FUTEX_WAIT_BITSET's mask */
+	const void *key_mm;   /* futex key: the mm and address (private), or NULL and the
+			       * physical address (shared memory) */
+	uint64_t key;
+	uint64_t seq;         /* futex: order of arrival (who is woken first) */
 	bool woken;        /* an explicit wake-up happened (child exit, futex wake, vfork done) */
 };
 
@@ -109,6 +113,9 @@ struct task {
 	struct task *vfork_parent;    /* CLONE_VFORK: parent blocked until exec or exit */
 	bool set_child_tid_pending;   /* CLONE_CHILD_SETTID: written when the child first runs */
 	bool exec_done;               /* has called execve (setpgid EACCES from the parent) */
+	bool futex_woken;             /* FUTEX_WAKE ended its wait: the call returns 0 */
+	bool delayed_notify;          /* a zombie leader whose threads still run: the parent
+				       * hears of it when the last one exits */
 	uint64_t maxrss_pages;        /* the peak RSS, kept when the mm goes at exit */
 	char *owned_comm, *owned_exe; /* storage comm/exe_path point into after execve */
 	/* a blocking write(2) to a pipe that wrote part and waits to write the rest: what it
