@@ -102,6 +102,29 @@ else
 	for i in 1 2 3 4 5 6; do ok "device nodes # SKIP mknod needs root"; done
 fi
 
+# O_NONBLOCK and O_APPEND set on inherited descriptors stay the guest's: the host open file
+# descriptions are the shell's too (a terminal left non-blocking breaks the shell).
+mkfifo "$S/log/in.fifo"
+exec 7<>"$S/log/in.fifo" # a writer that never writes: reads find it empty
+echo "first line" >"$S/log/setfl.out"
+(p=$BASHPID
+ cd "$R/rw" && timeout -s KILL 60 "$VMLAB" run --root "$R" --rw "$R/rw" -- /bin/attack setfl
+ for fd in 0 1; do echo "$fd $(awk '/^flags/ {print $2}' /proc/$p/fdinfo/$fd)" >&2; done
+) <"$S/log/in.fifo" 1<>"$S/log/setfl.out" 2>"$S/log/setfl.flags"
+exec 7>&-
+if diff -u "$EXP/sandbox_attack.setfl.out" "$S/log/setfl.out" >"$S/diff.txt"; then
+	ok "F_SETFL on inherited descriptors: the guest sees its flags, O_APPEND and O_NONBLOCK work"
+else
+	notok "F_SETFL on inherited descriptors: the guest sees its flags, O_APPEND and O_NONBLOCK work"
+	head -20 "$S/diff.txt" | sed 's/^/#   /'
+fi
+bad=0
+while read -r fd flags; do
+	[ -n "$flags" ] && [ $((0$flags & 06000)) = 0 ] || bad=1
+done < <(grep -E '^[01] ' "$S/log/setfl.flags")
+[ "$(grep -cE '^[01] ' "$S/log/setfl.flags")" = 2 ] || bad=1
+check $bad "F_SETFL on inherited descriptors: the shell's descriptions keep their flags ($(grep -E '^[01] ' "$S/log/setfl.flags" | tr '\n' ' '))"
+
 # The host's procfs is never reached: not through an inherited descriptor of a /proc
 # directory or file, not through a bind mount of it inside the root.
 hostproc() { # label expected path [stdin]

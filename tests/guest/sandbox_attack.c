@@ -351,6 +351,26 @@ static void cwd_tricks(void)
 	res("chdir /rw", chdir("/rw"));
 }
 
+/* Status flags of the inherited descriptors: the guest sees what it set, the user's shell
+ * (sharing the host open file descriptions) keeps its own. stdin is a FIFO nobody writes
+ * yet, stdout a regular file. */
+static void setfl(void)
+{
+	int r[2], fl[2];
+	for (int fd = 1; fd >= 0; fd--) {
+		r[fd] = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK | O_APPEND);
+		fl[fd] = fcntl(fd, F_GETFL);
+	}
+	/* stdout was opened read-write at offset 0 over a line: only O_APPEND keeps it */
+	for (int fd = 0; fd < 2; fd++) {
+		res("F_SETFL O_NONBLOCK|O_APPEND", r[fd]);
+		printf("fd %d O_NONBLOCK %s, O_APPEND %s\n", fd, fl[fd] & O_NONBLOCK ? "set" : "clear",
+		       fl[fd] & O_APPEND ? "set" : "clear");
+	}
+	char c;
+	res("read fd 0 (empty, O_NONBLOCK)", read(0, &c, 1));
+}
+
 static void stdin_dev(void)
 {
 	/* stdin is a device node outside --rw, as /dev/null is when a fuzzer runs with
@@ -371,6 +391,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "stdin-dev")) {
 		stdin_dev();
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "setfl")) {
+		setfl();
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "devices")) {

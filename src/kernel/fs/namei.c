@@ -744,6 +744,7 @@ static int std_file(struct task *t, int hostfd)
 		close(fd);
 		return -ENOMEM;
 	}
+	f->inherited = true;
 	int r = fd_install(t, f, hostfd, false);
 	return r < 0 ? r : 0;
 }
