@@ -9,8 +9,8 @@
 # a terminal: the guest may chmod, truncate or write its inherited descriptors), and the
 # fuzzer refuses to run unless / holds FUZZ-SANDBOX-ROOT. The host's /dev/null is checked
 # afterwards all the same.
-# A short run here (a few seconds); `make soak` (VMLAB_SOAK=1) runs many more seeds and
-# calls. FUZZ_SEEDS="1 2 3" and FUZZ_CALLS=N pick them by hand, to reproduce a failure;
+# A short run here (a few seconds); `make soak` (VMLAB_SOAK=1) runs seeds of 20000 calls
+# for FUZZ_SECONDS (480). FUZZ_SEEDS="1 2 3" and FUZZ_CALLS=N pick them by hand, to reproduce a failure;
 # FUZZ_KEEP=DIR keeps the stderr (and the start of stdout) of failing seeds there.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
@@ -23,8 +23,10 @@ if [ ! -x "$VMLAB" ] || [ ! -x "$bin" ]; then
 	exit 0
 fi
 VMLAB=$(cd "$(dirname "$VMLAB")" && pwd)/$(basename "$VMLAB")
+# soak: seeds one after the other until FUZZ_SECONDS (tests/run.sh gives a script 600 s)
+budget=0
 if [ -n "$VMLAB_SOAK" ]; then
-	seeds=${FUZZ_SEEDS:-$(seq 1 400)} calls=${FUZZ_CALLS:-20000}
+	seeds=${FUZZ_SEEDS:-$(seq 1 100000)} calls=${FUZZ_CALLS:-20000} budget=${FUZZ_SECONDS:-480}
 elif [ "$VMLAB_BUILD" = san ]; then
 	seeds=${FUZZ_SEEDS:-$(seq 1 6)} calls=${FUZZ_CALLS:-1500}
 else
@@ -77,6 +79,7 @@ run_limited() { # result-file seconds command...
 
 bad=0 total=0
 for seed in $seeds; do
+	[ "$budget" -gt 0 ] && [ "$SECONDS" -ge "$budget" ] && break
 	sandbox
 	total=$((total + 1))
 	rm -f "$tmp"/san.*
@@ -110,7 +113,7 @@ for seed in $seeds; do
 		ok "seed $seed, $calls calls: $how, $(summary)"
 	fi
 done
-[ -n "$VMLAB_SOAK" ] && [ "$bad" -eq 0 ] && ok "$total seeds of $calls calls: vmlab never crashed"
+[ -n "$VMLAB_SOAK" ] && [ "$bad" -eq 0 ] && ok "$total seeds (from ${seeds%%[!0-9]*}) of $calls calls: vmlab never crashed"
 devnull_after=$(stat -c '%F %a %u:%g %t:%T' /dev/null)
 [ "$devnull_before" = "$devnull_after" ] && ok "the host's /dev/null is unchanged ($devnull_after)" ||
 	nok "the host's /dev/null changed: $devnull_before -> $devnull_after"
