@@ -234,7 +234,8 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
 		const struct signal_struct *s = t->signal;
 		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
-			 trap_name(s->trap_nr), s->trap_nr, s->error_code, t->cpu->eip);
+			 trap_name(s->trap_nr), s->trap_nr, s->error_code,
+			 t->cpu ? t->cpu->eip : 0);
 	}
 	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
 	t->exited = true;
