@@ -22,6 +22,10 @@ if [ ! -x "$VMLAB" ] || [ ! -x "$bin" ]; then
 	echo "ok 1 - fuzz_syscalls # SKIP $VMLAB or $bin not built"
 	exit 0
 fi
+if ! command -v perl >/dev/null; then
+	echo "ok 1 - fuzz_syscalls # SKIP perl (to tell vmlab's death by a signal from its exit) is missing"
+	exit 0
+fi
 VMLAB=$(cd "$(dirname "$VMLAB")" && pwd)/$(basename "$VMLAB")
 # soak: seeds one after the other until FUZZ_SECONDS (tests/run.sh gives a script 600 s)
 budget=0
