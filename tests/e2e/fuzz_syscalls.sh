@@ -115,6 +115,7 @@ for seed in $seeds; do
 		echo "# reproduce: FUZZ_SEEDS=$seed FUZZ_CALLS=$calls VMLAB=$VMLAB $0"
 	elif [ -z "$VMLAB_SOAK" ]; then
 		ok "seed $seed, $calls calls: $how, $(summary)"
+		[ -n "$FUZZ_KEEP" ] && mkdir -p "$FUZZ_KEEP" && cp "$tmp/err" "$FUZZ_KEEP/$seed.err"
 	fi
 done
 [ -n "$VMLAB_SOAK" ] && [ "$bad" -eq 0 ] && ok "$total seeds (from ${seeds%%[!0-9]*}) of $calls calls: vmlab never crashed"
