@@ -58,7 +58,7 @@ sandbox() {
 
 # The fuzzer's last line; the guest may have seeked its stdout far into a sparse file.
 summary() {
-	tail -c 300 "$tmp/out" | tr -d '\0' | tail -1 | sed 's/^fuzz_syscalls: //'
+	tail -c 300 "$tmp/out" | tr -d '\0' | tail -1 | sed 's/^fuzz_syscalls: //' | tr -cd '[:print:]'
 }
 
 # Runs a command with a time limit and writes how it ended to a file: "exit N", "signal N"
