@@ -88,14 +88,20 @@ for seed in $seeds; do
 	total=$((total + 1))
 	rm -f "$tmp"/san.*
 	# files may grow to 1 GB (the guest may seek far and write, or truncate up);
-	# sanitizer reports go to their own files, out of the guest's reach
+	# sanitizer reports go to their own files, out of the guest's reach (ASan's; UBSan
+	# writes to stderr whatever log_path says), and a sanitizer's death is status 86,
+	# which the fuzzer never exits with
 	(cd "$tmp/root/w" && ulimit -f 2097152 &&
-		ASAN_OPTIONS="log_path=$tmp/san:$ASAN_OPTIONS" UBSAN_OPTIONS="log_path=$tmp/san:print_stacktrace=1:$UBSAN_OPTIONS" \
+		ASAN_OPTIONS="log_path=$tmp/san:exitcode=86:$ASAN_OPTIONS" \
+		UBSAN_OPTIONS="log_path=$tmp/san:exitcode=86:print_stacktrace=1:$UBSAN_OPTIONS" \
 		run_limited "$tmp/how" 300 "$VMLAB" run --root "$tmp/root" --rw "$tmp/root/w" \
 		--max-insns=2000000000 -- /bin/fuzz "$seed" "$calls") <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err"
 	how=$(cat "$tmp/how" 2>/dev/null)
 	why=""
-	if ls "$tmp"/san.* >/dev/null 2>&1 || grep -aqE 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/err"; then
+	# (the end of stderr too, in case a report could not go to its file; the guest may
+	# have made stderr a huge sparse file)
+	if ls "$tmp"/san.* >/dev/null 2>&1 || [ "$how" = "exit 86" ] ||
+		tail -c 1000000 "$tmp/err" | grep -aqE 'AddressSanitizer|LeakSanitizer|runtime error:'; then
 		why="sanitizer report"
 		cat "$tmp"/san.* 2>/dev/null | head -30 | sed 's/^/# /'
 	elif [ "$how" = timeout ]; then
@@ -109,7 +115,8 @@ for seed in $seeds; do
 	if [ -n "$why" ]; then
 		bad=$((bad + 1))
 		nok "seed $seed, $calls calls: $why"
-		grep -avE 'vmlab: unimplemented syscall' "$tmp/err" | head -20 | cut -c1-200 | sed 's/^/# /'
+		tail -c 1000000 "$tmp/err" | grep -avE 'vmlab: unimplemented syscall' | tail -20 | cut -c1-200 |
+			tr -cd '[:print:]\n' | sed 's/^/# /'
 		[ -n "$FUZZ_KEEP" ] && mkdir -p "$FUZZ_KEEP" && cp "$tmp/err" "$FUZZ_KEEP/$seed.err" &&
 			head -c 1M "$tmp/out" >"$FUZZ_KEEP/$seed.out"
 		echo "# reproduce: FUZZ_SEEDS=$seed FUZZ_CALLS=$calls VMLAB=$VMLAB $0"
