@@ -102,8 +102,8 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
 }
 
-/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, or the
- * kernel failing to build a handler's frame. */
+/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
+ * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
 enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
 static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
