@@ -154,9 +154,10 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		} else if (!strncmp(a, "--mem=", 6)) {
 			if (mm_parse_size(v, &cfg.ram_bytes)) {
-				fprintf(stderr,
-					"vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
-					v);
+				fprintf(
+				    stderr,
+				    "vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
+				    v);
 				goto out;
 			}
 		} else if (!strncmp(a, "--vmsplit=", 10)) {

@@ -145,8 +145,9 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	p.pae = c->pae;
 	r = mm_init(&m->km, &m->pm, &m->mmu, &m->ctr, &p);
 	if (r) {
-		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
-				 "split (%s)",
+		snprintf(err, n,
+			 "cannot boot the kernel memory manager with this RAM size and "
+			 "split (%s)",
 			 m->km.last_error_msg ? m->km.last_error_msg : strerror(-r));
 		return r;
 	}

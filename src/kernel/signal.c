@@ -102,8 +102,8 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
 }
 
-/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, or the
- * kernel failing to build a handler's frame. */
+/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
+ * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
 enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
 static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
@@ -234,7 +234,8 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
 		const struct signal_struct *s = t->signal;
 		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
-			 trap_name(s->trap_nr), s->trap_nr, s->error_code, t->cpu->eip);
+			 trap_name(s->trap_nr), s->trap_nr, s->error_code,
+			 t->cpu ? t->cpu->eip : 0);
 	}
 	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
 	t->exited = true;

@@ -9,8 +9,8 @@
 # a terminal: the guest may chmod, truncate or write its inherited descriptors), and the
 # fuzzer refuses to run unless / holds FUZZ-SANDBOX-ROOT. The host's /dev/null is checked
 # afterwards all the same.
-# A short run here (a few seconds); `make soak` (VMLAB_SOAK=1) runs many more seeds and
-# calls. FUZZ_SEEDS="1 2 3" and FUZZ_CALLS=N pick them by hand, to reproduce a failure;
+# A short run here (a few seconds); `make soak` (VMLAB_SOAK=1) runs seeds of 20000 calls
+# for FUZZ_SECONDS (480). FUZZ_SEEDS="1 2 3" and FUZZ_CALLS=N pick them by hand, to reproduce a failure;
 # FUZZ_KEEP=DIR keeps the stderr (and the start of stdout) of failing seeds there.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
@@ -22,9 +22,15 @@ if [ ! -x "$VMLAB" ] || [ ! -x "$bin" ]; then
 	echo "ok 1 - fuzz_syscalls # SKIP $VMLAB or $bin not built"
 	exit 0
 fi
+if ! command -v perl >/dev/null; then
+	echo "ok 1 - fuzz_syscalls # SKIP perl (to tell vmlab's death by a signal from its exit) is missing"
+	exit 0
+fi
 VMLAB=$(cd "$(dirname "$VMLAB")" && pwd)/$(basename "$VMLAB")
+# soak: seeds one after the other until FUZZ_SECONDS (tests/run.sh gives a script 600 s)
+budget=0
 if [ -n "$VMLAB_SOAK" ]; then
-	seeds=${FUZZ_SEEDS:-$(seq 1 400)} calls=${FUZZ_CALLS:-20000}
+	seeds=${FUZZ_SEEDS:-$(seq 1 100000)} calls=${FUZZ_CALLS:-20000} budget=${FUZZ_SECONDS:-480}
 elif [ "$VMLAB_BUILD" = san ]; then
 	seeds=${FUZZ_SEEDS:-$(seq 1 6)} calls=${FUZZ_CALLS:-1500}
 else
@@ -52,7 +58,7 @@ sandbox() {
 
 # The fuzzer's last line; the guest may have seeked its stdout far into a sparse file.
 summary() {
-	tail -c 300 "$tmp/out" | tr -d '\0' | tail -1 | sed 's/^fuzz_syscalls: //'
+	tail -c 300 "$tmp/out" | tr -d '\0' | tail -1 | sed 's/^fuzz_syscalls: //' | tr -cd '[:print:]'
 }
 
 # Runs a command with a time limit and writes how it ended to a file: "exit N", "signal N"
@@ -77,18 +83,25 @@ run_limited() { # result-file seconds command...
 
 bad=0 total=0
 for seed in $seeds; do
+	[ "$budget" -gt 0 ] && [ "$SECONDS" -ge "$budget" ] && break
 	sandbox
 	total=$((total + 1))
 	rm -f "$tmp"/san.*
 	# files may grow to 1 GB (the guest may seek far and write, or truncate up);
-	# sanitizer reports go to their own files, out of the guest's reach
+	# sanitizer reports go to their own files, out of the guest's reach (ASan's; UBSan
+	# writes to stderr whatever log_path says), and a sanitizer's death is status 86,
+	# which the fuzzer never exits with
 	(cd "$tmp/root/w" && ulimit -f 2097152 &&
-		ASAN_OPTIONS="log_path=$tmp/san:$ASAN_OPTIONS" UBSAN_OPTIONS="log_path=$tmp/san:print_stacktrace=1:$UBSAN_OPTIONS" \
+		ASAN_OPTIONS="log_path=$tmp/san:exitcode=86:$ASAN_OPTIONS" \
+		UBSAN_OPTIONS="log_path=$tmp/san:exitcode=86:print_stacktrace=1:$UBSAN_OPTIONS" \
 		run_limited "$tmp/how" 300 "$VMLAB" run --root "$tmp/root" --rw "$tmp/root/w" \
 		--max-insns=2000000000 -- /bin/fuzz "$seed" "$calls") <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err"
 	how=$(cat "$tmp/how" 2>/dev/null)
 	why=""
-	if ls "$tmp"/san.* >/dev/null 2>&1 || grep -aqE 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/err"; then
+	# (the end of stderr too, in case a report could not go to its file; the guest may
+	# have made stderr a huge sparse file)
+	if ls "$tmp"/san.* >/dev/null 2>&1 || [ "$how" = "exit 86" ] ||
+		tail -c 1000000 "$tmp/err" | grep -aqE 'AddressSanitizer|LeakSanitizer|runtime error:'; then
 		why="sanitizer report"
 		cat "$tmp"/san.* 2>/dev/null | head -30 | sed 's/^/# /'
 	elif [ "$how" = timeout ]; then
@@ -102,15 +115,17 @@ for seed in $seeds; do
 	if [ -n "$why" ]; then
 		bad=$((bad + 1))
 		nok "seed $seed, $calls calls: $why"
-		grep -avE 'vmlab: unimplemented syscall' "$tmp/err" | head -20 | cut -c1-200 | sed 's/^/# /'
+		tail -c 1000000 "$tmp/err" | grep -avE 'vmlab: unimplemented syscall' | tail -20 | cut -c1-200 |
+			tr -cd '[:print:]\n' | sed 's/^/# /'
 		[ -n "$FUZZ_KEEP" ] && mkdir -p "$FUZZ_KEEP" && cp "$tmp/err" "$FUZZ_KEEP/$seed.err" &&
 			head -c 1M "$tmp/out" >"$FUZZ_KEEP/$seed.out"
 		echo "# reproduce: FUZZ_SEEDS=$seed FUZZ_CALLS=$calls VMLAB=$VMLAB $0"
 	elif [ -z "$VMLAB_SOAK" ]; then
 		ok "seed $seed, $calls calls: $how, $(summary)"
+		[ -n "$FUZZ_KEEP" ] && mkdir -p "$FUZZ_KEEP" && cp "$tmp/err" "$FUZZ_KEEP/$seed.err"
 	fi
 done
-[ -n "$VMLAB_SOAK" ] && [ "$bad" -eq 0 ] && ok "$total seeds of $calls calls: vmlab never crashed"
+[ -n "$VMLAB_SOAK" ] && [ "$bad" -eq 0 ] && ok "$total seeds (from ${seeds%%[!0-9]*}) of $calls calls: vmlab never crashed"
 devnull_after=$(stat -c '%F %a %u:%g %t:%T' /dev/null)
 [ "$devnull_before" = "$devnull_after" ] && ok "the host's /dev/null is unchanged ($devnull_after)" ||
 	nok "the host's /dev/null changed: $devnull_before -> $devnull_after"

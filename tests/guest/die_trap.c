@@ -28,14 +28,21 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "int1")) {
 		__asm__ volatile("int $1");
 	} else if (!strcmp(what, "np")) {
-		struct user_desc d = {.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
-				      .limit_in_pages = 1, .seg_not_present = 1, .useable = 1};
+		struct user_desc d = {.entry_number = 0,
+				      .limit = 0xfffff,
+				      .seg_32bit = 1,
+				      .limit_in_pages = 1,
+				      .seg_not_present = 1,
+				      .useable = 1};
 		syscall(SYS_modify_ldt, 0x11, &d, sizeof(d));
 		__asm__ volatile("movw %w0, %%ds" : : "r"(0x7));
 	} else if (!strcmp(what, "icebp")) {
 		__asm__ volatile(".byte 0xf1");
 	} else if (!strcmp(what, "sigreturn")) {
-		__asm__ volatile("movl $0x1000, %%esp\n movl $173, %%eax\n int $0x80" : : : "eax", "memory");
+		__asm__ volatile("movl $0x1000, %%esp\n movl $173, %%eax\n int $0x80"
+				 :
+				 :
+				 : "eax", "memory");
 	} else if (!strcmp(what, "frame")) {
 		signal(SIGSEGV, handler);
 		/* %esp at a page nothing maps; the read of address 0 faults */

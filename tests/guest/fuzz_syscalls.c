@@ -17,8 +17,8 @@
  * Not called, so that the run stays one process in one sandbox: exit and exit_group,
  * fork, vfork, clone and clone3 (another harness will exercise processes), and device, FIFO
  * or socket nodes (mknod is made to ask for regular files only). It refuses to start unless
- * / holds FUZZ-SANDBOX-ROOT and descriptors 0, 1 and 2 are regular files (or closed). Paths stay inside the
- * sandbox root the test gives and avoid /proc/PID/{fd,root,cwd,exe,map_files,mem} and
+ * / holds FUZZ-SANDBOX-ROOT and descriptors 0, 1 and 2 are regular files (or closed). Paths stay
+ * inside the sandbox root the test gives and avoid /proc/PID/{fd,root,cwd,exe,map_files,mem} and
  * /dev/fd, whose hardening is tested by the hostile-guest suite, not here. Calls that can
  * only end the run (pause, sigsuspend, waits no one can end) are made rarely.
  */
@@ -89,11 +89,40 @@ static int protected_addr(uint32_t v)
 }
 
 static const char *const names[] = {
-    "f", "d", "d/sub", "d/g", "l", "dangling", "loop", "new", "new2", "d/new", ".", "..", "/",
-    "", "//f", "d/../f", "f/", "f/x", "d/sub/../../f", "../../../f", "/d/sub/", "nonexistent/x",
-    "/proc/self/maps", "/proc/self/status", "/proc/meminfo", "/proc/self/smaps", "/proc/self",
-    "/proc/1000/stat", "/proc/cpuinfo", "/proc", "/sys/kernel/mm/transparent_hugepage/enabled",
-    "/tmp", "/etc/passwd", "d/sub/deep/er/still",
+    "f",
+    "d",
+    "d/sub",
+    "d/g",
+    "l",
+    "dangling",
+    "loop",
+    "new",
+    "new2",
+    "d/new",
+    ".",
+    "..",
+    "/",
+    "",
+    "//f",
+    "d/../f",
+    "f/",
+    "f/x",
+    "d/sub/../../f",
+    "../../../f",
+    "/d/sub/",
+    "nonexistent/x",
+    "/proc/self/maps",
+    "/proc/self/status",
+    "/proc/meminfo",
+    "/proc/self/smaps",
+    "/proc/self",
+    "/proc/1000/stat",
+    "/proc/cpuinfo",
+    "/proc",
+    "/sys/kernel/mm/transparent_hugepage/enabled",
+    "/tmp",
+    "/etc/passwd",
+    "d/sub/deep/er/still",
 };
 
 /* A value from one of the kinds an argument may be; never one inside the protected ranges. */
@@ -103,12 +132,12 @@ static int depth; /* structures hold plain values, not more structures */
 static uint32_t arena_ptr(void)
 {
 	switch (below(6)) {
-	case 0: return ARENA + below(ARENA_PAGES) * PG;        /* page aligned */
-	case 1: return ARENA + below(ARENA_PAGES * PG);        /* anywhere, unaligned */
+	case 0: return ARENA + below(ARENA_PAGES) * PG;		 /* page aligned */
+	case 1: return ARENA + below(ARENA_PAGES * PG);		 /* anywhere, unaligned */
 	case 2: return ARENA + ARENA_PAGES * PG - 1 - below(16); /* straddles the end */
-	case 3: return ARENA + 4 * PG - below(8);              /* straddles the read-only page */
-	case 4: return ARENA + 8 * PG - below(8);              /* straddles the PROT_NONE page */
-	default: return ARENA + below(WINDOW);                 /* maybe unmapped */
+	case 3: return ARENA + 4 * PG - below(8);		 /* straddles the read-only page */
+	case 4: return ARENA + 8 * PG - below(8);		 /* straddles the PROT_NONE page */
+	default: return ARENA + below(WINDOW);			 /* maybe unmapped */
 	}
 }
 
@@ -168,16 +197,17 @@ static uint32_t iovec_ptr(void)
 static uint32_t value(void)
 {
 	static const uint32_t special[] = {
-	    0,          1,          2,          3,          4,          0x7fffffffu, 0x80000000u,
-	    0xffffffffu, 0xfffffffeu, 0xfffff000u, 0xc0000000u, 0xbffff000u, 0xbfffffffu,
-	    0xc0001000u, 0xfff,      0x1000,     0x10000,    0x7ffff000u, 0x10000000u, 4095,
-	    4097,       0x40000000u, 65536,      1024,       1025,       0xffff,      ~0xfffu,
+	    0,		 1,	      2,	   3,		4,	     0x7fffffffu,
+	    0x80000000u, 0xffffffffu, 0xfffffffeu, 0xfffff000u, 0xc0000000u, 0xbffff000u,
+	    0xbfffffffu, 0xc0001000u, 0xfff,	   0x1000,	0x10000,     0x7ffff000u,
+	    0x10000000u, 4095,	      4097,	   0x40000000u, 65536,	     1024,
+	    1025,	 0xffff,      ~0xfffu,
 	};
 	uint32_t v;
 	switch (below(12)) {
 	case 0: v = special[below(sizeof(special) / sizeof(special[0]))]; break;
 	case 1: v = (uint32_t)(int32_t)(below(70) - 3); break; /* small, and -1..-3 */
-	case 2: v = below(24); break;                           /* descriptors */
+	case 2: v = below(24); break;			       /* descriptors */
 	case 3: v = arena_ptr(); break;
 	case 4: v = depth ? arena_ptr() : path_ptr(); break;
 	case 5:
@@ -185,31 +215,78 @@ static uint32_t value(void)
 		v = depth > 1 ? arena_ptr() : iovec_ptr();
 		depth--;
 		break;
-	case 6: v = 1u << below(32); break;                     /* one flag bit */
-	case 7: v = rnd() & rnd(); break;                       /* sparse flags */
+	case 6: v = 1u << below(32); break;			/* one flag bit */
+	case 7: v = rnd() & rnd(); break;			/* sparse flags */
 	case 8: v = below(PG * 4) * (below(2) ? 1 : PG); break; /* sizes */
-	case 9: v = 0xC0000000u + below(0x40000000u); break;    /* kernel addresses */
+	case 9: v = 0xC0000000u + below(0x40000000u); break;	/* kernel addresses */
 	default: v = rnd(); break;
 	}
 	return protected_addr(v) ? arena_ptr() : v;
 }
 
 enum {
-	NR_exit = 1, NR_fork = 2, NR_execve = 11, NR_mknod = 14, NR_brk = 45, NR_signal = 48,
-	NR_sigaction = 67, NR_ssetmask = 69, NR_sigsuspend = 72, NR_pause = 29,
-	NR_old_mmap = 90, NR_munmap = 91, NR_sigreturn = 119, NR_clone = 120, NR_mprotect = 125,
-	NR_sigprocmask = 126, NR_msync = 144, NR_mlock = 150, NR_munlock = 151, NR_mremap = 163,
-	NR_rt_sigreturn = 173, NR_rt_sigaction = 174, NR_rt_sigprocmask = 175,
-	NR_rt_sigtimedwait = 177, NR_rt_sigsuspend = 179, NR_vfork = 190, NR_mmap2 = 192,
-	NR_mincore = 218, NR_madvise = 219, NR_futex = 240, NR_set_thread_area = 243,
-	NR_exit_group = 252, NR_remap_file_pages = 257, NR_mbind = 274, NR_waitid = 284,
-	NR_mknodat = 297, NR_move_pages = 317, NR_mlock2 = 376, NR_pkey_mprotect = 380,
-	NR_rt_sigtimedwait_time64 = 421, NR_futex_time64 = 422, NR_clone3 = 435,
-	NR_execveat = 358, NR_process_madvise = 440, NR_futex_waitv = 449, NR_wait4 = 114,
-	NR_waitpid = 7, NR_kill = 37, NR_tkill = 238, NR_tgkill = 270, NR_rt_sigqueueinfo = 178,
-	NR_rt_tgsigqueueinfo = 335, NR_sigaltstack = 186, NR_setrlimit = 75, NR_prlimit64 = 340,
-	NR_modify_ldt = 123, NR_mlockall = 152, NR_shmat = 397, NR_shmdt = 398,
-	NR_ipc = 117, NR_mseal = 462, NR_set_mempolicy_home_node = 450,
+	NR_exit = 1,
+	NR_fork = 2,
+	NR_execve = 11,
+	NR_mknod = 14,
+	NR_brk = 45,
+	NR_signal = 48,
+	NR_sigaction = 67,
+	NR_ssetmask = 69,
+	NR_sigsuspend = 72,
+	NR_pause = 29,
+	NR_old_mmap = 90,
+	NR_munmap = 91,
+	NR_sigreturn = 119,
+	NR_clone = 120,
+	NR_mprotect = 125,
+	NR_sigprocmask = 126,
+	NR_msync = 144,
+	NR_mlock = 150,
+	NR_munlock = 151,
+	NR_mremap = 163,
+	NR_rt_sigreturn = 173,
+	NR_rt_sigaction = 174,
+	NR_rt_sigprocmask = 175,
+	NR_rt_sigtimedwait = 177,
+	NR_rt_sigsuspend = 179,
+	NR_vfork = 190,
+	NR_mmap2 = 192,
+	NR_mincore = 218,
+	NR_madvise = 219,
+	NR_futex = 240,
+	NR_set_thread_area = 243,
+	NR_exit_group = 252,
+	NR_remap_file_pages = 257,
+	NR_mbind = 274,
+	NR_waitid = 284,
+	NR_mknodat = 297,
+	NR_move_pages = 317,
+	NR_mlock2 = 376,
+	NR_pkey_mprotect = 380,
+	NR_rt_sigtimedwait_time64 = 421,
+	NR_futex_time64 = 422,
+	NR_clone3 = 435,
+	NR_execveat = 358,
+	NR_process_madvise = 440,
+	NR_futex_waitv = 449,
+	NR_wait4 = 114,
+	NR_waitpid = 7,
+	NR_kill = 37,
+	NR_tkill = 238,
+	NR_tgkill = 270,
+	NR_rt_sigqueueinfo = 178,
+	NR_rt_tgsigqueueinfo = 335,
+	NR_sigaltstack = 186,
+	NR_setrlimit = 75,
+	NR_prlimit64 = 340,
+	NR_modify_ldt = 123,
+	NR_mlockall = 152,
+	NR_shmat = 397,
+	NR_shmdt = 398,
+	NR_ipc = 117,
+	NR_mseal = 462,
+	NR_set_mempolicy_home_node = 450,
 };
 
 /* Descriptors and other small results of successful calls, for later calls to use. */
@@ -228,8 +305,9 @@ static uint32_t fd_value(void)
 
 static uint32_t open_flags(void)
 {
-	static const uint32_t bits[] = {0x40, 0x80, 0x200, 0x400, 0x800, 0x8000, 0x10000,
-					0x20000, 0x80000, 0x200000, 0x410000, 0x1000, 0x4000};
+	static const uint32_t bits[] = {0x40,	  0x80,	   0x200,   0x400,   0x800,
+					0x8000,	  0x10000, 0x20000, 0x80000, 0x200000,
+					0x410000, 0x1000,  0x4000};
 	uint32_t f = below(3);
 	for (int k = below(4); k > 0; k--)
 		f |= bits[below(sizeof(bits) / sizeof(bits[0]))];
@@ -238,24 +316,28 @@ static uint32_t open_flags(void)
 
 /* Argument kinds of the calls worth reaching past their first checks: f descriptor,
  * p path, b buffer, l length, o open flags, m mode, i small number, v iovec array,
- * a address in the window, 0 zero, x anything. */
+ * a address in the window, s signal number, P our pid (1000 under vmlab), z a sigset's
+ * size (8), 0 zero, x anything. */
 static const struct {
 	uint16_t nr;
 	const char *kinds;
 } typed[] = {
-    {3, "fbl"},     {4, "fbl"},      {5, "pom"},     {6, "f"},        {8, "pm"},
-    {9, "pp"},      {10, "p"},       {12, "p"},      {15, "pm"},      {19, "fii"},
-    {33, "pi"},     {38, "pp"},      {39, "pm"},     {40, "p"},       {41, "f"},
-    {42, "b"},      {54, "fxb"},     {55, "fib"},    {63, "ff"},      {83, "pp"},
-    {85, "pbl"},    {92, "pl"},      {93, "fl"},     {94, "fm"},      {106, "pb"},
-    {108, "fb"},    {118, "f"},      {133, "f"},     {140, "fiibi"},  {141, "fbl"},
-    {145, "fvi"},   {146, "fvi"},    {180, "fbli0"}, {181, "fbli0"},  {183, "bl"},
-    {187, "ffbl"},  {192, "alixfi"}, {195, "pb"},    {196, "pb"},     {197, "fb"},
-    {212, "pii"},   {220, "fbl"},    {221, "fib"},   {239, "ffbl"},   {295, "fpom"},
-    {296, "fpm"},   {300, "fpbi"},   {301, "fpi"},   {302, "fpfp"},   {303, "fpfpi"},
-    {304, "pfp"},   {305, "fpbl"},   {306, "fpm"},   {307, "fpi"},    {320, "fpbi"},
-    {331, "bi"},    {333, "fvii0"},  {334, "fvii0"}, {383, "fpiib"},  {90, "x"},
-    {91, "al"},     {125, "ali"},    {163, "alli"},  {219, "ali"},    {144, "ali"},
+    {3, "fbl"},	     {4, "fbl"},     {5, "pom"},     {6, "f"},	     {8, "pm"},	     {9, "pp"},
+    {10, "p"},	     {12, "p"},	     {15, "pm"},     {19, "fii"},    {33, "pi"},     {38, "pp"},
+    {39, "pm"},	     {40, "p"},	     {41, "f"},	     {42, "b"},	     {54, "fxb"},    {55, "fib"},
+    {63, "ff"},	     {83, "pp"},     {85, "pbl"},    {92, "pl"},     {93, "fl"},     {94, "fm"},
+    {106, "pb"},     {108, "fb"},    {118, "f"},     {133, "f"},     {140, "fiibi"}, {141, "fbl"},
+    {145, "fvi"},    {146, "fvi"},   {180, "fbli0"}, {181, "fbli0"}, {183, "bl"},    {187, "ffbl"},
+    {192, "alixfi"}, {195, "pb"},    {196, "pb"},    {197, "fb"},    {212, "pii"},   {220, "fbl"},
+    {221, "fib"},    {239, "ffbl"},  {295, "fpom"},  {296, "fpm"},   {300, "fpbi"},  {301, "fpi"},
+    {302, "fpfp"},   {303, "fpfpi"}, {304, "pfp"},   {305, "fpbl"},  {306, "fpm"},   {307, "fpi"},
+    {320, "fpbi"},   {331, "bi"},    {333, "fvii0"}, {334, "fvii0"}, {383, "fpiib"}, {90, "x"},
+    {91, "al"},	     {125, "ali"},   {163, "alli"},  {219, "ali"},   {144, "ali"},   {174, "sbbz"},
+    {175, "ibbz"},   {186, "bb"},    {37, "Ps"},     {238, "Ps"},    {270, "PPs"},   {178, "Psb"},
+    {162, "bb"},     {265, "iibb"},  {355, "bli"},   {340, "Pibb"},  {243, "b"},     {123, "ibl"},
+    {45, "x"},	     {241, "Plb"},   {27, "i"},	     {104, "ibb"},   {105, "ib"},    {60, "m"},
+    {122, "b"},	     {116, "b"},     {77, "ib"},     {191, "ib"},    {76, "ib"},     {13, "b"},
+    {78, "bb"},	     {403, "ib"},    {407, "iib"},   {172, "iiiii"}, {384, "ib"},
 };
 
 static void typed_args(uint32_t nr, uint32_t *a)
@@ -274,6 +356,9 @@ static void typed_args(uint32_t nr, uint32_t *a)
 			case 'i': a[i] = below(4) ? below(8) : value(); break;
 			case 'v': a[i] = iovec_ptr(); break;
 			case 'a': a[i] = ARENA + below(WINDOW / PG) * PG; break;
+			case 's': a[i] = below(8) ? 1 + below(64) : value(); break;
+			case 'P': a[i] = below(4) ? 1000 : below(2) ? 0 : value(); break;
+			case 'z': a[i] = below(8) ? 8 : value(); break;
 			case '0': a[i] = 0; break;
 			default: a[i] = value();
 			}
@@ -286,9 +371,19 @@ static void typed_args(uint32_t nr, uint32_t *a)
 static void confine(uint32_t nr, uint32_t *a)
 {
 	switch (nr) {
-	case NR_munmap: case NR_mprotect: case NR_msync: case NR_mlock: case NR_munlock:
-	case NR_madvise: case NR_mincore: case NR_remap_file_pages: case NR_mbind:
-	case NR_mlock2: case NR_pkey_mprotect: case NR_mseal: case NR_set_mempolicy_home_node:
+	case NR_munmap:
+	case NR_mprotect:
+	case NR_msync:
+	case NR_mlock:
+	case NR_munlock:
+	case NR_madvise:
+	case NR_mincore:
+	case NR_remap_file_pages:
+	case NR_mbind:
+	case NR_mlock2:
+	case NR_pkey_mprotect:
+	case NR_mseal:
+	case NR_set_mempolicy_home_node:
 		if (protected(a[0], a[1]))
 			a[0] = ARENA + below(WINDOW) / (below(2) ? 1 : PG) * (below(2) ? 1 : PG);
 		if (protected(a[0], a[1]))
@@ -327,15 +422,12 @@ static void confine(uint32_t nr, uint32_t *a)
 		if (a[0] && a[0] < img_hi)
 			a[0] = img_hi + below(1 << 20);
 		break;
-	case NR_process_madvise: case NR_move_pages:
-		a[1] = below(8) ? iovec_ptr() : a[1];
-		break;
+	case NR_process_madvise:
+	case NR_move_pages: a[1] = below(8) ? iovec_ptr() : a[1]; break;
 	case NR_mknod:
 		a[1] = (a[1] & 07777) | (below(4) ? 0100000 : 0); /* S_IFREG or 0 */
 		break;
-	case NR_mknodat:
-		a[2] = (a[2] & 07777) | (below(4) ? 0100000 : 0);
-		break;
+	case NR_mknodat: a[2] = (a[2] & 07777) | (below(4) ? 0100000 : 0); break;
 	case NR_set_thread_area: {
 		/* glibc's TLS entry (gs_sel >> 3) stays as it is */
 		uint32_t p = ARENA + 29 * PG + below(64) * 4;
@@ -349,12 +441,15 @@ static void confine(uint32_t nr, uint32_t *a)
 		a[0] = below(8) ? p : value();
 		break;
 	}
-	case NR_kill: case NR_tkill:
+	case NR_kill:
+	case NR_tkill:
+	case NR_rt_sigqueueinfo:
 		/* SIGKILL ends the run: rarely */
 		if (a[1] == 9 && below(50))
 			a[1] = 10;
 		break;
 	case NR_tgkill:
+	case NR_rt_tgsigqueueinfo:
 		if (a[2] == 9 && below(50))
 			a[2] = 10;
 		break;
@@ -365,11 +460,20 @@ static void confine(uint32_t nr, uint32_t *a)
 static int rare(uint32_t nr)
 {
 	switch (nr) {
-	case NR_pause: case NR_sigsuspend: case NR_rt_sigsuspend: case NR_rt_sigtimedwait:
-	case NR_rt_sigtimedwait_time64: case NR_futex: case NR_futex_time64: case NR_futex_waitv:
-	case NR_sigreturn: case NR_rt_sigreturn: case NR_execve: case NR_execveat:
-	case 42: case 331: /* pipe, pipe2: a read of an empty pipe waits forever */
-		return 1;
+	case NR_pause:
+	case NR_sigsuspend:
+	case NR_rt_sigsuspend:
+	case NR_rt_sigtimedwait:
+	case NR_rt_sigtimedwait_time64:
+	case NR_futex:
+	case NR_futex_time64:
+	case NR_futex_waitv:
+	case NR_sigreturn:
+	case NR_rt_sigreturn:
+	case NR_execve:
+	case NR_execveat:
+	case 42:
+	case 331: /* pipe, pipe2: a read of an empty pipe waits forever */ return 1;
 	}
 	return 0;
 }
@@ -408,21 +512,28 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 /* the handlers' own stack, in the protected image: a sigreturn may leave %esp anywhere */
 static char altstack[64 * 1024];
 
+/* The handlers are installed with rt_sigaction itself: glibc's sigaction refuses 32 and 33
+ * (its own), and a kill of either would end the run. */
+void restore_rt(void);
+__asm__(".globl restore_rt\n"
+	"restore_rt:\n"
+	"	movl $173, %eax\n int $0x80\n");
+
 static void install_handlers(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
+	struct {
+		uint32_t handler, flags, restorer, mask[2];
+	} ka = {(uint32_t)(uintptr_t)on_signal,
+		SA_SIGINFO | SA_NODEFER | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
+		(uint32_t)(uintptr_t)restore_rt,
+		{0, 0}};
 	stack_t st = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
-	sigaltstack(&st, NULL);
+	raw_syscall6(186 /* sigaltstack */, (long)&st, 0, 0, 0, 0, 0);
 	for (int s = 1; s < 65; s++)
 		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &sa, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+			raw_syscall6(NR_rt_sigaction, s, (long)&ka, 0, 8, 0, 0);
+	uint32_t none[2] = {0, 0};
+	raw_syscall6(NR_rt_sigprocmask, SIG_SETMASK, (long)none, 0, 8, 0, 0);
 }
 
 static void put_num(char *buf, size_t *n, unsigned long long v)
@@ -466,8 +577,9 @@ int main(int argc, char **argv)
 		uint32_t st[32]; /* struct stat64: st_mode at byte 16 */
 		if (raw_syscall6(197 /* fstat64 */, fd, (long)st, 0, 0, 0, 0) == 0 &&
 		    (st[4] & 0170000) != 0100000) {
-			static const char msg[] = "fuzz_syscalls: refusing to run: descriptors 0, 1 "
-						  "and 2 must be regular scratch files\n";
+			static const char msg[] =
+			    "fuzz_syscalls: refusing to run: descriptors 0, 1 "
+			    "and 2 must be regular scratch files\n";
 			raw_syscall6(4, 2, (long)msg, sizeof(msg) - 1, 0, 0, 0);
 			return 2;
 		}
@@ -522,9 +634,12 @@ int main(int argc, char **argv)
 			switch (below(16)) {
 			case 0: nr = 451 + below(600); break; /* past the table */
 			case 1: nr = below(4) ? rnd() : 0x80000000u | below(500); break;
-			case 2: case 3: case 4: case 5: case 6: case 7:
-				nr = typed[below(sizeof(typed) / sizeof(typed[0]))].nr;
-				break;
+			case 2:
+			case 3:
+			case 4:
+			case 5:
+			case 6:
+			case 7: nr = typed[below(sizeof(typed) / sizeof(typed[0]))].nr; break;
 			default: nr = below(451);
 			}
 		} while (never(nr) || (rare(nr) && below(300)));
