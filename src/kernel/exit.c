@@ -233,6 +233,9 @@ void do_exit(struct task *t)
 		futex_wake(t, t->clear_child_tid, true, 1, 0xffffffffu);
 	}
 	t->clear_child_tid = 0;
+	free(t->wait.ph);
+	t->wait.ph = NULL;
+	t->wait.nph = 0;
 	if (current && t->ldt)
 		tls_release(t);
 	exit_mm(t);

@@ -375,6 +375,7 @@ static void run_syscall(struct task *t)
 		t->nvcsw++;
 		return;
 	}
+	t->call_deadline = 0;
 	if (r == -ERESTARTSYS) {
 		restart_or_eintr(t);
 		return;
@@ -430,6 +431,10 @@ static struct task *schedule(struct sched *s)
 		next->state = TASK_RUNNING;
 		next->wait.kind = WAIT_NONE;
 		next->wait.woken = false;
+		next->wait.deadline = 0;
+		free(next->wait.ph);
+		next->wait.ph = NULL;
+		next->wait.nph = 0;
 	} else if (!next->exited && signal_pending(next)) {
 		/* a preempted or new task: signals sent meanwhile, before it runs on */
 		do_signal(next);
@@ -475,6 +480,8 @@ int machine_run(struct machine *m)
 		struct task *t = s->current;
 		if (!t || !task_can_run(t) || (t->state == TASK_RUNNING && !s->slice_left)) {
 			t = schedule(s);
+			if (!t && sched_idle(s))
+				continue; /* a timeout came, or the outside world answered */
 			if (!t)
 				break;
 		}

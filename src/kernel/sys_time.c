@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "cpu/cpu.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -33,9 +34,10 @@ uint64_t vclock_cputime_ns(const struct task *t)
 
 uint64_t vclock_monotonic_ns(const struct task *t)
 {
-	/* the machine's clock: every task's instructions, plus this task's sleeps */
+	/* the machine's clock: every task's instructions, the time every task spent blocked
+	 * until a timeout (sched.h), plus this task's own sleeps */
 	uint64_t insns = t->cpu ? t->cpu->insns * VMLAB_NS_PER_INSN : 0;
-	return insns + t->sleep_ns;
+	return insns + (t->sched ? t->sched->idle_ns : 0) + t->sleep_ns;
 }
 
 uint64_t vclock_realtime_ns(const struct task *t)
