@@ -170,8 +170,7 @@ bool task_can_run(struct task *t)
 	if (t->wait.deadline && vclock_monotonic_ns(t) >= t->wait.deadline)
 		return true;
 	switch (t->wait.kind) {
-	case WAIT_POLL:
-		return poll_ready(t);
+	case WAIT_POLL: return poll_ready(t);
 	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
 	case WAIT_PIPE_WRITE: return fd_ready(t->wait.host_fd, true);
 	default: return false;
@@ -327,6 +326,16 @@ long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uadd
 	return -ERESTART_SCHED;
 }
 
+bool sched_others_alive(const struct task *t)
+{
+	for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+		const struct task *o = t->sched->tasks[i];
+		if (o != t && o->state < EXIT_ZOMBIE)
+			return true;
+	}
+	return false;
+}
+
 long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline)
 {
 	long r = sched_block(t, kind, -1, 0);
@@ -342,7 +351,7 @@ bool sched_idle(struct sched *s)
 		struct task *t = s->tasks[i];
 		if (t->state == TASK_INTERRUPTIBLE && t->wait.deadline &&
 		    (!first || t->wait.deadline - vclock_monotonic_ns(t) <
-				       first->wait.deadline - vclock_monotonic_ns(first)))
+				   first->wait.deadline - vclock_monotonic_ns(first)))
 			first = t;
 	}
 	if (first) {

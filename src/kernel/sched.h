@@ -82,6 +82,8 @@ long sched_write_rest(struct task *t, uint32_t done, int host_fd);
 /* The end of a system call for the run loop: a pending partial write's total and registers
  * put back. Returns the value to give the guest. */
 long sched_syscall_done(struct task *t, long r);
+/* Whether a task other than t is still alive (not a zombie). */
+bool sched_others_alive(const struct task *t);
 /* The same with a timeout: the task can run again once its virtual monotonic clock reaches
  * deadline (0: none); when every task is blocked, time jumps to the earliest deadline. */
 long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline);

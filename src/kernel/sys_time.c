@@ -169,8 +169,8 @@ long sys_time(struct task *t, const uint32_t *a)
 	return (long)(int32_t)s;
 }
 
-/* Sleeping: the clock jumps ahead by the request. A signal cannot arrive meanwhile (no
- * timers, no other process), so the sleep always completes. */
+/* Sleeping: alone, the task's clock jumps ahead by the request (nothing could interrupt it);
+ * with other tasks alive it blocks until its deadline on the virtual clock (sched.h). */
 static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, uint32_t urem,
 		     bool time64)
 {
@@ -184,6 +184,22 @@ static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, 
 	if (r)
 		return r;
 	int64_t delta = flags & TIMER_ABSTIME_ ? req - now : req;
+	if (delta > 0 && sched_others_alive(t)) {
+		/* others can run meanwhile: sleep in the scheduler until the deadline */
+		uint64_t mono = vclock_monotonic_ns(t);
+		if (!t->call_deadline)
+			t->call_deadline = mono + (uint64_t)delta;
+		if (mono >= t->call_deadline)
+			return 0;
+		long b = sched_block_until(t, WAIT_SIGNAL, t->call_deadline);
+		if (b == -ERESTARTSYS) {
+			/* interrupted: what is left of it, and EINTR */
+			if (urem && !(flags & TIMER_ABSTIME_))
+				put_timespec(t, urem, (int64_t)(t->call_deadline - mono), time64);
+			return -EINTR;
+		}
+		return b;
+	}
 	if (delta > 0)
 		t->sleep_ns += (uint64_t)delta;
 	if (urem && !(flags & TIMER_ABSTIME_) && signal_pending(t))
