@@ -22,6 +22,7 @@
 #include "kernel/mm/pgtable.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
+#include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
 
 void machine_config_default(struct machine_config *c)
@@ -444,7 +445,7 @@ static struct task *schedule(struct sched *s)
 		next->set_child_tid_pending = false;
 		put_user_u32(next, next->set_child_tid, (uint32_t)next->pid);
 	}
-	if (next != prev && next->rseq && !next->exited) {
+	if ((next != prev || resumed) && next->rseq && !next->exited) {
 		/* rseq_preempt/rseq_migrate: back in user mode after a switch, the kernel
 		 * publishes the CPU number again (cpu_id_start, cpu_id). It is a write like
 		 * any other: on a page fork made copy-on-write, a fault. */
@@ -477,8 +478,10 @@ int machine_run(struct machine *m)
 	if (!s->active_mm)
 		s->active_mm = s->first->mm;
 	for (;;) {
+		if (s->timers)
+			sched_fire_timers(s);
 		struct task *t = s->current;
-		if (!t || !task_can_run(t) || (t->state == TASK_RUNNING && !s->slice_left)) {
+		if (!t || t->state != TASK_RUNNING || !task_can_run(t) || !s->slice_left) {
 			t = schedule(s);
 			if (!t && sched_idle(s))
 				continue; /* a timeout came, or the outside world answered */
@@ -500,6 +503,14 @@ int machine_run(struct machine *m)
 			}
 			if (m->cfg.max_insns - c->insns < budget)
 				budget = m->cfg.max_insns - c->insns;
+		}
+		struct task *l = t->group_leader ? t->group_leader : t;
+		if (l->it_real_value) {
+			/* stop when the real timer is due, to deliver SIGALRM on time */
+			uint64_t now = vclock_monotonic_ns(l);
+			uint64_t due = l->it_real_value > now ? l->it_real_value - now : 0;
+			if (due / VMLAB_NS_PER_INSN + 1 < budget)
+				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);

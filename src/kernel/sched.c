@@ -346,18 +346,28 @@ long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline)
 
 bool sched_idle(struct sched *s)
 {
-	struct task *first = NULL;
+	/* the nearest deadline: a timed wait's, or a real timer's */
+	bool found = false;
+	uint64_t wait = 0;
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
-		if (t->state == TASK_INTERRUPTIBLE && t->wait.deadline &&
-		    (!first || t->wait.deadline - vclock_monotonic_ns(t) <
-				   first->wait.deadline - vclock_monotonic_ns(first)))
-			first = t;
+		if (t->state >= EXIT_ZOMBIE)
+			continue;
+		uint64_t now = vclock_monotonic_ns(t);
+		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE ? t->wait.deadline : 0,
+				 t->it_real_value};
+		for (int k = 0; k < 2; k++) {
+			if (!d[k])
+				continue;
+			uint64_t w = d[k] > now ? d[k] - now : 0;
+			if (!found || w < wait)
+				wait = w;
+			found = true;
+		}
 	}
-	if (first) {
-		uint64_t now = vclock_monotonic_ns(first);
-		if (first->wait.deadline > now)
-			s->idle_ns += first->wait.deadline - now;
+	if (found) {
+		s->idle_ns += wait;
+		sched_fire_timers(s);
 		return true;
 	}
 	/* descriptors only the outside world can make ready: wait for it on the host */

@@ -43,6 +43,7 @@ struct sched {
 	uint64_t nr_switches, nr_cr3_loads, nr_forks;
 	uint64_t futex_seq;
 	uint16_t last_asid;
+	int timers;           /* armed ITIMER_REAL timers (itimer.c) */
 	uint64_t idle_ns;     /* virtual time that passed with every task blocked until a
 			       * timeout: it counts in every task's monotonic clock */ /* --tlb-asid: the last tag given to an address space */
 };
@@ -82,6 +83,8 @@ long sched_write_rest(struct task *t, uint32_t done, int host_fd);
 /* The end of a system call for the run loop: a pending partial write's total and registers
  * put back. Returns the value to give the guest. */
 long sched_syscall_done(struct task *t, long r);
+/* Sends SIGALRM to every process whose real timer has expired (itimer.c). */
+void sched_fire_timers(struct sched *s);
 /* Whether a task other than t is still alive (not a zombie). */
 bool sched_others_alive(const struct task *t);
 /* The same with a timeout: the task can run again once its virtual monotonic clock reaches

@@ -169,8 +169,9 @@ long sys_time(struct task *t, const uint32_t *a)
 	return (long)(int32_t)s;
 }
 
-/* Sleeping: alone, the task's clock jumps ahead by the request (nothing could interrupt it);
- * with other tasks alive it blocks until its deadline on the virtual clock (sched.h). */
+/* Sleeping: alone and without a timer, the task's clock jumps ahead by the request (nothing
+ * could interrupt it); otherwise it blocks until its deadline on the virtual clock
+ * (sched.h), and a signal may end it first. */
 static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, uint32_t urem,
 		     bool time64)
 {
@@ -184,8 +185,10 @@ static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, 
 	if (r)
 		return r;
 	int64_t delta = flags & TIMER_ABSTIME_ ? req - now : req;
-	if (delta > 0 && sched_others_alive(t)) {
-		/* others can run meanwhile: sleep in the scheduler until the deadline */
+	const struct task *l = t->group_leader ? t->group_leader : t;
+	if (delta > 0 && (sched_others_alive(t) || l->it_real_value || t->call_deadline)) {
+		/* others can run meanwhile, or a timer can end the sleep: sleep in the
+		 * scheduler until the deadline */
 		uint64_t mono = vclock_monotonic_ns(t);
 		if (!t->call_deadline)
 			t->call_deadline = mono + (uint64_t)delta;

@@ -125,6 +125,9 @@ struct task {
 	bool set_child_tid_pending;   /* CLONE_CHILD_SETTID: written when the child first runs */
 	bool exec_done;               /* has called execve (setpgid EACCES from the parent) */
 	bool futex_woken;             /* FUTEX_WAKE ended its wait: the call returns 0 */
+	uint64_t it_real_value;       /* ITIMER_REAL: its deadline on this process's monotonic
+				       * clock (0: off), and its interval (itimer.c) */
+	uint64_t it_real_incr;
 	uint64_t call_deadline;       /* a blocking call's timeout, kept while it runs again
 				       * after each wake-up (0: none) */
 	bool delayed_notify;          /* a zombie leader whose threads still run: the parent
