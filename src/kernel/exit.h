@@ -17,7 +17,7 @@ void do_exit(struct task *t);
 /* exit_group/a fatal signal: every other thread of t's group exits too (their exited flags
  * set with t's status). */
 void zap_other_threads(struct task *t);
-/* kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
+/* kill.c: kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
  * 0 or -errno (ESRCH, EPERM, EINVAL). */
 long kill_something(struct task *t, int32_t pid, int sig);
 /* tgkill/tkill from t: tgid -1 for tkill. */

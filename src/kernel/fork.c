@@ -191,6 +191,12 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->exit_code = c->exit_signal = c->wait_status = 0;
 	c->vfork_parent = NULL;
 	c->maxrss_pages = 0;
+	c->it_real_value = c->it_real_incr = 0; /* timers are not inherited */
+	c->call_deadline = 0;
+	c->futex_woken = false;
+	c->delayed_notify = false;
+	c->partial_active = false;
+	c->partial_done = 0;
 	c->exec_done = false;
 	c->set_child_tid = (flags & CLONE_CHILD_SETTID) ? child_tid : 0;
 	c->set_child_tid_pending = flags & CLONE_CHILD_SETTID;

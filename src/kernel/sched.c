@@ -12,6 +12,7 @@
 #include "hw/mmu.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/signal.h"
+#include "kernel/sys_time.h"
 #include "kernel/tls.h"
 
 int sched_init(struct sched *s, struct task *first, uint64_t slice)
@@ -57,6 +58,7 @@ void sched_destroy(struct sched *s)
 			continue;
 		if (t->signal)
 			signal_free(t);
+		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);
 		free(t);
@@ -125,6 +127,7 @@ void sched_remove(struct sched *s, struct task *t)
 		s->nr--;
 		if (s->current == t)
 			s->current = NULL;
+		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);
 		free(t);
@@ -141,6 +144,16 @@ static bool fd_ready(int fd, bool writing)
 	return poll(&p, 1, 0) > 0 && p.revents;
 }
 
+static bool poll_ready(const struct task *t)
+{
+	for (size_t i = 0; i < t->wait.nph; i++) {
+		struct pollfd p = {.fd = t->wait.ph[i].fd, .events = t->wait.ph[i].events};
+		if (poll(&p, 1, 0) > 0 && p.revents)
+			return true;
+	}
+	return false;
+}
+
 bool task_can_run(struct task *t)
 {
 	if (t->state == TASK_RUNNING)
@@ -154,7 +167,10 @@ bool task_can_run(struct task *t)
 		return t->signal && (t->signal->pending & SIGBIT(9));
 	if (signal_pending(t))
 		return true;
+	if (t->wait.deadline && vclock_monotonic_ns(t) >= t->wait.deadline)
+		return true;
 	switch (t->wait.kind) {
+	case WAIT_POLL: return poll_ready(t);
 	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
 	case WAIT_PIPE_WRITE: return fd_ready(t->wait.host_fd, true);
 	default: return false;
@@ -306,7 +322,67 @@ long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uadd
 	t->wait.host_fd = host_fd;
 	t->wait.uaddr = uaddr;
 	t->wait.woken = false;
+	t->wait.deadline = 0;
 	return -ERESTART_SCHED;
+}
+
+bool sched_others_alive(const struct task *t)
+{
+	for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+		const struct task *o = t->sched->tasks[i];
+		if (o != t && o->state < EXIT_ZOMBIE)
+			return true;
+	}
+	return false;
+}
+
+long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline)
+{
+	long r = sched_block(t, kind, -1, 0);
+	if (r == -ERESTART_SCHED)
+		t->wait.deadline = deadline;
+	return r;
+}
+
+bool sched_idle(struct sched *s)
+{
+	/* the nearest deadline: a timed wait's, or a real timer's */
+	bool found = false;
+	uint64_t wait = 0;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *t = s->tasks[i];
+		if (t->state >= EXIT_ZOMBIE)
+			continue;
+		uint64_t now = vclock_monotonic_ns(t);
+		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE ? t->wait.deadline : 0,
+				 t->it_real_value};
+		for (int k = 0; k < 2; k++) {
+			if (!d[k])
+				continue;
+			uint64_t w = d[k] > now ? d[k] - now : 0;
+			if (!found || w < wait)
+				wait = w;
+			found = true;
+		}
+	}
+	if (found) {
+		s->idle_ns += wait;
+		sched_fire_timers(s);
+		return true;
+	}
+	/* descriptors only the outside world can make ready: wait for it on the host */
+	struct pollfd p[64];
+	nfds_t n = 0;
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct task *t = s->tasks[i];
+		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL)
+			continue;
+		for (size_t k = 0; k < t->wait.nph && n < 64; k++)
+			if (t->wait.ph[k].external)
+				p[n++] = (struct pollfd){.fd = t->wait.ph[k].fd,
+							 .events = t->wait.ph[k].events};
+	}
+	return n && poll(p, n, -1) > 0;
 }
 
 long sched_write_rest(struct task *t, uint32_t done, int host_fd)

@@ -42,7 +42,10 @@ struct sched {
 	uint64_t slice_left;
 	uint64_t nr_switches, nr_cr3_loads, nr_forks;
 	uint64_t futex_seq;
-	uint16_t last_asid; /* --tlb-asid: the last tag given to an address space */
+	uint16_t last_asid;
+	int timers;           /* armed ITIMER_REAL timers (itimer.c) */
+	uint64_t idle_ns;     /* virtual time that passed with every task blocked until a
+			       * timeout: it counts in every task's monotonic clock */ /* --tlb-asid: the last tag given to an address space */
 };
 
 /* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
@@ -80,6 +83,17 @@ long sched_write_rest(struct task *t, uint32_t done, int host_fd);
 /* The end of a system call for the run loop: a pending partial write's total and registers
  * put back. Returns the value to give the guest. */
 long sched_syscall_done(struct task *t, long r);
+/* Sends SIGALRM to every process whose real timer has expired (itimer.c). */
+void sched_fire_timers(struct sched *s);
+/* Whether a task other than t is still alive (not a zombie). */
+bool sched_others_alive(const struct task *t);
+/* The same with a timeout: the task can run again once its virtual monotonic clock reaches
+ * deadline (0: none); when every task is blocked, time jumps to the earliest deadline. */
+long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline);
+/* Every task is blocked: moves the clock to the earliest deadline (true), or, when a task
+ * polls descriptors of the outside world, waits on the host for them (true); false when
+ * nothing can ever wake anyone. */
+bool sched_idle(struct sched *s);
 /* An explicit wake-up of a task blocked for kind (child exit, futex wake, vfork done). */
 void wake_up_task(struct task *t, enum wait_kind kind);
 
