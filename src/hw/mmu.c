@@ -364,6 +364,8 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
 	uint16_t asid = cur_asid(m);
 	counter_add(m->ctr, CTR_tlb_lookups, 1);
+	if (acc == ACC_FETCH)
+		counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	struct tlb_entry *e = tlb_lookup(t, lin, asid);
 	if (!e && m->l2tlb) {
 		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);

@@ -129,6 +129,8 @@ static inline struct mmu_fast *mmu_fast_hit(struct mmu *m, uint32_t lin, enum mm
 		f->stats->hits++;
 		counter_add(m->ctr, CTR_tlb_lookups, 1);
 		counter_add(m->ctr, CTR_tlb_hits, 1);
+		if (acc == ACC_FETCH)
+			counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	}
 	return f;
 }

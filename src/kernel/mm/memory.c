@@ -584,6 +584,7 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 		return VMF_SIGBUS;
 	if (set_pte(mm, addr, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
 		return VMF_OOM;
+	COUNT(t->ctr, fault_special);
 	return VMF_OK;
 }
 
@@ -691,6 +692,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	if (!(pte & PTE_P)) {
 		/* a PROT_NONE PTE in an accessible VMA cannot happen: mprotect rewrote it */
 		set_pte(mm, addr, pfn_pte(pte_pfn(pte), pte_prot(mm, v->vm_flags, false)));
+		COUNT(t->ctr, fault_spurious);
 		return VMF_OK;
 	}
 	if (write && !(pte & PTE_RW))
@@ -698,6 +700,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	/* spurious: the PTE already allows the access (flush_tlb_fix_spurious_fault) */
 	if (write)
 		flush_tlb_page(mm, addr & PAGE_MASK);
+	COUNT(t->ctr, fault_spurious);
 	return VMF_OK;
 }
 
