@@ -219,7 +219,7 @@ int cmd_run(int argc, char **argv)
 		goto destroy;
 	}
 	struct task *t = &m->task;
-	run_session_guest_limits(&rs, m);
+	run_session_attach(&rs, m);
 	if (run_session_fs_setup(&rs, t, &fc))
 		goto destroy;
 	char filename[4096], gpath[4096];

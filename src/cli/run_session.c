@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include "cli/run_session.h"
+#include "kernel/signal.h"
 
 extern char **environ;
+
+static int trace_setup(struct run_session *s, const struct run_options *o);
 
 static const char *env_base_name(enum env_base b)
 {
@@ -37,6 +40,8 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 			return -1;
 		}
 	}
+	if (trace_setup(s, o))
+		return -1;
 	if (o->log_file) {
 		s->log_fd = open(o->log_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (s->log_fd < 0) {
@@ -55,9 +60,102 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 	return 0;
 }
 
-void run_session_guest_limits(struct run_session *s, struct machine *m)
+void run_session_attach(struct run_session *s, struct machine *m)
 {
 	run_rlimits_build(s->o, m->km_ok ? m->km.totalram_pages : 0, m->task.rlim);
+	if (s->tracing) {
+		s->trace.clock = &m->cpu.insns;
+		m->mmu.trace = &s->trace;
+	}
+}
+
+/* "LO-HI" (HI may be empty: no end); numbers in C syntax */
+static int parse_range(const char *v, uint64_t *lo, uint64_t *hi, bool hi_optional)
+{
+	char *end;
+	errno = 0;
+	*lo = strtoull(v, &end, 0);
+	if (errno || end == v || *end != '-')
+		return -1;
+	const char *h = end + 1;
+	if (!*h && hi_optional) {
+		*hi = 0;
+		return 0;
+	}
+	*hi = strtoull(h, &end, 0);
+	if (errno || end == h || *end || *hi <= *lo)
+		return -1;
+	return 0;
+}
+
+static int trace_setup(struct run_session *s, const struct run_options *o)
+{
+	unsigned mask = 0;
+	const char *bad = NULL;
+	if (o->trace_classes && trace_parse_classes(o->trace_classes, &mask, &bad)) {
+		fprintf(stderr,
+			"vmlab run: bad --trace class '%s' (fault, syscall, mm, tlb, "
+			"signal, all)\n",
+			bad ? bad : o->trace_classes);
+		return -1;
+	}
+	enum trace_format fmt = TRACE_TEXT;
+	if (o->strace) {
+		mask |= TRACE_SYSCALL;
+		fmt = TRACE_STRACE;
+	}
+	if (!mask)
+		return 0;
+	if (o->trace_format) {
+		if (!strcmp(o->trace_format, "json"))
+			fmt = TRACE_JSON;
+		else if (!strcmp(o->trace_format, "text"))
+			fmt = o->strace && !o->trace_classes ? TRACE_STRACE : TRACE_TEXT;
+		else if (!strcmp(o->trace_format, "strace"))
+			fmt = TRACE_STRACE;
+		else {
+			fprintf(stderr, "vmlab run: bad --trace-format '%s' (text, json, strace)\n",
+				o->trace_format);
+			return -1;
+		}
+	} else if (o->trace_file && strlen(o->trace_file) > 5 &&
+		   !strcmp(o->trace_file + strlen(o->trace_file) - 5, ".json")) {
+		fmt = TRACE_JSON;
+	}
+	if (o->trace_file) {
+		s->trace_out = fopen(o->trace_file, "we");
+		if (!s->trace_out) {
+			fprintf(stderr, "vmlab run: --trace-file %s: %s\n", o->trace_file,
+				strerror(errno));
+			return -1;
+		}
+	}
+	trace_init(&s->trace, s->trace_out ? s->trace_out : stderr, fmt, mask);
+	if (o->trace_addr &&
+	    parse_range(o->trace_addr, &s->trace.addr_lo, &s->trace.addr_hi, false)) {
+		fprintf(stderr,
+			"vmlab run: bad --trace-addr '%s' (LO-HI, e.g. 0x8048000-0x8100000)\n",
+			o->trace_addr);
+		return -1;
+	}
+	if (o->trace_insns &&
+	    parse_range(o->trace_insns, &s->trace.insn_from, &s->trace.insn_to, true)) {
+		fprintf(stderr, "vmlab run: bad --trace-insns '%s' (FROM-TO or FROM-)\n",
+			o->trace_insns);
+		return -1;
+	}
+	if (o->trace_tlb_sample) {
+		char *end;
+		errno = 0;
+		s->trace.tlb_sample = strtoull(o->trace_tlb_sample, &end, 0);
+		if (errno || *end || !s->trace.tlb_sample) {
+			fprintf(stderr, "vmlab run: bad --trace-tlb-sample '%s' (N >= 1)\n",
+				o->trace_tlb_sample);
+			return -1;
+		}
+	}
+	s->tracing = true;
+	return 0;
 }
 
 int run_session_fs_setup(struct run_session *s, struct task *t, const struct fs_config *fc)
@@ -80,6 +178,15 @@ void run_session_finish(struct run_session *s, struct machine *m, int status)
 	s->info.status = status;
 	s->info.wall_seconds =
 	    (double)(t1.tv_sec - s->t0.tv_sec) + (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9;
+	if (s->tracing) {
+		struct task *t = &m->task;
+		if (s->info.ran && t->exited)
+			trace_exit(&s->trace, t->exit_code,
+				   t->exit_signal ? signal_name(t->exit_signal) : NULL);
+		trace_end(&s->trace);
+		m->mmu.trace = NULL;
+		s->tracing = false;
+	}
 	enum stats_format fmt = s->o->stats;
 	if (fmt == STATS_NONE && s->o->stats_file)
 		fmt = STATS_TEXT;
@@ -93,6 +200,10 @@ void run_session_end(struct run_session *s)
 {
 	if (!s->started)
 		return;
+	if (s->tracing)
+		trace_end(&s->trace);
+	if (s->trace_out)
+		fclose(s->trace_out);
 	if (s->stats_out)
 		fclose(s->stats_out);
 	if (s->saved_stderr >= 0) {

@@ -11,6 +11,7 @@
 #include "cli/run_stats.h"
 #include "kernel/fs/fs.h"
 #include "kernel/machine.h"
+#include "trace/trace.h"
 
 struct run_session {
 	const struct run_options *o;
@@ -20,12 +21,16 @@ struct run_session {
 	int saved_stderr; /* vmlab's stderr while fd 2 is the log, or -1 */
 	struct timespec t0;
 	bool started;
+	bool tracing;
+	struct trace trace;
+	FILE *trace_out; /* --trace-file, or NULL: stderr */
 };
 
 /* Opens the output files and builds the guest's environment; 0, or -1 after a message. */
 int run_session_start(struct run_session *s, const struct run_options *o, int argc, char **argv);
-/* Gives the task its resource limits (before exec: the stack limit places mmap_base). */
-void run_session_guest_limits(struct run_session *s, struct machine *m);
+/* Gives the task its resource limits (before exec: the stack limit places mmap_base) and
+ * connects the event stream to the machine. */
+void run_session_attach(struct run_session *s, struct machine *m);
 /* fs_setup with the guest's fds 0-2 taken from vmlab's own (not from the log file). */
 int run_session_fs_setup(struct run_session *s, struct task *t, const struct fs_config *fc);
 /* At exit: the statistics, when asked for. */

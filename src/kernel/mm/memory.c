@@ -11,6 +11,7 @@
 
 #include "hw/mmu.h"
 #include "kernel/exec.h"
+#include "kernel/ktrace.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -720,7 +721,23 @@ static void fault_signal(struct fault_outcome *out, int sig, int code, uint32_t 
 	out->addr = addr;
 }
 
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out);
+
 void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
+{
+	if (!ktrace_on(t, TRACE_FAULT)) {
+		__do_user_addr_fault(t, addr, err, out);
+		return;
+	}
+	uint64_t before[KTRACE_FAULT_KINDS];
+	ktrace_fault_snapshot(t, before);
+	__do_user_addr_fault(t, addr, err, out);
+	ktrace_fault(t, addr, err, out, before);
+}
+
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	struct mm_struct *mm = t->mm;
