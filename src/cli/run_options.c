@@ -210,11 +210,12 @@ void run_options_usage(FILE *f)
 		"events (docs/observe.md):\n"
 		"  --trace=CLASSES       fault,syscall,mm,tlb,signal (or all)\n"
 		"  --trace-file=PATH     where the events go (default stderr)\n"
-		"  --trace-format=text|json  a line per event, or Chrome/Perfetto trace JSON\n"
-		"                        (default: json when PATH ends in .json)\n"
+		"  --trace-format=text|json|strace  a line per event, Chrome/Perfetto trace\n"
+		"                        JSON (default when PATH ends in .json), or strace's\n"
 		"  --trace-addr=LO-HI    only events whose address is in [LO, HI)\n"
 		"  --trace-insns=FROM-TO only events between these instruction counts\n"
 		"  --trace-tlb-sample=N  keep one TLB event in N (default 1)\n"
+		"                        lines only\n"
 		"  --strace              --trace=syscall in strace's format on stderr\n");
 }
 

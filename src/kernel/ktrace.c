@@ -182,11 +182,78 @@ static void sb_sig(struct sbuf *b, uint32_t s)
 		sb_add(b, "%u", s);
 }
 
+/* a signal set as strace prints it: [USR1 RT_8], or ~[...] when most signals are in it */
+static void sb_sigset(struct sbuf *b, struct task *t, uint32_t addr)
+{
+	uint64_t set;
+	if (!addr) {
+		sb_add(b, "NULL");
+		return;
+	}
+	if (peek(t, addr, &set, sizeof set) != sizeof set) {
+		sb_add(b, "%#x", addr);
+		return;
+	}
+	bool inv = __builtin_popcountll(set) > 32;
+	if (inv)
+		set = ~set;
+	sb_add(b, "%s[", inv ? "~" : "");
+	bool first = true;
+	for (int sig = 1; sig <= 64; sig++) {
+		if (!(set >> (sig - 1) & 1))
+			continue;
+		sb_add(b, "%s", first ? "" : " ");
+		first = false;
+		if (sig == 32)
+			sb_add(b, "RTMIN");
+		else if (sig > 32)
+			sb_add(b, "RT_%d", sig - 32);
+		else
+			sb_add(b, "%s", signal_name(sig) + 3);
+	}
+	sb_add(b, "]");
+}
+
+/* the i386 kernel's struct sigaction: handler, flags, restorer, mask */
+static void sb_sigaction(struct sbuf *b, struct task *t, uint32_t addr)
+{
+	static const struct flag sa_flags[] = {
+		{1, "SA_NOCLDSTOP"},	     {2, "SA_NOCLDWAIT"},	{0x04000000, "SA_RESTORER"},
+		{0x08000000, "SA_ONSTACK"},  {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"},
+		{0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
+	};
+	uint32_t sa[3];
+	if (!addr) {
+		sb_add(b, "NULL");
+		return;
+	}
+	if (peek(t, addr, sa, sizeof sa) != sizeof sa) {
+		sb_add(b, "%#x", addr);
+		return;
+	}
+	sb_add(b, "{sa_handler=");
+	if (sa[0] <= 1)
+		sb_add(b, "%s", sa[0] ? "SIG_IGN" : "SIG_DFL");
+	else
+		sb_add(b, "%#x", sa[0]);
+	sb_add(b, ", sa_mask=");
+	sb_sigset(b, t, addr + 12);
+	sb_add(b, ", sa_flags=");
+	if (sa[1])
+		sb_flags(b, sa[1], sa_flags, NFLAGS(sa_flags));
+	else
+		sb_add(b, "0");
+	if (sa[1] & 0x04000000)
+		sb_add(b, ", sa_restorer=%#x", sa[2]);
+	sb_add(b, "}");
+}
+
 /* ---- the decoders: one letter per argument ----
  * d int, u unsigned, x hex, p pointer (NULL or hex), f fd, F dirfd (AT_FDCWD), s path,
  * B buffer written (length: next argument), R buffer read (shown after the call, the
  * result's length), o open flags, m mode (octal), P prot, M mmap flags, S signal,
- * O mmap2's page offset shown in bytes, W lseek's whence */
+ * O mmap2's page offset shown in bytes, W lseek's whence, H sigprocmask's how, K a signal
+ * set, A a struct sigaction */
 struct decoder {
 	const char *name, *args;
 	char result; /* 'd' number, 'x' address */
@@ -234,8 +301,8 @@ static const struct decoder decoders[] = {
     {"mremap", "puuxp", 'x'},
     {"rt_sigreturn", "", 'd'},
     {"sigreturn", "", 'd'},
-    {"rt_sigaction", "Sppu", 'd'},
-    {"rt_sigprocmask", "Hppu", 'd'},
+    {"rt_sigaction", "SAAu", 'd'},
+    {"rt_sigprocmask", "HKKu", 'd'},
     {"getcwd", "pu", 'd'},
     {"sigaltstack", "pp", 'd'},
     {"ugetrlimit", "dp", 'd'},
@@ -315,6 +382,8 @@ static void sb_arg(struct sbuf *b, struct task *t, char kind, const uint32_t *a,
 	case 'M': sb_map_flags(b, v); break;
 	case 'S': sb_sig(b, v); break;
 	case 'O': sb_add(b, "%#llx", (unsigned long long)v << 12); break;
+	case 'K': sb_sigset(b, t, v); break;
+	case 'A': sb_sigaction(b, t, v); break;
 	case 'H': {
 		static const char *const how[] = {"SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK"};
 		if (v < 3)
