@@ -123,11 +123,12 @@ static void sb_flags(struct sbuf *b, uint32_t v, const struct flag *f, size_t n)
 #define NFLAGS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct flag open_flags[] = {
-    {0100, "O_CREAT"},	      {0200, "O_EXCL"},		{0400, "O_NOCTTY"},
-    {01000, "O_TRUNC"},	      {02000, "O_APPEND"},	{04000, "O_NONBLOCK"},
-    {010000, "O_DSYNC"},      {020000, "O_ASYNC"},	{040000, "O_DIRECT"},
-    {0100000, "O_LARGEFILE"}, {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"},
-    {01000000, "O_NOATIME"},  {02000000, "O_CLOEXEC"},	{010000000, "O_PATH"},
+	/* in strace's order */
+	{0100, "O_CREAT"},	     {0200, "O_EXCL"},	       {0400, "O_NOCTTY"},
+	{01000, "O_TRUNC"},	     {02000, "O_APPEND"},      {04000, "O_NONBLOCK"},
+	{010000, "O_DSYNC"},	     {020000, "O_ASYNC"},      {040000, "O_DIRECT"},
+	{0100000, "O_LARGEFILE"},   {01000000, "O_NOATIME"},  {02000000, "O_CLOEXEC"},
+	{010000000, "O_PATH"},	     {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"},
 };
 static const struct flag prot_flags[] = {
     {1, "PROT_READ"},
@@ -532,7 +533,7 @@ long ktrace_syscall(struct task *t, uint32_t nr, const uint32_t *a,
 	sb_add(&b, "%s(", name);
 	for (int i = 0; spec[i]; i++) {
 		/* open's mode is an argument only with O_CREAT (or O_TMPFILE) */
-		if (spec[i] == 'm' && i && spec[i - 1] == 'o' && !(a[i - 1] & 020100000))
+		if (spec[i] == 'm' && i && spec[i - 1] == 'o' && !(a[i - 1] & (0100 | 020000000)))
 			break;
 		sb_add(&b, "%s", i ? ", " : "");
 		if (spec[i] != 'R')

@@ -66,6 +66,24 @@ if command -v strace >/dev/null && (cd "$tmp" && strace -o "$tmp/strace.host" -e
 else
 	ok "--strace against strace(1) # SKIP strace not installed or cannot trace here"
 fi
+# and for a real program: busybox ls (openat's flags, close, the listing written)
+if BUSYBOX=$(scripts/get-busybox.sh 2>/dev/null) && command -v strace >/dev/null; then
+	mkdir -p "$tmp/dir/sub" && touch "$tmp/dir/a" "$tmp/dir/b"
+	bbcalls="openat close write mprotect"
+	bbshape() { grep -E "^(${bbcalls// /|})\(|^\+\+\+" | sed -E -e 's/ +=/ =/' -e 's/0x[0-9a-f]+/ADDR/g'; }
+	(cd "$tmp" && "$vmlab" run --strace --trace-file="$tmp/bb.vmlab" "$BUSYBOX" ls "$tmp/dir" </dev/null >/dev/null 2>&1)
+	(cd "$tmp" && strace -o "$tmp/bb.host" setarch i686 -R "$BUSYBOX" ls "$tmp/dir" </dev/null >/dev/null 2>&1)
+	sed -n '/^execve(".*busybox"/,$p' "$tmp/bb.host" | bbshape >"$tmp/bb.host.shape"
+	bbshape <"$tmp/bb.vmlab" >"$tmp/bb.vmlab.shape"
+	if [ -s "$tmp/bb.host.shape" ] && cmp -s "$tmp/bb.host.shape" "$tmp/bb.vmlab.shape"; then
+		ok "--strace of busybox ls prints what strace(1) prints natively ($(wc -l <"$tmp/bb.host.shape") lines)"
+	else
+		notok "--strace of busybox ls prints what strace(1) prints natively"
+		diff "$tmp/bb.host.shape" "$tmp/bb.vmlab.shape" | head -10 | sed 's/^/# /'
+	fi
+else
+	ok "--strace of busybox ls against strace(1) # SKIP busybox or strace missing"
+fi
 if grep -qx 'write(1, "out\\n", 4) = 4' "$tmp/strace.vmlab" &&
 	grep -qx 'open("/nonexistent/obs", O_RDONLY) = -1 ENOENT (No such file or directory)' "$tmp/strace.vmlab" &&
 	grep -qx 'exit_group(3) = ?' "$tmp/strace.vmlab" && tail -1 "$tmp/strace.vmlab" | grep -qx '+++ exited with 3 +++'; then
