@@ -41,6 +41,14 @@ void trace_fault(struct trace *tr, const char *kind, uint32_t addr, uint32_t eip
 		", \"args\": {\"address\": \"0x%08x\", \"eip\": \"0x%08x\", \"error_code\": %u, "
 		"\"access\": \"%s\", \"outcome\": \"%s\"}}",
 		addr, eip, err, e, outcome);
+	/* a counter track: faults traced so far, resolved and signalled */
+	if (*kind == '-')
+		tr->fault_signals++;
+	else
+		tr->faults++;
+	trace_json_begin(tr, "faults", "fault", "C", ts);
+	fprintf(tr->out, ", \"args\": {\"resolved\": %llu, \"signalled\": %llu}}", (ull)tr->faults,
+		(ull)tr->fault_signals);
 }
 
 void trace_tlb(struct trace *tr, const char *what, const char *tlb, bool has_addr, uint32_t lin,
@@ -60,6 +68,11 @@ void trace_tlb(struct trace *tr, const char *what, const char *tlb, bool has_add
 				(1u << page_shift) >> 10);
 		fprintf(tr->out, "%s%s\n", why ? " " : "", why ? why : "");
 		return;
+	}
+	if (!strcmp(what, "miss")) {
+		tr->tlb_misses++;
+		trace_json_begin(tr, "tlb misses", "tlb", "C", ts);
+		fprintf(tr->out, ", \"args\": {\"misses\": %llu}}", (ull)tr->tlb_misses);
 	}
 	trace_json_begin(tr, what, "tlb", "i", ts);
 	fprintf(tr->out, ", \"args\": {\"tlb\": \"%s\"", tlb);

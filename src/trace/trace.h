@@ -33,7 +33,8 @@ struct trace {
 	uint64_t addr_lo, addr_hi;   /* [lo, hi): events with an address outside are dropped */
 	uint64_t tlb_sample;	     /* keep one TLB event in this many (1: all) */
 	uint64_t tlb_seen;
-	uint64_t written; /* events written */
+	uint64_t written;			    /* events written */
+	uint64_t faults, fault_signals, tlb_misses; /* the JSON form's counter tracks */
 	int pid;
 };
 

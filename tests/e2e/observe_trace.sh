@@ -100,11 +100,14 @@ d = json.load(open(sys.argv[1]))
 ev = d["traceEvents"]
 cats = {e["cat"] for e in ev}
 assert {"fault", "syscall", "mm", "tlb", "signal"} <= cats, cats
+assert {"faults", "tlb misses"} <= {e["name"] for e in ev if e["ph"] == "C"}
 last = 0
 for e in ev:
     for k in ("name", "cat", "ph", "ts", "pid", "tid"):
         assert k in e, (k, e)
-    assert e["ph"] in ("X", "i"), e
+    assert e["ph"] in ("X", "i", "C"), e
+    if e["ph"] == "C":
+        assert e["args"] and all(isinstance(v, int) for v in e["args"].values()), e
     if e["ph"] == "X":
         assert e["dur"] >= 0
     assert e["ts"] >= 0

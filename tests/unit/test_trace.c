@@ -111,11 +111,12 @@ static void json_form(void **state)
 	assert_non_null(strstr(s, "\"dur\": 2"));
 	assert_non_null(strstr(s, "\"call\": \"write(1, \\\"a\\\\n\\\", 2) = 2\""));
 	assert_non_null(strstr(s, "\n], \"displayTimeUnit\""));
-	/* six events, five commas between them */
+	/* six events and the fault counter track: six commas between them */
+	assert_non_null(strstr(s, "\"name\": \"faults\", \"cat\": \"fault\", \"ph\": \"C\""));
 	int commas = 0;
 	for (const char *p = s; (p = strstr(p, "},\n{")); p++)
 		commas++;
-	assert_int_equal(commas, 5);
+	assert_int_equal(commas, 6);
 	free(s);
 	/* an empty trace is still a valid document */
 	char *buf = NULL;
