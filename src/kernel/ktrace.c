@@ -638,8 +638,10 @@ void ktrace_signal(struct task *t, int sig, const struct siginfo_i386 *info, uin
 	bool fault =
 	    info->si_code > 0 && info->si_code < 0x80 &&
 	    (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP);
-	if (fault)
+	if (fault && info->u[0])
 		sb_add(&b, ", si_addr=%#x", info->u[0]);
+	else if (fault)
+		sb_add(&b, ", si_addr=NULL");
 	else if (info->si_code <= 0)
 		sb_add(&b, ", si_pid=%u, si_uid=%u", info->u[0], info->u[1]);
 	sb_add(&b, "} ---");
