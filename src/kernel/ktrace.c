@@ -123,12 +123,12 @@ static void sb_flags(struct sbuf *b, uint32_t v, const struct flag *f, size_t n)
 #define NFLAGS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct flag open_flags[] = {
-	/* in strace's order */
-	{0100, "O_CREAT"},	     {0200, "O_EXCL"},	       {0400, "O_NOCTTY"},
-	{01000, "O_TRUNC"},	     {02000, "O_APPEND"},      {04000, "O_NONBLOCK"},
-	{010000, "O_DSYNC"},	     {020000, "O_ASYNC"},      {040000, "O_DIRECT"},
-	{0100000, "O_LARGEFILE"},   {01000000, "O_NOATIME"},  {02000000, "O_CLOEXEC"},
-	{010000000, "O_PATH"},	     {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"},
+    /* in strace's order */
+    {0100, "O_CREAT"},	      {0200, "O_EXCL"},		{0400, "O_NOCTTY"},
+    {01000, "O_TRUNC"},	      {02000, "O_APPEND"},	{04000, "O_NONBLOCK"},
+    {010000, "O_DSYNC"},      {020000, "O_ASYNC"},	{040000, "O_DIRECT"},
+    {0100000, "O_LARGEFILE"}, {01000000, "O_NOATIME"},	{02000000, "O_CLOEXEC"},
+    {010000000, "O_PATH"},    {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"},
 };
 static const struct flag prot_flags[] = {
     {1, "PROT_READ"},
@@ -219,9 +219,9 @@ static void sb_sigset(struct sbuf *b, struct task *t, uint32_t addr)
 static void sb_sigaction(struct sbuf *b, struct task *t, uint32_t addr)
 {
 	static const struct flag sa_flags[] = {
-		{1, "SA_NOCLDSTOP"},	     {2, "SA_NOCLDWAIT"},	{0x04000000, "SA_RESTORER"},
-		{0x08000000, "SA_ONSTACK"},  {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"},
-		{0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
+	    {1, "SA_NOCLDSTOP"},	  {2, "SA_NOCLDWAIT"},	      {0x04000000, "SA_RESTORER"},
+	    {0x08000000, "SA_ONSTACK"},	  {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"},
+	    {0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
 	};
 	uint32_t sa[3];
 	if (!addr) {
@@ -254,7 +254,8 @@ static void sb_sigaction(struct sbuf *b, struct task *t, uint32_t addr)
  * B buffer written (length: next argument), R buffer read (shown after the call, the
  * result's length), o open flags, m mode (octal), P prot, M mmap flags, S signal,
  * O mmap2's page offset shown in bytes, W lseek's whence, H sigprocmask's how, K a signal
- * set, A a struct sigaction */
+ * set, A a struct sigaction, r an RLIMIT_, C a clock id, G getrandom's flags, I an ioctl
+ * request, T statx's AT_ flags, X statx's mask */
 struct decoder {
 	const char *name, *args;
 	char result; /* 'd' number, 'x' address */
@@ -281,7 +282,7 @@ static const struct decoder decoders[] = {
     {"dup", "f", 'd'},
     {"pipe", "p", 'd'},
     {"brk", "p", 'x'},
-    {"ioctl", "fxx", 'd'},
+    {"ioctl", "fIx", 'd'},
     {"umask", "m", 'd'},
     {"dup2", "ff", 'd'},
     {"getppid", "", 'd'},
@@ -306,9 +307,9 @@ static const struct decoder decoders[] = {
     {"rt_sigprocmask", "HKKu", 'd'},
     {"getcwd", "pu", 'd'},
     {"sigaltstack", "pp", 'd'},
-    {"ugetrlimit", "dp", 'd'},
-    {"getrlimit", "dp", 'd'},
-    {"setrlimit", "dp", 'd'},
+    {"ugetrlimit", "rp", 'd'},
+    {"getrlimit", "rp", 'd'},
+    {"setrlimit", "rp", 'd'},
     {"mmap2", "puPMfO", 'x'},
     {"stat64", "sp", 'd'},
     {"lstat64", "sp", 'd'},
@@ -326,8 +327,8 @@ static const struct decoder decoders[] = {
     {"set_thread_area", "p", 'd'},
     {"exit_group", "d", 'd'},
     {"set_tid_address", "p", 'd'},
-    {"clock_gettime", "dp", 'd'},
-    {"clock_gettime64", "dp", 'd'},
+    {"clock_gettime", "Cp", 'd'},
+    {"clock_gettime64", "Cp", 'd'},
     {"tgkill", "ddS", 'd'},
     {"openat", "Fsom", 'd'},
     {"mkdirat", "Fsm", 'd'},
@@ -338,10 +339,10 @@ static const struct decoder decoders[] = {
     {"set_robust_list", "pu", 'd'},
     {"pipe2", "px", 'd'},
     {"dup3", "ffx", 'd'},
-    {"prlimit64", "ddpp", 'd'},
-    {"getrandom", "pux", 'd'},
-    {"statx", "Fsxxp", 'd'},
-    {"rseq", "puxx", 'd'},
+    {"prlimit64", "drpp", 'd'},
+    {"getrandom", "puG", 'd'},
+    {"statx", "FsTXp", 'd'},
+    {"rseq", "pxxx", 'd'},
     {"sysinfo", "p", 'd'},
     {"gettimeofday", "pp", 'd'},
     {"getrusage", "dp", 'd'},
@@ -383,6 +384,77 @@ static void sb_arg(struct sbuf *b, struct task *t, char kind, const uint32_t *a,
 	case 'M': sb_map_flags(b, v); break;
 	case 'S': sb_sig(b, v); break;
 	case 'O': sb_add(b, "%#llx", (unsigned long long)v << 12); break;
+	case 'r': {
+		static const char *const res[] = {"CPU",      "FSIZE", "DATA",	 "STACK",
+						  "CORE",     "RSS",   "NPROC",	 "NOFILE",
+						  "MEMLOCK",  "AS",    "LOCKS",	 "SIGPENDING",
+						  "MSGQUEUE", "NICE",  "RTPRIO", "RTTIME"};
+		if (v < 16)
+			sb_add(b, "RLIMIT_%s", res[v]);
+		else
+			sb_add(b, "%#x /* RLIMIT_??? */", v);
+		break;
+	}
+	case 'C': {
+		static const char *const clk[] = {
+		    "CLOCK_REALTIME",	       "CLOCK_MONOTONIC",     "CLOCK_PROCESS_CPUTIME_ID",
+		    "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE",
+		    "CLOCK_MONOTONIC_COARSE",  "CLOCK_BOOTTIME"};
+		if (v < 8)
+			sb_add(b, "%s", clk[v]);
+		else
+			sb_add(b, "%d", (int32_t)v);
+		break;
+	}
+	case 'G': {
+		static const struct flag grnd[] = {
+		    {1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
+		if (v)
+			sb_flags(b, v, grnd, NFLAGS(grnd));
+		else
+			sb_add(b, "0");
+		break;
+	}
+	case 'I': {
+		static const struct {
+			uint32_t req;
+			const char *name;
+		} ioc[] = {{0x5401, "TCGETS"},	   {0x5402, "TCSETS"},	  {0x5403, "TCSETSW"},
+			   {0x540f, "TIOCGPGRP"},  {0x5410, "TIOCSPGRP"}, {0x5413, "TIOCGWINSZ"},
+			   {0x5414, "TIOCSWINSZ"}, {0x541b, "FIONREAD"},  {0x5421, "FIONBIO"}};
+		const char *n = NULL;
+		for (size_t k = 0; k < NFLAGS(ioc); k++)
+			if (ioc[k].req == v)
+				n = ioc[k].name;
+		if (n)
+			sb_add(b, "%s", n);
+		else
+			sb_add(b, "%#x", v);
+		break;
+	}
+	case 'T': {
+		/* statx's flags: the sync type is a value in the low bits of 0x6000 */
+		static const struct flag at[] = {{0x100, "AT_SYMLINK_NOFOLLOW"},
+						 {0x800, "AT_NO_AUTOMOUNT"},
+						 {0x1000, "AT_EMPTY_PATH"}};
+		uint32_t sync = v & 0x6000;
+		sb_add(b, "%s",
+		       sync == 0x2000	? "AT_STATX_FORCE_SYNC"
+		       : sync == 0x4000 ? "AT_STATX_DONT_SYNC"
+					: "AT_STATX_SYNC_AS_STAT");
+		v &= ~0x6000u;
+		if (v) {
+			sb_add(b, "|");
+			sb_flags(b, v, at, NFLAGS(at));
+		}
+		break;
+	}
+	case 'X':
+		if (v == 0x7ff)
+			sb_add(b, "STATX_BASIC_STATS");
+		else
+			sb_add(b, "%#x", v);
+		break;
 	case 'K': sb_sigset(b, t, v); break;
 	case 'A': sb_sigaction(b, t, v); break;
 	case 'H': {

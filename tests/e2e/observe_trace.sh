@@ -69,7 +69,7 @@ fi
 # and for a real program: busybox ls (openat's flags, close, the listing written)
 if BUSYBOX=$(scripts/get-busybox.sh 2>/dev/null) && command -v strace >/dev/null; then
 	mkdir -p "$tmp/dir/sub" && touch "$tmp/dir/a" "$tmp/dir/b"
-	bbcalls="openat close write mprotect"
+	bbcalls="openat close write mprotect ioctl"
 	bbshape() { grep -E "^(${bbcalls// /|})\(|^\+\+\+" | sed -E -e 's/ +=/ =/' -e 's/0x[0-9a-f]+/ADDR/g'; }
 	(cd "$tmp" && "$vmlab" run --strace --trace-file="$tmp/bb.vmlab" "$BUSYBOX" ls "$tmp/dir" </dev/null >/dev/null 2>&1)
 	(cd "$tmp" && strace -o "$tmp/bb.host" setarch i686 -R "$BUSYBOX" ls "$tmp/dir" </dev/null >/dev/null 2>&1)
