@@ -8,13 +8,14 @@
 #include <unistd.h>
 
 #include "cli/host_stderr.h"
+#include "cli/run_options.h"
+#include "cli/run_session.h"
 #include "kernel/exec.h"
 #include "kernel/fs/fs.h"
 #include "kernel/machine.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 
-extern char **environ;
 
 static void usage(FILE *f)
 {
@@ -44,10 +45,9 @@ static void usage(FILE *f)
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
 		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
-		"output:\n"
-		"  --stats[=json]        print statistics on stderr at exit\n"
 		"files:\n%s",
 		fs_usage());
+	run_options_usage(f);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -127,7 +127,9 @@ int cmd_run(int argc, char **argv)
 	machine_config_default(&cfg);
 	struct fs_config fc;
 	fs_config_init(&fc);
-	int stats = 0; /* 1 text, 2 json */
+	struct run_options ro;
+	run_options_init(&ro);
+	struct run_session rs = {0};
 	int i = 1;
 	int status = 2;
 	for (; i < argc; i++) {
@@ -143,6 +145,12 @@ int cmd_run(int argc, char **argv)
 			break;
 		int fr = fs_parse_option(&fc, a, i + 1 < argc ? argv[i + 1] : NULL);
 		if (fr < 0)
+			goto out;
+		if (fr > 0) {
+			i += fr - 1;
+			continue;
+		}
+		if ((fr = run_options_parse(&ro, a, i + 1 < argc ? argv[i + 1] : NULL)) < 0)
 			goto out;
 		if (fr > 0) {
 			i += fr - 1;
@@ -232,14 +240,15 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "vmlab run: bad --max-insns '%s'\n", v);
 				goto out;
 			}
-		} else if (!strcmp(a, "--stats")) {
-			stats = 1;
-		} else if (!strcmp(a, "--stats=json")) {
-			stats = 2;
 		} else {
 			fprintf(stderr, "vmlab run: unknown option '%s' (see vmlab run --help)\n", a);
 			goto out;
 		}
+	}
+	if (ro.help_stats) {
+		run_session_help_stats(stdout);
+		status = 0;
+		goto out;
 	}
 	if (i >= argc) {
 		fprintf(stderr, "vmlab run: no program given\n");
@@ -247,6 +256,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (run_session_start(&rs, &ro, argc, argv))
+		goto out;
 	struct machine *m = calloc(1, sizeof *m);
 	if (!m) {
 		fprintf(stderr, "vmlab run: out of memory\n");
@@ -259,7 +270,8 @@ int cmd_run(int argc, char **argv)
 		goto destroy;
 	}
 	struct task *t = &m->task;
-	if (fs_setup(t, &fc))
+	run_session_attach(&rs, m);
+	if (run_session_fs_setup(&rs, t, &fc))
 		goto destroy;
 	char filename[4096], gpath[4096];
 	int fd = open_program(t, argv[i], filename, sizeof filename);
@@ -277,7 +289,7 @@ int cmd_run(int argc, char **argv)
 			.fault_around_bytes = cfg.fault_around_bytes,
 			.thp = cfg.thp,
 		};
-		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, environ, &lc, err,
+		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, rs.info.env, &lc, err,
 				sizeof err);
 		close(fd);
 		if (!r)
@@ -289,16 +301,19 @@ int cmd_run(int argc, char **argv)
 			fflush(stdout);
 			host_stderr_protect();
 			catch_stop_signals(m);
+			rs.info.program = gpath;
+			rs.info.ran = true;
 			status = machine_run(m);
 		}
 	}
-	if (stats)
-		machine_print_stats(stderr, m, stats == 2);
+	run_session_finish(&rs, m, status);
 	fs_teardown(t);
 destroy:
 	machine_destroy(m);
 	free(m);
 out:
+	run_session_end(&rs);
+	run_options_free(&ro);
 	fs_config_free(&fc);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/ktrace.h"
 #include "kernel/procfs.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
@@ -269,6 +270,8 @@ void do_signal(struct task *t)
 		s->pending &= ~SIGBIT(sig);
 		struct siginfo_i386 info = s->info[sig];
 		struct k_sigaction *ka = &s->action[sig];
+		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
+			ktrace_signal(t, sig, &info, ka->handler);
 		if (ka->handler == 1)
 			continue;
 		if (ka->handler == 0) {
