@@ -32,7 +32,7 @@ row() { # label, native, vmlab, qemu
 		"$([ -n "$4" ] && printf '%8.3f s (x%.1f)' "$4" "$(calc "$4 / $2")" || echo n/a)"
 }
 native() { env -i PATH=/usr/bin:/bin LC_ALL=C "$D/lib/ld-linux.so.2" --library-path "$LIBS" "$D$1" "${@:2}"; }
-vm() { env -i PATH=/usr/bin:/bin LC_ALL=C "$VMLAB" run --root="$D" -- "$@"; }
+vm() { env -i PATH=/usr/bin:/bin LC_ALL=C "$VMLAB" run --env-host --root="$D" -- "$@"; }
 qemu() { env -i PATH=/usr/bin:/bin LC_ALL=C "$QEMU" -L "$D" "$D$1" "${@:2}"; }
 times20() { for _ in $(seq 20); do "$@"; done; }
 

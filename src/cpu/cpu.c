@@ -106,6 +106,8 @@ void cpu_flush_fast_hits(struct cpu *c)
 		}
 		counter_add(m->ctr, CTR_tlb_lookups, n);
 		counter_add(m->ctr, CTR_tlb_hits, n);
+		if (a == ACC_FETCH)
+			counter_add(m->ctr, CTR_tlb_fetch_lookups, n);
 	}
 }
 

@@ -60,6 +60,9 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 	struct mmu *m = opaque;
 	if (m->fast_quiet)
 		return;
+	if (m->trace_filling && trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
+			  e->frame, e->page_shift, NULL);
 	if (e->page_shift == PAGE_SHIFT) {
 		unsigned i = e->vpn & (MMU_FAST_SIZE - 1);
 		for (unsigned a = 0; a < 3; a++)
@@ -158,6 +161,9 @@ void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause)
 		tlb_flush_all(t[i], keep_global);
 	m->fast_quiet = false;
 	counter_add(m->ctr, cause, 1);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "flush", "all", false, 0, 0, 0,
+			  counter_info[cause].name + sizeof "tlb_flush_" - 1);
 }
 
 void mmu_write_cr0(struct mmu *m, uint32_t v)
@@ -199,6 +205,8 @@ void mmu_write_efer(struct mmu *m, uint64_t v)
 void mmu_invlpg(struct mmu *m, uint32_t lin)
 {
 	counter_add(m->ctr, CTR_tlb_flush_invlpg, 1);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "invlpg", "all", true, lin, 0, 0, NULL);
 	if (!m->dtlb) {
 		/* without a modelled TLB the fast path does not know page sizes */
 		mmu_fast_flush(m);
@@ -295,6 +303,20 @@ static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
 	return -1;
 }
 
+/* fill with its events: the entry filled and the entries it evicted (on_tlb_drop) */
+static __attribute__((noinline)) struct tlb_entry *
+fill_traced(struct mmu *m, struct tlb *t, uint32_t lin, const struct tlb_entry *ne, bool missed)
+{
+	struct tlb_entry *e;
+	if (m->l2tlb)
+		missed ? tlb_insert_missed(m->l2tlb, ne) : tlb_insert(m->l2tlb, ne);
+	m->trace_filling = tlb_name(t);
+	e = missed ? tlb_insert_missed(t, ne) : tlb_insert(t, ne);
+	m->trace_filling = NULL;
+	trace_tlb(m->trace, "fill", tlb_name(t), true, lin, ne->frame, ne->page_shift, NULL);
+	return e;
+}
+
 /* missed: lin was just looked up in t (and in the L2) and missed, with nothing changed
  * since, so neither holds an entry this one replaces. */
 static inline __attribute__((always_inline)) struct tlb_entry *
@@ -302,6 +324,8 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 {
 	struct tlb_entry ne;
 	entry_from_walk(m, lin, res, &ne);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		return fill_traced(m, t, lin, &ne, missed);
 	if (m->l2tlb)
 		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
 	return missed ? tlb_insert_missed(t, &ne) : tlb_insert(t, &ne);
@@ -364,12 +388,17 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
 	uint16_t asid = cur_asid(m);
 	counter_add(m->ctr, CTR_tlb_lookups, 1);
+	if (acc == ACC_FETCH)
+		counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	struct tlb_entry *e = tlb_lookup(t, lin, asid);
 	if (!e && m->l2tlb) {
 		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);
 		if (e2)
 			e = tlb_insert(t, e2);
 	}
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, e ? "hit" : "miss", tlb_name(t), true, lin, 0, 0,
+			  acc == ACC_FETCH ? "fetch" : acc == ACC_WRITE ? "write" : "read");
 	if (e) {
 		counter_add(m->ctr, CTR_tlb_hits, 1);
 		if (!paging_rights_ok(&m->regs, e->writable, e->user, e->nx, acc, user)) {

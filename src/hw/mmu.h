@@ -15,6 +15,7 @@
 #include "hw/seg.h"
 #include "hw/tlb.h"
 #include "trace/counters.h"
+#include "trace/trace.h"
 
 #define MMU_FAST_BITS 10
 #define MMU_FAST_SIZE (1u << MMU_FAST_BITS)
@@ -48,6 +49,9 @@ struct mmu {
 	uint64_t lru_clock;
 	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
 	bool fast_quiet; /* a whole-TLB flush already dropped every fast entry */
+	/* last, to leave the hot fields where they were */
+	struct trace *trace;       /* the event stream (trace/trace.h), or NULL: not traced */
+	const char *trace_filling; /* the TLB being filled while traced: drops are evictions */
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.
@@ -129,6 +133,8 @@ static inline struct mmu_fast *mmu_fast_hit(struct mmu *m, uint32_t lin, enum mm
 		f->stats->hits++;
 		counter_add(m->ctr, CTR_tlb_lookups, 1);
 		counter_add(m->ctr, CTR_tlb_hits, 1);
+		if (acc == ACC_FETCH)
+			counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	}
 	return f;
 }

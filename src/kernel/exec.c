@@ -21,6 +21,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -538,8 +539,8 @@ static int exec_replace(struct task *t, int host_fd, const char *guest_path,
 	if (t->mm)
 		mmput(t->mm);
 	t->mm = mm;
-	/* the CPU now walks the new page tables */
-	mmu_write_cr3(t->mmu, (uint32_t)mm->pgd);
+	/* the CPU now walks the new page tables (activate_mm) */
+	switch_mm(t, mm);
 	/* elf_read_implies_exec: no PT_GNU_STACK means READ_IMPLIES_EXEC on i386 */
 	mm->read_implies_exec = img->stack_exec < 0;
 	bool stack_x = img->stack_exec == 1 || (img->stack_exec < 0);

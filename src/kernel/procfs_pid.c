@@ -265,12 +265,13 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 	const struct mm_struct *mm = t->mm;
 	uint64_t cpu_ticks = vclock_cputime_ns(t) / (1000000000ull / USER_HZ);
 	uint64_t rsslim = t->rlim[5].cur; /* RLIMIT_RSS */
-	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu 0 %llu 0 %llu 0 0 0 20 0 1 0 0 %llu %llu "
+	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 1 0 0 %llu %llu "
 		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
 		     "%u 0\n",
-		  t->tgid, t->comm ? t->comm : "", t->ppid, t->tgid, t->tgid,
-		  mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
-		  (unsigned long long)t->min_flt, (unsigned long long)t->maj_flt,
+		  t->tgid, t->comm ? t->comm : "", t->ppid, t->pgid ? t->pgid : t->tgid,
+		  t->sid ? t->sid : t->tgid, mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
+		  (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
+		  (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
 		  (unsigned long long)cpu_ticks,
 		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
 		  (unsigned long long)(mm ? get_mm_rss(mm) : 0),

@@ -22,6 +22,7 @@
 #include "kernel/mm/pgtable.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
+#include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
 
 void machine_config_default(struct machine_config *c)
@@ -145,8 +146,9 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	p.pae = c->pae;
 	r = mm_init(&m->km, &m->pm, &m->mmu, &m->ctr, &p);
 	if (r) {
-		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
-				 "split (%s)",
+		snprintf(err, n,
+			 "cannot boot the kernel memory manager with this RAM size and "
+			 "split (%s)",
 			 m->km.last_error_msg ? m->km.last_error_msg : strerror(-r));
 		return r;
 	}
@@ -387,6 +389,7 @@ static void run_syscall(struct task *t)
 		t->nvcsw++;
 		return;
 	}
+	t->call_deadline = 0;
 	if (r == -ERESTARTSYS) {
 		restart_or_eintr(t);
 		return;
@@ -443,6 +446,10 @@ static struct task *schedule(struct sched *s)
 		next->state = TASK_RUNNING;
 		next->wait.kind = WAIT_NONE;
 		next->wait.woken = false;
+		next->wait.deadline = 0;
+		free(next->wait.ph);
+		next->wait.ph = NULL;
+		next->wait.nph = 0;
 	} else if (!next->exited && signal_pending(next)) {
 		/* a preempted or new task: signals sent meanwhile, before it runs on */
 		do_signal(next);
@@ -452,7 +459,7 @@ static struct task *schedule(struct sched *s)
 		next->set_child_tid_pending = false;
 		put_user_u32(next, next->set_child_tid, (uint32_t)next->pid);
 	}
-	if (next != prev && next->rseq && !next->exited) {
+	if ((next != prev || resumed) && next->rseq && !next->exited) {
 		/* rseq_preempt/rseq_migrate: back in user mode after a switch, the kernel
 		 * publishes the CPU number again (cpu_id_start, cpu_id). It is a write like
 		 * any other: on a page fork made copy-on-write, a fault. */
@@ -489,9 +496,13 @@ int machine_run(struct machine *m)
 			kill_the_rest(s, m->stop_signal);
 			break;
 		}
+		if (s->timers)
+			sched_fire_timers(s);
 		struct task *t = s->current;
-		if (!t || !task_can_run(t) || (t->state == TASK_RUNNING && !s->slice_left)) {
+		if (!t || t->state != TASK_RUNNING || !task_can_run(t) || !s->slice_left) {
 			t = schedule(s);
+			if (!t && sched_idle(s))
+				continue; /* a timeout came, or the outside world answered */
 			if (!t)
 				break;
 		}
@@ -510,6 +521,14 @@ int machine_run(struct machine *m)
 			}
 			if (m->cfg.max_insns - c->insns < budget)
 				budget = m->cfg.max_insns - c->insns;
+		}
+		struct task *l = t->group_leader ? t->group_leader : t;
+		if (l->it_real_value) {
+			/* stop when the real timer is due, to deliver SIGALRM on time */
+			uint64_t now = vclock_monotonic_ns(l);
+			uint64_t due = l->it_real_value > now ? l->it_real_value - now : 0;
+			if (due / VMLAB_NS_PER_INSN + 1 < budget)
+				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);

@@ -264,7 +264,7 @@ static void set_blocked(struct task *t, uint64_t mask)
 static long bad_frame(struct task *t)
 {
 	/* signal_fault + force_sig(SIGSEGV): si_code SI_KERNEL, catchable */
-	force_sig_fault_trap(t, SIGSEGV, 0x80, 0, 0, 0, 0);
+	force_sig_bad_frame(t);
 	return (long)(int32_t)t->cpu->regs[R_EAX];
 }
 

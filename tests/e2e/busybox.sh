@@ -49,8 +49,9 @@ while IFS=$'\t' read -r name stdin cmd; do
 	in=/dev/null
 	[ "$stdin" = - ] || in=$stdin
 	tmp=$(mktemp -d)
-	# The scratch directory is writable for the guest; everything else is read-only.
-	env -i PATH=/usr/bin:/bin BB="$VMLAB run --paging=$paging --rw $tmp -- $BUSYBOX" TMP="$tmp" \
+	# The scratch directory is writable for the guest; everything else is read-only. The
+	# applets get the environment sh gives them (--env-host), as in the native recording.
+	env -i PATH=/usr/bin:/bin BB="$VMLAB run --paging=$paging --env-host --rw $tmp -- $BUSYBOX" TMP="$tmp" \
 		timeout 120 sh -c "$cmd" <"$in" >"$out/$name.out" 2>"$out/$name.err"
 	echo "exit=$?" >>"$out/$name.out"
 	rm -rf "$tmp"

@@ -147,7 +147,7 @@ while IFS='|' read -r name prog args input; do
 	echo "exit=$rc" >>"$tmp/native"
 	for paging in $pagings; do
 		rc=0
-		(cd "$D/tmp/vmlab-e2e" && env -i PATH=/usr/bin:/bin LC_ALL=C "$VMLAB" run --paging=$paging --root="$D" \
+		(cd "$D/tmp/vmlab-e2e" && env -i PATH=/usr/bin:/bin LC_ALL=C "$VMLAB" run --env-host --paging=$paging --root="$D" \
 			-- "$prog" "${av[@]}" <"$in") >"$tmp/vm" 2>"$tmp/err" || rc=$?
 		echo "exit=$rc" >>"$tmp/vm"
 		n=$((n + 1))

@@ -37,7 +37,7 @@ for src in tests/dynguest/*.c; do
 		rc=0; run_env setarch i686 -R "$bin" >"$tmp/native" 2>/dev/null || rc=$?
 		echo "exit=$rc" >>"$tmp/native"
 		for paging in $pagings; do
-			rc=0; run_env "$VMLAB" run --paging=$paging -- "$bin" >"$tmp/vm" 2>"$tmp/err" || rc=$?
+			rc=0; run_env "$VMLAB" run --env-host --paging=$paging -- "$bin" >"$tmp/vm" 2>"$tmp/err" || rc=$?
 			echo "exit=$rc" >>"$tmp/vm"
 			if cmp -s "$tmp/native" "$tmp/vm"; then
 				ok "$name-$mode --paging=$paging: same output as native"
@@ -62,7 +62,7 @@ for mode in pie nopie; do
 		echo "exit=$rc" >>"$tmp/native"
 		for paging in $pagings; do
 			rc=0; (cd /tmp && exec env -i PATH=/bin LD_LIBRARY_PATH="$L" ${pre:+LD_PRELOAD=$pre} \
-				"$VMLAB" run --paging=$paging -- "$L/dyn_libs-$mode" </dev/null) >"$tmp/vm" 2>/dev/null || rc=$?
+				"$VMLAB" run --env-host --paging=$paging -- "$L/dyn_libs-$mode" </dev/null) >"$tmp/vm" 2>/dev/null || rc=$?
 			echo "exit=$rc" >>"$tmp/vm"
 			label="dyn_libs-$mode${pre:+ LD_PRELOAD} --paging=$paging: same output as native"
 			if grep -q "IFUNC lib_pick=1" "$tmp/native" && cmp -s "$tmp/native" "$tmp/vm"; then
@@ -80,7 +80,7 @@ bin=$ROOT/build/dynguest/dyn_startup
 if [ -x "$bin-pie" ]; then
 	for split in 3G:b8000000 2G:78000000 1G:38000000; do
 		s=${split%%:*} base=${split#*:}
-		run_env "$VMLAB" run --vmsplit=$s -- "$bin-pie" raw >"$tmp/raw" 2>/dev/null
+		run_env "$VMLAB" run --env-host --vmsplit=$s -- "$bin-pie" raw >"$tmp/raw" 2>/dev/null
 		first=$(grep '^raw ' "$tmp/raw" | head -1 | awk '{print $2}')
 		ldtop=$(grep '^raw .*ld-linux' "$tmp/raw" | tail -1 | awk '{print $2}' | cut -d- -f2)
 		heap=$(grep '^raw .*\[heap\]' "$tmp/raw" | awk '{print $2}' | cut -d- -f1)
@@ -91,13 +91,13 @@ if [ -x "$bin-pie" ]; then
 			notok "--vmsplit=$s: PIE at 0x00400000 (got $first), ld.so ends at $base (got $ldtop), heap at $exe_end (got $heap)"
 		fi
 	done
-	run_env "$VMLAB" run -- "$bin-nopie" raw >"$tmp/raw" 2>/dev/null
+	run_env "$VMLAB" run --env-host -- "$bin-nopie" raw >"$tmp/raw" 2>/dev/null
 	first=$(grep '^raw ' "$tmp/raw" | head -1 | awk '{print $2}')
 	[[ $first == 08048000-* ]] && ok "non-PIE at its link address 0x08048000" ||
 		notok "non-PIE at its link address 0x08048000 (got $first)"
 	# static-pie: no interpreter, so placed by mmap like ld.so itself: its top at mmap_base
 	# its bss ends there, and its break is moved to ELF_ET_DYN_BASE (a loader's, 6.1.176)
-	run_env "$VMLAB" run -- "$bin-spie" raw >"$tmp/raw" 2>/dev/null
+	run_env "$VMLAB" run --env-host -- "$bin-spie" raw >"$tmp/raw" 2>/dev/null
 	bss=$(grep -A1 '^raw .*dyn_startup-spie' "$tmp/raw" | tail -1 | awk '{print $2}')
 	brk=$(grep '^raw .*\[heap\]' "$tmp/raw" | tail -1 | awk '{print $2}')
 	if [ "${bss#*-}" = b8000000 ] && [[ $brk == 00400000-* ]]; then
@@ -106,9 +106,9 @@ if [ -x "$bin-pie" ]; then
 		notok "static-pie placed top-down at mmap_base (bss $bss), break at 0x00400000 (heap $brk)"
 	fi
 	# --randomize: the PIE moves within 8 bits of pages above 0x00400000, deterministically
-	a=$(run_env "$VMLAB" run --randomize --seed=7 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
-	b=$(run_env "$VMLAB" run --randomize --seed=7 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
-	c=$(run_env "$VMLAB" run --randomize --seed=8 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
+	a=$(run_env "$VMLAB" run --env-host --randomize --seed=7 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
+	b=$(run_env "$VMLAB" run --env-host --randomize --seed=7 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
+	c=$(run_env "$VMLAB" run --env-host --randomize --seed=8 -- "$bin-pie" raw 2>/dev/null | grep '^raw ' | head -1)
 	s=$((16#$(echo "$a" | awk '{print $2}' | cut -d- -f1)))
 	if [ "$a" = "$b" ] && [ "$a" != "$c" ] && [ $s -ge $((0x400000)) ] && [ $s -lt $((0x500000)) ]; then
 		ok "--randomize: PIE base in [0x400000, 0x500000), same seed same layout"
@@ -120,7 +120,7 @@ fi
 # Two processes running the same dynamic program share the libraries' page-cache frames:
 # alone, Pss = Rss; beside its waiting parent, the child's Pss = Shared_Clean/2 + Private.
 if [ -x "$ROOT/build/dynguest/dyn_share-pie" ]; then
-	run_env "$VMLAB" run -- "$ROOT/build/dynguest/dyn_share-pie" >"$tmp/share" 2>"$tmp/err"
+	run_env "$VMLAB" run --env-host -- "$ROOT/build/dynguest/dyn_share-pie" >"$tmp/share" 2>"$tmp/err"
 	verdict=$(awk '
 		/ Rss=/ {
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -159,7 +159,7 @@ if [ -f $G/SHA256SUMS ] && scripts/debian-root.sh libc6 >"$tmp/log" 2>&1; then
 			for paging in $pagings; do
 				f=686; [ $paging = pae ] && f=686-pae
 				{ (cd "$R/tmp" && ulimit -s 8192 && umask 022 && exec env -i PATH=/bin timeout -s KILL 60 \
-					"$VMLAB" run --paging=$paging --root="$R" -- /probe/dyn_startup-$m raw </dev/null 2>/dev/null)
+					"$VMLAB" run --env-host --paging=$paging --root="$R" -- /probe/dyn_startup-$m raw </dev/null 2>/dev/null)
 				  echo "exit=$?"; } |
 					sed -E 's/^(raw [0-9a-f]+-[0-9a-f]+ [-rwxps]{4} [0-9a-f]{8}) [0-9a-f]{2}:[0-9a-f]{2} [0-9]+( +|$)/\1 DEV INO\2/; s/^(raw .* DEV INO) +/\1 /' >"$tmp/vm"
 				if cmp -s "$G/$f/dyn_startup-$m.out" "$tmp/vm"; then
@@ -208,7 +208,7 @@ if [ -x "$bin-pie" ] && command -v python3 >/dev/null; then
 	for c in "p-missing:127:No such file:interpreter /nonexistent/ld.so" \
 		"p-notelf:126:not an ELF file:interpreter fake" "p-noterm:126:NUL-terminated:PT_INTERP"; do
 		f=${c%%:*} rest=${c#*:}; want=${rest%%:*} rest=${rest#*:}; m1=${rest%%:*} m2=${rest#*:}
-		rc=0; (cd "$tmp" && exec "$VMLAB" run -- "./$f") >/dev/null 2>"$tmp/err" || rc=$?
+		rc=0; (cd "$tmp" && exec "$VMLAB" run --env-host -- "./$f") >/dev/null 2>"$tmp/err" || rc=$?
 		if [ $rc = "$want" ] && grep -q "$m1" "$tmp/err" && grep -q "$m2" "$tmp/err"; then
 			ok "$f refused: exit $rc, $(head -1 "$tmp/err")"
 		else
@@ -219,7 +219,7 @@ if [ -x "$bin-pie" ] && command -v python3 >/dev/null; then
 	rc=0; (cd "$tmp" && exec env -i PATH=/bin setarch i686 -R "$ROOT/build/dynguest/dyn_exec-pie" \
 		./p-missing ./p-notelf ./p-notelf2) >"$tmp/native" 2>/dev/null || rc=$?
 	echo "exit=$rc" >>"$tmp/native"
-	rc=0; (cd "$tmp" && exec env -i PATH=/bin "$VMLAB" run -- "$ROOT/build/dynguest/dyn_exec-pie" \
+	rc=0; (cd "$tmp" && exec env -i PATH=/bin "$VMLAB" run --env-host -- "$ROOT/build/dynguest/dyn_exec-pie" \
 		./p-missing ./p-notelf ./p-notelf2) >"$tmp/vm" 2>"$tmp/err" || rc=$?
 	echo "exit=$rc" >>"$tmp/vm"
 	# (a 16-byte interpreter is a short read of its ELF header: EIO, as elf_read says)
@@ -234,7 +234,7 @@ if [ -x "$bin-pie" ] && command -v python3 >/dev/null; then
 	ld=/lib/ld-linux.so.2
 	rc=0; run_env setarch i686 -R $ld "$bin-pie" >"$tmp/native" 2>/dev/null || rc=$?
 	echo "exit=$rc" >>"$tmp/native"
-	rc=0; run_env "$VMLAB" run -- $ld "$bin-pie" >"$tmp/vm" 2>"$tmp/err" || rc=$?
+	rc=0; run_env "$VMLAB" run --env-host -- $ld "$bin-pie" >"$tmp/vm" 2>"$tmp/err" || rc=$?
 	echo "exit=$rc" >>"$tmp/vm"
 	if cmp -s "$tmp/native" "$tmp/vm"; then
 		ok "$ld PROGRAM: same output as native"

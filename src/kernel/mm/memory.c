@@ -12,6 +12,7 @@
 
 #include "hw/mmu.h"
 #include "kernel/exec.h"
+#include "kernel/ktrace.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -677,6 +678,7 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 		return VMF_SIGBUS;
 	if (set_pte(mm, addr, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
 		return VMF_OOM;
+	COUNT(t->ctr, fault_special);
 	return VMF_OK;
 }
 
@@ -784,6 +786,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	if (!(pte & PTE_P)) {
 		/* a PROT_NONE PTE in an accessible VMA cannot happen: mprotect rewrote it */
 		set_pte(mm, addr, pfn_pte(pte_pfn(pte), pte_prot(mm, v->vm_flags, false)));
+		COUNT(t->ctr, fault_spurious);
 		return VMF_OK;
 	}
 	if (write && !(pte & PTE_RW))
@@ -791,6 +794,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	/* spurious: the PTE already allows the access (flush_tlb_fix_spurious_fault) */
 	if (write)
 		flush_tlb_page(mm, addr & PAGE_MASK);
+	COUNT(t->ctr, fault_spurious);
 	return VMF_OK;
 }
 
@@ -810,7 +814,23 @@ static void fault_signal(struct fault_outcome *out, int sig, int code, uint32_t 
 	out->addr = addr;
 }
 
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out);
+
 void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
+{
+	if (!ktrace_on(t, TRACE_FAULT)) {
+		__do_user_addr_fault(t, addr, err, out);
+		return;
+	}
+	uint64_t before[KTRACE_FAULT_KINDS];
+	ktrace_fault_snapshot(t, before);
+	__do_user_addr_fault(t, addr, err, out);
+	ktrace_fault(t, addr, err, out, before);
+}
+
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	struct mm_struct *mm = t->mm;

@@ -318,6 +318,7 @@ struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
 	mm->vmas = NULL;
 	mm->nr = mm->cap = 0;
 	mm->pgd = 0;
+	mm->asid = 0;
 	memset(mm->vdso_pfn, 0, sizeof mm->vdso_pfn);
 	mm->vvar_pfn = 0;
 	mm->rss_file = mm->rss_anon = mm->rss_shmem = 0;

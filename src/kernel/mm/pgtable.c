@@ -253,8 +253,10 @@ uint64_t kernel_clear_pte(struct kmem *km, uint32_t va)
 uint64_t kernel_unmap_page(struct kmem *km, uint32_t va)
 {
 	uint64_t old = kernel_clear_pte(km, va);
-	if ((old & PTE_P) && km->mmu)
+	if ((old & PTE_P) && km->mmu) {
 		mmu_invlpg(km->mmu, va);
+		COUNT(km->ctr, tlb_invlpg_kernel);
+	}
 	return old;
 }
 
@@ -273,8 +275,10 @@ void flush_tlb_kernel_range(struct kmem *km, uint32_t start, uint32_t end)
 		mmu_flush_tlb(km->mmu, false, CTR_tlb_flush_kernel);
 		return;
 	}
-	for (uint64_t a = start; a < end; a += PAGE_SIZE)
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		mmu_invlpg(km->mmu, (uint32_t)a);
+		COUNT(km->ctr, tlb_invlpg_kernel);
+	}
 }
 
 void direct_map_counts(struct kmem *km, uint64_t *kb_4k, uint64_t *kb_large)
