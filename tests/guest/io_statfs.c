@@ -4,7 +4,7 @@
  * advice, negative length, O_PATH and closed descriptors), and the reading xattr calls
  * (procfs has no handler: EOPNOTSUPP and an empty list; bad names ERANGE; a path and its
  * descriptor agree). Nothing printed depends on the host's file systems.
- * Authoritative golden: native.
+ * Authoritative golden: both (native and the real i386 kernels print the same).
  */
 #include "guestutil.h"
 #include <sys/statfs.h>
