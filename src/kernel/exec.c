@@ -1,8 +1,10 @@
 /*
- * Loading a static i386 executable (load_elf_binary): PT_LOAD segments mapped privately from
- * the page cache, the partial bss page zeroed (padzero), whole bss pages anonymous
- * (vm_brk_flags), the break after them; the stack with its strings and tables
- * (setup_arg_pages, create_elf_tables); [vvar] and [vdso] below mmap_base.
+ * Loading an i386 ELF executable (load_elf_binary, load_elf_interp): PT_LOAD segments mapped
+ * privately from the page cache (ET_EXEC at their addresses, a PIE at ELF_ET_DYN_BASE, a
+ * static-pie or ld.so where mmap puts it), the partial bss page zeroed (padzero), whole bss
+ * pages anonymous (vm_brk_flags), the break after them; the PT_INTERP interpreter below
+ * mmap_base; [vvar] and [vdso]; the stack with its strings and tables (setup_arg_pages,
+ * create_elf_tables). docs/dynamic.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,20 +299,21 @@ static int read_elf(int fd, uint32_t task_size, struct elf_image *img, char *why
  * the name is resolved below --root) and checked before the point of no return. A host
  * descriptor, or -errno with a message; an interpreter that is no i386 ELF file is ELIBBAD.
  */
-static int open_interp(struct task *t, int fd, const char *guest_path,
-		       const struct elf_image *img, uint32_t task_size, struct elf_image *iimg,
-		       char *name, char *err, size_t errlen)
+static int open_interp(struct task *t, int fd, const char *guest_path, const struct elf_image *img,
+		       uint32_t task_size, struct elf_image *iimg, char *name, char *err,
+		       size_t errlen)
 {
 	ssize_t got = pread(fd, name, img->interp_len, img->interp_off);
 	if (got != (ssize_t)img->interp_len || name[img->interp_len - 1] != 0) {
-		snprintf(err, errlen, "%s: the interpreter name (PT_INTERP) is not a "
-				      "NUL-terminated string",
+		snprintf(err, errlen,
+			 "%s: the interpreter name (PT_INTERP) is not a "
+			 "NUL-terminated string",
 			 guest_path);
 		return -ENOEXEC;
 	}
 	if (!t->fs) {
-		snprintf(err, errlen, "%s: no file system to find the interpreter %s in", guest_path,
-			 name);
+		snprintf(err, errlen, "%s: no file system to find the interpreter %s in",
+			 guest_path, name);
 		return -ENOENT;
 	}
 	int ifd = fs_open_host(t, AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0, true);
@@ -326,8 +329,8 @@ static int open_interp(struct task *t, int fd, const char *guest_path,
 							 : (st.st_mode & 0011) != 0);
 	if (!x || !S_ISREG(st.st_mode)) {
 		close(ifd);
-		snprintf(err, errlen, "%s: interpreter %s: not an executable regular file", guest_path,
-			 name);
+		snprintf(err, errlen, "%s: interpreter %s: not an executable regular file",
+			 guest_path, name);
 		return -EACCES;
 	}
 	char why[200];
@@ -425,8 +428,8 @@ static int load_executable(struct task *t, struct mm_struct *mm, const struct el
 		}
 		long a = elf_map(mm, file, load_bias + ph->p_vaddr, ph, prot, flags, total_size);
 		if (a < 0) {
-			snprintf(err, errlen, "%s: cannot map segment %u at %#x (%s)", guest_path, i,
-				 load_bias + ph->p_vaddr, strerror((int)-a));
+			snprintf(err, errlen, "%s: cannot map segment %u at %#x (%s)", guest_path,
+				 i, load_bias + ph->p_vaddr, strerror((int)-a));
 			return (int)a;
 		}
 		if (first && img->e_type == ET_DYN)
@@ -526,8 +529,8 @@ static long load_interp(struct task *t, struct mm_struct *mm, const struct elf_i
 
 /* Past the checks: a new mm replaces t's, the executable and its interpreter are mapped,
  * then the break, the vDSO and the stack (load_elf_binary's order). */
-static int exec_replace(struct task *t, int host_fd, const char *guest_path,
-			const char *filename, int argc, char *const argv[], char *const envp[],
+static int exec_replace(struct task *t, int host_fd, const char *guest_path, const char *filename,
+			int argc, char *const argv[], char *const envp[],
 			const struct mm_layout_config *cfg, const struct elf_image *img, int ifd,
 			const struct elf_image *iimg, const char *ipath, char *err, size_t errlen)
 {
@@ -596,8 +599,8 @@ static int exec_replace(struct task *t, int host_fd, const char *guest_path,
 	int envc = 0;
 	while (envp && envp[envc])
 		envc++;
-	struct auxv_addrs ax = {.phdr = L.phdr_addr, .phnum = img->e_phnum, .base = interp_base,
-				.entry = L.entry};
+	struct auxv_addrs ax = {
+	    .phdr = L.phdr_addr, .phnum = img->e_phnum, .base = interp_base, .entry = L.entry};
 	r = create_stack(t, mm, &ax, filename, (struct strtab){argc, argv},
 			 (struct strtab){envc, envp}, stack_x, err, errlen);
 	if (!r) {
@@ -610,9 +613,9 @@ static int exec_replace(struct task *t, int host_fd, const char *guest_path,
 	return r;
 }
 
-int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename,
-		int argc, char *const argv[], char *const envp[],
-		const struct mm_layout_config *cfg, char *err, size_t errlen)
+int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename, int argc,
+		char *const argv[], char *const envp[], const struct mm_layout_config *cfg,
+		char *err, size_t errlen)
 {
 	struct elf_image *img = malloc(sizeof *img), *iimg = NULL;
 	char why[200];
@@ -645,8 +648,8 @@ int exec_binary(struct task *t, int host_fd, const char *guest_path, const char 
 		if (fs_guest_path_of_fd(t, ifd, ipath, sizeof ipath) < 0)
 			snprintf(ipath, sizeof ipath, "%s", iname);
 	}
-	r = exec_replace(t, host_fd, guest_path, filename, argc, argv, envp, cfg, img, ifd,
-			 iimg, ipath, err, errlen);
+	r = exec_replace(t, host_fd, guest_path, filename, argc, argv, envp, cfg, img, ifd, iimg,
+			 ipath, err, errlen);
 	if (ifd >= 0)
 		close(ifd);
 	free(iimg);

@@ -153,7 +153,8 @@ static long put_statfs(struct task *t, uint32_t ubuf, int r, const struct kstatf
 	const uint64_t hi = 0xffffffff00000000ull;
 	if ((k->f_blocks | k->f_bfree | k->f_bavail) & hi)
 		return -EOVERFLOW;
-	if ((k->f_files != ~0ull && (k->f_files & hi)) || (k->f_ffree != ~0ull && (k->f_ffree & hi)))
+	if ((k->f_files != ~0ull && (k->f_files & hi)) ||
+	    (k->f_ffree != ~0ull && (k->f_ffree & hi)))
 		return -EOVERFLOW;
 	struct statfs_i386 o = {0};
 	o.f_type = k->f_type;
@@ -210,8 +211,8 @@ static long do_fadvise(struct task *t, int gfd, int64_t offset, int64_t len, uin
 	}
 	long r = 0;
 	struct stat st;
-	if (f->anon_pipe || (f->kind == FILE_HOST && fstat(f->host_fd, &st) == 0 &&
-			     S_ISFIFO(st.st_mode)))
+	if (f->anon_pipe ||
+	    (f->kind == FILE_HOST && fstat(f->host_fd, &st) == 0 && S_ISFIFO(st.st_mode)))
 		r = -ESPIPE;
 	else if (advice > 5 || len < 0) /* NORMAL RANDOM SEQUENTIAL WILLNEED DONTNEED NOREUSE */
 		r = -EINVAL;
@@ -221,7 +222,8 @@ static long do_fadvise(struct task *t, int gfd, int64_t offset, int64_t len, uin
 
 long sys_fadvise64(struct task *t, const uint32_t *a)
 {
-	return do_fadvise(t, (int)a[0], (int64_t)syscall_arg_u64(a, 1), a[3], a[4]); /* size_t len */
+	/* len is a size_t here: never negative */
+	return do_fadvise(t, (int)a[0], (int64_t)syscall_arg_u64(a, 1), a[3], a[4]);
 }
 
 long sys_fadvise64_64(struct task *t, const uint32_t *a)
