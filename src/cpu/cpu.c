@@ -48,7 +48,7 @@ insn_fn insn_select(struct insn *i, unsigned opc)
 		return op_ud;
 	}
 	if ((f = select_alu(i, opc)) || (f = select_ctl(i, opc)) || (f = select_str(i, opc)) ||
-	    (f = select_sys(i, opc)))
+	    (f = select_sys(i, opc)) || (f = select_sse(i, opc)))
 		return f;
 	i->ends = 1;
 	return op_ud;
@@ -290,6 +290,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	c->jit = jit_init(c) == 0;
 	in->jit_fetch_model = c->tlb_fetch_model;
 	x87_init(&c->fpu);
+	sse_init(&c->sse);
 	m->pm->code_invalidate = code_invalidate;
 	m->pm->code_opaque = c;
 	segf_update(c);

@@ -4,6 +4,7 @@
  */
 #ifndef VMLAB_CPU_CPU_H
 #define VMLAB_CPU_CPU_H
+#include "cpu/sse.h"
 #include "cpu/x87.h"
 #include "hw/mmu.h"
 
@@ -45,6 +46,7 @@ struct cpu {
 	uint32_t regs[8];
 	uint32_t eip;
 	struct x87_state fpu;
+	struct sse_state sse; /* XMM0-7, MXCSR */
 	struct mmu *mmu;
 	struct counters *ctr;
 	uint64_t insns;        /* instructions retired: the virtual clock */

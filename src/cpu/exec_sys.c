@@ -4,7 +4,6 @@
  */
 #include "cpu/exec.h"
 
-#define CR0_EM (1u << 2)
 
 static bool privileged(struct cpu *c)
 {

@@ -158,7 +158,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
-	mmu_write_cr4(&m->mmu, pr.cr4);
+	/* fpu__init_cpu_generic: FXSAVE-aware OS, #XM for unmasked SIMD exceptions */
+	mmu_write_cr4(&m->mmu, pr.cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (c->pae)
 		mmu_write_efer(&m->mmu, pr.efer | EFER_NXE);
 	mmu_write_cr3(&m->mmu, pr.cr3);

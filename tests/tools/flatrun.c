@@ -159,6 +159,7 @@ static void setup_machine(bool tlb)
 	set_gdt_entry(GDT_USER_DS, 0, 0xfffff, SEG_TYPE_WRITABLE, 3, true, true, true);
 	mmu_set_gdtr(mmu, GDT_LIN, 32 * 8 - 1);
 	mmu_write_cr3(mmu, PD_PHYS);
+	mmu_write_cr4(mmu, CR4_OSFXSR | CR4_OSXMMEXCPT); /* as Linux sets them: SSE on */
 	mmu_write_cr0(mmu, mmu->regs.cr0 | CR0_PG | CR0_WP);
 	if (cpu_init(&cpu, mmu, &ctr))
 		die("cpu_init failed");
