@@ -230,6 +230,27 @@ static int state_checks(struct cpu *c, bool xmm, bool mmx)
 	return 0;
 }
 
+static uint32_t mxcsr_writable(const struct cpu *c)
+{
+	return c->vendor == CPU_VENDOR_AMD ? MXCSR_WRITABLE_AMD : MXCSR_WRITABLE_INTEL;
+}
+
+/* Must this 16-byte operand be aligned? With AMD's MXCSR.MM only the explicitly aligned
+ * moves keep the check. */
+static bool align_required(const struct cpu *c, const struct insn *i, const struct sse_op *o,
+			   unsigned sz)
+{
+	if (!(o->fl & F_ALIGN) || sz != 16)
+		return false;
+	if (!(c->sse.mxcsr & MXCSR_MM))
+		return true;
+	switch (i->op) {
+	case 0x28: case 0x29: case 0x2B: return true; /* MOVAPS/PD, MOVNTPS/PD */
+	case 0x6F: case 0x7F: case 0xE7: return true; /* MOVDQA, MOVNTDQ */
+	}
+	return false;
+}
+
 static uint32_t lin_of(struct cpu *c, const struct insn *i, uint32_t off)
 {
 	return c->mmu->seg.sr[i->sreg].d.base + off;
@@ -240,7 +261,7 @@ static int rd_mem(struct cpu *c, const struct insn *i, const struct sse_op *o, v
 		  unsigned sz)
 {
 	uint32_t off = ea(c, i);
-	if ((o->fl & F_ALIGN) && sz == 16 && (lin_of(c, i, off) & 15))
+	if (align_required(c, i, o, sz) && (lin_of(c, i, off) & 15))
 		return GP0(c);
 	uint8_t *p = fast_hit(c, i->sreg, off, sz, ACC_READ, SEGF_R);
 	if (p) {
@@ -253,7 +274,7 @@ static int wr_mem(struct cpu *c, const struct insn *i, const struct sse_op *o, c
 		  unsigned sz)
 {
 	uint32_t off = ea(c, i);
-	if ((o->fl & F_ALIGN) && sz == 16 && (lin_of(c, i, off) & 15))
+	if (align_required(c, i, o, sz) && (lin_of(c, i, off) & 15))
 		return GP0(c);
 	uint8_t *p = fast_hit(c, i->sreg, off, sz, ACC_WRITE, SEGF_W);
 	if (p) {
@@ -285,19 +306,32 @@ static void put_reg(struct cpu *c, unsigned cls, unsigned n, const uint8_t *buf)
 	}
 }
 
-/* Common entry: the state checks and the MMX transition. */
+static bool uses_mmx(const struct insn *i, const struct sse_op *o)
+{
+	return o->r == C_M || (o->m == C_M && i->mod3);
+}
+
+/* Common entry: the state checks. */
 static int enter(struct cpu *c, const struct insn *i, const struct sse_op *o)
 {
 	if (((o->fl & F_REGONLY) && !i->mod3) || ((o->fl & F_MEMONLY) && i->mod3))
 		return UD(c);
-	bool mmx = o->r == C_M || (o->m == C_M && i->mod3);
+	bool mmx = uses_mmx(i, o);
 	int r = state_checks(c, touches_xmm(o), mmx);
 	if (r)
 		return r;
 	if (mmx)
-		x87_mmx_enter(&c->fpu, false);
+		x87_writeback(&c->fpu); /* the MMX registers' values into c->fpu.r */
 	return 0;
 }
+/* A completed instruction on MMX registers moves the x87 to MMX mode (TOP 0, all valid);
+ * a fault before that leaves the x87 state untouched. */
+#define FINISH(c, i, o)                                                                     \
+	do {                                                                                \
+		if (uses_mmx(i, o))                                                         \
+			x87_mmx_enter(&(c)->fpu, false);                                    \
+		NEXT(c, i);                                                                 \
+	} while (0)
 
 /* ---- computed on the host ---- */
 static bool is_denormal32(uint32_t v)
@@ -383,6 +417,8 @@ static int h_host(struct cpu *c, const struct insn *i)
 		uint32_t report = (pre & unmasked) ? pre : (raised & unmasked) ? raised : 0;
 		if (report) {
 			c->sse.mxcsr |= report;
+			if (uses_mmx(i, o)) /* CVT*PS2PI/CVT*PD2PI: MMX mode before the #XM */
+				x87_mmx_enter(&c->fpu, false);
 			if (!(c->mmu->regs.cr4 & CR4_OSXMMEXCPT))
 				return UD(c);
 			return raise(c, X86_XM, false, 0);
@@ -397,7 +433,7 @@ static int h_host(struct cpu *c, const struct insn *i)
 	} else {
 		put_reg(c, dcls, dreg, io.d);
 	}
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 
 /* ---- moves ---- */
@@ -416,7 +452,7 @@ static int h_load(struct cpu *c, const struct insn *i) /* reg <- r/m */
 		return X_EXC;
 	}
 	put_reg(c, o->r, i->reg, b);
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_store(struct cpu *c, const struct insn *i) /* r/m <- reg */
 {
@@ -433,7 +469,7 @@ static int h_store(struct cpu *c, const struct insn *i) /* r/m <- reg */
 	} else if (wr_mem(c, i, o, b, o->msz)) {
 		return X_EXC;
 	}
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movs_load(struct cpu *c, const struct insn *i) /* MOVSS/MOVSD xmm, xmm/m */
 {
@@ -444,13 +480,13 @@ static int h_movs_load(struct cpu *c, const struct insn *i) /* MOVSS/MOVSD xmm, 
 	union xmm_reg *d = &c->sse.xmm[i->reg];
 	if (i->mod3) {
 		memcpy(d->b, c->sse.xmm[i->rm].b, o->msz);
-		NEXT(c, i);
+		FINISH(c, i, o);
 	}
 	uint8_t b[16] = {0};
 	if (rd_mem(c, i, o, b, o->msz))
 		return X_EXC;
 	memcpy(d->b, b, 16);
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movs_store(struct cpu *c, const struct insn *i) /* MOVSS/MOVSD xmm/m, xmm */
 {
@@ -461,11 +497,11 @@ static int h_movs_store(struct cpu *c, const struct insn *i) /* MOVSS/MOVSD xmm/
 	const union xmm_reg *s = &c->sse.xmm[i->reg];
 	if (i->mod3) {
 		memcpy(c->sse.xmm[i->rm].b, s->b, o->msz);
-		NEXT(c, i);
+		FINISH(c, i, o);
 	}
 	if (wr_mem(c, i, o, s->b, o->msz))
 		return X_EXC;
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movlp_load(struct cpu *c, const struct insn *i)
 {
@@ -480,7 +516,7 @@ static int h_movlp_load(struct cpu *c, const struct insn *i)
 	else if (rd_mem(c, i, o, &v, 8))
 		return X_EXC;
 	d->q[0] = v;
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movhp_load(struct cpu *c, const struct insn *i)
 {
@@ -495,7 +531,7 @@ static int h_movhp_load(struct cpu *c, const struct insn *i)
 	else if (rd_mem(c, i, o, &v, 8))
 		return X_EXC;
 	d->q[1] = v;
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movhp_store(struct cpu *c, const struct insn *i)
 {
@@ -505,7 +541,7 @@ static int h_movhp_store(struct cpu *c, const struct insn *i)
 		return r;
 	if (wr_mem(c, i, o, &c->sse.xmm[i->reg].q[1], 8))
 		return X_EXC;
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 static int h_movq_store(struct cpu *c, const struct insn *i) /* 66 0F D6 */
 {
@@ -517,17 +553,18 @@ static int h_movq_store(struct cpu *c, const struct insn *i) /* 66 0F D6 */
 	if (i->mod3) {
 		c->sse.xmm[i->rm].q[0] = v;
 		c->sse.xmm[i->rm].q[1] = 0;
-		NEXT(c, i);
+		FINISH(c, i, o);
 	}
 	if (wr_mem(c, i, o, &v, 8))
 		return X_EXC;
-	NEXT(c, i);
+	FINISH(c, i, o);
 }
 /*
  * MASKMOVQ/MASKMOVDQU: the bytes of reg whose mask byte (rm) has its top bit set go to
- * DS:EDI (segment override allowed). The span from the first to the last selected byte is
- * translated for writing at once (both pages when it crosses), so a fault leaves memory
- * unchanged; the bytes between keep their values. An all-clear mask accesses nothing.
+ * DS:EDI (segment override allowed). The whole 8 or 16 bytes are translated for writing
+ * first, whatever the mask (an AMD EPYC faults on them even with a clear mask, which the
+ * SDM allows), so a fault leaves memory unchanged; unselected bytes keep their values. The
+ * MMX form enters MMX mode before the access, as that processor does.
  */
 static int h_maskmov(struct cpu *c, const struct insn *i)
 {
@@ -538,31 +575,23 @@ static int h_maskmov(struct cpu *c, const struct insn *i)
 	uint8_t v[16], m[16];
 	get_reg(c, o->r, i->reg, v);
 	get_reg(c, o->m, i->rm, m);
-	int first = -1, last = -1;
-	for (int k = 0; k < (int)o->msz; k++)
-		if (m[k] & 0x80) {
-			if (first < 0)
-				first = k;
-			last = k;
-		}
-	if (first < 0)
-		NEXT(c, i);
+	if (uses_mmx(i, o))
+		x87_mmx_enter(&c->fpu, false);
 	uint32_t base = i->asz16 ? c->regs[R_EDI] & 0xffff : c->regs[R_EDI];
 	unsigned sr = i->ovr ? i->sreg : SR_DS;
-	unsigned n = (unsigned)(last - first + 1);
 	uint8_t *p;
-	if (mem_rmw_ptr(c, sr, base + (uint32_t)first, n, &p))
+	if (mem_rmw_ptr(c, sr, base, o->msz, &p))
 		return X_EXC;
 	if (!p) { /* not RAM: the selected bytes one by one */
-		for (int k = first; k <= last; k++)
+		for (unsigned k = 0; k < o->msz; k++)
 			if ((m[k] & 0x80) &&
-			    cpu_mem_write(c, (enum sreg)sr, base + (uint32_t)k, &v[k], 1, &c->in->ex))
+			    cpu_mem_write(c, (enum sreg)sr, base + k, &v[k], 1, &c->in->ex))
 				return X_EXC;
 		NEXT(c, i);
 	}
-	for (int k = first; k <= last; k++)
+	for (unsigned k = 0; k < o->msz; k++)
 		if (m[k] & 0x80)
-			p[k - first] = v[k];
+			p[k] = v[k];
 	rmw_commit(c, p);
 	NEXT(c, i);
 }
@@ -601,7 +630,7 @@ static int h_fxsave(struct cpu *c, const struct insn *i)
 	uint8_t img[288];
 	x87_fxsave_image(&c->fpu, img);
 	memcpy(img + 24, &c->sse.mxcsr, 4);
-	uint32_t mask = MXCSR_WRITABLE;
+	uint32_t mask = mxcsr_writable(c);
 	memcpy(img + 28, &mask, 4);
 	for (unsigned k = 0; k < 8; k++)
 		memcpy(img + 160 + 16 * k, c->sse.xmm[k].b, 16);
@@ -620,7 +649,7 @@ static int h_fxrstor(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	uint32_t mxcsr;
 	memcpy(&mxcsr, img + 24, 4);
-	if (mxcsr & ~MXCSR_WRITABLE)
+	if (mxcsr & ~mxcsr_writable(c))
 		return GP0(c);
 	x87_fxrstor_image(&c->fpu, img);
 	c->sse.mxcsr = mxcsr;
@@ -641,7 +670,7 @@ static int h_ldst_mxcsr(struct cpu *c, const struct insn *i)
 	}
 	if (mem_read(c, i->sreg, ea(c, i), 4, &v))
 		return X_EXC;
-	if (v & ~MXCSR_WRITABLE)
+	if (v & ~mxcsr_writable(c))
 		return GP0(c);
 	c->sse.mxcsr = v;
 	NEXT(c, i);

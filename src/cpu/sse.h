@@ -27,9 +27,11 @@ struct sse_state {
 #define MXCSR_UM 0x0800u
 #define MXCSR_FZ 0x8000u
 #define MXCSR_DEFAULT 0x1f80u
-/* The bits software may set (FXSAVE's MXCSR_MASK): everything up to FZ, DAZ included, on
- * both vendors' models; a reserved bit makes LDMXCSR/FXRSTOR #GP(0). */
-#define MXCSR_WRITABLE 0xffffu
+#define MXCSR_MM 0x20000u /* AMD's misaligned SSE mode */
+/* The bits software may set (FXSAVE's MXCSR_MASK): everything up to FZ, DAZ included; AMD
+ * also MM. A reserved bit makes LDMXCSR/FXRSTOR #GP(0). */
+#define MXCSR_WRITABLE_INTEL 0xffffu
+#define MXCSR_WRITABLE_AMD 0x2ffffu
 
 void sse_init(struct sse_state *s);
 #endif

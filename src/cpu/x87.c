@@ -748,6 +748,7 @@ void x87_fxrstor_image(struct x87_state *f, const uint8_t *fx)
 {
 	drop_resident(f);
 	from_fxsave(f, fx);
+	f->cw = cw_stored(f->cw);
 	f->fop = get16(fx + 6) & 0x7ff;
 	f->fip = get32(fx + 8);
 	f->fcs = get16(fx + 12);
@@ -762,4 +763,5 @@ void x87_mmx_enter(struct x87_state *f, bool emms)
 	x87_writeback(f);
 	f->sw &= (uint16_t) ~(7u << SW_TOP_SHIFT);
 	f->tw = emms ? 0xffff : 0;
+	retag(f); /* the full tag word as FNSAVE shows it: 10 (special) for an MMX value */
 }
