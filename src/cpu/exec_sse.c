@@ -620,6 +620,32 @@ static int fx_checks(struct cpu *c, const struct insn *i, uint32_t *off)
 	return 0;
 }
 
+void cpu_fxsave_image(struct cpu *c, uint8_t fx[512])
+{
+	x87_fxsave_image(&c->fpu, fx);
+	memcpy(fx + 24, &c->sse.mxcsr, 4);
+	uint32_t mask = mxcsr_writable(c);
+	memcpy(fx + 28, &mask, 4);
+	for (unsigned k = 0; k < 8; k++)
+		memcpy(fx + 160 + 16 * k, c->sse.xmm[k].b, 16);
+}
+
+int cpu_fxrstor_image(struct cpu *c, const uint8_t fx[512], bool sanitize)
+{
+	uint32_t mxcsr;
+	memcpy(&mxcsr, fx + 24, 4);
+	if (mxcsr & ~mxcsr_writable(c)) {
+		if (!sanitize)
+			return -1;
+		mxcsr &= mxcsr_writable(c);
+	}
+	x87_fxrstor_image(&c->fpu, fx);
+	c->sse.mxcsr = mxcsr;
+	for (unsigned k = 0; k < 8; k++)
+		memcpy(c->sse.xmm[k].b, fx + 160 + 16 * k, 16);
+	return 0;
+}
+
 static int h_fxsave(struct cpu *c, const struct insn *i)
 {
 	uint32_t off;
@@ -627,14 +653,9 @@ static int h_fxsave(struct cpu *c, const struct insn *i)
 	if (r)
 		return r;
 	/* bytes 288-511 (reserved, and 464-511 for software) are not written */
-	uint8_t img[288];
-	x87_fxsave_image(&c->fpu, img);
-	memcpy(img + 24, &c->sse.mxcsr, 4);
-	uint32_t mask = mxcsr_writable(c);
-	memcpy(img + 28, &mask, 4);
-	for (unsigned k = 0; k < 8; k++)
-		memcpy(img + 160 + 16 * k, c->sse.xmm[k].b, 16);
-	if (cpu_mem_write(c, (enum sreg)i->sreg, off, img, sizeof(img), &c->in->ex))
+	uint8_t img[512];
+	cpu_fxsave_image(c, img);
+	if (cpu_mem_write(c, (enum sreg)i->sreg, off, img, 288, &c->in->ex))
 		return X_EXC;
 	NEXT(c, i);
 }
@@ -644,17 +665,11 @@ static int h_fxrstor(struct cpu *c, const struct insn *i)
 	int r = fx_checks(c, i, &off);
 	if (r)
 		return r;
-	uint8_t img[288];
-	if (cpu_mem_read(c, (enum sreg)i->sreg, off, img, sizeof(img), &c->in->ex))
+	uint8_t img[512];
+	if (cpu_mem_read(c, (enum sreg)i->sreg, off, img, 288, &c->in->ex))
 		return X_EXC;
-	uint32_t mxcsr;
-	memcpy(&mxcsr, img + 24, 4);
-	if (mxcsr & ~mxcsr_writable(c))
+	if (cpu_fxrstor_image(c, img, false))
 		return GP0(c);
-	x87_fxrstor_image(&c->fpu, img);
-	c->sse.mxcsr = mxcsr;
-	for (unsigned k = 0; k < 8; k++)
-		memcpy(c->sse.xmm[k].b, img + 160 + 16 * k, 16);
 	NEXT(c, i);
 }
 static int h_ldst_mxcsr(struct cpu *c, const struct insn *i)

@@ -214,8 +214,11 @@ static int h_fwait(struct cpu *c, const struct insn *i)
 }
 
 /* ---- CPUID, RDTSC ---- */
-/* A Pentium II-class i686 without MMX/SSE: FPU, PSE, TSC, PAE, CX8, PGE, CMOV. */
-#define CPUID1_EDX ((1u << 0) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15))
+/* A Pentium 4-class part: FPU, PSE, TSC, PAE, CX8, PGE, CMOV, CLFSH, MMX, FXSR, SSE, SSE2
+ * (no SSE3, no HTT, no extended leaves). AT_HWCAP (src/kernel/exec.c) is this word. */
+#define CPUID1_EDX                                                                          \
+	((1u << 0) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15) | \
+	 (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
 static int h_cpuid(struct cpu *c, const struct insn *i)
 {
 	(void)i;
@@ -238,9 +241,11 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 			cc = 0x6c65746e; /* "ntel" */
 		}
 	} else if (leaf < 0x80000000u) {
-		/* Intel: family 6, model 5, stepping 2 (a Pentium II); AMD: family 6, model 4,
-		 * stepping 2 (an Athlon), the same i686 features either way (docs/vendors.md) */
-		a = c->vendor == CPU_VENDOR_AMD ? 0x642 : 0x652;
+		/* Intel: family 15, model 2, stepping 9 (a Pentium 4 Northwood); AMD: family 15,
+		 * model 4, stepping 8 (an Athlon 64): the same features either way
+		 * (docs/vendors.md). EBX: CLFLUSH line 4 x 8 = 32 bytes, one logical CPU. */
+		a = c->vendor == CPU_VENDOR_AMD ? 0xf48 : 0xf29;
+		b = 4u << 8;
 		d = CPUID1_EDX;
 	}
 	c->regs[R_EAX] = a;

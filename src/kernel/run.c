@@ -269,10 +269,12 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
 }
 
-/* math_error: the si_code of an x87 exception from the unmasked status bits */
-static int fpe_code(const struct cpu *c)
+/* fpu__exception_code: the si_code of an x87 (#MF: the status word's flags not masked by
+ * the control word) or SIMD (#XM: MXCSR's flags not masked by its own mask bits) exception */
+static int fpe_code(const struct cpu *c, bool simd)
 {
-	unsigned e = c->fpu.sw & ~c->fpu.cw & 0x3f;
+	unsigned e = simd ? ~(c->sse.mxcsr >> 7) & c->sse.mxcsr & 0x3f
+			  : c->fpu.sw & ~c->fpu.cw & 0x3f;
 	if (e & 0x01)
 		return 7; /* FPE_FLTINV */
 	if (e & 0x04)
@@ -310,10 +312,11 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
-	case X86_MF: {
-		int code = fpe_code(c);
+	case X86_MF:
+	case X86_XM: {
+		int code = fpe_code(c, ex->vector == X86_XM);
 		if (code)
-			force_sig_fault_trap(t, SIGFPE, code, c->eip, X86_MF, 0, 0);
+			force_sig_fault_trap(t, SIGFPE, code, c->eip, ex->vector, 0, 0);
 		return;
 	}
 	case X86_AC:

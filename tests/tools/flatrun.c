@@ -250,7 +250,7 @@ static void setup_stack(int argc, char **argv, uint32_t entry, uint32_t phdr, un
 		{AT_PHDR, phdr},   {AT_PHENT, sizeof(Elf32_Phdr)}, {AT_PHNUM, phnum},
 		{AT_PAGESZ, 4096}, {AT_BASE, 0},                  {AT_FLAGS, 0},
 		{AT_ENTRY, entry}, {AT_UID, 1000},                {AT_EUID, 1000},
-		{AT_GID, 1000},    {AT_EGID, 1000},               {AT_HWCAP, 0xa159},
+		{AT_GID, 1000},    {AT_EGID, 1000},               {AT_HWCAP, 0x0788a159},
 		{AT_CLKTCK, 100},  {AT_PLATFORM, plat},           {AT_RANDOM, rndp},
 		{AT_SECURE, 0},    {AT_EXECFN, execfn},           {AT_NULL, 0},
 	};
