@@ -394,7 +394,8 @@ static int h_host(struct cpu *c, const struct insn *i)
 		}
 	}
 	uint32_t g = c->sse.mxcsr;
-	io.mxcsr = (g & ~MXCSR_FLAGS) | MXCSR_MASKS;
+	/* bits 16 and up (AMD's MM) never reach the host: an Intel host would #GP on them */
+	io.mxcsr = (g & 0xffffu & ~MXCSR_FLAGS) | MXCSR_MASKS;
 	if (!(g & MXCSR_UM))
 		io.mxcsr &= ~MXCSR_FZ; /* FZ applies only to masked underflow */
 	enum sse_host_regs hr = dcls == C_M ? SSE_HOST_MM_OUT

@@ -28,6 +28,10 @@ struct x86_exception {
 	uint32_t cr2; /* #PF and X86_TLB_REFILL: the faulting linear address */
 };
 
+/* #DB: error_code carries the DR6 bits of its cause (has_error_code stays false: #DB pushes
+ * none). BS: the single-step trap of EFLAGS.TF. */
+#define DR6_BS (1u << 14)
+
 /* #PF error code bits (SDM vol. 3, 4.7). */
 #define PF_P (1u << 0)    /* 0: not present, 1: protection violation */
 #define PF_W (1u << 1)    /* the access was a write */

@@ -309,6 +309,13 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
+		if (ex->error_code & DR6_BS) {
+			/* exc_debug_user: a single step is SIGTRAP/TRAP_TRACE at the next EIP */
+			force_sig_fault_trap(t, SIGTRAP, 2 /* TRAP_TRACE */, c->eip, X86_DB, 0, 0);
+			return;
+		}
+		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
+		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
