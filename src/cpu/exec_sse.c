@@ -72,10 +72,10 @@ static void simd(unsigned op, uint8_t mmx_msz, uint8_t fl)
 static void build_ops(void)
 {
 	/* moves */
-	set(P_NONE, 0x10, S_LOAD, C_X, C_X, 16, 0, 0);	   /* MOVUPS */
-	set(P_66, 0x10, S_LOAD, C_X, C_X, 16, 0, 0);	   /* MOVUPD */
-	set(P_F3, 0x10, S_MOVS_LOAD, C_X, C_X, 4, 0, 0);   /* MOVSS */
-	set(P_F2, 0x10, S_MOVS_LOAD, C_X, C_X, 8, 0, 0);   /* MOVSD */
+	set(P_NONE, 0x10, S_LOAD, C_X, C_X, 16, 0, 0);	 /* MOVUPS */
+	set(P_66, 0x10, S_LOAD, C_X, C_X, 16, 0, 0);	 /* MOVUPD */
+	set(P_F3, 0x10, S_MOVS_LOAD, C_X, C_X, 4, 0, 0); /* MOVSS */
+	set(P_F2, 0x10, S_MOVS_LOAD, C_X, C_X, 8, 0, 0); /* MOVSD */
 	set(P_NONE, 0x11, S_STORE, C_X, C_X, 16, 0, 0);
 	set(P_66, 0x11, S_STORE, C_X, C_X, 16, 0, 0);
 	set(P_F3, 0x11, S_MOVS_STORE, C_X, C_X, 4, 0, 0);
@@ -96,10 +96,10 @@ static void build_ops(void)
 	set(P_66, 0x2B, S_STORE, C_X, C_X, 16, F_ALIGN | F_MEMONLY, 0);
 	set(P_NONE, 0x6E, S_LOAD, C_M, C_G, 4, 0, 0); /* MOVD mm, r/m32 */
 	set(P_66, 0x6E, S_LOAD, C_X, C_G, 4, 0, 0);
-	set(P_NONE, 0x6F, S_LOAD, C_M, C_M, 8, 0, 0); /* MOVQ mm, mm/m64 */
+	set(P_NONE, 0x6F, S_LOAD, C_M, C_M, 8, 0, 0);	   /* MOVQ mm, mm/m64 */
 	set(P_66, 0x6F, S_LOAD, C_X, C_X, 16, F_ALIGN, 0); /* MOVDQA */
-	set(P_F3, 0x6F, S_LOAD, C_X, C_X, 16, 0, 0);	    /* MOVDQU */
-	set(P_NONE, 0x7E, S_STORE, C_M, C_G, 4, 0, 0);	    /* MOVD r/m32, mm */
+	set(P_F3, 0x6F, S_LOAD, C_X, C_X, 16, 0, 0);	   /* MOVDQU */
+	set(P_NONE, 0x7E, S_STORE, C_M, C_G, 4, 0, 0);	   /* MOVD r/m32, mm */
 	set(P_66, 0x7E, S_STORE, C_X, C_G, 4, 0, 0);
 	set(P_F3, 0x7E, S_LOAD, C_X, C_X, 8, 0, 0); /* MOVQ xmm, xmm/m64 */
 	set(P_NONE, 0x7F, S_STORE, C_M, C_M, 8, 0, 0);
@@ -107,9 +107,9 @@ static void build_ops(void)
 	set(P_F3, 0x7F, S_STORE, C_X, C_X, 16, 0, 0);
 	set(P_NONE, 0xC3, S_STORE, C_G, C_G, 4, F_MEMONLY, 0); /* MOVNTI */
 	set(P_66, 0xD6, S_MOVQ_STORE, C_X, C_X, 8, 0, 0);
-	set(P_F3, 0xD6, S_LOAD, C_X, C_M, 8, F_REGONLY, 0); /* MOVQ2DQ */
-	set(P_F2, 0xD6, S_LOAD, C_M, C_X, 8, F_REGONLY, 0); /* MOVDQ2Q */
-	set(P_NONE, 0xE7, S_STORE, C_M, C_M, 8, F_MEMONLY, 0); /* MOVNTQ */
+	set(P_F3, 0xD6, S_LOAD, C_X, C_M, 8, F_REGONLY, 0);		/* MOVQ2DQ */
+	set(P_F2, 0xD6, S_LOAD, C_M, C_X, 8, F_REGONLY, 0);		/* MOVDQ2Q */
+	set(P_NONE, 0xE7, S_STORE, C_M, C_M, 8, F_MEMONLY, 0);		/* MOVNTQ */
 	set(P_66, 0xE7, S_STORE, C_X, C_X, 16, F_ALIGN | F_MEMONLY, 0); /* MOVNTDQ */
 	set(P_NONE, 0xF7, S_MASKMOV, C_M, C_M, 8, F_REGONLY, 0);
 	set(P_66, 0xF7, S_MASKMOV, C_X, C_X, 16, F_REGONLY, 0);
@@ -137,7 +137,7 @@ static void build_ops(void)
 	}
 	set(P_NONE, 0x50, S_HOST, C_G, C_X, 0, F_REGONLY, 0); /* MOVMSKPS */
 	set(P_66, 0x50, S_HOST, C_G, C_X, 0, F_REGONLY, 0);
-	fp4(0x51, 0, false); /* SQRT */
+	fp4(0x51, 0, false);			     /* SQRT */
 	for (unsigned op = 0x52; op <= 0x53; op++) { /* RSQRT, RCP: PS and SS only */
 		set(P_NONE, op, S_HOST, C_X, C_X, 16, F_ALIGN, 0);
 		set(P_F3, op, S_HOST, C_X, C_X, 4, 0, 0);
@@ -146,34 +146,34 @@ static void build_ops(void)
 		set(P_NONE, op, S_HOST, C_X, C_X, 16, F_ALIGN, 0);
 		set(P_66, op, S_HOST, C_X, C_X, 16, F_ALIGN, 0);
 	}
-	fp4(0x58, 0, true); /* ADD */
-	fp4(0x59, 0, true); /* MUL */
-	fp4(0x5C, 0, true); /* SUB */
-	fp4(0x5D, 0, false); /* MIN */
-	fp4(0x5E, 0, true);  /* DIV */
-	fp4(0x5F, 0, false); /* MAX */
-	fp4(0xC2, F_IMM, false); /* CMPPS/PD/SS/SD */
-	set(P_NONE, 0x5A, S_HOST, C_X, C_X, 8, F_FP, 0);		  /* CVTPS2PD */
-	set(P_66, 0x5A, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, E_PS2);	  /* CVTPD2PS */
-	set(P_F3, 0x5A, S_HOST, C_X, C_X, 4, F_FP, 0);			  /* CVTSS2SD */
-	set(P_F2, 0x5A, S_HOST, C_X, C_X, 8, F_FP, E_SS);		  /* CVTSD2SS */
-	set(P_NONE, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);	  /* CVTDQ2PS */
-	set(P_66, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);	  /* CVTPS2DQ */
-	set(P_F3, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);	  /* CVTTPS2DQ */
-	set(P_66, 0xE6, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);	  /* CVTTPD2DQ */
-	set(P_F3, 0xE6, S_HOST, C_X, C_X, 8, 0, 0);			  /* CVTDQ2PD */
-	set(P_F2, 0xE6, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);	  /* CVTPD2DQ */
-	set(P_NONE, 0xC6, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0);	  /* SHUFPS */
-	set(P_66, 0xC6, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0);	  /* SHUFPD */
+	fp4(0x58, 0, true);					      /* ADD */
+	fp4(0x59, 0, true);					      /* MUL */
+	fp4(0x5C, 0, true);					      /* SUB */
+	fp4(0x5D, 0, false);					      /* MIN */
+	fp4(0x5E, 0, true);					      /* DIV */
+	fp4(0x5F, 0, false);					      /* MAX */
+	fp4(0xC2, F_IMM, false);				      /* CMPPS/PD/SS/SD */
+	set(P_NONE, 0x5A, S_HOST, C_X, C_X, 8, F_FP, 0);	      /* CVTPS2PD */
+	set(P_66, 0x5A, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, E_PS2); /* CVTPD2PS */
+	set(P_F3, 0x5A, S_HOST, C_X, C_X, 4, F_FP, 0);		      /* CVTSS2SD */
+	set(P_F2, 0x5A, S_HOST, C_X, C_X, 8, F_FP, E_SS);	      /* CVTSD2SS */
+	set(P_NONE, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);   /* CVTDQ2PS */
+	set(P_66, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);     /* CVTPS2DQ */
+	set(P_F3, 0x5B, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);     /* CVTTPS2DQ */
+	set(P_66, 0xE6, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);     /* CVTTPD2DQ */
+	set(P_F3, 0xE6, S_HOST, C_X, C_X, 8, 0, 0);		      /* CVTDQ2PD */
+	set(P_F2, 0xE6, S_HOST, C_X, C_X, 16, F_ALIGN | F_FP, 0);     /* CVTPD2DQ */
+	set(P_NONE, 0xC6, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0);  /* SHUFPS */
+	set(P_66, 0xC6, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0);    /* SHUFPD */
 
 	/* integer SIMD */
 	for (unsigned op = 0x60; op <= 0x62; op++) /* PUNPCKL*: the MMX forms read 32 bits */
 		simd(op, 4, 0);
 	for (unsigned op = 0x63; op <= 0x6B; op++)
 		simd(op, 8, 0);
-	set(P_66, 0x6C, S_HOST, C_X, C_X, 16, F_ALIGN, 0); /* PUNPCKLQDQ */
-	set(P_66, 0x6D, S_HOST, C_X, C_X, 16, F_ALIGN, 0); /* PUNPCKHQDQ */
-	set(P_NONE, 0x70, S_HOST, C_M, C_M, 8, F_IMM, 0);  /* PSHUFW */
+	set(P_66, 0x6C, S_HOST, C_X, C_X, 16, F_ALIGN, 0);	   /* PUNPCKLQDQ */
+	set(P_66, 0x6D, S_HOST, C_X, C_X, 16, F_ALIGN, 0);	   /* PUNPCKHQDQ */
+	set(P_NONE, 0x70, S_HOST, C_M, C_M, 8, F_IMM, 0);	   /* PSHUFW */
 	set(P_66, 0x70, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0); /* PSHUFD */
 	set(P_F3, 0x70, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0); /* PSHUFHW */
 	set(P_F2, 0x70, S_HOST, C_X, C_X, 16, F_ALIGN | F_IMM, 0); /* PSHUFLW */
@@ -245,8 +245,12 @@ static bool align_required(const struct cpu *c, const struct insn *i, const stru
 	if (!(c->sse.mxcsr & MXCSR_MM))
 		return true;
 	switch (i->op) {
-	case 0x28: case 0x29: case 0x2B: return true; /* MOVAPS/PD, MOVNTPS/PD */
-	case 0x6F: case 0x7F: case 0xE7: return true; /* MOVDQA, MOVNTDQ */
+	case 0x28:
+	case 0x29:
+	case 0x2B: return true; /* MOVAPS/PD, MOVNTPS/PD */
+	case 0x6F:
+	case 0x7F:
+	case 0xE7: return true; /* MOVDQA, MOVNTDQ */
 	}
 	return false;
 }
@@ -326,11 +330,11 @@ static int enter(struct cpu *c, const struct insn *i, const struct sse_op *o)
 }
 /* A completed instruction on MMX registers moves the x87 to MMX mode (TOP 0, all valid);
  * a fault before that leaves the x87 state untouched. */
-#define FINISH(c, i, o)                                                                     \
-	do {                                                                                \
-		if (uses_mmx(i, o))                                                         \
-			x87_mmx_enter(&(c)->fpu, false);                                    \
-		NEXT(c, i);                                                                 \
+#define FINISH(c, i, o)                                                                            \
+	do {                                                                                       \
+		if (uses_mmx(i, o))                                                                \
+			x87_mmx_enter(&(c)->fpu, false);                                           \
+		NEXT(c, i);                                                                        \
 	} while (0)
 
 /* ---- computed on the host ---- */
@@ -398,7 +402,7 @@ static int h_host(struct cpu *c, const struct insn *i)
 	io.mxcsr = (g & 0xffffu & ~MXCSR_FLAGS) | MXCSR_MASKS;
 	if (!(g & MXCSR_UM))
 		io.mxcsr &= ~MXCSR_FZ; /* FZ applies only to masked underflow */
-	enum sse_host_regs hr = dcls == C_M ? SSE_HOST_MM_OUT
+	enum sse_host_regs hr = dcls == C_M   ? SSE_HOST_MM_OUT
 				: o->m == C_M ? SSE_HOST_MM_IN
 					      : SSE_HOST_XMM;
 	uint8_t modrm = (o->fl & F_GRP) ? (uint8_t)(0xC0 | i->reg << 3) : 0xC1;
@@ -743,7 +747,8 @@ insn_fn select_sse(struct insn *i, unsigned opc)
 		switch (i->reg) {
 		case 0: return h_fxsave;
 		case 1: return h_fxrstor;
-		case 2: case 3: return h_ldst_mxcsr;
+		case 2:
+		case 3: return h_ldst_mxcsr;
 		case 7: return h_clflush;
 		}
 		return NULL;

@@ -52,7 +52,8 @@ int main(void)
 	float one = 1.0f, zero = 0.0f, res = 0;
 	unsigned mx = 0x1f80 & ~(1u << 9); /* ZM clear */
 	unsigned char x5[16], x6[16];
-	static const unsigned char pat[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	static const unsigned char pat[16] = {1, 2,  3,	 4,  5,	 6,  7,	 8,
+					      9, 10, 11, 12, 13, 14, 15, 16};
 	unsigned after;
 	__asm__ volatile("movdqu %5, %%xmm5\n\t"
 			 "movdqu %5, %%xmm6\n\t"

@@ -11,15 +11,20 @@
 static void sys_desc(struct fx *f, uint32_t at, uint32_t base, uint32_t limit, uint8_t type,
 		     unsigned dpl, bool p)
 {
-	struct seg_desc d = {.base = base, .limit = limit, .type = type, .s = false, .p = p,
-			     .dpl = (uint8_t)dpl};
+	struct seg_desc d = {
+	    .base = base, .limit = limit, .type = type, .s = false, .p = p, .dpl = (uint8_t)dpl};
 	physmem_write(&f->pm, at, seg_desc_encode(&d), 8);
 }
 
 static void seg_desc_at(struct fx *f, uint32_t at, uint32_t limit, uint8_t type, unsigned dpl,
 			bool p, bool g)
 {
-	struct seg_desc d = {.limit = limit, .type = type, .s = true, .p = p, .g = g, .db = true,
+	struct seg_desc d = {.limit = limit,
+			     .type = type,
+			     .s = true,
+			     .p = p,
+			     .g = g,
+			     .db = true,
 			     .dpl = (uint8_t)dpl};
 	physmem_write(&f->pm, at, seg_desc_encode(&d), 8);
 }
@@ -54,11 +59,11 @@ static struct fx *setup(bool jit)
 static unsigned probe(struct fx *f, uint16_t sel, uint32_t *lar, uint32_t *lsl)
 {
 	static const uint8_t code[] = {
-		0x0f, 0x02, 0xc1, 0x9c, /* lar eax, ecx; pushf */
-		0x0f, 0x03, 0xd1, 0x9c, /* lsl edx, ecx; pushf */
-		0x0f, 0x00, 0xe1, 0x9c, /* verr cx; pushf */
-		0x0f, 0x00, 0xe9, 0x9c, /* verw cx; pushf */
-		INT80,
+	    0x0f,  0x02, 0xc1, 0x9c, /* lar eax, ecx; pushf */
+	    0x0f,  0x03, 0xd1, 0x9c, /* lsl edx, ecx; pushf */
+	    0x0f,  0x00, 0xe1, 0x9c, /* verr cx; pushf */
+	    0x0f,  0x00, 0xe9, 0x9c, /* verw cx; pushf */
+	    INT80,
 	};
 	f->c.regs[R_ECX] = 0xabcd0000u | sel;
 	f->c.regs[R_EAX] = f->c.regs[R_EDX] = MARK;
@@ -154,9 +159,9 @@ static void operand_forms(void **state)
 	f->c.regs[R_EDX] = 0x12345678u;
 	f->c.regs[R_ECX] = 0x7b;
 	/* lar ax, cx; lsl edx, [DATA] (0x7b: the word at DATA) */
-	assert_int_equal(RUN(f, 0x66, 0x0f, 0x02, 0xc1, 0x0f, 0x03, 0x15, 0x00, 0x20, 0x00, 0x00,
-			     INT80),
-			 CPU_EXIT_SYSCALL);
+	assert_int_equal(
+	    RUN(f, 0x66, 0x0f, 0x02, 0xc1, 0x0f, 0x03, 0x15, 0x00, 0x20, 0x00, 0x00, INT80),
+	    CPU_EXIT_SYSCALL);
 	assert_int_equal(f->c.regs[R_EAX], 0x1234f300u);
 	assert_int_equal(f->c.regs[R_EDX], 0xffffffffu);
 	/* lsl dx, cx: the limit's low word */
@@ -200,9 +205,10 @@ static void privilege_rules(void **state)
 		for (unsigned rpl = 0; rpl < 4; rpl++)
 			for (unsigned dpl = 0; dpl < 4; dpl++) {
 				bool ok = dpl >= cpl && dpl >= rpl;
-				struct seg_desc data = {.s = true, .type = SEG_TYPE_WRITABLE,
-							.dpl = (uint8_t)dpl};
-				struct seg_desc conf = {.s = true, .dpl = (uint8_t)dpl,
+				struct seg_desc data = {
+				    .s = true, .type = SEG_TYPE_WRITABLE, .dpl = (uint8_t)dpl};
+				struct seg_desc conf = {.s = true,
+							.dpl = (uint8_t)dpl,
 							.type = SEG_TYPE_CODE | SEG_TYPE_CONFORM};
 				struct seg_desc ldt = {.type = 2, .dpl = (uint8_t)dpl};
 				for (unsigned k = 0; k < 4; k++)
@@ -219,8 +225,8 @@ static void privilege_rules(void **state)
 	/* system types: LAR accepts 1 2 3 4 5 9 B C, LSL 1 2 3 9 B */
 	for (unsigned t = 0; t < 16; t++) {
 		struct seg_desc d = {.type = (uint8_t)t, .dpl = 3};
-		bool lar = t == 1 || t == 2 || t == 3 || t == 4 || t == 5 || t == 9 || t == 11 ||
-			   t == 12;
+		bool lar =
+		    t == 1 || t == 2 || t == 3 || t == 4 || t == 5 || t == 9 || t == 11 || t == 12;
 		bool lsl = t == 1 || t == 2 || t == 3 || t == 9 || t == 11;
 		assert_int_equal(seg_probe_ok(&d, SEG_PROBE_LAR, 3, 3), lar);
 		assert_int_equal(seg_probe_ok(&d, SEG_PROBE_LSL, 3, 3), lsl);
@@ -230,11 +236,9 @@ static void privilege_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(probes_compiled),
-		cmocka_unit_test(probes_interpreted),
-		cmocka_unit_test(operand_forms),
-		cmocka_unit_test(descriptor_fault),
-		cmocka_unit_test(privilege_rules),
+	    cmocka_unit_test(probes_compiled), cmocka_unit_test(probes_interpreted),
+	    cmocka_unit_test(operand_forms),   cmocka_unit_test(descriptor_fault),
+	    cmocka_unit_test(privilege_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,9 +41,9 @@ static void arithmetic(bool jit)
 		memcpy(f->c.sse.xmm[2].b, d, 16);
 		f->c.sse.mxcsr = csr;
 		/* addps xmm0, xmm1; sqrtpd xmm3, xmm2; cvtsd2si eax, xmm2 */
-		assert_int_equal(RUN(f, 0x0f, 0x58, 0xc1, 0x66, 0x0f, 0x51, 0xda, 0xf2, 0x0f, 0x2d,
-				     0xc2, INT80),
-				 CPU_EXIT_SYSCALL);
+		assert_int_equal(
+		    RUN(f, 0x0f, 0x58, 0xc1, 0x66, 0x0f, 0x51, 0xda, 0xf2, 0x0f, 0x2d, 0xc2, INT80),
+		    CPU_EXIT_SYSCALL);
 		/* volatile: computed by the host at run time, not folded by the compiler */
 		static volatile float in0[4] = {1.0f, 1e30f, -3.25f, 0.1f};
 		static volatile float in1[4] = {1e-8f, 1e30f, 1.5f, 0.2f};
@@ -86,9 +86,9 @@ static void mxcsr_load_store(void **state)
 	assert_int_equal(f->c.sse.mxcsr, MXCSR_DEFAULT);
 	fx_wr32(f, DATA, 0x7f80 | MXCSR_DAZ);
 	/* ldmxcsr [DATA]; stmxcsr [DATA+4] */
-	assert_int_equal(RUN(f, 0x0f, 0xae, 0x15, 0x00, 0x20, 0, 0, 0x0f, 0xae, 0x1d, 0x04, 0x20, 0,
-			     0, INT80),
-			 CPU_EXIT_SYSCALL);
+	assert_int_equal(
+	    RUN(f, 0x0f, 0xae, 0x15, 0x00, 0x20, 0, 0, 0x0f, 0xae, 0x1d, 0x04, 0x20, 0, 0, INT80),
+	    CPU_EXIT_SYSCALL);
 	assert_int_equal(f->c.sse.mxcsr, 0x7f80 | MXCSR_DAZ);
 	assert_int_equal(fx_rd32(f, DATA + 4), 0x7f80 | MXCSR_DAZ);
 	fx_wr32(f, DATA, 0x10000 | MXCSR_DEFAULT);
@@ -106,7 +106,7 @@ static void simd_exceptions(void **state)
 	struct fx *f = sse_new(true);
 	set_ps(f, 0, 1.0f, 2.0f, 3.0f, 4.0f);
 	set_ps(f, 1, 0.0f, 1.0f, 1.0f, 1.0f);
-	f->c.sse.mxcsr = MXCSR_DEFAULT & ~(MXCSR_ZE << 7); /* ZM clear */
+	f->c.sse.mxcsr = MXCSR_DEFAULT & ~(MXCSR_ZE << 7);			      /* ZM clear */
 	expect_exc(f, RUN(f, 0x90, 0xf3, 0x0f, 0x5e, 0xc1, INT80), X86_XM, CODE + 1); /* divss */
 	float v;
 	memcpy(&v, f->c.sse.xmm[0].b, 4);
@@ -167,7 +167,7 @@ static void alignment_and_faults(void **state)
 	f->c.regs[R_EAX] = DATA + 8;
 	expect_exc(f, RUN(f, 0x0f, 0x28, 0x00), X86_GP, CODE); /* movaps xmm0, [eax] */
 	assert_int_equal(f->ex.error_code, 0);
-	expect_exc(f, RUN(f, 0x66, 0x0f, 0xfc, 0x00), X86_GP, CODE); /* paddb xmm0, [eax] */
+	expect_exc(f, RUN(f, 0x66, 0x0f, 0xfc, 0x00), X86_GP, CODE);	     /* paddb xmm0, [eax] */
 	assert_int_equal(RUN(f, 0x0f, 0x10, 0x00, INT80), CPU_EXIT_SYSCALL); /* movups */
 	assert_int_equal(f->c.sse.xmm[0].b[0], 8);
 	assert_int_equal(f->c.sse.xmm[0].b[15], 23);
@@ -199,7 +199,9 @@ static void compare_flags(void **state)
 		set_ps(f, 1, pairs[k][1], 0, 0, 0);
 		cpu_set_eflags(&f->c, 0x202 | EFL_OF | EFL_SF | EFL_AF);
 		assert_int_equal(RUN(f, 0x0f, 0x2e, 0xc1, INT80), CPU_EXIT_SYSCALL); /* ucomiss */
-		assert_int_equal(cpu_get_eflags(&f->c) & (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF), want[k]);
+		assert_int_equal(cpu_get_eflags(&f->c) &
+				     (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF),
+				 want[k]);
 	}
 	fx_free(f);
 }
@@ -275,12 +277,12 @@ static void fxsave_fxrstor(void **state)
 	f->c.regs[R_EAX] = DATA + 16;
 	/* fld1; fxsave [eax] */
 	assert_int_equal(RUN(f, 0xd9, 0xe8, 0x0f, 0xae, 0x00, INT80), CPU_EXIT_SYSCALL);
-	assert_int_equal(fx_rd32(f, DATA + 16) & 0xffff, 0x037f);	     /* FCW */
+	assert_int_equal(fx_rd32(f, DATA + 16) & 0xffff, 0x037f);	  /* FCW */
 	assert_int_equal((fx_rd32(f, DATA + 16) >> 16) & 0x3800, 0x3800); /* TOP 7 */
-	assert_int_equal(physmem_read(&f->pm, DATA + 16 + 4, 1), 0x80);   /* R7 in use */
+	assert_int_equal(physmem_read(&f->pm, DATA + 16 + 4, 1), 0x80);	  /* R7 in use */
 	assert_int_equal(fx_rd32(f, DATA + 16 + 24), MXCSR_DEFAULT | MXCSR_FZ);
 	assert_int_equal(fx_rd32(f, DATA + 16 + 28), MXCSR_WRITABLE_INTEL);
-	assert_int_equal(physmem_read(&f->pm, DATA + 16 + 32 + 9, 1), 0x3f); /* 1.0's exponent */
+	assert_int_equal(physmem_read(&f->pm, DATA + 16 + 32 + 9, 1), 0x3f);	/* 1.0's exponent */
 	assert_int_equal(fx_rd32(f, DATA + 16 + 160 + 5 * 16 + 4), 0x40000000); /* 2.0f */
 	/* change the image: xmm5's first float, MXCSR; FXRSTOR brings them in */
 	fx_wr32(f, DATA + 16 + 160 + 5 * 16, 0x40400000);
@@ -305,17 +307,12 @@ static void fxsave_fxrstor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(arithmetic_compiled),
-		cmocka_unit_test(arithmetic_interpreted),
-		cmocka_unit_test(mxcsr_load_store),
-		cmocka_unit_test(simd_exceptions),
-		cmocka_unit_test(state_checks),
-		cmocka_unit_test(alignment_and_faults),
-		cmocka_unit_test(compare_flags),
-		cmocka_unit_test(integer_and_moves),
-		cmocka_unit_test(mmx_compiled),
-		cmocka_unit_test(mmx_interpreted),
-		cmocka_unit_test(fxsave_fxrstor),
+	    cmocka_unit_test(arithmetic_compiled), cmocka_unit_test(arithmetic_interpreted),
+	    cmocka_unit_test(mxcsr_load_store),	   cmocka_unit_test(simd_exceptions),
+	    cmocka_unit_test(state_checks),	   cmocka_unit_test(alignment_and_faults),
+	    cmocka_unit_test(compare_flags),	   cmocka_unit_test(integer_and_moves),
+	    cmocka_unit_test(mmx_compiled),	   cmocka_unit_test(mmx_interpreted),
+	    cmocka_unit_test(fxsave_fxrstor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

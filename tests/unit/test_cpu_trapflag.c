@@ -19,17 +19,17 @@ static void stepping(bool jit)
 	struct fx *f = fx_new(true);
 	f->c.jit = f->c.jit && jit;
 	static const uint8_t code[] = {
-		0x9c,				/* 0: pushf */
-		0x81, 0x0c, 0x24, 0, 1, 0, 0,	/* 1: or dword [esp], 0x100 */
-		0x9d,				/* 8: popf (sets TF: no trap) */
-		0x40,				/* 9: inc eax */
-		0xeb, 0x01,			/* 10: jmp +1 */
-		0x90,				/* 12: (skipped) */
-		0x9c,				/* 13: pushf */
-		0x81, 0x24, 0x24, 0xff, 0xfe, 0xff, 0xff, /* 14: and dword [esp], ~0x100 */
-		0x9d,				/* 21: popf (clears TF: traps) */
-		0x40,				/* 22: inc eax */
-		INT80,				/* 23 */
+	    0x9c,				       /* 0: pushf */
+	    0x81,  0x0c, 0x24, 0,    1,	   0,	 0,    /* 1: or dword [esp], 0x100 */
+	    0x9d,				       /* 8: popf (sets TF: no trap) */
+	    0x40,				       /* 9: inc eax */
+	    0xeb,  0x01,			       /* 10: jmp +1 */
+	    0x90,				       /* 12: (skipped) */
+	    0x9c,				       /* 13: pushf */
+	    0x81,  0x24, 0x24, 0xff, 0xfe, 0xff, 0xff, /* 14: and dword [esp], ~0x100 */
+	    0x9d,				       /* 21: popf (clears TF: traps) */
+	    0x40,				       /* 22: inc eax */
+	    INT80,				       /* 23 */
 	};
 	fx_code(f, code, sizeof(code));
 	f->c.regs[R_EAX] = 0;
@@ -70,8 +70,8 @@ static void stepping_interpreted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(stepping_compiled),
-		cmocka_unit_test(stepping_interpreted),
+	    cmocka_unit_test(stepping_compiled),
+	    cmocka_unit_test(stepping_interpreted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
