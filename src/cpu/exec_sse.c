@@ -370,6 +370,132 @@ static bool tiny_result(const uint8_t *d, unsigned elt)
 	return false;
 }
 
+/*
+ * With overflow or underflow unmasked, no result is delivered, and the precision flag
+ * follows each element: one that overflowed or is tiny raises it when its exact result
+ * has more significant bits than the format (rounding it with an unbounded exponent is
+ * inexact), the others as usual (as an AMD EPYC shows). The host's flags merge the elements
+ * and reflect the delivered (saturated or denormalized) results, so each element is run
+ * again alone as the scalar form of the instruction, and an overflowed or tiny one once more
+ * on operands scaled by powers of two into the normal range (exact scalings, which keep the
+ * exactness of the result).
+ */
+struct fp_fmt {
+	unsigned mbits, bias;
+	uint64_t emask, sign;
+};
+static const struct fp_fmt fmt32 = {23, 127, 0x7f800000u, 0x80000000u};
+static const struct fp_fmt fmt64 = {52, 1023, 0x7ff0000000000000ull, 1ull << 63};
+
+/* v = sign * 1.m * 2^(*e - bias) with the significand normalized (a subnormal shifted up);
+ * false for zero, infinities and NaNs */
+static bool split(uint64_t v, const struct fp_fmt *f, int *e, uint64_t *m)
+{
+	uint64_t mm = v & ((1ull << f->mbits) - 1);
+	int ee = (int)((v & f->emask) >> f->mbits);
+	if (ee == (int)(f->emask >> f->mbits))
+		return false;
+	if (ee == 0) {
+		if (!mm)
+			return false;
+		ee = 1;
+		while (!(mm >> f->mbits)) {
+			mm <<= 1;
+			ee--;
+		}
+		mm &= (1ull << f->mbits) - 1;
+	}
+	*e = ee;
+	*m = mm;
+	return true;
+}
+/* v scaled by 2^-shift, exactly when the result is normal; zero when it would fall below */
+static uint64_t scaled(uint64_t v, int shift, const struct fp_fmt *f)
+{
+	int e;
+	uint64_t m;
+	if (!split(v, f, &e, &m))
+		return v;
+	e -= shift;
+	if (e < 1)
+		return v & f->sign;
+	return (v & f->sign) | (uint64_t)e << f->mbits | m;
+}
+
+/* PE of one element of a scalar operation whose exact result is out of the normal range. */
+static uint32_t unbounded_inexact(uint8_t pfx, uint8_t op, uint64_t a, uint64_t b, uint32_t mxcsr)
+{
+	const struct fp_fmt *f = pfx == 0xF3 ? &fmt32 : &fmt64;
+	unsigned w = pfx == 0xF3 ? 4 : 8;
+	int ea = 0, eb = 0;
+	uint64_t ma = 0, mb = 0;
+	bool na = split(a, f, &ea, &ma), nb = split(b, f, &eb, &mb);
+	if (op == 0x5A) /* CVTSD2SS: the double's significand bits below a single's */
+		return nb && (mb & ((1ull << 29) - 1)) ? MXCSR_PE : 0;
+	if (op == 0x59 || op == 0x5E) { /* MUL, DIV: each significand alone */
+		if (na)
+			a = scaled(a, ea - (int)f->bias, f);
+		if (nb)
+			b = scaled(b, eb - (int)f->bias, f);
+	} else { /* ADD, SUB: both alike, the larger to exponent 0 */
+		int k = na && (!nb || ea >= eb) ? ea : eb;
+		a = scaled(a, k - (int)f->bias, f);
+		b = scaled(b, k - (int)f->bias, f);
+	}
+	struct sse_io io;
+	memset(&io, 0, sizeof(io));
+	memcpy(io.d, &a, w);
+	memcpy(io.s, &b, w);
+	io.mxcsr = mxcsr;
+	if (sse_host_run(&io, pfx, op, 0xC1, false, 0, SSE_HOST_XMM))
+		return 0;
+	return io.mxcsr & MXCSR_PE;
+}
+
+static uint32_t precision_unmasked(const struct sse_op *o, uint8_t op, const uint8_t *d,
+				   const uint8_t *s, uint32_t mxcsr, uint32_t unmasked)
+{
+	unsigned lanes, w, rw = 0;
+	uint8_t pfx;
+	switch (o->elt) {
+	case E_PS: lanes = 4, w = 4, pfx = 0xF3; break;
+	case E_SS: lanes = 1, w = 4, pfx = 0xF3; break;
+	case E_PD: lanes = 2, w = 8, pfx = 0xF2; break;
+	case E_SD: lanes = 1, w = 8, pfx = 0xF2; break;
+	case E_PS2: lanes = 2, w = 8, pfx = 0xF2, rw = 4; break; /* CVTPD2PS per double */
+	default: return 0;
+	}
+	if (op == 0x5A && o->elt == E_SS)
+		w = 8, pfx = 0xF2, rw = 4; /* CVTSD2SS: a double source, a single result */
+	if (!rw)
+		rw = w;
+	uint32_t pe = 0;
+	for (unsigned k = 0; k < lanes; k++) {
+		struct sse_io io;
+		memset(&io, 0, sizeof(io));
+		memcpy(io.d, d + k * w, w);
+		memcpy(io.s, s + k * w, w);
+		io.mxcsr = mxcsr;
+		if (sse_host_run(&io, pfx, op, 0xC1, false, 0, SSE_HOST_XMM))
+			return 0;
+		uint32_t fl = io.mxcsr;
+		uint64_t r = 0;
+		memcpy(&r, io.d, rw);
+		bool denormal = rw == 4 ? is_denormal32((uint32_t)r) : is_denormal64(r);
+		bool out_of_range = ((fl & MXCSR_OE) && (unmasked & MXCSR_OE)) ||
+				    ((unmasked & MXCSR_UE) && ((fl & MXCSR_UE) || denormal));
+		if (!out_of_range) {
+			pe |= fl & MXCSR_PE;
+			continue;
+		}
+		uint64_t a = 0, b = 0;
+		memcpy(&a, d + k * w, w);
+		memcpy(&b, s + k * w, w);
+		pe |= unbounded_inexact(pfx, op, a, b, mxcsr);
+	}
+	return pe;
+}
+
 static int h_host(struct cpu *c, const struct insn *i)
 {
 	const struct sse_op *o = &ops[i->imm2][i->op];
@@ -408,6 +534,9 @@ static int h_host(struct cpu *c, const struct insn *i)
 	uint8_t modrm = (o->fl & F_GRP) ? (uint8_t)(0xC0 | i->reg << 3) : 0xC1;
 	if (hr != SSE_HOST_XMM)
 		x87_writeback(&c->fpu); /* the thunk uses the host's MMX registers */
+	uint8_t d0[16];
+	uint32_t run_mxcsr = io.mxcsr;
+	memcpy(d0, io.d, 16);
 	if (sse_host_run(&io, prefix_byte[i->imm2], i->op, modrm, o->fl & F_IMM, (uint8_t)i->imm,
 			 hr))
 		return UD(c); /* the host cannot run generated code: no SSE */
@@ -417,9 +546,18 @@ static int h_host(struct cpu *c, const struct insn *i)
 		if ((unmasked & MXCSR_UE) && o->elt && tiny_result(io.d, o->elt))
 			raised |= MXCSR_UE;
 		uint32_t pre = raised & (MXCSR_IE | MXCSR_DE | MXCSR_ZE);
-		/* an unmasked exception on the inputs stops before the result is rounded:
-		 * only those flags; otherwise all that were detected */
-		uint32_t report = (pre & unmasked) ? pre : (raised & unmasked) ? raised : 0;
+		uint32_t post = raised & (MXCSR_OE | MXCSR_UE);
+		/* an unmasked exception on the inputs stops before the result is rounded: only
+		 * those flags; an unmasked overflow or underflow: precision as computed without
+		 * exponent bounds (precision_unmasked); otherwise every flag detected */
+		uint32_t report = 0;
+		if (pre & unmasked)
+			report = pre;
+		else if (post & unmasked)
+			report = pre | post |
+				 precision_unmasked(o, i->op, d0, io.s, run_mxcsr, unmasked);
+		else if (raised & unmasked)
+			report = raised;
 		if (report) {
 			c->sse.mxcsr |= report;
 			if (uses_mmx(i, o)) /* CVT*PS2PI/CVT*PD2PI: MMX mode before the #XM */
