@@ -1863,6 +1863,75 @@ static void gen_sse(unsigned per)
 	}
 }
 
+
+/* ---------------------------------------------------------------- the trap flag */
+
+/*
+ * POPF sets TF, then one instruction runs with it: the single-step trap (#DB, EIP after it)
+ * must come where the processor's does: after a completed instruction, after each
+ * iteration of a REP string instruction (EIP still at it while ECX is not 0), not after a
+ * faulting one; a POPF that clears TF still traps.
+ */
+static void gen_trapflag(unsigned per)
+{
+	unsigned g = group_id("trapflag", false);
+	static const char *const specs[] = {"01 /r", "F7 /3", "0F AF /r", "40 +r", "D3 /4",
+					    "0F BC /r", "87 /r", "8B /r", "89 /r", "C1 /5 ib"};
+	for (unsigned k = 0; k < per * 300; k++) {
+		struct tcase *t = new_case(g);
+		/* pushf; or dword [esp], 0x100; popf */
+		static const uint8_t set_tf[] = {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d};
+		for (unsigned i = 0; i < sizeof(set_tf); i++)
+			emit(t, set_tf[i]);
+		switch (below(6)) {
+		case 0:
+		case 1: { /* an ordinary instruction, [disp32] or register operands */
+			const char *spec = specs[below(sizeof(specs) / sizeof(specs[0]))];
+			struct form f = {"trapflag", spec, F_NOESP | F_ABSMEM};
+			if (!build_form(t, &f, false, false, false))
+				drop_case();
+			break;
+		}
+		case 2: { /* a string instruction, sometimes with REP: ESI/EDI in the data page */
+			static const uint8_t ops[] = {0xa4, 0xa5, 0xaa, 0xab, 0xac, 0xa6, 0xae};
+			if (chance(2))
+				emit(t, chance(3) ? 0xf2 : 0xf3);
+			emit(t, ops[below(sizeof(ops))]);
+			t->in.regs[R_ESI] = DC_DATA + 64 + below(1024);
+			t->in.regs[R_EDI] = DC_DATA + 2048 + below(1024);
+			t->in.regs[R_ECX] = below(5);
+			break;
+		}
+		case 3: /* a jump, taken or not */
+			emit(t, (uint8_t)(0x70 + below(16)));
+			emit(t, 2);
+			emit(t, 0x90);
+			emit(t, 0x90);
+			break;
+		case 4: /* POPF clearing TF again, or PUSHF with it set */
+			if (chance(2)) {
+				static const uint8_t clr[] = {0x9c, 0x81, 0x24, 0x24, 0xff, 0xfe, 0xff, 0xff, 0x9d};
+				for (unsigned i = 0; i < sizeof(clr); i++)
+					emit(t, clr[i]);
+			} else {
+				emit(t, 0x9c);
+			}
+			break;
+		default: /* a load that faults (#PF, no trap), or an SSE/x87 instruction */
+			if (chance(3)) {
+				emit(t, 0xa1);
+				emit32(t, 0x00500000u);
+			} else if (chance(2)) {
+				random_sse(t, false);
+				emit(t, 0x66), emit(t, 0x0f), emit(t, 0xfe), emit(t, (uint8_t)(0xc0 | below(64)));
+			} else {
+				emit(t, 0xd9), emit(t, 0xe8); /* fld1 */
+			}
+			break;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- the interpreter side */
 
 struct machine {
@@ -2618,6 +2687,7 @@ int main(int argc, char **argv)
 	gen_fetch(scale);
 	gen_x87(scale);
 	gen_sse(scale); /* after every older group: their case numbers stay */
+	gen_trapflag(scale);
 
 	flush_case();
 	if (!replay) {

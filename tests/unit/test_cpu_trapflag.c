@@ -45,6 +45,19 @@ static void stepping(bool jit)
 		assert_false(cpu_get_eflags(&f->c) & EFL_TF);
 	}
 	assert_int_equal(f->c.regs[R_EAX], 4);
+	/* REP MOVSB: a trap after each iteration, EIP at the instruction until ECX is 0 */
+	cpu_set_eflags(&f->c, 0x202 | EFL_TF);
+	f->c.regs[R_ESI] = DATA;
+	f->c.regs[R_EDI] = DATA + 64;
+	f->c.regs[R_ECX] = 3;
+	static const uint8_t rep[] = {0xf3, 0xa4, INT80};
+	fx_code(f, rep, sizeof(rep));
+	expect_step(f, CODE);
+	assert_int_equal(f->c.regs[R_ECX], 2);
+	expect_step(f, CODE);
+	expect_step(f, CODE + 2);
+	assert_int_equal(f->c.regs[R_ECX], 0);
+	assert_int_equal(f->c.regs[R_EDI], DATA + 67);
 	/* with TF set, a fault is a fault (no trap), INT 0x80 is no trap either */
 	cpu_set_eflags(&f->c, 0x202 | EFL_TF);
 	f->c.regs[R_EBX] = HOLE;
