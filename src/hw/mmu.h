@@ -83,6 +83,14 @@ int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception
  * a null selector leaves the LDT unusable). */
 void mmu_set_gdtr(struct mmu *m, uint32_t base, uint16_t limit);
 int mmu_load_ldtr(struct mmu *m, uint16_t sel, struct x86_exception *ex);
+/*
+ * LAR/LSL/VERR/VERW's look at a descriptor: 1 with *raw (the 8 descriptor bytes) when the
+ * selector passes the instruction's checks at the current CPL, 0 when it does not (a null
+ * selector, one beyond its table's limit or in an absent LDT, a type or privilege the
+ * instruction rejects: ZF = 0, no fault), -1 with *ex when reading the descriptor faults.
+ */
+int mmu_probe_seg(struct mmu *m, uint16_t sel, enum seg_probe kind, uint64_t *raw,
+		  struct x86_exception *ex);
 
 /*
  * Translates a linear address for an access in the given mode through the TLB (and the walk

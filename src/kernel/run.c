@@ -165,7 +165,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
-	mmu_write_cr4(&m->mmu, pr.cr4);
+	/* fpu__init_cpu_generic: FXSAVE-aware OS, #XM for unmasked SIMD exceptions */
+	mmu_write_cr4(&m->mmu, pr.cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (c->pae)
 		mmu_write_efer(&m->mmu, pr.efer | EFER_NXE);
 	mmu_write_cr3(&m->mmu, pr.cr3);
@@ -294,10 +295,12 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
 }
 
-/* math_error: the si_code of an x87 exception from the unmasked status bits */
-static int fpe_code(const struct cpu *c)
+/* fpu__exception_code: the si_code of an x87 (#MF: the status word's flags not masked by
+ * the control word) or SIMD (#XM: MXCSR's flags not masked by its own mask bits) exception */
+static int fpe_code(const struct cpu *c, bool simd)
 {
-	unsigned e = c->fpu.sw & ~c->fpu.cw & 0x3f;
+	unsigned e = simd ? ~(c->sse.mxcsr >> 7) & c->sse.mxcsr & 0x3f
+			  : c->fpu.sw & ~c->fpu.cw & 0x3f;
 	if (e & 0x01)
 		return 7; /* FPE_FLTINV */
 	if (e & 0x04)
@@ -332,17 +335,23 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
-		/* exc_debug_user: only ICEBP raises #DB here; with no reason in DR6 it is a
+		if (ex->error_code & DR6_BS) {
+			/* exc_debug_user: a single step is SIGTRAP/TRAP_TRACE at the next EIP */
+			force_sig_fault_trap(t, SIGTRAP, 2 /* TRAP_TRACE */, c->eip, X86_DB, 0, 0);
+			return;
+		}
+		/* otherwise only ICEBP raises #DB here; with no reason in DR6 it is a
 		 * breakpoint, reported at the next instruction (send_sigtrap) */
 		force_sig_fault_trap(t, SIGTRAP, TRAP_BRKPT, c->eip, X86_DB, 0, 0);
 		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
-	case X86_MF: {
-		int code = fpe_code(c);
+	case X86_MF:
+	case X86_XM: {
+		int code = fpe_code(c, ex->vector == X86_XM);
 		if (code)
-			force_sig_fault_trap(t, SIGFPE, code, c->eip, X86_MF, 0, 0);
+			force_sig_fault_trap(t, SIGFPE, code, c->eip, ex->vector, 0, 0);
 		return;
 	}
 	case X86_AC:
