@@ -54,8 +54,16 @@ void sched_destroy(struct sched *s)
 {
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
-		if (t == s->first)
+		if (t == s->first) {
+			/* embedded in the machine; what execve gave it is freed here */
+			free(t->wait.ph);
+			free(t->owned_comm);
+			free(t->owned_exe);
+			t->wait.ph = NULL;
+			t->owned_comm = t->owned_exe = NULL;
+			t->comm = t->exe_path = NULL;
 			continue;
+		}
 		if (t->signal)
 			signal_free(t);
 		free(t->wait.ph);
