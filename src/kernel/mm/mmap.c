@@ -300,6 +300,8 @@ void mmput(struct mm_struct *mm)
 		mm->nr--;
 		vma_free(v);
 	}
+	if (mm->slab_obj && mm->owner && mm->owner->km)
+		kmem_cache_free(mm->owner->km, mm->owner->km->mm_cachep, mm->slab_obj);
 	mm_free_pgd(mm);
 	free(mm->vmas);
 	free(mm);
@@ -326,6 +328,12 @@ struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
 	mm->pgtable_bytes = 0;
 	mm->locked_vm = 0;
 	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK; /* mlockall is not inherited */
+	mm->slab_obj = owner->km ? kmem_cache_alloc(owner->km, owner->km->mm_cachep, GFP_KERNEL) : 0;
+	if (owner->km && !mm->slab_obj) {
+		free(mm);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	*err = mm_alloc_pgd(mm);
 	if (*err)
 		goto fail;

@@ -86,6 +86,7 @@ struct mm_struct {
 	size_t nr, cap;
 	struct task *owner;  /* a task using it: the machine (km, mmu) and limits come from it */
 	int mm_users;        /* tasks using it (CLONE_VM, vfork); mmput frees at 0 */
+	uint32_t slab_obj;   /* a forked mm's mm_struct object in the mm_struct cache */
 	struct mm_layout_config cfg;
 	uint32_t task_size, mmap_base, stack_top;
 	uint32_t start_code, end_code, start_data, end_data;
