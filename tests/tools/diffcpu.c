@@ -2302,6 +2302,21 @@ static uint32_t undefined_flags(const struct dc_in *in)
  * pattern. vmlab keeps the architectural result; on such a host the low page of these cases
  * is not compared (registers, flags and the other pages are). docs/vendors.md.
  */
+static bool host_intel; /* the host is an Intel processor (not --replay) */
+static unsigned maskmov_cases;
+/* The case's instruction is MASKMOVQ (0F F7) or MASKMOVDQU (66 0F F7), after prefixes. */
+static bool maskmov_case(const struct tcase *t)
+{
+	for (uint32_t k = 0; k + 1 < t->in.code_len; k++) {
+		uint8_t b = t->in.code[k];
+		if (b == 0x0F)
+			return t->in.code[k + 1] == 0xF7;
+		if (b != 0x66 && b != 0x67 && b != 0xF2 && b != 0xF3 && b != 0x26 && b != 0x2E &&
+		    b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65)
+			return false;
+	}
+	return false;
+}
 static bool host_block_movs16;
 static unsigned block_movs16_cases;
 static bool block_movs16(const struct tcase *t)
@@ -2328,6 +2343,15 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 	char *m = msg + k;
 	size_t left = n - (size_t)k;
 #define DIFF(...) (snprintf(m, left, "; " __VA_ARGS__), false)
+	if (nat->vector != emu->vector && host_intel && maskmov_case(t) &&
+	    (nat->vector == X86_PF || emu->vector == X86_PF)) {
+		/* MASKMOVQ/MASKMOVDQU: whether bytes with a clear mask bit can fault is
+		 * implementation specific (SDM); the model takes what an AMD EPYC does and no
+		 * Intel part's answer was ever recorded, so on an Intel host these faults are
+		 * not compared (counted in the summary; docs/vendors.md). */
+		maskmov_cases++;
+		return true;
+	}
 	if (nat->vector != emu->vector)
 		return DIFF("exception: host %d interp %d (eip %08x / %08x)", (int)nat->vector,
 			    (int)emu->vector, nat->eip, emu->eip);
@@ -2634,6 +2658,7 @@ int main(int argc, char **argv)
 		__get_cpuid(1, &a, &b, &c, &d);
 		unsigned family = ((a >> 8) & 0xf) + ((a >> 8 & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
 		host_block_movs16 = !replay && cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
+		host_intel = !replay && cpu_vendor_of_host() == CPU_VENDOR_INTEL;
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	signal(SIGPIPE, SIG_IGN);
@@ -2726,6 +2751,9 @@ int main(int argc, char **argv)
 	else
 		printf("# modelled vendor %s (host %s)", cpu_vendor_name((enum cpu_vendor)vendor),
 		       cpu_vendor_name(cpu_vendor_of_host()));
+	if (maskmov_cases)
+		printf("; %u MASKMOV faults not compared (implementation specific: docs/vendors.md)",
+		       maskmov_cases);
 	if (block_movs16_cases)
 		printf("; low page not compared in %u overlapping 16-bit REP MOVS cases (the host "
 		       "copies blocks: docs/vendors.md)", block_movs16_cases);
