@@ -115,7 +115,7 @@ static void iterate_across_a_page_table_boundary(bool pae)
 	assert_int_equal(km->kmap_local_idx, 0);
 	/* free_pgd_range frees page tables wholly inside the range */
 	uint64_t pt = km->stat[NR_PAGETABLE];
-	free_pgd_range(km, pgd, base + 8 * PAGE_SIZE, base + 8 * PAGE_SIZE + km->L.pmd_size);
+	free_pgd_range(km, pgd, base + 8 * PAGE_SIZE, base + 8 * PAGE_SIZE + km->L.pmd_size, 0, 0);
 	assert_int_equal(km->stat[NR_PAGETABLE], pt - 1);
 	pte_get(km, pgd, base + 9 * PAGE_SIZE, &pte);
 	assert_int_equal(pte, 0);

@@ -659,13 +659,37 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
 	return 0;
 }
 
-void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end)
+/*
+ * As mm/memory.c's free_pgd_range: a page table is freed when it covers part of [addr, end)
+ * and lies wholly between floor and ceiling (0: the top of the address space), the bounds
+ * of the VMAs left around the hole, so that a table still shared with a neighbour stays.
+ * The PMD level is preallocated under PAE and is not freed here (see docs/kmem.md).
+ */
+void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint32_t end, uint32_t floor,
+		    uint32_t ceiling)
 {
-	uint32_t span = pmd_span(km);
-	uint64_t s = ((uint64_t)start + span - 1) & ~(uint64_t)(span - 1);
-	uint64_t e = (end > km->L.page_offset ? km->L.page_offset : end) & ~(span - 1);
-	if (s < e)
-		free_user_ptes(km, pgd, (uint32_t)s, e);
+	uint32_t mask = ~(pmd_span(km) - 1);
+	addr &= mask;
+	if (addr < floor) {
+		addr += pmd_span(km);
+		if (!addr)
+			return;
+	}
+	if (ceiling) {
+		ceiling &= mask;
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= pmd_span(km);
+	if (addr > end - 1)
+		return;
+	/* end - 1 may lie in the last table: walk [addr, end rounded up) */
+	uint64_t lim = ((uint64_t)end + pmd_span(km) - 1) & mask;
+	if (lim > km->L.page_offset)
+		lim = km->L.page_offset;
+	if (addr < lim)
+		free_user_ptes(km, pgd, addr, lim);
 }
 
 void pgd_list_destroy(struct kmem *km)
