@@ -26,6 +26,8 @@ void mmu_fast_flush(struct mmu *m)
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				fast_drop(&m->fast[a][u][i]);
+	m->fast_large_lo = UINT32_MAX;
+	m->fast_large_hi = 0;
 }
 
 static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned first_acc,
@@ -200,8 +202,19 @@ void mmu_invlpg(struct mmu *m, uint32_t lin)
 {
 	counter_add(m->ctr, CTR_tlb_flush_invlpg, 1);
 	if (!m->dtlb) {
-		/* without a modelled TLB the fast path does not know page sizes */
-		mmu_fast_flush(m);
+		/* The fast table is the only TLB: drop what caches lin's translation. That is
+		 * its page's slots, unless lin may lie in a large page, whose 4 KB slots are
+		 * spread over the whole table. */
+		uint32_t page = lin & PAGE_MASK;
+		if (page >= m->fast_large_lo && page <= m->fast_large_hi) {
+			mmu_fast_flush(m);
+			return;
+		}
+		unsigned i = (lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1);
+		for (unsigned a = 0; a < 3; a++)
+			for (unsigned u = 0; u < 2; u++)
+				if (m->fast[a][u][i].tag == page)
+					fast_drop(&m->fast[a][u][i]);
 		return;
 	}
 	struct tlb *t[3];
@@ -359,6 +372,13 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 		if (walk(m, lin, acc, user, &res, ex) < 0)
 			return -1;
 		*pa = res.pa;
+		if (res.page_size > PAGE_SIZE) {
+			uint32_t base = lin & ~(res.page_size - 1);
+			if (base < m->fast_large_lo)
+				m->fast_large_lo = base;
+			if (base + (res.page_size - PAGE_SIZE) > m->fast_large_hi)
+				m->fast_large_hi = base + (res.page_size - PAGE_SIZE);
+		}
 		return 0;
 	}
 	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;

@@ -48,6 +48,10 @@ struct mmu {
 	uint64_t lru_clock;
 	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
 	bool fast_quiet; /* a whole-TLB flush already dropped every fast entry */
+	/* No TLB modelled: the linear pages [lo, hi] bound every large-page translation made
+	 * since the fast table was last emptied (its 4 KB slots can be anywhere in it); an
+	 * INVLPG elsewhere drops only its own page's slots. lo > hi: none. */
+	uint32_t fast_large_lo, fast_large_hi;
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.
