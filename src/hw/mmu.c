@@ -11,8 +11,41 @@
 
 #define NOT_RAM 0xFFFFu
 
-static void fast_drop(struct mmu_fast *f)
+static bool mirrors_large(const struct mmu_fast *f)
 {
+	return f->tlbe && f->tlbe->page_shift != PAGE_SHIFT;
+}
+
+static unsigned fast_link_of(const struct mmu *m, const struct mmu_fast *f)
+{
+	return (unsigned)(f - &m->fast[0][0][0]) + 1;
+}
+
+static void fast_unlink(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_link_of(m, f), n = m->fast_next[s - 1], p = m->fast_prev[s - 1];
+	if (p)
+		m->fast_next[p - 1] = (uint16_t)n;
+	else
+		f->tlbe->fast_head = (uint16_t)n;
+	if (n)
+		m->fast_prev[n - 1] = (uint16_t)p;
+}
+
+static void fast_link(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_link_of(m, f), h = f->tlbe->fast_head;
+	m->fast_next[s - 1] = (uint16_t)h;
+	m->fast_prev[s - 1] = 0;
+	if (h)
+		m->fast_prev[h - 1] = (uint16_t)s;
+	f->tlbe->fast_head = (uint16_t)s;
+}
+
+static void fast_drop_in(struct mmu *m, struct mmu_fast *f)
+{
+	if (mirrors_large(f))
+		fast_unlink(m, f);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
@@ -25,7 +58,7 @@ void mmu_fast_flush(struct mmu *m)
 	for (unsigned a = 0; a < 3; a++)
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				fast_drop(&m->fast[a][u][i]);
+				fast_drop_in(m, &m->fast[a][u][i]);
 	m->fast_large_lo = UINT32_MAX;
 	m->fast_large_hi = 0;
 }
@@ -38,7 +71,7 @@ static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned firs
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
 				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop_in(m, &m->fast[a][u][i]);
 }
 
 void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
@@ -67,15 +100,12 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop_in(m, &m->fast[a][u][i]);
 		return;
 	}
-	/* a large page may be mirrored by any 4 KB slot */
-	for (unsigned a = 0; a < 3; a++)
-		for (unsigned u = 0; u < 2; u++)
-			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+	/* a large page may be mirrored by any 4 KB slot: its list names them */
+	while (e->fast_head)
+		fast_drop_in(m, &m->fast[0][0][0] + (e->fast_head - 1));
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -214,7 +244,7 @@ void mmu_invlpg(struct mmu *m, uint32_t lin)
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tag == page)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop_in(m, &m->fast[a][u][i]);
 		return;
 	}
 	struct tlb *t[3];
@@ -459,11 +489,15 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
 		return;
 	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (mirrors_large(f))
+		fast_unlink(m, f);
 	f->tag = lin & PAGE_MASK;
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
+	if (mirrors_large(f))
+		fast_link(m, f);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

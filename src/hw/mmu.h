@@ -52,6 +52,10 @@ struct mmu {
 	 * since the fast table was last emptied (its 4 KB slots can be anywhere in it); an
 	 * INVLPG elsewhere drops only its own page's slots. lo > hi: none. */
 	uint32_t fast_large_lo, fast_large_hi;
+	/* The fast slots that mirror a large-page TLB entry form a list per entry (head in
+	 * tlb_entry.fast_head), so dropping the entry visits only its own slots. Slot s of the
+	 * flattened table is link s + 1; 0 ends a list. */
+	uint16_t fast_next[3 * 2 * MMU_FAST_SIZE], fast_prev[3 * 2 * MMU_FAST_SIZE];
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.

@@ -102,6 +102,35 @@ static uint64_t run(struct machine *mc, enum path how, uint64_t seed, unsigned s
 	return h;
 }
 
+/* Every fast slot that mirrors a large-page entry is on that entry's list exactly once, and
+ * the lists hold nothing else: what lets a large entry's drop visit only its own slots. */
+static void check_large_lists(struct mmu *m)
+{
+	struct mmu_fast *base = &m->fast[0][0][0];
+	unsigned n = 3 * 2 * MMU_FAST_SIZE, linked = 0, listed = 0;
+	static uint8_t seen[3 * 2 * MMU_FAST_SIZE];
+	memset(seen, 0, sizeof seen);
+	for (unsigned s = 0; s < n; s++) {
+		struct tlb_entry *e = base[s].tlbe;
+		if (!e || e->page_shift == 12)
+			continue;
+		linked++;
+		if (seen[s])
+			continue;
+		unsigned prev = 0;
+		for (unsigned l = e->fast_head; l; prev = l, l = m->fast_next[l - 1]) {
+			assert_true(l <= n);
+			assert_ptr_equal(base[l - 1].tlbe, e);
+			assert_int_equal(m->fast_prev[l - 1], prev);
+			assert_int_equal(seen[l - 1], 0);
+			seen[l - 1] = 1;
+			listed++;
+		}
+		assert_int_equal(seen[s], 1);
+	}
+	assert_int_equal(listed, linked);
+}
+
 static void compare(const struct tlb_config *cfg, uint64_t seed)
 {
 	static struct machine a, b;
@@ -110,6 +139,7 @@ static void compare(const struct tlb_config *cfg, uint64_t seed)
 	uint64_t ha = run(&a, VIA_PTR, seed, 60000);
 	uint64_t hb = run(&b, VIA_TRANSLATE, seed, 60000);
 	assert_int_equal(ha, hb);
+	check_large_lists(&a.m);
 	struct tlb *ta[3] = {a.m.dtlb, a.m.itlb, a.m.l2tlb}, *tb[3] = {b.m.dtlb, b.m.itlb, b.m.l2tlb};
 	for (int i = 0; i < 3; i++) {
 		if (!ta[i])
