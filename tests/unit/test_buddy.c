@@ -289,10 +289,13 @@ static void mem_map_is_written_lazily(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(randomized_2level),      cmocka_unit_test(randomized_pae),
-	    cmocka_unit_test(split_counts_per_order), cmocka_unit_test(bad_requests_fail_cleanly),
-	    cmocka_unit_test(zeroed_pages_are_zero),  cmocka_unit_test(references_and_double_free),
-	    cmocka_unit_test(mem_map_is_written_lazily),
+	    cmocka_unit_test(randomized_2level),
+	    cmocka_unit_test(randomized_pae),
+	    cmocka_unit_test(split_counts_per_order),
+	    cmocka_unit_test(bad_requests_fail_cleanly),
+	    cmocka_unit_test(zeroed_pages_are_zero),
+	    cmocka_unit_test(references_and_double_free),
+	    cmocka_unit_test(mem_map_is_written_lazily), /* keeps the pairs above */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -243,7 +243,7 @@ phys_addr_t memblock_alloc_low(struct kmem *km, uint64_t bytes, const char *what
 		if (!bad) {
 			add_reservation(km, s << PAGE_SHIFT, end << PAGE_SHIFT, what);
 			/* no memset: boot runs on RAM fresh from physmem_init, all zero, and
-			 * writing it would make the host back every frame (mem_map's 9 MB per GB) */
+			 * writing it would make the host back every frame (9 MB per GB) */
 			return s << PAGE_SHIFT;
 		}
 		end = bad - 1;

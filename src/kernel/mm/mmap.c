@@ -549,7 +549,8 @@ static int unmap_range(struct mm_struct *mm, uint32_t start, uint32_t end, bool 
 		vma_free(v);
 	}
 	if (run)
-		free_pgtables(mm, run_start, run_end, floor, i < mm->nr ? mm->vmas[i]->vm_start : 0);
+		free_pgtables(mm, run_start, run_end, floor,
+			      i < mm->nr ? mm->vmas[i]->vm_start : 0);
 	return 0;
 }
 
