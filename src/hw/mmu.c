@@ -42,7 +42,7 @@ static void fast_link(struct mmu *m, struct mmu_fast *f)
 	f->tlbe->fast_head = (uint16_t)s;
 }
 
-static void fast_drop_in(struct mmu *m, struct mmu_fast *f)
+static void fast_drop(struct mmu *m, struct mmu_fast *f)
 {
 	if (mirrors_large(f))
 		fast_unlink(m, f);
@@ -58,7 +58,7 @@ void mmu_fast_flush(struct mmu *m)
 	for (unsigned a = 0; a < 3; a++)
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				fast_drop_in(m, &m->fast[a][u][i]);
+				fast_drop(m, &m->fast[a][u][i]);
 	m->fast_large_lo = UINT32_MAX;
 	m->fast_large_hi = 0;
 }
@@ -71,7 +71,7 @@ static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned firs
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
 				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
-					fast_drop_in(m, &m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 }
 
 void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
@@ -100,12 +100,12 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tlbe == e)
-					fast_drop_in(m, &m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
 	/* a large page may be mirrored by any 4 KB slot: its list names them */
 	while (e->fast_head)
-		fast_drop_in(m, &m->fast[0][0][0] + (e->fast_head - 1));
+		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -244,7 +244,7 @@ void mmu_invlpg(struct mmu *m, uint32_t lin)
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tag == page)
-					fast_drop_in(m, &m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
 	struct tlb *t[3];
