@@ -11,41 +11,40 @@
 
 #define NOT_RAM 0xFFFFu
 
-static bool mirrors_large(const struct mmu_fast *f)
+/* Slot s of the flattened fast table (link s + 1 in the lists of large-page entries). */
+static unsigned fast_slot(const struct mmu *m, const struct mmu_fast *f)
 {
-	return f->tlbe && f->tlbe->page_shift != PAGE_SHIFT;
+	return (unsigned)(f - &m->fast[0][0][0]);
 }
 
-static unsigned fast_link_of(const struct mmu *m, const struct mmu_fast *f)
+static void fast_unlink(struct mmu *m, unsigned s, struct tlb_entry *e)
 {
-	return (unsigned)(f - &m->fast[0][0][0]) + 1;
-}
-
-static void fast_unlink(struct mmu *m, struct mmu_fast *f)
-{
-	unsigned s = fast_link_of(m, f), n = m->fast_next[s - 1], p = m->fast_prev[s - 1];
+	unsigned n = m->fast_next[s], p = m->fast_prev[s];
 	if (p)
 		m->fast_next[p - 1] = (uint16_t)n;
 	else
-		f->tlbe->fast_head = (uint16_t)n;
+		e->fast_head = (uint16_t)n;
 	if (n)
 		m->fast_prev[n - 1] = (uint16_t)p;
+	m->fast_large[s] = 0;
 }
 
-static void fast_link(struct mmu *m, struct mmu_fast *f)
+static void fast_link(struct mmu *m, unsigned s, struct tlb_entry *e)
 {
-	unsigned s = fast_link_of(m, f), h = f->tlbe->fast_head;
-	m->fast_next[s - 1] = (uint16_t)h;
-	m->fast_prev[s - 1] = 0;
+	unsigned h = e->fast_head;
+	m->fast_next[s] = (uint16_t)h;
+	m->fast_prev[s] = 0;
 	if (h)
-		m->fast_prev[h - 1] = (uint16_t)s;
-	f->tlbe->fast_head = (uint16_t)s;
+		m->fast_prev[h - 1] = (uint16_t)(s + 1);
+	e->fast_head = (uint16_t)(s + 1);
+	m->fast_large[s] = 1;
 }
 
 static void fast_drop(struct mmu *m, struct mmu_fast *f)
 {
-	if (mirrors_large(f))
-		fast_unlink(m, f);
+	unsigned s = fast_slot(m, f);
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
@@ -488,16 +487,18 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 		return;
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
 		return;
-	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (mirrors_large(f))
-		fast_unlink(m, f);
+	unsigned s = ((unsigned)acc * 2 + user) * MMU_FAST_SIZE +
+		     ((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1));
+	struct mmu_fast *f = &m->fast[0][0][0] + s;
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = lin & PAGE_MASK;
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
-	if (mirrors_large(f))
-		fast_link(m, f);
+	if (e && e->page_shift != PAGE_SHIFT)
+		fast_link(m, s, e);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

@@ -56,6 +56,7 @@ struct mmu {
 	 * tlb_entry.fast_head), so dropping the entry visits only its own slots. Slot s of the
 	 * flattened table is link s + 1; 0 ends a list. */
 	uint16_t fast_next[3 * 2 * MMU_FAST_SIZE], fast_prev[3 * 2 * MMU_FAST_SIZE];
+	uint8_t fast_large[3 * 2 * MMU_FAST_SIZE]; /* the slot is on such a list */
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.

@@ -112,6 +112,7 @@ static void check_large_lists(struct mmu *m)
 	memset(seen, 0, sizeof seen);
 	for (unsigned s = 0; s < n; s++) {
 		struct tlb_entry *e = base[s].tlbe;
+		assert_int_equal(m->fast_large[s], e && e->page_shift != 12);
 		if (!e || e->page_shift == 12)
 			continue;
 		linked++;
