@@ -31,6 +31,8 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
 NATIVE_BINS:= $(NATIVE_SRCS:tests/native/%.c=build/native/%)
 GUEST_BINS := $(foreach s,$(GUEST_SRCS),$(patsubst tests/guest/%.c,build/guest/%-O0,$(s)) $(patsubst tests/guest/%.c,build/guest/%-O2,$(s)))
+# the CPU corpus again with SSE2 floating point (tests/e2e/cpu_corpus_sse2.sh)
+GUEST_BINS += $(patsubst tests/guest/%.c,build/guest/%-sse2,$(wildcard tests/guest/cpu_*.c))
 
 .SECONDARY:
 .PHONY: all deps run test test-only unit san bench soak install clean format guests fuzz
@@ -77,6 +79,9 @@ build/guest/%-O0: tests/guest/%.c
 build/guest/%-O2: tests/guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+build/guest/%-sse2: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O2 -msse2 -mfpmath=sse -o $@ $< -lm
 # Dynamically linked guest programs (docs/dynamic.md): each source as a PIE, a non-PIE and
 # a static-pie, run with the host's own i386 libraries (gcc-multilib).
 DYNGUEST_SRCS := $(sort $(wildcard tests/dynguest/*.c))

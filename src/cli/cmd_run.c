@@ -16,7 +16,6 @@
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 
-
 static void usage(FILE *f)
 {
 	fprintf(f,

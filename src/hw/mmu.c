@@ -11,8 +11,40 @@
 
 #define NOT_RAM 0xFFFFu
 
-static void fast_drop(struct mmu_fast *f)
+/* Slot s of the flattened fast table (link s + 1 in the lists of large-page entries). */
+static unsigned fast_slot(const struct mmu *m, const struct mmu_fast *f)
 {
+	return (unsigned)(f - &m->fast[0][0][0]);
+}
+
+static void fast_unlink(struct mmu *m, unsigned s, struct tlb_entry *e)
+{
+	unsigned n = m->fast_next[s], p = m->fast_prev[s];
+	if (p)
+		m->fast_next[p - 1] = (uint16_t)n;
+	else
+		e->fast_head = (uint16_t)n;
+	if (n)
+		m->fast_prev[n - 1] = (uint16_t)p;
+	m->fast_large[s] = 0;
+}
+
+static void fast_link(struct mmu *m, unsigned s, struct tlb_entry *e)
+{
+	unsigned h = e->fast_head;
+	m->fast_next[s] = (uint16_t)h;
+	m->fast_prev[s] = 0;
+	if (h)
+		m->fast_prev[h - 1] = (uint16_t)(s + 1);
+	e->fast_head = (uint16_t)(s + 1);
+	m->fast_large[s] = 1;
+}
+
+static void fast_drop(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_slot(m, f);
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
@@ -25,7 +57,9 @@ void mmu_fast_flush(struct mmu *m)
 	for (unsigned a = 0; a < 3; a++)
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				fast_drop(&m->fast[a][u][i]);
+				fast_drop(m, &m->fast[a][u][i]);
+	m->fast_large_lo = UINT32_MAX;
+	m->fast_large_hi = 0;
 }
 
 static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned first_acc,
@@ -36,7 +70,7 @@ static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned firs
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
 				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 }
 
 void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
@@ -68,15 +102,12 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
-	/* a large page may be mirrored by any 4 KB slot */
-	for (unsigned a = 0; a < 3; a++)
-		for (unsigned u = 0; u < 2; u++)
-			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+	/* a large page may be mirrored by any 4 KB slot: its list names them */
+	while (e->fast_head)
+		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -208,8 +239,19 @@ void mmu_invlpg(struct mmu *m, uint32_t lin)
 	if (trace_enabled(m->trace, TRACE_TLB))
 		trace_tlb(m->trace, "invlpg", "all", true, lin, 0, 0, NULL);
 	if (!m->dtlb) {
-		/* without a modelled TLB the fast path does not know page sizes */
-		mmu_fast_flush(m);
+		/* The fast table is the only TLB: drop what caches lin's translation. That is
+		 * its page's slots, unless lin may lie in a large page, whose 4 KB slots are
+		 * spread over the whole table. */
+		uint32_t page = lin & PAGE_MASK;
+		if (page >= m->fast_large_lo && page <= m->fast_large_hi) {
+			mmu_fast_flush(m);
+			return;
+		}
+		unsigned i = (lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1);
+		for (unsigned a = 0; a < 3; a++)
+			for (unsigned u = 0; u < 2; u++)
+				if (m->fast[a][u][i].tag == page)
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
 	struct tlb *t[3];
@@ -383,6 +425,13 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 		if (walk(m, lin, acc, user, &res, ex) < 0)
 			return -1;
 		*pa = res.pa;
+		if (res.page_size > PAGE_SIZE) {
+			uint32_t base = lin & ~(res.page_size - 1);
+			if (base < m->fast_large_lo)
+				m->fast_large_lo = base;
+			if (base + (res.page_size - PAGE_SIZE) > m->fast_large_hi)
+				m->fast_large_hi = base + (res.page_size - PAGE_SIZE);
+		}
 		return 0;
 	}
 	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
@@ -467,12 +516,18 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 		return;
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
 		return;
-	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	unsigned s = ((unsigned)acc * 2 + user) * MMU_FAST_SIZE +
+		     ((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1));
+	struct mmu_fast *f = &m->fast[0][0][0] + s;
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = lin & PAGE_MASK;
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
+	if (e && e->page_shift != PAGE_SHIFT)
+		fast_link(m, s, e);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

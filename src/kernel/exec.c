@@ -43,13 +43,14 @@ enum {
 };
 
 /* CPUID.1:EDX of the simulated processor (src/cpu/exec_sys.c): FPU PSE TSC PAE CX8 PGE
- * CMOV. ELF_HWCAP is that word. ELF_HWCAP2 (ring-3 MONITOR/MWAIT, FSGSBASE) is 0 for it;
- * Linux passes AT_HWCAP2 whatever its value. */
-#define ELF_HWCAP 0x0000A159u
+ * CMOV CLFSH MMX FXSR SSE SSE2. ELF_HWCAP is that word. ELF_HWCAP2 (ring-3 MONITOR/MWAIT,
+ * FSGSBASE) is 0 for it; Linux passes AT_HWCAP2 whatever its value. */
+#define ELF_HWCAP 0x0788A159u
 #define ELF_HWCAP2 0u
-/* get_sigframe_size() for a CPU with FXSR-less x87 state: the rt frame and _fpstate_32
- * rounded to 16 bytes. */
-#define MINSIGSTKSZ_I386 896u
+/* get_sigframe_size() (init_sigframe_size) for an FXSR CPU without XSAVE: the legacy
+ * sigframe (732) + 15 bytes of alignment + fpu__get_fpstate_size() (the 512-byte FXSAVE
+ * image and the 112-byte fregs_state) + 63 bytes of alignment, rounded up to 16. */
+#define MINSIGSTKSZ_I386 1440u
 
 static int errf(char *err, size_t n, int code, const char *fmt, const char *a)
 {

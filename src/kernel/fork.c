@@ -134,6 +134,7 @@ static void free_partial(struct task *c, uint32_t flags)
 	}
 	if (c->signal)
 		signal_free(c);
+	task_free_kernel(c);
 	free(c->owned_comm);
 	free(c->owned_exe);
 	free(c);
@@ -209,6 +210,7 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->fs = NULL;
 	c->signal = NULL;
 	c->owned_comm = c->owned_exe = NULL;
+	c->kstack = c->task_obj = 0;
 	bool ok = true;
 	if (p->owned_comm && p->comm) {
 		c->owned_comm = dup_str(p->comm, &ok);
@@ -236,6 +238,8 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->ctx.ldtr_base = c->ctx.ldtr_limit = 0;
 	*err = 0;
 	if ((flags & CLONE_SETTLS) && (*err = clone_settls(p, c, utls)))
+		goto fail;
+	if ((*err = task_alloc_kernel(c)))
 		goto fail;
 	c->signal = malloc(sizeof *c->signal);
 	if (!c->signal) {

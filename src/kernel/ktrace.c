@@ -699,6 +699,10 @@ static const char *si_code_name(int sig, int code)
 
 void ktrace_signal(struct task *t, int sig, const struct siginfo_i386 *info, uint32_t handler)
 {
+	struct trace *tr = ktrace(t);
+	/* Linux drops an ignored signal when it is sent: strace never sees it */
+	if (handler == 1 && tr->format == TRACE_STRACE)
+		return;
 	struct sbuf b = {.n = 0};
 	const char *sn = signal_name(sig);
 	const char *cn = si_code_name(sig, info->si_code);
@@ -717,7 +721,6 @@ void ktrace_signal(struct task *t, int sig, const struct siginfo_i386 *info, uin
 	else if (info->si_code <= 0)
 		sb_add(&b, ", si_pid=%u, si_uid=%u", info->u[0], info->u[1]);
 	sb_add(&b, "} ---");
-	struct trace *tr = ktrace(t);
 	if (tr->format != TRACE_STRACE) {
 		if (handler == 0)
 			sb_add(&b, " default action");

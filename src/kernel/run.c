@@ -165,7 +165,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
-	mmu_write_cr4(&m->mmu, pr.cr4);
+	/* fpu__init_cpu_generic: FXSAVE-aware OS, #XM for unmasked SIMD exceptions */
+	mmu_write_cr4(&m->mmu, pr.cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (c->pae)
 		mmu_write_efer(&m->mmu, pr.efer | EFER_NXE);
 	mmu_write_cr3(&m->mmu, pr.cr3);
@@ -294,10 +295,12 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
 }
 
-/* math_error: the si_code of an x87 exception from the unmasked status bits */
-static int fpe_code(const struct cpu *c)
+/* fpu__exception_code: the si_code of an x87 (#MF: the status word's flags not masked by
+ * the control word) or SIMD (#XM: MXCSR's flags not masked by its own mask bits) exception */
+static int fpe_code(const struct cpu *c, bool simd)
 {
-	unsigned e = c->fpu.sw & ~c->fpu.cw & 0x3f;
+	unsigned e = simd ? ~(c->sse.mxcsr >> 7) & c->sse.mxcsr & 0x3f
+			  : c->fpu.sw & ~c->fpu.cw & 0x3f;
 	if (e & 0x01)
 		return 7; /* FPE_FLTINV */
 	if (e & 0x04)
@@ -332,17 +335,23 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
-		/* exc_debug_user: only ICEBP raises #DB here; with no reason in DR6 it is a
+		if (ex->error_code & DR6_BS) {
+			/* exc_debug_user: a single step is SIGTRAP/TRAP_TRACE at the next EIP */
+			force_sig_fault_trap(t, SIGTRAP, 2 /* TRAP_TRACE */, c->eip, X86_DB, 0, 0);
+			return;
+		}
+		/* otherwise only ICEBP raises #DB here; with no reason in DR6 it is a
 		 * breakpoint, reported at the next instruction (send_sigtrap) */
 		force_sig_fault_trap(t, SIGTRAP, TRAP_BRKPT, c->eip, X86_DB, 0, 0);
 		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
-	case X86_MF: {
-		int code = fpe_code(c);
+	case X86_MF:
+	case X86_XM: {
+		int code = fpe_code(c, ex->vector == X86_XM);
 		if (code)
-			force_sig_fault_trap(t, SIGFPE, code, c->eip, X86_MF, 0, 0);
+			force_sig_fault_trap(t, SIGFPE, code, c->eip, ex->vector, 0, 0);
 		return;
 	}
 	case X86_AC:
@@ -558,66 +567,3 @@ int machine_run(struct machine *m)
 	return first->exit_code;
 }
 
-void machine_print_stats(FILE *f, struct machine *m, bool json)
-{
-	struct kmem *km = &m->km;
-	uint64_t insns = m->cpu_ok ? m->cpu.insns : 0;
-	uint64_t peak = m->task.mm ? m->task.mm->hiwater_rss : m->peak_rss_pages;
-	if (json) {
-		fprintf(f, "{\"config\": ");
-		machine_config_print(f, &m->cfg, true);
-		fprintf(f, ", \"instructions\": %llu, \"peak_rss_kb\": %llu, \"minflt\": %llu, "
-			   "\"majflt\": %llu, \"zones\": {",
-			(unsigned long long)insns, (unsigned long long)(peak * 4),
-			(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt);
-		bool first = true;
-		for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
-			if (!populated_zone(&km->zones[z]))
-				continue;
-			fprintf(f, "%s\"%s\": {\"present\": %llu, \"managed\": %llu, \"free\": %llu}",
-				first ? "" : ", ", km->zones[z].name,
-				(unsigned long long)km->zones[z].present_pages,
-				(unsigned long long)km->zones[z].managed_pages,
-				(unsigned long long)km->zones[z].free_pages);
-			first = false;
-		}
-		fprintf(f, "}, \"counters\": ");
-		counters_print_json(f, &m->ctr);
-		fprintf(f, "}\n");
-		return;
-	}
-	fprintf(f, "---- vmlab statistics ----\n");
-	machine_config_print(f, &m->cfg, false);
-	fprintf(f, "instructions retired: %llu\n", (unsigned long long)insns);
-	fprintf(f, "faults: minor %llu, major %llu (demand-zero %llu, zero-page %llu, file %llu, "
-		   "cow %llu, wp-reuse %llu, stack-growth %llu, sigsegv %llu, sigbus %llu)\n",
-		(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt,
-		(unsigned long long)m->ctr.v[CTR_fault_demand_zero],
-		(unsigned long long)m->ctr.v[CTR_fault_zero_page],
-		(unsigned long long)m->ctr.v[CTR_fault_file],
-		(unsigned long long)m->ctr.v[CTR_fault_cow],
-		(unsigned long long)m->ctr.v[CTR_fault_wp_reuse],
-		(unsigned long long)m->ctr.v[CTR_fault_stack_growth],
-		(unsigned long long)m->ctr.v[CTR_fault_sigsegv],
-		(unsigned long long)m->ctr.v[CTR_fault_sigbus]);
-	fprintf(f, "tlb: lookups %llu, hits %llu, misses %llu, flushes cr3 %llu, invlpg %llu, "
-		   "range %llu; page walks %llu\n",
-		(unsigned long long)m->ctr.v[CTR_tlb_lookups],
-		(unsigned long long)m->ctr.v[CTR_tlb_hits],
-		(unsigned long long)m->ctr.v[CTR_tlb_misses],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_cr3],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_invlpg],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_user_range],
-		(unsigned long long)m->ctr.v[CTR_page_walks]);
-	fprintf(f, "peak RSS: %llu kB\n", (unsigned long long)(peak * 4));
-	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
-		if (!populated_zone(&km->zones[z]))
-			continue;
-		fprintf(f, "zone %-8s present %8llu managed %8llu free %8llu pages\n",
-			km->zones[z].name, (unsigned long long)km->zones[z].present_pages,
-			(unsigned long long)km->zones[z].managed_pages,
-			(unsigned long long)km->zones[z].free_pages);
-	}
-	fprintf(f, "counters:\n");
-	counters_print(f, &m->ctr, 0);
-}

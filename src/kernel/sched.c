@@ -10,6 +10,7 @@
 
 #include "cpu/cpu.h"
 #include "hw/mmu.h"
+#include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
@@ -54,10 +55,19 @@ void sched_destroy(struct sched *s)
 {
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
-		if (t == s->first)
+		if (t == s->first) {
+			/* embedded in the machine; what execve gave it is freed here */
+			free(t->wait.ph);
+			free(t->owned_comm);
+			free(t->owned_exe);
+			t->wait.ph = NULL;
+			t->owned_comm = t->owned_exe = NULL;
+			t->comm = t->exe_path = NULL;
 			continue;
+		}
 		if (t->signal)
 			signal_free(t);
+		task_free_kernel(t);
 		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);
@@ -68,6 +78,40 @@ void sched_destroy(struct sched *s)
 	s->tasks = NULL;
 	s->init = NULL;
 	s->nr = s->cap = 0;
+}
+
+#define THREAD_SIZE_ORDER 1 /* 8 KB kernel stacks on i386 */
+
+int task_alloc_kernel(struct task *t)
+{
+	struct kmem *km = t->km;
+	t->kstack = t->task_obj = 0;
+	if (!km)
+		return 0;
+	t->kstack = __get_free_pages(km, GFP_KERNEL, THREAD_SIZE_ORDER);
+	if (!t->kstack)
+		return -ENOMEM;
+	km->stat[NR_KERNEL_STACK_KB] += 8;
+	t->task_obj = kmem_cache_alloc(km, km->task_struct_cachep, GFP_KERNEL);
+	if (!t->task_obj) {
+		task_free_kernel(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void task_free_kernel(struct task *t)
+{
+	struct kmem *km = t->km;
+	if (!km)
+		return;
+	if (t->kstack) {
+		free_pages(km, t->kstack, THREAD_SIZE_ORDER);
+		km->stat[NR_KERNEL_STACK_KB] -= km->stat[NR_KERNEL_STACK_KB] >= 8 ? 8 : 0;
+	}
+	if (t->task_obj)
+		kmem_cache_free(km, km->task_struct_cachep, t->task_obj);
+	t->kstack = t->task_obj = 0;
 }
 
 struct task *find_task_by_pid(struct sched *s, int pid)
@@ -127,6 +171,7 @@ void sched_remove(struct sched *s, struct task *t)
 		s->nr--;
 		if (s->current == t)
 			s->current = NULL;
+		task_free_kernel(t);
 		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);

@@ -56,6 +56,10 @@ void sched_destroy(struct sched *s);
 int sched_alloc_pid(struct sched *s);
 /* Adds a new task at the end of the run order: 0 or -ENOMEM. */
 int sched_add(struct sched *s, struct task *t);
+/* The kernel side of a new task: its kernel stack (order-1 pages, KernelStack) and its
+ * task_struct slab object. 0 or -ENOMEM. task_free_kernel frees them. */
+int task_alloc_kernel(struct task *t);
+void task_free_kernel(struct task *t);
 /* Takes a dead task out of the list and frees it (not the first task, which stays). */
 void sched_remove(struct sched *s, struct task *t);
 /* The live (not yet reaped) task with this pid, or NULL. */

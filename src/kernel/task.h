@@ -133,6 +133,10 @@ struct task {
 	bool delayed_notify;          /* a zombie leader whose threads still run: the parent
 				       * hears of it when the last one exits */
 	uint64_t maxrss_pages;        /* the peak RSS, kept when the mm goes at exit */
+	uint32_t kstack;              /* a forked task's kernel stack (THREAD_SIZE, order 1) and
+				       * task_struct object (slab): kernel addresses, 0 for the
+				       * first task, whose are part of the booted kernel */
+	uint32_t task_obj;
 	char *owned_comm, *owned_exe; /* storage comm/exe_path point into after execve */
 	/* a blocking write(2) to a pipe that wrote part and waits to write the rest: what it
 	 * wrote so far, and the registers it was called with (restored at the end) */

@@ -22,7 +22,8 @@ if [ -z "$BUSYBOX" ] || [ ! -x "$BUSYBOX" ]; then
 fi
 cd "$ROOT/tests/busybox" || exit 1
 SUBSET="cat wc sort uniq_c head tail grep sed_subst awk_sum tr_upper cut_fields od md5sum
-sha256sum gzip_roundtrip tar_list find ls expr seq printf dd cmp_differ diff uname_sm"
+sha256sum gzip_roundtrip tar_list find ls expr seq printf dd cmp_differ diff uname_sm
+zcat sh_pipeline sh_bg_wait sh_script timeout_fast"
 names=()
 while IFS=$'\t' read -r name stdin cmd; do
 	case $name in '' | '#'*) continue ;; esac

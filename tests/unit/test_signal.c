@@ -43,8 +43,11 @@ static void test_placement(void **state)
 	uint32_t fp;
 	for (uint32_t sp = 0xbffff000u; sp > 0xbfffef00u; sp -= 7) {
 		uint32_t f = sigframe_place(sp, sizeof(struct rt_sigframe_i386), &fp);
-		assert_int_equal(fp % 64, 0); /* the FPU state is 64-byte aligned */
-		assert_true(fp + sizeof(struct fregs_state_i386) <= sp);
+		/* the FXSAVE image after the fregs_state header is 64-byte aligned, and both
+		 * lie below sp */
+		assert_int_equal((fp + sizeof(struct fregs_state_i386)) % 64, 0);
+		assert_true(fp + sizeof(struct fregs_state_i386) + 512 <= sp);
+		assert_true(sp - (fp + sizeof(struct fregs_state_i386) + 512) < 64);
 		assert_true(f + sizeof(struct rt_sigframe_i386) <= fp);
 		/* as after a call: (esp + 4) is 16-byte aligned at the handler's entry */
 		assert_int_equal((f + 4) % 16, 0);

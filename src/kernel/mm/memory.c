@@ -248,26 +248,11 @@ void unmap_page_range(struct mm_struct *mm, struct vm_area_struct *v, uint32_t s
 	zap_page_range(mm, start, end);
 }
 
-void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end)
+void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end, uint32_t floor,
+		   uint32_t ceiling)
 {
-	if (!has_pgtables(mm))
-		return;
-	/* free the tables of the hole the range left: from the end of the VMA below to the
-	 * start of the VMA above */
-	struct vm_area_struct *next = find_vma(mm, start);
-	uint32_t ceil = next ? next->vm_start : mm->task_size;
-	uint32_t floor = 0;
-	struct vm_area_struct *p = next ? vma_prev(mm, next) : NULL;
-	if (!next && mm_vma_count(mm)) {
-		p = vma_first(mm);
-		for (struct vm_area_struct *q = p; q; q = vma_next(mm, q))
-			p = q;
-	}
-	if (p)
-		floor = p->vm_end;
-	(void)end;
-	if (floor < ceil)
-		free_pgd_range(mm_km(mm), mm->pgd, floor, ceil);
+	if (has_pgtables(mm) && start < end)
+		free_pgd_range(mm_km(mm), mm->pgd, start, end, floor, ceiling);
 }
 
 /* ---- mprotect ---- */
