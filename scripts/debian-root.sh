@@ -49,10 +49,10 @@ if ! dpkg --print-foreign-architectures | grep -qx i386 &&
 	[ "$(dpkg --print-architecture)" != i386 ]; then
 	echo "debian-root.sh: adding the i386 architecture to dpkg and updating apt's lists" >&2
 	dpkg --add-architecture i386
-	apt-get update -qq
+	apt-get update -qq || echo "debian-root.sh: apt-get update reported errors; trying with the lists it got" >&2
 elif ! apt-cache show libc6:i386 >/dev/null 2>&1; then
 	echo "debian-root.sh: apt has no i386 package lists: running apt-get update" >&2
-	apt-get update -qq
+	apt-get update -qq || echo "debian-root.sh: apt-get update reported errors; trying with the lists it got" >&2
 fi
 
 # The dependency closure, from apt's local lists (no network).
