@@ -112,6 +112,7 @@ enum pageflags {
 	PG_buddy,
 	PG_table,
 	PG_head,
+	PG_swapcache, /* page->private holds its swap entry (swap.h) */
 	PG__count
 };
 #define ZONES_SHIFT 28 /* the zone id lives in the top bits of page->flags, as in Linux */
@@ -312,6 +313,8 @@ struct kmem {
 	/* pages */
 	struct page *zero_page; /* ZERO_PAGE(0) */
 	uint64_t stat[NR_MM_STATS];
+	/* reclaim, swap, LRU (swap.h); NULL: none (no LRU is kept) */
+	struct vm_reclaim *reclaim;
 	int last_error; /* -errno of the last failing call, for reports */
 	const char *last_error_msg;
 };

@@ -7,6 +7,7 @@
  */
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/swap.h"
 
 #include <errno.h>
 #include <string.h>
@@ -149,8 +150,18 @@ struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order)
 		return NULL;
 	}
 	struct page *p = get_page_from_freelist(km, gfp, order, false);
-	if (!p) /* the slow path without reclaim: down to the min watermark */
+	if (!p) { /* the slow path: kswapd woken, down to the min watermark */
+		if (gfp & (__GFP_RECLAIM | __GFP_HIGH))
+			wakeup_kswapd(km);
 		p = get_page_from_freelist(km, gfp, order, true);
+	}
+	/* direct reclaim, retried while it makes progress (MAX_RECLAIM_RETRIES) */
+	for (int tries = 0; !p && km->reclaim && tries < 16; tries++) {
+		uint64_t got = try_to_free_pages(km, gfp, order);
+		p = get_page_from_freelist(km, gfp, order, true);
+		if (!got)
+			break;
+	}
 	if (!p) {
 		kmem_error(km, -ENOMEM, "alloc_pages: no zone above its watermark");
 		return NULL;
@@ -173,6 +184,7 @@ static void free_pages_now(struct kmem *km, struct page *page, unsigned order)
 {
 	uint64_t pfn = page_to_pfn(km, page);
 	for (unsigned i = 0; i < (1u << order); i++) {
+		lru_del(km, page + i);
 		physmem_frame_changed(km->pm, pfn + i);
 		page[i].mapping = NULL;
 		page[i].index = 0;
