@@ -131,6 +131,7 @@ struct page {
 	uint32_t freelist; /* kernel address of the first free object, 0 = none */
 	uint16_t inuse, objects;
 	uint32_t pkmap_vaddr; /* highmem: persistent kmap address, 0 if none */
+	uint32_t lru_epoch;   /* reclaim policies: when the page was last aged (swap.h) */
 };
 
 static inline bool PageFlag(const struct page *p, enum pageflags f)

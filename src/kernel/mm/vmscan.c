@@ -127,6 +127,8 @@ void lru_cache_add(struct kmem *km, struct page *p)
 		return;
 	if (PageAnon(p))
 		SetPageFlag(p, PG_swapbacked);
+	r->epoch++;
+	r->epoch_reclaimed = 0;
 	r->policy->add(km, p);
 }
 
@@ -222,6 +224,7 @@ uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd)
 			continue;
 		}
 		sc.nr_reclaimed++;
+		r->epoch_reclaimed++;
 		counter_add(km->ctr, kswapd ? CTR_pgsteal_kswapd : CTR_pgsteal_direct, 1);
 		counter_add(km->ctr, CTR_pgsteal_anon, 1);
 		sc.may_swap = nr_swap_pages(km) > 0;
