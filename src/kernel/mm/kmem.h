@@ -132,6 +132,7 @@ struct page {
 	uint16_t inuse, objects;
 	uint32_t pkmap_vaddr; /* highmem: persistent kmap address, 0 if none */
 	uint32_t lru_epoch;   /* reclaim policies: when the page was last aged (swap.h) */
+	uint32_t pmd_huge_pte; /* head of a huge mapping: pfn of its deposited page table */
 };
 
 static inline bool PageFlag(const struct page *p, enum pageflags f)
