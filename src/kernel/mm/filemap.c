@@ -16,6 +16,7 @@
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/swap.h"
 #include "kernel/task.h"
 
 struct cache_slot {
@@ -110,6 +111,27 @@ static int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
 	as->slots[j] = (struct cache_slot){.index = idx, .used = 1, .pfn = pfn};
 	as->npages++;
 	return 0;
+}
+
+/* Deletion from the linear-probing table: later entries of the probe run move back into
+ * the hole unless their home lies cyclically between the hole and them. */
+static void slot_remove(struct address_space *as, struct cache_slot *s)
+{
+	size_t n = as->nslots, i = (size_t)(s - as->slots), j = i;
+	as->slots[i].used = 0;
+	as->npages--;
+	for (;;) {
+		j = (j + 1) & (n - 1);
+		if (!as->slots[j].used)
+			return;
+		size_t k = slot_hash(as->slots[j].index, n);
+		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+		if (stays)
+			continue;
+		as->slots[i] = as->slots[j];
+		as->slots[j].used = 0;
+		i = j;
+	}
 }
 
 static void writeback_slot(struct address_space *as, struct cache_slot *s)
@@ -427,6 +449,10 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 	if (as->shmem) {
 		SetPageFlag(p, PG_swapbacked);
 		km->stat[NR_SHMEM]++;
+	} else {
+		/* a file page joins the inactive file list: reclaim may drop it (shmem pages
+		 * would need shmem swap, which vmlab does not have: they stay off the LRU) */
+		lru_cache_add(km, p);
 	}
 	as->pc->pages++;
 	return pfn;
@@ -449,6 +475,24 @@ void filemap_readahead(struct task *t, struct address_space *as, uint32_t index,
 		if (!filemap_read_page(t, as, (uint32_t)i, &err))
 			return;
 	}
+}
+
+int filemap_remove_page(struct address_space *as, struct page *p)
+{
+	struct kmem *km = pc_km(as->pc);
+	struct cache_slot *s = slot_find(as, p->index);
+	if (!km || !s || s->pfn != page_to_pfn(km, p) || as->shmem)
+		return -EINVAL;
+	/* pageout: a dirty page is written back before it may go */
+	writeback_slot(as, s);
+	if (s->dirty)
+		return -EIO;
+	slot_remove(as, s);
+	p->mapping = NULL;
+	km->stat[NR_FILE_PAGES] -= km->stat[NR_FILE_PAGES] ? 1 : 0;
+	as->pc->pages--;
+	put_page(km, p);
+	return 0;
 }
 
 void filemap_set_dirty(struct address_space *as, uint32_t index)

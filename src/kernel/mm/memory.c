@@ -559,10 +559,14 @@ static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t a
 		uint64_t old = 0;
 		if (pte_get(km, mm->pgd, (uint32_t)a, &old) || old)
 			continue;
-		if (set_pte(mm, (uint32_t)a, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
-			break;
+		/* the mapping's reference, taken first: a page table allocated for the PTE may
+		 * make reclaim look for pages to drop */
 		struct page *p = pfn_to_page(km, pfn);
 		get_page(p);
+		if (set_pte(mm, (uint32_t)a, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false)))) {
+			put_page(km, p);
+			break;
+		}
 		page_add_rmap(mm, p, false);
 		if ((v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
 			filemap_set_dirty(as, idx);
@@ -629,9 +633,11 @@ static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v,
 	}
 	/* do_read_fault, do_shared_fault */
 	bool w = write && (v->vm_flags & VM_SHARED);
-	if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, w))))
+	get_page(p); /* the mapping's reference, held across the page-table allocation */
+	if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, w)))) {
+		put_page(km, p);
 		return VMF_OOM;
-	get_page(p);
+	}
 	page_add_rmap(mm, p, false);
 	if (w || (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
 		filemap_set_dirty(p->mapping, p->index);
@@ -913,6 +919,8 @@ static void fault_signal(struct fault_outcome *out, int sig, int code, uint32_t 
 void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
 {
 	memset(out, 0, sizeof *out);
+	if (t->km && t->km->reclaim) /* the program ran up to here: a new step for reclaim */
+		t->km->reclaim->epoch++;
 	struct mm_struct *mm = t->mm;
 	if (!mm || !has_pgtables(mm) || addr >= mm->task_size || (err & PF_RSVD)) {
 		fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);

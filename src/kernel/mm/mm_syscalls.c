@@ -152,7 +152,7 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 	case MADV_PAGEOUT:
 		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
-		return 0; /* no reclaim is modelled: the hint has no effect */
+		return 0; /* reclaim (vmscan.c) does not take hints: no effect */
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 		if (!(v->vm_flags & VM_ACCESS_FLAGS) || (v->vm_flags & VM_PFNMAP))

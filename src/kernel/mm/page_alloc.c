@@ -2,8 +2,9 @@
  * The buddy allocator (mm/page_alloc.c): per-zone free lists of orders 0..MAX_ORDER-1,
  * split on allocation, merge with the buddy (pfn ^ (1 << order)) on free, zone fallback
  * down the zonelist, watermarks and lowmem_reserve as 6.1 computes them.
- * Not modelled: per-CPU page lists (pcp), migrate types, compaction, reclaim (a later
- * layer); an allocation that fails the min watermark fails.
+ * Not modelled: per-CPU page lists (pcp), migrate types, compaction. Reclaim (vmscan.c):
+ * the slow path wakes kswapd, and an allocation that fails the min watermark reclaims
+ * directly before it fails.
  */
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mm_internal.h"

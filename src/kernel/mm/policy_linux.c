@@ -7,8 +7,10 @@
  * is aged into the inactive one whenever the inactive list is too small (inactive_is_low:
  * inactive x ratio < active, ratio = sqrt(10 x GB of the list), 1 below 1 GB), every page
  * deactivated but executable file pages that were referenced (shrink_active_list).
- * File lists are scanned first when they hold pages (cache trim), anonymous ones when swap
- * has room.
+ * Anonymous and file pages share the pressure as get_scan_count shares it with the default
+ * swappiness (60): each type is scanned in proportion to its list size times its priority
+ * (60 for anonymous pages, 200 - 60 for file pages); anonymous pages only when swap has
+ * room (or they are in the swap cache already).
  */
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/reclaim_policy.h"
@@ -70,21 +72,55 @@ static void activate(struct kmem *km, struct page *p)
 	counter_add(km->ctr, CTR_pgactivate, 1);
 }
 
-static struct page *linux_isolate(struct kmem *km, struct scan_control *sc)
+#define SWAPPINESS 60
+
+static uint64_t lru_size(struct kmem *km, enum lru_list inactive)
 {
-	while (sc->nr_scanned < sc->scan_limit) {
-		enum lru_list in;
-		if (km->reclaim->nr_lru[LRU_INACTIVE_FILE] + km->reclaim->nr_lru[LRU_ACTIVE_FILE])
-			in = LRU_INACTIVE_FILE;
-		else if (sc->may_swap || km->stat[NR_SWAPCACHE])
-			in = LRU_INACTIVE_ANON;
-		else
-			return NULL;
+	return km->reclaim->nr_lru[inactive] + km->reclaim->nr_lru[inactive + 1];
+}
+
+/* The inactive list to take from next: the type behind its share of the scanning, aged
+ * first when its inactive list is low; NULL when neither type has a page to offer. */
+static struct page *next_candidate(struct kmem *km, struct scan_control *sc)
+{
+	uint64_t anon = lru_size(km, LRU_INACTIVE_ANON), file = lru_size(km, LRU_INACTIVE_FILE);
+	if (!sc->may_swap && !km->stat[NR_SWAPCACHE])
+		anon = 0;
+	if (!anon && !file)
+		return NULL;
+	enum lru_list first = LRU_INACTIVE_FILE;
+	if (!file || (anon && sc->nr_scanned_file * SWAPPINESS * anon >
+				      sc->nr_scanned_anon * (200 - SWAPPINESS) * file))
+		first = LRU_INACTIVE_ANON;
+	enum lru_list order[2] = {first, first == LRU_INACTIVE_FILE ? LRU_INACTIVE_ANON
+								 : LRU_INACTIVE_FILE};
+	for (int i = 0; i < 2; i++) {
+		enum lru_list in = order[i];
+		if (!(in == LRU_INACTIVE_ANON ? anon : file))
+			continue;
 		if (inactive_is_low(km, in) || list_empty(lru(km, in)))
 			shrink_active_list(km, sc, in, SWAP_CLUSTER_MAX);
 		struct page *p = lru_tail(lru(km, in));
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+static struct page *linux_isolate(struct kmem *km, struct scan_control *sc)
+{
+	while (sc->nr_scanned < sc->scan_limit) {
+		struct page *p = next_candidate(km, sc);
 		if (!p)
 			return NULL;
+		/* kswapd runs beside the program in Linux; here the program waits, so kswapd
+		 * stops at a page it already looked at in this step of the program: its verdict
+		 * would be "unused" only because the program could not run. Direct reclaim goes
+		 * on (as Linux does at a lower priority): the allocation needs the page. */
+		if (sc->kswapd && p->lru_epoch == km->reclaim->epoch)
+			return NULL;
+		p->lru_epoch = km->reclaim->epoch;
+		enum lru_list in = page_lru(p);
 		lru_unlink(km, p);
 		lru_scanned(km, sc, p);
 		if (!lru_evictable_now(sc, p)) {

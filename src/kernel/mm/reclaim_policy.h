@@ -19,6 +19,7 @@
 struct scan_control {
 	uint64_t nr_to_reclaim, nr_reclaimed;
 	uint64_t nr_scanned; /* pages looked at: a policy counts each with lru_scanned() */
+	uint64_t nr_scanned_anon, nr_scanned_file;
 	uint64_t scan_limit; /* isolate returns NULL once nr_scanned reaches it */
 	bool kswapd;
 	bool may_swap; /* a free swap slot exists: anonymous pages can go */

@@ -192,8 +192,9 @@ struct vm_reclaim {
 	bool kswapd_wake;  /* an allocation went below a low watermark: kswapd runs next */
 	int in_reclaim;    /* reclaim does not recurse into reclaim */
 	uint64_t kswapd_wakeups, allocstall;
-	/* the program's progress as reclaim sees it: one more page brought in (lru_cache_add);
-	 * a policy can tell a page aged in this very step from one aged before it */
+	/* the program's progress as reclaim sees it: a fault, or one more page brought in
+	 * (lru_cache_add); a policy can tell a page aged in this very step from one aged
+	 * before it. Starts at 1 (0 is "never looked at" in page->lru_epoch). */
 	uint32_t epoch;
 	uint64_t epoch_reclaimed; /* pages reclaimed since the epoch began */
 	uint64_t allocstall_zone[MAX_NR_ZONES]; /* by the highest zone of the request */

@@ -13,6 +13,7 @@
  * watermark reclaims itself (direct reclaim, counted as a stall) before it fails.
  */
 #include "kernel/mm/reclaim_policy.h"
+#include "kernel/mm/filemap.h"
 #include "kernel/mm/mm_internal.h"
 
 #include <errno.h>
@@ -51,6 +52,7 @@ int vmscan_init(struct kmem *km, enum reclaim_policy_id policy, uint64_t seed)
 	r->policy = policies[policy < NR_RECLAIM_POLICIES ? policy : RECLAIM_LINUX];
 	r->seed = seed ? seed : 0x9e3779b97f4a7c15ull;
 	r->least_priority = -1;
+	r->epoch = 1;
 	km->reclaim = r;
 	return 0;
 }
@@ -111,6 +113,10 @@ struct page *lru_tail(struct list_head *list)
 void lru_scanned(struct kmem *km, struct scan_control *sc, const struct page *p)
 {
 	sc->nr_scanned++;
+	if (PageSwapBacked(p))
+		sc->nr_scanned_anon++;
+	else
+		sc->nr_scanned_file++;
 	counter_add(km->ctr, sc->kswapd ? CTR_pgscan_kswapd : CTR_pgscan_direct, 1);
 	counter_add(km->ctr, PageSwapBacked(p) ? CTR_pgscan_anon : CTR_pgscan_file, 1);
 }
@@ -149,12 +155,30 @@ void mark_page_accessed(struct kmem *km, struct page *p)
 
 enum page_references { PAGE_RECLAIMED, PAGE_KEEP, PAGE_ACTIVATE, PAGE_CULL };
 
+/* A page-cache page: every mapping unmapped (their dirty bits passed to the cache), then
+ * written back if dirty and dropped (__remove_mapping); the next fault reads it again. */
+static enum page_references shrink_file_page(struct kmem *km, struct page *p)
+{
+	struct address_space *as = p->mapping;
+	/* the cache's reference and one per mapping: more pins the page */
+	if (!as || p->_refcount != p->_mapcount + 2)
+		return PAGE_KEEP;
+	int r = try_to_unmap(km, p);
+	if (r == -EPERM)
+		return PAGE_CULL;
+	if (r)
+		return PAGE_KEEP;
+	if (filemap_remove_page(as, p))
+		return PAGE_ACTIVATE;
+	return PAGE_RECLAIMED;
+}
+
 /* shrink_page_list for one isolated page */
 static enum page_references shrink_page(struct kmem *km, struct scan_control *sc,
 					struct page *p)
 {
 	if (!PageSwapBacked(p))
-		return PAGE_ACTIVATE; /* file pages stay (docs/swap.md) */
+		return shrink_file_page(km, p);
 	if (!PageSwapCache(p)) {
 		if (!sc->may_swap)
 			return PAGE_ACTIVATE;
@@ -197,27 +221,33 @@ static void putback(struct kmem *km, struct page *p, enum page_references res)
 	r->policy->putback(km, p, res == PAGE_ACTIVATE);
 }
 
-uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd)
+static uint64_t nr_evictable(const struct vm_reclaim *r)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < LRU_UNEVICTABLE; i++)
+		n += r->nr_lru[i];
+	return n;
+}
+
+/* Reclaims up to nr pages looking at no more than limit pages; *scanned gets the count. */
+static uint64_t shrink_node_limit(struct kmem *km, uint64_t nr, bool kswapd, uint64_t limit,
+				  uint64_t *scanned)
 {
 	struct vm_reclaim *r = km->reclaim;
 	if (!r || r->in_reclaim)
 		return 0;
 	r->in_reclaim++;
-	uint64_t evictable = 0;
-	for (int i = 0; i < LRU_UNEVICTABLE; i++)
-		evictable += r->nr_lru[i];
 	struct scan_control sc = {
 	    .nr_to_reclaim = nr,
 	    .kswapd = kswapd,
 	    .may_swap = nr_swap_pages(km) > 0,
-	    /* a pass over every evictable page twice at most: each page can be aged once
-	     * and then tried */
-	    .scan_limit = 2 * evictable + SWAP_CLUSTER_MAX,
+	    .scan_limit = limit,
 	};
 	while (sc.nr_reclaimed < sc.nr_to_reclaim && sc.nr_scanned < sc.scan_limit) {
 		struct page *p = r->policy->isolate(km, &sc);
 		if (!p)
 			break;
+		bool anon = PageSwapBacked(p);
 		enum page_references res = shrink_page(km, &sc, p);
 		if (res != PAGE_RECLAIMED) {
 			putback(km, p, res);
@@ -226,11 +256,21 @@ uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd)
 		sc.nr_reclaimed++;
 		r->epoch_reclaimed++;
 		counter_add(km->ctr, kswapd ? CTR_pgsteal_kswapd : CTR_pgsteal_direct, 1);
-		counter_add(km->ctr, CTR_pgsteal_anon, 1);
+		counter_add(km->ctr, anon ? CTR_pgsteal_anon : CTR_pgsteal_file, 1);
 		sc.may_swap = nr_swap_pages(km) > 0;
 	}
 	r->in_reclaim--;
+	if (scanned)
+		*scanned = sc.nr_scanned;
 	return sc.nr_reclaimed;
+}
+
+uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd)
+{
+	/* every evictable page looked at twice at most: each can be aged once and then
+	 * tried */
+	uint64_t limit = km->reclaim ? 2 * nr_evictable(km->reclaim) + SWAP_CLUSTER_MAX : 0;
+	return shrink_node_limit(km, nr, kswapd, limit, NULL);
 }
 
 /* ---- kswapd and direct reclaim ---- */
@@ -261,9 +301,15 @@ uint64_t kswapd_run(struct kmem *km)
 	r->kswapd_wake = false;
 	r->kswapd_wakeups++;
 	counter_add(km->ctr, CTR_kswapd_wakeups, 1);
-	uint64_t total = 0;
-	while (!pgdat_balanced(km)) {
-		uint64_t got = shrink_node(km, SWAP_CLUSTER_MAX, true);
+	/* kswapd runs beside the program in Linux: between two of its looks at a page the
+	 * program may use it again. Here the program waits while kswapd runs, so one run looks
+	 * at each evictable page once at most; what it could not free, the next run (or direct
+	 * reclaim) will, after the program has had its chance to use the pages again. */
+	uint64_t total = 0, budget = nr_evictable(r) + SWAP_CLUSTER_MAX;
+	while (!pgdat_balanced(km) && budget) {
+		uint64_t scanned = 0;
+		uint64_t got = shrink_node_limit(km, SWAP_CLUSTER_MAX, true, budget, &scanned);
+		budget -= scanned < budget ? scanned : budget;
 		if (!got)
 			break;
 		total += got;
