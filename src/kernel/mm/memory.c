@@ -81,6 +81,20 @@ void mm_free_pgd(struct mm_struct *mm)
 	}
 }
 
+uint64_t mm_pgtables_bytes(struct mm_struct *mm)
+{
+	struct kmem *km = mm_km(mm);
+	if (!has_pgtables(mm))
+		return 0;
+	uint64_t tables = km->params.pae ? mm->task_size >> 30 : 0;
+	for (uint64_t a = 0; a < mm->task_size; a += km->L.pmd_size) {
+		uint64_t pmd = 0;
+		if (!pmd_get(km, mm->pgd, (uint32_t)a, &pmd) && (pmd & PTE_P) && !(pmd & PTE_PS))
+			tables++;
+	}
+	return tables * PAGE_SIZE;
+}
+
 uint64_t mm_pte(struct mm_struct *mm, uint32_t addr)
 {
 	uint64_t pte = 0;

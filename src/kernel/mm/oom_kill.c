@@ -19,7 +19,7 @@ int64_t oom_badness(struct task *t, uint64_t totalpages)
 	struct mm_struct *mm = t->mm;
 	if (!mm || t->oom_score_adj == OOM_SCORE_ADJ_MIN || t->exited || t->state >= EXIT_ZOMBIE)
 		return INT64_MIN;
-	int64_t points = (int64_t)(get_mm_rss(mm) + mm->swapents + mm->pgtable_bytes / PAGE_SIZE);
+	int64_t points = (int64_t)(get_mm_rss(mm) + mm->swapents + mm_pgtables_bytes(mm) / PAGE_SIZE);
 	return points + (int64_t)t->oom_score_adj * (int64_t)(totalpages / 1000);
 }
 
@@ -77,7 +77,7 @@ struct task *out_of_memory(struct task *t, FILE *f)
 		victim->tgid, victim->comm ? victim->comm : "?",
 		(unsigned long long)mm->total_vm * 4, (unsigned long long)mm->rss_anon * 4,
 		(unsigned long long)mm->rss_file * 4, (unsigned long long)mm->rss_shmem * 4,
-		victim->uid, (unsigned long long)mm->pgtable_bytes >> 10, victim->oom_score_adj);
+		victim->uid, (unsigned long long)mm_pgtables_bytes(mm) >> 10, victim->oom_score_adj);
 	fflush(f);
 	oom_reap(mm);
 	signal_kill_task(victim, SIGKILL, NULL);
