@@ -22,14 +22,14 @@ run() { # opts... -- bin args... -> $tmp/out, $tmp/err, $tmp/rc
 stat_of() { # counter name from --stats text in $tmp/err
 	awk -v k="$1" '$1 == k { print $2 }' "$tmp/err"
 }
-for b in swap_workset swap_oom swap_policy; do
+for b in swap_workset swap_oom swap_policy swap_pageout; do
 	if [ ! -x "$G/$b-O2" ]; then
 		echo "1..0 # SKIP guest programs not built (make guests)"
 		exit 0
 	fi
 done
 soak=${VMLAB_SOAK:-0}
-echo "1..24"
+echo "1..25"
 # The sanitizer build runs a smaller machine and skips the repetitions (kept under a minute).
 san=0
 [ "$VMLAB_BUILD" = san ] && san=1
@@ -139,7 +139,13 @@ else
 	echo "ok $n - # SKIP busybox-static:i386 not available"
 fi
 
-# 13-20: the reference program. M = 12000 pages looped K = 3 times on 48M (about 8000
+# 13: MADV_PAGEOUT swaps a private page out at once, not a fork-shared one
+run --mem=$MEM --swap=16M -- "$G/swap_pageout-O2"
+printf 'written: 11111111\nMADV_COLD: OK\nafter MADV_COLD: 11111111\nMADV_PAGEOUT: OK\nafter MADV_PAGEOUT of 4: 00001111\ndata intact, major faults 4\ntouched again: 11111111\nMADV_PAGEOUT (shared): OK\nshared after MADV_PAGEOUT: 11111111\n' >"$tmp/exp"
+cmp -s "$tmp/out" "$tmp/exp"
+ok $? "MADV_PAGEOUT: private pages swapped out at once (mincore 0), back as major faults; shared ones stay"
+
+# 14-21: the reference program. M = 12000 pages looped K = 3 times on 48M (about 8000
 # frames for the program): rounds 2 and 3 access 24000 pages (the sanitizer build: 9000
 # pages twice on 32M, 9000 accesses).
 #   lru, fifo, clock: every access misses: 24000 (the next page is always the oldest; with

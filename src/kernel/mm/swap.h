@@ -217,6 +217,10 @@ uint64_t kswapd_run(struct kmem *km);
 /* try_to_free_pages: direct reclaim for an allocation of gfp/order that failed its
  * watermark. Returns pages reclaimed. */
 uint64_t try_to_free_pages(struct kmem *km, gfp_t gfp, unsigned order);
+/* madvise(MADV_COLD / MADV_PAGEOUT) on [start, end) of mm: the pages only mm maps are
+ * deactivated, or reclaimed at once (swapped out, or dropped from the page cache). */
+void madvise_cold_or_pageout(struct kmem *km, struct mm_struct *mm, uint32_t start,
+			     uint32_t end, bool pageout);
 /* Reclaims up to nr pages with the policy (the core of both). */
 uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd);
 

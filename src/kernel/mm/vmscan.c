@@ -14,7 +14,10 @@
  */
 #include "kernel/mm/reclaim_policy.h"
 #include "kernel/mm/filemap.h"
+#include "kernel/mm/memory.h"
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/mm/pgtable.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -271,6 +274,45 @@ uint64_t shrink_node(struct kmem *km, uint64_t nr, bool kswapd)
 	 * tried */
 	uint64_t limit = km->reclaim ? 2 * nr_evictable(km->reclaim) + SWAP_CLUSTER_MAX : 0;
 	return shrink_node_limit(km, nr, kswapd, limit, NULL);
+}
+
+/* ---- MADV_COLD, MADV_PAGEOUT ---- */
+
+void madvise_cold_or_pageout(struct kmem *km, struct mm_struct *mm, uint32_t start,
+			     uint32_t end, bool pageout)
+{
+	struct vm_reclaim *r = km->reclaim;
+	if (!r || r->in_reclaim)
+		return;
+	r->in_reclaim++;
+	struct scan_control sc = {.nr_to_reclaim = ~0ull, .may_swap = nr_swap_pages(km) > 0,
+				  .scan_limit = ~0ull};
+	for (uint32_t a = start; a < end && a >= start; a += PAGE_SIZE) {
+		uint64_t pte = mm_pte(mm, a);
+		if (!(pte & PTE_P) || pte_pfn(pte) >= km->max_pfn)
+			continue;
+		struct page *p = pfn_to_page(km, pte_pfn(pte));
+		/* other processes' mappings are left alone (page_mapcount != 1); the zero page
+		 * and anything off the LRU too */
+		if (!PageLRU(p) || p->_mapcount != 0)
+			continue;
+		if (pte & PTE_A) {
+			pte_set(km, mm->pgd, a, pte & ~(uint64_t)PTE_A);
+			rmap_flush_page(km, mm, a);
+		}
+		ClearPageFlag(p, PG_referenced);
+		lru_unlink(km, p);
+		if (!pageout) {
+			/* deactivate_page: the inactive list's head, as a page not used lately */
+			ClearPageFlag(p, PG_active);
+			r->policy->add(km, p);
+			continue;
+		}
+		/* reclaim_pages: references ignored; what cannot go goes back */
+		if (shrink_page(km, &sc, p) != PAGE_RECLAIMED)
+			r->policy->putback(km, p, false);
+	}
+	r->in_reclaim--;
 }
 
 /* ---- kswapd and direct reclaim ---- */
