@@ -257,6 +257,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (cfg.swap_file && !cfg.swap_bytes) {
+		fprintf(stderr, "vmlab run: --swap-file needs --swap=SIZE\n");
+		goto out;
+	}
 	struct machine *m = calloc(1, sizeof *m);
 	if (!m) {
 		fprintf(stderr, "vmlab run: out of memory\n");
