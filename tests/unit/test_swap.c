@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "kernel/machine.h"
+#include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
@@ -284,6 +286,53 @@ static void test_mlocked_kept(void **state)
 	assert_int_equal(m->ctr.v[CTR_pswpout], 0);
 }
 
+/* Page-cache pages: a clean one is dropped and read again (a major fault); a dirty shared
+ * one is written back to the file first. */
+static void test_file_reclaim(void **state)
+{
+	(void)state;
+	struct kmem *km = &m->km;
+	struct mm_struct *mm = t->mm;
+	char path[] = "/tmp/vmlab-test-swap-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	static char data[8 * 4096];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (char)('a' + i % 26);
+	assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
+	int err = 0;
+	struct vm_file *f = vm_file_open_fd(t->page_cache, fd, "/tmp/f", true, true, &err);
+	assert_non_null(f);
+	uint32_t a = (uint32_t)do_mmap(mm, 0, 8 * 4096, RW, MAP_SHARED, f, 0);
+	char c = 0;
+	assert_int_equal(copy_from_user(t, &c, a + 4096, 1), 0);
+	assert_int_equal(c, data[4096]);
+	assert_int_equal(put_user_u32(t, a + 2 * 4096, 0x51515151u), 0);
+	uint64_t cached = km->stat[NR_FILE_PAGES];
+	assert_true(cached >= 2);
+	assert_true(km->stat[NR_INACTIVE_FILE] + km->stat[NR_ACTIVE_FILE] >= 2);
+	assert_true(reclaim_all() >= 2);
+	/* every page left the cache and the mapping; the dirty one reached the file */
+	assert_int_equal(mm_pte(mm, a + 4096), 0);
+	assert_int_equal(mincore_page(mm, a + 4096), 0);
+	assert_int_equal(km->stat[NR_FILE_PAGES], 0);
+	assert_true(m->ctr.v[CTR_pgsteal_file] >= 2);
+	uint32_t w = 0;
+	assert_int_equal(pread(fd, &w, 4, 2 * 4096), 4);
+	assert_int_equal(w, 0x51515151u);
+	/* the next touch reads them again: major faults */
+	uint64_t maj = t->maj_flt;
+	assert_int_equal(copy_from_user(t, &c, a + 4096, 1), 0);
+	assert_int_equal(c, data[4096]);
+	assert_int_equal(get_user_u32(t, a + 2 * 4096, &w), 0);
+	assert_int_equal(w, 0x51515151u);
+	assert_int_equal(t->maj_flt - maj, 2); /* the shadow entries: read again, not found cached */
+	assert_int_equal(do_munmap(mm, a, 8 * 4096), 0);
+	vm_file_put(f);
+	close(fd);
+}
+
 static void test_oom_badness(void **state)
 {
 	(void)state;
@@ -312,6 +361,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lru_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fork_shared, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mlocked_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_reclaim, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oom_badness, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

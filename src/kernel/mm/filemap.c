@@ -22,8 +22,10 @@
 struct cache_slot {
 	uint32_t index;
 	/* dirty: written through a mapping; shared_w: mapped writable into a shared mapping,
-	 * so stores may reach it at any time (it is written back at every sync point) */
-	uint32_t used : 1, dirty : 1, shared_w : 1;
+	 * so stores may reach it at any time (it is written back at every sync point);
+	 * evicted: reclaim dropped the page (a shadow entry: pfn 0), so it is not resident
+	 * and the next use reads it again, a major fault */
+	uint32_t used : 1, dirty : 1, shared_w : 1, evicted : 1;
 	uint64_t pfn;
 };
 
@@ -113,31 +115,10 @@ static int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
 	return 0;
 }
 
-/* Deletion from the linear-probing table: later entries of the probe run move back into
- * the hole unless their home lies cyclically between the hole and them. */
-static void slot_remove(struct address_space *as, struct cache_slot *s)
-{
-	size_t n = as->nslots, i = (size_t)(s - as->slots), j = i;
-	as->slots[i].used = 0;
-	as->npages--;
-	for (;;) {
-		j = (j + 1) & (n - 1);
-		if (!as->slots[j].used)
-			return;
-		size_t k = slot_hash(as->slots[j].index, n);
-		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-		if (stays)
-			continue;
-		as->slots[i] = as->slots[j];
-		as->slots[j].used = 0;
-		i = j;
-	}
-}
-
 static void writeback_slot(struct address_space *as, struct cache_slot *s)
 {
 	struct kmem *km = pc_km(as->pc);
-	if (!(s->dirty || s->shared_w) || as->shmem || as->wfd < 0 || !km)
+	if (s->evicted || !(s->dirty || s->shared_w) || as->shmem || as->wfd < 0 || !km)
 		return;
 	struct page *p = pfn_to_page(km, s->pfn);
 	uint32_t va;
@@ -166,7 +147,7 @@ static void as_free(struct address_space *as)
 	struct kmem *km = pc_km(as->pc);
 	for (size_t i = 0; i < as->nslots; i++) {
 		struct cache_slot *s = &as->slots[i];
-		if (!s->used)
+		if (!s->used || s->evicted)
 			continue;
 		writeback_slot(as, s);
 		if (km) {
@@ -351,7 +332,7 @@ uint64_t find_get_page(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
 	if (s)
-		return s->pfn;
+		return s->evicted ? 0 : s->pfn;
 	if (as->shmem || !as->pc->t || !as->pc->t->km)
 		return 0;
 	/* A host file's pages count as cached: the host's page cache stands in for the
@@ -385,7 +366,7 @@ void filemap_note_write(struct task *t, int host_fd, uint64_t off, const void *b
 		uint32_t in = (uint32_t)(off % PAGE_SIZE);
 		uint64_t n = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
 		struct cache_slot *s = slot_find(as, idx);
-		if (s) {
+		if (s && !s->evicted) {
 			physmem_frame_changed(km->pm, s->pfn);
 			physmem_write_buf(km->pm, (s->pfn << PAGE_SHIFT) + in, src, (size_t)n);
 		}
@@ -408,7 +389,7 @@ void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len)
 uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err)
 {
 	struct cache_slot *cs = slot_find(as, index);
-	if (cs)
+	if (cs && !cs->evicted)
 		return cs->pfn;
 	uint64_t pfn;
 	struct kmem *km = t->km;
@@ -437,7 +418,13 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 		}
 	}
 	kunmap_host(km, va);
-	if (slot_insert(as, index, pfn)) {
+	/* a shadow entry is filled again (the allocation may have reclaimed: look it up anew;
+	 * reclaim only marks entries, it never moves them) */
+	cs = slot_find(as, index);
+	if (cs) {
+		cs->pfn = pfn;
+		cs->evicted = cs->dirty = cs->shared_w = 0;
+	} else if (slot_insert(as, index, pfn)) {
 		put_page(km, p);
 		*err = -ENOMEM;
 		return 0;
@@ -487,7 +474,10 @@ int filemap_remove_page(struct address_space *as, struct page *p)
 	writeback_slot(as, s);
 	if (s->dirty)
 		return -EIO;
-	slot_remove(as, s);
+	/* the slot stays as a shadow entry (Linux keeps one in the xarray for workingset) */
+	s->evicted = 1;
+	s->pfn = 0;
+	s->shared_w = 0;
 	p->mapping = NULL;
 	km->stat[NR_FILE_PAGES] -= km->stat[NR_FILE_PAGES] ? 1 : 0;
 	as->pc->pages--;
@@ -498,7 +488,7 @@ int filemap_remove_page(struct address_space *as, struct page *p)
 void filemap_set_dirty(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
-	if (s)
+	if (s && !s->evicted)
 		s->dirty = s->shared_w = 1;
 }
 
@@ -540,8 +530,8 @@ void filemap_note_truncate(struct task *t, int host_fd, uint64_t size)
 	as->nslots = as->npages = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cache_slot *s = &old[i];
-		if (!s->used)
-			continue;
+		if (!s->used || s->evicted)
+			continue; /* shadow entries go with a truncation */
 		struct page *p = pfn_to_page(km, s->pfn);
 		if (s->index >= keep) {
 			p->mapping = NULL;
