@@ -31,6 +31,8 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
 NATIVE_BINS:= $(NATIVE_SRCS:tests/native/%.c=build/native/%)
 GUEST_BINS := $(foreach s,$(GUEST_SRCS),$(patsubst tests/guest/%.c,build/guest/%-O0,$(s)) $(patsubst tests/guest/%.c,build/guest/%-O2,$(s)))
+# the CPU corpus again with SSE2 floating point (tests/e2e/cpu_corpus_sse2.sh)
+GUEST_BINS += $(patsubst tests/guest/%.c,build/guest/%-sse2,$(wildcard tests/guest/cpu_*.c))
 
 .SECONDARY:
 .PHONY: all deps run test test-only unit san bench soak install clean format guests fuzz
@@ -77,7 +79,34 @@ build/guest/%-O0: tests/guest/%.c
 build/guest/%-O2: tests/guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
-guests: $(GUEST_BINS)
+build/guest/%-sse2: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O2 -msse2 -mfpmath=sse -o $@ $< -lm
+# Dynamically linked guest programs (docs/dynamic.md): each source as a PIE, a non-PIE and
+# a static-pie, run with the host's own i386 libraries (gcc-multilib).
+DYNGUEST_SRCS := $(sort $(wildcard tests/dynguest/*.c))
+# dyn_libs links with a shared library of tests/dynguest/lib (no static-pie of it).
+DYNGUEST_BINS := $(filter-out build/dynguest/dyn_libs-spie,$(foreach m,pie nopie spie,$(DYNGUEST_SRCS:tests/dynguest/%.c=build/dynguest/%-$(m)))) \
+	build/dynguest/libvmlabtest.so build/dynguest/libvmlabpreload.so
+DYNGUEST_LIBS_dyn_libs := build/dynguest/libvmlabtest.so
+build/dynguest/libvmlabtest.so: tests/dynguest/lib/vmlabtest.c tests/dynguest/lib/vmlabtest.map
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fPIC -shared -Wl,--version-script=tests/dynguest/lib/vmlabtest.map \
+		-Wl,-soname,libvmlabtest.so -o $@ $<
+build/dynguest/libvmlabpreload.so: tests/dynguest/lib/vmlabpreload.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fPIC -shared -o $@ $<
+.SECONDEXPANSION:
+build/dynguest/%-pie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fpie -pie -o $@ $< $(DYNGUEST_LIBS_$*) -ldl -lm
+build/dynguest/%-nopie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fno-pie -no-pie -o $@ $< $(DYNGUEST_LIBS_$*) -ldl -lm
+build/dynguest/%-spie: tests/dynguest/%.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -O2 -w -fpie -static-pie -o $@ $< -ldl -lm 2>/dev/null
+guests: $(GUEST_BINS) $(DYNGUEST_BINS)
 
 san:
 	$(MAKE) SAN=1 all

@@ -7,14 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/host_stderr.h"
+#include "cli/run_options.h"
+#include "cli/run_session.h"
 #include "kernel/exec.h"
 #include "kernel/fs/fs.h"
 #include "kernel/machine.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/swap.h"
-
-extern char **environ;
 
 static void usage(FILE *f)
 {
@@ -30,6 +31,8 @@ static void usage(FILE *f)
 		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
 		"  --tlb-policy=lru|fifo|random\n"
 		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
+		"  --tlb-asid            tag TLB entries by address space: a context switch keeps\n"
+		"                        them (default: a CR3 load flushes the non-global ones)\n"
 		"  --no-jit              interpret every instruction (no compiled blocks)\n"
 		"  --cpu=intel|amd       whose processor where the architecture leaves results\n"
 		"                        undefined, and CPUID's vendor (default intel)\n"
@@ -45,10 +48,9 @@ static void usage(FILE *f)
 		"  --swap=SIZE           a swap area of SIZE (kept in host memory; docs/swap.md)\n"
 		"  --swap-file=PATH      keep the swap area in this (sparse) host file instead\n"
 		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
-		"output:\n"
-		"  --stats[=json]        print statistics on stderr at exit\n"
 		"files:\n%s",
 		fs_usage());
+	run_options_usage(f);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -78,6 +80,10 @@ static void on_stop_signal(int sig)
 static void catch_stop_signals(struct machine *m)
 {
 	running = m;
+	/* A host write past vmlab's own RLIMIT_FSIZE (the guest may have raised its modelled
+	 * limit above it) must fail with EFBIG, as a file system's size limit does, not kill
+	 * vmlab with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop_signal;
@@ -124,7 +130,9 @@ int cmd_run(int argc, char **argv)
 	machine_config_default(&cfg);
 	struct fs_config fc;
 	fs_config_init(&fc);
-	int stats = 0; /* 1 text, 2 json */
+	struct run_options ro;
+	run_options_init(&ro);
+	struct run_session rs = {0};
 	int i = 1;
 	int status = 2;
 	for (; i < argc; i++) {
@@ -145,15 +153,22 @@ int cmd_run(int argc, char **argv)
 			i += fr - 1;
 			continue;
 		}
+		if ((fr = run_options_parse(&ro, a, i + 1 < argc ? argv[i + 1] : NULL)) < 0)
+			goto out;
+		if (fr > 0) {
+			i += fr - 1;
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			status = 0;
 			goto out;
 		} else if (!strncmp(a, "--mem=", 6)) {
 			if (mm_parse_size(v, &cfg.ram_bytes)) {
-				fprintf(stderr,
-					"vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
-					v);
+				fprintf(
+				    stderr,
+				    "vmlab run: bad --mem '%s' (a size: a number with K, M or G)\n",
+				    v);
 				goto out;
 			}
 		} else if (!strncmp(a, "--vmsplit=", 10)) {
@@ -172,6 +187,8 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			cfg.tlb.enabled = true;
+		} else if (!strcmp(a, "--tlb-asid")) {
+			cfg.tlb.asid = true;
 		} else if (!strncmp(a, "--tlb-policy=", 13)) {
 			if (tlb_policy_parse(v, &cfg.tlb.policy)) {
 				fprintf(stderr, "vmlab run: bad --tlb-policy '%s' (lru, fifo, random)\n", v);
@@ -242,14 +259,15 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "vmlab run: bad --max-insns '%s'\n", v);
 				goto out;
 			}
-		} else if (!strcmp(a, "--stats")) {
-			stats = 1;
-		} else if (!strcmp(a, "--stats=json")) {
-			stats = 2;
 		} else {
 			fprintf(stderr, "vmlab run: unknown option '%s' (see vmlab run --help)\n", a);
 			goto out;
 		}
+	}
+	if (ro.help_stats) {
+		run_session_help_stats(stdout);
+		status = 0;
+		goto out;
 	}
 	if (i >= argc) {
 		fprintf(stderr, "vmlab run: no program given\n");
@@ -261,6 +279,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmlab run: --swap-file needs --swap=SIZE\n");
 		goto out;
 	}
+	if (run_session_start(&rs, &ro, argc, argv))
+		goto out;
 	struct machine *m = calloc(1, sizeof *m);
 	if (!m) {
 		fprintf(stderr, "vmlab run: out of memory\n");
@@ -273,7 +293,8 @@ int cmd_run(int argc, char **argv)
 		goto destroy;
 	}
 	struct task *t = &m->task;
-	if (fs_setup(t, &fc))
+	run_session_attach(&rs, m);
+	if (run_session_fs_setup(&rs, t, &fc))
 		goto destroy;
 	char filename[4096], gpath[4096];
 	int fd = open_program(t, argv[i], filename, sizeof filename);
@@ -291,27 +312,32 @@ int cmd_run(int argc, char **argv)
 			.fault_around_bytes = cfg.fault_around_bytes,
 			.thp = cfg.thp,
 		};
-		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, environ, &lc, err,
+		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, rs.info.env, &lc, err,
 				sizeof err);
 		close(fd);
 		if (!r)
 			r = machine_enter_user(m, err, sizeof err);
 		if (r) {
 			fprintf(stderr, "vmlab run: %s\n", err);
-			status = 126;
+			/* a missing interpreter is ENOENT from execve: 127 as for a missing file */
+			status = r == -ENOENT ? 127 : 126;
 		} else {
 			fflush(stdout);
+			host_stderr_protect();
 			catch_stop_signals(m);
+			rs.info.program = gpath;
+			rs.info.ran = true;
 			status = machine_run(m);
 		}
 	}
-	if (stats)
-		machine_print_stats(stderr, m, stats == 2);
+	run_session_finish(&rs, m, status);
 	fs_teardown(t);
 destroy:
 	machine_destroy(m);
 	free(m);
 out:
+	run_session_end(&rs);
+	run_options_free(&ro);
 	fs_config_free(&fc);
 	return status;
 }

@@ -48,7 +48,7 @@ insn_fn insn_select(struct insn *i, unsigned opc)
 		return op_ud;
 	}
 	if ((f = select_alu(i, opc)) || (f = select_ctl(i, opc)) || (f = select_str(i, opc)) ||
-	    (f = select_sys(i, opc)))
+	    (f = select_sys(i, opc)) || (f = select_sse(i, opc)))
 		return f;
 	i->ends = 1;
 	return op_ud;
@@ -106,6 +106,8 @@ void cpu_flush_fast_hits(struct cpu *c)
 		}
 		counter_add(m->ctr, CTR_tlb_lookups, n);
 		counter_add(m->ctr, CTR_tlb_hits, n);
+		if (a == ACC_FETCH)
+			counter_add(m->ctr, CTR_tlb_fetch_lookups, n);
 	}
 }
 
@@ -290,6 +292,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	c->jit = jit_init(c) == 0;
 	in->jit_fetch_model = c->tlb_fetch_model;
 	x87_init(&c->fpu);
+	sse_init(&c->sse);
 	m->pm->code_invalidate = code_invalidate;
 	m->pm->code_opaque = c;
 	segf_update(c);
@@ -561,10 +564,13 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			in->jit_full = false;
 			prev = NULL;
 		}
+		/* EFLAGS.TF at an instruction's start: it runs alone, then #DB (a trap) */
+		bool tf = in->eflags & EFL_TF;
+		uint64_t stop = tf ? c->insns + 1 : end;
 		bool fault;
 		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
-		if (b && c->jit && in->jit && (uint64_t)b->n <= end - c->insns &&
+		if (b && !tf && c->jit && in->jit && (uint64_t)b->n <= end - c->insns &&
 		    c->mmu->seg.sr[SR_CS].flat) {
 			/* compiled code: it may run on through chained blocks */
 			if (b->jit || jit_compile(c, b)) {
@@ -586,10 +592,11 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		in->jit_link_site = NULL;
 		if (b) {
 			struct block *run = b;
-			if ((uint64_t)b->n > end - c->insns) {
-				/* the budget ends inside the block: run a copy cut short by its own
-				 * sentinel (it stands in for the block if code is invalidated) */
-				unsigned k = (unsigned)(end - c->insns);
+			if ((uint64_t)b->n > stop - c->insns) {
+				/* the budget (or single-stepping) ends inside the block: run a copy
+				 * cut short by its own sentinel (it stands in for the block if code
+				 * is invalidated) */
+				unsigned k = (unsigned)(stop - c->insns);
 				run = in->trunc;
 				run->pa = b->pa;
 				run->eip = b->eip;
@@ -625,10 +632,14 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		c->insns += (uint64_t)(i - first);
 		if (likely(r == X_END)) {
 			c->eip = i[-1].eip + i[-1].len;
+			if (unlikely(tf) && i != first)
+				goto single_step;
 			continue;
 		}
 		if (r == X_JUMP) {
 			c->insns++;
+			if (unlikely(tf))
+				goto single_step;
 			continue;
 		}
 		if (r == X_RESTART)
@@ -642,6 +653,12 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		c->insns++;
 		*ex = in->ex;
 		why = in->exit_code;
+		break;
+	single_step:
+		/* the instruction completed with TF set at its start (an INT n, a fault or a
+		 * restart does not get here): #DB with DR6.BS, EIP after it */
+		*ex = (struct x86_exception){.vector = X86_DB, .error_code = DR6_BS};
+		why = CPU_EXIT_EXCEPTION;
 		break;
 	}
 	counter_add(c->ctr, CTR_decode_cache_hits, hits + in->dc_hits);

@@ -4,6 +4,7 @@
  */
 #ifndef VMLAB_CPU_CPU_H
 #define VMLAB_CPU_CPU_H
+#include "cpu/sse.h"
 #include "cpu/x87.h"
 #include "hw/mmu.h"
 
@@ -46,6 +47,7 @@ struct cpu {
 	uint32_t regs[8];
 	uint32_t eip;
 	struct x87_state fpu;
+	struct sse_state sse; /* XMM0-7, MXCSR */
 	struct mmu *mmu;
 	struct counters *ctr;
 	uint64_t insns;        /* instructions retired: the virtual clock */
@@ -70,6 +72,13 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 enum cpu_vendor cpu_vendor_of_host(void);
 int cpu_vendor_parse(const char *s);
 const char *cpu_vendor_name(enum cpu_vendor v);
+/* The 512-byte FXSAVE image of the x87 and SSE state as the modelled processor writes it
+ * (bytes 0-287; 288-511 are left alone, as FXSAVE leaves them), and FXRSTOR's reading of
+ * one (bytes 0-287): -1 when MXCSR has a reserved bit set, unless sanitize (as Linux's
+ * sigreturn does) clears them instead. */
+void cpu_fxsave_image(struct cpu *c, uint8_t fx[512]);
+int cpu_fxrstor_image(struct cpu *c, const uint8_t fx[512], bool sanitize);
+
 /* Forgets decoded instructions (all, or one physical frame). */
 void cpu_flush_decoded(struct cpu *c);
 

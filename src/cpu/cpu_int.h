@@ -54,6 +54,7 @@ struct insn {
 	uint8_t ends;   /* ends a block (control transfer or mode change) */
 	uint8_t lock;   /* LOCK prefix */
 	uint8_t jcc;    /* a conditional jump: the block goes on past it (a side exit) */
+	uint8_t pfx66;  /* a 66 prefix was present (SSE's mandatory prefix) */
 	uint16_t opc;   /* the opcode: its byte, or 0x100 | the second byte for 0F xx */
 	uint32_t disp;
 	uint32_t imm;

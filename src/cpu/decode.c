@@ -66,7 +66,7 @@ static bool has_modrm2(unsigned op)
 		return false;
 	if (op >= 0x80 && op <= 0x8F)
 		return false;
-	if (op >= 0xC8)
+	if (op >= 0xC8 && op <= 0xCF) /* BSWAP */
 		return false;
 	return true;
 }
@@ -189,7 +189,7 @@ int decode_insn(struct fetch *f, bool code32, struct insn *i)
 		case 0x3E: seg = SR_DS; continue;
 		case 0x64: seg = SR_FS; continue;
 		case 0x65: seg = SR_GS; continue;
-		case 0x66: i->osz16 = code32; continue;
+		case 0x66: i->osz16 = code32; i->pfx66 = 1; continue;
 		case 0x67: i->asz16 = code32; continue;
 		case 0xF0: i->lock = 1; continue; /* one CPU: every RMW is atomic already */
 		case 0xF2: case 0xF3: i->rep = b; continue;
@@ -238,8 +238,9 @@ int decode_insn(struct fetch *f, bool code32, struct insn *i)
 		unsigned o = opc & 0xff;
 		if (o >= 0x80 && o <= 0x8F)
 			isz = -1;
-		else if (o == 0xA4 || o == 0xAC || o == 0xBA)
-			isz = 1;
+		else if (o == 0xA4 || o == 0xAC || o == 0xBA || (o >= 0x70 && o <= 0x73) ||
+			 o == 0xC2 || (o >= 0xC4 && o <= 0xC6))
+			isz = 1; /* the last ones: PSHUF*, shifts by imm8, CMPccPS, PINSRW/PEXTRW, SHUFPS */
 		else
 			isz = 0;
 	}

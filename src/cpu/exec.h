@@ -63,4 +63,5 @@ insn_fn select_alu(struct insn *i, unsigned opc);
 insn_fn select_ctl(struct insn *i, unsigned opc);
 insn_fn select_str(struct insn *i, unsigned opc);
 insn_fn select_sys(struct insn *i, unsigned opc);
+insn_fn select_sse(struct insn *i, unsigned opc);
 #endif

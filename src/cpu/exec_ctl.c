@@ -466,6 +466,11 @@ static int h_popf(struct cpu *c, const struct insn *i)
 	if (i->osz16)
 		mask &= 0xffff;
 	cpu_set_eflags(c, (f & ~mask) | (v & mask));
+	if (unlikely((v & mask & EFL_TF) && !(f & EFL_TF))) {
+		/* TF newly set: the block ends so that cpu_run single-steps the next one */
+		c->eip = i->eip + i->len;
+		return X_JUMP;
+	}
 	NEXT(c, i);
 }
 static int h_lahf(struct cpu *c, const struct insn *i)

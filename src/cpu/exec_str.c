@@ -92,6 +92,7 @@ static int h_string(struct cpu *c, const struct insn *i)
 	uint32_t d = (in->eflags & EFL_DF) ? (uint32_t)-(int32_t)sz : sz;
 	unsigned op = i->op & 0xFE;
 	if (i->rep && (op == 0xA4 || op == 0xAA) && !i->asz16 && d == sz &&
+	    !(in->eflags & EFL_TF) &&
 	    (in->segf[SR_ES] & SEGF_W) && (op == 0xAA || (in->segf[i->sreg] & SEGF_R))) {
 		int r = rep_fast(c, sz, op == 0xA4);
 		if (r < 0)
@@ -144,8 +145,10 @@ static int h_string(struct cpu *c, const struct insn *i)
 			if (i->rep == 0xF3 ? !zf : zf)
 				NEXT(c, i);
 		}
-		if (unlikely(in->stop))
-			/* wrote into the executing block: finish the rest after re-decoding */
+		/* wrote into the executing block: finish the rest after re-decoding; or the trap
+		 * flag is set: a single-step trap comes after each iteration, EIP still at the
+		 * instruction while iterations remain (cpu_run raises it) */
+		if (unlikely(in->stop) || unlikely(in->eflags & EFL_TF))
 			return (c->regs[R_ECX] & am) == 0 ? X_NEXT : (c->eip = i->eip, X_JUMP);
 	}
 }

@@ -4,7 +4,6 @@
  */
 #include "cpu/exec.h"
 
-#define CR0_EM (1u << 2)
 
 static bool privileged(struct cpu *c)
 {
@@ -219,8 +218,11 @@ static int h_fwait(struct cpu *c, const struct insn *i)
 }
 
 /* ---- CPUID, RDTSC ---- */
-/* A Pentium II-class i686 without MMX/SSE: FPU, PSE, TSC, PAE, CX8, PGE, CMOV. */
-#define CPUID1_EDX ((1u << 0) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15))
+/* A Pentium 4-class part: FPU, PSE, TSC, PAE, CX8, PGE, CMOV, CLFSH, MMX, FXSR, SSE, SSE2
+ * (no SSE3, no HTT, no extended leaves). AT_HWCAP (src/kernel/exec.c) is this word. */
+#define CPUID1_EDX                                                                          \
+	((1u << 0) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15) | \
+	 (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
 static int h_cpuid(struct cpu *c, const struct insn *i)
 {
 	(void)i;
@@ -243,9 +245,11 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 			cc = 0x6c65746e; /* "ntel" */
 		}
 	} else if (leaf < 0x80000000u) {
-		/* Intel: family 6, model 5, stepping 2 (a Pentium II); AMD: family 6, model 4,
-		 * stepping 2 (an Athlon), the same i686 features either way (docs/vendors.md) */
-		a = c->vendor == CPU_VENDOR_AMD ? 0x642 : 0x652;
+		/* Intel: family 15, model 2, stepping 9 (a Pentium 4 Northwood); AMD: family 15,
+		 * model 4, stepping 8 (an Athlon 64): the same features either way
+		 * (docs/vendors.md). EBX: CLFLUSH line 4 x 8 = 32 bytes, one logical CPU. */
+		a = c->vendor == CPU_VENDOR_AMD ? 0xf48 : 0xf29;
+		b = 4u << 8;
 		d = CPUID1_EDX;
 	}
 	c->regs[R_EAX] = a;
@@ -268,6 +272,56 @@ static int h_rdtsc(struct cpu *c, const struct insn *i)
 }
 
 /* ---- descriptor-table and control-register instructions ---- */
+/* ZF reports whether LAR/LSL/VERR/VERW accepted the selector; the other flags stay. */
+static void set_zf(struct cpu_internal *in, bool z)
+{
+	uint32_t f = get_flags(in);
+	in->eflags = z ? f | EFL_ZF : f & ~EFL_ZF;
+}
+/* The selector LAR/LSL/VERR/VERW examine: a 16-bit register or memory operand. Outside
+ * protected mode they are #UD. */
+static int probe_sel(struct cpu *c, const struct insn *i, enum seg_probe kind, uint64_t *raw)
+{
+	uint32_t sel;
+	if (!(c->mmu->regs.cr0 & CR0_PE))
+		return UD(c);
+	if (rd_E(c, i, 2, &sel))
+		return X_EXC;
+	int r = mmu_probe_seg(c->mmu, (uint16_t)sel, kind, raw, &c->in->ex);
+	return r < 0 ? X_EXC : r; /* 0 or 1 otherwise: X_EXC is neither */
+}
+static int h_verr_verw(struct cpu *c, const struct insn *i) /* 0F 00 /4, /5 */
+{
+	uint64_t raw;
+	int r = probe_sel(c, i, i->reg == 4 ? SEG_PROBE_VERR : SEG_PROBE_VERW, &raw);
+	if (r == X_EXC)
+		return r;
+	set_zf(c->in, r);
+	NEXT(c, i);
+}
+static int h_lar_lsl(struct cpu *c, const struct insn *i) /* 0F 02, 0F 03 */
+{
+	uint64_t raw;
+	int r = probe_sel(c, i, i->op == 0x02 ? SEG_PROBE_LAR : SEG_PROBE_LSL, &raw);
+	if (r == X_EXC)
+		return r;
+	if (r) {
+		uint32_t v;
+		if (i->op == 0x02) {
+			/* the descriptor's second doubleword, base bits masked off; the SDM leaves
+			 * bits 19-16 (limit 19:16) undefined: AMD EPYC returns them, as here */
+			v = (uint32_t)(raw >> 32) & 0x00ffff00u;
+		} else {
+			struct seg_desc d;
+			seg_desc_decode(raw, &d);
+			v = seg_desc_eff_limit(&d);
+		}
+		setreg(c, i->reg, osz(i), v);
+	}
+	set_zf(c->in, r);
+	NEXT(c, i);
+}
+
 static int h_grp6(struct cpu *c, const struct insn *i) /* 0F 00 */
 {
 	struct seg_state *s = &c->mmu->seg;
@@ -288,8 +342,10 @@ static int h_grp6(struct cpu *c, const struct insn *i) /* 0F 00 */
 	}
 	case 1: case 3: /* STR, LTR: no task register is modelled */
 		return privileged(c) && i->reg == 3 ? GP0(c) : UD(c);
+	case 4: case 5:
+		return h_verr_verw(c, i);
 	}
-	return UD(c); /* VERR/VERW are not implemented (see docs/cpu.md) */
+	return UD(c);
 }
 static int h_grp7(struct cpu *c, const struct insn *i) /* 0F 01 */
 {
@@ -506,6 +562,7 @@ insn_fn select_sys(struct insn *i, unsigned opc)
 	case 0x131: return h_rdtsc;
 	case 0x10B: return h_ud; /* UD2 */
 	case 0x100: return h_grp6;
+	case 0x102: case 0x103: return h_lar_lsl;
 	case 0x101: return h_grp7;
 	case 0x120: case 0x122:
 		if (!i->mod3)

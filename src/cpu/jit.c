@@ -41,6 +41,9 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	struct cpu_internal *in = c->in;
 	uint32_t lin = c->eip;
 	in->stop = false; /* a new block: a store into the last one no longer matters */
+	/* TF is set (POPF or IRET set it): cpu_run single-steps from here */
+	if (in->eflags & EFL_TF)
+		return NULL;
 	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
 	if (!c->mmu->seg.sr[SR_CS].flat)
 		return NULL;

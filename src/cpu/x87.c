@@ -723,3 +723,45 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 	x87_writeback(f);
 	return compute_slow(c, opcode, modrm, sr, ea, form, mem, ex);
 }
+
+/*
+ * The x87 part of the FXSAVE image (bytes 0-23 and the registers at 32-159; SDM vol. 1,
+ * 10.5.1): the abridged tag, the pointers and the opcode as kept, zeros in the reserved
+ * bytes and in each register slot's upper six bytes.
+ */
+void x87_fxsave_image(const struct x87_state *f, uint8_t *fx)
+{
+	if (resident == f)
+		x87_writeback(resident);
+	memset(fx, 0, 24);
+	memset(fx + 32, 0, 128);
+	to_fxsave(f, fx);
+	put16(fx + 2, f->sw);
+	put16(fx + 6, f->fop);
+	put32(fx + 8, f->fip);
+	put16(fx + 12, f->fcs);
+	put32(fx + 16, f->fdp);
+	put16(fx + 20, f->fds);
+}
+
+void x87_fxrstor_image(struct x87_state *f, const uint8_t *fx)
+{
+	drop_resident(f);
+	from_fxsave(f, fx);
+	f->cw = cw_stored(f->cw);
+	f->fop = get16(fx + 6) & 0x7ff;
+	f->fip = get32(fx + 8);
+	f->fcs = get16(fx + 12);
+	f->fdp = get32(fx + 16);
+	f->fds = get16(fx + 20);
+	update_es(f);
+}
+
+/* An MMX instruction: the stack top becomes 0 and every register valid (EMMS: empty). */
+void x87_mmx_enter(struct x87_state *f, bool emms)
+{
+	x87_writeback(f);
+	f->sw &= (uint16_t) ~(7u << SW_TOP_SHIFT);
+	f->tw = emms ? 0xffff : 0;
+	retag(f); /* the full tag word as FNSAVE shows it: 10 (special) for an MMX value */
+}

@@ -50,4 +50,11 @@ int x87_fwait(struct cpu *c, struct x86_exception *ex);
 /* The 108-byte FNSAVE image (32-bit protected-mode format), for signal frames. */
 void x87_save_image(const struct x87_state *f, uint8_t img[108]);
 void x87_restore_image(struct x87_state *f, const uint8_t img[108]);
+/* The x87 part of a 512-byte FXSAVE image (bytes 0-23, registers at 32-159) and back
+ * (FXRSTOR: the full tag word from the abridged one and the registers' contents). */
+void x87_fxsave_image(const struct x87_state *f, uint8_t *fx);
+void x87_fxrstor_image(struct x87_state *f, const uint8_t *fx);
+/* The x87 side of an MMX instruction: TOP = 0 and all registers valid, or all empty for
+ * EMMS. Also writes back a resident state, so f->r holds the MMX registers' values. */
+void x87_mmx_enter(struct x87_state *f, bool emms);
 #endif

@@ -11,8 +11,40 @@
 
 #define NOT_RAM 0xFFFFu
 
-static void fast_drop(struct mmu_fast *f)
+/* Slot s of the flattened fast table (link s + 1 in the lists of large-page entries). */
+static unsigned fast_slot(const struct mmu *m, const struct mmu_fast *f)
 {
+	return (unsigned)(f - &m->fast[0][0][0]);
+}
+
+static void fast_unlink(struct mmu *m, unsigned s, struct tlb_entry *e)
+{
+	unsigned n = m->fast_next[s], p = m->fast_prev[s];
+	if (p)
+		m->fast_next[p - 1] = (uint16_t)n;
+	else
+		e->fast_head = (uint16_t)n;
+	if (n)
+		m->fast_prev[n - 1] = (uint16_t)p;
+	m->fast_large[s] = 0;
+}
+
+static void fast_link(struct mmu *m, unsigned s, struct tlb_entry *e)
+{
+	unsigned h = e->fast_head;
+	m->fast_next[s] = (uint16_t)h;
+	m->fast_prev[s] = 0;
+	if (h)
+		m->fast_prev[h - 1] = (uint16_t)(s + 1);
+	e->fast_head = (uint16_t)(s + 1);
+	m->fast_large[s] = 1;
+}
+
+static void fast_drop(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_slot(m, f);
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
@@ -25,7 +57,9 @@ void mmu_fast_flush(struct mmu *m)
 	for (unsigned a = 0; a < 3; a++)
 		for (unsigned u = 0; u < 2; u++)
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				fast_drop(&m->fast[a][u][i]);
+				fast_drop(m, &m->fast[a][u][i]);
+	m->fast_large_lo = UINT32_MAX;
+	m->fast_large_hi = 0;
 }
 
 static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned first_acc,
@@ -36,7 +70,7 @@ static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned firs
 			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
 				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
 				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 }
 
 void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
@@ -60,20 +94,20 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 	struct mmu *m = opaque;
 	if (m->fast_quiet)
 		return;
+	if (m->trace_filling && trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
+			  e->frame, e->page_shift, NULL);
 	if (e->page_shift == PAGE_SHIFT) {
 		unsigned i = e->vpn & (MMU_FAST_SIZE - 1);
 		for (unsigned a = 0; a < 3; a++)
 			for (unsigned u = 0; u < 2; u++)
 				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
-	/* a large page may be mirrored by any 4 KB slot */
-	for (unsigned a = 0; a < 3; a++)
-		for (unsigned u = 0; u < 2; u++)
-			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(&m->fast[a][u][i]);
+	/* a large page may be mirrored by any 4 KB slot: its list names them */
+	while (e->fast_head)
+		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -158,6 +192,9 @@ void mmu_flush_tlb(struct mmu *m, bool keep_global, enum counter_id cause)
 		tlb_flush_all(t[i], keep_global);
 	m->fast_quiet = false;
 	counter_add(m->ctr, cause, 1);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "flush", "all", false, 0, 0, 0,
+			  counter_info[cause].name + sizeof "tlb_flush_" - 1);
 }
 
 void mmu_write_cr0(struct mmu *m, uint32_t v)
@@ -199,9 +236,22 @@ void mmu_write_efer(struct mmu *m, uint64_t v)
 void mmu_invlpg(struct mmu *m, uint32_t lin)
 {
 	counter_add(m->ctr, CTR_tlb_flush_invlpg, 1);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "invlpg", "all", true, lin, 0, 0, NULL);
 	if (!m->dtlb) {
-		/* without a modelled TLB the fast path does not know page sizes */
-		mmu_fast_flush(m);
+		/* The fast table is the only TLB: drop what caches lin's translation. That is
+		 * its page's slots, unless lin may lie in a large page, whose 4 KB slots are
+		 * spread over the whole table. */
+		uint32_t page = lin & PAGE_MASK;
+		if (page >= m->fast_large_lo && page <= m->fast_large_hi) {
+			mmu_fast_flush(m);
+			return;
+		}
+		unsigned i = (lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1);
+		for (unsigned a = 0; a < 3; a++)
+			for (unsigned u = 0; u < 2; u++)
+				if (m->fast[a][u][i].tag == page)
+					fast_drop(m, &m->fast[a][u][i]);
 		return;
 	}
 	struct tlb *t[3];
@@ -295,6 +345,20 @@ static int refill_trap(struct mmu *m, uint32_t lin, struct x86_exception *ex)
 	return -1;
 }
 
+/* fill with its events: the entry filled and the entries it evicted (on_tlb_drop) */
+static __attribute__((noinline)) struct tlb_entry *
+fill_traced(struct mmu *m, struct tlb *t, uint32_t lin, const struct tlb_entry *ne, bool missed)
+{
+	struct tlb_entry *e;
+	if (m->l2tlb)
+		missed ? tlb_insert_missed(m->l2tlb, ne) : tlb_insert(m->l2tlb, ne);
+	m->trace_filling = tlb_name(t);
+	e = missed ? tlb_insert_missed(t, ne) : tlb_insert(t, ne);
+	m->trace_filling = NULL;
+	trace_tlb(m->trace, "fill", tlb_name(t), true, lin, ne->frame, ne->page_shift, NULL);
+	return e;
+}
+
 /* missed: lin was just looked up in t (and in the L2) and missed, with nothing changed
  * since, so neither holds an entry this one replaces. */
 static inline __attribute__((always_inline)) struct tlb_entry *
@@ -302,6 +366,8 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 {
 	struct tlb_entry ne;
 	entry_from_walk(m, lin, res, &ne);
+	if (trace_enabled(m->trace, TRACE_TLB))
+		return fill_traced(m, t, lin, &ne, missed);
 	if (m->l2tlb)
 		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
 	return missed ? tlb_insert_missed(t, &ne) : tlb_insert(t, &ne);
@@ -359,17 +425,29 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 		if (walk(m, lin, acc, user, &res, ex) < 0)
 			return -1;
 		*pa = res.pa;
+		if (res.page_size > PAGE_SIZE) {
+			uint32_t base = lin & ~(res.page_size - 1);
+			if (base < m->fast_large_lo)
+				m->fast_large_lo = base;
+			if (base + (res.page_size - PAGE_SIZE) > m->fast_large_hi)
+				m->fast_large_hi = base + (res.page_size - PAGE_SIZE);
+		}
 		return 0;
 	}
 	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
 	uint16_t asid = cur_asid(m);
 	counter_add(m->ctr, CTR_tlb_lookups, 1);
+	if (acc == ACC_FETCH)
+		counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	struct tlb_entry *e = tlb_lookup(t, lin, asid);
 	if (!e && m->l2tlb) {
 		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);
 		if (e2)
 			e = tlb_insert(t, e2);
 	}
+	if (trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, e ? "hit" : "miss", tlb_name(t), true, lin, 0, 0,
+			  acc == ACC_FETCH ? "fetch" : acc == ACC_WRITE ? "write" : "read");
 	if (e) {
 		counter_add(m->ctr, CTR_tlb_hits, 1);
 		if (!paging_rights_ok(&m->regs, e->writable, e->user, e->nx, acc, user)) {
@@ -438,12 +516,18 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 		return;
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
 		return;
-	struct mmu_fast *f = &m->fast[acc][user][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	unsigned s = ((unsigned)acc * 2 + user) * MMU_FAST_SIZE +
+		     ((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1));
+	struct mmu_fast *f = &m->fast[0][0][0] + s;
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
 	f->tag = lin & PAGE_MASK;
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? tlb_stats_mut(t) : NULL;
+	if (e && e->page_shift != PAGE_SHIFT)
+		fast_link(m, s, e);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

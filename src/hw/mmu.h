@@ -15,6 +15,7 @@
 #include "hw/seg.h"
 #include "hw/tlb.h"
 #include "trace/counters.h"
+#include "trace/trace.h"
 
 #define MMU_FAST_BITS 10
 #define MMU_FAST_SIZE (1u << MMU_FAST_BITS)
@@ -48,6 +49,18 @@ struct mmu {
 	uint64_t lru_clock;
 	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
 	bool fast_quiet; /* a whole-TLB flush already dropped every fast entry */
+	/* No TLB modelled: the linear pages [lo, hi] bound every large-page translation made
+	 * since the fast table was last emptied (its 4 KB slots can be anywhere in it); an
+	 * INVLPG elsewhere drops only its own page's slots. lo > hi: none. */
+	uint32_t fast_large_lo, fast_large_hi;
+	/* The fast slots that mirror a large-page TLB entry form a list per entry (head in
+	 * tlb_entry.fast_head), so dropping the entry visits only its own slots. Slot s of the
+	 * flattened table is link s + 1; 0 ends a list. */
+	uint16_t fast_next[3 * 2 * MMU_FAST_SIZE], fast_prev[3 * 2 * MMU_FAST_SIZE];
+	uint8_t fast_large[3 * 2 * MMU_FAST_SIZE]; /* the slot is on such a list */
+	/* last, to leave the hot fields where they were */
+	struct trace *trace;       /* the event stream (trace/trace.h), or NULL: not traced */
+	const char *trace_filling; /* the TLB being filled while traced: drops are evictions */
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.
@@ -79,6 +92,14 @@ int mmu_load_seg(struct mmu *m, enum sreg sr, uint16_t sel, struct x86_exception
  * a null selector leaves the LDT unusable). */
 void mmu_set_gdtr(struct mmu *m, uint32_t base, uint16_t limit);
 int mmu_load_ldtr(struct mmu *m, uint16_t sel, struct x86_exception *ex);
+/*
+ * LAR/LSL/VERR/VERW's look at a descriptor: 1 with *raw (the 8 descriptor bytes) when the
+ * selector passes the instruction's checks at the current CPL, 0 when it does not (a null
+ * selector, one beyond its table's limit or in an absent LDT, a type or privilege the
+ * instruction rejects: ZF = 0, no fault), -1 with *ex when reading the descriptor faults.
+ */
+int mmu_probe_seg(struct mmu *m, uint16_t sel, enum seg_probe kind, uint64_t *raw,
+		  struct x86_exception *ex);
 
 /*
  * Translates a linear address for an access in the given mode through the TLB (and the walk
@@ -129,6 +150,8 @@ static inline struct mmu_fast *mmu_fast_hit(struct mmu *m, uint32_t lin, enum mm
 		f->stats->hits++;
 		counter_add(m->ctr, CTR_tlb_lookups, 1);
 		counter_add(m->ctr, CTR_tlb_hits, 1);
+		if (acc == ACC_FETCH)
+			counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
 	}
 	return f;
 }

@@ -18,14 +18,14 @@ void mmu_set_gdtr(struct mmu *m, uint32_t base, uint16_t limit)
 	m->seg.gdtr_limit = limit;
 }
 
-/* Reads and decodes the descriptor sel names; *lin gets its linear address. */
-static int read_descriptor(struct mmu *m, uint16_t sel, struct seg_desc *d, uint32_t *lin,
-			   struct x86_exception *ex)
+/* The linear address of the descriptor sel names; false when it lies outside its table
+ * (or names an LDT while none is loaded). */
+static bool descriptor_addr(const struct mmu *m, uint16_t sel, uint32_t *lin)
 {
 	uint32_t base, limit;
 	if (SEL_TI(sel)) {
 		if (SEL_INDEX(m->seg.ldtr) == 0)
-			return sel_fault(m, X86_GP, sel & 0xfffc, ex);
+			return false;
 		base = m->seg.ldtr_base;
 		limit = m->seg.ldtr_limit;
 	} else {
@@ -33,8 +33,17 @@ static int read_descriptor(struct mmu *m, uint16_t sel, struct seg_desc *d, uint
 		limit = m->seg.gdtr_limit;
 	}
 	if ((uint32_t)(sel | 7) > limit)
-		return sel_fault(m, X86_GP, sel & 0xfffc, ex);
+		return false;
 	*lin = base + (sel & ~7u);
+	return true;
+}
+
+/* Reads and decodes the descriptor sel names; *lin gets its linear address. */
+static int read_descriptor(struct mmu *m, uint16_t sel, struct seg_desc *d, uint32_t *lin,
+			   struct x86_exception *ex)
+{
+	if (!descriptor_addr(m, sel, lin))
+		return sel_fault(m, X86_GP, sel & 0xfffc, ex);
 	uint64_t raw;
 	if (mmu_read_linear(m, *lin, &raw, 8, ACC_READ, false, ex) < 0)
 		return -1;
@@ -142,4 +151,18 @@ int mmu_load_ldtr(struct mmu *m, uint16_t sel, struct x86_exception *ex)
 	m->seg.ldtr_base = d.base;
 	m->seg.ldtr_limit = seg_desc_eff_limit(&d);
 	return 0;
+}
+
+int mmu_probe_seg(struct mmu *m, uint16_t sel, enum seg_probe kind, uint64_t *raw,
+		  struct x86_exception *ex)
+{
+	uint32_t lin;
+	if ((SEL_INDEX(sel) == 0 && !SEL_TI(sel)) || !descriptor_addr(m, sel, &lin))
+		return 0;
+	/* an implicit supervisor read, as for a segment load; the Accessed bit is left alone */
+	if (mmu_read_linear(m, lin, raw, 8, ACC_READ, false, ex) < 0)
+		return -1;
+	struct seg_desc d;
+	seg_desc_decode(*raw, &d);
+	return seg_probe_ok(&d, kind, m->cpl, SEL_RPL(sel));
 }

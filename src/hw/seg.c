@@ -98,3 +98,33 @@ int seg_check(const struct seg_cache *c, enum sreg sr, uint32_t offset, unsigned
 	*linear = c->d.base + offset;
 	return 0;
 }
+
+/* System descriptor types LAR accepts in protected mode: the 16/32-bit TSSs (available and
+ * busy), the LDT, the 16/32-bit call gates and the task gate; LSL only those that describe
+ * a segment (the TSSs and the LDT). Interrupt and trap gates and the reserved types fail. */
+#define LAR_SYS_TYPES 0x1a3eu /* 1 2 3 4 5 9 B C */
+#define LSL_SYS_TYPES 0x0a0eu /* 1 2 3 9 B */
+
+bool seg_probe_ok(const struct seg_desc *d, enum seg_probe kind, unsigned cpl, unsigned rpl)
+{
+	bool code = d->s && (d->type & SEG_TYPE_CODE);
+	switch (kind) {
+	case SEG_PROBE_LAR:
+	case SEG_PROBE_LSL:
+		if (!d->s && !((kind == SEG_PROBE_LAR ? LAR_SYS_TYPES : LSL_SYS_TYPES) >> d->type & 1))
+			return false;
+		break;
+	case SEG_PROBE_VERR:
+		if (!d->s || (code && !(d->type & SEG_TYPE_READABLE)))
+			return false;
+		break;
+	case SEG_PROBE_VERW:
+		if (!d->s || code || !(d->type & SEG_TYPE_WRITABLE))
+			return false;
+		break;
+	}
+	/* conforming code segments are usable from any ring: no privilege check */
+	if (code && (d->type & SEG_TYPE_CONFORM))
+		return true;
+	return d->dpl >= cpl && d->dpl >= rpl;
+}

@@ -51,6 +51,13 @@ bool seg_rights_ok(const struct seg_desc *d, enum mmu_access acc);
 /* Fills a cache entry from a descriptor (sets eff_limit, usable, flat). */
 void seg_cache_set(struct seg_cache *c, uint16_t sel, const struct seg_desc *d);
 
+/* The instructions that examine a descriptor without loading it (SDM vol. 2, LAR, LSL,
+ * VERR/VERW). */
+enum seg_probe { SEG_PROBE_LAR, SEG_PROBE_LSL, SEG_PROBE_VERR, SEG_PROBE_VERW };
+/* Whether the descriptor passes that instruction's type and privilege checks at this CPL
+ * and selector RPL (ZF = 1). The present bit is not examined. */
+bool seg_probe_ok(const struct seg_desc *d, enum seg_probe kind, unsigned cpl, unsigned rpl);
+
 /*
  * Checks offset..offset+size-1 against the cached segment for this access:
  * limit (expand-down aware, B bit), rights (write to code or read-only data, read of

@@ -39,6 +39,7 @@ struct tlb_entry {
 	uint8_t page_shift; /* 12, 21 or 22 */
 	bool valid, global, writable, user, nx, dirty;
 	uint16_t asid;
+	uint16_t fast_head; /* large page: the MMU's list of fast slots mirroring it (mmu.c) */
 	phys_addr_t frame;  /* physical base of the page */
 	uint64_t last_use;  /* LRU order (the MMU's clock) */
 	uint64_t inserted;  /* FIFO order */

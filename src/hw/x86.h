@@ -14,7 +14,7 @@ typedef uint64_t phys_addr_t;
 enum x86_vector {
 	X86_DE = 0, X86_DB = 1, X86_NMI = 2, X86_BP = 3, X86_OF = 4, X86_BR = 5, X86_UD = 6,
 	X86_NM = 7, X86_DF = 8, X86_TS = 10, X86_NP = 11, X86_SS = 12, X86_GP = 13,
-	X86_PF = 14, X86_MF = 16, X86_AC = 17,
+	X86_PF = 14, X86_MF = 16, X86_AC = 17, X86_XM = 19,
 	/* Not an x86 vector: vmlab's software-refilled TLB mode reports a miss with it
 	 * (cr2 = the linear address), as a MIPS TLB-refill exception would. */
 	X86_TLB_REFILL = 0x100,
@@ -28,6 +28,10 @@ struct x86_exception {
 	uint32_t cr2; /* #PF and X86_TLB_REFILL: the faulting linear address */
 };
 
+/* #DB: error_code carries the DR6 bits of its cause (has_error_code stays false: #DB pushes
+ * none). BS: the single-step trap of EFLAGS.TF. */
+#define DR6_BS (1u << 14)
+
 /* #PF error code bits (SDM vol. 3, 4.7). */
 #define PF_P (1u << 0)    /* 0: not present, 1: protection violation */
 #define PF_W (1u << 1)    /* the access was a write */
@@ -36,6 +40,8 @@ struct x86_exception {
 #define PF_I (1u << 4)    /* instruction fetch (reported when NX is enabled) */
 
 #define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
 #define CR0_TS (1u << 3)
 #define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
@@ -43,6 +49,8 @@ struct x86_exception {
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
+#define CR4_OSFXSR (1u << 9)     /* the OS saves SSE state with FXSAVE: SSE enabled */
+#define CR4_OSXMMEXCPT (1u << 10) /* unmasked SIMD FP exceptions are #XM, not #UD */
 #define EFER_NXE (1u << 11)
 
 /* Paging-structure entry bits, common to 32-bit and PAE formats. */

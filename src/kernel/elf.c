@@ -45,11 +45,9 @@ int elf_parse(const uint8_t *buf, size_t n, uint64_t file_size, uint32_t task_si
 	img->e_phnum = rd16(buf + 44);
 	if (img->e_machine != EM_386)
 		FAIL(-ENOEXEC, "ELF machine %u is not i386 (3)", img->e_machine);
-	if (img->e_type == ET_DYN)
-		FAIL(-ENOEXEC, "a position-independent executable or shared object (ET_DYN): "
-			       "vmlab runs static non-PIE executables (gcc -m32 -static -no-pie)");
-	if (img->e_type != ET_EXEC)
-		FAIL(-ENOEXEC, "ELF type %u is not an executable", img->e_type);
+	if (img->e_type != ET_EXEC && img->e_type != ET_DYN)
+		FAIL(-ENOEXEC, "ELF type %u is neither an executable nor a shared object",
+		     img->e_type);
 	if (phentsize != sizeof(struct elf32_phdr))
 		FAIL(-ENOEXEC, "program header entry size %u (expected 32)", phentsize);
 	if (img->e_phnum < 1 || img->e_phnum > ELF_MAX_PHDRS)
@@ -76,8 +74,17 @@ int elf_parse(const uint8_t *buf, size_t n, uint64_t file_size, uint32_t task_si
 		ph->p_align = rd32(p + 28);
 		switch (ph->p_type) {
 		case PT_INTERP:
-			FAIL(-ENOEXEC, "dynamically linked (it asks for an interpreter): vmlab "
-				       "runs static executables (gcc -m32 -static)");
+			/* load_elf_binary takes the first one; the name is read by exec */
+			if (img->interp_len)
+				break;
+			if (ph->p_filesz < 2 || ph->p_filesz > ELF_INTERP_MAX)
+				FAIL(-ENOEXEC, "interpreter name of %u bytes (2 to %u allowed)",
+				     ph->p_filesz, ELF_INTERP_MAX);
+			if ((uint64_t)ph->p_offset + ph->p_filesz > file_size)
+				FAIL(-ENOEXEC, "interpreter name past the end of the file");
+			img->interp_off = ph->p_offset;
+			img->interp_len = ph->p_filesz;
+			break;
 		case PT_GNU_STACK:
 			img->stack_exec = (ph->p_flags & ELF_PF_X) ? 1 : 0;
 			break;
@@ -105,5 +112,21 @@ int elf_parse(const uint8_t *buf, size_t n, uint64_t file_size, uint32_t task_si
 	}
 	if (!nload)
 		FAIL(-ENOEXEC, "no loadable segment (PT_LOAD)");
+	/* total_mapping_size and maximum_alignment, for an ET_DYN image placed as a whole */
+	uint64_t lo = ~0ull, hi = 0;
+	for (unsigned i = 0; i < img->e_phnum; i++) {
+		const struct elf32_phdr *ph = &img->ph[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if ((ph->p_vaddr & ~0xfffu) < lo)
+			lo = ph->p_vaddr & ~0xfffu;
+		if ((uint64_t)ph->p_vaddr + ph->p_memsz > hi)
+			hi = (uint64_t)ph->p_vaddr + ph->p_memsz;
+		if (ph->p_align && !(ph->p_align & (ph->p_align - 1)) && ph->p_align > img->max_align)
+			img->max_align = ph->p_align;
+	}
+	if (hi <= lo && img->e_type == ET_DYN)
+		FAIL(-EINVAL, "the loadable segments cover no memory");
+	img->total_size = hi > lo ? (uint32_t)(hi - lo) : 0;
 	return 0;
 }

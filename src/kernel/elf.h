@@ -1,6 +1,6 @@
 /*
- * ELF32 executables for i386: header and program-header validation, as binfmt_elf reads
- * them. Every rejection names the problem, so a hostile file gets a message, never a crash.
+ * ELF32 executables and shared objects for i386 (ET_EXEC, ET_DYN: PIE, static-pie,
+ * ld.so): header and program-header validation, as binfmt_elf reads them. Every rejection names the problem, so a hostile file gets a message, never a crash.
  */
 #ifndef VMLAB_KERNEL_ELF_H
 #define VMLAB_KERNEL_ELF_H
@@ -25,6 +25,7 @@ struct elf32_phdr {
 	uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
 };
 
+#define ELF_INTERP_MAX 4096 /* PATH_MAX */
 #define ELF_MAX_PHDRS 128 /* 4 KB of program headers: what Linux reads (ELF_MIN_ALIGN) */
 
 struct elf_image {
@@ -32,6 +33,9 @@ struct elf_image {
 	uint32_t e_entry, e_phoff;
 	struct elf32_phdr ph[ELF_MAX_PHDRS];
 	int stack_exec; /* -1: no PT_GNU_STACK, 0: non-executable, 1: executable */
+	uint32_t interp_off, interp_len; /* the first PT_INTERP (len 0: none) */
+	uint32_t total_size; /* first PT_LOAD's page to the end of the last one */
+	uint32_t max_align;  /* the largest power-of-two p_align of the PT_LOADs (0: none) */
 };
 
 /*

@@ -1,10 +1,13 @@
 /*
- * Loading a static i386 executable (load_elf_binary): PT_LOAD segments mapped privately from
- * the page cache, the partial bss page zeroed (padzero), whole bss pages anonymous
- * (vm_brk_flags), the break after them; the stack with its strings and tables
- * (setup_arg_pages, create_elf_tables); [vvar] and [vdso] below mmap_base.
+ * Loading an i386 ELF executable (load_elf_binary, load_elf_interp): PT_LOAD segments mapped
+ * privately from the page cache (ET_EXEC at their addresses, a PIE at ELF_ET_DYN_BASE, a
+ * static-pie or ld.so where mmap puts it), the partial bss page zeroed (padzero), whole bss
+ * pages anonymous (vm_brk_flags), the break after them; the PT_INTERP interpreter below
+ * mmap_base; [vvar] and [vdso]; the stack with its strings and tables (setup_arg_pages,
+ * create_elf_tables). docs/dynamic.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +17,22 @@
 #include "cpu/cpu.h"
 #include "kernel/elf.h"
 #include "kernel/exec.h"
+#include "kernel/fs/fs.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
 #define PG 4096u
 #define PG_ALIGN(x) (((x) + PG - 1) & ~(PG - 1))
 #define RLIMIT_STACK 3
+/* Where a PIE goes on i386 (arch/x86/include/asm/elf.h: mmap_is_ia32()): 4 MB whatever the
+ * user/kernel split, the first 4 MB left free for vm86 and NULL-pointer faults. */
+#define ELF_ET_DYN_BASE 0x00400000u
 
 /* auxv types (include/uapi/linux/auxvec.h, arch/x86/include/uapi/asm/auxvec.h) */
 enum {
@@ -35,13 +43,14 @@ enum {
 };
 
 /* CPUID.1:EDX of the simulated processor (src/cpu/exec_sys.c): FPU PSE TSC PAE CX8 PGE
- * CMOV. ELF_HWCAP is that word. ELF_HWCAP2 (ring-3 MONITOR/MWAIT, FSGSBASE) is 0 for it;
- * Linux passes AT_HWCAP2 whatever its value. */
-#define ELF_HWCAP 0x0000A159u
+ * CMOV CLFSH MMX FXSR SSE SSE2. ELF_HWCAP is that word. ELF_HWCAP2 (ring-3 MONITOR/MWAIT,
+ * FSGSBASE) is 0 for it; Linux passes AT_HWCAP2 whatever its value. */
+#define ELF_HWCAP 0x0788A159u
 #define ELF_HWCAP2 0u
-/* get_sigframe_size() for a CPU with FXSR-less x87 state: the rt frame and _fpstate_32
- * rounded to 16 bytes. */
-#define MINSIGSTKSZ_I386 896u
+/* get_sigframe_size() (init_sigframe_size) for an FXSR CPU without XSAVE: the legacy
+ * sigframe (732) + 15 bytes of alignment + fpu__get_fpstate_size() (the 512-byte FXSAVE
+ * image and the 112-byte fregs_state) + 63 bytes of alignment, rounded up to 16. */
+#define MINSIGSTKSZ_I386 1440u
 
 static int errf(char *err, size_t n, int code, const char *fmt, const char *a)
 {
@@ -132,9 +141,14 @@ static int put_strings(struct task *t, uint32_t p, struct strtab s, uint32_t *ad
 	return 0;
 }
 
-static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_image *img,
-			uint32_t phdr_addr, const char *execfn, struct strtab av, struct strtab ev,
-			bool stack_x, char *err, size_t errlen)
+/* The auxv entries that depend on where the program and its interpreter were loaded. */
+struct auxv_addrs {
+	uint32_t phdr, phnum, base, entry;
+};
+
+static int create_stack(struct task *t, struct mm_struct *mm, const struct auxv_addrs *ax,
+			const char *execfn, struct strtab av, struct strtab ev, bool stack_x,
+			char *err, size_t errlen)
 {
 	uint32_t top = mm->stack_top;
 	if (mm->cfg.randomize)
@@ -211,12 +225,12 @@ static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_i
 	AUX(AT_HWCAP, ELF_HWCAP);
 	AUX(AT_PAGESZ, PG);
 	AUX(AT_CLKTCK, 100);
-	AUX(AT_PHDR, phdr_addr);
+	AUX(AT_PHDR, ax->phdr);
 	AUX(AT_PHENT, 32);
-	AUX(AT_PHNUM, img->e_phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_PHNUM, ax->phnum);
+	AUX(AT_BASE, ax->base);
 	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, img->e_entry);
+	AUX(AT_ENTRY, ax->entry);
 	AUX(AT_UID, t->uid);
 	AUX(AT_EUID, t->euid);
 	AUX(AT_GID, t->gid);
@@ -251,87 +265,176 @@ static int create_stack(struct task *t, struct mm_struct *mm, const struct elf_i
 	return 0;
 }
 
-int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename,
-		int argc, char *const argv[], char *const envp[],
-		const struct mm_layout_config *cfg, char *err, size_t errlen)
+/* Reads and checks the ELF headers of an open file. 0, or -errno with the reason in why. */
+static int read_elf(int fd, uint32_t task_size, struct elf_image *img, char *why, size_t n)
 {
 	struct stat st;
-	if (fstat(host_fd, &st))
-		return errf(err, errlen, -errno, "%s: cannot stat", guest_path);
-	if (!S_ISREG(st.st_mode))
-		return errf(err, errlen, -EACCES, "%s: not a regular file", guest_path);
-	size_t n = st.st_size < 65536 ? (size_t)st.st_size : 65536;
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return errf(err, errlen, -ENOMEM, "%s: out of memory", guest_path);
-	ssize_t got = pread(host_fd, buf, n, 0);
+	if (fstat(fd, &st)) {
+		snprintf(why, n, "cannot stat (%s)", strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, n, "not a regular file");
+		return -EACCES;
+	}
+	size_t len = st.st_size < 65536 ? (size_t)st.st_size : 65536;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf) {
+		snprintf(why, n, "out of memory");
+		return -ENOMEM;
+	}
+	ssize_t got = pread(fd, buf, len, 0);
+	int r;
 	if (got < 0) {
-		free(buf);
-		return errf(err, errlen, -errno, "%s: cannot read", guest_path);
+		r = -errno;
+		snprintf(why, n, "cannot read (%s)", strerror(errno));
+	} else {
+		r = elf_parse(buf, (size_t)got, (uint64_t)st.st_size, task_size, img, why, n);
 	}
-	struct elf_image *img = malloc(sizeof *img);
-	char why[200];
-	int r = img ? elf_parse(buf, (size_t)got, (uint64_t)st.st_size, cfg->task_size, img, why,
-				sizeof why)
-		    : -ENOMEM;
 	free(buf);
-	if (r) {
-		snprintf(err, errlen, "%s: %s", guest_path, img ? why : "out of memory");
-		free(img);
-		return r;
-	}
-	struct mm_struct *mm = mm_alloc(t, cfg);
-	if (!mm || mm_alloc_pgd(mm)) {
-		mmput(mm);
-		free(img);
-		return errf(err, errlen, -ENOMEM, "%s: no memory for an address space", guest_path);
-	}
-	if (t->mm)
-		mmput(t->mm);
-	t->mm = mm;
-	/* the CPU now walks the new page tables */
-	mmu_write_cr3(t->mmu, (uint32_t)mm->pgd);
-	/* elf_read_implies_exec: no PT_GNU_STACK means READ_IMPLIES_EXEC on i386 */
-	mm->read_implies_exec = img->stack_exec < 0;
-	bool stack_x = img->stack_exec == 1 || (img->stack_exec < 0);
+	return r;
+}
 
-	int e = 0;
-	struct vm_file *file = vm_file_open_fd(t->page_cache, host_fd, guest_path, true, false, &e);
-	if (!file) {
-		free(img);
-		return errf(err, errlen, e, "%s: cannot map the file", guest_path);
+/*
+ * The PT_INTERP file, opened as load_elf_binary opens it (open_exec, inside the sandbox:
+ * the name is resolved below --root) and checked before the point of no return. A host
+ * descriptor, or -errno with a message; an interpreter that is no i386 ELF file is ELIBBAD.
+ */
+static int open_interp(struct task *t, int fd, const char *guest_path, const struct elf_image *img,
+		       uint32_t task_size, struct elf_image *iimg, char *name, char *err,
+		       size_t errlen)
+{
+	ssize_t got = pread(fd, name, img->interp_len, img->interp_off);
+	if (got != (ssize_t)img->interp_len || name[img->interp_len - 1] != 0) {
+		snprintf(err, errlen,
+			 "%s: the interpreter name (PT_INTERP) is not a "
+			 "NUL-terminated string",
+			 guest_path);
+		return -ENOEXEC;
 	}
-	uint32_t elf_bss = 0, elf_brk = 0, start_code = ~0u, end_code = 0, start_data = 0,
-		 end_data = 0, phdr_addr = 0;
-	int bss_prot = 0;
+	if (!t->fs) {
+		snprintf(err, errlen, "%s: no file system to find the interpreter %s in",
+			 guest_path, name);
+		return -ENOENT;
+	}
+	int ifd = fs_open_host(t, AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0, true);
+	if (ifd < 0) {
+		snprintf(err, errlen, "%s: interpreter %s: %s", guest_path, name, strerror(-ifd));
+		return ifd;
+	}
+	struct stat st;
+	bool x = false;
+	if (fstat(ifd, &st) == 0)
+		x = t->euid == 0 ? (st.st_mode & 0111) != 0
+				 : (st.st_uid == t->euid ? (st.st_mode & 0100) != 0
+							 : (st.st_mode & 0011) != 0);
+	if (!x || !S_ISREG(st.st_mode)) {
+		close(ifd);
+		snprintf(err, errlen, "%s: interpreter %s: not an executable regular file",
+			 guest_path, name);
+		return -EACCES;
+	}
+	char why[200];
+	int r = read_elf(ifd, task_size, iimg, why, sizeof why);
+	if (r) {
+		close(ifd);
+		snprintf(err, errlen, "%s: interpreter %s: %s", guest_path, name, why);
+		/* elf_read of the interpreter's header: a short file is EIO, not ELIBBAD */
+		if (r != -ENOMEM && st.st_size < 52)
+			return -EIO;
+		return r == -ENOMEM ? r : -ELIBBAD;
+	}
+	return ifd;
+}
+
+/*
+ * elf_map: the file part of a segment at addr (page-aligned down). With total_size (the
+ * first segment of an ET_DYN image), room for the whole image is mapped first and all but
+ * this segment unmapped again, so the image lands in one free range. The address or -errno.
+ */
+static long elf_map(struct mm_struct *mm, struct vm_file *file, uint32_t addr,
+		    const struct elf32_phdr *ph, int prot, uint32_t flags, uint32_t total_size)
+{
+	uint32_t off_in_page = ph->p_vaddr & (PG - 1);
+	uint32_t size = PG_ALIGN(ph->p_filesz + off_in_page);
+	uint32_t off = ph->p_offset - off_in_page;
+	addr &= ~(PG - 1);
+	if (!size)
+		return addr;
+	if (total_size) {
+		total_size = PG_ALIGN(total_size);
+		if (total_size < size)
+			total_size = size;
+		long a = do_mmap(mm, addr, total_size, (uint32_t)prot, flags, file, off >> 12);
+		if (a >= 0 && total_size > size)
+			do_munmap(mm, (uint32_t)a + size, total_size - size);
+		return a;
+	}
+	return do_mmap(mm, addr, size, (uint32_t)prot, flags, file, off >> 12);
+}
+
+/* What loading the executable left for the rest of exec (all biased). */
+struct elf_loaded {
+	uint32_t load_bias, entry, phdr_addr;
+	uint32_t start_code, end_code, start_data, end_data, elf_bss, elf_brk;
+	int bss_prot;
+};
+
+/* The executable's PT_LOAD segments (load_elf_binary's loop): ET_EXEC at its addresses; a
+ * PIE (ET_DYN with an interpreter) at ELF_ET_DYN_BASE; a loader or static-pie (ET_DYN
+ * without one) wherever mmap puts it, like any mapping. */
+static int load_executable(struct task *t, struct mm_struct *mm, const struct elf_image *img,
+			   struct vm_file *file, bool has_interp, struct elf_loaded *L,
+			   const char *guest_path, char *err, size_t errlen)
+{
+	uint32_t load_bias = 0, elf_bss = 0, elf_brk = 0, start_code = ~0u, end_code = 0,
+		 start_data = 0, end_data = 0, phdr_addr = 0;
+	int bss_prot = 0, r = 0;
 	bool first = true;
-	for (unsigned i = 0; i < img->e_phnum && !r; i++) {
+	for (unsigned i = 0; i < img->e_phnum; i++) {
 		const struct elf32_phdr *ph = &img->ph[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (elf_brk > elf_bss) {
 			/* a segment with bss before this one */
-			r = set_brk(mm, elf_bss, elf_brk, bss_prot);
-			if (!r && padzero(t, elf_bss))
-				r = -EFAULT;
+			r = set_brk(mm, elf_bss + load_bias, elf_brk + load_bias, bss_prot);
 			if (r)
 				break;
-		}
-		int prot = prot_of(ph->p_flags);
-		uint32_t off_in_page = ph->p_vaddr & (PG - 1);
-		if (ph->p_filesz) {
-			long a = do_mmap(mm, ph->p_vaddr - off_in_page, ph->p_filesz + off_in_page,
-					 (uint32_t)prot,
-					 MAP_PRIVATE | (first ? MAP_FIXED_NOREPLACE : MAP_FIXED), file,
-					 (ph->p_offset - off_in_page) >> 12);
-			if (a < 0) {
-				r = (int)a;
-				snprintf(err, errlen,
-					 "%s: cannot map segment %u at %#x (%s)", guest_path, i,
-					 ph->p_vaddr, strerror((int)-a));
-				break;
+			/* failure is ignored, as Linux does (odd protections) */
+			uint32_t nbyte = elf_bss & (PG - 1);
+			if (nbyte) {
+				nbyte = PG - nbyte;
+				if (nbyte > elf_brk - elf_bss)
+					nbyte = elf_brk - elf_bss;
+				(void)clear_user(t, elf_bss + load_bias, nbyte);
 			}
 		}
+		int prot = prot_of(ph->p_flags);
+		uint32_t flags = MAP_PRIVATE, total_size = 0;
+		if (!first) {
+			flags |= MAP_FIXED;
+		} else if (img->e_type == ET_EXEC) {
+			flags |= MAP_FIXED_NOREPLACE;
+		} else {
+			if (has_interp) {
+				load_bias = ELF_ET_DYN_BASE;
+				if (mm->cfg.randomize) /* arch_mmap_rnd: mmap_rnd_bits = 8 */
+					load_bias += (uint32_t)(rng_next(t) & 0xff) << 12;
+				if (img->max_align > PG)
+					load_bias &= ~(img->max_align - 1);
+				flags |= MAP_FIXED_NOREPLACE;
+			}
+			load_bias = (load_bias - ph->p_vaddr) & ~(PG - 1);
+			total_size = img->total_size;
+		}
+		long a = elf_map(mm, file, load_bias + ph->p_vaddr, ph, prot, flags, total_size);
+		if (a < 0) {
+			snprintf(err, errlen, "%s: cannot map segment %u at %#x (%s)", guest_path,
+				 i, load_bias + ph->p_vaddr, strerror((int)-a));
+			return (int)a;
+		}
+		if (first && img->e_type == ET_DYN)
+			load_bias += (uint32_t)a - ((load_bias + ph->p_vaddr) & ~(PG - 1));
 		first = false;
 		if (img->e_phoff >= ph->p_offset && img->e_phoff < ph->p_offset + ph->p_filesz)
 			phdr_addr = img->e_phoff - ph->p_offset + ph->p_vaddr;
@@ -353,46 +456,205 @@ int exec_binary(struct task *t, int host_fd, const char *guest_path, const char 
 			elf_brk = k;
 		}
 	}
-	vm_file_put(file);
 	if (r) {
-		if (!*err)
-			snprintf(err, errlen, "%s: cannot load (%s)", guest_path, strerror(-r));
-		free(img);
+		snprintf(err, errlen, "%s: cannot map the bss (%s)", guest_path, strerror(-r));
 		return r;
 	}
-	mm->start_code = start_code;
-	mm->end_code = end_code;
-	mm->start_data = start_data;
-	mm->end_data = end_data;
-	r = set_brk(mm, elf_bss, elf_brk, bss_prot);
-	if (!r && elf_bss != elf_brk && padzero(t, elf_bss))
-		r = -EFAULT;
-	if (r) {
-		free(img);
-		return errf(err, errlen, r, "%s: cannot set up bss and brk", guest_path);
+	L->load_bias = load_bias;
+	L->entry = img->e_entry + load_bias;
+	L->phdr_addr = phdr_addr + load_bias;
+	L->start_code = start_code + load_bias;
+	L->end_code = end_code + load_bias;
+	L->start_data = start_data + load_bias;
+	L->end_data = end_data + load_bias;
+	L->elf_bss = elf_bss + load_bias;
+	L->elf_brk = elf_brk + load_bias;
+	L->bss_prot = bss_prot;
+	return 0;
+}
+
+/* load_elf_interp: the interpreter's segments, as one image top-down below mmap_base when it
+ * is ET_DYN (ld.so), at their own addresses when ET_EXEC; its bss. The load address (what
+ * AT_BASE says) or -errno. */
+static long load_interp(struct task *t, struct mm_struct *mm, const struct elf_image *img,
+			struct vm_file *file, uint32_t no_base)
+{
+	uint32_t load_addr = 0, elf_bss = 0, last_bss = 0, total_size = img->total_size;
+	bool load_addr_set = false;
+	int bss_prot = 0;
+	for (unsigned i = 0; i < img->e_phnum; i++) {
+		const struct elf32_phdr *ph = &img->ph[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		uint32_t flags = MAP_PRIVATE;
+		int prot = prot_of(ph->p_flags);
+		uint32_t vaddr = ph->p_vaddr;
+		if (img->e_type == ET_EXEC || load_addr_set)
+			flags |= MAP_FIXED;
+		else if (no_base && img->e_type == ET_DYN)
+			load_addr = -vaddr;
+		long a = elf_map(mm, file, load_addr + vaddr, ph, prot, flags, total_size);
+		total_size = 0;
+		if (a < 0)
+			return a;
+		if (!load_addr_set && img->e_type == ET_DYN) {
+			load_addr = (uint32_t)a - (vaddr & ~(PG - 1));
+			load_addr_set = true;
+		}
+		uint64_t k = (uint64_t)load_addr + ph->p_vaddr;
+		if (k >= mm->task_size || ph->p_memsz > mm->task_size ||
+		    mm->task_size - ph->p_memsz < k)
+			return -ENOMEM;
+		uint32_t e = load_addr + ph->p_vaddr + ph->p_filesz;
+		if (e > elf_bss)
+			elf_bss = e;
+		e = load_addr + ph->p_vaddr + ph->p_memsz;
+		if (e > last_bss) {
+			last_bss = e;
+			bss_prot = prot;
+		}
 	}
-	if (mm->cfg.randomize) /* arch_randomize_brk: within 32 MB */
+	/* the rest of the last file page is zeroed, whole bss pages are anonymous */
+	if (padzero(t, elf_bss))
+		return -EFAULT;
+	elf_bss = PG_ALIGN(elf_bss);
+	last_bss = PG_ALIGN(last_bss);
+	if (last_bss > elf_bss) {
+		int r = vm_brk_flags(mm, elf_bss, last_bss - elf_bss,
+				     (bss_prot & PROT_EXEC) ? VM_EXEC : 0);
+		if (r)
+			return r;
+	}
+	return (long)load_addr;
+}
+
+/* Past the checks: a new mm replaces t's, the executable and its interpreter are mapped,
+ * then the break, the vDSO and the stack (load_elf_binary's order). */
+static int exec_replace(struct task *t, int host_fd, const char *guest_path, const char *filename,
+			int argc, char *const argv[], char *const envp[],
+			const struct mm_layout_config *cfg, const struct elf_image *img, int ifd,
+			const struct elf_image *iimg, const char *ipath, char *err, size_t errlen)
+{
+	struct mm_struct *mm = mm_alloc(t, cfg);
+	if (!mm || mm_alloc_pgd(mm)) {
+		mmput(mm);
+		return errf(err, errlen, -ENOMEM, "%s: no memory for an address space", guest_path);
+	}
+	if (t->mm)
+		mmput(t->mm);
+	t->mm = mm;
+	/* the CPU now walks the new page tables (activate_mm) */
+	switch_mm(t, mm);
+	/* elf_read_implies_exec: no PT_GNU_STACK means READ_IMPLIES_EXEC on i386 */
+	mm->read_implies_exec = img->stack_exec < 0;
+	bool stack_x = img->stack_exec == 1 || (img->stack_exec < 0);
+
+	int e = 0;
+	struct vm_file *file = vm_file_open_fd(t->page_cache, host_fd, guest_path, true, false, &e);
+	if (!file)
+		return errf(err, errlen, e, "%s: cannot map the file", guest_path);
+	struct elf_loaded L = {0};
+	int r = load_executable(t, mm, img, file, ifd >= 0, &L, guest_path, err, errlen);
+	vm_file_put(file);
+	if (r)
+		return r;
+	mm->start_code = L.start_code;
+	mm->end_code = L.end_code;
+	mm->start_data = L.start_data;
+	mm->end_data = L.end_data;
+	r = set_brk(mm, L.elf_bss, L.elf_brk, L.bss_prot);
+	if (!r && L.elf_bss != L.elf_brk && padzero(t, L.elf_bss))
+		r = -EFAULT;
+	if (r)
+		return errf(err, errlen, r, "%s: cannot set up bss and brk", guest_path);
+	uint32_t entry = L.entry, interp_base = 0;
+	if (ifd >= 0) {
+		struct vm_file *ifile = vm_file_open_fd(t->page_cache, ifd, ipath, true, false, &e);
+		if (!ifile)
+			return errf(err, errlen, e, "%s: cannot map the interpreter", ipath);
+		long a = load_interp(t, mm, iimg, ifile, L.load_bias);
+		vm_file_put(ifile);
+		if (a < 0) {
+			snprintf(err, errlen, "%s: cannot load the interpreter %s (%s)", guest_path,
+				 ipath, strerror((int)-a));
+			return (int)a;
+		}
+		interp_base = (uint32_t)a;
+		entry = interp_base + iimg->e_entry;
+	}
+	/* A loader run directly (static-pie, ld.so as the program) gets its break in the unused
+	 * ELF_ET_DYN_BASE region, away from the mmap area its image sits in, with or without
+	 * randomisation (6.1.176 has "binfmt_elf: Move brk for static PIE even if ASLR
+	 * disabled"; the real kernel's maps show it). arch_randomize_brk then moves it within
+	 * 32 MB when randomising. */
+	if (img->e_type == ET_DYN && ifd < 0)
+		mm->start_brk = mm->brk = ELF_ET_DYN_BASE;
+	if (mm->cfg.randomize)
 		mm->start_brk = mm->brk = mm->brk + (uint32_t)((rng_next(t) % 0x2000) << 12);
 	r = setup_vdso(t, mm);
-	if (r) {
-		free(img);
+	if (r)
 		return errf(err, errlen, r, "%s: cannot map the vDSO", guest_path);
-	}
 	const char *base = strrchr(filename, '/');
 	t->comm = base ? base + 1 : filename;
 	t->exe_path = guest_path; /* /proc/self/exe; outlives the task as filename does */
 	int envc = 0;
 	while (envp && envp[envc])
 		envc++;
-	r = create_stack(t, mm, img, phdr_addr, filename, (struct strtab){argc, argv},
+	struct auxv_addrs ax = {
+	    .phdr = L.phdr_addr, .phnum = img->e_phnum, .base = interp_base, .entry = L.entry};
+	r = create_stack(t, mm, &ax, filename, (struct strtab){argc, argv},
 			 (struct strtab){envc, envp}, stack_x, err, errlen);
 	if (!r) {
-		t->cpu->eip = img->e_entry;
+		t->cpu->eip = entry;
 		for (int i = 0; i < 8; i++)
 			if (i != R_ESP)
 				t->cpu->regs[i] = 0;
 		cpu_set_eflags(t->cpu, 0x202);
 	}
+	return r;
+}
+
+int exec_binary(struct task *t, int host_fd, const char *guest_path, const char *filename, int argc,
+		char *const argv[], char *const envp[], const struct mm_layout_config *cfg,
+		char *err, size_t errlen)
+{
+	struct elf_image *img = malloc(sizeof *img), *iimg = NULL;
+	char why[200];
+	int r = img ? read_elf(host_fd, cfg->task_size, img, why, sizeof why) : -ENOMEM;
+	if (r) {
+		snprintf(err, errlen, "%s: %s", guest_path, img ? why : "out of memory");
+		free(img);
+		return r;
+	}
+	/* the interpreter is found and checked before the old address space goes */
+	int ifd = -1;
+	char *iname = NULL, ipath[4096];
+	if (img->interp_len) {
+		iimg = malloc(sizeof *iimg);
+		iname = malloc(img->interp_len);
+		if (!iimg || !iname) {
+			free(iimg);
+			free(iname);
+			free(img);
+			return errf(err, errlen, -ENOMEM, "%s: out of memory", guest_path);
+		}
+		ifd = open_interp(t, host_fd, guest_path, img, cfg->task_size, iimg, iname, err,
+				  errlen);
+		if (ifd < 0) {
+			free(iimg);
+			free(iname);
+			free(img);
+			return ifd;
+		}
+		if (fs_guest_path_of_fd(t, ifd, ipath, sizeof ipath) < 0)
+			snprintf(ipath, sizeof ipath, "%s", iname);
+	}
+	r = exec_replace(t, host_fd, guest_path, filename, argc, argv, envp, cfg, img, ifd, iimg,
+			 ipath, err, errlen);
+	if (ifd >= 0)
+		close(ifd);
+	free(iimg);
+	free(iname);
 	free(img);
 	return r;
 }

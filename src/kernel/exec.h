@@ -1,6 +1,8 @@
 /*
- * exec: a static i386 ELF executable loaded into a fresh address space with binfmt_elf's
- * semantics (fs/binfmt_elf.c load_elf_binary, create_elf_tables; fs/exec.c setup_arg_pages).
+ * exec: an i386 ELF executable (static, PIE, static-pie, or dynamically linked with its
+ * PT_INTERP interpreter) loaded into a fresh address space with binfmt_elf's semantics
+ * (fs/binfmt_elf.c load_elf_binary, load_elf_interp, create_elf_tables; fs/exec.c
+ * setup_arg_pages).
  */
 #ifndef VMLAB_KERNEL_EXEC_H
 #define VMLAB_KERNEL_EXEC_H
@@ -31,7 +33,9 @@ struct mm_layout_config;
 /*
  * Replaces t's address space with the program opened by the caller as host_fd: guest_path
  * is its absolute path inside the guest (what /proc/self/maps shows), filename the name
- * execve was given (AT_EXECFN). Sets the registers (eip, esp, eflags; segment registers are
+ * execve was given (AT_EXECFN). Its interpreter, if any, is opened through t's sandbox and
+ * checked first: until then t's address space is untouched (t->mm unchanged means the old
+ * program goes on). Sets the registers (eip, esp, eflags; segment registers are
  * the caller's: run.c). Returns 0, or -errno with a message in err naming the problem.
  * t->comm points into filename, which must outlive the task.
  */

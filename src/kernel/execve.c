@@ -121,9 +121,9 @@ static int open_exec(struct task *t, int dirfd, const char *path, bool follow)
 		close(fd);
 		return e;
 	}
-	bool x = t->euid == 0 ? (st.st_mode & 0111) != 0
-			      : (st.st_uid == t->euid ? (st.st_mode & 0100) != 0
-						      : (st.st_mode & 0011) != 0);
+	bool x = t->euid == 0
+		     ? (st.st_mode & 0111) != 0
+		     : (st.st_uid == t->euid ? (st.st_mode & 0100) != 0 : (st.st_mode & 0011) != 0);
 	if (!S_ISREG(st.st_mode) || !x) {
 		close(fd);
 		return -EACCES;
@@ -200,15 +200,15 @@ static void reset_for_new_program(struct task *t)
 	struct x86_exception ex;
 	for (unsigned i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
 		uint64_t z = 0;
-		mmu_write_linear(t->mmu, t->mmu->seg.gdtr_base + (GDT_ENTRY_TLS_MIN_ + i) * 8, &z, 8,
-				 false, &ex);
+		mmu_write_linear(t->mmu, t->mmu->seg.gdtr_base + (GDT_ENTRY_TLS_MIN_ + i) * 8, &z,
+				 8, false, &ex);
 	}
 	x87_init(&t->cpu->fpu);
 	static const struct {
 		enum sreg sr;
 		uint16_t sel;
 	} segs[] = {{SR_CS, __USER_CS}, {SR_SS, __USER_DS}, {SR_DS, __USER_DS},
-		    {SR_ES, __USER_DS}, {SR_FS, 0},	   {SR_GS, 0}};
+		    {SR_ES, __USER_DS}, {SR_FS, 0},	    {SR_GS, 0}};
 	for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++)
 		mmu_load_seg(t->mmu, segs[i].sr, segs[i].sel, &ex);
 	t->robust_list = t->robust_len = 0;
@@ -308,8 +308,7 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 	struct task *vfork_parent = t->vfork_parent;
 	char err[512] = "";
 	/* the name the new program sees in AT_EXECFN and comm: owned by the task from now */
-	r = exe ? exec_binary(t, fd, gpath, filename, argv.n, argv.v, envp.v, &cfg, err,
-			      sizeof err)
+	r = exe ? exec_binary(t, fd, gpath, filename, argv.n, argv.v, envp.v, &cfg, err, sizeof err)
 		: -ENOMEM;
 	close(fd);
 	free(path);
@@ -321,8 +320,8 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 		free(filename);
 		return r;
 	}
-	if (t->sched)
-		t->sched->active_mm = t->mm;
+	/* de_thread: the other threads of the process go (the pid stays this thread's) */
+	zap_other_threads(t);
 	COUNT(t->ctr, proc_execs);
 	free(t->owned_comm);
 	t->owned_comm = filename; /* t->comm points into it */

@@ -1,6 +1,5 @@
 /*
- * Exit, zombies, reparenting and wait (kernel/exit.c); kill between processes
- * (kernel/signal.c kill_something_info, do_tkill).
+ * Exit, zombies, reparenting and wait (kernel/exit.c).
  */
 #include "kernel/exit.h"
 
@@ -40,10 +39,17 @@
 static bool sig_dumps_core(int sig)
 {
 	switch (sig) {
-	case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 24: case 25: case 31:
-		return true;
-	default:
-		return false;
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+	case 8:
+	case 11:
+	case 24:
+	case 25:
+	case 31: return true;
+	default: return false;
 	}
 }
 
@@ -180,6 +186,18 @@ static bool notify_parent(struct task *t)
 	return autoreap;
 }
 
+/* No thread of leader's group but the leader itself is still alive. */
+static bool thread_group_empty(const struct task *leader)
+{
+	struct sched *s = leader->sched;
+	for (size_t i = 0; s && i < s->nr; i++) {
+		const struct task *o = s->tasks[i];
+		if (o != leader && o->tgid == leader->tgid && o->state < EXIT_ZOMBIE)
+			return false;
+	}
+	return true;
+}
+
 void zap_other_threads(struct task *t)
 {
 	struct sched *s = t->sched;
@@ -200,9 +218,9 @@ void do_exit(struct task *t)
 	if (t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD)
 		return;
 	if (t->exit_signal)
-		t->wait_status = (t->exit_signal & 0x7f) |
-				 (sig_dumps_core(t->exit_signal) && t->rlim[RLIMIT_CORE_].cur ? 0x80
-											: 0);
+		t->wait_status =
+		    (t->exit_signal & 0x7f) |
+		    (sig_dumps_core(t->exit_signal) && t->rlim[RLIMIT_CORE_].cur ? 0x80 : 0);
 	else
 		t->wait_status = (t->exit_code & 0xff) << 8;
 	struct sched *s = t->sched;
@@ -211,16 +229,12 @@ void do_exit(struct task *t)
 	 * address space is still there and someone else can see it */
 	if (t->clear_child_tid && current && t->mm && t->mm->mm_users > 1) {
 		put_user_u32(t, t->clear_child_tid, 0);
-		for (size_t i = 0; i < s->nr; i++) {
-			struct task *o = s->tasks[i];
-			if (o->state == TASK_INTERRUPTIBLE && o->wait.kind == WAIT_FUTEX &&
-			    o->mm == t->mm && o->wait.uaddr == t->clear_child_tid) {
-				o->wait.woken = true;
-				break;
-			}
-		}
+		futex_wake(t, t->clear_child_tid, true, 1, 0xffffffffu);
 	}
 	t->clear_child_tid = 0;
+	free(t->wait.ph);
+	t->wait.ph = NULL;
+	t->wait.nph = 0;
 	if (current && t->ldt)
 		tls_release(t);
 	exit_mm(t);
@@ -233,8 +247,20 @@ void do_exit(struct task *t)
 	reparent_children(t);
 	t->state = EXIT_ZOMBIE;
 	if (t->exit_signal_parent < 0) {
-		/* a thread: nobody waits for it */
+		/* a thread: nobody waits for it; the last one out reports a waiting leader */
+		struct task *leader = t->group_leader;
 		release_task(t);
+		if (leader && leader != t && leader->state == EXIT_ZOMBIE &&
+		    leader->delayed_notify && thread_group_empty(leader)) {
+			leader->delayed_notify = false;
+			if (notify_parent(leader))
+				release_task(leader);
+		}
+		return;
+	}
+	if (!thread_group_empty(t)) {
+		/* delay_group_leader: the process has not ended while a thread runs */
+		t->delayed_notify = true;
 		return;
 	}
 	if (notify_parent(t))
@@ -332,7 +358,7 @@ static long do_wait(struct task *t, const struct wait_opts *w)
 		if (!eligible(t, c, w))
 			continue;
 		have = true;
-		if (c->state == EXIT_ZOMBIE && (w->options & K_WEXITED))
+		if (c->state == EXIT_ZOMBIE && !c->delayed_notify && (w->options & K_WEXITED))
 			return wait_zombie(t, c, w);
 	}
 	if (!have)
@@ -348,11 +374,13 @@ static long do_wait(struct task *t, const struct wait_opts *w)
 static long kernel_wait4(struct task *t, int32_t upid, uint32_t ustatus, uint32_t options,
 			 uint32_t urusage)
 {
-	if (options & ~(K_WNOHANG | K_WUNTRACED | K_WCONTINUED | K___WNOTHREAD | K___WCLONE | K___WALL))
+	if (options &
+	    ~(K_WNOHANG | K_WUNTRACED | K_WCONTINUED | K___WNOTHREAD | K___WCLONE | K___WALL))
 		return -EINVAL;
 	if (upid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN overflows */
-	struct wait_opts w = {.options = options | K_WEXITED, .ustatus = ustatus, .urusage = urusage};
+	struct wait_opts w = {
+	    .options = options | K_WEXITED, .ustatus = ustatus, .urusage = urusage};
 	if (upid == -1) {
 		w.type = K_P_ALL;
 	} else if (upid < 0) {
@@ -381,16 +409,14 @@ long sys_waitpid(struct task *t, const uint32_t *a)
 long sys_waitid(struct task *t, const uint32_t *a)
 {
 	uint32_t options = a[3];
-	if (options & ~(K_WNOHANG | K_WNOWAIT | K_WEXITED | K_WUNTRACED | K_WCONTINUED | K___WNOTHREAD |
-			K___WCLONE | K___WALL))
+	if (options & ~(K_WNOHANG | K_WNOWAIT | K_WEXITED | K_WUNTRACED | K_WCONTINUED |
+			K___WNOTHREAD | K___WCLONE | K___WALL))
 		return -EINVAL;
 	if (!(options & (K_WEXITED | K_WUNTRACED | K_WCONTINUED)))
 		return -EINVAL;
 	struct wait_opts w = {.options = options, .uinfo = a[2], .urusage = a[4], .waitid = true};
 	switch (a[0]) {
-	case K_P_ALL:
-		w.type = K_P_ALL;
-		break;
+	case K_P_ALL: w.type = K_P_ALL; break;
 	case K_P_PID:
 		if ((int32_t)a[1] <= 0)
 			return -EINVAL;
@@ -403,77 +429,7 @@ long sys_waitid(struct task *t, const uint32_t *a)
 		w.type = K_P_PGID;
 		w.id = a[1] ? (int)a[1] : t->pgid;
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	return do_wait(t, &w);
-}
-
-/* ---- kill ---- */
-
-static bool may_signal(const struct task *from, const struct task *to)
-{
-	return from->euid == 0 || from->euid == to->uid || from->uid == to->uid ||
-	       from->euid == to->euid || from->uid == to->euid;
-}
-
-/* One signal to a process (its group leader holds the process's signal state here). */
-static long send_to(struct task *from, struct task *to, int sig, int si_code)
-{
-	if (to == from->sched->init)
-		return from->euid == 0 ? 0 : -EPERM; /* init takes no signal it has no handler for */
-	if (!may_signal(from, to))
-		return -EPERM;
-	if (sig == 0 || to->state >= EXIT_ZOMBIE)
-		return 0;
-	struct siginfo_i386 info;
-	memset(&info, 0, sizeof info);
-	info.si_signo = sig;
-	info.si_code = si_code;
-	info.u[0] = (uint32_t)from->tgid;
-	info.u[1] = from->uid;
-	return send_sig_info(to, &info);
-}
-
-long kill_something(struct task *t, int32_t pid, int sig)
-{
-	struct sched *s = t->sched;
-	if (sig < 0 || sig > VMLAB_NSIG)
-		return -EINVAL;
-	if (pid == INT32_MIN)
-		return -ESRCH;
-	if (pid > 0) {
-		struct task *to = find_task_by_pid(s, pid);
-		if (!to || (to->group_leader != to && to->tgid != pid))
-			return -ESRCH;
-		return send_to(t, to->group_leader, sig, 0);
-	}
-	int pgid = pid == 0 ? t->pgid : -pid;
-	long r = -ESRCH;
-	bool any_ok = false;
-	for (size_t i = 0; i < s->nr; i++) {
-		struct task *to = s->tasks[i];
-		if (to->group_leader != to || to->state >= EXIT_ZOMBIE)
-			continue;
-		if (pid == -1 ? to->tgid == t->tgid : to->pgid != pgid)
-			continue;
-		long e = send_to(t, to, sig, 0);
-		if (e == 0)
-			any_ok = true;
-		else
-			r = e;
-	}
-	return any_ok ? 0 : r;
-}
-
-long do_tkill(struct task *t, int32_t tgid, int32_t tid, int sig)
-{
-	if (sig < 0 || sig > VMLAB_NSIG)
-		return -EINVAL;
-	struct task *to = find_task_by_pid(t->sched, tid);
-	if (!to || to->state >= EXIT_ZOMBIE || (tgid > 0 && to->tgid != tgid))
-		return -ESRCH;
-	if (to == t->sched->init)
-		return -EPERM;
-	return send_to(t, to, sig, -6 /* SI_TKILL */);
 }

@@ -5,6 +5,7 @@
  */
 #ifndef VMLAB_KERNEL_EXIT_H
 #define VMLAB_KERNEL_EXIT_H
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -16,9 +17,12 @@ void do_exit(struct task *t);
 /* exit_group/a fatal signal: every other thread of t's group exits too (their exited flags
  * set with t's status). */
 void zap_other_threads(struct task *t);
-/* kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
+/* kill.c: kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
  * 0 or -errno (ESRCH, EPERM, EINVAL). */
 long kill_something(struct task *t, int32_t pid, int sig);
 /* tgkill/tkill from t: tgid -1 for tkill. */
 long do_tkill(struct task *t, int32_t tgid, int32_t tid, int sig);
+/* futex_wake (futex.c): wakes up to nr tasks waiting on uaddr of t's address space (shared:
+ * on its physical word) whose bitset meets bitset. The number woken, or -errno. */
+long futex_wake(struct task *t, uint32_t uaddr, bool shared, int nr, uint32_t bitset);
 #endif

@@ -46,10 +46,11 @@
 #define CLONE_NEWPID 0x20000000u
 #define CLONE_NEWNET 0x40000000u
 #define CLONE_IO 0x80000000u
-#define CLONE_NEW_ANY                                                                       \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |         \
+#define CLONE_NEW_ANY                                                                              \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
 	 CLONE_NEWPID | CLONE_NEWNET)
 #define SIGCHLD_ 17
+#define RLIMIT_NPROC_ 6
 
 /* dup_fd: a copy of the descriptor table sharing the open file descriptions. */
 static struct files_struct *dup_fd(const struct files_struct *old)
@@ -133,6 +134,7 @@ static void free_partial(struct task *c, uint32_t flags)
 	}
 	if (c->signal)
 		signal_free(c);
+	task_free_kernel(c);
 	free(c->owned_comm);
 	free(c->owned_exe);
 	free(c);
@@ -154,10 +156,15 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 		*err = p->euid == 0 ? -EINVAL : -EPERM;
 		return NULL;
 	}
-	int pid = sched_alloc_pid(s);
-	if (pid < 0) {
-		*err = pid;
-		return NULL;
+	if (p->uid != 0) {
+		/* RLIMIT_NPROC: the user's tasks, zombies included */
+		uint64_t n = 0;
+		for (size_t i = 0; i < s->nr; i++)
+			n += s->tasks[i]->uid == p->uid;
+		if (n >= p->rlim[RLIMIT_NPROC_].cur) {
+			*err = -EAGAIN;
+			return NULL;
+		}
 	}
 	struct task *c = malloc(sizeof *c);
 	if (!c) {
@@ -166,8 +173,7 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	}
 	*c = *p;
 	bool thread = flags & CLONE_THREAD;
-	c->pid = pid;
-	c->tgid = thread ? p->tgid : pid;
+	c->pid = c->tgid = 0; /* given once the copy has worked (alloc_pid) */
 	c->group_leader = thread ? p->group_leader : c;
 	c->real_parent = (flags & (CLONE_PARENT | CLONE_THREAD)) ? p->real_parent : p;
 	c->ppid = c->real_parent->tgid;
@@ -186,6 +192,12 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->exit_code = c->exit_signal = c->wait_status = 0;
 	c->vfork_parent = NULL;
 	c->maxrss_pages = 0;
+	c->it_real_value = c->it_real_incr = 0; /* timers are not inherited */
+	c->call_deadline = 0;
+	c->futex_woken = false;
+	c->delayed_notify = false;
+	c->partial_active = false;
+	c->partial_done = 0;
 	c->exec_done = false;
 	c->set_child_tid = (flags & CLONE_CHILD_SETTID) ? child_tid : 0;
 	c->set_child_tid_pending = flags & CLONE_CHILD_SETTID;
@@ -193,12 +205,12 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->robust_list = c->robust_len = 0;
 	if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
 		c->rseq = c->rseq_len = c->rseq_sig = 0; /* rseq_fork */
-	c->rng_state = p->rng_state ^ ((uint64_t)pid * 0x9e3779b97f4a7c15ull);
 	c->mm = NULL;
 	c->files = NULL;
 	c->fs = NULL;
 	c->signal = NULL;
 	c->owned_comm = c->owned_exe = NULL;
+	c->kstack = c->task_obj = 0;
 	bool ok = true;
 	if (p->owned_comm && p->comm) {
 		c->owned_comm = dup_str(p->comm, &ok);
@@ -226,6 +238,8 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->ctx.ldtr_base = c->ctx.ldtr_limit = 0;
 	*err = 0;
 	if ((flags & CLONE_SETTLS) && (*err = clone_settls(p, c, utls)))
+		goto fail;
+	if ((*err = task_alloc_kernel(c)))
 		goto fail;
 	c->signal = malloc(sizeof *c->signal);
 	if (!c->signal) {
@@ -260,6 +274,14 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 			goto fail;
 		}
 	}
+	int pid = sched_alloc_pid(s);
+	if (pid < 0) {
+		*err = pid;
+		goto fail;
+	}
+	c->pid = pid;
+	c->tgid = thread ? p->tgid : pid;
+	c->rng_state = p->rng_state ^ ((uint64_t)pid * 0x9e3779b97f4a7c15ull);
 	if ((*err = sched_add(s, c)))
 		goto fail;
 	return c;

@@ -87,6 +87,4 @@ void machine_request_stop(struct machine *m, int sig);
 /* The run loop's check: true (and the task ended, with a note on stderr) once a stop was
  * requested. */
 bool machine_stop_requested(struct machine *m);
-/* Statistics: configuration, instructions, faults, TLB, walks, peak RSS, frames by zone. */
-void machine_print_stats(FILE *f, struct machine *m, bool json);
 #endif

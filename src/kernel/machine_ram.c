@@ -28,8 +28,7 @@ int machine_check_ram(const struct machine_config *c, char *err, size_t n)
 		return -1;
 	}
 	if (c->ram_bytes > max) {
-		snprintf(err, n,
-			 "--mem must be at most %s with --paging=%s (%s)", hi,
+		snprintf(err, n, "--mem must be at most %s with --paging=%s (%s)", hi,
 			 c->pae ? "pae" : "2level",
 			 c->pae ? "36-bit physical addresses: 64 GB, less the 1 GB MMIO window "
 				  "below 4 GB"

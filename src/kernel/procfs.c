@@ -46,7 +46,7 @@ struct ppath {
 };
 
 static const char *const pid_files[] = {
-	"maps", "smaps", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
+	"maps", "smaps", "smaps_rollup", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
 	"oom_score", "oom_score_adj", NULL};
 static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
@@ -306,22 +306,24 @@ int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 
 static void cpuinfo(struct sbuf *b, enum cpu_vendor v)
 {
-	/* What Linux prints for the CPU src/cpu/exec_sys.c reports through CPUID: a family 6
-	 * model 5 stepping 2 GenuineIntel (or model 4 AuthenticAMD) without a brand string (so
-	 * the model name comes from the kernel's table, which has no family 6 entry for AMD)
-	 * with FPU PSE TSC PAE CX8 PGE CMOV, at the virtual clock's 1 GHz. */
+	/* What Linux prints for the CPU src/cpu/exec_sys.c reports through CPUID: a family 15
+	 * model 2 stepping 9 GenuineIntel (or model 4 stepping 8 AuthenticAMD) without a brand
+	 * string (so the model name comes from the kernel's table, which has no family 15 entry
+	 * for AMD) with FPU PSE TSC PAE CX8 PGE CMOV CLFSH MMX FXSR SSE SSE2 and a 32-byte
+	 * CLFLUSH line, at the virtual clock's 1 GHz. */
 	bool amd = v == CPU_VENDOR_AMD;
-	sb_printf(b, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: 6\nmodel\t\t: %d\n"
-		     "model name\t: %s\nstepping\t: 2\n"
+	sb_printf(b, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: 15\nmodel\t\t: %d\n"
+		     "model name\t: %s\nstepping\t: %d\n"
 		     "cpu MHz\t\t: 1000.000\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
 		     "cpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n"
 		     "fdiv_bug\t: no\nf00f_bug\t: no\ncoma_bug\t: no\nfpu\t\t: yes\n"
 		     "fpu_exception\t: yes\ncpuid level\t: 1\nwp\t\t: yes\n"
-		     "flags\t\t: fpu pse tsc pae cx8 pge cmov cpuid\nbugs\t\t:\n"
+		     "flags\t\t: fpu pse tsc pae cx8 pge cmov clflush mmx fxsr sse sse2 cpuid\n"
+		     "bugs\t\t:\n"
 		     "bogomips\t: 2000.00\nclflush size\t: 32\ncache_alignment\t: 32\n"
 		     "address sizes\t: 36 bits physical, 32 bits virtual\npower management:\n\n",
-		  amd ? "AuthenticAMD" : "GenuineIntel", amd ? 4 : 5,
-		  amd ? "unknown" : "Pentium II (Deschutes)");
+		  amd ? "AuthenticAMD" : "GenuineIntel", amd ? 4 : 2,
+		  amd ? "unknown" : "Pentium 4 (Northwood)", amd ? 8 : 9);
 }
 
 static int kmem_text(struct sbuf *b, struct task *t, int (*show)(struct kmem *, char *, size_t))
@@ -440,6 +442,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		procfs_maps(&b, t);
 	} else if (!strcmp(p.rest, "smaps")) {
 		procfs_smaps(&b, t);
+	} else if (!strcmp(p.rest, "smaps_rollup")) {
+		procfs_smaps_rollup(&b, t);
 	} else if (!strcmp(p.rest, "stat")) {
 		procfs_pid_stat(&b, t);
 	} else if (!strcmp(p.rest, "statm")) {

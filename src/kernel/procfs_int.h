@@ -8,6 +8,8 @@ struct task;
 
 void procfs_maps(struct sbuf *b, struct task *t);
 void procfs_smaps(struct sbuf *b, struct task *t);
+/* smaps_rollup: every VMA summed, with Pss split into anonymous, file and shmem. */
+void procfs_smaps_rollup(struct sbuf *b, struct task *t);
 void procfs_statm(struct sbuf *b, struct task *t);
 void procfs_pid_stat(struct sbuf *b, struct task *t);
 void procfs_status(struct sbuf *b, struct task *t);

@@ -1,6 +1,6 @@
 /*
  * The per-process files of procfs (fs/proc/task_mmu.c, array.c, base.c in Linux 6.1):
- * maps, smaps, statm, stat, status, pagemap, cmdline, environ, comm. Formats are those of
+ * maps, smaps, smaps_rollup, statm, stat, status, pagemap, cmdline, environ, comm. Formats are those of
  * a 32-bit kernel: addresses are 8 hex digits and the maps name column starts after
  * 25 + 6 * sizeof(long) - 1 = 48 characters and one more space.
  */
@@ -68,6 +68,7 @@ void procfs_maps(struct sbuf *b, struct task *t)
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	uint64_t referenced, anonymous, pss, pss_dirty, swap, locked, anon_thp;
+	uint64_t pss_anon, pss_file, pss_shmem; /* shown by smaps_rollup only */
 };
 
 /* smaps_pte_entry: a present page counts unless it is the zero page (vm_normal_page). */
@@ -102,6 +103,13 @@ static void smaps_account(struct task *t, const struct vm_area_struct *v,
 		/* pss is kept in bytes << 12 like PSS_SHIFT so sharing divides exactly */
 		uint64_t share = ((uint64_t)PAGE_SIZE << 12) / (uint64_t)(mapcount > 0 ? mapcount : 1);
 		m->pss += share;
+		/* smaps_page_accumulate: PageAnon, else swap-backed (shmem), else file */
+		if (anon)
+			m->pss_anon += share;
+		else if (vm_file_is_shmem(v->vm_file))
+			m->pss_shmem += share;
+		else
+			m->pss_file += share;
 		if (mapcount >= 2) {
 			if (dirty) {
 				m->shared_dirty += PAGE_SIZE;
@@ -141,6 +149,53 @@ static int thp_eligible(struct task *t, const struct vm_area_struct *v)
 	return first + span <= v->vm_end;
 }
 
+/* __show_smap: the counters of one VMA, or of all of them (rollup) */
+static void show_smap_counts(struct sbuf *b, const struct mem_size_stats *m, bool rollup)
+{
+	sb_printf(b, "Rss:            %8llu kB\n", KB(m->resident));
+	sb_printf(b, "Pss:            %8llu kB\n", KB(m->pss >> 12));
+	sb_printf(b, "Pss_Dirty:      %8llu kB\n", KB(m->pss_dirty >> 12));
+	if (rollup) {
+		sb_printf(b, "Pss_Anon:       %8llu kB\n", KB(m->pss_anon >> 12));
+		sb_printf(b, "Pss_File:       %8llu kB\n", KB(m->pss_file >> 12));
+		sb_printf(b, "Pss_Shmem:      %8llu kB\n", KB(m->pss_shmem >> 12));
+	}
+	sb_printf(b, "Shared_Clean:   %8llu kB\n", KB(m->shared_clean));
+	sb_printf(b, "Shared_Dirty:   %8llu kB\n", KB(m->shared_dirty));
+	sb_printf(b, "Private_Clean:  %8llu kB\n", KB(m->private_clean));
+	sb_printf(b, "Private_Dirty:  %8llu kB\n", KB(m->private_dirty));
+	sb_printf(b, "Referenced:     %8llu kB\n", KB(m->referenced));
+	sb_printf(b, "Anonymous:      %8llu kB\n", KB(m->anonymous));
+	sb_printf(b, "LazyFree:       %8llu kB\n", 0ull);
+	sb_printf(b, "AnonHugePages:  %8llu kB\n", KB(m->anon_thp));
+	sb_printf(b, "ShmemPmdMapped: %8llu kB\n", 0ull);
+	sb_printf(b, "FilePmdMapped:  %8llu kB\n", 0ull);
+	sb_printf(b, "Shared_Hugetlb: %8llu kB\n", 0ull);
+	sb_printf(b, "Private_Hugetlb: %7llu kB\n", 0ull);
+	sb_printf(b, "Swap:           %8llu kB\n", KB(m->swap));
+	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m->swap));
+	sb_printf(b, "Locked:         %8llu kB\n", KB(m->locked >> 12));
+}
+
+/* show_smaps_rollup: every VMA's counters summed under one header spanning them all. */
+void procfs_smaps_rollup(struct sbuf *b, struct task *t)
+{
+	struct vm_area_struct *first = t->mm ? vma_first(t->mm) : NULL;
+	if (!first)
+		return;
+	struct mem_size_stats m = {0};
+	uint32_t end = 0;
+	for (struct vm_area_struct *v = first; v; v = vma_next(t->mm, v)) {
+		smaps_account(t, v, &m);
+		end = v->vm_end;
+	}
+	size_t start = b->len;
+	sb_printf(b, "%08x-%08x ---p %08x %02x:%02x %u ", first->vm_start, end, 0u, 0u, 0u, 0u);
+	sb_pad(b, start, MAPS_NAME_COLUMN, ' ');
+	sb_printf(b, "[rollup]\n");
+	show_smap_counts(b, &m, true);
+}
+
 static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struct *v)
 {
 	struct mem_size_stats m = {0};
@@ -149,24 +204,7 @@ static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struc
 	sb_printf(b, "Size:           %8llu kB\n", KB(v->vm_end - v->vm_start));
 	sb_printf(b, "KernelPageSize: %8u kB\n", 4u);
 	sb_printf(b, "MMUPageSize:    %8u kB\n", 4u);
-	sb_printf(b, "Rss:            %8llu kB\n", KB(m.resident));
-	sb_printf(b, "Pss:            %8llu kB\n", KB(m.pss >> 12));
-	sb_printf(b, "Pss_Dirty:      %8llu kB\n", KB(m.pss_dirty >> 12));
-	sb_printf(b, "Shared_Clean:   %8llu kB\n", KB(m.shared_clean));
-	sb_printf(b, "Shared_Dirty:   %8llu kB\n", KB(m.shared_dirty));
-	sb_printf(b, "Private_Clean:  %8llu kB\n", KB(m.private_clean));
-	sb_printf(b, "Private_Dirty:  %8llu kB\n", KB(m.private_dirty));
-	sb_printf(b, "Referenced:     %8llu kB\n", KB(m.referenced));
-	sb_printf(b, "Anonymous:      %8llu kB\n", KB(m.anonymous));
-	sb_printf(b, "LazyFree:       %8llu kB\n", 0ull);
-	sb_printf(b, "AnonHugePages:  %8llu kB\n", KB(m.anon_thp));
-	sb_printf(b, "ShmemPmdMapped: %8llu kB\n", 0ull);
-	sb_printf(b, "FilePmdMapped:  %8llu kB\n", 0ull);
-	sb_printf(b, "Shared_Hugetlb: %8llu kB\n", 0ull);
-	sb_printf(b, "Private_Hugetlb: %7llu kB\n", 0ull);
-	sb_printf(b, "Swap:           %8llu kB\n", KB(m.swap));
-	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m.swap));
-	sb_printf(b, "Locked:         %8llu kB\n", KB(m.locked >> 12));
+	show_smap_counts(b, &m, false);
 	sb_printf(b, "THPeligible:    %d\n", thp_eligible(t, v));
 	sb_printf(b, "VmFlags: ");
 	for (int i = 0; i < 32; i++)
@@ -228,12 +266,13 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 	const struct mm_struct *mm = t->mm;
 	uint64_t cpu_ticks = vclock_cputime_ns(t) / (1000000000ull / USER_HZ);
 	uint64_t rsslim = t->rlim[5].cur; /* RLIMIT_RSS */
-	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu 0 %llu 0 %llu 0 0 0 20 0 1 0 0 %llu %llu "
+	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 1 0 0 %llu %llu "
 		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
 		     "%u 0\n",
-		  t->tgid, t->comm ? t->comm : "", t->ppid, t->tgid, t->tgid,
-		  mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
-		  (unsigned long long)t->min_flt, (unsigned long long)t->maj_flt,
+		  t->tgid, t->comm ? t->comm : "", t->ppid, t->pgid ? t->pgid : t->tgid,
+		  t->sid ? t->sid : t->tgid, mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
+		  (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
+		  (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
 		  (unsigned long long)cpu_ticks,
 		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
 		  (unsigned long long)(mm ? get_mm_rss(mm) : 0),

@@ -23,6 +23,7 @@
 #include "kernel/mm/swap.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
+#include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
 
 void machine_config_default(struct machine_config *c)
@@ -150,8 +151,9 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	p.pae = c->pae;
 	r = mm_init(&m->km, &m->pm, &m->mmu, &m->ctr, &p);
 	if (r) {
-		snprintf(err, n, "cannot boot the kernel memory manager with this RAM size and "
-				 "split (%s)",
+		snprintf(err, n,
+			 "cannot boot the kernel memory manager with this RAM size and "
+			 "split (%s)",
 			 m->km.last_error_msg ? m->km.last_error_msg : strerror(-r));
 		return r;
 	}
@@ -170,7 +172,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;
 	kmem_kernel_regs(&m->km, &pr);
-	mmu_write_cr4(&m->mmu, pr.cr4);
+	/* fpu__init_cpu_generic: FXSAVE-aware OS, #XM for unmasked SIMD exceptions */
+	mmu_write_cr4(&m->mmu, pr.cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (c->pae)
 		mmu_write_efer(&m->mmu, pr.efer | EFER_NXE);
 	mmu_write_cr3(&m->mmu, pr.cr3);
@@ -303,10 +306,12 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 	force_sig_fault_trap(t, out.sig, out.si_code, out.addr, X86_PF, ex->error_code, ex->cr2);
 }
 
-/* math_error: the si_code of an x87 exception from the unmasked status bits */
-static int fpe_code(const struct cpu *c)
+/* fpu__exception_code: the si_code of an x87 (#MF: the status word's flags not masked by
+ * the control word) or SIMD (#XM: MXCSR's flags not masked by its own mask bits) exception */
+static int fpe_code(const struct cpu *c, bool simd)
 {
-	unsigned e = c->fpu.sw & ~c->fpu.cw & 0x3f;
+	unsigned e = simd ? ~(c->sse.mxcsr >> 7) & c->sse.mxcsr & 0x3f
+			  : c->fpu.sw & ~c->fpu.cw & 0x3f;
 	if (e & 0x01)
 		return 7; /* FPE_FLTINV */
 	if (e & 0x04)
@@ -341,17 +346,23 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 		force_sig_fault_trap(t, SIGILL, ILL_ILLOPN, c->eip, X86_UD, 0, 0);
 		return;
 	case X86_DB:
-		/* exc_debug_user: only ICEBP raises #DB here; with no reason in DR6 it is a
+		if (ex->error_code & DR6_BS) {
+			/* exc_debug_user: a single step is SIGTRAP/TRAP_TRACE at the next EIP */
+			force_sig_fault_trap(t, SIGTRAP, 2 /* TRAP_TRACE */, c->eip, X86_DB, 0, 0);
+			return;
+		}
+		/* otherwise only ICEBP raises #DB here; with no reason in DR6 it is a
 		 * breakpoint, reported at the next instruction (send_sigtrap) */
 		force_sig_fault_trap(t, SIGTRAP, TRAP_BRKPT, c->eip, X86_DB, 0, 0);
 		return;
 	case X86_BP:
 		force_sig_fault_trap(t, SIGTRAP, SI_KERNEL, 0, ex->vector, 0, 0);
 		return;
-	case X86_MF: {
-		int code = fpe_code(c);
+	case X86_MF:
+	case X86_XM: {
+		int code = fpe_code(c, ex->vector == X86_XM);
 		if (code)
-			force_sig_fault_trap(t, SIGFPE, code, c->eip, X86_MF, 0, 0);
+			force_sig_fault_trap(t, SIGFPE, code, c->eip, ex->vector, 0, 0);
 		return;
 	}
 	case X86_AC:
@@ -398,6 +409,7 @@ static void run_syscall(struct task *t)
 		t->nvcsw++;
 		return;
 	}
+	t->call_deadline = 0;
 	if (r == -ERESTARTSYS) {
 		restart_or_eintr(t);
 		return;
@@ -454,6 +466,10 @@ static struct task *schedule(struct sched *s)
 		next->state = TASK_RUNNING;
 		next->wait.kind = WAIT_NONE;
 		next->wait.woken = false;
+		next->wait.deadline = 0;
+		free(next->wait.ph);
+		next->wait.ph = NULL;
+		next->wait.nph = 0;
 	} else if (!next->exited && signal_pending(next)) {
 		/* a preempted or new task: signals sent meanwhile, before it runs on */
 		do_signal(next);
@@ -463,7 +479,7 @@ static struct task *schedule(struct sched *s)
 		next->set_child_tid_pending = false;
 		put_user_u32(next, next->set_child_tid, (uint32_t)next->pid);
 	}
-	if (next != prev && next->rseq && !next->exited) {
+	if ((next != prev || resumed) && next->rseq && !next->exited) {
 		/* rseq_preempt/rseq_migrate: back in user mode after a switch, the kernel
 		 * publishes the CPU number again (cpu_id_start, cpu_id). It is a write like
 		 * any other: on a page fork made copy-on-write, a fault. */
@@ -500,9 +516,13 @@ int machine_run(struct machine *m)
 			kill_the_rest(s, m->stop_signal);
 			break;
 		}
+		if (s->timers)
+			sched_fire_timers(s);
 		struct task *t = s->current;
-		if (!t || !task_can_run(t) || (t->state == TASK_RUNNING && !s->slice_left)) {
+		if (!t || t->state != TASK_RUNNING || !task_can_run(t) || !s->slice_left) {
 			t = schedule(s);
+			if (!t && sched_idle(s))
+				continue; /* a timeout came, or the outside world answered */
 			if (!t)
 				break;
 		}
@@ -521,6 +541,14 @@ int machine_run(struct machine *m)
 			}
 			if (m->cfg.max_insns - c->insns < budget)
 				budget = m->cfg.max_insns - c->insns;
+		}
+		struct task *l = t->group_leader ? t->group_leader : t;
+		if (l->it_real_value) {
+			/* stop when the real timer is due, to deliver SIGALRM on time */
+			uint64_t now = vclock_monotonic_ns(l);
+			uint64_t due = l->it_real_value > now ? l->it_real_value - now : 0;
+			if (due / VMLAB_NS_PER_INSN + 1 < budget)
+				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
@@ -552,71 +580,3 @@ int machine_run(struct machine *m)
 	return first->exit_code;
 }
 
-void machine_print_stats(FILE *f, struct machine *m, bool json)
-{
-	struct kmem *km = &m->km;
-	uint64_t insns = m->cpu_ok ? m->cpu.insns : 0;
-	uint64_t peak = m->task.mm ? m->task.mm->hiwater_rss : m->peak_rss_pages;
-	if (json) {
-		fprintf(f, "{\"config\": ");
-		machine_config_print(f, &m->cfg, true);
-		fprintf(f, ", \"instructions\": %llu, \"peak_rss_kb\": %llu, \"minflt\": %llu, "
-			   "\"majflt\": %llu, \"zones\": {",
-			(unsigned long long)insns, (unsigned long long)(peak * 4),
-			(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt);
-		bool first = true;
-		for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
-			if (!populated_zone(&km->zones[z]))
-				continue;
-			fprintf(f, "%s\"%s\": {\"present\": %llu, \"managed\": %llu, \"free\": %llu}",
-				first ? "" : ", ", km->zones[z].name,
-				(unsigned long long)km->zones[z].present_pages,
-				(unsigned long long)km->zones[z].managed_pages,
-				(unsigned long long)km->zones[z].free_pages);
-			first = false;
-		}
-		fprintf(f, "}, ");
-		if (m->km_ok)
-			swap_print_stats(f, km, true);
-		fprintf(f, "\"counters\": ");
-		counters_print_json(f, &m->ctr);
-		fprintf(f, "}\n");
-		return;
-	}
-	fprintf(f, "---- vmlab statistics ----\n");
-	machine_config_print(f, &m->cfg, false);
-	fprintf(f, "instructions retired: %llu\n", (unsigned long long)insns);
-	fprintf(f, "faults: minor %llu, major %llu (demand-zero %llu, zero-page %llu, file %llu, "
-		   "cow %llu, wp-reuse %llu, stack-growth %llu, sigsegv %llu, sigbus %llu)\n",
-		(unsigned long long)m->task.min_flt, (unsigned long long)m->task.maj_flt,
-		(unsigned long long)m->ctr.v[CTR_fault_demand_zero],
-		(unsigned long long)m->ctr.v[CTR_fault_zero_page],
-		(unsigned long long)m->ctr.v[CTR_fault_file],
-		(unsigned long long)m->ctr.v[CTR_fault_cow],
-		(unsigned long long)m->ctr.v[CTR_fault_wp_reuse],
-		(unsigned long long)m->ctr.v[CTR_fault_stack_growth],
-		(unsigned long long)m->ctr.v[CTR_fault_sigsegv],
-		(unsigned long long)m->ctr.v[CTR_fault_sigbus]);
-	fprintf(f, "tlb: lookups %llu, hits %llu, misses %llu, flushes cr3 %llu, invlpg %llu, "
-		   "range %llu; page walks %llu\n",
-		(unsigned long long)m->ctr.v[CTR_tlb_lookups],
-		(unsigned long long)m->ctr.v[CTR_tlb_hits],
-		(unsigned long long)m->ctr.v[CTR_tlb_misses],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_cr3],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_invlpg],
-		(unsigned long long)m->ctr.v[CTR_tlb_flush_user_range],
-		(unsigned long long)m->ctr.v[CTR_page_walks]);
-	fprintf(f, "peak RSS: %llu kB\n", (unsigned long long)(peak * 4));
-	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
-		if (!populated_zone(&km->zones[z]))
-			continue;
-		fprintf(f, "zone %-8s present %8llu managed %8llu free %8llu pages\n",
-			km->zones[z].name, (unsigned long long)km->zones[z].present_pages,
-			(unsigned long long)km->zones[z].managed_pages,
-			(unsigned long long)km->zones[z].free_pages);
-	}
-	if (m->km_ok)
-		swap_print_stats(f, km, false);
-	fprintf(f, "counters:\n");
-	counters_print(f, &m->ctr, 0);
-}

@@ -10,8 +10,10 @@
 
 #include "cpu/cpu.h"
 #include "hw/mmu.h"
+#include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/signal.h"
+#include "kernel/sys_time.h"
 #include "kernel/tls.h"
 
 int sched_init(struct sched *s, struct task *first, uint64_t slice)
@@ -53,10 +55,20 @@ void sched_destroy(struct sched *s)
 {
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
-		if (t == s->first)
+		if (t == s->first) {
+			/* embedded in the machine; what execve gave it is freed here */
+			free(t->wait.ph);
+			free(t->owned_comm);
+			free(t->owned_exe);
+			t->wait.ph = NULL;
+			t->owned_comm = t->owned_exe = NULL;
+			t->comm = t->exe_path = NULL;
 			continue;
+		}
 		if (t->signal)
 			signal_free(t);
+		task_free_kernel(t);
+		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);
 		free(t);
@@ -66,6 +78,40 @@ void sched_destroy(struct sched *s)
 	s->tasks = NULL;
 	s->init = NULL;
 	s->nr = s->cap = 0;
+}
+
+#define THREAD_SIZE_ORDER 1 /* 8 KB kernel stacks on i386 */
+
+int task_alloc_kernel(struct task *t)
+{
+	struct kmem *km = t->km;
+	t->kstack = t->task_obj = 0;
+	if (!km)
+		return 0;
+	t->kstack = __get_free_pages(km, GFP_KERNEL, THREAD_SIZE_ORDER);
+	if (!t->kstack)
+		return -ENOMEM;
+	km->stat[NR_KERNEL_STACK_KB] += 8;
+	t->task_obj = kmem_cache_alloc(km, km->task_struct_cachep, GFP_KERNEL);
+	if (!t->task_obj) {
+		task_free_kernel(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void task_free_kernel(struct task *t)
+{
+	struct kmem *km = t->km;
+	if (!km)
+		return;
+	if (t->kstack) {
+		free_pages(km, t->kstack, THREAD_SIZE_ORDER);
+		km->stat[NR_KERNEL_STACK_KB] -= km->stat[NR_KERNEL_STACK_KB] >= 8 ? 8 : 0;
+	}
+	if (t->task_obj)
+		kmem_cache_free(km, km->task_struct_cachep, t->task_obj);
+	t->kstack = t->task_obj = 0;
 }
 
 struct task *find_task_by_pid(struct sched *s, int pid)
@@ -125,6 +171,8 @@ void sched_remove(struct sched *s, struct task *t)
 		s->nr--;
 		if (s->current == t)
 			s->current = NULL;
+		task_free_kernel(t);
+		free(t->wait.ph);
 		free(t->owned_comm);
 		free(t->owned_exe);
 		free(t);
@@ -141,21 +189,36 @@ static bool fd_ready(int fd, bool writing)
 	return poll(&p, 1, 0) > 0 && p.revents;
 }
 
+static bool poll_ready(const struct task *t)
+{
+	for (size_t i = 0; i < t->wait.nph; i++) {
+		struct pollfd p = {.fd = t->wait.ph[i].fd, .events = t->wait.ph[i].events};
+		if (poll(&p, 1, 0) > 0 && p.revents)
+			return true;
+	}
+	return false;
+}
+
 bool task_can_run(struct task *t)
 {
 	if (t->state == TASK_RUNNING)
 		return t->mm != NULL || t->exited;
 	if (t->state != TASK_INTERRUPTIBLE)
 		return false;
-	if (signal_pending(t) || t->wait.woken)
+	if (t->wait.woken)
+		return true;
+	if (t->wait.kind == WAIT_VFORK)
+		/* killable only: the child runs on the parent's stack until it lets go */
+		return t->signal && (t->signal->pending & SIGBIT(9));
+	if (signal_pending(t))
+		return true;
+	if (t->wait.deadline && vclock_monotonic_ns(t) >= t->wait.deadline)
 		return true;
 	switch (t->wait.kind) {
-	case WAIT_PIPE_READ:
-		return fd_ready(t->wait.host_fd, false);
-	case WAIT_PIPE_WRITE:
-		return fd_ready(t->wait.host_fd, true);
-	default:
-		return false;
+	case WAIT_POLL: return poll_ready(t);
+	case WAIT_PIPE_READ: return fd_ready(t->wait.host_fd, false);
+	case WAIT_PIPE_WRITE: return fd_ready(t->wait.host_fd, true);
+	default: return false;
 	}
 }
 
@@ -222,6 +285,15 @@ static void load_context(struct task *t)
 	t->mmu->seg.ldtr_base = x->ldtr_base;
 	t->mmu->seg.ldtr_limit = x->ldtr_limit;
 	t->mmu->cpl = 3;
+	/* %fs and %gs are reloaded from their selectors (a clone's CLONE_SETTLS descriptor
+	 * takes effect here); one that no longer loads keeps what it had */
+	static const enum sreg tls_regs[] = {SR_FS, SR_GS};
+	for (size_t i = 0; i < 2; i++) {
+		enum sreg r = tls_regs[i];
+		struct x86_exception ex;
+		if ((x->sr[r].selector & ~3u) && mmu_load_seg(t->mmu, r, x->sr[r].selector, &ex))
+			t->mmu->seg.sr[r] = x->sr[r];
+	}
 }
 
 void context_switch(struct sched *s, struct task *prev, struct task *next)
@@ -235,8 +307,7 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 	/* switch_mm: a new address space means a CR3 load, which drops every non-global
 	 * TLB entry; a thread of the same mm keeps the TLB */
 	if (next->mm && next->mm != s->active_mm) {
-		mmu_write_cr3(next->mmu, (uint32_t)next->mm->pgd);
-		s->active_mm = next->mm;
+		switch_mm(next, next->mm);
 		s->nr_cr3_loads++;
 		COUNT(next->ctr, sched_cr3_loads);
 	}
@@ -254,6 +325,37 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 	}
 }
 
+#define ASID_MAX 4095u /* 12 bits, as PCIDs */
+
+/* A tag for mm: the next one, its stale entries (of an address space that had it before)
+ * dropped. When they run out every mm gives its tag back and the whole TLB goes. */
+static uint16_t asid_alloc(struct sched *s, struct task *t)
+{
+	if (s->last_asid >= ASID_MAX) {
+		for (size_t i = 0; i < s->nr; i++)
+			if (s->tasks[i]->mm)
+				s->tasks[i]->mm->asid = 0;
+		mmu_flush_tlb(t->mmu, true, CTR_tlb_flush_cr3);
+		s->last_asid = 0;
+	}
+	uint16_t a = ++s->last_asid;
+	mmu_flush_asid(t->mmu, a, CTR_tlb_flush_cr3);
+	return a;
+}
+
+void switch_mm(struct task *t, struct mm_struct *mm)
+{
+	struct sched *s = t->sched;
+	if (s && t->mmu->tlbcfg.asid) {
+		if (!mm->asid)
+			mm->asid = asid_alloc(s, t);
+		mmu_set_asid(t->mmu, mm->asid);
+	}
+	mmu_write_cr3(t->mmu, (uint32_t)mm->pgd);
+	if (s)
+		s->active_mm = mm;
+}
+
 long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uaddr)
 {
 	if (signal_pending(t))
@@ -265,7 +367,67 @@ long sched_block(struct task *t, enum wait_kind kind, int host_fd, uint32_t uadd
 	t->wait.host_fd = host_fd;
 	t->wait.uaddr = uaddr;
 	t->wait.woken = false;
+	t->wait.deadline = 0;
 	return -ERESTART_SCHED;
+}
+
+bool sched_others_alive(const struct task *t)
+{
+	for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+		const struct task *o = t->sched->tasks[i];
+		if (o != t && o->state < EXIT_ZOMBIE)
+			return true;
+	}
+	return false;
+}
+
+long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline)
+{
+	long r = sched_block(t, kind, -1, 0);
+	if (r == -ERESTART_SCHED)
+		t->wait.deadline = deadline;
+	return r;
+}
+
+bool sched_idle(struct sched *s)
+{
+	/* the nearest deadline: a timed wait's, or a real timer's */
+	bool found = false;
+	uint64_t wait = 0;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *t = s->tasks[i];
+		if (t->state >= EXIT_ZOMBIE)
+			continue;
+		uint64_t now = vclock_monotonic_ns(t);
+		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE ? t->wait.deadline : 0,
+				 t->it_real_value};
+		for (int k = 0; k < 2; k++) {
+			if (!d[k])
+				continue;
+			uint64_t w = d[k] > now ? d[k] - now : 0;
+			if (!found || w < wait)
+				wait = w;
+			found = true;
+		}
+	}
+	if (found) {
+		s->idle_ns += wait;
+		sched_fire_timers(s);
+		return true;
+	}
+	/* descriptors only the outside world can make ready: wait for it on the host */
+	struct pollfd p[64];
+	nfds_t n = 0;
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct task *t = s->tasks[i];
+		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL)
+			continue;
+		for (size_t k = 0; k < t->wait.nph && n < 64; k++)
+			if (t->wait.ph[k].external)
+				p[n++] = (struct pollfd){.fd = t->wait.ph[k].fd,
+							 .events = t->wait.ph[k].events};
+	}
+	return n && poll(p, n, -1) > 0;
 }
 
 long sched_write_rest(struct task *t, uint32_t done, int host_fd)
@@ -309,20 +471,13 @@ void wake_up_task(struct task *t, enum wait_kind kind)
 static const char *wait_what(const struct task *t)
 {
 	switch (t->wait.kind) {
-	case WAIT_CHILD:
-		return "waits for a child";
-	case WAIT_VFORK:
-		return "waits for its vfork child to exec or exit";
-	case WAIT_PIPE_READ:
-		return "reads an empty pipe";
-	case WAIT_PIPE_WRITE:
-		return "writes a full pipe";
-	case WAIT_FUTEX:
-		return "waits on a futex";
-	case WAIT_SIGNAL:
-		return "waits for a signal";
-	default:
-		return "waits";
+	case WAIT_CHILD: return "waits for a child";
+	case WAIT_VFORK: return "waits for its vfork child to exec or exit";
+	case WAIT_PIPE_READ: return "reads an empty pipe";
+	case WAIT_PIPE_WRITE: return "writes a full pipe";
+	case WAIT_FUTEX: return "waits on a futex";
+	case WAIT_SIGNAL: return "waits for a signal";
+	default: return "waits";
 	}
 }
 
@@ -334,8 +489,8 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 		if (t->state != TASK_INTERRUPTIBLE)
 			continue;
 		if (t->wait.kind == WAIT_FUTEX)
-			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid, t->comm ? t->comm : "?",
-				wait_what(t), t->wait.uaddr);
+			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
+				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
 		else
 			fprintf(f, "vmlab:   pid %d (%s) %s\n", t->pid, t->comm ? t->comm : "?",
 				wait_what(t));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/ktrace.h"
 #include "kernel/procfs.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
@@ -102,9 +103,9 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
 }
 
-/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, or the
- * kernel failing to build a handler's frame. */
-enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME };
+/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
+ * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
+enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
 static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
 {
@@ -137,6 +138,18 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	info.u[0] = addr;
 	s->pending &= ~SIGBIT(sig); /* the newest fault's details win */
 	queue(t, &info, ORIGIN_TRAP);
+}
+
+void force_sig_bad_frame(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	if ((s->blocked & SIGBIT(SIGSEGV)) || s->action[SIGSEGV].handler == 1) {
+		s->action[SIGSEGV].handler = 0;
+		s->blocked &= ~SIGBIT(SIGSEGV);
+	}
+	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
+	s->pending &= ~SIGBIT(SIGSEGV);
+	queue(t, &info, ORIGIN_SIGRETURN);
 }
 
 void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr)
@@ -217,10 +230,13 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 		strncat(where, ")", sizeof(where) - strlen(where) - 1);
 	} else if (origin == ORIGIN_FRAME) {
 		snprintf(where, sizeof(where), " (the signal frame could not be written)");
+	} else if (origin == ORIGIN_SIGRETURN) {
+		snprintf(where, sizeof(where), " (sigreturn found no valid signal frame)");
 	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
 		const struct signal_struct *s = t->signal;
 		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
-			 trap_name(s->trap_nr), s->trap_nr, s->error_code, t->cpu->eip);
+			 trap_name(s->trap_nr), s->trap_nr, s->error_code,
+			 t->cpu ? t->cpu->eip : 0);
 	}
 	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
 	t->exited = true;
@@ -254,6 +270,8 @@ void do_signal(struct task *t)
 		s->pending &= ~SIGBIT(sig);
 		struct siginfo_i386 info = s->info[sig];
 		struct k_sigaction *ka = &s->action[sig];
+		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
+			ktrace_signal(t, sig, &info, ka->handler);
 		if (ka->handler == 1)
 			continue;
 		if (ka->handler == 0) {

@@ -53,6 +53,9 @@ void force_sig_fault(struct task *t, int sig, int si_code, uint32_t addr);
  * trapno/err/cr2 fields. Prefer this one from the fault path. */
 void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr,
 			  uint32_t trapno, uint32_t err, uint32_t cr2);
+/* sigreturn's signal_fault: SIGSEGV (SI_KERNEL, catchable), the sigcontext's trap fields
+ * left as they were, as Linux leaves them. */
+void force_sig_bad_frame(struct task *t);
 /* Queues a signal from the process itself (kill/tgkill/raise): SI_USER / SI_TKILL. */
 int send_sig(struct task *t, int sig, int si_code);
 

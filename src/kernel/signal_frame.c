@@ -2,9 +2,11 @@
  * Signal frames on the guest stack and sigreturn (arch/x86/kernel/signal.c: get_sigframe,
  * __setup_frame, __setup_rt_frame, restore_sigcontext; fpu/signal.c for the FPU part).
  *
- * The FPU state is saved in the format of a CPU without FXSR (struct fregs_state: the
- * FNSAVE image and the status word), which is what vmlab's x87 is; the handler then starts
- * with a freshly initialised FPU, and sigreturn restores the saved image.
+ * The FPU state is saved as an FXSR CPU's is on i386 (vmlab's CPUID reports FXSR and SSE):
+ * the fregs_state header (the FNSAVE-format image, the status word, magic 0) followed by the
+ * 512-byte FXSAVE image (64-byte aligned) with its software-reserved bytes; the handler
+ * then starts with a freshly initialised FPU and SSE state, and sigreturn restores the x87
+ * from the header and MXCSR and the XMM registers from the FXSAVE image.
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,10 +30,15 @@
 /* The EFLAGS bits sigreturn may change (FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
 #define FIX_EFLAGS 0x00050dd5u
 
+#define FXSAVE_SIZE 512u
+#define FPX_SW_MAGIC1 0x46505853u /* FP_XSTATE_MAGIC1 */
+#define FPX_SW_MAGIC2_SIZE 4u /* FP_XSTATE_MAGIC2_SIZE */
+
 uint32_t sigframe_place(uint32_t sp, uint32_t frame_size, uint32_t *fpstate)
 {
-	/* fpu__alloc_mathframe without FXSR: the fregs_state, 64-byte aligned */
-	sp = (sp - (uint32_t)sizeof(struct fregs_state_i386)) & ~63u;
+	/* fpu__alloc_mathframe with FXSR: the FXSAVE image 64-byte aligned, the fregs_state
+	 * header right below it */
+	sp = ((sp - FXSAVE_SIZE) & ~63u) - (uint32_t)sizeof(struct fregs_state_i386);
 	*fpstate = sp;
 	/* align_sigframe (32-bit): ((sp + 4) & -16) - 4 */
 	return ((sp - frame_size + 4) & ~15u) - 4;
@@ -124,12 +131,29 @@ static void fill_sigcontext(struct task *t, struct sigcontext_i386 *sc, uint32_t
 
 static int save_fpu(struct task *t, uint32_t fpstate)
 {
+	struct cpu *c = t->cpu;
 	struct fregs_state_i386 fr;
-	x87_save_image(&t->cpu->fpu, fr.fsave);
-	fr.status = t->cpu->fpu.sw; /* save_fsave_header copies swd into status */
-	if (copy_to_user(t, fpstate, &fr, sizeof(fr)))
+	uint8_t fx[FXSAVE_SIZE];
+	x87_save_image(&c->fpu, fr.fsave);
+	fr.status = c->fpu.sw; /* save_fsave_header: swd, then magic X86_FXSR_MAGIC (0) */
+	cpu_fxsave_image(c, fx);
+	/* save_xstate_epilog: the software-reserved bytes (464-511) FXSAVE leaves alone */
+	struct {
+		uint32_t magic1, extended_size;
+		uint64_t xfeatures;
+		uint32_t xstate_size, padding[7];
+	} sw = {FPX_SW_MAGIC1,
+		FXSAVE_SIZE + FPX_SW_MAGIC2_SIZE + (uint32_t)sizeof(struct fregs_state_i386),
+		3 /* x87 and SSE */, FXSAVE_SIZE, {0}};
+	_Static_assert(sizeof(sw) == 48, "_fpx_sw_bytes");
+	uint32_t buf_fx = fpstate + (uint32_t)sizeof(fr);
+	/* bytes 288-463 of the image are not written: FXSAVE does not store them */
+	if (copy_to_user(t, fpstate, &fr, sizeof(fr)) || copy_to_user(t, buf_fx, fx, 288) ||
+	    copy_to_user(t, buf_fx + 464, &sw, sizeof(sw)))
 		return -EFAULT;
-	x87_init(&t->cpu->fpu); /* fpu__clear_user_states: the handler gets a clean FPU */
+	/* fpu__clear_user_states: the handler gets a clean FPU, MXCSR and XMM registers */
+	x87_init(&c->fpu);
+	sse_init(&c->sse);
 	return 0;
 }
 
@@ -188,7 +212,7 @@ int setup_rt_or_legacy_frame(struct task *t, int sig, const struct k_sigaction *
 		f.pinfo = frame + (uint32_t)offsetof(struct rt_sigframe_i386, info);
 		f.puc = frame + (uint32_t)offsetof(struct rt_sigframe_i386, uc);
 		f.info = *info;
-		f.uc.uc_flags = 0; /* no UC_FP_XSTATE: the FPU state is fregs_state */
+		f.uc.uc_flags = 0; /* no UC_FP_XSTATE: FXSR without XSAVE */
 		f.uc.uc_stack.ss_sp = ss_sp;
 		f.uc.uc_stack.ss_flags = (int32_t)(onstack_flags | ss_fl);
 		f.uc.uc_stack.ss_size = ss_size;
@@ -246,12 +270,18 @@ static int restore_sigcontext(struct task *t, const struct sigcontext_i386 *sc)
 	c->eip = sc->eip;
 	cpu_set_eflags(c, (cpu_get_eflags(c) & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS));
 	if (sc->fpstate) {
+		/* __fpu_restore_sig for an ia32 FXSR frame: MXCSR (reserved bits cleared) and the
+		 * XMM registers from the FXSAVE image, the x87 from the fregs_state header */
 		struct fregs_state_i386 fr;
-		if (copy_from_user(t, &fr, sc->fpstate, sizeof(fr)))
+		uint8_t fx[FXSAVE_SIZE];
+		if (copy_from_user(t, &fr, sc->fpstate, sizeof(fr)) ||
+		    copy_from_user(t, fx, sc->fpstate + (uint32_t)sizeof(fr), 288))
 			return -EFAULT;
+		cpu_fxrstor_image(c, fx, true);
 		x87_restore_image(&c->fpu, fr.fsave);
 	} else {
-		x87_init(&c->fpu);
+		x87_init(&c->fpu); /* fpu__clear_user_states */
+		sse_init(&c->sse);
 	}
 	return 0;
 }
@@ -264,7 +294,7 @@ static void set_blocked(struct task *t, uint64_t mask)
 static long bad_frame(struct task *t)
 {
 	/* signal_fault + force_sig(SIGSEGV): si_code SI_KERNEL, catchable */
-	force_sig_fault_trap(t, SIGSEGV, 0x80, 0, 0, 0, 0);
+	force_sig_bad_frame(t);
 	return (long)(int32_t)t->cpu->regs[R_EAX];
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "cpu/cpu.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -33,9 +34,10 @@ uint64_t vclock_cputime_ns(const struct task *t)
 
 uint64_t vclock_monotonic_ns(const struct task *t)
 {
-	/* the machine's clock: every task's instructions, plus this task's sleeps */
+	/* the machine's clock: every task's instructions, the time every task spent blocked
+	 * until a timeout (sched.h), plus this task's own sleeps */
 	uint64_t insns = t->cpu ? t->cpu->insns * VMLAB_NS_PER_INSN : 0;
-	return insns + t->sleep_ns;
+	return insns + (t->sched ? t->sched->idle_ns : 0) + t->sleep_ns;
 }
 
 uint64_t vclock_realtime_ns(const struct task *t)
@@ -167,8 +169,9 @@ long sys_time(struct task *t, const uint32_t *a)
 	return (long)(int32_t)s;
 }
 
-/* Sleeping: the clock jumps ahead by the request. A signal cannot arrive meanwhile (no
- * timers, no other process), so the sleep always completes. */
+/* Sleeping: alone and without a timer, the task's clock jumps ahead by the request (nothing
+ * could interrupt it); otherwise it blocks until its deadline on the virtual clock
+ * (sched.h), and a signal may end it first. */
 static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, uint32_t urem,
 		     bool time64)
 {
@@ -182,6 +185,24 @@ static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, 
 	if (r)
 		return r;
 	int64_t delta = flags & TIMER_ABSTIME_ ? req - now : req;
+	const struct task *l = t->group_leader ? t->group_leader : t;
+	if (delta > 0 && (sched_others_alive(t) || l->it_real_value || t->call_deadline)) {
+		/* others can run meanwhile, or a timer can end the sleep: sleep in the
+		 * scheduler until the deadline */
+		uint64_t mono = vclock_monotonic_ns(t);
+		if (!t->call_deadline)
+			t->call_deadline = mono + (uint64_t)delta;
+		if (mono >= t->call_deadline)
+			return 0;
+		long b = sched_block_until(t, WAIT_SIGNAL, t->call_deadline);
+		if (b == -ERESTARTSYS) {
+			/* interrupted: what is left of it, and EINTR */
+			if (urem && !(flags & TIMER_ABSTIME_))
+				put_timespec(t, urem, (int64_t)(t->call_deadline - mono), time64);
+			return -EINTR;
+		}
+		return b;
+	}
 	if (delta > 0)
 		t->sleep_ns += (uint64_t)delta;
 	if (urem && !(flags & TIMER_ABSTIME_) && signal_pending(t))

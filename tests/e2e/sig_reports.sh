@@ -4,7 +4,8 @@
 # compat mode through the same traps.c paths as i386) and its one-line report on stderr
 # names what happened: the trap and error code for the faults that carry no address, the
 # address for those that do, and "the signal frame could not be written" only when a
-# handler's frame could not be written.
+# handler's frame could not be written; also after the guest set O_DIRECT and O_NONBLOCK on
+# the stderr it shares with vmlab.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
 n=0
@@ -42,5 +43,7 @@ int1 139 SIGSEGV \(general protection fault, trap 13, error code 0xa, eip 0x[0-9
 np 135 SIGBUS \(segment not present, trap 11, error code 0x4, eip 0x[0-9a-f]{8}\)
 icebp 133 SIGTRAP \(address 0x[0-9a-f]{8}\)
 frame 139 SIGSEGV \(the signal frame could not be written\)
+sigreturn 139 SIGSEGV \(sigreturn found no valid signal frame\)
+odirect 139 SIGSEGV \(general protection fault, trap 13, error code 0, eip 0x[0-9a-f]{8}\)
 CASES
 echo "1..$n"

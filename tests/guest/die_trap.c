@@ -6,6 +6,9 @@
  *   icebp  INT1 (0xf1): #DB, SIGTRAP
  *   frame  a SIGSEGV handler, then a fault with %esp on unmapped memory: the handler's
  *          frame cannot be written (force_sigsegv), SIGSEGV
+ *   sigreturn  rt_sigreturn with %esp on unmapped memory: no frame to restore, SIGSEGV
+ *   odirect  O_DIRECT and O_NONBLOCK set on stderr (the open file description vmlab's own
+ *          stderr shares), then hlt: vmlab's report must still be written
  * tests/e2e/sig_reports.sh runs each and checks vmlab's one-line report and the status
  * against a native run. Golden: native only (the default run).
  */
@@ -25,17 +28,29 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "int1")) {
 		__asm__ volatile("int $1");
 	} else if (!strcmp(what, "np")) {
-		struct user_desc d = {.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
-				      .limit_in_pages = 1, .seg_not_present = 1, .useable = 1};
+		struct user_desc d = {.entry_number = 0,
+				      .limit = 0xfffff,
+				      .seg_32bit = 1,
+				      .limit_in_pages = 1,
+				      .seg_not_present = 1,
+				      .useable = 1};
 		syscall(SYS_modify_ldt, 0x11, &d, sizeof(d));
 		__asm__ volatile("movw %w0, %%ds" : : "r"(0x7));
 	} else if (!strcmp(what, "icebp")) {
 		__asm__ volatile(".byte 0xf1");
+	} else if (!strcmp(what, "sigreturn")) {
+		__asm__ volatile("movl $0x1000, %%esp\n movl $173, %%eax\n int $0x80"
+				 :
+				 :
+				 : "eax", "memory");
 	} else if (!strcmp(what, "frame")) {
 		signal(SIGSEGV, handler);
 		/* %esp at a page nothing maps; the read of address 0 faults */
 		__asm__ volatile("movl $0x1000, %%esp\n movl 0, %%eax" : : : "eax", "memory");
 	} else {
+		if (!strcmp(what, "odirect") && fcntl(2, F_SETFL, O_DIRECT | O_NONBLOCK))
+			printf("fcntl(2, F_SETFL, O_DIRECT|O_NONBLOCK): %s\n", errname(errno));
+		fflush(stdout);
 		__asm__ volatile("hlt");
 	}
 	printf("still alive\n");

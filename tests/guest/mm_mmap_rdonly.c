@@ -12,7 +12,8 @@ static void perms(const char *label, const void *p)
 {
 	char *s = slurp("/proc/self/maps"), want[16];
 	snprintf(want, sizeof(want), "%08lx-", (unsigned long)(uintptr_t)p);
-	for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (char *line = s; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, want, 9)) {
 			printf("%s: maps perms %.4s\n", label, line + 18);
 			return;
@@ -92,11 +93,13 @@ int main(void)
 	fd = open(path, O_RDWR);
 	char *p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
 	printf("file O_RDWR: MAP_SHARED PROT_READ: %s\n", mapfailname(p));
-	report("file O_RDWR: mprotect(PROT_READ|PROT_WRITE)", mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
+	report("file O_RDWR: mprotect(PROT_READ|PROT_WRITE)",
+	       mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
 	perms("file O_RDWR", p);
 	close(fd);
 	/* the mapping outlives the descriptor and keeps its rights */
-	report("file O_RDWR, fd closed: mprotect(PROT_READ) then back", mprotect(p, 2 * PG, PROT_READ) ?: mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
+	report("file O_RDWR, fd closed: mprotect(PROT_READ) then back",
+	       mprotect(p, 2 * PG, PROT_READ) ?: mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
 	munmap(p, 2 * PG);
 
 	fd = open("/dev/zero", O_RDONLY);
@@ -106,13 +109,15 @@ int main(void)
 	fd = open("/dev/zero", O_WRONLY);
 	try_map("/dev/zero O_WRONLY: MAP_SHARED PROT_WRITE", fd, PROT_WRITE, MAP_SHARED);
 	try_map("/dev/zero O_WRONLY: MAP_SHARED PROT_READ", fd, PROT_READ, MAP_SHARED);
-	try_map("/dev/zero O_WRONLY: MAP_PRIVATE PROT_READ|PROT_WRITE", fd, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	try_map("/dev/zero O_WRONLY: MAP_PRIVATE PROT_READ|PROT_WRITE", fd, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE);
 	close(fd);
 
 	fd = open("/dev/zero", O_RDWR);
 	p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
 	printf("/dev/zero O_RDWR: MAP_SHARED PROT_READ: %s\n", mapfailname(p));
-	report("/dev/zero O_RDWR: mprotect(PROT_READ|PROT_WRITE)", mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
+	report("/dev/zero O_RDWR: mprotect(PROT_READ|PROT_WRITE)",
+	       mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
 	print_fault("/dev/zero O_RDWR: write", try_write(p, 'X'), p);
 	perms("/dev/zero O_RDWR", p);
 	close(fd);

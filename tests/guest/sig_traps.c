@@ -3,9 +3,10 @@
  * sigcontext's trapno and err, and where EIP points (relative to the instruction):
  * #NP and #SS from segment loads (SIGBUS, SI_KERNEL: do_error_trap with no si_code),
  * ICEBP (INT1, 0xf1: SIGTRAP TRAP_BRKPT at the next instruction), INT3, INT $1 (a DPL-0
- * gate: #GP with the IDT error code, at the first prefix of the INT), HLT (#GP(0)), INTO (#OF), BOUND (#BR).
- * Golden: native only (the i386 run under qemu TCG cannot be trusted for segment faults, see
- * NOTES.md); this host's kernel runs the program in compat mode with the same traps.c paths.
+ * gate: #GP with the IDT error code, at the first prefix of the INT), HLT (#GP(0)), INTO (#OF),
+ * BOUND (#BR). Golden: native only (the i386 run under qemu TCG cannot be trusted for segment
+ * faults, see NOTES.md); this host's kernel runs the program in compat mode with the same traps.c
+ * paths.
  */
 #include "guestutil.h"
 #include <asm/ldt.h>
@@ -21,7 +22,8 @@ static void trap_catcher(int sig, siginfo_t *si, void *ucv)
 
 /* Each case: the code between its two labels; the fault is at the first byte. */
 extern char np_ds[], np_ds_end[], np_ss[], np_ss_end[], icebp[], icebp_end[], int3[], int3_end[];
-extern char int1[], int1_end[], gs_int[], gs_int_end[], hlt[], hlt_end[], into[], into_end[], bound[], bound_end[];
+extern char int1[], int1_end[], gs_int[], gs_int_end[], hlt[], hlt_end[], into[], into_end[],
+    bound[], bound_end[];
 static int bounds[2] = {10, 20};
 
 static void run(const char *label, void (*f)(void), const char *start, const char *end)
@@ -32,20 +34,25 @@ static void run(const char *label, void (*f)(void), const char *start, const cha
 		printf("%s: no signal\n", label);
 		return;
 	}
-	printf("%s: %s %s", label, signame(g_sig), g_code == 1 && g_sig == SIGTRAP ? "TRAP_BRKPT" : sicodename(g_sig, g_code));
+	printf("%s: %s %s", label, signame(g_sig),
+	       g_code == 1 && g_sig == SIGTRAP ? "TRAP_BRKPT" : sicodename(g_sig, g_code));
 	if (g_addr == 0)
 		printf(" addr=0");
 	else if (g_addr >= (uintptr_t)start && g_addr <= (uintptr_t)end)
 		printf(" addr=insn%s", offs((long)(g_addr - (uintptr_t)start)));
 	else
 		printf(" addr=elsewhere");
-	printf(" trapno=%d err=%#x eip=insn%s\n", g_trapno, g_err, offs((long)(g_eip - (uintptr_t)start)));
+	printf(" trapno=%d err=%#x eip=insn%s\n", g_trapno, g_err,
+	       offs((long)(g_eip - (uintptr_t)start)));
 }
 
 /* The faulting instruction is followed by a jump back, never reached when it faults. */
 static void do_np_ds(void)
 {
-	__asm__ volatile("push %%ds\n np_ds: movw %w0, %%ds\n np_ds_end: pop %%ds" : : "r"(0x7) : "memory");
+	__asm__ volatile("push %%ds\n np_ds: movw %w0, %%ds\n np_ds_end: pop %%ds"
+			 :
+			 : "r"(0x7)
+			 : "memory");
 }
 static void do_np_ss(void)
 {
@@ -73,7 +80,10 @@ static void do_hlt(void)
 }
 static void do_into(void)
 {
-	__asm__ volatile("movb $0x7f, %%al\n addb $1, %%al\n into: into\n into_end:" : : : "eax", "cc");
+	__asm__ volatile("movb $0x7f, %%al\n addb $1, %%al\n into: into\n into_end:"
+			 :
+			 :
+			 : "eax", "cc");
 }
 static void do_bound(void)
 {
@@ -92,8 +102,13 @@ int main(void)
 	sigaction(SIGTRAP, &sa, NULL);
 
 	/* LDT entry 0: a data segment marked not present; entry 1: the same, for %ss */
-	struct user_desc d = {.entry_number = 0, .base_addr = 0, .limit = 0xfffff, .seg_32bit = 1,
-			      .limit_in_pages = 1, .seg_not_present = 1, .useable = 1};
+	struct user_desc d = {.entry_number = 0,
+			      .base_addr = 0,
+			      .limit = 0xfffff,
+			      .seg_32bit = 1,
+			      .limit_in_pages = 1,
+			      .seg_not_present = 1,
+			      .useable = 1};
 	report("modify_ldt not-present entry 0", syscall(SYS_modify_ldt, 0x11, &d, sizeof(d)));
 	d.entry_number = 1;
 	report("modify_ldt not-present entry 1", syscall(SYS_modify_ldt, 0x11, &d, sizeof(d)));

@@ -40,6 +40,8 @@ struct dc_in {
 	uint8_t data[DC_PAGE];
 	uint8_t stack[DC_PAGE];
 	uint8_t low[DC_PAGE];
+	uint32_t mxcsr;	      /* loaded with the XMM registers before running */
+	uint8_t xmm[8][16];
 };
 
 struct dc_out {
@@ -56,6 +58,8 @@ struct dc_out {
 	uint8_t stack[DC_PAGE];
 	uint8_t low[DC_PAGE];
 	uint32_t low_mapped;
+	uint32_t mxcsr; /* after the code (or at the fault) */
+	uint8_t xmm[8][16];
 };
 #define DC_NO_EXCEPTION 0xffffffffu
 #define DC_TIMEOUT 0xfffffffeu

@@ -34,6 +34,11 @@
 #define H_OUT_ESP 84
 #define H_FPU_IN 128
 #define H_FPU_OUT 256
+#define H_XMM_IN 512
+#define H_MXCSR_IN 640
+#define H_XMM_OUT 768
+#define H_MXCSR_OUT 896
+#define H_MXCSR_HOST 900 /* the helper's own (default) MXCSR, put back after the case */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define H(off) STR(DC_HARNESS) "+" STR(off)
@@ -41,40 +46,47 @@
 void dc_enter(void);
 void dc_exit(void);
 
-__asm__(
-    ".text\n"
-    ".globl dc_enter\n"
-    "dc_enter:\n"
-    "	pushal\n"
-    "	pushfl\n"
-    "	movl %esp, " H(
-	H_HOST_ESP) "\n"
-		    "	frstor " H(
-			H_FPU_IN) "\n"
-				  "	movl $" H(
-				      H_IN_BLOCK) ", %esp\n"
-						  "	popal\n"
-						  "	popfl\n"
-						  "	movl " H(
-						      H_IN_ESP) ", %esp\n"
-								"	jmp *" H(
-								    H_CODE_ADDR) "\n"
-										 ".globl dc_exit\n"
-										 "dc_exit:\n"
-										 "	movl "
-										 "%esp, " H(
-										     H_OUT_ESP) "\n"
-												"	movl $" H(
-												    H_OUT_BLOCK) "+36, %esp\n"
-														 "	pushfl\n"
-														 "	pushal\n"
-														 "	fnsave " H(
-														     H_FPU_OUT) "\n"
-																"	movl " H(
-																    H_HOST_ESP) ", %esp\n"
-																		"	popfl\n"
-																		"	popal\n"
-																		"	ret\n");
+#define XMM_IO(insn, base)                                                                  \
+	"	" insn " " H(base) "+0, %xmm0\n	" insn " " H(base) "+16, %xmm1\n"      \
+	"	" insn " " H(base) "+32, %xmm2\n	" insn " " H(base) "+48, %xmm3\n"     \
+	"	" insn " " H(base) "+64, %xmm4\n	" insn " " H(base) "+80, %xmm5\n"     \
+	"	" insn " " H(base) "+96, %xmm6\n	" insn " " H(base) "+112, %xmm7\n"
+#define XMM_OUT(base)                                                                       \
+	"	movups %xmm0, " H(base) "+0\n	movups %xmm1, " H(base) "+16\n"              \
+	"	movups %xmm2, " H(base) "+32\n	movups %xmm3, " H(base) "+48\n"             \
+	"	movups %xmm4, " H(base) "+64\n	movups %xmm5, " H(base) "+80\n"             \
+	"	movups %xmm6, " H(base) "+96\n	movups %xmm7, " H(base) "+112\n"
+
+/* clang-format off */
+__asm__(".text\n"
+	".globl dc_enter\n"
+	"dc_enter:\n"
+	"	pushal\n"
+	"	pushfl\n"
+	"	movl %esp, " H(H_HOST_ESP) "\n"
+	"	frstor " H(H_FPU_IN) "\n"
+	XMM_IO("movups", H_XMM_IN)
+	"	ldmxcsr " H(H_MXCSR_IN) "\n"
+	"	movl $" H(H_IN_BLOCK) ", %esp\n"
+	"	popal\n"
+	"	popfl\n"
+	"	movl " H(H_IN_ESP) ", %esp\n"
+	"	jmp *" H(H_CODE_ADDR) "\n"
+	".globl dc_exit\n"
+	"dc_exit:\n"
+	"	movl %esp, " H(H_OUT_ESP) "\n"
+	"	movl $" H(H_OUT_BLOCK) "+36, %esp\n"
+	"	pushfl\n"
+	"	pushal\n"
+	"	fnsave " H(H_FPU_OUT) "\n"
+	XMM_OUT(H_XMM_OUT)
+	"	stmxcsr " H(H_MXCSR_OUT) "\n"
+	"	ldmxcsr " H(H_MXCSR_HOST) "\n"
+	"	movl " H(H_HOST_ESP) ", %esp\n"
+	"	popfl\n"
+	"	popal\n"
+	"	ret\n");
+/* clang-format on */
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t faulted;
@@ -128,8 +140,17 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 	for (int i = 0; i < 8; i++)
 		o->regs[i] = (uint32_t)g[map[i]];
 	o->eflags = (uint32_t)g[REG_EFL];
-	if (uc->uc_mcontext.fpregs)
+	if (uc->uc_mcontext.fpregs) {
 		fpstate_to_image(uc->uc_mcontext.fpregs, o->fpu);
+		/* the FXSAVE image after the FNSAVE-format part (magic 0: it is there) */
+		const uint8_t *raw = (const uint8_t *)uc->uc_mcontext.fpregs;
+		uint16_t magic;
+		memcpy(&magic, raw + 110, 2);
+		if (magic == 0) {
+			memcpy(&o->mxcsr, raw + 112 + 24, 4);
+			memcpy(o->xmm, raw + 112 + 160, sizeof(o->xmm));
+		}
+	}
 	faulted = 1;
 	siglongjmp(fault_jmp, 1);
 }
@@ -182,6 +203,10 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 	    r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0], (in->eflags & DC_FLAGS) | 0x202u};
 	memcpy(harness + H_IN_BLOCK, blk, sizeof(blk));
 	uint32_t code_addr = DC_CODE + off;
+	memcpy(harness + H_XMM_IN, in->xmm, sizeof(in->xmm));
+	memcpy(harness + H_MXCSR_IN, &in->mxcsr, 4);
+	uint32_t host_mxcsr = 0x1f80;
+	memcpy(harness + H_MXCSR_HOST, &host_mxcsr, 4);
 	memcpy(harness + H_IN_ESP, &r[4], 4);
 	memcpy(harness + H_CODE_ADDR, &code_addr, 4);
 
@@ -197,6 +222,8 @@ static void run_case(const struct dc_in *in, struct dc_out *out)
 		memcpy(&out->regs[4], harness + H_OUT_ESP, 4);
 		out->eflags = b[8];
 		memcpy(out->fpu, harness + H_FPU_OUT, 108);
+		memcpy(out->xmm, harness + H_XMM_OUT, sizeof(out->xmm));
+		memcpy(&out->mxcsr, harness + H_MXCSR_OUT, 4);
 	}
 	alarm(0);
 	__asm__ volatile("fninit");

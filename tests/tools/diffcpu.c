@@ -159,6 +159,7 @@ static void case_init(struct tcase *t, unsigned group)
 	fill_random(t->in.stack, DC_PAGE);
 	if (have_low)
 		fill_random(t->in.low, DC_PAGE);
+	t->in.mxcsr = MXCSR_DEFAULT; /* no draw: the groups before SSE keep their cases */
 }
 
 /* Host pointer into the case's memory for a linear address (NULL if unmapped). */
@@ -205,9 +206,15 @@ static unsigned any_reg(unsigned avoid)
  * page (or of the stack page, through ESP/EBP), and sets the registers the form uses.
  * span: bytes the instruction may touch from there. avoid: registers the form must not use.
  */
+static void emit_mem32_at(struct tcase *t, unsigned reg, uint32_t target, unsigned avoid);
 static void emit_mem32(struct tcase *t, unsigned reg, unsigned span, unsigned avoid)
 {
-	uint32_t target = DC_DATA + 16 + below(DC_PAGE - 32 - span);
+	emit_mem32_at(t, reg, DC_DATA + 16 + below(DC_PAGE - 32 - span), avoid);
+}
+
+/* The same at a given linear address (ESP-based forms excepted: they stay near DC_ESP). */
+static void emit_mem32_at(struct tcase *t, unsigned reg, uint32_t target, unsigned avoid)
+{
 	uint32_t lin = target;
 	target -= t->seg_base; /* the offset that reaches lin through the segment */
 	unsigned kind = t->abs_only ? 0 : below(7);
@@ -1506,6 +1513,425 @@ static void gen_x87(unsigned per)
 	}
 }
 
+
+/* ---------------------------------------------------------------- MMX, SSE, SSE2 */
+
+/* SSE form flags. */
+#define S_IMM 0x0001	 /* an imm8 follows */
+#define S_REGONLY 0x0002 /* ModRM must be a register */
+#define S_MEMONLY 0x0004 /* ModRM must be memory */
+#define S_ALIGN 0x0008	 /* a 16-byte operand that must be aligned */
+#define S_GREG 0x0010	 /* ModRM.reg is a general register it writes (not ESP) */
+#define S_GRM 0x0020	 /* ModRM.rm is a general register (register form) */
+#define S_MM 0x0040	 /* works on MMX registers: the mmx group, the x87 state compared */
+#define S_GRP 0x0080	 /* 0F 71-73: ModRM.reg is the sub-opcode given in .reg */
+#define S_MASKMOV 0x0100 /* stores to DS:EDI */
+#define S_GSTORE 0x0200	 /* ModRM.rm is a general register it writes (MOVD r32, xmm) */
+
+struct sse_form {
+	uint8_t pfx, op, msz, reg;
+	uint16_t fl;
+};
+
+/* Every MMX/SSE/SSE2 encoding vmlab models (the i686 + SSE2 of a Pentium 4). */
+static const struct sse_form sse_forms[] = {
+#define PS4(op, fl)                                                                         \
+	{0, op, 16, 0, S_ALIGN | (fl)}, {0x66, op, 16, 0, S_ALIGN | (fl)}, {0xf3, op, 4, 0, fl}, \
+	    {0xf2, op, 8, 0, fl}
+#define INT2(op, mmsz) {0, op, mmsz, 0, S_MM}, {0x66, op, 16, 0, S_ALIGN}
+    {0, 0x10, 16, 0, 0}, {0x66, 0x10, 16, 0, 0}, {0xf3, 0x10, 4, 0, 0}, {0xf2, 0x10, 8, 0, 0},
+    {0, 0x11, 16, 0, 0}, {0x66, 0x11, 16, 0, 0}, {0xf3, 0x11, 4, 0, 0}, {0xf2, 0x11, 8, 0, 0},
+    {0, 0x12, 8, 0, 0}, {0x66, 0x12, 8, 0, S_MEMONLY}, {0, 0x13, 8, 0, S_MEMONLY},
+    {0x66, 0x13, 8, 0, S_MEMONLY}, {0, 0x14, 16, 0, S_ALIGN}, {0x66, 0x14, 16, 0, S_ALIGN},
+    {0, 0x15, 16, 0, S_ALIGN}, {0x66, 0x15, 16, 0, S_ALIGN}, {0, 0x16, 8, 0, 0},
+    {0x66, 0x16, 8, 0, S_MEMONLY}, {0, 0x17, 8, 0, S_MEMONLY}, {0x66, 0x17, 8, 0, S_MEMONLY},
+    {0, 0x28, 16, 0, S_ALIGN}, {0x66, 0x28, 16, 0, S_ALIGN}, {0, 0x29, 16, 0, S_ALIGN},
+    {0x66, 0x29, 16, 0, S_ALIGN}, {0, 0x2a, 8, 0, S_MM}, {0x66, 0x2a, 8, 0, S_MM},
+    {0xf3, 0x2a, 4, 0, S_GRM}, {0xf2, 0x2a, 4, 0, S_GRM}, {0, 0x2b, 16, 0, S_ALIGN | S_MEMONLY},
+    {0x66, 0x2b, 16, 0, S_ALIGN | S_MEMONLY}, {0, 0x2c, 8, 0, S_MM},
+    {0x66, 0x2c, 16, 0, S_ALIGN | S_MM}, {0xf3, 0x2c, 4, 0, S_GREG}, {0xf2, 0x2c, 8, 0, S_GREG},
+    {0, 0x2d, 8, 0, S_MM}, {0x66, 0x2d, 16, 0, S_ALIGN | S_MM}, {0xf3, 0x2d, 4, 0, S_GREG},
+    {0xf2, 0x2d, 8, 0, S_GREG}, {0, 0x2e, 4, 0, 0}, {0x66, 0x2e, 8, 0, 0}, {0, 0x2f, 4, 0, 0},
+    {0x66, 0x2f, 8, 0, 0}, {0, 0x50, 0, 0, S_REGONLY | S_GREG},
+    {0x66, 0x50, 0, 0, S_REGONLY | S_GREG}, PS4(0x51, 0), {0, 0x52, 16, 0, S_ALIGN},
+    {0xf3, 0x52, 4, 0, 0}, {0, 0x53, 16, 0, S_ALIGN}, {0xf3, 0x53, 4, 0, 0},
+    {0, 0x54, 16, 0, S_ALIGN}, {0x66, 0x54, 16, 0, S_ALIGN}, {0, 0x55, 16, 0, S_ALIGN},
+    {0x66, 0x55, 16, 0, S_ALIGN}, {0, 0x56, 16, 0, S_ALIGN}, {0x66, 0x56, 16, 0, S_ALIGN},
+    {0, 0x57, 16, 0, S_ALIGN}, {0x66, 0x57, 16, 0, S_ALIGN}, PS4(0x58, 0), PS4(0x59, 0),
+    {0, 0x5a, 8, 0, 0}, {0x66, 0x5a, 16, 0, S_ALIGN}, {0xf3, 0x5a, 4, 0, 0},
+    {0xf2, 0x5a, 8, 0, 0}, {0, 0x5b, 16, 0, S_ALIGN}, {0x66, 0x5b, 16, 0, S_ALIGN},
+    {0xf3, 0x5b, 16, 0, S_ALIGN}, PS4(0x5c, 0), PS4(0x5d, 0), PS4(0x5e, 0), PS4(0x5f, 0),
+    INT2(0x60, 4), INT2(0x61, 4), INT2(0x62, 4), INT2(0x63, 8), INT2(0x64, 8), INT2(0x65, 8),
+    INT2(0x66, 8), INT2(0x67, 8), INT2(0x68, 8), INT2(0x69, 8), INT2(0x6a, 8), INT2(0x6b, 8),
+    {0x66, 0x6c, 16, 0, S_ALIGN}, {0x66, 0x6d, 16, 0, S_ALIGN}, {0, 0x6e, 4, 0, S_MM | S_GRM},
+    {0x66, 0x6e, 4, 0, S_GRM}, {0, 0x6f, 8, 0, S_MM}, {0x66, 0x6f, 16, 0, S_ALIGN},
+    {0xf3, 0x6f, 16, 0, 0}, {0, 0x70, 8, 0, S_MM | S_IMM}, {0x66, 0x70, 16, 0, S_ALIGN | S_IMM},
+    {0xf3, 0x70, 16, 0, S_ALIGN | S_IMM}, {0xf2, 0x70, 16, 0, S_ALIGN | S_IMM},
+    {0, 0x71, 0, 2, S_MM | S_GRP}, {0, 0x71, 0, 4, S_MM | S_GRP}, {0, 0x71, 0, 6, S_MM | S_GRP},
+    {0, 0x72, 0, 2, S_MM | S_GRP}, {0, 0x72, 0, 4, S_MM | S_GRP}, {0, 0x72, 0, 6, S_MM | S_GRP},
+    {0, 0x73, 0, 2, S_MM | S_GRP}, {0, 0x73, 0, 6, S_MM | S_GRP}, {0x66, 0x71, 0, 2, S_GRP},
+    {0x66, 0x71, 0, 4, S_GRP}, {0x66, 0x71, 0, 6, S_GRP}, {0x66, 0x72, 0, 2, S_GRP},
+    {0x66, 0x72, 0, 4, S_GRP}, {0x66, 0x72, 0, 6, S_GRP}, {0x66, 0x73, 0, 2, S_GRP},
+    {0x66, 0x73, 0, 3, S_GRP}, {0x66, 0x73, 0, 6, S_GRP}, {0x66, 0x73, 0, 7, S_GRP},
+    INT2(0x74, 8), INT2(0x75, 8), INT2(0x76, 8), {0, 0x77, 0, 0, S_MM | S_REGONLY},
+    {0, 0x7e, 4, 0, S_MM | S_GSTORE}, {0x66, 0x7e, 4, 0, S_GSTORE}, {0xf3, 0x7e, 8, 0, 0},
+    {0, 0x7f, 8, 0, S_MM}, {0x66, 0x7f, 16, 0, S_ALIGN}, {0xf3, 0x7f, 16, 0, 0},
+    PS4(0xc2, S_IMM), {0, 0xc3, 4, 0, S_MEMONLY | S_GREG}, {0, 0xc4, 2, 0, S_MM | S_GRM | S_IMM},
+    {0x66, 0xc4, 2, 0, S_GRM | S_IMM}, {0, 0xc5, 0, 0, S_MM | S_REGONLY | S_GREG | S_IMM},
+    {0x66, 0xc5, 0, 0, S_REGONLY | S_GREG | S_IMM}, {0, 0xc6, 16, 0, S_ALIGN | S_IMM},
+    {0x66, 0xc6, 16, 0, S_ALIGN | S_IMM}, INT2(0xd1, 8), INT2(0xd2, 8), INT2(0xd3, 8),
+    INT2(0xd4, 8), INT2(0xd5, 8), {0x66, 0xd6, 8, 0, 0}, {0xf3, 0xd6, 0, 0, S_REGONLY | S_MM},
+    {0xf2, 0xd6, 0, 0, S_REGONLY | S_MM}, {0, 0xd7, 0, 0, S_MM | S_REGONLY | S_GREG},
+    {0x66, 0xd7, 0, 0, S_REGONLY | S_GREG}, INT2(0xd8, 8), INT2(0xd9, 8), INT2(0xda, 8),
+    INT2(0xdb, 8), INT2(0xdc, 8), INT2(0xdd, 8), INT2(0xde, 8), INT2(0xdf, 8), INT2(0xe0, 8),
+    INT2(0xe1, 8), INT2(0xe2, 8), INT2(0xe3, 8), INT2(0xe4, 8), INT2(0xe5, 8),
+    {0x66, 0xe6, 16, 0, S_ALIGN}, {0xf3, 0xe6, 8, 0, 0}, {0xf2, 0xe6, 16, 0, S_ALIGN},
+    {0, 0xe7, 8, 0, S_MM | S_MEMONLY}, {0x66, 0xe7, 16, 0, S_ALIGN | S_MEMONLY}, INT2(0xe8, 8),
+    INT2(0xe9, 8), INT2(0xea, 8), INT2(0xeb, 8), INT2(0xec, 8), INT2(0xed, 8), INT2(0xee, 8),
+    INT2(0xef, 8), INT2(0xf1, 8), INT2(0xf2, 8), INT2(0xf3, 8), INT2(0xf4, 8), INT2(0xf5, 8),
+    INT2(0xf6, 8), {0, 0xf7, 0, 0, S_MM | S_REGONLY | S_MASKMOV},
+    {0x66, 0xf7, 0, 0, S_REGONLY | S_MASKMOV}, INT2(0xf8, 8), INT2(0xf9, 8), INT2(0xfa, 8),
+    INT2(0xfb, 8), INT2(0xfc, 8), INT2(0xfd, 8), INT2(0xfe, 8),
+#undef PS4
+#undef INT2
+};
+
+static uint32_t random_f32(void)
+{
+	static const uint32_t v[] = {
+	    0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x3f000000, 0x40400000, 0x7f7fffff,
+	    0x00800000, 0x00000001, 0x007fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000,
+	    0x7fa00000, 0x4f000000, 0xcf000000, 0x4effffff, 0x3dcccccd, 0x5f000000, 0x00400000,
+	    0x01000000, 0x7f000000, 0x3effffff, 0x4b000000};
+	switch (below(4)) {
+	case 0: return v[below(sizeof(v) / sizeof(v[0]))];
+	case 1: return rnd32();
+	case 2: /* ordinary numbers near 1 */
+		return (rnd32() & 0x807fffffu) | (uint32_t)(127 + below(40) - 20) << 23;
+	default: { /* small integers, some halves */
+		float f = (float)((int32_t)below(2000) - 1000) / (chance(2) ? 1.0f : 2.0f);
+		uint32_t u;
+		memcpy(&u, &f, 4);
+		return u;
+	}
+	}
+}
+
+static uint64_t random_f64(void)
+{
+	static const uint64_t v[] = {
+	    0, 1ull << 63, 0x3ff0000000000000ull, 0xbff0000000000000ull, 0x7fefffffffffffffull,
+	    0x0010000000000000ull, 1, 0x000fffffffffffffull, 0x7ff0000000000000ull,
+	    0xfff0000000000000ull, 0x7ff8000000000000ull, 0x7ff4000000000000ull,
+	    0x41e0000000000000ull, 0xc1e0000000000000ull, 0x41dfffffffc00000ull,
+	    0x3fb999999999999aull, 0x47efffffe0000000ull, 0x36a0000000000000ull,
+	    0x3810000000000000ull, 0x380fffffffffffffull, 0x43e0000000000000ull};
+	switch (below(4)) {
+	case 0: return v[below(sizeof(v) / sizeof(v[0]))];
+	case 1: return rnd64();
+	case 2: return (rnd64() & 0x800fffffffffffffull) | (uint64_t)(1023 + below(80) - 40) << 52;
+	default: {
+		double d = (double)((int32_t)below(200000) - 100000) / (chance(2) ? 1.0 : 4.0);
+		uint64_t u;
+		memcpy(&u, &d, 8);
+		return u;
+	}
+	}
+}
+
+/* 16 bytes as singles, doubles, integers or random bytes. */
+static void random_sse_value(uint8_t *p)
+{
+	switch (below(4)) {
+	case 0:
+		for (int i = 0; i < 4; i++) {
+			uint32_t v = random_f32();
+			memcpy(p + 4 * i, &v, 4);
+		}
+		return;
+	case 1:
+		for (int i = 0; i < 2; i++) {
+			uint64_t v = random_f64();
+			memcpy(p + 8 * i, &v, 8);
+		}
+		return;
+	case 2:
+		for (int i = 0; i < 4; i++) {
+			uint32_t v = interesting32();
+			memcpy(p + 4 * i, &v, 4);
+		}
+		return;
+	default: fill_random(p, 16); return;
+	}
+}
+
+/* A random MXCSR: rounding, FZ, DAZ, flags already set, some exceptions unmasked. */
+static uint32_t random_mxcsr(void)
+{
+	uint32_t m = MXCSR_DEFAULT;
+	if (chance(2))
+		m |= below(4) << 13;
+	if (chance(4))
+		m |= MXCSR_FZ;
+	if (chance(4))
+		m |= MXCSR_DAZ;
+	if (chance(4))
+		m |= rnd32() & MXCSR_FLAGS;
+	if (chance(2))
+		m &= ~(1u << (7 + below(6)));
+	if (chance(6))
+		m &= ~(rnd32() & MXCSR_MASKS);
+	return m;
+}
+
+static void random_sse(struct tcase *t, bool mxcsr)
+{
+	for (int i = 0; i < 8; i++)
+		random_sse_value(t->in.xmm[i]);
+	if (mxcsr)
+		t->in.mxcsr = random_mxcsr();
+}
+
+/* MMX registers: an x87 state whose registers hold random 64-bit values, any TOP and tags. */
+static void random_mmx(struct tcase *t)
+{
+	random_fpu(t);
+	for (int i = 0; i < 8; i++) {
+		if (chance(4))
+			continue; /* keep the x87 value */
+		uint64_t v = chance(2) ? rnd64() : (uint64_t)interesting32() << (chance(2) ? 32 : 0);
+		memcpy(t->in.fpu + 28 + 10 * i, &v, 8);
+		uint16_t e = 0xffff;
+		memcpy(t->in.fpu + 36 + 10 * i, &e, 2);
+	}
+	/* no exception pending: that would be #MF for every MMX instruction */
+	uint16_t sw;
+	memcpy(&sw, t->in.fpu + 4, 2);
+	if (chance(8))
+		sw |= 0x80 | 0x01; /* sometimes pending with an unmasked IE */
+	else
+		sw &= (uint16_t) ~0xff;
+	uint16_t cw;
+	memcpy(&cw, t->in.fpu, 2);
+	if (sw & 0x80)
+		cw &= (uint16_t) ~1u;
+	memcpy(t->in.fpu + 4, &sw, 2);
+	memcpy(t->in.fpu, &cw, 2);
+}
+
+/* Where a memory operand goes: aligned to 16 mostly when the form needs it, anywhere
+ * sometimes (#GP), across the data page's end or in an unmapped page (#PF) with fault. */
+static uint32_t sse_target(const struct sse_form *f, bool fault)
+{
+	unsigned span = f->msz ? f->msz : 16;
+	if (fault) {
+		switch (below(3)) {
+		case 0: return 0x00500000u + below(64);
+		default: return DC_DATA + DC_PAGE - span + 1 + below(span > 1 ? span - 1 : 1);
+		}
+	}
+	uint32_t a = DC_DATA + 32 + below(DC_PAGE - 96);
+	if ((f->fl & S_ALIGN) ? !chance(8) : chance(2))
+		a &= ~15u;
+	return a;
+}
+
+static void emit_sse_form(struct tcase *t, const struct sse_form *f, bool mem, bool fault)
+{
+	if (f->pfx)
+		emit(t, f->pfx);
+	emit(t, 0x0f);
+	emit(t, f->op);
+	unsigned reg = below(8), rm = below(8);
+	if (f->fl & S_GRP)
+		reg = f->reg;
+	if (f->fl & S_GREG)
+		while (reg == R_ESP)
+			reg = below(8);
+	if (f->op == 0x77) { /* EMMS: no ModRM */
+		return;
+	}
+	if (!mem) {
+		if (f->fl & (S_GSTORE))
+			while (rm == R_ESP)
+				rm = below(8);
+		emit(t, (uint8_t)(0xc0 | reg << 3 | rm));
+		if (f->fl & S_MASKMOV) {
+			uint32_t a = fault ? DC_DATA + DC_PAGE - 1 - below(8) : DC_DATA + 16 + below(DC_PAGE - 64);
+			t->in.regs[R_EDI] = a;
+		}
+	} else {
+		uint32_t a = sse_target(f, fault);
+		/* a memory operand must not be based on a register the form writes */
+		unsigned avoid = (f->fl & S_GREG) ? 1u << reg : 0;
+		emit_mem32_at(t, reg, a, avoid);
+		uint8_t *p = case_mem(t, t->mem_addr & ~15u, 16);
+		if (p && !fault)
+			random_sse_value(p);
+		if (f->op == 0xc4 && p) { /* PINSRW m16: any word */
+		}
+	}
+	if (f->fl & (S_IMM | S_GRP))
+		emit(t, (uint8_t)(chance(2) ? below(70) : rnd32()));
+}
+
+static void gen_sse(unsigned per)
+{
+	unsigned g_reg = group_id("sse-reg", false), g_mem = group_id("sse-mem", false);
+	unsigned g_mmx = group_id("mmx", true), g_mx = group_id("sse-mxcsr", false);
+	unsigned g_fault = group_id("sse-fault", true);
+	for (size_t i = 0; i < sizeof(sse_forms) / sizeof(sse_forms[0]); i++) {
+		const struct sse_form *f = &sse_forms[i];
+		bool mm = f->fl & S_MM;
+		for (unsigned k = 0; k < per * 4; k++) {
+			bool mem = (f->fl & S_MEMONLY) || (!(f->fl & S_REGONLY) && (k & 1));
+			bool mx = k % 4 == 3;
+			struct tcase *t = new_case(mm ? g_mmx : mx ? g_mx : mem ? g_mem : g_reg);
+			random_sse(t, mx);
+			if (mm)
+				random_mmx(t);
+			emit_sse_form(t, f, mem, false);
+		}
+		/* faults: #PF on the operand (nothing may change), #GP for a misaligned one, #UD
+		 * for the wrong operand kind */
+		for (unsigned k = 0; k < per; k++) {
+			struct tcase *t = new_case(g_fault);
+			random_sse(t, chance(2));
+			if (mm)
+				random_mmx(t);
+			bool mem = !(f->fl & S_REGONLY);
+			if (f->fl & S_MEMONLY)
+				mem = !chance(4);
+			else if (f->fl & S_REGONLY)
+				mem = chance(4) && f->op != 0x77;
+			emit_sse_form(t, f, mem, true);
+		}
+	}
+	/* MXCSR, FXSAVE/FXRSTOR, fences */
+	unsigned g_state = group_id("sse-state", true);
+	for (unsigned k = 0; k < per * 60; k++) {
+		struct tcase *t = new_case(g_state);
+		random_sse(t, true);
+		if (chance(2))
+			random_fpu(t);
+		unsigned what = below(6);
+		static const uint8_t fence[] = {0xe8, 0xf0, 0xf8};
+		emit(t, 0x0f);
+		emit(t, 0xae);
+		if (what == 5) {
+			emit(t, (uint8_t)(fence[below(3)] + below(8)));
+			continue;
+		}
+		static const uint8_t sub[5] = {0, 1, 2, 3, 7}; /* FXSAVE FXRSTOR LDMXCSR STMXCSR CLFLUSH */
+		unsigned r = sub[what];
+		bool fx = r <= 1;
+		bool fault = chance(8);
+		uint32_t a;
+		if (fault)
+			a = chance(2) ? 0x00500000u : DC_DATA + DC_PAGE - (fx ? 256 : 2);
+		else if (fx)
+			a = (DC_DATA + 64 + below(DC_PAGE - 640)) & (chance(10) ? ~0u : ~15u);
+		else
+			a = DC_DATA + 16 + below(DC_PAGE - 64);
+		emit_mem32_at(t, r, a, 0);
+		uint8_t *p = case_mem(t, t->mem_addr, fx ? 512 : 4);
+		if (!p || fault)
+			continue;
+		if (r == 2) { /* LDMXCSR: valid mostly, a reserved bit sometimes (#GP) */
+			uint32_t v = random_mxcsr();
+			if (chance(8))
+				v |= 1u << (chance(2) ? 16 : 18 + below(14));
+			memcpy(p, &v, 4);
+		} else if (r == 1) { /* FXRSTOR: a consistent image */
+			uint8_t img[108];
+			struct tcase tmp;
+			memcpy(img, t->in.fpu, 108);
+			(void)tmp;
+			memset(p, 0, 512);
+			memcpy(p, img, 2);	/* FCW */
+			memcpy(p + 2, img + 4, 2); /* FSW */
+			p[4] = (uint8_t)rnd32(); /* abridged tags */
+			for (int i = 0; i < 8; i++)
+				random_x87_value(p + 32 + 16 * i);
+			uint32_t m = random_mxcsr();
+			if (chance(10))
+				m |= 1u << 20;
+			memcpy(p + 24, &m, 4);
+			for (int i = 0; i < 8; i++)
+				random_sse_value(p + 160 + 16 * i);
+		}
+	}
+}
+
+
+/* ---------------------------------------------------------------- the trap flag */
+
+/*
+ * POPF sets TF, then one instruction runs with it: the single-step trap (#DB, EIP after it)
+ * must come where the processor's does: after a completed instruction, after each
+ * iteration of a REP string instruction (EIP still at it while ECX is not 0), not after a
+ * faulting one; a POPF that clears TF still traps.
+ */
+static void gen_trapflag(unsigned per)
+{
+	unsigned g = group_id("trapflag", false);
+	static const char *const specs[] = {"01 /r", "F7 /3", "0F AF /r", "40 +r", "D3 /4",
+					    "0F BC /r", "87 /r", "8B /r", "89 /r", "C1 /5 ib"};
+	for (unsigned k = 0; k < per * 300; k++) {
+		struct tcase *t = new_case(g);
+		/* pushf; or dword [esp], 0x100; popf */
+		static const uint8_t set_tf[] = {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d};
+		for (unsigned i = 0; i < sizeof(set_tf); i++)
+			emit(t, set_tf[i]);
+		switch (below(6)) {
+		case 0:
+		case 1: { /* an ordinary instruction, [disp32] or register operands */
+			const char *spec = specs[below(sizeof(specs) / sizeof(specs[0]))];
+			struct form f = {"trapflag", spec, F_NOESP | F_ABSMEM};
+			if (!build_form(t, &f, false, false, false))
+				drop_case();
+			break;
+		}
+		case 2: { /* a string instruction, sometimes with REP: ESI/EDI in the data page */
+			static const uint8_t ops[] = {0xa4, 0xa5, 0xaa, 0xab, 0xac, 0xa6, 0xae};
+			if (chance(2))
+				emit(t, chance(3) ? 0xf2 : 0xf3);
+			emit(t, ops[below(sizeof(ops))]);
+			t->in.regs[R_ESI] = DC_DATA + 64 + below(1024);
+			t->in.regs[R_EDI] = DC_DATA + 2048 + below(1024);
+			t->in.regs[R_ECX] = below(5);
+			break;
+		}
+		case 3: /* a jump, taken or not */
+			emit(t, (uint8_t)(0x70 + below(16)));
+			emit(t, 2);
+			emit(t, 0x90);
+			emit(t, 0x90);
+			break;
+		case 4: /* POPF clearing TF again, or PUSHF with it set */
+			if (chance(2)) {
+				static const uint8_t clr[] = {0x9c, 0x81, 0x24, 0x24, 0xff, 0xfe, 0xff, 0xff, 0x9d};
+				for (unsigned i = 0; i < sizeof(clr); i++)
+					emit(t, clr[i]);
+			} else {
+				emit(t, 0x9c);
+			}
+			break;
+		default: /* a load that faults (#PF, no trap), or an SSE/x87 instruction */
+			if (chance(3)) {
+				emit(t, 0xa1);
+				emit32(t, 0x00500000u);
+			} else if (chance(2)) {
+				random_sse(t, false);
+				emit(t, 0x66), emit(t, 0x0f), emit(t, 0xfe), emit(t, (uint8_t)(0xc0 | below(64)));
+			} else {
+				emit(t, 0xd9), emit(t, 0xe8); /* fld1 */
+			}
+			break;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- the interpreter side */
 
 struct machine {
@@ -1582,7 +2008,7 @@ static int machine_init(struct machine *mc, const uint16_t sregs[6], enum tlb_mo
 	}
 	mc->mmu.seg.gdtr_base = GDT_PHYS;
 	mc->mmu.seg.gdtr_limit = 32 * 8 - 1;
-	mmu_write_cr4(&mc->mmu, 0);
+	mmu_write_cr4(&mc->mmu, CR4_OSFXSR | CR4_OSXMMEXCPT); /* as Linux sets them */
 	mmu_write_cr3(&mc->mmu, PD_PHYS);
 	mmu_write_cr0(&mc->mmu, CR0_PE | CR0_PG | CR0_WP | CR0_NE);
 	mc->mmu.cpl = 3;
@@ -1633,6 +2059,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 		x87_restore_image(&c->fpu, in->fpu);
 	else
 		x87_init(&c->fpu);
+	c->sse.mxcsr = in->mxcsr;
+	memcpy(c->sse.xmm, in->xmm, sizeof(in->xmm));
 	/* the host's FNINIT/FRSTOR leave the pointers as they are: start from zero on both */
 	struct x86_exception ex;
 	memset(&ex, 0, sizeof(ex));
@@ -1668,6 +2096,8 @@ static void interp_case(struct machine *mc, const struct dc_in *in, struct dc_ou
 	memcpy(out->regs, c->regs, sizeof(out->regs));
 	out->eflags = cpu_get_eflags(c);
 	x87_save_image(&c->fpu, out->fpu);
+	out->mxcsr = c->sse.mxcsr;
+	memcpy(out->xmm, c->sse.xmm, sizeof(out->xmm));
 	physmem_read_buf(&mc->pm, DC_DATA, out->data, DC_PAGE);
 	physmem_read_buf(&mc->pm, DC_STACK, out->stack, DC_PAGE);
 	if (have_low)
@@ -1872,6 +2302,21 @@ static uint32_t undefined_flags(const struct dc_in *in)
  * pattern. vmlab keeps the architectural result; on such a host the low page of these cases
  * is not compared (registers, flags and the other pages are). docs/vendors.md.
  */
+static bool host_intel; /* the host is an Intel processor (not --replay) */
+static unsigned maskmov_cases;
+/* The case's instruction is MASKMOVQ (0F F7) or MASKMOVDQU (66 0F F7), after prefixes. */
+static bool maskmov_case(const struct tcase *t)
+{
+	for (uint32_t k = 0; k + 1 < t->in.code_len; k++) {
+		uint8_t b = t->in.code[k];
+		if (b == 0x0F)
+			return t->in.code[k + 1] == 0xF7;
+		if (b != 0x66 && b != 0x67 && b != 0xF2 && b != 0xF3 && b != 0x26 && b != 0x2E &&
+		    b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65)
+			return false;
+	}
+	return false;
+}
 static bool host_block_movs16;
 static unsigned block_movs16_cases;
 static bool block_movs16(const struct tcase *t)
@@ -1898,6 +2343,15 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 	char *m = msg + k;
 	size_t left = n - (size_t)k;
 #define DIFF(...) (snprintf(m, left, "; " __VA_ARGS__), false)
+	if (nat->vector != emu->vector && host_intel && maskmov_case(t) &&
+	    (nat->vector == X86_PF || emu->vector == X86_PF)) {
+		/* MASKMOVQ/MASKMOVDQU: whether bytes with a clear mask bit can fault is
+		 * implementation specific (SDM); the model takes what an AMD EPYC does and no
+		 * Intel part's answer was ever recorded, so on an Intel host these faults are
+		 * not compared (counted in the summary; docs/vendors.md). */
+		maskmov_cases++;
+		return true;
+	}
 	if (nat->vector != emu->vector)
 		return DIFF("exception: host %d interp %d (eip %08x / %08x)", (int)nat->vector,
 			    (int)emu->vector, nat->eip, emu->eip);
@@ -1932,6 +2386,17 @@ static bool compare(const struct tcase *t, const struct dc_out *nat, const struc
 				return DIFF("memory %08x (%s page): host %02x interp %02x",
 					    pages[p].base + i, pages[p].name, pages[p].a[i],
 					    pages[p].b[i]);
+	if (nat->mxcsr != emu->mxcsr)
+		return DIFF("mxcsr: host %08x interp %08x", nat->mxcsr, emu->mxcsr);
+	for (int i = 0; i < 8; i++)
+		if (memcmp(nat->xmm[i], emu->xmm[i], 16)) {
+			uint64_t a[2], b[2];
+			memcpy(a, nat->xmm[i], 16);
+			memcpy(b, emu->xmm[i], 16);
+			return DIFF("xmm%d: host %016llx%016llx interp %016llx%016llx", i,
+				    (unsigned long long)a[1], (unsigned long long)a[0],
+				    (unsigned long long)b[1], (unsigned long long)b[0]);
+		}
 	if (groups[t->group].x87 && memcmp(nat->fpu, emu->fpu, 108)) {
 		static const char *const f[7] = {"fcw",	    "fsw", "ftw", "fip",
 						 "fcs/fop", "fdp", "fds"};
@@ -2193,6 +2658,7 @@ int main(int argc, char **argv)
 		__get_cpuid(1, &a, &b, &c, &d);
 		unsigned family = ((a >> 8) & 0xf) + ((a >> 8 & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
 		host_block_movs16 = !replay && cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
+		host_intel = !replay && cpu_vendor_of_host() == CPU_VENDOR_INTEL;
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	signal(SIGPIPE, SIG_IGN);
@@ -2245,6 +2711,8 @@ int main(int argc, char **argv)
 	gen_smc(60 * scale);
 	gen_fetch(scale);
 	gen_x87(scale);
+	gen_sse(scale); /* after every older group: their case numbers stay */
+	gen_trapflag(scale);
 
 	flush_case();
 	if (!replay) {
@@ -2283,6 +2751,9 @@ int main(int argc, char **argv)
 	else
 		printf("# modelled vendor %s (host %s)", cpu_vendor_name((enum cpu_vendor)vendor),
 		       cpu_vendor_name(cpu_vendor_of_host()));
+	if (maskmov_cases)
+		printf("; %u MASKMOV faults not compared (implementation specific: docs/vendors.md)",
+		       maskmov_cases);
 	if (block_movs16_cases)
 		printf("; low page not compared in %u overlapping 16-bit REP MOVS cases (the host "
 		       "copies blocks: docs/vendors.md)", block_movs16_cases);

@@ -159,6 +159,7 @@ static void setup_machine(bool tlb)
 	set_gdt_entry(GDT_USER_DS, 0, 0xfffff, SEG_TYPE_WRITABLE, 3, true, true, true);
 	mmu_set_gdtr(mmu, GDT_LIN, 32 * 8 - 1);
 	mmu_write_cr3(mmu, PD_PHYS);
+	mmu_write_cr4(mmu, CR4_OSFXSR | CR4_OSXMMEXCPT); /* as Linux sets them: SSE on */
 	mmu_write_cr0(mmu, mmu->regs.cr0 | CR0_PG | CR0_WP);
 	if (cpu_init(&cpu, mmu, &ctr))
 		die("cpu_init failed");
@@ -249,7 +250,7 @@ static void setup_stack(int argc, char **argv, uint32_t entry, uint32_t phdr, un
 		{AT_PHDR, phdr},   {AT_PHENT, sizeof(Elf32_Phdr)}, {AT_PHNUM, phnum},
 		{AT_PAGESZ, 4096}, {AT_BASE, 0},                  {AT_FLAGS, 0},
 		{AT_ENTRY, entry}, {AT_UID, 1000},                {AT_EUID, 1000},
-		{AT_GID, 1000},    {AT_EGID, 1000},               {AT_HWCAP, 0xa159},
+		{AT_GID, 1000},    {AT_EGID, 1000},               {AT_HWCAP, 0x0788a159},
 		{AT_CLKTCK, 100},  {AT_PLATFORM, plat},           {AT_RANDOM, rndp},
 		{AT_SECURE, 0},    {AT_EXECFN, execfn},           {AT_NULL, 0},
 	};

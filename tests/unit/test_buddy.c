@@ -1,6 +1,7 @@
 /* The buddy allocator against an independent invariant checker: randomized allocate/free
  * sequences, no overlap, per-order counts, full coalescing once everything is freed. */
 #include "test_kmem_fixture.h"
+#include "kernel/mm/mm_internal.h"
 
 struct held {
 	struct page *p;
@@ -233,12 +234,68 @@ static void references_and_double_free(void **state)
 	kfix_free(f);
 }
 
+/* Boot writes the struct pages of a wholly free MAX_ORDER block only when something first
+ * reaches them; until then they cost no host memory. Read through pfn_to_page, every frame
+ * shows what an eager boot would have left: memblock reservations and holes reserved
+ * (refcount 1), free RAM not, zones from the pfn, nothing mapped. */
+static void mem_map_is_written_lazily(void **state)
+{
+	(void)state;
+	struct kfix *f = kfix_boot(1024, false, VMSPLIT_3G);
+	struct kmem *km = &f->km;
+	uint64_t blocks = (km->max_pfn >> MEM_MAP_BLOCK_SHIFT) + 1, lazy = 0;
+	for (uint64_t b = 0; b < blocks; b++)
+		lazy += km->mem_map_block[b] == MEM_MAP_BLOCK_FREE;
+	assert_true(lazy > blocks * 9 / 10);
+	for (uint64_t pfn = 0; pfn < km->max_pfn; pfn++) {
+		struct page *p = pfn_to_page(km, pfn);
+		bool reserved = !kmem_pfn_usable(km, pfn);
+		for (unsigned i = 0; i < km->nres; i++)
+			if ((pfn + 1) << PAGE_SHIFT > km->res[i].start &&
+			    pfn << PAGE_SHIFT < km->res[i].end)
+				reserved = true;
+		assert_int_equal(page_zonenum(p), pfn_zone(km, pfn));
+		assert_int_equal(p->_mapcount, -1);
+		if (reserved) {
+			assert_true(PageReserved(p));
+			assert_int_equal(p->_refcount, 1);
+		} else if (p != km->zero_page) {
+			assert_false(PageReserved(p));
+		}
+	}
+	for (uint64_t b = 0; b < blocks; b++)
+		assert_int_equal(km->mem_map_block[b], MEM_MAP_BLOCK_READY);
+	check_invariants(f, NULL, 0);
+	/* an order-10 allocation, split to order 0 and freed, merges back */
+	struct kfix *g = kfix_boot(256, true, VMSPLIT_3G);
+	km = &g->km;
+	uint64_t free0 = global_free_pages(km);
+	struct page *big = alloc_pages(km, GFP_HIGHUSER, MAX_ORDER - 1);
+	assert_non_null(big);
+	for (unsigned i = 1; i < (1u << (MAX_ORDER - 1)); i++)
+		assert_int_equal(big[i]._mapcount, -1);
+	__free_pages(km, big, MAX_ORDER - 1);
+	struct page *one[64];
+	for (unsigned i = 0; i < 64; i++)
+		assert_non_null(one[i] = alloc_page(km, GFP_HIGHUSER));
+	for (unsigned i = 0; i < 64; i++)
+		__free_page(km, one[i]);
+	assert_int_equal(global_free_pages(km), free0);
+	check_invariants(g, NULL, 0);
+	kfix_free(g);
+	kfix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(randomized_2level),      cmocka_unit_test(randomized_pae),
-	    cmocka_unit_test(split_counts_per_order), cmocka_unit_test(bad_requests_fail_cleanly),
-	    cmocka_unit_test(zeroed_pages_are_zero),  cmocka_unit_test(references_and_double_free),
+	    cmocka_unit_test(randomized_2level),
+	    cmocka_unit_test(randomized_pae),
+	    cmocka_unit_test(split_counts_per_order),
+	    cmocka_unit_test(bad_requests_fail_cleanly),
+	    cmocka_unit_test(zeroed_pages_are_zero),
+	    cmocka_unit_test(references_and_double_free),
+	    cmocka_unit_test(mem_map_is_written_lazily), /* keeps the pairs above */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

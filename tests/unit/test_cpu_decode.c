@@ -252,12 +252,22 @@ static void cpuid_and_x87_dispatch(void **state)
 	assert_int_equal(ECX, 0x6c65746e);
 	EAX = 1;
 	OK(RUN(f, 0x0f, 0xa2, INT80));
-	assert_int_equal((EAX >> 8) & 0xf, 6);
-	assert_true(EDX & (1u << 15));  /* CMOV */
-	assert_true(EDX & (1u << 8));   /* CX8 */
-	assert_false(EDX & (1u << 23)); /* no MMX */
-	assert_false(EDX & (1u << 25)); /* no SSE */
-	assert_false(EDX & (1u << 26)); /* no SSE2 */
+	assert_int_equal(EAX, 0xf29);  /* family 15 model 2 stepping 9: a Pentium 4 */
+	assert_int_equal(EBX, 4u << 8); /* a 32-byte CLFLUSH line */
+	assert_int_equal(ECX, 0);       /* no SSE3 */
+	assert_int_equal(EDX, 0x0788a159u);
+	assert_true(EDX & (1u << 15)); /* CMOV */
+	assert_true(EDX & (1u << 8));  /* CX8 */
+	assert_true(EDX & (1u << 23)); /* MMX */
+	assert_true(EDX & (1u << 24)); /* FXSR */
+	assert_true(EDX & (1u << 25)); /* SSE */
+	assert_true(EDX & (1u << 26)); /* SSE2 */
+	f->c.vendor = CPU_VENDOR_AMD;
+	EAX = 1;
+	OK(RUN(f, 0x0f, 0xa2, INT80));
+	assert_int_equal(EAX, 0xf48); /* family 15 model 4: the same features */
+	assert_int_equal(EDX, 0x0788a159u);
+	f->c.vendor = CPU_VENDOR_INTEL;
 	/* fld1; fstp dword [DATA]; the memory operand's address is the decoder's */
 	OK(RUN(f, 0xd9, 0xe8, 0xd9, 0x1d, 0x00, 0x20, 0, 0, INT80));
 	assert_int_equal(fx_rd32(f, DATA), 0x3f800000);

@@ -141,8 +141,9 @@ static void undefined_opcodes(void **state)
 	expect_exc(f, RUN(f, 0x0f, 0x0b), X86_UD, CODE);       /* ud2 */
 	expect_exc(f, RUN(f, 0x8d, 0xc0), X86_UD, CODE);       /* lea eax, eax */
 	expect_exc(f, RUN(f, 0x8e, 0xc8), X86_UD, CODE);       /* mov cs, eax */
-	expect_exc(f, RUN(f, 0x0f, 0x28, 0xc1), X86_UD, CODE); /* movaps: no SSE */
-	expect_exc(f, RUN(f, 0x0f, 0x6f, 0xc1), X86_UD, CODE); /* movq mm: no MMX */
+	expect_exc(f, RUN(f, 0x0f, 0x28, 0xc1), X86_UD, CODE); /* movaps: CR4.OSFXSR clear */
+	expect_exc(f, RUN(f, 0x0f, 0x0f, 0xc1, 0x9e), X86_UD, CODE); /* 3DNow! pfadd: not modelled */
+	expect_exc(f, RUN(f, 0x66, 0x0f, 0xd0, 0xc1), X86_UD, CODE); /* addsubpd: no SSE3 */
 	expect_exc(f, RUN(f, 0xff, 0xff), X86_UD, CODE);       /* FF /7 */
 	fx_free(f);
 }

@@ -70,8 +70,7 @@ static void test_bad_headers(void **state)
 	build(); img[4] = 2; REFUSED(-ENOEXEC, "32-bit");
 	build(); img[5] = 2; REFUSED(-ENOEXEC, "little-endian");
 	build(); put16(img + 18, 62); REFUSED(-ENOEXEC, "not i386");
-	build(); put16(img + 16, ET_DYN); REFUSED(-ENOEXEC, "ET_DYN");
-	build(); put16(img + 16, 4); REFUSED(-ENOEXEC, "not an executable");
+	build(); put16(img + 16, 4); REFUSED(-ENOEXEC, "neither an executable");
 	build(); put16(img + 42, 56); REFUSED(-ENOEXEC, "entry size");
 	build(); put16(img + 44, 0); REFUSED(-ENOEXEC, "program headers");
 	build(); put16(img + 44, 60000); REFUSED(-ENOEXEC, "program headers");
@@ -90,7 +89,12 @@ static void test_bad_segments(void **state)
 	build(); put32(ph2 + 8, 0xBFFFF800u); REFUSED(-EINVAL, "TASK_SIZE");
 	build(); put32(ph2 + 20, 0xFFFFFFFFu); put32(ph2 + 16, 0x100); REFUSED(-EINVAL, "TASK_SIZE");
 	build(); put32(ph1 + 16, 0x10000); put32(ph1 + 20, 0x10000); REFUSED(-EINVAL, "past the end");
-	build(); put32(ph3, PT_INTERP); REFUSED(-ENOEXEC, "dynamically linked");
+	build(); put32(ph3, PT_INTERP); put32(ph3 + 4, 0x300); put32(ph3 + 16, 1);
+	REFUSED(-ENOEXEC, "interpreter name of 1 bytes");
+	build(); put32(ph3, PT_INTERP); put32(ph3 + 4, 0x300); put32(ph3 + 16, 5000);
+	REFUSED(-ENOEXEC, "interpreter name of 5000 bytes");
+	build(); put32(ph3, PT_INTERP); put32(ph3 + 4, 0xff0); put32(ph3 + 16, 0x20);
+	REFUSED(-ENOEXEC, "interpreter name past the end");
 	build(); put32(ph1, PT_NULL); put32(ph2, 4 /* PT_NOTE */); REFUSED(-ENOEXEC, "no loadable");
 	build(); put32(ph3 + 24, ELF_PF_R | ELF_PF_W | ELF_PF_X);
 	assert_int_equal(parse(sizeof img), 0);
@@ -100,12 +104,49 @@ static void test_bad_segments(void **state)
 	assert_int_equal(ei.stack_exec, -1);
 }
 
+/* ET_DYN: a PIE (with PT_INTERP) and a shared object (ld.so, static-pie) are accepted; the
+ * interpreter's name is located, the image's span and alignment computed. */
+static void test_dyn(void **state)
+{
+	(void)state;
+	uint8_t *ph1 = img + 52, *ph2 = img + 84, *ph3 = img + 116;
+	build();
+	put16(img + 16, ET_DYN);
+	put32(img + 24, 0x100);
+	put32(ph1 + 8, 0); put32(ph1 + 28, 0x1000);
+	put32(ph2 + 8, 0x1800); put32(ph2 + 28, 0x10000);
+	put32(ph3, PT_INTERP); put32(ph3 + 4, 0x300); put32(ph3 + 16, 19);
+	assert_int_equal(parse(sizeof img), 0);
+	assert_int_equal(ei.e_type, ET_DYN);
+	assert_int_equal(ei.interp_off, 0x300);
+	assert_int_equal(ei.interp_len, 19);
+	assert_int_equal(ei.total_size, 0x1800 + 0x3000);
+	assert_int_equal(ei.max_align, 0x10000);
+	/* a second PT_INTERP is ignored, as Linux takes the first */
+	put16(img + 44, 4);
+	uint8_t *ph4 = img + 148;
+	put32(ph4, PT_INTERP); put32(ph4 + 4, 0x400); put32(ph4 + 16, 7);
+	assert_int_equal(parse(sizeof img), 0);
+	assert_int_equal(ei.interp_off, 0x300);
+	/* p_align 0x3000 is no power of two: skipped */
+	put32(ph2 + 28, 0x3000);
+	assert_int_equal(parse(sizeof img), 0);
+	assert_int_equal(ei.max_align, 0x1000);
+	/* a shared object whose segments cover nothing */
+	build();
+	put16(img + 16, ET_DYN);
+	put32(ph1 + 8, 0); put32(ph1 + 16, 0); put32(ph1 + 20, 0);
+	put32(ph2, PT_NULL);
+	REFUSED(-EINVAL, "cover no memory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_segments),
+		cmocka_unit_test(test_dyn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,7 +103,8 @@ static void test_cow(void **state)
 		fault(f->t, a + i * PAGE_SIZE, PF_W);
 	uint64_t before = mm_pte(f->t->mm, a);
 	assert_true(before & PTE_RW);
-	uint64_t flushes = f->m->ctr.v[CTR_tlb_flush_invlpg] + f->m->ctr.v[CTR_tlb_flush_user_range];
+	uint64_t flushes =
+	    f->m->ctr.v[CTR_tlb_flush_invlpg] + f->m->ctr.v[CTR_tlb_flush_user_range];
 
 	struct task *c = fork_child(f);
 	uint64_t pp = mm_pte(f->t->mm, a), cp = mm_pte(c->mm, a);
@@ -154,7 +155,7 @@ static void test_dontfork_wipeonfork(void **state)
 	assert_null(vma_lookup(c->mm, a));
 	struct vm_area_struct *v = vma_lookup(c->mm, b);
 	assert_non_null(v);
-	assert_int_equal(mm_pte(c->mm, b), 0); /* empty: it will fault in zeroes */
+	assert_int_equal(mm_pte(c->mm, b), 0);	   /* empty: it will fault in zeroes */
 	assert_true(mm_pte(f->t->mm, b) & PTE_RW); /* the parent's stays as it was */
 	assert_int_equal(c->mm->total_vm + 2, f->t->mm->total_vm);
 }
@@ -273,11 +274,11 @@ static void test_exit_reparent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dontfork_wipeonfork, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_context_switch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exit_reparent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dontfork_wipeonfork, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_context_switch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_reparent, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -214,9 +215,9 @@ static void test_proc_paths(void **state)
 	struct nameidata nd;
 	char want[64];
 	snprintf(want, sizeof(want), "/proc/%d/stat", f->t.tgid);
-	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", true,
-					   &nd),
-			 FS_RESOLVED_PROC);
+	assert_int_equal(
+	    fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/a/../proc//self/./stat", true, &nd),
+	    FS_RESOLVED_PROC);
 	assert_string_equal(nd.proc, want);
 	nd_release(&nd);
 	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "../../proc", true, &nd),
@@ -224,9 +225,8 @@ static void test_proc_paths(void **state)
 	assert_string_equal(nd.proc, "/proc");
 	nd_release(&nd);
 	/* ".." out of procfs is the root again */
-	assert_int_equal(fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/../../file", true,
-					   &nd),
-			 0);
+	assert_int_equal(
+	    fs_resolve_parent(&f->t, AT_FDCWD_GUEST, "/proc/self/../../file", true, &nd), 0);
 	assert_string_equal(nd.last, "file");
 	nd_release(&nd);
 	/* the host's /proc entries vmlab does not serve do not exist */
@@ -280,18 +280,109 @@ static void test_fd_table(void **state)
 	assert_null(fget(&f->t, VMLAB_NR_OPEN));
 }
 
+/* The devices vmlab models; every other node is no device at all. */
+static void test_devices(void **state)
+{
+	struct fx *f = *state;
+	struct stat st = {.st_mode = S_IFCHR | 0666};
+	st.st_rdev = makedev(1, 3);
+	assert_int_equal(sandbox_device(&f->t, &st), DEV_NULL);
+	st.st_rdev = makedev(1, 9);
+	assert_int_equal(sandbox_device(&f->t, &st), DEV_URANDOM);
+	st.st_rdev = makedev(5, 0);
+	assert_int_equal(sandbox_device(&f->t, &st), DEV_TTY);
+	st.st_rdev = makedev(1, 1); /* /dev/mem */
+	assert_int_equal(sandbox_device(&f->t, &st), DEV_NONE);
+	st.st_mode = S_IFBLK | 0660;
+	st.st_rdev = makedev(1, 3);
+	assert_int_equal(sandbox_device(&f->t, &st), DEV_NONE);
+}
+
+/* sandbox_open_object judges the object, whatever the name that led to it. */
+static void test_open_object(void **state)
+{
+	struct fx *f = *state;
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof(p), "%s/fifo", f->root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	snprintf(p, sizeof(p), "%s/rw/fifo", f->root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	int obj = fs_open_host(&f->t, AT_FDCWD_GUEST, "/file", O_PATH | O_CLOEXEC, 0, true);
+	assert_true(obj >= 0);
+	assert_int_equal(sandbox_open_object(&f->t, obj, O_WRONLY, NULL), -EROFS);
+	assert_int_equal(sandbox_open_object(&f->t, obj, O_RDONLY | O_TRUNC, NULL), -EROFS);
+	int fd = sandbox_open_object(&f->t, obj, O_RDONLY, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	close(obj);
+	obj = fs_open_host(&f->t, AT_FDCWD_GUEST, "/rw/data", O_PATH | O_CLOEXEC, 0, true);
+	fd = sandbox_open_object(&f->t, obj, O_RDWR, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	close(obj);
+	/* a FIFO never blocks the host, and one outside --rw is not written */
+	obj = fs_open_host(&f->t, AT_FDCWD_GUEST, "/fifo", O_PATH | O_CLOEXEC, 0, true);
+	assert_int_equal(sandbox_open_object(&f->t, obj, O_WRONLY | O_NONBLOCK, NULL), -EROFS);
+	fd = sandbox_open_object(&f->t, obj, O_RDONLY, NULL);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	close(obj);
+	obj = fs_open_host(&f->t, AT_FDCWD_GUEST, "/rw/fifo", O_PATH | O_CLOEXEC, 0, true);
+	fd = sandbox_open_object(&f->t, obj, O_RDWR, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	close(obj);
+	/* a symlink itself is not opened */
+	obj =
+	    fs_open_host(&f->t, AT_FDCWD_GUEST, "/abs", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, false);
+	assert_true(obj >= 0);
+	assert_int_equal(sandbox_open_object(&f->t, obj, O_RDONLY, NULL), -ELOOP);
+	close(obj);
+}
+
+/* A directory descriptor keeps naming its directory after a rename (no stored path). */
+static void test_rename_under_descriptor(void **state)
+{
+	struct fx *f = *state;
+	int hfd =
+	    fs_open_host(&f->t, AT_FDCWD_GUEST, "/a", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, true);
+	assert_true(hfd >= 0);
+	int gfd = fd_install(&f->t, file_alloc(FILE_HOST, hfd, O_PATH, "/a"), 3, false);
+	assert_true(gfd >= 0);
+	char from[PATH_MAX + 32], to[PATH_MAX + 32];
+	snprintf(from, sizeof(from), "%s/a", f->root);
+	snprintf(to, sizeof(to), "%s/a2", f->root);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(mkdir(from, 0755), 0);
+	struct nameidata nd;
+	assert_int_equal(fs_resolve_parent(&f->t, gfd, "b", false, &nd), 0);
+	char g[PATH_MAX];
+	assert_int_equal(fs_guest_path_of_fd(&f->t, nd.dirfd, g, sizeof(g)), 0);
+	assert_string_equal(g, "/a2");
+	nd_release(&nd);
+	/* and ".." from it climbs to the root, never past */
+	assert_int_equal(fs_resolve_parent(&f->t, gfd, "../../../file", true, &nd), 0);
+	assert_int_equal(fs_guest_path_of_fd(&f->t, nd.dirfd, g, sizeof(g)), 0);
+	assert_string_equal(g, "/");
+	nd_release(&nd);
+	fd_close(&f->t, gfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dotdot_stops_at_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlinks_stay_inside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_parent_follows_last_link, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_guest_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writes_only_below_rw, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_proc_paths, setup, teardown),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dotdot_stops_at_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symlinks_stay_inside, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_parent_follows_last_link, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guest_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writes_only_below_rw, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_proc_paths, setup, teardown),
+	    cmocka_unit_test(test_options),
+	    cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_object, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rename_under_descriptor, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

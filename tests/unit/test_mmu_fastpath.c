@@ -102,6 +102,36 @@ static uint64_t run(struct machine *mc, enum path how, uint64_t seed, unsigned s
 	return h;
 }
 
+/* Every fast slot that mirrors a large-page entry is on that entry's list exactly once, and
+ * the lists hold nothing else: what lets a large entry's drop visit only its own slots. */
+static void check_large_lists(struct mmu *m)
+{
+	struct mmu_fast *base = &m->fast[0][0][0];
+	unsigned n = 3 * 2 * MMU_FAST_SIZE, linked = 0, listed = 0;
+	static uint8_t seen[3 * 2 * MMU_FAST_SIZE];
+	memset(seen, 0, sizeof seen);
+	for (unsigned s = 0; s < n; s++) {
+		struct tlb_entry *e = base[s].tlbe;
+		assert_int_equal(m->fast_large[s], e && e->page_shift != 12);
+		if (!e || e->page_shift == 12)
+			continue;
+		linked++;
+		if (seen[s])
+			continue;
+		unsigned prev = 0;
+		for (unsigned l = e->fast_head; l; prev = l, l = m->fast_next[l - 1]) {
+			assert_true(l <= n);
+			assert_ptr_equal(base[l - 1].tlbe, e);
+			assert_int_equal(m->fast_prev[l - 1], prev);
+			assert_int_equal(seen[l - 1], 0);
+			seen[l - 1] = 1;
+			listed++;
+		}
+		assert_int_equal(seen[s], 1);
+	}
+	assert_int_equal(listed, linked);
+}
+
 static void compare(const struct tlb_config *cfg, uint64_t seed)
 {
 	static struct machine a, b;
@@ -110,6 +140,7 @@ static void compare(const struct tlb_config *cfg, uint64_t seed)
 	uint64_t ha = run(&a, VIA_PTR, seed, 60000);
 	uint64_t hb = run(&b, VIA_TRANSLATE, seed, 60000);
 	assert_int_equal(ha, hb);
+	check_large_lists(&a.m);
 	struct tlb *ta[3] = {a.m.dtlb, a.m.itlb, a.m.l2tlb}, *tb[3] = {b.m.dtlb, b.m.itlb, b.m.l2tlb};
 	for (int i = 0; i < 3; i++) {
 		if (!ta[i])
@@ -175,11 +206,59 @@ static void fast_path_statistics_are_exact_split_l2(void **state)
 	}
 }
 
+/* Read through the fast path: the physical address, or ~0 on a fault. */
+static uint64_t read_pa(struct machine *mc, uint32_t lin)
+{
+	struct x86_exception ex = {0};
+	uint8_t *p = mmu_ptr(&mc->m, lin, ACC_READ, &ex);
+	return p ? (uint64_t)(p - mc->pm.host) : ~0ull;
+}
+
+/* With no TLB modelled the fast table is the only cache of translations: an INVLPG drops
+ * what caches its page (one slot per access kind) and keeps the rest, unless the page may
+ * lie in a large page, whose 4 KB slices are spread over the whole table. */
+static void no_tlb_invlpg_drops_its_page(void **state)
+{
+	(void)state;
+	struct tlb_config off;
+	tlb_config_default(&off);
+	off.enabled = false;
+	static struct machine c;
+	machine_init(&c, &off);
+	const uint32_t a = 1u << 12, b = 2u << 12;
+	assert_int_equal(read_pa(&c, a), 0x401000);
+	assert_int_equal(read_pa(&c, b), 0x402000);
+	uint64_t walks = c.ctr.v[CTR_page_walks];
+	physmem_write(&c.pm, PT + 4, 0x800000 | 7, 4);
+	mmu_invlpg(&c.m, a);
+	assert_int_equal(read_pa(&c, b), 0x402000); /* still cached: no walk */
+	assert_int_equal(c.ctr.v[CTR_page_walks], walks);
+	assert_int_equal(read_pa(&c, a), 0x800000); /* dropped: walked, new frame */
+	assert_int_equal(c.ctr.v[CTR_page_walks], walks + 1);
+	/* two slices of the large page, far apart in the table */
+	const uint32_t big = PD_LARGE << 22;
+	assert_int_equal(read_pa(&c, big + 0x5000), 0x1005000);
+	assert_int_equal(read_pa(&c, big + 0x3ff000), 0x13ff000);
+	physmem_write(&c.pm, PD + 4 * PD_LARGE, 0x1400000 | PTE_PS | 7, 4);
+	mmu_invlpg(&c.m, big + 0x100000);
+	assert_int_equal(read_pa(&c, big + 0x3ff000), 0x17ff000);
+	assert_int_equal(read_pa(&c, big + 0x5000), 0x1405000);
+	/* a CR3 load empties the table and forgets the large pages: back to one page */
+	mmu_write_cr3(&c.m, PD);
+	assert_int_equal(read_pa(&c, b), 0x402000);
+	walks = c.ctr.v[CTR_page_walks];
+	mmu_invlpg(&c.m, a);
+	assert_int_equal(read_pa(&c, b), 0x402000);
+	assert_int_equal(c.ctr.v[CTR_page_walks], walks);
+	machine_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fast_path_statistics_are_exact),
 		cmocka_unit_test(fast_path_statistics_are_exact_split_l2),
+		cmocka_unit_test(no_tlb_invlpg_drops_its_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,9 +113,11 @@ static void iterate_across_a_page_table_boundary(bool pae)
 	pte_get(km, pgd, base, &pte);
 	assert_true(pte & PTE_RW); /* outside the range: untouched */
 	assert_int_equal(km->kmap_local_idx, 0);
-	/* free_pgd_range frees page tables wholly inside the range */
+	/* free_pgd_range frees page tables wholly inside the range (the floor, where the PTEs
+	 * below end, keeps the PAE PMD) */
 	uint64_t pt = km->stat[NR_PAGETABLE];
-	free_pgd_range(km, pgd, base + 8 * PAGE_SIZE, base + 8 * PAGE_SIZE + km->L.pmd_size);
+	free_pgd_range(km, pgd, base + 8 * PAGE_SIZE, base + 8 * PAGE_SIZE + km->L.pmd_size,
+		       base + 8 * PAGE_SIZE, 0);
 	assert_int_equal(km->stat[NR_PAGETABLE], pt - 1);
 	pte_get(km, pgd, base + 9 * PAGE_SIZE, &pte);
 	assert_int_equal(pte, 0);
@@ -195,6 +197,50 @@ static void splits_place_the_kernel_part(void **state)
 	}
 }
 
+/* PAE: free_pgd_range frees a user PMD (clearing its PDPTE) when the whole GB lies between
+ * floor and ceiling, as Linux's free_pmd_range; the next mapping there allocates it again. */
+static void pae_pmd_freed_and_reallocated(void **state)
+{
+	(void)state;
+	struct kfix *f = kfix_boot(512, true, VMSPLIT_3G);
+	struct kmem *km = &f->km;
+	phys_addr_t pgd = pgd_alloc(km);
+	const uint32_t gb1 = 0x40000000, X = gb1 + 0x201000; /* in the GB's second table */
+	uint64_t pt0 = km->stat[NR_PAGETABLE], pte, pmd;
+	assert_int_equal(pte_set(km, pgd, X, pfn_pte(0x1000, USER_PTE)), 0);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 + 1);
+	pte_clear(km, pgd, X);
+	/* the VMA below ends above the table's start: the table stays */
+	free_pgd_range(km, pgd, X, X + 0x1000, gb1 + 0x300000, 0x80000000);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 + 1);
+	/* it ends inside the GB, below the table: the table goes, the PMD stays */
+	free_pgd_range(km, pgd, X, X + 0x1000, gb1 + 0x1000, 0x80000000);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0);
+	assert_true(physmem_read(&f->pm, pgd + 8, 8) & PTE_P);
+	/* nothing from floor to ceiling in the GB: its PMD goes as well */
+	assert_int_equal(pte_set(km, pgd, X, pfn_pte(0x1000, USER_PTE)), 0);
+	pte_clear(km, pgd, X);
+	free_pgd_range(km, pgd, X, X + 0x1000, 0x08050000, 0xb7000000);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 - 1);
+	assert_int_equal(physmem_read(&f->pm, pgd + 8, 8), 0);
+	assert_int_equal(pte_get(km, pgd, X, &pte), 0);
+	assert_int_equal(pte, 0);
+	assert_int_equal(pmd_get(km, pgd, gb1, &pmd), 0);
+	assert_int_equal(pmd, 0);
+	/* a walk there is a not-present fault; a new PTE brings PMD and table back */
+	phys_addr_t pa;
+	assert_int_equal(kfix_walk(f, pgd, gb1 + 0x5000, true, false, &pa), -1);
+	assert_int_equal(pte_set(km, pgd, gb1 + 0x5000, pfn_pte(0x1005, USER_PTE)), 0);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 + 1);
+	assert_int_equal(kfix_walk(f, pgd, gb1 + 0x5000, true, false, &pa), 0);
+	assert_int_equal(pa, 0x1005000);
+	/* the GBs around keep their PMDs */
+	assert_true(physmem_read(&f->pm, pgd, 8) & PTE_P);
+	assert_true(physmem_read(&f->pm, pgd + 16, 8) & PTE_P);
+	pgd_free(km, pgd);
+	kfix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +251,7 @@ int main(void)
 	    cmocka_unit_test(vmalloc_sync_2level),
 	    cmocka_unit_test(vmalloc_sync_pae),
 	    cmocka_unit_test(splits_place_the_kernel_part),
+	    cmocka_unit_test(pae_pmd_freed_and_reallocated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,8 +43,11 @@ static void test_placement(void **state)
 	uint32_t fp;
 	for (uint32_t sp = 0xbffff000u; sp > 0xbfffef00u; sp -= 7) {
 		uint32_t f = sigframe_place(sp, sizeof(struct rt_sigframe_i386), &fp);
-		assert_int_equal(fp % 64, 0); /* the FPU state is 64-byte aligned */
-		assert_true(fp + sizeof(struct fregs_state_i386) <= sp);
+		/* the FXSAVE image after the fregs_state header is 64-byte aligned, and both
+		 * lie below sp */
+		assert_int_equal((fp + sizeof(struct fregs_state_i386)) % 64, 0);
+		assert_true(fp + sizeof(struct fregs_state_i386) + 512 <= sp);
+		assert_true(sp - (fp + sizeof(struct fregs_state_i386) + 512) < 64);
 		assert_true(f + sizeof(struct rt_sigframe_i386) <= fp);
 		/* as after a call: (esp + 4) is 16-byte aligned at the handler's entry */
 		assert_int_equal((f + 4) % 16, 0);
@@ -145,6 +148,36 @@ static void test_names(void **state)
 	assert_string_equal(signal_name(34), "SIGRT2");
 }
 
+/* #NP and #SS: SIGBUS with SI_KERNEL and the trap in the sigcontext fields; the default
+ * action ends the task with 128 + SIGBUS */
+static void test_segment_faults_are_sigbus(void **state)
+{
+	struct task *t = *state;
+	force_sig_fault_trap(t, SIGBUS, SI_KERNEL, 0, 11 /* #NP */, 0x4, 0);
+	assert_true(signal_pending(t));
+	assert_int_equal(t->signal->info[SIGBUS].si_code, SI_KERNEL);
+	assert_int_equal(t->signal->trap_nr, 11);
+	assert_int_equal(t->signal->error_code, 0x4);
+	do_signal(t);
+	assert_true(t->exited);
+	assert_int_equal(t->exit_code, 128 + SIGBUS);
+}
+
+/* a bad sigreturn frame: SIGSEGV SI_KERNEL, catchable, the trap fields left alone */
+static void test_bad_frame(void **state)
+{
+	struct task *t = *state;
+	t->signal->trap_nr = 14;
+	t->signal->action[SIGSEGV].handler = 0x1000;
+	force_sig_bad_frame(t);
+	assert_int_equal(t->signal->info[SIGSEGV].si_code, SI_KERNEL);
+	assert_int_equal(t->signal->trap_nr, 14);
+	assert_int_equal(t->signal->action[SIGSEGV].handler, 0x1000);
+	t->signal->action[SIGSEGV].handler = 0;
+	do_signal(t);
+	assert_int_equal(t->exit_code, 128 + SIGSEGV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +188,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ignored_and_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_cannot_be_blocked, setup, teardown),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_segment_faults_are_sigbus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_frame, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

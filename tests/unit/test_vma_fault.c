@@ -124,6 +124,54 @@ static void test_anonymous(void **state)
 	assert_int_equal(v, 0);
 }
 
+/* munmap frees only the page tables under the unmapped range that no neighbour shares
+ * (Linux's free_pgtables with the floor and ceiling of the VMAs around it): a table half
+ * used by the VMA below or above stays, one outside the range is not looked at. */
+static void test_munmap_frees_page_tables(void **state)
+{
+	(void)state;
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = &m->km;
+	const uint32_t P = km->L.pmd_size, B = 0x30000000;
+	uint64_t pd;
+	assert_int_equal(do_mmap(mm, B, 4096, RW, ANON | MAP_FIXED, NULL, 0), B);
+	assert_int_equal(do_mmap(mm, B + 8192, 2 * P + P / 2, RW, ANON | MAP_FIXED, NULL, 0),
+			 B + 8192);
+	assert_int_equal(do_mmap(mm, B + 2 * P + 3 * P / 4, 4096, RW, ANON | MAP_FIXED, NULL, 0),
+			 B + 2 * P + 3 * P / 4);
+	uint32_t touch[] = {B, B + 8192, B + P, B + 2 * P, B + 2 * P + 3 * P / 4};
+	for (unsigned i = 0; i < sizeof touch / sizeof *touch; i++)
+		assert_int_equal(fault(touch[i], PF_W).sig, 0);
+	/* a table covering no VMA, far from the range (an empty one is enough to see it) */
+	assert_int_equal(pte_set(km, mm->pgd, B + 4 * P, 0), 0);
+	assert_int_equal(pmd_get(km, mm->pgd, B + 4 * P, &pd), 0);
+	assert_true(pd & PTE_P);
+	uint64_t pt0 = km->stat[NR_PAGETABLE];
+	/* the middle VMA: its first table is shared with the VMA below, its last with the one
+	 * above; only the table in between goes */
+	assert_int_equal(do_munmap(mm, B + 8192, 2 * P + P / 2), 0);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 - 1);
+	pmd_get(km, mm->pgd, B, &pd);
+	assert_true(pd & PTE_P);
+	pmd_get(km, mm->pgd, B + P, &pd);
+	assert_int_equal(pd, 0);
+	pmd_get(km, mm->pgd, B + 2 * P, &pd);
+	assert_true(pd & PTE_P);
+	/* the VMA below, now alone in its table */
+	assert_int_equal(do_munmap(mm, B, 4096), 0);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 - 2);
+	pmd_get(km, mm->pgd, B, &pd);
+	assert_int_equal(pd, 0);
+	/* the one above: its table goes, the table beyond the range stays (Linux only visits
+	 * the tables under the range) */
+	assert_int_equal(do_munmap(mm, B + 2 * P + 3 * P / 4, 4096), 0);
+	assert_int_equal(km->stat[NR_PAGETABLE], pt0 - 3);
+	pmd_get(km, mm->pgd, B + 2 * P, &pd);
+	assert_int_equal(pd, 0);
+	pmd_get(km, mm->pgd, B + 4 * P, &pd);
+	assert_true(pd & PTE_P);
+}
+
 static void test_stack_growth(void **state)
 {
 	(void)state;
@@ -206,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_anonymous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_frees_page_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 	};

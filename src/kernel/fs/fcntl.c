@@ -57,7 +57,9 @@ static long do_fcntl(struct task *t, int fd, uint32_t cmd, uint32_t arg)
 			r = -EBADF;
 			break;
 		}
-		if (f->kind == FILE_HOST && !f->is_pipe) {
+		/* an inherited description is shared with the user's shell: its host flags
+		 * are left alone (a terminal left non-blocking would break the shell) */
+		if (f->kind == FILE_HOST && !f->is_pipe && !f->inherited) {
 			int hf = fcntl(f->host_fd, F_GETFL);
 			if (hf >= 0)
 				fcntl(f->host_fd, F_SETFL,

@@ -32,6 +32,9 @@ struct file {
 				   that would block forever in a single-threaded guest ends the
 				   run instead */
 	bool anon_pipe;         /* a pipe vmlab made (pipe2): the guest's own object */
+	bool inherited;         /* vmlab's own stdin/out/err: the host open file description
+				   is the user's shell's too, so the O_NONBLOCK and O_APPEND the
+				   guest sets are kept in f_flags and emulated (read_write.c) */
 	bool host_dir;          /* a host directory (lseek in readdir.c's offsets) */
 	int vdev;               /* enum vdev (fs.h): the modelled device this is, or 0 */
 	/* a host directory: the guest's 32-bit directory offsets. Offset k is the position

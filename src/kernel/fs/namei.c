@@ -166,8 +166,9 @@ bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, si
 		} else {
 			struct file *f = fget(t, dirfd);
 			r = !f ? -EBADF
-			    : f->kind == FILE_HOST ? fs_guest_path_of_fd(t, f->host_fd, full, PATH_MAX)
-						   : (snprintf(full, PATH_MAX, "%s", f->path), 0);
+			    : f->kind == FILE_HOST
+				? fs_guest_path_of_fd(t, f->host_fd, full, PATH_MAX)
+				: (snprintf(full, PATH_MAX, "%s", f->path), 0);
 			if (f)
 				fput(f);
 		}
@@ -186,10 +187,10 @@ bool fs_is_sysfs_path(struct task *t, int dirfd, const char *path, char *out, si
 
 struct walk {
 	struct task *t;
-	int fd;            /* the current host directory (owned), -1 inside procfs */
+	int fd; /* the current host directory (owned), -1 inside procfs */
 	uint64_t dev, ino;
-	char *proc;        /* inside procfs: the current directory's path */
-	struct file *via;  /* the descriptor a magic link led to */
+	char *proc;	  /* inside procfs: the current directory's path */
+	struct file *via; /* the descriptor a magic link led to */
 };
 
 static int walk_set_host(struct walk *w, int fd)
@@ -263,8 +264,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path)
 			r = -errno;
 		else if (!S_ISDIR(st.st_mode))
 			r = -ENOTDIR;
-		else
-			r = inside_root(t, f->host_fd);
+		else if (!(r = inside_root(t, f->host_fd)))
+			r = sandbox_enter_dir(t, f->host_fd, &st, 0);
 		if (!r)
 			r = walk_dup(w, f->host_fd);
 	} else if (f->proc_dir) {
@@ -322,8 +323,8 @@ static int walk_magic(struct walk *w, enum procfs_kind k, int gfd, bool last)
 		r = -errno;
 	else if (!last && !S_ISDIR(st.st_mode))
 		r = -ENOTDIR;
-	else if (!last)
-		r = inside_root(t, f->host_fd);
+	else if (!last && !(r = inside_root(t, f->host_fd)))
+		r = sandbox_enter_dir(t, f->host_fd, &st, 0);
 	if (!r)
 		r = walk_dup(w, f->host_fd);
 	if (r) {
@@ -403,8 +404,8 @@ static int end_proc(struct nameidata *nd, const char *path)
 }
 
 /* np and target are PATH_MAX scratch buffers. */
-static int walk_steps(struct walk *w, char *buf, bool follow, struct nameidata *nd,
-		      char *np, char *target)
+static int walk_steps(struct walk *w, char *buf, bool follow, struct nameidata *nd, char *np,
+		      char *target)
 {
 	struct task *t = w->t;
 	const char *p = buf;
@@ -525,7 +526,7 @@ static int walk_steps(struct walk *w, char *buf, bool follow, struct nameidata *
 		if ((r = walk_set_host(w, o)))
 			return r;
 		continue;
-parent:
+	parent:
 		nd->dirfd = w->fd;
 		w->fd = -1;
 		nd->must_be_dir = trailing;
@@ -743,6 +744,7 @@ static int std_file(struct task *t, int hostfd)
 		close(fd);
 		return -ENOMEM;
 	}
+	f->inherited = true;
 	int r = fd_install(t, f, hostfd, false);
 	return r < 0 ? r : 0;
 }

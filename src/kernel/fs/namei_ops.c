@@ -231,8 +231,9 @@ static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_
 	}
 	/* a new name below --rw for a file outside it would make that file writable: the
 	 * file linked must itself be one the guest may change */
-	int src = o.last[0] ? openat(o.dirfd, o.last, O_PATH | O_NOFOLLOW | O_CLOEXEC)
-			    : o.dots == 4 ? fcntl(o.dirfd, F_DUPFD_CLOEXEC, 3) : -1;
+	int src = o.last[0]	? openat(o.dirfd, o.last, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+		  : o.dots == 4 ? fcntl(o.dirfd, F_DUPFD_CLOEXEC, 3)
+				: -1;
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", src);
 	if (!o.last[0] && o.dots != 4)
@@ -317,7 +318,7 @@ static int file_for_change(struct task *t, int gfd, const char *what, struct fil
 	struct file *f = fget(t, gfd);
 	if (!f)
 		return -EBADF;
-	int r = sandbox_may_change_file(t, f, what);
+	int r = (f->f_flags & G_O_PATH) ? -EBADF : sandbox_may_change_file(t, f, what);
 	if (r) {
 		fput(f);
 		return r;

@@ -36,8 +36,8 @@ static int create_file(struct task *t, struct nameidata *nd, uint32_t flags, uin
 	int r = fs_may_write(t, nd->dirfd, "creating a file");
 	if (r)
 		return r;
-	int hflags = (host_open_flags(flags) & ~(O_TRUNC | O_NONBLOCK)) | O_CREAT | O_EXCL |
-		     O_NOFOLLOW;
+	int hflags =
+	    (host_open_flags(flags) & ~(O_TRUNC | O_NONBLOCK)) | O_CREAT | O_EXCL | O_NOFOLLOW;
 	int fd = openat(nd->dirfd, nd->last, hflags, (mode & 07777) & ~t->fs->umask);
 	return fd < 0 ? -errno : fd;
 }
@@ -53,8 +53,7 @@ static int open_object(struct task *t, int obj, const struct nameidata *nd, uint
 		return -EEXIST;
 	if (follow && S_ISLNK(st.st_mode))
 		return -ELOOP; /* a symlink put there since the walk followed the name */
-	if ((nd->must_be_dir || (flags & G_O_DIRECTORY)) && !S_ISDIR(st.st_mode) &&
-	    !(S_ISLNK(st.st_mode) && (flags & G_O_PATH)))
+	if ((nd->must_be_dir || (flags & G_O_DIRECTORY)) && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	if ((flags & G_O_CREAT) && S_ISDIR(st.st_mode))
 		return -EISDIR;
@@ -97,9 +96,9 @@ static long install_host(struct task *t, int fd, uint32_t flags, bool created, c
 	}
 	if (fs_guest_path_of_fd(t, fd, gpath, PATH_MAX))
 		snprintf(gpath, PATH_MAX, "%s", path);
-	struct file *f = file_alloc(FILE_HOST, fd, flags & ~(G_O_CREAT | G_O_EXCL | G_O_NOCTTY |
-							    G_O_TRUNC | G_O_CLOEXEC),
-				    gpath);
+	struct file *f = file_alloc(
+	    FILE_HOST, fd, flags & ~(G_O_CREAT | G_O_EXCL | G_O_NOCTTY | G_O_TRUNC | G_O_CLOEXEC),
+	    gpath);
 	free(gpath);
 	if (!f) {
 		close(fd);
@@ -313,7 +312,11 @@ long sys_fchdir(struct task *t, const uint32_t *a)
 	if (f->kind != FILE_HOST) {
 		r = f->proc_dir ? set_cwd(t, -1, f->path) : -ENOTDIR;
 	} else {
-		r = fs_inside_root(t, f->host_fd);
+		/* a directory outside the root (an inherited one) is never a starting point */
+		struct stat st;
+		r = fstat(f->host_fd, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+		if (!r)
+			r = fs_inside_root(t, f->host_fd);
 		int fd = r ? -1 : fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3);
 		if (!r)
 			r = fd < 0 ? -errno : set_cwd(t, fd, NULL);
@@ -370,9 +373,10 @@ static long do_truncate(struct task *t, uint32_t upath, uint64_t len)
 		return r;
 	nd_release(&nd);
 	struct stat st;
-	long ret = fstat(obj, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR
-						: !S_ISREG(st.st_mode)  ? -EINVAL
-									: 0;
+	long ret = fstat(obj, &st) < 0	  ? -errno
+		   : S_ISDIR(st.st_mode)  ? -EISDIR
+		   : !S_ISREG(st.st_mode) ? -EINVAL
+					  : 0;
 	int fd = ret ? -1 : sandbox_open_object(t, obj, G_O_WRONLY | G_O_LARGEFILE, NULL);
 	close(obj);
 	if (!ret && fd < 0)
@@ -400,8 +404,13 @@ static long do_ftruncate(struct task *t, int gfd, uint64_t len)
 	if (!f)
 		return -EBADF;
 	long r;
-	if (f->kind != FILE_HOST || (f->f_flags & G_O_ACCMODE) == G_O_RDONLY)
+	struct stat st;
+	if (f->f_flags & G_O_PATH)
+		r = -EBADF;
+	else if (f->kind != FILE_HOST || (f->f_flags & G_O_ACCMODE) == G_O_RDONLY)
 		r = -EINVAL;
+	else if (fstat(f->host_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		r = -EINVAL; /* only regular files are truncated */
 	else if ((r = sandbox_may_change_file(t, f, "truncate")) == 0)
 		r = do_truncate_fd(t, f->host_fd, len);
 	fput(f);

@@ -39,14 +39,17 @@ long fs_would_block_forever(struct task *t, const char *what)
 	return -EINTR;
 }
 
-/* A pipe vmlab made is non-blocking on the host: the task sleeps in the scheduler until the
- * pipe is ready (sched.h); alone, it would wait forever. */
+/* A pipe or FIFO is non-blocking on the host: the task sleeps in the scheduler until it is
+ * ready (sched.h), so a host call never waits; alone, it would wait forever. */
 static long pipe_wait(struct task *t, struct file *f, bool writing)
 {
 	if (f->f_flags & G_O_NONBLOCK)
 		return -EAGAIN;
 	if (t->sched)
 		return sched_block(t, writing ? WAIT_PIPE_WRITE : WAIT_PIPE_READ, f->host_fd, 0);
+	if (!f->anon_pipe)
+		return fs_would_block_forever(t, writing ? "a write to a full FIFO"
+							 : "a read from an empty FIFO");
 	return fs_would_block_forever(t, writing ? "a write to a full pipe"
 						 : "a read from an empty pipe");
 }
@@ -74,6 +77,16 @@ static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t co
 		return -EFAULT;
 	*pos += n;
 	return (long)n;
+}
+
+/* The guest's O_NONBLOCK on an inherited stream, whose host flags vmlab leaves as the
+ * shell set them: would this transfer wait? */
+static bool inherited_would_block(struct file *f, bool regular, bool writing)
+{
+	if (!f->inherited || regular || !(f->f_flags & G_O_NONBLOCK))
+		return false;
+	struct pollfd p = {.fd = f->host_fd, .events = writing ? POLLOUT : POLLIN};
+	return poll(&p, 1, 0) == 0;
 }
 
 /* /dev/random and /dev/urandom: the task's seeded generator, so that runs repeat (the
@@ -118,6 +131,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
+	if (inherited_would_block(f, regular, false))
+		return -EAGAIN;
 	size_t bufsz = count < CHUNK ? count : CHUNK;
 	char *buf = malloc(bufsz ? bufsz : 1);
 	if (!buf)
@@ -170,6 +185,13 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 		count = MAX_RW_COUNT;
 	struct stat st;
 	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (inherited_would_block(f, regular, true))
+		return -EAGAIN;
+	/* the guest's O_APPEND on an inherited file the host opened without it */
+	bool append = f->inherited && regular && !pos && (f->f_flags & G_O_APPEND) &&
+		      !(fcntl(f->host_fd, F_GETFL) & O_APPEND);
+	if (append)
+		lseek(f->host_fd, 0, SEEK_END);
 	if (regular && count) {
 		/* RLIMIT_FSIZE (generic_write_check_limits): SIGXFSZ and EFBIG at the limit, a
 		 * short write before it */

@@ -103,8 +103,10 @@ static bool reopen_within(const struct file *via, const struct stat *st, uint32_
 	if (!via->anon_pipe && !S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode))
 		return false;
 	uint32_t want = gflags & G_O_ACCMODE, have = via->f_flags & G_O_ACCMODE;
-	bool wr = want == G_O_WRONLY || want == G_O_RDWR, rd = want == G_O_RDONLY || want == G_O_RDWR;
-	bool hwr = have == G_O_WRONLY || have == G_O_RDWR, hrd = have == G_O_RDONLY || have == G_O_RDWR;
+	bool wr = want == G_O_WRONLY || want == G_O_RDWR,
+	     rd = want == G_O_RDONLY || want == G_O_RDWR;
+	bool hwr = have == G_O_WRONLY || have == G_O_RDWR,
+	     hrd = have == G_O_RDONLY || have == G_O_RDWR;
 	return (!wr || hwr) && (!rd || hrd) && !(gflags & G_O_TRUNC);
 }
 
@@ -113,6 +115,10 @@ int sandbox_open_object(struct task *t, int obj, uint32_t gflags, struct file *v
 	struct stat st;
 	if (fstat(obj, &st) < 0)
 		return -errno;
+	/* nothing on a host procfs (an inherited descriptor may be there) is opened */
+	struct statfs sf;
+	if (fstatfs(obj, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC_)
+		return -EACCES;
 	if (gflags & G_O_PATH) {
 		int fd = fcntl(obj, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? -errno : fd;
@@ -141,7 +147,8 @@ int sandbox_open_object(struct task *t, int obj, uint32_t gflags, struct file *v
 	if (fd < 0) {
 		int e = errno;
 		if (e == ENXIO && S_ISFIFO(st.st_mode) && !(gflags & G_O_NONBLOCK))
-			return (int)fs_would_block_forever(t, "opening a FIFO that no process reads");
+			return (int)fs_would_block_forever(t,
+							   "opening a FIFO that no process reads");
 		return -e;
 	}
 	return fd;

@@ -148,8 +148,8 @@ long sys_stat64(struct task *t, const uint32_t *a)
 long sys_lstat64(struct task *t, const uint32_t *a)
 {
 	struct stat st;
-	return put_stat64(t, a[1], vfs_stat(t, GUEST_AT_FDCWD, a[0], G_AT_SYMLINK_NOFOLLOW, &st, NULL),
-			  &st);
+	return put_stat64(t, a[1],
+			  vfs_stat(t, GUEST_AT_FDCWD, a[0], G_AT_SYMLINK_NOFOLLOW, &st, NULL), &st);
 }
 
 long sys_fstatat64(struct task *t, const uint32_t *a)

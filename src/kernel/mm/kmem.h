@@ -291,6 +291,10 @@ struct kmem {
 	uint64_t min_free_kbytes;
 	unsigned struct_page_bytes; /* sizeof(struct page) in a 686 build: sizes the mem_map */
 	struct page *mem_map;
+	/* mem_map is filled in lazily, one MAX_ORDER block of frames at a time (see
+	 * pfn_to_page): MEM_MAP_BLOCK_* per block. The array itself comes zeroed and unbacked
+	 * from the host, so untouched blocks cost no host memory. */
+	uint8_t *mem_map_block;
 	struct zone zones[MAX_NR_ZONES];
 	/* kernel page tables */
 	phys_addr_t swapper_pg_dir; /* CR3 of the kernel (PAE: the PDPT) */
@@ -335,8 +339,21 @@ static inline uint64_t page_to_pfn(const struct kmem *km, const struct page *p)
 {
 	return (uint64_t)(p - km->mem_map);
 }
+/* The state of a MAX_ORDER block of struct pages. Boot leaves a block that is wholly free
+ * RAM as MEM_MAP_BLOCK_FREE: only its first struct page (the free block's head, on the
+ * order-10 free list) is written. Any other block starts as MEM_MAP_BLOCK_BOOT: its struct
+ * pages would read as Linux's boot state (reserved, refcount 1, unmapped). The first
+ * pfn_to_page into a block writes that state out (mem_map_init_block) and marks it READY;
+ * page + i arithmetic never leaves a block that pfn_to_page or the allocator has readied
+ * (a buddy block never spans two MAX_ORDER blocks). */
+enum { MEM_MAP_BLOCK_BOOT, MEM_MAP_BLOCK_READY, MEM_MAP_BLOCK_FREE };
+#define MEM_MAP_BLOCK_SHIFT (MAX_ORDER - 1)
+void mem_map_init_block(const struct kmem *km, uint64_t block);
 static inline struct page *pfn_to_page(const struct kmem *km, uint64_t pfn)
 {
+	if (__builtin_expect(km->mem_map_block[pfn >> MEM_MAP_BLOCK_SHIFT] != MEM_MAP_BLOCK_READY,
+			     0))
+		mem_map_init_block(km, pfn >> MEM_MAP_BLOCK_SHIFT);
 	return &km->mem_map[pfn];
 }
 static inline enum zone_type page_zonenum(const struct page *p)

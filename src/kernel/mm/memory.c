@@ -12,6 +12,7 @@
 
 #include "hw/mmu.h"
 #include "kernel/exec.h"
+#include "kernel/ktrace.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -279,26 +280,11 @@ void unmap_page_range(struct mm_struct *mm, struct vm_area_struct *v, uint32_t s
 	zap_page_range(mm, start, end);
 }
 
-void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end)
+void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end, uint32_t floor,
+		   uint32_t ceiling)
 {
-	if (!has_pgtables(mm))
-		return;
-	/* free the tables of the hole the range left: from the end of the VMA below to the
-	 * start of the VMA above */
-	struct vm_area_struct *next = find_vma(mm, start);
-	uint32_t ceil = next ? next->vm_start : mm->task_size;
-	uint32_t floor = 0;
-	struct vm_area_struct *p = next ? vma_prev(mm, next) : NULL;
-	if (!next && mm_vma_count(mm)) {
-		p = vma_first(mm);
-		for (struct vm_area_struct *q = p; q; q = vma_next(mm, q))
-			p = q;
-	}
-	if (p)
-		floor = p->vm_end;
-	(void)end;
-	if (floor < ceil)
-		free_pgd_range(mm_km(mm), mm->pgd, floor, ceil);
+	if (has_pgtables(mm) && start < end)
+		free_pgd_range(mm_km(mm), mm->pgd, start, end, floor, ceiling);
 }
 
 /* ---- mprotect ---- */
@@ -746,6 +732,7 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 		return VMF_SIGBUS;
 	if (set_pte(mm, addr, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
 		return VMF_OOM;
+	COUNT(t->ctr, fault_special);
 	return VMF_OK;
 }
 
@@ -904,6 +891,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	if (!(pte & PTE_P)) {
 		/* a PROT_NONE PTE in an accessible VMA cannot happen: mprotect rewrote it */
 		set_pte(mm, addr, pfn_pte(pte_pfn(pte), pte_prot(mm, v->vm_flags, false)));
+		COUNT(t->ctr, fault_spurious);
 		return VMF_OK;
 	}
 	if (write && !(pte & PTE_RW))
@@ -911,6 +899,7 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	/* spurious: the PTE already allows the access (flush_tlb_fix_spurious_fault) */
 	if (write)
 		flush_tlb_page(mm, addr & PAGE_MASK);
+	COUNT(t->ctr, fault_spurious);
 	return VMF_OK;
 }
 
@@ -930,7 +919,23 @@ static void fault_signal(struct fault_outcome *out, int sig, int code, uint32_t 
 	out->addr = addr;
 }
 
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out);
+
 void do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err, struct fault_outcome *out)
+{
+	if (!ktrace_on(t, TRACE_FAULT)) {
+		__do_user_addr_fault(t, addr, err, out);
+		return;
+	}
+	uint64_t before[KTRACE_FAULT_KINDS];
+	ktrace_fault_snapshot(t, before);
+	__do_user_addr_fault(t, addr, err, out);
+	ktrace_fault(t, addr, err, out, before);
+}
+
+static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
+				 struct fault_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	if (t->km && t->km->reclaim) /* the program ran up to here: a new step for reclaim */

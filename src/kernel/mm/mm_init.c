@@ -242,10 +242,8 @@ phys_addr_t memblock_alloc_low(struct kmem *km, uint64_t bytes, const char *what
 				bad = p + 1;
 		if (!bad) {
 			add_reservation(km, s << PAGE_SHIFT, end << PAGE_SHIFT, what);
-			uint8_t *h = physmem_ptr(km->pm, s << PAGE_SHIFT);
-			for (uint64_t p = s; p < end; p++)
-				physmem_frame_changed(km->pm, p);
-			memset(h, 0, n * PAGE_SIZE);
+			/* no memset: boot runs on RAM fresh from physmem_init, all zero, and
+			 * writing it would make the host back every frame (9 MB per GB) */
 			return s << PAGE_SHIFT;
 		}
 		end = bad - 1;
@@ -291,19 +289,69 @@ enum zone_type pfn_zone(const struct kmem *km, uint64_t pfn)
 	return pfn < km->max_low_pfn ? ZONE_NORMAL : ZONE_HIGHMEM;
 }
 
+/* Linux's boot state of a struct page (memmap_init: reserved until memblock frees it). */
+static void init_boot_page(struct page *p, enum zone_type zt)
+{
+	p->flags = (uint32_t)zt << ZONES_SHIFT | 1u << PG_reserved;
+	p->_refcount = 1;
+	p->_mapcount = -1;
+	INIT_LIST_HEAD(&p->lru);
+}
+
+void mem_map_init_block(const struct kmem *km, uint64_t block)
+{
+	uint8_t *state = &km->mem_map_block[block];
+	uint64_t pfn = block << MEM_MAP_BLOCK_SHIFT, end = pfn + (1u << MEM_MAP_BLOCK_SHIFT);
+	if (end > km->max_pfn)
+		end = km->max_pfn;
+	if (*state == MEM_MAP_BLOCK_FREE) {
+		/* the tail of a free order-10 block, as free_range_to_buddy leaves it; the
+		 * head was written at boot and may have changed since */
+		uint32_t zone_bits = (uint32_t)pfn_zone(km, pfn) << ZONES_SHIFT;
+		for (pfn++; pfn < end; pfn++) {
+			struct page *p = &km->mem_map[pfn];
+			p->flags = zone_bits;
+			p->_mapcount = -1;
+			INIT_LIST_HEAD(&p->lru);
+		}
+	} else {
+		for (; pfn < end; pfn++)
+			init_boot_page(&km->mem_map[pfn], pfn_zone(km, pfn));
+	}
+	*state = MEM_MAP_BLOCK_READY;
+}
+
+/* The array is whole blocks long; calloc of this size maps fresh zeroed host memory, backed
+ * only where written. */
 static int init_mem_map(struct kmem *km)
 {
-	km->mem_map = calloc(km->max_pfn ? km->max_pfn : 1, sizeof(struct page));
-	if (!km->mem_map)
+	uint64_t blocks = (km->max_pfn >> MEM_MAP_BLOCK_SHIFT) + 1;
+	km->mem_map = calloc(blocks << MEM_MAP_BLOCK_SHIFT, sizeof(struct page));
+	km->mem_map_block = calloc(blocks, 1);
+	if (!km->mem_map || !km->mem_map_block) {
+		free(km->mem_map);
+		free(km->mem_map_block);
+		km->mem_map = NULL;
+		km->mem_map_block = NULL;
 		return -ENOMEM;
-	for (uint64_t pfn = 0; pfn < km->max_pfn; pfn++) {
-		struct page *p = &km->mem_map[pfn];
-		p->flags = (uint32_t)pfn_zone(km, pfn) << ZONES_SHIFT | 1u << PG_reserved;
-		p->_refcount = 1;
-		p->_mapcount = -1;
-		INIT_LIST_HEAD(&p->lru);
 	}
 	return 0;
+}
+
+/* A MAX_ORDER block at pfn that is usable RAM below ram_end, in one zone, untouched so far
+ * and free of memblock reservations: boot can hand it over without writing its mem_map. */
+static bool boot_block_free(const struct kmem *km, uint64_t pfn, uint64_t ram_end)
+{
+	uint64_t end = pfn + (1u << MEM_MAP_BLOCK_SHIFT);
+	if ((pfn & ((1u << MEM_MAP_BLOCK_SHIFT) - 1)) || end > ram_end ||
+	    km->mem_map_block[pfn >> MEM_MAP_BLOCK_SHIFT] != MEM_MAP_BLOCK_BOOT ||
+	    pfn_zone(km, pfn) != pfn_zone(km, end - 1))
+		return false;
+	phys_addr_t a = pfn << PAGE_SHIFT, b = end << PAGE_SHIFT;
+	for (unsigned i = 0; i < km->nres; i++)
+		if (km->res[i].start < b && km->res[i].end > a)
+			return false;
+	return true;
 }
 
 int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counters *ctr,
@@ -362,11 +410,21 @@ int mm_init(struct kmem *km, struct physmem *pm, struct mmu *mmu, struct counter
 		return err;
 	}
 
-	/* memblock_free_all: every usable, unreserved frame goes to the buddy allocator */
+	/* memblock_free_all: every usable, unreserved frame goes to the buddy allocator, in
+	 * ascending order (the free lists' order depends on it); a wholly free MAX_ORDER
+	 * block without writing its struct pages */
 	for (unsigned i = 0; i < km->nram; i++) {
 		uint64_t s = km->ram[i].start_pfn, e = km->ram[i].end_pfn;
 		uint64_t run = s;
 		for (uint64_t pfn = s; pfn <= e; pfn++) {
+			if (pfn < e && boot_block_free(km, pfn, e)) {
+				if (pfn > run)
+					free_range_to_buddy(km, run, pfn);
+				free_boot_block(km, pfn);
+				pfn += (1u << MEM_MAP_BLOCK_SHIFT) - 1;
+				run = pfn + 1;
+				continue;
+			}
 			if (pfn == e || pfn_reserved(km, pfn) ||
 			    pfn_zone(km, pfn) != pfn_zone(km, run)) {
 				if (pfn > run)
@@ -406,6 +464,8 @@ void mm_destroy(struct kmem *km)
 	pgd_list_destroy(km);
 	free(km->mem_map);
 	km->mem_map = NULL;
+	free(km->mem_map_block);
+	km->mem_map_block = NULL;
 }
 
 uint32_t page_address(const struct kmem *km, const struct page *p)

@@ -7,10 +7,14 @@
 
 bool kmem_pfn_usable(const struct kmem *km, uint64_t pfn);
 enum zone_type pfn_zone(const struct kmem *km, uint64_t pfn);
-/* Boot-time lowmem allocation (memblock), zeroed; 0 when lowmem is exhausted. */
+/* Boot-time lowmem allocation (memblock), zeroed (RAM is still as physmem_init left it:
+ * zero); 0 when lowmem is exhausted. */
 phys_addr_t memblock_alloc_low(struct kmem *km, uint64_t bytes, const char *what);
 /* Builds swapper_pg_dir: the direct map, page tables for fixmap, cpu_entry_area, pkmap. */
 int kernel_pgtable_init(struct kmem *km);
+/* Boot: hands the wholly free MAX_ORDER block at pfn to the buddy allocator writing only its
+ * head's struct page; the others are written when first reached (MEM_MAP_BLOCK_FREE). */
+void free_boot_block(struct kmem *km, uint64_t pfn);
 /* Zeroes a frame through its physical address, telling physmem first. */
 void zero_frame(struct kmem *km, uint64_t pfn);
 static inline void kmem_error(struct kmem *km, int err, const char *msg)

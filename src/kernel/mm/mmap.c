@@ -306,6 +306,8 @@ void mmput(struct mm_struct *mm)
 		mm->nr--;
 		vma_free(v);
 	}
+	if (mm->slab_obj && mm->owner && mm->owner->km)
+		kmem_cache_free(mm->owner->km, mm->owner->km->mm_cachep, mm->slab_obj);
 	mm_free_pgd(mm);
 	free(mm->vmas);
 	free(mm);
@@ -324,6 +326,7 @@ struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
 	mm->vmas = NULL;
 	mm->nr = mm->cap = 0;
 	mm->pgd = 0;
+	mm->asid = 0;
 	memset(mm->vdso_pfn, 0, sizeof mm->vdso_pfn);
 	mm->vvar_pfn = 0;
 	mm->rss_file = mm->rss_anon = mm->rss_shmem = 0;
@@ -331,6 +334,12 @@ struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
 	mm->pgtable_bytes = 0;
 	mm->locked_vm = 0;
 	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK; /* mlockall is not inherited */
+	mm->slab_obj = owner->km ? kmem_cache_alloc(owner->km, owner->km->mm_cachep, GFP_KERNEL) : 0;
+	if (owner->km && !mm->slab_obj) {
+		free(mm);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	*err = mm_alloc_pgd(mm);
 	if (*err)
 		goto fail;
@@ -529,16 +538,33 @@ static int unmap_range(struct mm_struct *mm, uint32_t start, uint32_t end, bool 
 	if (r)
 		return r;
 	i = vma_index(mm, start);
+	/* Linux's unmap_region: the page tables go with the VMAs, between the neighbours'
+	 * bounds; VMAs less than a PMD apart are freed in one call, as free_pgtables does */
+	uint32_t floor = i ? mm->vmas[i - 1]->vm_end : 0;
+	struct kmem *km = mm->owner ? mm->owner->km : NULL;
+	uint32_t pmd_size = km ? km->L.pmd_size : 4u << 20; /* no page tables: any */
+	uint32_t run_start = 0, run_end = 0;
+	bool run = false;
 	while (i < mm->nr && mm->vmas[i]->vm_start < end) {
 		struct vm_area_struct *v = mm->vmas[i];
 		unmap_page_range(mm, v, v->vm_start, v->vm_end);
+		if (run && (uint64_t)v->vm_start > (uint64_t)run_end + pmd_size) {
+			free_pgtables(mm, run_start, run_end, floor, v->vm_start);
+			run = false;
+		}
+		if (!run)
+			run_start = v->vm_start;
+		run = true;
+		run_end = v->vm_end;
 		if (!unacct)
 			v->vm_flags &= ~VM_ACCOUNT;
 		vma_unaccount(mm, v);
 		vma_remove_at(mm, i);
 		vma_free(v);
 	}
-	free_pgtables(mm, start, end);
+	if (run)
+		free_pgtables(mm, run_start, run_end, floor,
+			      i < mm->nr ? mm->vmas[i]->vm_start : 0);
 	return 0;
 }
 

@@ -86,6 +86,7 @@ struct mm_struct {
 	size_t nr, cap;
 	struct task *owner;  /* a task using it: the machine (km, mmu) and limits come from it */
 	int mm_users;        /* tasks using it (CLONE_VM, vfork); mmput frees at 0 */
+	uint32_t slab_obj;   /* a forked mm's mm_struct object in the mm_struct cache */
 	struct mm_layout_config cfg;
 	uint32_t task_size, mmap_base, stack_top;
 	uint32_t start_code, end_code, start_data, end_data;
@@ -104,6 +105,7 @@ struct mm_struct {
 	uint64_t committed_pages; /* VM_ACCOUNT pages charged (vm_committed_as share) */
 	uint64_t pgtable_bytes;
 	uint64_t pgd; /* physical address of the page directory (or PDPT with PAE): CR3 */
+	uint16_t asid; /* --tlb-asid: the tag its TLB entries carry (0: none given yet) */
 	uint64_t rng; /* randomised layout: from the task's seed */
 };
 
@@ -188,8 +190,11 @@ void change_protection(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *v);
 /* Moves the PTEs of [old, old+len) to new (move_page_tables). Implemented in memory.c. */
 void move_page_tables(struct mm_struct *mm, uint32_t old_addr, uint32_t new_addr, uint32_t len);
-/* Frees page tables left covering no VMA around [start, end) (free_pgtables). memory.c. */
-void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end);
+/* Frees the page tables under [start, end), a run of unmapped VMAs, that lie within
+ * [floor, ceiling): the end of the VMA below and the start of the one above (0: none)
+ * (free_pgtables). memory.c. */
+void free_pgtables(struct mm_struct *mm, uint32_t start, uint32_t end, uint32_t floor,
+		   uint32_t ceiling);
 /* Faults in [start, end) as get_user_pages would (MAP_POPULATE, mlock). memory.c. */
 void populate_range(struct mm_struct *mm, uint32_t start, uint32_t end);
 #endif

@@ -85,6 +85,21 @@ void free_range_to_buddy(struct kmem *km, uint64_t start_pfn, uint64_t end_pfn)
 	}
 }
 
+void free_boot_block(struct kmem *km, uint64_t pfn)
+{
+	struct page *p = &km->mem_map[pfn]; /* not pfn_to_page: the block stays unwritten */
+	enum zone_type zt = pfn_zone(km, pfn);
+	p->flags = (uint32_t)zt << ZONES_SHIFT;
+	p->_refcount = 0;
+	p->_mapcount = -1;
+	INIT_LIST_HEAD(&p->lru);
+	km->mem_map_block[pfn >> MEM_MAP_BLOCK_SHIFT] = MEM_MAP_BLOCK_FREE;
+	struct zone *z = &km->zones[zt];
+	z->managed_pages += 1u << (MAX_ORDER - 1);
+	z->free_pages += 1u << (MAX_ORDER - 1);
+	add_to_free_list(z, p, MAX_ORDER - 1); /* an order-10 block never merges */
+}
+
 /* __rmqueue_smallest + expand: the smallest block that fits, split down to order */
 static struct page *rmqueue(struct kmem *km, struct zone *z, unsigned order)
 {
@@ -94,6 +109,8 @@ static struct page *rmqueue(struct kmem *km, struct zone *z, unsigned order)
 			continue;
 		struct page *p = list_entry(fa->free_list.next, struct page, lru);
 		del_from_free_list(z, p, o);
+		/* the split below reaches the block's other struct pages by p + i */
+		(void)pfn_to_page(km, page_to_pfn(km, p));
 		while (o > order) {
 			o--;
 			add_to_free_list(z, p + (1u << o), o);

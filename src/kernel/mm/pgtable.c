@@ -122,6 +122,29 @@ static struct page *withdraw_deposit(struct kmem *km, uint64_t pde)
 	return pfn ? pfn_to_page(km, pfn) : NULL;
 }
 
+/* flush_tlb_mm for a PDPTE change (PAE): Linux reloads CR3 when it populates or clears a
+ * user PDPTE (pud_populate, ___pmd_free_tlb's need_flush_all). vmlab's walker reads PDPTEs
+ * on every walk, so this is for the TLB's own sake: the same flushes as Linux. */
+static void pdpte_changed(struct kmem *km, phys_addr_t pgd)
+{
+	if (km->mmu && (km->mmu->regs.cr0 & CR0_PG) && (km->mmu->regs.cr3 & ~0x1Fu) == pgd)
+		mmu_flush_tlb(km->mmu, true, CTR_tlb_flush_user_range);
+}
+
+/* __pmd_alloc (PAE): a user PMD for va's empty PDPTE, which munmap's free_pgd_range may
+ * have freed. The address of va's PMD entry, or 0 without memory. */
+static phys_addr_t pmd_alloc(struct kmem *km, phys_addr_t pgd, uint32_t va)
+{
+	struct page *p = alloc_page(km, GFP_PGTABLE_USER); /* never highmem: see pgd_alloc */
+	if (!p)
+		return 0;
+	SetPageFlag(p, PG_table);
+	km->stat[NR_PAGETABLE]++;
+	physmem_write(km->pm, pgd + (va >> 30) * 8, page_to_phys(km, p) | PTE_P, 8);
+	pdpte_changed(km, pgd);
+	return pde_slot(km, pgd, va);
+}
+
 /* Physical address of the PTE for va, allocating its page table when alloc is set.
  * 0 with *err = 0: no page table; 0 with *err < 0: failure or a large page. */
 static phys_addr_t pte_slot(struct kmem *km, phys_addr_t pgd, uint32_t va, bool alloc, bool user,
@@ -130,8 +153,13 @@ static phys_addr_t pte_slot(struct kmem *km, phys_addr_t pgd, uint32_t va, bool 
 	*err = 0;
 	phys_addr_t pde_a = pde_slot(km, pgd, va);
 	if (!pde_a) {
-		*err = -EINVAL;
-		return 0;
+		/* PAE, a user address whose PMD was freed (the kernel's PDPTE is always there) */
+		if (!alloc || !user)
+			return 0;
+		if (!(pde_a = pmd_alloc(km, pgd, va))) {
+			*err = -ENOMEM;
+			return 0;
+		}
 	}
 	uint64_t pde = rd(km, pde_a);
 	if ((pde & PTE_P) && (pde & PTE_PS)) {
@@ -253,8 +281,10 @@ uint64_t kernel_clear_pte(struct kmem *km, uint32_t va)
 uint64_t kernel_unmap_page(struct kmem *km, uint32_t va)
 {
 	uint64_t old = kernel_clear_pte(km, va);
-	if ((old & PTE_P) && km->mmu)
+	if ((old & PTE_P) && km->mmu) {
 		mmu_invlpg(km->mmu, va);
+		COUNT(km->ctr, tlb_invlpg_kernel);
+	}
 	return old;
 }
 
@@ -273,8 +303,10 @@ void flush_tlb_kernel_range(struct kmem *km, uint32_t start, uint32_t end)
 		mmu_flush_tlb(km->mmu, false, CTR_tlb_flush_kernel);
 		return;
 	}
-	for (uint64_t a = start; a < end; a += PAGE_SIZE)
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		mmu_invlpg(km->mmu, (uint32_t)a);
+		COUNT(km->ctr, tlb_invlpg_kernel);
+	}
 }
 
 void direct_map_counts(struct kmem *km, uint64_t *kb_4k, uint64_t *kb_large)
@@ -498,8 +530,8 @@ int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
 	    (pmd & ENTRY_ADDR_MASK & (pmd_span(km) - 1)) || (!km->params.pae && (pmd >> 32)))
 		return -EINVAL;
 	phys_addr_t a = pde_slot(km, pgd, addr);
-	if (!a)
-		return -EINVAL;
+	if (!a && !(a = pmd_alloc(km, pgd, addr)))
+		return -ENOMEM;
 	if (rd(km, a))
 		return -EEXIST;
 	struct page *pt = alloc_pgtable_page(km, true);
@@ -659,13 +691,61 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
 	return 0;
 }
 
-void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end)
+/*
+ * As mm/memory.c's free_pgd_range: a page table is freed when it covers part of [addr, end)
+ * and lies wholly between floor and ceiling (0: the top of the address space), the bounds
+ * of the VMAs left around the hole, so that a table still shared with a neighbour stays.
+ * The PMD level is preallocated under PAE and is not freed here (see docs/kmem.md).
+ */
+void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint32_t end, uint32_t floor,
+		    uint32_t ceiling)
 {
-	uint32_t span = pmd_span(km);
-	uint64_t s = ((uint64_t)start + span - 1) & ~(uint64_t)(span - 1);
-	uint64_t e = (end > km->L.page_offset ? km->L.page_offset : end) & ~(span - 1);
-	if (s < e)
-		free_user_ptes(km, pgd, (uint32_t)s, e);
+	uint32_t mask = ~(pmd_span(km) - 1);
+	addr &= mask;
+	if (addr < floor) {
+		addr += pmd_span(km);
+		if (!addr)
+			return;
+	}
+	if (ceiling) {
+		ceiling &= mask;
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= pmd_span(km);
+	if (addr > end - 1)
+		return;
+	/* end - 1 may lie in the last table: walk [addr, end rounded up) */
+	uint64_t lim = ((uint64_t)end + pmd_span(km) - 1) & mask;
+	if (lim > km->L.page_offset)
+		lim = km->L.page_offset;
+	if (addr < lim)
+		free_user_ptes(km, pgd, addr, lim);
+	if (!km->params.pae)
+		return;
+	/* free_pmd_range: a PMD (1 GB) goes too when it lies wholly within floor..ceiling */
+	const uint64_t gb = 1ull << 30;
+	uint64_t ceil_pud = ceiling ? ceiling & ~(uint32_t)(gb - 1) : 0;
+	if (ceiling && !ceil_pud)
+		return;
+	bool freed = false;
+	for (uint64_t a = addr, next; a != end; a = next) {
+		uint64_t base = a & ~(gb - 1);
+		next = base + gb < end ? base + gb : end;
+		phys_addr_t ent = pgd + (base >> 30) * 8;
+		uint64_t pdpte = physmem_read(km->pm, ent, 8);
+		if (!(pdpte & PTE_P) || base < floor || base >= km->L.page_offset ||
+		    (uint32_t)(next - 1) > (uint32_t)(ceil_pud - 1))
+			continue;
+		/* no VMA lies in this GB: any table still in the PMD is an orphan */
+		free_user_ptes(km, pgd, (uint32_t)base, base + gb);
+		physmem_write(km->pm, ent, 0, 8);
+		free_pgtable_page(km, pdpte & ENTRY_ADDR_MASK, true);
+		freed = true;
+	}
+	if (freed)
+		pdpte_changed(km, pgd);
 }
 
 void pgd_list_destroy(struct kmem *km)

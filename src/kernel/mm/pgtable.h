@@ -95,8 +95,10 @@ int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd);
  * NR_ANON_THPS: 0, -EEXIST when the slot holds a table or a page, -ENOMEM when no page
  * table can be deposited, -EINVAL. */
 int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd);
-/* free_pgd_range: frees page tables that cover only [start, end) (after munmap). */
-void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t start, uint32_t end);
+/* free_pgd_range: frees the page tables under [addr, end) that lie wholly within
+ * [floor, ceiling) (ceiling 0: no ceiling), as Linux after munmap. */
+void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint32_t end, uint32_t floor,
+		    uint32_t ceiling);
 /* The paging registers to walk a process directory (supervisor view, kernel CR0/CR4). */
 void pgd_regs(const struct kmem *km, phys_addr_t pgd, struct paging_regs *r);
 /* Forgets every process directory (machine teardown: their frames die with physmem). */

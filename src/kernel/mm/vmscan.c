@@ -380,6 +380,10 @@ void swap_print_stats(FILE *f, struct kmem *km, bool json)
 		return;
 	const uint64_t *v = km->ctr->v;
 	unsigned long long peak = (unsigned long long)r->swap_peak * 4;
+	/* a run that never met memory pressure, on the defaults, keeps its statistics short */
+	if (!total_swap_pages(km) && r->policy == &reclaim_policy_linux && !v[CTR_kswapd_wakeups] &&
+	    !v[CTR_allocstall] && !v[CTR_oom_kill])
+		return;
 	if (json) {
 		fprintf(f, "\"reclaim\": {\"policy\": \"%s\", \"swap_total_kb\": %llu, "
 			   "\"swap_peak_kb\": %llu}, ",

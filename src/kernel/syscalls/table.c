@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "kernel/ktrace.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/task.h"
 #include "trace/counters.h"
@@ -23,9 +24,18 @@ const char *syscall_name(uint32_t nr)
 	return nr < NR_SYSCALLS ? table[nr].name : NULL;
 }
 
+static long invoke(struct task *t, uint32_t nr, const uint32_t *a);
+
 long syscall_dispatch(struct task *t, uint32_t nr, const uint32_t *a)
 {
 	counter_add(t->ctr, CTR_syscalls, 1);
+	if (ktrace_on(t, TRACE_SYSCALL | TRACE_MM))
+		return ktrace_syscall(t, nr, a, invoke);
+	return invoke(t, nr, a);
+}
+
+static long invoke(struct task *t, uint32_t nr, const uint32_t *a)
+{
 	const struct syscall_entry *e = nr < NR_SYSCALLS ? &table[nr] : NULL;
 	if (e && e->fn)
 		return e->fn(t, a);

@@ -1,0 +1,76 @@
+/*
+ * The event stream (`vmlab run --trace`, docs/observe.md): one sink per machine, classes of
+ * events switched on one by one, filters by address range and instruction window, written
+ * as a line per event, in strace's format, or as Chrome/Perfetto trace-event JSON.
+ *
+ * Producers test trace_enabled() first: with tracing off that is one well-predicted branch
+ * on a pointer the component already holds, and nothing on the MMU's fast path or in
+ * compiled code is traced at all.
+ */
+#ifndef VMLAB_TRACE_TRACE_H
+#define VMLAB_TRACE_TRACE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum trace_class {
+	TRACE_FAULT = 1u << 0,	 /* page faults: kind, address, EIP, error code, outcome */
+	TRACE_SYSCALL = 1u << 1, /* system calls, decoded as strace prints them */
+	TRACE_MM = 1u << 2,	 /* mmap/munmap/mprotect/mremap/brk with the VMAs they change */
+	TRACE_TLB = 1u << 3,	 /* TLB miss/fill/evict/flush/invlpg and slow-path hits */
+	TRACE_SIGNAL = 1u << 4,	 /* signals delivered, and how the process ended */
+	TRACE_ALL = (1u << 5) - 1,
+};
+
+enum trace_format { TRACE_TEXT, TRACE_JSON, TRACE_STRACE };
+
+struct trace {
+	unsigned mask; /* enum trace_class bits */
+	enum trace_format format;
+	FILE *out;
+	const uint64_t *clock;	     /* instructions retired: the events' time */
+	uint64_t insn_from, insn_to; /* window [from, to); to == 0: no end */
+	uint64_t addr_lo, addr_hi;   /* [lo, hi): events with an address outside are dropped */
+	uint64_t tlb_sample;	     /* keep one TLB event in this many (1: all) */
+	uint64_t tlb_seen;
+	uint64_t written;			    /* events written */
+	uint64_t faults, fault_signals, tlb_misses; /* the JSON form's counter tracks */
+	int pid;
+};
+
+static inline bool trace_enabled(const struct trace *tr, unsigned cls)
+{
+	return __builtin_expect(tr != NULL && (tr->mask & cls) != 0, 0);
+}
+
+/* "fault,syscall", "all": the mask, or -1 naming the bad class in *bad. */
+int trace_parse_classes(const char *s, unsigned *mask, const char **bad);
+/* Fills tr for writing to out (not closed by trace_end): defaults, no filter. */
+void trace_init(struct trace *tr, FILE *out, enum trace_format fmt, unsigned mask);
+/* Writes what the format needs after the last event (JSON's closing bracket). */
+void trace_end(struct trace *tr);
+
+/* Whether an event of this class at this time (and address, when has_addr) passes the
+ * filters; a TLB event also passes the sampling. */
+bool trace_want(struct trace *tr, unsigned cls, bool has_addr, uint64_t addr);
+
+/* ---- events (events.c); each checks trace_want itself ---- */
+
+/* A page fault: kind ("demand_zero", ..., or "-" when unresolved), error code bits decoded,
+ * outcome ("minor", "major", "SIGSEGV SEGV_MAPERR", ...). */
+void trace_fault(struct trace *tr, const char *kind, uint32_t addr, uint32_t eip, uint32_t err,
+		 const char *outcome);
+/* A TLB event: what ("miss", "fill", "hit", "evict", "invlpg", "flush"), its address (lin)
+ * and the frame it maps (fill/evict), the TLB's name; a flush has no address. */
+void trace_tlb(struct trace *tr, const char *what, const char *tlb, bool has_addr, uint32_t lin,
+	       uint64_t frame, unsigned page_shift, const char *why);
+/* A system call: its strace-style text "name(args) = result" and when it started. */
+void trace_syscall(struct trace *tr, const char *name, const char *call, uint64_t start);
+/* An address-space change: op ("mmap", "munmap", "mprotect", "mremap", "brk"), the call's
+ * range, and the VMAs removed ("-") and added ("+"), one per line in changes. */
+void trace_mm(struct trace *tr, const char *op, uint32_t start, uint32_t end, const char *changes);
+/* A signal delivered: its strace line ("--- SIGSEGV {...} ---") and what was done. */
+void trace_signal(struct trace *tr, int sig, const char *name, const char *line);
+/* The end of the process: "+++ exited with N +++" or "+++ killed by SIG +++". */
+void trace_exit(struct trace *tr, int code, const char *signame);
+#endif
