@@ -15,6 +15,7 @@
 #include "kernel/machine.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/swap.h"
 
 static void usage(FILE *f)
 {
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
 		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
+		"  --swap=SIZE           a swap area of SIZE (kept in host memory; docs/swap.md)\n"
+		"  --swap-file=PATH      keep the swap area in this (sparse) host file instead\n"
+		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
 		"files:\n%s",
 		fs_usage());
 	run_options_usage(f);
@@ -234,6 +238,22 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "vmlab run: bad --slice '%s'\n", a + 8);
 				goto out;
 			}
+		} else if (!strncmp(a, "--swap=", 7)) {
+			if (mm_parse_size(v, &cfg.swap_bytes) || cfg.swap_bytes < 2 * 4096) {
+				fprintf(stderr, "vmlab run: bad --swap '%s' (a size: 8K to 32G)\n", v);
+				goto out;
+			}
+		} else if (!strncmp(a, "--swap-file=", 12)) {
+			cfg.swap_file = v;
+		} else if (!strncmp(a, "--reclaim=", 10)) {
+			enum reclaim_policy_id pol;
+			if (reclaim_policy_parse(v, &pol)) {
+				fprintf(stderr, "vmlab run: bad --reclaim '%s' (linux, fifo, lru, clock "
+						"or random)\n",
+					v);
+				goto out;
+			}
+			cfg.reclaim_policy = (int)pol;
 		} else if (!strncmp(a, "--max-insns=", 12)) {
 			if (parse_u64(v, &cfg.max_insns)) {
 				fprintf(stderr, "vmlab run: bad --max-insns '%s'\n", v);
@@ -255,6 +275,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (cfg.swap_file && !cfg.swap_bytes) {
+		fprintf(stderr, "vmlab run: --swap-file needs --swap=SIZE\n");
+		goto out;
+	}
 	if (run_session_start(&rs, &ro, argc, argv))
 		goto out;
 	struct machine *m = calloc(1, sizeof *m);

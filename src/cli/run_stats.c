@@ -3,23 +3,27 @@
 
 #include "cli/run_options.h"
 #include "cli/run_stats.h"
+#include "kernel/mm/swap.h"
 #include "kernel/signal.h"
 
 typedef unsigned long long ull;
 
 /* The numbers every form prints, derived once so that text and JSON agree. */
+#define NR_KINDS 9 /* the fault kinds below */
+
 struct derived {
 	uint64_t insns, peak_kb;
-	uint64_t faults, kinds[8], kinds_sum;
+	uint64_t faults, kinds[NR_KINDS], kinds_sum;
 	uint64_t tlb_fetch, tlb_data, invlpg_user;
 	double mips, tlb_hit_pct, faults_per_minsn;
 };
 
-static const char *const kind_names[8] = {"demand_zero", "zero_page", "file",	 "cow",
-					  "wp_reuse",	 "thp",	      "special", "spurious"};
-static const enum counter_id kind_ctr[8] = {
+static const char *const kind_names[NR_KINDS] = {
+    "demand_zero", "zero_page", "file", "cow", "wp_reuse", "thp", "special", "spurious", "swapin"};
+static const enum counter_id kind_ctr[NR_KINDS] = {
     CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,	   CTR_fault_cow,
-    CTR_fault_wp_reuse,	   CTR_thp_fault_alloc, CTR_fault_special, CTR_fault_spurious};
+    CTR_fault_wp_reuse,	   CTR_thp_fault_alloc, CTR_fault_special, CTR_fault_spurious,
+    CTR_fault_swapin};
 
 static void derive(struct derived *d, const struct run_info *ri, struct machine *m)
 {
@@ -28,7 +32,7 @@ static void derive(struct derived *d, const struct run_info *ri, struct machine 
 	d->insns = m->cpu_ok ? m->cpu.insns : 0;
 	d->peak_kb = (m->task.mm ? m->task.mm->hiwater_rss : m->peak_rss_pages) * 4;
 	d->faults = m->task.min_flt + m->task.maj_flt;
-	for (int k = 0; k < 8; k++) {
+	for (int k = 0; k < NR_KINDS; k++) {
 		d->kinds[k] = v[kind_ctr[k]];
 		d->kinds_sum += d->kinds[k];
 	}
@@ -132,7 +136,7 @@ static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
 	fprintf(f,
 		", \"faults\": {\"total\": %llu, \"minor\": %llu, \"major\": %llu, \"by_kind\": {",
 		(ull)d->faults, (ull)t->min_flt, (ull)t->maj_flt);
-	for (int k = 0; k < 8; k++)
+	for (int k = 0; k < NR_KINDS; k++)
 		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", kind_names[k], (ull)d->kinds[k]);
 	fprintf(f, "}, \"stack_growth\": %llu, \"sigsegv\": %llu, \"sigbus\": %llu}",
 		(ull)v[CTR_fault_stack_growth], (ull)v[CTR_fault_sigsegv],
@@ -199,7 +203,7 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 	fprintf(f, "faults: %llu = minor %llu + major %llu; %.1f per million instructions\n",
 		(ull)d->faults, (ull)t->min_flt, (ull)t->maj_flt, d->faults_per_minsn);
 	fprintf(f, "  by kind:");
-	for (int k = 0; k < 8; k++)
+	for (int k = 0; k < NR_KINDS; k++)
 		fprintf(f, "%s %s %llu", k ? " +" : "", kind_names[k], (ull)d->kinds[k]);
 	fprintf(f, " = %llu", (ull)d->kinds_sum);
 	if (d->kinds_sum != d->faults)
@@ -227,6 +231,8 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 		fprintf(f, "zone %-8s present %8llu managed %8llu free %8llu pages\n", zn->name,
 			(ull)zn->present_pages, (ull)zn->managed_pages, (ull)zn->free_pages);
 	}
+	if (m->km_ok)
+		swap_print_stats(f, &m->km, false);
 	fprintf(f, "counters:\n");
 	counters_print(f, &m->ctr, 0);
 }
@@ -270,6 +276,8 @@ void run_stats_help(FILE *f)
 	    "               thp          a transparent huge page mapped\n"
 	    "               special      a [vdso] or [vvar] page mapped\n"
 	    "               spurious     the PTE already allowed the access (stale TLB entry)\n"
+	    "               swapin       a swap entry: the page from the swap cache (minor) or\n"
+	    "                            read from swap (major; docs/swap.md)\n"
 	    "  stack growth: faults that also grew the stack VMA (each counted in a kind)\n"
 	    "  not resolved: faults that became SIGSEGV or SIGBUS (not in the total)\n"
 	    "tlb: lookups   modelled-TLB lookups = data (one per data access per page touched)\n"
@@ -283,5 +291,10 @@ void run_stats_help(FILE *f)
 	    "peak RSS:      the largest resident set (VmHWM)\n"
 	    "zone:          physical frames per zone at exit: present, managed by the buddy\n"
 	    "               allocator, free\n"
+	    "memory pressure: (with --swap or --reclaim) the swap area's size and the policy\n"
+	    "reclaim/swap:  (when reclaim is set up) the policy, swap size and peak use; major\n"
+	    "               faults, swap-ins, pages read from and written to swap; pages\n"
+	    "               scanned and stolen by kswapd and direct reclaim, anon and file;\n"
+	    "               kswapd wake-ups, direct-reclaim stalls, OOM kills (docs/swap.md)\n"
 	    "counters:      every non-zero counter, with its unit and meaning\n");
 }

@@ -34,6 +34,9 @@ struct machine_config {
 	bool no_jit;                 /* --no-jit: interpret every block */
 	enum cpu_vendor cpu_vendor;  /* --cpu: whose undefined results (default intel) */
 	uint64_t sched_slice;        /* --slice: instructions per time slice (0: default) */
+	uint64_t swap_bytes;         /* --swap: a swap area of this size (0: none) */
+	const char *swap_file;       /* --swap-file: kept in this host file (NULL: host memory) */
+	int reclaim_policy;          /* --reclaim: enum reclaim_policy_id (0: linux) */
 };
 
 void machine_config_default(struct machine_config *c);
@@ -71,6 +74,8 @@ struct machine {
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine
  * must not move afterwards (the MMU's TLBs point into it). */
 int machine_create(struct machine *m, const struct machine_config *c, char *err, size_t n);
+/* The reclaim policy and swap area of c (machine_create calls it): 0 or -errno and err. */
+int machine_swap_setup(struct machine *m, char *err, size_t n);
 /* Enters user mode at the program exec_binary loaded: segment registers, CPL 3. */
 int machine_enter_user(struct machine *m, char *err, size_t n);
 /* Runs the task until it exits; returns its exit status (code, or 128 + signal). */

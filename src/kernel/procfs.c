@@ -7,6 +7,7 @@
  * other numbers are absent, as for a process that has exited.
  */
 #include "kernel/procfs.h"
+#include "kernel/mm/swap.h"
 #include "cpu/cpu.h"
 
 #include <errno.h>
@@ -46,11 +47,11 @@ struct ppath {
 
 static const char *const pid_files[] = {
 	"maps", "smaps", "smaps_rollup", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
-	NULL};
+	"oom_score", "oom_score_adj", NULL};
 static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
 	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo", "vmallocinfo", "cpuinfo",
-	"version", "uptime", "loadavg", NULL};
+	"version", "uptime", "loadavg", "swaps", NULL};
 
 /* /proc/sys: the sysctls a program may read to learn how the machine is set up. */
 static const char *const sysctl_names[] = {
@@ -363,6 +364,8 @@ static int top_file(struct sbuf *b, struct task *t, const char *name)
 		return kmem_text(b, t, proc_slabinfo_show);
 	if (!strcmp(name, "vmallocinfo"))
 		return kmem_text(b, t, proc_vmallocinfo_show);
+	if (!strcmp(name, "swaps"))
+		return kmem_text(b, t, proc_swaps_show);
 	if (!strcmp(name, "cpuinfo")) {
 		cpuinfo(b, t->cpu ? t->cpu->vendor : CPU_VENDOR_INTEL);
 		return 0;
@@ -451,6 +454,10 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		procfs_user_range(&b, t, p.rest[0] == 'e');
 	} else if (!strcmp(p.rest, "comm")) {
 		sb_printf(&b, "%.15s\n", t->comm ? t->comm : "");
+	} else if (!strcmp(p.rest, "oom_score")) {
+		sb_printf(&b, "%lu\n", proc_oom_score(t));
+	} else if (!strcmp(p.rest, "oom_score_adj")) {
+		sb_printf(&b, "%d\n", t->oom_score_adj);
 	} else if (!strcmp(p.rest, "pagemap")) {
 		/* computed at read time */
 	}

@@ -18,6 +18,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/swap.h"
 #include "kernel/procfs.h"
 #include "kernel/procfs_buf.h"
 #include "kernel/procfs_int.h"
@@ -328,7 +329,7 @@ void procfs_status(struct sbuf *b, struct task *t)
 		sb_printf(b, "VmExe:\t%8u kB\n", text >> 10);
 		sb_printf(b, "VmLib:\t%8llu kB\n", (unsigned long long)(lib >> 10));
 		sb_printf(b, "VmPTE:\t%8llu kB\n", (unsigned long long)(mm->pgtable_bytes >> 10));
-		SEQ_KB("VmSwap:", 0);
+		SEQ_KB("VmSwap:", mm->swapents);
 		sb_printf(b, "HugetlbPages:\t%8u kB\n", 0u);
 	}
 	sb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\n");
@@ -383,8 +384,12 @@ static uint64_t pagemap_entry(struct task *t, uint32_t addr)
 	uint64_t pte;
 	if (pte_get(t->km, mm->pgd, addr, &pte) || pte_none(pte))
 		return 0;
-	if (!pte_present(pte))
-		return PM_SWAP | (pte >> 1); /* a swap entry: its type and offset bits */
+	if (is_swap_pte(pte)) {
+		/* type | offset << MAX_SWAPFILES_SHIFT, shown to CAP_SYS_ADMIN only (6.1) */
+		swp_entry_t e = pte_to_swp_entry(pte, t->km->params.pae);
+		uint64_t frame = swp_type(e) | (uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT;
+		return PM_SWAP | (t->euid == 0 ? frame : 0);
+	}
 	uint64_t pfn = pte_pfn(pte);
 	uint64_t e = PM_PRESENT | (t->euid == 0 ? pfn & PM_PFRAME_MASK : 0);
 	if (pfn == zero_pfn(mm))

@@ -20,6 +20,7 @@
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/swap.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
@@ -73,6 +74,10 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
 		c->randomize ? "randomized layout" : "norandmaps", cpu_vendor_name(c->cpu_vendor));
+	if (c->swap_bytes || c->reclaim_policy)
+		fprintf(f, "memory pressure: swap %llu kB%s, reclaim %s\n",
+			(unsigned long long)(c->swap_bytes >> 10), c->swap_file ? " (host file)" : "",
+			reclaim_policy_name((enum reclaim_policy_id)c->reclaim_policy));
 }
 
 /* The i386 GDT as Linux lays it out: TLS 6-8 (set_thread_area fills them), kernel CS/DS
@@ -153,6 +158,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 		return r;
 	}
 	m->km_ok = true;
+	if ((r = machine_swap_setup(m, err, n)))
+		return r;
 	r = cpu_init(&m->cpu, &m->mmu, &m->ctr);
 	if (r) {
 		snprintf(err, n, "cannot create the CPU (%s)", strerror(-r));
@@ -247,8 +254,10 @@ void machine_destroy(struct machine *m)
 		signal_free(t);
 	if (m->cpu_ok)
 		cpu_destroy(&m->cpu);
-	if (m->km_ok)
+	if (m->km_ok) {
+		vmscan_destroy(&m->km);
 		mm_destroy(&m->km);
+	}
 	if (m->mmu_ok)
 		mmu_destroy(&m->mmu);
 	if (m->pm_ok)
@@ -285,6 +294,8 @@ static void user_fault(struct task *t, const struct x86_exception *ex)
 	if (!out.sig)
 		return;
 	if (out.sig == SIGKILL) {
+		if (t->exited)
+			return; /* the OOM killer chose this task and said so */
 		fprintf(stderr, "vmlab: out of memory at %#x: the OOM killer ends the program\n",
 			out.addr);
 		signal_kill_task(t, SIGKILL, NULL);
@@ -547,6 +558,8 @@ int machine_run(struct machine *m)
 		t->utime_insns += ran;
 		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
 		run_exit(m, t, e, &ex);
+		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
+			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
 		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
 			do_signal(t);
 		if (t->exited)

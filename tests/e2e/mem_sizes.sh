@@ -50,7 +50,7 @@ for pg in 2level pae; do
 	refused "zero" 0 "$pg" "at least 32M"
 	"$VMLAB" run --mem=32M --paging=$pg -- "$fill" 64 >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
-	if [ "$rc" -eq 137 ] && grep -q "the OOM killer ends the program" "$tmp/err"; then
+	if [ "$rc" -eq 137 ] && grep -q "^Out of memory: Killed process 1000 (mm_fill-O2)" "$tmp/err"; then
 		ok "32M $pg: filling memory ends in the OOM killer (137)"
 	else
 		nok "32M $pg: filling memory ends in the OOM killer (status $rc)"

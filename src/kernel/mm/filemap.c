@@ -16,13 +16,16 @@
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/swap.h"
 #include "kernel/task.h"
 
 struct cache_slot {
 	uint32_t index;
 	/* dirty: written through a mapping; shared_w: mapped writable into a shared mapping,
-	 * so stores may reach it at any time (it is written back at every sync point) */
-	uint32_t used : 1, dirty : 1, shared_w : 1;
+	 * so stores may reach it at any time (it is written back at every sync point);
+	 * evicted: reclaim dropped the page (a shadow entry: pfn 0), so it is not resident
+	 * and the next use reads it again, a major fault */
+	uint32_t used : 1, dirty : 1, shared_w : 1, evicted : 1;
 	uint64_t pfn;
 };
 
@@ -115,7 +118,7 @@ static int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
 static void writeback_slot(struct address_space *as, struct cache_slot *s)
 {
 	struct kmem *km = pc_km(as->pc);
-	if (!(s->dirty || s->shared_w) || as->shmem || as->wfd < 0 || !km)
+	if (s->evicted || !(s->dirty || s->shared_w) || as->shmem || as->wfd < 0 || !km)
 		return;
 	struct page *p = pfn_to_page(km, s->pfn);
 	uint32_t va;
@@ -144,7 +147,7 @@ static void as_free(struct address_space *as)
 	struct kmem *km = pc_km(as->pc);
 	for (size_t i = 0; i < as->nslots; i++) {
 		struct cache_slot *s = &as->slots[i];
-		if (!s->used)
+		if (!s->used || s->evicted)
 			continue;
 		writeback_slot(as, s);
 		if (km) {
@@ -329,7 +332,7 @@ uint64_t find_get_page(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
 	if (s)
-		return s->pfn;
+		return s->evicted ? 0 : s->pfn;
 	if (as->shmem || !as->pc->t || !as->pc->t->km)
 		return 0;
 	/* A host file's pages count as cached: the host's page cache stands in for the
@@ -363,7 +366,7 @@ void filemap_note_write(struct task *t, int host_fd, uint64_t off, const void *b
 		uint32_t in = (uint32_t)(off % PAGE_SIZE);
 		uint64_t n = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
 		struct cache_slot *s = slot_find(as, idx);
-		if (s) {
+		if (s && !s->evicted) {
 			physmem_frame_changed(km->pm, s->pfn);
 			physmem_write_buf(km->pm, (s->pfn << PAGE_SHIFT) + in, src, (size_t)n);
 		}
@@ -386,7 +389,7 @@ void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len)
 uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err)
 {
 	struct cache_slot *cs = slot_find(as, index);
-	if (cs)
+	if (cs && !cs->evicted)
 		return cs->pfn;
 	uint64_t pfn;
 	struct kmem *km = t->km;
@@ -415,7 +418,13 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 		}
 	}
 	kunmap_host(km, va);
-	if (slot_insert(as, index, pfn)) {
+	/* a shadow entry is filled again (the allocation may have reclaimed: look it up anew;
+	 * reclaim only marks entries, it never moves them) */
+	cs = slot_find(as, index);
+	if (cs) {
+		cs->pfn = pfn;
+		cs->evicted = cs->dirty = cs->shared_w = 0;
+	} else if (slot_insert(as, index, pfn)) {
 		put_page(km, p);
 		*err = -ENOMEM;
 		return 0;
@@ -427,6 +436,10 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 	if (as->shmem) {
 		SetPageFlag(p, PG_swapbacked);
 		km->stat[NR_SHMEM]++;
+	} else {
+		/* a file page joins the inactive file list: reclaim may drop it (shmem pages
+		 * would need shmem swap, which vmlab does not have: they stay off the LRU) */
+		lru_cache_add(km, p);
 	}
 	as->pc->pages++;
 	return pfn;
@@ -451,10 +464,31 @@ void filemap_readahead(struct task *t, struct address_space *as, uint32_t index,
 	}
 }
 
+int filemap_remove_page(struct address_space *as, struct page *p)
+{
+	struct kmem *km = pc_km(as->pc);
+	struct cache_slot *s = slot_find(as, p->index);
+	if (!km || !s || s->pfn != page_to_pfn(km, p) || as->shmem)
+		return -EINVAL;
+	/* pageout: a dirty page is written back before it may go */
+	writeback_slot(as, s);
+	if (s->dirty)
+		return -EIO;
+	/* the slot stays as a shadow entry (Linux keeps one in the xarray for workingset) */
+	s->evicted = 1;
+	s->pfn = 0;
+	s->shared_w = 0;
+	p->mapping = NULL;
+	km->stat[NR_FILE_PAGES] -= km->stat[NR_FILE_PAGES] ? 1 : 0;
+	as->pc->pages--;
+	put_page(km, p);
+	return 0;
+}
+
 void filemap_set_dirty(struct address_space *as, uint32_t index)
 {
 	struct cache_slot *s = slot_find(as, index);
-	if (s)
+	if (s && !s->evicted)
 		s->dirty = s->shared_w = 1;
 }
 
@@ -496,8 +530,8 @@ void filemap_note_truncate(struct task *t, int host_fd, uint64_t size)
 	as->nslots = as->npages = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cache_slot *s = &old[i];
-		if (!s->used)
-			continue;
+		if (!s->used || s->evicted)
+			continue; /* shadow entries go with a truncation */
 		struct page *p = pfn_to_page(km, s->pfn);
 		if (s->index >= keep) {
 			p->mapping = NULL;

@@ -12,6 +12,7 @@
 struct task;
 struct page_cache;
 struct address_space; /* one per host inode (or per shmem object) */
+struct page;
 
 struct vm_file {
 	int refcount;
@@ -76,6 +77,9 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 void filemap_readahead(struct task *t, struct address_space *as, uint32_t index, uint32_t n);
 /* Marks a cached page dirty (a shared writable mapping wrote to it). */
 void filemap_set_dirty(struct address_space *as, uint32_t index);
+/* Reclaim drops an unmapped cache page (remove_mapping): written back first when dirty.
+ * 0, -EIO when the write-back failed (the page stays), -EINVAL when p is not cached here. */
+int filemap_remove_page(struct address_space *as, struct page *p);
 /* Writes dirty pages of [index, index+n) back to the host file. 0 or -errno. */
 int filemap_write_range(struct address_space *as, uint32_t index, uint32_t n);
 /* Pages of the page cache (for /proc/meminfo Cached and mincore). */

@@ -112,6 +112,7 @@ enum pageflags {
 	PG_buddy,
 	PG_table,
 	PG_head,
+	PG_swapcache, /* page->private holds its swap entry (swap.h) */
 	PG__count
 };
 #define ZONES_SHIFT 28 /* the zone id lives in the top bits of page->flags, as in Linux */
@@ -130,6 +131,8 @@ struct page {
 	uint32_t freelist; /* kernel address of the first free object, 0 = none */
 	uint16_t inuse, objects;
 	uint32_t pkmap_vaddr; /* highmem: persistent kmap address, 0 if none */
+	uint32_t lru_epoch;   /* reclaim policies: when the page was last aged (swap.h) */
+	uint32_t pmd_huge_pte; /* head of a huge mapping: pfn of its deposited page table */
 };
 
 static inline bool PageFlag(const struct page *p, enum pageflags f)
@@ -316,6 +319,8 @@ struct kmem {
 	/* pages */
 	struct page *zero_page; /* ZERO_PAGE(0) */
 	uint64_t stat[NR_MM_STATS];
+	/* reclaim, swap, LRU (swap.h); NULL: none (no LRU is kept) */
+	struct vm_reclaim *reclaim;
 	int last_error; /* -errno of the last failing call, for reports */
 	const char *last_error_msg;
 };

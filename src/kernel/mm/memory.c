@@ -17,6 +17,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/swap.h"
 #include "kernel/task.h"
 #include "kernel/vdso.h"
 
@@ -24,10 +25,6 @@
 /* The PROT_NONE marker of a non-present PTE that still maps a page (_PAGE_PROTNONE is the
  * global bit, never set in a user PTE otherwise). */
 #define PTE_PROTNONE PTE_G
-
-/* Anonymous pages are marked by this address in page->mapping (PageAnon). */
-static const char anon_mapping_mark;
-#define ANON_MAPPING ((void *)&anon_mapping_mark)
 
 static struct kmem *mm_km(const struct mm_struct *mm)
 {
@@ -65,6 +62,7 @@ int mm_alloc_pgd(struct mm_struct *mm)
 	if (!pgd)
 		return -ENOMEM;
 	mm->pgd = pgd;
+	mmlist_add(km, mm);
 	return 0;
 }
 
@@ -78,9 +76,24 @@ void mm_free_pgd(struct mm_struct *mm)
 		*pfn = 0;
 	}
 	if (has_pgtables(mm)) {
+		mmlist_del(mm_km(mm), mm);
 		pgd_free(mm_km(mm), mm->pgd);
 		mm->pgd = 0;
 	}
+}
+
+uint64_t mm_pgtables_bytes(struct mm_struct *mm)
+{
+	struct kmem *km = mm_km(mm);
+	if (!has_pgtables(mm))
+		return 0;
+	uint64_t tables = km->params.pae ? mm->task_size >> 30 : 0;
+	for (uint64_t a = 0; a < mm->task_size; a += km->L.pmd_size) {
+		uint64_t pmd = 0;
+		if (!pmd_get(km, mm->pgd, (uint32_t)a, &pmd) && (pmd & PTE_P) && !(pmd & PTE_PS))
+			tables++;
+	}
+	return tables * PAGE_SIZE;
 }
 
 uint64_t mm_pte(struct mm_struct *mm, uint32_t addr)
@@ -189,6 +202,9 @@ static void page_remove_rmap(struct mm_struct *mm, uint64_t pte)
 	} else if (p->mapping != ANON_MAPPING && p->_mapcount < 0) {
 		km->stat[NR_FILE_MAPPED] -= km->stat[NR_FILE_MAPPED] ? 1 : 0;
 	}
+	/* free_swap_cache: an unmapped page whose slot no PTE refers to leaves the cache */
+	if (PageSwapCache(p) && p->_mapcount < 0)
+		try_to_free_swap(km, p);
 	put_page(km, p);
 }
 
@@ -205,6 +221,16 @@ static void page_add_rmap(struct mm_struct *mm, struct page *p, bool anon)
 	rss_add(mm, p, 1);
 }
 
+/* page_add_new_anon_rmap + lru_cache_add_inactive_or_unevictable: a page the fault made for
+ * v at addr; its index is the linear page index rmap finds it by. */
+static void page_add_new_anon_rmap(struct mm_struct *mm, struct page *p,
+				   const struct vm_area_struct *v, uint32_t addr)
+{
+	p->index = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
+	page_add_rmap(mm, p, true);
+	lru_cache_add(mm_km(mm), p);
+}
+
 /* ---- unmapping ---- */
 
 struct zap_ctx {
@@ -217,6 +243,12 @@ static int zap_pte(uint64_t *pte, uint32_t addr, void *data)
 	struct zap_ctx *z = data;
 	uint64_t old = *pte;
 	*pte = 0;
+	if (is_swap_pte(old)) {
+		struct kmem *km = mm_km(z->mm);
+		free_swap_and_cache(km, pte_to_swp_entry(old, km->params.pae));
+		z->mm->swapents--;
+		return 0;
+	}
 	if (upte_present(old)) {
 		if ((old & PTE_D) && (old & PTE_RW)) {
 			/* a shared file page written through this mapping */
@@ -327,18 +359,19 @@ static int copy_pte(uint64_t *pte, uint32_t addr, void *data)
 {
 	struct copy_ctx *c = data;
 	uint64_t old = *pte;
-	if (!upte_present(old))
-		return 0;
 	struct kmem *km = mm_km(c->src);
+	bool swap = is_swap_pte(old);
+	if (!upte_present(old) && !swap)
+		return 0;
 	uint64_t child = old & ~(uint64_t)PTE_A;
 	bool cow = (c->v->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
-	if (cow && (old & PTE_RW)) {
+	if (cow && (old & PTE_RW) && !swap) {
 		*pte = old & ~(uint64_t)PTE_RW;
 		child &= ~(uint64_t)PTE_RW;
 		if (old & PTE_P)
 			flush_add(&c->flush, addr);
 	}
-	if (c->v->vm_flags & VM_SHARED)
+	if ((c->v->vm_flags & VM_SHARED) && !swap)
 		child &= ~(uint64_t)PTE_D;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
@@ -352,6 +385,17 @@ static int copy_pte(uint64_t *pte, uint32_t addr, void *data)
 		}
 		c->pte = p;
 		c->cap = cap;
+	}
+	if (swap) {
+		/* copy_nonpresent_pte: the child refers to the same slot */
+		if (swap_duplicate(km, pte_to_swp_entry(old, km->params.pae))) {
+			c->oom = true;
+			return 1;
+		}
+		c->dst->swapents++;
+		c->addr[c->n] = addr;
+		c->pte[c->n++] = old;
+		return 0;
 	}
 	c->addr[c->n] = addr;
 	c->pte[c->n++] = child;
@@ -389,7 +433,10 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 			continue;
 		/* no page table for it: the reference taken for the child goes back */
 		r = -ENOMEM;
-		if (!is_zero_pfn(km, pte_pfn(c.pte[i])))
+		if (is_swap_pte(c.pte[i])) {
+			free_swap_and_cache(km, pte_to_swp_entry(c.pte[i], km->params.pae));
+			dst->swapents--;
+		} else if (!is_zero_pfn(km, pte_pfn(c.pte[i])))
 			page_remove_rmap(dst, c.pte[i]);
 	}
 	free(c.addr);
@@ -414,7 +461,12 @@ void move_page_tables(struct mm_struct *mm, uint32_t old_addr, uint32_t new_addr
 			flush_add(&f, old_addr + off);
 		if (pte_set(km, mm->pgd, new_addr + off, pte)) {
 			/* no frame for a page table: the page is lost as on an OOM kill */
-			page_remove_rmap(mm, pte);
+			if (is_swap_pte(pte)) {
+				free_swap_and_cache(km, pte_to_swp_entry(pte, km->params.pae));
+				mm->swapents--;
+			} else {
+				page_remove_rmap(mm, pte);
+			}
 		}
 	}
 	flush_tlb_range(mm, &f);
@@ -458,7 +510,7 @@ static enum fault_result do_anonymous_page(struct task *t, struct vm_area_struct
 		put_page(km, p);
 		return VMF_OOM;
 	}
-	page_add_rmap(mm, p, true);
+	page_add_new_anon_rmap(mm, p, v, addr);
 	COUNT(t->ctr, fault_demand_zero);
 	return VMF_OK;
 }
@@ -507,10 +559,14 @@ static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t a
 		uint64_t old = 0;
 		if (pte_get(km, mm->pgd, (uint32_t)a, &old) || old)
 			continue;
-		if (set_pte(mm, (uint32_t)a, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false))))
-			break;
+		/* the mapping's reference, taken first: a page table allocated for the PTE may
+		 * make reclaim look for pages to drop */
 		struct page *p = pfn_to_page(km, pfn);
 		get_page(p);
+		if (set_pte(mm, (uint32_t)a, pfn_pte(pfn, pte_prot(mm, v->vm_flags, false)))) {
+			put_page(km, p);
+			break;
+		}
 		page_add_rmap(mm, p, false);
 		if ((v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
 			filemap_set_dirty(as, idx);
@@ -560,23 +616,28 @@ static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v,
 	if (write && !(v->vm_flags & VM_SHARED)) {
 		/* do_cow_fault */
 		anon_vma_prepare(mm, v);
+		get_page(p); /* held across the allocation, which may reclaim */
 		struct page *n = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+		if (n)
+			copy_highpage(km, n, p);
+		put_page(km, p);
 		if (!n)
 			return VMF_OOM;
-		copy_highpage(km, n, p);
 		if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true)))) {
 			put_page(km, n);
 			return VMF_OOM;
 		}
-		page_add_rmap(mm, n, true);
+		page_add_new_anon_rmap(mm, n, v, addr);
 		COUNT(t->ctr, fault_cow);
 		return r;
 	}
 	/* do_read_fault, do_shared_fault */
 	bool w = write && (v->vm_flags & VM_SHARED);
-	if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, w))))
+	get_page(p); /* the mapping's reference, held across the page-table allocation */
+	if (set_pte(mm, addr, pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, w)))) {
+		put_page(km, p);
 		return VMF_OOM;
-	get_page(p);
+	}
 	page_add_rmap(mm, p, false);
 	if (w || (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
 		filemap_set_dirty(p->mapping, p->index);
@@ -601,6 +662,10 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 		COUNT(t->ctr, fault_wp_reuse);
 		return VMF_OK;
 	}
+	/* wp_can_reuse_anon_folio: a swap-cache page we alone map gives its slot up first */
+	if (old && old->mapping == ANON_MAPPING && old->_mapcount == 0 && PageSwapCache(old) &&
+	    old->_refcount == 2)
+		try_to_free_swap(km, old);
 	if (old && old->mapping == ANON_MAPPING && old->_mapcount == 0 && old->_refcount == 1) {
 		/* the only mapper: reuse the page */
 		set_pte(mm, addr, pte | PTE_RW | PTE_D | PTE_A);
@@ -609,11 +674,15 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 	}
 	/* wp_page_copy */
 	anon_vma_prepare(mm, v);
+	if (old)
+		get_page(old); /* held across the allocation, which may reclaim */
 	struct page *n = zero ? alloc_user_page(mm) : alloc_page(km, GFP_HIGHUSER_MOVABLE);
+	if (n && !zero)
+		copy_highpage(km, n, old);
+	if (old)
+		put_page(km, old);
 	if (!n)
 		return VMF_OOM;
-	if (!zero)
-		copy_highpage(km, n, old);
 	uint64_t np = pfn_pte(page_to_pfn(km, n), pte_prot(mm, v->vm_flags, true));
 	pte_clear(km, mm->pgd, addr & PAGE_MASK);
 	flush_tlb_page(mm, addr & PAGE_MASK);
@@ -623,7 +692,7 @@ static enum fault_result do_wp_page(struct task *t, struct vm_area_struct *v, ui
 			page_remove_rmap(mm, pte);
 		return VMF_OOM;
 	}
-	page_add_rmap(mm, n, true);
+	page_add_new_anon_rmap(mm, n, v, addr);
 	if (!zero)
 		page_remove_rmap(mm, pte);
 	COUNT(t->ctr, fault_cow);
@@ -665,6 +734,54 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 		return VMF_OOM;
 	COUNT(t->ctr, fault_special);
 	return VMF_OK;
+}
+
+/* do_swap_page: a fault on a swap entry. The page comes from the swap cache (a minor fault)
+ * or is read from its slot into a new page that joins the cache (a major fault). It is
+ * mapped writable at once only for a write by its sole user (the slot had no other
+ * reference and no one else maps the page): a page a fork shared stays shared, read-only,
+ * and copy-on-write. The slot is given up when swap is more than half full, the VMA is
+ * mlocked, or a write made the page ours alone (should_try_to_free_swap). */
+static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, uint32_t addr,
+				      bool write, uint64_t pte)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	swp_entry_t e = pte_to_swp_entry(pte, km->params.pae);
+	if (!swp_swap_info(km, e) || !swap_count(km, e))
+		return VMF_SIGBUS; /* a bad swap entry: Linux reports it and sends SIGBUS */
+	COUNT(t->ctr, fault_swapin);
+	enum fault_result r = VMF_OK;
+	struct page *p = lookup_swap_cache(km, e);
+	if (p) {
+		get_page(p);
+		mark_page_accessed(km, p);
+	} else {
+		p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+		if (!p)
+			return VMF_OOM;
+		add_to_swap_cache(km, p, e);
+		if (swap_readpage(km, p, e)) {
+			delete_from_swap_cache(km, p);
+			put_page(km, p);
+			return VMF_SIGBUS;
+		}
+		r = VMF_MAJOR;
+	}
+	bool exclusive = swap_count(km, e) == 1 && p->_mapcount < 0;
+	bool writable = write && exclusive;
+	uint64_t n = pfn_pte(page_to_pfn(km, p), pte_prot(mm, v->vm_flags, writable));
+	if (set_pte(mm, addr, n)) {
+		put_page(km, p);
+		return VMF_OOM;
+	}
+	mm->swapents--;
+	page_add_new_anon_rmap(mm, p, v, addr);
+	swap_free(km, e);
+	if (PageSwapCache(p) && (vm_swap_full(km) || (v->vm_flags & VM_LOCKED) ||
+				 (writable && p->_refcount == 2)))
+		try_to_free_swap(km, p);
+	return r;
 }
 
 /* ---- transparent huge pages (mm/huge_memory.c) ---- */
@@ -719,7 +836,8 @@ static enum fault_result do_huge_pmd_anonymous_page(struct task *t, struct vm_ar
 	unsigned nr = span >> PAGE_SHIFT, order = km->params.pae ? 9 : 10;
 	int saved_err = km->last_error;
 	const char *saved_msg = km->last_error_msg;
-	struct page *p = alloc_pages(km, GFP_HIGHUSER_MOVABLE, order);
+	/* GFP_TRANSHUGE_LIGHT: neither direct reclaim nor kswapd for a huge page */
+	struct page *p = alloc_pages(km, GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM, order);
 	if (!p) {
 		/* no free huge block: not an error, the fault takes a 4 KB page */
 		km->last_error = saved_err;
@@ -740,7 +858,7 @@ static enum fault_result do_huge_pmd_anonymous_page(struct task *t, struct vm_ar
 		return VMF_SIGSEGV;
 	}
 	for (unsigned i = 0; i < nr; i++)
-		page_add_rmap(mm, p + i, true);
+		page_add_new_anon_rmap(mm, p + i, v, (addr & ~(span - 1)) + (i << PAGE_SHIFT));
 	COUNT(t->ctr, thp_fault_alloc);
 	return VMF_OK;
 }
@@ -761,6 +879,8 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	}
 	if (pte_get(mm_km(mm), mm->pgd, addr & PAGE_MASK, &pte))
 		return VMF_SIGSEGV;
+	if (is_swap_pte(pte))
+		return do_swap_page(t, v, addr, write, pte);
 	if (!upte_present(pte)) {
 		if (v->kind != VMA_NORMAL)
 			return special_fault(t, v, addr);
@@ -818,6 +938,8 @@ static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
 				 struct fault_outcome *out)
 {
 	memset(out, 0, sizeof *out);
+	if (t->km && t->km->reclaim) /* the program ran up to here: a new step for reclaim */
+		t->km->reclaim->epoch++;
 	struct mm_struct *mm = t->mm;
 	if (!mm || !has_pgtables(mm) || addr >= mm->task_size || (err & PF_RSVD)) {
 		fault_signal(out, SIGSEGV, SEGV_MAPERR, addr);
@@ -840,6 +962,17 @@ static void __do_user_addr_fault(struct task *t, uint32_t addr, uint32_t err,
 		return;
 	}
 	enum fault_result r = handle_mm_fault(t, v, addr, err & PF_W);
+	/* pagefault_out_of_memory: the OOM killer frees another process's memory and the fault
+	 * is tried again; when this process is the one chosen, it dies */
+	for (int tries = 0; r == VMF_OOM && tries < 8; tries++) {
+		struct task *victim = out_of_memory(t, stderr);
+		if (!victim || victim == t)
+			break;
+		v = vma_lookup(mm, addr);
+		if (!v)
+			break;
+		r = handle_mm_fault(t, v, addr, err & PF_W);
+	}
 	switch (r) {
 	case VMF_OK:
 	case VMF_MAJOR:
@@ -892,6 +1025,11 @@ int mincore_page(struct mm_struct *mm, uint32_t addr)
 	uint64_t pte = mm_pte(mm, addr);
 	if (upte_present(pte))
 		return 1;
+	if (is_swap_pte(pte)) {
+		/* mincore_swap: resident while the swap cache holds it */
+		struct kmem *km = mm_km(mm);
+		return lookup_swap_cache(km, pte_to_swp_entry(pte, km->params.pae)) ? 1 : 0;
+	}
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr)))
 		return find_get_page(v->vm_file->mapping, linear_page_index(v, addr)) ? 1 : 0;

@@ -6,6 +6,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/swap.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -152,7 +153,9 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *v, uint32_t 
 	case MADV_PAGEOUT:
 		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
-		return 0; /* no reclaim is modelled: the hint has no effect */
+		if (mm->owner && mm->owner->km)
+			madvise_cold_or_pageout(mm->owner->km, mm, s, e, b == MADV_PAGEOUT);
+		return 0;
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 		if (!(v->vm_flags & VM_ACCESS_FLAGS) || (v->vm_flags & VM_PFNMAP))

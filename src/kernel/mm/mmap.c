@@ -13,6 +13,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/swap.h"
 #include "hw/physmem.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/task.h"
@@ -181,9 +182,14 @@ static uint64_t totalram_pages_of(struct mm_struct *mm)
 	return 262144; /* an mm without a machine (unit tests): as if 1 GB */
 }
 
+static uint64_t swap_pages_of(struct mm_struct *mm)
+{
+	return mm->owner && mm->owner->km ? total_swap_pages(mm->owner->km) : 0;
+}
+
 uint64_t vm_commit_limit_pages(struct mm_struct *mm)
 {
-	return totalram_pages_of(mm) * mm->cfg.overcommit_ratio / 100;
+	return totalram_pages_of(mm) * mm->cfg.overcommit_ratio / 100 + swap_pages_of(mm);
 }
 
 /* vm_committed_as, kept where /proc/meminfo reads it */
@@ -205,7 +211,7 @@ int vm_enough_memory(struct mm_struct *mm, uint64_t pages)
 		return 0;
 	uint64_t ram = totalram_pages_of(mm);
 	if (mm->cfg.overcommit_memory == OVERCOMMIT_GUESS) {
-		if (pages <= ram)
+		if (pages <= ram + swap_pages_of(mm))
 			return 0;
 	} else {
 		uint64_t allowed = vm_commit_limit_pages(mm);

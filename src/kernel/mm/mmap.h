@@ -101,6 +101,7 @@ struct mm_struct {
 	uint64_t total_vm, locked_vm, data_vm, exec_vm, stack_vm, pinned_vm;
 	uint64_t hiwater_vm; /* the largest total_vm so far (VmPeak) */
 	uint64_t rss_file, rss_anon, rss_shmem, hiwater_rss;
+	uint64_t swapents; /* PTEs holding a swap entry (MM_SWAPENTS: VmSwap, oom_badness) */
 	uint64_t committed_pages; /* VM_ACCOUNT pages charged (vm_committed_as share) */
 	uint64_t pgtable_bytes;
 	uint64_t pgd; /* physical address of the page directory (or PDPT with PAE): CR3 */

@@ -2,11 +2,13 @@
  * The buddy allocator (mm/page_alloc.c): per-zone free lists of orders 0..MAX_ORDER-1,
  * split on allocation, merge with the buddy (pfn ^ (1 << order)) on free, zone fallback
  * down the zonelist, watermarks and lowmem_reserve as 6.1 computes them.
- * Not modelled: per-CPU page lists (pcp), migrate types, compaction, reclaim (a later
- * layer); an allocation that fails the min watermark fails.
+ * Not modelled: per-CPU page lists (pcp), migrate types, compaction. Reclaim (vmscan.c):
+ * the slow path wakes kswapd, and an allocation that fails the min watermark reclaims
+ * directly before it fails.
  */
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/swap.h"
 
 #include <errno.h>
 #include <string.h>
@@ -166,8 +168,18 @@ struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order)
 		return NULL;
 	}
 	struct page *p = get_page_from_freelist(km, gfp, order, false);
-	if (!p) /* the slow path without reclaim: down to the min watermark */
+	if (!p) { /* the slow path: kswapd woken, down to the min watermark */
+		if (gfp & (__GFP_RECLAIM | __GFP_HIGH))
+			wakeup_kswapd(km);
 		p = get_page_from_freelist(km, gfp, order, true);
+	}
+	/* direct reclaim, retried while it makes progress (MAX_RECLAIM_RETRIES) */
+	for (int tries = 0; !p && km->reclaim && tries < 16; tries++) {
+		uint64_t got = try_to_free_pages(km, gfp, order);
+		p = get_page_from_freelist(km, gfp, order, true);
+		if (!got)
+			break;
+	}
 	if (!p) {
 		kmem_error(km, -ENOMEM, "alloc_pages: no zone above its watermark");
 		return NULL;
@@ -190,6 +202,7 @@ static void free_pages_now(struct kmem *km, struct page *page, unsigned order)
 {
 	uint64_t pfn = page_to_pfn(km, page);
 	for (unsigned i = 0; i < (1u << order); i++) {
+		lru_del(km, page + i);
 		physmem_frame_changed(km->pm, pfn + i);
 		page[i].mapping = NULL;
 		page[i].index = 0;

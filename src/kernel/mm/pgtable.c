@@ -106,8 +106,8 @@ static void free_pgtable_page(struct kmem *km, phys_addr_t pa, bool user)
 /*
  * Each huge mapping has its page table deposited at fault time (pgtable_trans_huge_deposit),
  * counted in PageTables as on Linux, so that a split never fails for want of memory. Its
- * frame number is kept in the private field of the huge page's first struct page while the
- * PDE maps it (anonymous pages have no other use for it here: no swap).
+ * frame number is kept in the huge page's first struct page while the PDE maps it
+ * (pmd_huge_pte: not private, which holds the swap entry of a page in the swap cache).
  */
 static struct page *huge_head(struct kmem *km, uint64_t pde)
 {
@@ -117,8 +117,8 @@ static struct page *huge_head(struct kmem *km, uint64_t pde)
 static struct page *withdraw_deposit(struct kmem *km, uint64_t pde)
 {
 	struct page *head = huge_head(km, pde);
-	uint32_t pfn = head->private;
-	head->private = 0;
+	uint32_t pfn = head->pmd_huge_pte;
+	head->pmd_huge_pte = 0;
 	return pfn ? pfn_to_page(km, pfn) : NULL;
 }
 
@@ -537,7 +537,7 @@ int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
 	struct page *pt = alloc_pgtable_page(km, true);
 	if (!pt)
 		return -ENOMEM;
-	huge_head(km, pmd)->private = (uint32_t)page_to_pfn(km, pt);
+	huge_head(km, pmd)->pmd_huge_pte = (uint32_t)page_to_pfn(km, pt);
 	wr(km, a, pmd);
 	km->stat[NR_ANON_THPS] += huge_nr(km);
 	return 0;
@@ -573,7 +573,7 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 		}
 	}
 	if (!changed) {
-		huge_head(km, pde)->private = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
+		huge_head(km, pde)->pmd_huge_pte = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
 		return r;
 	}
 	bool none = true, huge = pte_present(ents[0]);
@@ -589,7 +589,7 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 			free_pgtable_page(km, page_to_phys(km, deposit), true);
 	} else if (huge) {
 		wr(km, pde_a, ents[0] | PTE_PS);
-		huge_head(km, ents[0])->private = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
+		huge_head(km, ents[0])->pmd_huge_pte = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
 	} else if (install_split_table(km, pde_a, ents, deposit)) {
 		/* the walkers here change a whole huge page uniformly (zap, mprotect), so
 		 * this is not reached by them; another walker loses its changes */

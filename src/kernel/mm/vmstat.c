@@ -5,6 +5,7 @@
  * zero because they never happen here, as on a kernel where they did not run.
  */
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/swap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ enum vm_src {
 	V_DIRTY_THRESH, /* nr_dirty_threshold */
 	V_DIRTY_BG,	/* nr_dirty_background_threshold */
 	V_STAT_THP,	/* km->stat[arg] in pages, shown in huge pages */
+	V_CTR,		/* counter arg */
 };
 
 struct vm_field {
@@ -84,8 +86,8 @@ static const struct vm_field fields[] = {
     {"nr_dirty_background_threshold", V_DIRTY_BG, 0},
     {"pgpgin", V_ZERO, 0},
     {"pgpgout", V_ZERO, 0},
-    {"pswpin", V_ZERO, 0},
-    {"pswpout", V_ZERO, 0},
+    {"pswpin", V_CTR, CTR_pswpin},
+    {"pswpout", V_CTR, CTR_pswpout},
     {"pgalloc_dma", V_ZONE_ALLOC, ZONE_DMA},
     {"pgalloc_normal", V_ZONE_ALLOC, ZONE_NORMAL},
     {"pgalloc_high", V_ZONE_ALLOC, ZONE_HIGHMEM},
@@ -210,6 +212,28 @@ static uint64_t event_value(const struct kmem *km, const char *name)
 		return ctr(km, CTR_thp_fault_fallback);
 	if (!strcmp(name, "thp_split_pmd"))
 		return ctr(km, CTR_thp_split_pmd);
+	/* reclaim (vmscan.c, oom_kill.c): allocstall counted for the zone of the request */
+	static const struct {
+		const char *name;
+		enum counter_id id;
+	} reclaim[] = {
+	    {"pgscan_kswapd", CTR_pgscan_kswapd}, {"pgscan_direct", CTR_pgscan_direct},
+	    {"pgsteal_kswapd", CTR_pgsteal_kswapd}, {"pgsteal_direct", CTR_pgsteal_direct},
+	    {"pgscan_anon", CTR_pgscan_anon}, {"pgscan_file", CTR_pgscan_file},
+	    {"pgsteal_anon", CTR_pgsteal_anon}, {"pgsteal_file", CTR_pgsteal_file},
+	    {"pgactivate", CTR_pgactivate}, {"pgdeactivate", CTR_pgdeactivate},
+	    {"pgrefill", CTR_pgrefill}, {"pageoutrun", CTR_kswapd_wakeups},
+	    {"oom_kill", CTR_oom_kill}, {"unevictable_pgs_culled", CTR_unevictable_culled},
+	};
+	for (size_t i = 0; i < sizeof reclaim / sizeof reclaim[0]; i++)
+		if (!strcmp(name, reclaim[i].name))
+			return ctr(km, reclaim[i].id);
+	if (km->reclaim && !strncmp(name, "allocstall_", 11)) {
+		static const char *const zn[MAX_NR_ZONES] = {"dma", "normal", "high", "movable"};
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			if (!strcmp(name + 11, zn[z]))
+				return km->reclaim->allocstall_zone[z];
+	}
 	return 0;
 }
 
@@ -252,6 +276,7 @@ int proc_vmstat_show(struct kmem *km, char *buf, size_t len)
 			case V_DIRTY_THRESH: v = thresh; break;
 			case V_DIRTY_BG: v = bg; break;
 			case V_STAT_THP: v = km->stat[f->arg] / (km->L.pmd_size >> PAGE_SHIFT); break;
+			case V_CTR: v = ctr(km, (enum counter_id)f->arg); break;
 			}
 		}
 		int n = snprintf(buf + pos, len - pos, "%s %llu\n", name, (unsigned long long)v);

@@ -1,0 +1,277 @@
+/*
+ * Swap areas (mm/swapfile.c): the areas a machine boots with (`vmlab run --swap=SIZE`, kept
+ * in host memory, or in a sparse host file with --swap-file=PATH), slot allocation, the
+ * per-slot reference counts (swap_map) and /proc/swaps.
+ *
+ * An area is laid out as mkswap leaves it: page 0 is the header (SWAPSPACE2), never handed
+ * out; slots 1..max-1 hold pages. Slots are handed out as on a rotational device: from
+ * cluster_next upwards, so that consecutive swap-outs land in consecutive slots, wrapping
+ * to the lowest free slot when the top is reached.
+ */
+#include "kernel/mm/swap.h"
+#include "kernel/mm/mm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static struct vm_reclaim *rc(const struct kmem *km)
+{
+	return km->reclaim;
+}
+
+struct swap_info_struct *swp_swap_info(struct kmem *km, swp_entry_t e)
+{
+	if (!rc(km) || swp_type(e) >= rc(km)->nr_swapfiles)
+		return NULL;
+	struct swap_info_struct *si = rc(km)->swap_info[swp_type(e)];
+	return si && swp_offset(e) && swp_offset(e) < si->max ? si : NULL;
+}
+
+uint64_t total_swap_pages(const struct kmem *km)
+{
+	return km->stat[NR_SWAP_TOTAL];
+}
+
+uint64_t nr_swap_pages(const struct kmem *km)
+{
+	return km->stat[NR_SWAP_FREE];
+}
+
+/* vm_swap_full: more than half of swap in use */
+bool vm_swap_full(const struct kmem *km)
+{
+	return nr_swap_pages(km) * 2 < total_swap_pages(km);
+}
+
+/* The mkswap header: version 1, last_page, no bad pages, the SWAPSPACE2 magic at the end. */
+static void write_header(struct swap_info_struct *si, uint8_t *page)
+{
+	memset(page, 0, PAGE_SIZE);
+	uint32_t hdr[3] = {1, si->max - 1, 0};
+	memcpy(page + 1024, hdr, sizeof hdr);
+	memcpy(page + PAGE_SIZE - 10, "SWAPSPACE2", 10);
+}
+
+int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio, char *err,
+		size_t n)
+{
+	struct vm_reclaim *r = rc(km);
+	if (!r || r->nr_swapfiles >= MAX_SWAPFILES) {
+		snprintf(err, n, "no more swap areas");
+		return -EINVAL;
+	}
+	uint64_t max = bytes >> PAGE_SHIFT;
+	/* a 2-level PTE holds 23 bits of offset (swp_entry_to_pte) */
+	if (max < 2 || max > (1u << 23)) {
+		snprintf(err, n, "a swap area is 8K to 32G");
+		return -EINVAL;
+	}
+	struct swap_info_struct *si = calloc(1, sizeof *si);
+	if (!si)
+		goto nomem;
+	si->fd = -1;
+	si->type = r->nr_swapfiles;
+	si->max = (uint32_t)max;
+	si->pages = si->max - 1;
+	si->swap_map = calloc(max, 1);
+	si->csum = calloc(max, sizeof *si->csum);
+	si->cache = calloc(max, sizeof *si->cache);
+	if (!si->swap_map || !si->csum || !si->cache)
+		goto nomem_si;
+	uint8_t hdr[PAGE_SIZE];
+	write_header(si, hdr);
+	if (host_path) {
+		si->fd = open(host_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (si->fd < 0 || ftruncate(si->fd, (off_t)bytes) ||
+		    pwrite(si->fd, hdr, PAGE_SIZE, 0) != PAGE_SIZE) {
+			snprintf(err, n, "cannot use %s as a swap file: %s", host_path,
+				 strerror(errno));
+			if (si->fd >= 0)
+				close(si->fd);
+			free(si->swap_map);
+			free(si->csum);
+			free(si->cache);
+			free(si);
+			return -EIO;
+		}
+	} else {
+		void *mem = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (mem == MAP_FAILED)
+			goto nomem_si;
+		si->mem = mem;
+		memcpy(si->mem, hdr, PAGE_SIZE);
+	}
+	/* named as the oracle's swap device: a whole virtio disk */
+	snprintf(si->name, sizeof si->name, "/dev/vd%c", 'a' + (int)si->type);
+	si->prio = prio == 0 ? --r->least_priority : prio;
+	si->swap_map[0] = 0xff; /* the header: SWAP_MAP_BAD */
+	si->lowest_bit = 1;
+	si->highest_bit = si->max - 1;
+	si->cluster_next = 1;
+	r->swap_info[r->nr_swapfiles++] = si;
+	km->stat[NR_SWAP_TOTAL] += si->pages;
+	km->stat[NR_SWAP_FREE] += si->pages;
+	return 0;
+nomem_si:
+	free(si->swap_map);
+	free(si->csum);
+	free(si->cache);
+	free(si);
+nomem:
+	snprintf(err, n, "no host memory for a swap area of %llu bytes", (unsigned long long)bytes);
+	return -ENOMEM;
+}
+
+void swap_areas_free(struct kmem *km)
+{
+	struct vm_reclaim *r = rc(km);
+	for (unsigned i = 0; r && i < r->nr_swapfiles; i++) {
+		struct swap_info_struct *si = r->swap_info[i];
+		if (si->fd >= 0)
+			close(si->fd);
+		if (si->mem)
+			munmap(si->mem, (size_t)si->max << PAGE_SHIFT);
+		free(si->swap_map);
+		free(si->csum);
+		free(si->cache);
+		free(si);
+		r->swap_info[i] = NULL;
+	}
+	if (r)
+		r->nr_swapfiles = 0;
+}
+
+/* scan_swap_map_slots for one slot, from cluster_next */
+static uint32_t scan_swap_map(struct swap_info_struct *si)
+{
+	if (si->inuse_pages == si->pages)
+		return 0;
+	uint32_t start = si->cluster_next < si->lowest_bit ? si->lowest_bit : si->cluster_next;
+	for (uint32_t pass = 0; pass < 2; pass++) {
+		uint32_t from = pass ? si->lowest_bit : start;
+		uint32_t to = pass ? start : si->highest_bit + 1;
+		for (uint32_t off = from; off < to; off++)
+			if (!si->swap_map[off])
+				return off;
+	}
+	return 0;
+}
+
+swp_entry_t get_swap_page(struct kmem *km)
+{
+	struct vm_reclaim *r = rc(km);
+	if (!r || !nr_swap_pages(km))
+		return (swp_entry_t){0};
+	/* the area with the highest priority that has room; equal priorities take turns in
+	 * Linux, which with one area per priority (vmlab's boot areas) is the same */
+	struct swap_info_struct *best = NULL;
+	for (unsigned i = 0; i < r->nr_swapfiles; i++) {
+		struct swap_info_struct *si = r->swap_info[i];
+		if (si->inuse_pages < si->pages && (!best || si->prio > best->prio))
+			best = si;
+	}
+	if (!best)
+		return (swp_entry_t){0};
+	uint32_t off = scan_swap_map(best);
+	if (!off)
+		return (swp_entry_t){0};
+	best->swap_map[off] = SWAP_HAS_CACHE;
+	best->inuse_pages++;
+	best->cluster_next = off + 1 > best->highest_bit ? best->lowest_bit : off + 1;
+	km->stat[NR_SWAP_FREE]--;
+	uint64_t used = total_swap_pages(km) - nr_swap_pages(km);
+	if (used > r->swap_peak)
+		r->swap_peak = used;
+	return swp_entry(best->type, off);
+}
+
+static void swap_entry_free(struct kmem *km, struct swap_info_struct *si, uint32_t off)
+{
+	si->swap_map[off] = 0;
+	si->csum[off] = 0;
+	si->inuse_pages--;
+	km->stat[NR_SWAP_FREE]++;
+	if (si->mem) /* give the host its memory back */
+		madvise(si->mem + ((size_t)off << PAGE_SHIFT), PAGE_SIZE, MADV_DONTNEED);
+}
+
+int swap_duplicate(struct kmem *km, swp_entry_t e)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	if (!si)
+		return -EINVAL;
+	uint8_t *m = &si->swap_map[swp_offset(e)];
+	if ((*m & ~SWAP_HAS_CACHE) >= SWAP_MAP_MAX)
+		return -ENOMEM; /* Linux chains continuation pages; vmlab refuses */
+	(*m)++;
+	return 0;
+}
+
+unsigned swap_count(struct kmem *km, swp_entry_t e)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	return si ? si->swap_map[swp_offset(e)] & ~SWAP_HAS_CACHE : 0;
+}
+
+void swap_free(struct kmem *km, swp_entry_t e)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	if (!si)
+		return;
+	uint8_t *m = &si->swap_map[swp_offset(e)];
+	if (*m & ~SWAP_HAS_CACHE)
+		(*m)--;
+	if (!*m)
+		swap_entry_free(km, si, swp_offset(e));
+}
+
+/* Called by the swap cache when it lets go of the slot's page. */
+void swapcache_free_entry(struct kmem *km, swp_entry_t e)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	if (!si)
+		return;
+	uint8_t *m = &si->swap_map[swp_offset(e)];
+	*m &= (uint8_t)~SWAP_HAS_CACHE;
+	if (!*m)
+		swap_entry_free(km, si, swp_offset(e));
+}
+
+void free_swap_and_cache(struct kmem *km, swp_entry_t e)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	if (!si)
+		return;
+	swap_free(km, e);
+	struct page *p = si->cache[swp_offset(e)];
+	/* the last PTE reference went: a cached page nobody maps is of no more use */
+	if (p && !swap_count(km, e) && p->_mapcount < 0)
+		try_to_free_swap(km, p);
+}
+
+int proc_swaps_show(struct kmem *km, char *buf, size_t len)
+{
+	size_t pos = 0;
+	int w = snprintf(buf, len, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	if (w < 0 || (size_t)w >= len)
+		return -ENOSPC;
+	pos = (size_t)w;
+	struct vm_reclaim *r = rc(km);
+	for (unsigned i = 0; r && i < r->nr_swapfiles; i++) {
+		struct swap_info_struct *si = r->swap_info[i];
+		unsigned long size = (unsigned long)si->pages * 4, used = (unsigned long)si->inuse_pages * 4;
+		int nl = (int)strlen(si->name);
+		w = snprintf(buf + pos, len - pos, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", si->name,
+			     nl < 40 ? 40 - nl : 1, " ", "partition", size, size < 10000000 ? "\t" : "",
+			     used, used < 10000000 ? "\t" : "", si->prio);
+		if (w < 0 || (size_t)w >= len - pos)
+			return -ENOSPC;
+		pos += (size_t)w;
+	}
+	return (int)pos;
+}
