@@ -599,6 +599,20 @@ int fs_lookup(struct task *t, int dirfd, const char *path, bool follow, struct n
 	return 0;
 }
 
+int fs_lookup_user(struct task *t, int dirfd, uint32_t upath, bool follow, struct nameidata *nd,
+		   int *fd)
+{
+	*fd = -1;
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	if (!r)
+		r = fs_lookup(t, dirfd, path, follow, nd, fd);
+	free(path);
+	return r;
+}
+
 int fs_open_host(struct task *t, int dirfd, const char *path, int host_flags, uint32_t mode,
 		 bool follow)
 {

@@ -253,15 +253,9 @@ long sys_linkat(struct task *t, const uint32_t *a)
 static int object_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 			     const char *what)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, upath, path, PATH_MAX);
 	struct nameidata nd;
-	int fd = -1;
-	if (!r)
-		r = fs_lookup(t, dirfd, path, follow, &nd, &fd);
-	free(path);
+	int fd;
+	int r = fs_lookup_user(t, dirfd, upath, follow, &nd, &fd);
 	if (r == FS_RESOLVED_PROC) {
 		nd_release(&nd);
 		return -EPERM;
