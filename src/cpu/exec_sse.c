@@ -743,8 +743,6 @@ static int h_emms(struct cpu *c, const struct insn *i)
 }
 
 /* ---- 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, the fences, CLFLUSH ---- */
-#define FX_AREA 512
-
 static int fx_checks(struct cpu *c, const struct insn *i, uint32_t *off)
 {
 	uint32_t cr0 = c->mmu->regs.cr0;
