@@ -140,15 +140,7 @@ static int get_timespec_ns(struct task *t, uint32_t uts, bool time64, int64_t *n
 		*ns = -1;
 		return 0;
 	}
-	uint32_t ts[4];
-	if (copy_from_user(t, ts, uts, time64 ? 16 : 8))
-		return -EFAULT;
-	int64_t sec = time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32) : (int32_t)ts[0];
-	int64_t nsec = time64 ? (int32_t)ts[2] : (int32_t)ts[1];
-	if (sec < 0 || nsec < 0 || nsec >= NSEC)
-		return -EINVAL;
-	*ns = sec > INT64_MAX / NSEC - 1 ? INT64_MAX : sec * NSEC + nsec;
-	return 0;
+	return get_timespec(t, uts, ns, time64);
 }
 
 long sys_poll(struct task *t, const uint32_t *a)
