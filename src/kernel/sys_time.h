@@ -26,4 +26,6 @@ uint64_t vclock_realtime_ns(const struct task *t);
  * nanoseconds, INT64_MAX when too far: 0, or -EFAULT / -EINVAL (tv_nsec out of range,
  * negative seconds). */
 int get_timespec(struct task *t, uint32_t uaddr, int64_t *ns, bool time64);
+/* ns (0 to INT64_MAX) written there as the same struct: 0, or nonzero when it faults. */
+int put_timespec(struct task *t, uint32_t uaddr, int64_t ns, bool time64);
 #endif
