@@ -646,7 +646,9 @@ static int h_movs_store(struct cpu *c, const struct insn *i) /* MOVSS/MOVSD xmm/
 		return X_EXC;
 	FINISH(c, i, o);
 }
-static int h_movlp_load(struct cpu *c, const struct insn *i)
+/* MOVLPS/MOVLPD (half 0), MOVHPS/MOVHPD (half 1): 8 bytes into that half of reg; the
+ * register forms (MOVHLPS, MOVLHPS) take rm's other half. */
+static int movp_load(struct cpu *c, const struct insn *i, unsigned half)
 {
 	const struct sse_op *o = &ops[i->imm2][i->op];
 	int r = enter(c, i, o);
@@ -655,26 +657,19 @@ static int h_movlp_load(struct cpu *c, const struct insn *i)
 	union xmm_reg *d = &c->sse.xmm[i->reg];
 	uint64_t v;
 	if (i->mod3)
-		v = c->sse.xmm[i->rm].q[1]; /* MOVHLPS */
+		v = c->sse.xmm[i->rm].q[half ^ 1];
 	else if (rd_mem(c, i, o, &v, 8))
 		return X_EXC;
-	d->q[0] = v;
+	d->q[half] = v;
 	FINISH(c, i, o);
+}
+static int h_movlp_load(struct cpu *c, const struct insn *i)
+{
+	return movp_load(c, i, 0);
 }
 static int h_movhp_load(struct cpu *c, const struct insn *i)
 {
-	const struct sse_op *o = &ops[i->imm2][i->op];
-	int r = enter(c, i, o);
-	if (r)
-		return r;
-	union xmm_reg *d = &c->sse.xmm[i->reg];
-	uint64_t v;
-	if (i->mod3)
-		v = c->sse.xmm[i->rm].q[0]; /* MOVLHPS */
-	else if (rd_mem(c, i, o, &v, 8))
-		return X_EXC;
-	d->q[1] = v;
-	FINISH(c, i, o);
+	return movp_load(c, i, 1);
 }
 static int h_movhp_store(struct cpu *c, const struct insn *i)
 {
@@ -748,8 +743,6 @@ static int h_emms(struct cpu *c, const struct insn *i)
 }
 
 /* ---- 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, the fences, CLFLUSH ---- */
-#define FX_AREA 512
-
 static int fx_checks(struct cpu *c, const struct insn *i, uint32_t *off)
 {
 	uint32_t cr0 = c->mmu->regs.cr0;

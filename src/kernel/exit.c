@@ -150,6 +150,20 @@ static void reparent_children(struct task *t)
 	}
 }
 
+/* How dead child c ended, as SIGCHLD and waitid report it: si_code, si_pid, si_uid, si_status. */
+static void child_exit_info(const struct task *c, struct siginfo_i386 *info)
+{
+	if (c->exit_signal) {
+		info->si_code = (c->wait_status & 0x80) ? K_CLD_DUMPED : K_CLD_KILLED;
+		info->u[2] = (uint32_t)c->exit_signal;
+	} else {
+		info->si_code = K_CLD_EXITED;
+		info->u[2] = (uint32_t)(c->exit_code & 0xff);
+	}
+	info->u[0] = (uint32_t)c->tgid;
+	info->u[1] = c->uid;
+}
+
 /* do_notify_parent: SIGCHLD with the child's status; true when nobody will wait for it. */
 static bool notify_parent(struct task *t)
 {
@@ -168,15 +182,7 @@ static bool notify_parent(struct task *t)
 		struct siginfo_i386 info;
 		memset(&info, 0, sizeof info);
 		info.si_signo = sig;
-		if (t->exit_signal) {
-			info.si_code = (t->wait_status & 0x80) ? K_CLD_DUMPED : K_CLD_KILLED;
-			info.u[2] = (uint32_t)t->exit_signal;
-		} else {
-			info.si_code = K_CLD_EXITED;
-			info.u[2] = (uint32_t)(t->exit_code & 0xff);
-		}
-		info.u[0] = (uint32_t)t->tgid;
-		info.u[1] = t->uid;
+		child_exit_info(t, &info);
 		/* si_utime, si_stime in clock ticks (USER_HZ 100) */
 		info.u[3] = (uint32_t)((t->utime_insns + t->cutime_insns) * VMLAB_NS_PER_INSN /
 				       10000000ull);
@@ -317,15 +323,7 @@ static int put_waitid_info(struct task *t, uint32_t uinfo, const struct task *c)
 	memset(&info, 0, sizeof info);
 	if (c) {
 		info.si_signo = SIGCHLD_;
-		if (c->exit_signal) {
-			info.si_code = (c->wait_status & 0x80) ? K_CLD_DUMPED : K_CLD_KILLED;
-			info.u[2] = (uint32_t)c->exit_signal;
-		} else {
-			info.si_code = K_CLD_EXITED;
-			info.u[2] = (uint32_t)(c->exit_code & 0xff);
-		}
-		info.u[0] = (uint32_t)c->tgid;
-		info.u[1] = c->uid;
+		child_exit_info(c, &info);
 	}
 	return copy_to_user(t, uinfo, &info, sizeof info);
 }

@@ -128,15 +128,10 @@ static long futex_wait(struct task *t, uint32_t uaddr, bool shared, uint32_t val
 	if (cur != val)
 		return -EAGAIN;
 	if (utime) {
-		uint32_t ts[4];
-		if (copy_from_user(t, ts, utime, time64 ? 16 : 8))
-			return -EFAULT;
-		int64_t sec =
-		    time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32) : (int32_t)ts[0];
-		int64_t ns = time64 ? (int32_t)ts[2] : (int32_t)ts[1];
-		if (sec < 0 || ns < 0 || ns >= 1000000000)
-			return -EINVAL;
-		int64_t want = sec * 1000000000 + ns;
+		int64_t want;
+		r = get_timespec(t, utime, &want, time64);
+		if (r)
+			return r;
 		if (abs)
 			want -=
 			    (int64_t)(realtime ? vclock_realtime_ns(t) : vclock_monotonic_ns(t));

@@ -51,6 +51,16 @@ int sched_init(struct sched *s, struct task *first, uint64_t slice)
 	return sched_add(s, first);
 }
 
+/* A task other than the machine's first (embedded in it): what it holds, then itself. */
+static void free_task(struct task *t)
+{
+	task_free_kernel(t);
+	free(t->wait.ph);
+	free(t->owned_comm);
+	free(t->owned_exe);
+	free(t);
+}
+
 void sched_destroy(struct sched *s)
 {
 	for (size_t i = 0; i < s->nr; i++) {
@@ -67,11 +77,7 @@ void sched_destroy(struct sched *s)
 		}
 		if (t->signal)
 			signal_free(t);
-		task_free_kernel(t);
-		free(t->wait.ph);
-		free(t->owned_comm);
-		free(t->owned_exe);
-		free(t);
+		free_task(t);
 	}
 	free(s->tasks);
 	free(s->init);
@@ -171,11 +177,7 @@ void sched_remove(struct sched *s, struct task *t)
 		s->nr--;
 		if (s->current == t)
 			s->current = NULL;
-		task_free_kernel(t);
-		free(t->wait.ph);
-		free(t->owned_comm);
-		free(t->owned_exe);
-		free(t);
+		free_task(t);
 		return;
 	}
 }

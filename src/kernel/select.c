@@ -140,15 +140,7 @@ static int get_timespec_ns(struct task *t, uint32_t uts, bool time64, int64_t *n
 		*ns = -1;
 		return 0;
 	}
-	uint32_t ts[4];
-	if (copy_from_user(t, ts, uts, time64 ? 16 : 8))
-		return -EFAULT;
-	int64_t sec = time64 ? (int64_t)((uint64_t)ts[0] | (uint64_t)ts[1] << 32) : (int32_t)ts[0];
-	int64_t nsec = time64 ? (int32_t)ts[2] : (int32_t)ts[1];
-	if (sec < 0 || nsec < 0 || nsec >= NSEC)
-		return -EINVAL;
-	*ns = sec > INT64_MAX / NSEC - 1 ? INT64_MAX : sec * NSEC + nsec;
-	return 0;
+	return get_timespec(t, uts, ns, time64);
 }
 
 long sys_poll(struct task *t, const uint32_t *a)
@@ -363,22 +355,9 @@ static long pselect_common(struct task *t, const uint32_t *a, bool time64)
 	long v = do_select(t, (int)a[0], a[1], a[2], a[3], ns, &left);
 	if (v == -ERESTARTSYS)
 		v = -EINTR;
-	if (v >= 0 && a[4]) {
-		uint32_t ts[4];
-		size_t len = time64 ? 16 : 8;
-		if (time64) {
-			uint64_t s = left / NSEC;
-			ts[0] = (uint32_t)s;
-			ts[1] = (uint32_t)(s >> 32);
-			ts[2] = (uint32_t)(left % NSEC);
-			ts[3] = 0;
-		} else {
-			ts[0] = (uint32_t)(left / NSEC);
-			ts[1] = (uint32_t)(left % NSEC);
-		}
-		if (copy_to_user(t, a[4], ts, len))
-			v = -EFAULT;
-	}
+	/* left is at most the timeout read above, so within put_timespec's range */
+	if (v >= 0 && a[4] && put_timespec(t, a[4], (int64_t)left, time64))
+		v = -EFAULT;
 	return end_call_sigmask(t, sig[0], v);
 }
 

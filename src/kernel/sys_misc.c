@@ -15,12 +15,29 @@
 #include "kernel/uaccess.h"
 
 /* splitmix64: the task's generator (seeded by the run command from --seed) */
-uint64_t task_random_u64(struct task *t)
+static uint64_t task_random_u64(struct task *t)
 {
 	uint64_t z = (t->rng_state += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+long copy_random_to_user(struct task *t, uint32_t ubuf, uint32_t count)
+{
+	uint8_t buf[256];
+	uint32_t done = 0;
+	while (done < count) {
+		uint32_t c = count - done < sizeof(buf) ? count - done : (uint32_t)sizeof(buf);
+		for (uint32_t i = 0; i < c; i += 8) {
+			uint64_t r = task_random_u64(t);
+			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
+		}
+		if (copy_to_user(t, ubuf + done, buf, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)done;
 }
 
 #define GRND_NONBLOCK 1u
@@ -35,19 +52,7 @@ long sys_getrandom(struct task *t, const uint32_t *a)
 	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
 		return -EINVAL;
 	uint32_t n = a[1] > 0x1ffffff ? 0x1ffffff : a[1]; /* MAX_RW_COUNT >> 6, like Linux */
-	uint8_t buf[256];
-	uint32_t done = 0;
-	while (done < n) {
-		uint32_t c = n - done < sizeof(buf) ? n - done : (uint32_t)sizeof(buf);
-		for (uint32_t i = 0; i < c; i += 8) {
-			uint64_t r = task_random_u64(t);
-			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
-		}
-		if (copy_to_user(t, a[0] + done, buf, c))
-			return done ? (long)done : -EFAULT;
-		done += c;
-	}
-	return (long)done;
+	return copy_random_to_user(t, a[0], n);
 }
 
 long sys_set_tid_address(struct task *t, const uint32_t *a)

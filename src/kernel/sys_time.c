@@ -73,7 +73,7 @@ static int64_t clock_read(const struct task *t, int32_t id)
 	}
 }
 
-static int put_timespec(struct task *t, uint32_t uaddr, int64_t ns, bool time64)
+int put_timespec(struct task *t, uint32_t uaddr, int64_t ns, bool time64)
 {
 	if (time64) {
 		int64_t v[2] = {ns / (int64_t)NSEC, ns % (int64_t)NSEC};
@@ -83,8 +83,7 @@ static int put_timespec(struct task *t, uint32_t uaddr, int64_t ns, bool time64)
 	return copy_to_user(t, uaddr, v, 8);
 }
 
-/* 0 and *ns, or -EFAULT / -EINVAL (tv_nsec out of range, negative seconds) */
-static int get_timespec(struct task *t, uint32_t uaddr, int64_t *ns, bool time64)
+int get_timespec(struct task *t, uint32_t uaddr, int64_t *ns, bool time64)
 {
 	int64_t s, n;
 	if (time64) {

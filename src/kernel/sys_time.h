@@ -7,6 +7,7 @@
  */
 #ifndef VMLAB_KERNEL_SYS_TIME_H
 #define VMLAB_KERNEL_SYS_TIME_H
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -21,4 +22,10 @@ uint64_t vclock_monotonic_ns(const struct task *t);
 uint64_t vclock_cputime_ns(const struct task *t);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
 uint64_t vclock_realtime_ns(const struct task *t);
+/* The guest's struct timespec (old_timespec32, or __kernel_timespec when time64) at uaddr as
+ * nanoseconds, INT64_MAX when too far: 0, or -EFAULT / -EINVAL (tv_nsec out of range,
+ * negative seconds). */
+int get_timespec(struct task *t, uint32_t uaddr, int64_t *ns, bool time64);
+/* ns (0 to INT64_MAX) written there as the same struct: 0, or nonzero when it faults. */
+int put_timespec(struct task *t, uint32_t uaddr, int64_t ns, bool time64);
 #endif

@@ -22,6 +22,7 @@
 #include "kernel/mm/pgtable.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "test_mm_fixture.h"
 
 long sys_fork(struct task *t, const uint32_t *a);
 long sys_madvise(struct task *t, const uint32_t *a);
@@ -38,24 +39,10 @@ static int setup(void **state)
 	machine_config_default(&c);
 	c.ram_bytes = 64u << 20;
 	c.thp = THP_NEVER;
-	f->m = calloc(1, sizeof *f->m);
-	char err[256];
-	if (machine_create(f->m, &c, err, sizeof err)) {
-		fprintf(stderr, "machine_create: %s\n", err);
+	f->m = mm_fixture_create(&c, THP_NEVER);
+	if (!f->m)
 		return -1;
-	}
 	f->t = &f->m->task;
-	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
-		f->t->rlim[i].cur = f->t->rlim[i].max = ~0ull;
-	f->t->rlim[3].cur = 8u << 20;
-	struct mm_layout_config lc = {.task_size = 0xC0000000u,
-				      .overcommit_ratio = 50,
-				      .fault_around_bytes = 65536,
-				      .thp = THP_NEVER};
-	f->t->mm = mm_alloc(f->t, &lc);
-	if (!f->t->mm || mm_alloc_pgd(f->t->mm))
-		return -1;
-	mmu_write_cr3(&f->m->mmu, (uint32_t)f->t->mm->pgd);
 	f->m->sched.active_mm = f->t->mm;
 	f->m->mmu.cpl = 3;
 	*state = f;

@@ -19,6 +19,7 @@
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "test_mm_fixture.h"
 
 struct fx {
 	struct machine *m;
@@ -35,25 +36,11 @@ static int fx_setup(void **state, bool pae, enum thp_mode mode)
 	machine_config_default(&c);
 	c.ram_bytes = 64u << 20;
 	c.pae = pae;
-	f->m = calloc(1, sizeof *f->m);
-	char err[256];
-	if (machine_create(f->m, &c, err, sizeof err)) {
-		fprintf(stderr, "machine_create: %s\n", err);
+	f->m = mm_fixture_create(&c, mode);
+	if (!f->m)
 		return -1;
-	}
 	f->t = &f->m->task;
 	f->km = f->t->km;
-	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
-		f->t->rlim[i].cur = f->t->rlim[i].max = ~0ull;
-	f->t->rlim[3].cur = 8u << 20;
-	struct mm_layout_config lc = {.task_size = 0xC0000000u,
-				      .overcommit_ratio = 50,
-				      .fault_around_bytes = 65536,
-				      .thp = mode};
-	f->t->mm = mm_alloc(f->t, &lc);
-	if (!f->t->mm || mm_alloc_pgd(f->t->mm))
-		return -1;
-	mmu_write_cr3(&f->m->mmu, (uint32_t)f->t->mm->pgd);
 	f->huge = pae ? 2u << 20 : 4u << 20;
 	f->nr = f->huge >> 12;
 	f->order = pae ? 9 : 10;

@@ -19,6 +19,7 @@
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
 #include "kernel/uaccess.h"
+#include "test_mm_fixture.h"
 
 static struct machine *m;
 static struct task *t;
@@ -29,22 +30,10 @@ static int setup(void **state)
 	struct machine_config c;
 	machine_config_default(&c);
 	c.ram_bytes = 64u << 20;
-	m = calloc(1, sizeof *m);
-	char err[256];
-	if (machine_create(m, &c, err, sizeof err)) {
-		fprintf(stderr, "machine_create: %s\n", err);
+	m = mm_fixture_create(&c, THP_ALWAYS); /* --thp's default */
+	if (!m)
 		return -1;
-	}
 	t = &m->task;
-	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
-		t->rlim[i].cur = t->rlim[i].max = ~0ull;
-	t->rlim[3].cur = 8u << 20;
-	struct mm_layout_config lc = {.task_size = 0xC0000000u, .overcommit_ratio = 50,
-				      .fault_around_bytes = 65536};
-	t->mm = mm_alloc(t, &lc);
-	if (!t->mm || mm_alloc_pgd(t->mm))
-		return -1;
-	mmu_write_cr3(&m->mmu, (uint32_t)t->mm->pgd);
 	return 0;
 }
 

@@ -96,6 +96,9 @@ void nd_release(struct nameidata *nd);
  * the procfs path in nd->proc (release nd then); via as in nameidata. 0 or -errno. */
 int fs_lookup(struct task *t, int dirfd, const char *path, bool follow, struct nameidata *nd,
 	      int *fd);
+/* fs_lookup of the guest's name at upath (fs_getname's errors first). */
+int fs_lookup_user(struct task *t, int dirfd, uint32_t upath, bool follow, struct nameidata *nd,
+		   int *fd);
 
 /* ---- the sandbox's decisions (sandbox.c): the one place that says what may be reached
  * and what may be changed ---- */

@@ -45,6 +45,8 @@ int fs_inside_root(struct task *t, int host_fd);
 /* lseek on a host directory in the guest's offsets (readdir.c): the new offset or -errno. */
 struct file;
 int64_t readdir_seek(struct file *f, int64_t off, int whence);
-/* The task's seeded generator (sys_misc.c): /dev/urandom reads come from it. */
-uint64_t task_random_u64(struct task *t);
+/* count bytes from the task's seeded generator to ubuf (sys_misc.c), so that /dev/urandom
+ * and getrandom runs repeat (the host's device would make every run different): the
+ * bytes copied, or -EFAULT when none could be. */
+long copy_random_to_user(struct task *t, uint32_t ubuf, uint32_t count);
 #endif

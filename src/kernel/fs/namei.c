@@ -242,18 +242,24 @@ int fs_inside_root(struct task *t, int fd)
 }
 #define inside_root fs_inside_root
 
+/* The walk goes on at the task's working directory. */
+static int walk_cwd(struct walk *w)
+{
+	const struct fs_struct *fs = w->t->fs;
+	if (fs->cwd_proc) {
+		walk_set_proc(w, fs->cwd_proc);
+		return 0;
+	}
+	return walk_dup(w, fs->cwd_fd);
+}
+
 static int walk_start(struct walk *w, int dirfd, const char *path)
 {
 	struct task *t = w->t;
 	if (path[0] == '/')
 		return walk_root(w);
-	if (dirfd == GUEST_AT_FDCWD) {
-		if (t->fs->cwd_proc) {
-			walk_set_proc(w, t->fs->cwd_proc);
-			return 0;
-		}
-		return walk_dup(w, t->fs->cwd_fd);
-	}
+	if (dirfd == GUEST_AT_FDCWD)
+		return walk_cwd(w);
 	struct file *f = fget(t, dirfd);
 	if (!f)
 		return -EBADF;
@@ -299,13 +305,8 @@ static int walk_magic(struct walk *w, enum procfs_kind k, int gfd, bool last)
 	struct task *t = w->t;
 	if (k == PROCFS_MAGIC_ROOT)
 		return walk_root(w);
-	if (k == PROCFS_MAGIC_CWD) {
-		if (t->fs->cwd_proc) {
-			walk_set_proc(w, t->fs->cwd_proc);
-			return 0;
-		}
-		return walk_dup(w, t->fs->cwd_fd);
-	}
+	if (k == PROCFS_MAGIC_CWD)
+		return walk_cwd(w);
 	struct file *f = fget(t, gfd);
 	if (!f)
 		return -ENOENT;
@@ -597,6 +598,20 @@ int fs_lookup(struct task *t, int dirfd, const char *path, bool follow, struct n
 	}
 	*fd = o;
 	return 0;
+}
+
+int fs_lookup_user(struct task *t, int dirfd, uint32_t upath, bool follow, struct nameidata *nd,
+		   int *fd)
+{
+	*fd = -1;
+	char *path = fs_name_alloc();
+	if (!path)
+		return -ENOMEM;
+	int r = fs_getname(t, upath, path, PATH_MAX);
+	if (!r)
+		r = fs_lookup(t, dirfd, path, follow, nd, fd);
+	free(path);
+	return r;
 }
 
 int fs_open_host(struct task *t, int dirfd, const char *path, int host_flags, uint32_t mode,

@@ -23,11 +23,11 @@
 #define G_AT_SYMLINK_FOLLOW 0x400u
 #define G_AT_EMPTY_PATH 0x1000u
 
-/* Resolves upath's parent for a change, refusing /proc and read-only places. For the
- * calls that create a name, an existing one gives EEXIST first, as filename_create
- * reports it before the read-only error. */
-static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
-			 struct nameidata *nd, const char *what, bool create)
+/* Resolves upath's parent, refusing /proc. linkat's source name needs no more: its parent
+ * is only read; the object is judged in do_linkat. A followed /proc/self/fd/N names the
+ * open file (dots 4), as for O_TMPFILE. */
+static int lookup_parent(struct task *t, int dirfd, uint32_t upath, bool follow,
+			 struct nameidata *nd)
 {
 	nd->dirfd = -1;
 	nd->proc = NULL;
@@ -43,11 +43,20 @@ static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 		nd_release(nd);
 		return -EACCES; /* procfs files are not changed through their names */
 	}
+	return r;
+}
+
+/* Resolves upath's parent for a change, refusing /proc and read-only places. For the
+ * calls that create a name, an existing one gives EEXIST first, as filename_create
+ * reports it before the read-only error. */
+static int lookup_change(struct task *t, int dirfd, uint32_t upath, bool follow,
+			 struct nameidata *nd, const char *what, bool create)
+{
+	int r = lookup_parent(t, dirfd, upath, follow, nd);
 	if (r)
 		return r;
 	struct stat st;
-	if (!r && create &&
-	    (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))
+	if (create && (!nd->last[0] || fstatat(nd->dirfd, nd->last, &st, AT_SYMLINK_NOFOLLOW) == 0))
 		r = -EEXIST;
 	/* ".", ".." and "/" get their own errors before any read-only check */
 	if (!r && nd->last[0])
@@ -193,35 +202,13 @@ long sys_symlinkat(struct task *t, const uint32_t *a)
 	return do_symlinkat(t, a[0], (int32_t)a[1], a[2]);
 }
 
-/* The existing name linkat links: its parent is only read; the object is judged in
- * do_linkat. A followed /proc/self/fd/N names the open file (dots 4), as for O_TMPFILE. */
-static int lookup_change_src(struct task *t, int dirfd, uint32_t upath, bool follow,
-			     struct nameidata *nd)
-{
-	nd->dirfd = -1;
-	nd->proc = NULL;
-	nd->via = NULL;
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, upath, path, PATH_MAX);
-	if (!r)
-		r = fs_resolve_parent(t, dirfd, path, follow, nd);
-	free(path);
-	if (r == FS_RESOLVED_PROC) {
-		nd_release(nd);
-		return -EACCES;
-	}
-	return r;
-}
-
 static long do_linkat(struct task *t, int odir, uint32_t oldp, int ndir, uint32_t newp,
 		      uint32_t flags)
 {
 	if (flags & ~(G_AT_SYMLINK_FOLLOW | G_AT_EMPTY_PATH))
 		return -EINVAL;
 	struct nameidata o, n;
-	int r = lookup_change_src(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o);
+	int r = lookup_parent(t, odir, oldp, flags & G_AT_SYMLINK_FOLLOW, &o);
 	if (r)
 		return r;
 	r = lookup_change(t, ndir, newp, false, &n, "linking", true);
@@ -266,15 +253,9 @@ long sys_linkat(struct task *t, const uint32_t *a)
 static int object_for_change(struct task *t, int dirfd, uint32_t upath, bool follow,
 			     const char *what)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, upath, path, PATH_MAX);
 	struct nameidata nd;
-	int fd = -1;
-	if (!r)
-		r = fs_lookup(t, dirfd, path, follow, &nd, &fd);
-	free(path);
+	int fd;
+	int r = fs_lookup_user(t, dirfd, upath, follow, &nd, &fd);
 	if (r == FS_RESOLVED_PROC) {
 		nd_release(&nd);
 		return -EPERM;

@@ -200,15 +200,9 @@ static long do_faccessat(struct task *t, int dirfd, uint32_t upath, uint32_t mod
 	if (flags & ~(0x200u /* AT_EACCESS */ | 0x100u /* AT_SYMLINK_NOFOLLOW */ |
 		      0x1000u /* AT_EMPTY_PATH */))
 		return -EINVAL;
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, upath, path, PATH_MAX);
 	struct nameidata nd;
-	int obj = -1;
-	if (!r)
-		r = fs_lookup(t, dirfd, path, !(flags & 0x100u), &nd, &obj);
-	free(path);
+	int obj;
+	int r = fs_lookup_user(t, dirfd, upath, !(flags & 0x100u), &nd, &obj);
 	if (r == FS_RESOLVED_PROC) {
 		struct stat st;
 		r = procfs_stat(t, nd.proc, false, &st);
@@ -280,15 +274,9 @@ static long set_cwd(struct task *t, int fd, const char *proc)
 
 long sys_chdir(struct task *t, const uint32_t *a)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, a[0], path, PATH_MAX);
 	struct nameidata nd;
-	int fd = -1;
-	if (!r)
-		r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &fd);
-	free(path);
+	int fd;
+	int r = fs_lookup_user(t, GUEST_AT_FDCWD, a[0], true, &nd, &fd);
 	if (r == FS_RESOLVED_PROC) {
 		struct stat st;
 		r = procfs_stat(t, nd.proc, true, &st);
@@ -356,15 +344,9 @@ static long do_truncate_fd(struct task *t, int fd, uint64_t len)
 
 static long do_truncate(struct task *t, uint32_t upath, uint64_t len)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	int r = fs_getname(t, upath, path, PATH_MAX);
 	struct nameidata nd;
-	int obj = -1;
-	if (!r)
-		r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &obj);
-	free(path);
+	int obj;
+	int r = fs_lookup_user(t, GUEST_AT_FDCWD, upath, true, &nd, &obj);
 	if (r == FS_RESOLVED_PROC) {
 		nd_release(&nd);
 		return -EACCES;

@@ -89,25 +89,6 @@ static bool inherited_would_block(struct file *f, bool regular, bool writing)
 	return poll(&p, 1, 0) == 0;
 }
 
-/* /dev/random and /dev/urandom: the task's seeded generator, so that runs repeat (the
- * host's device would make every run different). */
-static long random_read(struct task *t, uint32_t ubuf, uint32_t count)
-{
-	uint8_t buf[256];
-	uint32_t done = 0;
-	while (done < count) {
-		uint32_t c = count - done < sizeof(buf) ? count - done : (uint32_t)sizeof(buf);
-		for (uint32_t i = 0; i < c; i += 8) {
-			uint64_t r = task_random_u64(t);
-			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
-		}
-		if (copy_to_user(t, ubuf + done, buf, c))
-			return done ? (long)done : -EFAULT;
-		done += c;
-	}
-	return (long)done;
-}
-
 /* One read at the file's offset (pos == NULL) or at *pos. */
 static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
 		      int64_t *pos)
@@ -126,7 +107,7 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 		return r;
 	}
 	if (f->vdev == DEV_RANDOM || f->vdev == DEV_URANDOM)
-		return random_read(t, ubuf, count);
+		return copy_random_to_user(t, ubuf, count);
 	struct stat st;
 	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (S_ISDIR(st.st_mode))

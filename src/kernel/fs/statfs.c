@@ -86,16 +86,9 @@ static void pseudo_statfs(const char *path, struct kstatfs *k)
 
 static int statfs_path(struct task *t, uint32_t upath, struct kstatfs *k)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	long l = strncpy_from_user(t, path, upath, PATH_MAX);
-	int r = l < 0 ? (int)l : l == 0 ? -ENOENT : 0;
 	struct nameidata nd;
-	int fd = -1;
-	if (!r)
-		r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &fd);
-	free(path);
+	int fd;
+	int r = fs_lookup_user(t, GUEST_AT_FDCWD, upath, true, &nd, &fd);
 	if (r == FS_RESOLVED_PROC) {
 		pseudo_statfs(nd.proc, k);
 		nd_release(&nd);

@@ -44,18 +44,11 @@ static int host_path_of(int fd, char *buf)
 
 static int target_path(struct task *t, uint32_t upath, bool follow, struct xtarget *x)
 {
-	char *path = fs_name_alloc();
-	if (!path)
-		return -ENOMEM;
-	long l = strncpy_from_user(t, path, upath, PATH_MAX);
-	int r = l < 0 ? (int)l : l == 0 ? -ENOENT : 0;
 	struct nameidata nd;
-	int fd = -1;
+	int fd;
 	x->pseudo = false;
 	x->fd = -1;
-	if (!r)
-		r = fs_lookup(t, GUEST_AT_FDCWD, path, follow, &nd, &fd);
-	free(path);
+	int r = fs_lookup_user(t, GUEST_AT_FDCWD, upath, follow, &nd, &fd);
 	if (r == FS_RESOLVED_PROC) {
 		x->pseudo = true;
 		nd_release(&nd);
