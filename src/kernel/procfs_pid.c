@@ -67,66 +67,95 @@ void procfs_maps(struct sbuf *b, struct task *t)
 
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t referenced, anonymous, pss, pss_dirty, swap, locked, anon_thp;
+	uint64_t referenced, anonymous, lazyfree, anon_thp, swap;
+	/* proportional sums in bytes << PSS_SHIFT, so sharing divides exactly */
+	uint64_t pss, pss_dirty, pss_locked, swap_pss;
 	uint64_t pss_anon, pss_file, pss_shmem; /* shown by smaps_rollup only */
 };
 
-/* smaps_pte_entry: a present page counts unless it is the zero page (vm_normal_page). */
-static void smaps_account(struct task *t, const struct vm_area_struct *v,
-			  struct mem_size_stats *m)
+#define PSS_SHIFT 12
+
+/* smaps_page_accumulate: one page's share, split by kind and by dirty/private. */
+static void smaps_page_accumulate(struct mem_size_stats *m, const struct page *p, uint64_t pss,
+				  bool dirty, bool locked, bool private)
+{
+	m->pss += pss;
+	if (PageAnon(p))
+		m->pss_anon += pss;
+	else if (PageSwapBacked(p))
+		m->pss_shmem += pss;
+	else
+		m->pss_file += pss;
+	if (locked)
+		m->pss_locked += pss;
+	if (dirty || PageDirty(p)) {
+		m->pss_dirty += pss;
+		if (private)
+			m->private_dirty += PAGE_SIZE;
+		else
+			m->shared_dirty += PAGE_SIZE;
+	} else {
+		if (private)
+			m->private_clean += PAGE_SIZE;
+		else
+			m->shared_clean += PAGE_SIZE;
+	}
+}
+
+/* smaps_account for one small page: its mapcount decides private or shared and its Pss. */
+static void smaps_account(struct mem_size_stats *m, const struct page *p, bool young, bool dirty,
+			  bool locked)
+{
+	if (PageAnon(p)) {
+		m->anonymous += PAGE_SIZE;
+		/* MADV_FREE'd: clean and no longer swap-backed */
+		if (!PageSwapBacked(p) && !dirty && !PageDirty(p))
+			m->lazyfree += PAGE_SIZE;
+	}
+	m->resident += PAGE_SIZE;
+	if (young || PageFlag(p, PG_referenced))
+		m->referenced += PAGE_SIZE;
+	int mapcount = p->_mapcount + 1;
+	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
+	if (mapcount >= 2)
+		pss /= (uint64_t)mapcount;
+	smaps_page_accumulate(m, p, pss, dirty, locked, mapcount < 2);
+}
+
+/* smaps_pte_entry: a swap entry counts in Swap and, divided among the PTEs referencing
+ * its slot, in SwapPss; a mapped page (present or PROT_NONE) counts unless it is the zero
+ * page (vm_normal_page). */
+static void smaps_pte_entry(struct task *t, const struct vm_area_struct *v, uint32_t addr,
+			    uint64_t pte, struct mem_size_stats *m)
 {
 	struct kmem *km = t->km;
-	uint64_t zpfn = zero_pfn(t->mm);
+	if (is_swap_pte(pte)) {
+		m->swap += PAGE_SIZE;
+		unsigned count = swap_count(km, pte_to_swp_entry(pte, km->params.pae));
+		uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
+		m->swap_pss += count >= 2 ? pss / count : pss;
+		return;
+	}
+	uint64_t pfn = pte_pfn(pte);
+	if (pfn == zero_pfn(t->mm))
+		return;
+	struct page *p = pfn_to_page(km, pfn);
+	uint64_t pmd;
+	if (!pmd_get(km, t->mm->pgd, addr, &pmd) && pmd_trans_huge(pmd))
+		m->anon_thp += PAGE_SIZE; /* smaps_pmd_entry: mapped by a huge PDE */
+	smaps_account(m, p, pte & PTE_A, pte & PTE_D, v->vm_flags & VM_LOCKED);
+}
+
+/* smap_gather_stats: the one walker behind smaps and smaps_rollup, so the rollup is the
+ * sum of every VMA's smaps. */
+static void smap_gather_stats(struct task *t, const struct vm_area_struct *v,
+			      struct mem_size_stats *m)
+{
 	for (uint32_t a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
 		uint64_t pte;
-		if (pte_get(km, t->mm->pgd, a, &pte) || pte_none(pte))
+		if (pte_get(t->km, t->mm->pgd, a, &pte) || pte_none(pte))
 			continue;
-		if (!pte_present(pte)) {
-			m->swap += PAGE_SIZE;
-			continue;
-		}
-		uint64_t pfn = pte_pfn(pte);
-		if (pfn == zpfn)
-			continue;
-		struct page *p = pfn_to_page(km, pfn);
-		int mapcount = p->_mapcount + 1;
-		bool dirty = (pte & PTE_D) || PageDirty(p);
-		bool anon = !v->vm_file || p->mapping != v->vm_file->mapping;
-		m->resident += PAGE_SIZE;
-		if (anon)
-			m->anonymous += PAGE_SIZE;
-		uint64_t pmd;
-		if (!pmd_get(km, t->mm->pgd, a, &pmd) && pmd_trans_huge(pmd))
-			m->anon_thp += PAGE_SIZE; /* smaps_pmd_entry: mapped by a huge PDE */
-		if ((pte & PTE_A) || PageFlag(p, PG_referenced))
-			m->referenced += PAGE_SIZE;
-		/* pss is kept in bytes << 12 like PSS_SHIFT so sharing divides exactly */
-		uint64_t share = ((uint64_t)PAGE_SIZE << 12) / (uint64_t)(mapcount > 0 ? mapcount : 1);
-		m->pss += share;
-		/* smaps_page_accumulate: PageAnon, else swap-backed (shmem), else file */
-		if (anon)
-			m->pss_anon += share;
-		else if (vm_file_is_shmem(v->vm_file))
-			m->pss_shmem += share;
-		else
-			m->pss_file += share;
-		if (mapcount >= 2) {
-			if (dirty) {
-				m->shared_dirty += PAGE_SIZE;
-				m->pss_dirty += share;
-			} else {
-				m->shared_clean += PAGE_SIZE;
-			}
-		} else {
-			if (dirty) {
-				m->private_dirty += PAGE_SIZE;
-				m->pss_dirty += share;
-			} else {
-				m->private_clean += PAGE_SIZE;
-			}
-		}
-		if (v->vm_flags & VM_LOCKED)
-			m->locked += share;
+		smaps_pte_entry(t, v, a, pte, m);
 	}
 }
 
@@ -153,12 +182,12 @@ static int thp_eligible(struct task *t, const struct vm_area_struct *v)
 static void show_smap_counts(struct sbuf *b, const struct mem_size_stats *m, bool rollup)
 {
 	sb_printf(b, "Rss:            %8llu kB\n", KB(m->resident));
-	sb_printf(b, "Pss:            %8llu kB\n", KB(m->pss >> 12));
-	sb_printf(b, "Pss_Dirty:      %8llu kB\n", KB(m->pss_dirty >> 12));
+	sb_printf(b, "Pss:            %8llu kB\n", KB(m->pss >> PSS_SHIFT));
+	sb_printf(b, "Pss_Dirty:      %8llu kB\n", KB(m->pss_dirty >> PSS_SHIFT));
 	if (rollup) {
-		sb_printf(b, "Pss_Anon:       %8llu kB\n", KB(m->pss_anon >> 12));
-		sb_printf(b, "Pss_File:       %8llu kB\n", KB(m->pss_file >> 12));
-		sb_printf(b, "Pss_Shmem:      %8llu kB\n", KB(m->pss_shmem >> 12));
+		sb_printf(b, "Pss_Anon:       %8llu kB\n", KB(m->pss_anon >> PSS_SHIFT));
+		sb_printf(b, "Pss_File:       %8llu kB\n", KB(m->pss_file >> PSS_SHIFT));
+		sb_printf(b, "Pss_Shmem:      %8llu kB\n", KB(m->pss_shmem >> PSS_SHIFT));
 	}
 	sb_printf(b, "Shared_Clean:   %8llu kB\n", KB(m->shared_clean));
 	sb_printf(b, "Shared_Dirty:   %8llu kB\n", KB(m->shared_dirty));
@@ -166,15 +195,15 @@ static void show_smap_counts(struct sbuf *b, const struct mem_size_stats *m, boo
 	sb_printf(b, "Private_Dirty:  %8llu kB\n", KB(m->private_dirty));
 	sb_printf(b, "Referenced:     %8llu kB\n", KB(m->referenced));
 	sb_printf(b, "Anonymous:      %8llu kB\n", KB(m->anonymous));
-	sb_printf(b, "LazyFree:       %8llu kB\n", 0ull);
+	sb_printf(b, "LazyFree:       %8llu kB\n", KB(m->lazyfree));
 	sb_printf(b, "AnonHugePages:  %8llu kB\n", KB(m->anon_thp));
 	sb_printf(b, "ShmemPmdMapped: %8llu kB\n", 0ull);
 	sb_printf(b, "FilePmdMapped:  %8llu kB\n", 0ull);
 	sb_printf(b, "Shared_Hugetlb: %8llu kB\n", 0ull);
 	sb_printf(b, "Private_Hugetlb: %7llu kB\n", 0ull);
 	sb_printf(b, "Swap:           %8llu kB\n", KB(m->swap));
-	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m->swap));
-	sb_printf(b, "Locked:         %8llu kB\n", KB(m->locked >> 12));
+	sb_printf(b, "SwapPss:        %8llu kB\n", KB(m->swap_pss >> PSS_SHIFT));
+	sb_printf(b, "Locked:         %8llu kB\n", KB(m->pss_locked >> PSS_SHIFT));
 }
 
 /* show_smaps_rollup: every VMA's counters summed under one header spanning them all. */
@@ -186,7 +215,7 @@ void procfs_smaps_rollup(struct sbuf *b, struct task *t)
 	struct mem_size_stats m = {0};
 	uint32_t end = 0;
 	for (struct vm_area_struct *v = first; v; v = vma_next(t->mm, v)) {
-		smaps_account(t, v, &m);
+		smap_gather_stats(t, v, &m);
 		end = v->vm_end;
 	}
 	size_t start = b->len;
@@ -199,7 +228,7 @@ void procfs_smaps_rollup(struct sbuf *b, struct task *t)
 static void show_smap(struct sbuf *b, struct task *t, const struct vm_area_struct *v)
 {
 	struct mem_size_stats m = {0};
-	smaps_account(t, v, &m);
+	smap_gather_stats(t, v, &m);
 	show_map_vma(b, t, v);
 	sb_printf(b, "Size:           %8llu kB\n", KB(v->vm_end - v->vm_start));
 	sb_printf(b, "KernelPageSize: %8u kB\n", 4u);

@@ -22,14 +22,14 @@ run() { # opts... -- bin args... -> $tmp/out, $tmp/err, $tmp/rc
 stat_of() { # counter name from --stats text in $tmp/err
 	awk -v k="$1" '$1 == k { print $2 }' "$tmp/err"
 }
-for b in swap_workset swap_oom swap_policy swap_pageout; do
+for b in swap_workset swap_oom swap_policy swap_pageout swap_smaps; do
 	if [ ! -x "$G/$b-O2" ]; then
 		echo "1..0 # SKIP guest programs not built (make guests)"
 		exit 0
 	fi
 done
 soak=${VMLAB_SOAK:-0}
-echo "1..25"
+echo "1..26"
 # The sanitizer build runs a smaller machine and skips the repetitions (kept under a minute).
 san=0
 [ "$VMLAB_BUILD" = san ] && san=1
@@ -211,3 +211,10 @@ for p in fifo lru clock random; do
 		[ "$(cat "$tmp/rc")" = 0 ] && r=0
 	ok $r "integrity: ${mb}M fork-shared random working set on $MEM, --reclaim=$p"
 done
+
+# 26: smaps counts swap entries: Swap, and SwapPss divided by the slot's references (a fork
+# duplicates them)
+run --mem=$MEM --swap=16M -- "$G/swap_smaps-O2"
+printf 'MADV_PAGEOUT: OK\nparent: Rss 8 Pss 8 Swap 8 SwapPss 8 kB\nchild: Rss 8 Pss 4 Swap 8 SwapPss 4 kB\nparent after the child exited: Rss 8 Pss 8 Swap 8 SwapPss 8 kB\n' >"$tmp/exp"
+cmp -s "$tmp/out" "$tmp/exp"
+ok $? "smaps: Swap counts swapped-out pages, SwapPss halves when a fork shares their slots"
