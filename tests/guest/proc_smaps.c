@@ -1,7 +1,8 @@
 /*
  * /proc/self/smaps of known mappings, every field of each entry (the header
  * line reduced to its permissions, since addresses and inodes vary):
- * anonymous private (written, read only through the zero page, untouched), a
+ * anonymous private (written, read only through the zero page, untouched; a
+ * written page made PROT_NONE), a
  * file mapped private read-only, anonymous private pages shared with a forked
  * child (Pss halves, then a COW write makes one page private again) and a
  * MAP_SHARED mapping both processes wrote. Parent and child take turns
@@ -63,6 +64,13 @@ int main(void)
 	volatile char c = anon[2 * PG]; /* the zero page: not counted */
 	(void)c;
 	print_smap("anonymous, 2 pages written, 1 read, 1 untouched", anon);
+
+	/* a PROT_NONE PTE still maps its page (_PAGE_PROTNONE): it counts, it is no swap entry */
+	char *none = mmap(r + 20 * PG, 2 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	none[0] = 1;
+	mprotect(none, 2 * PG, PROT_NONE);
+	print_smap("anonymous, 1 of 2 pages written, then PROT_NONE", none);
 
 	scratch_dir("proc_smaps");
 	int fd = open(scratch_path("file"), O_RDWR | O_CREAT | O_TRUNC, 0644);
