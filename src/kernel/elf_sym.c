@@ -132,8 +132,8 @@ static void symtab_load(struct symtab *s, int fd, uint64_t size)
 			if ((type != STT_FUNC && type != STT_OBJECT) || shndx == SHN_UNDEF ||
 			    shndx >= SHN_LORESERVE || le32(e) >= s->strsize)
 				continue;
-			s->syms[s->nsyms++] =
-				(struct sym){.value = le32(e + 4), .size = le32(e + 8), .name = le32(e)};
+			s->syms[s->nsyms++] = (struct sym){
+			    .value = le32(e + 4), .size = le32(e + 8), .name = le32(e)};
 		}
 		free(raw);
 		qsort(s->syms, s->nsyms, sizeof *s->syms, by_value);

@@ -42,8 +42,8 @@ void signal_report_fault(struct task *t, int sig, const struct siginfo_i386 *inf
 	if (s->trap_nr == X86_PF) {
 		/* without NX the error code cannot say "fetch": a fault at eip itself is one */
 		const char *access = (s->error_code & PF_I) || addr == eip ? "exec"
-				     : s->error_code & PF_W		  ? "write"
-									  : "read";
+				     : s->error_code & PF_W		   ? "write"
+									   : "read";
 		k = snprintf(buf, n, "; %s, error code %#x", access, s->error_code);
 	} else {
 		k = snprintf(buf, n, "; trap %u, error code %#x", s->trap_nr, s->error_code);
@@ -55,7 +55,8 @@ void signal_report_fault(struct task *t, int sig, const struct siginfo_i386 *inf
 		      code ? code : "");
 	if ((size_t)k >= n)
 		return;
-	if (sig == SIGSEGV && s->trap_nr == X86_PF && t->mm && stack_growth_over_rlimit(t->mm, addr))
+	if (sig == SIGSEGV && s->trap_nr == X86_PF && t->mm &&
+	    stack_growth_over_rlimit(t->mm, addr))
 		k += snprintf(buf + k, n - (size_t)k, ", stack limit reached");
 	if ((size_t)k + 2 >= n)
 		return;
