@@ -1,8 +1,8 @@
 /*
  * Names a code address for a crash report from the ELF symbol table of the file mapped
  * there, as kallsyms names kernel addresses in an oops. The table is read only when a
- * report is printed, once per file (a one-entry cache keyed by the host inode). The file is
- * the guest's and may be hostile: every offset and size is checked against the file, and a
+ * report is printed, once per file (a one-entry cache keyed by the host inode, size and mtime). The
+ * file is the guest's and may be hostile: every offset and size is checked against the file, and a
  * stripped or malformed file just has no symbols.
  */
 #include "kernel/elf_sym.h"
@@ -28,8 +28,11 @@ struct sym {
 
 struct symtab {
 	bool loaded;
+	/* the file read: its inode, and size and mtime in case the host replaced it */
 	dev_t dev;
 	ino_t ino;
+	off_t size;
+	struct timespec mtime;
 	struct elf32_phdr ph[ELF_MAX_PHDRS];
 	unsigned phnum;
 	struct sym *syms; /* sorted by value */
@@ -146,11 +149,15 @@ int elf_sym_describe(int fd, uint64_t file_off, char *buf, size_t n)
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return -1;
-	if (!cache.loaded || cache.dev != st.st_dev || cache.ino != st.st_ino) {
+	if (!cache.loaded || cache.dev != st.st_dev || cache.ino != st.st_ino ||
+	    cache.size != st.st_size || cache.mtime.tv_sec != st.st_mtim.tv_sec ||
+	    cache.mtime.tv_nsec != st.st_mtim.tv_nsec) {
 		symtab_clear(&cache);
 		cache.loaded = true;
 		cache.dev = st.st_dev;
 		cache.ino = st.st_ino;
+		cache.size = st.st_size;
+		cache.mtime = st.st_mtim;
 		symtab_load(&cache, fd, (uint64_t)st.st_size);
 	}
 	/* the file offset to the link-time address, through the PT_LOAD that maps it */
