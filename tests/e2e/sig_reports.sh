@@ -49,9 +49,18 @@ sigreturn 139 SIGSEGV \(sigreturn found no valid signal frame\)
 odirect 139 SIGSEGV \(general protection fault, trap 13, error code 0, eip 0x[0-9a-f]{8} <main\+0x[0-9a-f]+>\)
 nullread 139 SIGSEGV \(address 0x00000000, no VMA; read, error code 0x4, si_code 1 SEGV_MAPERR, eip 0x[0-9a-f]{8} <main\+0x[0-9a-f]+>\)
 rowrite 139 SIGSEGV \(address 0x[0-9a-f]{8} in r-xp [0-9a-f]{8}-[0-9a-f]{8} /[^ ]*/die_trap-O2; write, error code 0x7, si_code 2 SEGV_ACCERR, eip 0x[0-9a-f]{8} <main\+0x[0-9a-f]+>\)
-jump 139 SIGSEGV \(address 0x00010000, no VMA; exec, error code 0x(4|14), si_code 1 SEGV_MAPERR, eip 0x00010000\)
+jump 139 SIGSEGV \(address 0x00010000, no VMA; exec, error code 0x4, si_code 1 SEGV_MAPERR, eip 0x00010000\)
 recurse 139 SIGSEGV \(address 0x[0-9a-f]{8}, no VMA; write, error code 0x6, si_code 1 SEGV_MAPERR, stack limit reached, eip 0x[0-9a-f]{8} <recurse\+0x[0-9a-f]+>\)
 CASES
+
+# With NX (PAE paging) the error code itself says "instruction fetch" (PF_I, 0x10)
+"$VMLAB" run --paging=pae -- "$bin" jump >/dev/null 2>"$tmp/err" </dev/null
+if [ $? -eq 139 ] && grep -qE "^vmlab: killed by SIGSEGV \(address 0x00010000, no VMA; exec, error code 0x14, si_code 1 SEGV_MAPERR, eip 0x00010000\)\$" "$tmp/err"; then
+	ok "jump with --paging=pae: exec, error code 0x14"
+else
+	nok "jump with --paging=pae: exec, error code 0x14"
+	sed 's/^/# stderr: /' "$tmp/err" | head -3
+fi
 
 # Without symbols the report still names the instruction, by address only: a stripped
 # copy, and one whose section-header offset and symbol-table sizes point past the file
