@@ -144,6 +144,9 @@ bench: all guests
 install: $(O)/vmlab
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(O)/vmlab $(DESTDIR)$(PREFIX)/bin/vmlab
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 man/vmlab.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmlab.1
+	install -m 644 completions/vmlab.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vmlab
 
 format:
 	clang-format -i $$(find src tests bench include -name '*.[ch]')

@@ -7,9 +7,9 @@
 #define VMLAB_CLI_RUN_STATS_H
 #include <stdio.h>
 
+#include "cli/version.h"
 #include "kernel/machine.h"
 
-#define VMLAB_VERSION "0.1"
 #define VMLAB_STATS_SCHEMA 1
 
 /* What the run was, besides the machine: what the command line said and what happened. */

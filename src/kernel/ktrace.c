@@ -678,7 +678,7 @@ void ktrace_fault(struct task *t, uint32_t addr, uint32_t err, const struct faul
 
 /* ---- signals ---- */
 
-static const char *si_code_name(int sig, int code)
+const char *si_code_name(int sig, int code)
 {
 	switch (code) {
 	case 0: return "SI_USER";
@@ -694,6 +694,8 @@ static const char *si_code_name(int sig, int code)
 		return code == 1 ? "FPE_INTDIV" : NULL;
 	if (sig == SIGILL)
 		return code == 2 ? "ILL_ILLOPN" : NULL;
+	if (sig == SIGTRAP)
+		return code == 1 ? "TRAP_BRKPT" : code == 2 ? "TRAP_TRACE" : NULL;
 	return NULL;
 }
 

@@ -37,6 +37,8 @@ void ktrace_fault_snapshot(const struct task *t, uint64_t before[KTRACE_FAULT_KI
 void ktrace_fault(struct task *t, uint32_t addr, uint32_t err, const struct fault_outcome *out,
 		  const uint64_t before[KTRACE_FAULT_KINDS]);
 
+/* strace's name of a signal's si_code ("SEGV_MAPERR", "SI_USER"...), or NULL. */
+const char *si_code_name(int sig, int code);
 /* A signal taken off the queue: handler 0 default, 1 ignored, else the handler's address. */
 void ktrace_signal(struct task *t, int sig, const struct siginfo_i386 *info, uint32_t handler);
 #endif

@@ -14,6 +14,7 @@
 #include "kernel/ktrace.h"
 #include "kernel/procfs.h"
 #include "kernel/signal_frame.h"
+#include "kernel/signal_report.h"
 #include "kernel/task.h"
 
 
@@ -227,6 +228,10 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 		if (sig == SIGSEGV || sig == SIGBUS) {
 			signal_describe_addr(t, addr, where + n, sizeof(where) - (size_t)n - 1);
 		}
+		if (origin == ORIGIN_TRAP) {
+			size_t len = strlen(where);
+			signal_report_fault(t, sig, info, where + len, sizeof(where) - len - 1);
+		}
 		strncat(where, ")", sizeof(where) - strlen(where) - 1);
 	} else if (origin == ORIGIN_FRAME) {
 		snprintf(where, sizeof(where), " (the signal frame could not be written)");
@@ -234,9 +239,10 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 		snprintf(where, sizeof(where), " (sigreturn found no valid signal frame)");
 	} else if (origin == ORIGIN_TRAP && info && info->si_code == SI_KERNEL) {
 		const struct signal_struct *s = t->signal;
-		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, eip 0x%08x)",
-			 trap_name(s->trap_nr), s->trap_nr, s->error_code,
-			 t->cpu ? t->cpu->eip : 0);
+		char eip[320];
+		signal_report_eip(t, t->cpu ? t->cpu->eip : 0, eip, sizeof eip);
+		snprintf(where, sizeof(where), " (%s, trap %u, error code %#x, %s)",
+			 trap_name(s->trap_nr), s->trap_nr, s->error_code, eip);
 	}
 	fprintf(stderr, "vmlab: killed by %s%s\n", signal_name(sig), where);
 	t->exited = true;

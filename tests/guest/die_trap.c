@@ -9,6 +9,10 @@
  *   sigreturn  rt_sigreturn with %esp on unmapped memory: no frame to restore, SIGSEGV
  *   odirect  O_DIRECT and O_NONBLOCK set on stderr (the open file description vmlab's own
  *          stderr shares), then hlt: vmlab's report must still be written
+ *   nullread  a read through NULL: SIGSEGV SEGV_MAPERR, no VMA
+ *   rowrite  a write to a read-only page (main's own code): SIGSEGV SEGV_ACCERR
+ *   jump   a call to an unmapped address: SIGSEGV at eip itself
+ *   recurse  unbounded recursion until the stack reaches RLIMIT_STACK: SIGSEGV
  * tests/e2e/sig_reports.sh runs each and checks vmlab's one-line report and the status
  * against a native run. Golden: native only (the default run).
  */
@@ -18,6 +22,15 @@
 static void handler(int sig)
 {
 	(void)sig;
+}
+
+/* Each frame keeps a live array, so the compiler can turn neither the recursion into a loop
+ * nor the frame into nothing. */
+__attribute__((noinline)) static int recurse(int depth)
+{
+	volatile char pad[1000];
+	pad[0] = (char)depth;
+	return recurse(depth + 1) + pad[0];
 }
 
 int main(int argc, char **argv)
@@ -36,6 +49,14 @@ int main(int argc, char **argv)
 				      .useable = 1};
 		syscall(SYS_modify_ldt, 0x11, &d, sizeof(d));
 		__asm__ volatile("movw %w0, %%ds" : : "r"(0x7));
+	} else if (!strcmp(what, "nullread")) {
+		printf("%d\n", *(volatile int *)0);
+	} else if (!strcmp(what, "rowrite")) {
+		*(volatile char *)(void *)main = 0;
+	} else if (!strcmp(what, "jump")) {
+		((void (*)(void))0x10000)();
+	} else if (!strcmp(what, "recurse")) {
+		printf("%d\n", recurse(0));
 	} else if (!strcmp(what, "icebp")) {
 		__asm__ volatile(".byte 0xf1");
 	} else if (!strcmp(what, "sigreturn")) {

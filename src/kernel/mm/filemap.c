@@ -297,6 +297,11 @@ void vm_file_put(struct vm_file *f)
 	free(f);
 }
 
+int vm_file_host_fd(const struct vm_file *f)
+{
+	return f->mapping && !f->mapping->shmem ? f->mapping->fd : -1;
+}
+
 void vm_file_identity(const struct vm_file *f, struct vm_file_id *id)
 {
 	const struct address_space *as = f->mapping;

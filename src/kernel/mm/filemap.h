@@ -46,6 +46,9 @@ void vm_file_identity(const struct vm_file *f, struct vm_file_id *id);
 /* The file's current size in bytes (host files can change under us: re-read each time). */
 uint64_t vm_file_size(const struct vm_file *f);
 bool vm_file_is_shmem(const struct vm_file *f);
+/* The host descriptor the file is read through (-1 for shmem/dev/zero): for reading its
+ * ELF symbols in a crash report. */
+int vm_file_host_fd(const struct vm_file *f);
 
 /*
  * Implemented by the fs subsystem: the vm_file of guest descriptor fd (a new reference), so

@@ -922,6 +922,25 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, uint32_t addr
 	return 0;
 }
 
+/* Whether a fault at addr below a stack VMA failed because the growth would pass
+ * RLIMIT_STACK (and not the guard gap or a mapping in the way): expand_stack's own tests,
+ * asked again when the fatal-signal report is printed, so the fault path records nothing. */
+bool stack_growth_over_rlimit(struct mm_struct *mm, uint32_t addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	addr &= ~(PG_SIZE - 1);
+	if (!vma || !(vma->vm_flags & VM_GROWSDOWN) || addr >= vma->vm_start ||
+	    addr < MMAP_MIN_ADDR)
+		return false;
+	struct vm_area_struct *prev = vma_prev(mm, vma);
+	if (prev && ((!(prev->vm_flags & VM_GROWSDOWN) && (prev->vm_flags & VM_ACCESS_FLAGS) &&
+		      addr - prev->vm_end < stack_guard_gap()) ||
+		     prev->vm_end > addr))
+		return false;
+	uint64_t slim = rlimit(mm, RLIMIT_STACK);
+	return slim != RLIM_INF && vma->vm_end - addr > slim;
+}
+
 /* ---- brk ---- */
 
 /* do_brk_flags: an anonymous data mapping at [addr, addr+len), joined to prev when it ends

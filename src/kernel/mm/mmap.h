@@ -158,6 +158,8 @@ long get_unmapped_area(struct mm_struct *mm, uint32_t addr, uint32_t len, uint32
 		       uint32_t flags);
 /* expand_stack: grows a VM_GROWSDOWN VMA down to addr's page. 0 or -ENOMEM. */
 int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, uint32_t addr);
+/* Whether a stack-growth fault at addr failed because of RLIMIT_STACK (for reports). */
+bool stack_growth_over_rlimit(struct mm_struct *mm, uint32_t addr);
 /* Inserts a special mapping ([vvar], [vdso]). 0 or -errno. */
 int install_special_mapping(struct mm_struct *mm, uint32_t addr, uint32_t len,
 			    uint32_t vm_flags, enum vma_kind kind);
