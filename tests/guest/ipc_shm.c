@@ -34,9 +34,9 @@ static void stat_line(const char *label, int id)
 	printf("%s: key=%#x mode=%#o size=%lu nattch=%lu uid=%u cuid=%u cpid_is_me=%d "
 	       "lpid_is_me=%d atime=%d dtime=%d\n",
 	       label, (unsigned)ds.shm_perm.__key, (unsigned)ds.shm_perm.mode,
-	       (unsigned long)ds.shm_segsz, (unsigned long)ds.shm_nattch,
-	       (unsigned)ds.shm_perm.uid, (unsigned)ds.shm_perm.cuid, ds.shm_cpid == getpid(),
-	       ds.shm_lpid == getpid(), ds.shm_atime != 0, ds.shm_dtime != 0);
+	       (unsigned long)ds.shm_segsz, (unsigned long)ds.shm_nattch, (unsigned)ds.shm_perm.uid,
+	       (unsigned)ds.shm_perm.cuid, ds.shm_cpid == getpid(), ds.shm_lpid == getpid(),
+	       ds.shm_atime != 0, ds.shm_dtime != 0);
 }
 
 /* The maps line of the attachment at p, with the inode compared to the id. */
@@ -52,8 +52,8 @@ static void maps_line(const char *label, const void *p, int id)
 	}
 	unsigned long s, e, off, ino;
 	char perm[8], dev[16], name[64] = "";
-	if (sscanf(l, "%lx-%lx %7s %lx %15s %lu %63[^\n]", &s, &e, perm, &off, dev, &ino,
-		   name) < 6) {
+	if (sscanf(l, "%lx-%lx %7s %lx %15s %lu %63[^\n]", &s, &e, perm, &off, dev, &ino, name) <
+	    6) {
 		printf("%s: unparsable\n", label);
 		return;
 	}

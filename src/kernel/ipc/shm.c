@@ -48,7 +48,7 @@
 #define SHMMIN 1u
 #define SHMMAX (0xFFFFFFFFu - (1u << 24))
 #define SHMALL (0xFFFFFFFFu - (1u << 24)) /* pages */
-#define SEQ_MULTIPLIER 32768u             /* IPCMNI */
+#define SEQ_MULTIPLIER 32768u		  /* IPCMNI */
 #define PAGE_SZ 4096u
 
 struct shmid_kernel {
@@ -69,7 +69,7 @@ struct ipc_namespace {
 	uint32_t in_use;
 	int32_t last_idx; /* the index allocated last (-1: none yet) */
 	uint16_t seq;
-	uint64_t shm_tot; /* pages of all segments */
+	uint64_t shm_tot;  /* pages of all segments */
 	bool reported[32]; /* ipc(2) calls already reported unimplemented */
 };
 
@@ -304,7 +304,8 @@ static long do_shmdt(struct task *t, uint32_t addr)
 		if (is_shm_vma(v) && (v->vm_start - addr) / PAGE_SZ == v->vm_pgoff) {
 			struct shmid_kernel *shp = v->vm_file->owner;
 			file = v->vm_file;
-			size = (uint32_t)(((uint64_t)shp->segsz + PAGE_SZ - 1) & ~(uint64_t)(PAGE_SZ - 1));
+			size = (uint32_t)(((uint64_t)shp->segsz + PAGE_SZ - 1) &
+					  ~(uint64_t)(PAGE_SZ - 1));
 			shp->dtime = now_s(t);
 			shp->lpid = t->tgid;
 			break;
@@ -337,9 +338,9 @@ static void fill_shmid64(const struct shmid_kernel *shp, uint8_t out[84])
 	w[2] = shp->gid;
 	w[3] = shp->cuid;
 	w[4] = shp->cgid;
-	w[5] = shp->mode & 0xFFFF;               /* mode (u16), __pad1 */
-	w[6] = shp->seq;                         /* seq (u16), __pad2 */
-	w[9] = shp->segsz;                       /* w[7], w[8]: __unused1, __unused2 */
+	w[5] = shp->mode & 0xFFFF; /* mode (u16), __pad1 */
+	w[6] = shp->seq;	   /* seq (u16), __pad2 */
+	w[9] = shp->segsz;	   /* w[7], w[8]: __unused1, __unused2 */
 	w[10] = (uint32_t)shp->atime;
 	w[11] = (uint32_t)((uint64_t)shp->atime >> 32);
 	w[12] = (uint32_t)shp->dtime;
@@ -523,20 +524,22 @@ long sys_ipc(struct task *t, const uint32_t *a)
 			return r;
 		return put_user_u32(t, a[3], (uint32_t)r) ? -EFAULT : 0;
 	}
-	case IPCCALL_SHMDT:
-		return do_shmdt(t, a[4]);
-	case IPCCALL_SHMGET:
-		return do_shmget(t, (int32_t)a[1], a[2], a[3]);
-	case IPCCALL_SHMCTL:
-		return do_shmctl(t, (int)a[1], a[2], a[4], true);
-	case 1: case 2: case 3: case 4: /* SEMOP, SEMGET, SEMCTL, SEMTIMEDOP */
-	case 11: case 12: case 13: case 14: /* MSGSND, MSGRCV, MSGGET, MSGCTL */
+	case IPCCALL_SHMDT: return do_shmdt(t, a[4]);
+	case IPCCALL_SHMGET: return do_shmget(t, (int32_t)a[1], a[2], a[3]);
+	case IPCCALL_SHMCTL: return do_shmctl(t, (int)a[1], a[2], a[4], true);
+	case 1:
+	case 2:
+	case 3:
+	case 4: /* SEMOP, SEMGET, SEMCTL, SEMTIMEDOP */
+	case 11:
+	case 12:
+	case 13:
+	case 14: /* MSGSND, MSGRCV, MSGGET, MSGCTL */
 		if (t->ipc_ns && !t->ipc_ns->reported[call]) {
 			fprintf(stderr, "vmlab: unimplemented syscall ipc(%u)\n", call);
 			t->ipc_ns->reported[call] = true;
 		}
 		return -ENOSYS;
-	default:
-		return -ENOSYS; /* as Linux answers an unknown call */
+	default: return -ENOSYS; /* as Linux answers an unknown call */
 	}
 }
