@@ -183,11 +183,35 @@ static void test_nattch_fork_rmid(void **state)
 	assert_int_equal(sys_ipc(t, bad), -ENOSYS);
 }
 
+/* Hostile sizes and counts: errors, not host allocations or crashes. */
+static void test_limits(void **state)
+{
+	struct fx *f = *state;
+	struct task *t = f->t;
+	long big = shmget(t, 0, 0xFEFFFFFFu, 01000 | 0600); /* SHMMAX: pages only on touch */
+	assert_true(big >= 0);
+	assert_int_equal(shmget(t, 0, 0xFF000000u, 01000 | 0600), -EINVAL);
+	assert_int_equal(shmat(t, big, 0, 0), -ENOMEM); /* no room in 3 GB */
+	assert_int_equal(stat_word(f, t, big, W_NATTCH), 0);
+	assert_int_equal(shmat(t, big, 0x1000, 020000 /* SHM_RND */), -EINVAL); /* overlaps */
+	assert_int_equal(shmat(t, 0, 0, 040000 /* SHM_REMAP without an address */), -EINVAL);
+	int n = 1;
+	while (shmget(t, 0, 1, 01000 | 0600) >= 0)
+		n++;
+	assert_int_equal(n, 4096); /* SHMMNI */
+	assert_int_equal(shmget(t, 0, 1, 01000 | 0600), -ENOSPC);
+	uint32_t rm[3] = {(uint32_t)big, 0, 0};
+	assert_int_equal(sys_shmctl(t, rm), 0);
+	/* the freed index is reused with the next sequence number */
+	assert_int_equal(shmget(t, 0, 1, 01000 | 0600), 32768 + big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_ids_and_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nattch_fork_rmid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
