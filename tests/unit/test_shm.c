@@ -200,6 +200,17 @@ static void test_limits(void **state)
 		n++;
 	assert_int_equal(n, 4096); /* SHMMNI */
 	assert_int_equal(shmget(t, 0, 1, 01000 | 0600), -ENOSPC);
+	/* IPC_INFO: the limits, and the highest index in use */
+	uint32_t info[3] = {0, 3 /* IPC_INFO */, f->buf};
+	assert_int_equal(sys_shmctl(t, info), 4095);
+	uint32_t lim[9];
+	assert_int_equal(copy_from_user(t, lim, f->buf, sizeof lim), 0);
+	assert_int_equal(lim[0], 0xFEFFFFFFu);
+	assert_int_equal(lim[2], 4096);
+	uint32_t oinfo[6] = {24 /* SHMCTL */, 0, 3 /* IPC_INFO, old layout */, 0, f->buf, 0};
+	assert_int_equal(sys_ipc(t, oinfo), 4095);
+	assert_int_equal(copy_from_user(t, lim, f->buf, 4), 0);
+	assert_int_equal(lim[0], 0x7FFFFFFFu);
 	uint32_t rm[3] = {(uint32_t)big, 0, 0};
 	assert_int_equal(sys_shmctl(t, rm), 0);
 	/* the freed index is reused with the next sequence number */

@@ -393,6 +393,8 @@ static long shm_info(struct task *t, uint32_t buf, bool ipc64)
 {
 	struct ipc_namespace *ns = t->ipc_ns;
 	uint32_t w[9] = {SHMMAX, SHMMIN, SHMMNI, SHMMNI, SHMALL, 0, 0, 0, 0};
+	if (!ipc64) /* struct shminfo's ints: shmmax saturates, as copy_shminfo_to_user does */
+		w[0] = SHMMAX > 0x7FFFFFFFu ? 0x7FFFFFFFu : SHMMAX;
 	if (copy_to_user(t, buf, w, ipc64 ? sizeof w : 5 * 4))
 		return -EFAULT;
 	uint32_t max = 0;
