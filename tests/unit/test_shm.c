@@ -188,7 +188,9 @@ static void test_limits(void **state)
 {
 	struct fx *f = *state;
 	struct task *t = f->t;
-	long big = shmget(t, 0, 0xFEFFFFFFu, 01000 | 0600); /* SHMMAX: pages only on touch */
+	/* SHMMAX: more than RAM + swap fails the overcommit check, unless SHM_NORESERVE */
+	assert_int_equal(shmget(t, 0, 0xFEFFFFFFu, 01000 | 0600), -ENOMEM);
+	long big = shmget(t, 0, 0xFEFFFFFFu, 010000 | 01000 | 0600);
 	assert_true(big >= 0);
 	assert_int_equal(shmget(t, 0, 0xFF000000u, 01000 | 0600), -EINVAL);
 	assert_int_equal(shmat(t, big, 0, 0), -ENOMEM); /* no room in 3 GB */

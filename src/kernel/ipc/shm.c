@@ -35,7 +35,8 @@
 #define SHM_RND 020000
 #define SHM_REMAP 040000
 #define SHM_EXEC 0100000
-#define SHM_DEST 01000 /* mode bits reported by IPC_STAT */
+#define SHM_NORESERVE 010000 /* shmget: as SHM_RDONLY's value, a different call */
+#define SHM_DEST 01000	     /* mode bits reported by IPC_STAT */
 #define SHM_LOCKED 02000
 /* ipc(2) call numbers */
 #define IPCCALL_SHMAT 21
@@ -171,7 +172,15 @@ static long shm_newseg(struct task *t, int32_t key, uint32_t size, uint32_t flg)
 	uint32_t pages = seg_pages(size);
 	if (ns->shm_tot + pages < ns->shm_tot || ns->shm_tot + pages > SHMALL)
 		return -ENOSPC;
-	if (ns->in_use >= SHMMNI)
+	/* shmem_acct_size: the segment's pages must pass the overcommit check (SHM_NORESERVE
+	 * skips it unless overcommit is "never"). vmlab checks but does not hold the charge
+	 * for the segment's life (docs/ipc.md). */
+	if (t->mm && (!(flg & SHM_NORESERVE) || t->mm->cfg.overcommit_memory == OVERCOMMIT_NEVER)) {
+		if (vm_enough_memory(t->mm, pages))
+			return -ENOMEM;
+		vm_unacct_memory(t->mm, pages);
+	}
+	if (ns->in_use >= SHMMNI) /* ipc_addid, after the file is set up */
 		return -ENOSPC;
 	/* idr_alloc_cyclic from the index after the last one; a wrap starts a new sequence */
 	uint32_t idx = (uint32_t)(ns->last_idx + 1) % SHMMNI;
