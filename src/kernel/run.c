@@ -13,6 +13,7 @@
 
 #include "kernel/exec.h"
 #include "kernel/exit.h"
+#include "kernel/ipc/shm.h"
 #include "kernel/sched.h"
 #include "kernel/machine.h"
 #include "kernel/mm/filemap.h"
@@ -197,7 +198,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	t->rng_state = c->seed;
 	task_limits(t);
 	t->page_cache = page_cache_create(t);
-	if (!t->page_cache || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
+	t->ipc_ns = ipc_ns_create();
+	if (!t->page_cache || !t->ipc_ns || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
@@ -247,6 +249,8 @@ void machine_destroy(struct machine *m)
 		mmput(t->mm);
 		t->mm = NULL;
 	}
+	ipc_ns_destroy(t->ipc_ns); /* its segments' files are in the page cache */
+	t->ipc_ns = NULL;
 	if (t->page_cache)
 		page_cache_destroy(t->page_cache);
 	t->page_cache = NULL;

@@ -18,6 +18,7 @@ struct cpu;
 struct mmu;
 struct physmem;
 struct page_cache;
+struct ipc_namespace;
 struct kmem;          /* kernel memory: zones, slab, page tables (mm/) */
 struct mm_struct;     /* the address space: VMAs, page directory (mm/mmap.h) */
 struct files_struct;  /* open files (fs/) */
@@ -86,6 +87,7 @@ struct task {
 	struct kmem *km;
 	struct counters *ctr;
 	struct page_cache *page_cache; /* file pages shared by every mapping (mm/filemap.h) */
+	struct ipc_namespace *ipc_ns;  /* SysV IPC objects, machine-wide (ipc/shm.h) */
 
 	/* the process */
 	int pid, tgid, ppid;

@@ -270,10 +270,24 @@ struct vm_file *vm_file_get(struct vm_file *f)
 	return f;
 }
 
+int vm_file_shmem_rename(struct vm_file *f, const char *path, uint64_t ino)
+{
+	char *n = strdup(path);
+	if (!n)
+		return -ENOMEM;
+	free(f->path);
+	f->path = n;
+	f->mapping->shmem_ino = ino;
+	return 0;
+}
+
 void vm_file_put(struct vm_file *f)
 {
-	if (--f->refcount > 0)
+	if (--f->refcount > 0) {
+		if (f->refcount == 1 && f->detached)
+			f->detached(f->owner);
 		return;
+	}
 	struct address_space *as = f->mapping;
 	if (!as) {
 		free(f->path);

@@ -20,6 +20,11 @@ struct vm_file {
 	char *path;          /* the guest path /proc/self/maps prints */
 	bool readable, writable; /* FMODE_READ / FMODE_WRITE of the open */
 	bool devzero;        /* /dev/zero: mapping is NULL; mmap makes anonymous memory */
+	/* A SysV shm segment's file (ipc/shm.c), as Linux's shm_vm_ops->close: called with
+	 * owner when a put leaves only the segment's own reference (its last attach is gone).
+	 * VMAs of such a file never merge. */
+	void (*detached)(void *owner);
+	void *owner;
 };
 
 /* Identity of the inode, for /proc/self/maps ("MAJ:MIN INODE"). */
@@ -40,6 +45,9 @@ struct vm_file *vm_file_open_fd(struct page_cache *pc, int host_fd, const char *
 				bool readable, bool writable, int *err);
 /* A shmem object of size bytes (MAP_SHARED|MAP_ANONYMOUS): "/dev/zero (deleted)". */
 struct vm_file *vm_file_shmem(struct page_cache *pc, uint64_t size, int *err);
+/* SysV shm names its shmem file "/SYSV%08x (deleted)" with the segment id as inode.
+ * 0 or -ENOMEM. */
+int vm_file_shmem_rename(struct vm_file *f, const char *path, uint64_t ino);
 struct vm_file *vm_file_get(struct vm_file *f);
 void vm_file_put(struct vm_file *f);
 void vm_file_identity(const struct vm_file *f, struct vm_file_id *id);

@@ -390,8 +390,6 @@ const char *vma_name(const struct mm_struct *mm, const struct vm_area_struct *v,
 	if (v->kind == VMA_VDSO)
 		return "[vdso]";
 	if (v->vm_file) {
-		if (vm_file_is_shmem(v->vm_file))
-			return "/dev/zero (deleted)";
 		snprintf(buf, n, "%s", v->vm_file->path ? v->vm_file->path : "");
 		return buf;
 	}
@@ -421,6 +419,9 @@ static bool can_join(const struct vm_area_struct *a, const struct vm_area_struct
 	    a->kind != VMA_NORMAL || b->kind != VMA_NORMAL)
 		return false;
 	if (a->vm_flags & VM_SPECIAL)
+		return false;
+	/* is_mergeable_vma: not with a vm_ops->close (SysV shm counts its attaches by VMA) */
+	if (a->vm_file && a->vm_file->detached)
 		return false;
 	return a->vm_pgoff + NPAGES(a) == b->vm_pgoff;
 }
