@@ -37,4 +37,26 @@ static inline struct machine *mm_fixture_create(const struct machine_config *c, 
 	mmu_write_cr3(&m->mmu, (uint32_t)t->mm->pgd);
 	return m;
 }
+
+/* A 64 MB machine without huge pages whose task runs in user mode as the scheduler's
+ * current address space: the processes' fixture (fork, SysV shm). */
+static inline struct machine *mm_fixture_user(void)
+{
+	struct machine_config c;
+	machine_config_default(&c);
+	c.ram_bytes = 64u << 20;
+	c.thp = THP_NEVER;
+	struct machine *m = mm_fixture_create(&c, THP_NEVER);
+	if (!m)
+		return NULL;
+	m->sched.active_mm = m->task.mm;
+	m->mmu.cpl = 3;
+	return m;
+}
+
+static inline void mm_fixture_destroy(struct machine *m)
+{
+	machine_destroy(m);
+	free(m);
+}
 #endif

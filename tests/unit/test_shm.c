@@ -37,16 +37,10 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	struct machine_config c;
-	machine_config_default(&c);
-	c.ram_bytes = 64u << 20;
-	c.thp = THP_NEVER;
-	f->m = mm_fixture_create(&c, THP_NEVER);
+	f->m = mm_fixture_user();
 	if (!f->m)
 		return -1;
 	f->t = &f->m->task;
-	f->m->sched.active_mm = f->t->mm;
-	f->m->mmu.cpl = 3;
 	f->buf = (uint32_t)do_mmap(f->t->mm, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
 	*state = f;
@@ -56,8 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	machine_destroy(f->m);
-	free(f->m);
+	mm_fixture_destroy(f->m);
 	free(f);
 	return 0;
 }

@@ -64,8 +64,7 @@ static int setup_never(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	machine_destroy(f->m);
-	free(f->m);
+	mm_fixture_destroy(f->m);
 	free(f);
 	return 0;
 }
