@@ -13,10 +13,12 @@ enum cpu_vendor cpu_vendor_of_host(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	unsigned a, b, c, d;
-	if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163)
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return CPU_VENDOR_INTEL;
+	if (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163)
 		return CPU_VENDOR_AMD; /* "AuthenticAMD" */
 	/* Hygon's Dhyana is a Zen core: its undefined results are AMD's */
-	if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975)
+	if (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975)
 		return CPU_VENDOR_AMD; /* "HygonGenuine" */
 #endif
 	return CPU_VENDOR_INTEL;

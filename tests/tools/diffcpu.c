@@ -2507,11 +2507,9 @@ static bool split_diff(const char *d, char *field, char *host, char *interp)
 	return sscanf(h + 7, "%63s", host) == 1 && sscanf(i + 8, "%63s", interp) == 1;
 }
 
-/* NULL when the case matches the record, else what is wrong. */
-static const char *replay_check(const struct tcase *t, bool same, const char *msg)
+/* NULL when the case matches its record r (NULL: none), else what is wrong. */
+static const char *replay_check(const struct replay_case *r, bool same, const char *msg)
 {
-	struct replay_case key = {.id = t->in.id};
-	const struct replay_case *r = bsearch(&key, replay, nreplay, sizeof(*replay), replay_cmp);
 	if (!r)
 		return same ? NULL : "the AMD model differs from the Intel model where the processor did not";
 	if (same)
@@ -2548,7 +2546,7 @@ static void run_case(struct tcase *t)
 		interp_case(&replay_intel, &t->in, &nout);
 		interp_case(&machines[TLB_MODE_DEFAULT], &t->in, &eout);
 		bool same = compare(t, &nout, &eout, msg, sizeof msg);
-		const char *why = replay_check(t, same, msg);
+		const char *why = replay_check(r, same, msg);
 		if (why) {
 			char line[2600];
 			snprintf(line, sizeof line, "%s: %s%s%s", why, msg, r ? " / recorded: " : "",
