@@ -26,6 +26,7 @@
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
+#include "kernel/vdso.h"
 
 void machine_config_default(struct machine_config *c)
 {
@@ -557,6 +558,7 @@ int machine_run(struct machine *m)
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
+		vdso_update_data(t); /* exit_to_user_mode: the vDSO's clocks see sleeps too */
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
