@@ -38,10 +38,10 @@ void vdso_build_image(uint8_t *img, size_t size)
 void vdso_init_data(struct physmem *pm, phys_addr_t pa)
 {
 	struct vdso_data vd = {
-		.clock_mode = VDSO_CLOCKMODE_TSC,
-		.ns_per_tsc = (uint32_t)VMLAB_NS_PER_INSN,
-		.jiffy_ns = JIFFY_NS,
-		.real_offset_ns = VMLAB_EPOCH * NSEC,
+	    .clock_mode = VDSO_CLOCKMODE_TSC,
+	    .ns_per_tsc = (uint32_t)VMLAB_NS_PER_INSN,
+	    .jiffy_ns = JIFFY_NS,
+	    .real_offset_ns = VMLAB_EPOCH * NSEC,
 	};
 	physmem_write_buf(pm, pa + VDSO_DATA_OFFSET, &vd, sizeof vd);
 }
@@ -57,6 +57,6 @@ void vdso_update_data(struct task *t)
 	mm->vvar_mono_offset_ns = off;
 	physmem_write_buf(t->km->pm,
 			  (mm->vvar_pfn << PAGE_SHIFT) + VDSO_DATA_OFFSET +
-				  offsetof(struct vdso_data, mono_offset_ns),
+			      offsetof(struct vdso_data, mono_offset_ns),
 			  &off, sizeof off);
 }

@@ -14,16 +14,28 @@
 #define NSEC 1000000000u
 
 enum {
-	NR_time = 13, NR_gettimeofday = 78, NR_clock_gettime = 265, NR_clock_getres = 266,
+	NR_time = 13,
+	NR_gettimeofday = 78,
+	NR_clock_gettime = 265,
+	NR_clock_getres = 266,
 	NR_clock_gettime64 = 403,
 };
 
 extern const uint8_t vvar_page[] __attribute__((visibility("hidden")));
 
-struct old_timespec32 { int32_t tv_sec, tv_nsec; };
-struct kernel_timespec { int64_t tv_sec; int64_t tv_nsec; };
-struct old_timeval32 { int32_t tv_sec, tv_usec; };
-struct kernel_timezone { int32_t tz_minuteswest, tz_dsttime; };
+struct old_timespec32 {
+	int32_t tv_sec, tv_nsec;
+};
+struct kernel_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+struct old_timeval32 {
+	int32_t tv_sec, tv_usec;
+};
+struct kernel_timezone {
+	int32_t tz_minuteswest, tz_dsttime;
+};
 
 /* the prototypes exist only for -Wmissing-prototypes' sake: glibc finds these by name */
 int __vdso_clock_gettime(int32_t id, struct old_timespec32 *ts);
@@ -61,8 +73,13 @@ static uint64_t div_u64_rem(uint64_t n, uint32_t d, uint32_t *rem)
 }
 
 enum {
-	CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_MONOTONIC_RAW = 4,
-	CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, CLOCK_TAI = 11,
+	CLOCK_REALTIME = 0,
+	CLOCK_MONOTONIC = 1,
+	CLOCK_MONOTONIC_RAW = 4,
+	CLOCK_REALTIME_COARSE = 5,
+	CLOCK_MONOTONIC_COARSE = 6,
+	CLOCK_BOOTTIME = 7,
+	CLOCK_TAI = 11,
 };
 
 /* A clock's reading in ns; 0 with *served false for the clocks left to the kernel. */
@@ -73,24 +90,17 @@ static uint64_t clock_ns(int32_t id, int *served)
 	uint64_t mono = rdtsc() * vd->ns_per_tsc + vd->mono_offset_ns;
 	uint32_t rem;
 	switch (id) {
-	case CLOCK_REALTIME:
-		return mono + vd->real_offset_ns;
-	case CLOCK_TAI:
-		return mono + vd->real_offset_ns + 37ull * NSEC;
+	case CLOCK_REALTIME: return mono + vd->real_offset_ns;
+	case CLOCK_TAI: return mono + vd->real_offset_ns + 37ull * NSEC;
 	case CLOCK_REALTIME_COARSE:
 		mono += vd->real_offset_ns;
 		div_u64_rem(mono, vd->jiffy_ns, &rem);
 		return mono - rem;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_BOOTTIME:
-		return mono;
-	case CLOCK_MONOTONIC_COARSE:
-		div_u64_rem(mono, vd->jiffy_ns, &rem);
-		return mono - rem;
-	default:
-		*served = 0;
-		return 0;
+	case CLOCK_BOOTTIME: return mono;
+	case CLOCK_MONOTONIC_COARSE: div_u64_rem(mono, vd->jiffy_ns, &rem); return mono - rem;
+	default: *served = 0; return 0;
 	}
 }
 
@@ -158,8 +168,8 @@ int __vdso_clock_getres(int32_t id, struct old_timespec32 *res)
 	if (res) {
 		res->tv_sec = 0;
 		res->tv_nsec = id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE
-				       ? (int32_t)vdso_data()->jiffy_ns
-				       : 1;
+				   ? (int32_t)vdso_data()->jiffy_ns
+				   : 1;
 	}
 	return 0;
 }

@@ -14,14 +14,14 @@
 #define VDSO_CLOCKMODE_TSC 1
 
 struct vdso_data {
-	uint32_t seq;            /* even: the data is stable (one CPU: the kernel never writes it
+	uint32_t seq;		 /* even: the data is stable (one CPU: the kernel never writes it
 				  * while a guest instruction runs) */
-	int32_t clock_mode;      /* VDSO_CLOCKMODE_TSC */
-	uint32_t ns_per_tsc;     /* VMLAB_NS_PER_INSN */
-	uint32_t jiffy_ns;       /* the coarse clocks' resolution (CONFIG_HZ 250: 4 ms) */
+	int32_t clock_mode;	 /* VDSO_CLOCKMODE_TSC */
+	uint32_t ns_per_tsc;	 /* VMLAB_NS_PER_INSN */
+	uint32_t jiffy_ns;	 /* the coarse clocks' resolution (CONFIG_HZ 250: 4 ms) */
 	uint64_t mono_offset_ns; /* CLOCK_MONOTONIC = TSC * ns_per_tsc + this */
 	uint64_t real_offset_ns; /* CLOCK_REALTIME = CLOCK_MONOTONIC + this */
-	int32_t tz_minuteswest;  /* gettimeofday's struct timezone */
+	int32_t tz_minuteswest;	 /* gettimeofday's struct timezone */
 	int32_t tz_dsttime;
 };
 #endif
