@@ -193,6 +193,8 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->vfork_parent = NULL;
 	c->maxrss_pages = 0;
 	c->it_real_value = c->it_real_incr = 0; /* timers are not inherited */
+	memset(c->it_cpu_value, 0, sizeof c->it_cpu_value);
+	memset(c->it_cpu_incr, 0, sizeof c->it_cpu_incr);
 	c->call_deadline = 0;
 	c->futex_woken = false;
 	c->delayed_notify = false;

@@ -555,6 +555,7 @@ int machine_run(struct machine *m)
 			if (due / VMLAB_NS_PER_INSN + 1 < budget)
 				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
+		budget = itimer_cpu_budget(t, budget);
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
@@ -562,6 +563,7 @@ int machine_run(struct machine *m)
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
+		itimer_cpu_account(t);
 		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
 		run_exit(m, t, e, &ex);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
