@@ -162,7 +162,7 @@ long sys_getitimer(struct task *t, const uint32_t *a)
 		int k = (int)a[0] - ITIMER_VIRTUAL;
 		uint64_t left = cpu_left_ns(t, k);
 		return put_itimerval(t, a[1], left, left ? leader(t)->it_cpu_incr[k] : 0) ? -EFAULT
-											   : 0;
+											  : 0;
 	}
 	uint64_t left = left_ns(t);
 	return put_itimerval(t, a[1], left, left ? leader(t)->it_real_incr : 0) ? -EFAULT : 0;
