@@ -22,6 +22,7 @@
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
 #include "kernel/mm/swap.h"
+#include "kernel/net/af_unix.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
@@ -200,7 +201,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	task_limits(t);
 	t->page_cache = page_cache_create(t);
 	t->ipc_ns = ipc_ns_create();
-	if (!t->page_cache || !t->ipc_ns || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
+	t->unix_names = unix_table_create();
+	if (!t->page_cache || !t->ipc_ns || !t->unix_names || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
@@ -251,6 +253,8 @@ void machine_destroy(struct machine *m)
 		t->mm = NULL;
 	}
 	ipc_ns_destroy(t->ipc_ns); /* its segments' files are in the page cache */
+	unix_table_destroy(t->unix_names);
+	t->unix_names = NULL;
 	t->ipc_ns = NULL;
 	if (t->page_cache)
 		page_cache_destroy(t->page_cache);

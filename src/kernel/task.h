@@ -88,6 +88,7 @@ struct task {
 	struct counters *ctr;
 	struct page_cache *page_cache; /* file pages shared by every mapping (mm/filemap.h) */
 	struct ipc_namespace *ipc_ns;  /* SysV IPC objects, machine-wide (ipc/shm.h) */
+	struct unix_table *unix_names; /* unix-domain socket names, machine-wide (net/) */
 
 	/* the process */
 	int pid, tgid, ppid;
