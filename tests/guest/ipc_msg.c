@@ -3,7 +3,8 @@
  * (0, >0, <0, MSG_EXCEPT), E2BIG and MSG_NOERROR, IPC_NOWAIT (EAGAIN on a full queue,
  * ENOMSG on an empty one), a sender blocked on a full queue until its parent receives, a
  * receiver blocked until its type arrives, a blocked receiver too small for the message
- * (E2BIG, the message stays), EIDRM for a receiver when the queue is removed, IPC_SET of
+ * (E2BIG, the message stays), EIDRM for a receiver when the queue is removed, EINTR for
+ * one a signal interrupts (with SA_RESTART too), IPC_SET of
  * msg_qbytes, the old msqid_ds and both msgrcv forms through ipc(2), the limits (IPC_INFO,
  * /proc/sys/kernel/msg*) and /proc/sysvipc/msg. Ids and times differ from run to run: only
  * their relations are printed.
@@ -12,6 +13,7 @@
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,6 +199,27 @@ static void removed(void)
 	child_exit(pid, "sleeper");
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal ends a wait with EINTR, SA_RESTART or not (a handler ran: ERESTARTNOHAND). */
+static void interrupted(int id)
+{
+	for (int restart = 0; restart < 2; restart++) {
+		struct sigaction sa = {0};
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = restart ? SA_RESTART : 0;
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = {{0, 0}, {0, 20000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		rcv(id, restart ? "msgrcv and SIGALRM (SA_RESTART)" : "msgrcv and SIGALRM", 100,
+		    42, 0);
+	}
+	signal(SIGALRM, SIG_DFL);
+}
+
 static void set_and_old(int id)
 {
 	struct msqid_ds ds;
@@ -315,6 +338,7 @@ int main(void)
 	full(id);
 	blocked_receivers(id);
 	removed();
+	interrupted(id);
 	set_and_old(id);
 	msgctl(id, IPC_RMID, NULL);
 	limits();

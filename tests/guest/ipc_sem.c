@@ -4,7 +4,7 @@
  * multi-operation calls, a semaphore repeated in one call, ERANGE, EFBIG, E2BIG), a
  * timeout, a parent/child ping-pong where both block, GETNCNT/GETZCNT of a blocked child,
  * SEM_UNDO applied at exit (and cleared by SETVAL), EIDRM for a sleeper when the set is
- * removed, the old semid_ds through ipc(2), the direct semctl and semtimedop_time64, the
+ * removed, EINTR for one a signal interrupts (with SA_RESTART too), the old semid_ds through ipc(2), the direct semctl and semtimedop_time64, the
  * limits (IPC_INFO, /proc/sys/kernel/sem) and /proc/sysvipc/sem. Ids and times differ from
  * run to run: only their relations are printed.
  */
@@ -12,6 +12,7 @@
 
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -265,6 +266,31 @@ static void removed(void)
 	child_exit(pid, "sleeper");
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal ends a wait with EINTR, SA_RESTART or not: semop is never restarted. */
+static void interrupted(void)
+{
+	int id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	for (int restart = 0; restart < 2; restart++) {
+		struct sigaction sa = {0};
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = restart ? SA_RESTART : 0;
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = {{0, 0}, {0, 20000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		int r = op(id, 0, -1, 0);
+		printf("semop and SIGALRM%s: %s\n", restart ? " (SA_RESTART)" : "",
+		       r ? errname(errno) : "ok");
+	}
+	printf("no waiter left: %d\n", semctl(id, 0, GETNCNT));
+	signal(SIGALRM, SIG_DFL);
+	semctl(id, 0, IPC_RMID);
+}
+
 static void old_layouts(void)
 {
 	int id = semget(IPC_PRIVATE, 3, IPC_CREAT | 0640);
@@ -364,6 +390,7 @@ int main(void)
 	ping_pong();
 	undo();
 	removed();
+	interrupted();
 	old_layouts();
 	limits();
 	return 0;
