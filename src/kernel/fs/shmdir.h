@@ -16,11 +16,11 @@
 struct fs_struct;
 
 struct shmdir {
-	int fd;		   /* O_PATH descriptor of the host directory */
-	char *host;	   /* its canonical host path */
-	uint64_t dev, ino; /* its identity */
+	int fd;			   /* O_PATH descriptor of the host directory */
+	char *host;		   /* its canonical host path */
+	uint64_t dev, ino;	   /* its identity */
 	uint64_t dev_dev, dev_ino; /* the root's /dev, where "shm" leads here */
-	int refs;	   /* fs_structs sharing it (fork copies them) */
+	int refs;		   /* fs_structs sharing it (fork copies them) */
 };
 
 /* Makes the directory when the root has a /dev directory, and adds it to the writable ones.

@@ -8,9 +8,9 @@
 #include "kernel/ipc/sem.h"
 #include "kernel/procfs_buf.h"
 
-const char *const ipc_sysctl_names[] = {"kernel/sem",    "kernel/msgmax", "kernel/msgmnb",
-					"kernel/msgmni", "kernel/shmmax", "kernel/shmall",
-					"kernel/shmmni", NULL};
+const char *const ipc_sysctl_names[] = {
+    "kernel/sem",    "kernel/msgmax", "kernel/msgmnb", "kernel/msgmni",
+    "kernel/shmmax", "kernel/shmall", "kernel/shmmni", NULL};
 const char *const ipc_proc_names[] = {"sem", "msg", NULL};
 
 int ipc_sysctl_show(struct sbuf *b, const char *name)

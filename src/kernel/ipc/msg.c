@@ -558,14 +558,14 @@ static long msgctl_info(struct task *t, struct msg_ns *mn, uint32_t cmd, uint32_
 {
 	uint8_t out[32] = {0};
 	bool info = cmd == MSG_INFO;
-	ipc_put32(out, info ? mn->ids.in_use : MSGPOOL);	/* msgpool */
-	ipc_put32(out + 4, info ? mn->msg_hdrs : MSGMAP);	/* msgmap */
-	ipc_put32(out + 8, MSGMAX);				/* msgmax */
-	ipc_put32(out + 12, MSGMNB);				/* msgmnb */
-	ipc_put32(out + 16, MSGMNI);				/* msgmni */
-	ipc_put32(out + 20, MSGSSZ);				/* msgssz */
-	ipc_put32(out + 24, info ? mn->msg_bytes : MSGTQL);	/* msgtql */
-	ipc_put16(out + 28, MSGSEG);				/* msgseg */
+	ipc_put32(out, info ? mn->ids.in_use : MSGPOOL);    /* msgpool */
+	ipc_put32(out + 4, info ? mn->msg_hdrs : MSGMAP);   /* msgmap */
+	ipc_put32(out + 8, MSGMAX);			    /* msgmax */
+	ipc_put32(out + 12, MSGMNB);			    /* msgmnb */
+	ipc_put32(out + 16, MSGMNI);			    /* msgmni */
+	ipc_put32(out + 20, MSGSSZ);			    /* msgssz */
+	ipc_put32(out + 24, info ? mn->msg_bytes : MSGTQL); /* msgtql */
+	ipc_put16(out + 28, MSGSEG);			    /* msgseg */
 	int max = ipc_get_maxidx(&mn->ids);
 	if (copy_to_user(t, buf, out, sizeof out))
 		return -EFAULT;
@@ -668,12 +668,12 @@ void msg_proc_show(struct sbuf *b, struct task *t)
 		const struct msg_queue *q = (const struct msg_queue *)mn->ids.slot[i];
 		if (!q)
 			continue;
-		sb_printf(b,
-			  "%10d %10d  %4o  %10u %10u %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
-			  q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->qnum, q->lspid,
-			  q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
-			  (unsigned long long)q->stime, (unsigned long long)q->rtime,
-			  (unsigned long long)q->ctime);
+		sb_printf(
+		    b, "%10d %10d  %4o  %10u %10u %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
+		    q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->qnum, q->lspid, q->lrpid,
+		    q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
+		    (unsigned long long)q->stime, (unsigned long long)q->rtime,
+		    (unsigned long long)q->ctime);
 	}
 }
 

@@ -187,7 +187,8 @@ int sem_perform(int *semval, uint32_t nsems, const struct sembuf_k *sops, uint32
 	while (i-- > 0) {
 		semval[sops[i].sem_num] -= sops[i].sem_op;
 		if (sops[i].sem_flg & SEM_UNDO)
-			semadj[sops[i].sem_num] = (int16_t)(semadj[sops[i].sem_num] + sops[i].sem_op);
+			semadj[sops[i].sem_num] =
+			    (int16_t)(semadj[sops[i].sem_num] + sops[i].sem_op);
 	}
 	return result;
 }
@@ -638,8 +639,9 @@ static long semctl_setval(struct task *t, struct sem_ns *sn, int semid, int semn
 static long semctl_stat(struct task *t, struct sem_ns *sn, int semid, uint32_t cmd, uint32_t buf,
 			bool ipc64)
 {
-	struct sem_array *sma = cmd == IPC_STAT ? sem_obtain(sn, semid)
-						: (struct sem_array *)ipc_obtain_idx(&sn->ids, semid);
+	struct sem_array *sma = cmd == IPC_STAT
+				    ? sem_obtain(sn, semid)
+				    : (struct sem_array *)ipc_obtain_idx(&sn->ids, semid);
 	if (!sma)
 		return -EINVAL;
 	if (cmd != SEM_STAT_ANY && ipcperms(t, &sma->perm, 0444))
@@ -766,8 +768,9 @@ void exit_sem(struct task *t)
 void sem_proc_show(struct sbuf *b, struct task *t)
 {
 	struct sem_ns *sn = ipc_sem_ns(t);
-	sb_printf(b, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      "
-		     "ctime\n");
+	sb_printf(b,
+		  "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      "
+		  "ctime\n");
 	for (uint32_t i = 0; sn && i < sn->ids.mni; i++) {
 		const struct sem_array *sma = (const struct sem_array *)sn->ids.slot[i];
 		if (!sma)
