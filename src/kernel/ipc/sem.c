@@ -106,14 +106,24 @@ struct sem_ns *sem_ns_create(void)
 	return sn;
 }
 
+/* The kernel memory an object takes (the values live on the host heap): kvzalloc's, from
+ * the slab up to its largest size, from vmalloc beyond, as Linux's kvmalloc falls back. */
 static uint32_t charge(struct task *t, size_t size)
 {
-	return t->km ? kzalloc(t->km, size, GFP_KERNEL) : 1;
+	if (!t->km)
+		return 1;
+	if (size <= (1u << KMALLOC_SHIFT_HIGH))
+		return kzalloc(t->km, size, GFP_KERNEL);
+	return __vmalloc(t->km, size, GFP_KERNEL, "newary");
 }
 
 static void uncharge(struct task *t, uint32_t kobj)
 {
-	if (t && t->km && kobj)
+	if (!t || !t->km || !kobj)
+		return;
+	if (is_vmalloc_addr(t->km, kobj))
+		vfree(t->km, kobj);
+	else
 		kfree(t->km, kobj);
 }
 
