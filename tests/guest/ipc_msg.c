@@ -195,8 +195,12 @@ static void removed(void)
 		_exit(0);
 	}
 	usleep(20000);
-	report("IPC_RMID with a sleeper", msgctl(id, IPC_RMID, NULL));
+	/* nothing printed until the sleeper is gone: it prints as it wakes */
+	int r = msgctl(id, IPC_RMID, NULL);
+	int e = errno;
 	child_exit(pid, "sleeper");
+	errno = e;
+	report("IPC_RMID with a sleeper", r);
 }
 
 static void on_alarm(int sig)

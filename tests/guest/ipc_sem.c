@@ -262,8 +262,12 @@ static void removed(void)
 		_exit(0);
 	}
 	printf("sleeper waits: %d\n", wait_cnt(id, 0, GETNCNT, 1));
-	report("IPC_RMID with a sleeper", semctl(id, 0, IPC_RMID));
+	/* nothing printed until the sleeper is gone: it prints as it wakes */
+	int r = semctl(id, 0, IPC_RMID);
+	int e = errno;
 	child_exit(pid, "sleeper");
+	errno = e;
+	report("IPC_RMID with a sleeper", r);
 }
 
 static void on_alarm(int sig)
