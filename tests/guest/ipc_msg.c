@@ -13,6 +13,7 @@
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,23 @@ static void stat_line(int id, const char *label)
 	       (unsigned long)ds.__msg_cbytes, (unsigned long)ds.msg_qbytes,
 	       ds.msg_lspid == getpid(), ds.msg_lrpid == getpid(), ds.msg_stime != 0,
 	       ds.msg_rtime != 0, ds.msg_ctime != 0);
+}
+
+/* A child says it is about to block (a V on a semaphore); its parent waits for that and then
+ * a while, so that the child is surely waiting before the parent goes on. */
+static int handshake;
+
+static void ready(void)
+{
+	struct sembuf v = {0, 1, 0};
+	semop(handshake, &v, 1);
+}
+
+static void await_child(void)
+{
+	struct sembuf p = {0, -1, 0};
+	semop(handshake, &p, 1);
+	usleep(100000);
 }
 
 static void child_exit(pid_t pid, const char *label)
@@ -130,11 +148,12 @@ static void full(int id)
 	stat_line(id, "full");
 	pid_t pid = fork();
 	if (pid == 0) {
+		ready();
 		int r = snd(id, 2, "late", 0);
 		printf("blocked sender: %s\n", r ? errname(errno) : "sent");
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	ssize_t n = msgrcv(id, &big, sizeof big.text, 1, 0);
 	child_exit(pid, "sender child");
 	printf("parent received %zd\n", n);
@@ -148,10 +167,11 @@ static void blocked_receivers(int id)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		ready();
 		rcv(id, "child type 9", 100, 9, 0);
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	snd(id, 8, "eight", 0);
 	snd(id, 9, "nine", 0);
 	child_exit(pid, "receiver child");
@@ -159,10 +179,11 @@ static void blocked_receivers(int id)
 
 	pid = fork();
 	if (pid == 0) {
+		ready();
 		rcv(id, "small receiver", 4, 11, 0);
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	snd(id, 11, "0123456789", 0);
 	child_exit(pid, "small receiver child");
 	rcv(id, "still queued", 100, 11, IPC_NOWAIT);
@@ -170,16 +191,18 @@ static void blocked_receivers(int id)
 	/* two receivers: the first to wait takes the first message */
 	pid_t a = fork();
 	if (a == 0) {
+		ready();
 		rcv(id, "receiver a", 100, 0, 0);
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	pid_t b = fork();
 	if (b == 0) {
+		ready();
 		rcv(id, "receiver b", 100, 0, 0);
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	snd(id, 1, "first", 0);
 	child_exit(a, "receiver a");
 	snd(id, 1, "second", 0);
@@ -191,10 +214,11 @@ static void removed(void)
 	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	pid_t pid = fork();
 	if (pid == 0) {
+		ready();
 		rcv(id, "sleeper", 100, 0, 0);
 		_exit(0);
 	}
-	usleep(20000);
+	await_child();
 	/* nothing printed until the sleeper is gone: it prints as it wakes */
 	int r = msgctl(id, IPC_RMID, NULL);
 	int e = errno;
@@ -335,6 +359,7 @@ static void limits(void)
 int main(void)
 {
 	guest_init();
+	handshake = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
 	keys();
 	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	report("msgget private", id);
@@ -346,5 +371,6 @@ int main(void)
 	set_and_old(id);
 	msgctl(id, IPC_RMID, NULL);
 	limits();
+	semctl(handshake, 0, IPC_RMID);
 	return 0;
 }
