@@ -13,6 +13,7 @@
 #include "cpu/cpu.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/shmdir.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/exit.h"
 #include "kernel/sched.h"
@@ -85,6 +86,8 @@ static struct fs_struct *copy_fs_struct(const struct fs_struct *old)
 		return NULL;
 	bool ok = true;
 	*n = *old;
+	if (n->shmdir)
+		n->shmdir->refs++;
 	n->root_fd = old->root_fd >= 0 ? dup(old->root_fd) : -1;
 	n->cwd_fd = old->cwd_fd >= 0 ? dup(old->cwd_fd) : -1;
 	n->root_host = dup_str(old->root_host, &ok);

@@ -54,7 +54,7 @@ enum task_state {
 /* What a blocked task waits for (for the scheduler's wake-up test and its deadlock report). */
 enum wait_kind {
 	WAIT_NONE, WAIT_CHILD, WAIT_VFORK, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_FUTEX, WAIT_SIGNAL,
-	WAIT_POLL
+	WAIT_POLL, WAIT_SEM, WAIT_MSG
 };
 
 /* poll/select: a host descriptor and the events it waits for (select.c). */

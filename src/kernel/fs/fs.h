@@ -53,6 +53,7 @@ struct fs_struct {
 	size_t nrw;
 	uint64_t std_rdev[3]; /* the devices vmlab's stdin/out/err are (0: not a device) */
 	bool reported_denied;
+	struct shmdir *shmdir; /* /dev/shm (shmdir.h), shared by copies, or NULL */
 };
 
 /* Path resolution results (namei.c). The walk goes component by component from a held
