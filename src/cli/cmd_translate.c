@@ -11,6 +11,9 @@ static void usage(FILE *f)
 	    "usage: vmlab translate FILE           walk the addresses FILE asks for\n"
 	    "       vmlab translate --quiz SEED    print a random exercise (a state file)\n"
 	    "       vmlab translate --quiz SEED --answers   print its worked solution\n"
+	    "       vmlab translate --state FILE ADDR [read|write|fetch] [user|kernel]\n"
+	    "                                      walk one linear address on FILE's machine\n"
+	    "                                      (e.g. a `vmlab run --dump-state` file)\n"
 	    "\n"
 	    "FILE describes a machine state, one statement a line ('#' starts a comment);\n"
 	    "'-' reads standard input. The format is in docs/translate.md:\n"
@@ -94,6 +97,72 @@ static int translate_text(const char *name, const char *text)
 	return rc;
 }
 
+/*
+ * `--state FILE ADDR [read|write|fetch] [user|kernel]`: the machine of FILE (a state file,
+ * e.g. from `vmlab run --dump-state`) and one linear address, walked as the machine would.
+ * The access and mode default to those of a request of FILE for the same address (the
+ * faulting access a dump records), else a read in the CPL's mode. FILE's own requests are
+ * not run.
+ */
+static int translate_state(const char *file, char **args, int nargs)
+{
+	const char *acc = NULL, *mode = NULL;
+	char *end;
+	errno = 0;
+	unsigned long long addr = nargs ? strtoull(args[0], &end, 0) : 0;
+	if (!nargs || errno || end == args[0] || *end || addr > 0xffffffffull ||
+	    args[0][0] == '-') {
+		fprintf(stderr, "vmlab translate: --state FILE needs a linear ADDR (e.g. 0x08048000)\n");
+		return 2;
+	}
+	for (int i = 1; i < nargs; i++) {
+		if (!strcmp(args[i], "read") || !strcmp(args[i], "write") || !strcmp(args[i], "fetch"))
+			acc = args[i];
+		else if (!strcmp(args[i], "user") || !strcmp(args[i], "kernel"))
+			mode = args[i];
+		else {
+			fprintf(stderr,
+				"vmlab translate: '%s' is not read, write, fetch, user or kernel\n",
+				args[i]);
+			return 2;
+		}
+	}
+	char *text = slurp(file, stderr);
+	if (!text)
+		return 2;
+	/* the request goes at the end of the text, so that its [line N] is a real line */
+	size_t n = strlen(text);
+	char *full = malloc(n + 128);
+	if (!full) {
+		free(text);
+		return 1;
+	}
+	snprintf(full, n + 128, "%s%stranslate linear 0x%08llx %s%s%s\n", text,
+		 n && text[n - 1] != '\n' ? "\n" : "", addr, acc ? acc : "read", mode ? " " : "",
+		 mode ? mode : "");
+	free(text);
+	struct tr_state st;
+	int rc = 2;
+	if (!tr_parse(file, full, &st, stderr)) {
+		struct tr_request rq = st.req.v[st.req.n - 1];
+		for (size_t i = 0; i + 1 < st.req.n && (!acc || !mode); i++) {
+			const struct tr_request *o = &st.req.v[i];
+			if (!o->linear || o->offset != (uint32_t)addr)
+				continue;
+			if (!acc)
+				rq.acc = o->acc;
+			if (!mode)
+				rq.user = o->user;
+		}
+		st.req.v[0] = rq;
+		st.req.n = 1;
+		rc = tr_run(&st, stdout, stderr) ? 2 : 0;
+	}
+	tr_state_free(&st);
+	free(full);
+	return rc;
+}
+
 static int parse_seed(const char *s, uint64_t *seed)
 {
 	char *end;
@@ -128,6 +197,12 @@ int cmd_translate(int argc, char **argv)
 			seed_s = argv[i] + 7;
 		} else if (!strcmp(argv[i], "--answers")) {
 			answers = true;
+		} else if (!strcmp(argv[i], "--state")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "vmlab translate: --state needs a FILE and an ADDR\n");
+				return 2;
+			}
+			return translate_state(argv[i + 1], argv + i + 2, argc - i - 2);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "vmlab translate: unknown option '%s' (see --help)\n",
 				argv[i]);
