@@ -145,14 +145,23 @@ void tr_quiz_ex(const struct tr_quiz_opts *o, FILE *out)
 	unsigned npages = 0;
 
 	fprintf(out, "# vmlab translate quiz, seed %llu.\n", (unsigned long long)seed);
-	fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+	if (segs)
+		fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+	else
+		fprintf(out, "# For each 'translate' line: linear address ->\n");
 	fprintf(out, "# %s -> physical address, or the fault with its error code.\n",
 		pae ? "PDPTE -> PDE -> PTE" : "PDE -> PTE");
-	fprintf(out, "# Check: vmlab translate --quiz %llu%s%s%s%s --answers\n", (unsigned long long)seed,
+	fprintf(out, "# Check: vmlab translate --quiz %llu%s%s%s", (unsigned long long)seed,
 		o->paging >= 0 ? (pae ? " --paging=pae" : " --paging=2level") : "",
-		o->no_segments ? " --segments=off" : "",
-		o->tlb >= 0 ? (tlb ? " --tlb=on" : " --tlb=off") : "",
-		o->questions || o->topics ? " (and the same --questions/--topics)" : "");
+		o->no_segments ? " --segments=off" : "", o->tlb >= 0 ? (tlb ? " --tlb=on" : " --tlb=off") : "");
+	if (o->questions)
+		fprintf(out, " --questions=%u", o->questions);
+	for (size_t i = 0, first = 1; o->topics && i + 1 < sizeof topic_names / sizeof topic_names[0]; i++)
+		if (o->topics & topic_names[i].bit) {
+			fprintf(out, "%s%s", first ? " --topics=" : ",", topic_names[i].name);
+			first = 0;
+		}
+	fprintf(out, " --answers\n");
 	fprintf(out, "paging %s\nram 64M\n", pae ? "pae" : "2level");
 	fprintf(out, "cr0 PE PG%s\n", wp ? " WP" : "");
 	fprintf(out, "cr4 %s\n", pae ? "PAE" : "PSE");
