@@ -205,6 +205,9 @@ void run_session_finish(struct run_session *s, struct machine *m, int status)
 	s->info.status = status;
 	s->info.wall_seconds =
 	    (double)(t1.tv_sec - s->t0.tv_sec) + (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9;
+	if (s->info.ran && s->dump.when != DUMP_NONE && !s->dump.done)
+		fprintf(stderr, "vmlab: --dump-state=%s: that moment never came; %s not written\n",
+			s->o->dump_state, s->dump.path);
 	if (s->tracing) {
 		struct task *t = &m->task;
 		if (s->info.ran && t->exited)

@@ -197,6 +197,10 @@ s0=$( (cd "$tmp" && "$vmlab" run --stats "$prog" 2>&1 >/dev/null) | grep -vE '^(
 s1=$( (cd "$tmp" && "$vmlab" run --stats --dump-state=fault --dump-state-file="$tmp/x.vm" "$prog" 2>&1 >/dev/null) | grep -vE '^(command|wall time):')
 if [ "$s0" = "$s1" ]; then ok "--dump-state=fault changes no count"; else notok "--dump-state=fault changes no count"; fi
 
+(cd "$tmp" && "$vmlab" run --dump-state=insn=999999999 --dump-state-file="$tmp/never.vm" "$prog" >/dev/null 2>"$tmp/never.err")
+if [ ! -e "$tmp/never.vm" ] && grep -q "that moment never came" "$tmp/never.err"; then ok "--dump-state past the end: nothing written, and said so"
+else notok "--dump-state past the end: nothing written, and said so"; fi
+
 for badopt in "--trace=walk,nosuch" "--dump-state=later" "--dump-state=insn=x" "--dump-addr=0x1000" \
 	"--dump-state=exit --dump-addr=zz" "--dump-state=exit --dump-addr=0x100000000"; do
 	read -r -a args <<<"$badopt"
