@@ -3,7 +3,7 @@
 # --trace=fault, tlb, walk, swap, kmem and --strace (events written to a file), on the
 # CPU-bound guest (tests/guest/bench_cpu.c), on one touching 1 GB of fresh memory
 # (bench/guest/touch_anon.c) and on a working set larger than RAM that swaps
-# (tests/guest/swap_workset.c, 48 MB in 48 MB of RAM with 64 MB of swap). Best of 3 each;
+# (tests/guest/swap_workset.c: 4 passes over 48 MB in 48 MB of RAM with 64 MB of swap). Best of 3 each;
 # the host is shared, so differences of a few per cent are noise (docs/observe.md, "Cost").
 # Usage: bench/observe.sh [VMLAB]   (default build/rel/vmlab)
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ best() { # command...: the least user seconds of 3 runs
 
 # machine options | program and arguments
 for prog in "|build/guest/bench_cpu-O2 5" "|$out/touch_anon" \
-	"--mem=48M --swap=64M|build/guest/swap_workset-O2 48 seq 1"; do
+	"--mem=48M --swap=64M|build/guest/swap_workset-O2 48 seq 4"; do
 	read -r -a m <<<"${prog%%|*}"
 	read -r -a p <<<"${prog#*|}"
 	base=$(best "$VMLAB" run "${m[@]}" "${p[@]}")

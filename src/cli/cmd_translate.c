@@ -117,11 +117,13 @@ static int translate_state(const char *file, char **args, int nargs)
 	unsigned long long addr = nargs ? strtoull(args[0], &end, 0) : 0;
 	if (!nargs || errno || end == args[0] || *end || addr > 0xffffffffull ||
 	    args[0][0] == '-') {
-		fprintf(stderr, "vmlab translate: --state FILE needs a linear ADDR (e.g. 0x08048000)\n");
+		fprintf(stderr,
+			"vmlab translate: --state FILE needs a linear ADDR (e.g. 0x08048000)\n");
 		return 2;
 	}
 	for (int i = 1; i < nargs; i++) {
-		if (!strcmp(args[i], "read") || !strcmp(args[i], "write") || !strcmp(args[i], "fetch"))
+		if (!strcmp(args[i], "read") || !strcmp(args[i], "write") ||
+		    !strcmp(args[i], "fetch"))
 			acc = args[i];
 		else if (!strcmp(args[i], "user") || !strcmp(args[i], "kernel"))
 			mode = args[i];
@@ -236,7 +238,8 @@ int cmd_translate(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--state")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "vmlab translate: --state needs a FILE and an ADDR\n");
+				fprintf(stderr,
+					"vmlab translate: --state needs a FILE and an ADDR\n");
 				return 2;
 			}
 			return translate_state(argv[i + 1], argv + i + 2, argc - i - 2);
@@ -245,7 +248,8 @@ int cmd_translate(int argc, char **argv)
 		} else if (!strncmp(argv[i], "--answers=", 10)) {
 			answers = argv[i] + 10;
 			if (strcmp(answers, "full") && strcmp(answers, "short")) {
-				fprintf(stderr, "vmlab translate: --answers=full or --answers=short\n");
+				fprintf(stderr,
+					"vmlab translate: --answers=full or --answers=short\n");
 				return 2;
 			}
 		} else if ((v = opt_value(argc, argv, &i, "--quiz", &missing)) ||
@@ -258,13 +262,15 @@ int cmd_translate(int argc, char **argv)
 			quiz_opt = true;
 			qo.paging = !strcmp(v, "2level") ? 0 : !strcmp(v, "pae") ? 1 : -2;
 			if (qo.paging == -2) {
-				fprintf(stderr, "vmlab translate: --paging=2level or --paging=pae\n");
+				fprintf(stderr,
+					"vmlab translate: --paging=2level or --paging=pae\n");
 				return 2;
 			}
 		} else if ((v = opt_value(argc, argv, &i, "--segments", &missing))) {
 			quiz_opt = true;
 			if (on_off(v) < 0) {
-				fprintf(stderr, "vmlab translate: --segments=on or --segments=off\n");
+				fprintf(stderr,
+					"vmlab translate: --segments=on or --segments=off\n");
 				return 2;
 			}
 			qo.no_segments = !on_off(v);
@@ -278,7 +284,8 @@ int cmd_translate(int argc, char **argv)
 			uint64_t q;
 			quiz_opt = true;
 			if (parse_seed(v, &q) || q < 1 || q > 100) {
-				fprintf(stderr, "vmlab translate: --questions is a number from 1 to 100\n");
+				fprintf(stderr,
+					"vmlab translate: --questions is a number from 1 to 100\n");
 				return 2;
 			}
 			qo.questions = (unsigned)q;
@@ -287,7 +294,8 @@ int cmd_translate(int argc, char **argv)
 			quiz_opt = true;
 			if (tr_quiz_topics_parse(v, &qo.topics, &bad)) {
 				fprintf(stderr,
-					"vmlab translate: bad topic '%s' (pages, large, unmapped, limits, "
+					"vmlab translate: bad topic '%s' (pages, large, unmapped, "
+					"limits, "
 					"kernel, tlb, all)\n",
 					bad ? bad : v);
 				return 2;
@@ -318,17 +326,20 @@ int cmd_translate(int argc, char **argv)
 		return 2;
 	}
 	if (quiz && file) {
-		fprintf(stderr, "vmlab translate: --quiz generates its own state; drop '%s'\n", file);
+		fprintf(stderr, "vmlab translate: --quiz generates its own state; drop '%s'\n",
+			file);
 		return 2;
 	}
 	if (answers && check) {
-		fprintf(stderr, "vmlab translate: --answers prints the key, --check grades: one or the other\n");
+		fprintf(stderr, "vmlab translate: --answers prints the key, --check grades: one or "
+				"the other\n");
 		return 2;
 	}
 	char *text = NULL, name[64];
 	if (quiz) {
 		if (parse_seed(seed_s, &qo.seed)) {
-			fprintf(stderr, "vmlab translate: quiz seed '%s' is not a number\n", seed_s);
+			fprintf(stderr, "vmlab translate: quiz seed '%s' is not a number\n",
+				seed_s);
 			return 2;
 		}
 		if (!answers && !check) {

@@ -123,8 +123,7 @@ int tr_quiz_topics_parse(const char *s, unsigned *topics, const char **bad);
 void tr_short_answers(const char *full, FILE *out);
 /* Grades a student's answer file against the short answers key: a line per question and
  * a score. 0 all right, 1 some wrong or missing, 2 a malformed file (message on err). */
-int tr_check_answers(const char *key, const char *student, const char *file, FILE *out,
-		     FILE *err);
+int tr_check_answers(const char *key, const char *student, const char *file, FILE *out, FILE *err);
 
 /* Names shared by parser, printer and quiz. */
 const char *tr_sreg_name(enum sreg sr);

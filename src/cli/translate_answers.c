@@ -91,7 +91,8 @@ static int parse_line(char *s, struct answer *a, unsigned max, const char *file,
 	errno = 0;
 	unsigned long q = strtoul(p, &end, 10);
 	if (end == p || *end != ':' || !q || q > max) {
-		fprintf(err, "%s:%d: write 'N: physical 0xADDR' or 'N: #PF 0xERR' (N from 1 to %u)\n",
+		fprintf(err,
+			"%s:%d: write 'N: physical 0xADDR' or 'N: #PF 0xERR' (N from 1 to %u)\n",
 			file, line, max);
 		return -1;
 	}
@@ -103,7 +104,9 @@ static int parse_line(char *s, struct answer *a, unsigned max, const char *file,
 	char kind[16] = "", val[64] = "", extra[8] = "";
 	int k = sscanf(end + 1, "%15s %63s %7s", kind, val, extra);
 	if (k < 1 || k > 2) {
-		fprintf(err, "%s:%d: an answer is a kind and a number, e.g. 'physical 0x123abc' or '#PF 0x6'\n",
+		fprintf(err,
+			"%s:%d: an answer is a kind and a number, e.g. 'physical 0x123abc' or '#PF "
+			"0x6'\n",
 			file, line);
 		return -1;
 	}
@@ -113,8 +116,8 @@ static int parse_line(char *s, struct answer *a, unsigned max, const char *file,
 		snprintf(kind, sizeof kind, "physical");
 		k = 2;
 	}
-	static const char *const kinds[] = {"physical", "#PF", "#GP", "#SS", "#NP", "#TS",
-					    "TLB-refill"};
+	static const char *const kinds[] = {"physical", "#PF", "#GP",	    "#SS",
+					    "#NP",	"#TS", "TLB-refill"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (!strcasecmp(kind, kinds[i])) {
@@ -150,8 +153,7 @@ static bool same(const struct answer *k, const struct answer *s)
 	return s->has_value && s->value == k->value;
 }
 
-int tr_check_answers(const char *full, const char *student, const char *file, FILE *out,
-		     FILE *err)
+int tr_check_answers(const char *full, const char *student, const char *file, FILE *out, FILE *err)
 {
 	static struct answer key[MAX_Q], st[MAX_Q];
 	unsigned n = read_key(full, key, MAX_Q);
@@ -186,7 +188,8 @@ int tr_check_answers(const char *full, const char *student, const char *file, FI
 		if (st[i].given) {
 			fprintf(out, ", not ");
 			if (st[i].has_value)
-				fprintf(out, "%s 0x%llx", st[i].kind, (unsigned long long)st[i].value);
+				fprintf(out, "%s 0x%llx", st[i].kind,
+					(unsigned long long)st[i].value);
 			else
 				fprintf(out, "%s", st[i].kind);
 		}

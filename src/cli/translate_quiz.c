@@ -87,7 +87,8 @@ int tr_quiz_topics_parse(const char *s, unsigned *topics, const char **bad)
 		size_t n = strcspn(s, ",");
 		bool found = false;
 		for (size_t i = 0; i < sizeof topic_names / sizeof topic_names[0]; i++)
-			if (strlen(topic_names[i].name) == n && !strncmp(s, topic_names[i].name, n)) {
+			if (strlen(topic_names[i].name) == n &&
+			    !strncmp(s, topic_names[i].name, n)) {
 				*topics |= topic_names[i].bit;
 				found = true;
 			}
@@ -104,8 +105,8 @@ int tr_quiz_topics_parse(const char *s, unsigned *topics, const char **bad)
  * limits, 9 kernel, 10 tlb). */
 static unsigned kind_topic(unsigned kind)
 {
-	static const unsigned t[] = {TRQ_PAGES, TRQ_PAGES,    TRQ_PAGES,  TRQ_PAGES,
-				     TRQ_PAGES, TRQ_LARGE,    TRQ_UNMAPPED, TRQ_LIMITS,
+	static const unsigned t[] = {TRQ_PAGES,	 TRQ_PAGES,  TRQ_PAGES,	   TRQ_PAGES,
+				     TRQ_PAGES,	 TRQ_LARGE,  TRQ_UNMAPPED, TRQ_LIMITS,
 				     TRQ_LIMITS, TRQ_KERNEL, TRQ_TLB};
 	return t[kind];
 }
@@ -146,17 +147,21 @@ void tr_quiz_ex(const struct tr_quiz_opts *o, FILE *out)
 
 	fprintf(out, "# vmlab translate quiz, seed %llu.\n", (unsigned long long)seed);
 	if (segs)
-		fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+		fprintf(
+		    out,
+		    "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
 	else
 		fprintf(out, "# For each 'translate' line: linear address ->\n");
 	fprintf(out, "# %s -> physical address, or the fault with its error code.\n",
 		pae ? "PDPTE -> PDE -> PTE" : "PDE -> PTE");
 	fprintf(out, "# Check: vmlab translate --quiz %llu%s%s%s", (unsigned long long)seed,
 		o->paging >= 0 ? (pae ? " --paging=pae" : " --paging=2level") : "",
-		o->no_segments ? " --segments=off" : "", o->tlb >= 0 ? (tlb ? " --tlb=on" : " --tlb=off") : "");
+		o->no_segments ? " --segments=off" : "",
+		o->tlb >= 0 ? (tlb ? " --tlb=on" : " --tlb=off") : "");
 	if (o->questions)
 		fprintf(out, " --questions=%u", o->questions);
-	for (size_t i = 0, first = 1; o->topics && i + 1 < sizeof topic_names / sizeof topic_names[0]; i++)
+	for (size_t i = 0, first = 1;
+	     o->topics && i + 1 < sizeof topic_names / sizeof topic_names[0]; i++)
 		if (o->topics & topic_names[i].bit) {
 			fprintf(out, "%s%s", first ? " --topics=" : ",", topic_names[i].name);
 			first = 0;
@@ -253,7 +258,8 @@ void tr_quiz_ex(const struct tr_quiz_opts *o, FILE *out)
 			"cpl %u\ncs = 0x%02x\nss = 0x%02x\nds = 0x%02x\nes = 0x2b\nfs = 0x33\n",
 			user ? 3 : 0, user ? 0x1b : 0x08, user ? 0x23 : 0x10, user ? 0x23 : 0x10);
 	} else {
-		fprintf(out, "\n# segmentation is left out: every address below is linear\ncpl %u\n",
+		fprintf(out,
+			"\n# segmentation is left out: every address below is linear\ncpl %u\n",
 			user ? 3 : 0);
 	}
 

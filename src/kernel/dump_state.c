@@ -161,7 +161,8 @@ static void dump_tlb(FILE *f, struct machine *m)
 		geom(g, sizeof g, &c->l2);
 		fprintf(f, " l2=%s", g);
 	}
-	fprintf(f, "%s%s\n", c->asid ? " asid" : "", c->refill == TLB_REFILL_SW ? " refill=sw" : "");
+	fprintf(f, "%s%s\n", c->asid ? " asid" : "",
+		c->refill == TLB_REFILL_SW ? " refill=sw" : "");
 	if (m->mmu.l2tlb)
 		dump_tlb_entries(f, m->mmu.l2tlb, " l2", c->asid);
 	dump_tlb_entries(f, m->mmu.dtlb, "", c->asid);
@@ -193,12 +194,16 @@ int dump_state_write(struct machine *m, struct task *t, const char *why, bool ha
 	fprintf(f, "# vmlab run --dump-state=%s: the machine of pid %d (%s) at instruction %llu\n",
 		why, t->tgid, t->comm ? t->comm : "?", (ull)c->insns);
 	if (has_fault)
-		fprintf(f, "# the first page fault that raised a signal: address 0x%08x, error code "
-			   "0x%x\n",
+		fprintf(f,
+			"# the first page fault that raised a signal: address 0x%08x, error code "
+			"0x%x\n",
 			fault_addr, err);
 	fprintf(f, "# EIP 0x%08x, ESP 0x%08x. Replay: vmlab translate FILE, or\n", eip, esp);
 	fprintf(f, "# vmlab translate --state FILE ADDR for any address on a path below.\n");
-	fprintf(f, "paging %s\n", mode == PAGING_PAE ? "pae" : mode == PAGING_2LEVEL ? "2level" : "none");
+	fprintf(f, "paging %s\n",
+		mode == PAGING_PAE	? "pae"
+		: mode == PAGING_2LEVEL ? "2level"
+					: "none");
 	fprintf(f, "ram %lluK\n", (ull)(m->cfg.ram_bytes >> 10));
 	if (r->maxphyaddr)
 		fprintf(f, "maxphyaddr %u\n", r->maxphyaddr);

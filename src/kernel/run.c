@@ -425,8 +425,7 @@ static void run_syscall(struct task *t)
 
 /* --dump-state=fault: the first page fault that raised a signal (the moment a student
  * wants to see: the tables as the failing walk found them) */
-static void user_exception_dumped(struct machine *m, struct task *t,
-				  const struct x86_exception *ex)
+static void user_exception_dumped(struct machine *m, struct task *t, const struct x86_exception *ex)
 {
 	uint64_t before = m->ctr.v[CTR_fault_sigsegv] + m->ctr.v[CTR_fault_sigbus];
 	user_exception(t, ex);
@@ -437,8 +436,7 @@ static void user_exception_dumped(struct machine *m, struct task *t,
 /* --dump-state=exit: the program's address space just before do_exit tears it down */
 static void exit_dump(struct machine *m, struct task *t)
 {
-	if (m->dump && !m->dump->done && m->dump->when == DUMP_EXIT && t == m->sched.first &&
-	    t->mm)
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_EXIT && t == m->sched.first && t->mm)
 		dump_state_write(m, t, "exit", false, 0, 0);
 }
 
@@ -453,7 +451,8 @@ static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		run_syscall(t);
 		break;
 	case CPU_EXIT_EXCEPTION:
-		if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT && ex->vector == X86_PF)
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT &&
+		    ex->vector == X86_PF)
 			user_exception_dumped(m, t, ex);
 		else
 			user_exception(t, ex);

@@ -24,8 +24,8 @@ static void entry_bits(char *buf, size_t n, uint64_t e, int level, bool pae)
 	static const struct {
 		uint64_t bit;
 		const char *name;
-	} b[] = {{1, "P"},     {2, "RW"},  {4, "US"},	{8, "PWT"}, {16, "PCD"},
-		 {32, "A"},    {64, "D"},  {128, "PS"}, {256, "G"}, {1ull << 63, "NX"}};
+	} b[] = {{1, "P"},  {2, "RW"}, {4, "US"},   {8, "PWT"}, {16, "PCD"},
+		 {32, "A"}, {64, "D"}, {128, "PS"}, {256, "G"}, {1ull << 63, "NX"}};
 	size_t l = 0;
 	buf[0] = 0;
 	if (!(e & 1)) {
@@ -48,7 +48,7 @@ static void entry_bits(char *buf, size_t n, uint64_t e, int level, bool pae)
 static void pf_bits(char *buf, size_t n, uint32_t err)
 {
 	snprintf(buf, n, "%s %s %s%s%s", err & 1 ? "protection" : "not-present",
-		 err & 2	? "write"
+		 err & 2      ? "write"
 		 : (err & 16) ? "fetch"
 			      : "read",
 		 err & 4 ? "user" : "kernel", err & 8 ? " reserved-bit" : "",
@@ -83,8 +83,9 @@ void trace_walk(struct trace *tr, uint32_t lin, const char *access, bool user, b
 		return;
 	}
 	trace_json_begin(tr, fault ? "walk fault" : "walk", "walk", "i", ts);
-	fprintf(f, ", \"args\": {\"address\": \"0x%08x\", \"access\": \"%s\", \"mode\": \"%s\", "
-		   "\"paging\": \"%s\", \"levels\": [",
+	fprintf(f,
+		", \"args\": {\"address\": \"0x%08x\", \"access\": \"%s\", \"mode\": \"%s\", "
+		"\"paging\": \"%s\", \"levels\": [",
 		lin, access, user ? "user" : "kernel", pae ? "pae" : "2level");
 	for (unsigned i = 0; i < n; i++) {
 		entry_bits(bits, sizeof bits, lv[i].entry, lv[i].level, pae);
@@ -138,8 +139,7 @@ void trace_event_args(struct trace *tr, unsigned cls, const char *what, bool has
 	fprintf(f, "}}");
 }
 
-void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key,
-		   uint64_t v)
+void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key, uint64_t v)
 {
 	if (tr->format != TRACE_JSON || !trace_want(tr, cls, false, 0))
 		return;

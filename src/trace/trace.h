@@ -109,6 +109,5 @@ struct trace_arg {
 void trace_event_args(struct trace *tr, unsigned cls, const char *what, bool has_addr,
 		      uint64_t addr, const struct trace_arg *a, unsigned n);
 /* A counter track of class cls (JSON only: text traces carry the values in the events). */
-void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key,
-		   uint64_t v);
+void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key, uint64_t v);
 #endif

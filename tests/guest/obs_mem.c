@@ -33,8 +33,8 @@ int main(void)
 		syscall(SYS_exit_group, 0);
 	}
 	syscall(SYS_wait4, pid, 0, 0, 0);
-	struct user_desc d = {.entry_number = 600, .base_addr = 0x1000, .limit = 0xff,
-			      .seg_32bit = 1, .useable = 1};
+	struct user_desc d = {
+	    .entry_number = 600, .base_addr = 0x1000, .limit = 0xff, .seg_32bit = 1, .useable = 1};
 	long r = syscall(SYS_modify_ldt, 1, &d, sizeof d);
 	syscall(SYS_write, 1, r == 0 && c == 2 ? "ok\n" : "bad\n", r == 0 && c == 2 ? 3 : 4);
 	*(volatile int *)0x00123456 = 1; /* no VMA: SIGSEGV, SEGV_MAPERR */

@@ -52,13 +52,15 @@ static void text_form(void **state)
 {
 	(void)state;
 	char *s = render(TRACE_TEXT, TRACE_ALL);
-	assert_non_null(strstr(s, "@42 walk    0xb7ff8010 write user (2level): -> 0x00005010 (4 KB page)\n"
-				  "        PDE   0x00001000[0x2df] @0x00001b7c = 0x03000067 P RW US A D\n"
-				  "        PTE   0x00003000[0x3f8] @0x00003fe0 = 0x05000065 P US A D\n"));
+	assert_non_null(
+	    strstr(s, "@42 walk    0xb7ff8010 write user (2level): -> 0x00005010 (4 KB page)\n"
+		      "        PDE   0x00001000[0x2df] @0x00001b7c = 0x03000067 P RW US A D\n"
+		      "        PTE   0x00003000[0x3f8] @0x00003fe0 = 0x05000065 P US A D\n"));
 	/* PAE: 8-byte entries; a PDPTE shows only P, PWT, PCD */
-	assert_non_null(strstr(s, "@42 walk    0x00123456 read kernel (pae): #PF err=0 (not-present read kernel)\n"
-				  "        PDPTE 0x00001000[0x000] @0x00001000 = 0x0000000000002001 P\n"
-				  "        PDE   0x00002000[0x000] @0x00002000 = 0x0000000000000000 not-present\n"));
+	assert_non_null(strstr(
+	    s, "@42 walk    0x00123456 read kernel (pae): #PF err=0 (not-present read kernel)\n"
+	       "        PDPTE 0x00001000[0x000] @0x00001000 = 0x0000000000002001 P\n"
+	       "        PDE   0x00002000[0x000] @0x00002000 = 0x0000000000000000 not-present\n"));
 	assert_non_null(strstr(s, "@42 kmem    page-alloc pfn=0x3ff46 order=0 zone=HighMem\n"));
 	assert_non_null(strstr(s, "@42 swap    swap-in slot=0x2 address=0xb7ff7000\n"));
 	assert_null(strstr(s, "swap used")); /* counter tracks are JSON's */
@@ -69,15 +71,19 @@ static void json_form(void **state)
 {
 	(void)state;
 	char *s = render(TRACE_JSON, TRACE_ALL);
-	assert_non_null(strstr(s, "\"name\": \"walk\", \"cat\": \"walk\", \"ph\": \"i\", \"ts\": 42"));
-	assert_non_null(strstr(s, "{\"level\": \"PTE\", \"table\": \"0x00003000\", \"index\": 1016, "
-				  "\"entry_address\": \"0x00003fe0\", \"value\": \"0x5000065\", "
-				  "\"bits\": \"P US A D\"}"));
+	assert_non_null(
+	    strstr(s, "\"name\": \"walk\", \"cat\": \"walk\", \"ph\": \"i\", \"ts\": 42"));
+	assert_non_null(strstr(s,
+			       "{\"level\": \"PTE\", \"table\": \"0x00003000\", \"index\": 1016, "
+			       "\"entry_address\": \"0x00003fe0\", \"value\": \"0x5000065\", "
+			       "\"bits\": \"P US A D\"}"));
 	assert_non_null(strstr(s, "\"physical\": \"0x5010\", \"page_size\": 4096}}"));
 	assert_non_null(strstr(s, "\"name\": \"walk fault\""));
 	assert_non_null(strstr(s, "\"error_code\": 0, \"fault\": \"not-present read kernel\"}}"));
-	assert_non_null(strstr(s, "\"args\": {\"pfn\": \"0x3ff46\", \"order\": 0, \"zone\": \"HighMem\"}}"));
-	assert_non_null(strstr(s, "\"name\": \"swap used\", \"cat\": \"swap\", \"ph\": \"C\", \"ts\": 42"));
+	assert_non_null(
+	    strstr(s, "\"args\": {\"pfn\": \"0x3ff46\", \"order\": 0, \"zone\": \"HighMem\"}}"));
+	assert_non_null(
+	    strstr(s, "\"name\": \"swap used\", \"cat\": \"swap\", \"ph\": \"C\", \"ts\": 42"));
 	assert_non_null(strstr(s, "\"args\": {\"pages\": 4}}"));
 	free(s);
 }
@@ -140,7 +146,7 @@ static void dump_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(classes), cmocka_unit_test(text_form), cmocka_unit_test(json_form),
+	    cmocka_unit_test(classes), cmocka_unit_test(text_form),    cmocka_unit_test(json_form),
 	    cmocka_unit_test(filters), cmocka_unit_test(dump_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,12 +63,10 @@ void ktrace_swap_unmap(struct kmem *km, struct page *p, swp_entry_t e, const str
 	if (h->vma)
 		snprintf(vma, sizeof vma, "%08x-%08x", h->vma->vm_start, h->vma->vm_end);
 	struct task *o = h->mm ? h->mm->owner : NULL;
-	struct trace_arg a[] = {TRACE_HEX("pfn", page_to_pfn(km, p)),
-				TRACE_NUM("type", swp_type(e)),
-				TRACE_HEX("slot", swp_offset(e)),
-				TRACE_NUM("pid", o ? (uint64_t)o->tgid : 0),
-				TRACE_HEX("address", h->addr),
-				TRACE_STR("vma", vma)};
+	struct trace_arg a[] = {
+	    TRACE_HEX("pfn", page_to_pfn(km, p)), TRACE_NUM("type", swp_type(e)),
+	    TRACE_HEX("slot", swp_offset(e)),	  TRACE_NUM("pid", o ? (uint64_t)o->tgid : 0),
+	    TRACE_HEX("address", h->addr),	  TRACE_STR("vma", vma)};
 	trace_event_args(tr_of(km), TRACE_SWAP, "unmap", true, h->addr, a, N(a));
 }
 
@@ -82,8 +80,8 @@ void ktrace_swap_out(struct kmem *km, struct page *p, swp_entry_t e)
 	trace_counter(tr_of(km), TRACE_SWAP, "swap used", "pages", swap_used(km));
 }
 
-void ktrace_swap_in(struct kmem *km, struct task *t, struct page *p, swp_entry_t e,
-		    uint32_t addr, bool major)
+void ktrace_swap_in(struct kmem *km, struct task *t, struct page *p, swp_entry_t e, uint32_t addr,
+		    bool major)
 {
 	struct trace_arg a[] = {TRACE_NUM("type", swp_type(e)),
 				TRACE_HEX("slot", swp_offset(e)),
@@ -119,8 +117,8 @@ void ktrace_oom_kill(struct kmem *km, struct task *victim, int64_t points)
 				TRACE_STR("comm", victim->comm ? victim->comm : "?"),
 				TRACE_NUM("points", points < 0 ? 0 : (uint64_t)points),
 				TRACE_NUM("rss_pages", victim->mm ? victim->mm->rss_anon +
-								       victim->mm->rss_file +
-								       victim->mm->rss_shmem
-								     : 0)};
+									victim->mm->rss_file +
+									victim->mm->rss_shmem
+								  : 0)};
 	trace_event_args(tr_of(km), TRACE_SWAP, "oom-kill", false, 0, a, N(a));
 }

@@ -26,8 +26,8 @@ void ktrace_kmap(struct kmem *km, const char *what, struct page *p, uint32_t va)
 /* swap */
 void ktrace_swap_unmap(struct kmem *km, struct page *p, swp_entry_t e, const struct rmap_hit *h);
 void ktrace_swap_out(struct kmem *km, struct page *p, swp_entry_t e);
-void ktrace_swap_in(struct kmem *km, struct task *t, struct page *p, swp_entry_t e,
-		    uint32_t addr, bool major);
+void ktrace_swap_in(struct kmem *km, struct task *t, struct page *p, swp_entry_t e, uint32_t addr,
+		    bool major);
 void ktrace_reclaim(struct kmem *km, bool kswapd, uint64_t want, uint64_t scanned,
 		    uint64_t reclaimed);
 void ktrace_kswapd_wake(struct kmem *km);
