@@ -185,6 +185,12 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->trace_tlb_sample = v;
 	} else if (!strcmp(a, "--strace")) {
 		o->strace = true;
+	} else if ((v = value_of(a, "--dump-state-file", next, &used))) {
+		o->dump_state_file = v;
+	} else if ((v = value_of(a, "--dump-state", next, &used))) {
+		o->dump_state = v;
+	} else if ((v = value_of(a, "--dump-addr", next, &used))) {
+		o->dump_addr = v;
 	} else {
 		return 0;
 	}
@@ -208,7 +214,7 @@ void run_options_usage(FILE *f)
 		"                        8M, 1024, unlimited)\n"
 		"  --rlimit-host         start from vmlab's own limits\n"
 		"events (docs/observe.md):\n"
-		"  --trace=CLASSES       fault,syscall,mm,tlb,signal (or all)\n"
+		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem (or all)\n"
 		"  --trace-file=PATH     where the events go (default stderr)\n"
 		"  --trace-format=text|json|strace  a line per event, Chrome/Perfetto trace\n"
 		"                        JSON (default when PATH ends in .json), or strace's\n"
@@ -216,7 +222,13 @@ void run_options_usage(FILE *f)
 		"  --trace-insns=FROM-TO only events between these instruction counts\n"
 		"  --trace-tlb-sample=N  keep one TLB event in N (default 1)\n"
 		"                        lines only\n"
-		"  --strace              --trace=syscall in strace's format on stderr\n");
+		"  --strace              --trace=syscall in strace's format on stderr\n"
+		"state for `vmlab translate` (docs/translate.md):\n"
+		"  --dump-state=exit|fault|insn=N  write the machine (CRs, GDT/LDT, page-table\n"
+		"                        paths, TLB) as a translate state file at that moment\n"
+		"  --dump-state-file=PATH  where (default vmlab-state.vm)\n"
+		"  --dump-addr=ADDR,...  the addresses whose paths it holds (default: EIP,\n"
+		"                        ESP and the faulting address)\n");
 }
 
 /* ---- the guest's environment ---- */

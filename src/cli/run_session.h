@@ -4,6 +4,7 @@
  */
 #ifndef VMLAB_CLI_RUN_SESSION_H
 #define VMLAB_CLI_RUN_SESSION_H
+#include "kernel/dump_state.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -24,6 +25,7 @@ struct run_session {
 	bool tracing;
 	struct trace trace;
 	FILE *trace_out; /* --trace-file, or NULL: stderr */
+	struct dump_request dump; /* --dump-state */
 };
 
 /* Opens the output files and builds the guest's environment; 0, or -1 after a message. */

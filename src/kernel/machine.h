@@ -19,6 +19,8 @@
 #include "kernel/task.h"
 #include "trace/counters.h"
 
+struct dump_request;
+
 struct machine_config {
 	uint64_t ram_bytes;          /* --mem, default 1 GB */
 	enum vmsplit split;          /* --vmsplit, default 3G */
@@ -69,6 +71,7 @@ struct machine {
 	bool insn_limit_hit;
 	/* a host signal asked the run to end (machine_request_stop); 0: none */
 	volatile sig_atomic_t stop_signal;
+	struct dump_request *dump; /* --dump-state (dump_state.h), or NULL */
 };
 
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "kernel/dump_state.h"
 #include "kernel/exec.h"
 #include "kernel/exit.h"
 #include "kernel/ipc/shm.h"
@@ -427,6 +428,23 @@ static void run_syscall(struct task *t)
 		c->regs[R_EAX] = (uint32_t)r;
 }
 
+/* --dump-state=fault: the first page fault that raised a signal (the moment a student
+ * wants to see: the tables as the failing walk found them) */
+static void user_exception_dumped(struct machine *m, struct task *t, const struct x86_exception *ex)
+{
+	uint64_t before = m->ctr.v[CTR_fault_sigsegv] + m->ctr.v[CTR_fault_sigbus];
+	user_exception(t, ex);
+	if (m->ctr.v[CTR_fault_sigsegv] + m->ctr.v[CTR_fault_sigbus] != before)
+		dump_state_write(m, t, "fault", true, ex->cr2, ex->error_code);
+}
+
+/* --dump-state=exit: the program's address space just before do_exit tears it down */
+static void exit_dump(struct machine *m, struct task *t)
+{
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_EXIT && t == m->sched.first && t->mm)
+		dump_state_write(m, t, "exit", false, 0, 0);
+}
+
 static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		     const struct x86_exception *ex)
 {
@@ -438,7 +456,11 @@ static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		run_syscall(t);
 		break;
 	case CPU_EXIT_EXCEPTION:
-		user_exception(t, ex);
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT &&
+		    ex->vector == X86_PF)
+			user_exception_dumped(m, t, ex);
+		else
+			user_exception(t, ex);
 		break;
 	case CPU_EXIT_INT:
 		if (ex->vector == 3) {
@@ -536,6 +558,7 @@ int machine_run(struct machine *m)
 				break;
 		}
 		if (t->exited) {
+			exit_dump(m, t);
 			do_exit(t);
 			continue;
 		}
@@ -551,6 +574,10 @@ int machine_run(struct machine *m)
 			if (m->cfg.max_insns - c->insns < budget)
 				budget = m->cfg.max_insns - c->insns;
 		}
+		/* --dump-state=insn=N: the CPU stops at exactly N */
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_INSN &&
+		    m->dump->insn > c->insns && m->dump->insn - c->insns < budget)
+			budget = m->dump->insn - c->insns;
 		struct task *l = t->group_leader ? t->group_leader : t;
 		if (l->it_real_value) {
 			/* stop when the real timer is due, to deliver SIGALRM on time */
@@ -569,13 +596,18 @@ int machine_run(struct machine *m)
 		t->utime_insns += ran;
 		itimer_cpu_account(t);
 		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_INSN &&
+		    c->insns >= m->dump->insn)
+			dump_state_write(m, t, "insn", false, 0, 0);
 		run_exit(m, t, e, &ex);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
 		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
 			do_signal(t);
-		if (t->exited)
+		if (t->exited) {
+			exit_dump(m, t);
 			do_exit(t);
+		}
 	}
 	bool alive = false;
 	for (size_t i = 0; i < s->nr; i++)

@@ -14,6 +14,7 @@
 #include "kernel/exec.h"
 #include "kernel/ktrace.h"
 #include "kernel/mm/filemap.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
@@ -786,6 +787,8 @@ static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, 
 		return VMF_OOM;
 	}
 	mm->swapents--;
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_swap_in(km, t, p, e, addr, r == VMF_MAJOR);
 	page_add_new_anon_rmap(mm, p, v, addr);
 	swap_free(km, e);
 	if (PageSwapCache(p) && (vm_swap_full(km) || (v->vm_flags & VM_LOCKED) ||
