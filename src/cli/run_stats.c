@@ -231,7 +231,7 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 	fprintf(f, "peak RSS: %llu kB\n", (ull)d->peak_kb);
 	if (m->km_ok)
 		fprintf(f,
-			"mapped frames, peaks: anonymous %llu, file-backed %llu, shared (two or more "
+			"mapped frames (peaks): anonymous %llu, file-backed %llu, shared (two or more "
 			"PTEs) %llu\n",
 			(ull)m->km.peak_anon_mapped, (ull)m->km.peak_file_mapped,
 			(ull)m->km.peak_shared_mapped);
