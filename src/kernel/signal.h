@@ -64,12 +64,24 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info);
 
 /* Called by the run loop before returning to user mode: delivers one pending, unblocked
  * signal: builds its frame and points eip at the handler, or takes the default action
- * (ignore, stop/continue treated as ignore, terminate: sets t->exited, t->exit_signal,
+ * (ignore; stop: the whole thread group stops, its parent told; terminate: sets t->exited, t->exit_signal,
  * t->exit_code = 128 + sig and prints the one-line report on stderr). */
 void do_signal(struct task *t);
 
+/* True when do_signal has work: an unblocked signal pending, or the parent to tell that the
+ * process was continued. */
+bool signal_work_pending(const struct task *t);
+
 /* True when an unblocked signal is pending (the run loop may skip do_signal otherwise). */
 bool signal_pending(const struct task *t);
+
+/* Whether sig's default action is to be ignored (SIGCHLD, SIGURG, SIGWINCH, and SIGCONT
+ * once it has continued the process). */
+bool sig_default_ignored(int sig);
+
+/* Whether the signal that ends an interrupted system call would run a handler (the call
+ * then fails with EINTR; otherwise it is restarted when it allows). */
+bool signal_handler_pending(const struct task *t);
 
 /* "SIGSEGV", or "SIG42"/"SIGRTMIN+3" style names; static storage. */
 const char *signal_name(int sig);

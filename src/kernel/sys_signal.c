@@ -281,8 +281,9 @@ static long suspend_with(struct task *t, uint64_t mask, const char *what)
 		s->restore_sigmask = false;
 		return wait_forever(t, what);
 	}
-	/* do_signal delivers under the temporary mask and saves the old one in the frame */
-	return -EINTR;
+	/* do_signal delivers under the temporary mask and saves the old one in the frame; a
+	 * signal without a handler (a stop) has the call run again */
+	return -ERESTARTNOHAND;
 }
 
 long sys_rt_sigsuspend(struct task *t, const uint32_t *a)
@@ -306,7 +307,7 @@ long sys_pause(struct task *t, const uint32_t *a)
 {
 	(void)a;
 	if (signal_pending(t))
-		return -EINTR;
+		return -ERESTARTNOHAND;
 	if (t->sched)
 		return sched_block(t, WAIT_SIGNAL, -1, 0);
 	return wait_forever(t, "pause");
