@@ -183,7 +183,7 @@ static bool notify_parent(struct task *t)
 		return true;
 	int sig = t->exit_signal_parent;
 	bool autoreap = false;
-	struct k_sigaction *ka = p->signal ? &p->signal->action[SIGCHLD_] : NULL;
+	struct k_sigaction *ka = p->signal ? &p->signal->sighand->action[SIGCHLD_] : NULL;
 	if (sig == SIGCHLD_ && ka && (ka->handler == 1 || (ka->flags & SA_NOCLDWAIT_))) {
 		autoreap = true;
 		if (ka->handler == 1)
@@ -208,7 +208,7 @@ void do_notify_parent_cldstop(struct task *leader, int why)
 	struct task *p = leader->real_parent;
 	if (!p || !leader->sched || p == leader->sched->init)
 		return;
-	struct k_sigaction *ka = p->signal ? &p->signal->action[SIGCHLD_] : NULL;
+	struct k_sigaction *ka = p->signal ? &p->signal->sighand->action[SIGCHLD_] : NULL;
 	if (ka && ka->handler != 1 && !(ka->flags & SA_NOCLDSTOP_)) {
 		struct siginfo_i386 info;
 		memset(&info, 0, sizeof info);

@@ -54,14 +54,62 @@ int signal_init(struct task *t)
 	struct signal_struct *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->sighand = calloc(1, sizeof(*s->sighand));
+	if (!s->sighand) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->sighand->count = 1;
 	t->signal = s;
 	return 0;
 }
 
+static void put_sighand(struct sighand_struct *h)
+{
+	if (h && --h->count == 0)
+		free(h);
+}
+
 void signal_free(struct task *t)
 {
+	if (t->signal)
+		put_sighand(t->signal->sighand);
 	free(t->signal);
 	t->signal = NULL;
+}
+
+int copy_sighand(struct task *c, const struct task *p, bool share)
+{
+	struct sighand_struct *h = p->signal->sighand;
+	if (share) {
+		h->count++;
+	} else {
+		struct sighand_struct *n = malloc(sizeof(*n));
+		if (!n) {
+			c->signal->sighand = NULL;
+			return -ENOMEM;
+		}
+		*n = *h;
+		n->count = 1;
+		h = n;
+	}
+	c->signal->sighand = h;
+	return 0;
+}
+
+int unshare_sighand(struct task *t)
+{
+	struct sighand_struct *h = t->signal->sighand;
+	if (h->count == 1)
+		return 0;
+	struct sighand_struct *n = malloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *h;
+	n->count = 1;
+	h->count--;
+	t->signal->sighand = n;
+	return 0;
 }
 
 enum sig_default { ACT_TERM, ACT_CORE, ACT_IGN, ACT_STOP, ACT_CONT };
@@ -110,7 +158,7 @@ static bool sig_ignored(const struct signal_struct *s, int sig)
 {
 	if (s->blocked & SIGBIT(sig))
 		return false;
-	uint32_t h = s->action[sig].handler;
+	uint32_t h = s->sighand->action[sig].handler;
 	return h == 1 /* SIG_IGN */ || (h == 0 && sig_default_ignored(sig));
 }
 
@@ -207,8 +255,8 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	s->error_code = err;
 	s->cr2 = cr2;
 	/* force_sig_info_to_task: the program cannot ignore or block its own fault. */
-	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler == 1) {
-		s->action[sig].handler = 0;
+	if ((s->blocked & SIGBIT(sig)) || s->sighand->action[sig].handler == 1) {
+		s->sighand->action[sig].handler = 0;
 		s->blocked &= ~SIGBIT(sig);
 	}
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
@@ -220,8 +268,8 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 void force_sig_bad_frame(struct task *t)
 {
 	struct signal_struct *s = t->signal;
-	if ((s->blocked & SIGBIT(SIGSEGV)) || s->action[SIGSEGV].handler == 1) {
-		s->action[SIGSEGV].handler = 0;
+	if ((s->blocked & SIGBIT(SIGSEGV)) || s->sighand->action[SIGSEGV].handler == 1) {
+		s->sighand->action[SIGSEGV].handler = 0;
 		s->blocked &= ~SIGBIT(SIGSEGV);
 	}
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
@@ -268,7 +316,7 @@ bool signal_handler_pending(const struct task *t)
 	const struct signal_struct *s = t->signal;
 	uint64_t ready = s ? s->pending & ~s->blocked : 0;
 	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
-	return sig && s->action[sig].handler > 1;
+	return sig && s->sighand->action[sig].handler > 1;
 }
 
 /* The next signal to deliver, as next_signal does: synchronous faults first, then the
@@ -344,7 +392,7 @@ void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
 static void force_sigsegv(struct task *t)
 {
 	struct signal_struct *s = t->signal;
-	s->action[SIGSEGV].handler = 0;
+	s->sighand->action[SIGSEGV].handler = 0;
 	s->blocked &= ~SIGBIT(SIGSEGV);
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
 	s->pending &= ~SIGBIT(SIGSEGV);
@@ -387,7 +435,7 @@ void do_signal(struct task *t)
 			break;
 		s->pending &= ~SIGBIT(sig);
 		struct siginfo_i386 info = s->info[sig];
-		struct k_sigaction *ka = &s->action[sig];
+		struct k_sigaction *ka = &s->sighand->action[sig];
 		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
 			ktrace_signal(t, sig, &info, ka->handler);
 		if (ka->handler == 1)

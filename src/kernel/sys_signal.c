@@ -37,17 +37,22 @@ static int do_sigaction(struct task *t, uint32_t sig, const struct k_sigaction *
 	if (!valid_sig(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
 	if (oact)
-		*oact = s->action[sig];
+		*oact = s->sighand->action[sig];
 	if (act) {
 		struct k_sigaction k = *act;
 		k.flags &= KNOWN_SA_FLAGS;
 		k.mask &= ~UNBLOCKABLE;
-		s->action[sig] = k;
-		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3). */
-		bool ign = k.handler == 1 || (k.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
-								 sig == SIGWINCH));
-		if (ign)
+		s->sighand->action[sig] = k;
+		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3), in
+		 * every thread of the process (not in other processes sharing the handlers) */
+		bool ign = k.handler == 1 || (k.handler == 0 && sig_default_ignored((int)sig));
+		if (ign && !t->sched)
 			s->pending &= ~SIGBIT(sig);
+		for (size_t i = 0; ign && t->sched && i < t->sched->nr; i++) {
+			struct task *o = t->sched->tasks[i];
+			if (o->tgid == t->tgid && o->signal && o->state < EXIT_ZOMBIE)
+				o->signal->pending &= ~SIGBIT(sig);
+		}
 	}
 	return 0;
 }

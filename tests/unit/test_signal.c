@@ -102,11 +102,11 @@ static void test_ignored_and_blocked(void **state)
 	/* default-ignored and SIG_IGN signals are dropped when sent */
 	assert_int_equal(send_sig(t, SIGCHLD, 0), 0);
 	assert_false(signal_pending(t));
-	t->signal->action[SIGUSR1].handler = 1;
+	t->signal->sighand->action[SIGUSR1].handler = 1;
 	send_sig(t, SIGUSR1, 0);
 	assert_int_equal(t->signal->pending, 0);
 	/* a blocked signal stays queued until unblocked */
-	t->signal->action[SIGUSR1].handler = 0;
+	t->signal->sighand->action[SIGUSR1].handler = 0;
 	t->signal->blocked = SIGBIT(SIGUSR2);
 	send_sig(t, SIGUSR2, 0);
 	assert_int_equal(t->signal->pending, SIGBIT(SIGUSR2));
@@ -126,14 +126,14 @@ static void test_fault_cannot_be_blocked(void **state)
 	struct task *t = *state;
 	/* force_sig_fault unblocks and resets a blocked fault signal, as Linux does */
 	t->signal->blocked = SIGBIT(SIGSEGV);
-	t->signal->action[SIGSEGV].handler = 0x8048000;
+	t->signal->sighand->action[SIGSEGV].handler = 0x8048000;
 	force_sig_fault(t, SIGSEGV, 1, 0x1234);
 	assert_int_equal(t->signal->blocked, 0);
-	assert_int_equal(t->signal->action[SIGSEGV].handler, 0);
+	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0);
 	assert_int_equal(t->signal->info[SIGSEGV].si_code, 1);
 	assert_int_equal(t->signal->info[SIGSEGV].u[0], 0x1234);
 	/* synchronous faults are delivered before lower-numbered pending signals */
-	t->signal->action[SIGHUP].handler = 0;
+	t->signal->sighand->action[SIGHUP].handler = 0;
 	send_sig(t, SIGHUP, 0);
 	do_signal(t);
 	assert_int_equal(t->exit_signal, SIGSEGV);
@@ -168,12 +168,12 @@ static void test_bad_frame(void **state)
 {
 	struct task *t = *state;
 	t->signal->trap_nr = 14;
-	t->signal->action[SIGSEGV].handler = 0x1000;
+	t->signal->sighand->action[SIGSEGV].handler = 0x1000;
 	force_sig_bad_frame(t);
 	assert_int_equal(t->signal->info[SIGSEGV].si_code, SI_KERNEL);
 	assert_int_equal(t->signal->trap_nr, 14);
-	assert_int_equal(t->signal->action[SIGSEGV].handler, 0x1000);
-	t->signal->action[SIGSEGV].handler = 0;
+	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0x1000);
+	t->signal->sighand->action[SIGSEGV].handler = 0;
 	do_signal(t);
 	assert_int_equal(t->exit_code, 128 + SIGSEGV);
 }
