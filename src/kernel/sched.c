@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,8 +195,12 @@ static bool fd_ready(int fd, bool writing)
 static bool poll_ready(const struct task *t)
 {
 	for (size_t i = 0; i < t->wait.nph; i++) {
-		struct pollfd p = {.fd = t->wait.ph[i].fd, .events = t->wait.ph[i].events};
-		if (poll(&p, 1, 0) > 0 && p.revents)
+		const struct poll_host *h = &t->wait.ph[i];
+		struct pollfd p = {.fd = h->fd, .events = h->events};
+		if (poll(&p, 1, 0) > 0 && (p.revents & ~h->ignore))
+			return true;
+		int n = 0;
+		if (h->by_count && ioctl(h->fd, FIONREAD, &n) == 0 && n > h->nread)
 			return true;
 	}
 	return false;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/fs/eventpoll.h"
 #include "kernel/fs/file.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -36,7 +37,9 @@ static short fd_revents(struct task *t, int fd, short events, struct poll_host *
 		return POLLNVAL;
 	short ev = events | POLLERR | POLLHUP;
 	short r;
-	if (f->kind != FILE_HOST) {
+	if (f->kind == FILE_EPOLL) {
+		r = eventpoll_poll(t, f) & ev;
+	} else if (f->kind != FILE_HOST) {
 		r = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & ev;
 	} else {
 		struct pollfd p = {.fd = f->host_fd, .events = ev};

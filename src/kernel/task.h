@@ -57,11 +57,16 @@ enum wait_kind {
 	WAIT_POLL
 };
 
-/* poll/select: a host descriptor and the events it waits for (select.c). */
+/* poll/select/epoll: a host descriptor and the events it waits for (select.c). */
 struct poll_host {
 	int fd;
 	short events;
 	bool external; /* not a pipe vmlab made: only the outside world can make it ready */
+	/* epoll's edge-triggered items already reported: the events it has already seen do
+	 * not count (ignore), and more bytes to read than nread does (by_count) */
+	short ignore;
+	bool by_count;
+	int nread;
 };
 
 struct task_wait {

@@ -121,6 +121,74 @@ static void test_ignored_and_blocked(void **state)
 	assert_int_equal(send_sig(t, 0, 0), 0);
 }
 
+static void test_job_control(void **state)
+{
+	struct task *t = *state;
+	/* SIGCONT's default action: it continues (nothing stopped here) and is not queued */
+	send_sig(t, SIGCONT, 0);
+	assert_int_equal(t->signal->pending, 0);
+	/* a stop signal and SIGCONT discard each other when sent, blocked or not */
+	t->signal->sighand->action[SIGCONT].handler = 0x8048000;
+	t->signal->blocked = SIGBIT(SIGTSTP) | SIGBIT(SIGCONT);
+	send_sig(t, SIGTSTP, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGTSTP));
+	send_sig(t, SIGCONT, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGCONT));
+	send_sig(t, SIGTTOU, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGTTOU)); /* SIGCONT went */
+	t->signal->pending = 0;
+	t->signal->blocked = 0;
+	t->signal->sighand->action[SIGCONT].handler = 0;
+	/* a task alone (no process tree) is an orphaned group: SIGTSTP is discarded */
+	send_sig(t, SIGTSTP, 0);
+	do_signal(t);
+	assert_false(t->jobctl_stopped);
+	assert_false(t->exited);
+	/* SIGSTOP always stops: the group is stopped with the code wait reports */
+	send_sig(t, SIGSTOP, 0);
+	do_signal(t);
+	assert_true(t->jobctl_stopped);
+	assert_true(t->group_stopped);
+	assert_int_equal(t->group_stop_code, SIGSTOP);
+	assert_false(t->exited);
+	/* SIGCONT continues it; wait(WCONTINUED) and the parent's CLD_CONTINUED follow */
+	send_sig(t, SIGCONT, 0);
+	assert_false(t->jobctl_stopped);
+	assert_false(t->group_stopped);
+	assert_int_equal(t->group_stop_code, 0);
+	assert_true(t->stop_continued);
+	assert_true(signal_work_pending(t));
+	do_signal(t);
+	assert_false(signal_work_pending(t));
+}
+
+static void test_sighand_sharing(void **state)
+{
+	struct task *t = *state;
+	struct task c = {.pid = 1001, .tgid = 1001};
+	struct task d = {.pid = 1002, .tgid = 1002};
+	struct signal_struct cs = *t->signal, ds = *t->signal;
+	c.signal = &cs;
+	d.signal = &ds;
+	/* CLONE_SIGHAND: one table; without it a copy */
+	assert_int_equal(copy_sighand(&c, t, true), 0);
+	assert_int_equal(copy_sighand(&d, t, false), 0);
+	assert_ptr_equal(cs.sighand, t->signal->sighand);
+	assert_int_equal(t->signal->sighand->count, 2);
+	assert_int_equal(ds.sighand->count, 1);
+	cs.sighand->action[SIGUSR1].handler = 0x8048000;
+	assert_int_equal(t->signal->sighand->action[SIGUSR1].handler, 0x8048000);
+	assert_int_equal(ds.sighand->action[SIGUSR1].handler, 0);
+	/* execve's unshare_sighand: a private copy, the other keeps the shared one */
+	assert_int_equal(unshare_sighand(&c), 0);
+	assert_ptr_not_equal(cs.sighand, t->signal->sighand);
+	assert_int_equal(t->signal->sighand->count, 1);
+	assert_int_equal(cs.sighand->action[SIGUSR1].handler, 0x8048000);
+	assert_int_equal(unshare_sighand(&c), 0); /* alone already: nothing to do */
+	free(cs.sighand);
+	free(ds.sighand);
+}
+
 static void test_fault_cannot_be_blocked(void **state)
 {
 	struct task *t = *state;
@@ -187,6 +255,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_and_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_cannot_be_blocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sighand_sharing, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_segment_faults_are_sigbus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frame, setup, teardown),
