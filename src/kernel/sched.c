@@ -209,8 +209,7 @@ static bool poll_ready(const struct task *t)
 /* A stopped task runs again when continued, or to die: killed, or its group exiting. */
 static bool stopped(const struct task *t)
 {
-	return t->jobctl_stopped && !t->exited &&
-	       !(t->signal && (t->signal->pending & SIGBIT(9)));
+	return t->jobctl_stopped && !t->exited && !(t->signal && (t->signal->pending & SIGBIT(9)));
 }
 
 bool task_can_run(struct task *t)
@@ -416,8 +415,8 @@ bool sched_idle(struct sched *s)
 			continue;
 		uint64_t now = vclock_monotonic_ns(t);
 		/* a stopped task's timeout does not wake it (its timer still fires) */
-		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE && !stopped(t) ? t->wait.deadline : 0,
-				 t->it_real_value};
+		bool waits = t->state == TASK_INTERRUPTIBLE && !stopped(t);
+		uint64_t d[2] = {waits ? t->wait.deadline : 0, t->it_real_value};
 		for (int k = 0; k < 2; k++) {
 			if (!d[k])
 				continue;

@@ -79,8 +79,8 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info);
 
 /* Called by the run loop before returning to user mode: delivers one pending, unblocked
  * signal: builds its frame and points eip at the handler, or takes the default action
- * (ignore; stop: the whole thread group stops, its parent told; terminate: sets t->exited, t->exit_signal,
- * t->exit_code = 128 + sig and prints the one-line report on stderr). */
+ * (ignore; stop: the whole thread group stops, its parent told; terminate: sets t->exited,
+ * t->exit_signal, t->exit_code = 128 + sig and prints the one-line report on stderr). */
 void do_signal(struct task *t);
 
 /* True when do_signal has work: an unblocked signal pending, or the parent to tell that the

@@ -41,9 +41,8 @@
 #define EPOLLONESHOT_ (1u << 30)
 #define EPOLLET_ (1u << 31)
 #define EP_PRIVATE_BITS (EPOLLWAKEUP_ | EPOLLONESHOT_ | EPOLLET_ | EPOLLEXCLUSIVE_)
-#define EPOLLEXCLUSIVE_OK_BITS                                                              \
-	(EPOLLIN_ | EPOLLOUT_ | EPOLLERR_ | EPOLLHUP_ | EPOLLWAKEUP_ | EPOLLET_ |            \
-	 EPOLLEXCLUSIVE_)
+#define EPOLLEXCLUSIVE_OK_BITS                                                                     \
+	(EPOLLIN_ | EPOLLOUT_ | EPOLLERR_ | EPOLLHUP_ | EPOLLWAKEUP_ | EPOLLET_ | EPOLLEXCLUSIVE_)
 /* every poll event a host file can report (POLLIN...POLLWRBAND, POLLMSG, POLLRDHUP) */
 #define POLL_ALL 0x27ff
 #define EP_MAX_NESTS 4
@@ -63,10 +62,10 @@ struct epitem {
 	uint64_t data;
 	uint32_t seen; /* edge-triggered: the events at the last look, and the bytes */
 	int seen_nread;
-	bool ready;       /* on the ready list */
-	struct epitem *next;    /* interest list, in insertion order */
+	bool ready;		/* on the ready list */
+	struct epitem *next;	/* interest list, in insertion order */
 	struct epitem *rd_next; /* ready list */
-	struct epitem *f_next;  /* the items watching the same file */
+	struct epitem *f_next;	/* the items watching the same file */
 };
 
 struct eventpoll {
@@ -252,8 +251,8 @@ static void item_check_now(struct task *t, struct epitem *it)
 		rd_append(it->ep, it);
 }
 
-static int ep_insert(struct task *t, struct eventpoll *ep, struct file *tf, int fd,
-		     uint32_t events, uint64_t data)
+static int ep_insert(struct task *t, struct eventpoll *ep, struct file *tf, int fd, uint32_t events,
+		     uint64_t data)
 {
 	struct epitem *it = calloc(1, sizeof *it);
 	if (!it)
@@ -337,8 +336,8 @@ long sys_epoll_create1(struct task *t, const uint32_t *a)
 	return do_epoll_create(t, a[0] & EPOLL_CLOEXEC_);
 }
 
-static long epoll_ctl_files(struct task *t, struct file *f, struct file *tf, uint32_t op,
-			    int fd, uint32_t events, uint64_t data)
+static long epoll_ctl_files(struct task *t, struct file *f, struct file *tf, uint32_t op, int fd,
+			    uint32_t events, uint64_t data)
 {
 	bool has_event = op != EPOLL_CTL_DEL_;
 	if (!can_poll(tf))
@@ -348,8 +347,7 @@ static long epoll_ctl_files(struct task *t, struct file *f, struct file *tf, uin
 	if (has_event && (events & EPOLLEXCLUSIVE_)) {
 		if (op == EPOLL_CTL_MOD_)
 			return -EINVAL;
-		if (op == EPOLL_CTL_ADD_ &&
-		    (is_epoll(tf) || (events & ~EPOLLEXCLUSIVE_OK_BITS)))
+		if (op == EPOLL_CTL_ADD_ && (is_epoll(tf) || (events & ~EPOLLEXCLUSIVE_OK_BITS)))
 			return -EINVAL;
 	}
 	struct eventpoll *ep = f->ep;
@@ -379,8 +377,7 @@ static long epoll_ctl_files(struct task *t, struct file *f, struct file *tf, uin
 		if (!it->ready)
 			item_check_now(t, it);
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
 
@@ -464,8 +461,8 @@ static long ep_send_events(struct task *t, struct eventpoll *ep, uint32_t uevent
 }
 
 /* The host descriptors whose change could give ep something to report. */
-static void ep_collect_hosts(struct eventpoll *ep, struct poll_host **ph, size_t *n,
-			     size_t *cap, int depth)
+static void ep_collect_hosts(struct eventpoll *ep, struct poll_host **ph, size_t *n, size_t *cap,
+			     int depth)
 {
 	if (ep->visiting || depth > EP_MAX_NESTS)
 		return;
