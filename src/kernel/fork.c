@@ -196,6 +196,10 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->call_deadline = 0;
 	c->futex_woken = false;
 	c->delayed_notify = false;
+	/* job control: a new process is neither stopped nor has a stop or continue to report */
+	c->jobctl_stopped = c->group_stopped = c->stop_continued = c->notify_continued = false;
+	c->stop_sig = c->group_stop_code = 0;
+	c->restart_code = 0;
 	c->partial_active = false;
 	c->partial_done = 0;
 	c->exec_done = false;
