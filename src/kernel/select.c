@@ -29,8 +29,14 @@ struct kpollfd {
 	int16_t events, revents;
 };
 
-/* The events of one descriptor that hold now. */
-static short fd_revents(struct task *t, int fd, short events, struct poll_host *ph)
+/* The host descriptors a blocked call waits on (sched.h's WAIT_POLL). */
+struct ph_list {
+	struct poll_host *v;
+	size_t n, cap;
+};
+
+/* The events of one descriptor that hold now; what could change them goes on l. */
+static short fd_revents(struct task *t, int fd, short events, struct ph_list *l)
 {
 	struct file *f = fget(t, fd);
 	if (!f)
@@ -39,16 +45,16 @@ static short fd_revents(struct task *t, int fd, short events, struct poll_host *
 	short r;
 	if (f->kind == FILE_EPOLL) {
 		r = eventpoll_poll(t, f) & ev;
+		/* an epoll descriptor changes with its items' files */
+		eventpoll_hosts(f, &l->v, &l->n, &l->cap);
 	} else if (f->kind != FILE_HOST) {
 		r = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & ev;
 	} else {
 		struct pollfd p = {.fd = f->host_fd, .events = ev};
 		r = poll(&p, 1, 0) > 0 ? (short)(p.revents & (ev | POLLNVAL)) : 0;
-		if (ph) {
-			ph->fd = f->host_fd;
-			ph->events = ev;
-			ph->external = !f->is_pipe;
-		}
+		if (l->n < l->cap)
+			l->v[l->n++] = (struct poll_host){
+			    .fd = f->host_fd, .events = ev, .external = !f->is_pipe};
 	}
 	fput(f);
 	return r;
@@ -92,7 +98,8 @@ static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeou
 	if (nfds > (uint32_t)files_limit(t))
 		return -EINVAL;
 	struct kpollfd *p = nfds ? malloc(nfds * sizeof *p) : NULL;
-	struct poll_host *ph = calloc(nfds ? nfds : 1, sizeof *ph);
+	struct ph_list l = {calloc(nfds ? nfds : 1, sizeof *l.v), 0, nfds ? nfds : 1};
+	struct poll_host *ph = l.v;
 	if ((nfds && !p) || !ph) {
 		free(p);
 		free(ph);
@@ -104,18 +111,16 @@ static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeou
 		return -EFAULT;
 	}
 	long count = 0;
-	size_t nh = 0;
 	for (uint32_t i = 0; i < nfds; i++) {
 		p[i].revents = 0;
 		if (p[i].fd < 0)
 			continue;
-		ph[nh].fd = -1;
-		p[i].revents = fd_revents(t, p[i].fd, p[i].events, &ph[nh]);
-		if (ph[nh].fd >= 0)
-			nh++;
+		p[i].revents = fd_revents(t, p[i].fd, p[i].events, &l);
 		if (p[i].revents)
 			count++;
 	}
+	ph = l.v; /* an epoll descriptor's hosts may have grown it */
+	size_t nh = l.n;
 	/* revents go back whatever happens next */
 	for (uint32_t i = 0; i < nfds; i++)
 		if (put_user_u32(t, ufds + i * 8 + 4,
@@ -259,24 +264,20 @@ static long do_select(struct task *t, int n, uint32_t uin, uint32_t uout, uint32
 	memset(rin, 0, sizeof rin);
 	memset(rout, 0, sizeof rout);
 	memset(rex, 0, sizeof rex);
-	struct poll_host *ph = calloc((size_t)n + 1, sizeof *ph);
-	if (!ph)
+	struct ph_list l = {calloc((size_t)n + 1, sizeof *l.v), 0, (size_t)n + 1};
+	if (!l.v)
 		return -ENOMEM;
 	long count = 0;
-	size_t nh = 0;
 	for (int fd = 0; fd < n; fd++) {
 		short want = (bit(in, fd) ? POLLIN_SET : 0) | (bit(out, fd) ? POLLOUT_SET : 0) |
 			     (bit(ex, fd) ? POLLEX_SET : 0);
 		if (!want)
 			continue;
-		ph[nh].fd = -1;
-		short r = fd_revents(t, fd, want, &ph[nh]);
+		short r = fd_revents(t, fd, want, &l);
 		if (r & POLLNVAL) {
-			free(ph);
+			free(l.v);
 			return -EBADF;
 		}
-		if (ph[nh].fd >= 0)
-			nh++;
 		if ((r & POLLIN_SET) && bit(in, fd)) {
 			rin[fd / 32] |= 1u << (fd % 32);
 			count++;
@@ -296,8 +297,8 @@ static long do_select(struct task *t, int n, uint32_t uin, uint32_t uout, uint32
 	uint64_t now = vclock_monotonic_ns(t);
 	*left_ns = deadline != ~0ull && deadline > now ? deadline - now : 0;
 	if (!count && timeout_ns != 0 && !timed_out(t, deadline))
-		return block_poll(t, ph, nh, deadline);
-	free(ph);
+		return block_poll(t, l.v, l.n, deadline);
+	free(l.v);
 	size_t bytes = (size_t)(n + 31) / 32 * 4;
 	if ((uin && copy_to_user(t, uin, rin, bytes)) ||
 	    (uout && copy_to_user(t, uout, rout, bytes)) ||

@@ -4,9 +4,9 @@
  * EFAULT, EPOLLEXCLUSIVE's rules), level-triggered reports and the order of the ready
  * list, EPOLLET (a new write is a new edge), EPOLLONESHOT and its re-arming, EPOLLOUT,
  * EPOLLHUP and EPOLLERR, an item going with the last descriptor of its file (not with a
- * dup'ed one), nested instances, poll on an epoll descriptor, blocking until another
- * process writes, timeouts (epoll_wait, epoll_pwait2), EINTR from a signal, and
- * epoll_wait's own errors. The i386 struct epoll_event is packed (12 bytes).
+ * dup'ed one), nested instances, poll on an epoll descriptor (waiting for it too),
+ * blocking until another process writes, timeouts (epoll_wait, epoll_pwait2), EINTR from a
+ * signal, and epoll_wait's own errors. The i386 struct epoll_event is packed (12 bytes).
  * Authoritative golden: both.
  */
 #include "guestutil.h"
@@ -231,6 +231,19 @@ int main(int argc, char **argv)
 	waitpid(c, &st, 0);
 	read(q[0], &ch, 1);
 	wait_show("timeout 50 ms", ep, 8, 50);
+	/* poll on the epoll descriptor itself waits for its items' files */
+	c = fork();
+	if (c == 0) {
+		nanosleep(&(struct timespec){0, 100000000}, NULL);
+		write(q[1], "x", 1);
+		_exit(0);
+	}
+	struct pollfd epf = {ep, POLLIN, 0};
+	int pr2 = poll(&epf, 1, 5000);
+	printf("poll on the epoll descriptor, until the child writes: %d revents %s\n", pr2,
+	       evname((uint16_t)epf.revents));
+	waitpid(c, &st, 0);
+	read(q[0], &ch, 1);
 	struct epoll_event evs[4];
 	struct timespec ts = {0, 30000000};
 	int r = epoll_pwait2(ep, evs, 4, &ts, NULL);

@@ -499,6 +499,11 @@ static void ep_collect_hosts(struct eventpoll *ep, struct poll_host **ph, size_t
 	ep->visiting = false;
 }
 
+void eventpoll_hosts(struct file *f, struct poll_host **ph, size_t *n, size_t *cap)
+{
+	ep_collect_hosts(f->ep, ph, n, cap, 0);
+}
+
 /* The deadline of a wait of ns nanoseconds (< 0: none, ~0), kept across its runs. */
 static uint64_t wait_deadline(struct task *t, int64_t ns)
 {

@@ -21,4 +21,7 @@ void eventpoll_release_file(struct file *f);
 /* The poll mask of an epoll file (EPOLLIN | EPOLLRDNORM when an item is ready), for poll
  * and select. */
 short eventpoll_poll(struct task *t, struct file *f);
+/* Appends to the array *ph (n used of cap, grown with realloc) the host descriptors whose
+ * change could give the epoll file f something to report, for a blocked poll or select. */
+void eventpoll_hosts(struct file *f, struct poll_host **ph, size_t *n, size_t *cap);
 #endif
