@@ -180,11 +180,11 @@ static void reset_for_new_program(struct task *t)
 {
 	struct signal_struct *s = t->signal;
 	for (int i = 1; i <= VMLAB_NSIG; i++) {
-		if (s->action[i].handler != 1)
-			s->action[i].handler = 0;
-		s->action[i].flags = 0;
-		s->action[i].restorer = 0;
-		s->action[i].mask = 0;
+		if (s->sighand->action[i].handler != 1)
+			s->sighand->action[i].handler = 0;
+		s->sighand->action[i].flags = 0;
+		s->sighand->action[i].restorer = 0;
+		s->sighand->action[i].mask = 0;
 	}
 	s->sas_ss_sp = s->sas_ss_size = 0;
 	s->sas_ss_flags = 0;
@@ -334,6 +334,12 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 		t->vfork_parent = NULL;
 	}
 	t->clear_child_tid = 0;
+	/* unshare_sighand: the handlers a CLONE_SIGHAND sibling still uses are not reset
+	 * for it */
+	if (!r && unshare_sighand(t)) {
+		r = -ENOMEM;
+		snprintf(err, sizeof err, "no memory for the signal handlers");
+	}
 	if (r) {
 		/* past the point of no return: the process is gone with its old image */
 		fprintf(stderr, "vmlab: execve: %s\n", err);

@@ -203,6 +203,10 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->call_deadline = 0;
 	c->futex_woken = false;
 	c->delayed_notify = false;
+	/* job control: a new process is neither stopped nor has a stop or continue to report */
+	c->jobctl_stopped = c->group_stopped = c->stop_continued = c->notify_continued = false;
+	c->stop_sig = c->group_stop_code = 0;
+	c->restart_code = 0;
 	c->partial_active = false;
 	c->partial_done = 0;
 	c->exec_done = false;
@@ -249,10 +253,16 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 		*err = -ENOMEM;
 		goto fail;
 	}
-	/* handlers and mask are inherited, pending signals are not */
+	/* handlers and mask are inherited, pending signals are not; CLONE_SIGHAND shares
+	 * the handlers themselves */
 	*c->signal = *p->signal;
 	c->signal->pending = 0;
 	c->signal->restore_sigmask = false;
+	if ((*err = copy_sighand(c, p, flags & CLONE_SIGHAND))) {
+		free(c->signal);
+		c->signal = NULL;
+		goto fail;
+	}
 	if (flags & CLONE_FILES)
 		c->files = p->files;
 	else if (p->files && !(c->files = dup_fd(p->files))) {

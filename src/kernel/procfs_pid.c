@@ -276,9 +276,9 @@ static uint64_t sigset_of(const struct task *t, int which)
 		return 0;
 	uint64_t ign = 0, cgt = 0;
 	for (int i = 1; i <= VMLAB_NSIG; i++) {
-		if (s->action[i].handler == 1)
+		if (s->sighand->action[i].handler == 1)
 			ign |= SIGBIT(i);
-		else if (s->action[i].handler > 1)
+		else if (s->sighand->action[i].handler > 1)
 			cgt |= SIGBIT(i);
 	}
 	switch (which) {

@@ -390,22 +390,6 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	}
 }
 
-/* A call a signal interrupted (-ERESTARTSYS): handle_signal's rule. A handler without
- * SA_RESTART makes it fail with EINTR; otherwise it runs again (EIP back on the INT 0x80,
- * EAX still its number) once the signal is dealt with. */
-static void restart_or_eintr(struct task *t)
-{
-	struct cpu *c = t->cpu;
-	const struct signal_struct *s = t->signal;
-	uint64_t ready = s->pending & ~s->blocked;
-	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
-	if (sig && s->action[sig].handler > 1 && !(s->action[sig].flags & 0x10000000u)) {
-		c->regs[R_EAX] = (uint32_t)-EINTR;
-		return;
-	}
-	c->eip -= c->exit_insn_len;
-}
-
 static void run_syscall(struct task *t)
 {
 	struct cpu *c = t->cpu;
@@ -419,11 +403,18 @@ static void run_syscall(struct task *t)
 		t->nvcsw++;
 		return;
 	}
-	t->call_deadline = 0;
-	if (r == -ERESTARTSYS) {
-		restart_or_eintr(t);
+	if (r == -ERESTARTSYS || r == -ERESTARTNOHAND || r == -ERESTART_RESTARTBLOCK) {
+		/* interrupted: EIP back on the INT 0x80 (EAX still its number) to run again,
+		 * unless do_signal runs a handler that makes it fail with EINTR; a restart
+		 * block keeps the deadline it had (a sleep goes on where it was) */
+		if (r != -ERESTART_RESTARTBLOCK)
+			t->call_deadline = 0;
+		c->eip -= c->exit_insn_len;
+		t->restart_code = (int)-r;
+		t->restart_insn_len = (uint8_t)c->exit_insn_len;
 		return;
 	}
+	t->call_deadline = 0;
 	if (!t->exited)
 		c->regs[R_EAX] = (uint32_t)r;
 }
@@ -488,7 +479,10 @@ static struct task *schedule(struct sched *s)
 	struct task *next = pick_next_task(s);
 	if (!next)
 		return NULL;
-	if (prev && next != prev && prev->state == TASK_RUNNING && !prev->exited)
+	if (prev && next != prev && prev->jobctl_stopped && !prev->exited &&
+	    prev->state == TASK_RUNNING)
+		prev->nvcsw++; /* stopped: it gave the CPU up */
+	else if (prev && next != prev && prev->state == TASK_RUNNING && !prev->exited)
 		prev->nivcsw++; /* preempted at the end of its slice */
 	bool resumed = next->state == TASK_INTERRUPTIBLE;
 	context_switch(s, prev, next);
@@ -501,7 +495,7 @@ static struct task *schedule(struct sched *s)
 		free(next->wait.ph);
 		next->wait.ph = NULL;
 		next->wait.nph = 0;
-	} else if (!next->exited && signal_pending(next)) {
+	} else if (!next->exited && signal_work_pending(next)) {
 		/* a preempted or new task: signals sent meanwhile, before it runs on */
 		do_signal(next);
 	}
@@ -556,6 +550,8 @@ int machine_run(struct machine *m)
 				continue; /* a timeout came, or the outside world answered */
 			if (!t)
 				break;
+			if (!task_can_run(t))
+				continue; /* a signal just stopped it as it was switched in */
 		}
 		if (t->exited) {
 			exit_dump(m, t);
@@ -591,6 +587,7 @@ int machine_run(struct machine *m)
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
 		vdso_update_data(t); /* exit_to_user_mode: the vDSO's clocks see sleeps too */
+		t->restart_code = 0; /* back in user mode: no signal came for it */
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
@@ -602,7 +599,7 @@ int machine_run(struct machine *m)
 		run_exit(m, t, e, &ex);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
-		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
+		if (!t->exited && t->state == TASK_RUNNING && signal_work_pending(t))
 			do_signal(t);
 		if (t->exited) {
 			exit_dump(m, t);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,15 +195,27 @@ static bool fd_ready(int fd, bool writing)
 static bool poll_ready(const struct task *t)
 {
 	for (size_t i = 0; i < t->wait.nph; i++) {
-		struct pollfd p = {.fd = t->wait.ph[i].fd, .events = t->wait.ph[i].events};
-		if (poll(&p, 1, 0) > 0 && p.revents)
+		const struct poll_host *h = &t->wait.ph[i];
+		struct pollfd p = {.fd = h->fd, .events = h->events};
+		if (poll(&p, 1, 0) > 0 && (p.revents & ~h->ignore))
+			return true;
+		int n = 0;
+		if (h->by_count && ioctl(h->fd, FIONREAD, &n) == 0 && n > h->nread)
 			return true;
 	}
 	return false;
 }
 
+/* A stopped task runs again when continued, or to die: killed, or its group exiting. */
+static bool stopped(const struct task *t)
+{
+	return t->jobctl_stopped && !t->exited && !(t->signal && (t->signal->pending & SIGBIT(9)));
+}
+
 bool task_can_run(struct task *t)
 {
+	if (stopped(t))
+		return false;
 	if (t->state == TASK_RUNNING)
 		return t->mm != NULL || t->exited;
 	if (t->state != TASK_INTERRUPTIBLE)
@@ -401,8 +414,9 @@ bool sched_idle(struct sched *s)
 		if (t->state >= EXIT_ZOMBIE)
 			continue;
 		uint64_t now = vclock_monotonic_ns(t);
-		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE ? t->wait.deadline : 0,
-				 t->it_real_value};
+		/* a stopped task's timeout does not wake it (its timer still fires) */
+		bool waits = t->state == TASK_INTERRUPTIBLE && !stopped(t);
+		uint64_t d[2] = {waits ? t->wait.deadline : 0, t->it_real_value};
 		for (int k = 0; k < 2; k++) {
 			if (!d[k])
 				continue;
@@ -422,7 +436,7 @@ bool sched_idle(struct sched *s)
 	nfds_t n = 0;
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct task *t = s->tasks[i];
-		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL)
+		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL || stopped(t))
 			continue;
 		for (size_t k = 0; k < t->wait.nph && n < 64; k++)
 			if (t->wait.ph[k].external)
@@ -490,9 +504,15 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 	fprintf(f, "vmlab: every task is blocked and nothing can wake any of them:\n");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct task *t = s->tasks[i];
-		if (t->state != TASK_INTERRUPTIBLE)
+		if (t->state >= EXIT_ZOMBIE)
 			continue;
-		if (t->wait.kind == WAIT_FUTEX)
+		const struct task *l = t->group_leader ? t->group_leader : t;
+		if (t->jobctl_stopped)
+			fprintf(f, "vmlab:   pid %d (%s) is stopped by %s\n", t->pid,
+				t->comm ? t->comm : "?", signal_name(l->stop_sig));
+		else if (t->state != TASK_INTERRUPTIBLE)
+			continue;
+		else if (t->wait.kind == WAIT_FUTEX)
 			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
 				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
 		else

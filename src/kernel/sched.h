@@ -22,6 +22,8 @@
 
 /* Internal return values of system calls, never seen by the guest (Linux's own numbers). */
 #define ERESTARTSYS 512	   /* interrupted by a signal: restart if SA_RESTART, else EINTR */
+#define ERESTARTNOHAND 514 /* interrupted: EINTR if a handler runs, else restart */
+#define ERESTART_RESTARTBLOCK 516 /* the same, the call's deadline kept for the restart */
 #define ERESTART_SCHED 530 /* blocked: run the call again when woken (vmlab's) */
 
 #define SCHED_SLICE_DEFAULT 1000000u /* instructions: 1 ms at the virtual clock's 1 ns/insn */

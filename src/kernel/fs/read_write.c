@@ -96,6 +96,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 {
 	if ((f->f_flags & G_O_ACCMODE) == G_O_WRONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL; /* no read method */
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PROC) {
@@ -163,6 +165,8 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 		return -EBADF;
 	if (f->kind == FILE_PROC)
 		return -EBADF;
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL; /* no write method */
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
 	struct stat st;
