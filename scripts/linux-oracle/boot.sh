@@ -9,7 +9,12 @@
 #                are the output of this script.
 # Environment: ORACLE_TIMEOUT (seconds, default 300), ORACLE_ACCEL (tcg; kvm
 # hung at boot on the nested-virtualisation machines of this project), ORACLE_APPEND (extra
-# kernel arguments), ORACLE_KEEP=1 keeps the work directory and console log.
+# kernel arguments), ORACLE_KEEP=1 keeps the work directory and console log,
+# ORACLE_SWAP_MB=N attaches a virtio disk of N MB (a sparse file in the work
+# directory, -drive if=virtio): the initramfs loads virtio_blk and the modules it
+# needs (fetch.sh keeps them from the kernel package) with busybox insmod, then
+# mkswap and swapon make the whole disk, /dev/vda, the swap area before the payload
+# runs (priority -2, as the first swapon without one gets).
 # nokaslr: the kernel is otherwise loaded at a random physical address, which
 # moves its reservations and changes MemTotal by a few hundred kB from boot to boot.
 # The machine is qemu's default i386 CPU under TCG, not KVM: the CPU the guest
@@ -34,6 +39,20 @@ IRD=$WORK/root
 mkdir -p "$IRD"/{bin,dev,proc,sys,tmp,probe}
 cp "$BUSYBOX" "$IRD/bin/busybox"
 cp -a "$PAYLOAD"/. "$IRD/probe/"
+DISK=()
+SWAP_MB=${ORACLE_SWAP_MB:-0}
+case $SWAP_MB in '' | *[!0-9]*) echo "boot.sh: ORACLE_SWAP_MB must be a number" >&2; exit 2 ;; esac
+if [ "$SWAP_MB" -gt 0 ]; then
+	MODS=$ORACLE/$FLAVOUR/modules
+	if [ ! -f "$MODS/order" ]; then
+		"$ROOT/scripts/linux-oracle/fetch.sh" >&2
+	fi
+	[ -f "$MODS/order" ] || { echo "boot.sh: no virtio modules in $MODS (fetch.sh)" >&2; exit 2; }
+	mkdir -p "$IRD/lib/virtio"
+	cp "$MODS"/*.ko "$MODS/order" "$IRD/lib/virtio/"
+	truncate -s "${SWAP_MB}M" "$WORK/swap.img"
+	DISK=(-drive "file=$WORK/swap.img,if=virtio,format=raw,cache=unsafe")
+fi
 # The markers are unlikely to occur in any payload output; printk is lowered
 # to emergencies only so kernel messages cannot interleave with the payload's.
 cat >"$IRD/init" <<'INIT'
@@ -45,6 +64,12 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 dmesg -n 1
+if [ -f /lib/virtio/order ]; then
+	for m in $(cat /lib/virtio/order); do insmod /lib/virtio/$m || echo "boot: insmod $m failed"; done
+	i=0
+	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	mkswap /dev/vda >/dev/null && swapon /dev/vda || echo "boot: no swap on /dev/vda"
+fi
 cd /tmp
 echo "@@VMLAB-ORACLE-BEGIN@@"
 sh /probe/run.sh </dev/null 2>&1
@@ -57,7 +82,7 @@ chmod 755 "$IRD/init"
 
 LOG=$WORK/console.log
 timeout "${ORACLE_TIMEOUT:-300}" qemu-system-i386 -accel "${ORACLE_ACCEL:-tcg}" -m "$MEM" \
-	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
+	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" "${DISK[@]}" \
 	-append "console=ttyS0 quiet norandmaps nokaslr panic=1 ${ORACLE_APPEND:-}" \
 	-nographic -no-reboot -monitor none -serial stdio -display none \
 	</dev/null >"$LOG" 2>"$WORK/qemu.err" || {

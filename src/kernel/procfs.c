@@ -47,7 +47,7 @@ struct ppath {
 
 static const char *const pid_files[] = {
 	"maps", "smaps", "smaps_rollup", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
-	"oom_score", "oom_score_adj", NULL};
+	"oom_score", "oom_score_adj", "oom_adj", NULL};
 static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
 	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo", "vmallocinfo", "cpuinfo",
@@ -295,7 +295,7 @@ int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 		bool kern = !p.pid_dir && (!strcmp(p.name, "slabinfo") ||
 					   !strcmp(p.name, "vmallocinfo"));
 		st->st_mode = S_IFREG | (priv || kern ? 0400 : 0444);
-		if (p.pid_dir && !strcmp(p.rest, "comm"))
+		if (p.pid_dir && (!strcmp(p.rest, "comm") || procfs_oom_file(p.rest)))
 			st->st_mode = S_IFREG | 0644;
 	}
 	}
@@ -456,8 +456,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		sb_printf(&b, "%.15s\n", t->comm ? t->comm : "");
 	} else if (!strcmp(p.rest, "oom_score")) {
 		sb_printf(&b, "%lu\n", proc_oom_score(t));
-	} else if (!strcmp(p.rest, "oom_score_adj")) {
-		sb_printf(&b, "%d\n", t->oom_score_adj);
+	} else if (procfs_oom_file(p.rest)) {
+		*err = procfs_oom_show(&b, t, p.rest);
 	} else if (!strcmp(p.rest, "pagemap")) {
 		/* computed at read time */
 	}
@@ -487,7 +487,9 @@ static struct file *procfs_open_canon(struct task *t, const char *canon, uint32_
 		*err = -ELOOP;
 		return NULL;
 	}
-	if ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT))) {
+	bool writable = p.kind == PK_FILE && p.pid_dir && procfs_oom_file(p.rest);
+	if (!writable &&
+	    ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT)))) {
 		*err = p.kind == PK_DIR ? -EISDIR : -EACCES;
 		return NULL;
 	}
