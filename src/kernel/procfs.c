@@ -56,7 +56,7 @@ static const char *const top_files[] = {
 /* /proc/sys: the sysctls a program may read to learn how the machine is set up. */
 static const char *const sysctl_names[] = {
 	"vm/overcommit_memory", "vm/overcommit_ratio", "vm/min_free_kbytes", "vm/max_map_count",
-	"vm/mmap_min_addr", "kernel/randomize_va_space", "kernel/osrelease", "kernel/ostype",
+	"vm/mmap_min_addr", "vm/page-cluster", "kernel/randomize_va_space", "kernel/osrelease", "kernel/ostype",
 	"kernel/pid_max", "kernel/hostname", NULL};
 
 static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
@@ -72,6 +72,8 @@ static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
 		sb_printf(b, "65530\n");
 	else if (!strcmp(name, "vm/mmap_min_addr"))
 		sb_printf(b, "%u\n", MMAP_MIN_ADDR);
+	else if (!strcmp(name, "vm/page-cluster"))
+		sb_printf(b, "%d\n", SWAP_PAGE_CLUSTER);
 	else if (!strcmp(name, "kernel/randomize_va_space"))
 		sb_printf(b, "%d\n", mm && mm->cfg.randomize ? 2 : 0);
 	else if (!strcmp(name, "kernel/osrelease"))

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		PUT(fd_legacy, "15");
 		show("legacy raised");
 		PUT(fd_adj, "1000");
-		PUT(fd_adj, "999");
+		PUT(fd_adj, "900");
 		show("end");
 		return 0;
 	}
@@ -101,6 +101,8 @@ int main(int argc, char **argv)
 	show("1000");
 	PUT(fd_adj, "-999");
 	show("-999");
+	PUT(fd_adj, "999");
+	show("999 (oom_adj above the legacy range)");
 	PUT(fd_legacy, "15");
 	show("legacy 15");
 	PUT(fd_legacy, "-17");

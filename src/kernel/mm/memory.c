@@ -737,7 +737,8 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 }
 
 /* do_swap_page: a fault on a swap entry. The page comes from the swap cache (a minor fault)
- * or is read from its slot into a new page that joins the cache (a major fault). It is
+ * or is read from its slot, with readahead around it, into a new page that joins the cache
+ * (a major fault). It is
  * mapped writable at once only for a write by its sole user (the slot had no other
  * reference and no one else maps the page): a page a fork shared stays shared, read-only,
  * and copy-on-write. The slot is given up when swap is more than half full, the VMA is
@@ -754,18 +755,14 @@ static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, 
 	enum fault_result r = VMF_OK;
 	struct page *p = lookup_swap_cache(km, e);
 	if (p) {
+		swap_cache_hit(km, p);
 		get_page(p);
 		mark_page_accessed(km, p);
 	} else {
-		p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+		int err;
+		p = swapin_readahead(km, e, &err);
 		if (!p)
-			return VMF_OOM;
-		add_to_swap_cache(km, p, e);
-		if (swap_readpage(km, p, e)) {
-			delete_from_swap_cache(km, p);
-			put_page(km, p);
-			return VMF_SIGBUS;
-		}
+			return err == -ENOMEM ? VMF_OOM : VMF_SIGBUS;
 		r = VMF_MAJOR;
 	}
 	bool exclusive = swap_count(km, e) == 1 && p->_mapcount < 0;

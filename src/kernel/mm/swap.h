@@ -113,7 +113,17 @@ bool vm_swap_full(const struct kmem *km);
 struct swap_info_struct *swp_swap_info(struct kmem *km, swp_entry_t e);
 
 /* ---- swap cache (swap_state.c) ---- */
+/* vm.page-cluster: swap readahead reads up to 1 << SWAP_PAGE_CLUSTER slots */
+#define SWAP_PAGE_CLUSTER 3
 struct page *lookup_swap_cache(struct kmem *km, swp_entry_t e);
+/* A fault found p in the swap cache: a page readahead brought in counts as a hit
+ * (swap_ra_hit) and widens the next readahead window. */
+void swap_cache_hit(struct kmem *km, struct page *p);
+/* swapin_readahead (swap_cluster_readahead): the page of slot e, read with its neighbours
+ * in an aligned cluster of the window swapin_nr_pages gives; every page read joins the swap
+ * cache and the LRU. The page comes with a reference for the caller; NULL with *err -EIO (a
+ * bad read) or -ENOMEM. */
+struct page *swapin_readahead(struct kmem *km, swp_entry_t e, int *err);
 void add_to_swap_cache(struct kmem *km, struct page *p, swp_entry_t e);
 void delete_from_swap_cache(struct kmem *km, struct page *p);
 /* try_to_free_swap / folio_free_swap: a swap-cache page no PTE refers to by slot leaves the
@@ -198,6 +208,9 @@ struct vm_reclaim {
 	uint32_t epoch;
 	uint64_t epoch_reclaimed; /* pages reclaimed since the epoch began */
 	uint64_t allocstall_zone[MAX_NR_ZONES]; /* by the highest zone of the request */
+	/* swap readahead's state (swapin_nr_pages: globals in Linux) */
+	uint32_t ra_hits;       /* swapin_readahead_hits: readahead pages used since last time */
+	uint32_t ra_prev_offset, ra_last_pages;
 };
 
 /* Sets up the LRU and the policy. 0 or -ENOMEM. */

@@ -392,9 +392,12 @@ void swap_print_stats(FILE *f, struct kmem *km, bool json)
 	}
 	fprintf(f, "reclaim: policy %s; swap %llu kB, peak use %llu kB\n", r->policy->name,
 		(unsigned long long)total_swap_pages(km) * 4, peak);
-	fprintf(f, "swap: major faults %llu, swap-ins %llu (pages read %llu), pages written %llu\n",
+	fprintf(f,
+		"swap: major faults %llu, swap-ins %llu (pages read %llu), pages written %llu; "
+		"readahead %llu (hits %llu)\n",
 		(unsigned long long)v[CTR_fault_major], (unsigned long long)v[CTR_fault_swapin],
-		(unsigned long long)v[CTR_pswpin], (unsigned long long)v[CTR_pswpout]);
+		(unsigned long long)v[CTR_pswpin], (unsigned long long)v[CTR_pswpout],
+		(unsigned long long)v[CTR_swap_ra], (unsigned long long)v[CTR_swap_ra_hit]);
 	fprintf(f, "reclaim: scanned %llu (kswapd %llu, direct %llu; anon %llu, file %llu), "
 		   "stolen %llu (kswapd %llu, direct %llu; anon %llu, file %llu)\n",
 		(unsigned long long)(v[CTR_pgscan_kswapd] + v[CTR_pgscan_direct]),
