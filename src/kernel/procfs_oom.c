@@ -47,9 +47,11 @@ int procfs_oom_show(struct sbuf *b, struct task *t, const char *rest)
 		return 0;
 	}
 	if (!strcmp(rest, "oom_adj")) {
-		int adj = t->oom_score_adj == OOM_SCORE_ADJ_MAX
-				  ? OOM_ADJUST_MAX
-				  : t->oom_score_adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX;
+		/* scaled down, truncated, and never above the top of the old range (the i386
+		 * 6.1 oracle shows 15 for 999, which scales to 16) */
+		int adj = t->oom_score_adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX;
+		if (adj > OOM_ADJUST_MAX)
+			adj = OOM_ADJUST_MAX;
 		sb_printf(b, "%d\n", adj);
 		return 0;
 	}
