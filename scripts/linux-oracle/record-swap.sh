@@ -5,25 +5,29 @@
 # and exit status ("exit=N") written to tests/golden/linux/FLAVOUR/swap/NAME.out, run as
 # record-guest-golden.sh runs programs (cwd /tmp, env PATH=/bin, stderr dropped).
 # tests/e2e/swap_oracle.sh runs the same under vmlab (--mem=64M --swap=SIZE) and compares.
-# Usage: scripts/linux-oracle/record-swap.sh [686|686-pae]   (default 686)
+# Usage: scripts/linux-oracle/record-swap.sh [686|686-pae [NAME...]]   (default 686, all)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 FLAVOUR=${1:-686}
+shift || true
+ONLY=" $* "
 OUT=tests/golden/linux/$FLAVOUR/swap
-# NAME PROGRAM SWAP_MB ARGS...: working sets of 72 MB are 1.5 x MemTotal (about 48 MB at -m 64)
+# NAME PROGRAM SWAP ARGS...: SWAP as boot.sh's ORACLE_SWAP_MB (N[:PRIO],...); working sets of 72 MB are 1.5 x MemTotal (about 48 MB at -m 64)
 SCENARIOS=(
 	"seq-72 swap_oracle 128 seq 72"
 	"rand-72 swap_oracle 128 rand 72"
 	"hot-72 swap_oracle 128 hot 72"
 	"pageout-1024 swap_oracle 128 pageout 1024"
+	"areas-72 swap_oracle 24:5,24:5,32 areas 72"
 	"oom-victim swap_oom_victim 0"
 	"oom-victim-swap swap_oom_victim 32"
 )
-make -s build/guest/swap_oracle-O2 build/guest/swap_oom_victim-O2
+make -s build/guest/swap_oracle-O2 build/guest/swap_oom_victim-O2 build/guest/swapctl-O2
 mkdir -p "$OUT"
 for sc in "${SCENARIOS[@]}"; do
 	read -r name prog swap args <<<"$sc"
+	[ "$ONLY" = "  " ] || [[ $ONLY == *" $name "* ]] || continue
 	pay=$(mktemp -d)
 	cp "build/guest/$prog-O2" "$pay/"
 	cat >"$pay/run.sh" <<RUN

@@ -29,7 +29,7 @@ for b in swap_workset swap_oom swap_policy swap_pageout swap_smaps; do
 	fi
 done
 soak=${VMLAB_SOAK:-0}
-echo "1..27"
+echo "1..28"
 # The sanitizer build runs a smaller machine and skips the repetitions (kept under a minute).
 san=0
 [ "$VMLAB_BUILD" = san ] && san=1
@@ -238,3 +238,15 @@ else
 	[ $r = 0 ] || diff "$tmp/exp" "$tmp/out" | sed 's/^/# /' | head -10
 	ok $r "oom_score_adj/oom_adj unprivileged: the floor and the legacy rule as the native kernel's"
 fi
+
+# 28: --swap=SIZE:PRIO: the priority is swapon's (0-32767); more than 8 areas are refused
+r=0
+for bad in "--swap=16M:32768" "--swap=16M:-1" "--swap=16M:x"; do
+	"$VMLAB" run --mem=$MEM $bad -- "$G/swap_smaps-O2" >/dev/null 2>"$tmp/err" && r=1
+	grep -q "bad --swap" "$tmp/err" || r=1
+done
+nine=()
+for i in 1 2 3 4 5 6 7 8 9; do nine+=(--swap=64K); done
+"$VMLAB" run --mem=$MEM "${nine[@]}" -- "$G/swap_smaps-O2" >/dev/null 2>"$tmp/err" && r=1
+grep -q "at most 8 areas" "$tmp/err" || r=1
+ok $r "--swap=SIZE:PRIO: out-of-range priorities and a ninth area are refused"

@@ -6,7 +6,9 @@
  * Usage: swap_oracle seq|rand|hot MB        a working set of MB megabytes, filled and
  *                                           verified twice (two generations);
  *        swap_oracle pageout PAGES          MADV_PAGEOUT of PAGES touched pages, then a
- *                                           read of each.
+ *                                           read of each;
+ *        swap_oracle areas MB               MB touched once with several swap areas: how
+ *                                           the slots spread over them (priorities).
  * Prints /proc/swaps and SwapTotal, whether the data survived, and the raw counters the
  * run moved (getrusage faults, /proc/vmstat deltas, mincore's non-resident pages at the
  * end): the comparison decides which of them must match exactly and which depend on timing.
@@ -143,6 +145,39 @@ static void counts(const long *v0, const struct rusage *r0, long nonres)
 	printf("nonresident %ld\n", nonres);
 }
 
+/* After the fill: each area's use ("area NAME prio P used_kb U"), and the facts the
+ * priorities decide: areas of the highest priority in use share it within one batch of
+ * slots (SWAP_BATCH, 64 pages), lower ones untouched while those have room. */
+static void areas_report(void)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256], name[64], type[32];
+	long size[8], used[8];
+	int prio[8], n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (n < 8 && sscanf(line, "%63s %31s %ld %ld %d", name, type, &size[n], &used[n],
+				    &prio[n]) == 5) {
+			printf("area %s prio %d\nused_kb %ld\n", name, prio[n], used[n]);
+			n++;
+		}
+	if (f)
+		fclose(f);
+	int top = -32768, spread_ok = 1, lower_ok = 1;
+	for (int i = 0; i < n; i++)
+		if (used[i] && prio[i] > top)
+			top = prio[i];
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++) {
+			if (prio[i] == top && prio[j] == top && used[i] - used[j] > 64 * 4)
+				spread_ok = 0;
+			if (prio[i] < top && used[i] && prio[j] == top && used[j] < size[j] - 64 * 4)
+				lower_ok = 0;
+		}
+	printf("areas of the top priority in use share it within a batch: %s\n",
+	       spread_ok ? "yes" : "no");
+	printf("lower priorities unused while the top has room: %s\n", lower_ok ? "yes" : "no");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -181,6 +216,17 @@ int main(int argc, char **argv)
 			bad += check(pg, 1);
 		printf("after reading back: %s\n", bad ? "DATA CORRUPTED" : "data intact");
 		counts(v0, &r0, nonresident());
+		return bad != 0;
+	}
+	if (!strcmp(mode, "areas")) {
+		/* the spread right after the fill: swap-ins then free slots unevenly (a page read
+		 * back gives its slot up while swap is more than half full) */
+		for (uint32_t pg = 0; pg < npages; pg++)
+			fill(pg, 1);
+		areas_report();
+		for (uint32_t pg = 0; pg < npages; pg++)
+			bad += check(pg, 1);
+		printf("areas: %s\n", bad ? "DATA CORRUPTED" : "data intact");
 		return bad != 0;
 	}
 	if (!strcmp(mode, "hot"))

@@ -89,7 +89,11 @@ struct swap_info_struct {
 	uint8_t *mem;	       /* host-memory area (MAP_NORESERVE: untouched slots cost nothing) */
 };
 
-/* One line of /proc/swaps per area; the areas a machine boots with. */
+/* One line of /proc/swaps per area; the areas a machine boots with. prio: SWAP_PRIO_NONE
+ * for swapon's default (one below the lowest so far, -2 for the first), else 0..32767
+ * (SWAP_FLAG_PREFER). */
+#define SWAP_PRIO_NONE (-32768 - 1)
+#define SWAP_FLAG_PRIO_MASK 0x7fff
 int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio, char *err,
 		size_t n);
 void swap_areas_free(struct kmem *km);
@@ -196,6 +200,11 @@ struct vm_reclaim {
 	struct swap_info_struct *swap_info[MAX_SWAPFILES];
 	unsigned nr_swapfiles;
 	int least_priority;
+	/* the swap slots cache (mm/swap_slots.c): slots come in batches of SWAP_BATCH from one
+	 * area, the next batch from the next area of the same priority (get_swap_pages'
+	 * round robin) */
+	struct swap_info_struct *batch_si;
+	unsigned batch_left;
 	uint64_t swap_peak; /* the most slots in use at once */
 	struct mm_struct **mmlist;
 	size_t nr_mm, cap_mm;

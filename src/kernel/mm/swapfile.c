@@ -108,7 +108,7 @@ int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio
 	}
 	/* named as the oracle's swap device: a whole virtio disk */
 	snprintf(si->name, sizeof si->name, "/dev/vd%c", 'a' + (int)si->type);
-	si->prio = prio == 0 ? --r->least_priority : prio;
+	si->prio = prio == SWAP_PRIO_NONE ? --r->least_priority : prio;
 	si->swap_map[0] = 0xff; /* the header: SWAP_MAP_BAD */
 	si->lowest_bit = 1;
 	si->highest_bit = si->max - 1;
@@ -142,8 +142,11 @@ void swap_areas_free(struct kmem *km)
 		free(si);
 		r->swap_info[i] = NULL;
 	}
-	if (r)
+	if (r) {
 		r->nr_swapfiles = 0;
+		r->batch_si = NULL;
+		r->batch_left = 0;
+	}
 }
 
 /* scan_swap_map_slots for one slot, from cluster_next */
@@ -162,21 +165,38 @@ static uint32_t scan_swap_map(struct swap_info_struct *si)
 	return 0;
 }
 
+/* get_swap_pages' choice for the next batch: the areas with room in priority order, higher
+ * first; among equal priorities the one after the area of the last batch (swapon order
+ * is the list's order, and an area used goes to the back of its priority), so equal
+ * areas take turns batch by batch. */
+#define SWAP_BATCH 64
+static struct swap_info_struct *next_batch_area(struct vm_reclaim *r)
+{
+	struct swap_info_struct *best = NULL;
+	int last = r->batch_si ? (int)r->batch_si->type : -1;
+	for (unsigned k = 1; k <= r->nr_swapfiles; k++) {
+		/* from the area after the last one used, round the list */
+		unsigned i = (unsigned)(last + (int)k) % r->nr_swapfiles;
+		struct swap_info_struct *si = r->swap_info[i];
+		if (si->inuse_pages < si->pages && (!best || si->prio > best->prio))
+			best = si;
+	}
+	r->batch_si = best;
+	r->batch_left = best ? SWAP_BATCH : 0;
+	return best;
+}
+
 swp_entry_t get_swap_page(struct kmem *km)
 {
 	struct vm_reclaim *r = rc(km);
 	if (!r || !nr_swap_pages(km))
 		return (swp_entry_t){0};
-	/* the area with the highest priority that has room; equal priorities take turns in
-	 * Linux, which with one area per priority (vmlab's boot areas) is the same */
-	struct swap_info_struct *best = NULL;
-	for (unsigned i = 0; i < r->nr_swapfiles; i++) {
-		struct swap_info_struct *si = r->swap_info[i];
-		if (si->inuse_pages < si->pages && (!best || si->prio > best->prio))
-			best = si;
-	}
+	struct swap_info_struct *best = r->batch_si;
+	if (!r->batch_left || !best || best->inuse_pages == best->pages)
+		best = next_batch_area(r);
 	if (!best)
 		return (swp_entry_t){0};
+	r->batch_left--;
 	uint32_t off = scan_swap_map(best);
 	if (!off)
 		return (swp_entry_t){0};
