@@ -87,6 +87,9 @@ struct swap_info_struct {
 	uint32_t lowest_bit, highest_bit;
 	int fd;		       /* --swap-file: a sparse host file; -1: host memory */
 	uint8_t *mem;	       /* host-memory area (MAP_NORESERVE: untouched slots cost nothing) */
+	bool writeok;	       /* SWP_WRITEOK: slots may be handed out (not during swapoff) */
+	bool is_file;	       /* a guest's swapon on a file: "file" in /proc/swaps */
+	uint64_t dev, ino;     /* the host file's identity (a guest's swapon) */
 };
 
 /* One line of /proc/swaps per area; the areas a machine boots with. prio: SWAP_PRIO_NONE
@@ -97,6 +100,19 @@ struct swap_info_struct {
 int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio, char *err,
 		size_t n);
 void swap_areas_free(struct kmem *km);
+/* sys_swapon's part (swapon.c checked the header and the file): an area of maxpages slots
+ * (header included) kept in the host file behind fd (owned from now on, closed on error),
+ * shown as name. 0 or -errno (-EPERM: no free type). */
+int swapon_file(struct kmem *km, int fd, uint32_t maxpages, const char *name, int prio,
+		uint64_t dev, uint64_t ino);
+/* The active area kept in the host file (dev, ino), or NULL. */
+struct swap_info_struct *swap_area_of_file(struct kmem *km, uint64_t dev, uint64_t ino);
+/* swapoff: every page of si back in memory (try_to_unuse over every address space), then
+ * the area goes and lower automatic priorities move up by one. 0, or -ENOMEM (the pages do
+ * not fit: the area stays in use) or -EIO. */
+int swapoff_area(struct kmem *km, struct swap_info_struct *si);
+/* unuse_mm (memory.c): every swap PTE of area type in mm swapped in. 0 or -errno. */
+int unuse_mm(struct mm_struct *mm, unsigned type);
 int proc_swaps_show(struct kmem *km, char *buf, size_t len);
 /* get_swap_page: a free slot (its count 0 | SWAP_HAS_CACHE), or val 0 when swap is full. */
 swp_entry_t get_swap_page(struct kmem *km);
