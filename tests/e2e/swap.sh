@@ -22,14 +22,14 @@ run() { # opts... -- bin args... -> $tmp/out, $tmp/err, $tmp/rc
 stat_of() { # counter name from --stats text in $tmp/err
 	awk -v k="$1" '$1 == k { print $2 }' "$tmp/err"
 }
-for b in swap_workset swap_oom swap_policy swap_pageout swap_smaps; do
+for b in swap_workset swap_oom swap_policy swap_pageout swap_smaps swap_oomadj swap_swapon; do
 	if [ ! -x "$G/$b-O2" ]; then
 		echo "1..0 # SKIP guest programs not built (make guests)"
 		exit 0
 	fi
 done
 soak=${VMLAB_SOAK:-0}
-echo "1..28"
+echo "1..30"
 # The sanitizer build runs a smaller machine and skips the repetitions (kept under a minute).
 san=0
 [ "$VMLAB_BUILD" = san ] && san=1
@@ -250,3 +250,32 @@ for i in 1 2 3 4 5 6 7 8 9; do nine+=(--swap=64K); done
 "$VMLAB" run --mem=$MEM "${nine[@]}" -- "$G/swap_smaps-O2" >/dev/null 2>"$tmp/err" && r=1
 grep -q "at most 8 areas" "$tmp/err" || r=1
 ok $r "--swap=SIZE:PRIO: out-of-range priorities and a ninth area are refused"
+
+# 29: swapon/swapoff on files the program prepared under --rw (tests/guest/swap_swapon.c):
+# the header checks, priorities, equal ones in turn, /proc/swaps, swapoff bringing pages back
+# or failing with ENOMEM; the expected lines follow from the definitions in docs/swap.md
+mkdir -p "$tmp/rw"
+(cd "$tmp/rw" && exec env -i PATH=/bin timeout -s KILL 120 "$VMLAB" run --mem=48M --rw "$tmp/rw" \
+	-- "$G/swap_swapon-O2" 46 </dev/null >"$tmp/out" 2>"$tmp/err")
+printf 'swapon without the magic: EINVAL\nswapon version 2: EINVAL\nswapon last_page past the end: EINVAL\nswapon with a bad page: EINVAL\nswapon last_page 0: EINVAL\nswapon with holes: EINVAL\nswapon a directory: EISDIR\nswapon a missing file: ENOENT\nswapon unknown flags: EINVAL\nswapon sw-c (automatic priority): 0\nswapon sw-d (automatic priority): 0\nswapon sw-a, priority 5: 0\nswapon sw-a again: EBUSY\nswapon sw-b, priority 5: 0\nfour areas:\n  sw-c file size 1020 prio -2\n  sw-d file size 1020 prio -3\n  sw-a file size 8188 prio 5\n  sw-b file size 8188 prio 5\nswapoff sw-c: 0\nsw-c gone, sw-d moved up:\n  sw-d file size 1020 prio -2\n  sw-a file size 8188 prio 5\n  sw-b file size 8188 prio 5\nswapoff sw-c again: EINVAL\nswapoff a file that is no swap area: EINVAL\nafter the fill:\n  sw-d file size 1020 prio -2\n  sw-a file size 8188 prio 5\n  sw-b file size 8188 prio 5\nsw-a and sw-b in use, within one batch of 64 slots: yes\nsw-d unused: yes\nswapoff sw-b (its pages do not fit): ENOMEM\nafter the failed swapoff:\n  sw-d file size 1020 prio -2\n  sw-a file size 8188 prio 5\n  sw-b file size 8188 prio 5\ndata: intact\nswapoff sw-a: 0\nsw-a gone:\n  sw-d file size 1020 prio -2\n  sw-b file size 8188 prio 5\ndata: intact\nswapoff sw-b: 0\nswapoff sw-d: 0\nnone left:\ndata: intact\n' >"$tmp/exp"
+r=1
+cmp -s "$tmp/out" "$tmp/exp" && r=0
+[ $r = 0 ] || diff "$tmp/exp" "$tmp/out" | sed 's/^/# /' | head -10
+ok $r "guest swapon/swapoff on files: header checks, priorities, round robin, swapoff and its ENOMEM"
+
+# 30: busybox mkswap, swapon and swapoff on a file under --rw
+B=$ROOT/build/busybox/bin/busybox
+if [ ! -x "$B" ]; then
+	n=$((n + 1))
+	echo "ok $n - # SKIP busybox not fetched (build/busybox)"
+else
+	rm -f "$tmp/rw/sf"
+	(cd "$tmp/rw" && exec env -i PATH=/bin timeout -s KILL 60 "$VMLAB" run --mem=48M --rw "$tmp/rw" \
+		-- "$B" sh -c 'dd if=/dev/zero of=sf bs=1M count=4 2>/dev/null && mkswap sf >/dev/null &&
+		swapon sf && tail -n +2 /proc/swaps && swapoff sf && echo off && tail -n +2 /proc/swaps' \
+		</dev/null >"$tmp/out" 2>"$tmp/err")
+	r=1
+	grep -q "^$tmp/rw/sf  *file		4092		0		-2\$" "$tmp/out" && [ "$(tail -1 "$tmp/out")" = off ] && r=0
+	[ $r = 0 ] || cat "$tmp/out" "$tmp/err" | sed 's/^/# /' | head -10
+	ok $r "busybox mkswap/swapon/swapoff on a file: listed in /proc/swaps as a file, then gone"
+fi
