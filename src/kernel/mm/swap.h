@@ -76,7 +76,7 @@ static inline bool is_swap_pte(uint64_t pte)
 struct swap_info_struct {
 	unsigned type;
 	int prio;
-	char name[64];	       /* as /proc/swaps shows it */
+	char name[256];        /* as /proc/swaps shows it */
 	uint32_t max;	       /* slots, header included */
 	uint32_t pages;	       /* usable slots (max - 1) */
 	uint32_t inuse_pages;

@@ -107,7 +107,7 @@ long sys_swapon(struct task *t, const uint32_t *a)
 		r = -EBUSY;
 	else if (!(maxpages = read_swap_header(fd, &st)) || has_holes(fd, maxpages))
 		r = -EINVAL;
-	char name[64];
+	char name[256];
 	if (!r && fs_guest_path_of_fd(t, fd, name, sizeof name))
 		snprintf(name, sizeof name, "(unknown)");
 	if (r) {
