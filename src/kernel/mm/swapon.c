@@ -137,10 +137,11 @@ long sys_swapoff(struct task *t, const uint32_t *a)
 		return -EINVAL;
 	/* the pages must fit in what is left (security_vm_enough_memory_mm, charged while the
 	 * area goes) */
-	if (t->mm && vm_enough_memory(t->mm, si->pages))
+	uint64_t pages = si->pages; /* si is gone after a successful swapoff */
+	if (t->mm && vm_enough_memory(t->mm, pages))
 		return -ENOMEM;
 	int r = swapoff_area(km, si);
 	if (t->mm)
-		vm_unacct_memory(t->mm, si->pages);
+		vm_unacct_memory(t->mm, pages);
 	return r;
 }
