@@ -236,6 +236,8 @@ static void swap_out_and_back(void)
 	assert_int_equal(m->ctr.v[CTR_pswpin], 16);
 	assert_int_equal(m->ctr.v[CTR_swap_ra], 11);
 	assert_int_equal(m->ctr.v[CTR_swap_ra_hit], 11);
+	/* each slot kept the evicted page's shadow: every page read is a refault */
+	assert_int_equal(m->ctr.v[CTR_workingset_refault_anon], 16);
 	assert_int_equal(mm->swapents, 0);
 	assert_int_equal(mm->rss_anon, 16);
 	/* read back clean, the pages keep their slots (swap cache): a second reclaim writes

@@ -82,6 +82,7 @@ struct swap_info_struct {
 	uint32_t inuse_pages;
 	uint8_t *swap_map;     /* per slot: PTE references | SWAP_HAS_CACHE */
 	uint32_t *csum;	       /* per slot: checksum of the data written (integrity) */
+	uint32_t *shadow;      /* per slot: the evicted page's shadow entry (workingset.c) */
 	struct page **cache;   /* the swap cache: the page of each slot, or NULL */
 	uint32_t cluster_next; /* where the next allocation scan starts */
 	uint32_t lowest_bit, highest_bit;
@@ -157,6 +158,16 @@ static inline bool PageSwapCache(const struct page *p)
 {
 	return PageFlag(p, PG_swapcache);
 }
+
+/* ---- refault detection (workingset.c) ---- */
+/* workingset_eviction: reclaim frees anonymous page p, whose slot e keeps its data: the slot
+ * remembers when (the nonresident age) and whether p was active once (PG_workingset). */
+void workingset_eviction(struct kmem *km, struct page *p, swp_entry_t e);
+/* workingset_refault: p was just read from slot e: a refault when the slot has a shadow;
+ * activated when it was evicted within the workingset's size of pages ago. */
+void workingset_refault(struct kmem *km, struct page *p, swp_entry_t e);
+/* workingset_activation: a page was activated (ages the nonresident pages). */
+void workingset_activation(struct kmem *km);
 
 /* ---- reverse mapping (rmap.c) ---- */
 /* Every address space with page tables (Linux's mmlist): rmap walks them. */
@@ -236,6 +247,8 @@ struct vm_reclaim {
 	/* swap readahead's state (swapin_nr_pages: globals in Linux) */
 	uint32_t ra_hits;       /* swapin_readahead_hits: readahead pages used since last time */
 	uint32_t ra_prev_offset, ra_last_pages;
+	/* the lruvec's nonresident_age: evictions and activations so far (workingset.c) */
+	uint32_t nonresident_age;
 };
 
 /* Sets up the LRU and the policy. 0 or -ENOMEM. */

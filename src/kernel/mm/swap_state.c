@@ -202,6 +202,7 @@ static struct page *read_swap_cache_async(struct kmem *km, swp_entry_t e, bool *
 		return NULL;
 	}
 	lru_cache_add(km, p);
+	workingset_refault(km, p, e);
 	*allocated = true;
 	return p;
 }

@@ -84,6 +84,7 @@ static void area_free(struct swap_info_struct *si)
 		munmap(si->mem, (size_t)si->max << PAGE_SHIFT);
 	free(si->swap_map);
 	free(si->csum);
+	free(si->shadow);
 	free(si->cache);
 	free(si);
 }
@@ -111,8 +112,9 @@ int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio
 	si->pages = si->max - 1;
 	si->swap_map = calloc(max, 1);
 	si->csum = calloc(max, sizeof *si->csum);
+	si->shadow = calloc(max, sizeof *si->shadow);
 	si->cache = calloc(max, sizeof *si->cache);
-	if (!si->swap_map || !si->csum || !si->cache)
+	if (!si->swap_map || !si->csum || !si->cache || !si->shadow)
 		goto nomem_si;
 	uint8_t hdr[PAGE_SIZE];
 	write_header(si, hdr);
@@ -126,6 +128,7 @@ int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio
 				close(si->fd);
 			free(si->swap_map);
 			free(si->csum);
+			free(si->shadow);
 			free(si->cache);
 			free(si);
 			return -EIO;
@@ -150,6 +153,7 @@ int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio
 nomem_si:
 	free(si->swap_map);
 	free(si->csum);
+	free(si->shadow);
 	free(si->cache);
 	free(si);
 nomem:
@@ -238,6 +242,7 @@ static void swap_entry_free(struct kmem *km, struct swap_info_struct *si, uint32
 {
 	si->swap_map[off] = 0;
 	si->csum[off] = 0;
+	si->shadow[off] = 0;
 	si->inuse_pages--;
 	if (si->writeok) /* an area being swapped off counts no free slots */
 		km->stat[NR_SWAP_FREE]++;
@@ -339,8 +344,9 @@ int swapon_file(struct kmem *km, int fd, uint32_t maxpages, const char *name, in
 	si->pages = maxpages - 1;
 	si->swap_map = calloc(maxpages, 1);
 	si->csum = calloc(maxpages, sizeof *si->csum);
+	si->shadow = calloc(maxpages, sizeof *si->shadow);
 	si->cache = calloc(maxpages, sizeof *si->cache);
-	if (!si->swap_map || !si->csum || !si->cache) {
+	if (!si->swap_map || !si->csum || !si->cache || !si->shadow) {
 		area_free(si);
 		return -ENOMEM;
 	}

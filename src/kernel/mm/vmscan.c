@@ -141,6 +141,17 @@ void lru_cache_add(struct kmem *km, struct page *p)
 	r->policy->add(km, p);
 }
 
+void lru_activate_refault(struct kmem *km, struct page *p)
+{
+	struct vm_reclaim *r = km->reclaim;
+	if (!r || r->policy != &reclaim_policy_linux || !PageFlag(p, PG_lru) ||
+	    PageFlag(p, PG_active) || PageFlag(p, PG_unevictable))
+		return;
+	lru_unlink(km, p);
+	SetPageFlag(p, PG_active);
+	lru_link(km, p, &r->lru[page_lru(p)], false);
+}
+
 void lru_del(struct kmem *km, struct page *p)
 {
 	if (km->reclaim && PageFlag(p, PG_lru))
@@ -205,7 +216,9 @@ static enum page_references shrink_page(struct kmem *km, struct scan_control *sc
 		return PAGE_ACTIVATE;
 	if (p->_refcount != 1)
 		return PAGE_KEEP;
-	/* __remove_mapping: the cache's reference is the last; the frame is free */
+	/* __remove_mapping: the cache's reference is the last; the frame is free, and the slot
+	 * keeps a shadow of it */
+	workingset_eviction(km, p, (swp_entry_t){p->private});
 	delete_from_swap_cache(km, p);
 	return PAGE_RECLAIMED;
 }
