@@ -5,7 +5,10 @@
 # ends a child that exceeds RAM + swap while its parent lives, with and without swap;
 # /proc/swaps, meminfo and vmstat; each --reclaim policy on the reference program gives what
 # its definition says; runs are deterministic; an integrity stress over every policy (short
-# here, longer with VMLAB_SOAK=1). TAP. Needs build/guest (make guests).
+# here, longer with VMLAB_SOAK=1); writing oom_score_adj unprivileged; several areas on the
+# command line; swapon/swapoff from the guest on files under --rw (its own program and
+# busybox). The comparison with the real kernel is tests/e2e/swap_oracle.sh.
+# TAP. Needs build/guest (make guests).
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 VMLAB=${VMLAB:-$ROOT/build/rel/vmlab}
