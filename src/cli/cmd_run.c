@@ -45,8 +45,10 @@ static void usage(FILE *f)
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
 		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
-		"  --swap=SIZE           a swap area of SIZE (kept in host memory; docs/swap.md)\n"
-		"  --swap-file=PATH      keep the swap area in this (sparse) host file instead\n"
+		"  --swap=SIZE[:PRIO]    a swap area of SIZE (kept in host memory; docs/swap.md), with\n"
+		"                        swapon's priority PRIO (0-32767; default -2, -3, ... in order);\n"
+		"                        repeat for more areas (up to 8)\n"
+		"  --swap-file=PATH      keep the first swap area in this (sparse) host file instead\n"
 		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
 		"files:\n%s",
 		fs_usage());
@@ -239,9 +241,32 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 		} else if (!strncmp(a, "--swap=", 7)) {
-			if (mm_parse_size(v, &cfg.swap_bytes) || cfg.swap_bytes < 2 * 4096) {
-				fprintf(stderr, "vmlab run: bad --swap '%s' (a size: 8K to 32G)\n", v);
+			/* SIZE or SIZE:PRIO; a second --swap adds an area */
+			char sz[64];
+			const char *colon = strchr(v, ':');
+			size_t l = colon ? (size_t)(colon - v) : strlen(v);
+			uint64_t bytes = 0, prio = 0;
+			bool bad = l >= sizeof sz;
+			if (!bad) {
+				memcpy(sz, v, l);
+				sz[l] = '\0';
+				bad = mm_parse_size(sz, &bytes) || bytes < 2 * 4096 ||
+				      (colon && (parse_u64(colon + 1, &prio) || prio > SWAP_FLAG_PRIO_MASK));
+			}
+			if (bad || (cfg.swap_bytes && cfg.nr_swap_extra >= sizeof cfg.swap_extra /
+										sizeof cfg.swap_extra[0])) {
+				fprintf(stderr,
+					"vmlab run: bad --swap '%s' (a size: 8K to 32G, then optionally "
+					":PRIO, 0 to 32767; at most 8 areas)\n",
+					v);
 				goto out;
+			}
+			int p = colon ? (int)prio : SWAP_PRIO_NONE;
+			if (!cfg.swap_bytes) {
+				cfg.swap_bytes = bytes;
+				cfg.swap_prio = p;
+			} else {
+				cfg.swap_extra[cfg.nr_swap_extra++] = (struct swap_extra){bytes, p};
 			}
 		} else if (!strncmp(a, "--swap-file=", 12)) {
 			cfg.swap_file = v;

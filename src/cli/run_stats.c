@@ -308,7 +308,8 @@ void run_stats_help(FILE *f)
 	    "               allocator, free\n"
 	    "memory pressure: (with --swap or --reclaim) the swap area's size and the policy\n"
 	    "reclaim/swap:  (when reclaim is set up) the policy, swap size and peak use; major\n"
-	    "               faults, swap-ins, pages read from and written to swap; pages\n"
+	    "               faults, swap-ins, pages read from and written to swap, pages\n"
+	    "               read ahead and how many of them faults found; pages\n"
 	    "               scanned and stolen by kswapd and direct reclaim, anon and file;\n"
 	    "               kswapd wake-ups, direct-reclaim stalls, OOM kills (docs/swap.md)\n"
 	    "counters:      every non-zero counter, with its unit and meaning\n");

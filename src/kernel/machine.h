@@ -38,6 +38,13 @@ struct machine_config {
 	uint64_t sched_slice;        /* --slice: instructions per time slice (0: default) */
 	uint64_t swap_bytes;         /* --swap: a swap area of this size (0: none) */
 	const char *swap_file;       /* --swap-file: kept in this host file (NULL: host memory) */
+	int swap_prio;               /* --swap=SIZE:PRIO (SWAP_PRIO_NONE: swapon's default) */
+	/* more --swap options: further areas, in host memory */
+	unsigned nr_swap_extra;
+	struct swap_extra {
+		uint64_t bytes;
+		int prio;
+	} swap_extra[7];
 	int reclaim_policy;          /* --reclaim: enum reclaim_policy_id (0: linux) */
 };
 

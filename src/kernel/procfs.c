@@ -48,7 +48,7 @@ struct ppath {
 
 static const char *const pid_files[] = {
 	"maps", "smaps", "smaps_rollup", "stat", "statm", "status", "pagemap", "cmdline", "environ", "comm",
-	"oom_score", "oom_score_adj", NULL};
+	"oom_score", "oom_score_adj", "oom_adj", NULL};
 static const char *const pid_links[] = {"exe", "cwd", "root", NULL};
 static const char *const top_files[] = {
 	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo", "vmallocinfo", "cpuinfo",
@@ -57,7 +57,7 @@ static const char *const top_files[] = {
 /* /proc/sys: the sysctls a program may read to learn how the machine is set up. */
 static const char *const sysctl_names[] = {
 	"vm/overcommit_memory", "vm/overcommit_ratio", "vm/min_free_kbytes", "vm/max_map_count",
-	"vm/mmap_min_addr", "kernel/randomize_va_space", "kernel/osrelease", "kernel/ostype",
+	"vm/mmap_min_addr", "vm/page-cluster", "kernel/randomize_va_space", "kernel/osrelease", "kernel/ostype",
 	"kernel/pid_max", "kernel/hostname", NULL};
 
 static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
@@ -73,6 +73,8 @@ static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
 		sb_printf(b, "65530\n");
 	else if (!strcmp(name, "vm/mmap_min_addr"))
 		sb_printf(b, "%u\n", MMAP_MIN_ADDR);
+	else if (!strcmp(name, "vm/page-cluster"))
+		sb_printf(b, "%d\n", SWAP_PAGE_CLUSTER);
 	else if (!strcmp(name, "kernel/randomize_va_space"))
 		sb_printf(b, "%d\n", mm && mm->cfg.randomize ? 2 : 0);
 	else if (!strcmp(name, "kernel/osrelease"))
@@ -304,7 +306,7 @@ int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st)
 		bool kern = !p.pid_dir && (!strcmp(p.name, "slabinfo") ||
 					   !strcmp(p.name, "vmallocinfo"));
 		st->st_mode = S_IFREG | (priv || kern ? 0400 : 0444);
-		if (p.pid_dir && !strcmp(p.rest, "comm"))
+		if (p.pid_dir && (!strcmp(p.rest, "comm") || procfs_oom_file(p.rest)))
 			st->st_mode = S_IFREG | 0644;
 	}
 	}
@@ -473,8 +475,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		sb_printf(&b, "%.15s\n", t->comm ? t->comm : "");
 	} else if (!strcmp(p.rest, "oom_score")) {
 		sb_printf(&b, "%lu\n", proc_oom_score(t));
-	} else if (!strcmp(p.rest, "oom_score_adj")) {
-		sb_printf(&b, "%d\n", t->oom_score_adj);
+	} else if (procfs_oom_file(p.rest)) {
+		*err = procfs_oom_show(&b, t, p.rest);
 	} else if (!strcmp(p.rest, "pagemap")) {
 		/* computed at read time */
 	}
@@ -504,7 +506,9 @@ static struct file *procfs_open_canon(struct task *t, const char *canon, uint32_
 		*err = -ELOOP;
 		return NULL;
 	}
-	if ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT))) {
+	bool writable = p.kind == PK_FILE && p.pid_dir && procfs_oom_file(p.rest);
+	if (!writable &&
+	    ((flags & G_O_ACCMODE) != G_O_RDONLY || (flags & (G_O_TRUNC | G_O_CREAT)))) {
 		*err = p.kind == PK_DIR ? -EISDIR : -EACCES;
 		return NULL;
 	}

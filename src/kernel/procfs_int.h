@@ -14,4 +14,6 @@ void procfs_statm(struct sbuf *b, struct task *t);
 void procfs_pid_stat(struct sbuf *b, struct task *t);
 void procfs_status(struct sbuf *b, struct task *t);
 int procfs_user_range(struct sbuf *b, struct task *t, bool env);
+/* oom_score_adj, oom_adj (procfs_oom.c): 0, or -ENOENT for another name */
+int procfs_oom_show(struct sbuf *b, struct task *t, const char *rest);
 #endif

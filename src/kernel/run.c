@@ -40,6 +40,7 @@ void machine_config_default(struct machine_config *c)
 	c->overcommit_memory = OVERCOMMIT_GUESS;
 	c->overcommit_ratio = 50;
 	c->seed = 1;
+	c->swap_prio = SWAP_PRIO_NONE;
 }
 
 uint32_t vmsplit_task_size(enum vmsplit s)
@@ -78,9 +79,13 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
 		c->randomize ? "randomized layout" : "norandmaps", cpu_vendor_name(c->cpu_vendor));
-	if (c->swap_bytes || c->reclaim_policy)
-		fprintf(f, "memory pressure: swap %llu kB%s, reclaim %s\n",
-			(unsigned long long)(c->swap_bytes >> 10), c->swap_file ? " (host file)" : "",
+	uint64_t swap = c->swap_bytes;
+	for (unsigned i = 0; i < c->nr_swap_extra; i++)
+		swap += c->swap_extra[i].bytes;
+	if (swap || c->reclaim_policy)
+		fprintf(f, "memory pressure: swap %llu kB%s%s, reclaim %s\n",
+			(unsigned long long)(swap >> 10), c->nr_swap_extra ? " in several areas" : "",
+			c->swap_file ? " (first in a host file)" : "",
 			reclaim_policy_name((enum reclaim_policy_id)c->reclaim_policy));
 }
 

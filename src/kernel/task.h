@@ -117,6 +117,7 @@ struct task {
 	uint64_t cutime_insns;        /* of reaped children */
 	uint64_t nvcsw, nivcsw;       /* voluntary (blocked) and involuntary (slice) switches */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj (signal_struct's in Linux) */
+	int oom_score_adj_min;        /* the lowest a privileged writer set (procfs_oom.c) */
 
 	/* scheduling and the process tree (sched.h, fork.c, exit.c) */
 	struct sched *sched;          /* NULL: the task runs alone (unit tests) */

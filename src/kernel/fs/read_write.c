@@ -164,7 +164,7 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 	if ((f->f_flags & G_O_ACCMODE) == G_O_RDONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
 	if (f->kind == FILE_PROC)
-		return -EBADF;
+		return f->proc_dir ? -EBADF : procfs_oom_write(t, f, ubuf, count);
 	if (f->kind == FILE_EPOLL)
 		return -EINVAL; /* no write method */
 	if (count > MAX_RW_COUNT)
