@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/gdbstub.h"
 #include "cli/host_stderr.h"
 #include "cli/run_options.h"
 #include "cli/run_session.h"
@@ -48,6 +49,10 @@ static void usage(FILE *f)
 		"  --swap=SIZE           a swap area of SIZE (kept in host memory; docs/swap.md)\n"
 		"  --swap-file=PATH      keep the swap area in this (sparse) host file instead\n"
 		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
+		"debugging:\n"
+		"  -g PORT, --gdb=PORT   wait for gdb on localhost TCP PORT before the first\n"
+		"                        instruction (0: any free port, printed on stderr); gdb's\n"
+		"                        `target remote :PORT`, `monitor help` (docs/gdb.md)\n"
 		"files:\n%s",
 		fs_usage());
 	run_options_usage(f);
@@ -135,6 +140,8 @@ int cmd_run(int argc, char **argv)
 	struct run_session rs = {0};
 	int i = 1;
 	int status = 2;
+	int gdb_port = -1; /* -g: no debugger */
+	struct gdbstub gs = {.fd = -1, .lfd = -1};
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = strchr(a, '=');
@@ -163,6 +170,14 @@ int cmd_run(int argc, char **argv)
 			usage(stdout);
 			status = 0;
 			goto out;
+		} else if (!strcmp(a, "-g") || !strncmp(a, "--gdb=", 6)) {
+			const char *pv = a[1] == 'g' ? (i + 1 < argc ? argv[++i] : NULL) : v;
+			if (!pv || parse_u64(pv, &x) || x > 65535) {
+				fprintf(stderr, "vmlab run: bad -g port '%s' (0 to 65535)\n",
+					pv ? pv : "");
+				goto out;
+			}
+			gdb_port = (int)x;
 		} else if (!strncmp(a, "--mem=", 6)) {
 			if (mm_parse_size(v, &cfg.ram_bytes)) {
 				fprintf(
@@ -327,9 +342,17 @@ int cmd_run(int argc, char **argv)
 			catch_stop_signals(m);
 			rs.info.program = gpath;
 			rs.info.ran = true;
+			if (gdb_port >= 0 && (gdbstub_listen(&gs, gdb_port) || gdbstub_attach(&gs, m))) {
+				status = 1;
+				gdbstub_close(&gs);
+				goto finish;
+			}
 			status = machine_run(m);
+			if (gdb_port >= 0)
+				gdbstub_finish(&gs, status);
 		}
 	}
+finish:
 	run_session_finish(&rs, m, status);
 	fs_teardown(t);
 destroy:
