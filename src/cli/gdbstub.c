@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kernel/mm/mmap.h"
 #include "kernel/signal.h"
 
 /* ---- signals: Linux i386 numbers <-> gdb's own numbering (gdb/signals.def) ---- */
@@ -458,6 +459,19 @@ static void cmd_write_reg(struct gdbstub *g, const char *p)
 
 /* ---- memory ---- */
 
+/* Private anonymous memory the program has not touched yet: no paging entry at all (not
+ * even a swap entry) in a readable VMA. It reads as zeros, as the zero page a read fault
+ * would map; the stub says so without bringing the page in. */
+static bool untouched_anon(struct machine *m, uint32_t lin, const struct walk_result *res)
+{
+	struct task *t = m->sched.current ? m->sched.current : &m->task;
+	if (!t->mm || !res->nsteps || res->steps[res->nsteps - 1].entry != 0)
+		return false;
+	const struct vm_area_struct *v = find_vma(t->mm, lin);
+	return v && v->vm_start <= lin && !v->vm_file && v->kind == VMA_NORMAL &&
+	       (v->vm_flags & VM_READ) && !(v->vm_flags & (VM_SHARED | VM_SPECIAL));
+}
+
 size_t gdbstub_peek(struct machine *m, uint32_t addr, void *buf, size_t n)
 {
 	size_t done = 0;
@@ -465,12 +479,16 @@ size_t gdbstub_peek(struct machine *m, uint32_t addr, void *buf, size_t n)
 		uint32_t lin = addr + (uint32_t)done;
 		struct walk_result res;
 		struct x86_exception ex;
-		if (paging_walk(&m->pm, &m->mmu.regs, lin, ACC_READ, true, false, &res, &ex) ||
-		    !physmem_is_ram(&m->pm, res.pa))
-			break;
 		size_t in_page = PAGE_SIZE - (lin & (PAGE_SIZE - 1));
 		size_t k = n - done < in_page ? n - done : in_page;
-		physmem_read_buf(&m->pm, res.pa, (char *)buf + done, k);
+		if (paging_walk(&m->pm, &m->mmu.regs, lin, ACC_READ, true, false, &res, &ex)) {
+			if (!untouched_anon(m, lin, &res))
+				break;
+			memset((char *)buf + done, 0, k);
+		} else if (physmem_is_ram(&m->pm, res.pa))
+			physmem_read_buf(&m->pm, res.pa, (char *)buf + done, k);
+		else
+			break;
 		done += k;
 		if (lin + k == 0)
 			break; /* the top of the address space */
