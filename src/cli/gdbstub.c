@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "kernel/mm/mmap.h"
@@ -933,7 +934,7 @@ static uint64_t before_run(struct machine_debug *d, struct task *t)
 	g->armed = false;
 	if (t->tgid != g->tgid)
 		return 0; /* another process (a fork's child): not followed */
-	bool hit = g->watch_hit && c->insns != g->resume_insns;
+	bool hit = g->watch_hit && c->insns != g->run_insns; /* the access's instruction ended */
 	g->watch_hit = false;
 	bool fresh = c->insns == g->resume_insns && c->eip == g->resume_eip;
 	bool ok = true;
@@ -959,6 +960,7 @@ static uint64_t before_run(struct machine_debug *d, struct task *t)
 		g->resume_sig = 0;
 	}
 	g->armed = g->nwp > 0;
+	g->run_insns = c->insns;
 	return g->stepping || g->nbp || g->nwp ? 1 : 0;
 }
 
@@ -986,11 +988,11 @@ void gdbstub_finish(struct gdbstub *g, int status)
 	else
 		snprintf(reply, sizeof reply, "W%02x", status & 0xff);
 	send_packet(g, reply);
-	/* let gdb read it and hang up first (it may still ask a question or two) */
-	struct pollfd pf = {.fd = g->fd, .events = POLLIN};
-	for (int i = 0; i < 20 && g->fd >= 0 && poll(&pf, 1, 100) >= 0; i++) {
-		if (!(pf.revents & (POLLIN | POLLHUP)))
-			continue;
+	/* let gdb read it and hang up first (it may still ask a question or two); a gdb that
+	 * stays connected is given two seconds */
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(g->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	for (int i = 0; i < 20 && g->fd >= 0; i++) {
 		if (!recv_packet(g, NULL))
 			break;
 		if (g->rx.buf[0] == 'k' || g->rx.buf[0] == 'D' || !strncmp(g->rx.buf, "vKill", 5)) {

@@ -36,6 +36,7 @@ struct gdbstub {
 	int resume_sig; /* the signal the last C/S packet gave (Linux numbering), or 0 */
 	/* a watched access seen during the current run of the CPU */
 	bool armed, watch_hit;
+	uint64_t run_insns; /* the instruction count when the CPU was last let run */
 	uint32_t hit_addr;
 	int hit_type;
 	uint64_t polls;
