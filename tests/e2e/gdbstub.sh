@@ -3,7 +3,7 @@
 # -g: symbols come from the ELF's symbol table, variables are read through casts): break at
 # a function, continue, stepi/next, registers, memory read and write, watchpoints (write,
 # read, access), each monitor command, the guest's SIGSEGV, its exit status, gdb's kill
-# and detach, and hostile bytes on the socket. Ports: vmlab binds port 0 and prints the
+# and detach, Ctrl-C, and hostile bytes on the socket. Ports: vmlab binds port 0 and prints the
 # one it got, so parallel runs never collide.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
@@ -40,7 +40,7 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
 	[ "$1" = "--" ] && shift
 	args=("$@")
-	"$VMLAB" run "${opts[@]}" -g 0 "$GUEST" "${args[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	"$VMLAB" run "${opts[@]}" -g 0 "${PROG:-$GUEST}" "${args[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	VPID=$!
 	PORT=
 	for _ in $(seq 100); do
@@ -60,7 +60,7 @@ rungdb() {
 		"$GUEST" >"$tmp/$name.gdb" 2>&1
 }
 finish() { # waits for vmlab; sets RC
-	timeout 60 tail --pid="$VPID" -f /dev/null
+	timeout 60 tail -s 0.05 --pid="$VPID" -f /dev/null || kill "$VPID" 2>/dev/null
 	wait "$VPID"
 	RC=$?
 }
@@ -196,6 +196,20 @@ else
 fi
 expect "junk: the good 'g' packet got the registers" "$tmp/junk.replies" '\$[0-9a-f]{600,}#'
 expect "junk: bad packets were answered with errors" "$tmp/junk.replies" '\$E01#'
+
+# gdb's Ctrl-C: the interrupt byte while the program runs stops it with SIGINT (T02); then
+# gdb's kill. bench_cpu 50 would run for many seconds.
+PROG=$PWD/build/guest/bench_cpu-O2 start intr -- 50 || fail "intr: vmlab listens"
+{
+	pkt "c"
+	sleep 0.3
+	printf '\x03'
+	sleep 0.3
+	pkt "k"
+} | timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT 4<&0; cat <&4 >&3 & cat <&3 > '$tmp/intr.replies'" 2>/dev/null
+finish
+expect "intr: Ctrl-C in gdb stops the running program with SIGINT" "$tmp/intr.replies" '\$T02thread:'
+[ $RC -eq 137 ] && ok "intr: then gdb's kill ends it (137)" || fail "intr: status $RC" "$tmp/intr.err"
 
 # -g's argument
 "$VMLAB" run -g 70000 "$GUEST" >"$tmp/bad.out" 2>&1
