@@ -979,8 +979,10 @@ static bool on_signal(struct machine_debug *d, struct task *t, int sig)
 
 void gdbstub_finish(struct gdbstub *g, int status)
 {
-	if (g->fd < 0)
+	if (g->fd < 0) { /* gdb detached or killed the program before */
+		gdbstub_close(g);
 		return;
+	}
 	struct task *t = g->m->sched.first ? g->m->sched.first : &g->m->task;
 	char reply[16];
 	if (t->exit_signal)
