@@ -29,7 +29,7 @@
 /* ---- signals: Linux i386 numbers <-> gdb's own numbering (gdb/signals.def) ---- */
 
 static const uint8_t linux_to_gdb[32] = {
-    0,	1,  2,	3,  4,	5,  6,	10, 8,	9,  30, 11, 31, 13, 14, 15,
+    0,	 1,  2,	 3,  4,	 5,  6,	 10, 8,	 9,  30, 11, 31, 13, 14, 15,
     143, 20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12,
 };
 
@@ -130,8 +130,7 @@ static bool recv_packet(struct gdbstub *g, bool *intr)
 			if (intr)
 				*intr = true;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -279,8 +278,17 @@ static void drop_connection(struct gdbstub *g)
 
 /* ---- registers: gdb's i386 numbering (target.xml below) ---- */
 
-enum { REG_EIP = 8, REG_EFLAGS = 9, REG_CS = 10, REG_ST0 = 16, REG_FCTRL = 24, REG_XMM0 = 32,
-       REG_MXCSR = 40, REG_ORIG_EAX = 41, NREGS = 42 };
+enum {
+	REG_EIP = 8,
+	REG_EFLAGS = 9,
+	REG_CS = 10,
+	REG_ST0 = 16,
+	REG_FCTRL = 24,
+	REG_XMM0 = 32,
+	REG_MXCSR = 40,
+	REG_ORIG_EAX = 41,
+	NREGS = 42
+};
 
 static const enum sreg seg_of_reg[6] = {SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS};
 
@@ -604,13 +612,20 @@ static const char target_xml[] =
     "<reg name=\"edi\" bitsize=\"32\" type=\"int32\"/>"
     "<reg name=\"eip\" bitsize=\"32\" type=\"code_ptr\"/>"
     "<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>"
-    "<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/><reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>"
-    "<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/><reg name=\"es\" bitsize=\"32\" type=\"int32\"/>"
-    "<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/><reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>\n"
-    "<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
-    "<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
-    "<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
-    "<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/><reg name=\"ss\" bitsize=\"32\" "
+    "type=\"int32\"/>"
+    "<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/><reg name=\"es\" bitsize=\"32\" "
+    "type=\"int32\"/>"
+    "<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/><reg name=\"gs\" bitsize=\"32\" "
+    "type=\"int32\"/>\n"
+    "<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st1\" bitsize=\"80\" "
+    "type=\"i387_ext\"/>"
+    "<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st3\" bitsize=\"80\" "
+    "type=\"i387_ext\"/>"
+    "<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st5\" bitsize=\"80\" "
+    "type=\"i387_ext\"/>"
+    "<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/><reg name=\"st7\" bitsize=\"80\" "
+    "type=\"i387_ext\"/>\n"
     "<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
     "<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
     "<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
@@ -637,11 +652,15 @@ static const char target_xml[] =
     "<field name=\"DAZ\" start=\"6\" end=\"6\"/><field name=\"IM\" start=\"7\" end=\"7\"/>"
     "<field name=\"DM\" start=\"8\" end=\"8\"/><field name=\"ZM\" start=\"9\" end=\"9\"/>"
     "<field name=\"OM\" start=\"10\" end=\"10\"/><field name=\"UM\" start=\"11\" end=\"11\"/>"
-    "<field name=\"PM\" start=\"12\" end=\"12\"/><field name=\"FZ\" start=\"15\" end=\"15\"/></flags>\n"
+    "<field name=\"PM\" start=\"12\" end=\"12\"/><field name=\"FZ\" start=\"15\" "
+    "end=\"15\"/></flags>\n"
     "<reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"32\"/>"
-    "<reg name=\"xmm1\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm2\" bitsize=\"128\" type=\"vec128\"/>"
-    "<reg name=\"xmm3\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm4\" bitsize=\"128\" type=\"vec128\"/>"
-    "<reg name=\"xmm5\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm6\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm1\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm2\" bitsize=\"128\" "
+    "type=\"vec128\"/>"
+    "<reg name=\"xmm3\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm4\" bitsize=\"128\" "
+    "type=\"vec128\"/>"
+    "<reg name=\"xmm5\" bitsize=\"128\" type=\"vec128\"/><reg name=\"xmm6\" bitsize=\"128\" "
+    "type=\"vec128\"/>"
     "<reg name=\"xmm7\" bitsize=\"128\" type=\"vec128\"/>"
     "<reg name=\"mxcsr\" bitsize=\"32\" type=\"i386_mxcsr\" group=\"vector\"/>\n</feature>\n"
     "<feature name=\"org.gnu.gdb.i386.linux\">"
@@ -768,27 +787,13 @@ static bool serve(struct gdbstub *g)
 		char reply[64];
 		uint64_t type, addr, len;
 		switch (p[0]) {
-		case '?':
-			send_packet(g, g->last_stop);
-			break;
-		case 'g':
-			cmd_read_regs(g);
-			break;
-		case 'G':
-			cmd_write_regs(g, p + 1);
-			break;
-		case 'p':
-			cmd_read_reg(g, p + 1);
-			break;
-		case 'P':
-			cmd_write_reg(g, p + 1);
-			break;
-		case 'm':
-			cmd_read_mem(g, p + 1);
-			break;
-		case 'M':
-			cmd_write_mem(g, p + 1);
-			break;
+		case '?': send_packet(g, g->last_stop); break;
+		case 'g': cmd_read_regs(g); break;
+		case 'G': cmd_write_regs(g, p + 1); break;
+		case 'p': cmd_read_reg(g, p + 1); break;
+		case 'P': cmd_write_reg(g, p + 1); break;
+		case 'm': cmd_read_mem(g, p + 1); break;
+		case 'M': cmd_write_mem(g, p + 1); break;
 		case 'c':
 		case 's':
 			if (resume_with(g, p + 1, p[0] == 's', false))
@@ -811,16 +816,14 @@ static bool serve(struct gdbstub *g)
 				send_packet(g, ""); /* Z1: no hardware breakpoints; gdb uses Z0 */
 				break;
 			}
-			send_packet(g, set_point(g, p[0] == 'Z', (int)type, (uint32_t)addr,
-						 (uint32_t)len)
-					   ? "E0c"
-					   : "OK");
+			send_packet(
+			    g, set_point(g, p[0] == 'Z', (int)type, (uint32_t)addr, (uint32_t)len)
+				   ? "E0c"
+				   : "OK");
 			break;
 		}
 		case 'H':
-		case 'T':
-			send_packet(g, "OK");
-			break;
+		case 'T': send_packet(g, "OK"); break;
 		case 'D':
 			send_packet(g, "OK");
 			fprintf(stderr, "vmlab: gdb detached; the program runs on\n");
@@ -942,7 +945,9 @@ static uint64_t before_run(struct machine_debug *d, struct task *t)
 		ok = stop(g, t, 5, NULL);
 	} else if (hit) {
 		char extra[48];
-		const char *kind = g->hit_type == 2 ? "watch" : g->hit_type == 3 ? "rwatch" : "awatch";
+		const char *kind = g->hit_type == 2   ? "watch"
+				   : g->hit_type == 3 ? "rwatch"
+						      : "awatch";
 		snprintf(extra, sizeof extra, "%s:%x;", kind, g->hit_addr);
 		ok = stop(g, t, 5, extra);
 	} else if (g->stepping && !fresh) {

@@ -40,9 +40,9 @@ static void mon_translate(struct gdbstub *g, const char *arg, FILE *f)
 		fprintf(f, "usage: monitor translate ADDR [read|write|fetch]\n");
 		return;
 	}
-	enum mmu_access acc = !strcmp(kind, "write") ? ACC_WRITE
+	enum mmu_access acc = !strcmp(kind, "write")   ? ACC_WRITE
 			      : !strcmp(kind, "fetch") ? ACC_FETCH
-							: ACC_READ;
+						       : ACC_READ;
 	trp_walk_live(f, &g->m->mmu, a, acc, true);
 	char vma[256] = "";
 	signal_describe_addr(cur(g), a, vma, sizeof vma);
@@ -65,14 +65,18 @@ static void mon_pte(struct gdbstub *g, const char *arg, FILE *f)
 	struct x86_exception ex;
 	int rc = paging_walk(&g->m->pm, &m->regs, a, ACC_READ, true, false, &wr, &ex);
 	fprintf(f, "0x%08x: CR3 0x%08x, paging %s\n", a, m->regs.cr3,
-		mode == PAGING_PAE ? "pae" : mode == PAGING_2LEVEL ? "2level" : "off");
+		mode == PAGING_PAE	? "pae"
+		: mode == PAGING_2LEVEL ? "2level"
+					: "off");
 	for (unsigned i = 0; i < wr.nsteps; i++) {
 		const struct walk_step *s = &wr.steps[i];
 		char bits[128];
 		trp_entry_bits(bits, sizeof bits, s->entry, s->level, mode);
 		fprintf(f, "  %-5s [0x%03x] at 0x%08llx = 0x%0*llx  %s\n",
-			s->level == 3 ? "PDPTE" : s->level == 2 ? "PDE" : "PTE", s->index,
-			(unsigned long long)s->addr, mode == PAGING_PAE ? 16 : 8,
+			s->level == 3	? "PDPTE"
+			: s->level == 2 ? "PDE"
+					: "PTE",
+			s->index, (unsigned long long)s->addr, mode == PAGING_PAE ? 16 : 8,
 			(unsigned long long)s->entry, bits);
 	}
 	if (rc)
@@ -87,8 +91,9 @@ static void print_tlb(FILE *f, struct tlb *t)
 	if (!t)
 		return;
 	const struct tlb_stats *st = tlb_get_stats(t);
-	fprintf(f, "%s: %u of %u entries valid; lookups %llu, hits %llu, misses %llu, "
-		   "evictions %llu, flushes %llu, invlpg %llu\n",
+	fprintf(f,
+		"%s: %u of %u entries valid; lookups %llu, hits %llu, misses %llu, "
+		"evictions %llu, flushes %llu, invlpg %llu\n",
 		tlb_name(t), tlb_valid_entries(t), tlb_count_entries(t),
 		(unsigned long long)st->lookups, (unsigned long long)st->hits,
 		(unsigned long long)st->misses, (unsigned long long)st->evictions,
@@ -154,11 +159,12 @@ bool gdbstub_monitor(struct gdbstub *g, const char *cmd, FILE *f)
 		fprintf(f, "instructions retired %llu\n", (unsigned long long)g->m->cpu.insns);
 		counters_print(f, &g->m->ctr, 0);
 	} else if (n == 4 && !strncmp(cmd, "help", n))
-		fprintf(f, "monitor translate ADDR [read|write|fetch]  the walk of ADDR, step by step\n"
-			   "monitor pte ADDR   the paging entries on ADDR's path\n"
-			   "monitor maps       the process's mappings (/proc/self/maps)\n"
-			   "monitor tlb        the TLBs' entries and statistics\n"
-			   "monitor stats      the counters so far\n");
+		fprintf(
+		    f, "monitor translate ADDR [read|write|fetch]  the walk of ADDR, step by step\n"
+		       "monitor pte ADDR   the paging entries on ADDR's path\n"
+		       "monitor maps       the process's mappings (/proc/self/maps)\n"
+		       "monitor tlb        the TLBs' entries and statistics\n"
+		       "monitor stats      the counters so far\n");
 	else
 		return false;
 	return true;

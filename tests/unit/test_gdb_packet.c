@@ -85,8 +85,8 @@ static void test_bad_input(void **state)
 {
 	(void)state;
 	gdb_rx_init(&rx);
-	assert_int_equal(FEED("$g#00"), GDB_RX_BAD);  /* wrong checksum */
-	assert_int_equal(FEED("$g#6z"), GDB_RX_BAD);  /* not a hex digit */
+	assert_int_equal(FEED("$g#00"), GDB_RX_BAD); /* wrong checksum */
+	assert_int_equal(FEED("$g#6z"), GDB_RX_BAD); /* not a hex digit */
 	assert_int_equal(FEED("$g#z7"), GDB_RX_BAD);
 	assert_int_equal(FEED("$g#67"), GDB_RX_PACKET); /* and the next good one is read */
 	/* a restart in the middle: the first packet is dropped */
@@ -122,8 +122,8 @@ static void test_hex(void **state)
 	assert_int_equal(gdb_fromhex(b, sizeof b, "deadBEEF", 8), 4);
 	assert_int_equal(b[0], 0xde);
 	assert_int_equal(b[3], 0xef);
-	assert_int_equal(gdb_fromhex(b, sizeof b, "abc", 3), -1);	/* odd length */
-	assert_int_equal(gdb_fromhex(b, sizeof b, "zz", 2), -1);	/* bad digit */
+	assert_int_equal(gdb_fromhex(b, sizeof b, "abc", 3), -1);	  /* odd length */
+	assert_int_equal(gdb_fromhex(b, sizeof b, "zz", 2), -1);	  /* bad digit */
 	assert_int_equal(gdb_fromhex(b, sizeof b, "0011223344", 10), -1); /* too long */
 	gdb_tohex(h, b, 4);
 	assert_string_equal(h, "deadbeef");

@@ -33,16 +33,16 @@ static bool seen(uint32_t lin, unsigned size, enum mmu_access acc)
 }
 
 static const uint8_t code[] = {
-    0xa1, 0x00, 0x20, 0x00, 0x00,	      /* mov eax, [DATA] */
-    0xa3, 0x08, 0x20, 0x00, 0x00,	      /* mov [DATA+8], eax */
-    0x83, 0x05, 0x10, 0x20, 0x00, 0x00, 0x01, /* add dword [DATA+16], 1 */
-    0xbf, 0x20, 0x20, 0x00, 0x00,	      /* mov edi, DATA+32 */
-    0xb9, 0x04, 0x00, 0x00, 0x00,	      /* mov ecx, 4 */
-    0xf3, 0xab,				      /* rep stosd */
-    0x50,				      /* push eax */
-    0xd9, 0x05, 0x30, 0x20, 0x00, 0x00,	      /* fld dword [DATA+48] */
-    0xdd, 0xd8,				      /* fstp st0 */
-    0x8b, 0x1d, 0xfe, 0x2f, 0x00, 0x00,	      /* mov ebx, [DATA+0xffe] (crosses) */
+    0xa1,  0x00, 0x20, 0x00, 0x00,	       /* mov eax, [DATA] */
+    0xa3,  0x08, 0x20, 0x00, 0x00,	       /* mov [DATA+8], eax */
+    0x83,  0x05, 0x10, 0x20, 0x00, 0x00, 0x01, /* add dword [DATA+16], 1 */
+    0xbf,  0x20, 0x20, 0x00, 0x00,	       /* mov edi, DATA+32 */
+    0xb9,  0x04, 0x00, 0x00, 0x00,	       /* mov ecx, 4 */
+    0xf3,  0xab,			       /* rep stosd */
+    0x50,				       /* push eax */
+    0xd9,  0x05, 0x30, 0x20, 0x00, 0x00,       /* fld dword [DATA+48] */
+    0xdd,  0xd8,			       /* fstp st0 */
+    0x8b,  0x1d, 0xfe, 0x2f, 0x00, 0x00,       /* mov ebx, [DATA+0xffe] (crosses) */
     INT80,
 };
 
@@ -71,9 +71,9 @@ static void watched(bool jit)
 	assert_true(seen(DATA + 16, 4, ACC_WRITE)); /* read-modify-write */
 	for (uint32_t k = 0; k < 4; k++)
 		assert_true(seen(DATA + 32 + 4 * k, 4, ACC_WRITE)); /* each REP STOS element */
-	assert_true(seen(STACK + PAGE_SIZE - 4, 4, ACC_WRITE)); /* push */
-	assert_true(seen(DATA + 48, 4, ACC_READ));		/* x87 operand */
-	assert_true(seen(DATA + 0xffe, 4, ACC_READ));		/* across a page */
+	assert_true(seen(STACK + PAGE_SIZE - 4, 4, ACC_WRITE));	    /* push */
+	assert_true(seen(DATA + 48, 4, ACC_READ));		    /* x87 operand */
+	assert_true(seen(DATA + 0xffe, 4, ACC_READ));		    /* across a page */
 	for (unsigned i = 0; i < nrec; i++)
 		assert_int_not_equal(recs[i].acc, ACC_FETCH);
 	const struct tlb_stats *a = tlb_get_stats(f->m->dtlb), *b = tlb_get_stats(g->m->dtlb);
