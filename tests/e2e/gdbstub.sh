@@ -2,9 +2,9 @@
 # vmlab run -g: Debian's gdb in batch mode against tests/guest/gdb_target.c (built without
 # -g: symbols come from the ELF's symbol table, variables are read through casts): break at
 # a function, continue, stepi/next, registers, memory read and write, watchpoints (write,
-# read, access), each monitor command, the guest's SIGSEGV, its exit status, gdb's kill
-# and detach, Ctrl-C, and hostile bytes on the socket. Ports: vmlab binds port 0 and prints the
-# one it got, so parallel runs never collide.
+# read, access), each monitor command, the guest's SIGSEGV, a fork (the child is not
+# followed), its exit status, gdb's kill and detach, Ctrl-C, and hostile bytes on the
+# socket. Ports: vmlab binds port 0 and prints the one it got, so parallel runs never collide.
 cd "$(dirname "$0")/../.."
 VMLAB=${VMLAB:-build/rel/vmlab}
 GUEST=$PWD/build/guest/gdb_target-O0
@@ -31,6 +31,8 @@ COUNTER=0x$(nm "$GUEST" | awk '$3 == "counter" {print $1}')
 TABLE=0x$(nm "$GUEST" | awk '$3 == "table" {print $1}')
 ADD_STEP=0x$(nm "$GUEST" | awk '$3 == "add_step" {print $1}')
 ADD_STEP_SHORT=$(printf '0x%x' $((ADD_STEP))) # as `info registers` prints it
+CTR_PTI=$(printf '0x%03x' $(((COUNTER >> 12) & 0x3ff)))  # its page-table index
+CTR_PAGE=$(printf '0x%08x' $((COUNTER & ~0xfff)))
 
 # start NAME [vmlab options] -- [guest args]: vmlab waits for gdb; sets PORT and VPID.
 start() {
@@ -121,12 +123,12 @@ rungdb monitor "break add_step" "continue" "monitor stats" "monitor translate $C
 finish
 f=$tmp/monitor.gdb
 expect "monitor translate: the walk, step by step" "$f" \
-	"^    PTE   table 0x[0-9a-f]+ \+ 0x0ed\*4 = 0x[0-9a-f]+: 0x[0-9a-f]+  P RW US A D"
+	"^    PTE   table 0x[0-9a-f]+ \+ $CTR_PTI\*4 = 0x[0-9a-f]+: 0x[0-9a-f]+  P RW US A D"
 expect "monitor translate: the physical address and the VMA" "$f" \
-	"^  VMA: in rw-p 080ec000-080ee000 .*gdb_target-O0"
-expect "monitor pte: the PDE and the PTE" "$f" "^  PTE   \[0x0ed\] at 0x[0-9a-f]+ = 0x[0-9a-f]+  P RW US A D"
+	"^  VMA: in rw-p [0-9a-f]{8}-[0-9a-f]{8} .*gdb_target-O0"
+expect "monitor pte: the PDE and the PTE" "$f" "^  PTE   \[$CTR_PTI\] at 0x[0-9a-f]+ = 0x[0-9a-f]+  P RW US A D"
 expect "monitor maps: the program's mappings" "$f" "^bffdf000-c0000000 rw-p 00000000 00:00 0 +\[stack\]"
-expect "monitor tlb: entries with their bits" "$f" "page 0x080ed000 \(4 KB\) -> frame 0x[0-9a-f]+  RW=1 US=1"
+expect "monitor tlb: entries with their bits" "$f" "page $CTR_PAGE \(4 KB\) -> frame 0x[0-9a-f]+  RW=1 US=1"
 expect "monitor stats: counters" "$f" "^  tlb_lookups +[0-9]+ lookups"
 expect "monitor: an unknown command says so" "$f" "unknown monitor command 'bogus'"
 if [ "$(grep -E '^  (tlb_lookups|tlb_hits|page_walks) ' "$f" | sort | uniq -c | awk '$1 != 2' | wc -l)" = 0 ] &&
@@ -145,6 +147,18 @@ expect "segv: gdb stops at the guest's SIGSEGV" "$f" "Program received signal SI
 expect "segv: the faulting instruction is in main" "$f" "^eip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+[0-9]+>"
 expect "segv: passing the signal kills the program" "$f" "Program terminated with signal SIGSEGV"
 [ $RC -eq 139 ] && ok "segv: vmlab's status is 128 + SIGSEGV" || fail "segv: status $RC" "$tmp/segv.err"
+
+# fork: the stub follows the process vmlab started; the child's add_step does not stop.
+start fork -- fork || fail "fork: vmlab listens"
+rungdb fork "break add_step" "continue" "continue" "continue" "continue" "continue" \
+	"continue" "continue" "continue" "continue" "continue"
+finish
+hits=$(grep -c "^Breakpoint 1, " "$tmp/fork.gdb")
+if [ "$hits" -eq 8 ] && [ $RC -eq 87 ] && grep -q "exited with code 0127" "$tmp/fork.gdb"; then
+	ok "fork: the 8 calls of the parent stop, the child's does not; both end normally"
+else
+	fail "fork: the parent's 8 calls stop, the child's does not ($hits stops, status $RC)" "$tmp/fork.gdb"
+fi
 
 start kill -- || fail "kill: vmlab listens"
 rungdb kill "break add_step" "continue" "kill"
