@@ -75,7 +75,8 @@ for engine in jit no-jit; do
 	[ $engine = no-jit ] && opt=(--no-jit)
 	start break-$engine "${opt[@]}" -- || fail "$engine: vmlab listens"
 	rungdb break-$engine "break add_step" "continue" "info registers eip esp eflags cs" "bt" \
-		"x/4wx $TABLE" "print/x *(int*)$COUNTER" "set var *(int*)$COUNTER = 1000" "stepi" \
+		"x/4wx $TABLE" "print/x *(int*)$COUNTER" "set var *(int*)$COUNTER = 1000" \
+		"print/x \$fctrl" "print/x \$mxcsr" "set var \$edx = 0x1234" "print/x \$edx" "stepi" \
 		"info registers eip" "stepi 2" "info registers eip" "delete" "next" "continue"
 	finish
 	f=$tmp/break-$engine.gdb
@@ -88,6 +89,9 @@ for engine in jit no-jit; do
 	expect "$engine: memory read (the table's first words)" "$f" \
 		"0x00000001	0x00000002	0x00000003	0x00000005"
 	expect "$engine: a global read before it is written" "$f" '^\$1 = 0x0'
+	expect "$engine: x87 control word (FNINIT's 0x37f)" "$f" '^\$2 = 0x37f$'
+	expect "$engine: MXCSR (0x1f80 at exec)" "$f" '^\$3 = 0x1f80$'
+	expect "$engine: a register written (P) and read back" "$f" '^\$4 = 0x1234$'
 	expect "$engine: stepi moves one instruction (push %ebp is 1 byte)" "$f" \
 		"^eip +$(printf '0x%x' $((ADD_STEP + 1))) "
 	expect "$engine: stepi 2 moves two more (mov %esp,%ebp; mov counter,%edx)" "$f" \
