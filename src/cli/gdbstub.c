@@ -851,9 +851,10 @@ static bool serve(struct gdbstub *g)
 			break;
 		case 'q':
 			if (!strncmp(p, "qSupported", 10)) {
+				g->swbreak = strstr(p, "swbreak+") != NULL;
 				snprintf(reply, sizeof reply,
 					 "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+%s",
-					 GDB_PACKET_MAX, strstr(p, "swbreak+") ? ";swbreak+" : "");
+					 GDB_PACKET_MAX, g->swbreak ? ";swbreak+" : "");
 				send_packet(g, reply);
 			} else if (!strncmp(p, "qXfer:features:read:", 20))
 				cmd_xfer_features(g, p + 20);
@@ -953,7 +954,7 @@ static uint64_t before_run(struct machine_debug *d, struct task *t)
 	} else if (g->stepping && !fresh) {
 		ok = stop(g, t, 5, NULL);
 	} else if (!fresh && is_breakpoint(g, c->eip)) {
-		ok = stop(g, t, 5, "swbreak:;");
+		ok = stop(g, t, 5, g->swbreak ? "swbreak:;" : NULL);
 	} else if (((++g->polls & 0xffff) == 0 || !(g->stepping || g->nbp || g->nwp)) &&
 		   interrupted(g)) {
 		ok = stop(g, t, 2, NULL);

@@ -22,7 +22,8 @@ struct gdbstub {
 	int lfd, fd; /* listening socket, connection (-1: none) */
 	struct gdb_rx rx;
 	bool noack;
-	int tgid; /* the process followed: the one vmlab started (docs/gdb.md) */
+	bool swbreak; /* gdb understands "swbreak" in stop replies (qSupported) */
+	int tgid;     /* the process followed: the one vmlab started (docs/gdb.md) */
 	uint32_t bp[GDBSTUB_MAX_BP];
 	size_t nbp;
 	struct gdb_watch wp[GDBSTUB_MAX_WP];
