@@ -47,7 +47,7 @@ static void mon_translate(struct gdbstub *g, const char *arg, FILE *f)
 	char vma[256] = "";
 	signal_describe_addr(cur(g), a, vma, sizeof vma);
 	const char *v = vma;
-	while (*v == ' ')
+	while (*v == ' ' || *v == ',')
 		v++;
 	fprintf(f, "  VMA: %s\n", *v ? v : "none (no VMA)");
 }

@@ -143,6 +143,17 @@ else
 fi
 [ $RC -eq 87 ] && ok "monitor: the program ends normally (87)" || fail "monitor: status $RC"
 
+# PAE: the walk has three levels, entries are 64-bit
+start pae --paging=pae -- || fail "pae: vmlab listens"
+rungdb pae "break add_step" "continue" "monitor translate $COUNTER" "monitor pte $COUNTER" \
+	"x/4wx $TABLE" "delete" "continue"
+finish
+f=$tmp/pae.gdb
+expect "pae: monitor translate walks PDPTE, PDE, PTE" "$f" "^    PDPTE CR3 0x[0-9a-f]+ -> table"
+expect "pae: monitor pte shows 64-bit entries" "$f" "^  PTE   \[0x[0-9a-f]{3}\] at 0x[0-9a-f]+ = 0x[0-9a-f]{16}  P RW US A D"
+expect "pae: memory reads through the PAE tables" "$f" "0x00000001	0x00000002	0x00000003	0x00000005"
+[ $RC -eq 87 ] && ok "pae: the program ends normally (87)" || fail "pae: status $RC" "$tmp/pae.err"
+
 start segv -- segv || fail "segv: vmlab listens"
 rungdb segv "continue" "info registers eip" "continue"
 finish
