@@ -343,7 +343,8 @@ int cmd_run(int argc, char **argv)
 			rs.info.program = gpath;
 			rs.info.ran = true;
 			if (gdb_port >= 0 && (gdbstub_listen(&gs, gdb_port) || gdbstub_attach(&gs, m))) {
-				status = 1;
+				/* no gdb came: 1, or 128 + N when signal N ended the wait */
+				status = m->stop_signal ? 128 + m->stop_signal : 1;
 				gdbstub_close(&gs);
 				goto finish;
 			}

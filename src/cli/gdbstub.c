@@ -174,7 +174,12 @@ int gdbstub_attach(struct gdbstub *g, struct machine *m)
 		fd = accept4(g->lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR && !m->stop_signal);
 	if (fd < 0) {
-		fprintf(stderr, "vmlab run: -g: no connection from gdb: %s\n", strerror(errno));
+		if (m->stop_signal)
+			fprintf(stderr, "vmlab: stopped by %s while waiting for gdb\n",
+				signal_name(m->stop_signal));
+		else
+			fprintf(stderr, "vmlab run: -g: no connection from gdb: %s\n",
+				strerror(errno));
 		return -1;
 	}
 	int one = 1;

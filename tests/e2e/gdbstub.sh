@@ -240,6 +240,14 @@ finish
 expect "intr: Ctrl-C in gdb stops the running program with SIGINT" "$tmp/intr.replies" '\$T02thread:'
 [ $RC -eq 137 ] && ok "intr: then gdb's kill ends it (137)" || fail "intr: status $RC" "$tmp/intr.err"
 
+# SIGTERM to vmlab while it waits for gdb: it stops waiting, status 128 + 15
+start noconn -- || fail "noconn: vmlab listens"
+kill -TERM "$VPID"
+finish
+[ $RC -eq 143 ] && grep -q "stopped by SIGTERM while waiting for gdb" "$tmp/noconn.err" &&
+	ok "SIGTERM while waiting for gdb ends vmlab with 143" ||
+	fail "SIGTERM while waiting for gdb ends vmlab with 143 (status $RC)" "$tmp/noconn.err"
+
 # -g's argument
 "$VMLAB" run -g 70000 "$GUEST" >"$tmp/bad.out" 2>&1
 [ $? -ne 0 ] && grep -q "bad -g port" "$tmp/bad.out" && ok "a bad port is refused" || fail "a bad port is refused" "$tmp/bad.out"
