@@ -59,7 +59,7 @@ rungdb() {
 	local ex=()
 	for c in "$@"; do ex+=(-ex "$c"); done
 	timeout 120 gdb -batch -nx -ex "set pagination off" -ex "target remote :$PORT" "${ex[@]}" \
-		"$GUEST" >"$tmp/$name.gdb" 2>&1
+		"${PROG:-$GUEST}" >"$tmp/$name.gdb" 2>&1
 }
 finish() { # waits for vmlab; sets RC
 	timeout 60 tail -s 0.05 --pid="$VPID" -f /dev/null || kill "$VPID" 2>/dev/null
@@ -162,6 +162,21 @@ expect "segv: gdb stops at the guest's SIGSEGV" "$f" "Program received signal SI
 expect "segv: the faulting instruction is in main" "$f" "^eip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+[0-9]+>"
 expect "segv: passing the signal kills the program" "$f" "Program terminated with signal SIGSEGV"
 [ $RC -eq 139 ] && ok "segv: vmlab's status is 128 + SIGSEGV" || fail "segv: status $RC" "$tmp/segv.err"
+
+# A signal with a handler (die_abort: SIGABRT caught, then abort's second raise kills):
+# stepi with the signal enters the handler and stops at its first instruction.
+H=0x$(nm "$PWD/build/guest/die_abort-O0" | awk '$3 == "h" {print $1}')
+PROG=$PWD/build/guest/die_abort-O0 start handler -- || fail "handler: vmlab listens"
+PROG=$PWD/build/guest/die_abort-O0 \
+	rungdb handler "continue" "stepi" "info registers eip" "continue" "continue"
+finish
+f=$tmp/handler.gdb
+expect "handler: gdb stops at the guest's SIGABRT" "$f" "Program received signal SIGABRT"
+expect "handler: stepi delivers it and stops at the handler's first instruction" "$f" \
+	"^eip +$(printf '0x%x' $((H))) +$(printf '0x%x' $((H))) <h>"
+expect "handler: abort's second SIGABRT kills the program" "$f" "Program terminated with signal SIGABRT"
+[ $RC -eq 134 ] && grep -q "handler ran" "$tmp/handler.out" && ok "handler: the handler ran, status 134" ||
+	fail "handler: the handler ran, status 134 (status $RC)" "$tmp/handler.out"
 
 # fork: the stub follows the process vmlab started; the child's add_step does not stop.
 start fork -- fork || fail "fork: vmlab listens"
