@@ -56,6 +56,22 @@ int gdbstub_attach(struct gdbstub *g, struct machine *m);
 void gdbstub_finish(struct gdbstub *g, int status);
 void gdbstub_close(struct gdbstub *g);
 
+/* Within the stub (gdbstub.c): a packet to gdb (n bytes, or a string). */
+void gdbstub_send(struct gdbstub *g, const char *payload, size_t n);
+void gdbstub_send_str(struct gdbstub *g, const char *payload);
+/* "ADDR<sep>LEN" in hex at *p (advanced past it); ADDR must fit 32 bits. */
+bool gdbstub_parse_addr_len(const char **p, uint64_t *addr, uint64_t *len, char sep);
+/* gdbstub_regs.c: g, G, p, P (the packet's text after its letter) and
+ * qXfer:features:read:target.xml (the text after "qXfer:features:read:"). */
+void gdbstub_read_regs(struct gdbstub *g);
+void gdbstub_write_regs(struct gdbstub *g, const char *hex);
+void gdbstub_read_reg(struct gdbstub *g, const char *p);
+void gdbstub_write_reg(struct gdbstub *g, const char *p);
+void gdbstub_xfer_features(struct gdbstub *g, const char *p);
+/* gdbstub_mem.c: m and M. */
+void gdbstub_read_mem(struct gdbstub *g, const char *p);
+void gdbstub_write_mem(struct gdbstub *g, const char *p);
+
 /* gdbstub_monitor.c: a `monitor` command's output into f; false for an unknown command. */
 bool gdbstub_monitor(struct gdbstub *g, const char *cmd, FILE *f);
 /* Guest memory as the program sees it, read without faulting and without touching the
