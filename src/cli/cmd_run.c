@@ -141,7 +141,6 @@ int cmd_run(int argc, char **argv)
 	int i = 1;
 	int status = 2;
 	int gdb_port = -1; /* -g: no debugger */
-	struct gdbstub gs = {.fd = -1, .lfd = -1};
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = strchr(a, '=');
@@ -342,15 +341,23 @@ int cmd_run(int argc, char **argv)
 			catch_stop_signals(m);
 			rs.info.program = gpath;
 			rs.info.ran = true;
-			if (gdb_port >= 0 && (gdbstub_listen(&gs, gdb_port) || gdbstub_attach(&gs, m))) {
+			/* on the heap: its receive buffer would not fit a small host stack */
+			struct gdbstub *gs = gdb_port >= 0 ? malloc(sizeof *gs) : NULL;
+			if (gdb_port >= 0 &&
+			    (!gs || gdbstub_listen(gs, gdb_port) || gdbstub_attach(gs, m))) {
+				if (!gs)
+					fprintf(stderr, "vmlab run: out of memory\n");
 				/* no gdb came: 1, or 128 + N when signal N ended the wait */
 				status = m->stop_signal ? 128 + m->stop_signal : 1;
-				gdbstub_close(&gs);
+				if (gs)
+					gdbstub_close(gs);
+				free(gs);
 				goto finish;
 			}
 			status = machine_run(m);
-			if (gdb_port >= 0)
-				gdbstub_finish(&gs, status);
+			if (gs)
+				gdbstub_finish(gs, status);
+			free(gs);
 		}
 	}
 finish:
