@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/gdbstub.h"
 #include "cli/host_stderr.h"
 #include "cli/run_options.h"
 #include "cli/run_session.h"
@@ -50,6 +51,10 @@ static void usage(FILE *f)
 		"                        repeat for more areas (up to 8)\n"
 		"  --swap-file=PATH      keep the first swap area in this (sparse) host file instead\n"
 		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
+		"debugging:\n"
+		"  -g PORT, --gdb=PORT   wait for gdb on localhost TCP PORT before the first\n"
+		"                        instruction (0: any free port, printed on stderr); gdb's\n"
+		"                        `target remote :PORT`, `monitor help` (docs/gdb.md)\n"
 		"files:\n%s",
 		fs_usage());
 	run_options_usage(f);
@@ -137,6 +142,7 @@ int cmd_run(int argc, char **argv)
 	struct run_session rs = {0};
 	int i = 1;
 	int status = 2;
+	int gdb_port = -1; /* -g: no debugger */
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = strchr(a, '=');
@@ -165,6 +171,14 @@ int cmd_run(int argc, char **argv)
 			usage(stdout);
 			status = 0;
 			goto out;
+		} else if (!strcmp(a, "-g") || !strncmp(a, "--gdb=", 6)) {
+			const char *pv = a[1] == 'g' ? (i + 1 < argc ? argv[++i] : NULL) : v;
+			if (!pv || parse_u64(pv, &x) || x > 65535) {
+				fprintf(stderr, "vmlab run: bad -g port '%s' (0 to 65535)\n",
+					pv ? pv : "");
+				goto out;
+			}
+			gdb_port = (int)x;
 		} else if (!strncmp(a, "--mem=", 6)) {
 			if (mm_parse_size(v, &cfg.ram_bytes)) {
 				fprintf(
@@ -352,9 +366,26 @@ int cmd_run(int argc, char **argv)
 			catch_stop_signals(m);
 			rs.info.program = gpath;
 			rs.info.ran = true;
+			/* on the heap: its receive buffer would not fit a small host stack */
+			struct gdbstub *gs = gdb_port >= 0 ? malloc(sizeof *gs) : NULL;
+			if (gdb_port >= 0 &&
+			    (!gs || gdbstub_listen(gs, gdb_port) || gdbstub_attach(gs, m))) {
+				if (!gs)
+					fprintf(stderr, "vmlab run: out of memory\n");
+				/* no gdb came: 1, or 128 + N when signal N ended the wait */
+				status = m->stop_signal ? 128 + m->stop_signal : 1;
+				if (gs)
+					gdbstub_close(gs);
+				free(gs);
+				goto finish;
+			}
 			status = machine_run(m);
+			if (gs)
+				gdbstub_finish(gs, status);
+			free(gs);
 		}
 	}
+finish:
 	run_session_finish(&rs, m, status);
 	fs_teardown(t);
 destroy:

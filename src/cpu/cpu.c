@@ -133,6 +133,7 @@ int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_
 	if ((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz) {
 		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_READ, &c->in->ex);
 		if (p) {
+			mmu_watch_access(c->mmu, off, sz, ACC_READ);
 			*v = ld(p, sz);
 			return 0;
 		}
@@ -150,6 +151,7 @@ int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32
 	if ((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz) {
 		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_WRITE, &c->in->ex);
 		if (p) {
+			mmu_watch_access(c->mmu, off, sz, ACC_WRITE);
 			st(p, sz, v);
 			return 0;
 		}
@@ -180,6 +182,7 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 			return in->ex.vector == 0xFFFF ? 0 : -1;
 		memcpy(in->bounce, p1, n1);
 		memcpy(in->bounce + n1, p2, sz - n1);
+		mmu_watch_access(m, lin, sz, ACC_WRITE);
 		in->split[0] = p1;
 		in->split[1] = p2;
 		in->split_n1 = n1;
@@ -189,6 +192,7 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 	}
 	uint8_t *p = cpu_ptr(c, lin, ACC_WRITE);
 	if (p) {
+		mmu_watch_access(m, lin, sz, ACC_WRITE);
 		*pp = p;
 		return 0;
 	}

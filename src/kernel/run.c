@@ -535,6 +535,21 @@ static void kill_the_rest(struct sched *s, int sig)
 	}
 }
 
+/* The signal do_signal is about to take, shown to the debugger first (as ptrace's signal-
+ * delivery-stop): it may discard it. SIGKILL is not its to stop. */
+static void debugger_signal(struct machine *m, struct task *t)
+{
+	struct signal_struct *ss = t->signal;
+	uint64_t ready = ss->pending & ~ss->blocked;
+	if (!ready)
+		return;
+	int sig = __builtin_ctzll(ready) + 1;
+	if (sig == SIGKILL)
+		return;
+	if (!m->debug->signal(m->debug, t, sig))
+		ss->pending &= ~SIGBIT(sig);
+}
+
 int machine_run(struct machine *m)
 {
 	struct sched *s = &m->sched;
@@ -564,6 +579,13 @@ int machine_run(struct machine *m)
 			continue;
 		}
 		uint64_t budget = s->slice_left;
+		if (m->debug) {
+			uint64_t lim = m->debug->before_run(m->debug, t);
+			if (m->stop_signal)
+				continue; /* the debugger ended the run */
+			if (lim && lim < budget)
+				budget = lim;
+		}
 		if (m->cfg.max_insns) {
 			if (c->insns >= m->cfg.max_insns) {
 				m->insn_limit_hit = true;
@@ -604,8 +626,11 @@ int machine_run(struct machine *m)
 		run_exit(m, t, e, &ex);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
-		if (!t->exited && t->state == TASK_RUNNING && signal_work_pending(t))
+		if (!t->exited && t->state == TASK_RUNNING && signal_work_pending(t)) {
+			if (m->debug)
+				debugger_signal(m, t);
 			do_signal(t);
+		}
 		if (t->exited) {
 			exit_dump(m, t);
 			do_exit(t);
