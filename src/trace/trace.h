@@ -19,7 +19,8 @@ enum trace_class {
 	TRACE_MM = 1u << 2,	 /* mmap/munmap/mprotect/mremap/brk with the VMAs they change */
 	TRACE_TLB = 1u << 3,	 /* TLB miss/fill/evict/flush/invlpg and slow-path hits */
 	TRACE_SIGNAL = 1u << 4,	 /* signals delivered, and how the process ended */
-	TRACE_ALL = (1u << 5) - 1,
+	TRACE_SCHED = 1u << 10,	 /* context switches (CR3, TLB), fork, exec, exit */
+	TRACE_ALL = ((1u << 5) - 1) | TRACE_SCHED,
 };
 
 enum trace_format { TRACE_TEXT, TRACE_JSON, TRACE_STRACE };
@@ -36,6 +37,11 @@ struct trace {
 	uint64_t written;			    /* events written */
 	uint64_t faults, fault_signals, tlb_misses; /* the JSON form's counter tracks */
 	int pid;
+	/* the task on the CPU (events_sched.c keeps them current), and --trace-pid's list */
+	int tid, first_tid;
+#define TRACE_MAX_PIDS 16
+	int pids[TRACE_MAX_PIDS];
+	unsigned npids;
 };
 
 static inline bool trace_enabled(const struct trace *tr, unsigned cls)
@@ -73,4 +79,20 @@ void trace_mm(struct trace *tr, const char *op, uint32_t start, uint32_t end, co
 void trace_signal(struct trace *tr, int sig, const char *name, const char *line);
 /* The end of the process: "+++ exited with N +++" or "+++ killed by SIG +++". */
 void trace_exit(struct trace *tr, int code, const char *signame);
+
+/* ---- the sched class and the pid filter (events_sched.c) ---- */
+
+/* "1000,1001": --trace-pid's list into tr; -1 when malformed or too long. */
+int trace_parse_pids(struct trace *tr, const char *s);
+/* Whether --trace-pid keeps the events of task pid/tid (true without a list). */
+bool trace_pid_wanted(const struct trace *tr, int pid, int tid);
+/* The task now on the CPU: the pid and tid of the events that follow. */
+void trace_set_task(struct trace *tr, int pid, int tid);
+/* A context switch: the tasks, why prev left (reason), what happened to CR3 and the TLB. */
+void trace_sched_switch(struct trace *tr, int prev_pid, int prev_tid, int next_pid, int next_tid,
+			const char *reason, const char *mmu);
+/* fork/vfork/clone (other: the child's pid and tid), exec, exit (detail: the program, the
+ * status). */
+void trace_sched_task(struct trace *tr, const char *what, int pid, int tid, int other_pid,
+		      int other_tid, const char *detail);
 #endif
