@@ -15,8 +15,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-progs="obs_events exit_code fault_thp fault_cow_file fault_stack_growth mm_mremap sig_segv die_segv"
-[ "$VMLAB_BUILD" = san ] && progs="obs_events fault_cow_file die_segv"
+progs="obs_events exit_code fault_thp fault_cow_file fault_stack_growth mm_mremap sig_segv die_segv obs_sched proc_fork_cow proc_pipe"
+[ "$VMLAB_BUILD" = san ] && progs="obs_events fault_cow_file die_segv obs_sched"
 have_schema=1
 python3 -c 'import jsonschema' 2>/dev/null || have_schema=0
 for p in $progs; do
