@@ -183,7 +183,7 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 		return;
 	if (!strcmp(first, "thread-self"))
 		p->in_thread = true;
-	if (!strcmp(after, "task")) {
+	if (!strcmp(after, "task") && !p->in_thread) {
 		p->kind = PK_DIR;
 		p->pid_dir = p->task_list = true;
 		p->who = who;

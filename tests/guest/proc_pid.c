@@ -296,7 +296,8 @@ int main(void)
 	gone("maps", "maps");
 	struct stat sb;
 	printf("stat /proc/PID: %s\n", stat(cp(""), &sb) ? errname(errno) : "exists");
-	printf("/proc/999999/stat: %s\n", rd("/proc/999999/stat", m, sizeof m) < 0 ? errname(ENOENT) : "readable");
+	r = rd("/proc/999999/stat", m, sizeof m);
+	printf("/proc/999999/stat: %s\n", r < 0 ? errname(-r) : "readable");
 	listed("/proc", "/proc", parent, child);
 	return 0;
 }
