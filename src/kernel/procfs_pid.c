@@ -293,6 +293,8 @@ static uint64_t sigset_of(const struct task *t, int which)
 /* get_task_state: R for the task on the CPU or runnable, S blocked, Z a zombie. */
 static char task_state_char(const struct task *t)
 {
+	if (t->sched && t == t->sched->init)
+		return 'S'; /* the modelled init never runs: it waits for orphans */
 	switch (t->state) {
 	case TASK_RUNNING: return 'R';
 	case TASK_INTERRUPTIBLE: return 'S';
@@ -303,6 +305,8 @@ static char task_state_char(const struct task *t)
 
 static const char *task_state_name(const struct task *t)
 {
+	if (t->sched && t == t->sched->init)
+		return "S (sleeping)";
 	switch (t->state) {
 	case TASK_RUNNING: return "R (running)";
 	case TASK_INTERRUPTIBLE: return "S (sleeping)";
