@@ -126,6 +126,18 @@ static struct task *proc_task(struct task *t, int pid)
 	return x;
 }
 
+/* The task a /proc/<name> names; without a scheduler (unit tests) t by its own number,
+ * whatever it is. */
+static struct task *proc_task_named(struct task *t, const char *name)
+{
+	if (!t->sched) {
+		char own[16];
+		snprintf(own, sizeof own, "%d", t->tgid);
+		return strcmp(name, own) ? proc_task(t, proc_pid_of(name)) : t;
+	}
+	return proc_task(t, proc_pid_of(name));
+}
+
 /* ptrace_may_access(PTRACE_MODE_READ_FSCREDS) for procfs: root, or the same user whose
  * ids have not changed. environ, pagemap and the links need it. */
 static bool proc_may_access(const struct task *t, const struct task *who)
@@ -171,8 +183,8 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 		}
 		/* resolve_self rewrote the paths that are opened; a stat or readlink may
 		 * still come through here */
-		who = first[0] == 's' ? proc_task(t, t->tgid) : t;
-	} else if (!(who = proc_task(t, proc_pid_of(first)))) {
+		who = first[0] == 's' && t->sched ? proc_task(t, t->tgid) : t;
+	} else if (!(who = proc_task_named(t, first))) {
 		if (!*after && in_list(top_files, first)) {
 			p->kind = PK_FILE;
 			p->name = s;
@@ -199,7 +211,7 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 			return;
 		memcpy(num, tid, tl);
 		num[tl] = '\0';
-		struct task *th = proc_task(t, proc_pid_of(num));
+		struct task *th = proc_task_named(t, num);
 		if (!th || th->tgid != who->tgid)
 			return;
 		who = th;
