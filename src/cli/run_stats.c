@@ -102,19 +102,22 @@ static void json_procs(FILE *f, const struct derived *d)
 		fprintf(f,
 			", \"instructions\": %llu, \"faults\": {\"total\": %llu, \"minor\": %llu, "
 			"\"major\": %llu, \"by_kind\": {",
-			(ull)r->insns, (ull)(r->minflt + r->majflt), (ull)r->minflt, (ull)r->majflt);
+			(ull)r->insns, (ull)(r->minflt + r->majflt), (ull)r->minflt,
+			(ull)r->majflt);
 		for (int k = 0; k < NR_KINDS; k++)
-			fprintf(f, "%s\"%s\": %llu", k ? ", " : "", kind_names[k], (ull)r->kinds[k]);
+			fprintf(f, "%s\"%s\": %llu", k ? ", " : "", kind_names[k],
+				(ull)r->kinds[k]);
 		fprintf(f,
 			"}}, \"peak_rss_kb\": %llu, \"ctxt_switches\": {\"voluntary\": %llu, "
 			"\"involuntary\": %llu}, \"exit\": {\"ended\": %s, \"code\": ",
 			(ull)r->peak_rss_pages * 4, (ull)r->nvcsw, (ull)r->nivcsw,
 			r->ended ? "true" : "false");
 		if (r->ended && !r->exit_signal)
-			fprintf(f, "%d, \"signal\": null, \"signal_name\": null}}", r->exit_code & 0xff);
+			fprintf(f, "%d, \"signal\": null, \"signal_name\": null}}",
+				r->exit_code & 0xff);
 		else if (r->ended)
-			fprintf(f, "null, \"signal\": %d, \"signal_name\": \"%s\"}}", r->exit_signal,
-				signal_name(r->exit_signal));
+			fprintf(f, "null, \"signal\": %d, \"signal_name\": \"%s\"}}",
+				r->exit_signal, signal_name(r->exit_signal));
 		else
 			fprintf(f, "null, \"signal\": null, \"signal_name\": null}}");
 	}

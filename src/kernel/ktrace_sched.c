@@ -36,12 +36,12 @@ void ktrace_sched_switch(const struct task *prev, const struct task *next, bool 
 
 void ktrace_sched_fork(const struct task *parent, const struct task *child, uint32_t flags)
 {
-	const char *kind = child->tgid == parent->tgid	? "thread"
-			   : child->vfork_parent	? "vfork"
-			   : (flags & CLONE_VM_)	? "clone, shared mm"
-							: "fork";
-	trace_sched_task(ktrace(parent), "fork", parent->tgid, parent->pid, child->tgid,
-			 child->pid, kind);
+	const char *kind = child->tgid == parent->tgid ? "thread"
+			   : child->vfork_parent       ? "vfork"
+			   : (flags & CLONE_VM_)       ? "clone, shared mm"
+						       : "fork";
+	trace_sched_task(ktrace(parent), "fork", parent->tgid, parent->pid, child->tgid, child->pid,
+			 kind);
 }
 
 void ktrace_sched_exec(const struct task *t)

@@ -11,9 +11,9 @@
 const char *const proc_acct_kind_names[PROC_ACCT_KINDS] = {
     "demand_zero", "zero_page", "file", "cow", "wp_reuse", "thp", "special", "spurious", "swapin"};
 const enum counter_id proc_acct_kind_ctr[PROC_ACCT_KINDS] = {
-    CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,	   CTR_fault_cow,
-    CTR_fault_wp_reuse,	   CTR_thp_fault_alloc, CTR_fault_special, CTR_fault_spurious,
-    CTR_fault_swapin};
+    CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,
+    CTR_fault_cow,	   CTR_fault_wp_reuse,	CTR_thp_fault_alloc,
+    CTR_fault_special,	   CTR_fault_spurious,	CTR_fault_swapin};
 
 int proc_acct_new(struct proc_acct_table *a, struct task *t, int ppid)
 {

@@ -26,7 +26,7 @@ struct proc_acct {
 	uint64_t kinds[PROC_ACCT_KINDS];
 	uint64_t peak_rss_pages;
 	uint64_t nvcsw, nivcsw; /* as /proc/PID/status counts them, summed over its threads */
-	bool ended;             /* exited (else still alive when the run ended) */
+	bool ended;		/* exited (else still alive when the run ended) */
 	int exit_code, exit_signal;
 	unsigned tasks_folded; /* its threads already added in */
 };
@@ -34,8 +34,8 @@ struct proc_acct {
 struct proc_acct_table {
 	struct proc_acct *rows;
 	size_t nr, cap;
-	int cur;                          /* the row charged for counter movement, or -1 */
-	uint64_t mark[PROC_ACCT_KINDS];   /* the counters when it was last charged */
+	int cur;			/* the row charged for counter movement, or -1 */
+	uint64_t mark[PROC_ACCT_KINDS]; /* the counters when it was last charged */
 };
 
 /* A new row for process t (its first task): t->acct_row. 0 or -ENOMEM. */

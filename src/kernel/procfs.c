@@ -1,7 +1,7 @@
 /*
  * procfs paths: which names exist under /proc, what they are (file, directory, symlink),
- * and the system-wide files (the fs/proc directory in Linux). Per-process files are in procfs_pid.c;
- * the memory-manager files come from the kernel-memory code (mm/proc_mm.c).
+ * and the system-wide files (the fs/proc directory in Linux). Per-process files are in
+ * procfs_pid.c; the memory-manager files come from the kernel-memory code (mm/proc_mm.c).
  *
  * Every live or zombie task has /proc/<pid> (a thread's is reachable by number but listed
  * only under its process's task/ directory, as Linux's readdir hides them); a reaped pid is
@@ -48,8 +48,8 @@ struct ppath {
 	const char *name; /* for top-level files */
 	int fd;           /* fd/N */
 	struct task *who; /* below /proc/<pid>: the task it shows (a thread below task/<tid>) */
-	bool task_list;   /* /proc/<pid>/task itself */
-	bool in_thread;   /* below /proc/<pid>/task/<tid> */
+	bool task_list;	  /* /proc/<pid>/task itself */
+	bool in_thread;	  /* below /proc/<pid>/task/<tid> */
 };
 
 static const char *const pid_files[] = {
@@ -295,8 +295,8 @@ int procfs_readlink(struct task *t, const char *path, char *buf, size_t n)
 		if (!live)
 			return -ENOMEM;
 		int r = f ? (f->kind == FILE_HOST && !f->is_pipe
-				     ? fs_guest_path_of_fd(w, f->host_fd, live, PATH_MAX)
-				     : (snprintf(live, PATH_MAX, "%s", f->path), 0))
+				 ? fs_guest_path_of_fd(w, f->host_fd, live, PATH_MAX)
+				 : (snprintf(live, PATH_MAX, "%s", f->path), 0))
 			  : fs_cwd_path(w, live, PATH_MAX);
 		if (r) {
 			free(live);

@@ -344,25 +344,27 @@ void procfs_pid_stat(struct sbuf *b, struct task *t)
 	unsigned flags = (mm && mm->cfg.randomize ? 0x400000u : 0u) |
 			 (t->sched && t != t->sched->first && !t->exec_done ? 0x40u : 0u) |
 			 (t->state >= EXIT_ZOMBIE ? 0x4u : 0u);
-	sb_printf(b, "%d (%.15s) %c %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 %d 0 0 %llu %llu "
-		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
-		     "%u %d\n",
-		  t->pid, t->comm ? t->comm : "", task_state_char(t), task_ppid(t),
-		  t->pgid ? t->pgid : t->tgid, t->sid ? t->sid : t->tgid, flags,
-		  (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
-		  (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
-		  (unsigned long long)cpu_ticks, nr_threads(t),
-		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
-		  (unsigned long long)(mm ? get_mm_rss(mm) : 0),
-		  (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
-		  mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
-		  (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 1) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 2) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 3) & 0x7fffffff), mm ? mm->start_data : 0,
-		  mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
-		  mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0,
-		  t->state == EXIT_ZOMBIE ? t->wait_status : 0);
+	sb_printf(
+	    b,
+	    "%d (%.15s) %c %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 %d 0 0 %llu %llu "
+	    "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
+	    "%u %d\n",
+	    t->pid, t->comm ? t->comm : "", task_state_char(t), task_ppid(t),
+	    t->pgid ? t->pgid : t->tgid, t->sid ? t->sid : t->tgid, flags,
+	    (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
+	    (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
+	    (unsigned long long)cpu_ticks, nr_threads(t),
+	    (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
+	    (unsigned long long)(mm ? get_mm_rss(mm) : 0),
+	    (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
+	    mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
+	    (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 1) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 2) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 3) & 0x7fffffff), mm ? mm->start_data : 0,
+	    mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
+	    mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0,
+	    t->state == EXIT_ZOMBIE ? t->wait_status : 0);
 }
 
 #define SEQ_KB(label, pages) sb_printf(b, label "\t%8llu kB\n", (unsigned long long)(pages) * 4)
@@ -462,7 +464,8 @@ int procfs_user_range(struct sbuf *b, struct task *t, struct task *w, bool env)
 	uint32_t s = env ? mm->env_start : mm->arg_start, e = env ? mm->env_end : mm->arg_end;
 	for (uint32_t a = s; a < e && !b->oom; a++) {
 		uint8_t c;
-		if (w->mm == t->mm ? copy_from_user(t, &c, a, 1) != 0 : remote_read(w, a, &c, 1) != 1)
+		if (w->mm == t->mm ? copy_from_user(t, &c, a, 1) != 0
+				   : remote_read(w, a, &c, 1) != 1)
 			break;
 		sb_putc(b, (char)c);
 	}

@@ -2,8 +2,8 @@
  * A small fork/pipe program for the sched trace (tests/e2e/observe_trace.sh): the parent
  * forks a child that writes to a pipe and exits with 3; the parent computes a while (long
  * enough to be preempted under a short --slice), reads the pipe (blocking if the child has
- * not run yet), waits for the child and reports. Every switch is deterministic: the golden is vmlab's own.
- * No golden (the trace is compared, not the output).
+ * not run yet), waits for the child and reports. Every switch is deterministic: the golden is
+ * vmlab's own. No golden (the trace is compared, not the output).
  */
 #include <stdio.h>
 #include <string.h>

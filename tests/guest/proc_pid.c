@@ -99,8 +99,9 @@ static void show_status(void)
 	status_rel(st, "Tgid", child, "the child");
 	status_rel(st, "Pid", child, "the child");
 	status_rel(st, "PPid", parent, "the parent");
-	printf("Umask line: %s, VmRSS line: %s, VmSize line: %s\n", strstr(st, "Umask:") ? "yes" : "no",
-	       strstr(st, "VmRSS:") ? "yes" : "no", strstr(st, "VmSize:") ? "yes" : "no");
+	printf("Umask line: %s, VmRSS line: %s, VmSize line: %s\n",
+	       strstr(st, "Umask:") ? "yes" : "no", strstr(st, "VmRSS:") ? "yes" : "no",
+	       strstr(st, "VmSize:") ? "yes" : "no");
 	static char me[64], it[64];
 	rd("/proc/self/comm", me, sizeof me);
 	rd(cp("comm"), it, sizeof it);
@@ -135,7 +136,9 @@ static void show_maps(void)
 			printf("  %08lx-%08lx %s %s\n", lo, hi, perm, name);
 		else
 			printf("  %s %s %s\n", perm, off ? "off>0" : "off=0",
-			       name[0] == '/' ? "(the program)" : name[0] ? name : "(anon)");
+			       name[0] == '/' ? "(the program)"
+			       : name[0]      ? name
+					      : "(anon)");
 		l = e + 1;
 	}
 }
@@ -147,7 +150,10 @@ static void same_as_self(const char *leaf)
 	snprintf(self, sizeof self, "/proc/self/%s", leaf);
 	int na = rd(self, a, sizeof a), nb = rd(cp(leaf), b, sizeof b);
 	printf("%s as the parent's: %s (%s)\n", leaf,
-	       na == nb && !memcmp(a, b, na > 0 ? (size_t)na : 0) ? "yes" : "no", nb > 0 ? "non-empty" : nb == 0 ? "empty" : errname(-nb));
+	       na == nb && !memcmp(a, b, na > 0 ? (size_t)na : 0) ? "yes" : "no",
+	       nb > 0	 ? "non-empty"
+	       : nb == 0 ? "empty"
+			 : errname(-nb));
 }
 
 static void show_link(const char *leaf)
@@ -182,7 +188,8 @@ static void show_fds(void)
 		}
 	if (d)
 		closedir(d);
-	printf("fd/: %s, lists fd 3: %s\n", d ? (cnt ? "entries" : "empty") : errname(errno), has3 ? "yes" : "no");
+	printf("fd/: %s, lists fd 3: %s\n", d ? (cnt ? "entries" : "empty") : errname(errno),
+	       has3 ? "yes" : "no");
 }
 
 /* names in dir equal to the decimal pids given */
@@ -245,7 +252,8 @@ int main(void)
 	same_as_self("environ");
 	static char m[256];
 	rd(cp("statm"), m, sizeof m);
-	printf("statm has 7 fields: %s\n", sscanf(m, "%*d %*d %*d %*d %*d %*d %*d") == 0 ? "yes" : "no");
+	printf("statm has 7 fields: %s\n",
+	       sscanf(m, "%*d %*d %*d %*d %*d %*d %*d") == 0 ? "yes" : "no");
 	show_link("exe");
 	show_link("cwd");
 	show_link("root");

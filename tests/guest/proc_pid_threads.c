@@ -131,15 +131,18 @@ int main(void)
 	       strstr(strrchr(s, ')'), " 2 0 ") ? "2" : "?");
 	char want[64];
 	snprintf(want, sizeof want, "%d/task/%d", pid, tid);
-	printf("the thread's thread-self is <pid>/task/<tid>: %s\n", strcmp(thread_self, want) ? "no" : "yes");
+	printf("the thread's thread-self is <pid>/task/<tid>: %s\n",
+	       strcmp(thread_self, want) ? "no" : "yes");
 	snprintf(path, sizeof path, "/proc/self/task/%d/task", tid);
 	int r = rd(path, s, sizeof s);
 	printf("task/TID/task: %s\n", r < 0 ? errname(-r) : "exists");
-	printf("/proc/thread-self/task: %s\n", opendir("/proc/thread-self/task") ? "exists" : errname(errno));
+	printf("/proc/thread-self/task: %s\n",
+	       opendir("/proc/thread-self/task") ? "exists" : errname(errno));
 	close(p[1]);
 	pthread_join(th, NULL);
 	n = count_dir("/proc/self/task", tid, &found);
-	printf("after the join: /proc/self/task: %d entr%s, the thread: %s\n", n, n == 1 ? "y" : "ies", found ? "yes" : "no");
+	printf("after the join: /proc/self/task: %d entr%s, the thread: %s\n", n,
+	       n == 1 ? "y" : "ies", found ? "yes" : "no");
 	snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
 	r = rd(path, s, sizeof s);
 	printf("task/TID/status: %s\n", r < 0 ? errname(-r) : "readable");
