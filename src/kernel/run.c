@@ -22,10 +22,12 @@
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
 #include "kernel/mm/swap.h"
+#include "kernel/net/af_unix.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
+#include "kernel/vdso.h"
 
 void machine_config_default(struct machine_config *c)
 {
@@ -199,7 +201,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	task_limits(t);
 	t->page_cache = page_cache_create(t);
 	t->ipc_ns = ipc_ns_create();
-	if (!t->page_cache || !t->ipc_ns || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
+	t->unix_names = unix_table_create();
+	if (!t->page_cache || !t->ipc_ns || !t->unix_names || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
@@ -250,6 +253,8 @@ void machine_destroy(struct machine *m)
 		t->mm = NULL;
 	}
 	ipc_ns_destroy(t->ipc_ns); /* its segments' files are in the page cache */
+	unix_table_destroy(t->unix_names);
+	t->unix_names = NULL;
 	t->ipc_ns = NULL;
 	if (t->page_cache)
 		page_cache_destroy(t->page_cache);
@@ -554,12 +559,15 @@ int machine_run(struct machine *m)
 			if (due / VMLAB_NS_PER_INSN + 1 < budget)
 				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
+		budget = itimer_cpu_budget(t, budget);
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
+		vdso_update_data(t); /* exit_to_user_mode: the vDSO's clocks see sleeps too */
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
+		itimer_cpu_account(t);
 		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
 		run_exit(m, t, e, &ex);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)

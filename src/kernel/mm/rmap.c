@@ -129,6 +129,8 @@ int try_to_unmap(struct kmem *km, struct page *p)
 		return 0;
 	if (anon && (!PageSwapCache(p) || n > SWAP_MAP_MAX - swap_count(km, e)))
 		return -EBUSY;
+	if (n >= 2)
+		km->nr_mapped_shared--;
 	for (size_t i = 0; i < n; i++) {
 		struct mm_struct *mm = h[i].mm;
 		uint64_t pte = h[i].pte;
