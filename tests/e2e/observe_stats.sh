@@ -44,7 +44,7 @@ fi
 "$vmlab" run --stats "$bin" >/dev/null 2>"$tmp/s.txt" </dev/null
 "$vmlab" run --help-stats >"$tmp/help" 2>&1
 missing=$(sed -n '/^counters:/q;p' "$tmp/s.txt" | grep -v '^----' | grep -v '^err$' |
-	sed -E 's/^ *//; s/^(zone) .*/\1/; s/^([A-Za-z ]+)[:(].*/\1/; s/^([a-z]+ [a-z]+) [0-9].*/\1/; s/^([a-z]+) [0-9].*/\1/' |
+	sed -E 's/^ *//; s/^(zone) .*/\1/; s/^([A-Za-z ]+)[:(,].*/\1/; s/^([a-z]+ [a-z]+) [0-9].*/\1/; s/^([a-z]+) [0-9].*/\1/' |
 	sort -u | while read -r label; do grep -q "^ *$label" "$tmp/help" || echo "$label"; done)
 if [ -z "$missing" ]; then ok "--help-stats explains every line of the text form"
 else notok "--help-stats explains every line of the text form"; echo "$missing" | sed 's/^/# not explained: /'; fi
