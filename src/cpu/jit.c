@@ -302,6 +302,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
+	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
+	uint32_t live[BLOCK_INSNS_MAX + 1];
+	live[b->n] = EFL_ARITH;
+	for (unsigned k = b->n; k-- > 0;)
+		live[k] = jit_flags_before(c, &b->insns[k], live[k + 1]);
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
 		label[k] = e->p;
@@ -313,6 +318,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
 		j.recomp = false;
+		j.dead = live[k + 1] == 0;
 		if (jit_insn(&j, i) && !j.fb_overflow && !e->full) {
 			if (j.recomp) {
 				recomp[k].on = true;
