@@ -52,7 +52,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		return NULL;
 	phys_addr_t pa = (phys_addr_t)(mmu_fast_host(f, lin) - c->mmu->pm->host);
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
-	if (!b || !b->jit || b->n > in->jit_end - c->insns)
+	/* a block crossing into the next page: cpu_run checks that page (get_block) */
+	if (!b || !b->jit || b->straddle || b->n > in->jit_end - c->insns)
 		return NULL;
 	if (c->tlb_fetch_model)
 		cpu_ptr(c, lin, ACC_FETCH); /* the fetch's lookup, a hit, counted as get_block does */
@@ -224,6 +225,10 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	struct mmu *m = j->c->mmu;
 	uint32_t lin = b->eip;
 	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	if (b->straddle) { /* the next page's mapping is checked by cpu_run (get_block) */
+		e_patch(e_jmp(e), bail);
+		return;
+	}
 	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
