@@ -866,7 +866,8 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 	case 0xD1:
 	case 0xD2:
 	case 0xD3: {
-		if (!i->mod3)
+		/* templates: ROL/ROR for both vendors, SHL/SHR/SAR for Intel's model */
+		if (!i->mod3 || (i->reg >= 2 && i->reg < 4) || (i->reg >= 4 && !intel))
 			return all;
 		unsigned form = i->imm2 >> 4;
 		unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
@@ -874,9 +875,7 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 			return after; /* a count of 0 keeps every flag */
 		if (i->reg < 2)
 			return after & ~(uint32_t)EFL_CF; /* ROL/ROR: CF written (OF may be kept) */
-		if (i->reg >= 4 && intel)
-			return 0; /* SHL/SHR/SAR by an immediate: all written */
-		return all;
+		return 0; /* SHL/SHR/SAR by an immediate: all written */
 	}
 	case 0x1AF:
 	case 0x69:

@@ -127,7 +127,12 @@ static void gen_insn(struct prog *p)
 			put32(p, rnd());
 		}
 		break;
-	case 9: /* SHL/SHR/SAR r32 by imm8 */
+	case 9: /* SHL/SHR/SAR r32 by imm8 or CL */
+		if (pick(3) == 0) {
+			put(p, 0xD3);
+			put(p, 0xC0 | (unsigned[]){4, 5, 7}[pick(3)] << 3 | reg());
+			break;
+		}
 		put(p, 0xC1);
 		put(p, 0xC0 | (unsigned[]){4, 5, 7}[pick(3)] << 3 | reg());
 		put(p, pick(34));
