@@ -49,8 +49,9 @@ $(O)/libvmlab.a: $(LIB_OBJS)
 # would otherwise be left out.
 WHOLE = -Wl,--whole-archive $(O)/libvmlab.a -Wl,--no-whole-archive
 
+# capstone disassembles the faulting instructions of --report (src/cli/report_disasm.c)
 $(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) -lcapstone $(LDLIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -106,7 +107,11 @@ build/dynguest/%-nopie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
 build/dynguest/%-spie: tests/dynguest/%.c
 	@mkdir -p $(@D)
 	$(CC) -m32 -O2 -w -fpie -static-pie -o $@ $< -ldl -lm 2>/dev/null
-guests: $(GUEST_BINS) $(DYNGUEST_BINS)
+# The bundled example programs (`make run`, tests/e2e/report.sh).
+build/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+guests: $(GUEST_BINS) $(DYNGUEST_BINS) build/examples/report_demo
 
 san:
 	$(MAKE) SAN=1 all
@@ -120,9 +125,14 @@ build/fuzz/%: tests/fuzz/%.c
 	clang -std=c17 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_SRCS_$*)
 
+# `make run`: an address walked step by step, then a real program (examples/report_demo.c)
+# run with a report (docs/observe.md, "Report").
 run: deps
-	$(MAKE) all
+	$(MAKE) all build/examples/report_demo
 	$(O)/vmlab translate examples/pae-walk.vm
+	$(O)/vmlab run --report=build/report_demo.html build/examples/report_demo
+	@echo "program: $(abspath build/examples/report_demo) (source examples/report_demo.c)"
+	@echo "report:  $(abspath build/report_demo.html) (open it in a browser)"
 
 # The whole suite: both builds, then every test program; ends with "N passed, N failed, N skipped".
 # clang builds everything too (with -Werror), so both compilers stay clean.

@@ -185,6 +185,10 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->trace_tlb_sample = v;
 	} else if (!strcmp(a, "--strace")) {
 		o->strace = true;
+	} else if ((v = value_of(a, "--report", next, &used))) {
+		o->report_file = v;
+	} else if ((v = value_of(a, "--report-interval", next, &used))) {
+		o->report_interval = v;
 	} else {
 		return 0;
 	}
@@ -216,7 +220,12 @@ void run_options_usage(FILE *f)
 		"  --trace-insns=FROM-TO only events between these instruction counts\n"
 		"  --trace-tlb-sample=N  keep one TLB event in N (default 1)\n"
 		"                        lines only\n"
-		"  --strace              --trace=syscall in strace's format on stderr\n");
+		"  --strace              --trace=syscall in strace's format on stderr\n"
+		"report (docs/observe.md, \"Report\"):\n"
+		"  --report=FILE.html    at exit, one self-contained page: configuration, the\n"
+		"                        address-space map, plots over time, page tables, the\n"
+		"                        faulting instructions disassembled, the totals\n"
+		"  --report-interval=N   sample every N instructions at first (default 10000)\n");
 }
 
 /* ---- the guest's environment ---- */

@@ -39,6 +39,7 @@ struct run_options {
 	const char *trace_classes, *trace_file, *trace_format, *trace_addr, *trace_insns;
 	const char *trace_tlb_sample;
 	bool strace;
+	const char *report_file, *report_interval; /* --report, --report-interval */
 };
 
 void run_options_init(struct run_options *o);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "cli/report.h"
 #include "cli/run_options.h"
 #include "cli/run_stats.h"
 #include "kernel/fs/fs.h"
@@ -24,6 +25,9 @@ struct run_session {
 	bool tracing;
 	struct trace trace;
 	FILE *trace_out; /* --trace-file, or NULL: stderr */
+	uint64_t report_interval;
+	bool reporting;
+	struct report report; /* --report */
 };
 
 /* Opens the output files and builds the guest's environment; 0, or -1 after a message. */
@@ -33,7 +37,7 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 void run_session_attach(struct run_session *s, struct machine *m);
 /* fs_setup with the guest's fds 0-2 taken from vmlab's own (not from the log file). */
 int run_session_fs_setup(struct run_session *s, struct task *t, const struct fs_config *fc);
-/* At exit: the statistics, when asked for. */
+/* At exit: the statistics and the report, when asked for. */
 void run_session_finish(struct run_session *s, struct machine *m, int status);
 /* Restores stderr, closes the files (safe on a session never started). */
 void run_session_end(struct run_session *s);
