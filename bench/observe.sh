@@ -1,6 +1,7 @@
 #!/bin/bash
 # The cost of watching a run: host user time of `vmlab run` plain, with --stats, with
-# --trace=fault, --trace=tlb and --strace (events written to a file), on the CPU-bound
+# --trace=fault, --trace=tlb and --strace (events written to a file), and with --report (a
+# page written at exit), on the CPU-bound
 # guest (tests/guest/bench_cpu.c) and on one touching 1 GB of fresh memory
 # (bench/guest/touch_anon.c). Best of 3 each; the host is shared, so differences of a few
 # per cent are noise (docs/observe.md, "Cost").
@@ -26,12 +27,14 @@ for prog in "build/guest/bench_cpu-O2 5" "$out/touch_anon"; do
 	base=$(best "$VMLAB" run "${p[@]}")
 	printf '%-30s plain %7.3f s\n' "$(basename "${p[0]}")" "$base"
 	for opts in "--stats" "--trace=fault --trace-file=$out/t.txt" \
-		"--trace=tlb --trace-file=$out/t.txt" "--strace --trace-file=$out/t.txt"; do
+		"--trace=tlb --trace-file=$out/t.txt" "--strace --trace-file=$out/t.txt" \
+		"--report=$out/r.html"; do
 		read -r -a o <<<"$opts"
 		t=$(best "$VMLAB" run "${o[@]}" "${p[@]}")
 		printf '  %-28s %7.3f s (x%.2f), %s\n' "${o[0]}" "$t" \
 			"$(awk -v a="$t" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 			"$([ -f "$out/t.txt" ] && echo "$(wc -l <"$out/t.txt") lines" || echo -)"
-		rm -f "$out/t.txt"
+		[ -f "$out/r.html" ] && printf '  %-28s %s bytes\n' "(the page)" "$(wc -c <"$out/r.html")"
+		rm -f "$out/t.txt" "$out/r.html"
 	done
 done

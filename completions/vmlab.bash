@@ -22,7 +22,8 @@ _vmlab()
 		      --slice= --swap= --swap-file= --reclaim= --root --rw --stats --stats=
 		      --stats-file= --log-file= --help-stats --env-host --env-clear -E -U --rlimit
 		      --rlimit-host --trace= --trace-file= --trace-format= --trace-addr=
-		      --trace-insns= --trace-tlb-sample= --strace --help" ;;
+		      --trace-insns= --trace-tlb-sample= --strace --report= --report-interval=
+		      --help" ;;
 	translate) opts="--quiz --answers --help" ;;
 	kmem) opts="--mem= --vmsplit= --paging= --vmalloc= --proc= --no-demo --help" ;;
 	help)

@@ -126,6 +126,13 @@ static void take_sample(struct report *r)
 		pt->rss_file = t->mm->rss_file;
 		pt->rss_shmem = t->mm->rss_shmem;
 		pt->swapents = t->mm->swapents;
+		struct report_view *pk = &r->procs[slot].at_peak;
+		uint64_t rss = get_mm_rss(t->mm);
+		if (rss > pk->rss_pages + pk->rss_pages / 4 + 16) {
+			if (report_mm_snapshot(pk, t))
+				r->oom = true;
+			pk->insns = m->cpu.insns;
+		}
 	}
 	for (size_t i = 0; i < sc->nr; i++) {
 		struct task *t = sc->tasks[i];
@@ -245,8 +252,9 @@ static void on_task_exit(struct run_observer *o, struct task *t)
 	p->ended = true;
 	p->end_insns = r->m->cpu.insns;
 	p->peak_rss = t->mm->hiwater_rss;
-	if (report_mm_snapshot(p, t))
+	if (report_mm_snapshot(&p->at_exit, t))
 		r->oom = true;
+	p->at_exit.insns = p->end_insns;
 }
 
 int report_start(struct report *r, struct machine *m, const char *path, uint64_t interval)
@@ -286,8 +294,8 @@ int report_finish(struct report *r, const struct run_info *ri)
 void report_free(struct report *r)
 {
 	for (size_t i = 0; i < r->nprocs; i++) {
-		free(r->procs[i].vmas);
-		free(r->procs[i].pdes);
+		report_view_free(&r->procs[i].at_exit);
+		report_view_free(&r->procs[i].at_peak);
 	}
 	free(r->samples);
 	free(r->points);

@@ -51,12 +51,11 @@ struct report_pde {
 	uint32_t present, swap; /* PTEs present, PTEs holding a swap entry */
 };
 
-/* a process: its identity, its series, its address space at its end */
-struct report_proc {
-	int pid, ppid;
-	char comm[32];
-	bool ended;
-	uint64_t end_insns, peak_rss;
+/* an address space at one moment: its VMAs and its page tables */
+struct report_view {
+	int pid;
+	uint64_t insns;	    /* when it was taken */
+	uint64_t rss_pages; /* the process's RSS then */
 	struct report_vma *vmas;
 	size_t nvmas;
 	uint64_t cr3;
@@ -67,6 +66,18 @@ struct report_proc {
 	uint32_t ptes_per_table;
 	struct report_pde *pdes; /* present user PDEs */
 	size_t npdes;
+};
+
+/* a process: its identity, its address space at its end and near its peak */
+struct report_proc {
+	int pid, ppid;
+	char comm[32];
+	bool ended;
+	uint64_t end_insns, peak_rss;
+	struct report_view at_exit;
+	/* taken at a sample each time the RSS has grown by a quarter since the last one:
+	 * within 25% of the peak (shown when the exit's is well below it) */
+	struct report_view at_peak;
 };
 
 struct report_eip {
@@ -109,7 +120,8 @@ void report_free(struct report *r);
 
 /* ---- report_mm.c: an address space read without side effects ---- */
 /* The VMAs of t with their resident and swapped pages, and its page-table occupancy. */
-int report_mm_snapshot(struct report_proc *p, struct task *t);
+int report_mm_snapshot(struct report_view *p, struct task *t);
+void report_view_free(struct report_view *v);
 /* Up to n bytes of t's memory at addr, read through its page tables without faulting or
  * touching A/D bits or the TLB: the number read. */
 size_t report_mm_peek(struct task *t, uint32_t addr, void *buf, size_t n);

@@ -101,65 +101,87 @@ static void perms(char out[5], uint32_t fl)
 	out[4] = 0;
 }
 
-static void proc_heading(FILE *f, const struct report_proc *p)
+/* The views of p to show: at its exit, and near its peak when the exit's RSS is well
+ * below (a program that unmapped its memory before ending). */
+static size_t views_of(const struct report_proc *p, const struct report_view *v[2])
+{
+	size_t n = 0;
+	if (!p->ended)
+		return 0;
+	if (p->at_peak.nvmas && p->at_peak.rss_pages > p->at_exit.rss_pages + p->at_exit.rss_pages / 4)
+		v[n++] = &p->at_peak;
+	v[n++] = &p->at_exit;
+	return n;
+}
+
+static void view_heading(FILE *f, const struct report_proc *p, const struct report_view *v)
 {
 	fprintf(f, "<h3>pid %d ", p->pid);
 	esc(f, p->comm);
-	if (p->ended)
-		fprintf(f,
-			" <span class=\"note\">(at its exit, instruction %llu; peak RSS %llu "
-			"kB)</span>",
-			(unsigned long long)p->end_insns, (unsigned long long)p->peak_rss * 4);
+	if (v == &p->at_exit)
+		fprintf(f, " <span class=\"note\">(at its exit, instruction %llu; RSS %llu kB, peak "
+			   "%llu kB)</span>",
+			(unsigned long long)v->insns, (unsigned long long)v->rss_pages * 4,
+			(unsigned long long)p->peak_rss * 4);
+	else
+		fprintf(f, " <span class=\"note\">(near its peak, instruction %llu; RSS %llu kB)</span>",
+			(unsigned long long)v->insns, (unsigned long long)v->rss_pages * 4);
 	fprintf(f, "</h3>\n");
+}
+
+static void view_id(char *buf, size_t n, const char *what, const struct report_proc *p,
+		    const struct report_view *v)
+{
+	snprintf(buf, n, "%s-%d%s", what, p->pid, v == &p->at_exit ? "" : "-peak");
 }
 
 static void section_vmas(FILE *f, const struct report *r)
 {
-	fprintf(f,
-		"<section id=\"vmas\"><h2>Address space</h2>\n<p>Each process's VMAs when it "
-		"ended, in address order. Widths grow with the logarithm of the size; the gaps "
-		"between VMAs are cut short (marked, with their size over the large ones); the "
-		"filled part of a VMA is the share of its pages resident (smaps' Rss). "
-		"<span class=\"key\"><span style=\"background:#d9a05b\"></span>code"
-		"<span style=\"background:#6b9bd1\"></span>file<span style=\"background:#74b36b\">"
-		"</span>anonymous<span style=\"background:#4c9a45\"></span>heap"
-		"<span style=\"background:#a874c4\"></span>stack<span style=\"background:#999\">"
-		"</span>vdso/vvar</span></p>\n");
+	fprintf(f, "<section id=\"vmas\"><h2>Address space</h2>\n<p>Each process's VMAs when it "
+		   "ended (and near its peak RSS when it had given most of it back by then), in "
+		   "address order. Widths grow with the logarithm of the size; the gaps between VMAs "
+		   "are cut short (marked, with their size over the large ones); the filled part of "
+		   "a VMA is the share of its pages resident (smaps' Rss). "
+		   "<span class=\"key\"><span style=\"background:#d9a05b\"></span>code"
+		   "<span style=\"background:#6b9bd1\"></span>file<span style=\"background:#74b36b\">"
+		   "</span>anonymous<span style=\"background:#4c9a45\"></span>heap"
+		   "<span style=\"background:#a874c4\"></span>stack<span style=\"background:#999\">"
+		   "</span>vdso/vvar</span></p>\n");
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct report_proc *p = &r->procs[i];
-		if (!p->ended)
-			continue;
-		proc_heading(f, p);
-		char id[32];
-		snprintf(id, sizeof id, "vmamap-%d", p->pid);
-		svg_vma_map(f, id, p);
-		fprintf(f,
-			"<table class=\"vmas\" id=\"vmas-%d\"><tr><th>start</th><th>end</th>"
-			"<th>perms</th><th class=\"n\">size kB</th><th class=\"n\">RSS kB</th>"
-			"<th class=\"n\">swap kB</th><th>name</th></tr>\n",
-			p->pid);
-		for (size_t k = 0; k < p->nvmas; k++) {
-			const struct report_vma *v = &p->vmas[k];
-			char pm[5];
-			perms(pm, v->flags);
-			fprintf(f,
-				"<tr><td class=\"addr\">%08x</td><td "
-				"class=\"addr\">%08x</td><td><code>%s</code></td>",
-				v->start, v->end, pm);
-			kb_cell(f, (v->end - v->start) / 4096);
-			kb_cell(f, v->rss_pages);
-			kb_cell(f, v->swap_pages);
-			fprintf(f, "<td>");
-			esc(f, v->name);
-			fprintf(f, "</td></tr>\n");
+		const struct report_view *views[2];
+		size_t nv = views_of(p, views);
+		for (size_t j = 0; j < nv; j++) {
+			const struct report_view *w = views[j];
+			view_heading(f, p, w);
+			char id[48];
+			view_id(id, sizeof id, "vmamap", p, w);
+			svg_vma_map(f, id, w);
+			view_id(id, sizeof id, "vmas", p, w);
+			fprintf(f, "<table class=\"vmas\" id=\"%s\"><tr><th>start</th><th>end</th>"
+				   "<th>perms</th><th class=\"n\">size kB</th><th class=\"n\">RSS kB</th>"
+				   "<th class=\"n\">swap kB</th><th>name</th></tr>\n",
+				id);
+			for (size_t k = 0; k < w->nvmas; k++) {
+				const struct report_vma *v = &w->vmas[k];
+				char pm[5];
+				perms(pm, v->flags);
+				fprintf(f, "<tr><td class=\"addr\">%08x</td><td class=\"addr\">%08x</td>"
+					   "<td><code>%s</code></td>",
+					v->start, v->end, pm);
+				kb_cell(f, (v->end - v->start) / 4096);
+				kb_cell(f, v->rss_pages);
+				kb_cell(f, v->swap_pages);
+				fprintf(f, "<td>");
+				esc(f, v->name);
+				fprintf(f, "</td></tr>\n");
+			}
+			fprintf(f, "</table>\n");
 		}
-		fprintf(f, "</table>\n");
 	}
 	if (r->procs_untracked)
-		fprintf(
-		    f,
-		    "<p class=\"note\">%llu more processes ran; only the first %u are shown.</p>\n",
-		    (unsigned long long)r->procs_untracked, REPORT_MAX_PROCS);
+		fprintf(f, "<p class=\"note\">%llu more processes ran; only the first %u are shown.</p>\n",
+			(unsigned long long)r->procs_untracked, REPORT_MAX_PROCS);
 	fprintf(f, "</section>\n");
 }
 
@@ -305,77 +327,67 @@ static void section_plots(FILE *f, const struct report *r)
 	fprintf(f, "</section>\n");
 }
 
+static void view_tables(FILE *f, const struct report_proc *proc, const struct report_view *p)
+{
+	view_heading(f, proc, p);
+	uint32_t tables = 0, huge = 0;
+	uint64_t ptes = 0, swp = 0;
+	for (size_t k = 0; k < p->npdes; k++) {
+		huge += p->pdes[k].huge;
+		tables += !p->pdes[k].huge;
+		ptes += p->pdes[k].huge ? 0 : p->pdes[k].present;
+		swp += p->pdes[k].swap;
+	}
+	fprintf(f, "<p class=\"ptsum\">CR3 0x%llx: ", (unsigned long long)p->cr3);
+	if (p->pae)
+		fprintf(f, "a PDPT with %u of 4 entries present, each a page directory of 512 entries;",
+			p->pdpt_present);
+	else
+		fprintf(f, "a page directory of 1024 entries;");
+	fprintf(f, " %u user PDE slots, <b>%zu present</b> (%u page tables, %u huge pages), "
+		   "%u kernel PDEs present (shared by every process); <b>%llu PTEs present</b> "
+		   "in the page tables (%u each), %llu holding swap entries.</p>\n",
+		p->user_pdes, p->npdes, tables, huge, p->kernel_pdes_present, (unsigned long long)ptes,
+		p->ptes_per_table, (unsigned long long)swp);
+	char id[48];
+	view_id(id, sizeof id, "pdegrid", proc, p);
+	svg_pde_grid(f, id, p);
+	view_id(id, sizeof id, "ptables", proc, p);
+	fprintf(f, "<table class=\"ptables\" id=\"%s\"><tr>%s<th class=\"n\">PDE</th>"
+		   "<th>maps</th><th>kind</th><th class=\"n\">PTEs present</th><th>occupancy</th>"
+		   "<th class=\"n\">swap PTEs</th></tr>\n",
+		id, p->pae ? "<th class=\"n\">PDPTE</th>" : "");
+	uint32_t span = p->pae ? 1u << 21 : 1u << 22;
+	for (size_t k = 0; k < p->npdes; k++) {
+		const struct report_pde *d = &p->pdes[k];
+		fprintf(f, "<tr>");
+		if (p->pae)
+			fprintf(f, "<td class=\"n\">%u</td>", d->pdpt);
+		fprintf(f, "<td class=\"n\">%u</td><td class=\"addr\">%08x-%08x</td><td>%s</td>",
+			d->index, d->base, (uint32_t)(d->base + (span - 1)),
+			d->huge ? "huge page" : "page table");
+		if (d->huge)
+			fprintf(f, "<td class=\"n\">-</td><td></td><td class=\"n\">-</td></tr>\n");
+		else
+			fprintf(f, "<td class=\"n\">%u / %u</td><td><span class=\"bar\" "
+				   "style=\"width:%upx\"></span></td><td class=\"n\">%u</td></tr>\n",
+				d->present, p->ptes_per_table,
+				(d->present * 200 + p->ptes_per_table - 1) / p->ptes_per_table, d->swap);
+	}
+	fprintf(f, "</table>\n");
+}
+
 static void section_pagetables(FILE *f, const struct report *r)
 {
-	fprintf(f,
-		"<section id=\"pagetables\"><h2>Page tables</h2>\n<p>Each process's page "
-		"directory when it ended. A cell is one PDE of the user part: blue a page table, "
-		"darker the more of its PTEs are present; red a huge page (THP) mapped by the "
-		"PDE itself; grey nothing.</p>\n");
+	fprintf(f, "<section id=\"pagetables\"><h2>Page tables</h2>\n<p>Each process's page "
+		   "directory, at the same moments as its address space above. A cell is one PDE of "
+		   "the user part: blue a page table, darker the more of its PTEs are present; red a "
+		   "huge page (THP) mapped by the PDE itself; grey nothing.</p>\n");
 	for (size_t i = 0; i < r->nprocs; i++) {
-		const struct report_proc *p = &r->procs[i];
-		if (!p->ended)
-			continue;
-		proc_heading(f, p);
-		uint32_t tables = 0, huge = 0;
-		uint64_t ptes = 0, swp = 0;
-		for (size_t k = 0; k < p->npdes; k++) {
-			huge += p->pdes[k].huge;
-			tables += !p->pdes[k].huge;
-			ptes += p->pdes[k].huge ? 0 : p->pdes[k].present;
-			swp += p->pdes[k].swap;
-		}
-		fprintf(f, "<p class=\"ptsum\">CR3 0x%llx: ", (unsigned long long)p->cr3);
-		if (p->pae)
-			fprintf(
-			    f,
-			    "PDPT with %u of 4 entries present (3 of them user with the 3G split); "
-			    "page directories of 512 entries;",
-			    p->pdpt_present);
-		else
-			fprintf(f, "a page directory of 1024 entries;");
-		fprintf(
-		    f,
-		    " %u user PDE slots, <b>%zu present</b> (%u page tables, %u huge pages), "
-		    "%u kernel PDEs present (shared by every process); <b>%llu PTEs present</b> "
-		    "in the page tables (%u each), %llu holding swap entries.</p>\n",
-		    p->user_pdes, p->npdes, tables, huge, p->kernel_pdes_present,
-		    (unsigned long long)ptes, p->ptes_per_table, (unsigned long long)swp);
-		char id[32];
-		snprintf(id, sizeof id, "pdegrid-%d", p->pid);
-		svg_pde_grid(f, id, p);
-		fprintf(
-		    f,
-		    "<table class=\"ptables\" id=\"ptables-%d\"><tr>%s<th class=\"n\">PDE</th>"
-		    "<th>maps</th><th>kind</th><th class=\"n\">PTEs present</th><th>occupancy</th>"
-		    "<th class=\"n\">swap PTEs</th></tr>\n",
-		    p->pid, p->pae ? "<th class=\"n\">PDPTE</th>" : "");
-		uint32_t span = p->pae ? 1u << 21 : 1u << 22;
-		for (size_t k = 0; k < p->npdes; k++) {
-			const struct report_pde *d = &p->pdes[k];
-			fprintf(f, "<tr>");
-			if (p->pae)
-				fprintf(f, "<td class=\"n\">%u</td>", d->pdpt);
-			fprintf(
-			    f,
-			    "<td class=\"n\">%u</td><td class=\"addr\">%08x-%08x</td><td>%s</td>",
-			    d->index, d->base, (uint32_t)(d->base + (span - 1)),
-			    d->huge ? "huge page" : "page table");
-			if (d->huge)
-				fprintf(
-				    f,
-				    "<td class=\"n\">-</td><td></td><td class=\"n\">-</td></tr>\n");
-			else
-				fprintf(f,
-					"<td class=\"n\">%u / %u</td><td><span class=\"bar\" "
-					"style=\"width:%upx\"></span></td><td "
-					"class=\"n\">%u</td></tr>\n",
-					d->present, p->ptes_per_table,
-					(d->present * 200 + p->ptes_per_table - 1) /
-					    p->ptes_per_table,
-					d->swap);
-		}
-		fprintf(f, "</table>\n");
+		const struct report_view *views[2];
+		size_t nv = views_of(&r->procs[i], views);
+		for (size_t j = 0; j < nv; j++)
+			view_tables(f, &r->procs[i], views[j]);
 	}
 	fprintf(f, "</section>\n");
 }

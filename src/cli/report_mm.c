@@ -84,7 +84,7 @@ static void count_range(struct physmem *pm, uint64_t cr3, bool pae, uint64_t zer
 	}
 }
 
-static int snapshot_vmas(struct report_proc *p, struct task *t, bool pae, uint64_t zero)
+static int snapshot_vmas(struct report_view *p, struct task *t, bool pae, uint64_t zero)
 {
 	struct mm_struct *mm = t->mm;
 	size_t n = 0;
@@ -114,7 +114,7 @@ static int snapshot_vmas(struct report_proc *p, struct task *t, bool pae, uint64
 }
 
 /* Every present PDE below TASK_SIZE, with the PTEs present in its table. */
-static int snapshot_tables(struct report_proc *p, struct task *t, bool pae)
+static int snapshot_tables(struct report_view *p, struct task *t, bool pae)
 {
 	struct mm_struct *mm = t->mm;
 	struct physmem *pm = t->pm;
@@ -169,16 +169,20 @@ static int snapshot_tables(struct report_proc *p, struct task *t, bool pae)
 	return 0;
 }
 
-int report_mm_snapshot(struct report_proc *p, struct task *t)
+void report_view_free(struct report_view *v)
 {
-	free(p->vmas);
-	free(p->pdes);
-	p->vmas = NULL;
-	p->pdes = NULL;
-	p->nvmas = p->npdes = 0;
-	p->pdpt_present = p->kernel_pdes_present = 0;
+	free(v->vmas);
+	free(v->pdes);
+	memset(v, 0, sizeof *v);
+}
+
+int report_mm_snapshot(struct report_view *p, struct task *t)
+{
+	report_view_free(p);
+	p->pid = t->tgid;
 	if (!t->mm || !t->km)
 		return 0;
+	p->rss_pages = get_mm_rss(t->mm);
 	bool pae = t->km->params.pae;
 	p->pae = pae;
 	p->cr3 = t->mm->pgd;

@@ -173,7 +173,7 @@ static double vma_width(const struct report_vma *v)
 	return 10 + 12 * log2(pages);
 }
 
-void svg_vma_map(FILE *f, const char *id, const struct report_proc *p)
+void svg_vma_map(FILE *f, const char *id, const struct report_view *p)
 {
 	double total = 0;
 	for (size_t i = 0; i < p->nvmas; i++) {
@@ -253,7 +253,7 @@ void svg_vma_map(FILE *f, const char *id, const struct report_proc *p)
 	fprintf(f, "</svg></figure>\n");
 }
 
-void svg_pde_grid(FILE *f, const char *id, const struct report_proc *p)
+void svg_pde_grid(FILE *f, const char *id, const struct report_view *p)
 {
 	const int cell = 11, cols = p->pae ? 64 : 32;
 	int rows = (int)((p->user_pdes + (uint32_t)cols - 1) / (uint32_t)cols);

@@ -28,8 +28,8 @@ void svg_line_chart(FILE *f, const char *id, const char *title, const char *xlab
 /* The VMAs of p side by side in address order: widths on a log scale of their sizes, the
  * gaps between them cut short (a broken axis, with their size written), each VMA's
  * resident part filled from the bottom. */
-void svg_vma_map(FILE *f, const char *id, const struct report_proc *p);
+void svg_vma_map(FILE *f, const char *id, const struct report_view *p);
 /* One cell per user PDE slot (PAE: per PDPT entry's directory): empty, a page table
  * shaded by the share of its PTEs present, or a huge page. */
-void svg_pde_grid(FILE *f, const char *id, const struct report_proc *p);
+void svg_pde_grid(FILE *f, const char *id, const struct report_view *p);
 #endif
