@@ -60,6 +60,11 @@ $(O)/%.o: %.c
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_HOBJS) $(O)/libvmlab.a
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(WHOLE) -lcmocka $(LDLIBS)
 
+# the report's parts below the page, and capstone (tests/unit/test_report.c)
+$(O)/tests/unit/test_report: $(O)/src/cli/report_svg.o $(O)/src/cli/report_mm.o \
+	$(O)/src/cli/report_disasm.o
+$(O)/tests/unit/test_report: LDLIBS += -lcapstone
+
 $(O)/bench/%: $(O)/bench/%.o $(O)/libvmlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
