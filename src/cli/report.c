@@ -262,7 +262,7 @@ int report_start(struct report *r, struct machine *m, const char *path, uint64_t
 	memset(r, 0, sizeof *r);
 	r->m = m;
 	r->path = path;
-	r->interval = interval ? interval : REPORT_INTERVAL_DEFAULT;
+	r->interval = r->first_interval = interval ? interval : REPORT_INTERVAL_DEFAULT;
 	r->obs.sample = on_sample;
 	r->obs.fault = on_fault;
 	r->obs.task_exit = on_task_exit;

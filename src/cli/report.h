@@ -96,7 +96,7 @@ struct report {
 	struct run_observer obs; /* first: the run loop's view */
 	struct machine *m;
 	const char *path;
-	uint64_t interval;
+	uint64_t interval, first_interval;
 	struct report_sample *samples;
 	size_t nsamples, cap_samples;
 	struct report_proc_point *points;

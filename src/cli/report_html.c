@@ -88,7 +88,7 @@ static void section_config(FILE *f, const struct report *r, const char *stats)
 		"</pre>\n<p>Samples: every %llu instructions at first (the interval doubles "
 		"when %u samples are reached), taken at the first CPU exit after each mark; %zu "
 		"samples, interval now %llu.</p></section>\n",
-		(unsigned long long)REPORT_INTERVAL_DEFAULT, REPORT_MAX_SAMPLES, r->nsamples,
+		(unsigned long long)r->first_interval, REPORT_MAX_SAMPLES, r->nsamples,
 		(unsigned long long)r->interval);
 }
 

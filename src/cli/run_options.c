@@ -225,7 +225,7 @@ void run_options_usage(FILE *f)
 		"  --report=FILE.html    at exit, one self-contained page: configuration, the\n"
 		"                        address-space map, plots over time, page tables, the\n"
 		"                        faulting instructions disassembled, the totals\n"
-		"  --report-interval=N   sample every N instructions at first (default 10000)\n");
+		"  --report-interval=N   sample every N instructions at first (default 1000)\n");
 }
 
 /* ---- the guest's environment ---- */
