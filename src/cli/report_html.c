@@ -108,7 +108,8 @@ static size_t views_of(const struct report_proc *p, const struct report_view *v[
 	size_t n = 0;
 	if (!p->ended)
 		return 0;
-	if (p->at_peak.nvmas && p->at_peak.rss_pages > p->at_exit.rss_pages + p->at_exit.rss_pages / 4)
+	if (p->at_peak.nvmas &&
+	    p->at_peak.rss_pages > p->at_exit.rss_pages + p->at_exit.rss_pages / 4)
 		v[n++] = &p->at_peak;
 	v[n++] = &p->at_exit;
 	return n;
@@ -119,13 +120,16 @@ static void view_heading(FILE *f, const struct report_proc *p, const struct repo
 	fprintf(f, "<h3>pid %d ", p->pid);
 	esc(f, p->comm);
 	if (v == &p->at_exit)
-		fprintf(f, " <span class=\"note\">(at its exit, instruction %llu; RSS %llu kB, peak "
-			   "%llu kB)</span>",
+		fprintf(f,
+			" <span class=\"note\">(at its exit, instruction %llu; RSS %llu kB, peak "
+			"%llu kB)</span>",
 			(unsigned long long)v->insns, (unsigned long long)v->rss_pages * 4,
 			(unsigned long long)p->peak_rss * 4);
 	else
-		fprintf(f, " <span class=\"note\">(near its peak, instruction %llu; RSS %llu kB)</span>",
-			(unsigned long long)v->insns, (unsigned long long)v->rss_pages * 4);
+		fprintf(
+		    f,
+		    " <span class=\"note\">(near its peak, instruction %llu; RSS %llu kB)</span>",
+		    (unsigned long long)v->insns, (unsigned long long)v->rss_pages * 4);
 	fprintf(f, "</h3>\n");
 }
 
@@ -137,16 +141,17 @@ static void view_id(char *buf, size_t n, const char *what, const struct report_p
 
 static void section_vmas(FILE *f, const struct report *r)
 {
-	fprintf(f, "<section id=\"vmas\"><h2>Address space</h2>\n<p>Each process's VMAs when it "
-		   "ended (and near its peak RSS when it had given most of it back by then), in "
-		   "address order. Widths grow with the logarithm of the size; the gaps between VMAs "
-		   "are cut short (marked, with their size over the large ones); the filled part of "
-		   "a VMA is the share of its pages resident (smaps' Rss). "
-		   "<span class=\"key\"><span style=\"background:#d9a05b\"></span>code"
-		   "<span style=\"background:#6b9bd1\"></span>file<span style=\"background:#74b36b\">"
-		   "</span>anonymous<span style=\"background:#4c9a45\"></span>heap"
-		   "<span style=\"background:#a874c4\"></span>stack<span style=\"background:#999\">"
-		   "</span>vdso/vvar</span></p>\n");
+	fprintf(f,
+		"<section id=\"vmas\"><h2>Address space</h2>\n<p>Each process's VMAs when it "
+		"ended (and near its peak RSS when it had given most of it back by then), in "
+		"address order. Widths grow with the logarithm of the size; the gaps between VMAs "
+		"are cut short (marked, with their size over the large ones); the filled part of "
+		"a VMA is the share of its pages resident (smaps' Rss). "
+		"<span class=\"key\"><span style=\"background:#d9a05b\"></span>code"
+		"<span style=\"background:#6b9bd1\"></span>file<span style=\"background:#74b36b\">"
+		"</span>anonymous<span style=\"background:#4c9a45\"></span>heap"
+		"<span style=\"background:#a874c4\"></span>stack<span style=\"background:#999\">"
+		"</span>vdso/vvar</span></p>\n");
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct report_proc *p = &r->procs[i];
 		const struct report_view *views[2];
@@ -158,17 +163,21 @@ static void section_vmas(FILE *f, const struct report *r)
 			view_id(id, sizeof id, "vmamap", p, w);
 			svg_vma_map(f, id, w);
 			view_id(id, sizeof id, "vmas", p, w);
-			fprintf(f, "<table class=\"vmas\" id=\"%s\"><tr><th>start</th><th>end</th>"
-				   "<th>perms</th><th class=\"n\">size kB</th><th class=\"n\">RSS kB</th>"
-				   "<th class=\"n\">swap kB</th><th>name</th></tr>\n",
-				id);
+			fprintf(
+			    f,
+			    "<table class=\"vmas\" id=\"%s\"><tr><th>start</th><th>end</th>"
+			    "<th>perms</th><th class=\"n\">size kB</th><th class=\"n\">RSS kB</th>"
+			    "<th class=\"n\">swap kB</th><th>name</th></tr>\n",
+			    id);
 			for (size_t k = 0; k < w->nvmas; k++) {
 				const struct report_vma *v = &w->vmas[k];
 				char pm[5];
 				perms(pm, v->flags);
-				fprintf(f, "<tr><td class=\"addr\">%08x</td><td class=\"addr\">%08x</td>"
-					   "<td><code>%s</code></td>",
-					v->start, v->end, pm);
+				fprintf(
+				    f,
+				    "<tr><td class=\"addr\">%08x</td><td class=\"addr\">%08x</td>"
+				    "<td><code>%s</code></td>",
+				    v->start, v->end, pm);
 				kb_cell(f, (v->end - v->start) / 4096);
 				kb_cell(f, v->rss_pages);
 				kb_cell(f, v->swap_pages);
@@ -180,8 +189,10 @@ static void section_vmas(FILE *f, const struct report *r)
 		}
 	}
 	if (r->procs_untracked)
-		fprintf(f, "<p class=\"note\">%llu more processes ran; only the first %u are shown.</p>\n",
-			(unsigned long long)r->procs_untracked, REPORT_MAX_PROCS);
+		fprintf(
+		    f,
+		    "<p class=\"note\">%llu more processes ran; only the first %u are shown.</p>\n",
+		    (unsigned long long)r->procs_untracked, REPORT_MAX_PROCS);
 	fprintf(f, "</section>\n");
 }
 
@@ -211,6 +222,10 @@ static double file_kb(const struct report_proc_point *p)
 {
 	return (double)(p->rss_file + p->rss_shmem) * 4;
 }
+static double swap_kb(const struct report_proc_point *p)
+{
+	return (double)p->swapents * 4;
+}
 static double faults_of(const struct report_proc_point *p)
 {
 	return (double)p->faults;
@@ -221,9 +236,9 @@ static void section_plots(FILE *f, const struct report *r)
 	fprintf(f, "<section id=\"plots\"><h2>Over time</h2>\n<p>The x axis is the instructions "
 		   "retired (the virtual clock: one instruction is 1 ns).</p>\n");
 	size_t ns = r->nsamples, np = r->npoints ? r->npoints : 1;
-	size_t nser = RUN_OBSERVER_FAULT_KINDS + 2 * REPORT_MAX_PROCS + 8;
+	size_t nser = RUN_OBSERVER_FAULT_KINDS + 3 * REPORT_MAX_PROCS + 8;
 	double *buf = calloc((ns + np + 1) * 2 * nser, sizeof *buf);
-	struct svg_series s[RUN_OBSERVER_FAULT_KINDS + 2 * REPORT_MAX_PROCS + 8];
+	struct svg_series s[RUN_OBSERVER_FAULT_KINDS + 3 * REPORT_MAX_PROCS + 8];
 	if (!buf) {
 		fprintf(f, "<p>out of memory</p></section>\n");
 		return;
@@ -231,7 +246,7 @@ static void section_plots(FILE *f, const struct report *r)
 	size_t stride = ns + np + 1, used = 0;
 	/* RSS: per process, or its parts when only one ran */
 	size_t n = 0;
-	char names[2 * REPORT_MAX_PROCS][64];
+	char names[3 * REPORT_MAX_PROCS][64];
 	if (r->nprocs == 1) {
 		double (*fn[3])(const struct report_proc_point *) = {rss_kb, anon_kb, file_kb};
 		const char *nm[3] = {"RSS", "anonymous", "file and shmem"};
@@ -317,11 +332,21 @@ static void section_plots(FILE *f, const struct report *r)
 		s[0] = (struct svg_series){"swap in use", x, y, ns};
 		s[1] = (struct svg_series){"written (pswpout)", x2, y2, ns};
 		s[2] = (struct svg_series){"read (pswpin)", x3, y3, ns};
+		n = 3;
 		if (!r->m->cfg.swap_bytes)
 			fprintf(f,
 				"<p class=\"note\">No swap area (--swap=SIZE adds one): swap use "
 				"stays 0.</p>\n");
-		svg_line_chart(f, "plot-swap", "Swap", "instructions retired", "kB", s, 3);
+		else if (r->nprocs > 1)
+			for (size_t i = 0; i < r->nprocs; i++, used++) {
+				double *px = buf + used * 2 * stride, *py = px + stride;
+				snprintf(names[2 * REPORT_MAX_PROCS + i], sizeof names[0],
+					 "%d %s swapped", r->procs[i].pid, r->procs[i].comm);
+				s[n++] =
+				    (struct svg_series){names[2 * REPORT_MAX_PROCS + i], px, py,
+							proc_series(r, (int)i, px, py, swap_kb)};
+			}
+		svg_line_chart(f, "plot-swap", "Swap", "instructions retired", "kB", s, n);
 	}
 	free(buf);
 	fprintf(f, "</section>\n");
@@ -340,22 +365,25 @@ static void view_tables(FILE *f, const struct report_proc *proc, const struct re
 	}
 	fprintf(f, "<p class=\"ptsum\">CR3 0x%llx: ", (unsigned long long)p->cr3);
 	if (p->pae)
-		fprintf(f, "a PDPT with %u of 4 entries present, each a page directory of 512 entries;",
-			p->pdpt_present);
+		fprintf(
+		    f, "a PDPT with %u of 4 entries present, each a page directory of 512 entries;",
+		    p->pdpt_present);
 	else
 		fprintf(f, "a page directory of 1024 entries;");
-	fprintf(f, " %u user PDE slots, <b>%zu present</b> (%u page tables, %u huge pages), "
-		   "%u kernel PDEs present (shared by every process); <b>%llu PTEs present</b> "
-		   "in the page tables (%u each), %llu holding swap entries.</p>\n",
-		p->user_pdes, p->npdes, tables, huge, p->kernel_pdes_present, (unsigned long long)ptes,
-		p->ptes_per_table, (unsigned long long)swp);
+	fprintf(f,
+		" %u user PDE slots, <b>%zu present</b> (%u page tables, %u huge pages), "
+		"%u kernel PDEs present (shared by every process); <b>%llu PTEs present</b> "
+		"in the page tables (%u each), %llu holding swap entries.</p>\n",
+		p->user_pdes, p->npdes, tables, huge, p->kernel_pdes_present,
+		(unsigned long long)ptes, p->ptes_per_table, (unsigned long long)swp);
 	char id[48];
 	view_id(id, sizeof id, "pdegrid", proc, p);
 	svg_pde_grid(f, id, p);
 	view_id(id, sizeof id, "ptables", proc, p);
-	fprintf(f, "<table class=\"ptables\" id=\"%s\"><tr>%s<th class=\"n\">PDE</th>"
-		   "<th>maps</th><th>kind</th><th class=\"n\">PTEs present</th><th>occupancy</th>"
-		   "<th class=\"n\">swap PTEs</th></tr>\n",
+	fprintf(f,
+		"<table class=\"ptables\" id=\"%s\"><tr>%s<th class=\"n\">PDE</th>"
+		"<th>maps</th><th>kind</th><th class=\"n\">PTEs present</th><th>occupancy</th>"
+		"<th class=\"n\">swap PTEs</th></tr>\n",
 		id, p->pae ? "<th class=\"n\">PDPTE</th>" : "");
 	uint32_t span = p->pae ? 1u << 21 : 1u << 22;
 	for (size_t k = 0; k < p->npdes; k++) {
@@ -369,20 +397,23 @@ static void view_tables(FILE *f, const struct report_proc *proc, const struct re
 		if (d->huge)
 			fprintf(f, "<td class=\"n\">-</td><td></td><td class=\"n\">-</td></tr>\n");
 		else
-			fprintf(f, "<td class=\"n\">%u / %u</td><td><span class=\"bar\" "
-				   "style=\"width:%upx\"></span></td><td class=\"n\">%u</td></tr>\n",
+			fprintf(f,
+				"<td class=\"n\">%u / %u</td><td><span class=\"bar\" "
+				"style=\"width:%upx\"></span></td><td class=\"n\">%u</td></tr>\n",
 				d->present, p->ptes_per_table,
-				(d->present * 200 + p->ptes_per_table - 1) / p->ptes_per_table, d->swap);
+				(d->present * 200 + p->ptes_per_table - 1) / p->ptes_per_table,
+				d->swap);
 	}
 	fprintf(f, "</table>\n");
 }
 
 static void section_pagetables(FILE *f, const struct report *r)
 {
-	fprintf(f, "<section id=\"pagetables\"><h2>Page tables</h2>\n<p>Each process's page "
-		   "directory, at the same moments as its address space above. A cell is one PDE of "
-		   "the user part: blue a page table, darker the more of its PTEs are present; red a "
-		   "huge page (THP) mapped by the PDE itself; grey nothing.</p>\n");
+	fprintf(f,
+		"<section id=\"pagetables\"><h2>Page tables</h2>\n<p>Each process's page "
+		"directory, at the same moments as its address space above. A cell is one PDE of "
+		"the user part: blue a page table, darker the more of its PTEs are present; red a "
+		"huge page (THP) mapped by the PDE itself; grey nothing.</p>\n");
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct report_view *views[2];
 		size_t nv = views_of(&r->procs[i], views);
