@@ -184,7 +184,7 @@ void svg_vma_map(FILE *f, const char *id, const struct report_view *p)
 	total += VMA_BREAK_W;
 	const double avail = 920;
 	double scale = total > avail ? avail / total : 1;
-	int width = 960, height = VMA_BAR_H + 150;
+	int width = 960, height = VMA_BAR_H + 120;
 	fprintf(f, "<figure class=\"vmamap\" id=\"");
 	html_escape(f, id);
 	fprintf(f,

@@ -2,7 +2,8 @@
 # `vmlab run --report=FILE.html` (docs/observe.md, "Report") on examples/report_demo.c: the
 # page is well formed and fetches nothing (tests/tools/check_report.py), two runs write the
 # same bytes, a run with a report counts what a run without one does, bad options are
-# refused before the run, a program killed by a fault still gets its page; and the page as
+# refused before the run, a program killed by a fault or stopped by SIGTERM still gets its
+# page; and the page as
 # headless Chromium renders it (--dump-dom) has its plots with data points, the address-space
 # map with report_demo's VMAs for both processes, the disassembled faulting instructions.
 # A screenshot is kept as build/test-logs/report.png.
@@ -93,6 +94,25 @@ if [ -x "$segv" ]; then
 	fi
 else
 	skip "a program killed by SIGSEGV gets a page" "die_segv not built"
+fi
+
+# stopped from outside (SIGTERM to vmlab): the page is still written, and says so
+cpu=$ROOT/build/guest/bench_cpu-O2
+if [ -x "$cpu" ]; then
+	rm -f "$tmp/stop.html"
+	(cd "$tmp" && exec "$vmlab" run --report="$tmp/stop.html" "$cpu" 1000000 >/dev/null 2>&1 </dev/null) &
+	pid=$!
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	if grep -q 'exit: killed by SIGTERM (status 143)' "$tmp/stop.html" 2>/dev/null &&
+		grep -q '</html>' "$tmp/stop.html"; then
+		ok "a run stopped by SIGTERM still writes its page"
+	else
+		notok "a run stopped by SIGTERM still writes its page"
+	fi
+else
+	skip "a run stopped by SIGTERM still writes its page" "bench_cpu not built"
 fi
 
 # the page as a browser renders it
