@@ -22,7 +22,7 @@ static const char style[] =
     "td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
     "pre,td.addr,td.bytes,td.insn,code{font-family:monospace;font-size:13px}"
-    "pre{background:#f6f6f6;padding:.6em;overflow-x:auto}"
+    "pre{background:#f6f6f6;padding:.6em;overflow-x:auto}#config pre{white-space:pre-wrap}"
     "table.disasm td{border:none;padding:0 8px}table.disasm "
     "tr.fault{background:#fdd;font-weight:bold}"
     "figure{margin:.5em 0}svg text{font:11px sans-serif;fill:#333}"
