@@ -14,7 +14,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRCS   := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+LIB_SRCS   := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/kernel/vdso32/*' | sort)
 CLI_SRCS   := $(sort $(wildcard src/cli/*.c))
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELP  := $(sort $(wildcard tests/unit/helpers/*.c))
@@ -23,7 +23,7 @@ GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 TOOL_SRCS  := $(sort $(wildcard tests/tools/*.c))
 NATIVE_SRCS:= $(sort $(wildcard tests/native/*.c))
 
-LIB_OBJS   := $(LIB_SRCS:%.c=$(O)/%.o)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/src/kernel/vdso32/vdso_image.o
 CLI_OBJS   := $(CLI_SRCS:%.c=$(O)/%.o)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 UNIT_HOBJS := $(UNIT_HELP:%.c=$(O)/%.o)
@@ -48,6 +48,24 @@ $(O)/libvmlab.a: $(LIB_OBJS)
 # The whole archive is linked: handlers reached only through weak references (system calls)
 # would otherwise be left out.
 WHOLE = -Wl,--whole-archive $(O)/libvmlab.a -Wl,--no-whole-archive
+
+# The vDSO is guest code: built for i386 with gcc (the same bytes whichever CC builds vmlab,
+# since its instructions are counted), checked, and embedded by vdso_image.S.
+VDSO_CC      := gcc
+VDSO_SRCS    := src/kernel/vdso32/vclock_gettime.c src/kernel/vdso32/vsyscall.S
+VDSO_CFLAGS  := -m32 -O2 -fPIC -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -Isrc $(WARN) -Wmissing-prototypes
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,src/kernel/vdso32/vdso32.lds -Wl,--hash-style=both \
+	-Wl,-soname=linux-gate.so.1 -Wl,--no-undefined -Wl,--build-id=none -Wl,-z,noexecstack
+$(O)/vdso32/vdso32.so: $(VDSO_SRCS) src/kernel/vdso32/vdso32.lds src/kernel/vdso32/vdso_data.h scripts/check-vdso.sh
+	@mkdir -p $(@D)
+	$(VDSO_CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@.dbg $(VDSO_SRCS)
+	objcopy -S $@.dbg $@
+	scripts/check-vdso.sh $@
+
+$(O)/src/kernel/vdso32/vdso_image.o: src/kernel/vdso32/vdso_image.S $(O)/vdso32/vdso32.so
+	@mkdir -p $(@D)
+	$(CC) -c -DVDSO_SO='"$(O)/vdso32/vdso32.so"' -o $@ $<
 
 # capstone disassembles the faulting instructions of --report (src/cli/report_disasm.c)
 $(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a

@@ -22,9 +22,10 @@ _vmlab()
 		      --slice= --swap= --swap-file= --reclaim= --root --rw --stats --stats=
 		      --stats-file= --log-file= --help-stats --env-host --env-clear -E -U --rlimit
 		      --rlimit-host --trace= --trace-file= --trace-format= --trace-addr=
-		      --trace-insns= --trace-tlb-sample= --strace --report= --report-interval=
-		      --help" ;;
-	translate) opts="--quiz --answers --help" ;;
+		      --trace-insns= --trace-tlb-sample= --strace --dump-state= --dump-state-file=
+		      --dump-addr= --report= --report-interval= --help" ;;
+	translate) opts="--quiz --answers --answers= --check --state --paging= --segments=
+		      --tlb= --questions= --topics= --help" ;;
 	kmem) opts="--mem= --vmsplit= --paging= --vmalloc= --proc= --no-demo --help" ;;
 	help)
 		[ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "run translate kmem" -- "$cur"))
@@ -39,6 +40,9 @@ _vmlab()
 	--thp=*) COMPREPLY=($(compgen -W "always madvise never" -- "${cur#*=}")) ;;
 	--cpu=*) COMPREPLY=($(compgen -W "intel amd" -- "${cur#*=}")) ;;
 	--trace-format=*) COMPREPLY=($(compgen -W "text json strace" -- "${cur#*=}")) ;;
+	--dump-state=*) COMPREPLY=($(compgen -W "exit fault insn=" -- "${cur#*=}")) ;;
+	--segments=*) COMPREPLY=($(compgen -W "on off" -- "${cur#*=}")) ;;
+	--answers=*) COMPREPLY=($(compgen -W "full short" -- "${cur#*=}")) ;;
 	-*)
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		# an option ending in "=" takes its value in the same word

@@ -44,6 +44,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# /dev/shm as a Debian system has it (systemd mounts it): glibc's shm_open and sem_open
+mkdir -p /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 dmesg -n 1
 cd /tmp
 echo "@@VMLAB-ORACLE-BEGIN@@"

@@ -189,6 +189,12 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->report_file = v;
 	} else if ((v = value_of(a, "--report-interval", next, &used))) {
 		o->report_interval = v;
+	} else if ((v = value_of(a, "--dump-state-file", next, &used))) {
+		o->dump_state_file = v;
+	} else if ((v = value_of(a, "--dump-state", next, &used))) {
+		o->dump_state = v;
+	} else if ((v = value_of(a, "--dump-addr", next, &used))) {
+		o->dump_addr = v;
 	} else {
 		return 0;
 	}
@@ -212,7 +218,7 @@ void run_options_usage(FILE *f)
 		"                        8M, 1024, unlimited)\n"
 		"  --rlimit-host         start from vmlab's own limits\n"
 		"events (docs/observe.md):\n"
-		"  --trace=CLASSES       fault,syscall,mm,tlb,signal (or all)\n"
+		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem (or all)\n"
 		"  --trace-file=PATH     where the events go (default stderr)\n"
 		"  --trace-format=text|json|strace  a line per event, Chrome/Perfetto trace\n"
 		"                        JSON (default when PATH ends in .json), or strace's\n"
@@ -225,7 +231,13 @@ void run_options_usage(FILE *f)
 		"  --report=FILE.html    at exit, one self-contained page: configuration, the\n"
 		"                        address-space map, plots over time, page tables, the\n"
 		"                        faulting instructions disassembled, the totals\n"
-		"  --report-interval=N   sample every N instructions at first (default 1000)\n");
+		"  --report-interval=N   sample every N instructions at first (default 1000)\n"
+		"state for `vmlab translate` (docs/translate.md):\n"
+		"  --dump-state=exit|fault|insn=N  write the machine (CRs, GDT/LDT, page-table\n"
+		"                        paths, TLB) as a translate state file at that moment\n"
+		"  --dump-state-file=PATH  where (default vmlab-state.vm)\n"
+		"  --dump-addr=ADDR,...  the addresses whose paths it holds (default: EIP,\n"
+		"                        ESP and the faulting address)\n");
 }
 
 /* ---- the guest's environment ---- */

@@ -40,6 +40,7 @@ struct run_options {
 	const char *trace_tlb_sample;
 	bool strace;
 	const char *report_file, *report_interval; /* --report, --report-interval */
+	const char *dump_state, *dump_state_file, *dump_addr; /* --dump-state, translate.md */
 };
 
 void run_options_init(struct run_options *o);

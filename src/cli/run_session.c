@@ -12,6 +12,31 @@ extern char **environ;
 
 static int trace_setup(struct run_session *s, const struct run_options *o);
 
+/* --dump-state, --dump-state-file, --dump-addr */
+static int dump_setup(struct run_session *s, const struct run_options *o)
+{
+	if (!o->dump_state) {
+		if (o->dump_state_file || o->dump_addr) {
+			fprintf(stderr, "vmlab run: bad --dump-state-file/--dump-addr without "
+					"--dump-state=exit|fault|insn=N\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (dump_parse_when(o->dump_state, &s->dump)) {
+		fprintf(stderr, "vmlab run: bad --dump-state '%s' (exit, fault or insn=N)\n",
+			o->dump_state);
+		return -1;
+	}
+	if (o->dump_addr && dump_parse_addrs(o->dump_addr, &s->dump)) {
+		fprintf(stderr, "vmlab run: bad --dump-addr '%s' (ADDR,ADDR,... at most %d)\n",
+			o->dump_addr, DUMP_MAX_ADDRS);
+		return -1;
+	}
+	s->dump.path = o->dump_state_file ? o->dump_state_file : "vmlab-state.vm";
+	return 0;
+}
+
 static const char *env_base_name(enum env_base b)
 {
 	return b == ENV_HOST ? "host" : b == ENV_CLEAR ? "clear" : "fixed";
@@ -40,7 +65,7 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 			return -1;
 		}
 	}
-	if (trace_setup(s, o))
+	if (trace_setup(s, o) || dump_setup(s, o))
 		return -1;
 	if (o->report_interval) {
 		char *end;
@@ -83,6 +108,8 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 void run_session_attach(struct run_session *s, struct machine *m)
 {
 	run_rlimits_build(s->o, m->km_ok ? m->km.totalram_pages : 0, m->task.rlim);
+	if (s->dump.when != DUMP_NONE)
+		m->dump = &s->dump;
 	if (s->tracing) {
 		s->trace.clock = &m->cpu.insns;
 		m->mmu.trace = &s->trace;
@@ -119,7 +146,7 @@ static int trace_setup(struct run_session *s, const struct run_options *o)
 	if (o->trace_classes && trace_parse_classes(o->trace_classes, &mask, &bad)) {
 		fprintf(stderr,
 			"vmlab run: bad --trace class '%s' (fault, syscall, mm, tlb, "
-			"signal, all)\n",
+			"signal, walk, swap, kmem, all)\n",
 			bad ? bad : o->trace_classes);
 		return -1;
 	}
@@ -202,6 +229,9 @@ void run_session_finish(struct run_session *s, struct machine *m, int status)
 	s->info.status = status;
 	s->info.wall_seconds =
 	    (double)(t1.tv_sec - s->t0.tv_sec) + (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9;
+	if (s->info.ran && s->dump.when != DUMP_NONE && !s->dump.done)
+		fprintf(stderr, "vmlab: --dump-state=%s: that moment never came; %s not written\n",
+			s->o->dump_state, s->dump.path);
 	if (s->tracing) {
 		struct task *t = &m->task;
 		if (s->info.ran && t->exited)

@@ -4,6 +4,7 @@
  */
 #ifndef VMLAB_CLI_RUN_SESSION_H
 #define VMLAB_CLI_RUN_SESSION_H
+#include "kernel/dump_state.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -28,6 +29,7 @@ struct run_session {
 	uint64_t report_interval;
 	bool reporting;
 	struct report report; /* --report */
+	struct dump_request dump; /* --dump-state */
 };
 
 /* Opens the output files and builds the guest's environment; 0, or -1 after a message. */

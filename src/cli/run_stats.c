@@ -151,8 +151,13 @@ static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
 		(ull)v[CTR_tlb_flush_invlpg], (ull)d->invlpg_user, (ull)v[CTR_tlb_invlpg_kernel],
 		(ull)v[CTR_tlb_flush_user_range], (ull)v[CTR_tlb_flush_kernel],
 		(ull)v[CTR_page_walks]);
-	fprintf(f, ", \"peak_rss_kb\": %llu, \"minflt\": %llu, \"majflt\": %llu, \"zones\": {",
+	fprintf(f, ", \"peak_rss_kb\": %llu, \"minflt\": %llu, \"majflt\": %llu",
 		(ull)d->peak_kb, (ull)t->min_flt, (ull)t->maj_flt);
+	if (m->km_ok)
+		fprintf(f, ", \"mapped_peaks\": {\"anon\": %llu, \"file\": %llu, \"shared\": %llu}",
+			(ull)m->km.peak_anon_mapped, (ull)m->km.peak_file_mapped,
+			(ull)m->km.peak_shared_mapped);
+	fprintf(f, ", \"zones\": {");
 	bool first = true;
 	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
 		struct zone *zn = &m->km.zones[z];
@@ -224,6 +229,12 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 		(ull)v[CTR_tlb_flush_user_range], (ull)v[CTR_tlb_flush_kernel],
 		(ull)v[CTR_tlb_flush_invlpg], (ull)d->invlpg_user, (ull)v[CTR_tlb_invlpg_kernel]);
 	fprintf(f, "peak RSS: %llu kB\n", (ull)d->peak_kb);
+	if (m->km_ok)
+		fprintf(f,
+			"mapped frames (peaks): anonymous %llu, file-backed %llu, shared (two or more "
+			"PTEs) %llu\n",
+			(ull)m->km.peak_anon_mapped, (ull)m->km.peak_file_mapped,
+			(ull)m->km.peak_shared_mapped);
 	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
 		struct zone *zn = &m->km.zones[z];
 		if (!populated_zone(zn))
@@ -289,6 +300,10 @@ void run_stats_help(FILE *f)
 	    "               into user pages (munmap, mprotect, COW...) and kernel mappings\n"
 	    "               (kunmap_local's fixmap slots, vmalloc, pkmap)\n"
 	    "peak RSS:      the largest resident set (VmHWM)\n"
+	    "mapped frames: the peaks over the run, each on its own, of the user frames mapped\n"
+	    "               as anonymous memory (AnonPages), from files (Mapped, the page cache\n"
+	    "               frames of libraries and file mappings) and by two or more PTEs\n"
+	    "               (shared: after fork, shared libraries, shm; each frame once)\n"
 	    "zone:          physical frames per zone at exit: present, managed by the buddy\n"
 	    "               allocator, free\n"
 	    "memory pressure: (with --swap or --reclaim) the swap area's size and the policy\n"

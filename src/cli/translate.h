@@ -92,8 +92,38 @@ void tr_state_free(struct tr_state *st);
  * printing one "FILE:LINE: ..." line to err when the state cannot be built. */
 int tr_run(const struct tr_state *st, FILE *out, FILE *err);
 
+/* What a quiz asks about (--topics). */
+enum tr_quiz_topic {
+	TRQ_PAGES = 1u << 0,	/* user 4 KB pages: read, write, fetch */
+	TRQ_LARGE = 1u << 1,	/* the kernel's large page */
+	TRQ_UNMAPPED = 1u << 2, /* a directory entry nobody filled in */
+	TRQ_LIMITS = 1u << 3,	/* segment limits: a small and an expand-down segment */
+	TRQ_KERNEL = 1u << 4,	/* supervisor accesses to user pages */
+	TRQ_TLB = 1u << 5,	/* the page the TLB holds (perhaps stale) */
+	TRQ_ALL = (1u << 6) - 1,
+};
+
+struct tr_quiz_opts {
+	uint64_t seed;
+	int paging;	    /* -1: either; 0: 2-level; 1: PAE */
+	bool no_segments;   /* flat: no descriptor tables, linear addresses only */
+	int tlb;	    /* -1: sometimes; 0: never; 1: always */
+	unsigned questions; /* 0: 6 to 8 */
+	unsigned topics;    /* enum tr_quiz_topic bits; 0: the default mix (all but tlb) */
+};
+
 /* Writes a random exercise for this seed, in the state-file format. */
 void tr_quiz(uint64_t seed, FILE *out);
+void tr_quiz_ex(const struct tr_quiz_opts *o, FILE *out);
+/* "pages,tlb": the topic bits, or -1 naming the bad word in *bad. */
+int tr_quiz_topics_parse(const char *s, unsigned *topics, const char **bad);
+
+/* The short answers of a `vmlab translate` output (tr_run's text), one line a request:
+ * "N: physical 0xADDR", "N: #PF 0xERR", "N: #GP 0xERR", ... (docs/translate.md). */
+void tr_short_answers(const char *full, FILE *out);
+/* Grades a student's answer file against the short answers key: a line per question and
+ * a score. 0 all right, 1 some wrong or missing, 2 a malformed file (message on err). */
+int tr_check_answers(const char *key, const char *student, const char *file, FILE *out, FILE *err);
 
 /* Names shared by parser, printer and quiz. */
 const char *tr_sreg_name(enum sreg sr);

@@ -5,6 +5,7 @@
  */
 #include "cli/translate.h"
 #include "hw/seg.h"
+#include <string.h>
 
 /* splitmix64: small, seedable, the same on every host */
 struct rng {
@@ -72,21 +73,100 @@ static uint64_t random_rights(struct rng *r, bool pae, bool nx_ok)
 	return e;
 }
 
+static const struct {
+	const char *name;
+	unsigned bit;
+} topic_names[] = {{"pages", TRQ_PAGES},   {"large", TRQ_LARGE},   {"unmapped", TRQ_UNMAPPED},
+		   {"limits", TRQ_LIMITS}, {"kernel", TRQ_KERNEL}, {"tlb", TRQ_TLB},
+		   {"all", TRQ_ALL}};
+
+int tr_quiz_topics_parse(const char *s, unsigned *topics, const char **bad)
+{
+	*topics = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		bool found = false;
+		for (size_t i = 0; i < sizeof topic_names / sizeof topic_names[0]; i++)
+			if (strlen(topic_names[i].name) == n &&
+			    !strncmp(s, topic_names[i].name, n)) {
+				*topics |= topic_names[i].bit;
+				found = true;
+			}
+		if (!found) {
+			*bad = s;
+			return -1;
+		}
+		s += n + (s[n] == ',');
+	}
+	return *topics ? 0 : -1;
+}
+
+/* The topic of a question kind (the draw below: 0-4 pages, 5 large, 6 unmapped, 7-8
+ * limits, 9 kernel, 10 tlb). */
+static unsigned kind_topic(unsigned kind)
+{
+	static const unsigned t[] = {TRQ_PAGES,	 TRQ_PAGES,  TRQ_PAGES,	   TRQ_PAGES,
+				     TRQ_PAGES,	 TRQ_LARGE,  TRQ_UNMAPPED, TRQ_LIMITS,
+				     TRQ_LIMITS, TRQ_KERNEL, TRQ_TLB};
+	return t[kind];
+}
+
 void tr_quiz(uint64_t seed, FILE *out)
 {
+	struct tr_quiz_opts o = {.seed = seed, .paging = -1, .tlb = -1};
+	tr_quiz_ex(&o, out);
+}
+
+/* Every draw is made whatever the options say, so that an option changes only what it
+ * names: the same seed with --tlb=on is the same exercise plus a TLB. */
+void tr_quiz_ex(const struct tr_quiz_opts *o, FILE *out)
+{
+	uint64_t seed = o->seed;
 	struct rng r = {seed * 0x2545f4914f6cdd1dull + 0x1234567};
 	bool pae = chance(&r, 50);
 	bool wp = chance(&r, 70);
 	bool nxe = pae && chance(&r, 60);
 	bool tlb = chance(&r, 50);
+	if (o->paging >= 0) {
+		pae = o->paging == 1;
+		nxe = pae && nxe;
+	}
+	if (o->tlb >= 0)
+		tlb = o->tlb == 1;
+	bool segs = !o->no_segments;
+	unsigned topics = o->topics ? o->topics : TRQ_ALL & ~TRQ_TLB;
+	if (!segs)
+		topics &= ~TRQ_LIMITS;
+	if (!tlb)
+		topics &= ~TRQ_TLB;
+	if (!topics)
+		topics = TRQ_PAGES;
+	const struct qpage *tlb_page = NULL;
 	struct qpage pages[16];
 	unsigned npages = 0;
 
 	fprintf(out, "# vmlab translate quiz, seed %llu.\n", (unsigned long long)seed);
-	fprintf(out, "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+	if (segs)
+		fprintf(
+		    out,
+		    "# For each 'translate' line: selector -> descriptor -> linear address ->\n");
+	else
+		fprintf(out, "# For each 'translate' line: linear address ->\n");
 	fprintf(out, "# %s -> physical address, or the fault with its error code.\n",
 		pae ? "PDPTE -> PDE -> PTE" : "PDE -> PTE");
-	fprintf(out, "# Check: vmlab translate --quiz %llu --answers\n", (unsigned long long)seed);
+	fprintf(out, "# Check: vmlab translate --quiz %llu%s%s%s", (unsigned long long)seed,
+		o->paging >= 0 ? (pae ? " --paging=pae" : " --paging=2level") : "",
+		o->no_segments ? " --segments=off" : "",
+		o->tlb >= 0 ? (tlb ? " --tlb=on" : " --tlb=off") : "");
+	if (o->questions)
+		fprintf(out, " --questions=%u", o->questions);
+	for (size_t i = 0, first = 1;
+	     o->topics && i + 1 < sizeof topic_names / sizeof topic_names[0]; i++)
+		if (o->topics & topic_names[i].bit) {
+			fprintf(out, "%s%s", first ? " --topics=" : ",", topic_names[i].name);
+			first = 0;
+		}
+	fprintf(out, " --answers\n");
 	fprintf(out, "paging %s\nram 64M\n", pae ? "pae" : "2level");
 	fprintf(out, "cr0 PE PG%s\n", wp ? " WP" : "");
 	fprintf(out, "cr4 %s\n", pae ? "PAE" : "PSE");
@@ -163,20 +243,29 @@ void tr_quiz(uint64_t seed, FILE *out)
 	uint32_t sbase = pages[below(&r, npages)].lin & ~0xfffu;
 	uint32_t slimit = 0x7ff + below(&r, 4) * 0x800;
 	uint32_t dlimit = 0xfff + below(&r, 4) * 0x1000;
-	fprintf(out, "\ngdtr base=0x%08x limit=0x3f\n", gdt);
-	fprintf(out, "gdt 1 = 0x00cf9b000000ffff     # kernel code\n");
-	fprintf(out, "gdt 2 = 0x00cf93000000ffff     # kernel data\n");
-	fprintf(out, "gdt 3 = 0x00cffb000000ffff     # user code\n");
-	fprintf(out, "gdt 4 = 0x00cff3000000ffff     # user data\n");
-	fprintf(out, "gdt 5 base=0x%08x limit=0x%05x type=0x3 dpl=3 g=0 db=1\n", sbase, slimit);
-	fprintf(out, "gdt 6 base=0x%08x limit=0x%05x type=0x7 dpl=3 g=0 db=0\n", sbase - 0x10000u,
-		dlimit);
 	bool user = chance(&r, 80);
-	fprintf(out, "cpl %u\ncs = 0x%02x\nss = 0x%02x\nds = 0x%02x\nes = 0x2b\nfs = 0x33\n",
-		user ? 3 : 0, user ? 0x1b : 0x08, user ? 0x23 : 0x10, user ? 0x23 : 0x10);
+	if (segs) {
+		fprintf(out, "\ngdtr base=0x%08x limit=0x3f\n", gdt);
+		fprintf(out, "gdt 1 = 0x00cf9b000000ffff     # kernel code\n");
+		fprintf(out, "gdt 2 = 0x00cf93000000ffff     # kernel data\n");
+		fprintf(out, "gdt 3 = 0x00cffb000000ffff     # user code\n");
+		fprintf(out, "gdt 4 = 0x00cff3000000ffff     # user data\n");
+		fprintf(out, "gdt 5 base=0x%08x limit=0x%05x type=0x3 dpl=3 g=0 db=1\n", sbase,
+			slimit);
+		fprintf(out, "gdt 6 base=0x%08x limit=0x%05x type=0x7 dpl=3 g=0 db=0\n",
+			sbase - 0x10000u, dlimit);
+		fprintf(out,
+			"cpl %u\ncs = 0x%02x\nss = 0x%02x\nds = 0x%02x\nes = 0x2b\nfs = 0x33\n",
+			user ? 3 : 0, user ? 0x1b : 0x08, user ? 0x23 : 0x10, user ? 0x23 : 0x10);
+	} else {
+		fprintf(out,
+			"\n# segmentation is left out: every address below is linear\ncpl %u\n",
+			user ? 3 : 0);
+	}
 
 	if (tlb) {
 		const struct qpage *p = &pages[below(&r, npages)];
+		tlb_page = p;
 		fprintf(out,
 			"\n# what the TLB holds may disagree with the tables (a stale entry)\n");
 		fprintf(out, "tlb %s lru\n", chance(&r, 50) ? "8x2" : "4");
@@ -189,30 +278,44 @@ void tr_quiz(uint64_t seed, FILE *out)
 	fprintf(out, "\n");
 	static const char *const accs[] = {"read", "write", "fetch"};
 	unsigned nq = 6 + below(&r, 3);
+	if (o->questions)
+		nq = o->questions;
+	/* "ds:" with segments, "linear" (in the CPL's mode) without */
+	const char *ds = segs ? "ds:" : "linear ", *cs = segs ? "cs:" : "linear ";
 	for (unsigned q = 0; q < nq; q++) {
 		unsigned kind = below(&r, 10);
+		/* topics chosen: draw again (from all kinds, tlb included) until one fits */
+		for (unsigned tries = 0; (o->topics || topics != (TRQ_ALL & ~TRQ_TLB)) &&
+					 !(kind_topic(kind) & topics) && tries < 200;
+		     tries++)
+			kind = below(&r, 11);
+		if (!(kind_topic(kind) & topics))
+			kind = 0;
 		const struct qpage *p = &pages[below(&r, npages)];
 		uint32_t off = below(&r, 0x1000);
-		if (kind < 5) {
+		if (kind == 10 && tlb_page) {
+			unsigned a = below(&r, 2);
+			fprintf(out, "translate %s0x%08x %s\n", ds, tlb_page->lin + off, accs[a]);
+		} else if (kind < 5 || kind == 10) {
 			unsigned a = below(&r, 3);
-			fprintf(out, "translate %s:0x%08x %s\n", a == 2 ? "cs" : "ds", p->lin + off,
+			fprintf(out, "translate %s0x%08x %s\n", a == 2 ? cs : ds, p->lin + off,
 				accs[a]);
 		} else if (kind == 5) {
-			fprintf(out, "translate ds:0x%08x %s\n", klin + (below(&r, 0x1000) << 8),
+			fprintf(out, "translate %s0x%08x %s\n", ds, klin + (below(&r, 0x1000) << 8),
 				chance(&r, 50) ? "read" : "write");
 		} else if (kind == 6) {
 			/* a directory entry nobody filled in */
-			fprintf(out, "translate ds:0x%08x read\n",
+			fprintf(out, "translate %s0x%08x read\n", ds,
 				0x40000000u + (below(&r, 64) << 22) + off);
 		} else if (kind == 7) {
-			uint32_t o =
+			uint32_t of =
 			    chance(&r, 60) ? below(&r, slimit + 1) : slimit + 1 + below(&r, 64);
-			fprintf(out, "translate es:0x%08x %s\n", o,
+			fprintf(out, "translate es:0x%08x %s\n", of,
 				chance(&r, 50) ? "read" : "write");
 		} else if (kind == 8) {
-			uint32_t o = chance(&r, 60) ? dlimit + 1 + below(&r, 0xffff - dlimit)
-						    : below(&r, dlimit + 1);
-			fprintf(out, "translate fs:0x%08x read\n", o);
+			uint32_t of = chance(&r, 60) ? dlimit + 1 + below(&r, 0xffff - dlimit)
+						     : below(&r, dlimit + 1);
+			fprintf(out, "translate fs:0x%08x read\n", of);
 		} else {
 			fprintf(out, "translate linear 0x%08x %s kernel\n", p->lin + off,
 				chance(&r, 50) ? "read" : "write");

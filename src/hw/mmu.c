@@ -291,6 +291,30 @@ static int raise_pf(struct mmu *m, struct x86_exception *ex)
 	return -1;
 }
 
+/* A walk with its event: always the recorded walk, which reads and writes what the quick
+ * one would (the quick walk succeeds only when no A/D bit is to be written), so the counts
+ * are those of an untraced run. */
+static __attribute__((noinline)) int walk_traced(struct mmu *m, uint32_t lin, enum mmu_access acc,
+						 bool user, struct walk_result *res,
+						 struct x86_exception *ex)
+{
+	int rc = paging_walk(m->pm, &m->regs, lin, acc, user, true, res, ex);
+	counter_add(m->ctr, CTR_walk_mem_refs, res->nsteps);
+	counter_add(m->ctr, CTR_ad_updates, res->ad_writes);
+	struct trace_walk_level lv[3];
+	for (unsigned i = 0; i < res->nsteps && i < 3; i++)
+		lv[i] = (struct trace_walk_level){res->steps[i].level, res->steps[i].index,
+						  res->steps[i].table, res->steps[i].addr,
+						  res->steps[i].entry};
+	trace_walk(m->trace, lin,
+		   acc == ACC_FETCH   ? "fetch"
+		   : acc == ACC_WRITE ? "write"
+				      : "read",
+		   user, (m->regs.cr4 & CR4_PAE) != 0, lv, res->nsteps < 3 ? res->nsteps : 3,
+		   rc < 0, rc < 0 ? ex->error_code : 0, res->pa, res->page_size);
+	return rc < 0 ? raise_pf(m, ex) : 0;
+}
+
 /* Inlined (as fill is) so a TLB miss makes one call, into the walker, on its way to the refill. */
 static inline __attribute__((always_inline)) int walk(struct mmu *m, uint32_t lin,
 						      enum mmu_access acc, bool user,
@@ -298,6 +322,8 @@ static inline __attribute__((always_inline)) int walk(struct mmu *m, uint32_t li
 						      struct x86_exception *ex)
 {
 	counter_add(m->ctr, CTR_page_walks, 1);
+	if (trace_enabled(m->trace, TRACE_WALK))
+		return walk_traced(m, lin, acc, user, res, ex);
 	/* the quick walk reports the same entry reads and writes nothing, so only its
 	 * refusals (faults, A/D write-backs, odd tables) pay for the recorded walk */
 	unsigned n = m->regs.cr0 & CR0_PG ? paging_walk_quick(m->pm, &m->regs, lin, acc, user, res) : 0;

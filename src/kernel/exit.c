@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kernel/fs/fs.h"
+#include "kernel/ipc/util.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -243,6 +244,8 @@ void do_exit(struct task *t)
 	t->wait.nph = 0;
 	if (current && t->ldt)
 		tls_release(t);
+	exit_sem(t);
+	exit_msg(t);
 	exit_mm(t);
 	exit_files(t);
 	COUNT(t->ctr, proc_exits);

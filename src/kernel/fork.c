@@ -13,6 +13,7 @@
 #include "cpu/cpu.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/shmdir.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/exit.h"
 #include "kernel/sched.h"
@@ -85,6 +86,8 @@ static struct fs_struct *copy_fs_struct(const struct fs_struct *old)
 		return NULL;
 	bool ok = true;
 	*n = *old;
+	if (n->shmdir)
+		n->shmdir->refs++;
 	n->root_fd = old->root_fd >= 0 ? dup(old->root_fd) : -1;
 	n->cwd_fd = old->cwd_fd >= 0 ? dup(old->cwd_fd) : -1;
 	n->root_host = dup_str(old->root_host, &ok);
@@ -134,6 +137,7 @@ static void free_partial(struct task *c, uint32_t flags)
 	}
 	if (c->signal)
 		signal_free(c);
+	tls_release(c);
 	task_free_kernel(c);
 	free(c->owned_comm);
 	free(c->owned_exe);
@@ -172,6 +176,7 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 		return NULL;
 	}
 	*c = *p;
+	c->ldt = c->ldt_entries = 0; /* its own copy comes later (ldt_dup_context) */
 	bool thread = flags & CLONE_THREAD;
 	c->pid = c->tgid = 0; /* given once the copy has worked (alloc_pid) */
 	c->group_leader = thread ? p->group_leader : c;
@@ -193,6 +198,8 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->vfork_parent = NULL;
 	c->maxrss_pages = 0;
 	c->it_real_value = c->it_real_incr = 0; /* timers are not inherited */
+	memset(c->it_cpu_value, 0, sizeof c->it_cpu_value);
+	memset(c->it_cpu_incr, 0, sizeof c->it_cpu_incr);
 	c->call_deadline = 0;
 	c->futex_woken = false;
 	c->delayed_notify = false;
@@ -231,12 +238,8 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->ctx.regs[R_EAX] = 0;
 	if (newsp)
 		c->ctx.regs[R_ESP] = newsp;
-	/* the LDT is not carried over (vmlab frees it with its owner): the child has none */
-	c->ldt = c->ldt_entries = 0;
-	c->ctx.ldt_desc = 0;
-	c->ctx.ldtr = 0;
-	c->ctx.ldtr_base = c->ctx.ldtr_limit = 0;
-	*err = 0;
+	if ((*err = ldt_dup_context(p, c)))
+		goto fail;
 	if ((flags & CLONE_SETTLS) && (*err = clone_settls(p, c, utls)))
 		goto fail;
 	if ((*err = task_alloc_kernel(c)))

@@ -20,6 +20,8 @@
 #include "kernel/task.h"
 #include "trace/counters.h"
 
+struct dump_request;
+
 struct machine_config {
 	uint64_t ram_bytes;          /* --mem, default 1 GB */
 	enum vmsplit split;          /* --vmsplit, default 3G */
@@ -72,6 +74,7 @@ struct machine {
 	volatile sig_atomic_t stop_signal;
 	/* --report: told of samples, faults and exits (run_observer.h); NULL: nobody */
 	struct run_observer *observer;
+	struct dump_request *dump; /* --dump-state (dump_state.h), or NULL */
 };
 
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine

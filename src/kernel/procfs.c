@@ -24,6 +24,7 @@
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
 #include "kernel/fs/stat_i386.h"
+#include "kernel/ipc/ipc_proc.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/procfs_buf.h"
@@ -83,7 +84,7 @@ static int sysctl_show(struct sbuf *b, struct task *t, const char *name)
 	else if (!strcmp(name, "kernel/hostname"))
 		sb_printf(b, "vmlab\n");
 	else
-		return -ENOENT;
+		return ipc_sysctl_show(b, name);
 	return 0;
 }
 
@@ -117,7 +118,15 @@ static void parse(struct task *t, const char *path, struct ppath *p)
 		p->name = after;
 		if (!*after || !strcmp(after, "vm") || !strcmp(after, "kernel"))
 			p->kind = PK_DIR;
-		else if (in_list(sysctl_names, after))
+		else if (in_list(sysctl_names, after) || in_list(ipc_sysctl_names, after))
+			p->kind = PK_FILE;
+		return;
+	}
+	if (!strcmp(first, "sysvipc")) {
+		p->name = s;
+		if (!*after)
+			p->kind = PK_DIR;
+		else if (in_list(ipc_proc_names, after))
 			p->kind = PK_FILE;
 		return;
 	}
@@ -401,8 +410,14 @@ static void list_dir(struct sbuf *b, struct task *t, const struct ppath *p)
 		for (const char *const *n = sysctl_names; *n; n++)
 			if (!strncmp(*n, p->name, l) && (*n)[l] == '/')
 				sb_printf(b, "f %s\n", *n + l + 1);
+		for (const char *const *n = ipc_sysctl_names; *n; n++)
+			if (!strncmp(*n, p->name, l) && (*n)[l] == '/')
+				sb_printf(b, "f %s\n", *n + l + 1);
+	} else if (p->name && !strcmp(p->name, "sysvipc")) {
+		for (const char *const *n = ipc_proc_names; *n; n++)
+			sb_printf(b, "f %s\n", *n);
 	} else if (!p->pid_dir) {
-		sb_printf(b, "d %d\nl self\nl thread-self\nd sys\n", t->tgid);
+		sb_printf(b, "d %d\nl self\nl thread-self\nd sys\nd sysvipc\n", t->tgid);
 		for (const char *const *n = top_files; *n; n++)
 			sb_printf(b, "f %s\n", *n);
 	} else if (!strcmp(p->rest, "fd")) {
@@ -436,6 +451,8 @@ char *procfs_generate(struct task *t, const char *path, size_t *len, int *err)
 		*err = p.kind == PK_NONE ? -ENOENT : -ELOOP;
 	} else if (p.sys) {
 		*err = sysctl_show(&b, t, p.name);
+	} else if (!p.pid_dir && !strncmp(p.name, "sysvipc/", 8)) {
+		*err = ipc_proc_show(&b, t, p.name + 8);
 	} else if (!p.pid_dir) {
 		*err = top_file(&b, t, p.name);
 	} else if (!strcmp(p.rest, "maps")) {

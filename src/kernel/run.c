@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "kernel/dump_state.h"
 #include "kernel/exec.h"
 #include "kernel/exit.h"
 #include "kernel/ipc/shm.h"
@@ -22,10 +23,12 @@
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
 #include "kernel/mm/swap.h"
+#include "kernel/net/af_unix.h"
 #include "kernel/signal.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
 #include "kernel/uaccess.h"
+#include "kernel/vdso.h"
 
 void machine_config_default(struct machine_config *c)
 {
@@ -199,7 +202,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	task_limits(t);
 	t->page_cache = page_cache_create(t);
 	t->ipc_ns = ipc_ns_create();
-	if (!t->page_cache || !t->ipc_ns || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
+	t->unix_names = unix_table_create();
+	if (!t->page_cache || !t->ipc_ns || !t->unix_names || signal_init(t) || sched_init(&m->sched, t, c->sched_slice)) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
@@ -264,6 +268,8 @@ void machine_destroy(struct machine *m)
 		t->mm = NULL;
 	}
 	ipc_ns_destroy(t->ipc_ns); /* its segments' files are in the page cache */
+	unix_table_destroy(t->unix_names);
+	t->unix_names = NULL;
 	t->ipc_ns = NULL;
 	if (t->page_cache)
 		page_cache_destroy(t->page_cache);
@@ -436,6 +442,32 @@ static void run_syscall(struct task *t)
 		c->regs[R_EAX] = (uint32_t)r;
 }
 
+/* --dump-state=fault: the first page fault that raised a signal (the moment a student
+ * wants to see: the tables as the failing walk found them) */
+static void user_exception_dumped(struct machine *m, struct task *t, const struct x86_exception *ex)
+{
+	uint64_t before = m->ctr.v[CTR_fault_sigsegv] + m->ctr.v[CTR_fault_sigbus];
+	user_exception(t, ex);
+	if (m->ctr.v[CTR_fault_sigsegv] + m->ctr.v[CTR_fault_sigbus] != before)
+		dump_state_write(m, t, "fault", true, ex->cr2, ex->error_code);
+}
+
+/* --dump-state=exit: the program's address space just before do_exit tears it down */
+static void exit_dump(struct machine *m, struct task *t)
+{
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_EXIT && t == m->sched.first && t->mm)
+		dump_state_write(m, t, "exit", false, 0, 0);
+}
+
+/* An exception from user mode to the kernel, through --dump-state=fault when it waits */
+static void exception_to_kernel(struct machine *m, struct task *t, const struct x86_exception *ex)
+{
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT && ex->vector == X86_PF)
+		user_exception_dumped(m, t, ex);
+	else
+		user_exception(t, ex);
+}
+
 static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		     const struct x86_exception *ex)
 {
@@ -452,11 +484,11 @@ static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 			for (int k = 0; k < RUN_OBSERVER_FAULT_KINDS; k++)
 				before[k] = m->ctr.v[run_observer_fault_kind_ctr[k]];
 			uint32_t eip = c->eip; /* #PF is a fault: EIP is the instruction's */
-			user_exception(t, ex);
+			exception_to_kernel(m, t, ex);
 			m->observer->fault(m->observer, t, eip, ex->cr2, ex->error_code, before);
 			break;
 		}
-		user_exception(t, ex);
+		exception_to_kernel(m, t, ex);
 		break;
 	case CPU_EXIT_INT:
 		if (ex->vector == 3) {
@@ -555,6 +587,7 @@ int machine_run(struct machine *m)
 				break;
 		}
 		if (t->exited) {
+			exit_dump(m, t);
 			exit_observed(m, t);
 			continue;
 		}
@@ -570,6 +603,10 @@ int machine_run(struct machine *m)
 			if (m->cfg.max_insns - c->insns < budget)
 				budget = m->cfg.max_insns - c->insns;
 		}
+		/* --dump-state=insn=N: the CPU stops at exactly N */
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_INSN &&
+		    m->dump->insn > c->insns && m->dump->insn - c->insns < budget)
+			budget = m->dump->insn - c->insns;
 		struct task *l = t->group_leader ? t->group_leader : t;
 		if (l->it_real_value) {
 			/* stop when the real timer is due, to deliver SIGALRM on time */
@@ -578,13 +615,19 @@ int machine_run(struct machine *m)
 			if (due / VMLAB_NS_PER_INSN + 1 < budget)
 				budget = due / VMLAB_NS_PER_INSN + 1;
 		}
+		budget = itimer_cpu_budget(t, budget);
 		struct x86_exception ex;
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
+		vdso_update_data(t); /* exit_to_user_mode: the vDSO's clocks see sleeps too */
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
+		itimer_cpu_account(t);
 		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
+		if (m->dump && !m->dump->done && m->dump->when == DUMP_INSN &&
+		    c->insns >= m->dump->insn)
+			dump_state_write(m, t, "insn", false, 0, 0);
 		run_exit(m, t, e, &ex);
 		if (m->observer && c->insns >= m->observer->next_sample)
 			m->observer->sample(m->observer);
@@ -592,8 +635,10 @@ int machine_run(struct machine *m)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
 		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
 			do_signal(t);
-		if (t->exited)
+		if (t->exited) {
+			exit_dump(m, t);
 			exit_observed(m, t);
+		}
 	}
 	bool alive = false;
 	for (size_t i = 0; i < s->nr; i++)

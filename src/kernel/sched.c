@@ -479,6 +479,8 @@ static const char *wait_what(const struct task *t)
 	case WAIT_PIPE_WRITE: return "writes a full pipe";
 	case WAIT_FUTEX: return "waits on a futex";
 	case WAIT_SIGNAL: return "waits for a signal";
+	case WAIT_SEM: return "waits on a SysV semaphore";
+	case WAIT_MSG: return "waits on a SysV message queue";
 	default: return "waits";
 	}
 }

@@ -89,6 +89,10 @@ long sched_write_rest(struct task *t, uint32_t done, int host_fd);
 long sched_syscall_done(struct task *t, long r);
 /* Sends SIGALRM to every process whose real timer has expired (itimer.c). */
 void sched_fire_timers(struct sched *s);
+/* ITIMER_VIRTUAL and ITIMER_PROF (itimer.c): after t ran, the signals of the CPU-time timers
+ * its process has reached; before, the most instructions t may run until the next expires. */
+void itimer_cpu_account(struct task *t);
+uint64_t itimer_cpu_budget(struct task *t, uint64_t budget);
 /* Whether a task other than t is still alive (not a zombie). */
 bool sched_others_alive(const struct task *t);
 /* The same with a timeout: the task can run again once its virtual monotonic clock reaches

@@ -37,7 +37,12 @@ uint64_t vclock_monotonic_ns(const struct task *t)
 	/* the machine's clock: every task's instructions, the time every task spent blocked
 	 * until a timeout (sched.h), plus this task's own sleeps */
 	uint64_t insns = t->cpu ? t->cpu->insns * VMLAB_NS_PER_INSN : 0;
-	return insns + (t->sched ? t->sched->idle_ns : 0) + t->sleep_ns;
+	return insns + vclock_monotonic_offset_ns(t);
+}
+
+uint64_t vclock_monotonic_offset_ns(const struct task *t)
+{
+	return (t->sched ? t->sched->idle_ns : 0) + t->sleep_ns;
 }
 
 uint64_t vclock_realtime_ns(const struct task *t)

@@ -18,6 +18,9 @@ struct task;
 
 /* Nanoseconds since boot (CLOCK_MONOTONIC, CLOCK_BOOTTIME). */
 uint64_t vclock_monotonic_ns(const struct task *t);
+/* The part of t's monotonic clock no instruction counted: idle time and t's own sleeps
+ * (what the kernel publishes in [vvar] for the vDSO, vdso.c). */
+uint64_t vclock_monotonic_offset_ns(const struct task *t);
 /* CPU time of the process (CLOCK_PROCESS_CPUTIME_ID): instructions only, no sleep. */
 uint64_t vclock_cputime_ns(const struct task *t);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */

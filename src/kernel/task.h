@@ -54,7 +54,7 @@ enum task_state {
 /* What a blocked task waits for (for the scheduler's wake-up test and its deadlock report). */
 enum wait_kind {
 	WAIT_NONE, WAIT_CHILD, WAIT_VFORK, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_FUTEX, WAIT_SIGNAL,
-	WAIT_POLL
+	WAIT_POLL, WAIT_SEM, WAIT_MSG
 };
 
 /* poll/select: a host descriptor and the events it waits for (select.c). */
@@ -88,6 +88,7 @@ struct task {
 	struct counters *ctr;
 	struct page_cache *page_cache; /* file pages shared by every mapping (mm/filemap.h) */
 	struct ipc_namespace *ipc_ns;  /* SysV IPC objects, machine-wide (ipc/shm.h) */
+	struct unix_table *unix_names; /* unix-domain socket names, machine-wide (net/) */
 
 	/* the process */
 	int pid, tgid, ppid;
@@ -131,6 +132,9 @@ struct task {
 	uint64_t it_real_value;       /* ITIMER_REAL: its deadline on this process's monotonic
 				       * clock (0: off), and its interval (itimer.c) */
 	uint64_t it_real_incr;
+	uint64_t it_cpu_value[2];     /* ITIMER_VIRTUAL, ITIMER_PROF: the deadline on the
+				       * process's CPU time in ns (0: off), and the interval */
+	uint64_t it_cpu_incr[2];
 	uint64_t call_deadline;       /* a blocking call's timeout, kept while it runs again
 				       * after each wake-up (0: none) */
 	bool delayed_notify;          /* a zombie leader whose threads still run: the parent

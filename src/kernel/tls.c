@@ -170,6 +170,37 @@ void tls_release(struct task *t)
 	t->ldt_entries = 0;
 }
 
+int ldt_dup_context(struct task *p, struct task *c)
+{
+	c->ldt = c->ldt_entries = 0;
+	c->ctx.ldt_desc = 0;
+	c->ctx.ldtr = 0;
+	c->ctx.ldtr_base = c->ctx.ldtr_limit = 0;
+	if (!p->ldt)
+		return 0;
+	uint32_t n = p->ldt_entries, size = n * 8;
+	uint32_t ldt = size > PAGE_SIZE ? vmalloc(c->km, size) : kzalloc(c->km, size, GFP_KERNEL);
+	if (!ldt)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v = 0;
+		if (kread(p, p->ldt + i * 8, &v) || kwrite(c, ldt + i * 8, v)) {
+			free_ldt(c, ldt, n);
+			return -ENOMEM;
+		}
+	}
+	struct seg_desc d = {.base = ldt, .limit = size - 1, .type = 2, .s = false, .dpl = 0,
+			     .p = true};
+	c->ldt = ldt;
+	c->ldt_entries = n;
+	/* what switch_to loads for the child: GDT entry 17 and LDTR as the parent had them */
+	c->ctx.ldt_desc = seg_desc_encode(&d);
+	c->ctx.ldtr = p->ctx.ldtr;
+	c->ctx.ldtr_base = ldt;
+	c->ctx.ldtr_limit = size - 1;
+	return 0;
+}
+
 /* write_ldt: a new, larger-or-equal LDT with one entry changed, installed at once
  * (alloc_ldt_struct, finalize_ldt_struct, install_ldt). */
 static long write_ldt(struct task *t, uint32_t uptr, uint32_t bytecount, bool oldmode)

@@ -36,4 +36,8 @@ bool user_desc_zero(const struct user_desc_i386 *u);
 
 /* Frees the task's LDT (exit, exec). */
 void tls_release(struct task *t);
+/* ldt_dup_context: the child of fork or clone gets a copy of the parent's LDT (Linux's is
+ * per mm: a CLONE_VM thread shares it there, and gets a copy taken at clone here), loaded
+ * as the parent has it (p's context must be saved). -ENOMEM when no copy can be made. */
+int ldt_dup_context(struct task *p, struct task *c);
 #endif

@@ -1,80 +1,62 @@
 /*
- * vmlab's vDSO image: a minimal ELF shared object, like Linux's linux-gate.so.1 in shape
- * (ET_DYN linked at 0, one PT_LOAD, a read-only PT_DYNAMIC with an empty symbol hash and the
- * soname), whose only code is __kernel_vsyscall (int $0x80; ret) and the two signal-return
- * trampolines (__kernel_sigreturn, __kernel_rt_sigreturn). It exports no symbols, so
- * glibc finds no __vdso_clock_gettime and makes those calls with int $0x80: every system
- * call reaches the kernel model, where the virtual clock lives.
+ * vmlab's vDSO: linux-gate.so.1, built from src/kernel/vdso32 with gcc -m32 as Linux builds
+ * arch/x86/entry/vdso/vdso32, and embedded (vdso_image.S). It holds __kernel_vsyscall, the
+ * signal-return trampolines and the clock functions glibc calls instead of system calls
+ * (__vdso_clock_gettime & co.). Those read RDTSC, which counts retired instructions, and
+ * the offsets the kernel keeps in [vvar]: they give what the system calls give at the
+ * same instruction, without entering the kernel, as on Linux.
  */
-#include <string.h>
-
-#include "kernel/exec.h"
-#include "kernel/signal_frame.h"
 #include "kernel/vdso.h"
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
+#include <stddef.h>
+#include <string.h>
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
+#include "kernel/mm/kmem.h"
+#include "kernel/mm/mmap.h"
+#include "kernel/sched.h"
+#include "kernel/sys_time.h"
+#include "kernel/task.h"
+#include "kernel/vdso32/vdso_data.h"
 
-enum { DYN_OFF = 0x100, HASH_OFF = 0x200, SYM_OFF = 0x220, STR_OFF = 0x240, STR_SIZE = 0x20 };
+extern const uint8_t vdso32_image[], vdso32_image_end[];
+
+/* the same layout for the -m32 vDSO and this 64-bit host */
+_Static_assert(offsetof(struct vdso_data, mono_offset_ns) == 16, "vdso_data layout");
+_Static_assert(offsetof(struct vdso_data, tz_minuteswest) == 32, "vdso_data layout");
+_Static_assert(sizeof(struct vdso_data) == 40, "vdso_data layout");
+
+#define NSEC 1000000000ull
+#define JIFFY_NS 4000000u /* CONFIG_HZ=250, as sys_time.c */
 
 void vdso_build_image(uint8_t *img, size_t size)
 {
+	size_t n = (size_t)(vdso32_image_end - vdso32_image);
 	memset(img, 0, size);
-	static const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 1, 1, 1, 0};
-	memcpy(img, ident, 16);
-	put16(img + 16, 3);                   /* ET_DYN */
-	put16(img + 18, 3);                   /* EM_386 */
-	put32(img + 20, 1);                   /* EV_CURRENT */
-	put32(img + 24, VDSO_KERNEL_VSYSCALL); /* e_entry */
-	put32(img + 28, 52);                  /* e_phoff */
-	put16(img + 40, 52);                  /* e_ehsize */
-	put16(img + 42, 32);                  /* e_phentsize */
-	put16(img + 44, 2);                   /* e_phnum */
-	put16(img + 46, 40);                  /* e_shentsize */
-	/* PT_LOAD: the whole image, r-x */
-	uint8_t *ph = img + 52;
-	put32(ph, 1);
-	put32(ph + 16, (uint32_t)size);
-	put32(ph + 20, (uint32_t)size);
-	put32(ph + 24, 5);
-	put32(ph + 28, 0x1000);
-	/* PT_DYNAMIC, read-only */
-	ph += 32;
-	put32(ph, 2);
-	put32(ph + 4, DYN_OFF);
-	put32(ph + 8, DYN_OFF);
-	put32(ph + 12, DYN_OFF);
-	put32(ph + 16, 7 * 8);
-	put32(ph + 20, 7 * 8);
-	put32(ph + 24, 4);
-	put32(ph + 28, 4);
-	static const uint32_t dyn[] = {
-		4,  HASH_OFF, /* DT_HASH */
-		5,  STR_OFF,  /* DT_STRTAB */
-		6,  SYM_OFF,  /* DT_SYMTAB */
-		10, STR_SIZE, /* DT_STRSZ */
-		11, 16,       /* DT_SYMENT */
-		14, 1,        /* DT_SONAME */
-		0,  0,        /* DT_NULL */
+	memcpy(img, vdso32_image, n < size ? n : size); /* scripts/check-vdso.sh: n <= size */
+}
+
+void vdso_init_data(struct physmem *pm, phys_addr_t pa)
+{
+	struct vdso_data vd = {
+	    .clock_mode = VDSO_CLOCKMODE_TSC,
+	    .ns_per_tsc = (uint32_t)VMLAB_NS_PER_INSN,
+	    .jiffy_ns = JIFFY_NS,
+	    .real_offset_ns = VMLAB_EPOCH * NSEC,
 	};
-	for (size_t i = 0; i < sizeof dyn / sizeof dyn[0]; i++)
-		put32(img + DYN_OFF + 4 * i, dyn[i]);
-	/* DT_HASH: one bucket, one chain, both empty (symbol 0 is STN_UNDEF) */
-	put32(img + HASH_OFF, 1);
-	put32(img + HASH_OFF + 4, 1);
-	memcpy(img + STR_OFF + 1, "linux-gate.so.1", 16);
-	static const uint8_t vsyscall[] = {0xcd, 0x80, 0xc3}; /* int $0x80; ret */
-	memcpy(img + VDSO_KERNEL_VSYSCALL, vsyscall, sizeof vsyscall);
-	/* the trampolines are the frame's retcode bytes, as in Linux's vdso32/sigreturn.S */
-	sigframe_retcode(img + VDSO_KERNEL_SIGRETURN, 0);
-	sigframe_retcode(img + VDSO_KERNEL_RT_SIGRETURN, 1);
+	physmem_write_buf(pm, pa + VDSO_DATA_OFFSET, &vd, sizeof vd);
+}
+
+void vdso_update_data(struct task *t)
+{
+	struct mm_struct *mm = t->mm;
+	if (!mm || !mm->vvar_pfn)
+		return;
+	uint64_t off = vclock_monotonic_offset_ns(t);
+	if (off == mm->vvar_mono_offset_ns)
+		return;
+	mm->vvar_mono_offset_ns = off;
+	physmem_write_buf(t->km->pm,
+			  (mm->vvar_pfn << PAGE_SHIFT) + VDSO_DATA_OFFSET +
+			      offsetof(struct vdso_data, mono_offset_ns),
+			  &off, sizeof off);
 }

@@ -9,7 +9,8 @@ static const struct {
 	unsigned bit;
 } classes[] = {
     {"fault", TRACE_FAULT}, {"syscall", TRACE_SYSCALL}, {"mm", TRACE_MM},
-    {"tlb", TRACE_TLB},	    {"signal", TRACE_SIGNAL},	{"all", TRACE_ALL},
+    {"tlb", TRACE_TLB},	    {"signal", TRACE_SIGNAL},	{"walk", TRACE_WALK},
+    {"swap", TRACE_SWAP},   {"kmem", TRACE_KMEM},	{"all", TRACE_ALL},
 };
 
 int trace_parse_classes(const char *s, unsigned *mask, const char **bad)

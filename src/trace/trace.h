@@ -19,7 +19,10 @@ enum trace_class {
 	TRACE_MM = 1u << 2,	 /* mmap/munmap/mprotect/mremap/brk with the VMAs they change */
 	TRACE_TLB = 1u << 3,	 /* TLB miss/fill/evict/flush/invlpg and slow-path hits */
 	TRACE_SIGNAL = 1u << 4,	 /* signals delivered, and how the process ended */
-	TRACE_ALL = (1u << 5) - 1,
+	TRACE_WALK = 1u << 5,	 /* page-table walks: each level's entry, the result or fault */
+	TRACE_SWAP = 1u << 6,	 /* swap-out/in, reclaim scans, kswapd wakeups, OOM kills */
+	TRACE_KMEM = 1u << 7,	 /* buddy, slab, vmalloc, kmap: the kernel's own allocations */
+	TRACE_ALL = (1u << 8) - 1,
 };
 
 enum trace_format { TRACE_TEXT, TRACE_JSON, TRACE_STRACE };
@@ -73,4 +76,38 @@ void trace_mm(struct trace *tr, const char *op, uint32_t start, uint32_t end, co
 void trace_signal(struct trace *tr, int sig, const char *name, const char *line);
 /* The end of the process: "+++ exited with N +++" or "+++ killed by SIG +++". */
 void trace_exit(struct trace *tr, int code, const char *signame);
+
+/* ---- memory-system events (events_mem.c) ---- */
+
+/* One entry a walk read: level 3 PDPTE, 2 PDE, 1 PTE. */
+struct trace_walk_level {
+	int level;
+	unsigned index;
+	uint64_t table, addr, entry;
+};
+/* A page-table walk for an access ("read", "write", "fetch") in user or kernel mode: the
+ * entries read (as read, before A/D updates), and the physical address and page size, or
+ * the #PF error code when it faulted. */
+void trace_walk(struct trace *tr, uint32_t lin, const char *access, bool user, bool pae,
+		const struct trace_walk_level *lv, unsigned n, bool fault, uint32_t err,
+		uint64_t pa, uint32_t page_size);
+
+/* A named value of an event: a string, a number, or a number shown in hex. */
+enum trace_arg_kind { TRACE_ARG_STR, TRACE_ARG_NUM, TRACE_ARG_HEX };
+struct trace_arg {
+	const char *key;
+	enum trace_arg_kind kind;
+	const char *s;
+	uint64_t v;
+};
+#define TRACE_STR(k, x) ((struct trace_arg){.key = (k), .kind = TRACE_ARG_STR, .s = (x)})
+#define TRACE_NUM(k, x) ((struct trace_arg){.key = (k), .kind = TRACE_ARG_NUM, .v = (x)})
+#define TRACE_HEX(k, x) ((struct trace_arg){.key = (k), .kind = TRACE_ARG_HEX, .v = (x)})
+/* An event of class cls (TRACE_SWAP, TRACE_KMEM) named what, with its arguments: a line
+ * "what key=value ..." or a JSON instant event with them in args. has_addr: addr is the
+ * event's address for --trace-addr. */
+void trace_event_args(struct trace *tr, unsigned cls, const char *what, bool has_addr,
+		      uint64_t addr, const struct trace_arg *a, unsigned n);
+/* A counter track of class cls (JSON only: text traces carry the values in the events). */
+void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key, uint64_t v);
 #endif

@@ -86,4 +86,19 @@ if ! "$vmlab" run --stats-file=/nonexistent/dir/s "$bin" >"$tmp/o" 2>"$tmp/e" &&
 	grep -q 'stats-file' "$tmp/e"; then
 	ok "an unwritable --stats-file is an error, the program does not run"
 else notok "an unwritable --stats-file is an error, the program does not run"; fi
+# mapped-frame peaks: a process alone shares nothing; after fork, the 16 written private
+# pages and the 4 MAP_SHARED ones (proc_fork_cow.c) are each mapped by both processes
+fc=$ROOT/build/guest/proc_fork_cow-O2
+if [ -x "$fc" ]; then
+	"$vmlab" run --stats=json --stats-file="$tmp/f.json" "$fc" >/dev/null 2>&1 </dev/null
+	"$vmlab" run --stats=json --stats-file="$tmp/a.json" "$bin" >/dev/null 2>&1 </dev/null
+	if python3 -c 'import json,sys
+f=json.load(open(sys.argv[1]))["mapped_peaks"]; a=json.load(open(sys.argv[2]))["mapped_peaks"]
+sys.exit(not (a["shared"] == 0 and a["anon"] > 0 and a["file"] > 0 and f["shared"] >= 20 and f["anon"] >= 20))' "$tmp/f.json" "$tmp/a.json"; then
+		ok "mapped_peaks: 0 shared frames alone, >= 20 after fork"
+	else
+		notok "mapped_peaks: 0 shared frames alone, >= 20 after fork"
+		echo "# fork: $(grep -o '"mapped_peaks[^}]*}' "$tmp/f.json") alone: $(grep -o '"mapped_peaks[^}]*}' "$tmp/a.json")"
+	fi
+fi
 echo "1..$n"

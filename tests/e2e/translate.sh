@@ -112,6 +112,84 @@ for want in "paging PAE" "paging 32-bit" "=> physical" "P=0 (page not present)" 
 	if grep -qF "$want" "$tmp/all-answers"; then ok "quiz answers include: $want"; else fail "quiz answers include: $want"; fi
 done
 
+# Quiz options: paging mode, segmentation, TLB, number of questions, topics.
+qseeds=12
+[ "$VMLAB_BUILD" = san ] && qseeds=4 # the sanitized build is slow: fewer seeds there
+qopt() { # name, a test of the quiz file "$1" (run by bash), quiz options...
+	local name=$1 test=$2 bad=""
+	shift 2
+	for s in $(seq 1 $qseeds); do
+		"$VMLAB" translate --quiz "$s" "$@" >"$tmp/qo.vm" 2>&1 || bad="$bad $s(status)"
+		bash -c "$test" _ "$tmp/qo.vm" || bad="$bad $s"
+		"$VMLAB" translate "$tmp/qo.vm" >"$tmp/qo.fed" 2>&1 || bad="$bad $s(translate)"
+		"$VMLAB" translate --quiz "$s" "$@" --answers >"$tmp/qo.ans" 2>&1
+		cmp -s "$tmp/qo.fed" "$tmp/qo.ans" || bad="$bad $s(answers)"
+	done
+	if [ -z "$bad" ]; then ok "quiz $*: $name (seeds 1-$qseeds, answers = translate of the text)"; else fail "quiz $*: $name:$bad"; fi
+}
+qopt "PAE paging" 'grep -qx "paging pae" "$1"' --paging=pae
+qopt "2-level paging" 'grep -qx "paging 2level" "$1" && ! grep -q pdpte "$1"' --paging=2level
+qopt "no segmentation: no GDT, linear addresses" '! grep -qE "^(gdt|gdtr|cs|ds|es|fs|ss) " "$1" && ! grep "^translate" "$1" | grep -qv "^translate linear"' --segments=off
+qopt "a TLB in every exercise" 'grep -qE "^tlb [0-9]" "$1"' --tlb=on
+qopt "no TLB" '! grep -qE "^tlb" "$1"' --tlb=off
+qopt "exactly 11 questions" '[ $(grep -c "^translate" "$1") -eq 11 ]' --questions=11
+qopt "segment-limit questions only" '! grep "^translate" "$1" | grep -qvE "^translate (es|fs):"' --topics=limits
+qopt "unmapped-directory questions only" '! grep "^translate" "$1" | grep -qvE "^translate ds:0x(4|5|6|7)"' --topics=unmapped
+qopt "supervisor accesses only" '! grep "^translate" "$1" | grep -qv " kernel$"' --topics=kernel
+qopt "the TLB'd page only" 'p=$(grep -m1 "^tlb-entry" "$1" | cut -c13-17); [ -z "$p" ] || ! grep "^translate" "$1" | grep -qv "0x$p"' --tlb=on --topics=tlb
+qopt "all options at once" '[ $(grep -c "^translate" "$1") -eq 5 ] && grep -qx "paging 2level" "$1" && ! grep -q "^gdt" "$1"' --paging=2level --segments=off --tlb=off --questions=5 --topics=pages,large,kernel
+if cmp -s <("$VMLAB" translate --seed=42 --tlb=on) <("$VMLAB" translate --quiz 42 --tlb=on); then ok "quiz: --seed=N is --quiz N"; else fail "quiz: --seed=N is --quiz N"; fi
+# the default exercise of a seed is unchanged by the options' code (a known seed's header)
+if "$VMLAB" translate --quiz 42 | grep -qx '# Check: vmlab translate --quiz 42 --answers'; then ok "quiz: the default exercise names no option"; else fail "quiz: the default exercise names no option"; fi
+
+# Short answers and grading.
+"$VMLAB" translate --quiz 5 --answers=short >"$tmp/key.txt"
+"$VMLAB" translate --quiz 5 --answers >"$tmp/full.txt"
+nq=$(grep -c '^translate' < <("$VMLAB" translate --quiz 5))
+if [ "$(wc -l <"$tmp/key.txt")" -eq "$nq" ] && python3 - "$tmp/full.txt" "$tmp/key.txt" >"$tmp/diff" 2>&1 <<'PY'
+import re, sys
+full = [l for l in open(sys.argv[1]) if l.startswith("  => ")]
+key = [l.strip() for l in open(sys.argv[2])]
+assert len(full) == len(key), (len(full), len(key))
+for i, (f, k) in enumerate(zip(full, key)):
+    n, kind, *v = re.match(r"(\d+): (\S+) ?(\S+)?", k).groups()
+    assert int(n) == i + 1, k
+    m = re.match(r"  => physical (0x[0-9a-f]+)$", f)
+    if m:
+        assert kind == "physical" and int(v[0], 16) == int(m.group(1), 16), (f, k)
+        continue
+    m = re.match(r"  => #PF, error code (0x[0-9a-f]+)", f)
+    if m:
+        assert kind == "#PF" and int(v[0], 16) == int(m.group(1), 16), (f, k)
+        continue
+    assert f.split()[1] == kind, (f, k)
+PY
+then
+	ok "--answers=short: one line per question, each the verdict of the full answers"
+else fail "--answers=short: one line per question, each the verdict of the full answers" "$tmp/diff"; fi
+"$VMLAB" translate --quiz 5 --check "$tmp/key.txt" >"$tmp/chk" 2>&1
+if [ $? -eq 0 ] && grep -qx "score: $nq/$nq" "$tmp/chk"; then ok "--check: the key itself scores $nq/$nq, status 0"; else fail "--check: the key scores full marks" "$tmp/chk"; fi
+# a student: question 1 right (written in decimal/lower case where allowed), 2 wrong, 3 missing
+k1=$(sed -n 1p "$tmp/key.txt" | sed 's/^1: //')
+{ echo "# my answers"; echo "1: $k1   # sure"; echo "2: physical 0x1"; } >"$tmp/student.txt"
+"$VMLAB" translate --quiz 5 --check "$tmp/student.txt" >"$tmp/chk" 2>&1
+if [ $? -eq 1 ] && grep -qx "1: right" "$tmp/chk" && grep -q "^2: wrong: the answer is " "$tmp/chk" &&
+	grep -q "^3: missing: the answer is " "$tmp/chk" && grep -qx "score: 1/$nq" "$tmp/chk"; then
+	ok "--check: right, wrong and missing answers named, score 1/$nq, status 1"
+else fail "--check: right, wrong and missing answers" "$tmp/chk"; fi
+printf '1: #pf 4\n' >"$tmp/s2.txt"
+"$VMLAB" translate --quiz 5 --check "$tmp/s2.txt" >/dev/null 2>&1
+[ $? -le 1 ] && ok "--check: '#pf 4' is an answer, not a comment" || fail "--check: '#pf 4' is an answer"
+"$VMLAB" translate examples/2level-walk.vm --answers=short >/dev/null 2>&1; [ $? -eq 2 ] && ok "--answers=short without --quiz: status 2" || fail "--answers=short without --quiz: status 2"
+"$VMLAB" translate examples/quick.vm --check /dev/null >"$tmp/chk" 2>&1
+if [ $? -eq 1 ] && grep -q "^1: missing" "$tmp/chk"; then ok "FILE --check ANSWERS grades a state file's requests"; else fail "FILE --check ANSWERS grades a state file's requests" "$tmp/chk"; fi
+for bad in "1 physical 0x1" "0: #PF 4" "99: #PF 4" "1: #XX 4" "1: #PF four" "1: #PF 4 5" $'1: #PF 4\n1: #PF 4'; do
+	printf '%s\n' "$bad" >"$tmp/bad.txt"
+	"$VMLAB" translate --quiz 5 --check "$tmp/bad.txt" >/dev/null 2>"$tmp/bad.err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "bad.txt:[0-9]*: " "$tmp/bad.err"; then ok "--check refuses '${bad//$'\n'/ | }' with FILE:LINE"; else fail "--check refuses '$bad' (status $rc)" "$tmp/bad.err"; fi
+done
+
 # Command-line errors: status 2 and a message, never a crash.
 cli_err() { # name, expected stderr substring, args...
 	local name=$1 want=$2
@@ -128,7 +206,16 @@ cli_err "missing file: status 2" "No such file" /nonexistent/state.vm
 cli_err "unknown option: status 2" "unknown option" --frobnicate
 cli_err "--answers without --quiz: status 2" "--answers goes with --quiz" --answers
 cli_err "--quiz with a bad seed: status 2" "is not a number" --quiz twelve
-cli_err "--quiz without a seed: status 2" "needs a SEED" --quiz
+cli_err "--quiz without a seed: status 2" "needs a value" --quiz
+cli_err "--paging without --quiz: status 2" "go with --quiz" --paging=pae examples/quick.vm
+cli_err "bad --paging: status 2" "--paging=2level or" --quiz 1 --paging=3level
+cli_err "bad --segments: status 2" "--segments=on or" --quiz 1 --segments=maybe
+cli_err "bad --tlb: status 2" "--tlb=on or" --quiz 1 --tlb=yes
+cli_err "bad --questions: status 2" "from 1 to 100" --quiz 1 --questions=0
+cli_err "bad --topics: status 2" "bad topic 'colour'" --quiz 1 --topics=pages,colour
+cli_err "bad --answers: status 2" "--answers=full or" --quiz 1 --answers=long
+cli_err "--answers with --check: status 2" "one or the other" --quiz 1 --answers --check /dev/null
+cli_err "--check of a missing file: status 2" "No such file" --quiz 1 --check /nonexistent/answers
 "$VMLAB" translate --help >"$tmp/help" 2>&1
 if [ $? -eq 0 ] && grep -q "translate SEG:OFFSET" "$tmp/help"; then ok "--help describes the format"; else fail "--help describes the format" "$tmp/help"; fi
 

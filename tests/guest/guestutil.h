@@ -76,6 +76,8 @@ static const char *errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case ENOMSG: return "ENOMSG";
+	case EIDRM: return "EIDRM";
 	default: {
 		static char buf[32];
 		snprintf(buf, sizeof(buf), "E#%d", e);

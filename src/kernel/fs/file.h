@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct task;
+struct unix_sock;
 struct vm_file;
 
 enum file_kind {
@@ -48,6 +49,7 @@ struct file {
 	bool proc_dir;          /* a procfs directory (getdents lists data's lines) */
 	bool pagemap;           /* /proc/self/pagemap: entries computed at read time */
 	struct vm_file *vmf;    /* the vm_file once mapped (one per open file description) */
+	struct unix_sock *sk;   /* a socket: its unix-domain state (net/af_unix.c) */
 };
 
 #define VMLAB_NR_OPEN 1024 /* RLIMIT_NOFILE's default soft limit */

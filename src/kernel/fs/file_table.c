@@ -8,6 +8,7 @@
 
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs_internal.h"
+#include "kernel/net/af_unix.h"
 #include "kernel/task.h"
 
 #define RLIMIT_NOFILE_ 7
@@ -64,6 +65,8 @@ void file_put(struct file *f)
 		return;
 	if (f->vmf)
 		file_drop_vm_file(f);
+	if (f->sk)
+		unix_release(f->sk);
 	if (f->kind == FILE_HOST && f->host_fd >= 0)
 		close(f->host_fd);
 	free(f->data);

@@ -53,6 +53,7 @@ struct fs_struct {
 	size_t nrw;
 	uint64_t std_rdev[3]; /* the devices vmlab's stdin/out/err are (0: not a device) */
 	bool reported_denied;
+	struct shmdir *shmdir; /* /dev/shm (shmdir.h), shared by copies, or NULL */
 };
 
 /* Path resolution results (namei.c). The walk goes component by component from a held
@@ -99,6 +100,15 @@ int fs_lookup(struct task *t, int dirfd, const char *path, bool follow, struct n
 /* fs_lookup of the guest's name at upath (fs_getname's errors first). */
 int fs_lookup_user(struct task *t, int dirfd, uint32_t upath, bool follow, struct nameidata *nd,
 		   int *fd);
+
+/* bind(2) of a unix socket to path: creates its node (S_IFSOCK, 0777 & ~umask) through
+ * the sandbox, EADDRINUSE when the name exists; the node's identity in dev, ino. */
+int fs_mknod_socket(struct task *t, const char *path, uint64_t *dev, uint64_t *ino);
+/* connect(2) to path: the identity of the socket node it names (symlinks followed);
+ * -ENOENT and the lookup's errors, -ECONNREFUSED when it is not a socket. */
+int fs_socket_node(struct task *t, const char *path, uint64_t *dev, uint64_t *ino);
+/* unlink(2) of a kernel-side name (bind's undo). 0 or -errno. */
+int fs_unlink_path(struct task *t, const char *path);
 
 /* ---- the sandbox's decisions (sandbox.c): the one place that says what may be reached
  * and what may be changed ---- */

@@ -22,6 +22,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
+#include "kernel/fs/shmdir.h"
 #include "kernel/procfs.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -88,7 +89,7 @@ int fs_guest_path_of_fd(struct task *t, int host_fd, char *buf, size_t n)
 	if (!host)
 		return -ENOMEM;
 	int r = host_path_of_fd(host_fd, host, PATH_MAX);
-	if (!r) {
+	if (!r && !shmdir_guest_path(t->fs, host, buf, n)) {
 		const char *root = t->fs->root_host;
 		size_t rl = strlen(root);
 		if (under(host, root))
@@ -237,8 +238,8 @@ static bool at_root(const struct walk *w)
  * outside (an inherited descriptor) would never meet the root. */
 int fs_inside_root(struct task *t, int fd)
 {
-	const char *root = t->fs->root_host;
-	return fs_host_path_under(fd, &root, 1) ? -EACCES : 0;
+	const char *dirs[2] = {t->fs->root_host, t->fs->shmdir ? t->fs->shmdir->host : NULL};
+	return fs_host_path_under(fd, dirs, dirs[1] ? 2 : 1) ? -EACCES : 0;
 }
 #define inside_root fs_inside_root
 
@@ -294,6 +295,9 @@ static int walk_up(struct walk *w)
 	}
 	if (at_root(w))
 		return 0;
+	if (shmdir_is(w->t->fs, w->dev, w->ino)) /* /dev/shm: up to the root's /dev */
+		return walk_set_host(w, openat(w->t->fs->root_fd, "dev",
+					       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 	int fd = openat(w->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : walk_set_host(w, fd);
 }
@@ -476,6 +480,13 @@ static int walk_steps(struct walk *w, char *buf, bool follow, struct nameidata *
 			if (k != PROCFS_DIR)
 				return -ENOTDIR;
 			strcpy(w->proc, np);
+			continue;
+		}
+		if (!strcmp(comp, "shm") && shmdir_in_dev(w->t->fs, w->dev, w->ino)) {
+			if ((r = walk_dup(w, w->t->fs->shmdir->fd)))
+				return r;
+			if (last)
+				return end_here(w, nd, 1);
 			continue;
 		}
 		if (at_root(w) && !strcmp(comp, "proc")) {
@@ -808,6 +819,10 @@ int fs_setup(struct task *t, const struct fs_config *c)
 		if (!r && access("/tmp", F_OK) == 0)
 			r = add_rw(fs, "/tmp");
 	}
+	if (!r && (r = shmdir_setup(fs))) {
+		fprintf(stderr, "vmlab: no /dev/shm for the guest: %s\n", strerror(-r));
+		r = 0;
+	}
 	/* The guest starts in the host's working directory when it lies inside the root. */
 	if (!r) {
 		fs->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -845,6 +860,7 @@ void fs_teardown(struct task *t)
 		close(fs->root_fd);
 	if (fs->cwd_fd >= 0)
 		close(fs->cwd_fd);
+	shmdir_put(fs);
 	free(fs->root_host);
 	free(fs->cwd_proc);
 	for (size_t i = 0; i < fs->nrw; i++)

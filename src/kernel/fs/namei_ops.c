@@ -414,3 +414,72 @@ long sys_utimensat_time64(struct task *t, const uint32_t *a)
 {
 	return do_utimensat(t, (int32_t)a[0], a[1], a[2], a[3], true);
 }
+
+int fs_mknod_socket(struct task *t, const char *path, uint64_t *dev, uint64_t *ino)
+{
+	struct nameidata nd;
+	int r = fs_resolve_parent(t, GUEST_AT_FDCWD, path, false, &nd);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(&nd);
+		return -EACCES;
+	}
+	if (r)
+		return r;
+	struct stat st;
+	if (!nd.last[0] || fstatat(nd.dirfd, nd.last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		r = -EADDRINUSE;
+	if (!r)
+		r = fs_may_write(t, nd.dirfd, "binding a socket");
+	if (!r && mknodat(nd.dirfd, nd.last, S_IFSOCK | (0777 & ~t->fs->umask), 0) < 0)
+		r = -errno;
+	if (!r && fstatat(nd.dirfd, nd.last, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	if (!r) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+	nd_release(&nd);
+	return r;
+}
+
+int fs_socket_node(struct task *t, const char *path, uint64_t *dev, uint64_t *ino)
+{
+	struct nameidata nd;
+	int fd = -1;
+	int r = fs_lookup(t, GUEST_AT_FDCWD, path, true, &nd, &fd);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(&nd);
+		return -ECONNREFUSED;
+	}
+	if (r)
+		return r;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISSOCK(st.st_mode))
+		r = -ECONNREFUSED;
+	else {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+	close(fd);
+	return r;
+}
+
+int fs_unlink_path(struct task *t, const char *path)
+{
+	struct nameidata nd;
+	int r = fs_resolve_parent(t, GUEST_AT_FDCWD, path, false, &nd);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(&nd);
+		return -EACCES;
+	}
+	if (r)
+		return r;
+	if (!nd.last[0])
+		r = -EISDIR;
+	else if (!(r = fs_may_write(t, nd.dirfd, "removing a file")) && unlinkat(nd.dirfd, nd.last, 0) < 0)
+		r = -errno;
+	nd_release(&nd);
+	return r;
+}

@@ -22,6 +22,7 @@
 #include "kernel/mm/filemap.h"
 #include "kernel/procfs.h"
 #include "kernel/signal.h"
+#include "kernel/net/af_unix.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -237,6 +238,8 @@ static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t
 		r = -EINVAL;
 	else if (pos && f->kind == FILE_HOST && lseek(f->host_fd, 0, SEEK_CUR) < 0)
 		r = -ESPIPE;
+	else if (f->sk && unix_is_dgram(f->sk))
+		r = writing ? unix_write(t, f, ubuf, count) : unix_read(t, f, ubuf, count);
 	else
 		r = writing ? file_write(t, f, ubuf, count, pos) : file_read(t, f, ubuf, count, pos);
 	fput(f);

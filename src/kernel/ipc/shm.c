@@ -6,6 +6,7 @@
  * shm_close's shm_may_destroy: a segment marked SHM_DEST goes with its last attach.
  */
 #include "kernel/ipc/shm.h"
+#include "kernel/ipc/util.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -23,14 +24,6 @@
 #include "kernel/uaccess.h"
 
 /* include/uapi/linux/ipc.h, shm.h */
-#define IPC_PRIVATE 0
-#define IPC_CREAT 00001000
-#define IPC_EXCL 00002000
-#define IPC_RMID 0
-#define IPC_SET 1
-#define IPC_STAT 2
-#define IPC_INFO 3
-#define IPC_64 0x0100
 #define SHM_RDONLY 010000
 #define SHM_RND 020000
 #define SHM_REMAP 040000
@@ -71,15 +64,34 @@ struct ipc_namespace {
 	int32_t last_idx; /* the index allocated last (-1: none yet) */
 	uint16_t seq;
 	uint64_t shm_tot;  /* pages of all segments */
-	bool reported[32]; /* ipc(2) calls already reported unimplemented */
+	bool reported[32]; /* shmctl commands already reported unimplemented */
+	struct sem_ns *sem;
+	struct msg_ns *msg;
 };
 
 struct ipc_namespace *ipc_ns_create(void)
 {
 	struct ipc_namespace *ns = calloc(1, sizeof *ns);
-	if (ns)
-		ns->last_idx = -1;
+	if (!ns)
+		return NULL;
+	ns->last_idx = -1;
+	ns->sem = sem_ns_create();
+	ns->msg = msg_ns_create();
+	if (!ns->sem || !ns->msg) {
+		ipc_ns_destroy(ns);
+		return NULL;
+	}
 	return ns;
+}
+
+struct sem_ns *ipc_sem_ns(const struct task *t)
+{
+	return t->ipc_ns ? t->ipc_ns->sem : NULL;
+}
+
+struct msg_ns *ipc_msg_ns(const struct task *t)
+{
+	return t->ipc_ns ? t->ipc_ns->msg : NULL;
 }
 
 static uint32_t seg_pages(uint32_t size)
@@ -106,6 +118,8 @@ void ipc_ns_destroy(struct ipc_namespace *ns)
 	for (uint32_t i = 0; i < SHMMNI; i++)
 		if (ns->seg[i].used)
 			shm_destroy(&ns->seg[i]);
+	sem_ns_destroy(ns->sem);
+	msg_ns_destroy(ns->msg);
 	free(ns);
 }
 
@@ -139,8 +153,8 @@ static struct shmid_kernel *shm_lookup(struct ipc_namespace *ns, int id)
 	return shp;
 }
 
-/* ipcperms: flag holds the S_IRUGO/S_IWUGO bits wanted. 0 or -EACCES. */
-static int ipcperms(const struct task *t, const struct shmid_kernel *shp, uint32_t flag)
+/* ipcperms (util.h) for a segment: flag holds the S_IRUGO/S_IWUGO bits wanted. 0 or -EACCES. */
+static int shm_ipcperms(const struct task *t, const struct shmid_kernel *shp, uint32_t flag)
 {
 	uint32_t granted = shp->mode;
 	if (t->euid == shp->cuid || t->euid == shp->uid)
@@ -237,7 +251,7 @@ static long do_shmget(struct task *t, int32_t key, uint32_t size, uint32_t flg)
 		return -EEXIST;
 	if (shp->segsz < size) /* shm_more_checks */
 		return -EINVAL;
-	int r = ipcperms(t, shp, flg & 0777);
+	int r = shm_ipcperms(t, shp, flg & 0777);
 	return r ? r : shm_id(ns, shp);
 }
 
@@ -273,7 +287,7 @@ static long do_shmat(struct task *t, int id, uint32_t addr, uint32_t shmflg)
 	struct shmid_kernel *shp = shm_lookup(t->ipc_ns, id);
 	if (!shp)
 		return -EINVAL;
-	int r = ipcperms(t, shp, acc);
+	int r = shm_ipcperms(t, shp, acc);
 	if (r)
 		return r;
 	uint32_t size = shp->segsz;
@@ -478,7 +492,7 @@ static long do_shmctl(struct task *t, int id, uint32_t cmd, uint32_t buf, bool p
 	if (!shp)
 		return -EINVAL;
 	if (cmd == IPC_STAT) {
-		int r = ipcperms(t, shp, 0444);
+		int r = shm_ipcperms(t, shp, 0444);
 		if (r)
 			return r;
 		if (ipc64) {
@@ -542,15 +556,12 @@ long sys_ipc(struct task *t, const uint32_t *a)
 	case 2:
 	case 3:
 	case 4: /* SEMOP, SEMGET, SEMCTL, SEMTIMEDOP */
+		return sem_ipc_call(t, call, version, a);
 	case 11:
 	case 12:
 	case 13:
 	case 14: /* MSGSND, MSGRCV, MSGGET, MSGCTL */
-		if (t->ipc_ns && !t->ipc_ns->reported[call]) {
-			fprintf(stderr, "vmlab: unimplemented syscall ipc(%u)\n", call);
-			t->ipc_ns->reported[call] = true;
-		}
-		return -ENOSYS;
+		return msg_ipc_call(t, call, version, a);
 	default: return -ENOSYS; /* as Linux answers an unknown call */
 	}
 }

@@ -8,6 +8,7 @@
  * counter says so. Nesting kmap_local deeper than KM_MAX_IDX (a BUG in Linux) also returns 0.
  */
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/pgtable.h"
 
 #include <errno.h>
@@ -91,6 +92,8 @@ uint32_t kmap(struct kmem *km, struct page *p)
 	if (!va)
 		return 0;
 	km->pkmap_count[(va - km->L.pkmap_base) >> PAGE_SHIFT]++;
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_kmap(km, "kmap", p, va);
 	return va;
 }
 
@@ -110,6 +113,8 @@ void kunmap(struct kmem *km, struct page *p)
 	}
 	/* the slot stays mapped (count 1) until the next batch flush */
 	km->pkmap_count[nr]--;
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_kmap(km, "kunmap", p, va);
 }
 
 uint32_t kmap_local_page(struct kmem *km, struct page *p)
@@ -129,6 +134,8 @@ uint32_t kmap_local_page(struct kmem *km, struct page *p)
 	counter_add(km->ctr, CTR_kmap_local_calls, 1);
 	km->kmap_local_page[idx] = p;
 	km->kmap_local_idx++;
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_kmap(km, "kmap_local", p, va);
 	return va;
 }
 
@@ -143,6 +150,8 @@ void kunmap_local(struct kmem *km, uint32_t va)
 		kmem_error(km, -EINVAL, "kunmap_local: not the innermost kmap_local mapping");
 		return;
 	}
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_kmap(km, "kunmap_local", km->kmap_local_page[idx], va & PAGE_MASK);
 	kernel_unmap_page(km, va & PAGE_MASK); /* arch_kmap_local_post_unmap: INVLPG */
 	km->kmap_local_page[idx] = NULL;
 	km->kmap_local_idx--;

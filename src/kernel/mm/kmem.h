@@ -319,6 +319,10 @@ struct kmem {
 	/* pages */
 	struct page *zero_page; /* ZERO_PAGE(0) */
 	uint64_t stat[NR_MM_STATS];
+	/* user frames that two or more PTEs map (smaps' Shared_* counted once per frame; no
+	 * Linux counter), and the peaks of it, NR_ANON_PAGES and NR_FILE_MAPPED for --stats */
+	uint64_t nr_mapped_shared;
+	uint64_t peak_anon_mapped, peak_file_mapped, peak_shared_mapped;
 	/* reclaim, swap, LRU (swap.h); NULL: none (no LRU is kept) */
 	struct vm_reclaim *reclaim;
 	int last_error; /* -errno of the last failing call, for reports */

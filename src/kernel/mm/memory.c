@@ -14,6 +14,7 @@
 #include "kernel/exec.h"
 #include "kernel/ktrace.h"
 #include "kernel/mm/filemap.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
@@ -195,6 +196,8 @@ static void page_remove_rmap(struct mm_struct *mm, uint64_t pte)
 		return;
 	struct page *p = pfn_to_page(km, pfn);
 	rss_add(mm, p, -1);
+	if (p->_mapcount == 1)
+		km->nr_mapped_shared--;
 	p->_mapcount--;
 	if (p->mapping == ANON_MAPPING && p->_mapcount < 0) {
 		p->mapping = NULL;
@@ -218,6 +221,12 @@ static void page_add_rmap(struct mm_struct *mm, struct page *p, bool anon)
 		km->stat[NR_FILE_MAPPED]++;
 	}
 	p->_mapcount++;
+	if (p->_mapcount == 1 && ++km->nr_mapped_shared > km->peak_shared_mapped)
+		km->peak_shared_mapped = km->nr_mapped_shared;
+	if (km->stat[NR_ANON_PAGES] > km->peak_anon_mapped)
+		km->peak_anon_mapped = km->stat[NR_ANON_PAGES];
+	if (km->stat[NR_FILE_MAPPED] > km->peak_file_mapped)
+		km->peak_file_mapped = km->stat[NR_FILE_MAPPED];
 	rss_add(mm, p, 1);
 }
 
@@ -717,6 +726,8 @@ int vdso_setup_pages(struct task *t, struct mm_struct *mm)
 	for (unsigned i = 0; i < VDSO_PAGES; i++)
 		physmem_write_buf(km->pm, mm->vdso_pfn[i] << PAGE_SHIFT, img + i * PAGE_SIZE,
 				  PAGE_SIZE);
+	vdso_init_data(km->pm, mm->vvar_pfn << PAGE_SHIFT);
+	mm->vvar_mono_offset_ns = 0;
 	return 0;
 }
 
@@ -776,6 +787,8 @@ static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, 
 		return VMF_OOM;
 	}
 	mm->swapents--;
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_swap_in(km, t, p, e, addr, r == VMF_MAJOR);
 	page_add_new_anon_rmap(mm, p, v, addr);
 	swap_free(km, e);
 	if (PageSwapCache(p) && (vm_swap_full(km) || (v->vm_flags & VM_LOCKED) ||

@@ -94,6 +94,7 @@ struct mm_struct {
 	uint32_t arg_start, arg_end, env_start, env_end;
 	uint32_t vdso_base;
 	uint64_t vdso_pfn[VDSO_PAGES], vvar_pfn; /* frames behind [vdso] and [vvar] page 0 */
+	uint64_t vvar_mono_offset_ns;            /* what [vvar] now says (vdso_update_data) */
 	bool read_implies_exec; /* personality READ_IMPLIES_EXEC (no PT_GNU_STACK) */
 	uint32_t def_flags;  /* VM_LOCKED | VM_LOCKONFAULT after mlockall(MCL_FUTURE) */
 	uint32_t next_anon_vma;

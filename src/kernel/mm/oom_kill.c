@@ -6,6 +6,7 @@
  * on. The kernel's log line goes to vmlab's stderr.
  */
 #include "kernel/mm/swap.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/exit.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -71,6 +72,8 @@ struct task *out_of_memory(struct task *t, FILE *f)
 		return NULL;
 	struct mm_struct *mm = victim->mm;
 	counter_add(km->ctr, CTR_oom_kill, 1);
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_oom_kill(km, victim, best);
 	fprintf(f,
 		"Out of memory: Killed process %d (%s) total-vm:%llukB, anon-rss:%llukB, "
 		"file-rss:%llukB, shmem-rss:%llukB, UID:%u pgtables:%llukB oom_score_adj:%d\n",

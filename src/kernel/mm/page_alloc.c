@@ -7,6 +7,7 @@
  * directly before it fails.
  */
 #include "kernel/mm/kmem.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/mm_internal.h"
 #include "kernel/mm/swap.h"
 
@@ -192,6 +193,8 @@ struct page *alloc_pages(struct kmem *km, gfp_t gfp, unsigned order)
 	p->_refcount = 1;
 	km->zones[page_zonenum(p)].pgalloc += 1ull << order;
 	counter_add(km->ctr, CTR_pgalloc, 1ull << order);
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_buddy(km, "page-alloc", p, order);
 	if (gfp & __GFP_ZERO)
 		for (unsigned i = 0; i < (1u << order); i++)
 			clear_highpage(km, p + i);
@@ -212,6 +215,8 @@ static void free_pages_now(struct kmem *km, struct page *page, unsigned order)
 	}
 	counter_add(km->ctr, CTR_pgfree, 1ull << order);
 	free_one_page(km, pfn, order);
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_buddy(km, "page-free", page, order);
 }
 
 /* Drops the caller's reference; the block goes back when it was the last one (as in 6.1). */

@@ -11,6 +11,7 @@
  * mapcount, else the page is left alone.
  */
 #include "kernel/mm/swap.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
@@ -129,12 +130,16 @@ int try_to_unmap(struct kmem *km, struct page *p)
 		return 0;
 	if (anon && (!PageSwapCache(p) || n > SWAP_MAP_MAX - swap_count(km, e)))
 		return -EBUSY;
+	if (n >= 2)
+		km->nr_mapped_shared--;
 	for (size_t i = 0; i < n; i++) {
 		struct mm_struct *mm = h[i].mm;
 		uint64_t pte = h[i].pte;
 		if (pte & PTE_D)
 			SetPageFlag(p, PG_dirty);
 		if (anon) {
+			if (ktrace_mm_on(km, TRACE_SWAP))
+				ktrace_swap_unmap(km, p, e, &h[i]);
 			swap_duplicate(km, e);
 			pte_set(km, mm->pgd, h[i].addr, swp_entry_to_pte(e, km->params.pae));
 			mm->rss_anon--;

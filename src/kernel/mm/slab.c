@@ -8,6 +8,7 @@
  * Not modelled: per-CPU slabs and cache merging (aliases); every slab is on the node lists.
  */
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/ktrace_mm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -180,6 +181,8 @@ uint32_t kmem_cache_alloc(struct kmem *km, struct kmem_cache *s, gfp_t gfp)
 	}
 	if (gfp & __GFP_ZERO)
 		memset(kmem_host(km, obj), 0, s->object_size);
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_slab(km, "slab-alloc", s, obj);
 	return obj;
 }
 
@@ -204,6 +207,8 @@ void kmem_cache_free(struct kmem *km, struct kmem_cache *s, uint32_t obj)
 	p->freelist = obj;
 	p->inuse--;
 	s->active_objects--;
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_slab(km, "slab-free", s, obj);
 	if (was_full) {
 		list_del_init(&p->lru);
 		list_add_tail(&p->lru, &s->partial);

@@ -9,6 +9,7 @@
  * from what went out is an error (EIO), not silent corruption.
  */
 #include "kernel/mm/swap.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/mm_internal.h"
 
 #include <errno.h>
@@ -90,6 +91,8 @@ int swap_writepage(struct kmem *km, struct page *p)
 	si->csum[swp_offset(e)] = page_csum(src);
 	ClearPageFlag(p, PG_dirty);
 	counter_add(km->ctr, CTR_pswpout, 1);
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_swap_out(km, p, e);
 	return 0;
 }
 

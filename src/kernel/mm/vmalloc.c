@@ -7,6 +7,7 @@
  * vmalloc mappings, per-CPU vmap blocks.
  */
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/pgtable.h"
 
 #include <errno.h>
@@ -130,6 +131,8 @@ uint32_t __vmalloc(struct kmem *km, size_t size, gfp_t gfp, const char *caller)
 				    PAGE_KERNEL))
 			goto fail;
 	}
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_vmalloc(km, "vmalloc", v->addr, v->size - PAGE_SIZE, v->nr_pages);
 	return v->addr;
 fail:
 	kmem_error(km, -ENOMEM, "vmalloc: out of memory");
@@ -151,6 +154,8 @@ void vfree(struct kmem *km, uint32_t addr)
 		kmem_error(km, -EINVAL, "vfree: not the start of a vmalloc area");
 		return;
 	}
+	if (ktrace_mm_on(km, TRACE_KMEM))
+		ktrace_vmalloc(km, "vfree", v->addr, v->size - PAGE_SIZE, v->nr_pages);
 	free_vm_area(km, v);
 }
 

@@ -13,6 +13,7 @@
  * watermark reclaims itself (direct reclaim, counted as a stall) before it fails.
  */
 #include "kernel/mm/reclaim_policy.h"
+#include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mm_internal.h"
@@ -263,6 +264,8 @@ static uint64_t shrink_node_limit(struct kmem *km, uint64_t nr, bool kswapd, uin
 		sc.may_swap = nr_swap_pages(km) > 0;
 	}
 	r->in_reclaim--;
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_reclaim(km, kswapd, nr, sc.nr_scanned, sc.nr_reclaimed);
 	if (scanned)
 		*scanned = sc.nr_scanned;
 	return sc.nr_reclaimed;
@@ -343,6 +346,8 @@ uint64_t kswapd_run(struct kmem *km)
 	r->kswapd_wake = false;
 	r->kswapd_wakeups++;
 	counter_add(km->ctr, CTR_kswapd_wakeups, 1);
+	if (ktrace_mm_on(km, TRACE_SWAP))
+		ktrace_kswapd_wake(km);
 	/* kswapd runs beside the program in Linux: between two of its looks at a page the
 	 * program may use it again. Here the program waits while kswapd runs, so one run looks
 	 * at each evictable page once at most; what it could not free, the next run (or direct
