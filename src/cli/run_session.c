@@ -115,8 +115,11 @@ void run_session_attach(struct run_session *s, struct machine *m)
 		m->mmu.trace = &s->trace;
 	}
 	if (s->o->report_file) {
-		report_start(&s->report, m, s->o->report_file, s->report_interval);
-		s->reporting = true;
+		s->report = malloc(sizeof *s->report);
+		if (s->report)
+			report_start(s->report, m, s->o->report_file, s->report_interval);
+		else
+			fprintf(stderr, "vmlab run: --report: out of memory\n");
 	}
 }
 
@@ -241,8 +244,8 @@ void run_session_finish(struct run_session *s, struct machine *m, int status)
 		m->mmu.trace = NULL;
 		s->tracing = false;
 	}
-	if (s->reporting)
-		report_finish(&s->report, &s->info);
+	if (s->report)
+		report_finish(s->report, &s->info);
 	enum stats_format fmt = s->o->stats;
 	if (fmt == STATS_NONE && s->o->stats_file)
 		fmt = STATS_TEXT;
@@ -269,8 +272,10 @@ void run_session_end(struct run_session *s)
 	}
 	if (s->log_fd >= 0)
 		close(s->log_fd);
-	if (s->reporting)
-		report_free(&s->report);
+	if (s->report) {
+		report_free(s->report);
+		free(s->report);
+	}
 	run_env_free(s->info.env);
 	memset(s, 0, sizeof *s);
 }

@@ -27,8 +27,7 @@ struct run_session {
 	struct trace trace;
 	FILE *trace_out; /* --trace-file, or NULL: stderr */
 	uint64_t report_interval;
-	bool reporting;
-	struct report report; /* --report */
+	struct report *report; /* --report (on the heap: vmlab runs with a 32 KB stack) */
 	struct dump_request dump; /* --dump-state */
 };
 
