@@ -187,6 +187,10 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->trace_pid = v;
 	} else if (!strcmp(a, "--strace")) {
 		o->strace = true;
+	} else if ((v = value_of(a, "--report", next, &used))) {
+		o->report_file = v;
+	} else if ((v = value_of(a, "--report-interval", next, &used))) {
+		o->report_interval = v;
 	} else if ((v = value_of(a, "--dump-state-file", next, &used))) {
 		o->dump_state_file = v;
 	} else if ((v = value_of(a, "--dump-state", next, &used))) {
@@ -227,6 +231,11 @@ void run_options_usage(FILE *f)
 		"  --trace-pid=PID[,PID...]  only the events of these processes or threads\n"
 		"                        lines only\n"
 		"  --strace              --trace=syscall in strace's format on stderr\n"
+		"report (docs/observe.md, \"Report\"):\n"
+		"  --report=FILE.html    at exit, one self-contained page: configuration, the\n"
+		"                        address-space map, plots over time, page tables, the\n"
+		"                        faulting instructions disassembled, the totals\n"
+		"  --report-interval=N   sample every N instructions at first (default 1000)\n"
 		"state for `vmlab translate` (docs/translate.md):\n"
 		"  --dump-state=exit|fault|insn=N  write the machine (CRs, GDT/LDT, page-table\n"
 		"                        paths, TLB) as a translate state file at that moment\n"

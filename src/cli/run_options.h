@@ -39,6 +39,7 @@ struct run_options {
 	const char *trace_classes, *trace_file, *trace_format, *trace_addr, *trace_insns;
 	const char *trace_tlb_sample, *trace_pid;
 	bool strace;
+	const char *report_file, *report_interval; /* --report, --report-interval */
 	const char *dump_state, *dump_state_file, *dump_addr; /* --dump-state, translate.md */
 };
 

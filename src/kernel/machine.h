@@ -15,6 +15,7 @@
 #include "hw/physmem.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/run_observer.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
 #include "trace/counters.h"
@@ -92,6 +93,8 @@ struct machine {
 	bool insn_limit_hit;
 	/* a host signal asked the run to end (machine_request_stop); 0: none */
 	volatile sig_atomic_t stop_signal;
+	/* --report: told of samples, faults and exits (run_observer.h); NULL: nobody */
+	struct run_observer *observer;
 	struct dump_request *dump; /* --dump-state (dump_state.h), or NULL */
 	struct machine_debug *debug; /* a debugger's hooks, or NULL */
 };

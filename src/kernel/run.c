@@ -235,7 +235,21 @@ int machine_enter_user(struct machine *m, char *err, size_t n)
 	return 0;
 }
 
-static void kill_the_rest(struct sched *s, int sig);
+static void kill_the_rest(struct machine *m, int sig);
+
+const enum counter_id run_observer_fault_kind_ctr[RUN_OBSERVER_FAULT_KINDS] = {
+	CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,     CTR_fault_cow,
+	CTR_fault_wp_reuse,    CTR_thp_fault_alloc, CTR_fault_special,  CTR_fault_spurious,
+	CTR_fault_sigsegv,     CTR_fault_sigbus,
+};
+
+/* the observer sees a task's address space before do_exit releases it */
+static void exit_observed(struct machine *m, struct task *t)
+{
+	if (m->observer && t->mm)
+		m->observer->task_exit(m->observer, t);
+	do_exit(t);
+}
 
 void machine_destroy(struct machine *m)
 {
@@ -244,7 +258,7 @@ void machine_destroy(struct machine *m)
 	if (s->init) {
 		/* tasks left (a run that was not run to its end): their address spaces and
 		 * files go as at exit */
-		kill_the_rest(s, SIGKILL);
+		kill_the_rest(m, SIGKILL);
 		if (s->mm_to_drop) {
 			if (t->mm == s->mm_to_drop)
 				t->mm = NULL;
@@ -441,6 +455,15 @@ static void exit_dump(struct machine *m, struct task *t)
 		dump_state_write(m, t, "exit", false, 0, 0);
 }
 
+/* An exception from user mode to the kernel, through --dump-state=fault when it waits */
+static void exception_to_kernel(struct machine *m, struct task *t, const struct x86_exception *ex)
+{
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT && ex->vector == X86_PF)
+		user_exception_dumped(m, t, ex);
+	else
+		user_exception(t, ex);
+}
+
 static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		     const struct x86_exception *ex)
 {
@@ -452,11 +475,16 @@ static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		run_syscall(t);
 		break;
 	case CPU_EXIT_EXCEPTION:
-		if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT &&
-		    ex->vector == X86_PF)
-			user_exception_dumped(m, t, ex);
-		else
-			user_exception(t, ex);
+		if (m->observer && ex->vector == X86_PF) {
+			uint64_t before[RUN_OBSERVER_FAULT_KINDS];
+			for (int k = 0; k < RUN_OBSERVER_FAULT_KINDS; k++)
+				before[k] = m->ctr.v[run_observer_fault_kind_ctr[k]];
+			uint32_t eip = c->eip; /* #PF is a fault: EIP is the instruction's */
+			exception_to_kernel(m, t, ex);
+			m->observer->fault(m->observer, t, eip, ex->cr2, ex->error_code, before);
+			break;
+		}
+		exception_to_kernel(m, t, ex);
 		break;
 	case CPU_EXIT_INT:
 		if (ex->vector == 3) {
@@ -521,8 +549,9 @@ static struct task *schedule(struct sched *s)
 }
 
 /* Ends the run: every task still alive is killed (deadlock or --max-insns). */
-static void kill_the_rest(struct sched *s, int sig)
+static void kill_the_rest(struct machine *m, int sig)
 {
+	struct sched *s = &m->sched;
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
 		if (t->state >= EXIT_ZOMBIE)
@@ -530,7 +559,7 @@ static void kill_the_rest(struct sched *s, int sig)
 		t->exited = true;
 		t->exit_signal = sig;
 		t->exit_code = 128 + sig;
-		do_exit(t);
+		exit_observed(m, t);
 		i = (size_t)-1; /* the list may have changed: again from the start */
 	}
 }
@@ -558,7 +587,7 @@ int machine_run(struct machine *m)
 		s->active_mm = s->first->mm;
 	for (;;) {
 		if (machine_stop_requested(m)) {
-			kill_the_rest(s, m->stop_signal);
+			kill_the_rest(m, m->stop_signal);
 			break;
 		}
 		if (s->timers)
@@ -575,7 +604,7 @@ int machine_run(struct machine *m)
 		}
 		if (t->exited) {
 			exit_dump(m, t);
-			do_exit(t);
+			exit_observed(m, t);
 			continue;
 		}
 		uint64_t budget = s->slice_left;
@@ -591,7 +620,7 @@ int machine_run(struct machine *m)
 				m->insn_limit_hit = true;
 				fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
 					(unsigned long long)c->insns);
-				kill_the_rest(s, SIGXCPU);
+				kill_the_rest(m, SIGXCPU);
 				break;
 			}
 			if (m->cfg.max_insns - c->insns < budget)
@@ -624,6 +653,8 @@ int machine_run(struct machine *m)
 		    c->insns >= m->dump->insn)
 			dump_state_write(m, t, "insn", false, 0, 0);
 		run_exit(m, t, e, &ex);
+		if (m->observer && c->insns >= m->observer->next_sample)
+			m->observer->sample(m->observer);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
 		if (!t->exited && t->state == TASK_RUNNING && signal_work_pending(t)) {
@@ -633,7 +664,7 @@ int machine_run(struct machine *m)
 		}
 		if (t->exited) {
 			exit_dump(m, t);
-			do_exit(t);
+			exit_observed(m, t);
 		}
 	}
 	bool alive = false;
@@ -641,7 +672,7 @@ int machine_run(struct machine *m)
 		alive |= s->tasks[i]->state < EXIT_ZOMBIE;
 	if (alive && !m->insn_limit_hit) {
 		sched_report_deadlock(s, stderr);
-		kill_the_rest(s, SIGKILL);
+		kill_the_rest(m, SIGKILL);
 	}
 	struct task *first = s->first;
 	if (first->mm)
