@@ -96,8 +96,8 @@ measure() {
 			case $who in
 			native) t=$(cpu "$reps" "$tmp/out" "$@") ;;
 			qemu) t=$(cpu "$reps" "$tmp/out" "$QEMU" "$@") ;;
-			vmlab) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run $vopts -- "$@") ;;
-			notlb) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run --no-tlb $vopts -- "$@") ;;
+			vmlab) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run ${vopts:+"$vopts"} -- "$@") ;;
+			notlb) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run --no-tlb ${vopts:+"$vopts"} -- "$@") ;;
 			esac
 			if [ "$t" = FAIL ]; then
 				echo "bench/table.sh: $who: $* failed: $(head -c 300 "$tmp/out.err")" >&2
@@ -132,9 +132,9 @@ echo "CPU seconds (user+sys), median of $N runs; busybox rows on $MB MB of text.
 echo
 echo "| workload | native | qemu-i386 | vmlab | vmlab --no-tlb | vmlab / qemu | vmlab --no-tlb / vmlab |"
 echo "|---|---|---|---|---|---|---|"
-chase_v= chase_f= chase_q=
+chase_v='' chase_f='' chase_q=''
 for r in $ROWS; do
-	n= q=
+	n='' q=''
 	case $r in
 	startup)
 		measure "$STARTUP_REPS" "" "$all" "$out/true"
