@@ -400,8 +400,13 @@ static void run_syscall(struct task *t)
 	struct cpu *c = t->cpu;
 	uint32_t a[6] = {c->regs[R_EBX], c->regs[R_ECX], c->regs[R_EDX],
 			 c->regs[R_ESI], c->regs[R_EDI], c->regs[R_EBP]};
-	long r = syscall_dispatch(t, c->regs[R_EAX], a);
-	r = sched_syscall_done(t, r);
+	long r;
+	if (t->partial_active && t->signal && t->signal->stop_wakeup)
+		/* pipe_write left at the stop with what it had written: it returns that now,
+		 * whatever room the pipe has after SIGCONT */
+		r = sched_syscall_done(t, -ERESTARTSYS);
+	else
+		r = sched_syscall_done(t, syscall_dispatch(t, c->regs[R_EAX], a));
 	if (r == -ERESTART_SCHED) {
 		/* blocked: the call runs again when the task is woken */
 		c->eip -= c->exit_insn_len;

@@ -223,9 +223,14 @@ static void flush_pending(struct task *o, int mask_kind)
 
 static void stop_thread(struct task *o, int arg)
 {
-	(void)arg;
-	if (!o->exited)
-		o->jobctl_stopped = true;
+	if (o->exited)
+		return;
+	o->jobctl_stopped = true;
+	/* a thread blocked in a call leaves it (a vfork parent's wait is not interruptible);
+	 * the one taking the stop (arg, its pid) is not in a call */
+	if (o->pid != arg && o->state == TASK_INTERRUPTIBLE && o->wait.kind != WAIT_VFORK &&
+	    o->signal)
+		o->signal->stop_wakeup = true;
 }
 
 /* prepare_signal's job control, at send time: a stop signal discards a pending SIGCONT; a
@@ -254,7 +259,7 @@ static void prepare_signal(struct task *t, int sig)
 static void do_signal_stop(struct task *t, int sig)
 {
 	struct task *leader = t->group_leader ? t->group_leader : t;
-	each_thread(t, stop_thread, 0);
+	each_thread(t, stop_thread, t->pid);
 	leader->group_stopped = true;
 	leader->stop_sig = sig;
 	leader->group_stop_code = sig;
@@ -451,7 +456,7 @@ static uint64_t ready_set(const struct signal_struct *s)
 bool signal_pending(const struct task *t)
 {
 	const struct signal_struct *s = t->signal;
-	return s && ready_set(s) != 0;
+	return s && (ready_set(s) != 0 || s->stop_wakeup);
 }
 
 /* The next signal of set to take, as next_signal does: synchronous faults first, then the
@@ -646,6 +651,7 @@ void do_signal(struct task *t)
 {
 	struct signal_struct *s = t->signal;
 	struct task *leader = t->group_leader ? t->group_leader : t;
+	s->stop_wakeup = false; /* the call it ended has returned */
 	if (leader->notify_continued) {
 		/* get_signal's SIGNAL_CLD_MASK: the first thread to run after a SIGCONT */
 		leader->notify_continued = false;

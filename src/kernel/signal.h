@@ -55,6 +55,10 @@ struct signal_struct {
 	 * the process, or the thread's mask changed to let one in; a thread not chosen does
 	 * not stop for the process's signals */
 	bool shared_wakeup;
+	/* a group stop (taken by another thread) ended this thread's interruptible wait, as
+	 * JOBCTL_STOP_PENDING's wake-up does: the call leaves with its interrupted result
+	 * when it next runs (after SIGCONT), and restarts or fails with EINTR by its rules */
+	bool stop_wakeup;
 	/* rt_sigtimedwait: the mask to put back; the set waited for is unblocked meanwhile */
 	bool in_sigtimedwait;
 	uint64_t real_blocked;

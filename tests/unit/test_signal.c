@@ -372,6 +372,37 @@ static void test_sigkill_reaches_every_thread(void **state)
 	assert_int_equal(signal_shared_pending_set(m), 0);
 }
 
+/* a group stop ends the other threads' interruptible waits, not a vfork parent's */
+static void test_stop_ends_waits(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	k->state = TASK_INTERRUPTIBLE;
+	k->wait.kind = WAIT_PIPE_READ;
+	struct siginfo_i386 i = kill_info(SIGSTOP);
+	send_sig_info(m, &i);
+	do_signal(m);
+	assert_true(m->jobctl_stopped);
+	assert_true(k->jobctl_stopped);
+	assert_true(signal_pending(k));
+	/* continued, it leaves the call; the flag goes once its signals are looked at */
+	i = kill_info(SIGCONT);
+	send_sig_info(m, &i);
+	assert_false(k->jobctl_stopped);
+	assert_true(signal_pending(k));
+	k->state = TASK_RUNNING;
+	do_signal(k);
+	assert_false(signal_pending(k));
+	/* a vfork parent's wait is killable only */
+	k->state = TASK_INTERRUPTIBLE;
+	k->wait.kind = WAIT_VFORK;
+	i = kill_info(SIGSTOP);
+	send_sig_info(m, &i);
+	do_signal(m);
+	assert_true(k->jobctl_stopped);
+	assert_false(signal_pending(k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +424,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thread_signal_stays_with_its_thread,
 						setup_threads, teardown_threads),
 		cmocka_unit_test_setup_teardown(test_sigkill_reaches_every_thread, setup_threads,
+						teardown_threads),
+		cmocka_unit_test_setup_teardown(test_stop_ends_waits, setup_threads,
 						teardown_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
