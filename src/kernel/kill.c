@@ -58,10 +58,12 @@ long kill_something(struct task *t, int32_t pid, int sig)
 	if (pid == INT32_MIN)
 		return -ESRCH;
 	if (pid > 0) {
+		/* kill_pid_info: any thread's id names its process; that thread is the first
+		 * complete_signal asks */
 		struct task *to = find_task_by_pid(s, pid);
-		if (!to || (to->group_leader != to && to->tgid != pid))
+		if (!to)
 			return -ESRCH;
-		return send_to(t, to->group_leader, sig, 0, false);
+		return send_to(t, to, sig, 0, false);
 	}
 	int pgid = pid == 0 ? t->pgid : -pid;
 	long r = -ESRCH;

@@ -544,15 +544,11 @@ static void kill_the_rest(struct sched *s, int sig)
  * delivery-stop): it may discard it. SIGKILL is not its to stop. */
 static void debugger_signal(struct machine *m, struct task *t)
 {
-	struct signal_struct *ss = t->signal;
-	uint64_t ready = ss->pending & ~ss->blocked;
-	if (!ready)
-		return;
-	int sig = __builtin_ctzll(ready) + 1;
-	if (sig == SIGKILL)
+	int sig = signal_peek(t);
+	if (!sig || sig == SIGKILL)
 		return;
 	if (!m->debug->signal(m->debug, t, sig))
-		ss->pending &= ~SIGBIT(sig);
+		signal_discard(t, sig);
 }
 
 int machine_run(struct machine *m)

@@ -482,6 +482,24 @@ bool signal_handler_pending(const struct task *t)
 	return sig && s->sighand->action[sig].handler > 1;
 }
 
+int signal_peek(const struct task *t)
+{
+	const struct signal_struct *s = t->signal;
+	if (!s)
+		return 0;
+	int sig = next_signal(s->pending & ~s->blocked);
+	return sig ? sig : next_signal(s->shared->signal & ~s->blocked);
+}
+
+void signal_discard(struct task *t, int sig)
+{
+	struct signal_struct *s = t->signal;
+	if (s->pending & ~s->blocked & SIGBIT(sig))
+		s->pending &= ~SIGBIT(sig);
+	else
+		s->shared->signal &= ~SIGBIT(sig);
+}
+
 uint64_t signal_pending_set(const struct task *t)
 {
 	return t->signal ? t->signal->pending : 0;

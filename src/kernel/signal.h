@@ -118,6 +118,9 @@ void exit_signals(struct task *t);
 /* Dequeues the lowest pending signal of mask from t's own set, then the process's (Linux's
  * dequeue_signal): its number and siginfo, or 0. */
 int dequeue_signal(struct task *t, uint64_t mask, struct siginfo_i386 *info);
+/* The signal do_signal would take next (0: none), and dropping it (a debugger's choice). */
+int signal_peek(const struct task *t);
+void signal_discard(struct task *t, int sig);
 /* What sigpending and /proc show: the thread's own pending set, and the process's. */
 uint64_t signal_pending_set(const struct task *t);
 uint64_t signal_shared_pending_set(const struct task *t);

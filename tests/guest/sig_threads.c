@@ -2,7 +2,7 @@
  * Signals to a multithreaded process: kill(2) reaches the process, not one thread. It waits
  * in the process-wide pending set (sigpending shows it in every thread) until a thread that
  * does not block it takes it: a thread in sigwait, one that unblocks it (sigsuspend), the
- * main thread first when it can take it. tgkill stays with its thread. rt_sigtimedwait in
+ * main thread first when it can take it, the thread whose id kill(2) was given. tgkill stays with its thread. rt_sigtimedwait in
  * a thread, with and without a timeout. SIGCHLD to a process whose main thread blocks it
  * and a worker waits for it; a child whose forking thread exits stays the process's child.
  * Threads hand over with pipes, never sleeps, so every step happens in one order.
@@ -169,6 +169,21 @@ static void *sigchld_worker(void *arg)
 	return NULL;
 }
 
+/* 7: kill to a thread's id: the process's signal, that thread asked first */
+static void *killtid_worker(void *arg)
+{
+	(void)arg;
+	worker_tid = gettid_();
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR2);
+	pthread_sigmask(SIG_UNBLOCK, &m, NULL);
+	say_ready();
+	wait_go(); /* SA_RESTART: the read goes on after the handler */
+	printf("worker: kill(tid) ran the handler in %s\n", who(handler_tid));
+	return NULL;
+}
+
 /* 6: a thread forks, then exits: its child stays the process's */
 static pid_t orphan;
 static void *forking_worker(void *arg)
@@ -275,5 +290,14 @@ int main(void)
 	pid_t w = waitpid(orphan, &st, 0);
 	printf("main: child of an exited thread: waitpid %d, parent kept %d\n", w == orphan,
 	       WEXITSTATUS(st) == 5);
+
+	/* 7 */
+	handler_tid = 0;
+	pthread_create(&th, NULL, killtid_worker, NULL);
+	wait_ready();
+	pthread_sigmask(SIG_UNBLOCK, &m, NULL);
+	printf("main: kill(worker tid) %d\n", kill(worker_tid, SIGUSR2));
+	say_go();
+	pthread_join(th, NULL);
 	return 0;
 }
