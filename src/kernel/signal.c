@@ -318,7 +318,8 @@ static void complete_signal(struct task *t, int sig, const struct siginfo_i386 *
 	if (wants_signal(t, sig))
 		chosen = t;
 	else if (t->sched) {
-		struct task *start = sp->curr_target ? find_task_by_pid(t->sched, sp->curr_target) : NULL;
+		struct task *start =
+		    sp->curr_target ? find_task_by_pid(t->sched, sp->curr_target) : NULL;
 		if (!start || start->tgid != t->tgid || start->state >= EXIT_ZOMBIE)
 			start = t->state < EXIT_ZOMBIE ? t : next_thread(t);
 		struct task *o = start;
@@ -552,7 +553,7 @@ void exit_signals(struct task *t)
 	struct task *n = next_thread(t);
 	if (s->shared->curr_target == t->pid)
 		s->shared->curr_target = n != t ? n->pid : 0;
-	if (n != t && !n->exited && signal_pending(t))
+	if (n != t && signal_pending(t))
 		retarget_shared_pending(t, ~s->blocked);
 	s->shared_wakeup = false;
 }

@@ -2,10 +2,11 @@
  * Signals to a multithreaded process: kill(2) reaches the process, not one thread. It waits
  * in the process-wide pending set (sigpending shows it in every thread) until a thread that
  * does not block it takes it: a thread in sigwait, one that unblocks it (sigsuspend), the
- * main thread first when it can take it, the thread whose id kill(2) was given. tgkill stays with its thread. rt_sigtimedwait in
- * a thread, with and without a timeout. SIGCHLD to a process whose main thread blocks it
- * and a worker waits for it; a child whose forking thread exits stays the process's child.
- * Threads hand over with pipes, never sleeps, so every step happens in one order.
+ * main thread first when it can take it, the thread whose id kill(2) was given. tgkill
+ * stays with its thread. rt_sigtimedwait in a thread, with and without a timeout. SIGCHLD
+ * to a process whose main thread blocks it and a worker waits for it; a child whose
+ * forking thread exits stays the process's child. Threads hand over with pipes, never
+ * sleeps, so every step happens in one order.
  * Authoritative golden: both.
  */
 #include "guestutil.h"
