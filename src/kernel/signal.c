@@ -118,6 +118,7 @@ int copy_signal(struct task *c, const struct task *p, bool thread)
 	s->pending = 0;
 	s->shared_wakeup = false;
 	s->in_sigtimedwait = false;
+	s->stop_wakeup = false;
 	if (thread) {
 		s->shared = p->signal->shared;
 		s->shared->count++;
