@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/ipc/util.h"
 #include "kernel/mm/mmap.h"
@@ -135,21 +136,51 @@ static void exit_files(struct task *t)
 		t->files = NULL;
 	if (t->fs && shared_with_other(t, t->fs, offsetof(struct task, fs)))
 		t->fs = NULL;
-	/* the first task's are torn down by whoever set them up (cmd_run's fs_teardown) */
-	if (!t->sched || t != t->sched->first)
-		fs_teardown(t);
+	if (t->sched && t == t->sched->first) {
+		/* put_files_struct: the first program's descriptors close at its exit too, so
+		 * that a child reading a pipe it held sees the end. vmlab's own 0-2 are not
+		 * among them (the guest's are duplicates); its fs context stays for whoever
+		 * set it up (cmd_run's fs_teardown). */
+		if (t->files) {
+			for (int i = 0; i < VMLAB_NR_OPEN; i++)
+				if (t->files->fd[i])
+					fd_close(t, i);
+			free(t->files);
+			t->files = NULL;
+		}
+		return;
+	}
+	fs_teardown(t);
 }
 
 static void kill_orphaned_pgrp(struct task *t, struct task *child);
 
-/* forget_original_parent: the children go to init, which reaps the dead ones. */
+/* find_alive_thread: another thread of t's process that is not leaving, or NULL. */
+static struct task *find_alive_thread(struct task *t)
+{
+	struct sched *s = t->sched;
+	for (size_t i = 0; i < s->nr; i++) {
+		struct task *o = s->tasks[i];
+		if (o != t && o->tgid == t->tgid && !o->exited && o->state < EXIT_ZOMBIE)
+			return o;
+	}
+	return NULL;
+}
+
+/* forget_original_parent: the children go to another thread of the process (which sees no
+ * change: they are still its process's), or to init, which reaps the dead ones. */
 static void reparent_children(struct task *t)
 {
 	struct sched *s = t->sched;
+	struct task *reaper = find_alive_thread(t);
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *c = s->tasks[i];
 		if (c->real_parent != t || c == t)
 			continue;
+		if (reaper) {
+			c->real_parent = reaper;
+			continue;
+		}
 		c->real_parent = s->init;
 		c->ppid = PID_INIT;
 		if (c->state == EXIT_ZOMBIE) {
@@ -178,6 +209,20 @@ static void child_exit_info(const struct task *c, struct siginfo_i386 *info)
 }
 
 /* do_notify_parent: SIGCHLD with the child's status; true when nobody will wait for it. */
+/* __wake_up_parent: every thread of p's process waiting for a child looks again (a thread
+ * may wait for the children of any thread of its process). */
+static void wake_up_parent(struct task *p)
+{
+	struct sched *s = p->sched;
+	if (!s) {
+		wake_up_task(p, WAIT_CHILD);
+		return;
+	}
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->tasks[i]->tgid == p->tgid)
+			wake_up_task(s->tasks[i], WAIT_CHILD);
+}
+
 static bool notify_parent(struct task *t)
 {
 	struct task *p = t->real_parent;
@@ -201,7 +246,7 @@ static bool notify_parent(struct task *t)
 				       10000000ull);
 		send_sig_info(p, &info);
 	}
-	wake_up_task(p, WAIT_CHILD);
+	wake_up_parent(p);
 	return autoreap;
 }
 
@@ -222,7 +267,7 @@ void do_notify_parent_cldstop(struct task *leader, int why)
 		info.u[3] = (uint32_t)(leader->utime_insns * VMLAB_NS_PER_INSN / 10000000ull);
 		send_sig_info(p, &info);
 	}
-	wake_up_task(p, WAIT_CHILD);
+	wake_up_parent(p);
 }
 
 /* will_become_orphaned_pgrp: no live process of group pgid (but ignore) has a parent in
@@ -351,6 +396,7 @@ void do_exit(struct task *t)
 	t->wait.nph = 0;
 	if (current && t->ldt)
 		tls_release(t);
+	exit_signals(t);
 	exit_sem(t);
 	exit_msg(t);
 	exit_mm(t);

@@ -257,13 +257,15 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	/* handlers and mask are inherited, pending signals are not; CLONE_SIGHAND shares
 	 * the handlers themselves */
 	*c->signal = *p->signal;
-	c->signal->pending = 0;
 	c->signal->restore_sigmask = false;
-	if ((*err = copy_sighand(c, p, flags & CLONE_SIGHAND))) {
+	c->signal->sighand = NULL;
+	if ((*err = copy_signal(c, p, thread))) {
 		free(c->signal);
 		c->signal = NULL;
 		goto fail;
 	}
+	if ((*err = copy_sighand(c, p, flags & CLONE_SIGHAND)))
+		goto fail;
 	if (flags & CLONE_FILES)
 		c->files = p->files;
 	else if (p->files && !(c->files = dup_fd(p->files))) {

@@ -414,8 +414,13 @@ static void run_syscall(struct task *t)
 	struct cpu *c = t->cpu;
 	uint32_t a[6] = {c->regs[R_EBX], c->regs[R_ECX], c->regs[R_EDX],
 			 c->regs[R_ESI], c->regs[R_EDI], c->regs[R_EBP]};
-	long r = syscall_dispatch(t, c->regs[R_EAX], a);
-	r = sched_syscall_done(t, r);
+	long r;
+	if (t->partial_active && t->signal && t->signal->stop_wakeup)
+		/* pipe_write left at the stop with what it had written: it returns that now,
+		 * whatever room the pipe has after SIGCONT */
+		r = sched_syscall_done(t, -ERESTARTSYS);
+	else
+		r = sched_syscall_done(t, syscall_dispatch(t, c->regs[R_EAX], a));
 	if (r == -ERESTART_SCHED) {
 		/* blocked: the call runs again when the task is woken */
 		c->eip -= c->exit_insn_len;
@@ -568,15 +573,11 @@ static void kill_the_rest(struct machine *m, int sig)
  * delivery-stop): it may discard it. SIGKILL is not its to stop. */
 static void debugger_signal(struct machine *m, struct task *t)
 {
-	struct signal_struct *ss = t->signal;
-	uint64_t ready = ss->pending & ~ss->blocked;
-	if (!ready)
-		return;
-	int sig = __builtin_ctzll(ready) + 1;
-	if (sig == SIGKILL)
+	int sig = signal_peek(t);
+	if (!sig || sig == SIGKILL)
 		return;
 	if (!m->debug->signal(m->debug, t, sig))
-		ss->pending &= ~SIGBIT(sig);
+		signal_discard(t, sig);
 }
 
 int machine_run(struct machine *m)

@@ -174,7 +174,7 @@ static int set_call_sigmask(struct task *t, uint32_t umask, uint32_t size)
 	if (!s->restore_sigmask)
 		s->saved_sigmask = s->blocked;
 	s->restore_sigmask = true;
-	s->blocked = m & ~(SIGBIT(9) | SIGBIT(19));
+	set_current_blocked(t, m);
 	return 0;
 }
 
@@ -186,8 +186,8 @@ static long end_call_sigmask(struct task *t, uint32_t umask, long r)
 		return r;
 	struct signal_struct *s = t->signal;
 	if (s->restore_sigmask) {
-		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
+		set_current_blocked(t, s->saved_sigmask);
 	}
 	return r;
 }

@@ -60,6 +60,13 @@ int signal_init(struct task *t)
 		return -ENOMEM;
 	}
 	s->sighand->count = 1;
+	s->shared = calloc(1, sizeof(*s->shared));
+	if (!s->shared) {
+		free(s->sighand);
+		free(s);
+		return -ENOMEM;
+	}
+	s->shared->count = 1;
 	t->signal = s;
 	return 0;
 }
@@ -70,10 +77,18 @@ static void put_sighand(struct sighand_struct *h)
 		free(h);
 }
 
+static void put_shared(struct shared_pending *p)
+{
+	if (p && --p->count == 0)
+		free(p);
+}
+
 void signal_free(struct task *t)
 {
-	if (t->signal)
+	if (t->signal) {
 		put_sighand(t->signal->sighand);
+		put_shared(t->signal->shared);
+	}
 	free(t->signal);
 	t->signal = NULL;
 }
@@ -94,6 +109,25 @@ int copy_sighand(struct task *c, const struct task *p, bool share)
 		h = n;
 	}
 	c->signal->sighand = h;
+	return 0;
+}
+
+int copy_signal(struct task *c, const struct task *p, bool thread)
+{
+	struct signal_struct *s = c->signal;
+	s->pending = 0;
+	s->shared_wakeup = false;
+	s->in_sigtimedwait = false;
+	s->stop_wakeup = false;
+	if (thread) {
+		s->shared = p->signal->shared;
+		s->shared->count++;
+		return 0;
+	}
+	s->shared = calloc(1, sizeof(*s->shared));
+	if (!s->shared)
+		return -ENOMEM;
+	s->shared->count = 1;
 	return 0;
 }
 
@@ -156,7 +190,7 @@ bool sig_default_ignored(int sig)
  * Linux's sig_ignored does (blocked ones stay queued: the mask may change). */
 static bool sig_ignored(const struct signal_struct *s, int sig)
 {
-	if (s->blocked & SIGBIT(sig))
+	if ((s->blocked | (s->in_sigtimedwait ? s->real_blocked : 0)) & SIGBIT(sig))
 		return false;
 	uint32_t h = s->sighand->action[sig].handler;
 	return h == 1 /* SIG_IGN */ || (h == 0 && sig_default_ignored(sig));
@@ -179,17 +213,25 @@ static void each_thread(struct task *t, void (*fn)(struct task *o, int arg), int
 
 static void flush_pending(struct task *o, int mask_kind)
 {
-	if (o->signal)
-		o->signal->pending &= mask_kind ? ~STOP_MASK : ~SIGBIT(SIGCONT);
+	uint64_t keep = mask_kind ? ~STOP_MASK : ~SIGBIT(SIGCONT);
+	if (o->signal) {
+		o->signal->pending &= keep;
+		o->signal->shared->signal &= keep;
+	}
 	if (mask_kind)
 		o->jobctl_stopped = false; /* SIGCONT: runs again */
 }
 
 static void stop_thread(struct task *o, int arg)
 {
-	(void)arg;
-	if (!o->exited)
-		o->jobctl_stopped = true;
+	if (o->exited)
+		return;
+	o->jobctl_stopped = true;
+	/* a thread blocked in a call leaves it (a vfork parent's wait is not interruptible);
+	 * the one taking the stop (arg, its pid) is not in a call */
+	if (o->pid != arg && o->state == TASK_INTERRUPTIBLE && o->wait.kind != WAIT_VFORK &&
+	    o->signal)
+		o->signal->stop_wakeup = true;
 }
 
 /* prepare_signal's job control, at send time: a stop signal discards a pending SIGCONT; a
@@ -218,7 +260,7 @@ static void prepare_signal(struct task *t, int sig)
 static void do_signal_stop(struct task *t, int sig)
 {
 	struct task *leader = t->group_leader ? t->group_leader : t;
-	each_thread(t, stop_thread, 0);
+	each_thread(t, stop_thread, t->pid);
 	leader->group_stopped = true;
 	leader->stop_sig = sig;
 	leader->group_stop_code = sig;
@@ -231,20 +273,112 @@ static void do_signal_stop(struct task *t, int sig)
  * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
 enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
-static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
+static struct task *current_task(struct task *t)
+{
+	return t->sched ? t->sched->current : t;
+}
+
+/* wants_signal: o could take sig now: it does not block it, is not leaving, is not stopped
+ * (but for SIGKILL), and is either on the CPU or not already told of a signal. */
+static bool wants_signal(struct task *o, int sig)
+{
+	if (!o->signal || (o->signal->blocked & SIGBIT(sig)))
+		return false;
+	if (o->exited || o->state >= EXIT_ZOMBIE)
+		return false;
+	if (sig == SIGKILL)
+		return true;
+	if (o->jobctl_stopped)
+		return false;
+	return o == current_task(o) || !signal_pending(o);
+}
+
+/* The live thread after o in its process's thread list (creation order), wrapping. */
+static struct task *next_thread(struct task *o)
+{
+	struct sched *s = o->sched;
+	size_t at = 0;
+	while (at < s->nr && s->tasks[at] != o)
+		at++;
+	for (size_t k = 1; k <= s->nr; k++) {
+		struct task *n = s->tasks[(at + k) % s->nr];
+		if (n->tgid == o->tgid && n->state < EXIT_ZOMBIE)
+			return n;
+	}
+	return o;
+}
+
+/* complete_signal: a signal of the process (sent to it through t) is given to one thread:
+ * t if it can take it, otherwise the next one that can, from where the last search ended;
+ * that thread is told (its wait ends). With none, it waits until a thread unblocks it.
+ * SIGKILL reaches every thread at once, as the group exit Linux starts here does. */
+static void complete_signal(struct task *t, int sig, const struct siginfo_i386 *info)
+{
+	struct shared_pending *sp = t->signal->shared;
+	struct task *chosen = NULL;
+	if (wants_signal(t, sig))
+		chosen = t;
+	else if (t->sched) {
+		struct task *start =
+		    sp->curr_target ? find_task_by_pid(t->sched, sp->curr_target) : NULL;
+		if (!start || start->tgid != t->tgid || start->state >= EXIT_ZOMBIE)
+			start = t->state < EXIT_ZOMBIE ? t : next_thread(t);
+		struct task *o = start;
+		do {
+			if (o != t && wants_signal(o, sig)) {
+				chosen = o;
+				break;
+			}
+			o = next_thread(o);
+		} while (o != start);
+		if (chosen)
+			sp->curr_target = chosen->pid;
+	}
+	if (!chosen)
+		return;
+	if (sig == SIGKILL && t->sched) {
+		for (size_t i = 0; i < t->sched->nr; i++) {
+			struct task *o = t->sched->tasks[i];
+			if (o->tgid != t->tgid || o->state >= EXIT_ZOMBIE || !o->signal)
+				continue;
+			o->signal->pending |= SIGBIT(SIGKILL);
+			o->signal->info[SIGKILL] = *info;
+			o->signal->origin[SIGKILL] = ORIGIN_SENT;
+		}
+		sp->signal &= ~SIGBIT(SIGKILL);
+		return;
+	}
+	chosen->signal->shared_wakeup = true;
+}
+
+/* Queues sig for thread t (group false) or for t's process (group true). */
+static void queue_to(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin,
+		     bool group)
 {
 	struct signal_struct *s = t->signal;
 	int sig = info->si_signo;
 	prepare_signal(t, sig);
 	if (sig_ignored(s, sig))
 		return;
-	/* One instance per signal: standard signals do not queue in Linux either, and a
-	 * single thread cannot send a second real-time one before the first is taken. */
-	if (s->pending & SIGBIT(sig))
+	/* One instance per signal and set: standard signals do not queue in Linux either,
+	 * and real-time ones rarely need to here. */
+	uint64_t *set = group ? &s->shared->signal : &s->pending;
+	if (*set & SIGBIT(sig))
 		return;
-	s->pending |= SIGBIT(sig);
-	s->info[sig] = *info;
-	s->origin[sig] = (uint8_t)origin;
+	*set |= SIGBIT(sig);
+	if (group) {
+		s->shared->info[sig] = *info;
+		s->shared->origin[sig] = (uint8_t)origin;
+		complete_signal(t, sig, info);
+	} else {
+		s->info[sig] = *info;
+		s->origin[sig] = (uint8_t)origin;
+	}
+}
+
+static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
+{
+	queue_to(t, info, origin, false);
 }
 
 void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, uint32_t trapno,
@@ -292,7 +426,7 @@ int send_sig(struct task *t, int sig, int si_code)
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
 	info.u[0] = (uint32_t)t->tgid; /* si_pid */
 	info.u[1] = t->uid;            /* si_uid */
-	queue(t, &info, ORIGIN_SENT);
+	queue_to(t, &info, ORIGIN_SENT, true);
 	return 0;
 }
 
@@ -301,34 +435,147 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info)
 	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
 		return -EINVAL;
 	if (info->si_signo)
+		queue_to(t, info, ORIGIN_SENT, true);
+	return 0;
+}
+
+int send_sig_info_thread(struct task *t, const struct siginfo_i386 *info)
+{
+	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
+		return -EINVAL;
+	if (info->si_signo)
 		queue(t, info, ORIGIN_SENT);
 	return 0;
+}
+
+/* The signals t would take now: its own, and the process's when it was told of them. */
+static uint64_t ready_set(const struct signal_struct *s)
+{
+	uint64_t p = s->pending | (s->shared_wakeup ? s->shared->signal : 0);
+	return p & ~s->blocked;
 }
 
 bool signal_pending(const struct task *t)
 {
 	const struct signal_struct *s = t->signal;
-	return s && (s->pending & ~s->blocked) != 0;
+	return s && (ready_set(s) != 0 || s->stop_wakeup);
 }
 
-bool signal_handler_pending(const struct task *t)
-{
-	const struct signal_struct *s = t->signal;
-	uint64_t ready = s ? s->pending & ~s->blocked : 0;
-	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
-	return sig && s->sighand->action[sig].handler > 1;
-}
-
-/* The next signal to deliver, as next_signal does: synchronous faults first, then the
+/* The next signal of set to take, as next_signal does: synchronous faults first, then the
  * lowest number. */
-static int next_signal(const struct signal_struct *s)
+static int next_signal(uint64_t ready)
 {
-	uint64_t ready = s->pending & ~s->blocked;
 	if (!ready)
 		return 0;
 	if (ready & SYNCHRONOUS_MASK)
 		ready &= SYNCHRONOUS_MASK;
 	return __builtin_ctzll(ready) + 1;
+}
+
+bool signal_handler_pending(const struct task *t)
+{
+	const struct signal_struct *s = t->signal;
+	if (!s)
+		return false;
+	/* the one do_signal takes first: the thread's own, then the process's */
+	int sig = next_signal(s->pending & ~s->blocked);
+	if (!sig)
+		sig = next_signal(ready_set(s));
+	return sig && s->sighand->action[sig].handler > 1;
+}
+
+int signal_peek(const struct task *t)
+{
+	const struct signal_struct *s = t->signal;
+	if (!s)
+		return 0;
+	int sig = next_signal(s->pending & ~s->blocked);
+	return sig ? sig : next_signal(s->shared->signal & ~s->blocked);
+}
+
+void signal_discard(struct task *t, int sig)
+{
+	struct signal_struct *s = t->signal;
+	if (s->pending & ~s->blocked & SIGBIT(sig))
+		s->pending &= ~SIGBIT(sig);
+	else
+		s->shared->signal &= ~SIGBIT(sig);
+}
+
+uint64_t signal_pending_set(const struct task *t)
+{
+	return t->signal ? t->signal->pending : 0;
+}
+
+uint64_t signal_shared_pending_set(const struct task *t)
+{
+	return t->signal ? t->signal->shared->signal : 0;
+}
+
+/* recalc_sigpending for the shared set: t stops for a process signal it does not block. */
+static void recalc_sigpending(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	s->shared_wakeup = (s->shared->signal & ~s->blocked) != 0;
+}
+
+/* retarget_shared_pending: the process signals of which (that t can no longer take) go to
+ * the other threads that can, each told of those it takes. */
+static void retarget_shared_pending(struct task *t, uint64_t which)
+{
+	uint64_t retarget = t->signal->shared->signal & which;
+	if (!retarget || !t->sched)
+		return;
+	for (struct task *o = next_thread(t); o != t && retarget; o = next_thread(o)) {
+		if (o->exited || !o->signal)
+			continue;
+		if (!(retarget & ~o->signal->blocked))
+			continue;
+		retarget &= o->signal->blocked;
+		o->signal->shared_wakeup = true;
+	}
+}
+
+void set_current_blocked(struct task *t, uint64_t mask)
+{
+	struct signal_struct *s = t->signal;
+	mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	if (signal_pending(t))
+		retarget_shared_pending(t, mask & ~s->blocked);
+	s->blocked = mask;
+	recalc_sigpending(t);
+}
+
+void exit_signals(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	if (!s || !t->sched)
+		return;
+	struct task *n = next_thread(t);
+	if (s->shared->curr_target == t->pid)
+		s->shared->curr_target = n != t ? n->pid : 0;
+	if (n != t && signal_pending(t))
+		retarget_shared_pending(t, ~s->blocked);
+	s->shared_wakeup = false;
+}
+
+int dequeue_signal(struct task *t, uint64_t mask, struct siginfo_i386 *info)
+{
+	struct signal_struct *s = t->signal;
+	int sig = next_signal(s->pending & mask);
+	if (sig) {
+		s->pending &= ~SIGBIT(sig);
+		*info = s->info[sig];
+		recalc_sigpending(t);
+		return sig;
+	}
+	sig = next_signal(s->shared->signal & mask);
+	if (sig) {
+		s->shared->signal &= ~SIGBIT(sig);
+		*info = s->shared->info[sig];
+	}
+	recalc_sigpending(t);
+	return sig;
 }
 
 /* The exceptions that reach a program as a signal without an address (SI_KERNEL), named
@@ -424,17 +671,31 @@ void do_signal(struct task *t)
 {
 	struct signal_struct *s = t->signal;
 	struct task *leader = t->group_leader ? t->group_leader : t;
+	s->stop_wakeup = false; /* the call it ended has returned */
 	if (leader->notify_continued) {
 		/* get_signal's SIGNAL_CLD_MASK: the first thread to run after a SIGCONT */
 		leader->notify_continued = false;
 		do_notify_parent_cldstop(leader, CLD_CONTINUED);
 	}
 	while (!t->exited) {
-		int sig = next_signal(s);
+		/* get_signal: the thread's own signals (faults first), then the process's; a
+		 * thread that stops for one of its own also takes the process's */
+		bool own = (s->pending & ~s->blocked) != 0;
+		int sig = own ? next_signal(s->pending & ~s->blocked)
+			      : next_signal(s->shared->signal & ~s->blocked);
 		if (!sig)
 			break;
-		s->pending &= ~SIGBIT(sig);
-		struct siginfo_i386 info = s->info[sig];
+		struct siginfo_i386 info;
+		enum sig_origin origin;
+		if (own) {
+			s->pending &= ~SIGBIT(sig);
+			info = s->info[sig];
+			origin = (enum sig_origin)s->origin[sig];
+		} else {
+			s->shared->signal &= ~SIGBIT(sig);
+			info = s->shared->info[sig];
+			origin = (enum sig_origin)s->shared->origin[sig];
+		}
 		struct k_sigaction *ka = &s->sighand->action[sig];
 		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
 			ktrace_signal(t, sig, &info, ka->handler);
@@ -452,7 +713,7 @@ void do_signal(struct task *t)
 				do_signal_stop(t, sig);
 				return; /* further signals when it is continued */
 			}
-			kill_task(t, sig, &info, (enum sig_origin)s->origin[sig]);
+			kill_task(t, sig, &info, origin);
 			return;
 		}
 		syscall_restart_for_handler(t, ka);
@@ -470,7 +731,7 @@ void do_signal(struct task *t)
 			add |= SIGBIT(sig);
 		/* signal_delivered ORs into the mask in force now (sigsuspend's temporary
 		 * one included); the frame keeps the one to restore */
-		s->blocked |= add & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		set_current_blocked(t, s->blocked | add);
 		if (act.flags & 0x80000000u)
 			ka->handler = 0;
 		/* exit_to_user_mode_loop: while a signal the handler does not block is still
@@ -478,7 +739,8 @@ void do_signal(struct task *t)
 	}
 	t->restart_code = 0; /* no handler: the call runs again */
 	if (s->restore_sigmask) {
-		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
+		set_current_blocked(t, s->saved_sigmask);
 	}
+	recalc_sigpending(t);
 }

@@ -34,10 +34,34 @@ struct sighand_struct {
 	struct k_sigaction action[VMLAB_NSIG + 1]; /* index = signal number */
 };
 
+/* The process-wide pending set (Linux's signal->shared_pending): signals sent to a process
+ * as a whole (kill, SIGCHLD, timers) wait here for whichever of its threads takes them first;
+ * its threads share it. curr_target is the thread complete_signal starts looking from. */
+struct shared_pending {
+	int count;
+	int curr_target; /* a tid; 0: the target's own thread */
+	uint64_t signal;
+	struct siginfo_i386 info[VMLAB_NSIG + 1];
+	uint8_t origin[VMLAB_NSIG + 1];
+};
+
 struct signal_struct {
 	struct sighand_struct *sighand;
+	struct shared_pending *shared;
+	/* the thread's own mask and pending set (signals sent to this thread: tgkill, faults) */
 	uint64_t blocked, pending;
 	struct siginfo_i386 info[VMLAB_NSIG + 1]; /* one queued instance per signal */
+	/* TIF_SIGPENDING for the shared set: complete_signal chose this thread for a signal of
+	 * the process, or the thread's mask changed to let one in; a thread not chosen does
+	 * not stop for the process's signals */
+	bool shared_wakeup;
+	/* a group stop (taken by another thread) ended this thread's interruptible wait, as
+	 * JOBCTL_STOP_PENDING's wake-up does: the call leaves with its interrupted result
+	 * when it next runs (after SIGCONT), and restarts or fails with EINTR by its rules */
+	bool stop_wakeup;
+	/* rt_sigtimedwait: the mask to put back; the set waited for is unblocked meanwhile */
+	bool in_sigtimedwait;
+	uint64_t real_blocked;
 	uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags; /* sigaltstack; flags: SS_AUTODISARM */
 	/* the last trap, for sigcontext (trapno, err, cr2) as Linux's thread_struct keeps it */
 	uint32_t trap_nr, error_code, cr2;
@@ -71,11 +95,35 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr,
 /* sigreturn's signal_fault: SIGSEGV (SI_KERNEL, catchable), the sigcontext's trap fields
  * left as they were, as Linux leaves them. */
 void force_sig_bad_frame(struct task *t);
-/* Queues a signal from the process itself (kill/tgkill/raise): SI_USER / SI_TKILL. */
+/* Queues a signal from the process itself (SIGPIPE, SIGXFSZ, kill with no scheduler): to
+ * the process, t first, as Linux's send_sig. si_code SI_USER / SI_TKILL. */
 int send_sig(struct task *t, int sig, int si_code);
 
-/* Queues a signal with the caller's siginfo (rt_sigqueueinfo): 0 or -EINVAL. */
+/* Queues a signal with the caller's siginfo to t's process (PIDTYPE_TGID: kill, SIGCHLD,
+ * timers): it waits in the shared set for a thread that does not block it, t first if it
+ * can take it (complete_signal). 0 or -EINVAL. */
 int send_sig_info(struct task *t, const struct siginfo_i386 *info);
+/* The same to thread t alone (tgkill, rt_tgsigqueueinfo: PIDTYPE_PID). */
+int send_sig_info_thread(struct task *t, const struct siginfo_i386 *info);
+
+/* copy_signal: a CLONE_THREAD child shares parent p's process-wide pending set, another
+ * child starts with an empty one of its own. 0 or -ENOMEM. */
+int copy_signal(struct task *c, const struct task *p, bool thread);
+/* set_current_blocked: t's mask becomes mask (SIGKILL, SIGSTOP never blocked); signals of
+ * the process that t now blocks and was chosen for go to threads that can take them, and a
+ * process signal that t now lets in is seen (recalc_sigpending). */
+void set_current_blocked(struct task *t, uint64_t mask);
+/* exit_signals: a thread leaving hands the process signals it was chosen for to the others. */
+void exit_signals(struct task *t);
+/* Dequeues the lowest pending signal of mask from t's own set, then the process's (Linux's
+ * dequeue_signal): its number and siginfo, or 0. */
+int dequeue_signal(struct task *t, uint64_t mask, struct siginfo_i386 *info);
+/* The signal do_signal would take next (0: none), and dropping it (a debugger's choice). */
+int signal_peek(const struct task *t);
+void signal_discard(struct task *t, int sig);
+/* What sigpending and /proc show: the thread's own pending set, and the process's. */
+uint64_t signal_pending_set(const struct task *t);
+uint64_t signal_shared_pending_set(const struct task *t);
 
 /* Called by the run loop before returning to user mode: delivers one pending, unblocked
  * signal: builds its frame and points eip at the handler, or takes the default action

@@ -288,7 +288,7 @@ static int restore_sigcontext(struct task *t, const struct sigcontext_i386 *sc)
 
 static void set_blocked(struct task *t, uint64_t mask)
 {
-	t->signal->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	set_current_blocked(t, mask);
 }
 
 static long bad_frame(struct task *t)

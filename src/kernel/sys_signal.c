@@ -13,6 +13,7 @@
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/signal_frame.h"
+#include "kernel/sys_time.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
 
@@ -46,8 +47,10 @@ static int do_sigaction(struct task *t, uint32_t sig, const struct k_sigaction *
 		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3), in
 		 * every thread of the process (not in other processes sharing the handlers) */
 		bool ign = k.handler == 1 || (k.handler == 0 && sig_default_ignored((int)sig));
-		if (ign && !t->sched)
+		if (ign) {
 			s->pending &= ~SIGBIT(sig);
+			s->shared->signal &= ~SIGBIT(sig);
+		}
 		for (size_t i = 0; ign && t->sched && i < t->sched->nr; i++) {
 			struct task *o = t->sched->tasks[i];
 			if (o->tgid == t->tgid && o->signal && o->state < EXIT_ZOMBIE)
@@ -115,17 +118,17 @@ static int do_sigprocmask(struct task *t, uint32_t how, const uint64_t *set, uin
 	uint64_t m = *set & ~UNBLOCKABLE;
 	switch (how) {
 	case SIG_BLOCK_:
-		s->blocked |= m;
+		m |= s->blocked;
 		break;
 	case SIG_UNBLOCK_:
-		s->blocked &= ~m;
+		m = s->blocked & ~m;
 		break;
 	case SIG_SETMASK_:
-		s->blocked = m;
 		break;
 	default:
 		return -EINVAL;
 	}
+	set_current_blocked(t, m);
 	return 0;
 }
 
@@ -181,8 +184,8 @@ long sys_ssetmask(struct task *t, const uint32_t *a)
 
 static long pending_to_user(struct task *t, uint32_t uaddr, unsigned size)
 {
-	const struct signal_struct *s = t->signal;
-	uint64_t p = s->pending & s->blocked; /* sigpending: pending and blocked */
+	/* sigpending: the thread's and the process's pending signals it blocks */
+	uint64_t p = (signal_pending_set(t) | signal_shared_pending_set(t)) & t->signal->blocked;
 	return copy_to_user(t, uaddr, &p, size) ? -EFAULT : 0;
 }
 
@@ -278,12 +281,12 @@ static long suspend_with(struct task *t, uint64_t mask, const char *what)
 	if (!s->restore_sigmask) /* set: the call runs again after a wait (sched.h) */
 		s->saved_sigmask = s->blocked;
 	s->restore_sigmask = true;
-	s->blocked = mask & ~UNBLOCKABLE;
+	set_current_blocked(t, mask);
 	if (!signal_pending(t) && t->sched)
 		return sched_block(t, WAIT_SIGNAL, -1, 0);
 	if (!signal_pending(t)) {
-		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
+		set_current_blocked(t, s->saved_sigmask);
 		return wait_forever(t, what);
 	}
 	/* do_signal delivers under the temporary mask and saves the old one in the frame; a
@@ -318,28 +321,72 @@ long sys_pause(struct task *t, const uint32_t *a)
 	return wait_forever(t, "pause");
 }
 
-/* rt_sigtimedwait: takes a pending signal of the set; otherwise only a timeout ends it. */
-long sys_rt_sigtimedwait(struct task *t, const uint32_t *a)
+/* rt_sigtimedwait (do_sigtimedwait): takes a pending signal of the set, the thread's own
+ * first, then the process's; otherwise waits with the set unblocked, so that complete_signal
+ * may choose this thread for one, until one comes (its number), another signal interrupts
+ * (EINTR, not restarted) or the timeout passes (EAGAIN). */
+static long do_sigtimedwait(struct task *t, const uint32_t *a, bool time64)
 {
+	struct signal_struct *s = t->signal;
+	if (s->in_sigtimedwait) {
+		/* run again after the wait: the thread's own mask first, as on wake-up */
+		s->in_sigtimedwait = false;
+		set_current_blocked(t, s->real_blocked);
+	}
 	if (a[3] != 8)
 		return -EINVAL;
 	uint64_t set;
 	if (copy_from_user(t, &set, a[0], 8))
 		return -EFAULT;
-	struct signal_struct *s = t->signal;
-	uint64_t ready = s->pending & set & ~UNBLOCKABLE;
-	if (ready) {
-		int sig = __builtin_ctzll(ready) + 1;
-		s->pending &= ~SIGBIT(sig);
-		if (a[1] && copy_to_user(t, a[1], &s->info[sig], sizeof(s->info[sig])))
+	int64_t ns = -1;
+	if (a[2]) {
+		int r = get_timespec(t, a[2], &ns, time64);
+		if (r)
+			return r;
+	}
+	set &= ~UNBLOCKABLE;
+	struct siginfo_i386 info;
+	int sig = dequeue_signal(t, set, &info);
+	if (sig) {
+		if (a[1] && copy_to_user(t, a[1], &info, sizeof(info)))
 			return -EFAULT;
 		return sig;
 	}
+	if (!t->sched) {
+		if (signal_pending(t))
+			return -EINTR;
+		if (ns >= 0)
+			return -EAGAIN; /* nothing else can send one: the time just passes */
+		return wait_forever(t, "rt_sigtimedwait");
+	}
+	uint64_t now = vclock_monotonic_ns(t);
+	if (ns > 0 && !t->call_deadline)
+		t->call_deadline = now + (uint64_t)ns;
+	if (ns == 0 || (t->call_deadline && now >= t->call_deadline))
+		return -EAGAIN;
 	if (signal_pending(t))
 		return -EINTR;
-	if (a[2])
-		return -EAGAIN; /* the timeout passes; virtual time does not need to move */
-	return wait_forever(t, "rt_sigtimedwait");
+	s->real_blocked = s->blocked;
+	s->in_sigtimedwait = true;
+	set_current_blocked(t, s->blocked & ~set);
+	long r = sched_block_until(t, WAIT_SIGNAL, t->call_deadline);
+	if (r != -ERESTART_SCHED) {
+		/* a signal of the set came as the mask opened: take it now */
+		s->in_sigtimedwait = false;
+		set_current_blocked(t, s->real_blocked);
+		sig = dequeue_signal(t, set, &info);
+		if (!sig)
+			return -EINTR;
+		if (a[1] && copy_to_user(t, a[1], &info, sizeof(info)))
+			return -EFAULT;
+		return sig;
+	}
+	return r;
+}
+
+long sys_rt_sigtimedwait(struct task *t, const uint32_t *a)
+{
+	return do_sigtimedwait(t, a, false);
 }
 
 /* rt_sigqueueinfo: the caller's siginfo; only to oneself may it claim a kernel or kill()
@@ -354,7 +401,7 @@ static long sigqueueinfo(struct task *t, int32_t tgid, int32_t tid, uint32_t sig
 	if (sig > VMLAB_NSIG)
 		return -EINVAL;
 	info.si_signo = (int32_t)sig;
-	return send_sig_info(t, &info);
+	return tid ? send_sig_info_thread(t, &info) : send_sig_info(t, &info);
 }
 
 long sys_rt_sigqueueinfo(struct task *t, const uint32_t *a)
@@ -371,5 +418,5 @@ long sys_rt_tgsigqueueinfo(struct task *t, const uint32_t *a)
 
 long sys_rt_sigtimedwait_time64(struct task *t, const uint32_t *a)
 {
-	return sys_rt_sigtimedwait(t, a);
+	return do_sigtimedwait(t, a, true);
 }

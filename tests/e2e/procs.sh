@@ -22,7 +22,7 @@ if [ ! -x "$G/proc_deadlock-O2" ] || [ ! -x "$G/proc_pipe-O2" ]; then
 	echo "1..0 # SKIP guest programs not built (make guests)"
 	exit 0
 fi
-echo "1..9"
+echo "1..10"
 
 run "$G/proc_deadlock-O2"
 r=1
@@ -77,3 +77,13 @@ cmp -s "$tmp/out" "$exp"
 ok $? "--tlb-asid: the same output"
 [ -n "$m1" ] && [ -n "$m2" ] && [ "$m2" -lt "$m1" ]
 ok $? "--tlb-asid: fewer TLB misses ($m2 against $m1 with a flush per switch)"
+
+# The first program exits while its child reads a pipe it held: its descriptors close at
+# its exit (the child sees the end), as natively, where `| cat` waits for the child too.
+run "$G/proc_exit_fds-O2"
+printf 'parent: exits holding the write end\nchild: read 0 after the parent exited\n' >"$tmp/exp"
+nat=$( (cd /tmp && env -i PATH=/bin setarch i686 -R "$G/proc_exit_fds-O2" </dev/null | cat) 2>/dev/null)
+r=1
+[ "$(cat "$tmp/rc")" = 0 ] && cmp -s "$tmp/out" "$tmp/exp" && [ "$nat" = "$(cat "$tmp/exp")" ] && r=0
+ok $r "the first program's descriptors close at its exit: its child reads the pipe's end"
+[ $r = 0 ] || sed 's/^/# /' "$tmp/out" "$tmp/err" | head -5

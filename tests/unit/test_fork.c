@@ -214,7 +214,7 @@ static void test_round_robin(void **state)
 	close(p[1]);
 	/* nobody runnable: NULL (the run loop's deadlock) */
 	f->t->state = c->state = b->state = TASK_INTERRUPTIBLE;
-	b->signal->pending = 0;
+	b->signal->shared->signal = 0; /* kill: the process's set */
 	c->wait.host_fd = -1;
 	c->wait.kind = WAIT_CHILD;
 	f->t->wait.kind = WAIT_CHILD;
@@ -270,16 +270,16 @@ static void test_jobctl(void **state)
 	do_signal(c);
 	assert_true(c->jobctl_stopped);
 	assert_false(task_can_run(c));
-	assert_true(p->signal->pending & SIGBIT(17));
-	assert_int_equal(p->signal->info[17].si_code, 5 /* CLD_STOPPED */);
-	assert_int_equal(p->signal->info[17].u[2], 19);
+	assert_true(signal_shared_pending_set(p) & SIGBIT(17)); /* for the process */
+	assert_int_equal(p->signal->shared->info[17].si_code, 5 /* CLD_STOPPED */);
+	assert_int_equal(p->signal->shared->info[17].u[2], 19);
 	send_sig(c, 15 /* SIGTERM */, 0); /* waits for the continue */
 	assert_false(task_can_run(c));
 	send_sig(c, 18 /* SIGCONT */, 0);
 	assert_true(task_can_run(c));
 	assert_true(c->stop_continued);
 	send_sig(c, 20 /* SIGTSTP */, 0);
-	c->signal->pending &= ~SIGBIT(15);
+	c->signal->shared->signal &= ~SIGBIT(15);
 	do_signal(c);
 	/* the whole program is one orphaned group under vmlab's init: discarded */
 	assert_false(c->jobctl_stopped);

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/signal_frame.h"
 #include "kernel/task.h"
@@ -104,12 +105,12 @@ static void test_ignored_and_blocked(void **state)
 	assert_false(signal_pending(t));
 	t->signal->sighand->action[SIGUSR1].handler = 1;
 	send_sig(t, SIGUSR1, 0);
-	assert_int_equal(t->signal->pending, 0);
+	assert_int_equal(signal_shared_pending_set(t), 0);
 	/* a blocked signal stays queued until unblocked */
 	t->signal->sighand->action[SIGUSR1].handler = 0;
 	t->signal->blocked = SIGBIT(SIGUSR2);
 	send_sig(t, SIGUSR2, 0);
-	assert_int_equal(t->signal->pending, SIGBIT(SIGUSR2));
+	assert_int_equal(signal_shared_pending_set(t), SIGBIT(SIGUSR2));
 	assert_false(signal_pending(t));
 	do_signal(t);
 	assert_false(t->exited);
@@ -126,17 +127,17 @@ static void test_job_control(void **state)
 	struct task *t = *state;
 	/* SIGCONT's default action: it continues (nothing stopped here) and is not queued */
 	send_sig(t, SIGCONT, 0);
-	assert_int_equal(t->signal->pending, 0);
+	assert_int_equal(signal_shared_pending_set(t), 0);
 	/* a stop signal and SIGCONT discard each other when sent, blocked or not */
 	t->signal->sighand->action[SIGCONT].handler = 0x8048000;
 	t->signal->blocked = SIGBIT(SIGTSTP) | SIGBIT(SIGCONT);
 	send_sig(t, SIGTSTP, 0);
-	assert_int_equal(t->signal->pending, SIGBIT(SIGTSTP));
+	assert_int_equal(signal_shared_pending_set(t), SIGBIT(SIGTSTP));
 	send_sig(t, SIGCONT, 0);
-	assert_int_equal(t->signal->pending, SIGBIT(SIGCONT));
+	assert_int_equal(signal_shared_pending_set(t), SIGBIT(SIGCONT));
 	send_sig(t, SIGTTOU, 0);
-	assert_int_equal(t->signal->pending, SIGBIT(SIGTTOU)); /* SIGCONT went */
-	t->signal->pending = 0;
+	assert_int_equal(signal_shared_pending_set(t), SIGBIT(SIGTTOU)); /* SIGCONT went */
+	t->signal->shared->signal = 0;
 	t->signal->blocked = 0;
 	t->signal->sighand->action[SIGCONT].handler = 0;
 	/* a task alone (no process tree) is an orphaned group: SIGTSTP is discarded */
@@ -246,6 +247,162 @@ static void test_bad_frame(void **state)
 	assert_int_equal(t->exit_code, 128 + SIGSEGV);
 }
 
+/* Two threads of one process on a scheduler of their own. */
+struct two_threads {
+	struct sched s;
+	struct task *tasks[2];
+	struct task main, worker;
+};
+
+static int setup_threads(void **state)
+{
+	struct two_threads *w = calloc(1, sizeof(*w));
+	w->main.pid = w->main.tgid = 1000;
+	w->worker.pid = 1001;
+	w->worker.tgid = 1000;
+	w->main.group_leader = w->worker.group_leader = &w->main;
+	if (signal_init(&w->main))
+		return -1;
+	w->worker.signal = malloc(sizeof(*w->worker.signal));
+	*w->worker.signal = *w->main.signal;
+	if (copy_signal(&w->worker, &w->main, true) || copy_sighand(&w->worker, &w->main, true))
+		return -1;
+	w->tasks[0] = &w->main;
+	w->tasks[1] = &w->worker;
+	w->s.tasks = w->tasks;
+	w->s.nr = 2;
+	w->s.current = &w->main;
+	w->main.sched = w->worker.sched = &w->s;
+	*state = w;
+	return 0;
+}
+
+static int teardown_threads(void **state)
+{
+	struct two_threads *w = *state;
+	signal_free(&w->worker);
+	signal_free(&w->main);
+	free(w);
+	return 0;
+}
+
+static struct siginfo_i386 kill_info(int sig)
+{
+	struct siginfo_i386 i = {.si_signo = sig};
+	return i;
+}
+
+/* complete_signal: a signal of the process goes to a thread that can take it */
+static void test_process_signal_picks_a_thread(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	/* the main thread blocks SIGUSR1: the worker is told, not the main thread */
+	set_current_blocked(m, SIGBIT(SIGUSR1));
+	struct siginfo_i386 i = kill_info(SIGUSR1);
+	assert_int_equal(send_sig_info(m, &i), 0);
+	assert_int_equal(signal_shared_pending_set(m), SIGBIT(SIGUSR1));
+	assert_int_equal(signal_pending_set(m), 0);
+	assert_false(signal_pending(m));
+	assert_true(signal_pending(k));
+	/* the worker takes it: pending nowhere any more */
+	struct siginfo_i386 got;
+	assert_int_equal(dequeue_signal(k, ~0ull, &got), SIGUSR1);
+	assert_false(signal_pending(k));
+	assert_int_equal(signal_shared_pending_set(m), 0);
+
+	/* both can take it: the main thread is preferred even when the worker is running */
+	set_current_blocked(m, 0);
+	w->s.current = k;
+	i = kill_info(SIGUSR2);
+	send_sig_info(m, &i);
+	assert_true(signal_pending(m));
+	assert_false(signal_pending(k));
+	assert_int_equal(dequeue_signal(m, ~0ull, &got), SIGUSR2);
+}
+
+static void test_process_signal_waits_for_an_unblock(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	set_current_blocked(m, SIGBIT(SIGUSR1));
+	k->signal->blocked = SIGBIT(SIGUSR1);
+	struct siginfo_i386 i = kill_info(SIGUSR1);
+	send_sig_info(m, &i);
+	assert_false(signal_pending(m));
+	assert_false(signal_pending(k));
+	/* the worker lets it in: it sees it (recalc_sigpending), the main thread does not */
+	w->s.current = k;
+	set_current_blocked(k, 0);
+	assert_true(signal_pending(k));
+	assert_false(signal_pending(m));
+	/* it blocks it again before taking it: the signal goes back to wait for a thread */
+	set_current_blocked(k, SIGBIT(SIGUSR1));
+	assert_false(signal_pending(k));
+	assert_int_equal(signal_shared_pending_set(k), SIGBIT(SIGUSR1));
+}
+
+static void test_thread_signal_stays_with_its_thread(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	k->signal->blocked = SIGBIT(SIGUSR2);
+	struct siginfo_i386 i = kill_info(SIGUSR2);
+	i.si_code = -6; /* SI_TKILL */
+	assert_int_equal(send_sig_info_thread(k, &i), 0);
+	assert_int_equal(signal_pending_set(k), SIGBIT(SIGUSR2));
+	assert_int_equal(signal_pending_set(m), 0);
+	assert_int_equal(signal_shared_pending_set(m), 0);
+	assert_false(signal_pending(m));
+	/* the main thread cannot take it; the worker can once it unblocks it */
+	struct siginfo_i386 got;
+	assert_int_equal(dequeue_signal(m, ~0ull, &got), 0);
+	assert_int_equal(dequeue_signal(k, SIGBIT(SIGUSR2), &got), SIGUSR2);
+	assert_int_equal(got.si_code, -6);
+}
+
+static void test_sigkill_reaches_every_thread(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	struct siginfo_i386 i = kill_info(SIGKILL);
+	send_sig_info(m, &i);
+	assert_int_equal(signal_pending_set(m), SIGBIT(SIGKILL));
+	assert_int_equal(signal_pending_set(k), SIGBIT(SIGKILL));
+	assert_int_equal(signal_shared_pending_set(m), 0);
+}
+
+/* a group stop ends the other threads' interruptible waits, not a vfork parent's */
+static void test_stop_ends_waits(void **state)
+{
+	struct two_threads *w = *state;
+	struct task *m = &w->main, *k = &w->worker;
+	k->state = TASK_INTERRUPTIBLE;
+	k->wait.kind = WAIT_PIPE_READ;
+	struct siginfo_i386 i = kill_info(SIGSTOP);
+	send_sig_info(m, &i);
+	do_signal(m);
+	assert_true(m->jobctl_stopped);
+	assert_true(k->jobctl_stopped);
+	assert_true(signal_pending(k));
+	/* continued, it leaves the call; the flag goes once its signals are looked at */
+	i = kill_info(SIGCONT);
+	send_sig_info(m, &i);
+	assert_false(k->jobctl_stopped);
+	assert_true(signal_pending(k));
+	k->state = TASK_RUNNING;
+	do_signal(k);
+	assert_false(signal_pending(k));
+	/* a vfork parent's wait is killable only */
+	k->state = TASK_INTERRUPTIBLE;
+	k->wait.kind = WAIT_VFORK;
+	i = kill_info(SIGSTOP);
+	send_sig_info(m, &i);
+	do_signal(m);
+	assert_true(k->jobctl_stopped);
+	assert_false(signal_pending(k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +417,16 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_segment_faults_are_sigbus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_process_signal_picks_a_thread, setup_threads,
+						teardown_threads),
+		cmocka_unit_test_setup_teardown(test_process_signal_waits_for_an_unblock,
+						setup_threads, teardown_threads),
+		cmocka_unit_test_setup_teardown(test_thread_signal_stays_with_its_thread,
+						setup_threads, teardown_threads),
+		cmocka_unit_test_setup_teardown(test_sigkill_reaches_every_thread, setup_threads,
+						teardown_threads),
+		cmocka_unit_test_setup_teardown(test_stop_ends_waits, setup_threads,
+						teardown_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

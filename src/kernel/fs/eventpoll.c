@@ -578,12 +578,12 @@ static long pwait_common(struct task *t, const uint32_t *a, int64_t ns, uint32_t
 		if (!s->restore_sigmask)
 			s->saved_sigmask = s->blocked;
 		s->restore_sigmask = true;
-		s->blocked = m & ~(SIGBIT(9) | SIGBIT(19));
+		set_current_blocked(t, m);
 	}
 	long r = do_epoll_wait(t, (int32_t)a[0], a[1], (int32_t)a[2], ns);
 	if (umask && r != -ERESTART_SCHED && r != -EINTR && s->restore_sigmask) {
-		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
+		set_current_blocked(t, s->saved_sigmask);
 	}
 	return r;
 }
