@@ -286,7 +286,8 @@ static uint64_t sigset_of(const struct task *t, int which)
 	case 0: return s->pending;
 	case 1: return s->blocked;
 	case 2: return ign;
-	default: return cgt;
+	case 4: return s->shared ? s->shared->signal : 0; /* the process's pending set */
+	default: return cgt; /* 3 */
 	}
 }
 
@@ -418,7 +419,7 @@ void procfs_status(struct sbuf *b, struct task *t)
 	int queued = __builtin_popcountll(sigset_of(t, 0));
 	sb_printf(b, "SigQ:\t%d/%llu\n", queued, (unsigned long long)t->rlim[11].cur);
 	sb_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)sigset_of(t, 0),
-		  0ull);
+		  (unsigned long long)sigset_of(t, 4));
 	sb_printf(b, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
 		  (unsigned long long)sigset_of(t, 1), (unsigned long long)sigset_of(t, 2),
 		  (unsigned long long)sigset_of(t, 3));
