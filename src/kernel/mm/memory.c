@@ -886,6 +886,11 @@ int thp_mode_parse(const char *s, enum thp_mode *m)
 	return -1;
 }
 
+enum thp_mode thp_boot_mode(const struct kmem *km)
+{
+	return km->totalram_pages < (512ull << (20 - PAGE_SHIFT)) ? THP_NEVER : THP_ALWAYS;
+}
+
 bool thp_vma_allowed(const struct mm_struct *mm, const struct vm_area_struct *v)
 {
 	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
