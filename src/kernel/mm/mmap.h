@@ -110,7 +110,6 @@ struct mm_struct {
 	uint64_t rss_file, rss_anon, rss_shmem, hiwater_rss;
 	uint64_t swapents; /* PTEs holding a swap entry (MM_SWAPENTS: VmSwap, oom_badness) */
 	uint64_t committed_pages; /* VM_ACCOUNT pages charged (vm_committed_as share) */
-	uint64_t pgtable_bytes;
 	uint64_t pgd; /* physical address of the page directory (or PDPT with PAE): CR3 */
 	uint16_t asid; /* --tlb-asid: the tag its TLB entries carry (0: none given yet) */
 	uint64_t rng; /* randomised layout: from the task's seed */
