@@ -17,7 +17,8 @@ static long meminfo_kb(const char *name)
 {
 	char *s = slurp("/proc/meminfo");
 	size_t l = strlen(name);
-	for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (char *line = s; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, name, l) && line[l] == ':')
 			return strtol(line + l + 1, NULL, 10);
 	return -1;
@@ -26,7 +27,8 @@ static long meminfo_kb(const char *name)
 /* An anonymous mapping of one 4 MB-aligned 4 MB range, its first byte written. */
 static char *huge_region(void)
 {
-	char *raw = mmap(NULL, 3 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *raw =
+	    mmap(NULL, 3 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *p = (char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
 	munmap(raw, p - raw);
 	munmap(p + HUGE, raw + 3 * HUGE - (p + HUGE));
@@ -38,8 +40,9 @@ static void show(const char *who, const char *what, char *p, long faults)
 {
 	printf("%s, %s: %ld fault(s); Rss %ld Pss %ld Shared_Dirty %ld Private_Dirty %ld "
 	       "AnonHugePages %ld kB; meminfo AnonHugePages %ld kB\n",
-	       who, what, faults, smaps_kb(p, "Rss"), smaps_kb(p, "Pss"), smaps_kb(p, "Shared_Dirty"),
-	       smaps_kb(p, "Private_Dirty"), smaps_kb(p, "AnonHugePages"), meminfo_kb("AnonHugePages"));
+	       who, what, faults, smaps_kb(p, "Rss"), smaps_kb(p, "Pss"),
+	       smaps_kb(p, "Shared_Dirty"), smaps_kb(p, "Private_Dirty"),
+	       smaps_kb(p, "AnonHugePages"), meminfo_kb("AnonHugePages"));
 	fflush(stdout);
 }
 

@@ -363,7 +363,9 @@ static void test_boot_mode(void **state)
 		uint64_t mb;
 		bool set;
 		enum thp_mode want;
-	} cases[] = {{64, false, THP_NEVER}, {512, false, THP_NEVER}, {560, false, THP_ALWAYS},
+	} cases[] = {{64, false, THP_NEVER},
+		     {512, false, THP_NEVER},
+		     {560, false, THP_ALWAYS},
 		     {64, true, THP_MADVISE}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct machine *m = calloc(1, sizeof *m);

@@ -470,8 +470,8 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 		    pmd_trans_huge(pmd))
 			r = copy_huge_pmd(&c, (uint32_t)a, pmd);
 		else
-			apply_to_existing_page_range(km, src->pgd, (uint32_t)a, (uint32_t)end, copy_pte,
-						     &c);
+			apply_to_existing_page_range(km, src->pgd, (uint32_t)a, (uint32_t)end,
+						     copy_pte, &c);
 		a = end;
 	}
 	flush_tlb_range(src, &c.flush);
