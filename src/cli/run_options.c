@@ -183,6 +183,8 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->trace_insns = v;
 	} else if ((v = value_of(a, "--trace-tlb-sample", next, &used))) {
 		o->trace_tlb_sample = v;
+	} else if ((v = value_of(a, "--trace-pid", next, &used))) {
+		o->trace_pid = v;
 	} else if (!strcmp(a, "--strace")) {
 		o->strace = true;
 	} else if ((v = value_of(a, "--dump-state-file", next, &used))) {
@@ -214,13 +216,15 @@ void run_options_usage(FILE *f)
 		"                        8M, 1024, unlimited)\n"
 		"  --rlimit-host         start from vmlab's own limits\n"
 		"events (docs/observe.md):\n"
-		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem (or all)\n"
+		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem,sched\n"
+		"                        (or all)\n"
 		"  --trace-file=PATH     where the events go (default stderr)\n"
 		"  --trace-format=text|json|strace  a line per event, Chrome/Perfetto trace\n"
 		"                        JSON (default when PATH ends in .json), or strace's\n"
 		"  --trace-addr=LO-HI    only events whose address is in [LO, HI)\n"
 		"  --trace-insns=FROM-TO only events between these instruction counts\n"
 		"  --trace-tlb-sample=N  keep one TLB event in N (default 1)\n"
+		"  --trace-pid=PID[,PID...]  only the events of these processes or threads\n"
 		"                        lines only\n"
 		"  --strace              --trace=syscall in strace's format on stderr\n"
 		"state for `vmlab translate` (docs/translate.md):\n"

@@ -122,7 +122,7 @@ static int trace_setup(struct run_session *s, const struct run_options *o)
 	if (o->trace_classes && trace_parse_classes(o->trace_classes, &mask, &bad)) {
 		fprintf(stderr,
 			"vmlab run: bad --trace class '%s' (fault, syscall, mm, tlb, "
-			"signal, walk, swap, kmem, all)\n",
+			"signal, walk, swap, kmem, sched, all)\n",
 			bad ? bad : o->trace_classes);
 		return -1;
 	}
@@ -169,6 +169,11 @@ static int trace_setup(struct run_session *s, const struct run_options *o)
 	    parse_range(o->trace_insns, &s->trace.insn_from, &s->trace.insn_to, true)) {
 		fprintf(stderr, "vmlab run: bad --trace-insns '%s' (FROM-TO or FROM-)\n",
 			o->trace_insns);
+		return -1;
+	}
+	if (o->trace_pid && trace_parse_pids(&s->trace, o->trace_pid)) {
+		fprintf(stderr, "vmlab run: bad --trace-pid '%s' (PID[,PID...], at most %d)\n",
+			o->trace_pid, TRACE_MAX_PIDS);
 		return -1;
 	}
 	if (o->trace_tlb_sample) {

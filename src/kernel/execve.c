@@ -16,6 +16,7 @@
 
 #include "cpu/cpu.h"
 #include "kernel/exec.h"
+#include "kernel/ktrace.h"
 #include "kernel/exit.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
@@ -328,6 +329,8 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 	free(t->owned_exe);
 	t->owned_exe = exe;
 	t->exe_path = exe;
+	if (ktrace_on(t, TRACE_SCHED))
+		ktrace_sched_exec(t);
 	if (vfork_parent) {
 		/* exec_mm_release: the parent may run again */
 		wake_up_task(vfork_parent, WAIT_VFORK);

@@ -10,6 +10,7 @@
 #include "kernel/fs/fs.h"
 #include "kernel/ipc/util.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/ktrace.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
@@ -334,6 +335,10 @@ void do_exit(struct task *t)
 		t->wait_status = (t->exit_code & 0xff) << 8;
 	struct sched *s = t->sched;
 	bool current = s && s->current == t;
+	if (s)
+		proc_acct_exit(&s->acct, t);
+	if (ktrace_on(t, TRACE_SCHED))
+		ktrace_sched_exit(t);
 	/* mm_release: CLONE_CHILD_CLEARTID's word is cleared (and its futex woken) while the
 	 * address space is still there and someone else can see it */
 	if (t->clear_child_tid && current && t->mm && t->mm->mm_users > 1) {

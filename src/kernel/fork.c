@@ -16,6 +16,7 @@
 #include "kernel/fs/shmdir.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/exit.h"
+#include "kernel/ktrace.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/tls.h"
@@ -297,6 +298,11 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->rng_state = p->rng_state ^ ((uint64_t)pid * 0x9e3779b97f4a7c15ull);
 	if ((*err = sched_add(s, c)))
 		goto fail;
+	c->acct_folded = false;
+	if (!thread && proc_acct_new(&s->acct, c, p->tgid)) {
+		/* the row cannot be made: the task is charged nowhere rather than failing */
+		c->acct_row = -1;
+	}
 	return c;
 fail:
 	free_partial(c, flags);
@@ -315,6 +321,8 @@ static long kernel_clone(struct task *p, uint32_t flags, uint32_t newsp, uint32_
 		return err;
 	p->sched->nr_forks++;
 	COUNT(p->ctr, proc_forks);
+	if (ktrace_on(p, TRACE_SCHED))
+		ktrace_sched_fork(p, c, flags);
 	if (flags & CLONE_PARENT_SETTID)
 		put_user_u32(p, parent_tid, (uint32_t)c->pid);
 	if (flags & CLONE_VFORK) {

@@ -37,8 +37,10 @@ enum procfs_kind procfs_lookup(struct task *t, const char *path, int *fd);
 /* stat of a procfs path (follow: through its symlinks). 0 or -errno. */
 int procfs_stat(struct task *t, const char *path, bool follow, struct stat *st);
 
-/* Reads /proc/self/pagemap: 8 bytes per virtual page, from *pos (advanced). */
-long procfs_pagemap_read(struct task *t, uint32_t ubuf, uint32_t count, uint64_t *pos);
+/* Reads the pagemap file at path (/proc/<pid>/pagemap as opened) into t's buffer: 8 bytes
+ * per virtual page of that task, from *pos (advanced); 0 once the task is gone. */
+long procfs_pagemap_read(struct task *t, const char *path, uint32_t ubuf, uint32_t count,
+			 uint64_t *pos);
 
 /* The file-generators, exposed for unit tests: each returns a malloc'ed NUL-terminated text
  * (or NULL on failure) with its length in *len. */

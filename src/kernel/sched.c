@@ -13,6 +13,7 @@
 #include "hw/mmu.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/ktrace.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
 #include "kernel/tls.h"
@@ -49,6 +50,12 @@ int sched_init(struct sched *s, struct task *first, uint64_t slice)
 	s->last_pid = first->pid;
 	s->current = first;
 	s->active_mm = first->mm;
+	s->acct.cur = -1;
+	first->acct_folded = false;
+	if (proc_acct_new(&s->acct, first, first->ppid))
+		return -ENOMEM;
+	/* the counters from the machine's start are the first program's */
+	s->acct.cur = first->acct_row;
 	return sched_add(s, first);
 }
 
@@ -82,6 +89,7 @@ void sched_destroy(struct sched *s)
 	}
 	free(s->tasks);
 	free(s->init);
+	proc_acct_free(&s->acct);
 	s->tasks = NULL;
 	s->init = NULL;
 	s->nr = s->cap = 0;
@@ -319,13 +327,17 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 		save_context(prev);
 	s->nr_switches++;
 	COUNT(next->ctr, sched_switches);
+	proc_acct_switch(&s->acct, next->ctr, next);
 	/* switch_mm: a new address space means a CR3 load, which drops every non-global
 	 * TLB entry; a thread of the same mm keeps the TLB */
-	if (next->mm && next->mm != s->active_mm) {
+	bool cr3 = next->mm && next->mm != s->active_mm;
+	if (cr3) {
 		switch_mm(next, next->mm);
 		s->nr_cr3_loads++;
 		COUNT(next->ctr, sched_cr3_loads);
 	}
+	if (ktrace(next))
+		ktrace_sched_switch(prev, next, cr3);
 	load_context(next);
 	s->current = next;
 	s->slice_left = s->slice;
@@ -484,7 +496,7 @@ void wake_up_task(struct task *t, enum wait_kind kind)
 		t->wait.woken = true;
 }
 
-static const char *wait_what(const struct task *t)
+const char *sched_wait_what(const struct task *t)
 {
 	switch (t->wait.kind) {
 	case WAIT_CHILD: return "waits for a child";
@@ -514,9 +526,9 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 			continue;
 		else if (t->wait.kind == WAIT_FUTEX)
 			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
-				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
+				t->comm ? t->comm : "?", sched_wait_what(t), t->wait.uaddr);
 		else
 			fprintf(f, "vmlab:   pid %d (%s) %s\n", t->pid, t->comm ? t->comm : "?",
-				wait_what(t));
+				sched_wait_what(t));
 	}
 }

@@ -182,5 +182,10 @@ struct task {
 	int exit_signal; /* the fatal signal, or 0 */
 
 	uint8_t reported_enosys[(NR_SYSCALLS + 7) / 8];
+
+	/* --stats' per-process table (proc_acct.h): its process's row, and whether this
+	 * task's counts are in it yet (at exit) */
+	int acct_row;
+	bool acct_folded;
 };
 #endif

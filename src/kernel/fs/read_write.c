@@ -70,7 +70,7 @@ static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t co
 	if (f->proc_dir)
 		return -EISDIR;
 	if (f->pagemap)
-		return procfs_pagemap_read(t, ubuf, count, pos);
+		return procfs_pagemap_read(t, f->path, ubuf, count, pos);
 	if (*pos >= f->size)
 		return 0;
 	size_t n = f->size - *pos < count ? f->size - *pos : count;
