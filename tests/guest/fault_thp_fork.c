@@ -4,7 +4,8 @@
  * processes' smaps and Pss halves. A write fault on it (do_huge_pmd_wp_page) takes the
  * page back whole when no one else maps it, otherwise splits the writer's PMD into 4 KB
  * PTEs and copies only the written page; /proc/meminfo's AnonHugePages counts a huge page
- * while any PMD still maps it.
+ * while any PMD still maps it (printed as the change since the program started: the file
+ * is the whole machine's).
  * Authoritative goldens: the 686 (4 MB pages) and 686-pae (2 MB) kernels with THP
  * "always" (-m 1024). The x86-64 host runs THP in "madvise" mode.
  */
@@ -36,13 +37,15 @@ static char *huge_region(void)
 	return p;
 }
 
+static long thp0; /* meminfo AnonHugePages when the program started */
+
 static void show(const char *who, const char *what, char *p, long faults)
 {
 	printf("%s, %s: %ld fault(s); Rss %ld Pss %ld Shared_Dirty %ld Private_Dirty %ld "
-	       "AnonHugePages %ld kB; meminfo AnonHugePages %ld kB\n",
+	       "AnonHugePages %ld kB; meminfo AnonHugePages %+ld kB\n",
 	       who, what, faults, smaps_kb(p, "Rss"), smaps_kb(p, "Pss"),
 	       smaps_kb(p, "Shared_Dirty"), smaps_kb(p, "Private_Dirty"),
-	       smaps_kb(p, "AnonHugePages"), meminfo_kb("AnonHugePages"));
+	       smaps_kb(p, "AnonHugePages"), meminfo_kb("AnonHugePages") - thp0);
 	fflush(stdout);
 }
 
@@ -81,6 +84,7 @@ int main(void)
 	guest_init();
 	char *s = slurp("/sys/kernel/mm/transparent_hugepage/enabled");
 	printf("THP setting: %s", s ? s : "none\n");
+	thp0 = meminfo_kb("AnonHugePages");
 
 	/* 1: both map it huge; the child writes first, then the parent */
 	long pte0 = status_kb("VmPTE");
