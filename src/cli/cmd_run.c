@@ -41,7 +41,8 @@ static void usage(FILE *f)
 		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
 		"  --thp=always|madvise|never  transparent huge pages for anonymous memory\n"
-		"                        (default always, as Debian's 686 kernels)\n"
+		"                        (default always as Debian's 686 kernels, never below\n"
+		"                        512 MB of RAM as Linux's hugepage_init)\n"
 		"  --randomize           randomise the layout (default: as booted with norandmaps)\n"
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
@@ -236,6 +237,7 @@ int cmd_run(int argc, char **argv)
 			}
 			cfg.fault_around_bytes = (uint32_t)x;
 		} else if (!strncmp(a, "--thp=", 6)) {
+			cfg.thp_set = true;
 			if (thp_mode_parse(v, &cfg.thp)) {
 				fprintf(stderr, "vmlab run: bad --thp '%s' (always, madvise or never)\n",
 					v);
@@ -349,7 +351,7 @@ int cmd_run(int argc, char **argv)
 			.overcommit_memory = cfg.overcommit_memory,
 			.overcommit_ratio = cfg.overcommit_ratio,
 			.fault_around_bytes = cfg.fault_around_bytes,
-			.thp = cfg.thp,
+			.thp = m->cfg.thp,
 		};
 		r = exec_binary(t, fd, gpath, filename, argc - i, argv + i, rs.info.env, &lc, err,
 				sizeof err);

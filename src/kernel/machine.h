@@ -30,7 +30,8 @@ struct machine_config {
 	uint32_t fault_around_bytes; /* --fault-around, default 65536 */
 	int overcommit_memory;       /* --overcommit, default 0 */
 	unsigned overcommit_ratio;   /* 50 */
-	enum thp_mode thp;           /* --thp, default always (Debian's 686 kernels) */
+	enum thp_mode thp;           /* --thp; machine_create sets it when thp_set is false */
+	bool thp_set;                /* --thp given: otherwise the boot default (thp_boot_mode) */
 	uint64_t seed;               /* --seed: AT_RANDOM, getrandom, randomised layout */
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */

@@ -167,6 +167,8 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 		return r;
 	}
 	m->km_ok = true;
+	if (!c->thp_set)
+		m->cfg.thp = thp_boot_mode(&m->km);
 	if ((r = machine_swap_setup(m, err, n)))
 		return r;
 	r = cpu_init(&m->cpu, &m->mmu, &m->ctr);

@@ -16,8 +16,8 @@
 # does (memfree_kb is checked within 3%); with three swap disks the oracle's kernel keeps
 # another MB (virtio queues, swap maps), so that scenario runs on --mem=49M. The OOM scenarios run on --mem=64M. THP is off:
 # hugepage_init turns it off below 512 MB of RAM (the oracle's
-# /sys/kernel/mm/transparent_hugepage/enabled says [never] at -m 64), while vmlab's
-# default is always whatever the RAM, so --thp=never is given.
+# /sys/kernel/mm/transparent_hugepage/enabled says [never] at -m 64), as vmlab's default
+# does on these sizes; --thp=never is given all the same, to say so.
 # TAP. Needs build/guest (make guests).
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

@@ -1,7 +1,9 @@
 /* Transparent huge pages, 2-level (4 MB) and PAE (2 MB): a write fault maps one PS PDE, the
  * MMU translates through it with one TLB entry, a partial munmap splits it and frees just
  * the unmapped pages, mprotect of the whole huge page keeps it huge, teardown returns every
- * page to the buddy allocator, MADV_NOHUGEPAGE and --thp=never keep 4 KB pages. */
+ * page to the buddy allocator, MADV_NOHUGEPAGE and --thp=never keep 4 KB pages; fork shares
+ * the huge page through a write-protected huge PDE in both (copy_huge_pmd), and a write takes
+ * it back whole when no one else maps it or splits the writer's PDE and copies 4 KB. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -260,6 +262,87 @@ static void test_fallback(void **state)
 		__free_pages(f->km, held[--n], f->order);
 }
 
+static struct page *head_of(struct fx *f, uint64_t pmd)
+{
+	return pfn_to_page(f->km, pte_pfn(pmd));
+}
+
+/* fork: one huge page, two write-protected huge PDEs, AnonHugePages counted once; when the
+ * child is gone the parent's write makes its PDE writable again, still huge. */
+static void test_fork_shares(void **state)
+{
+	struct fx *f = *state;
+	struct mm_struct *mm = f->t->mm;
+	uint32_t p = map_aligned(f);
+	assert_int_equal(fault(f, p, PF_W).sig, 0);
+	uint64_t thps0 = f->km->stat[NR_ANON_THPS], pmd, cpmd;
+	int err = 0;
+	struct mm_struct *c = dup_mm(f->t, mm, &err);
+	assert_non_null(c);
+	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
+	assert_int_equal(pmd_get(f->km, c->pgd, p, &cpmd), 0);
+	assert_true(pmd_trans_huge(pmd) && pmd_trans_huge(cpmd));
+	assert_false(pmd & PTE_RW);
+	assert_false(cpmd & PTE_RW);
+	assert_false(cpmd & PTE_A);
+	assert_int_equal(pte_pfn(pmd), pte_pfn(cpmd));
+	assert_int_equal(f->km->stat[NR_ANON_THPS], thps0);
+	assert_int_equal(c->rss_anon, f->nr);
+	struct page *h = head_of(f, pmd);
+	assert_int_equal(h->compound_mapcount, 2);
+	assert_int_equal(h[7]._mapcount, 1);
+	assert_int_equal(h[7]._refcount, 2);
+	mmput(c);
+	assert_int_equal(h->compound_mapcount, 1);
+	assert_int_equal(h[7]._refcount, 1);
+	assert_int_equal(f->km->stat[NR_ANON_THPS], thps0);
+	uint64_t flt0 = f->t->min_flt;
+	assert_int_equal(fault(f, p + 5 * 4096, PF_W | PF_P).sig, 0);
+	assert_int_equal(f->t->min_flt - flt0, 1);
+	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
+	assert_true(pmd_trans_huge(pmd));
+	assert_true(pmd & PTE_RW);
+	assert_int_equal(f->km->stat[NR_ANON_THPS], thps0);
+}
+
+/* A write while the other process still maps the page: the writer's PDE is split and the
+ * written 4 KB copied; the page stays huge in the other, counted until that goes too. */
+static void test_fork_split(void **state)
+{
+	struct fx *f = *state;
+	struct mm_struct *mm = f->t->mm;
+	uint32_t p = map_aligned(f);
+	assert_int_equal(fault(f, p, PF_W).sig, 0);
+	uint64_t thps0 = f->km->stat[NR_ANON_THPS], pmd, cpmd, pte;
+	int err = 0;
+	struct mm_struct *c = dup_mm(f->t, mm, &err);
+	assert_non_null(c);
+	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
+	uint64_t base = pte_pfn(pmd);
+	uint64_t split0 = f->m->ctr.v[CTR_thp_split_pmd];
+	assert_int_equal(fault(f, p + 5 * 4096, PF_W | PF_P).sig, 0);
+	assert_int_equal(f->m->ctr.v[CTR_thp_split_pmd] - split0, 1);
+	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
+	assert_false(pmd & PTE_PS);
+	assert_int_equal(pte_get(f->km, mm->pgd, p + 5 * 4096, &pte), 0);
+	assert_true(pte & PTE_RW);
+	assert_int_not_equal(pte_pfn(pte), base + 5);
+	assert_int_equal(pte_get(f->km, mm->pgd, p + 6 * 4096, &pte), 0);
+	assert_false(pte & PTE_RW);
+	assert_int_equal(pte_pfn(pte), base + 6);
+	assert_int_equal(pmd_get(f->km, c->pgd, p, &cpmd), 0);
+	assert_true(pmd_trans_huge(cpmd));
+	assert_int_equal(f->km->stat[NR_ANON_THPS], thps0);
+	struct page *h = pfn_to_page(f->km, base);
+	assert_int_equal(h[5]._mapcount, 0);
+	assert_int_equal(h[6]._mapcount, 1);
+	mmput(c);
+	assert_int_equal(f->km->stat[NR_ANON_THPS], thps0 - f->nr);
+	assert_int_equal(h->compound_mapcount, 0);
+	assert_int_equal(h[5]._refcount, 0);
+	assert_int_equal(h[6]._mapcount, 0);
+}
+
 static void test_never(void **state)
 {
 	struct fx *f = *state;
@@ -270,6 +353,33 @@ static void test_never(void **state)
 	assert_int_equal(pmd_get(f->km, mm->pgd, p, &pmd), 0);
 	assert_false(pmd & PTE_PS);
 	assert_int_equal(mm->rss_anon, 1);
+}
+
+/* hugepage_init: THP is off on a machine with less than 512 MB (MemTotal), unless set. */
+static void test_boot_mode(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t mb;
+		bool set;
+		enum thp_mode want;
+	} cases[] = {{64, false, THP_NEVER},
+		     {512, false, THP_NEVER},
+		     {560, false, THP_ALWAYS},
+		     {64, true, THP_MADVISE}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct machine *m = calloc(1, sizeof *m);
+		struct machine_config c;
+		char err[256];
+		machine_config_default(&c);
+		c.ram_bytes = cases[i].mb << 20;
+		c.thp_set = cases[i].set;
+		c.thp = THP_MADVISE;
+		assert_int_equal(machine_create(m, &c, err, sizeof err), 0);
+		assert_int_equal(m->cfg.thp, cases[i].want);
+		machine_destroy(m);
+		free(m);
+	}
 }
 
 int main(void)
@@ -283,7 +393,12 @@ int main(void)
 	    {"no_huge_pae", test_no_huge, setup_pae, teardown, NULL},
 	    {"fallback_2level", test_fallback, setup_2level, teardown, NULL},
 	    {"fallback_pae", test_fallback, setup_pae, teardown, NULL},
+	    {"fork_shares_2level", test_fork_shares, setup_2level, teardown, NULL},
+	    {"fork_shares_pae", test_fork_shares, setup_pae, teardown, NULL},
+	    {"fork_split_2level", test_fork_split, setup_2level, teardown, NULL},
+	    {"fork_split_pae", test_fork_split, setup_pae, teardown, NULL},
 	    {"thp_never", test_never, setup_never, teardown, NULL},
+	    {"boot_mode", test_boot_mode, NULL, NULL, NULL},
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

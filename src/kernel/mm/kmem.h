@@ -134,7 +134,12 @@ struct page {
 	uint16_t inuse, objects;
 	uint32_t pkmap_vaddr; /* highmem: persistent kmap address, 0 if none */
 	uint32_t lru_epoch;   /* reclaim policies: when the page was last aged (swap.h) */
-	uint32_t pmd_huge_pte; /* head of a huge mapping: pfn of its deposited page table */
+	/* a page directory (2-level) or PMD (PAE): pfn of the first page table deposited for its
+	 * huge PDEs; a deposited page table: pfn of the next one (pmd_huge_pte's list); 0: none */
+	uint32_t pmd_huge_pte;
+	/* first frame of a transparent huge page: the huge PDEs mapping it whole, in every
+	 * process (Linux's compound_mapcount, which starts at -1 where this starts at 0) */
+	int32_t compound_mapcount;
 };
 
 static inline bool PageFlag(const struct page *p, enum pageflags f)

@@ -83,7 +83,7 @@ void mm_free_pgd(struct mm_struct *mm)
 	}
 }
 
-uint64_t mm_pgtables_bytes(struct mm_struct *mm)
+uint64_t mm_pgtables_bytes(const struct mm_struct *mm)
 {
 	struct kmem *km = mm_km(mm);
 	if (!has_pgtables(mm))
@@ -91,7 +91,8 @@ uint64_t mm_pgtables_bytes(struct mm_struct *mm)
 	uint64_t tables = km->params.pae ? mm->task_size >> 30 : 0;
 	for (uint64_t a = 0; a < mm->task_size; a += km->L.pmd_size) {
 		uint64_t pmd = 0;
-		if (!pmd_get(km, mm->pgd, (uint32_t)a, &pmd) && (pmd & PTE_P) && !(pmd & PTE_PS))
+		/* a huge PDE counts its deposited table, as mm_inc_nr_ptes does */
+		if (!pmd_get(km, mm->pgd, (uint32_t)a, &pmd) && (pmd & PTE_P))
 			tables++;
 	}
 	return tables * PAGE_SIZE;
@@ -417,6 +418,31 @@ static int copy_pte(uint64_t *pte, uint32_t addr, void *data)
 	return 0;
 }
 
+/* copy_huge_pmd: the child maps the same huge page with its own huge PDE (old, write-
+ * protected, a page table deposited with it), and the parent's PDE is write-protected: the
+ * page stays huge in both until a write (do_huge_pmd_wp_page). */
+static int copy_huge_pmd(struct copy_ctx *c, uint32_t haddr, uint64_t pmd)
+{
+	struct kmem *km = mm_km(c->src);
+	unsigned nr = km->L.pmd_size >> PAGE_SHIFT;
+	struct page *head = pfn_to_page(km, pte_pfn(pmd));
+	uint64_t child = pmd & ~(uint64_t)(PTE_A | PTE_RW);
+	for (unsigned i = 0; i < nr; i++) {
+		get_page(head + i);
+		page_add_rmap(c->dst, head + i, true);
+	}
+	if (pmd_set_huge(km, c->dst->pgd, haddr, child)) {
+		for (unsigned i = 0; i < nr; i++)
+			page_remove_rmap(c->dst, child + ((uint64_t)i << PAGE_SHIFT));
+		return -ENOMEM;
+	}
+	if (pmd & PTE_RW) {
+		pmd_set_access(km, c->src->pgd, haddr, pmd & ~(uint64_t)PTE_RW);
+		flush_add(&c->flush, haddr); /* one INVLPG drops a large-page entry */
+	}
+	return 0;
+}
+
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *v)
 {
 	if (!has_pgtables(src) || !has_pgtables(dst))
@@ -434,9 +460,23 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	if (!v->anon_vma || v->kind != VMA_NORMAL)
 		return 0;
 	struct copy_ctx c = {.dst = dst, .src = src, .v = v};
-	apply_to_existing_page_range(km, src->pgd, v->vm_start, v->vm_end, copy_pte, &c);
+	uint32_t span = km->L.pmd_size;
+	int r = 0;
+	/* copy_pmd_range: a huge PDE wholly inside the VMA is shared whole, the rest PTE by PTE */
+	for (uint64_t a = v->vm_start; a < v->vm_end && !r && !c.oom;) {
+		uint64_t next = (a & ~(uint64_t)(span - 1)) + span;
+		uint64_t end = next < v->vm_end ? next : v->vm_end, pmd = 0;
+		if (!(a & (span - 1)) && end == next && !pmd_get(km, src->pgd, (uint32_t)a, &pmd) &&
+		    pmd_trans_huge(pmd))
+			r = copy_huge_pmd(&c, (uint32_t)a, pmd);
+		else
+			apply_to_existing_page_range(km, src->pgd, (uint32_t)a, (uint32_t)end,
+						     copy_pte, &c);
+		a = end;
+	}
 	flush_tlb_range(src, &c.flush);
-	int r = c.oom ? -ENOMEM : 0;
+	if (c.oom)
+		r = -ENOMEM;
 	for (size_t i = 0; i < c.n; i++) {
 		if (!r && set_pte(dst, c.addr[i], c.pte[i]) == 0)
 			continue;
@@ -886,6 +926,11 @@ int thp_mode_parse(const char *s, enum thp_mode *m)
 	return -1;
 }
 
+enum thp_mode thp_boot_mode(const struct kmem *km)
+{
+	return km->totalram_pages < (512ull << (20 - PAGE_SHIFT)) ? THP_NEVER : THP_ALWAYS;
+}
+
 bool thp_vma_allowed(const struct mm_struct *mm, const struct vm_area_struct *v)
 {
 	if (v->kind != VMA_NORMAL || v->vm_file || (v->vm_flags & VM_SHARED) ||
@@ -928,6 +973,7 @@ static enum fault_result do_huge_pmd_anonymous_page(struct task *t, struct vm_ar
 		return VMF_SIGSEGV;
 	}
 	anon_vma_prepare(mm, v);
+	p->compound_mapcount = 0; /* pmd_set_huge counts the PDE */
 	for (unsigned i = 0; i < nr; i++) {
 		p[i]._refcount = 1;
 		clear_highpage(km, p + i);
@@ -945,6 +991,30 @@ static enum fault_result do_huge_pmd_anonymous_page(struct task *t, struct vm_ar
 	return VMF_OK;
 }
 
+/* do_huge_pmd_wp_page: a write to a write-protected huge PDE (after fork). The page is taken
+ * back whole when this PDE is its only user (each of its frames mapped once and referenced
+ * once: Linux's page_count of the head is 1); otherwise the PDE is split and the fault goes
+ * on as a 4 KB one, which copies the written page (VMF_SIGSEGV here: "fall back"). */
+static enum fault_result do_huge_pmd_wp_page(struct task *t, uint32_t addr, uint64_t pmd)
+{
+	struct mm_struct *mm = t->mm;
+	struct kmem *km = mm_km(mm);
+	uint32_t span = km->L.pmd_size, haddr = addr & ~(span - 1);
+	struct page *head = pfn_to_page(km, pte_pfn(pmd));
+	bool exclusive = true;
+	for (unsigned i = 0; i < span >> PAGE_SHIFT && exclusive; i++) {
+		const struct page *p = head + i;
+		exclusive = p->mapping == ANON_MAPPING && p->_mapcount == 0 && p->_refcount == 1 &&
+			    !PageSwapCache(p);
+	}
+	if (exclusive && !pmd_set_access(km, mm->pgd, haddr, pmd | PTE_RW | PTE_D | PTE_A)) {
+		COUNT(t->ctr, fault_wp_reuse);
+		return VMF_OK;
+	}
+	split_huge_pmd(km, mm->pgd, haddr);
+	return VMF_SIGSEGV;
+}
+
 /* handle_mm_fault for an address inside v whose access is allowed. */
 static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *v,
 					 uint32_t addr, bool write)
@@ -953,9 +1023,12 @@ static enum fault_result handle_mm_fault(struct task *t, struct vm_area_struct *
 	uint64_t pte = 0, pmd = 0;
 	/* __handle_mm_fault: an empty PDE over a THP-suitable range takes a huge page (read
 	 * faults keep the 4 KB zero page here, see docs/run.md) */
-	if (write && thp_vma_suitable(mm, v, addr) && !pmd_get(mm_km(mm), mm->pgd, addr, &pmd) &&
-	    !pmd) {
-		enum fault_result r = do_huge_pmd_anonymous_page(t, v, addr);
+	if (write && !pmd_get(mm_km(mm), mm->pgd, addr, &pmd)) {
+		enum fault_result r = VMF_SIGSEGV;
+		if (!pmd && thp_vma_suitable(mm, v, addr))
+			r = do_huge_pmd_anonymous_page(t, v, addr);
+		else if (pmd_trans_huge(pmd) && !(pmd & PTE_RW))
+			r = do_huge_pmd_wp_page(t, addr, pmd);
 		if (r != VMF_SIGSEGV)
 			return r;
 	}

@@ -43,7 +43,7 @@ uint64_t mm_pte(struct mm_struct *mm, uint32_t addr);
 bool upte_present(uint64_t pte);
 /* mm_pgtables_bytes: the user page tables of mm (PTE tables; with PAE also the user PMDs,
  * preallocated), counted from the directory. For the OOM badness. */
-uint64_t mm_pgtables_bytes(struct mm_struct *mm);
+uint64_t mm_pgtables_bytes(const struct mm_struct *mm);
 /* The shared zero page's frame number (pagemap, smaps). */
 uint64_t zero_pfn(struct mm_struct *mm);
 /* MADV_DONTNEED: drops the pages of [start, end) (zap_page_range). */

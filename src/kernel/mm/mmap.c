@@ -331,7 +331,6 @@ struct mm_struct *dup_mm(struct task *owner, struct mm_struct *oldmm, int *err)
 	mm->vvar_pfn = 0;
 	mm->rss_file = mm->rss_anon = mm->rss_shmem = 0;
 	mm->committed_pages = 0;
-	mm->pgtable_bytes = 0;
 	mm->locked_vm = 0;
 	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK; /* mlockall is not inherited */
 	mm->slab_obj = owner->km ? kmem_cache_alloc(owner->km, owner->km->mm_cachep, GFP_KERNEL) : 0;

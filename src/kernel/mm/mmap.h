@@ -65,12 +65,18 @@ struct vm_area_struct {
 #define VVAR_PAGES 4u
 #define VDSO_PAGES 2u
 
-/* /sys/kernel/mm/transparent_hugepage/enabled; Debian's 686 kernels boot with "always". */
+/* /sys/kernel/mm/transparent_hugepage/enabled; Debian's 686 kernels are built with "always"
+ * (thp_boot_mode says what a machine boots with). */
 enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
 /* "always", "madvise" or "never", as --thp and /sys/kernel/mm/transparent_hugepage spell them */
 const char *thp_mode_name(enum thp_mode m);
 /* The mode thp_mode_name spells s: 0, or -1. */
 int thp_mode_parse(const char *s, enum thp_mode *m);
+struct kmem;
+/* hugepage_init: a machine with less than 512 MB of RAM (totalram_pages, MemTotal) boots with
+ * THP off ("never"), where a huge page's memory would cost more than its TLB reach saves;
+ * otherwise with the built-in "always". */
+enum thp_mode thp_boot_mode(const struct kmem *km);
 
 struct mm_layout_config {
 	uint32_t task_size;     /* 0xC0000000 for VMSPLIT_3G */
@@ -104,7 +110,6 @@ struct mm_struct {
 	uint64_t rss_file, rss_anon, rss_shmem, hiwater_rss;
 	uint64_t swapents; /* PTEs holding a swap entry (MM_SWAPENTS: VmSwap, oom_badness) */
 	uint64_t committed_pages; /* VM_ACCOUNT pages charged (vm_committed_as share) */
-	uint64_t pgtable_bytes;
 	uint64_t pgd; /* physical address of the page directory (or PDPT with PAE): CR3 */
 	uint16_t asid; /* --tlb-asid: the tag its TLB entries carry (0: none given yet) */
 	uint64_t rng; /* randomised layout: from the task's seed */

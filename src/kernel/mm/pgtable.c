@@ -104,22 +104,48 @@ static void free_pgtable_page(struct kmem *km, phys_addr_t pa, bool user)
 }
 
 /*
- * Each huge mapping has its page table deposited at fault time (pgtable_trans_huge_deposit),
- * counted in PageTables as on Linux, so that a split never fails for want of memory. Its
- * frame number is kept in the huge page's first struct page while the PDE maps it
- * (pmd_huge_pte: not private, which holds the swap entry of a page in the swap cache).
+ * Each huge mapping has a page table deposited with it (pgtable_trans_huge_deposit), counted
+ * in PageTables as on Linux, so that a split never fails for want of memory. As Linux keeps
+ * them with the PMD page (pmd_huge_pte), the deposits are listed from the struct page of the
+ * directory page holding the PDE: one per huge PDE in it, any of them good for any PDE.
+ * Several processes may map the same huge page (fork): the page's head counts them
+ * (compound_mapcount), and AnonHugePages (NR_ANON_THPS) counts a huge page while any PDE
+ * maps it whole.
  */
 static struct page *huge_head(struct kmem *km, uint64_t pde)
 {
 	return pfn_to_page(km, pte_pfn(pde) & ~(uint64_t)(huge_nr(km) - 1));
 }
 
-static struct page *withdraw_deposit(struct kmem *km, uint64_t pde)
+static void deposit(struct kmem *km, phys_addr_t pde_a, struct page *pt)
 {
-	struct page *head = huge_head(km, pde);
-	uint32_t pfn = head->pmd_huge_pte;
-	head->pmd_huge_pte = 0;
-	return pfn ? pfn_to_page(km, pfn) : NULL;
+	struct page *dir = pfn_to_page(km, pde_a >> PAGE_SHIFT);
+	pt->pmd_huge_pte = dir->pmd_huge_pte;
+	dir->pmd_huge_pte = (uint32_t)page_to_pfn(km, pt);
+}
+
+static struct page *withdraw_deposit(struct kmem *km, phys_addr_t pde_a)
+{
+	struct page *dir = pfn_to_page(km, pde_a >> PAGE_SHIFT);
+	if (!dir->pmd_huge_pte)
+		return NULL;
+	struct page *pt = pfn_to_page(km, dir->pmd_huge_pte);
+	dir->pmd_huge_pte = pt->pmd_huge_pte;
+	pt->pmd_huge_pte = 0;
+	return pt;
+}
+
+/* page_add_anon_rmap / page_remove_rmap of a whole huge page (compound) */
+static void huge_map(struct kmem *km, uint64_t pde)
+{
+	if (huge_head(km, pde)->compound_mapcount++ == 0)
+		km->stat[NR_ANON_THPS] += huge_nr(km);
+}
+
+static void huge_unmap(struct kmem *km, uint64_t pde)
+{
+	if (--huge_head(km, pde)->compound_mapcount == 0)
+		km->stat[NR_ANON_THPS] -= huge_nr(km);
 }
 
 /* flush_tlb_mm for a PDPTE change (PAE): Linux reloads CR3 when it populates or clears a
@@ -136,6 +162,8 @@ static void pdpte_changed(struct kmem *km, phys_addr_t pgd)
 static phys_addr_t pmd_alloc(struct kmem *km, phys_addr_t pgd, uint32_t va)
 {
 	struct page *p = alloc_page(km, GFP_PGTABLE_USER); /* never highmem: see pgd_alloc */
+	if (p)
+		p->pmd_huge_pte = 0; /* no deposits yet */
 	if (!p)
 		return 0;
 	SetPageFlag(p, PG_table);
@@ -362,6 +390,7 @@ phys_addr_t pgd_alloc(struct kmem *km)
 		struct page *p = alloc_page(km, GFP_PGTABLE_USER);
 		if (!p)
 			goto fail;
+		p->pmd_huge_pte = 0; /* no deposits yet */
 		pgd = page_to_phys(km, p);
 		/* clone_pgd_range: the kernel PDEs as they are now */
 		for (unsigned i = kernel_pgd_first(km); i < 1024; i++)
@@ -377,6 +406,8 @@ phys_addr_t pgd_alloc(struct kmem *km)
 		for (unsigned i = 0; i < kernel_pgd_first(km); i++) {
 			/* preallocate_pmds: never highmem, the PDPT holds 32-bit-reachable PMDs */
 			struct page *p = alloc_page(km, GFP_PGTABLE_USER);
+			if (p)
+				p->pmd_huge_pte = 0; /* no deposits yet */
 			if (!p) {
 				n->pgd = pgd;
 				list_add(&n->list, &km->pgd_list);
@@ -415,11 +446,11 @@ static void free_user_ptes(struct kmem *km, phys_addr_t pgd, uint32_t start, uin
 		} else if (pmd_trans_huge(pde)) {
 			/* the pages were unmapped before; a huge PDE left here is a bug */
 			kmem_error(km, -EINVAL, "free_pgd_range: huge page still mapped");
-			struct page *pt = withdraw_deposit(km, pde);
+			struct page *pt = withdraw_deposit(km, pde_a);
 			if (pt)
 				free_pgtable_page(km, page_to_phys(km, pt), true);
 			wr(km, pde_a, 0);
-			km->stat[NR_ANON_THPS] -= huge_nr(km);
+			huge_unmap(km, pde);
 		}
 	}
 }
@@ -489,7 +520,7 @@ static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_
 {
 	uint64_t pde = rd(km, pde_a);
 	if (!pt)
-		pt = withdraw_deposit(km, pde);
+		pt = withdraw_deposit(km, pde_a);
 	if (!pt)
 		pt = alloc_pgtable_page(km, true);
 	if (!pt)
@@ -501,7 +532,7 @@ static int install_split_table(struct kmem *km, phys_addr_t pde_a, const uint64_
 	if (map)
 		kunmap_local(km, map);
 	wr(km, pde_a, table | _PAGE_TABLE);
-	km->stat[NR_ANON_THPS] -= huge_nr(km);
+	huge_unmap(km, pde);
 	counter_add(km->ctr, CTR_thp_split_pmd, 1);
 	return 0;
 }
@@ -537,10 +568,29 @@ int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
 	struct page *pt = alloc_pgtable_page(km, true);
 	if (!pt)
 		return -ENOMEM;
-	huge_head(km, pmd)->pmd_huge_pte = (uint32_t)page_to_pfn(km, pt);
+	deposit(km, a, pt);
 	wr(km, a, pmd);
-	km->stat[NR_ANON_THPS] += huge_nr(km);
+	huge_map(km, pmd);
 	return 0;
+}
+
+int pmd_set_access(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd)
+{
+	if (addr >= km->L.page_offset || !pmd_trans_huge(pmd))
+		return -EINVAL;
+	phys_addr_t a = pde_slot(km, pgd, addr);
+	uint64_t old = a ? rd(km, a) : 0;
+	if (!pmd_trans_huge(old) || (old & ENTRY_ADDR_MASK) != (pmd & ENTRY_ADDR_MASK))
+		return -EINVAL;
+	wr(km, a, pmd);
+	return 0;
+}
+
+int split_huge_pmd(struct kmem *km, phys_addr_t pgd, uint32_t addr)
+{
+	if (addr >= km->L.page_offset)
+		return -EINVAL;
+	return split_huge_pde(km, pde_slot(km, pgd, addr), NULL);
 }
 
 /* The walk over a huge PDE for [va, lim): see pgtable.h. */
@@ -559,8 +609,7 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 	uint64_t ents[1024];
 	bool changed = false;
 	int r = 0;
-	/* taken before fn runs: freeing the pages lets the buddy allocator reuse the field */
-	struct page *deposit = withdraw_deposit(km, pde);
+	struct page *dep = withdraw_deposit(km, pde_a);
 	for (unsigned i = 0; i < n; i++) {
 		ents[i] = huge_subpte(km, pde, i << PAGE_SHIFT);
 		if (r)
@@ -573,7 +622,8 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 		}
 	}
 	if (!changed) {
-		huge_head(km, pde)->pmd_huge_pte = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
+		if (dep)
+			deposit(km, pde_a, dep);
 		return r;
 	}
 	bool none = true, huge = pte_present(ents[0]);
@@ -584,13 +634,18 @@ static int walk_huge_pde(struct kmem *km, phys_addr_t pde_a, uint32_t va, uint64
 	if (none) {
 		/* zap_huge_pmd: the deposited table goes with the mapping */
 		wr(km, pde_a, 0);
-		km->stat[NR_ANON_THPS] -= n;
-		if (deposit)
-			free_pgtable_page(km, page_to_phys(km, deposit), true);
+		huge_unmap(km, pde);
+		if (dep)
+			free_pgtable_page(km, page_to_phys(km, dep), true);
 	} else if (huge) {
 		wr(km, pde_a, ents[0] | PTE_PS);
-		huge_head(km, ents[0])->pmd_huge_pte = deposit ? (uint32_t)page_to_pfn(km, deposit) : 0;
-	} else if (install_split_table(km, pde_a, ents, deposit)) {
+		if (huge_head(km, ents[0]) != huge_head(km, pde)) {
+			huge_unmap(km, pde);
+			huge_map(km, ents[0]);
+		}
+		if (dep)
+			deposit(km, pde_a, dep);
+	} else if (install_split_table(km, pde_a, ents, dep)) {
 		/* the walkers here change a whole huge page uniformly (zap, mprotect), so
 		 * this is not reached by them; another walker loses its changes */
 		kmem_error(km, -ENOMEM, "huge page: no page table to split it into");

@@ -81,8 +81,9 @@ int apply_to_existing_page_range(struct kmem *km, phys_addr_t pgd, uint32_t star
  * page table of 4 KB PTEs that map the same frames with the same bits. The walker below
  * hands fn the 4 KB equivalents; when every PTE of the huge page came back empty the PDE
  * is cleared, when they still form one aligned huge page it stays huge, otherwise it is
- * split. Splitting or clearing takes the pages out of NR_ANON_THPS. pmd_set_huge deposits a
- * page table (PageTables) that a split uses and a clear frees. The caller flushes the TLB
+ * split. NR_ANON_THPS counts a huge page while at least one PDE (of any process: fork
+ * shares them) maps it whole. pmd_set_huge deposits a page table (PageTables) that a split
+ * uses and a clear frees. The caller flushes the TLB
  * for what it changed (a split alone changes no translation).
  */
 static inline bool pmd_trans_huge(uint64_t pmd)
@@ -95,6 +96,12 @@ int pmd_get(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t *pmd);
  * NR_ANON_THPS: 0, -EEXIST when the slot holds a table or a page, -ENOMEM when no page
  * table can be deposited, -EINVAL. */
 int pmd_set_huge(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd);
+/* pmdp_set_access_flags / pmdp_set_wrprotect: rewrites the bits of the huge PDE over addr
+ * (pmd maps the same frames): 0, or -EINVAL when no huge PDE is there. The caller flushes. */
+int pmd_set_access(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint64_t pmd);
+/* __split_huge_pmd: the huge PDE over addr becomes its deposited page table of 4 KB PTEs
+ * (same frames, same bits): 0, or -EINVAL when no huge PDE is there. */
+int split_huge_pmd(struct kmem *km, phys_addr_t pgd, uint32_t addr);
 /* free_pgd_range: frees the page tables under [addr, end) that lie wholly within
  * [floor, ceiling) (ceiling 0: no ceiling), as Linux after munmap. */
 void free_pgd_range(struct kmem *km, phys_addr_t pgd, uint32_t addr, uint32_t end, uint32_t floor,
