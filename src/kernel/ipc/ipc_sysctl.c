@@ -6,12 +6,13 @@
 
 #include "kernel/ipc/msg.h"
 #include "kernel/ipc/sem.h"
+#include "kernel/ipc/shm.h"
 #include "kernel/procfs_buf.h"
 
 const char *const ipc_sysctl_names[] = {
     "kernel/sem",    "kernel/msgmax", "kernel/msgmnb", "kernel/msgmni",
     "kernel/shmmax", "kernel/shmall", "kernel/shmmni", NULL};
-const char *const ipc_proc_names[] = {"sem", "msg", NULL};
+const char *const ipc_proc_names[] = {"shm", "sem", "msg", NULL};
 
 int ipc_sysctl_show(struct sbuf *b, const char *name)
 {
@@ -34,7 +35,9 @@ int ipc_sysctl_show(struct sbuf *b, const char *name)
 
 int ipc_proc_show(struct sbuf *b, struct task *t, const char *name)
 {
-	if (!strcmp(name, "sem"))
+	if (!strcmp(name, "shm"))
+		shm_proc_show(b, t);
+	else if (!strcmp(name, "sem"))
 		sem_proc_show(b, t);
 	else if (!strcmp(name, "msg"))
 		msg_proc_show(b, t);

@@ -18,6 +18,7 @@
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/procfs_buf.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
 #include "kernel/task.h"
@@ -563,5 +564,29 @@ long sys_ipc(struct task *t, const uint32_t *a)
 	case 14: /* MSGSND, MSGRCV, MSGGET, MSGCTL */
 		return msg_ipc_call(t, call, version, a);
 	default: return -ENOSYS; /* as Linux answers an unknown call */
+	}
+}
+
+/* /proc/sysvipc/shm (sysvipc_shm_proc_show, 32-bit widths): rss counts the segment's pages
+ * in the page cache, in bytes; swap its pages on a swap device. */
+void shm_proc_show(struct sbuf *b, struct task *t)
+{
+	struct ipc_namespace *ns = t->ipc_ns;
+	sb_printf(b, "       key      shmid perms       size  cpid  lpid nattch   uid   gid  cuid  "
+		     "cgid      atime      dtime      ctime        rss       swap\n");
+	for (uint32_t i = 0; ns && i < SHMMNI; i++) {
+		const struct shmid_kernel *shp = &ns->seg[i];
+		if (!shp->used)
+			continue;
+		uint32_t rss = 0, npages = (uint32_t)((shp->segsz + PAGE_SIZE - 1) / PAGE_SIZE);
+		for (uint32_t p = 0; shp->file->mapping && p < npages; p++)
+			rss += find_get_page(shp->file->mapping, p) != 0;
+		sb_printf(b,
+			  "%10d %10d  %4o %10u %5u %5u  %5u %5u %5u %5u %5u %10llu %10llu %10llu %10u "
+			  "%10u\n",
+			  shp->key, shm_id(ns, shp), shp->mode, shp->segsz, (unsigned)shp->cpid,
+			  (unsigned)shp->lpid, shm_nattch(shp), shp->uid, shp->gid, shp->cuid,
+			  shp->cgid, (unsigned long long)shp->atime, (unsigned long long)shp->dtime,
+			  (unsigned long long)shp->ctime, rss * (uint32_t)PAGE_SIZE, 0u);
 	}
 }
