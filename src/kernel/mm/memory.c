@@ -18,6 +18,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/mm/swap.h"
 #include "kernel/task.h"
 #include "kernel/vdso.h"
@@ -595,11 +596,16 @@ static enum fault_result file_page(struct task *t, struct vm_area_struct *v, uin
 	uint64_t pfn = find_get_page(as, idx);
 	if (!pfn) {
 		int err = 0;
-		pfn = filemap_read_page(t, as, idx, &err);
+		/* a shmem page is new (zero-filled, a minor fault) or read back from swap
+		 * (shmem.c: major unless the swap cache still had it) */
+		bool major = true;
+		if (vm_file_is_shmem(v->vm_file))
+			pfn = shmem_get_page(t, as, idx, &major, &err);
+		else
+			pfn = filemap_read_page(t, as, idx, &err);
 		if (!pfn)
 			return err == -EIO ? VMF_SIGBUS : VMF_OOM;
-		/* shmem pages come from nowhere: zero-filled, a minor fault */
-		if (!vm_file_is_shmem(v->vm_file))
+		if (major)
 			r = VMF_MAJOR;
 	}
 	*out = pfn_to_page(km, pfn);
