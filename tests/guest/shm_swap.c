@@ -177,6 +177,7 @@ int main(int argc, char **argv)
 	long shmem = meminfo("Shmem");
 	long want = (long)(si.shm_rss * 4 + pages * 4 - anon_swap);
 	printf("Shmem = resident shmem pages: %s\n", yn(labs(shmem - shmem0 - want) <= 256));
+	printf("count shmem_start_kb %ld\ncount shmem_excess_kb %ld\n", shmem0, shmem - shmem0 - want);
 	printf("pswpout covers what is in swap: %s\n",
 	       yn(vmstat("pswpout") - out0 >= (long)si.shm_swp + anon_swap / 4));
 	printf("locked segment resident: %s\n", yn(resident(locked, lock_pages) == lock_pages));

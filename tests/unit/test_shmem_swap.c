@@ -157,6 +157,13 @@ static void test_out_and_back(void **state)
 	/* back in slots 1-16 with the readahead of an anonymous page (test_swap.c's windows):
 	 * five major faults, eleven pages read ahead */
 	uint64_t maj = t->maj_flt;
+	/* pages 0 and 1 (slots 1, then 2-3): page 2 waits in the swap cache, which mincore
+	 * reports resident (filemap_get_incore_folio looks there for a shmem swap entry) */
+	uint32_t v;
+	assert_int_equal(get_user_u32(t, a + 12, &v), 0);
+	assert_int_equal(get_user_u32(t, a + 4096 + 12, &v), 0);
+	assert_int_equal(mincore_page(mm, a + 2 * 4096), 1);
+	assert_int_equal(mincore_page(mm, a + 8 * 4096), 0);
 	check_pages(a);
 	assert_int_equal(t->maj_flt - maj, 5);
 	assert_int_equal(m->ctr.v[CTR_pswpin], N);

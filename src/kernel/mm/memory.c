@@ -1119,7 +1119,10 @@ int mincore_page(struct mm_struct *mm, uint32_t addr)
 		return lookup_swap_cache(km, pte_to_swp_entry(pte, km->params.pae)) ? 1 : 0;
 	}
 	struct vm_area_struct *v = vma_lookup(mm, addr);
-	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr)))
+	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr))) {
+		if (vm_file_is_shmem(v->vm_file)) /* a swapped page counts while swap-cached */
+			return shmem_incore(mm_km(mm), v->vm_file->mapping, linear_page_index(v, addr));
 		return find_get_page(v->vm_file->mapping, linear_page_index(v, addr)) ? 1 : 0;
+	}
 	return 0;
 }

@@ -21,6 +21,16 @@
 
 #include <errno.h>
 
+int shmem_incore(struct kmem *km, struct address_space *as, uint32_t index)
+{
+	const struct cache_slot *s = slot_find(as, index);
+	if (!s)
+		return 0;
+	if (s->swapped)
+		return lookup_swap_cache(km, (swp_entry_t){s->swap}) ? 1 : 0;
+	return !s->evicted && s->pfn ? 1 : 0;
+}
+
 bool shmem_mapping_unevictable(const struct address_space *as)
 {
 	return as && as->shmem && as->unevictable;

@@ -35,6 +35,9 @@ int shmem_unuse(struct kmem *km, unsigned type);
 /* shmem_lock: SHM_LOCK (lock) or SHM_UNLOCK of the object behind f. Unlocking moves its
  * resident pages back from the unevictable list (shmem_unlock_mapping). */
 void shmem_lock(struct kmem *km, struct vm_file *f, bool lock);
+/* mincore of a shmem page (filemap_get_incore_folio): resident, or swapped with its page
+ * still in the swap cache. */
+int shmem_incore(struct kmem *km, struct address_space *as, uint32_t index);
 bool shmem_mapping_unevictable(const struct address_space *as);
 /* A page of a locked object joining the LRU goes to the unevictable list (lru_add_fn). */
 void shmem_check_unevictable(struct kmem *km, const struct address_space *as, struct page *p);
