@@ -46,8 +46,10 @@ static int boot(bool pae)
 	t = &m->task;
 	for (int i = 0; i < VMLAB_RLIM_NLIMITS; i++)
 		t->rlim[i].cur = t->rlim[i].max = ~0ull;
-	struct mm_layout_config lc = {.task_size = 0xC0000000u, .overcommit_ratio = 50,
-				      .fault_around_bytes = 65536, .thp = THP_NEVER};
+	struct mm_layout_config lc = {.task_size = 0xC0000000u,
+				      .overcommit_ratio = 50,
+				      .fault_around_bytes = 65536,
+				      .thp = THP_NEVER};
 	t->mm = mm_alloc(t, &lc);
 	if (!t->mm || mm_alloc_pgd(t->mm))
 		return -1;

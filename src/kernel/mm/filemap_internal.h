@@ -26,15 +26,15 @@ struct cache_slot {
 struct address_space {
 	struct page_cache *pc;
 	struct address_space *next;
-	int refcount;           /* vm_files pointing here */
-	int fd, wfd;            /* host descriptors: read, and write-back (-1: none) */
+	int refcount; /* vm_files pointing here */
+	int fd, wfd;  /* host descriptors: read, and write-back (-1: none) */
 	dev_t dev;
 	ino_t ino;
 	bool shmem;
 	uint64_t shmem_size;
 	uint64_t shmem_ino;
-	bool unevictable;       /* AS_UNEVICTABLE: a SHM_LOCK'd segment (shmem_lock) */
-	uint64_t nr_swapped;    /* shmem: slots holding a swap entry (info->swapped) */
+	bool unevictable;    /* AS_UNEVICTABLE: a SHM_LOCK'd segment (shmem_lock) */
+	uint64_t nr_swapped; /* shmem: slots holding a swap entry (info->swapped) */
 	struct cache_slot *slots;
 	size_t nslots, npages;
 };

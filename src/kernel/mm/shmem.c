@@ -51,8 +51,7 @@ static void shmem_uncache(struct kmem *km, struct address_space *as, struct page
 	as->pc->pages--;
 }
 
-static void shmem_cache(struct kmem *km, struct address_space *as, struct page *p,
-			uint32_t index)
+static void shmem_cache(struct kmem *km, struct address_space *as, struct page *p, uint32_t index)
 {
 	p->mapping = as;
 	p->index = index;
