@@ -38,7 +38,7 @@ r=0
 grep -q '^exit=0$' "$tmp/out" || r=1
 grep -E ': (no|CORRUPT)$' "$tmp/out" | sed 's/^/# /'
 grep -qE ': (no|CORRUPT)$' "$tmp/out" && r=1
-[ "$(grep -c ': yes$' "$tmp/out")" = 17 ] || r=1
+[ "$(grep -c ': yes$' "$tmp/out")" = 18 ] || r=1
 ok $r "shmem swap: data intact from two writers, shm_rss + shm_swp, smaps Swap, Shmem, SHM_LOCK/UNLOCK"
 
 # 2: the same lines as the real kernel, exactly (counts aside)
@@ -49,19 +49,26 @@ if [ ! -f "$GOLD" ]; then
 	echo "ok $n - # SKIP no golden"
 else
 	# KNOWN: the oracle's Shmem also counts its initramfs (rootfs on tmpfs: 3652 kB at the
-	# start, swap-backed too, and partly swapped out under this pressure: the recording's
-	# shmem_excess_kb is -620), so its Shmem line is not compared there; vmlab has no such
+	# start, swap-backed too, and partly swapped out under this pressure: the recordings'
+	# shmem_excess_kb is -620 to -624), so its Shmem line is not compared there; vmlab has no such
 	# pages and its line must hold exactly (test 1)
+	# TIMING: SHM_UNLOCK's rescue (check_move_unevictable_folios) skips pages that are off
+	# the LRU at that moment; one recording of four said "no" to both rescue lines (the
+	# counts were not printed then: the cause is not pinned down), the golden's says
+	# rescued 256: the lines must hold under vmlab (test 1), here they are shown, not compared
 	r=0
-	known='^(count |Shmem = )'
+	known='^(count |Shmem = |unlocked pages rescued|Unevictable shrank)'
 	diff <(grep -vE "$known" "$GOLD") <(grep -vE "$known" "$tmp/out") >"$tmp/d" || r=1
 	echo "# known difference: Shmem on the oracle counts its tmpfs initramfs: oracle '$(grep '^Shmem = ' "$GOLD")', vmlab '$(grep '^Shmem = ' "$tmp/out")'"
+	for k in rescued unevictable_shrank_kb culled; do
+		echo "# timing-dependent on the oracle: $k: oracle $(awk -v k="$k" '$2 == k { print $3 }' "$GOLD"), vmlab $(awk -v k="$k" '$2 == k { print $3 }' "$tmp/out")"
+	done
 	sed 's/^/# /' "$tmp/d" | head -10
 	ok $r "shmem swap: every rule and result as on the real i386 kernel with a swap disk"
 
 	# 3: RANGE, allowed difference and why it varies on the oracle:
-	#  swapped  50%: the pages in swap when the reading pass starts: kswapd's timing (three
-	#               recordings gave 4693, 6016 and 6118)
+	#  swapped  50%: the pages in swap when the reading pass starts: kswapd's timing (five
+	#               recordings gave 4693 to 6118)
 	#  pswpout  15%: the writes of both passes; kswapd's batches
 	#  pswpin   15%: the pages read back (at least those swapped, plus the second pass's)
 	#  majflt   30%: one per readahead cluster, broken when a readahead page goes first

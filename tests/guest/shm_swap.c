@@ -4,7 +4,7 @@
  * parent the even ones), are reclaimed to swap and read back intact. What holds by the
  * definitions is printed as yes/no lines:
  *   - every page of the segment is resident or swapped: SHM_INFO's shm_rss + shm_swp = its
- *     pages, and its mapping's smaps Swap is shm_swp pages;
+ *     pages, and its mapping's smaps Swap is shm_swp pages (a read-only attach's too);
  *   - meminfo's Shmem is the resident shmem pages (the segment's and the shared mapping's);
  *   - the reading pass brings back every page swapped before it (pswpin at least that), and
  *     some of its faults are major (the program's own file pages dropped and read again are
@@ -174,6 +174,10 @@ int main(int argc, char **argv)
 	       yn(si.shm_rss + si.shm_swp == pages + lock_pages));
 	printf("smaps Swap of the segment = shm_swp: %s\n", yn(seg_swap == (long)si.shm_swp * 4));
 	printf("smaps SwapPss of the segment 0: %s\n", yn(smaps_kb(seg, "SwapPss") == 0));
+	char *ro = shmat(id, NULL, SHM_RDONLY);
+	printf("a read-only attach shows the same Swap: %s\n",
+	       yn(ro != (void *)-1 && smaps_kb(ro, "Swap") == seg_swap));
+	shmdt(ro);
 	long shmem = meminfo("Shmem");
 	long want = (long)(si.shm_rss * 4 + pages * 4 - anon_swap);
 	printf("Shmem = resident shmem pages: %s\n", yn(labs(shmem - shmem0 - want) <= 256));
@@ -205,6 +209,8 @@ int main(int argc, char **argv)
 	       yn(resc <= (long)lock_pages && resc >= (long)lock_pages - 15));
 	printf("Unevictable shrank by them (within a batch): %s\n",
 	       yn(shrank <= (long)lock_pages * 4 && shrank >= (long)(lock_pages - 15) * 4));
+	printf("count rescued %ld\ncount unevictable_shrank_kb %ld\ncount culled %ld\n", resc, shrank,
+	       culled);
 
 	if (do_swapoff) {
 		/* the shared mapping's object goes with its last mapping, its slots with it; the
