@@ -22,8 +22,10 @@ SCENARIOS=(
 	"areas-72 swap_oracle 24:5,24:5,32 areas 72"
 	"oom-victim swap_oom_victim 0"
 	"oom-victim-swap swap_oom_victim 32"
+	"shm-24 shm_swap 128 24"
+	"shm-oom-24 shm_swap 0 24"
 )
-make -s build/guest/swap_oracle-O2 build/guest/swap_oom_victim-O2 build/guest/swapctl-O2
+make -s build/guest/swap_oracle-O2 build/guest/swap_oom_victim-O2 build/guest/swapctl-O2 build/guest/shm_swap-O2
 mkdir -p "$OUT"
 for sc in "${SCENARIOS[@]}"; do
 	read -r name prog swap args <<<"$sc"

@@ -18,6 +18,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/mm/swap.h"
 #include "kernel/procfs.h"
 #include "kernel/procfs_buf.h"
@@ -201,6 +202,17 @@ static void smap_gather_stats(struct task *t, const struct vm_area_struct *v,
 		if (pte_get(t->km, t->mm->pgd, a, &pte) || pte_none(pte))
 			continue;
 		smaps_pte_entry(t, v, a, pte, m);
+	}
+	/* a shared or read-only mapping of a shmem object: the object's swapped pages in its
+	 * range count in Swap (shmem_swap_usage; no PTE holds them, and SwapPss does not count
+	 * them). A private writable one would need the page walk that tells COW copies apart:
+	 * vmlab makes none (MAP_PRIVATE of /dev/zero is anonymous memory). */
+	if (v->vm_file && vm_file_is_shmem(v->vm_file) &&
+	    ((v->vm_flags & VM_SHARED) || !(v->vm_flags & VM_WRITE))) {
+		uint64_t rss, swapped;
+		shmem_page_counts(v->vm_file, v->vm_pgoff, (v->vm_end - v->vm_start) >> PAGE_SHIFT,
+				  &rss, &swapped);
+		m->swap += swapped * PAGE_SIZE;
 	}
 }
 

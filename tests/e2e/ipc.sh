@@ -24,7 +24,7 @@ rc=$?
 [ "$rc" -eq 0 ] && ok "exit status 0" || nok "exit status $rc"
 want='ipc 99: ENOSYS
 shmget: ok
-SHM_LOCK: ENOSYS
+SHM_STAT: ENOSYS
 rmid: ok
 MSG_COPY: ENOSYS
 MSG_COPY again: ENOSYS
@@ -36,7 +36,7 @@ else
 	nok "results"
 	sed 's/^/# got: /' "$tmp/out"
 fi
-for re in 'unimplemented shmctl command 11' 'unimplemented msgrcv flag MSG_COPY'; do
+for re in 'unimplemented shmctl command 13' 'unimplemented msgrcv flag MSG_COPY'; do
 	c=$(grep -cE "^vmlab: $re\$" "$tmp/err")
 	[ "$c" -eq 1 ] && ok "named once: $re" || nok "named $c times: $re"
 done

@@ -1,6 +1,6 @@
 /*
  * SysV IPC seen from vmlab's side, for tests/e2e/ipc.sh: what vmlab does not model (an
- * unknown ipc(2) call, shmctl SHM_LOCK, msgrcv MSG_COPY: ENOSYS, each named once on
+ * unknown ipc(2) call, shmctl SHM_STAT, msgrcv MSG_COPY: ENOSYS, each named once on
  * stderr) and that semaphore sets and messages are kernel memory (/proc/slabinfo's kmalloc
  * caches grow with them and shrink when they go). No golden: the host kernel implements
  * them all and its slab differs.
@@ -42,7 +42,8 @@ int main(void)
 	call("ipc 99", 99);
 	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	report("shmget", id);
-	report("SHM_LOCK", shmctl(id, SHM_LOCK, NULL));
+	struct shmid_ds ds;
+	report("SHM_STAT", shmctl(0, SHM_STAT, &ds));
 	report("rmid", shmctl(id, IPC_RMID, NULL));
 	int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	struct {

@@ -212,12 +212,68 @@ static void test_limits(void **state)
 	assert_int_equal(shmget(t, 0, 1, 01000 | 0600), 32768 + big);
 }
 
+static long shmctl(struct task *t, long id, uint32_t cmd, uint32_t buf)
+{
+	uint32_t a[3] = {(uint32_t)id, cmd, buf};
+	return sys_shmctl(t, a);
+}
+
+#define SHM_LOCK 11
+#define SHM_UNLOCK 12
+#define SHM_INFO 14
+#define RLIMIT_MEMLOCK 8
+
+/* shmctl_do_lock's rules: the owner or creator (else EPERM), a non-zero RLIMIT_MEMLOCK for
+ * SHM_LOCK (else EPERM), the user's locked segments within it (user_shm_lock: ENOMEM), none
+ * of it for CAP_IPC_LOCK (euid 0); SHM_LOCKED in the mode; IPC_RMID gives the charge back. */
+static void test_lock(void **state)
+{
+	struct fx *f = *state;
+	struct task *t = f->t;
+	t->uid = t->euid = 1000;
+	t->rlim[RLIMIT_MEMLOCK].cur = 64 * 1024;
+	long a = shmget(t, 0, 16 * 1024, 01000 | 0600);
+	long b = shmget(t, 0, 64 * 1024, 01000 | 0600);
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(shmctl(t, a, SHM_LOCK, 0), 0);
+	assert_int_equal(stat_word(f, t, a, W_MODE) & 02000, 02000);
+	assert_int_equal(shmctl(t, a, SHM_LOCK, 0), 0); /* already locked: nothing more charged */
+	assert_int_equal(shmctl(t, b, SHM_LOCK, 0), -ENOMEM); /* 16 + 64 KB > 64 KB */
+	assert_int_equal(stat_word(f, t, b, W_MODE) & 02000, 0);
+	t->euid = 2000; /* neither owner nor creator */
+	assert_int_equal(shmctl(t, a, SHM_UNLOCK, 0), -EPERM);
+	t->euid = 1000;
+	t->rlim[RLIMIT_MEMLOCK].cur = 0;
+	assert_int_equal(shmctl(t, b, SHM_LOCK, 0), -EPERM);
+	assert_int_equal(shmctl(t, a, SHM_UNLOCK, 0), 0); /* unlocking needs no limit */
+	assert_int_equal(stat_word(f, t, a, W_MODE) & 02000, 0);
+	assert_int_equal(shmctl(t, a, SHM_UNLOCK, 0), 0);
+	t->rlim[RLIMIT_MEMLOCK].cur = 64 * 1024;
+	assert_int_equal(shmctl(t, a, SHM_LOCK, 0), 0);
+	assert_int_equal(shmctl(t, a, 0 /* IPC_RMID */, 0), 0); /* not attached: gone, uncharged */
+	assert_int_equal(shmctl(t, b, SHM_LOCK, 0), 0);
+	long c = shmget(t, 0, 4096, 01000 | 0600);
+	assert_int_equal(shmctl(t, c, SHM_LOCK, 0), -ENOMEM);
+	t->euid = 0; /* CAP_IPC_LOCK: no limit */
+	assert_int_equal(shmctl(t, c, SHM_LOCK, 0), 0);
+	assert_int_equal(shmctl(t, 99999, SHM_LOCK, 0), -EINVAL);
+	/* SHM_INFO: used_ids, shm_tot (pages), shm_rss, shm_swp (nothing touched) */
+	assert_int_equal(shmctl(t, 0, SHM_INFO, f->buf), 2);
+	uint32_t w[6];
+	assert_int_equal(copy_from_user(t, w, f->buf, sizeof w), 0);
+	assert_int_equal(w[0], 2);
+	assert_int_equal(w[1], 16 + 1);
+	assert_int_equal(w[2], 0);
+	assert_int_equal(w[3], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_ids_and_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nattch_fork_rmid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "kernel/mm/filemap.h"
 #include "kernel/mm/mman.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/procfs_buf.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/sys_time.h"
@@ -37,6 +38,11 @@
 #define IPCCALL_SHMDT 22
 #define IPCCALL_SHMGET 23
 #define IPCCALL_SHMCTL 24
+/* shmctl commands (include/uapi/linux/shm.h) */
+#define SHM_LOCK 11
+#define SHM_UNLOCK 12
+#define SHM_INFO 14
+#define RLIMIT_MEMLOCK 8
 
 /* Limits as a 32-bit kernel's defaults (include/uapi/linux/shm.h, ipc/util.h). */
 #define SHMMNI 4096u
@@ -57,6 +63,9 @@ struct shmid_kernel {
 	int64_t atime, dtime, ctime;
 	struct vm_file *file;
 	struct ipc_namespace *ns;
+	/* SHM_LOCK's charge (user_shm_lock): pages counted against lock_uid's locked memory */
+	uint32_t lock_uid;
+	uint32_t lock_pages;
 };
 
 struct ipc_namespace {
@@ -68,6 +77,7 @@ struct ipc_namespace {
 	bool reported[32]; /* shmctl commands already reported unimplemented */
 	struct sem_ns *sem;
 	struct msg_ns *msg;
+	struct kmem *km; /* the machine's memory, for SHM_LOCK's LRU moves */
 };
 
 struct ipc_namespace *ipc_ns_create(void)
@@ -100,10 +110,21 @@ static uint32_t seg_pages(uint32_t size)
 	return (uint32_t)(((uint64_t)size + PAGE_SZ - 1) / PAGE_SZ);
 }
 
+static void shm_unlock(struct shmid_kernel *shp)
+{
+	struct kmem *km = shp->ns->km;
+	if (km)
+		shmem_lock(km, shp->file, false);
+	shp->mode &= ~(uint32_t)SHM_LOCKED;
+	shp->lock_pages = 0;
+}
+
 /* shm_destroy: the id is free and the memory with it. */
 static void shm_destroy(struct shmid_kernel *shp)
 {
 	struct vm_file *f = shp->file;
+	if (shp->mode & SHM_LOCKED) /* shmem_lock(file, 0, ...): the charge goes back */
+		shm_unlock(shp);
 	shp->ns->shm_tot -= seg_pages(shp->segsz);
 	shp->ns->in_use--;
 	shp->used = false;
@@ -116,6 +137,7 @@ void ipc_ns_destroy(struct ipc_namespace *ns)
 {
 	if (!ns)
 		return;
+	ns->km = NULL; /* the machine goes: no LRU moves for the locks dropped here */
 	for (uint32_t i = 0; i < SHMMNI; i++)
 		if (ns->seg[i].used)
 			shm_destroy(&ns->seg[i]);
@@ -462,6 +484,70 @@ static long shm_set(struct task *t, struct shmid_kernel *shp, uint32_t buf, bool
 	return 0;
 }
 
+/* SHM_INFO's struct shm_info: used_ids, then shm_tot, shm_rss, shm_swp, swap_attempts,
+ * swap_successes (ulongs); the resident and swapped pages of every segment (shm_get_stat).
+ * Returns the highest index in use. */
+static long shm_get_stat(struct task *t, uint32_t buf)
+{
+	struct ipc_namespace *ns = t->ipc_ns;
+	uint64_t rss = 0, swp = 0;
+	uint32_t max = 0;
+	for (uint32_t i = 0; i < SHMMNI; i++) {
+		if (!ns->seg[i].used)
+			continue;
+		uint64_t r, w;
+		shmem_page_counts(ns->seg[i].file, 0, UINT32_MAX, &r, &w);
+		rss += r;
+		swp += w;
+		max = i;
+	}
+	uint32_t w[6] = {ns->in_use, (uint32_t)ns->shm_tot, (uint32_t)rss, (uint32_t)swp, 0, 0};
+	if (copy_to_user(t, buf, w, sizeof w))
+		return -EFAULT;
+	return (long)max;
+}
+
+/* shmctl_do_lock: SHM_LOCK keeps the segment's pages out of reach of reclaim (they stay
+ * where they are: resident ones are culled to the unevictable list when reclaim meets them,
+ * swapped ones come back on use and stay); SHM_UNLOCK makes them evictable again. Without
+ * CAP_IPC_LOCK (vmlab: euid 0) the caller must own the segment, SHM_LOCK needs a non-zero
+ * RLIMIT_MEMLOCK, and the user's locked segments must fit in it (user_shm_lock: ENOMEM). */
+static long shmctl_do_lock(struct task *t, int id, uint32_t cmd)
+{
+	struct ipc_namespace *ns = t->ipc_ns;
+	struct shmid_kernel *shp = shm_lookup(ns, id);
+	if (!shp)
+		return -EINVAL;
+	bool cap = t->euid == 0;
+	uint64_t limit = t->rlim[RLIMIT_MEMLOCK].cur;
+	if (!cap) {
+		if (t->euid != shp->uid && t->euid != shp->cuid)
+			return -EPERM;
+		if (cmd == SHM_LOCK && !limit)
+			return -EPERM;
+	}
+	if (cmd == SHM_UNLOCK) {
+		if (shp->mode & SHM_LOCKED)
+			shm_unlock(shp);
+		return 0;
+	}
+	if (shp->mode & SHM_LOCKED)
+		return 0;
+	uint32_t pages = seg_pages(shp->segsz);
+	uint64_t locked = pages;
+	for (uint32_t i = 0; i < SHMMNI; i++)
+		if (ns->seg[i].used && (ns->seg[i].mode & SHM_LOCKED) && ns->seg[i].lock_uid == t->uid)
+			locked += ns->seg[i].lock_pages;
+	if (!cap && limit != ~0ull && locked > limit / PAGE_SZ)
+		return -ENOMEM;
+	ns->km = t->km;
+	shmem_lock(t->km, shp->file, true);
+	shp->mode |= SHM_LOCKED;
+	shp->lock_uid = t->uid; /* the caller's ucounts: its real uid's */
+	shp->lock_pages = pages;
+	return 0;
+}
+
 /* ksys_shmctl. The ipc(2) call parses IPC_64 out of cmd (ipc_parse_version); the direct
  * system call always uses the 64-bit layout and takes IPC_64 as part of an unknown cmd. */
 static long do_shmctl(struct task *t, int id, uint32_t cmd, uint32_t buf, bool parse_version)
@@ -478,8 +564,12 @@ static long do_shmctl(struct task *t, int id, uint32_t cmd, uint32_t buf, bool p
 	}
 	if (cmd == IPC_INFO)
 		return shm_info(t, buf, ipc64);
+	if (cmd == SHM_INFO)
+		return shm_get_stat(t, buf);
+	if (cmd == SHM_LOCK || cmd == SHM_UNLOCK)
+		return shmctl_do_lock(t, id, cmd);
 	if (cmd != IPC_STAT && cmd != IPC_SET && cmd != IPC_RMID) {
-		/* SHM_LOCK, SHM_UNLOCK, SHM_INFO, SHM_STAT, SHM_STAT_ANY: not modelled */
+		/* SHM_STAT, SHM_STAT_ANY: not modelled */
 		if (cmd >= 11 && cmd <= 15) {
 			if (!ns->reported[cmd]) {
 				fprintf(stderr, "vmlab: unimplemented shmctl command %u\n", cmd);
@@ -567,8 +657,8 @@ long sys_ipc(struct task *t, const uint32_t *a)
 	}
 }
 
-/* /proc/sysvipc/shm (sysvipc_shm_proc_show, 32-bit widths): rss counts the segment's pages
- * in the page cache, in bytes; swap its pages on a swap device. */
+/* /proc/sysvipc/shm (sysvipc_shm_proc_show, 32-bit widths): rss and swap are the segment's
+ * resident and swapped-out pages, in bytes. */
 void shm_proc_show(struct sbuf *b, struct task *t)
 {
 	struct ipc_namespace *ns = t->ipc_ns;
@@ -578,15 +668,15 @@ void shm_proc_show(struct sbuf *b, struct task *t)
 		const struct shmid_kernel *shp = &ns->seg[i];
 		if (!shp->used)
 			continue;
-		uint32_t rss = 0, npages = (uint32_t)((shp->segsz + PAGE_SIZE - 1) / PAGE_SIZE);
-		for (uint32_t p = 0; shp->file->mapping && p < npages; p++)
-			rss += find_get_page(shp->file->mapping, p) != 0;
+		uint64_t rss = 0, swp = 0;
+		shmem_page_counts(shp->file, 0, UINT32_MAX, &rss, &swp);
 		sb_printf(b,
 			  "%10d %10d  %4o %10u %5u %5u  %5u %5u %5u %5u %5u %10llu %10llu %10llu %10u "
 			  "%10u\n",
 			  shp->key, shm_id(ns, shp), shp->mode, shp->segsz, (unsigned)shp->cpid,
 			  (unsigned)shp->lpid, shm_nattch(shp), shp->uid, shp->gid, shp->cuid,
 			  shp->cgid, (unsigned long long)shp->atime, (unsigned long long)shp->dtime,
-			  (unsigned long long)shp->ctime, rss * (uint32_t)PAGE_SIZE, 0u);
+			  (unsigned long long)shp->ctime, (uint32_t)rss * (uint32_t)PAGE_SIZE,
+			  (uint32_t)swp * (uint32_t)PAGE_SIZE);
 	}
 }

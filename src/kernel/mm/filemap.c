@@ -13,42 +13,13 @@
 #include <unistd.h>
 
 #include "kernel/mm/filemap.h"
+#include "kernel/mm/filemap_internal.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/mm/swap.h"
 #include "kernel/task.h"
-
-struct cache_slot {
-	uint32_t index;
-	/* dirty: written through a mapping; shared_w: mapped writable into a shared mapping,
-	 * so stores may reach it at any time (it is written back at every sync point);
-	 * evicted: reclaim dropped the page (a shadow entry: pfn 0), so it is not resident
-	 * and the next use reads it again, a major fault */
-	uint32_t used : 1, dirty : 1, shared_w : 1, evicted : 1;
-	uint64_t pfn;
-};
-
-struct address_space {
-	struct page_cache *pc;
-	struct address_space *next;
-	int refcount;           /* vm_files pointing here */
-	int fd, wfd;            /* host descriptors: read, and write-back (-1: none) */
-	dev_t dev;
-	ino_t ino;
-	bool shmem;
-	uint64_t shmem_size;
-	uint64_t shmem_ino;
-	struct cache_slot *slots;
-	size_t nslots, npages;
-};
-
-struct page_cache {
-	struct task *t;
-	struct address_space *list;
-	uint64_t pages;
-	uint64_t next_shmem_ino;
-};
 
 struct page_cache *page_cache_create(struct task *t)
 {
@@ -75,7 +46,7 @@ static size_t slot_hash(uint32_t idx, size_t n)
 	return (size_t)((idx * 2654435761u) & (n - 1));
 }
 
-static struct cache_slot *slot_find(const struct address_space *as, uint32_t idx)
+struct cache_slot *slot_find(const struct address_space *as, uint32_t idx)
 {
 	if (!as->nslots)
 		return NULL;
@@ -88,7 +59,7 @@ static struct cache_slot *slot_find(const struct address_space *as, uint32_t idx
 	}
 }
 
-static int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
+int slot_insert(struct address_space *as, uint32_t idx, uint64_t pfn)
 {
 	if ((as->npages + 1) * 2 > as->nslots) {
 		size_t n = as->nslots ? as->nslots * 2 : 64;
@@ -149,6 +120,11 @@ static void as_free(struct address_space *as)
 		struct cache_slot *s = &as->slots[i];
 		if (!s->used || s->evicted)
 			continue;
+		if (s->swapped) {
+			if (km) /* shmem_evict_inode: the object's swap goes with it */
+				free_swap_and_cache(km, (swp_entry_t){s->swap});
+			continue;
+		}
 		writeback_slot(as, s);
 		if (km) {
 			struct page *p = pfn_to_page(km, s->pfn);
@@ -256,6 +232,8 @@ struct vm_file *vm_file_shmem(struct page_cache *pc, uint64_t size, int *err)
 	as->shmem_ino = pc->next_shmem_ino++;
 	as->next = pc->list;
 	pc->list = as;
+	if (pc_km(pc) && pc_km(pc)->reclaim) /* swapoff's shmem_unuse walks the shmem objects */
+		pc_km(pc)->reclaim->shmem_pc = pc;
 	struct vm_file *f = file_new(as, "/dev/zero (deleted)", true, true, err);
 	if (!f) {
 		pc->list = as->next;
@@ -408,6 +386,10 @@ void filemap_note_read(struct task *t, int host_fd, uint64_t off, uint64_t len)
 uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t index, int *err)
 {
 	struct cache_slot *cs = slot_find(as, index);
+	if (cs && cs->swapped) {
+		bool major;
+		return shmem_swapin(t, as, index, &major, err);
+	}
 	if (cs && !cs->evicted)
 		return cs->pfn;
 	uint64_t pfn;
@@ -452,15 +434,17 @@ uint64_t filemap_read_page(struct task *t, struct address_space *as, uint32_t in
 	p->index = index;
 	SetPageFlag(p, PG_uptodate);
 	km->stat[NR_FILE_PAGES]++;
+	as->pc->pages++;
 	if (as->shmem) {
+		/* swap-backed: the anonymous lists, written to swap under pressure (shmem.c) */
 		SetPageFlag(p, PG_swapbacked);
 		km->stat[NR_SHMEM]++;
+		lru_cache_add(km, p);
+		shmem_check_unevictable(km, as, p);
 	} else {
-		/* a file page joins the inactive file list: reclaim may drop it (shmem pages
-		 * would need shmem swap, which vmlab does not have: they stay off the LRU) */
+		/* a file page joins the inactive file list: reclaim may drop it */
 		lru_cache_add(km, p);
 	}
-	as->pc->pages++;
 	return pfn;
 }
 

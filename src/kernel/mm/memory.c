@@ -18,6 +18,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/mm/swap.h"
 #include "kernel/task.h"
 #include "kernel/vdso.h"
@@ -635,11 +636,16 @@ static enum fault_result file_page(struct task *t, struct vm_area_struct *v, uin
 	uint64_t pfn = find_get_page(as, idx);
 	if (!pfn) {
 		int err = 0;
-		pfn = filemap_read_page(t, as, idx, &err);
+		/* a shmem page is new (zero-filled, a minor fault) or read back from swap
+		 * (shmem.c: major unless the swap cache still had it) */
+		bool major = true;
+		if (vm_file_is_shmem(v->vm_file))
+			pfn = shmem_get_page(t, as, idx, &major, &err);
+		else
+			pfn = filemap_read_page(t, as, idx, &err);
 		if (!pfn)
 			return err == -EIO ? VMF_SIGBUS : VMF_OOM;
-		/* shmem pages come from nowhere: zero-filled, a minor fault */
-		if (!vm_file_is_shmem(v->vm_file))
+		if (major)
 			r = VMF_MAJOR;
 	}
 	*out = pfn_to_page(km, pfn);
@@ -1186,7 +1192,10 @@ int mincore_page(struct mm_struct *mm, uint32_t addr)
 		return lookup_swap_cache(km, pte_to_swp_entry(pte, km->params.pae)) ? 1 : 0;
 	}
 	struct vm_area_struct *v = vma_lookup(mm, addr);
-	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr)))
+	if (v && v->vm_file && !beyond_eof(v, linear_page_index(v, addr))) {
+		if (vm_file_is_shmem(v->vm_file)) /* a swapped page counts while swap-cached */
+			return shmem_incore(mm_km(mm), v->vm_file->mapping, linear_page_index(v, addr));
 		return find_get_page(v->vm_file->mapping, linear_page_index(v, addr)) ? 1 : 0;
+	}
 	return 0;
 }

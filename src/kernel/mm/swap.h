@@ -249,6 +249,9 @@ struct vm_reclaim {
 	uint32_t ra_prev_offset, ra_last_pages;
 	/* the lruvec's nonresident_age: evictions and activations so far (workingset.c) */
 	uint32_t nonresident_age;
+	/* the page cache holding the shmem objects (set when the first is made): swapoff
+	 * brings their swapped pages back too (shmem_unuse) */
+	struct page_cache *shmem_pc;
 };
 
 /* Sets up the LRU and the policy. 0 or -ENOMEM. */
@@ -258,6 +261,11 @@ void vmscan_destroy(struct kmem *km);
 void lru_cache_add(struct kmem *km, struct page *p);
 /* The page leaves the LRU (it is being freed). */
 void lru_del(struct kmem *km, struct page *p);
+/* A page that may not be reclaimed (a SHM_LOCK'd segment's) moves to the unevictable list
+ * (unevictable_pgs_culled); check_move_unevictable_page brings one back to the inactive
+ * list once it may go again (unevictable_pgs_rescued). */
+void lru_cull_unevictable(struct kmem *km, struct page *p);
+void check_move_unevictable_page(struct kmem *km, struct page *p);
 /* mark_page_accessed for a page found through a lookup (swap cache hit). */
 void mark_page_accessed(struct kmem *km, struct page *p);
 /* wakeup_kswapd: note that kswapd must run (at the next point the run loop gives it). */

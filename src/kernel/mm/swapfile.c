@@ -9,6 +9,7 @@
  * to the lowest free slot when the top is reached.
  */
 #include "kernel/mm/swap.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/mm/mm_internal.h"
 
 #include <errno.h>
@@ -388,6 +389,8 @@ int swapoff_area(struct kmem *km, struct swap_info_struct *si)
 	int err = 0;
 	for (size_t i = 0; i < r->nr_mm && !err; i++)
 		err = unuse_mm(r->mmlist[i], si->type);
+	if (!err) /* shmem_unuse: the shmem objects' swapped pages */
+		err = shmem_unuse(km, si->type);
 	for (uint32_t off = 1; off < si->max && !err; off++)
 		if (si->cache[off] && !(si->swap_map[off] & ~SWAP_HAS_CACHE))
 			try_to_free_swap(km, si->cache[off]);

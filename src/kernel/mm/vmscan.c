@@ -19,6 +19,7 @@
 #include "kernel/mm/mm_internal.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/shmem.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -188,12 +189,43 @@ static enum page_references shrink_file_page(struct kmem *km, struct page *p)
 	return PAGE_RECLAIMED;
 }
 
+/* A shmem page (a SysV segment's, a shared anonymous mapping's): unmapped everywhere, then
+ * shmem_writepage moves it from the object's page cache to the swap cache and writes it; the
+ * object keeps the swap entry, and the frame goes as an anonymous page's does. */
+static enum page_references shrink_shmem_page(struct kmem *km, struct scan_control *sc,
+					      struct page *p)
+{
+	/* folio_evictable: a SHM_LOCK'd segment's pages are culled before anything else */
+	if (shmem_mapping_unevictable(p->mapping))
+		return PAGE_CULL;
+	if (!sc->may_swap)
+		return PAGE_ACTIVATE;
+	/* the page cache's reference and one per mapping: more pins the page */
+	if (p->_refcount != p->_mapcount + 2)
+		return PAGE_KEEP;
+	int r = try_to_unmap(km, p);
+	if (r == -EPERM)
+		return PAGE_CULL;
+	if (r)
+		return PAGE_KEEP;
+	/* no slot (swap filled up meanwhile) or a failed write: AOP_WRITEPAGE_ACTIVATE */
+	if (shmem_writepage(km, p))
+		return PAGE_ACTIVATE;
+	if (p->_refcount != 1)
+		return PAGE_KEEP;
+	workingset_eviction(km, p, (swp_entry_t){p->private});
+	delete_from_swap_cache(km, p);
+	return PAGE_RECLAIMED;
+}
+
 /* shrink_page_list for one isolated page */
 static enum page_references shrink_page(struct kmem *km, struct scan_control *sc,
 					struct page *p)
 {
 	if (!PageSwapBacked(p))
 		return shrink_file_page(km, p);
+	if (p->mapping && !PageAnon(p))
+		return shrink_shmem_page(km, sc, p);
 	if (!PageSwapCache(p)) {
 		if (!sc->may_swap)
 			return PAGE_ACTIVATE;
@@ -236,6 +268,26 @@ static void putback(struct kmem *km, struct page *p, enum page_references res)
 		return;
 	}
 	r->policy->putback(km, p, res == PAGE_ACTIVATE);
+}
+
+void lru_cull_unevictable(struct kmem *km, struct page *p)
+{
+	if (!km->reclaim || !PageFlag(p, PG_lru) || PageFlag(p, PG_unevictable))
+		return;
+	lru_unlink(km, p);
+	putback(km, p, PAGE_CULL);
+}
+
+void check_move_unevictable_page(struct kmem *km, struct page *p)
+{
+	struct vm_reclaim *r = km->reclaim;
+	if (!r || !PageFlag(p, PG_lru) || !PageFlag(p, PG_unevictable))
+		return;
+	lru_unlink(km, p);
+	ClearPageFlag(p, PG_unevictable);
+	ClearPageFlag(p, PG_active);
+	r->policy->add(km, p);
+	counter_add(km->ctr, CTR_unevictable_rescued, 1);
 }
 
 static uint64_t nr_evictable(const struct vm_reclaim *r)

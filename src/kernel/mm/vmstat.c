@@ -224,6 +224,7 @@ static uint64_t event_value(const struct kmem *km, const char *name)
 	    {"pgactivate", CTR_pgactivate}, {"pgdeactivate", CTR_pgdeactivate},
 	    {"pgrefill", CTR_pgrefill}, {"pageoutrun", CTR_kswapd_wakeups},
 	    {"oom_kill", CTR_oom_kill}, {"unevictable_pgs_culled", CTR_unevictable_culled},
+	    {"unevictable_pgs_rescued", CTR_unevictable_rescued},
 	    {"swap_ra", CTR_swap_ra}, {"swap_ra_hit", CTR_swap_ra_hit},
 	};
 	for (size_t i = 0; i < sizeof reclaim / sizeof reclaim[0]; i++)
