@@ -282,7 +282,7 @@ static void test_jobctl(void **state)
 	assert_true(task_can_run(c));
 	assert_true(c->stop_continued);
 	send_sig(c, 20 /* SIGTSTP */, 0);
-	c->signal->shared->signal &= ~SIGBIT(15);
+	signal_discard_all(c, 15 /* SIGTERM */);
 	do_signal(c);
 	/* the whole program is one orphaned group under vmlab's init: discarded */
 	assert_false(c->jobctl_stopped);
