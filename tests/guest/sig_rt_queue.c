@@ -4,13 +4,15 @@
  * one; RLIMIT_SIGPENDING bounds the queued instances (SigQ in /proc/self/status): sigqueue
  * past it fails with EAGAIN, kill() of a real-time signal and sigqueue of a standard one
  * still make it pending, their siginfo lost (SI_USER from pid 0). Handlers run in the same
- * order. Golden: the real i386 kernels.
+ * order. The count is the user's, over every process (a zombie's until reaped).
+ * Golden: the real i386 kernels.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void show_status(const char *when)
@@ -131,5 +133,35 @@ int main(void)
 	show_status("two queued");
 	signal(SIGRTMIN + 3, SIG_IGN);
 	show_status("ignored");
+
+	/* the limit is per user: a child's queued instances count for the parent too, until
+	 * the child is reaped */
+	int p[2];
+	if (pipe(p))
+		return 1;
+	pid_t c = fork();
+	if (c == 0) {
+		union sigval sv = {.sival_int = 30};
+		sigqueue(getpid(), SIGRTMIN + 5, sv);
+		sigqueue(getpid(), SIGRTMIN + 5, sv);
+		sigqueue(getpid(), SIGRTMIN + 5, sv);
+		char x = 0;
+		write(p[1], &x, 1);
+		for (;;)
+			pause();
+	}
+	char x;
+	read(p[0], &x, 1);
+	show_status("child queued three");
+	queue(SIGRTMIN + 1, 31);
+	queue(SIGRTMIN + 1, 32);
+	queue(SIGRTMIN + 1, 33);
+	queue(SIGRTMIN + 1, 34);
+	kill(c, SIGKILL);
+	show_status("child killed, not reaped");
+	int st;
+	waitpid(c, &st, 0);
+	show_status("child reaped");
+	queue(SIGRTMIN + 1, 35);
 	return 0;
 }
