@@ -472,8 +472,9 @@ void procfs_status(struct sbuf *b, struct task *t)
 		sb_printf(b, "HugetlbPages:\t%8u kB\n", 0u);
 	}
 	sb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\n", nr_threads(t));
-	int queued = __builtin_popcountll(sigset_of(t, 0));
-	sb_printf(b, "SigQ:\t%d/%llu\n", queued, (unsigned long long)t->rlim[11].cur);
+	/* the instances queued for the user, against the process's RLIMIT_SIGPENDING */
+	sb_printf(b, "SigQ:\t%llu/%llu\n", (unsigned long long)signal_user_queued(t),
+		  (unsigned long long)t->rlim[11].cur);
 	sb_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)sigset_of(t, 0),
 		  (unsigned long long)sigset_of(t, 4));
 	sb_printf(b, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",

@@ -49,6 +49,131 @@ const char *signal_name(int sig)
 	return buf;
 }
 
+/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
+ * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
+enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
+
+#define RLIMIT_SIGPENDING_ 11
+#define SI_USER_ 0
+
+static void sigqueue_free_all(struct sigqueue **q)
+{
+	while (*q) {
+		struct sigqueue *e = *q;
+		*q = e->next;
+		free(e);
+	}
+}
+
+/* flush_sigqueue_mask: the instances of the signals of mask leave the set. */
+static void flush_sigqueue_mask(uint64_t *set, struct sigqueue **q, uint64_t mask)
+{
+	*set &= ~mask;
+	while (*q) {
+		struct sigqueue *e = *q;
+		if (SIGBIT(e->sig) & mask) {
+			*q = e->next;
+			free(e);
+		} else {
+			q = &e->next;
+		}
+	}
+}
+
+static uint64_t count_charged(const struct sigqueue *q, uint32_t uid)
+{
+	uint64_t n = 0;
+	for (; q; q = q->next)
+		n += q->charged && q->uid == uid;
+	return n;
+}
+
+/* The instances charged to uid in every pending set of the machine (a zombie keeps its own
+ * until reaped, as Linux frees them in release_task); a shared set counts once. */
+static uint64_t user_queued(const struct task *t, uint32_t uid)
+{
+	if (!t->sched)
+		return t->signal ? count_charged(t->signal->queue, uid) +
+				       count_charged(t->signal->shared->queue, uid)
+				 : 0;
+	const struct sched *sc = t->sched;
+	uint64_t n = 0;
+	for (size_t i = 0; i < sc->nr; i++) {
+		const struct signal_struct *s = sc->tasks[i]->signal;
+		if (!s)
+			continue;
+		n += count_charged(s->queue, uid);
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = sc->tasks[j]->signal && sc->tasks[j]->signal->shared == s->shared;
+		if (!seen)
+			n += count_charged(s->shared->queue, uid);
+	}
+	return n;
+}
+
+uint64_t signal_user_queued(const struct task *t)
+{
+	return user_queued(t, t->uid);
+}
+
+/* __sigqueue_alloc: an instance for target t, charged to t's user; past t's
+ * RLIMIT_SIGPENDING there is none unless override_rlimit (a standard signal from the kernel
+ * or kill()). NULL also when the host has no memory for it. */
+static struct sigqueue *sigqueue_alloc(struct task *t, bool override_rlimit)
+{
+	if (!override_rlimit && user_queued(t, t->uid) + 1 > t->rlim[RLIMIT_SIGPENDING_].cur)
+		return NULL;
+	struct sigqueue *e = calloc(1, sizeof(*e));
+	if (e) {
+		e->charged = true;
+		e->uid = t->uid;
+	}
+	return e;
+}
+
+static void sigqueue_append(struct sigqueue **q, struct sigqueue *e)
+{
+	while (*q)
+		q = &(*q)->next;
+	e->next = NULL;
+	*q = e;
+}
+
+/* collect_signal: the oldest instance of sig leaves the set (sig stays pending while
+ * another is queued). A signal pending without an instance (its siginfo lost to the limit)
+ * reads as SI_USER from pid 0, as Linux fills it. */
+static void collect_signal(int sig, uint64_t *set, struct sigqueue **q,
+			   struct siginfo_i386 *info, enum sig_origin *origin)
+{
+	struct sigqueue **first = NULL;
+	bool more = false;
+	for (struct sigqueue **pp = q; *pp && !more; pp = &(*pp)->next) {
+		if ((*pp)->sig != sig)
+			continue;
+		if (first)
+			more = true;
+		else
+			first = pp;
+	}
+	if (!more)
+		*set &= ~SIGBIT(sig);
+	if (first) {
+		struct sigqueue *e = *first;
+		*first = e->next;
+		*info = e->info;
+		if (origin)
+			*origin = (enum sig_origin)e->origin;
+		free(e);
+		return;
+	}
+	memset(info, 0, sizeof(*info));
+	info->si_signo = sig;
+	info->si_code = SI_USER_;
+	if (origin)
+		*origin = ORIGIN_SENT;
+}
+
 int signal_init(struct task *t)
 {
 	struct signal_struct *s = calloc(1, sizeof(*s));
@@ -79,13 +204,16 @@ static void put_sighand(struct sighand_struct *h)
 
 static void put_shared(struct shared_pending *p)
 {
-	if (p && --p->count == 0)
+	if (p && --p->count == 0) {
+		sigqueue_free_all(&p->queue);
 		free(p);
+	}
 }
 
 void signal_free(struct task *t)
 {
 	if (t->signal) {
+		sigqueue_free_all(&t->signal->queue);
 		put_sighand(t->signal->sighand);
 		put_shared(t->signal->shared);
 	}
@@ -116,6 +244,7 @@ int copy_signal(struct task *c, const struct task *p, bool thread)
 {
 	struct signal_struct *s = c->signal;
 	s->pending = 0;
+	s->queue = NULL; /* the parent's instances stay the parent's */
 	s->shared_wakeup = false;
 	s->in_sigtimedwait = false;
 	s->stop_wakeup = false;
@@ -215,8 +344,8 @@ static void flush_pending(struct task *o, int mask_kind)
 {
 	uint64_t keep = mask_kind ? ~STOP_MASK : ~SIGBIT(SIGCONT);
 	if (o->signal) {
-		o->signal->pending &= keep;
-		o->signal->shared->signal &= keep;
+		flush_sigqueue_mask(&o->signal->pending, &o->signal->queue, ~keep);
+		flush_sigqueue_mask(&o->signal->shared->signal, &o->signal->shared->queue, ~keep);
 	}
 	if (mask_kind)
 		o->jobctl_stopped = false; /* SIGCONT: runs again */
@@ -268,10 +397,6 @@ static void do_signal_stop(struct task *t, int sig)
 	leader->notify_continued = false;
 	do_notify_parent_cldstop(leader, CLD_STOPPED);
 }
-
-/* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
- * kernel failing to build a handler's frame, or sigreturn finding no frame to restore. */
-enum sig_origin { ORIGIN_SENT, ORIGIN_TRAP, ORIGIN_FRAME, ORIGIN_SIGRETURN };
 
 static struct task *current_task(struct task *t)
 {
@@ -341,44 +466,71 @@ static void complete_signal(struct task *t, int sig, const struct siginfo_i386 *
 			struct task *o = t->sched->tasks[i];
 			if (o->tgid != t->tgid || o->state >= EXIT_ZOMBIE || !o->signal)
 				continue;
+			if (o->signal->pending & SIGBIT(SIGKILL))
+				continue;
 			o->signal->pending |= SIGBIT(SIGKILL);
-			o->signal->info[SIGKILL] = *info;
-			o->signal->origin[SIGKILL] = ORIGIN_SENT;
+			/* Linux queues no instance for SIGKILL (nothing is charged); this
+			 * one keeps the sender for the kill report */
+			struct sigqueue *e = calloc(1, sizeof(*e));
+			if (e) {
+				e->sig = SIGKILL;
+				e->info = *info;
+				e->origin = ORIGIN_SENT;
+				sigqueue_append(&o->signal->queue, e);
+			}
 		}
-		sp->signal &= ~SIGBIT(SIGKILL);
+		flush_sigqueue_mask(&sp->signal, &sp->queue, SIGBIT(SIGKILL));
 		return;
 	}
 	chosen->signal->shared_wakeup = true;
 }
 
-/* Queues sig for thread t (group false) or for t's process (group true). */
-static void queue_to(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin,
-		     bool group)
+/* __send_signal_locked: queues sig for thread t (group false) or for t's process (group
+ * true). A standard signal already pending is dropped (legacy_queue); a real-time one queues
+ * each instance. Past RLIMIT_SIGPENDING a real-time signal not from kill() fails with
+ * EAGAIN; otherwise the signal is still made pending, its siginfo lost. */
+static int queue_to(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin,
+		    bool group)
 {
 	struct signal_struct *s = t->signal;
 	int sig = info->si_signo;
 	prepare_signal(t, sig);
 	if (sig_ignored(s, sig))
-		return;
-	/* One instance per signal and set: standard signals do not queue in Linux either,
-	 * and real-time ones rarely need to here. */
+		return 0;
 	uint64_t *set = group ? &s->shared->signal : &s->pending;
-	if (*set & SIGBIT(sig))
-		return;
-	*set |= SIGBIT(sig);
-	if (group) {
-		s->shared->info[sig] = *info;
-		s->shared->origin[sig] = (uint8_t)origin;
-		complete_signal(t, sig, info);
+	struct sigqueue **q = group ? &s->shared->queue : &s->queue;
+	if (sig < VMLAB_SIGRTMIN && (*set & SIGBIT(sig)))
+		return 0;
+	struct sigqueue *e;
+	if (sig == SIGKILL) {
+		e = calloc(1, sizeof(*e)); /* uncharged: see complete_signal */
 	} else {
-		s->info[sig] = *info;
-		s->origin[sig] = (uint8_t)origin;
+		bool override_rlimit = sig < VMLAB_SIGRTMIN && info->si_code >= 0;
+		e = sigqueue_alloc(t, override_rlimit);
+		if (!e && sig >= VMLAB_SIGRTMIN && info->si_code != SI_USER_)
+			return -EAGAIN;
 	}
+	if (e) {
+		e->sig = sig;
+		e->info = *info;
+		e->origin = (uint8_t)origin;
+		sigqueue_append(q, e);
+	}
+	*set |= SIGBIT(sig);
+	if (group)
+		complete_signal(t, sig, info);
+	return 0;
 }
 
 static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_origin origin)
 {
 	queue_to(t, info, origin, false);
+}
+
+/* The newest fault's details win over a pending one of the same signal. */
+static void drop_own(struct signal_struct *s, int sig)
+{
+	flush_sigqueue_mask(&s->pending, &s->queue, SIGBIT(sig));
 }
 
 void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, uint32_t trapno,
@@ -395,7 +547,7 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	}
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
 	info.u[0] = addr;
-	s->pending &= ~SIGBIT(sig); /* the newest fault's details win */
+	drop_own(s, sig);
 	queue(t, &info, ORIGIN_TRAP);
 }
 
@@ -407,7 +559,7 @@ void force_sig_bad_frame(struct task *t)
 		s->blocked &= ~SIGBIT(SIGSEGV);
 	}
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
-	s->pending &= ~SIGBIT(SIGSEGV);
+	drop_own(s, SIGSEGV);
 	queue(t, &info, ORIGIN_SIGRETURN);
 }
 
@@ -426,8 +578,7 @@ int send_sig(struct task *t, int sig, int si_code)
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
 	info.u[0] = (uint32_t)t->tgid; /* si_pid */
 	info.u[1] = t->uid;            /* si_uid */
-	queue_to(t, &info, ORIGIN_SENT, true);
-	return 0;
+	return queue_to(t, &info, ORIGIN_SENT, true);
 }
 
 int send_sig_info(struct task *t, const struct siginfo_i386 *info)
@@ -435,7 +586,7 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info)
 	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
 		return -EINVAL;
 	if (info->si_signo)
-		queue_to(t, info, ORIGIN_SENT, true);
+		return queue_to(t, info, ORIGIN_SENT, true);
 	return 0;
 }
 
@@ -444,7 +595,7 @@ int send_sig_info_thread(struct task *t, const struct siginfo_i386 *info)
 	if (info->si_signo < 0 || info->si_signo > VMLAB_NSIG)
 		return -EINVAL;
 	if (info->si_signo)
-		queue(t, info, ORIGIN_SENT);
+		return queue_to(t, info, ORIGIN_SENT, false);
 	return 0;
 }
 
@@ -496,10 +647,23 @@ int signal_peek(const struct task *t)
 void signal_discard(struct task *t, int sig)
 {
 	struct signal_struct *s = t->signal;
+	struct siginfo_i386 info;
 	if (s->pending & ~s->blocked & SIGBIT(sig))
-		s->pending &= ~SIGBIT(sig);
-	else
-		s->shared->signal &= ~SIGBIT(sig);
+		collect_signal(sig, &s->pending, &s->queue, &info, NULL);
+	else if (s->shared->signal & SIGBIT(sig))
+		collect_signal(sig, &s->shared->signal, &s->shared->queue, &info, NULL);
+}
+
+void signal_discard_all(struct task *t, int sig)
+{
+	struct signal_struct *s = t->signal;
+	flush_sigqueue_mask(&s->pending, &s->queue, SIGBIT(sig));
+	flush_sigqueue_mask(&s->shared->signal, &s->shared->queue, SIGBIT(sig));
+	for (size_t i = 0; t->sched && i < t->sched->nr; i++) {
+		struct task *o = t->sched->tasks[i];
+		if (o->tgid == t->tgid && o->signal && o->state < EXIT_ZOMBIE)
+			flush_sigqueue_mask(&o->signal->pending, &o->signal->queue, SIGBIT(sig));
+	}
 }
 
 uint64_t signal_pending_set(const struct task *t)
@@ -564,16 +728,13 @@ int dequeue_signal(struct task *t, uint64_t mask, struct siginfo_i386 *info)
 	struct signal_struct *s = t->signal;
 	int sig = next_signal(s->pending & mask);
 	if (sig) {
-		s->pending &= ~SIGBIT(sig);
-		*info = s->info[sig];
+		collect_signal(sig, &s->pending, &s->queue, info, NULL);
 		recalc_sigpending(t);
 		return sig;
 	}
 	sig = next_signal(s->shared->signal & mask);
-	if (sig) {
-		s->shared->signal &= ~SIGBIT(sig);
-		*info = s->shared->info[sig];
-	}
+	if (sig)
+		collect_signal(sig, &s->shared->signal, &s->shared->queue, info, NULL);
 	recalc_sigpending(t);
 	return sig;
 }
@@ -642,7 +803,7 @@ static void force_sigsegv(struct task *t)
 	s->sighand->action[SIGSEGV].handler = 0;
 	s->blocked &= ~SIGBIT(SIGSEGV);
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
-	s->pending &= ~SIGBIT(SIGSEGV);
+	drop_own(s, SIGSEGV);
 	queue(t, &info, ORIGIN_FRAME);
 }
 
@@ -687,15 +848,11 @@ void do_signal(struct task *t)
 			break;
 		struct siginfo_i386 info;
 		enum sig_origin origin;
-		if (own) {
-			s->pending &= ~SIGBIT(sig);
-			info = s->info[sig];
-			origin = (enum sig_origin)s->origin[sig];
-		} else {
-			s->shared->signal &= ~SIGBIT(sig);
-			info = s->shared->info[sig];
-			origin = (enum sig_origin)s->shared->origin[sig];
-		}
+		if (own)
+			collect_signal(sig, &s->pending, &s->queue, &info, &origin);
+		else
+			collect_signal(sig, &s->shared->signal, &s->shared->queue, &info,
+				       &origin);
 		struct k_sigaction *ka = &s->sighand->action[sig];
 		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
 			ktrace_signal(t, sig, &info, ka->handler);

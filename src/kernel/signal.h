@@ -26,6 +26,20 @@ struct siginfo_i386 {
 	uint32_t u[29]; /* kill: pid, uid; fault: addr */
 };
 
+/* One queued instance of a signal (Linux's struct sigqueue): real-time signals queue every
+ * instance, standard ones at most one per pending set. charged: counted against user uid's
+ * RLIMIT_SIGPENDING (SigQ) until taken or discarded. */
+struct sigqueue {
+	struct sigqueue *next;
+	struct siginfo_i386 info;
+	int sig;
+	uint8_t origin; /* enum sig_origin in signal.c */
+	bool charged;
+	uint32_t uid;
+};
+
+#define VMLAB_SIGRTMIN 32
+
 /* The handlers (Linux's sighand_struct): shared by the tasks a clone with CLONE_SIGHAND made
  * (a process's threads among them), so that sigaction in one is seen by all; count is the
  * number of tasks that use it. */
@@ -41,8 +55,7 @@ struct shared_pending {
 	int count;
 	int curr_target; /* a tid; 0: the target's own thread */
 	uint64_t signal;
-	struct siginfo_i386 info[VMLAB_NSIG + 1];
-	uint8_t origin[VMLAB_NSIG + 1];
+	struct sigqueue *queue; /* the instances, oldest first */
 };
 
 struct signal_struct {
@@ -50,7 +63,7 @@ struct signal_struct {
 	struct shared_pending *shared;
 	/* the thread's own mask and pending set (signals sent to this thread: tgkill, faults) */
 	uint64_t blocked, pending;
-	struct siginfo_i386 info[VMLAB_NSIG + 1]; /* one queued instance per signal */
+	struct sigqueue *queue; /* the instances of pending, oldest first */
 	/* TIF_SIGPENDING for the shared set: complete_signal chose this thread for a signal of
 	 * the process, or the thread's mask changed to let one in; a thread not chosen does
 	 * not stop for the process's signals */
@@ -65,9 +78,6 @@ struct signal_struct {
 	uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags; /* sigaltstack; flags: SS_AUTODISARM */
 	/* the last trap, for sigcontext (trapno, err, cr2) as Linux's thread_struct keeps it */
 	uint32_t trap_nr, error_code, cr2;
-	/* why each pending signal was queued (enum sig_origin in signal.c), so that the
-	 * one-line report of a fatal one says what happened */
-	uint8_t origin[VMLAB_NSIG + 1];
 	/* sigsuspend: the mask to put back once the handler's frame saved it */
 	bool restore_sigmask;
 	uint64_t saved_sigmask;
@@ -101,7 +111,8 @@ int send_sig(struct task *t, int sig, int si_code);
 
 /* Queues a signal with the caller's siginfo to t's process (PIDTYPE_TGID: kill, SIGCHLD,
  * timers): it waits in the shared set for a thread that does not block it, t first if it
- * can take it (complete_signal). 0 or -EINVAL. */
+ * can take it (complete_signal). 0, -EINVAL, or -EAGAIN: a real-time signal not sent by
+ * kill() (si_code other than SI_USER) past t's RLIMIT_SIGPENDING. */
 int send_sig_info(struct task *t, const struct siginfo_i386 *info);
 /* The same to thread t alone (tgkill, rt_tgsigqueueinfo: PIDTYPE_PID). */
 int send_sig_info_thread(struct task *t, const struct siginfo_i386 *info);
@@ -118,6 +129,13 @@ void exit_signals(struct task *t);
 /* Dequeues the lowest pending signal of mask from t's own set, then the process's (Linux's
  * dequeue_signal): its number and siginfo, or 0. */
 int dequeue_signal(struct task *t, uint64_t mask, struct siginfo_i386 *info);
+/* Discards sig's pending instances in every thread of t's process and in its shared set
+ * (sigaction setting it to be ignored). */
+void signal_discard_all(struct task *t, int sig);
+/* SigQ: the instances queued for t's user (real uid) in every process, as Linux's
+ * UCOUNT_RLIMIT_SIGPENDING counts them. */
+uint64_t signal_user_queued(const struct task *t);
+
 /* The signal do_signal would take next (0: none), and dropping it (a debugger's choice). */
 int signal_peek(const struct task *t);
 void signal_discard(struct task *t, int sig);

@@ -47,15 +47,8 @@ static int do_sigaction(struct task *t, uint32_t sig, const struct k_sigaction *
 		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3), in
 		 * every thread of the process (not in other processes sharing the handlers) */
 		bool ign = k.handler == 1 || (k.handler == 0 && sig_default_ignored((int)sig));
-		if (ign) {
-			s->pending &= ~SIGBIT(sig);
-			s->shared->signal &= ~SIGBIT(sig);
-		}
-		for (size_t i = 0; ign && t->sched && i < t->sched->nr; i++) {
-			struct task *o = t->sched->tasks[i];
-			if (o->tgid == t->tgid && o->signal && o->state < EXIT_ZOMBIE)
-				o->signal->pending &= ~SIGBIT(sig);
-		}
+		if (ign)
+			signal_discard_all(t, (int)sig);
 	}
 	return 0;
 }

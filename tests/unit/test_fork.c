@@ -271,15 +271,18 @@ static void test_jobctl(void **state)
 	assert_true(c->jobctl_stopped);
 	assert_false(task_can_run(c));
 	assert_true(signal_shared_pending_set(p) & SIGBIT(17)); /* for the process */
-	assert_int_equal(p->signal->shared->info[17].si_code, 5 /* CLD_STOPPED */);
-	assert_int_equal(p->signal->shared->info[17].u[2], 19);
+	const struct sigqueue *q = p->signal->shared->queue;
+	assert_non_null(q);
+	assert_int_equal(q->sig, 17);
+	assert_int_equal(q->info.si_code, 5 /* CLD_STOPPED */);
+	assert_int_equal(q->info.u[2], 19);
 	send_sig(c, 15 /* SIGTERM */, 0); /* waits for the continue */
 	assert_false(task_can_run(c));
 	send_sig(c, 18 /* SIGCONT */, 0);
 	assert_true(task_can_run(c));
 	assert_true(c->stop_continued);
 	send_sig(c, 20 /* SIGTSTP */, 0);
-	c->signal->shared->signal &= ~SIGBIT(15);
+	signal_discard_all(c, 15 /* SIGTERM */);
 	do_signal(c);
 	/* the whole program is one orphaned group under vmlab's init: discarded */
 	assert_false(c->jobctl_stopped);

@@ -1,5 +1,6 @@
 /* Signals without a guest: frame layout and placement as i386 Linux has them, the
  * retcode bytes, queueing, masks, default actions and the exit status they give. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -72,6 +73,7 @@ static int setup(void **state)
 {
 	struct task *t = calloc(1, sizeof(*t));
 	t->pid = t->tgid = 1000;
+	t->rlim[11].cur = 64; /* RLIMIT_SIGPENDING */
 	if (signal_init(t))
 		return -1;
 	*state = t;
@@ -84,6 +86,95 @@ static int teardown(void **state)
 	signal_free(t);
 	free(t);
 	return 0;
+}
+
+/* The siginfo of the oldest instance queued in t's own set. */
+static struct siginfo_i386 own_info(const struct task *t)
+{
+	assert_non_null(t->signal->queue);
+	return t->signal->queue->info;
+}
+
+static struct siginfo_i386 queued_info(int sig, int code, uint32_t value)
+{
+	struct siginfo_i386 i = {.si_signo = sig, .si_code = code};
+	i.u[0] = 1000; /* si_pid */
+	i.u[2] = value; /* si_value */
+	return i;
+}
+
+#define SI_QUEUE_ (-1)
+
+/* Real-time signals queue each instance with its siginfo, taken lowest number first and
+ * FIFO within one number; a standard signal coalesces. Each instance counts in SigQ. */
+static void test_rt_signals_queue(void **state)
+{
+	struct task *t = *state;
+	t->rlim[11].cur = 100;
+	t->signal->blocked = SIGBIT(40) | SIGBIT(35) | SIGBIT(SIGUSR1);
+	struct siginfo_i386 i = queued_info(40, SI_QUEUE_, 1);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	i = queued_info(40, SI_QUEUE_, 2);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	i = queued_info(35, SI_QUEUE_, 3);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	assert_int_equal(send_sig(t, SIGUSR1, 0), 0);
+	assert_int_equal(send_sig(t, SIGUSR1, 0), 0);
+	assert_int_equal(signal_user_queued(t), 4);
+	assert_int_equal(signal_shared_pending_set(t), SIGBIT(40) | SIGBIT(35) | SIGBIT(SIGUSR1));
+	struct siginfo_i386 got;
+	uint64_t all = ~0ull;
+	assert_int_equal(dequeue_signal(t, all, &got), SIGUSR1);
+	assert_int_equal(dequeue_signal(t, all, &got), 35);
+	assert_int_equal(got.u[2], 3);
+	assert_int_equal(dequeue_signal(t, all, &got), 40);
+	assert_int_equal(got.u[2], 1);
+	assert_true(signal_shared_pending_set(t) & SIGBIT(40)); /* one more instance */
+	assert_int_equal(signal_user_queued(t), 1);
+	assert_int_equal(dequeue_signal(t, all, &got), 40);
+	assert_int_equal(got.u[2], 2);
+	assert_int_equal(got.si_code, SI_QUEUE_);
+	assert_int_equal(dequeue_signal(t, all, &got), 0);
+	assert_int_equal(signal_shared_pending_set(t), 0);
+	assert_int_equal(signal_user_queued(t), 0);
+}
+
+/* RLIMIT_SIGPENDING: a real-time signal not from kill() fails with EAGAIN past it; kill()
+ * of one, or a standard signal, is still pending but without its siginfo (SI_USER, pid
+ * 0); a standard signal from the kernel or kill() is queued regardless of the limit. */
+static void test_sigpending_limit(void **state)
+{
+	struct task *t = *state;
+	t->rlim[11].cur = 2;
+	t->signal->blocked = ~0ull;
+	struct siginfo_i386 i = queued_info(40, SI_QUEUE_, 1);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	assert_int_equal(send_sig_info_thread(t, &i), 0); /* the thread's set counts too */
+	assert_int_equal(signal_user_queued(t), 2);
+	assert_int_equal(send_sig_info(t, &i), -EAGAIN);
+	i = queued_info(41, -6 /* SI_TKILL */, 0);
+	assert_int_equal(send_sig_info_thread(t, &i), -EAGAIN);
+	assert_false(signal_pending_set(t) & SIGBIT(41));
+	i = queued_info(42, 0 /* SI_USER: kill() */, 0);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	i = queued_info(SIGHUP, SI_QUEUE_, 9);
+	assert_int_equal(send_sig_info(t, &i), 0);
+	assert_int_equal(signal_user_queued(t), 2);
+	assert_int_equal(send_sig(t, SIGUSR1, 0), 0); /* override_rlimit */
+	assert_int_equal(signal_user_queued(t), 3);
+	struct siginfo_i386 got;
+	assert_int_equal(dequeue_signal(t, SIGBIT(SIGHUP), &got), SIGHUP);
+	assert_int_equal(got.si_code, 0);
+	assert_int_equal(got.u[0], 0);
+	assert_int_equal(dequeue_signal(t, SIGBIT(42), &got), 42);
+	assert_int_equal(got.si_code, 0);
+	assert_int_equal(got.u[0], 0);
+	assert_int_equal(dequeue_signal(t, SIGBIT(SIGUSR1), &got), SIGUSR1);
+	assert_int_equal(got.u[0], 1000);
+	/* a signal set to be ignored loses its instances, in both sets */
+	signal_discard_all(t, 40);
+	assert_int_equal(signal_user_queued(t), 0);
+	assert_int_equal(signal_pending_set(t) | signal_shared_pending_set(t), 0);
 }
 
 static void test_default_term(void **state)
@@ -199,8 +290,8 @@ static void test_fault_cannot_be_blocked(void **state)
 	force_sig_fault(t, SIGSEGV, 1, 0x1234);
 	assert_int_equal(t->signal->blocked, 0);
 	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0);
-	assert_int_equal(t->signal->info[SIGSEGV].si_code, 1);
-	assert_int_equal(t->signal->info[SIGSEGV].u[0], 0x1234);
+	assert_int_equal(own_info(t).si_code, 1);
+	assert_int_equal(own_info(t).u[0], 0x1234);
 	/* synchronous faults are delivered before lower-numbered pending signals */
 	t->signal->sighand->action[SIGHUP].handler = 0;
 	send_sig(t, SIGHUP, 0);
@@ -224,7 +315,7 @@ static void test_segment_faults_are_sigbus(void **state)
 	struct task *t = *state;
 	force_sig_fault_trap(t, SIGBUS, SI_KERNEL, 0, 11 /* #NP */, 0x4, 0);
 	assert_true(signal_pending(t));
-	assert_int_equal(t->signal->info[SIGBUS].si_code, SI_KERNEL);
+	assert_int_equal(own_info(t).si_code, SI_KERNEL);
 	assert_int_equal(t->signal->trap_nr, 11);
 	assert_int_equal(t->signal->error_code, 0x4);
 	do_signal(t);
@@ -239,7 +330,7 @@ static void test_bad_frame(void **state)
 	t->signal->trap_nr = 14;
 	t->signal->sighand->action[SIGSEGV].handler = 0x1000;
 	force_sig_bad_frame(t);
-	assert_int_equal(t->signal->info[SIGSEGV].si_code, SI_KERNEL);
+	assert_int_equal(own_info(t).si_code, SI_KERNEL);
 	assert_int_equal(t->signal->trap_nr, 14);
 	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0x1000);
 	t->signal->sighand->action[SIGSEGV].handler = 0;
@@ -260,6 +351,8 @@ static int setup_threads(void **state)
 	w->main.pid = w->main.tgid = 1000;
 	w->worker.pid = 1001;
 	w->worker.tgid = 1000;
+	/* RLIMIT_SIGPENDING: room for the instances the tests queue */
+	w->main.rlim[11].cur = w->worker.rlim[11].cur = 64;
 	w->main.group_leader = w->worker.group_leader = &w->main;
 	if (signal_init(&w->main))
 		return -1;
@@ -410,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_retcode),
 		cmocka_unit_test_setup_teardown(test_default_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rt_signals_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigpending_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_and_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_cannot_be_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_control, setup, teardown),
