@@ -10,6 +10,11 @@
  *   end (recvfrom then knows who sent it);
  * - a socket not yet connected or listening: one end of a host socketpair whose other end
  *   is closed (reads give end of file).
+ * Control data travels beside the host data, in order: the receiving socket keeps a queue
+ * of records (struct unix_rec), one per message of a datagram or seqpacket socket, and for
+ * a stream one per run of bytes with the same credentials (a send passing files has its
+ * own), keyed by the stream position they start at. Files in flight are references held
+ * by the records: they go when the record is received or the socket is released.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpu/cpu.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
@@ -51,6 +58,16 @@
 
 enum unix_state { US_UNCONNECTED, US_LISTENING, US_CONNECTED };
 
+/* The control data of a message (datagram, seqpacket) or of the stream bytes [start, end). */
+struct unix_rec {
+	uint64_t start, end;
+	bool has_creds; /* else the receiver is told pid 0 and the overflow ids */
+	int32_t creds[3];
+	int nfds;
+	struct file **fp;
+	struct unix_rec *next;
+};
+
 struct unix_sock {
 	int refs; /* the file's, and each datagram socket connected to it */
 	bool dead;
@@ -71,6 +88,10 @@ struct unix_sock {
 	struct unix_sock *peer;	       /* datagram: the socket connect chose (a reference) */
 	int shut;		       /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
 	int32_t cred[3], peer_cred[3]; /* pid, uid, gid at socket/connect time */
+	int fd;				  /* the file's host descriptor (f->host_fd) */
+	struct unix_rec *rq, **rq_tail;	  /* control records of what waits to be read */
+	uint64_t rx_pos;		  /* a stream: the bytes read so far */
+	struct unix_sock *all_next, **all_pprev; /* the table's list of every socket */
 	int sndbuf, rcvbuf;
 	bool passcred, reuseaddr, keepalive;
 	struct unix_sock *next; /* the table's list of bound sockets */
@@ -79,6 +100,10 @@ struct unix_sock {
 struct unix_table {
 	struct unix_sock *bound;
 	unsigned autobind; /* the next autobind name */
+	struct unix_sock *all;
+	struct unix_rec *reap; /* records whose files are being let go (iteratively: a file
+				  in flight may be a socket holding files in flight ...) */
+	bool reaping;
 };
 
 struct unix_table *unix_table_create(void)
@@ -86,15 +111,67 @@ struct unix_table *unix_table_create(void)
 	return calloc(1, sizeof(struct unix_table));
 }
 
+static void rec_free(struct unix_rec *r)
+{
+	free(r->fp);
+	free(r);
+}
+
+/* Lets go of a chain of records: their files are put without recursion. */
+static void recs_drop(struct unix_table *tab, struct unix_rec *r)
+{
+	while (r) {
+		struct unix_rec *next = r->next;
+		r->next = tab->reap;
+		tab->reap = r;
+		r = next;
+	}
+	if (tab->reaping)
+		return;
+	tab->reaping = true;
+	while (tab->reap) {
+		struct unix_rec *x = tab->reap;
+		tab->reap = x->next;
+		for (int i = 0; i < x->nfds; i++)
+			file_put(x->fp[i]);
+		rec_free(x);
+	}
+	tab->reaping = false;
+}
+
+static void sk_drop_recs(struct unix_sock *sk)
+{
+	struct unix_rec *r = sk->rq;
+	sk->rq = NULL;
+	sk->rq_tail = &sk->rq;
+	recs_drop(sk->tab, r);
+}
+
 void unix_table_destroy(struct unix_table *tab)
 {
-	free(tab); /* every socket is gone with its file by now */
+	/* Sockets still here are held by files in flight in a cycle (a socket sent over
+	 * itself): Linux's garbage collector frees them; vmlab does when the machine ends. */
+	for (bool again = true; again && tab;) {
+		again = false;
+		for (struct unix_sock *s = tab->all; s; s = s->all_next)
+			if (s->rq) {
+				sk_drop_recs(s);
+				again = true;
+				break;
+			}
+	}
+	free(tab);
 }
 
 static void sock_put(struct unix_sock *sk)
 {
 	if (--sk->refs > 0)
 		return;
+	if (sk->all_pprev) {
+		*sk->all_pprev = sk->all_next;
+		if (sk->all_next)
+			sk->all_next->all_pprev = sk->all_pprev;
+	}
 	free(sk->queue);
 	free(sk);
 }
@@ -124,6 +201,7 @@ void unix_release(struct unix_sock *sk)
 	if (sk->peer)
 		sock_put(sk->peer);
 	sk->peer = NULL;
+	sk_drop_recs(sk); /* files in flight to a socket closed unread */
 	sock_put(sk);
 }
 
@@ -166,6 +244,15 @@ static struct file *sock_file(struct task *t, int type, int host_fd, uint32_t fl
 	sk->refs = 1;
 	sk->type = type;
 	sk->tab = t->unix_names;
+	sk->fd = host_fd;
+	sk->rq_tail = &sk->rq;
+	if (sk->tab) {
+		sk->all_next = sk->tab->all;
+		if (sk->all_next)
+			sk->all_next->all_pprev = &sk->all_next;
+		sk->all_pprev = &sk->tab->all;
+		sk->tab->all = sk;
+	}
 	sk->rx_w = sk->notify_w = -1;
 	sk->sndbuf = sk->rcvbuf = WMEM_DEFAULT;
 	set_cred(t, sk->cred);
@@ -246,12 +333,10 @@ static void join_pair(struct task *t, struct unix_sock *a, struct unix_sock *b)
 	a->state = b->state = US_CONNECTED;
 	set_cred(t, a->peer_cred);
 	set_cred(t, b->peer_cred);
-	if (a->type == SOCK_DGRAM_) {
-		a->peer = b;
-		b->peer = a;
-		a->refs++;
-		b->refs++;
-	}
+	a->peer = b;
+	b->peer = a;
+	a->refs++;
+	b->refs++;
 }
 
 long unix_socketpair(struct task *t, int family, uint32_t type, int protocol, uint32_t usv)
@@ -474,7 +559,11 @@ static long stream_connect(struct task *t, struct file *f, struct unix_sock *oth
 		return -EAGAIN;
 	}
 	close(f->host_fd);
-	f->host_fd = sv[0];
+	f->host_fd = sk->fd = sv[0];
+	sk->peer = ss; /* each end knows the other (its control records go there) */
+	ss->peer = sk;
+	ss->refs++;
+	sk->refs++;
 	sk->state = US_CONNECTED;
 	memcpy(sk->peer_addr, other->addr, other->addr_len);
 	sk->peer_len = other->addr_len;
@@ -553,7 +642,7 @@ long unix_listen(struct task *t, int fd, int32_t backlog)
 			int sv[2];
 			if (!(err = host_pair(SOCK_STREAM, sv))) {
 				close(f->host_fd);
-				f->host_fd = sv[0];
+				f->host_fd = sk->fd = sv[0];
 				sk->notify_w = sv[1];
 				sk->state = US_LISTENING;
 			}
@@ -760,6 +849,183 @@ long unix_setsockopt(struct task *t, int fd, int level, int name, uint32_t uval,
 	return err;
 }
 
+void unix_scm_release(struct unix_scm *scm)
+{
+	for (int i = 0; i < scm->nfds; i++)
+		file_put(scm->fp[i]);
+	scm->nfds = 0;
+}
+
+/* The record of what sk sends to other now: the credentials (claimed, or the sender's
+ * when either end passes them: maybe_add_creds) and a reference to each file. */
+static struct unix_rec *rec_new(struct task *t, const struct unix_sock *sk,
+				const struct unix_sock *other, const struct unix_scm *scm)
+{
+	struct unix_rec *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	if (scm && scm->has_creds) {
+		r->has_creds = true;
+		memcpy(r->creds, scm->creds, sizeof r->creds);
+	} else if (sk->passcred || other->passcred) {
+		r->has_creds = true;
+		set_cred(t, r->creds);
+	}
+	if (scm && scm->nfds) {
+		r->fp = malloc((size_t)scm->nfds * sizeof *r->fp);
+		if (!r->fp) {
+			free(r);
+			return NULL;
+		}
+		for (int i = 0; i < scm->nfds; i++)
+			r->fp[i] = file_get(scm->fp[i]);
+		r->nfds = scm->nfds;
+	}
+	return r;
+}
+
+static bool same_creds(const struct unix_rec *a, const struct unix_rec *b)
+{
+	if (!a || !b)
+		return (!a || !a->has_creds) && (!b || !b->has_creds);
+	return a->has_creds == b->has_creds &&
+	       (!a->has_creds || !memcmp(a->creds, b->creds, sizeof a->creds));
+}
+
+/* Queues r at other; a stream's run of bytes joins the last one when nothing tells them
+ * apart (no files, the same credentials), so a queue stays short. */
+static void rec_queue(struct unix_sock *other, struct unix_rec *r)
+{
+	struct unix_rec *last = other->rq ? (struct unix_rec *)((char *)other->rq_tail -
+							    offsetof(struct unix_rec, next))
+					  : NULL;
+	if (other->type == SOCK_STREAM_ && last && !last->nfds && !r->nfds &&
+	    last->end == r->start && same_creds(last, r)) {
+		last->end = r->end;
+		rec_free(r);
+		return;
+	}
+	*other->rq_tail = r;
+	other->rq_tail = &r->next;
+}
+
+/* What the receiver learns of a message with record r (NULL: none): credentials when it
+ * passes them (pid 0 and the overflow ids when the sender gave none), and its files, taken
+ * from r (or new references on a peek). */
+static void rec_deliver(struct unix_sock *sk, struct unix_rec *r, bool peek, struct unix_scm *scm)
+{
+	if (!scm) {
+		if (r && !peek) {
+			struct unix_rec tmp = *r;
+			tmp.next = NULL;
+			r->fp = NULL;
+			r->nfds = 0;
+			struct unix_rec *c = malloc(sizeof *c);
+			if (c) {
+				*c = tmp;
+				recs_drop(sk->tab, c);
+			} else {
+				for (int i = 0; i < tmp.nfds; i++)
+					file_put(tmp.fp[i]);
+				free(tmp.fp);
+			}
+		}
+		return;
+	}
+	scm->passcred = sk->passcred;
+	scm->nfds = 0;
+	if (r && r->has_creds)
+		memcpy(scm->creds, r->creds, sizeof scm->creds);
+	else {
+		scm->creds[0] = 0;
+		scm->creds[1] = scm->creds[2] = 65534; /* overflowuid, overflowgid */
+	}
+	if (!r || !r->nfds)
+		return;
+	for (int i = 0; i < r->nfds; i++)
+		scm->fp[i] = peek ? file_get(r->fp[i]) : r->fp[i];
+	scm->nfds = r->nfds;
+	if (!peek) {
+		free(r->fp);
+		r->fp = NULL;
+		r->nfds = 0;
+	}
+}
+
+/* A message (datagram, seqpacket) was received: its record, the first queued. */
+static void msg_received(struct unix_sock *sk, bool peek, struct unix_scm *scm)
+{
+	struct unix_rec *r = sk->rq;
+	rec_deliver(sk, r, peek, scm);
+	if (r && !peek) {
+		sk->rq = r->next;
+		if (!sk->rq)
+			sk->rq_tail = &sk->rq;
+		r->next = NULL;
+		recs_drop(sk->tab, r);
+	}
+}
+
+/* How much of a stream one receive may take from position rx_pos (unix_stream_read_generic):
+ * it stops after the bytes that carried files, and with SO_PASSCRED before bytes of other
+ * credentials. */
+static size_t stream_limit(const struct unix_sock *sk, size_t want, const struct unix_rec **at)
+{
+	uint64_t pos = sk->rx_pos;
+	const struct unix_rec *r = sk->rq, *cover = NULL;
+	while (r && r->end <= pos)
+		r = r->next;
+	if (r && r->start <= pos)
+		cover = r;
+	*at = cover;
+	for (; r && r->start < pos + want; r = r->next) {
+		if (sk->passcred && r != cover && !same_creds(r, cover))
+			return (size_t)(r->start - pos);
+		if (r->nfds) {
+			if (r->end - pos < want)
+				want = (size_t)(r->end - pos);
+			break;
+		}
+	}
+	return want;
+}
+
+/* n bytes of the stream were received (or peeked) from rx_pos. */
+static void stream_received(struct unix_sock *sk, size_t n, bool peek, struct unix_scm *scm)
+{
+	uint64_t pos = sk->rx_pos, end = pos + n;
+	struct unix_rec *cover = NULL, *fds = NULL;
+	for (struct unix_rec *r = sk->rq; r && r->start < end; r = r->next) {
+		if (r->end <= pos)
+			continue;
+		if (!cover && r->start <= pos)
+			cover = r;
+		if (r->nfds && !fds)
+			fds = r;
+	}
+	rec_deliver(sk, fds, peek, scm);
+	if (scm && cover && cover->has_creds) {
+		memcpy(scm->creds, cover->creds, sizeof scm->creds);
+	} else if (scm) {
+		scm->creds[0] = 0;
+		scm->creds[1] = scm->creds[2] = 65534;
+	}
+	if (peek)
+		return;
+	sk->rx_pos = end;
+	struct unix_rec *done = NULL, **tail = &done;
+	while (sk->rq && sk->rq->end <= end) {
+		struct unix_rec *r = sk->rq;
+		sk->rq = r->next;
+		r->next = NULL;
+		*tail = r;
+		tail = &r->next;
+	}
+	if (!sk->rq)
+		sk->rq_tail = &sk->rq;
+	recs_drop(sk->tab, done);
+}
+
 static long would_block(struct task *t, struct file *f, uint32_t flags, bool writing, int host_fd)
 {
 	if ((f->f_flags & G_O_NONBLOCK) || (flags & MSG_DONTWAIT_))
@@ -778,7 +1044,7 @@ static long epipe(struct task *t, uint32_t flags)
 }
 
 static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_t len,
-		       uint32_t flags, uint32_t uaddr, int32_t addrlen)
+		       uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
 {
 	struct unix_sock *sk = f->sk, *other = sk->peer;
 	if (uaddr) {
@@ -802,8 +1068,11 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 	if (len > (size_t)sk->sndbuf - 32)
 		return -EMSGSIZE;
 	uint8_t *msg = malloc(HDR_SIZE + len);
-	if (!msg)
+	struct unix_rec *rec = msg ? rec_new(t, sk, other, scm) : NULL;
+	if (!rec) {
+		free(msg);
 		return -ENOMEM;
+	}
 	memset(msg, 0, HDR_SIZE);
 	memcpy(msg, &sk->addr_len, 4);
 	memcpy(msg + 4, sk->addr, sk->addr_len);
@@ -811,53 +1080,84 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 	ssize_t n = send(other->rx_w, msg, HDR_SIZE + len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	int e = errno;
 	free(msg);
-	if (n < 0)
+	if (n < 0) {
+		recs_drop(sk->tab, rec);
 		return e == EAGAIN ? would_block(t, f, flags, true, other->rx_w) : -e;
+	}
+	rec_queue(other, rec);
 	return (long)len;
 }
 
+/* A stream or seqpacket send of len bytes to the connected peer, with its record. */
+static long conn_send(struct task *t, struct file *f, const uint8_t *buf, size_t len,
+		      uint32_t flags, const struct unix_scm *scm)
+{
+	struct unix_sock *sk = f->sk, *other = sk->peer;
+	struct unix_rec *rec = NULL;
+	uint64_t base = 0;
+	if (other && !other->dead) {
+		/* a stream's bytes start where the receiver's unread bytes end */
+		int queued = 0;
+		if (sk->type == SOCK_STREAM_ && ioctl(other->fd, FIONREAD, &queued) < 0)
+			queued = 0;
+		base = other->rx_pos + (uint64_t)queued;
+		if (!(rec = rec_new(t, sk, other, scm)))
+			return -ENOMEM;
+	}
+	ssize_t n = send(f->host_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	int e = errno;
+	if (rec && (sk->type == SOCK_STREAM_ ? n > 0 : n >= 0)) {
+		rec->start = base;
+		rec->end = base + (uint64_t)n;
+		rec_queue(other, rec);
+	} else if (rec) {
+		recs_drop(sk->tab, rec);
+	}
+	if (n >= 0)
+		return n;
+	if (e == EAGAIN)
+		return would_block(t, f, flags, true, f->host_fd);
+	if (e == EPIPE || e == ECONNRESET)
+		return epipe(t, flags);
+	return -e;
+}
+
 static long send_file(struct task *t, struct file *f, const uint8_t *buf, size_t len,
-		      uint32_t flags, uint32_t uaddr, int32_t addrlen)
+		      uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
 {
 	long err;
 	struct unix_sock *sk = f->sk;
 	if (sk->type == SOCK_DGRAM_)
-		err = dgram_send(t, f, buf, len, flags, uaddr, addrlen);
+		err = dgram_send(t, f, buf, len, flags, uaddr, addrlen, scm);
 	else if (uaddr)
 		err = sk->state == US_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	else if (sk->state != US_CONNECTED)
 		err = sk->shut & 2 ? epipe(t, flags) : -ENOTCONN;
 	else if (sk->shut & 2)
 		err = epipe(t, flags);
-	else {
-		ssize_t n = send(f->host_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n >= 0)
-			err = n;
-		else if (errno == EAGAIN)
-			err = would_block(t, f, flags, true, f->host_fd);
-		else if (errno == EPIPE || errno == ECONNRESET)
-			err = epipe(t, flags);
-		else
-			err = -errno;
-	}
+	else
+		err = conn_send(t, f, buf, len, flags, scm);
 	return err;
 }
 
 long unix_send(struct task *t, int fd, const uint8_t *buf, size_t len, uint32_t flags,
-	       uint32_t uaddr, int32_t addrlen)
+	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
 {
 	long err;
 	struct file *f = sock_fget(t, fd, &err);
 	if (!f)
 		return err;
-	err = send_file(t, f, buf, len, flags, uaddr, addrlen);
+	err = send_file(t, f, buf, len, flags, uaddr, addrlen, scm);
 	fput(f);
 	return err;
 }
 
 static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, uint32_t flags,
-		      uint8_t *from, uint32_t *from_len, int *truncated)
+		      uint8_t *from, uint32_t *from_len, int *truncated, struct unix_scm *scm)
 {
+	bool peek = flags & MSG_PEEK_;
+	if (scm)
+		scm->nfds = 0;
 	long err;
 	struct unix_sock *sk = f->sk;
 	int hf = (flags & MSG_PEEK_) ? MSG_PEEK : 0;
@@ -885,12 +1185,26 @@ static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, 
 			*truncated = data > len;
 			memcpy(buf, msg + HDR_SIZE, data < len ? data : len);
 			err = (flags & MSG_TRUNC_) ? (long)data : (long)(data < len ? data : len);
+			msg_received(sk, peek, scm);
 		}
 		free(msg);
 	} else if (sk->shut & 1) {
 		err = 0;
 	} else {
-		ssize_t n = recv(f->host_fd, buf, len, MSG_DONTWAIT | hf);
+		const struct unix_rec *at;
+		size_t want = sk->type == SOCK_STREAM_ ? stream_limit(sk, len, &at) : len;
+		ssize_t n = recv(f->host_fd, buf, want, MSG_DONTWAIT | hf |
+				 (sk->type == SOCK_SEQPACKET_ ? MSG_TRUNC : 0));
+		if (n >= 0 && sk->type == SOCK_SEQPACKET_) {
+			/* a message, even an empty one (end of file: none queued) */
+			*truncated = (size_t)n > len;
+			if (!(flags & MSG_TRUNC_) && (size_t)n > len)
+				n = (ssize_t)len;
+			if (n > 0 || sk->rq)
+				msg_received(sk, peek, scm);
+		} else if (n > 0) {
+			stream_received(sk, (size_t)n, peek, scm);
+		}
 		if (n >= 0) {
 			err = n;
 			if (n > 0 && sk->peer_len) {
@@ -909,13 +1223,13 @@ static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, 
 }
 
 long unix_recv(struct task *t, int fd, uint8_t *buf, size_t len, uint32_t flags, uint8_t *from,
-	       uint32_t *from_len, int *truncated)
+	       uint32_t *from_len, int *truncated, struct unix_scm *scm)
 {
 	long err;
 	struct file *f = sock_fget(t, fd, &err);
 	if (!f)
 		return err;
-	err = recv_file(t, f, buf, len, flags, from, from_len, truncated);
+	err = recv_file(t, f, buf, len, flags, from, from_len, truncated, scm);
 	fput(f);
 	return err;
 }
@@ -930,7 +1244,7 @@ long unix_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	int trunc;
 	if (!buf)
 		return -ENOMEM;
-	long r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc);
+	long r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc, NULL);
 	if (r > 0 && copy_to_user(t, ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	free(buf);
@@ -943,7 +1257,7 @@ long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0);
+	long r = copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0, NULL);
 	free(buf);
 	return r;
 }
