@@ -238,7 +238,7 @@ static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t
 		r = -EINVAL;
 	else if (pos && f->kind == FILE_HOST && lseek(f->host_fd, 0, SEEK_CUR) < 0)
 		r = -ESPIPE;
-	else if (f->sk && unix_is_dgram(f->sk))
+	else if (f->sk)
 		r = writing ? unix_write(t, f, ubuf, count) : unix_read(t, f, ubuf, count);
 	else
 		r = writing ? file_write(t, f, ubuf, count, pos) : file_read(t, f, ubuf, count, pos);
@@ -300,6 +300,11 @@ static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t 
 	struct file *f = done ? NULL : fget(t, fd);
 	if (!done && !f)
 		done = -EBADF;
+	if (f && f->sk) { /* a socket: one message over the whole vector */
+		done = unix_rw_iov(t, f, iov, cnt, writing);
+		fput(f);
+		f = NULL;
+	}
 	for (uint32_t i = 0; f && i < cnt; i++) {
 		uint32_t len = iov[2 * i + 1];
 		if (!len)

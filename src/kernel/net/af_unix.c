@@ -1140,16 +1140,83 @@ static long send_file(struct task *t, struct file *f, const uint8_t *buf, size_t
 	return err;
 }
 
+size_t unix_partial_skip(const struct task *t)
+{
+	return t->partial_active ? t->partial_done : 0;
+}
+
+/* A call moved done units (this time round) of more and must wait for the rest (blocked:
+ * what would_block said): it runs again once woken, skipping what is done
+ * (unix_partial_skip), and returns the whole count in the end (sched_syscall_done), or the
+ * count so far when a signal interrupts it, as Linux returns a partial transfer. */
+long unix_partial_wait(struct task *t, long done, long blocked)
+{
+	if (blocked != -ERESTART_SCHED)
+		return done;
+	if (!t->partial_active) {
+		/* the registers stay: the call itself knows how far it got */
+		t->partial_active = true;
+		t->partial_done = 0;
+		t->partial_ecx = t->cpu->regs[R_ECX];
+		t->partial_edx = t->cpu->regs[R_EDX];
+	}
+	t->partial_done += (uint32_t)done;
+	return -ERESTART_SCHED;
+}
+
+static bool nonblocking(const struct file *f, uint32_t flags)
+{
+	return (f->f_flags & G_O_NONBLOCK) || (flags & MSG_DONTWAIT_);
+}
+
+/* A send; all: a blocking stream send goes on until everything is sent (unix_stream_sendmsg
+ * waits for room), after skipping what earlier rounds sent. */
+static long send_all(struct task *t, struct file *f, const uint8_t *buf, size_t len,
+		     uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm,
+		     bool all)
+{
+	size_t skip = 0;
+	if (all && f->sk->type == SOCK_STREAM_) {
+		skip = unix_partial_skip(t);
+		skip = skip < len ? skip : len;
+	} else {
+		all = false;
+	}
+	long err = send_file(t, f, buf + skip, len - skip, flags, uaddr, addrlen, skip ? NULL : scm);
+	if (all && err > 0 && (size_t)err < len - skip && !nonblocking(f, flags) && t->sched)
+		err = unix_partial_wait(t, err, would_block(t, f, flags, true, f->host_fd));
+	return err;
+}
+
 long unix_send(struct task *t, int fd, const uint8_t *buf, size_t len, uint32_t flags,
-	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
+	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm, bool all)
 {
 	long err;
 	struct file *f = sock_fget(t, fd, &err);
 	if (!f)
 		return err;
-	err = send_file(t, f, buf, len, flags, uaddr, addrlen, scm);
+	err = send_all(t, f, buf, len, flags, uaddr, addrlen, scm, all);
 	fput(f);
 	return err;
+}
+
+long unix_waitall(struct task *t, int fd, uint32_t flags, long got, size_t want, bool had_fds)
+{
+	if (!(flags & MSG_WAITALL_) || (flags & MSG_PEEK_) || got <= 0 || (size_t)got >= want ||
+	    had_fds || !t->sched)
+		return got;
+	long err;
+	struct file *f = sock_fget(t, fd, &err);
+	if (!f)
+		return got;
+	struct unix_sock *sk = f->sk;
+	int queued = 0;
+	/* more is there already: the receive stopped at other credentials, as Linux's does */
+	if (sk->type == SOCK_STREAM_ && !nonblocking(f, flags) && !(sk->shut & 1) &&
+	    (ioctl(f->host_fd, FIONREAD, &queued) < 0 || queued == 0))
+		got = unix_partial_wait(t, got, would_block(t, f, flags, false, f->host_fd));
+	fput(f);
+	return got;
 }
 
 static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, uint32_t flags,
@@ -1258,6 +1325,49 @@ long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	if (!buf)
 		return -ENOMEM;
 	long r = copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0, NULL);
+	free(buf);
+	return r;
+}
+
+/* readv/writev on a socket (sock_read_iter, sock_write_iter): one receive scattered over
+ * the vector, or one send of the gathered vector (a stream's waits to send everything).
+ * iov holds cnt (base, len) pairs the caller checked. */
+long unix_rw_iov(struct task *t, struct file *f, const uint32_t *iov, uint32_t cnt, bool writing)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < cnt; i++)
+		sum += iov[2 * i + 1];
+	size_t len = sum < RW_MAX ? (size_t)sum : RW_MAX, off = 0;
+	uint8_t *buf = malloc(len ? len : 1), from[SUN_MAX];
+	if (!buf)
+		return -ENOMEM;
+	long r = 0;
+	if (writing) {
+		for (uint32_t i = 0; i < cnt && off < len; i++) {
+			size_t n = iov[2 * i + 1] < len - off ? iov[2 * i + 1] : len - off;
+			if (n && copy_from_user(t, buf + off, iov[2 * i], n)) {
+				r = -EFAULT;
+				break;
+			}
+			off += n;
+		}
+		if (!r)
+			r = send_all(t, f, buf, len, 0, 0, 0, NULL, true);
+		free(buf);
+		return r;
+	}
+	uint32_t from_len;
+	int trunc;
+	r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc, NULL);
+	size_t got = r > 0 ? (size_t)r : 0;
+	for (uint32_t i = 0; i < cnt && off < got; i++) {
+		size_t n = iov[2 * i + 1] < got - off ? iov[2 * i + 1] : got - off;
+		if (n && copy_to_user(t, iov[2 * i], buf + off, n)) {
+			r = -EFAULT;
+			break;
+		}
+		off += n;
+	}
 	free(buf);
 	return r;
 }

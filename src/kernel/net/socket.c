@@ -11,6 +11,7 @@
 #include "kernel/net/unix_int.h"
 #include "kernel/fs/file.h"
 #include "kernel/sched.h"
+#include "kernel/sys_time.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/task.h"
 #include "kernel/uaccess.h"
@@ -90,7 +91,7 @@ long sys_sendto(struct task *t, const uint32_t *a)
 		return -ENOMEM;
 	long r = copy_from_user(t, buf, a[1], len)
 		     ? -EFAULT
-		     : unix_send(t, (int32_t)a[0], buf, len, a[3], a[4], (int32_t)a[5], NULL);
+		     : unix_send(t, (int32_t)a[0], buf, len, a[3], a[4], (int32_t)a[5], NULL, true);
 	free(buf);
 	return r;
 }
@@ -104,10 +105,13 @@ long sys_recvfrom(struct task *t, const uint32_t *a)
 	int trunc;
 	if (!buf)
 		return -ENOMEM;
-	long r = unix_recv(t, (int32_t)a[0], buf, len, a[3], from, &from_len, &trunc, NULL);
+	/* MSG_WAITALL: what earlier rounds of this call received is in the buffer already */
+	size_t skip = (a[3] & MSG_WAITALL_) ? unix_partial_skip(t) : 0;
+	skip = skip < len ? skip : len;
+	long r = unix_recv(t, (int32_t)a[0], buf, len - skip, a[3], from, &from_len, &trunc, NULL);
 	if (r >= 0) {
-		size_t got = (size_t)r < len ? (size_t)r : len;
-		if (got && copy_to_user(t, a[1], buf, got))
+		size_t got = (size_t)r < len - skip ? (size_t)r : len - skip;
+		if (got && copy_to_user(t, a[1] + (uint32_t)skip, buf, got))
 			r = -EFAULT;
 		else if (a[4]) {
 			int e = unix_put_addr(t, from, from_len, a[4], a[5]);
@@ -116,6 +120,8 @@ long sys_recvfrom(struct task *t, const uint32_t *a)
 		}
 	}
 	free(buf);
+	if (r > 0)
+		r = unix_waitall(t, (int32_t)a[0], a[3], r, len - skip, false);
 	return r;
 }
 
@@ -290,8 +296,9 @@ static uint32_t scm_put(struct task *t, const struct msghdr32 *m, uint32_t *mfla
 	return ctl - m->control;
 }
 
-/* ____sys_sendmsg: the msghdr at umsg; the bytes sent. */
-static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
+/* ____sys_sendmsg: the msghdr at umsg; the bytes sent (all: a blocking stream send waits
+ * to send everything). */
+static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
 	if (copy_from_user(t, &m, umsg, sizeof m))
@@ -334,7 +341,7 @@ static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
 	if (!buf)
 		r = -ENOMEM;
 	if (!r)
-		r = unix_send(t, fd, buf, total, flags, m.name, (int32_t)m.namelen, scm);
+		r = unix_send(t, fd, buf, total, flags, m.name, (int32_t)m.namelen, scm, all);
 	if (scm)
 		unix_scm_release(scm);
 	free(scm);
@@ -345,11 +352,12 @@ static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
 
 long sys_sendmsg(struct task *t, const uint32_t *a)
 {
-	return do_sendmsg(t, (int32_t)a[0], a[1], a[2]);
+	return do_sendmsg(t, (int32_t)a[0], a[1], a[2], true);
 }
 
-/* ____sys_recvmsg: into the msghdr at umsg; the bytes received. */
-static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
+/* ____sys_recvmsg: into the msghdr at umsg; the bytes received (all: MSG_WAITALL is
+ * honoured). */
+static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
 	if (copy_from_user(t, &m, umsg, sizeof m))
@@ -363,12 +371,21 @@ static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
 	struct unix_scm *scm = calloc(1, sizeof *scm);
 	uint32_t from_len;
 	int trunc;
-	r = buf && scm ? unix_recv(t, fd, buf, total, flags, from, &from_len, &trunc, scm) : -ENOMEM;
+	size_t skip = all && (flags & MSG_WAITALL_) ? unix_partial_skip(t) : 0;
+	skip = skip < total ? skip : total;
+	r = buf && scm ? unix_recv(t, fd, buf, total - skip, flags, from, &from_len, &trunc, scm)
+		       : -ENOMEM;
+	bool had_fds = scm && scm->nfds;
 	if (r >= 0) {
-		size_t got = (size_t)r < total ? (size_t)r : total, off = 0;
+		/* into the vector from byte skip on */
+		size_t got = (size_t)r < total - skip ? (size_t)r : total - skip, at = 0, off = 0;
 		for (uint32_t i = 0; i < m.iovlen && off < got; i++) {
-			size_t n = iov[i][1] < got - off ? iov[i][1] : got - off;
-			if (n && copy_to_user(t, iov[i][0], buf + off, n)) {
+			size_t l = iov[i][1], from_i = skip > at ? skip - at : 0;
+			at += l;
+			if (from_i >= l)
+				continue;
+			size_t n = l - from_i < got - off ? l - from_i : got - off;
+			if (n && copy_to_user(t, iov[i][0] + (uint32_t)from_i, buf + off, n)) {
 				r = -EFAULT;
 				break;
 			}
@@ -391,12 +408,120 @@ static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags)
 	free(scm);
 	free(buf);
 	free(iov);
+	if (all && r > 0)
+		r = unix_waitall(t, fd, flags, r, total - skip, had_fds);
 	return r;
 }
 
 long sys_recvmsg(struct task *t, const uint32_t *a)
 {
-	return do_recvmsg(t, (int32_t)a[0], a[1], a[2]);
+	return do_recvmsg(t, (int32_t)a[0], a[1], a[2], true);
+}
+
+#define MSG_OOB_ 0x1u
+#define MSG_WAITFORONE_ 0x10000u
+#define MMSG_SIZE 32u /* struct mmsghdr: a msghdr and msg_len */
+
+/* A multi-message call sent or received done messages this round before its result r:
+ * the count so far, an error when there is none, or a wait for more (the messages of the
+ * earlier rounds are skipped when it runs again: unix_partial_skip). */
+static long mmsg_result(struct task *t, long r, long done, size_t before)
+{
+	if (r == -ERESTART_SCHED || r == -ERESTARTSYS)
+		return done || before ? unix_partial_wait(t, done, r) : r;
+	return done || before ? done : r;
+}
+
+/* __sys_sendmmsg */
+static long do_sendmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, uint32_t flags)
+{
+	if (vlen > UIO_MAXIOV_)
+		vlen = UIO_MAXIOV_;
+	size_t before = unix_partial_skip(t);
+	long r = 0, done = 0;
+	for (uint32_t i = (uint32_t)before; i < vlen; i++) {
+		r = do_sendmsg(t, fd, uvec + i * MMSG_SIZE, flags, false);
+		if (r < 0)
+			break;
+		if (put_user_u32(t, uvec + i * MMSG_SIZE + 28, (uint32_t)r)) {
+			r = -EFAULT;
+			break;
+		}
+		done++;
+		r = 0;
+	}
+	return mmsg_result(t, r, done, before);
+}
+
+long sys_sendmmsg(struct task *t, const uint32_t *a)
+{
+	return do_sendmmsg(t, (int32_t)a[0], a[1], a[2], a[3]);
+}
+
+/* __sys_recvmmsg: after each message the timeout (a timespec at uts, 64-bit fields for the
+ * time64 call) is checked; what is left of it is written back. */
+static long do_recvmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, uint32_t flags,
+			uint32_t uts, bool t64)
+{
+	int64_t ts[2] = {0, 0};
+	if (uts) {
+		if (t64) {
+			if (copy_from_user(t, ts, uts, 16))
+				return -EFAULT;
+			ts[1] = (int32_t)(uint32_t)ts[1]; /* a 32-bit long's nanoseconds */
+		} else {
+			int32_t ts32[2];
+			if (copy_from_user(t, ts32, uts, 8))
+				return -EFAULT;
+			ts[0] = ts32[0];
+			ts[1] = ts32[1];
+		}
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+	}
+	uint64_t now = vclock_monotonic_ns(t);
+	uint64_t end = now + (uint64_t)ts[0] * 1000000000u + (uint64_t)ts[1];
+	if (vlen > UIO_MAXIOV_)
+		vlen = UIO_MAXIOV_;
+	size_t before = unix_partial_skip(t);
+	long r = 0, done = 0;
+	for (uint32_t i = (uint32_t)before; i < vlen; i++) {
+		uint32_t f = flags & ~MSG_WAITFORONE_;
+		if (i > 0 && (flags & MSG_WAITFORONE_))
+			f |= MSG_DONTWAIT_;
+		r = do_recvmsg(t, fd, uvec + i * MMSG_SIZE, f, false);
+		if (r < 0)
+			break;
+		if (put_user_u32(t, uvec + i * MMSG_SIZE + 28, (uint32_t)r)) {
+			r = -EFAULT;
+			break;
+		}
+		done++;
+		r = 0;
+		if (flags & MSG_OOB_)
+			break;
+		if (uts && vclock_monotonic_ns(t) >= end)
+			break;
+	}
+	if (uts && (done || before)) {
+		/* the time left (0 once it has passed), written back as Linux does */
+		uint64_t n = vclock_monotonic_ns(t), left = n < end ? end - n : 0;
+		int64_t rem[2] = {(int64_t)(left / 1000000000u), (int64_t)(left % 1000000000u)};
+		int32_t rem32[2] = {(int32_t)rem[0], (int32_t)rem[1]};
+		if (t64 ? copy_to_user(t, uts, rem, 16) : copy_to_user(t, uts, rem32, 8))
+			return -EFAULT;
+	}
+	return mmsg_result(t, r, done, before);
+}
+
+long sys_recvmmsg(struct task *t, const uint32_t *a)
+{
+	return do_recvmmsg(t, (int32_t)a[0], a[1], a[2], a[3], a[4], false);
+}
+
+long sys_recvmmsg_time64(struct task *t, const uint32_t *a)
+{
+	return do_recvmmsg(t, (int32_t)a[0], a[1], a[2], a[3], a[4], true);
 }
 
 /* socketcall(call, args): the argument count of each call, as net/socket.c's nargs */
@@ -438,13 +563,7 @@ long sys_socketcall(struct task *t, const uint32_t *a)
 	case 16: return sys_sendmsg(t, v);
 	case 17: return sys_recvmsg(t, v);
 	case 18: return sys_accept4(t, v);
-	default: { /* recvmmsg, sendmmsg */
-		static bool reported;
-		if (!reported)
-			fprintf(stderr, "vmlab: unimplemented socketcall %s (%u)\n",
-				call == 19 ? "recvmmsg" : "sendmmsg", call);
-		reported = true;
-		return -ENOSYS;
-	}
+	case 19: return sys_recvmmsg(t, v);
+	default: return sys_sendmmsg(t, v);
 	}
 }

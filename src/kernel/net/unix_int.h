@@ -54,10 +54,18 @@ long unix_getsockopt(struct task *t, int fd, int level, int name, uint32_t uval,
  * bytes; recv gives the sender's address in *from (*from_len bytes, 0: unnamed) and sets
  * *truncated when a datagram did not fit. */
 long unix_send(struct task *t, int fd, const uint8_t *buf, size_t len, uint32_t flags,
-	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm);
+	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm, bool all);
 /* scm (may be NULL: the files are dropped) receives the message's control data. */
 long unix_recv(struct task *t, int fd, uint8_t *buf, size_t len, uint32_t flags, uint8_t *from,
 	       uint32_t *from_len, int *truncated, struct unix_scm *scm);
+/* A blocking transfer that moved part of what it was asked waits for the rest (MSG_WAITALL,
+ * a stream send): unix_partial_skip is how much earlier rounds of this call moved; after a
+ * receive of got bytes of want, unix_waitall gives got or blocks (-ERESTART_SCHED). */
+size_t unix_partial_skip(const struct task *t);
+/* done units moved this round, then blocked (would_block's -ERESTART_SCHED, or a signal):
+ * -ERESTART_SCHED to go on after the wait, or done when interrupted. */
+long unix_partial_wait(struct task *t, long done, long blocked);
+long unix_waitall(struct task *t, int fd, uint32_t flags, long got, size_t want, bool had_fds);
 /* move_addr_to_user: klen bytes of kaddr to uaddr, within the length at ulen; the length. */
 int unix_put_addr(struct task *t, const uint8_t *kaddr, uint32_t klen, uint32_t uaddr,
 		  uint32_t ulen);
