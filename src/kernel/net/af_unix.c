@@ -82,6 +82,8 @@ struct unix_sock {
 	uint64_t dev, ino;
 	int rx_w;     /* datagram: the host end senders write to (-1 otherwise) */
 	int notify_w; /* listening: written once per queued connection (-1 otherwise) */
+	int room_r, room_w; /* listening: a byte per accept, for connects waiting for room */
+	struct unix_sock *waiting_for; /* a connect waiting for room in this listener's queue */
 	struct file **queue;
 	size_t nq, capq;
 	int backlog;
@@ -172,6 +174,10 @@ static void sock_put(struct unix_sock *sk)
 		if (sk->all_next)
 			sk->all_next->all_pprev = sk->all_pprev;
 	}
+	if (sk->room_r >= 0)
+		close(sk->room_r);
+	if (sk->room_w >= 0)
+		close(sk->room_w);
 	free(sk->queue);
 	free(sk);
 }
@@ -201,6 +207,11 @@ void unix_release(struct unix_sock *sk)
 	if (sk->peer)
 		sock_put(sk->peer);
 	sk->peer = NULL;
+	if (sk->waiting_for)
+		sock_put(sk->waiting_for);
+	sk->waiting_for = NULL;
+	if (sk->room_w >= 0) /* connects waiting for room: refused now */
+		(void)!write(sk->room_w, "", 1);
 	sk_drop_recs(sk); /* files in flight to a socket closed unread */
 	sock_put(sk);
 }
@@ -253,7 +264,7 @@ static struct file *sock_file(struct task *t, int type, int host_fd, uint32_t fl
 		sk->all_pprev = &sk->tab->all;
 		sk->tab->all = sk;
 	}
-	sk->rx_w = sk->notify_w = -1;
+	sk->rx_w = sk->notify_w = sk->room_r = sk->room_w = -1;
 	sk->sndbuf = sk->rcvbuf = WMEM_DEFAULT;
 	set_cred(t, sk->cred);
 	f->sk = sk;
@@ -522,8 +533,35 @@ static long stream_connect(struct task *t, struct file *f, struct unix_sock *oth
 	struct unix_sock *sk = f->sk;
 	if (other->state != US_LISTENING)
 		return -ECONNREFUSED;
-	if ((int)other->nq > other->backlog && (f->f_flags & G_O_NONBLOCK))
-		return -EAGAIN;
+	if (sk->waiting_for) {
+		sock_put(sk->waiting_for);
+		sk->waiting_for = NULL;
+	}
+	if ((int)other->nq > other->backlog) {
+		/* unix_wait_for_peer: a full queue; the caller sleeps until an accept makes
+		 * room (or the listener goes), the listener kept meanwhile */
+		if (f->f_flags & G_O_NONBLOCK)
+			return -EAGAIN;
+		if (other->room_r < 0) {
+			int sv[2];
+			long e = host_pair(SOCK_STREAM, sv);
+			if (e)
+				return e;
+			other->room_r = sv[0];
+			other->room_w = sv[1];
+		}
+		char drain[64];
+		while (read(other->room_r, drain, sizeof drain) > 0)
+			;
+		if (!t->sched)
+			return fs_would_block_forever(t, "a connect to a full listen queue");
+		long r = sched_block(t, WAIT_PIPE_READ, other->room_r, 0);
+		if (r == -ERESTART_SCHED) {
+			sk->waiting_for = other;
+			other->refs++;
+		}
+		return r == -ERESTARTSYS ? -ERESTARTSYS : r;
+	}
 	if (other->nq == other->capq) {
 		size_t cap = other->capq ? other->capq * 2 : 8;
 		struct file **q = realloc(other->queue, cap * sizeof *q);
@@ -697,6 +735,8 @@ long unix_accept(struct task *t, int fd, uint32_t uaddr, uint32_t uaddrlen, uint
 	}
 	struct file *s = sk->queue[0];
 	memmove(sk->queue, sk->queue + 1, --sk->nq * sizeof *sk->queue);
+	if (sk->room_w >= 0) /* room for a connect that waits */
+		(void)!write(sk->room_w, "", 1);
 	fput(f);
 	if (flags & SOCK_NONBLOCK_)
 		s->f_flags |= G_O_NONBLOCK;
