@@ -389,6 +389,11 @@ static void dgram_vectors(void)
 	close(sv[1]);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static void seqpacket_and_backlog(void)
 {
 	printf("-- seqpacket boundaries, connect to a full backlog\n");
@@ -425,10 +430,29 @@ static void seqpacket_and_backlog(void)
 	const char *e = en(r);
 	waitpid(pid, NULL, 0);
 	printf("blocking connect 3 once the child accepted: %s\n", e);
+	/* the queue is full again: a blocking connect waits, until a signal ... */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	int c4 = socket(AF_UNIX, SOCK_STREAM, 0);
+	alarm(1);
+	SHOW("blocking connect 4 to a full queue, alarm", connect(c4, (struct sockaddr *)&addr, alen));
+	/* ... or until the listener goes */
+	pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		close(l);
+		_exit(0);
+	}
+	close(l);
+	SHOW("blocking connect 4 again, the listener closed meanwhile",
+	     connect(c4, (struct sockaddr *)&addr, alen));
+	waitpid(pid, NULL, 0);
+	close(c4);
 	close(c1);
 	close(c2);
 	close(c3);
-	close(l);
 }
 
 int main(void)
