@@ -91,7 +91,8 @@ static void put_msg(struct fx *f, uint32_t len, uint32_t ctllen)
 static long send_fds(struct fx *f, int s, const char *data, const int *fds, int n)
 {
 	uint32_t c[3 + 8] = {12 + 4 * (uint32_t)n, 1, 1};
-	memcpy(c + 3, fds, 4 * (size_t)n);
+	if (n)
+		memcpy(c + 3, fds, 4 * (size_t)n);
 	assert_int_equal(copy_to_user(f->t, f->buf + 128, c, 12 + 4 * (size_t)n), 0);
 	assert_int_equal(copy_to_user(f->t, f->buf + 512, data, strlen(data)), 0);
 	put_msg(f, (uint32_t)strlen(data), n ? 12 + 4 * (uint32_t)n : 0);

@@ -733,6 +733,10 @@ long unix_accept(struct task *t, int fd, uint32_t uaddr, uint32_t uaddrlen, uint
 			   ? sched_block(t, WAIT_PIPE_READ, host_fd, 0)
 			   : fs_would_block_forever(t, "accept on a socket nobody connects to");
 	}
+	if (!sk->nq) { /* a notification without a connection: never index an empty queue */
+		fput(f);
+		return -EAGAIN;
+	}
 	struct file *s = sk->queue[0];
 	memmove(sk->queue, sk->queue + 1, --sk->nq * sizeof *sk->queue);
 	if (sk->room_w >= 0) /* room for a connect that waits */
