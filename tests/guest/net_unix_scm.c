@@ -389,6 +389,29 @@ static void dgram_vectors(void)
 	close(sv[1]);
 }
 
+/* a datagram send waiting for room in a receiver that goes meanwhile */
+static void dgram_blocked_send(void)
+{
+	printf("-- a blocked datagram send, the receiver closed\n");
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	static char b[1000];
+	int n = 0;
+	while (send(sv[0], b, sizeof b, MSG_DONTWAIT) > 0)
+		n++;
+	printf("filled: %s\n", n > 0 ? "yes" : "no");
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		_exit(0);
+	}
+	close(sv[1]);
+	SHOW("blocking send, the receiver gone meanwhile", send(sv[0], b, sizeof b, 0));
+	SHOW("send again", send(sv[0], b, sizeof b, 0));
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -468,5 +491,6 @@ int main(void)
 	waitall_and_big_send();
 	dgram_vectors();
 	seqpacket_and_backlog();
+	dgram_blocked_send();
 	return 0;
 }

@@ -83,7 +83,10 @@ struct unix_sock {
 	int rx_w;     /* datagram: the host end senders write to (-1 otherwise) */
 	int notify_w; /* listening: written once per queued connection (-1 otherwise) */
 	int room_r, room_w; /* listening: a byte per accept, for connects waiting for room */
-	struct unix_sock *waiting_for; /* a connect waiting for room in this listener's queue */
+	/* the socket whose host end a call on this one sleeps on (a connect waiting for room
+	 * in a listener's queue, a datagram send for room in a receiver's): a reference,
+	 * so that the end stays open, until the next such call or the release */
+	struct unix_sock *waiting_for;
 	struct file **queue;
 	size_t nq, capq;
 	int backlog;
@@ -174,6 +177,8 @@ static void sock_put(struct unix_sock *sk)
 		if (sk->all_next)
 			sk->all_next->all_pprev = sk->all_pprev;
 	}
+	if (sk->rx_w >= 0)
+		close(sk->rx_w);
 	if (sk->room_r >= 0)
 		close(sk->room_r);
 	if (sk->room_w >= 0)
@@ -199,11 +204,11 @@ void unix_release(struct unix_sock *sk)
 	for (size_t i = 0; i < sk->nq; i++)
 		file_put(sk->queue[i]); /* connections never accepted: their clients see EOF */
 	sk->nq = 0;
-	if (sk->rx_w >= 0)
-		close(sk->rx_w);
+	/* rx_w stays open until the socket is freed: a sender sleeping until it is
+	 * writable (it holds a reference: waiting_for) must not poll a reused number */
 	if (sk->notify_w >= 0)
 		close(sk->notify_w);
-	sk->rx_w = sk->notify_w = -1;
+	sk->notify_w = -1;
 	if (sk->peer)
 		sock_put(sk->peer);
 	sk->peer = NULL;
@@ -1107,8 +1112,15 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 	}
 	if (sk->shut & 2)
 		return epipe(t, flags);
-	if (other->dead)
+	if (other->dead) {
+		if (other == sk->peer) { /* the association dissolves: ENOTCONN next time */
+			sk->peer = NULL;
+			sk->peer_len = 0;
+			sk->state = US_UNCONNECTED;
+			sock_put(other);
+		}
 		return -ECONNREFUSED;
+	}
 	if (len > (size_t)sk->sndbuf - 32)
 		return -EMSGSIZE;
 	uint8_t *msg = malloc(HDR_SIZE + len);
@@ -1126,7 +1138,17 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 	free(msg);
 	if (n < 0) {
 		recs_drop(sk->tab, rec);
-		return e == EAGAIN ? would_block(t, f, flags, true, other->rx_w) : -e;
+		if (e != EAGAIN)
+			return -e;
+		long r = would_block(t, f, flags, true, other->rx_w);
+		if (r == -ERESTART_SCHED && sk->waiting_for != other) {
+			/* the receiver's queue end is polled while this sleeps: keep it */
+			if (sk->waiting_for)
+				sock_put(sk->waiting_for);
+			sk->waiting_for = other;
+			other->refs++;
+		}
+		return r;
 	}
 	rec_queue(other, rec);
 	return (long)len;
