@@ -412,6 +412,56 @@ static void dgram_blocked_send(void)
 	close(sv[0]);
 }
 
+static void name_len(const char *w, int fd)
+{
+	struct sockaddr_un a;
+	socklen_t l = sizeof a;
+	memset(&a, 0, sizeof a);
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	printf("%s: name length %u%s\n", w, (unsigned)l, l > 2 && !a.sun_path[0] ? " (abstract)" : "");
+}
+
+/* a socket passing credentials is given a name (autobind) when it connects or sends */
+static void passcred_autobind(void)
+{
+	printf("-- SO_PASSCRED and autobind\n");
+	int one = 1;
+	struct sockaddr_un srv = {AF_UNIX, "\0vmlab-scm-ab-s"}, da = {AF_UNIX, "\0vmlab-scm-ab-d"};
+	socklen_t sl = offsetof(struct sockaddr_un, sun_path) + 15;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(l, (struct sockaddr *)&srv, sl);
+	listen(l, 5);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	setsockopt(c, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	connect(c, (struct sockaddr *)&srv, sl);
+	name_len("stream client passing credentials", c);
+	int c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	connect(c2, (struct sockaddr *)&srv, sl);
+	name_len("stream client not passing them", c2);
+	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	bind(d, (struct sockaddr *)&da, sl);
+	setsockopt(d, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	int s1 = socket(AF_UNIX, SOCK_DGRAM, 0), s2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	sendto(s1, "x", 1, 0, (struct sockaddr *)&da, sl);
+	name_len("datagram sender to a receiver passing credentials", s1);
+	setsockopt(s2, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	sendto(s2, "y", 1, 0, (struct sockaddr *)&da, sl);
+	name_len("datagram sender passing credentials", s2);
+	struct sockaddr_un from;
+	for (int i = 0; i < 2; i++) {
+		socklen_t fl = sizeof from;
+		char ch;
+		recvfrom(d, &ch, 1, 0, (struct sockaddr *)&from, &fl);
+		printf("received '%c' from a name of length %u\n", ch, (unsigned)fl);
+	}
+	close(s1);
+	close(s2);
+	close(d);
+	close(c);
+	close(c2);
+	close(l);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -492,5 +542,6 @@ int main(void)
 	dgram_vectors();
 	seqpacket_and_backlog();
 	dgram_blocked_send();
+	passcred_autobind();
 	return 0;
 }

@@ -642,6 +642,8 @@ long unix_connect(struct task *t, int fd, uint32_t uaddr, int32_t addrlen)
 		err = kind;
 	else if (kind == 2)
 		err = -EINVAL;
+	else if (sk->type != SOCK_DGRAM_ && sk->passcred && !sk->addr_len && (err = autobind(sk)))
+		; /* unix_stream_connect: a socket passing credentials gets a name first */
 	else if (sk->type != SOCK_DGRAM_ && sk->state == US_CONNECTED)
 		err = -EISCONN;
 	else if (sk->state == US_LISTENING)
@@ -1104,11 +1106,18 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 			return kind;
 		if (kind == 2)
 			return -EINVAL;
-		long r = find_other(t, a, alen, kind, sk->type, &other);
+		/* unix_dgram_sendmsg: a sender passing credentials gets a name first */
+		long r = sk->passcred && !sk->addr_len ? autobind(sk) : 0;
+		if (!r)
+			r = find_other(t, a, alen, kind, sk->type, &other);
 		if (r)
 			return r;
 	} else if (!other) {
 		return -ENOTCONN;
+	} else if (sk->passcred && !sk->addr_len) {
+		long r = autobind(sk);
+		if (r)
+			return r;
 	}
 	if (sk->shut & 2)
 		return epipe(t, flags);
