@@ -413,6 +413,16 @@ static struct file *sock_fget(struct task *t, int fd, long *err)
 	return f;
 }
 
+long unix_sock_check(struct task *t, int fd)
+{
+	long err;
+	struct file *f = sock_fget(t, fd, &err);
+	if (!f)
+		return err;
+	fput(f);
+	return 0;
+}
+
 /* unix_mkname: the address at uaddr as it will be kept (a path NUL-terminated and measured
  * as Linux measures it); 0 for a path, 1 for an abstract name, 2 for autobind. */
 static int get_name(struct task *t, uint32_t uaddr, int32_t addrlen, uint8_t *a, uint32_t *len)

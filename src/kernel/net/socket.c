@@ -20,6 +20,7 @@
 #define UIO_MAXIOV_ 1024
 #define MSG_TRUNC_FLAG 0x20u
 #define MSG_CTRUNC_ 0x8u
+#define MSG_CMSG_COMPAT_ 0x80000000u /* the compat layer's own: EINVAL from a native call */
 #define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
 #define SCM_CREDENTIALS_ 2
@@ -85,6 +86,9 @@ long sys_setsockopt(struct task *t, const uint32_t *a)
 /* sendto(fd, buf, len, flags, addr, addrlen); send is the same without an address */
 long sys_sendto(struct task *t, const uint32_t *a)
 {
+	long e = unix_sock_check(t, (int32_t)a[0]);
+	if (e)
+		return e;
 	size_t len = a[2] < IO_MAX ? a[2] : IO_MAX;
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
@@ -99,6 +103,9 @@ long sys_sendto(struct task *t, const uint32_t *a)
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */
 long sys_recvfrom(struct task *t, const uint32_t *a)
 {
+	long e = unix_sock_check(t, (int32_t)a[0]);
+	if (e)
+		return e;
 	size_t len = a[2] < IO_MAX ? a[2] : IO_MAX;
 	uint8_t *buf = malloc(len ? len : 1), from[SUN_MAX];
 	uint32_t from_len;
@@ -301,6 +308,9 @@ static uint32_t scm_put(struct task *t, const struct msghdr32 *m, uint32_t *mfla
 static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
+	long e = unix_sock_check(t, fd);
+	if (e)
+		return e;
 	if (copy_from_user(t, &m, umsg, sizeof m))
 		return -EFAULT;
 	uint32_t(*iov)[2];
@@ -352,6 +362,8 @@ static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bo
 
 long sys_sendmsg(struct task *t, const uint32_t *a)
 {
+	if (a[2] & MSG_CMSG_COMPAT_)
+		return -EINVAL;
 	return do_sendmsg(t, (int32_t)a[0], a[1], a[2], true);
 }
 
@@ -360,6 +372,9 @@ long sys_sendmsg(struct task *t, const uint32_t *a)
 static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
+	long e = unix_sock_check(t, fd);
+	if (e)
+		return e;
 	if (copy_from_user(t, &m, umsg, sizeof m))
 		return -EFAULT;
 	uint32_t(*iov)[2];
@@ -415,6 +430,8 @@ static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bo
 
 long sys_recvmsg(struct task *t, const uint32_t *a)
 {
+	if (a[2] & MSG_CMSG_COMPAT_)
+		return -EINVAL;
 	return do_recvmsg(t, (int32_t)a[0], a[1], a[2], true);
 }
 
@@ -435,6 +452,11 @@ static long mmsg_result(struct task *t, long r, long done, size_t before)
 /* __sys_sendmmsg */
 static long do_sendmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, uint32_t flags)
 {
+	if (flags & MSG_CMSG_COMPAT_)
+		return -EINVAL;
+	long e = unix_sock_check(t, fd);
+	if (e)
+		return e;
 	if (vlen > UIO_MAXIOV_)
 		vlen = UIO_MAXIOV_;
 	size_t before = unix_partial_skip(t);
@@ -479,6 +501,11 @@ static long do_recvmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, ui
 		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
 			return -EINVAL;
 	}
+	if (flags & MSG_CMSG_COMPAT_)
+		return -EINVAL;
+	long e = unix_sock_check(t, fd);
+	if (e)
+		return e;
 	uint64_t now = vclock_monotonic_ns(t);
 	uint64_t end = now + (uint64_t)ts[0] * 1000000000u + (uint64_t)ts[1];
 	if (vlen > UIO_MAXIOV_)

@@ -40,6 +40,9 @@ struct unix_scm {
 /* Drops the file references of scm. */
 void unix_scm_release(struct unix_scm *scm);
 
+/* sockfd_lookup_light: 0 when fd is a socket, else -EBADF or -ENOTSOCK (the calls' first
+ * check, before their arguments are read). */
+long unix_sock_check(struct task *t, int fd);
 long unix_socket(struct task *t, int family, uint32_t type, int protocol);
 long unix_socketpair(struct task *t, int family, uint32_t type, int protocol, uint32_t usv);
 long unix_bind(struct task *t, int fd, uint32_t uaddr, int32_t addrlen);
