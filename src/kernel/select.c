@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kernel/fs/file.h"
 #include "kernel/sched.h"
@@ -44,7 +45,11 @@ static short fd_revents(struct task *t, int fd, short events, struct poll_host *
 		if (ph) {
 			ph->fd = f->host_fd;
 			ph->events = ev;
-			ph->external = !f->is_pipe;
+			/* a regular file's readiness never changes: nobody outside can
+			 * make the events it lacks happen (a wait on it is a deadlock) */
+			struct stat st;
+			ph->external = !f->is_pipe &&
+				       !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
 		}
 	}
 	fput(f);
