@@ -462,6 +462,30 @@ static void passcred_autobind(void)
 	close(l);
 }
 
+/* the socket is looked up before the arguments are read; 0x80000000 (MSG_CMSG_COMPAT of
+ * a 64-bit kernel) is no flag to an i386 kernel */
+static void call_order(void)
+{
+	printf("-- the order of the checks\n");
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	int f = open("/", O_RDONLY);
+	SHOW("sendmsg on a non-socket, bad msghdr", sendmsg(f, (void *)8, 0));
+	SHOW("sendmsg on a bad fd", sendmsg(99, (void *)8, 0));
+	SHOW("recvmsg on a non-socket", recvmsg(f, (void *)8, 0));
+	SHOW("sendto on a non-socket", sendto(f, (void *)8, 4, 0, NULL, 0));
+	SHOW("recvfrom on a non-socket", recvfrom(f, (void *)8, 4, 0, NULL, 0));
+	SHOW("sendmmsg on a non-socket", sendmmsg(f, (void *)8, 1, 0));
+	SHOW("sendmsg with MSG_CMSG_COMPAT", sendmsg(sv[0], (void *)8, 0x80000000));
+	SHOW("sendmsg on a bad fd with MSG_CMSG_COMPAT", sendmsg(99, (void *)8, 0x80000000));
+	SHOW("recvmsg with MSG_CMSG_COMPAT", recvmsg(sv[0], (void *)8, 0x80000000));
+	SHOW("sendmmsg with MSG_CMSG_COMPAT", sendmmsg(99, (void *)8, 1, 0x80000000));
+	SHOW("recvmmsg with MSG_CMSG_COMPAT", recvmmsg(99, (void *)8, 1, 0x80000000, NULL));
+	close(f);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -543,5 +567,6 @@ int main(void)
 	seqpacket_and_backlog();
 	dgram_blocked_send();
 	passcred_autobind();
+	call_order();
 	return 0;
 }

@@ -20,7 +20,6 @@
 #define UIO_MAXIOV_ 1024
 #define MSG_TRUNC_FLAG 0x20u
 #define MSG_CTRUNC_ 0x8u
-#define MSG_CMSG_COMPAT_ 0x80000000u /* the compat layer's own: EINVAL from a native call */
 #define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
 #define SCM_CREDENTIALS_ 2
@@ -362,8 +361,6 @@ static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bo
 
 long sys_sendmsg(struct task *t, const uint32_t *a)
 {
-	if (a[2] & MSG_CMSG_COMPAT_)
-		return -EINVAL;
 	return do_sendmsg(t, (int32_t)a[0], a[1], a[2], true);
 }
 
@@ -430,8 +427,6 @@ static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bo
 
 long sys_recvmsg(struct task *t, const uint32_t *a)
 {
-	if (a[2] & MSG_CMSG_COMPAT_)
-		return -EINVAL;
 	return do_recvmsg(t, (int32_t)a[0], a[1], a[2], true);
 }
 
@@ -452,8 +447,6 @@ static long mmsg_result(struct task *t, long r, long done, size_t before)
 /* __sys_sendmmsg */
 static long do_sendmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, uint32_t flags)
 {
-	if (flags & MSG_CMSG_COMPAT_)
-		return -EINVAL;
 	long e = unix_sock_check(t, fd);
 	if (e)
 		return e;
@@ -501,8 +494,6 @@ static long do_recvmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, ui
 		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
 			return -EINVAL;
 	}
-	if (flags & MSG_CMSG_COMPAT_)
-		return -EINVAL;
 	long e = unix_sock_check(t, fd);
 	if (e)
 		return e;
