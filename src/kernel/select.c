@@ -48,8 +48,8 @@ static short fd_revents(struct task *t, int fd, short events, struct poll_host *
 			/* a regular file's readiness never changes: nobody outside can
 			 * make the events it lacks happen (a wait on it is a deadlock) */
 			struct stat st;
-			ph->external = !f->is_pipe &&
-				       !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
+			ph->external =
+			    !f->is_pipe && !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
 		}
 	}
 	fput(f);

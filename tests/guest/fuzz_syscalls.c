@@ -464,7 +464,12 @@ static uint32_t open_flags(void)
 	return below(16) ? f : value();
 }
 
-/* Argument kinds of the calls worth reaching past their first checks: f descriptor,
+/* (The socket calls come last: socket, socketpair, bind, connect, listen, accept4,
+ * getsockopt, setsockopt, getsockname, getpeername, sendto, sendmsg, recvfrom, recvmsg,
+ * shutdown, recvmmsg and its time64 call, sendmmsg, socketcall; F AF_UNIX mostly, T a
+ * socket type, A a sockaddr, n its length, g message flags, M a msghdr, V an mmsghdr
+ * vector, C a socketcall number, S its argument block.)
+ * Argument kinds of the calls worth reaching past their first checks: f descriptor,
  * p path, b buffer, l length, o open flags, m mode, i small number, v iovec array,
  * a address in the window, s signal number, P our pid (1000 under vmlab), z a sigset's
  * size (8), 0 zero, x anything. */
@@ -472,30 +477,30 @@ static const struct {
 	uint16_t nr;
 	const char *kinds;
 } typed[] = {
-    {3, "fbl"},	     {4, "fbl"},     {5, "pom"},     {6, "f"},	     {8, "pm"},	     {9, "pp"},
-    {10, "p"},	     {12, "p"},	     {15, "pm"},     {19, "fii"},    {33, "pi"},     {38, "pp"},
-    {39, "pm"},	     {40, "p"},	     {41, "f"},	     {42, "b"},	     {54, "fxb"},    {55, "fib"},
-    {63, "ff"},	     {83, "pp"},     {85, "pbl"},    {92, "pl"},     {93, "fl"},     {94, "fm"},
-    {106, "pb"},     {108, "fb"},    {118, "f"},     {133, "f"},     {140, "fiibi"}, {141, "fbl"},
-    {145, "fvi"},    {146, "fvi"},   {180, "fbli0"}, {181, "fbli0"}, {183, "bl"},    {187, "ffbl"},
-    {192, "alixfi"}, {195, "pb"},    {196, "pb"},    {197, "fb"},    {212, "pii"},   {220, "fbl"},
-    {221, "fib"},    {239, "ffbl"},  {295, "fpom"},  {296, "fpm"},   {300, "fpbi"},  {301, "fpi"},
-    {302, "fpfp"},   {303, "fpfpi"}, {304, "pfp"},   {305, "fpbl"},  {306, "fpm"},   {307, "fpi"},
-    {320, "fpbi"},   {331, "bi"},    {333, "fvii0"}, {334, "fvii0"}, {383, "fpiib"}, {90, "x"},
-    {91, "al"},	     {125, "ali"},   {163, "alli"},  {219, "ali"},   {144, "ali"},   {174, "sbbz"},
-    {175, "ibbz"},   {186, "bb"},    {37, "Ps"},     {238, "Ps"},    {270, "PPs"},   {178, "Psb"},
-    {162, "bb"},     {265, "iibb"},  {355, "bli"},   {340, "Pibb"},  {243, "b"},     {123, "ibl"},
-    {45, "x"},	     {241, "Plb"},   {27, "i"},	     {104, "ibb"},   {105, "ib"},    {60, "m"},
-    {122, "b"},	     {116, "b"},     {77, "ib"},     {191, "ib"},    {76, "ib"},     {13, "b"},
-    {78, "bb"},	     {403, "ib"},    {407, "iib"},   {172, "iiiii"}, {384, "ib"},
-    /* sockets: socket, socketpair, bind, connect, listen, accept4, getsockopt, setsockopt,
-     * getsockname, getpeername, sendto, sendmsg, recvfrom, recvmsg, shutdown, recvmmsg
-     * (and its time64 call), sendmmsg, socketcall */
-    {359, "FT0"},    {360, "FT0b"},  {361, "fAn"},   {362, "fAn"},   {363, "fi"},
-    {364, "fbbT"},   {365, "fiibb"}, {366, "fiibl"}, {367, "fbb"},   {368, "fbb"},
-    {369, "fblgAn"}, {370, "fMg"},   {371, "fblgbb"}, {372, "fMg"},  {373, "fi"},
-    {337, "fVigb"},  {417, "fVigb"}, {345, "fVig"},  {102, "CS"},    {359, "FT0"},
-    {360, "FT0b"},   {370, "fMg"},   {372, "fMg"},
+    {3, "fbl"},	     {4, "fbl"},      {5, "pom"},      {6, "f"},       {8, "pm"},
+    {9, "pp"},	     {10, "p"},	      {12, "p"},       {15, "pm"},     {19, "fii"},
+    {33, "pi"},	     {38, "pp"},      {39, "pm"},      {40, "p"},      {41, "f"},
+    {42, "b"},	     {54, "fxb"},     {55, "fib"},     {63, "ff"},     {83, "pp"},
+    {85, "pbl"},     {92, "pl"},      {93, "fl"},      {94, "fm"},     {106, "pb"},
+    {108, "fb"},     {118, "f"},      {133, "f"},      {140, "fiibi"}, {141, "fbl"},
+    {145, "fvi"},    {146, "fvi"},    {180, "fbli0"},  {181, "fbli0"}, {183, "bl"},
+    {187, "ffbl"},   {192, "alixfi"}, {195, "pb"},     {196, "pb"},    {197, "fb"},
+    {212, "pii"},    {220, "fbl"},    {221, "fib"},    {239, "ffbl"},  {295, "fpom"},
+    {296, "fpm"},    {300, "fpbi"},   {301, "fpi"},    {302, "fpfp"},  {303, "fpfpi"},
+    {304, "pfp"},    {305, "fpbl"},   {306, "fpm"},    {307, "fpi"},   {320, "fpbi"},
+    {331, "bi"},     {333, "fvii0"},  {334, "fvii0"},  {383, "fpiib"}, {90, "x"},
+    {91, "al"},	     {125, "ali"},    {163, "alli"},   {219, "ali"},   {144, "ali"},
+    {174, "sbbz"},   {175, "ibbz"},   {186, "bb"},     {37, "Ps"},     {238, "Ps"},
+    {270, "PPs"},    {178, "Psb"},    {162, "bb"},     {265, "iibb"},  {355, "bli"},
+    {340, "Pibb"},   {243, "b"},      {123, "ibl"},    {45, "x"},      {241, "Plb"},
+    {27, "i"},	     {104, "ibb"},    {105, "ib"},     {60, "m"},      {122, "b"},
+    {116, "b"},	     {77, "ib"},      {191, "ib"},     {76, "ib"},     {13, "b"},
+    {78, "bb"},	     {403, "ib"},     {407, "iib"},    {172, "iiiii"}, {384, "ib"},
+    {359, "FT0"},    {360, "FT0b"},   {361, "fAn"},    {362, "fAn"},   {363, "fi"},
+    {364, "fbbT"},   {365, "fiibb"},  {366, "fiibl"},  {367, "fbb"},   {368, "fbb"},
+    {369, "fblgAn"}, {370, "fMg"},    {371, "fblgbb"}, {372, "fMg"},   {373, "fi"},
+    {337, "fVigb"},  {417, "fVigb"},  {345, "fVig"},   {102, "CS"},    {359, "FT0"},
+    {360, "FT0b"},   {370, "fMg"},    {372, "fMg"},
 };
 
 static void typed_args(uint32_t nr, uint32_t *a)
@@ -520,7 +525,9 @@ static void typed_args(uint32_t nr, uint32_t *a)
 			case '0': a[i] = 0; break;
 			case 'F': a[i] = below(8) ? 1 : value(); break; /* AF_UNIX */
 			case 'T': /* SOCK_STREAM, DGRAM, SEQPACKET, mostly SOCK_NONBLOCK */
-				a[i] = (below(3) == 0 ? 1 : below(2) ? 2 : 5) |
+				a[i] = (below(3) == 0 ? 1
+					: below(2)    ? 2
+						      : 5) |
 				       (below(8) ? 0x800 : 0) | (below(2) ? 0x80000 : 0);
 				a[i] = below(16) ? a[i] : value();
 				break;
@@ -837,7 +844,8 @@ int main(int argc, char **argv)
 		else if (r >= 0 && r < 1024 && nr != 4 && nr != 3)
 			pool[npool++ % 16] = (uint32_t)r;
 		if (r == 0 && nr == 360 && a[3] >= ARENA + 9 * PG && a[3] < ARENA + 31 * PG &&
-		    a[3] + 8 <= ARENA + 32 * PG && (a[3] < ARENA + 4 * PG || a[3] >= ARENA + 5 * PG)) {
+		    a[3] + 8 <= ARENA + 32 * PG &&
+		    (a[3] < ARENA + 4 * PG || a[3] >= ARENA + 5 * PG)) {
 			/* socketpair's two descriptors */
 			pool[npool++ % 16] = *(volatile uint32_t *)(uintptr_t)a[3];
 			pool[npool++ % 16] = *(volatile uint32_t *)(uintptr_t)(a[3] + 4);

@@ -80,8 +80,8 @@ struct unix_sock {
 	uint32_t peer_len;
 	bool path_bound; /* a path name: the node's identity */
 	uint64_t dev, ino;
-	int rx_w;     /* datagram: the host end senders write to (-1 otherwise) */
-	int notify_w; /* listening: written once per queued connection (-1 otherwise) */
+	int rx_w;	    /* datagram: the host end senders write to (-1 otherwise) */
+	int notify_w;	    /* listening: written once per queued connection (-1 otherwise) */
 	int room_r, room_w; /* listening: a byte per accept, for connects waiting for room */
 	/* the socket whose host end a call on this one sleeps on (a connect waiting for room
 	 * in a listener's queue, a datagram send for room in a receiver's): a reference,
@@ -90,12 +90,13 @@ struct unix_sock {
 	struct file **queue;
 	size_t nq, capq;
 	int backlog;
-	struct unix_sock *peer;	       /* datagram: the socket connect chose (a reference) */
-	int shut;		       /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
-	int32_t cred[3], peer_cred[3]; /* pid, uid, gid at socket/connect time */
-	int fd;				  /* the file's host descriptor (f->host_fd) */
-	struct unix_rec *rq, **rq_tail;	  /* control records of what waits to be read */
-	uint64_t rx_pos;		  /* a stream: the bytes read so far */
+	struct unix_sock
+	    *peer; /* the connected peer (datagram: the one connect chose), a reference */
+	int shut;  /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
+	int32_t cred[3], peer_cred[3];		 /* pid, uid, gid at socket/connect time */
+	int fd;					 /* the file's host descriptor (f->host_fd) */
+	struct unix_rec *rq, **rq_tail;		 /* control records of what waits to be read */
+	uint64_t rx_pos;			 /* a stream: the bytes read so far */
 	struct unix_sock *all_next, **all_pprev; /* the table's list of every socket */
 	int sndbuf, rcvbuf;
 	bool passcred, reuseaddr, keepalive;
@@ -957,9 +958,10 @@ static bool same_creds(const struct unix_rec *a, const struct unix_rec *b)
  * apart (no files, the same credentials), so a queue stays short. */
 static void rec_queue(struct unix_sock *other, struct unix_rec *r)
 {
-	struct unix_rec *last = other->rq ? (struct unix_rec *)((char *)other->rq_tail -
-							    offsetof(struct unix_rec, next))
-					  : NULL;
+	struct unix_rec *last =
+	    other->rq
+		? (struct unix_rec *)((char *)other->rq_tail - offsetof(struct unix_rec, next))
+		: NULL;
 	if (other->type == SOCK_STREAM_ && last && !last->nfds && !r->nfds &&
 	    last->end == r->start && same_creds(last, r)) {
 		last->end = r->end;
@@ -1256,9 +1258,8 @@ static bool nonblocking(const struct file *f, uint32_t flags)
 
 /* A send; all: a blocking stream send goes on until everything is sent (unix_stream_sendmsg
  * waits for room), after skipping what earlier rounds sent. */
-static long send_all(struct task *t, struct file *f, const uint8_t *buf, size_t len,
-		     uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm,
-		     bool all)
+static long send_all(struct task *t, struct file *f, const uint8_t *buf, size_t len, uint32_t flags,
+		     uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm, bool all)
 {
 	size_t skip = 0;
 	if (all && f->sk->type == SOCK_STREAM_) {
@@ -1267,7 +1268,8 @@ static long send_all(struct task *t, struct file *f, const uint8_t *buf, size_t 
 	} else {
 		all = false;
 	}
-	long err = send_file(t, f, buf + skip, len - skip, flags, uaddr, addrlen, skip ? NULL : scm);
+	long err =
+	    send_file(t, f, buf + skip, len - skip, flags, uaddr, addrlen, skip ? NULL : scm);
 	if (all && err > 0 && (size_t)err < len - skip && !nonblocking(f, flags) && t->sched)
 		err = unix_partial_wait(t, err, would_block(t, f, flags, true, f->host_fd));
 	return err;
@@ -1345,8 +1347,8 @@ static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, 
 	} else {
 		const struct unix_rec *at;
 		size_t want = sk->type == SOCK_STREAM_ ? stream_limit(sk, len, &at) : len;
-		ssize_t n = recv(f->host_fd, buf, want, MSG_DONTWAIT | hf |
-				 (sk->type == SOCK_SEQPACKET_ ? MSG_TRUNC : 0));
+		ssize_t n = recv(f->host_fd, buf, want,
+				 MSG_DONTWAIT | hf | (sk->type == SOCK_SEQPACKET_ ? MSG_TRUNC : 0));
 		if (n >= 0 && sk->type == SOCK_SEQPACKET_) {
 			/* a message, even an empty one (end of file: none queued) */
 			*truncated = (size_t)n > len;
@@ -1409,7 +1411,8 @@ long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0, NULL);
+	long r =
+	    copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0, NULL);
 	free(buf);
 	return r;
 }

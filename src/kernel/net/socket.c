@@ -23,7 +23,7 @@
 #define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
 #define SCM_CREDENTIALS_ 2
-#define CMSG_HDR 12u /* struct cmsghdr on i386: len, level, type */
+#define CMSG_HDR 12u	  /* struct cmsghdr on i386: len, level, type */
 #define OPTMEM_MAX 20480u /* net.core.optmem_max: the most control data one send copies */
 #define INT_MAX_ 0x7fffffffu
 
@@ -215,7 +215,8 @@ static long scm_parse(struct task *t, const uint8_t *ctl, uint32_t len, struct u
 		else if (h[2] == SCM_RIGHTS_)
 			r = scm_rights(t, ctl + off + CMSG_HDR, (h[0] - CMSG_HDR) / 4, scm);
 		else if (h[2] == SCM_CREDENTIALS_)
-			r = h[0] != CMSG_HDR + 12 ? -EINVAL : scm_creds(t, ctl + off + CMSG_HDR, scm);
+			r = h[0] != CMSG_HDR + 12 ? -EINVAL
+						  : scm_creds(t, ctl + off + CMSG_HDR, scm);
 		else
 			r = -EINVAL;
 		if (r)

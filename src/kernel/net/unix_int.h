@@ -33,8 +33,8 @@ struct file;
 struct unix_scm {
 	int nfds;
 	struct file *fp[SCM_MAX_FD_];
-	bool has_creds;	 /* send: SCM_CREDENTIALS given */
-	bool passcred;	 /* recv: the socket has SO_PASSCRED (creds to report) */
+	bool has_creds;	  /* send: SCM_CREDENTIALS given */
+	bool passcred;	  /* recv: the socket has SO_PASSCRED (creds to report) */
 	int32_t creds[3]; /* pid, uid, gid */
 };
 /* Drops the file references of scm. */
