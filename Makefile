@@ -67,8 +67,9 @@ $(O)/src/kernel/vdso32/vdso_image.o: src/kernel/vdso32/vdso_image.S $(O)/vdso32/
 	@mkdir -p $(@D)
 	$(CC) -c -DVDSO_SO='"$(O)/vdso32/vdso32.so"' -o $@ $<
 
+# capstone disassembles the faulting instructions of --report (src/cli/report_disasm.c)
 $(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) -lcapstone $(LDLIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -76,6 +77,11 @@ $(O)/%.o: %.c
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_HOBJS) $(O)/libvmlab.a
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(WHOLE) -lcmocka $(LDLIBS)
+
+# the report's parts below the page, and capstone (tests/unit/test_report.c)
+$(O)/tests/unit/test_report: $(O)/src/cli/report_svg.o $(O)/src/cli/report_mm.o \
+	$(O)/src/cli/report_disasm.o
+$(O)/tests/unit/test_report: LDLIBS += -lcapstone
 
 $(O)/bench/%: $(O)/bench/%.o $(O)/libvmlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -124,7 +130,11 @@ build/dynguest/%-nopie: tests/dynguest/%.c $$(DYNGUEST_LIBS_$$*)
 build/dynguest/%-spie: tests/dynguest/%.c
 	@mkdir -p $(@D)
 	$(CC) -m32 -O2 -w -fpie -static-pie -o $@ $< -ldl -lm 2>/dev/null
-guests: $(GUEST_BINS) $(DYNGUEST_BINS)
+# The bundled example programs (`make run`, tests/e2e/report.sh).
+build/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+guests: $(GUEST_BINS) $(DYNGUEST_BINS) build/examples/report_demo
 
 san:
 	$(MAKE) SAN=1 all
@@ -138,9 +148,14 @@ build/fuzz/%: tests/fuzz/%.c
 	clang -std=c17 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_SRCS_$*)
 
+# `make run`: an address walked step by step, then a real program (examples/report_demo.c)
+# run with a report (docs/observe.md, "Report").
 run: deps
-	$(MAKE) all
+	$(MAKE) all build/examples/report_demo
 	$(O)/vmlab translate examples/pae-walk.vm
+	$(O)/vmlab run --report=build/report_demo.html build/examples/report_demo
+	@echo "program: $(abspath build/examples/report_demo) (source examples/report_demo.c)"
+	@echo "report:  $(abspath build/report_demo.html) (open it in a browser)"
 
 # The whole suite: both builds, then every test program; ends with "N passed, N failed, N skipped".
 # clang builds everything too (with -Werror), so both compilers stay clean.

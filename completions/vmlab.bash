@@ -22,8 +22,8 @@ _vmlab()
 		      --slice= --swap= --swap-file= --reclaim= --root --rw --stats --stats=
 		      --stats-file= --log-file= --help-stats --env-host --env-clear -E -U --rlimit
 		      --rlimit-host --trace= --trace-file= --trace-format= --trace-addr=
-		      --trace-insns= --trace-tlb-sample= --strace --dump-state= --dump-state-file=
-		      --dump-addr= --help" ;;
+		      --trace-insns= --trace-tlb-sample= --trace-pid= --strace --dump-state=
+		      --dump-state-file= --dump-addr= --report= --report-interval= -g --gdb= --help" ;;
 	translate) opts="--quiz --answers --answers= --check --state --paging= --segments=
 		      --tlb= --questions= --topics= --help" ;;
 	kmem) opts="--mem= --vmsplit= --paging= --vmalloc= --proc= --no-demo --help" ;;

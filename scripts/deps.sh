@@ -3,10 +3,13 @@
 # Usage: scripts/deps.sh [extra-package ...]
 # REQUIRED must install; OPTIONAL ones let more checks run (the tests that need them say
 # SKIP without them): python3-jsonschema validates --stats=json against its schema, strace
-# is the reference of --strace, perl and python3 drive parts of the fuzz and sandbox tests.
+# is the reference of --strace, perl and python3 drive parts of the fuzz and sandbox tests,
+# gdb drives the gdb stub's test (tests/e2e/gdbstub.sh).
+# chromium (headless) renders the --report page in tests/e2e/report.sh; libcapstone-dev
+# disassembles the report's faulting instructions.
 set -e
-REQUIRED="gcc-multilib libcmocka-dev clang xz-utils $*"
-OPTIONAL="python3 python3-jsonschema perl strace"
+REQUIRED="gcc-multilib libcmocka-dev clang xz-utils libcapstone-dev $*"
+OPTIONAL="python3 python3-jsonschema perl strace gdb chromium"
 missing() {
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"

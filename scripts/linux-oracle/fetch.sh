@@ -1,6 +1,9 @@
 #!/bin/sh
 # Fetches the real i386 Linux oracle: Debian's 6.1 kernels for i386 (686 and
 # 686-pae) and busybox-static:i386, unpacked under build/oracle/ (never committed).
+# From each kernel package the virtio modules a swap disk needs are kept too, in
+# build/oracle/FLAVOUR/modules/ with a file "order" listing them in load order
+# (boot.sh --disk puts them in the initramfs: the kernels build virtio_blk as a module).
 # Usage: scripts/linux-oracle/fetch.sh
 # Prints nothing on success except what apt says; idempotent.
 set -e
@@ -37,8 +40,10 @@ fi
 [ -n "$k686" ] && [ -n "$kpae" ] || { echo "fetch.sh: no linux-image-6.1.0-*-686 package found" >&2; exit 1; }
 
 mkdir -p "$OUT/debs"
-fetch() { # package, destination dir, files to keep (globs)
-	[ -e "$2/.done-$1" ] && return 0
+# virtio_blk and what it needs, dependencies first (modinfo -F depends of each)
+VIRTIO_MODS="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
+fetch() { # package, destination dir, files to keep (globs), [1: keep the virtio modules]
+	[ -e "$2/.done-v2-$1" ] && return 0
 	(cd "$OUT/debs" && apt-get download -q -o APT::Sandbox::User=root "$1:i386" >/dev/null)
 	deb=$(ls -t "$OUT"/debs/"$1"_*_i386.deb | head -1)
 	rm -rf "$2" "$2.x"
@@ -50,12 +55,22 @@ fetch() { # package, destination dir, files to keep (globs)
 		mkdir -p "$2/$(dirname "$f")"
 		cp -a "$2.x/"$f "$2/$(dirname "$f")/"
 	done
+	if [ "${4:-0}" = 1 ]; then
+		mkdir -p "$2/modules"
+		: >"$2/modules/order"
+		for m in $VIRTIO_MODS; do
+			ko=$(find "$2.x/lib/modules" -name "$m.ko" | head -1)
+			[ -n "$ko" ] || { echo "fetch.sh: $1 has no $m.ko" >&2; exit 1; }
+			cp "$ko" "$2/modules/"
+			echo "$m.ko" >>"$2/modules/order"
+		done
+	fi
 	rm -rf "$2.x"
 	dpkg-deb -f "$deb" Package Version >"$2/PACKAGE"
-	touch "$2/.done-$1"
+	touch "$2/.done-v2-$1"
 }
-fetch "$k686" "$OUT/686" 'boot/vmlinuz-* boot/config-*'
-fetch "$kpae" "$OUT/686-pae" 'boot/vmlinuz-* boot/config-*'
+fetch "$k686" "$OUT/686" 'boot/vmlinuz-* boot/config-*' 1
+fetch "$kpae" "$OUT/686-pae" 'boot/vmlinuz-* boot/config-*' 1
 fetch busybox-static "$OUT/busybox" bin/busybox
 for f in 686 686-pae; do
 	k=$(ls "$OUT/$f"/boot/vmlinuz-* | head -1)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/gdbstub.h"
 #include "cli/host_stderr.h"
 #include "cli/run_options.h"
 #include "cli/run_session.h"
@@ -45,9 +46,15 @@ static void usage(FILE *f)
 		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
 		"  --max-insns=N         stop the program after N instructions\n"
 		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
-		"  --swap=SIZE           a swap area of SIZE (kept in host memory; docs/swap.md)\n"
-		"  --swap-file=PATH      keep the swap area in this (sparse) host file instead\n"
+		"  --swap=SIZE[:PRIO]    a swap area of SIZE (kept in host memory; docs/swap.md), with\n"
+		"                        swapon's priority PRIO (0-32767; default -2, -3, ... in order);\n"
+		"                        repeat for more areas (up to 8)\n"
+		"  --swap-file=PATH      keep the first swap area in this (sparse) host file instead\n"
 		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
+		"debugging:\n"
+		"  -g PORT, --gdb=PORT   wait for gdb on localhost TCP PORT before the first\n"
+		"                        instruction (0: any free port, printed on stderr); gdb's\n"
+		"                        `target remote :PORT`, `monitor help` (docs/gdb.md)\n"
 		"files:\n%s",
 		fs_usage());
 	run_options_usage(f);
@@ -135,6 +142,7 @@ int cmd_run(int argc, char **argv)
 	struct run_session rs = {0};
 	int i = 1;
 	int status = 2;
+	int gdb_port = -1; /* -g: no debugger */
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = strchr(a, '=');
@@ -163,6 +171,14 @@ int cmd_run(int argc, char **argv)
 			usage(stdout);
 			status = 0;
 			goto out;
+		} else if (!strcmp(a, "-g") || !strncmp(a, "--gdb=", 6)) {
+			const char *pv = a[1] == 'g' ? (i + 1 < argc ? argv[++i] : NULL) : v;
+			if (!pv || parse_u64(pv, &x) || x > 65535) {
+				fprintf(stderr, "vmlab run: bad -g port '%s' (0 to 65535)\n",
+					pv ? pv : "");
+				goto out;
+			}
+			gdb_port = (int)x;
 		} else if (!strncmp(a, "--mem=", 6)) {
 			if (mm_parse_size(v, &cfg.ram_bytes)) {
 				fprintf(
@@ -239,9 +255,32 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 		} else if (!strncmp(a, "--swap=", 7)) {
-			if (mm_parse_size(v, &cfg.swap_bytes) || cfg.swap_bytes < 2 * 4096) {
-				fprintf(stderr, "vmlab run: bad --swap '%s' (a size: 8K to 32G)\n", v);
+			/* SIZE or SIZE:PRIO; a second --swap adds an area */
+			char sz[64];
+			const char *colon = strchr(v, ':');
+			size_t l = colon ? (size_t)(colon - v) : strlen(v);
+			uint64_t bytes = 0, prio = 0;
+			bool bad = l >= sizeof sz;
+			if (!bad) {
+				memcpy(sz, v, l);
+				sz[l] = '\0';
+				bad = mm_parse_size(sz, &bytes) || bytes < 2 * 4096 ||
+				      (colon && (parse_u64(colon + 1, &prio) || prio > SWAP_FLAG_PRIO_MASK));
+			}
+			if (bad || (cfg.swap_bytes && cfg.nr_swap_extra >= sizeof cfg.swap_extra /
+										sizeof cfg.swap_extra[0])) {
+				fprintf(stderr,
+					"vmlab run: bad --swap '%s' (a size: 8K to 32G, then optionally "
+					":PRIO, 0 to 32767; at most 8 areas)\n",
+					v);
 				goto out;
+			}
+			int p = colon ? (int)prio : SWAP_PRIO_NONE;
+			if (!cfg.swap_bytes) {
+				cfg.swap_bytes = bytes;
+				cfg.swap_prio = p;
+			} else {
+				cfg.swap_extra[cfg.nr_swap_extra++] = (struct swap_extra){bytes, p};
 			}
 		} else if (!strncmp(a, "--swap-file=", 12)) {
 			cfg.swap_file = v;
@@ -327,9 +366,26 @@ int cmd_run(int argc, char **argv)
 			catch_stop_signals(m);
 			rs.info.program = gpath;
 			rs.info.ran = true;
+			/* on the heap: its receive buffer would not fit a small host stack */
+			struct gdbstub *gs = gdb_port >= 0 ? malloc(sizeof *gs) : NULL;
+			if (gdb_port >= 0 &&
+			    (!gs || gdbstub_listen(gs, gdb_port) || gdbstub_attach(gs, m))) {
+				if (!gs)
+					fprintf(stderr, "vmlab run: out of memory\n");
+				/* no gdb came: 1, or 128 + N when signal N ended the wait */
+				status = m->stop_signal ? 128 + m->stop_signal : 1;
+				if (gs)
+					gdbstub_close(gs);
+				free(gs);
+				goto finish;
+			}
 			status = machine_run(m);
+			if (gs)
+				gdbstub_finish(gs, status);
+			free(gs);
 		}
 	}
+finish:
 	run_session_finish(&rs, m, status);
 	fs_teardown(t);
 destroy:

@@ -183,8 +183,14 @@ int run_options_parse(struct run_options *o, const char *a, const char *next)
 		o->trace_insns = v;
 	} else if ((v = value_of(a, "--trace-tlb-sample", next, &used))) {
 		o->trace_tlb_sample = v;
+	} else if ((v = value_of(a, "--trace-pid", next, &used))) {
+		o->trace_pid = v;
 	} else if (!strcmp(a, "--strace")) {
 		o->strace = true;
+	} else if ((v = value_of(a, "--report", next, &used))) {
+		o->report_file = v;
+	} else if ((v = value_of(a, "--report-interval", next, &used))) {
+		o->report_interval = v;
 	} else if ((v = value_of(a, "--dump-state-file", next, &used))) {
 		o->dump_state_file = v;
 	} else if ((v = value_of(a, "--dump-state", next, &used))) {
@@ -214,15 +220,22 @@ void run_options_usage(FILE *f)
 		"                        8M, 1024, unlimited)\n"
 		"  --rlimit-host         start from vmlab's own limits\n"
 		"events (docs/observe.md):\n"
-		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem (or all)\n"
+		"  --trace=CLASSES       fault,syscall,mm,tlb,signal,walk,swap,kmem,sched\n"
+		"                        (or all)\n"
 		"  --trace-file=PATH     where the events go (default stderr)\n"
 		"  --trace-format=text|json|strace  a line per event, Chrome/Perfetto trace\n"
 		"                        JSON (default when PATH ends in .json), or strace's\n"
 		"  --trace-addr=LO-HI    only events whose address is in [LO, HI)\n"
 		"  --trace-insns=FROM-TO only events between these instruction counts\n"
 		"  --trace-tlb-sample=N  keep one TLB event in N (default 1)\n"
+		"  --trace-pid=PID[,PID...]  only the events of these processes or threads\n"
 		"                        lines only\n"
 		"  --strace              --trace=syscall in strace's format on stderr\n"
+		"report (docs/observe.md, \"Report\"):\n"
+		"  --report=FILE.html    at exit, one self-contained page: configuration, the\n"
+		"                        address-space map, plots over time, page tables, the\n"
+		"                        faulting instructions disassembled, the totals\n"
+		"  --report-interval=N   sample every N instructions at first (default 1000)\n"
 		"state for `vmlab translate` (docs/translate.md):\n"
 		"  --dump-state=exit|fault|insn=N  write the machine (CRs, GDT/LDT, page-table\n"
 		"                        paths, TLB) as a translate state file at that moment\n"

@@ -37,8 +37,9 @@ struct run_options {
 	struct rlimit_op *rlimit_ops;
 	size_t n_rlimit_ops;
 	const char *trace_classes, *trace_file, *trace_format, *trace_addr, *trace_insns;
-	const char *trace_tlb_sample;
+	const char *trace_tlb_sample, *trace_pid;
 	bool strace;
+	const char *report_file, *report_interval; /* --report, --report-interval */
 	const char *dump_state, *dump_state_file, *dump_addr; /* --dump-state, translate.md */
 };
 

@@ -67,6 +67,26 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 	}
 	if (trace_setup(s, o) || dump_setup(s, o))
 		return -1;
+	if (o->report_interval) {
+		char *end;
+		errno = 0;
+		s->report_interval = strtoull(o->report_interval, &end, 0);
+		if (errno || *end || !*o->report_interval || !s->report_interval) {
+			fprintf(stderr, "vmlab run: bad --report-interval '%s' (N >= 1)\n",
+				o->report_interval);
+			return -1;
+		}
+	}
+	if (o->report_file) {
+		/* written at the end: a path that cannot be is found before the run */
+		FILE *f = fopen(o->report_file, "we");
+		if (!f) {
+			fprintf(stderr, "vmlab run: --report %s: %s\n", o->report_file,
+				strerror(errno));
+			return -1;
+		}
+		fclose(f);
+	}
 	if (o->log_file) {
 		s->log_fd = open(o->log_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (s->log_fd < 0) {
@@ -93,6 +113,13 @@ void run_session_attach(struct run_session *s, struct machine *m)
 	if (s->tracing) {
 		s->trace.clock = &m->cpu.insns;
 		m->mmu.trace = &s->trace;
+	}
+	if (s->o->report_file) {
+		s->report = malloc(sizeof *s->report);
+		if (s->report)
+			report_start(s->report, m, s->o->report_file, s->report_interval);
+		else
+			fprintf(stderr, "vmlab run: --report: out of memory\n");
 	}
 }
 
@@ -122,7 +149,7 @@ static int trace_setup(struct run_session *s, const struct run_options *o)
 	if (o->trace_classes && trace_parse_classes(o->trace_classes, &mask, &bad)) {
 		fprintf(stderr,
 			"vmlab run: bad --trace class '%s' (fault, syscall, mm, tlb, "
-			"signal, walk, swap, kmem, all)\n",
+			"signal, walk, swap, kmem, sched, all)\n",
 			bad ? bad : o->trace_classes);
 		return -1;
 	}
@@ -171,6 +198,11 @@ static int trace_setup(struct run_session *s, const struct run_options *o)
 			o->trace_insns);
 		return -1;
 	}
+	if (o->trace_pid && trace_parse_pids(&s->trace, o->trace_pid)) {
+		fprintf(stderr, "vmlab run: bad --trace-pid '%s' (PID[,PID...], at most %d)\n",
+			o->trace_pid, TRACE_MAX_PIDS);
+		return -1;
+	}
 	if (o->trace_tlb_sample) {
 		char *end;
 		errno = 0;
@@ -217,6 +249,8 @@ void run_session_finish(struct run_session *s, struct machine *m, int status)
 		m->mmu.trace = NULL;
 		s->tracing = false;
 	}
+	if (s->report)
+		report_finish(s->report, &s->info);
 	enum stats_format fmt = s->o->stats;
 	if (fmt == STATS_NONE && s->o->stats_file)
 		fmt = STATS_TEXT;
@@ -243,6 +277,10 @@ void run_session_end(struct run_session *s)
 	}
 	if (s->log_fd >= 0)
 		close(s->log_fd);
+	if (s->report) {
+		report_free(s->report);
+		free(s->report);
+	}
 	run_env_free(s->info.env);
 	memset(s, 0, sizeof *s);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "cli/report.h"
 #include "cli/run_options.h"
 #include "cli/run_stats.h"
 #include "kernel/fs/fs.h"
@@ -25,6 +26,8 @@ struct run_session {
 	bool tracing;
 	struct trace trace;
 	FILE *trace_out; /* --trace-file, or NULL: stderr */
+	uint64_t report_interval;
+	struct report *report; /* --report (on the heap: vmlab runs with a 32 KB stack) */
 	struct dump_request dump; /* --dump-state */
 };
 
@@ -35,7 +38,7 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 void run_session_attach(struct run_session *s, struct machine *m);
 /* fs_setup with the guest's fds 0-2 taken from vmlab's own (not from the log file). */
 int run_session_fs_setup(struct run_session *s, struct task *t, const struct fs_config *fc);
-/* At exit: the statistics, when asked for. */
+/* At exit: the statistics and the report, when asked for. */
 void run_session_finish(struct run_session *s, struct machine *m, int status);
 /* Restores stderr, closes the files (safe on a session never started). */
 void run_session_end(struct run_session *s);

@@ -1,29 +1,28 @@
 /* `vmlab run --stats`: text and JSON (run_stats.h, docs/observe.md). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/run_options.h"
 #include "cli/run_stats.h"
 #include "kernel/mm/swap.h"
+#include "kernel/proc_acct.h"
 #include "kernel/signal.h"
 
 typedef unsigned long long ull;
 
 /* The numbers every form prints, derived once so that text and JSON agree. */
-#define NR_KINDS 9 /* the fault kinds below */
+#define NR_KINDS PROC_ACCT_KINDS /* the fault kinds (kernel/proc_acct.h) */
+#define kind_names proc_acct_kind_names
+#define kind_ctr proc_acct_kind_ctr
 
 struct derived {
 	uint64_t insns, peak_kb;
-	uint64_t faults, kinds[NR_KINDS], kinds_sum;
+	uint64_t faults, minor, major, kinds[NR_KINDS], kinds_sum;
 	uint64_t tlb_fetch, tlb_data, invlpg_user;
 	double mips, tlb_hit_pct, faults_per_minsn;
+	struct proc_acct *procs; /* every process that ran (malloc'ed), nprocs rows */
+	size_t nprocs;
 };
-
-static const char *const kind_names[NR_KINDS] = {
-    "demand_zero", "zero_page", "file", "cow", "wp_reuse", "thp", "special", "spurious", "swapin"};
-static const enum counter_id kind_ctr[NR_KINDS] = {
-    CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,	   CTR_fault_cow,
-    CTR_fault_wp_reuse,	   CTR_thp_fault_alloc, CTR_fault_special, CTR_fault_spurious,
-    CTR_fault_swapin};
 
 static void derive(struct derived *d, const struct run_info *ri, struct machine *m)
 {
@@ -31,7 +30,19 @@ static void derive(struct derived *d, const struct run_info *ri, struct machine 
 	memset(d, 0, sizeof *d);
 	d->insns = m->cpu_ok ? m->cpu.insns : 0;
 	d->peak_kb = (m->task.mm ? m->task.mm->hiwater_rss : m->peak_rss_pages) * 4;
-	d->faults = m->task.min_flt + m->task.maj_flt;
+	/* every process's faults: the kinds (machine counters) are theirs too */
+	d->minor = m->task.min_flt;
+	d->major = m->task.maj_flt;
+	if (ri->ran && m->sched.init)
+		d->procs = proc_acct_snapshot(&m->sched, &m->ctr, &d->nprocs);
+	if (d->procs) {
+		d->minor = d->major = 0;
+		for (size_t i = 0; i < d->nprocs; i++) {
+			d->minor += d->procs[i].minflt;
+			d->major += d->procs[i].majflt;
+		}
+	}
+	d->faults = d->minor + d->major;
 	for (int k = 0; k < NR_KINDS; k++) {
 		d->kinds[k] = v[kind_ctr[k]];
 		d->kinds_sum += d->kinds[k];
@@ -77,6 +88,72 @@ static void text_limit(FILE *f, uint64_t v)
 		fprintf(f, "%lluK", (ull)(v >> 10));
 	else
 		fprintf(f, "%llu", (ull)v);
+}
+
+/* The per-process table: one object per process that ran, in the order they started. */
+static void json_procs(FILE *f, const struct derived *d)
+{
+	fprintf(f, "[");
+	for (size_t i = 0; i < d->nprocs; i++) {
+		const struct proc_acct *r = &d->procs[i];
+		fprintf(f, "%s{\"pid\": %d, \"ppid\": %d, \"command\": ", i ? ", " : "", r->pid,
+			r->ppid);
+		json_str(f, r->comm);
+		fprintf(f,
+			", \"instructions\": %llu, \"faults\": {\"total\": %llu, \"minor\": %llu, "
+			"\"major\": %llu, \"by_kind\": {",
+			(ull)r->insns, (ull)(r->minflt + r->majflt), (ull)r->minflt,
+			(ull)r->majflt);
+		for (int k = 0; k < NR_KINDS; k++)
+			fprintf(f, "%s\"%s\": %llu", k ? ", " : "", kind_names[k],
+				(ull)r->kinds[k]);
+		fprintf(f,
+			"}}, \"peak_rss_kb\": %llu, \"ctxt_switches\": {\"voluntary\": %llu, "
+			"\"involuntary\": %llu}, \"exit\": {\"ended\": %s, \"code\": ",
+			(ull)r->peak_rss_pages * 4, (ull)r->nvcsw, (ull)r->nivcsw,
+			r->ended ? "true" : "false");
+		if (r->ended && !r->exit_signal)
+			fprintf(f, "%d, \"signal\": null, \"signal_name\": null}}",
+				r->exit_code & 0xff);
+		else if (r->ended)
+			fprintf(f, "null, \"signal\": %d, \"signal_name\": \"%s\"}}",
+				r->exit_signal, signal_name(r->exit_signal));
+		else
+			fprintf(f, "null, \"signal\": null, \"signal_name\": null}}");
+	}
+	fprintf(f, "]");
+}
+
+/* The same as text: a line per process, labelled "process" (--help-stats explains it). */
+static void text_procs(FILE *f, const struct derived *d)
+{
+	if (!d->nprocs)
+		return;
+	fprintf(f, "processes: %zu ran; instructions, faults and kinds sum to the totals above\n",
+		d->nprocs);
+	for (size_t i = 0; i < d->nprocs; i++) {
+		const struct proc_acct *r = &d->procs[i];
+		fprintf(f,
+			"process %d (%s) parent %d: %llu instructions; faults %llu = minor %llu + "
+			"major %llu",
+			r->pid, r->comm, r->ppid, (ull)r->insns, (ull)(r->minflt + r->majflt),
+			(ull)r->minflt, (ull)r->majflt);
+		bool any = false;
+		for (int k = 0; k < NR_KINDS; k++)
+			if (r->kinds[k]) {
+				fprintf(f, "%s%s %llu", any ? " + " : " (", kind_names[k],
+					(ull)r->kinds[k]);
+				any = true;
+			}
+		fprintf(f, "%s; peak RSS %llu kB; switches %llu voluntary + %llu involuntary; ",
+			any ? ")" : "", (ull)r->peak_rss_pages * 4, (ull)r->nvcsw, (ull)r->nivcsw);
+		if (!r->ended)
+			fprintf(f, "still running\n");
+		else if (r->exit_signal)
+			fprintf(f, "killed by %s\n", signal_name(r->exit_signal));
+		else
+			fprintf(f, "exit status %d\n", r->exit_code & 0xff);
+	}
 }
 
 static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
@@ -135,7 +212,7 @@ static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
 		d->mips, d->tlb_hit_pct, d->faults_per_minsn);
 	fprintf(f,
 		", \"faults\": {\"total\": %llu, \"minor\": %llu, \"major\": %llu, \"by_kind\": {",
-		(ull)d->faults, (ull)t->min_flt, (ull)t->maj_flt);
+		(ull)d->faults, (ull)d->minor, (ull)d->major);
 	for (int k = 0; k < NR_KINDS; k++)
 		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", kind_names[k], (ull)d->kinds[k]);
 	fprintf(f, "}, \"stack_growth\": %llu, \"sigsegv\": %llu, \"sigbus\": %llu}",
@@ -168,7 +245,9 @@ static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
 			(ull)zn->free_pages);
 		first = false;
 	}
-	fprintf(f, "}, \"counters\": ");
+	fprintf(f, "}, \"processes\": ");
+	json_procs(f, d);
+	fprintf(f, ", \"counters\": ");
 	counters_print_json(f, &m->ctr);
 	fprintf(f, "}\n");
 }
@@ -206,7 +285,7 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 		fprintf(f, "status %d\n", ri->status);
 	fprintf(f, "instructions retired: %llu\n", (ull)d->insns);
 	fprintf(f, "faults: %llu = minor %llu + major %llu; %.1f per million instructions\n",
-		(ull)d->faults, (ull)t->min_flt, (ull)t->maj_flt, d->faults_per_minsn);
+		(ull)d->faults, (ull)d->minor, (ull)d->major, d->faults_per_minsn);
 	fprintf(f, "  by kind:");
 	for (int k = 0; k < NR_KINDS; k++)
 		fprintf(f, "%s %s %llu", k ? " +" : "", kind_names[k], (ull)d->kinds[k]);
@@ -235,6 +314,7 @@ static void print_text(FILE *f, const struct run_info *ri, struct machine *m,
 			"PTEs) %llu\n",
 			(ull)m->km.peak_anon_mapped, (ull)m->km.peak_file_mapped,
 			(ull)m->km.peak_shared_mapped);
+	text_procs(f, d);
 	for (int z = 0; m->km_ok && z < MAX_NR_ZONES; z++) {
 		struct zone *zn = &m->km.zones[z];
 		if (!populated_zone(zn))
@@ -256,6 +336,7 @@ void run_stats_print(FILE *f, const struct run_info *ri, struct machine *m, bool
 		print_json(f, ri, m, &d);
 	else
 		print_text(f, ri, m, &d);
+	free(d.procs);
 	fflush(f);
 }
 
@@ -276,7 +357,8 @@ void run_stats_help(FILE *f)
 	    "exit:          the program's exit status, or the signal that ended it\n"
 	    "instructions retired: x86 instructions completed (a REP string instruction is one)\n"
 	    "faults:        page faults the kernel resolved = minor + major (getrusage's\n"
-	    "               ru_minflt + ru_majflt); per million instructions retired\n"
+	    "               ru_minflt + ru_majflt), of every process that ran; per million\n"
+	    "               instructions retired\n"
 	    "  by kind:     how each resolved fault was served; the kinds sum to the total:\n"
 	    "               demand_zero  anonymous write fault, a fresh zeroed page\n"
 	    "               zero_page    anonymous read fault, the shared zero page mapped\n"
@@ -299,16 +381,25 @@ void run_stats_help(FILE *f)
 	    "               33 pages, kernel ranges; invlpg = single-page invalidations, split\n"
 	    "               into user pages (munmap, mprotect, COW...) and kernel mappings\n"
 	    "               (kunmap_local's fixmap slots, vmalloc, pkmap)\n"
-	    "peak RSS:      the largest resident set (VmHWM)\n"
+	    "peak RSS:      the largest resident set of the program vmlab started (VmHWM)\n"
 	    "mapped frames: the peaks over the run, each on its own, of the user frames mapped\n"
 	    "               as anonymous memory (AnonPages), from files (Mapped, the page cache\n"
 	    "               frames of libraries and file mappings) and by two or more PTEs\n"
 	    "               (shared: after fork, shared libraries, shm; each frame once)\n"
+	    "processes:     how many processes ran (the program and every process it forked)\n"
+	    "process:       one line each, in the order they started: pid (command, after\n"
+	    "               exec) and the parent that forked it; instructions retired by its\n"
+	    "               threads; its faults = minor + major with the kinds that are not zero\n"
+	    "               (charged to the process on the CPU); its peak RSS; its context\n"
+	    "               switches as /proc/PID/status counts them (voluntary: it blocked;\n"
+	    "               involuntary: its time slice ended); how it ended. Instructions,\n"
+	    "               faults, minor, major and each kind sum over the lines to the totals\n"
 	    "zone:          physical frames per zone at exit: present, managed by the buddy\n"
 	    "               allocator, free\n"
 	    "memory pressure: (with --swap or --reclaim) the swap area's size and the policy\n"
 	    "reclaim/swap:  (when reclaim is set up) the policy, swap size and peak use; major\n"
-	    "               faults, swap-ins, pages read from and written to swap; pages\n"
+	    "               faults, swap-ins, pages read from and written to swap, pages\n"
+	    "               read ahead and how many of them faults found; pages\n"
 	    "               scanned and stolen by kswapd and direct reclaim, anon and file;\n"
 	    "               kswapd wake-ups, direct-reclaim stalls, OOM kills (docs/swap.md)\n"
 	    "counters:      every non-zero counter, with its unit and meaning\n");

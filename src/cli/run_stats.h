@@ -10,7 +10,7 @@
 #include "cli/version.h"
 #include "kernel/machine.h"
 
-#define VMLAB_STATS_SCHEMA 1
+#define VMLAB_STATS_SCHEMA 2 /* 2: the per-process table */
 
 /* What the run was, besides the machine: what the command line said and what happened. */
 struct run_info {

@@ -26,4 +26,9 @@ void trp_entry_bits(char *buf, size_t n, uint64_t e, int level, enum paging_mode
 void trp_exception(FILE *out, const char *indent, const struct x86_exception *ex);
 const char *trp_vector_name(unsigned vector);
 const char *trp_size_name(uint64_t page_size);
+/* The walk of linear address lin as `vmlab translate` explains it, on a live MMU (the gdb
+ * stub's `monitor translate`) without changing it: the TLB entry that would match (peeked,
+ * not counted), each paging entry (read without setting A/D), the rights for this access,
+ * the physical address. Returns 0, or -1 when the access would fault. */
+int trp_walk_live(FILE *out, struct mmu *m, uint32_t lin, enum mmu_access acc, bool user);
 #endif

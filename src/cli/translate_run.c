@@ -140,15 +140,15 @@ static void print_split(FILE *out, enum paging_mode mode, uint32_t lin)
 		    lin, lin >> 22, (lin >> 12) & 0x3ff, lin & 0xfff);
 }
 
-static void print_walk(FILE *out, struct machine *mc, const struct walk_result *wr)
+static void print_walk(FILE *out, const struct paging_regs *r, enum paging_mode mode,
+		       const struct walk_result *wr)
 {
-	const struct paging_regs *r = &mc->m.regs;
-	bool pae = mc->mode == PAGING_PAE;
+	bool pae = mode == PAGING_PAE;
 	unsigned esize = pae ? 8 : 4;
 	for (unsigned i = 0; i < wr->nsteps; i++) {
 		const struct walk_step *s = &wr->steps[i];
 		char bits[128];
-		trp_entry_bits(bits, sizeof bits, s->entry, s->level, mc->mode);
+		trp_entry_bits(bits, sizeof bits, s->entry, s->level, mode);
 		if (i == 0)
 			fprintf(out,
 				"    %-5s CR3 0x%08x -> table 0x%08llx + 0x%03x*%u = 0x%08llx: ",
@@ -165,7 +165,7 @@ static void print_walk(FILE *out, struct machine *mc, const struct walk_result *
 		if (!(s->entry & PTE_P))
 			continue;
 		uint64_t addr = pae ? s->entry & 0x000ffffffffff000ull : s->entry & 0xfffff000ull;
-		if (step_is_large(r, mc->mode, s)) {
+		if (step_is_large(r, mode, s)) {
 			uint64_t frame = i + 1 == wr->nsteps && wr->page_size > PAGE_SIZE
 					     ? wr->frame
 					     : addr & ~((uint64_t)(pae ? 0x1fffff : 0x3fffff));
@@ -186,14 +186,14 @@ static void print_walk(FILE *out, struct machine *mc, const struct walk_result *
 
 /* Names the reserved bits of the last entry read (SDM vol. 3, tables 4-5 and 4-8 to 4-11),
  * to explain a #PF with RSVD=1 that the walker reported. */
-static void print_rsvd(FILE *out, struct machine *mc, const struct walk_result *wr)
+static void print_rsvd(FILE *out, const struct paging_regs *r, enum paging_mode mode,
+		       const struct walk_result *wr)
 {
-	const struct paging_regs *r = &mc->m.regs;
 	const struct walk_step *s = &wr->steps[wr->nsteps ? wr->nsteps - 1 : 0];
 	unsigned m = r->maxphyaddr ? r->maxphyaddr : 36;
 	uint64_t e = wr->nsteps ? s->entry : 0;
 	uint64_t mask = paging_rsvd_bits(r, s->level, e);
-	bool pae = mc->mode == PAGING_PAE;
+	bool pae = mode == PAGING_PAE;
 	fprintf(out, "    reserved bits set in the %s 0x%llx:", level_name(s->level),
 		(unsigned long long)e);
 	for (int b = 63; b >= 0; b--) {
@@ -211,14 +211,14 @@ static void print_rsvd(FILE *out, struct machine *mc, const struct walk_result *
 }
 
 /* Why the walker refused, from the combined rights it reported. */
-static void print_rights(FILE *out, struct machine *mc, const struct walk_result *wr,
-			 enum mmu_access acc, bool user, int rc, const struct x86_exception *ex)
+static void print_rights(FILE *out, const struct paging_regs *r, enum paging_mode mode,
+			 const struct walk_result *wr, enum mmu_access acc, bool user, int rc,
+			 const struct x86_exception *ex)
 {
-	const struct paging_regs *r = &mc->m.regs;
 	if (rc && (ex->vector != X86_PF || !(ex->error_code & PF_P)))
 		return;
 	if (rc && (ex->error_code & PF_RSVD)) {
-		print_rsvd(out, mc, wr);
+		print_rsvd(out, r, mode, wr);
 		return;
 	}
 	fprintf(out, "    rights (AND of every level): R/W=%d U/S=%d", wr->writable, wr->user);
@@ -326,8 +326,8 @@ static int translate_page(FILE *out, struct machine *mc, uint32_t lin, enum mmu_
 		return rc;
 	}
 	if (walked || !tlb_on) {
-		print_walk(out, mc, &wr);
-		print_rights(out, mc, &wr, acc, user, wrc, &wex);
+		print_walk(out, &mc->m.regs, mc->mode, &wr);
+		print_rights(out, &mc->m.regs, mc->mode, &wr, acc, user, wrc, &wex);
 		if (wrc != rc || (!rc && wr.pa != *pa))
 			fprintf(out,
 				"    note: the MMU's answer differs from the walk of the tables "
@@ -479,6 +479,52 @@ static void translate_one(FILE *out, struct machine *mc, const struct tr_state *
 			(unsigned long long)(pa[1] + (last & (PAGE_SIZE - 1))));
 	else
 		fprintf(out, "  => physical 0x%08llx\n", (unsigned long long)pa[0]);
+}
+
+int trp_walk_live(FILE *out, struct mmu *m, uint32_t lin, enum mmu_access acc, bool user)
+{
+	enum paging_mode mode = paging_mode_of(&m->regs);
+	struct walk_result wr;
+	struct x86_exception wex;
+	fprintf(out, "translate linear 0x%08x %s, %s mode (live, nothing changed)\n", lin,
+		tr_acc_name(acc), user ? "user" : "supervisor");
+	uint16_t asid = m->tlbcfg.asid ? m->asid : 0;
+	struct tlb *l1 = acc == ACC_FETCH ? m->itlb : m->dtlb;
+	if (m->tlbcfg.enabled && l1) {
+		const struct tlb_entry *e = tlb_find(l1, lin, asid);
+		const char *name = m->tlbcfg.split ? (acc == ACC_FETCH ? "I-TLB" : "D-TLB") : "TLB";
+		fprintf(out, "    %s holds ", name);
+		if (e)
+			print_tlb_entry(out, e);
+		else
+			fprintf(out, "no entry for page 0x%05x: the access would walk", lin >> PAGE_SHIFT);
+		fputc('\n', out);
+		if (!e && m->l2tlb && (e = tlb_find(m->l2tlb, lin, asid))) {
+			fprintf(out, "    L2 TLB holds ");
+			print_tlb_entry(out, e);
+			fputc('\n', out);
+		}
+	}
+	if (mode == PAGING_NONE) {
+		fprintf(out, "    paging is off: physical = linear = 0x%08x\n", lin);
+		return 0;
+	}
+	print_split(out, mode, lin);
+	int rc = paging_walk(m->pm, &m->regs, lin, acc, user, false, &wr, &wex);
+	print_walk(out, &m->regs, mode, &wr);
+	print_rights(out, &m->regs, mode, &wr, acc, user, rc, &wex);
+	if (rc) {
+		trp_exception(out, "  ", &wex);
+		if (wex.vector == X86_PF)
+			fprintf(out, "  => #PF, error code 0x%x, CR2 0x%08x\n", wex.error_code, lin);
+		return -1;
+	}
+	unsigned obits = wr.page_size == (4u << 20) ? 22 : wr.page_size == (2u << 20) ? 21 : 12;
+	fprintf(out, "    physical = frame 0x%08llx + offset 0x%x (bits %u-0) = 0x%08llx\n",
+		(unsigned long long)wr.frame, lin & (wr.page_size - 1), obits - 1,
+		(unsigned long long)wr.pa);
+	fprintf(out, "  => physical 0x%08llx\n", (unsigned long long)wr.pa);
+	return 0;
 }
 
 int tr_run(const struct tr_state *st, FILE *out, FILE *err)

@@ -133,6 +133,7 @@ int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_
 	if ((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz) {
 		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_READ, &c->in->ex);
 		if (p) {
+			mmu_watch_access(c->mmu, off, sz, ACC_READ);
 			*v = ld(p, sz);
 			return 0;
 		}
@@ -150,6 +151,7 @@ int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32
 	if ((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz) {
 		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_WRITE, &c->in->ex);
 		if (p) {
+			mmu_watch_access(c->mmu, off, sz, ACC_WRITE);
 			st(p, sz, v);
 			return 0;
 		}
@@ -180,6 +182,7 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 			return in->ex.vector == 0xFFFF ? 0 : -1;
 		memcpy(in->bounce, p1, n1);
 		memcpy(in->bounce + n1, p2, sz - n1);
+		mmu_watch_access(m, lin, sz, ACC_WRITE);
 		in->split[0] = p1;
 		in->split[1] = p2;
 		in->split_n1 = n1;
@@ -189,6 +192,7 @@ int mem_rmw_ptr_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint
 	}
 	uint8_t *p = cpu_ptr(c, lin, ACC_WRITE);
 	if (p) {
+		mmu_watch_access(m, lin, sz, ACC_WRITE);
 		*pp = p;
 		return 0;
 	}
@@ -358,6 +362,20 @@ static void stop_current(struct cpu_internal *in)
 	in->stop = true;
 }
 
+/* Block b can no longer be found or entered (it stays on its frames' chains, invalid). */
+static void block_drop(struct cpu *c, struct block *b)
+{
+	struct cpu_internal *in = c->in;
+	b->valid = false;
+	jit_block_dead(c, b);
+	struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
+	while (*hp && *hp != b)
+		hp = &(*hp)->hnext;
+	if (*hp)
+		*hp = b->hnext;
+	b->pa = PA_DEAD; /* no successor link can match it now */
+}
+
 /* physmem calls this before a write lands in a frame holding decoded code. */
 static void code_invalidate(void *opaque, uint64_t pfn)
 {
@@ -367,17 +385,15 @@ static void code_invalidate(void *opaque, uint64_t pfn)
 	if (!pb)
 		return;
 	*pp = pb->next;
-	if (in->cur && (in->cur->pa >> PAGE_SHIFT) == pfn)
+	if (in->cur && ((in->cur->pa >> PAGE_SHIFT) == pfn ||
+			(in->cur->straddle && (in->cur->pa2 >> PAGE_SHIFT) == pfn)))
 		stop_current(in);
-	for (struct block *b = pb->first; b; b = b->pnext) {
-		b->valid = false;
-		jit_block_dead(c, b);
-		struct block **hp = &in->hash[hash_pa(b->pa, in->hash_mask)];
-		while (*hp && *hp != b)
-			hp = &(*hp)->hnext;
-		if (*hp)
-			*hp = b->hnext;
-		b->pa = PA_DEAD; /* no successor link can match it now */
+	for (struct block *b = pb->first, *next; b; b = next) {
+		/* a block whose last instruction crosses into this frame from another one is
+		 * on this frame's chain through pnext2 */
+		next = b->in2 && (b->pa2 >> PAGE_SHIFT) == pfn ? b->pnext2 : b->pnext;
+		if (b->valid) /* else dropped already (with its other frame) */
+			block_drop(c, b);
 	}
 	counter_add(c->ctr, CTR_decode_cache_invalidations, 1);
 }
@@ -406,6 +422,51 @@ struct block *cpu_find_block(struct cpu *c, phys_addr_t pa, uint32_t eip, bool c
 
 /* Decodes a block starting at host pointer hp (physical pa, linear lin); NULL when its first
  * instruction crosses the page end. */
+/* The frame the fetch fast table maps lin's page to (the fetch of a crossing instruction's
+ * bytes just installed it when that page is RAM), or false. */
+static bool fetch_frame(struct cpu *c, uint32_t lin, phys_addr_t *pa)
+{
+	struct mmu_fast *f = &c->in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (f->tag != (lin & PAGE_MASK))
+		return false;
+	*pa = (phys_addr_t)(mmu_fast_host(f, lin & PAGE_MASK) - c->mmu->pm->host);
+	return true;
+}
+
+/* On every entry of a block whose last instruction crosses a page: the next page must still
+ * map (fetch fast table) to the frame it was decoded from; its fetch is counted as a block
+ * entry's is. Otherwise false: the instruction is then fetched afresh, faults included. */
+static inline __attribute__((always_inline)) bool straddle_ok(struct cpu *c, const struct block *b,
+							      uint32_t lin)
+{
+	if (likely(!b->straddle))
+		return true;
+	uint32_t lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
+	phys_addr_t pa2;
+	if (!c->mmu->seg.sr[SR_CS].flat || !fetch_frame(c, lin2, &pa2) || pa2 != b->pa2)
+		return false;
+	if (c->tlb_fetch_model)
+		cpu_ptr(c, lin2, ACC_FETCH);
+	return true;
+}
+
+static void page_add(struct cpu_internal *in, uint64_t pfn, struct block *b, bool second)
+{
+	struct page_blocks **pp = page_slot(in, pfn);
+	if (!*pp) {
+		struct page_blocks *pb = arena_alloc(in, sizeof(*pb));
+		pb->pfn = pfn;
+		pb->first = NULL;
+		pb->next = NULL;
+		*pp = pb;
+	}
+	if (second)
+		b->pnext2 = (*pp)->first;
+	else
+		b->pnext = (*pp)->first;
+	(*pp)->first = b;
+}
+
 static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, uint32_t lin,
 				  bool code32)
 {
@@ -418,14 +479,27 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->eip = c->eip;
 	b->code32 = code32;
 	b->valid = true;
+	b->straddle = b->in2 = false;
+	b->pa2 = 0;
+	b->pnext2 = NULL;
 	b->link[0] = b->link[1] = NULL;
 	b->jit = b->jit_chain = b->jit_bail = NULL;
 	b->jit_in = NULL;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
-		if (decode_insn(&f, code32, i) || f.crossed)
+		if (decode_insn(&f, code32, i))
 			break;
+		if (f.crossed) {
+			/* kept as the last instruction when the next page is RAM the fetch
+			 * reached through a flat CS */
+			if (!c->mmu->seg.sr[SR_CS].flat ||
+			    !fetch_frame(c, (lin & PAGE_MASK) + PAGE_SIZE, &b->pa2))
+				break;
+			b->straddle = true;
+			n++;
+			break;
+		}
 		n++;
 		if (i->jcc)
 			i->imm2 = 1; /* count the fall-through fetch (cleared below if last) */
@@ -446,16 +520,12 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	memset(&b->insns[n], 0, sizeof(b->insns[n]));
 	b->insns[n].fn = h_end;
 	uint64_t pfn = pa >> PAGE_SHIFT;
-	struct page_blocks **pp = page_slot(in, pfn);
-	if (!*pp) {
-		struct page_blocks *pb = arena_alloc(in, sizeof(*pb));
-		pb->pfn = pfn;
-		pb->first = NULL;
-		pb->next = NULL;
-		*pp = pb;
+	page_add(in, pfn, b, false);
+	if (b->straddle && (b->pa2 >> PAGE_SHIFT) != pfn) {
+		b->in2 = true;
+		page_add(in, b->pa2 >> PAGE_SHIFT, b, true);
+		mmu_mark_code_frame(c->mmu, b->pa2 >> PAGE_SHIFT);
 	}
-	b->pnext = (*pp)->first;
-	(*pp)->first = b;
 	unsigned h = hash_pa(pa, in->hash_mask);
 	b->hnext = in->hash[h];
 	in->hash[h] = b;
@@ -508,19 +578,27 @@ get_block(struct cpu *c, struct block *prev, struct insn *single, bool *fault, u
 	if (prev) {
 		/* an invalidated block has pa PA_DEAD and never matches */
 		b = prev->link[0];
-		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32) {
+		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32 &&
+		    straddle_ok(c, b, lin)) {
 			(*hits)++;
 			return b;
 		}
 		b = prev->link[1];
-		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32) {
+		if (b && b->eip == c->eip && b->pa == pa && b->code32 == code32 &&
+		    straddle_ok(c, b, lin)) {
 			(*hits)++;
 			return b;
 		}
 	}
 	if ((b = cpu_find_block(c, pa, c->eip, code32)) != NULL) {
-		(*hits)++;
-		goto link;
+		if (likely(straddle_ok(c, b, lin))) {
+			(*hits)++;
+			goto link;
+		}
+		/* the next page is not in the fetch table (the byte-by-byte fetch below
+		 * translates it, faults included), or maps another frame now: the block is
+		 * dropped and decoded afresh */
+		block_drop(c, b);
 	}
 	counter_add(c->ctr, CTR_decode_cache_misses, 1);
 	size_t need = sizeof(struct block) + (BLOCK_MAX + 1) * sizeof(struct insn) + sizeof(struct page_blocks) + 32;
@@ -601,6 +679,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 				run->pa = b->pa;
 				run->eip = b->eip;
 				run->code32 = b->code32;
+				run->straddle = b->straddle;
+				run->pa2 = b->pa2;
 				run->n = (uint16_t)k;
 				memcpy(run->insns, b->insns, k * sizeof(struct insn));
 				run->insns[k] = single[1];

@@ -140,7 +140,13 @@ struct block {
 	struct block *link[2]; /* successors seen last (checked by physical address) */
 	bool code32;
 	bool valid;
+	/* the last instruction crosses into the next page, whose frame is pa2 (page-aligned):
+	 * the block runs only while that page still maps there (get_block) */
+	bool straddle;
+	bool in2; /* also on pa2's same-page chain (through pnext2): pa2 is another frame */
 	uint16_t n;
+	phys_addr_t pa2;
+	struct block *pnext2;
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
 	uint8_t *jit_chain; /* its entry from other compiled blocks */
 	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */

@@ -92,7 +92,7 @@ static int h_string(struct cpu *c, const struct insn *i)
 	uint32_t d = (in->eflags & EFL_DF) ? (uint32_t)-(int32_t)sz : sz;
 	unsigned op = i->op & 0xFE;
 	if (i->rep && (op == 0xA4 || op == 0xAA) && !i->asz16 && d == sz &&
-	    !(in->eflags & EFL_TF) &&
+	    !(in->eflags & EFL_TF) && !c->mmu->watch &&
 	    (in->segf[SR_ES] & SEGF_W) && (op == 0xAA || (in->segf[i->sreg] & SEGF_R))) {
 		int r = rep_fast(c, sz, op == 0xA4);
 		if (r < 0)

@@ -52,7 +52,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		return NULL;
 	phys_addr_t pa = (phys_addr_t)(mmu_fast_host(f, lin) - c->mmu->pm->host);
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
-	if (!b || !b->jit || b->n > in->jit_end - c->insns)
+	/* a block crossing into the next page: cpu_run checks that page (get_block) */
+	if (!b || !b->jit || b->straddle || b->n > in->jit_end - c->insns)
 		return NULL;
 	if (c->tlb_fetch_model)
 		cpu_ptr(c, lin, ACC_FETCH); /* the fetch's lookup, a hit, counted as get_block does */
@@ -224,6 +225,10 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	struct mmu *m = j->c->mmu;
 	uint32_t lin = b->eip;
 	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+	if (b->straddle) { /* the next page's mapping is checked by cpu_run (get_block) */
+		e_patch(e_jmp(e), bail);
+		return;
+	}
 	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
@@ -302,6 +307,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
+	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
+	uint32_t live[BLOCK_INSNS_MAX + 1];
+	live[b->n] = EFL_ARITH;
+	for (unsigned k = b->n; k-- > 0;)
+		live[k] = jit_flags_before(c, &b->insns[k], live[k + 1]);
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
 		label[k] = e->p;
@@ -313,6 +323,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
 		j.recomp = false;
+		j.dead = live[k + 1] == 0;
 		if (jit_insn(&j, i) && !j.fb_overflow && !e->full) {
 			if (j.recomp) {
 				recomp[k].on = true;

@@ -51,6 +51,10 @@ struct jit {
 	bool recomp;
 	bool count_d; /* the data TLB is modelled: count fast-path hits */
 	bool count_i; /* instruction fetches are counted (an I-TLB and the fetch model on) */
+	/* No flag this instruction writes is read before the next instructions overwrite
+	 * them, and nothing can leave the block or fault in between (jit_flags_live): its
+	 * template may skip the lazy-flag record (j->lf then says "unknown"). */
+	bool dead;
 	/* jumps (rel32 fields) to the current instruction's slow path: the whole instruction
 	 * through its interpreter handler */
 	uint8_t *fb[JIT_MAX_FB];
@@ -131,6 +135,10 @@ bool jit_recompute(struct jit *j, int lf, unsigned cc);
 unsigned jit_cond(struct jit *j, unsigned cc);
 /* EAX = guest CF (0 or 1). Clobbers the caller-saved registers. */
 void jit_get_cf(struct jit *j);
+/* Flag liveness: the arithmetic flags (EFL_ARITH bits) live before instruction i given
+ * those live after it, as its template (or handler call) uses them: every flag when it may
+ * leave the block, fault or call a handler. */
+uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t after);
 /* The I-TLB lookup for falling through a Jcc into the next basic block of the block. */
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
 

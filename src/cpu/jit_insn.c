@@ -31,6 +31,11 @@ static unsigned lf_code(unsigned kind, unsigned sz)
 static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsigned a, unsigned b)
 {
 	struct emit *e = &j->e;
+	if (j->dead) { /* overwritten before anything reads it */
+		j->lf = -1;
+		j->hf_out = HF_NONE;
+		return;
+	}
 	e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
 	e_store(e, 4, res, J_IN, O_IN(lf_res));
 	if (a != NOREG)
@@ -99,9 +104,10 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		else
 			st_reg(j, RDX, form == F_GE ? i->reg : i->rm, sz);
 	}
-	if (carry)
-		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
-	else
+	if (carry) {
+		if (!j->dead)
+			e_store(e, 4, R11, J_IN, O_IN(lf_aux));
+	} else
 		j->hf_out = HF_ALL; /* the host's operation set the guest's flags */
 	unsigned kind = op == 0		       ? LF_ADD
 			: op == 2	       ? LF_ADC
@@ -368,7 +374,8 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	if (!mem_ok(i))
 		return false;
 	int lf0 = j->lf;
-	bool keep_aux = lf0 >= 0 && ((unsigned)lf0 >> 2 == LF_INC || (unsigned)lf0 >> 2 == LF_DEC);
+	bool keep_aux =
+	    j->dead || (lf0 >= 0 && ((unsigned)lf0 >> 2 == LF_INC || (unsigned)lf0 >> 2 == LF_DEC));
 	if (!keep_aux) {
 		jit_get_cf(j);
 		e_mov_rr(e, 4, R11, RAX);
@@ -387,9 +394,11 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 		st_reg(j, RDX, i->rm, sz);
 	if (!keep_aux)
 		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
-	e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
+	if (!j->dead) {
+		e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
+		j->hf_out = HF_NOCF;
+	}
 	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
-	j->hf_out = HF_NOCF;
 	return true;
 }
 /* SHL/SHR/SAR of a register by an immediate count (or 1) */
@@ -414,7 +423,8 @@ static bool t_shift(struct jit *j, const struct insn *i)
 		if (op == 7 && sz < 4)
 			mask(j, RAX, sz);
 		st_reg(j, RDX, i->rm, sz);
-		e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
+		if (!j->dead)
+			e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
 		set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
 		e_patch(none, e->p);
 		j->lf = -1; /* the old record when the count was 0 */
@@ -434,7 +444,8 @@ static bool t_shift(struct jit *j, const struct insn *i)
 		mask(j, RAX, sz);
 	st_reg(j, RDX, i->rm, sz);
 	e_mov_ri(e, RCX, cnt);
-	e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
+	if (!j->dead)
+		e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
 	set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
 	return true;
 }
@@ -458,11 +469,187 @@ static bool t_imul(struct jit *j, const struct insn *i)
 	e_setcc(e, CC_O, RDX);
 	e_movzx_rr(e, 1, RDX, RDX);
 	st_reg(j, RAX, i->reg, 4);
-	e_store(e, 4, RDX, J_IN, O_IN(lf_aux));
+	if (!j->dead)
+		e_store(e, 4, RDX, J_IN, O_IN(lf_aux));
 	e_mov_ri(e, RCX, 0);
 	set_lf(j, LF_MUL, 4, RAX, RCX, RCX);
 	return true;
 }
+/* ---- rotates, NOT, NEG ---- */
+/* The arithmetic flags materialised in in->eflags (lf_op = LF_NONE), as get_flags leaves
+ * them, before an instruction that changes only some of them. Clobbers RAX, RCX, RDX (and
+ * the caller-saved registers when the record's kind is not known here). */
+static void flags_to_eflags(struct jit *j)
+{
+	struct emit *e = &j->e;
+	int lf = j->lf;
+	unsigned kind = lf >= 0 ? (unsigned)lf >> 2 : LF_NONE;
+	if (lf == LF_NONE)
+		return;
+	j->lf = LF_NONE;
+	if (lf < 0 || kind < LF_ADD || kind > LF_DEC) {
+		e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
+		e_u32(e, LF_NONE);
+		uint8_t *done = e_jcc(e, CC_E);
+		e_mov_rr(e, 8, RDI, J_IN);
+		e_call(e, (const void *)flags_materialize);
+		jit_rc_forget(j);
+		e_patch(done, e->p);
+		return;
+	}
+	if (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && (kind == LF_INC || kind == LF_DEC))) {
+		/* the previous template's own host flags (its slow path recomputes them) */
+		j->recomp = true;
+		j->recomp_lf = lf;
+		j->recomp_cc = CC_E;
+	} else
+		jit_recompute(j, lf, CC_E); /* every flag but INC/DEC's CF */
+	j->hf_in = HF_NONE;
+	e_byte(e, 0x9C); /* pushfq; pop rax */
+	e_byte(e, 0x58);
+	/* TEST leaves AF undefined on the host; flags.c clears it. INC/DEC keep the CF in aux. */
+	uint32_t host = kind == LF_LOGIC		     ? EFL_ARITH & ~EFL_AF
+			: (kind == LF_INC || kind == LF_DEC) ? EFL_ARITH & ~EFL_CF
+							     : EFL_ARITH;
+	e_alu_ri(e, 4, 4, RAX, (int32_t)host);
+	if (kind == LF_INC || kind == LF_DEC) {
+		e_load(e, 4, RDX, J_IN, O_IN(lf_aux));
+		e_alu_ri(e, 4, 4, RDX, EFL_CF);
+		e_alu_rr(e, 4, 1, RAX, RDX);
+	}
+	e_load(e, 4, RCX, J_IN, O_IN(eflags));
+	e_alu_ri(e, 4, 4, RCX, (int32_t)~EFL_ARITH);
+	e_alu_rr(e, 4, 1, RCX, RAX);
+	e_store(e, 4, RCX, J_IN, O_IN(eflags));
+	e_store_imm(e, 4, J_IN, O_IN(lf_op), LF_NONE);
+}
+/* rol/ror reg (8/16/32-bit) by CL (cnt < 0) or an immediate */
+static void e_rot(struct emit *e, unsigned sz, unsigned op, unsigned reg, int cnt)
+{
+	if (sz == 2)
+		e_byte(e, 0x66);
+	e_rex(e, false, 0, reg, sz == 1);
+	e_byte(e, (uint8_t)((cnt < 0 ? 0xD2 : 0xC0) | (sz != 1)));
+	e_byte(e, (uint8_t)(0xC0 | op << 3 | (reg & 7)));
+	if (cnt >= 0)
+		e_byte(e, (uint8_t)cnt);
+}
+/* R11D = bit (bits-1) ^ bit 0 of v (first_top) or bit (bits-1) ^ bit (bits-2) of v */
+static void of_bits(struct emit *e, unsigned v, unsigned bits, bool first_top)
+{
+	e_mov_rr(e, 4, R11, v);
+	if (first_top) {
+		e_shift_ri(e, 4, 5, R11, (uint8_t)(bits - 1));
+		e_alu_rr(e, 4, 6, R11, v);
+	} else {
+		e_alu_rr(e, 4, 0, R11, R11);
+		e_alu_rr(e, 4, 6, R11, v);
+		e_shift_ri(e, 4, 5, R11, (uint8_t)(bits - 1));
+	}
+	e_alu_ri(e, 4, 4, R11, 1);
+}
+/* ROL, ROR (group 2 /0, /1) by 1, CL or an immediate, register or memory. CF and OF as
+ * h_shift computes them for the CPU's vendor, the other flags kept: materialised in
+ * in->eflags (unless dead). */
+static bool t_rot(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2 & 7, form = i->imm2 >> 4, bits = sz * 8, op = i->reg;
+	bool amd = j->c->vendor == CPU_VENDOR_AMD;
+	if (!mem_ok(i))
+		return false;
+	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
+	if (form != 1 && cnt == 0) { /* no effect, but a memory operand is still translated */
+		if (!i->mod3)
+			e_operand(j, i, sz, ACC_WRITE);
+		return true;
+	}
+	bool live = !j->dead;
+	if (live)
+		flags_to_eflags(j);
+	if (!i->mod3) {
+		e_operand(j, i, sz, ACC_WRITE);
+		e_load(e, sz, RAX, RDI, 0);
+	} else
+		ld_reg(j, RAX, i->rm, sz);
+	uint8_t *none = NULL;
+	if (form == 1) { /* a count of 0 (mod 32) changes nothing, flags included */
+		e_load(e, 4, RCX, J_CPU, O_REG(R_ECX));
+		e_alu_ri(e, 4, 4, RCX, 31);
+		none = e_jcc(e, CC_E);
+	}
+	e_mov_rr(e, 4, RDX, RAX);
+	e_rot(e, sz, op, RDX, form == 1 ? -1 : (int)cnt);
+	if (!i->mod3)
+		e_store(e, sz, RDX, RDI, 0);
+	else
+		st_reg(j, RDX, i->rm, sz);
+	if (live) {
+		/* Intel: OF of the first one-bit step, from the operand (a register rotated by an
+		 * immediate other than 1 keeps OF); AMD: of the last, from the result */
+		bool keep_of = !amd && i->mod3 && form == 2 && cnt != 1;
+		if (!keep_of) {
+			if (amd)
+				of_bits(e, RDX, bits, op == 0);
+			else
+				of_bits(e, RAX, bits, op == 1);
+			e_shift_ri(e, 4, 4, R11, 11);
+		}
+		e_mov_rr(e, 4, RCX, RDX);
+		if (op == 0)
+			e_alu_ri(e, 4, 4, RCX, 1);
+		else
+			e_shift_ri(e, 4, 5, RCX, (uint8_t)(bits - 1));
+		if (!keep_of)
+			e_alu_rr(e, 4, 1, RCX, R11);
+		e_alu_mi(e, 4, 4, J_IN, O_IN(eflags),
+			 (int32_t) ~(keep_of ? EFL_CF : EFL_CF | EFL_OF));
+		e_alu_mr(e, 4, 1, J_IN, O_IN(eflags), RCX);
+		j->lf = LF_NONE; /* the slow path leaves it so too */
+	} else
+		j->lf = -1;
+	if (none)
+		e_patch(none, e->p);
+	return true;
+}
+static bool t_not(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2;
+	if (!mem_ok(i))
+		return false;
+	if (i->mod3) {
+		e_op_mem(e, sz, 0xF7, 2, J_CPU, o_reg(i->rm, sz));
+		return true;
+	}
+	e_operand(j, i, sz, ACC_WRITE);
+	e_op_mem(e, sz, 0xF7, 2, RDI, 0);
+	return true;
+}
+static bool t_neg(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = i->imm2;
+	if (!mem_ok(i))
+		return false;
+	if (!i->mod3) {
+		e_operand(j, i, sz, ACC_WRITE);
+		e_load(e, sz, RCX, RDI, 0);
+	} else
+		ld_reg(j, RCX, i->rm, sz);
+	e_mov_ri(e, RAX, 0);
+	e_mov_ri(e, RDX, 0);
+	e_alu_rr(e, sz, 5, RDX, RCX); /* 0 - a: the host's flags are NEG's */
+	mask(j, RDX, sz);
+	if (!i->mod3)
+		e_store(e, sz, RDX, RDI, 0);
+	else
+		st_reg(j, RDX, i->rm, sz);
+	j->hf_out = HF_ALL;
+	set_lf(j, LF_SUB, sz, RDX, RAX, RCX);
+	return true;
+}
+
 static bool t_setcc(struct jit *j, const struct insn *i)
 {
 	if (!i->mod3)
@@ -528,7 +715,14 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	case 0xA8:
 	case 0xA9: return t_alu(j, i, 8, sz, F_EI);
 	case 0xF6:
-	case 0xF7: return i->reg < 2 && t_alu(j, i, 8, i->imm2, F_EI);
+	case 0xF7:
+		switch (i->reg) {
+		case 0:
+		case 1: return t_alu(j, i, 8, i->imm2, F_EI);
+		case 2: return t_not(j, i);
+		case 3: return t_neg(j, i);
+		}
+		return false;
 	case 0x88:
 	case 0x89: return t_mov(j, i, sz, F_EG);
 	case 0x8A:
@@ -570,7 +764,10 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	case 0xD0:
 	case 0xD1:
 	case 0xD2:
-	case 0xD3: return j->c->vendor == CPU_VENDOR_INTEL && t_shift(j, i);
+	case 0xD3:
+		if (i->reg < 2) /* both vendors' rotate flags are computed here */
+			return t_rot(j, i);
+		return j->c->vendor == CPU_VENDOR_INTEL && t_shift(j, i);
 	/* AMD's undefined flags after shifts and multiplies come from the interpreter's
 	 * handlers (docs/vendors.md): no templates for them */
 	case 0x1AF:
@@ -597,4 +794,92 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	if (opc >= 0x118 && opc <= 0x11F)
 		return true; /* hint NOPs */
 	return false;
+}
+
+/* Flag liveness (see jit.h). Only instructions whose template works on registers alone
+ * (no memory access, so no slow path, no fault, no call that can leave) let flags die
+ * across them; anything else may expose the flags to a handler, a fault or an exit. */
+uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t after)
+{
+	const uint32_t all = EFL_ARITH;
+	unsigned opc = i->opc;
+	bool intel = c->vendor == CPU_VENDOR_INTEL;
+	if ((i->rep && opc != 0x90) || i->lock || i->len > 15)
+		return all;
+	if (opc < 0x40 && (opc & 7) < 6) {
+		unsigned op = opc >> 3;
+		if (!i->mod3)
+			return all;
+		return op == 2 || op == 3 ? all : 0; /* ADC/SBB read CF */
+	}
+	if (opc >= 0x118 && opc <= 0x11F)
+		return after; /* hint NOPs */
+	if ((opc >= 0xB0 && opc <= 0xBF) || (opc >= 0x91 && opc <= 0x97))
+		return i->mod3 ? after : all; /* MOV r, imm; XCHG eAX, r */
+	if (opc >= 0x40 && opc <= 0x4F)
+		return !i->mod3 ? all : after ? EFL_CF : 0; /* INC/DEC: CF kept, the rest written */
+	switch (opc) {
+	case 0x80:
+	case 0x81:
+	case 0x83:
+		if (!i->mod3)
+			return all;
+		return i->reg == 2 || i->reg == 3 ? all : 0;
+	case 0x84:
+	case 0x85: return i->mod3 ? 0 : all;
+	case 0xA8:
+	case 0xA9: return i->mod3 ? 0 : all;
+	case 0xF6:
+	case 0xF7:
+		if (!i->mod3)
+			return all;
+		switch (i->reg) {
+		case 0:
+		case 1:
+		case 3: return 0;     /* TEST, NEG */
+		case 2: return after; /* NOT */
+		}
+		return all;
+	case 0x88:
+	case 0x89:
+	case 0x8A:
+	case 0x8B:
+	case 0x86:
+	case 0x87: return i->mod3 ? after : all;
+	case 0xC6:
+	case 0xC7: return i->mod3 && i->reg == 0 ? after : all;
+	case 0x8D: return !i->mod3 && !i->asz16 ? after : all; /* LEA: no access */
+	case 0x1B6:
+	case 0x1B7:
+	case 0x1BE:
+	case 0x1BF: return i->mod3 ? after : all;
+	case 0x90: return after;
+	case 0x99: return i->osz16 ? all : after;
+	case 0xFE:
+	case 0xFF:
+		if (!i->mod3 || i->reg > 1)
+			return all;
+		return after ? EFL_CF : 0;
+	case 0xC0:
+	case 0xC1:
+	case 0xD0:
+	case 0xD1:
+	case 0xD2:
+	case 0xD3: {
+		/* templates: ROL/ROR for both vendors, SHL/SHR/SAR for Intel's model */
+		if (!i->mod3 || (i->reg >= 2 && i->reg < 4) || (i->reg >= 4 && !intel))
+			return all;
+		unsigned form = i->imm2 >> 4;
+		unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
+		if (form == 1 || cnt == 0)
+			return after; /* a count of 0 keeps every flag */
+		if (i->reg < 2)
+			return after & ~(uint32_t)EFL_CF; /* ROL/ROR: CF written (OF may be kept) */
+		return 0; /* SHL/SHR/SAR by an immediate: all written */
+	}
+	case 0x1AF:
+	case 0x69:
+	case 0x6B: return intel && !i->osz16 && i->mod3 ? 0 : all;
+	}
+	return all;
 }

@@ -540,6 +540,8 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 {
 	if (acc == ACC_WRITE && e && !e->dirty)
 		return;
+	if (m->watch)
+		return; /* watched: every access takes the slow path that reports it */
 	if ((m->regs.cr0 & CR0_PG) && m->dtlb && !e)
 		return;
 	unsigned s = ((unsigned)acc * 2 + user) * MMU_FAST_SIZE +
@@ -608,6 +610,14 @@ uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
 	return NULL;
 }
 
+void mmu_set_watch(struct mmu *m, void (*fn)(void *, uint32_t, unsigned, enum mmu_access),
+		   void *ctx)
+{
+	m->watch = fn;
+	m->watch_ctx = ctx;
+	mmu_fast_flush(m);
+}
+
 /* --- whole accesses --- */
 
 static int bad_size(struct x86_exception *ex)
@@ -657,6 +667,7 @@ int mmu_read_linear(struct mmu *m, uint32_t lin, void *buf, unsigned size, enum 
 	bool ram[2];
 	if (xlate_span(m, lin, size, acc, user, pa, len, ram, ex) < 0)
 		return -1;
+	mmu_watch_access(m, lin, size, acc);
 	uint8_t *b = buf;
 	for (unsigned i = 0; i < 2 && len[i]; i++) {
 		if (ram[i])
@@ -688,6 +699,7 @@ int mmu_write_linear(struct mmu *m, uint32_t lin, const void *buf, unsigned size
 	bool ram[2];
 	if (xlate_span(m, lin, size, ACC_WRITE, user, pa, len, ram, ex) < 0)
 		return -1;
+	mmu_watch_access(m, lin, size, ACC_WRITE);
 	const uint8_t *b = buf;
 	for (unsigned i = 0; i < 2 && len[i]; i++) {
 		/* page_xlate dropped the decoded code of a RAM frame (a fast hit implies none) */

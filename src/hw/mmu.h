@@ -61,6 +61,13 @@ struct mmu {
 	/* last, to leave the hot fields where they were */
 	struct trace *trace;       /* the event stream (trace/trace.h), or NULL: not traced */
 	const char *trace_filling; /* the TLB being filled while traced: drops are evictions */
+	/* A debugger's data breakpoints (the gdb stub's watchpoints), or NULL: told of every
+	 * data access the model makes after its translation succeeded. While it is set no fast
+	 * entry is installed (mmu_set_watch empties the table), so every access of the
+	 * interpreter takes a slow path that reports it; the CPU does not run compiled code
+	 * then (the caller turns cpu.jit off). */
+	void (*watch)(void *ctx, uint32_t lin, unsigned size, enum mmu_access acc);
+	void *watch_ctx;
 };
 
 /* cfg NULL: tlb_config_default. The TLBs keep pointers into *m: do not move it after init.
@@ -164,6 +171,17 @@ static inline uint8_t *mmu_ptr(struct mmu *m, uint32_t lin, enum mmu_access acc,
 	if (__builtin_expect(f != NULL, 1))
 		return mmu_fast_host(f, lin);
 	return mmu_ptr_slow(m, lin, acc, ex);
+}
+
+/* Sets or clears (fn NULL) the watch callback; drops every fast entry. */
+void mmu_set_watch(struct mmu *m, void (*fn)(void *, uint32_t, unsigned, enum mmu_access),
+		   void *ctx);
+/* Reports a data access to the watch callback, if any (the slow paths call it). */
+static inline void mmu_watch_access(struct mmu *m, uint32_t lin, unsigned size,
+				    enum mmu_access acc)
+{
+	if (__builtin_expect(m->watch != NULL, 0))
+		m->watch(m->watch_ctx, lin, size, acc);
 }
 
 /* Drops fast entries (all, or those of one frame: used when a frame becomes PFRAME_CODE). */

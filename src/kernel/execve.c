@@ -16,6 +16,7 @@
 
 #include "cpu/cpu.h"
 #include "kernel/exec.h"
+#include "kernel/ktrace.h"
 #include "kernel/exit.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
@@ -180,11 +181,11 @@ static void reset_for_new_program(struct task *t)
 {
 	struct signal_struct *s = t->signal;
 	for (int i = 1; i <= VMLAB_NSIG; i++) {
-		if (s->action[i].handler != 1)
-			s->action[i].handler = 0;
-		s->action[i].flags = 0;
-		s->action[i].restorer = 0;
-		s->action[i].mask = 0;
+		if (s->sighand->action[i].handler != 1)
+			s->sighand->action[i].handler = 0;
+		s->sighand->action[i].flags = 0;
+		s->sighand->action[i].restorer = 0;
+		s->sighand->action[i].mask = 0;
 	}
 	s->sas_ss_sp = s->sas_ss_size = 0;
 	s->sas_ss_flags = 0;
@@ -328,12 +329,20 @@ static long do_execveat(struct task *t, int dirfd, uint32_t ufilename, uint32_t 
 	free(t->owned_exe);
 	t->owned_exe = exe;
 	t->exe_path = exe;
+	if (ktrace_on(t, TRACE_SCHED))
+		ktrace_sched_exec(t);
 	if (vfork_parent) {
 		/* exec_mm_release: the parent may run again */
 		wake_up_task(vfork_parent, WAIT_VFORK);
 		t->vfork_parent = NULL;
 	}
 	t->clear_child_tid = 0;
+	/* unshare_sighand: the handlers a CLONE_SIGHAND sibling still uses are not reset
+	 * for it */
+	if (!r && unshare_sighand(t)) {
+		r = -ENOMEM;
+		snprintf(err, sizeof err, "no memory for the signal handlers");
+	}
 	if (r) {
 		/* past the point of no return: the process is gone with its old image */
 		fprintf(stderr, "vmlab: execve: %s\n", err);

@@ -10,6 +10,7 @@
 #include "kernel/fs/fs.h"
 #include "kernel/ipc/util.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/ktrace.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
@@ -23,6 +24,11 @@
 #define K_CLD_EXITED 1
 #define K_CLD_KILLED 2
 #define K_CLD_DUMPED 3
+#define K_CLD_STOPPED 5
+#define K_CLD_CONTINUED 6
+#define SA_NOCLDSTOP_ 0x00000001u
+#define SIGHUP_ 1
+#define SIGCONT_ 18
 /* wait options */
 #define K_WNOHANG 0x00000001u
 #define K_WUNTRACED 0x00000002u
@@ -134,6 +140,8 @@ static void exit_files(struct task *t)
 		fs_teardown(t);
 }
 
+static void kill_orphaned_pgrp(struct task *t, struct task *child);
+
 /* forget_original_parent: the children go to init, which reaps the dead ones. */
 static void reparent_children(struct task *t)
 {
@@ -147,7 +155,11 @@ static void reparent_children(struct task *t)
 		if (c->state == EXIT_ZOMBIE) {
 			release_task(c);
 			i--; /* the list moved down */
+			continue;
 		}
+		/* reparent_leader: the child's group may be orphaned now */
+		if (c->group_leader == c)
+			kill_orphaned_pgrp(t, c);
 	}
 }
 
@@ -173,7 +185,7 @@ static bool notify_parent(struct task *t)
 		return true;
 	int sig = t->exit_signal_parent;
 	bool autoreap = false;
-	struct k_sigaction *ka = p->signal ? &p->signal->action[SIGCHLD_] : NULL;
+	struct k_sigaction *ka = p->signal ? &p->signal->sighand->action[SIGCHLD_] : NULL;
 	if (sig == SIGCHLD_ && ka && (ka->handler == 1 || (ka->flags & SA_NOCLDWAIT_))) {
 		autoreap = true;
 		if (ka->handler == 1)
@@ -191,6 +203,97 @@ static bool notify_parent(struct task *t)
 	}
 	wake_up_task(p, WAIT_CHILD);
 	return autoreap;
+}
+
+void do_notify_parent_cldstop(struct task *leader, int why)
+{
+	struct task *p = leader->real_parent;
+	if (!p || !leader->sched || p == leader->sched->init)
+		return;
+	struct k_sigaction *ka = p->signal ? &p->signal->sighand->action[SIGCHLD_] : NULL;
+	if (ka && ka->handler != 1 && !(ka->flags & SA_NOCLDSTOP_)) {
+		struct siginfo_i386 info;
+		memset(&info, 0, sizeof info);
+		info.si_signo = SIGCHLD_;
+		info.si_code = why;
+		info.u[0] = (uint32_t)leader->tgid;
+		info.u[1] = leader->uid;
+		info.u[2] = (uint32_t)(why == K_CLD_CONTINUED ? SIGCONT_ : leader->group_stop_code);
+		info.u[3] = (uint32_t)(leader->utime_insns * VMLAB_NS_PER_INSN / 10000000ull);
+		send_sig_info(p, &info);
+	}
+	wake_up_task(p, WAIT_CHILD);
+}
+
+/* will_become_orphaned_pgrp: no live process of group pgid (but ignore) has a parent in
+ * another group of the same session. A parent that is init does not count. */
+static bool will_become_orphaned_pgrp(struct sched *s, int pgid, const struct task *ignore)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct task *o = s->tasks[i];
+		if (o->pgid != pgid || o == ignore || o->group_leader != o ||
+		    o->state >= EXIT_ZOMBIE)
+			continue;
+		const struct task *p = o->real_parent;
+		if (!p || p == s->init)
+			continue;
+		if (p->pgid != pgid && p->sid == o->sid)
+			return false;
+	}
+	return true;
+}
+
+bool is_current_pgrp_orphaned(struct task *t)
+{
+	if (!t->sched)
+		return true;
+	return will_become_orphaned_pgrp(t->sched, t->pgid, NULL);
+}
+
+static bool has_stopped_jobs(struct sched *s, int pgid)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct task *o = s->tasks[i];
+		if (o->pgid == pgid && o->group_leader == o && o->state < EXIT_ZOMBIE &&
+		    o->group_stopped)
+			return true;
+	}
+	return false;
+}
+
+/* kill_orphaned_pgrp: t's exit orphans a process group (t's own, or a child's in another
+ * group of the same session) that has stopped processes: POSIX says SIGHUP then SIGCONT to
+ * every process of it, since nobody is left to continue them. */
+static void kill_orphaned_pgrp(struct task *t, struct task *child)
+{
+	struct sched *s = t->sched;
+	int pgid;
+	const struct task *ignore = NULL;
+	if (child) {
+		pgid = child->pgid;
+		if (t->pgid == pgid || t->sid != child->sid)
+			return;
+	} else {
+		pgid = t->pgid;
+		ignore = t;
+		const struct task *p = t->real_parent;
+		if (!p || p->pgid == pgid || p->sid != t->sid)
+			return;
+	}
+	if (!will_become_orphaned_pgrp(s, pgid, ignore) || !has_stopped_jobs(s, pgid))
+		return;
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < s->nr; i++) {
+			struct task *o = s->tasks[i];
+			if (o->pgid != pgid || o->group_leader != o || o->state >= EXIT_ZOMBIE)
+				continue;
+			struct siginfo_i386 info;
+			memset(&info, 0, sizeof info);
+			info.si_signo = k ? SIGCONT_ : SIGHUP_;
+			info.si_code = 0x80; /* SI_KERNEL: __kill_pgrp_info with SEND_SIG_PRIV */
+			send_sig_info(o, &info);
+		}
+	}
 }
 
 /* No thread of leader's group but the leader itself is still alive. */
@@ -232,6 +335,10 @@ void do_exit(struct task *t)
 		t->wait_status = (t->exit_code & 0xff) << 8;
 	struct sched *s = t->sched;
 	bool current = s && s->current == t;
+	if (s)
+		proc_acct_exit(&s->acct, t);
+	if (ktrace_on(t, TRACE_SCHED))
+		ktrace_sched_exit(t);
 	/* mm_release: CLONE_CHILD_CLEARTID's word is cleared (and its futex woken) while the
 	 * address space is still there and someone else can see it */
 	if (t->clear_child_tid && current && t->mm && t->mm->mm_users > 1) {
@@ -254,6 +361,10 @@ void do_exit(struct task *t)
 		return;
 	}
 	reparent_children(t);
+	if (t->group_leader == t)
+		kill_orphaned_pgrp(t, NULL);
+	t->jobctl_stopped = t->group_stopped = t->stop_continued = t->notify_continued = false;
+	t->group_stop_code = 0;
 	t->state = EXIT_ZOMBIE;
 	if (t->exit_signal_parent < 0) {
 		/* a thread: nobody waits for it; the last one out reports a waiting leader */
@@ -348,6 +459,46 @@ static long wait_zombie(struct task *t, struct task *c, const struct wait_opts *
 	return w->waitid ? 0 : pid;
 }
 
+/* wait_task_stopped, wait_task_continued: the report of a stop (status 0x7f | sig << 8,
+ * CLD_STOPPED) or a continue (0xffff, CLD_CONTINUED), given once unless K_WNOWAIT. */
+static long wait_jobctl(struct task *t, struct task *c, const struct wait_opts *w, int code,
+			int status, int si_status)
+{
+	if (w->ustatus && put_user_u32(t, w->ustatus, (uint32_t)status))
+		return -EFAULT;
+	if (w->urusage && put_rusage(t, w->urusage, c))
+		return -EFAULT;
+	if (w->waitid && w->uinfo) {
+		struct siginfo_i386 info;
+		memset(&info, 0, sizeof info);
+		info.si_signo = SIGCHLD_;
+		info.si_code = code;
+		info.u[0] = (uint32_t)c->tgid;
+		info.u[1] = c->uid;
+		info.u[2] = (uint32_t)si_status;
+		if (copy_to_user(t, w->uinfo, &info, sizeof info))
+			return -EFAULT;
+	}
+	return w->waitid ? 0 : c->tgid;
+}
+
+static long wait_stopped(struct task *t, struct task *c, const struct wait_opts *w)
+{
+	int sig = c->group_stop_code;
+	long r = wait_jobctl(t, c, w, K_CLD_STOPPED, sig << 8 | 0x7f, sig);
+	if (r >= 0 && !(w->options & K_WNOWAIT))
+		c->group_stop_code = 0;
+	return r;
+}
+
+static long wait_continued(struct task *t, struct task *c, const struct wait_opts *w)
+{
+	long r = wait_jobctl(t, c, w, K_CLD_CONTINUED, 0xffff, SIGCONT_);
+	if (r >= 0 && !(w->options & K_WNOWAIT))
+		c->stop_continued = false;
+	return r;
+}
+
 static long do_wait(struct task *t, const struct wait_opts *w)
 {
 	struct sched *s = t->sched;
@@ -359,8 +510,15 @@ static long do_wait(struct task *t, const struct wait_opts *w)
 		if (!eligible(t, c, w))
 			continue;
 		have = true;
-		if (c->state == EXIT_ZOMBIE && !c->delayed_notify && (w->options & K_WEXITED))
-			return wait_zombie(t, c, w);
+		if (c->state == EXIT_ZOMBIE) {
+			if (!c->delayed_notify && (w->options & K_WEXITED))
+				return wait_zombie(t, c, w);
+			continue;
+		}
+		if ((w->options & K_WUNTRACED) && c->group_stopped && c->group_stop_code)
+			return wait_stopped(t, c, w);
+		if ((w->options & K_WCONTINUED) && c->stop_continued)
+			return wait_continued(t, c, w);
 	}
 	if (!have)
 		return -ECHILD;

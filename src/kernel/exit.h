@@ -17,6 +17,13 @@ void do_exit(struct task *t);
 /* exit_group/a fatal signal: every other thread of t's group exits too (their exited flags
  * set with t's status). */
 void zap_other_threads(struct task *t);
+/* do_notify_parent_cldstop: leader's process stopped (CLD_STOPPED) or was continued
+ * (CLD_CONTINUED): SIGCHLD to its parent unless that ignores it or asked SA_NOCLDSTOP, and
+ * a waiting parent woken either way. */
+void do_notify_parent_cldstop(struct task *leader, int why);
+/* is_current_pgrp_orphaned: no process of t's process group has a parent in another group
+ * of the same session (the terminal's stop signals are then discarded). */
+bool is_current_pgrp_orphaned(struct task *t);
 /* kill.c: kill(2) from t: pid > 0 one process, 0 t's group, -1 everyone else, < -1 group -pid.
  * 0 or -errno (ESRCH, EPERM, EINVAL). */
 long kill_something(struct task *t, int32_t pid, int sig);

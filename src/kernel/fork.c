@@ -16,6 +16,7 @@
 #include "kernel/fs/shmdir.h"
 #include "kernel/mm/mmap.h"
 #include "kernel/exit.h"
+#include "kernel/ktrace.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/tls.h"
@@ -203,6 +204,10 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->call_deadline = 0;
 	c->futex_woken = false;
 	c->delayed_notify = false;
+	/* job control: a new process is neither stopped nor has a stop or continue to report */
+	c->jobctl_stopped = c->group_stopped = c->stop_continued = c->notify_continued = false;
+	c->stop_sig = c->group_stop_code = 0;
+	c->restart_code = 0;
 	c->partial_active = false;
 	c->partial_done = 0;
 	c->exec_done = false;
@@ -249,10 +254,16 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 		*err = -ENOMEM;
 		goto fail;
 	}
-	/* handlers and mask are inherited, pending signals are not */
+	/* handlers and mask are inherited, pending signals are not; CLONE_SIGHAND shares
+	 * the handlers themselves */
 	*c->signal = *p->signal;
 	c->signal->pending = 0;
 	c->signal->restore_sigmask = false;
+	if ((*err = copy_sighand(c, p, flags & CLONE_SIGHAND))) {
+		free(c->signal);
+		c->signal = NULL;
+		goto fail;
+	}
 	if (flags & CLONE_FILES)
 		c->files = p->files;
 	else if (p->files && !(c->files = dup_fd(p->files))) {
@@ -287,6 +298,11 @@ static struct task *copy_process(struct task *p, uint32_t flags, uint32_t newsp,
 	c->rng_state = p->rng_state ^ ((uint64_t)pid * 0x9e3779b97f4a7c15ull);
 	if ((*err = sched_add(s, c)))
 		goto fail;
+	c->acct_folded = false;
+	if (!thread && proc_acct_new(&s->acct, c, p->tgid)) {
+		/* the row cannot be made: the task is charged nowhere rather than failing */
+		c->acct_row = -1;
+	}
 	return c;
 fail:
 	free_partial(c, flags);
@@ -305,6 +321,8 @@ static long kernel_clone(struct task *p, uint32_t flags, uint32_t newsp, uint32_
 		return err;
 	p->sched->nr_forks++;
 	COUNT(p->ctr, proc_forks);
+	if (ktrace_on(p, TRACE_SCHED))
+		ktrace_sched_fork(p, c, flags);
 	if (flags & CLONE_PARENT_SETTID)
 		put_user_u32(p, parent_tid, (uint32_t)c->pid);
 	if (flags & CLONE_VFORK) {

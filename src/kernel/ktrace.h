@@ -41,4 +41,11 @@ void ktrace_fault(struct task *t, uint32_t addr, uint32_t err, const struct faul
 const char *si_code_name(int sig, int code);
 /* A signal taken off the queue: handler 0 default, 1 ignored, else the handler's address. */
 void ktrace_signal(struct task *t, int sig, const struct siginfo_i386 *info, uint32_t handler);
+
+/* The sched class (ktrace_sched.c). A switch also tells the sink which task now runs (the
+ * events' pid and tid), so it is called whenever a sink exists, whatever the classes. */
+void ktrace_sched_switch(const struct task *prev, const struct task *next, bool cr3_loaded);
+void ktrace_sched_fork(const struct task *parent, const struct task *child, uint32_t flags);
+void ktrace_sched_exec(const struct task *t);
+void ktrace_sched_exit(const struct task *t);
 #endif

@@ -15,6 +15,7 @@
 #include "hw/physmem.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/run_observer.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
 #include "trace/counters.h"
@@ -38,6 +39,13 @@ struct machine_config {
 	uint64_t sched_slice;        /* --slice: instructions per time slice (0: default) */
 	uint64_t swap_bytes;         /* --swap: a swap area of this size (0: none) */
 	const char *swap_file;       /* --swap-file: kept in this host file (NULL: host memory) */
+	int swap_prio;               /* --swap=SIZE:PRIO (SWAP_PRIO_NONE: swapon's default) */
+	/* more --swap options: further areas, in host memory */
+	unsigned nr_swap_extra;
+	struct swap_extra {
+		uint64_t bytes;
+		int prio;
+	} swap_extra[7];
 	int reclaim_policy;          /* --reclaim: enum reclaim_policy_id (0: linux) */
 };
 
@@ -55,6 +63,20 @@ int machine_check_ram(const struct machine_config *c, char *err, size_t n);
 void machine_config_print(FILE *f, const struct machine_config *c, bool json);
 uint32_t vmsplit_task_size(enum vmsplit s);
 
+/*
+ * A debugger attached to the run loop (the gdb stub, src/cli/gdbstub.c); machine.debug is
+ * NULL otherwise and the loop then pays one test per CPU exit.
+ */
+struct machine_debug {
+	/* Before the CPU runs t: may stop the program and talk to the debugger (it may end
+	 * the run with machine_request_stop). Returns the most instructions the CPU may run
+	 * before the loop asks again (1: one at a time), 0 for no limit of its own. */
+	uint64_t (*before_run)(struct machine_debug *d, struct task *t);
+	/* Signal sig is about to be delivered to t (or to take its default action): returns
+	 * false when the debugger discards it, as a ptrace tracer may. */
+	bool (*signal)(struct machine_debug *d, struct task *t, int sig);
+};
+
 struct machine {
 	struct machine_config cfg;
 	struct counters ctr;
@@ -71,7 +93,10 @@ struct machine {
 	bool insn_limit_hit;
 	/* a host signal asked the run to end (machine_request_stop); 0: none */
 	volatile sig_atomic_t stop_signal;
+	/* --report: told of samples, faults and exits (run_observer.h); NULL: nobody */
+	struct run_observer *observer;
 	struct dump_request *dump; /* --dump-state (dump_state.h), or NULL */
+	struct machine_debug *debug; /* a debugger's hooks, or NULL */
 };
 
 /* Builds the machine and the (empty) task; 0 or -errno with a message in err. The machine

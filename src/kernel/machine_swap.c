@@ -1,5 +1,5 @@
-/* The machine's memory-pressure setup: the reclaim policy and the swap area it boots with
- * (--reclaim, --swap, --swap-file; docs/swap.md). */
+/* The machine's memory-pressure setup: the reclaim policy and the swap areas it boots with
+ * (--reclaim, --swap (repeatable), --swap-file; docs/swap.md). */
 #include <errno.h>
 #include <stdio.h>
 
@@ -13,7 +13,16 @@ int machine_swap_setup(struct machine *m, char *err, size_t n)
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
-	if (c->swap_bytes)
-		return swapon_area(&m->km, c->swap_bytes, c->swap_file, 0, err, n);
+	if (c->swap_bytes) {
+		int r = swapon_area(&m->km, c->swap_bytes, c->swap_file, c->swap_prio, err, n);
+		if (r)
+			return r;
+	}
+	for (unsigned i = 0; i < c->nr_swap_extra; i++) {
+		int r = swapon_area(&m->km, c->swap_extra[i].bytes, NULL, c->swap_extra[i].prio, err,
+				    n);
+		if (r)
+			return r;
+	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "kernel/procfs.h"
 #include "kernel/procfs_buf.h"
 #include "kernel/procfs_int.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
 #include "kernel/task.h"
@@ -276,9 +277,9 @@ static uint64_t sigset_of(const struct task *t, int which)
 		return 0;
 	uint64_t ign = 0, cgt = 0;
 	for (int i = 1; i <= VMLAB_NSIG; i++) {
-		if (s->action[i].handler == 1)
+		if (s->sighand->action[i].handler == 1)
 			ign |= SIGBIT(i);
-		else if (s->action[i].handler > 1)
+		else if (s->sighand->action[i].handler > 1)
 			cgt |= SIGBIT(i);
 	}
 	switch (which) {
@@ -289,30 +290,81 @@ static uint64_t sigset_of(const struct task *t, int which)
 	}
 }
 
+/* get_task_state: R for the task on the CPU or runnable, S blocked, Z a zombie. */
+static char task_state_char(const struct task *t)
+{
+	if (t->sched && t == t->sched->init)
+		return 'S'; /* the modelled init never runs: it waits for orphans */
+	switch (t->state) {
+	case TASK_RUNNING: return 'R';
+	case TASK_INTERRUPTIBLE: return 'S';
+	case EXIT_ZOMBIE: return 'Z';
+	default: return 'X';
+	}
+}
+
+static const char *task_state_name(const struct task *t)
+{
+	if (t->sched && t == t->sched->init)
+		return "S (sleeping)";
+	switch (t->state) {
+	case TASK_RUNNING: return "R (running)";
+	case TASK_INTERRUPTIBLE: return "S (sleeping)";
+	case EXIT_ZOMBIE: return "Z (zombie)";
+	default: return "X (dead)";
+	}
+}
+
+/* get_nr_threads: the live and zombie tasks of t's thread group. */
+static int nr_threads(const struct task *t)
+{
+	const struct sched *s = t->sched;
+	if (!s)
+		return 1;
+	int n = 0;
+	for (size_t i = 0; i < s->nr; i++)
+		n += s->tasks[i]->tgid == t->tgid && s->tasks[i]->state < EXIT_DEAD;
+	return n ? n : 1;
+}
+
+/* A thread's parent is its process's (the leader's real_parent). */
+static int task_ppid(const struct task *t)
+{
+	const struct task *l = t->group_leader ? t->group_leader : t;
+	return l->ppid;
+}
+
 /* do_task_stat */
 void procfs_pid_stat(struct sbuf *b, struct task *t)
 {
 	const struct mm_struct *mm = t->mm;
 	uint64_t cpu_ticks = vclock_cputime_ns(t) / (1000000000ull / USER_HZ);
 	uint64_t rsslim = t->rlim[5].cur; /* RLIMIT_RSS */
-	sb_printf(b, "%d (%.15s) R %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 1 0 0 %llu %llu "
-		     "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
-		     "%u 0\n",
-		  t->tgid, t->comm ? t->comm : "", t->ppid, t->pgid ? t->pgid : t->tgid,
-		  t->sid ? t->sid : t->tgid, mm && mm->cfg.randomize ? 0x400000u : 0u /* PF_RANDOMIZE */,
-		  (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
-		  (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
-		  (unsigned long long)cpu_ticks,
-		  (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
-		  (unsigned long long)(mm ? get_mm_rss(mm) : 0),
-		  (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
-		  mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
-		  (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 1) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 2) & 0x7fffffff),
-		  (unsigned long long)(sigset_of(t, 3) & 0x7fffffff), mm ? mm->start_data : 0,
-		  mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
-		  mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0);
+	/* PF_RANDOMIZE, PF_FORKNOEXEC (forked, no exec yet), PF_EXITING */
+	unsigned flags = (mm && mm->cfg.randomize ? 0x400000u : 0u) |
+			 (t->sched && t != t->sched->first && !t->exec_done ? 0x40u : 0u) |
+			 (t->state >= EXIT_ZOMBIE ? 0x4u : 0u);
+	sb_printf(
+	    b,
+	    "%d (%.15s) %c %d %d %d 0 -1 %u %llu %llu %llu %llu %llu 0 0 0 20 0 %d 0 0 %llu %llu "
+	    "%llu %u %u %u 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 %u %u %u %u %u %u "
+	    "%u %d\n",
+	    t->pid, t->comm ? t->comm : "", task_state_char(t), task_ppid(t),
+	    t->pgid ? t->pgid : t->tgid, t->sid ? t->sid : t->tgid, flags,
+	    (unsigned long long)t->min_flt, (unsigned long long)t->cmin_flt,
+	    (unsigned long long)t->maj_flt, (unsigned long long)t->cmaj_flt,
+	    (unsigned long long)cpu_ticks, nr_threads(t),
+	    (unsigned long long)(mm ? mm->total_vm * PAGE_SIZE : 0),
+	    (unsigned long long)(mm ? get_mm_rss(mm) : 0),
+	    (unsigned long long)(rsslim > 0xffffffffull ? 0xffffffffull : rsslim),
+	    mm ? mm->start_code : 0, mm ? mm->end_code : 0, mm ? mm->start_stack : 0,
+	    (unsigned long long)(sigset_of(t, 0) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 1) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 2) & 0x7fffffff),
+	    (unsigned long long)(sigset_of(t, 3) & 0x7fffffff), mm ? mm->start_data : 0,
+	    mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
+	    mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0,
+	    t->state == EXIT_ZOMBIE ? t->wait_status : 0);
 }
 
 #define SEQ_KB(label, pages) sb_printf(b, label "\t%8llu kB\n", (unsigned long long)(pages) * 4)
@@ -322,10 +374,11 @@ void procfs_status(struct sbuf *b, struct task *t)
 {
 	const struct mm_struct *mm = t->mm;
 	sb_printf(b, "Name:\t%.15s\n", t->comm ? t->comm : "");
-	sb_printf(b, "Umask:\t%04o\n", t->fs ? t->fs->umask : 022);
-	sb_printf(b, "State:\tR (running)\n");
+	if (t->fs) /* proc_task_umask: not for a zombie, whose fs is gone */
+		sb_printf(b, "Umask:\t%04o\n", t->fs->umask);
+	sb_printf(b, "State:\t%s\n", task_state_name(t));
 	sb_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->tgid, t->pid,
-		  t->ppid);
+		  task_ppid(t));
 	sb_printf(b, "Uid:\t%u\t%u\t%u\t%u\n", t->uid, t->euid, t->euid, t->euid);
 	sb_printf(b, "Gid:\t%u\t%u\t%u\t%u\n", t->gid, t->egid, t->egid, t->egid);
 	int fdsize = 64;
@@ -340,7 +393,7 @@ void procfs_status(struct sbuf *b, struct task *t)
 	}
 	sb_printf(b, "FDSize:\t%d\nGroups:\t\n", fdsize);
 	sb_printf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->tgid, t->pid,
-		  t->tgid, t->tgid);
+		  t->pgid ? t->pgid : t->tgid, t->sid ? t->sid : t->tgid);
 	if (mm) {
 		uint32_t text = text_bytes(mm);
 		uint64_t lib = mm->exec_vm * PAGE_SIZE - text;
@@ -361,7 +414,7 @@ void procfs_status(struct sbuf *b, struct task *t)
 		SEQ_KB("VmSwap:", mm->swapents);
 		sb_printf(b, "HugetlbPages:\t%8u kB\n", 0u);
 	}
-	sb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\n");
+	sb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\n", nr_threads(t));
 	int queued = __builtin_popcountll(sigset_of(t, 0));
 	sb_printf(b, "SigQ:\t%d/%llu\n", queued, (unsigned long long)t->rlim[11].cur);
 	sb_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)sigset_of(t, 0),
@@ -378,19 +431,41 @@ void procfs_status(struct sbuf *b, struct task *t)
 	sb_printf(b, "SpeculationIndirectBranch:\talways enabled\n");
 	sb_printf(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
 	sb_printf(b, "Mems_allowed:\t1\nMems_allowed_list:\t0\n");
-	sb_printf(b, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+	sb_printf(b, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
+		  (unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
+}
+
+/* access_remote_vm for procfs: bytes of w's memory through its own page tables, up to the
+ * first page that is not present (a swapped-out page is not brought back for this). */
+static size_t remote_read(struct task *w, uint32_t addr, void *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		uint32_t a = addr + (uint32_t)done;
+		uint64_t pte;
+		if (pte_get(w->km, w->mm->pgd, a, &pte) || pte_none(pte) || is_swap_pte(pte) ||
+		    !(pte & PTE_P))
+			break;
+		size_t in_page = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		size_t k = n - done < in_page ? n - done : in_page;
+		physmem_read_buf(w->pm, (pte_pfn(pte) << PAGE_SHIFT) + (a & (PAGE_SIZE - 1)),
+				 (char *)buf + done, k);
+		done += k;
+	}
+	return done;
 }
 
 /* cmdline and environ: the bytes exec put on the stack */
-int procfs_user_range(struct sbuf *b, struct task *t, bool env)
+int procfs_user_range(struct sbuf *b, struct task *t, struct task *w, bool env)
 {
-	const struct mm_struct *mm = t->mm;
+	const struct mm_struct *mm = w->mm;
 	if (!mm)
 		return 0;
 	uint32_t s = env ? mm->env_start : mm->arg_start, e = env ? mm->env_end : mm->arg_end;
 	for (uint32_t a = s; a < e && !b->oom; a++) {
 		uint8_t c;
-		if (copy_from_user(t, &c, a, 1))
+		if (w->mm == t->mm ? copy_from_user(t, &c, a, 1) != 0
+				   : remote_read(w, a, &c, 1) != 1)
 			break;
 		sb_putc(b, (char)c);
 	}
@@ -404,18 +479,19 @@ int procfs_user_range(struct sbuf *b, struct task *t, bool env)
 #define PM_SWAP (1ull << 62)
 #define PM_PRESENT (1ull << 63)
 
-static uint64_t pagemap_entry(struct task *t, uint32_t addr)
+/* w's entry for addr, as reader t sees it (PFNs for root only) */
+static uint64_t pagemap_entry(struct task *t, struct task *w, uint32_t addr)
 {
-	struct mm_struct *mm = t->mm;
+	struct mm_struct *mm = w->mm;
 	const struct vm_area_struct *v = vma_lookup(mm, addr);
 	if (!v)
 		return 0;
 	uint64_t pte;
-	if (pte_get(t->km, mm->pgd, addr, &pte) || pte_none(pte))
+	if (pte_get(w->km, mm->pgd, addr, &pte) || pte_none(pte))
 		return 0;
 	if (is_swap_pte(pte)) {
 		/* type | offset << MAX_SWAPFILES_SHIFT, shown to CAP_SYS_ADMIN only (6.1) */
-		swp_entry_t e = pte_to_swp_entry(pte, t->km->params.pae);
+		swp_entry_t e = pte_to_swp_entry(pte, w->km->params.pae);
 		uint64_t frame = swp_type(e) | (uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT;
 		return PM_SWAP | (t->euid == 0 ? frame : 0);
 	}
@@ -423,7 +499,7 @@ static uint64_t pagemap_entry(struct task *t, uint32_t addr)
 	uint64_t e = PM_PRESENT | (t->euid == 0 ? pfn & PM_PFRAME_MASK : 0);
 	if (pfn == zero_pfn(mm))
 		return e; /* a special page: no struct page is reported */
-	struct page *p = pfn_to_page(t->km, pfn);
+	struct page *p = pfn_to_page(w->km, pfn);
 	if (p->_mapcount == 0)
 		e |= PM_MMAP_EXCLUSIVE;
 	bool anon = !v->vm_file || p->mapping != v->vm_file->mapping;
@@ -432,20 +508,22 @@ static uint64_t pagemap_entry(struct task *t, uint32_t addr)
 	return e;
 }
 
-long procfs_pagemap_read(struct task *t, uint32_t ubuf, uint32_t count, uint64_t *pos)
+long procfs_pagemap_read(struct task *t, const char *path, uint32_t ubuf, uint32_t count,
+			 uint64_t *pos)
 {
 	if ((*pos & 7) || (count & 7))
 		return -EINVAL;
-	if (!t->mm)
-		return 0;
+	struct task *w = procfs_task_of(t, path);
+	if (!w || !w->mm)
+		return 0; /* pagemap_read: the task exited, or is a zombie */
 	uint64_t vpn = *pos / 8;
-	uint64_t end = t->mm->task_size >> PAGE_SHIFT;
+	uint64_t end = w->mm->task_size >> PAGE_SHIFT;
 	long done = 0;
 	uint64_t buf[512];
 	while ((uint32_t)done < count && vpn < end) {
 		unsigned n = 0;
 		while (n < 512 && (uint32_t)done + n * 8 < count && vpn + n < end) {
-			buf[n] = pagemap_entry(t, (uint32_t)((vpn + n) << PAGE_SHIFT));
+			buf[n] = pagemap_entry(t, w, (uint32_t)((vpn + n) << PAGE_SHIFT));
 			n++;
 		}
 		if (copy_to_user(t, ubuf + (uint32_t)done, buf, n * 8))

@@ -40,6 +40,7 @@ void machine_config_default(struct machine_config *c)
 	c->overcommit_memory = OVERCOMMIT_GUESS;
 	c->overcommit_ratio = 50;
 	c->seed = 1;
+	c->swap_prio = SWAP_PRIO_NONE;
 }
 
 uint32_t vmsplit_task_size(enum vmsplit s)
@@ -78,9 +79,13 @@ void machine_config_print(FILE *f, const struct machine_config *c, bool json)
 		policy_name(c->tlb.policy), c->fault_around_bytes, c->overcommit_memory,
 		c->overcommit_ratio, thp_mode_name(c->thp), (unsigned long long)c->seed,
 		c->randomize ? "randomized layout" : "norandmaps", cpu_vendor_name(c->cpu_vendor));
-	if (c->swap_bytes || c->reclaim_policy)
-		fprintf(f, "memory pressure: swap %llu kB%s, reclaim %s\n",
-			(unsigned long long)(c->swap_bytes >> 10), c->swap_file ? " (host file)" : "",
+	uint64_t swap = c->swap_bytes;
+	for (unsigned i = 0; i < c->nr_swap_extra; i++)
+		swap += c->swap_extra[i].bytes;
+	if (swap || c->reclaim_policy)
+		fprintf(f, "memory pressure: swap %llu kB%s%s, reclaim %s\n",
+			(unsigned long long)(swap >> 10), c->nr_swap_extra ? " in several areas" : "",
+			c->swap_file ? " (first in a host file)" : "",
 			reclaim_policy_name((enum reclaim_policy_id)c->reclaim_policy));
 }
 
@@ -230,7 +235,21 @@ int machine_enter_user(struct machine *m, char *err, size_t n)
 	return 0;
 }
 
-static void kill_the_rest(struct sched *s, int sig);
+static void kill_the_rest(struct machine *m, int sig);
+
+const enum counter_id run_observer_fault_kind_ctr[RUN_OBSERVER_FAULT_KINDS] = {
+	CTR_fault_demand_zero, CTR_fault_zero_page, CTR_fault_file,     CTR_fault_cow,
+	CTR_fault_wp_reuse,    CTR_thp_fault_alloc, CTR_fault_special,  CTR_fault_spurious,
+	CTR_fault_sigsegv,     CTR_fault_sigbus,
+};
+
+/* the observer sees a task's address space before do_exit releases it */
+static void exit_observed(struct machine *m, struct task *t)
+{
+	if (m->observer && t->mm)
+		m->observer->task_exit(m->observer, t);
+	do_exit(t);
+}
 
 void machine_destroy(struct machine *m)
 {
@@ -239,7 +258,7 @@ void machine_destroy(struct machine *m)
 	if (s->init) {
 		/* tasks left (a run that was not run to its end): their address spaces and
 		 * files go as at exit */
-		kill_the_rest(s, SIGKILL);
+		kill_the_rest(m, SIGKILL);
 		if (s->mm_to_drop) {
 			if (t->mm == s->mm_to_drop)
 				t->mm = NULL;
@@ -390,22 +409,6 @@ static void user_exception(struct task *t, const struct x86_exception *ex)
 	}
 }
 
-/* A call a signal interrupted (-ERESTARTSYS): handle_signal's rule. A handler without
- * SA_RESTART makes it fail with EINTR; otherwise it runs again (EIP back on the INT 0x80,
- * EAX still its number) once the signal is dealt with. */
-static void restart_or_eintr(struct task *t)
-{
-	struct cpu *c = t->cpu;
-	const struct signal_struct *s = t->signal;
-	uint64_t ready = s->pending & ~s->blocked;
-	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
-	if (sig && s->action[sig].handler > 1 && !(s->action[sig].flags & 0x10000000u)) {
-		c->regs[R_EAX] = (uint32_t)-EINTR;
-		return;
-	}
-	c->eip -= c->exit_insn_len;
-}
-
 static void run_syscall(struct task *t)
 {
 	struct cpu *c = t->cpu;
@@ -419,11 +422,18 @@ static void run_syscall(struct task *t)
 		t->nvcsw++;
 		return;
 	}
-	t->call_deadline = 0;
-	if (r == -ERESTARTSYS) {
-		restart_or_eintr(t);
+	if (r == -ERESTARTSYS || r == -ERESTARTNOHAND || r == -ERESTART_RESTARTBLOCK) {
+		/* interrupted: EIP back on the INT 0x80 (EAX still its number) to run again,
+		 * unless do_signal runs a handler that makes it fail with EINTR; a restart
+		 * block keeps the deadline it had (a sleep goes on where it was) */
+		if (r != -ERESTART_RESTARTBLOCK)
+			t->call_deadline = 0;
+		c->eip -= c->exit_insn_len;
+		t->restart_code = (int)-r;
+		t->restart_insn_len = (uint8_t)c->exit_insn_len;
 		return;
 	}
+	t->call_deadline = 0;
 	if (!t->exited)
 		c->regs[R_EAX] = (uint32_t)r;
 }
@@ -445,6 +455,15 @@ static void exit_dump(struct machine *m, struct task *t)
 		dump_state_write(m, t, "exit", false, 0, 0);
 }
 
+/* An exception from user mode to the kernel, through --dump-state=fault when it waits */
+static void exception_to_kernel(struct machine *m, struct task *t, const struct x86_exception *ex)
+{
+	if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT && ex->vector == X86_PF)
+		user_exception_dumped(m, t, ex);
+	else
+		user_exception(t, ex);
+}
+
 static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		     const struct x86_exception *ex)
 {
@@ -456,11 +475,16 @@ static void run_exit(struct machine *m, struct task *t, enum cpu_exit e,
 		run_syscall(t);
 		break;
 	case CPU_EXIT_EXCEPTION:
-		if (m->dump && !m->dump->done && m->dump->when == DUMP_FAULT &&
-		    ex->vector == X86_PF)
-			user_exception_dumped(m, t, ex);
-		else
-			user_exception(t, ex);
+		if (m->observer && ex->vector == X86_PF) {
+			uint64_t before[RUN_OBSERVER_FAULT_KINDS];
+			for (int k = 0; k < RUN_OBSERVER_FAULT_KINDS; k++)
+				before[k] = m->ctr.v[run_observer_fault_kind_ctr[k]];
+			uint32_t eip = c->eip; /* #PF is a fault: EIP is the instruction's */
+			exception_to_kernel(m, t, ex);
+			m->observer->fault(m->observer, t, eip, ex->cr2, ex->error_code, before);
+			break;
+		}
+		exception_to_kernel(m, t, ex);
 		break;
 	case CPU_EXIT_INT:
 		if (ex->vector == 3) {
@@ -488,7 +512,10 @@ static struct task *schedule(struct sched *s)
 	struct task *next = pick_next_task(s);
 	if (!next)
 		return NULL;
-	if (prev && next != prev && prev->state == TASK_RUNNING && !prev->exited)
+	if (prev && next != prev && prev->jobctl_stopped && !prev->exited &&
+	    prev->state == TASK_RUNNING)
+		prev->nvcsw++; /* stopped: it gave the CPU up */
+	else if (prev && next != prev && prev->state == TASK_RUNNING && !prev->exited)
 		prev->nivcsw++; /* preempted at the end of its slice */
 	bool resumed = next->state == TASK_INTERRUPTIBLE;
 	context_switch(s, prev, next);
@@ -501,7 +528,7 @@ static struct task *schedule(struct sched *s)
 		free(next->wait.ph);
 		next->wait.ph = NULL;
 		next->wait.nph = 0;
-	} else if (!next->exited && signal_pending(next)) {
+	} else if (!next->exited && signal_work_pending(next)) {
 		/* a preempted or new task: signals sent meanwhile, before it runs on */
 		do_signal(next);
 	}
@@ -522,8 +549,9 @@ static struct task *schedule(struct sched *s)
 }
 
 /* Ends the run: every task still alive is killed (deadlock or --max-insns). */
-static void kill_the_rest(struct sched *s, int sig)
+static void kill_the_rest(struct machine *m, int sig)
 {
+	struct sched *s = &m->sched;
 	for (size_t i = 0; i < s->nr; i++) {
 		struct task *t = s->tasks[i];
 		if (t->state >= EXIT_ZOMBIE)
@@ -531,9 +559,24 @@ static void kill_the_rest(struct sched *s, int sig)
 		t->exited = true;
 		t->exit_signal = sig;
 		t->exit_code = 128 + sig;
-		do_exit(t);
+		exit_observed(m, t);
 		i = (size_t)-1; /* the list may have changed: again from the start */
 	}
+}
+
+/* The signal do_signal is about to take, shown to the debugger first (as ptrace's signal-
+ * delivery-stop): it may discard it. SIGKILL is not its to stop. */
+static void debugger_signal(struct machine *m, struct task *t)
+{
+	struct signal_struct *ss = t->signal;
+	uint64_t ready = ss->pending & ~ss->blocked;
+	if (!ready)
+		return;
+	int sig = __builtin_ctzll(ready) + 1;
+	if (sig == SIGKILL)
+		return;
+	if (!m->debug->signal(m->debug, t, sig))
+		ss->pending &= ~SIGBIT(sig);
 }
 
 int machine_run(struct machine *m)
@@ -544,7 +587,7 @@ int machine_run(struct machine *m)
 		s->active_mm = s->first->mm;
 	for (;;) {
 		if (machine_stop_requested(m)) {
-			kill_the_rest(s, m->stop_signal);
+			kill_the_rest(m, m->stop_signal);
 			break;
 		}
 		if (s->timers)
@@ -556,19 +599,28 @@ int machine_run(struct machine *m)
 				continue; /* a timeout came, or the outside world answered */
 			if (!t)
 				break;
+			if (!task_can_run(t))
+				continue; /* a signal just stopped it as it was switched in */
 		}
 		if (t->exited) {
 			exit_dump(m, t);
-			do_exit(t);
+			exit_observed(m, t);
 			continue;
 		}
 		uint64_t budget = s->slice_left;
+		if (m->debug) {
+			uint64_t lim = m->debug->before_run(m->debug, t);
+			if (m->stop_signal)
+				continue; /* the debugger ended the run */
+			if (lim && lim < budget)
+				budget = lim;
+		}
 		if (m->cfg.max_insns) {
 			if (c->insns >= m->cfg.max_insns) {
 				m->insn_limit_hit = true;
 				fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
 					(unsigned long long)c->insns);
-				kill_the_rest(s, SIGXCPU);
+				kill_the_rest(m, SIGXCPU);
 				break;
 			}
 			if (m->cfg.max_insns - c->insns < budget)
@@ -591,6 +643,7 @@ int machine_run(struct machine *m)
 		memset(&ex, 0, sizeof ex);
 		uint64_t before = c->insns;
 		vdso_update_data(t); /* exit_to_user_mode: the vDSO's clocks see sleeps too */
+		t->restart_code = 0; /* back in user mode: no signal came for it */
 		enum cpu_exit e = cpu_run(c, budget, &ex);
 		uint64_t ran = c->insns - before;
 		t->utime_insns += ran;
@@ -600,13 +653,18 @@ int machine_run(struct machine *m)
 		    c->insns >= m->dump->insn)
 			dump_state_write(m, t, "insn", false, 0, 0);
 		run_exit(m, t, e, &ex);
+		if (m->observer && c->insns >= m->observer->next_sample)
+			m->observer->sample(m->observer);
 		if (m->km.reclaim && m->km.reclaim->kswapd_wake)
 			kswapd_run(&m->km); /* kswapd's turn: at a CPU exit, deterministically */
-		if (!t->exited && t->state == TASK_RUNNING && signal_pending(t))
+		if (!t->exited && t->state == TASK_RUNNING && signal_work_pending(t)) {
+			if (m->debug)
+				debugger_signal(m, t);
 			do_signal(t);
+		}
 		if (t->exited) {
 			exit_dump(m, t);
-			do_exit(t);
+			exit_observed(m, t);
 		}
 	}
 	bool alive = false;
@@ -614,7 +672,7 @@ int machine_run(struct machine *m)
 		alive |= s->tasks[i]->state < EXIT_ZOMBIE;
 	if (alive && !m->insn_limit_hit) {
 		sched_report_deadlock(s, stderr);
-		kill_the_rest(s, SIGKILL);
+		kill_the_rest(m, SIGKILL);
 	}
 	struct task *first = s->first;
 	if (first->mm)

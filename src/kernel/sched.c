@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "hw/mmu.h"
 #include "kernel/mm/kmem.h"
 #include "kernel/mm/mmap.h"
+#include "kernel/ktrace.h"
 #include "kernel/signal.h"
 #include "kernel/sys_time.h"
 #include "kernel/tls.h"
@@ -48,6 +50,12 @@ int sched_init(struct sched *s, struct task *first, uint64_t slice)
 	s->last_pid = first->pid;
 	s->current = first;
 	s->active_mm = first->mm;
+	s->acct.cur = -1;
+	first->acct_folded = false;
+	if (proc_acct_new(&s->acct, first, first->ppid))
+		return -ENOMEM;
+	/* the counters from the machine's start are the first program's */
+	s->acct.cur = first->acct_row;
 	return sched_add(s, first);
 }
 
@@ -81,6 +89,7 @@ void sched_destroy(struct sched *s)
 	}
 	free(s->tasks);
 	free(s->init);
+	proc_acct_free(&s->acct);
 	s->tasks = NULL;
 	s->init = NULL;
 	s->nr = s->cap = 0;
@@ -194,15 +203,27 @@ static bool fd_ready(int fd, bool writing)
 static bool poll_ready(const struct task *t)
 {
 	for (size_t i = 0; i < t->wait.nph; i++) {
-		struct pollfd p = {.fd = t->wait.ph[i].fd, .events = t->wait.ph[i].events};
-		if (poll(&p, 1, 0) > 0 && p.revents)
+		const struct poll_host *h = &t->wait.ph[i];
+		struct pollfd p = {.fd = h->fd, .events = h->events};
+		if (poll(&p, 1, 0) > 0 && (p.revents & ~h->ignore))
+			return true;
+		int n = 0;
+		if (h->by_count && ioctl(h->fd, FIONREAD, &n) == 0 && n > h->nread)
 			return true;
 	}
 	return false;
 }
 
+/* A stopped task runs again when continued, or to die: killed, or its group exiting. */
+static bool stopped(const struct task *t)
+{
+	return t->jobctl_stopped && !t->exited && !(t->signal && (t->signal->pending & SIGBIT(9)));
+}
+
 bool task_can_run(struct task *t)
 {
+	if (stopped(t))
+		return false;
 	if (t->state == TASK_RUNNING)
 		return t->mm != NULL || t->exited;
 	if (t->state != TASK_INTERRUPTIBLE)
@@ -306,13 +327,17 @@ void context_switch(struct sched *s, struct task *prev, struct task *next)
 		save_context(prev);
 	s->nr_switches++;
 	COUNT(next->ctr, sched_switches);
+	proc_acct_switch(&s->acct, next->ctr, next);
 	/* switch_mm: a new address space means a CR3 load, which drops every non-global
 	 * TLB entry; a thread of the same mm keeps the TLB */
-	if (next->mm && next->mm != s->active_mm) {
+	bool cr3 = next->mm && next->mm != s->active_mm;
+	if (cr3) {
 		switch_mm(next, next->mm);
 		s->nr_cr3_loads++;
 		COUNT(next->ctr, sched_cr3_loads);
 	}
+	if (ktrace(next))
+		ktrace_sched_switch(prev, next, cr3);
 	load_context(next);
 	s->current = next;
 	s->slice_left = s->slice;
@@ -401,8 +426,9 @@ bool sched_idle(struct sched *s)
 		if (t->state >= EXIT_ZOMBIE)
 			continue;
 		uint64_t now = vclock_monotonic_ns(t);
-		uint64_t d[2] = {t->state == TASK_INTERRUPTIBLE ? t->wait.deadline : 0,
-				 t->it_real_value};
+		/* a stopped task's timeout does not wake it (its timer still fires) */
+		bool waits = t->state == TASK_INTERRUPTIBLE && !stopped(t);
+		uint64_t d[2] = {waits ? t->wait.deadline : 0, t->it_real_value};
 		for (int k = 0; k < 2; k++) {
 			if (!d[k])
 				continue;
@@ -422,7 +448,7 @@ bool sched_idle(struct sched *s)
 	nfds_t n = 0;
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct task *t = s->tasks[i];
-		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL)
+		if (t->state != TASK_INTERRUPTIBLE || t->wait.kind != WAIT_POLL || stopped(t))
 			continue;
 		for (size_t k = 0; k < t->wait.nph && n < 64; k++)
 			if (t->wait.ph[k].external)
@@ -470,7 +496,7 @@ void wake_up_task(struct task *t, enum wait_kind kind)
 		t->wait.woken = true;
 }
 
-static const char *wait_what(const struct task *t)
+const char *sched_wait_what(const struct task *t)
 {
 	switch (t->wait.kind) {
 	case WAIT_CHILD: return "waits for a child";
@@ -490,13 +516,19 @@ void sched_report_deadlock(struct sched *s, FILE *f)
 	fprintf(f, "vmlab: every task is blocked and nothing can wake any of them:\n");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct task *t = s->tasks[i];
-		if (t->state != TASK_INTERRUPTIBLE)
+		if (t->state >= EXIT_ZOMBIE)
 			continue;
-		if (t->wait.kind == WAIT_FUTEX)
+		const struct task *l = t->group_leader ? t->group_leader : t;
+		if (t->jobctl_stopped)
+			fprintf(f, "vmlab:   pid %d (%s) is stopped by %s\n", t->pid,
+				t->comm ? t->comm : "?", signal_name(l->stop_sig));
+		else if (t->state != TASK_INTERRUPTIBLE)
+			continue;
+		else if (t->wait.kind == WAIT_FUTEX)
 			fprintf(f, "vmlab:   pid %d (%s) %s at %#x\n", t->pid,
-				t->comm ? t->comm : "?", wait_what(t), t->wait.uaddr);
+				t->comm ? t->comm : "?", sched_wait_what(t), t->wait.uaddr);
 		else
 			fprintf(f, "vmlab:   pid %d (%s) %s\n", t->pid, t->comm ? t->comm : "?",
-				wait_what(t));
+				sched_wait_what(t));
 	}
 }

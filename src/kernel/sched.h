@@ -18,10 +18,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kernel/proc_acct.h"
 #include "kernel/task.h"
 
 /* Internal return values of system calls, never seen by the guest (Linux's own numbers). */
 #define ERESTARTSYS 512	   /* interrupted by a signal: restart if SA_RESTART, else EINTR */
+#define ERESTARTNOHAND 514 /* interrupted: EINTR if a handler runs, else restart */
+#define ERESTART_RESTARTBLOCK 516 /* the same, the call's deadline kept for the restart */
 #define ERESTART_SCHED 530 /* blocked: run the call again when woken (vmlab's) */
 
 #define SCHED_SLICE_DEFAULT 1000000u /* instructions: 1 ms at the virtual clock's 1 ns/insn */
@@ -46,6 +49,7 @@ struct sched {
 	int timers;           /* armed ITIMER_REAL timers (itimer.c) */
 	uint64_t idle_ns;     /* virtual time that passed with every task blocked until a
 			       * timeout: it counts in every task's monotonic clock */ /* --tlb-asid: the last tag given to an address space */
+	struct proc_acct_table acct; /* --stats' rows, one per process that ran */
 };
 
 /* Sets up the list with the first task (already built) and a modelled init. 0 or -ENOMEM. */
@@ -104,6 +108,9 @@ long sched_block_until(struct task *t, enum wait_kind kind, uint64_t deadline);
 bool sched_idle(struct sched *s);
 /* An explicit wake-up of a task blocked for kind (child exit, futex wake, vfork done). */
 void wake_up_task(struct task *t, enum wait_kind kind);
+
+/* What a blocked task waits for, in words ("reads an empty pipe"). */
+const char *sched_wait_what(const struct task *t);
 
 /* Every live task is blocked and nothing can wake any: prints one line per task saying what
  * it waits for. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kernel/fs/eventpoll.h"
 #include "kernel/fs/file.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -29,28 +30,37 @@ struct kpollfd {
 	int16_t events, revents;
 };
 
-/* The events of one descriptor that hold now. */
-static short fd_revents(struct task *t, int fd, short events, struct poll_host *ph)
+/* The host descriptors a blocked call waits on (sched.h's WAIT_POLL). */
+struct ph_list {
+	struct poll_host *v;
+	size_t n, cap;
+};
+
+/* The events of one descriptor that hold now; what could change them goes on l. */
+static short fd_revents(struct task *t, int fd, short events, struct ph_list *l)
 {
 	struct file *f = fget(t, fd);
 	if (!f)
 		return POLLNVAL;
 	short ev = events | POLLERR | POLLHUP;
 	short r;
-	if (f->kind != FILE_HOST) {
+	if (f->kind == FILE_EPOLL) {
+		r = eventpoll_poll(t, f) & ev;
+		/* an epoll descriptor changes with its items' files */
+		eventpoll_hosts(f, &l->v, &l->n, &l->cap);
+	} else if (f->kind != FILE_HOST) {
 		r = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & ev;
 	} else {
 		struct pollfd p = {.fd = f->host_fd, .events = ev};
 		r = poll(&p, 1, 0) > 0 ? (short)(p.revents & (ev | POLLNVAL)) : 0;
-		if (ph) {
-			ph->fd = f->host_fd;
-			ph->events = ev;
-			/* a regular file's readiness never changes: nobody outside can
-			 * make the events it lacks happen (a wait on it is a deadlock) */
-			struct stat st;
-			ph->external =
-			    !f->is_pipe && !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
-		}
+		/* a regular file's readiness never changes: nobody outside can make the
+		 * events it lacks happen (a wait on it is a deadlock, not a host wait) */
+		struct stat st;
+		bool external =
+		    !f->is_pipe && !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
+		if (l->n < l->cap)
+			l->v[l->n++] = (struct poll_host){
+			    .fd = f->host_fd, .events = ev, .external = external};
 	}
 	fput(f);
 	return r;
@@ -77,9 +87,10 @@ static long block_poll(struct task *t, struct poll_host *ph, size_t n, uint64_t 
 {
 	long r = sched_block_until(t, WAIT_POLL, deadline == ~0ull ? 0 : deadline);
 	if (r != -ERESTART_SCHED) {
-		/* a signal: poll and select are not restarted after a handler */
+		/* a signal: EINTR after a handler (poll and select are not restarted then);
+		 * a stop and SIGCONT have the call go on to the same deadline */
 		free(ph);
-		return r == -ERESTARTSYS ? -EINTR : r;
+		return r == -ERESTARTSYS ? -ERESTART_RESTARTBLOCK : r;
 	}
 	free(t->wait.ph);
 	t->wait.ph = ph;
@@ -87,12 +98,14 @@ static long block_poll(struct task *t, struct poll_host *ph, size_t n, uint64_t 
 	return r;
 }
 
-static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeout_ns)
+static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeout_ns,
+		    uint64_t *left_ns)
 {
 	if (nfds > (uint32_t)files_limit(t))
 		return -EINVAL;
 	struct kpollfd *p = nfds ? malloc(nfds * sizeof *p) : NULL;
-	struct poll_host *ph = calloc(nfds ? nfds : 1, sizeof *ph);
+	struct ph_list l = {calloc(nfds ? nfds : 1, sizeof *l.v), 0, nfds ? nfds : 1};
+	struct poll_host *ph = l.v;
 	if ((nfds && !p) || !ph) {
 		free(p);
 		free(ph);
@@ -104,18 +117,16 @@ static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeou
 		return -EFAULT;
 	}
 	long count = 0;
-	size_t nh = 0;
 	for (uint32_t i = 0; i < nfds; i++) {
 		p[i].revents = 0;
 		if (p[i].fd < 0)
 			continue;
-		ph[nh].fd = -1;
-		p[i].revents = fd_revents(t, p[i].fd, p[i].events, &ph[nh]);
-		if (ph[nh].fd >= 0)
-			nh++;
+		p[i].revents = fd_revents(t, p[i].fd, p[i].events, &l);
 		if (p[i].revents)
 			count++;
 	}
+	ph = l.v; /* an epoll descriptor's hosts may have grown it */
+	size_t nh = l.n;
 	/* revents go back whatever happens next */
 	for (uint32_t i = 0; i < nfds; i++)
 		if (put_user_u32(t, ufds + i * 8 + 4,
@@ -126,14 +137,13 @@ static long do_poll(struct task *t, uint32_t ufds, uint32_t nfds, int64_t timeou
 			return -EFAULT;
 		}
 	free(p);
-	if (count || timeout_ns == 0) {
+	/* the deadline is set from the first pass, ready or not, for ppoll's time left */
+	uint64_t deadline = timeout_ns > 0 ? call_deadline(t, timeout_ns) : ~0ull;
+	uint64_t now = vclock_monotonic_ns(t);
+	*left_ns = deadline != ~0ull && deadline > now ? deadline - now : 0;
+	if (count || timeout_ns == 0 || timed_out(t, deadline)) {
 		free(ph);
 		return count;
-	}
-	uint64_t deadline = call_deadline(t, timeout_ns);
-	if (timed_out(t, deadline)) {
-		free(ph);
-		return 0;
 	}
 	return block_poll(t, ph, nh, deadline);
 }
@@ -151,7 +161,8 @@ static int get_timespec_ns(struct task *t, uint32_t uts, bool time64, int64_t *n
 long sys_poll(struct task *t, const uint32_t *a)
 {
 	int32_t ms = (int32_t)a[2];
-	return do_poll(t, a[0], a[1], ms < 0 ? -1 : (int64_t)ms * 1000000);
+	uint64_t left;
+	return do_poll(t, a[0], a[1], ms < 0 ? -1 : (int64_t)ms * 1000000, &left);
 }
 
 /* The signal mask a ppoll/pselect6 call runs under: in force until it returns, then the old
@@ -173,16 +184,13 @@ static int set_call_sigmask(struct task *t, uint32_t umask, uint32_t size)
 	return 0;
 }
 
-/* The call ended: the mask goes back now unless a signal is to be delivered first. */
+/* The call ended: the mask goes back now unless a signal is to be delivered first (the
+ * handler's frame keeps the old one; a call restarted after a stop keeps its own). */
 static long end_call_sigmask(struct task *t, uint32_t umask, long r)
 {
-	if (!umask || r == -ERESTART_SCHED)
+	if (!umask || r == -ERESTART_SCHED || r == -ERESTART_RESTARTBLOCK)
 		return r;
 	struct signal_struct *s = t->signal;
-	if (r == -ERESTARTSYS || r == -EINTR) {
-		/* poll is not restarted after a handler: EINTR, mask restored by do_signal */
-		return -EINTR;
-	}
 	if (s->restore_sigmask) {
 		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;
@@ -198,8 +206,11 @@ static long ppoll_common(struct task *t, const uint32_t *a, bool time64)
 		return r;
 	if ((r = set_call_sigmask(t, a[3], a[4])))
 		return r;
-	long v = do_poll(t, a[0], a[1], ns);
-	if (v == -ERESTARTSYS)
+	uint64_t left = 0;
+	long v = do_poll(t, a[0], a[1], ns, &left);
+	/* ppoll writes the time left back as pselect6 does (poll_select_finish) */
+	if (a[2] && ns > 0 && (v >= 0 || v == -ERESTART_RESTARTBLOCK) &&
+	    put_timespec(t, a[2], (int64_t)left, time64) && v == -ERESTART_RESTARTBLOCK)
 		v = -EINTR;
 	return end_call_sigmask(t, a[3], v);
 }
@@ -259,24 +270,20 @@ static long do_select(struct task *t, int n, uint32_t uin, uint32_t uout, uint32
 	memset(rin, 0, sizeof rin);
 	memset(rout, 0, sizeof rout);
 	memset(rex, 0, sizeof rex);
-	struct poll_host *ph = calloc((size_t)n + 1, sizeof *ph);
-	if (!ph)
+	struct ph_list l = {calloc((size_t)n + 1, sizeof *l.v), 0, (size_t)n + 1};
+	if (!l.v)
 		return -ENOMEM;
 	long count = 0;
-	size_t nh = 0;
 	for (int fd = 0; fd < n; fd++) {
 		short want = (bit(in, fd) ? POLLIN_SET : 0) | (bit(out, fd) ? POLLOUT_SET : 0) |
 			     (bit(ex, fd) ? POLLEX_SET : 0);
 		if (!want)
 			continue;
-		ph[nh].fd = -1;
-		short r = fd_revents(t, fd, want, &ph[nh]);
+		short r = fd_revents(t, fd, want, &l);
 		if (r & POLLNVAL) {
-			free(ph);
+			free(l.v);
 			return -EBADF;
 		}
-		if (ph[nh].fd >= 0)
-			nh++;
 		if ((r & POLLIN_SET) && bit(in, fd)) {
 			rin[fd / 32] |= 1u << (fd % 32);
 			count++;
@@ -290,20 +297,19 @@ static long do_select(struct task *t, int n, uint32_t uin, uint32_t uout, uint32
 			count++;
 		}
 	}
-	uint64_t deadline = ~0ull;
-	if (!count && timeout_ns != 0) {
-		deadline = call_deadline(t, timeout_ns);
-		if (!timed_out(t, deadline))
-			return block_poll(t, ph, nh, deadline);
-	}
-	free(ph);
+	/* the deadline is set from the first pass, ready or not: the time left is written
+	 * back either way (poll_select_finish) */
+	uint64_t deadline = timeout_ns > 0 ? call_deadline(t, timeout_ns) : ~0ull;
+	uint64_t now = vclock_monotonic_ns(t);
+	*left_ns = deadline != ~0ull && deadline > now ? deadline - now : 0;
+	if (!count && timeout_ns != 0 && !timed_out(t, deadline))
+		return block_poll(t, l.v, l.n, deadline);
+	free(l.v);
 	size_t bytes = (size_t)(n + 31) / 32 * 4;
 	if ((uin && copy_to_user(t, uin, rin, bytes)) ||
 	    (uout && copy_to_user(t, uout, rout, bytes)) ||
 	    (uex && copy_to_user(t, uex, rex, bytes)))
 		return -EFAULT;
-	uint64_t now = vclock_monotonic_ns(t);
-	*left_ns = deadline != ~0ull && deadline > now ? deadline - now : 0;
 	return count;
 }
 
@@ -323,10 +329,12 @@ static long select_tv(struct task *t, int n, uint32_t uin, uint32_t uout, uint32
 	}
 	uint64_t left = 0;
 	long r = do_select(t, n, uin, uout, uex, ns, &left);
-	if (r >= 0 && utv) {
+	if (utv && ns > 0 && (r >= 0 || r == -ERESTART_RESTARTBLOCK)) {
+		/* a timeval it cannot write back is left as it is (and the call cannot be
+		 * restarted then), as Linux's sticky path does */
 		int32_t tv[2] = {(int32_t)(left / NSEC), (int32_t)(left % NSEC / 1000)};
-		if (copy_to_user(t, utv, tv, 8))
-			return -EFAULT;
+		if (copy_to_user(t, utv, tv, 8) && r == -ERESTART_RESTARTBLOCK)
+			r = -EINTR;
 	}
 	return r;
 }
@@ -358,11 +366,12 @@ static long pselect_common(struct task *t, const uint32_t *a, bool time64)
 		return r;
 	uint64_t left = 0;
 	long v = do_select(t, (int)a[0], a[1], a[2], a[3], ns, &left);
-	if (v == -ERESTARTSYS)
+	/* the raw call writes the time left back (glibc's pselect hides it from programs by
+	 * passing a copy); left is at most the timeout read above, within put_timespec's
+	 * range; a timespec it cannot write is left as it is */
+	if (a[4] && ns > 0 && (v >= 0 || v == -ERESTART_RESTARTBLOCK) &&
+	    put_timespec(t, a[4], (int64_t)left, time64) && v == -ERESTART_RESTARTBLOCK)
 		v = -EINTR;
-	/* left is at most the timeout read above, so within put_timespec's range */
-	if (v >= 0 && a[4] && put_timespec(t, a[4], (int64_t)left, time64))
-		v = -EFAULT;
 	return end_call_sigmask(t, sig[0], v);
 }
 

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "kernel/exit.h"
 #include "kernel/ktrace.h"
 #include "kernel/procfs.h"
+#include "kernel/sched.h"
 #include "kernel/signal_frame.h"
 #include "kernel/signal_report.h"
 #include "kernel/task.h"
@@ -52,14 +54,62 @@ int signal_init(struct task *t)
 	struct signal_struct *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->sighand = calloc(1, sizeof(*s->sighand));
+	if (!s->sighand) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->sighand->count = 1;
 	t->signal = s;
 	return 0;
 }
 
+static void put_sighand(struct sighand_struct *h)
+{
+	if (h && --h->count == 0)
+		free(h);
+}
+
 void signal_free(struct task *t)
 {
+	if (t->signal)
+		put_sighand(t->signal->sighand);
 	free(t->signal);
 	t->signal = NULL;
+}
+
+int copy_sighand(struct task *c, const struct task *p, bool share)
+{
+	struct sighand_struct *h = p->signal->sighand;
+	if (share) {
+		h->count++;
+	} else {
+		struct sighand_struct *n = malloc(sizeof(*n));
+		if (!n) {
+			c->signal->sighand = NULL;
+			return -ENOMEM;
+		}
+		*n = *h;
+		n->count = 1;
+		h = n;
+	}
+	c->signal->sighand = h;
+	return 0;
+}
+
+int unshare_sighand(struct task *t)
+{
+	struct sighand_struct *h = t->signal->sighand;
+	if (h->count == 1)
+		return 0;
+	struct sighand_struct *n = malloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *h;
+	n->count = 1;
+	h->count--;
+	t->signal->sighand = n;
+	return 0;
 }
 
 enum sig_default { ACT_TERM, ACT_CORE, ACT_IGN, ACT_STOP, ACT_CONT };
@@ -94,14 +144,87 @@ static enum sig_default default_action(int sig)
 	}
 }
 
+/* sig_kernel_ignore: SIGCONT's default action, once prepare_signal has done its work, is to
+ * be ignored like SIGCHLD's. */
+bool sig_default_ignored(int sig)
+{
+	enum sig_default d = default_action(sig);
+	return d == ACT_IGN || d == ACT_CONT;
+}
+
 /* What sig would do if delivered now: ignored signals are dropped at send time, as
  * Linux's sig_ignored does (blocked ones stay queued: the mask may change). */
 static bool sig_ignored(const struct signal_struct *s, int sig)
 {
 	if (s->blocked & SIGBIT(sig))
 		return false;
-	uint32_t h = s->action[sig].handler;
-	return h == 1 /* SIG_IGN */ || (h == 0 && default_action(sig) == ACT_IGN);
+	uint32_t h = s->sighand->action[sig].handler;
+	return h == 1 /* SIG_IGN */ || (h == 0 && sig_default_ignored(sig));
+}
+
+#define STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
+/* fn on every live thread of t's process (t alone when there is no scheduler). */
+static void each_thread(struct task *t, void (*fn)(struct task *o, int arg), int arg)
+{
+	if (!t->sched) {
+		fn(t, arg);
+		return;
+	}
+	struct sched *s = t->sched;
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->tasks[i]->tgid == t->tgid && s->tasks[i]->state < EXIT_ZOMBIE)
+			fn(s->tasks[i], arg);
+}
+
+static void flush_pending(struct task *o, int mask_kind)
+{
+	if (o->signal)
+		o->signal->pending &= mask_kind ? ~STOP_MASK : ~SIGBIT(SIGCONT);
+	if (mask_kind)
+		o->jobctl_stopped = false; /* SIGCONT: runs again */
+}
+
+static void stop_thread(struct task *o, int arg)
+{
+	(void)arg;
+	if (!o->exited)
+		o->jobctl_stopped = true;
+}
+
+/* prepare_signal's job control, at send time: a stop signal discards a pending SIGCONT; a
+ * SIGCONT discards pending stop signals and continues a stopped process: wait(WCONTINUED)
+ * can report it now, its parent gets CLD_CONTINUED when it next runs (do_signal). */
+static void prepare_signal(struct task *t, int sig)
+{
+	struct task *leader = t->group_leader ? t->group_leader : t;
+	if (STOP_MASK & SIGBIT(sig)) {
+		each_thread(t, flush_pending, 0);
+		return;
+	}
+	if (sig != SIGCONT)
+		return;
+	each_thread(t, flush_pending, 1);
+	if (leader->group_stopped) {
+		leader->group_stopped = false;
+		leader->group_stop_code = 0;
+		leader->stop_continued = true;
+		leader->notify_continued = true;
+	}
+}
+
+/* do_signal_stop: the whole thread group stops (on one CPU every other thread is already
+ * off it, so the group stop completes at once) and the parent is told: CLD_STOPPED. */
+static void do_signal_stop(struct task *t, int sig)
+{
+	struct task *leader = t->group_leader ? t->group_leader : t;
+	each_thread(t, stop_thread, 0);
+	leader->group_stopped = true;
+	leader->stop_sig = sig;
+	leader->group_stop_code = sig;
+	leader->stop_continued = false;
+	leader->notify_continued = false;
+	do_notify_parent_cldstop(leader, CLD_STOPPED);
 }
 
 /* Where a queued signal came from: a process (kill, sigqueue...), a CPU exception, the
@@ -112,6 +235,7 @@ static void queue(struct task *t, const struct siginfo_i386 *info, enum sig_orig
 {
 	struct signal_struct *s = t->signal;
 	int sig = info->si_signo;
+	prepare_signal(t, sig);
 	if (sig_ignored(s, sig))
 		return;
 	/* One instance per signal: standard signals do not queue in Linux either, and a
@@ -131,8 +255,8 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 	s->error_code = err;
 	s->cr2 = cr2;
 	/* force_sig_info_to_task: the program cannot ignore or block its own fault. */
-	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler == 1) {
-		s->action[sig].handler = 0;
+	if ((s->blocked & SIGBIT(sig)) || s->sighand->action[sig].handler == 1) {
+		s->sighand->action[sig].handler = 0;
 		s->blocked &= ~SIGBIT(sig);
 	}
 	struct siginfo_i386 info = {.si_signo = sig, .si_code = si_code};
@@ -144,8 +268,8 @@ void force_sig_fault_trap(struct task *t, int sig, int si_code, uint32_t addr, u
 void force_sig_bad_frame(struct task *t)
 {
 	struct signal_struct *s = t->signal;
-	if ((s->blocked & SIGBIT(SIGSEGV)) || s->action[SIGSEGV].handler == 1) {
-		s->action[SIGSEGV].handler = 0;
+	if ((s->blocked & SIGBIT(SIGSEGV)) || s->sighand->action[SIGSEGV].handler == 1) {
+		s->sighand->action[SIGSEGV].handler = 0;
 		s->blocked &= ~SIGBIT(SIGSEGV);
 	}
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
@@ -185,6 +309,14 @@ bool signal_pending(const struct task *t)
 {
 	const struct signal_struct *s = t->signal;
 	return s && (s->pending & ~s->blocked) != 0;
+}
+
+bool signal_handler_pending(const struct task *t)
+{
+	const struct signal_struct *s = t->signal;
+	uint64_t ready = s ? s->pending & ~s->blocked : 0;
+	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
+	return sig && s->sighand->action[sig].handler > 1;
 }
 
 /* The next signal to deliver, as next_signal does: synchronous faults first, then the
@@ -248,6 +380,7 @@ static void kill_task(struct task *t, int sig, const struct siginfo_i386 *info,
 	t->exited = true;
 	t->exit_signal = sig;
 	t->exit_code = 128 + sig;
+	zap_other_threads(t); /* do_group_exit: the whole process dies */
 }
 
 void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
@@ -259,23 +392,50 @@ void signal_kill_task(struct task *t, int sig, const struct siginfo_i386 *info)
 static void force_sigsegv(struct task *t)
 {
 	struct signal_struct *s = t->signal;
-	s->action[SIGSEGV].handler = 0;
+	s->sighand->action[SIGSEGV].handler = 0;
 	s->blocked &= ~SIGBIT(SIGSEGV);
 	struct siginfo_i386 info = {.si_signo = SIGSEGV, .si_code = SI_KERNEL};
 	s->pending &= ~SIGBIT(SIGSEGV);
 	queue(t, &info, ORIGIN_FRAME);
 }
 
+/* handle_signal's rule for a system call a signal interrupted, now that a handler is to run
+ * for it: -ERESTARTSYS fails with EINTR unless the handler has SA_RESTART; -ERESTARTNOHAND
+ * and -ERESTART_RESTARTBLOCK always do. Otherwise it stays backed up, to run again. */
+static void syscall_restart_for_handler(struct task *t, const struct k_sigaction *ka)
+{
+	if (!t->restart_code)
+		return;
+	if (t->restart_code != ERESTARTSYS || !(ka->flags & 0x10000000u /* SA_RESTART */)) {
+		t->cpu->eip += t->restart_insn_len;
+		t->cpu->regs[R_EAX] = (uint32_t)-EINTR;
+		t->call_deadline = 0;
+	}
+	t->restart_code = 0;
+}
+
+bool signal_work_pending(const struct task *t)
+{
+	const struct task *l = t->group_leader ? t->group_leader : t;
+	return signal_pending(t) || l->notify_continued;
+}
+
 void do_signal(struct task *t)
 {
 	struct signal_struct *s = t->signal;
+	struct task *leader = t->group_leader ? t->group_leader : t;
+	if (leader->notify_continued) {
+		/* get_signal's SIGNAL_CLD_MASK: the first thread to run after a SIGCONT */
+		leader->notify_continued = false;
+		do_notify_parent_cldstop(leader, CLD_CONTINUED);
+	}
 	while (!t->exited) {
 		int sig = next_signal(s);
 		if (!sig)
 			break;
 		s->pending &= ~SIGBIT(sig);
 		struct siginfo_i386 info = s->info[sig];
-		struct k_sigaction *ka = &s->action[sig];
+		struct k_sigaction *ka = &s->sighand->action[sig];
 		if (ktrace_on(t, TRACE_SIGNAL | TRACE_SYSCALL))
 			ktrace_signal(t, sig, &info, ka->handler);
 		if (ka->handler == 1)
@@ -285,14 +445,17 @@ void do_signal(struct task *t)
 			if (d == ACT_IGN || d == ACT_CONT)
 				continue;
 			if (d == ACT_STOP) {
-				/* Nothing could continue a stopped vmlab guest: note and ignore. */
-				fprintf(stderr, "vmlab: %s would stop the process; ignored\n",
-					signal_name(sig));
-				continue;
+				/* the terminal's stop signals do not stop an orphaned process
+				 * group: nobody would continue it */
+				if (sig != SIGSTOP && is_current_pgrp_orphaned(t))
+					continue;
+				do_signal_stop(t, sig);
+				return; /* further signals when it is continued */
 			}
 			kill_task(t, sig, &info, (enum sig_origin)s->origin[sig]);
 			return;
 		}
+		syscall_restart_for_handler(t, ka);
 		uint64_t saved = s->restore_sigmask ? s->saved_sigmask : s->blocked;
 		struct k_sigaction act = *ka;
 		if (setup_rt_or_legacy_frame(t, sig, &act, &info, saved) < 0) {
@@ -310,8 +473,10 @@ void do_signal(struct task *t)
 		s->blocked |= add & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		if (act.flags & 0x80000000u)
 			ka->handler = 0;
-		return; /* one frame per return to user mode, as Linux */
+		/* exit_to_user_mode_loop: while a signal the handler does not block is still
+		 * pending, another frame goes on top; the last one set up runs first */
 	}
+	t->restart_code = 0; /* no handler: the call runs again */
 	if (s->restore_sigmask) {
 		s->blocked = s->saved_sigmask;
 		s->restore_sigmask = false;

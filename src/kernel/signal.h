@@ -26,8 +26,16 @@ struct siginfo_i386 {
 	uint32_t u[29]; /* kill: pid, uid; fault: addr */
 };
 
-struct signal_struct {
+/* The handlers (Linux's sighand_struct): shared by the tasks a clone with CLONE_SIGHAND made
+ * (a process's threads among them), so that sigaction in one is seen by all; count is the
+ * number of tasks that use it. */
+struct sighand_struct {
+	int count;
 	struct k_sigaction action[VMLAB_NSIG + 1]; /* index = signal number */
+};
+
+struct signal_struct {
+	struct sighand_struct *sighand;
 	uint64_t blocked, pending;
 	struct siginfo_i386 info[VMLAB_NSIG + 1]; /* one queued instance per signal */
 	uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags; /* sigaltstack; flags: SS_AUTODISARM */
@@ -43,7 +51,14 @@ struct signal_struct {
 
 /* Sets up the task's signal state (default actions, nothing blocked or pending). */
 int signal_init(struct task *t);
+/* Drops the task's signal state and its reference to the handlers. */
 void signal_free(struct task *t);
+/* copy_sighand: the new task c shares parent p's handlers (CLONE_SIGHAND) or gets a copy
+ * of them; the rest of c's signal state must already be copied. 0 or -ENOMEM. */
+int copy_sighand(struct task *c, const struct task *p, bool share);
+/* unshare_sighand (execve): a private copy of the handlers if other tasks share them.
+ * 0 or -ENOMEM. */
+int unshare_sighand(struct task *t);
 
 /* Queues a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) with its
  * si_code and si_addr, as force_sig_fault does: a blocked or ignored fault signal is
@@ -64,12 +79,24 @@ int send_sig_info(struct task *t, const struct siginfo_i386 *info);
 
 /* Called by the run loop before returning to user mode: delivers one pending, unblocked
  * signal: builds its frame and points eip at the handler, or takes the default action
- * (ignore, stop/continue treated as ignore, terminate: sets t->exited, t->exit_signal,
- * t->exit_code = 128 + sig and prints the one-line report on stderr). */
+ * (ignore; stop: the whole thread group stops, its parent told; terminate: sets t->exited,
+ * t->exit_signal, t->exit_code = 128 + sig and prints the one-line report on stderr). */
 void do_signal(struct task *t);
+
+/* True when do_signal has work: an unblocked signal pending, or the parent to tell that the
+ * process was continued. */
+bool signal_work_pending(const struct task *t);
 
 /* True when an unblocked signal is pending (the run loop may skip do_signal otherwise). */
 bool signal_pending(const struct task *t);
+
+/* Whether sig's default action is to be ignored (SIGCHLD, SIGURG, SIGWINCH, and SIGCONT
+ * once it has continued the process). */
+bool sig_default_ignored(int sig);
+
+/* Whether the signal that ends an interrupted system call would run a handler (the call
+ * then fails with EINTR; otherwise it is restarted when it allows). */
+bool signal_handler_pending(const struct task *t);
 
 /* "SIGSEGV", or "SIG42"/"SIGRTMIN+3" style names; static storage. */
 const char *signal_name(int sig);

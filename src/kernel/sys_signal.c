@@ -37,17 +37,22 @@ static int do_sigaction(struct task *t, uint32_t sig, const struct k_sigaction *
 	if (!valid_sig(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
 	if (oact)
-		*oact = s->action[sig];
+		*oact = s->sighand->action[sig];
 	if (act) {
 		struct k_sigaction k = *act;
 		k.flags &= KNOWN_SA_FLAGS;
 		k.mask &= ~UNBLOCKABLE;
-		s->action[sig] = k;
-		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3). */
-		bool ign = k.handler == 1 || (k.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
-								 sig == SIGWINCH));
-		if (ign)
+		s->sighand->action[sig] = k;
+		/* Setting a pending signal to be ignored discards it (POSIX 3.3.1.3), in
+		 * every thread of the process (not in other processes sharing the handlers) */
+		bool ign = k.handler == 1 || (k.handler == 0 && sig_default_ignored((int)sig));
+		if (ign && !t->sched)
 			s->pending &= ~SIGBIT(sig);
+		for (size_t i = 0; ign && t->sched && i < t->sched->nr; i++) {
+			struct task *o = t->sched->tasks[i];
+			if (o->tgid == t->tgid && o->signal && o->state < EXIT_ZOMBIE)
+				o->signal->pending &= ~SIGBIT(sig);
+		}
 	}
 	return 0;
 }
@@ -281,8 +286,9 @@ static long suspend_with(struct task *t, uint64_t mask, const char *what)
 		s->restore_sigmask = false;
 		return wait_forever(t, what);
 	}
-	/* do_signal delivers under the temporary mask and saves the old one in the frame */
-	return -EINTR;
+	/* do_signal delivers under the temporary mask and saves the old one in the frame; a
+	 * signal without a handler (a stop) has the call run again */
+	return -ERESTARTNOHAND;
 }
 
 long sys_rt_sigsuspend(struct task *t, const uint32_t *a)
@@ -306,7 +312,7 @@ long sys_pause(struct task *t, const uint32_t *a)
 {
 	(void)a;
 	if (signal_pending(t))
-		return -EINTR;
+		return -ERESTARTNOHAND;
 	if (t->sched)
 		return sched_block(t, WAIT_SIGNAL, -1, 0);
 	return wait_forever(t, "pause");

@@ -200,6 +200,9 @@ static long do_sleep(struct task *t, int32_t id, uint32_t flags, uint32_t ureq, 
 			return 0;
 		long b = sched_block_until(t, WAIT_SIGNAL, t->call_deadline);
 		if (b == -ERESTARTSYS) {
+			/* a stop and SIGCONT: the sleep goes on to the same deadline */
+			if (!signal_handler_pending(t))
+				return -ERESTART_RESTARTBLOCK;
 			/* interrupted: what is left of it, and EINTR */
 			if (urem && !(flags & TIMER_ABSTIME_))
 				put_timespec(t, urem, (int64_t)(t->call_deadline - mono), time64);

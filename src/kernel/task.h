@@ -57,11 +57,16 @@ enum wait_kind {
 	WAIT_POLL, WAIT_SEM, WAIT_MSG
 };
 
-/* poll/select: a host descriptor and the events it waits for (select.c). */
+/* poll/select/epoll: a host descriptor and the events it waits for (select.c). */
 struct poll_host {
 	int fd;
 	short events;
 	bool external; /* not a pipe vmlab made: only the outside world can make it ready */
+	/* epoll's edge-triggered items already reported: the events it has already seen do
+	 * not count (ignore), and more bytes to read than nread does (by_count) */
+	short ignore;
+	bool by_count;
+	int nread;
 };
 
 struct task_wait {
@@ -112,6 +117,7 @@ struct task {
 	uint64_t cutime_insns;        /* of reaped children */
 	uint64_t nvcsw, nivcsw;       /* voluntary (blocked) and involuntary (slice) switches */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj (signal_struct's in Linux) */
+	int oom_score_adj_min;        /* the lowest a privileged writer set (procfs_oom.c) */
 
 	/* scheduling and the process tree (sched.h, fork.c, exit.c) */
 	struct sched *sched;          /* NULL: the task runs alone (unit tests) */
@@ -139,6 +145,23 @@ struct task {
 				       * after each wake-up (0: none) */
 	bool delayed_notify;          /* a zombie leader whose threads still run: the parent
 				       * hears of it when the last one exits */
+	/* job control (signal.c): this thread is stopped by its group's stop (it runs again on
+	 * SIGCONT, or to die of SIGKILL); on the group leader, the group's state as Linux's
+	 * signal_struct keeps it: stopped (SIGNAL_STOP_STOPPED) by stop_sig, the stop signal
+	 * wait(WUNTRACED) has yet to report (group_exit_code), a continue it has yet to report
+	 * (SIGNAL_STOP_CONTINUED) */
+	bool jobctl_stopped;
+	/* a system call a signal interrupted, backed up onto its INT 0x80 to run again: its
+	 * -ERESTART* code and the instruction's length, until do_signal knows whether a
+	 * handler runs (then it fails with EINTR instead: handle_signal's rule), which may be
+	 * only after a stop and a continue */
+	int restart_code;
+	uint8_t restart_insn_len;
+	bool group_stopped;
+	int stop_sig;
+	int group_stop_code;
+	bool stop_continued;
+	bool notify_continued; /* SIGNAL_CLD_CONTINUED: the parent is told when it next runs */
 	uint64_t maxrss_pages;        /* the peak RSS, kept when the mm goes at exit */
 	uint32_t kstack;              /* a forked task's kernel stack (THREAD_SIZE, order 1) and
 				       * task_struct object (slab): kernel addresses, 0 for the
@@ -159,5 +182,10 @@ struct task {
 	int exit_signal; /* the fatal signal, or 0 */
 
 	uint8_t reported_enosys[(NR_SYSCALLS + 7) / 8];
+
+	/* --stats' per-process table (proc_acct.h): its process's row, and whether this
+	 * task's counts are in it yet (at exit) */
+	int acct_row;
+	bool acct_folded;
 };
 #endif

@@ -8,6 +8,9 @@ typedef unsigned long long ull;
 static void text_prefix(struct trace *tr, const char *cls, uint64_t ts)
 {
 	fprintf(tr->out, "@%llu %-7s ", (ull)ts, cls);
+	/* strace -f's way: the tasks other than the first program are named */
+	if (tr->tid != tr->first_tid)
+		fprintf(tr->out, "[pid %d] ", tr->tid);
 	tr->written++;
 }
 

@@ -10,7 +10,8 @@ static const struct {
 } classes[] = {
     {"fault", TRACE_FAULT}, {"syscall", TRACE_SYSCALL}, {"mm", TRACE_MM},
     {"tlb", TRACE_TLB},	    {"signal", TRACE_SIGNAL},	{"walk", TRACE_WALK},
-    {"swap", TRACE_SWAP},   {"kmem", TRACE_KMEM},	{"all", TRACE_ALL},
+    {"swap", TRACE_SWAP},   {"kmem", TRACE_KMEM},	{"sched", TRACE_SCHED},
+    {"all", TRACE_ALL},
 };
 
 int trace_parse_classes(const char *s, unsigned *mask, const char **bad)
@@ -42,7 +43,7 @@ void trace_init(struct trace *tr, FILE *out, enum trace_format fmt, unsigned mas
 	tr->mask = mask;
 	tr->addr_hi = 1ull << 32;
 	tr->tlb_sample = 1;
-	tr->pid = 1000;
+	tr->pid = tr->tid = tr->first_tid = 1000;
 }
 
 void trace_end(struct trace *tr)
@@ -76,6 +77,8 @@ bool trace_want_at(struct trace *tr, unsigned cls, uint64_t now, bool has_addr, 
 		return false;
 	if (has_addr && (addr < tr->addr_lo || addr >= tr->addr_hi))
 		return false;
+	if (tr->npids && !trace_pid_wanted(tr, tr->pid, tr->tid))
+		return false;
 	if (cls == TRACE_TLB && tr->tlb_sample > 1 && tr->tlb_seen++ % tr->tlb_sample)
 		return false;
 	return true;
@@ -102,7 +105,7 @@ void trace_json_begin(struct trace *tr, const char *name, const char *cat, const
 	fprintf(f, "%s\n{\"name\": ", tr->written ? "," : "{\"traceEvents\": [");
 	trace_json_str(f, name);
 	fprintf(f, ", \"cat\": \"%s\", \"ph\": \"%s\", \"ts\": %llu, \"pid\": %d, \"tid\": %d", cat,
-		ph, (unsigned long long)ts, tr->pid, tr->pid);
+		ph, (unsigned long long)ts, tr->pid, tr->tid);
 	if (!strcmp(ph, "i"))
 		fprintf(f, ", \"s\": \"t\"");
 	tr->written++;

@@ -22,7 +22,8 @@ enum trace_class {
 	TRACE_WALK = 1u << 5,	 /* page-table walks: each level's entry, the result or fault */
 	TRACE_SWAP = 1u << 6,	 /* swap-out/in, reclaim scans, kswapd wakeups, OOM kills */
 	TRACE_KMEM = 1u << 7,	 /* buddy, slab, vmalloc, kmap: the kernel's own allocations */
-	TRACE_ALL = (1u << 8) - 1,
+	TRACE_SCHED = 1u << 10,	 /* context switches (CR3, TLB), fork, exec, exit */
+	TRACE_ALL = ((1u << 8) - 1) | TRACE_SCHED,
 };
 
 enum trace_format { TRACE_TEXT, TRACE_JSON, TRACE_STRACE };
@@ -39,6 +40,11 @@ struct trace {
 	uint64_t written;			    /* events written */
 	uint64_t faults, fault_signals, tlb_misses; /* the JSON form's counter tracks */
 	int pid;
+	/* the task on the CPU (events_sched.c keeps them current), and --trace-pid's list */
+	int tid, first_tid;
+#define TRACE_MAX_PIDS 16
+	int pids[TRACE_MAX_PIDS];
+	unsigned npids;
 };
 
 static inline bool trace_enabled(const struct trace *tr, unsigned cls)
@@ -110,4 +116,20 @@ void trace_event_args(struct trace *tr, unsigned cls, const char *what, bool has
 		      uint64_t addr, const struct trace_arg *a, unsigned n);
 /* A counter track of class cls (JSON only: text traces carry the values in the events). */
 void trace_counter(struct trace *tr, unsigned cls, const char *track, const char *key, uint64_t v);
+
+/* ---- the sched class and the pid filter (events_sched.c) ---- */
+
+/* "1000,1001": --trace-pid's list into tr; -1 when malformed or too long. */
+int trace_parse_pids(struct trace *tr, const char *s);
+/* Whether --trace-pid keeps the events of task pid/tid (true without a list). */
+bool trace_pid_wanted(const struct trace *tr, int pid, int tid);
+/* The task now on the CPU: the pid and tid of the events that follow. */
+void trace_set_task(struct trace *tr, int pid, int tid);
+/* A context switch: the tasks, why prev left (reason), what happened to CR3 and the TLB. */
+void trace_sched_switch(struct trace *tr, int prev_pid, int prev_tid, int next_pid, int next_tid,
+			const char *reason, const char *mmu);
+/* fork/vfork/clone (other: the child's pid and tid), exec, exit (detail: the program, the
+ * status). */
+void trace_sched_task(struct trace *tr, const char *what, int pid, int tid, int other_pid,
+		      int other_tid, const char *detail);
 #endif

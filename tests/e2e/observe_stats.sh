@@ -15,8 +15,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-progs="obs_events exit_code fault_thp fault_cow_file fault_stack_growth mm_mremap sig_segv die_segv"
-[ "$VMLAB_BUILD" = san ] && progs="obs_events fault_cow_file die_segv"
+progs="obs_events exit_code fault_thp fault_cow_file fault_stack_growth mm_mremap sig_segv die_segv obs_sched proc_fork_cow proc_pipe"
+[ "$VMLAB_BUILD" = san ] && progs="obs_events fault_cow_file die_segv obs_sched"
 have_schema=1
 python3 -c 'import jsonschema' 2>/dev/null || have_schema=0
 for p in $progs; do
@@ -44,7 +44,7 @@ fi
 "$vmlab" run --stats "$bin" >/dev/null 2>"$tmp/s.txt" </dev/null
 "$vmlab" run --help-stats >"$tmp/help" 2>&1
 missing=$(sed -n '/^counters:/q;p' "$tmp/s.txt" | grep -v '^----' | grep -v '^err$' |
-	sed -E 's/^ *//; s/^(zone) .*/\1/; s/^([A-Za-z ]+)[:(].*/\1/; s/^([a-z]+ [a-z]+) [0-9].*/\1/; s/^([a-z]+) [0-9].*/\1/' |
+	sed -E 's/^ *//; s/^(zone) .*/\1/; s/^([A-Za-z ]+)[:(,].*/\1/; s/^([a-z]+ [a-z]+) [0-9].*/\1/; s/^([a-z]+) [0-9].*/\1/' |
 	sort -u | while read -r label; do grep -q "^ *$label" "$tmp/help" || echo "$label"; done)
 if [ -z "$missing" ]; then ok "--help-stats explains every line of the text form"
 else notok "--help-stats explains every line of the text form"; echo "$missing" | sed 's/^/# not explained: /'; fi

@@ -22,7 +22,7 @@ if [ ! -x "$G/proc_deadlock-O2" ] || [ ! -x "$G/proc_pipe-O2" ]; then
 	echo "1..0 # SKIP guest programs not built (make guests)"
 	exit 0
 fi
-echo "1..8"
+echo "1..9"
 
 run "$G/proc_deadlock-O2"
 r=1
@@ -31,6 +31,15 @@ r=1
 	grep -q "pid 1001 (proc_deadlock-O2) waits for a signal" "$tmp/err" &&
 	[ "$(cat "$tmp/out")" = "parent reads" ] && r=0
 ok $r "deadlock: the run ends, naming each task and what it waits for"
+[ $r = 0 ] || sed 's/^/# /' "$tmp/err" | head -5
+
+run "$G/proc_stopdeadlock-O2"
+r=1
+[ "$(cat "$tmp/rc")" = 137 ] && grep -q "every task is blocked" "$tmp/err" &&
+	grep -q "pid 1000 (proc_stopdeadlock-O2) waits for a child" "$tmp/err" &&
+	grep -q "pid 1001 (proc_stopdeadlock-O2) is stopped by SIGSTOP" "$tmp/err" &&
+	[ "$(cat "$tmp/out")" = "parent waits" ] && r=0
+ok $r "deadlock: a stopped task nobody continues is named as stopped"
 [ $r = 0 ] || sed 's/^/# /' "$tmp/err" | head -5
 
 run "$G/proc_pipe-O2" --stats=json

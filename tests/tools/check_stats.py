@@ -33,6 +33,21 @@ check(t["lookups"] == t["hits"] + t["misses"], "tlb: lookups != hits + misses")
 fl = t["flushes"]
 check(fl["invlpg"] == fl["invlpg_user"] + fl["invlpg_kernel"], "tlb: invlpg != user + kernel")
 check(d["instructions"] == c["insns_retired"], "instructions != insns_retired")
+# the per-process table: its rows sum to the totals where they are sums
+procs = d["processes"]
+check(not d["exit"]["ran"] or len(procs) >= 1, "processes: none, but the program ran")
+if procs:
+    check(sum(p["instructions"] for p in procs) == d["instructions"], "processes: instructions do not sum to the total")
+    for k in ("total", "minor", "major"):
+        check(sum(p["faults"][k] for p in procs) == f[k], "processes: faults.%s do not sum to the total" % k)
+    for k in f["by_kind"]:
+        check(sum(p["faults"]["by_kind"][k] for p in procs) == f["by_kind"][k], "processes: kind %s does not sum to the total" % k)
+    for p in procs:
+        check(p["faults"]["total"] == p["faults"]["minor"] + p["faults"]["major"], "process %d: total != minor + major" % p["pid"])
+        check(p["faults"]["total"] == sum(p["faults"]["by_kind"].values()), "process %d: kinds do not sum to its total" % p["pid"])
+        check(p["exit"]["ended"], "process %d: not ended at exit" % p["pid"])
+    check(len({p["pid"] for p in procs}) == len(procs), "processes: a pid twice")
+    check(procs[0]["exit"]["code"] == d["exit"]["code"] and procs[0]["exit"]["signal"] == d["exit"]["signal"], "processes: the first is not the program's exit")
 if d["exit"]["ran"] and d["exit"]["signal"] is None:
     check(d["exit"]["status"] == d["exit"]["code"], "exit: status != code")
 
@@ -48,6 +63,9 @@ if len(sys.argv) > 2:
     check(num(r"^tlb: lookups (\d+) =") == t["lookups"], "text: tlb lookups differ")
     check(num(r"^peak RSS: (\d+) kB$") == d["peak_rss_kb"], "text: peak RSS differs")
     check("not classified" not in text, "text: unclassified faults")
+    rows = re.findall(r"^process (\d+) \(.*?\) parent (\d+): (\d+) instructions; faults (\d+) =", text, re.M)
+    check([tuple(map(int, r)) for r in rows] == [(p["pid"], p["ppid"], p["instructions"], p["faults"]["total"]) for p in procs],
+          "text: the process lines differ from the JSON's")
 
 for e in errors:
     print(e)

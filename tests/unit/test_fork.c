@@ -251,6 +251,45 @@ static void test_exit_reparent(void **state)
 	context_switch(s, s->current, f->t);
 }
 
+/* A stopped child is not runnable until SIGCONT (or SIGKILL); its parent hears of the stop;
+ * a child forked by a process continued but not yet waited for has nothing to report. */
+static void test_jobctl(void **state)
+{
+	struct fx *f = *state;
+	struct task *p = f->t;
+	p->signal->sighand->action[17].handler = 0x8048000; /* SIGCHLD caught: queued */
+	p->stop_continued = p->notify_continued = true;
+	p->restart_code = ERESTARTNOHAND;
+	struct task *c = fork_child(f);
+	assert_false(c->stop_continued || c->notify_continued || c->group_stopped);
+	assert_int_equal(c->restart_code, 0);
+	p->stop_continued = p->notify_continued = false;
+	p->restart_code = 0;
+	assert_true(task_can_run(c));
+	send_sig(c, 19 /* SIGSTOP */, 0);
+	do_signal(c);
+	assert_true(c->jobctl_stopped);
+	assert_false(task_can_run(c));
+	assert_true(p->signal->pending & SIGBIT(17));
+	assert_int_equal(p->signal->info[17].si_code, 5 /* CLD_STOPPED */);
+	assert_int_equal(p->signal->info[17].u[2], 19);
+	send_sig(c, 15 /* SIGTERM */, 0); /* waits for the continue */
+	assert_false(task_can_run(c));
+	send_sig(c, 18 /* SIGCONT */, 0);
+	assert_true(task_can_run(c));
+	assert_true(c->stop_continued);
+	send_sig(c, 20 /* SIGTSTP */, 0);
+	c->signal->pending &= ~SIGBIT(15);
+	do_signal(c);
+	/* the whole program is one orphaned group under vmlab's init: discarded */
+	assert_false(c->jobctl_stopped);
+	send_sig(c, 19, 0);
+	do_signal(c);
+	assert_false(task_can_run(c));
+	send_sig(c, 9 /* SIGKILL */, 0);
+	assert_true(task_can_run(c)); /* to die */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +298,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_context_switch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_reparent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_jobctl, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

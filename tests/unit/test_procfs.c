@@ -160,8 +160,25 @@ static void test_paths(void **state)
 	free(s);
 	s = gen(f, "/proc", &err); /* a directory lists its entries, one "type name" a line */
 	assert_non_null(s);
-	assert_non_null(strstr(s, "d 1000\nl self\n"));
+	/* proc_root_readdir's order: the fixed entries, then the pids */
+	assert_non_null(strstr(s, "l self\nl thread-self\n"));
+	assert_non_null(strstr(s, "f swaps\nd 1000\n"));
 	free(s);
+	s = gen(f, "/proc/1000/task", &err);
+	assert_non_null(s);
+	assert_string_equal(s, "d 1000\n");
+	free(s);
+	assert_null(gen(f, "/proc/1001/status", &err)); /* no such task */
+	assert_int_equal(err, -ENOENT);
+	assert_null(gen(f, "/proc/01000/status", &err)); /* not how procfs spells a pid */
+	assert_int_equal(err, -ENOENT);
+	s = gen(f, "/proc/1000/task/1000/stat", &err);
+	assert_non_null(s);
+	assert_int_equal(strncmp(s, "1000 (", 6), 0);
+	free(s);
+	n = procfs_readlink(&f->t, "/proc/thread-self", buf, sizeof(buf));
+	assert_int_equal(n, 14);
+	assert_memory_equal(buf, "1000/task/1000", 14);
 }
 
 int main(void)

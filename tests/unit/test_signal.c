@@ -102,11 +102,11 @@ static void test_ignored_and_blocked(void **state)
 	/* default-ignored and SIG_IGN signals are dropped when sent */
 	assert_int_equal(send_sig(t, SIGCHLD, 0), 0);
 	assert_false(signal_pending(t));
-	t->signal->action[SIGUSR1].handler = 1;
+	t->signal->sighand->action[SIGUSR1].handler = 1;
 	send_sig(t, SIGUSR1, 0);
 	assert_int_equal(t->signal->pending, 0);
 	/* a blocked signal stays queued until unblocked */
-	t->signal->action[SIGUSR1].handler = 0;
+	t->signal->sighand->action[SIGUSR1].handler = 0;
 	t->signal->blocked = SIGBIT(SIGUSR2);
 	send_sig(t, SIGUSR2, 0);
 	assert_int_equal(t->signal->pending, SIGBIT(SIGUSR2));
@@ -121,19 +121,87 @@ static void test_ignored_and_blocked(void **state)
 	assert_int_equal(send_sig(t, 0, 0), 0);
 }
 
+static void test_job_control(void **state)
+{
+	struct task *t = *state;
+	/* SIGCONT's default action: it continues (nothing stopped here) and is not queued */
+	send_sig(t, SIGCONT, 0);
+	assert_int_equal(t->signal->pending, 0);
+	/* a stop signal and SIGCONT discard each other when sent, blocked or not */
+	t->signal->sighand->action[SIGCONT].handler = 0x8048000;
+	t->signal->blocked = SIGBIT(SIGTSTP) | SIGBIT(SIGCONT);
+	send_sig(t, SIGTSTP, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGTSTP));
+	send_sig(t, SIGCONT, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGCONT));
+	send_sig(t, SIGTTOU, 0);
+	assert_int_equal(t->signal->pending, SIGBIT(SIGTTOU)); /* SIGCONT went */
+	t->signal->pending = 0;
+	t->signal->blocked = 0;
+	t->signal->sighand->action[SIGCONT].handler = 0;
+	/* a task alone (no process tree) is an orphaned group: SIGTSTP is discarded */
+	send_sig(t, SIGTSTP, 0);
+	do_signal(t);
+	assert_false(t->jobctl_stopped);
+	assert_false(t->exited);
+	/* SIGSTOP always stops: the group is stopped with the code wait reports */
+	send_sig(t, SIGSTOP, 0);
+	do_signal(t);
+	assert_true(t->jobctl_stopped);
+	assert_true(t->group_stopped);
+	assert_int_equal(t->group_stop_code, SIGSTOP);
+	assert_false(t->exited);
+	/* SIGCONT continues it; wait(WCONTINUED) and the parent's CLD_CONTINUED follow */
+	send_sig(t, SIGCONT, 0);
+	assert_false(t->jobctl_stopped);
+	assert_false(t->group_stopped);
+	assert_int_equal(t->group_stop_code, 0);
+	assert_true(t->stop_continued);
+	assert_true(signal_work_pending(t));
+	do_signal(t);
+	assert_false(signal_work_pending(t));
+}
+
+static void test_sighand_sharing(void **state)
+{
+	struct task *t = *state;
+	struct task c = {.pid = 1001, .tgid = 1001};
+	struct task d = {.pid = 1002, .tgid = 1002};
+	struct signal_struct cs = *t->signal, ds = *t->signal;
+	c.signal = &cs;
+	d.signal = &ds;
+	/* CLONE_SIGHAND: one table; without it a copy */
+	assert_int_equal(copy_sighand(&c, t, true), 0);
+	assert_int_equal(copy_sighand(&d, t, false), 0);
+	assert_ptr_equal(cs.sighand, t->signal->sighand);
+	assert_int_equal(t->signal->sighand->count, 2);
+	assert_int_equal(ds.sighand->count, 1);
+	cs.sighand->action[SIGUSR1].handler = 0x8048000;
+	assert_int_equal(t->signal->sighand->action[SIGUSR1].handler, 0x8048000);
+	assert_int_equal(ds.sighand->action[SIGUSR1].handler, 0);
+	/* execve's unshare_sighand: a private copy, the other keeps the shared one */
+	assert_int_equal(unshare_sighand(&c), 0);
+	assert_ptr_not_equal(cs.sighand, t->signal->sighand);
+	assert_int_equal(t->signal->sighand->count, 1);
+	assert_int_equal(cs.sighand->action[SIGUSR1].handler, 0x8048000);
+	assert_int_equal(unshare_sighand(&c), 0); /* alone already: nothing to do */
+	free(cs.sighand);
+	free(ds.sighand);
+}
+
 static void test_fault_cannot_be_blocked(void **state)
 {
 	struct task *t = *state;
 	/* force_sig_fault unblocks and resets a blocked fault signal, as Linux does */
 	t->signal->blocked = SIGBIT(SIGSEGV);
-	t->signal->action[SIGSEGV].handler = 0x8048000;
+	t->signal->sighand->action[SIGSEGV].handler = 0x8048000;
 	force_sig_fault(t, SIGSEGV, 1, 0x1234);
 	assert_int_equal(t->signal->blocked, 0);
-	assert_int_equal(t->signal->action[SIGSEGV].handler, 0);
+	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0);
 	assert_int_equal(t->signal->info[SIGSEGV].si_code, 1);
 	assert_int_equal(t->signal->info[SIGSEGV].u[0], 0x1234);
 	/* synchronous faults are delivered before lower-numbered pending signals */
-	t->signal->action[SIGHUP].handler = 0;
+	t->signal->sighand->action[SIGHUP].handler = 0;
 	send_sig(t, SIGHUP, 0);
 	do_signal(t);
 	assert_int_equal(t->exit_signal, SIGSEGV);
@@ -168,12 +236,12 @@ static void test_bad_frame(void **state)
 {
 	struct task *t = *state;
 	t->signal->trap_nr = 14;
-	t->signal->action[SIGSEGV].handler = 0x1000;
+	t->signal->sighand->action[SIGSEGV].handler = 0x1000;
 	force_sig_bad_frame(t);
 	assert_int_equal(t->signal->info[SIGSEGV].si_code, SI_KERNEL);
 	assert_int_equal(t->signal->trap_nr, 14);
-	assert_int_equal(t->signal->action[SIGSEGV].handler, 0x1000);
-	t->signal->action[SIGSEGV].handler = 0;
+	assert_int_equal(t->signal->sighand->action[SIGSEGV].handler, 0x1000);
+	t->signal->sighand->action[SIGSEGV].handler = 0;
 	do_signal(t);
 	assert_int_equal(t->exit_code, 128 + SIGSEGV);
 }
@@ -187,6 +255,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_and_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_cannot_be_blocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sighand_sharing, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_segment_faults_are_sigbus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frame, setup, teardown),

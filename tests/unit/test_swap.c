@@ -1,6 +1,7 @@
 /* Swap: the entry encoding in i386 PTEs (2-level and PAE), slot allocation and counts, the
  * reclaim of anonymous pages through rmap (shared by fork), swap-in as a major fault, the
- * LRU rules of the linux policy, mlocked pages, and the OOM badness. */
+ * LRU rules of the linux policy, mlocked pages, the OOM badness, swap readahead, and several
+ * areas with priorities (batches of 64 slots, swapoff). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +134,51 @@ static void test_slots(void **state)
 	assert_non_null(strstr(buf, "/dev/vda                                partition\t8188\t\t0\t\t-2\n"));
 }
 
+/* Several areas: the highest priority first; equal ones in turn, 64 slots (SWAP_BATCH) at a
+ * time; the automatic priorities -2, -3, ... and their shift when one goes. */
+static void test_priorities(void **state)
+{
+	(void)state;
+	struct kmem *km = &m->km;
+	char err[128];
+	/* the setup's area is /dev/vda at -2; two at 5 and one more automatic */
+	assert_int_equal(swapon_area(km, 1u << 20, NULL, 5, err, sizeof err), 0);
+	assert_int_equal(swapon_area(km, 1u << 20, NULL, 5, err, sizeof err), 0);
+	assert_int_equal(swapon_area(km, 1u << 20, NULL, SWAP_PRIO_NONE, err, sizeof err), 0);
+	char buf[1024];
+	assert_true(proc_swaps_show(km, buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "/dev/vdb                                partition\t1020\t\t0\t\t5\n"));
+	assert_non_null(strstr(buf, "/dev/vdd                                partition\t1020\t\t0\t\t-3\n"));
+	unsigned first = swp_type(get_swap_page(km));
+	assert_true(first == 1 || first == 2);
+	for (int i = 1; i < 64; i++)
+		assert_int_equal(swp_type(get_swap_page(km)), first);
+	for (int i = 0; i < 64; i++) /* the other priority-5 area's batch */
+		assert_int_equal(swp_type(get_swap_page(km)), 3 - first);
+	assert_int_equal(swp_type(get_swap_page(km)), first);
+	/* fill both (255 slots each): only then the -2 area */
+	for (int i = 0; i < 255 * 2 - 129; i++) {
+		unsigned ty = swp_type(get_swap_page(km));
+		assert_true(ty == 1 || ty == 2);
+	}
+	assert_int_equal(swp_type(get_swap_page(km)), 0);
+	/* swapoff of an unused automatic area: the lower one moves up */
+	struct swap_info_struct *vda = swp_swap_info(km, swp_entry(0, 1));
+	struct swap_info_struct *vdd = swp_swap_info(km, swp_entry(3, 1));
+	assert_non_null(vdd);
+	swapcache_free_entry(km, swp_entry(0, 1));
+	assert_int_equal(vda->inuse_pages, 0);
+	uint64_t total = total_swap_pages(km);
+	assert_int_equal(swapoff_area(km, vda), 0);
+	assert_int_equal(total_swap_pages(km), total - 2047);
+	assert_int_equal(vdd->prio, -2);
+	assert_null(swp_swap_info(km, swp_entry(0, 1)));
+	/* the type is free again */
+	assert_int_equal(swapon_area(km, 1u << 20, NULL, SWAP_PRIO_NONE, err, sizeof err), 0);
+	assert_non_null(swp_swap_info(km, swp_entry(0, 1)));
+	assert_int_equal(swp_swap_info(km, swp_entry(0, 1))->prio, -3);
+}
+
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
@@ -180,11 +226,18 @@ static void swap_out_and_back(void)
 	assert_int_equal(mincore_page(mm, a), 0);
 	swp_entry_t e = pte_to_swp_entry(pte, km->params.pae);
 	assert_int_equal(swap_count(km, e), 1);
-	/* the data comes back, each page a major fault */
+	/* the data comes back in slots 1-16, read ahead (swapin_nr_pages): slot 1 alone (next to
+	 * the initial previous offset 0, the aligned pair is 0-1 less the header), 2-3 (next to
+	 * 1, no hits yet), 4-7 (one hit: 3 rounded up to 4), 8-15 (three hits: 8), 16-23 (the
+	 * rest free, skipped): five major faults, eleven pages read ahead and all used */
 	uint64_t maj = t->maj_flt;
 	check_pages(a, 16);
-	assert_int_equal(t->maj_flt - maj, 16);
+	assert_int_equal(t->maj_flt - maj, 5);
 	assert_int_equal(m->ctr.v[CTR_pswpin], 16);
+	assert_int_equal(m->ctr.v[CTR_swap_ra], 11);
+	assert_int_equal(m->ctr.v[CTR_swap_ra_hit], 11);
+	/* each slot kept the evicted page's shadow: every page read is a refault */
+	assert_int_equal(m->ctr.v[CTR_workingset_refault_anon], 16);
 	assert_int_equal(mm->swapents, 0);
 	assert_int_equal(mm->rss_anon, 16);
 	/* read back clean, the pages keep their slots (swap cache): a second reclaim writes
@@ -356,6 +409,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_entry_encoding),
 	    cmocka_unit_test_setup_teardown(test_slots, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_priorities, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_swap_out_in, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_swap_out_in, setup_pae, teardown),
 	    cmocka_unit_test_setup_teardown(test_lru_rules, setup, teardown),

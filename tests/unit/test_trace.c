@@ -23,6 +23,39 @@ static void classes_parse(void **state)
 	assert_int_equal(trace_parse_classes("", &m, &bad), -1);
 }
 
+/* --trace-pid and the sched class: events of other tasks dropped, a switch kept when either
+ * side is wanted, lines naming the tasks */
+static void pid_filter_and_sched(void **state)
+{
+	(void)state;
+	struct trace tr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	trace_init(&tr, f, TRACE_TEXT, TRACE_SCHED | TRACE_SYSCALL);
+	assert_int_equal(trace_parse_pids(&tr, "1001,x"), -1);
+	assert_int_equal(trace_parse_pids(&tr, "1001,"), -1);
+	assert_int_equal(trace_parse_pids(&tr, ""), -1);
+	assert_int_equal(trace_parse_pids(&tr, "1001,1003"), 0);
+	assert_int_equal(tr.npids, 2);
+	assert_false(trace_want(&tr, TRACE_SYSCALL, false, 0)); /* 1000 runs */
+	trace_set_task(&tr, 1001, 1002);			/* a thread of 1001 */
+	assert_true(trace_want(&tr, TRACE_SYSCALL, false, 0));
+	trace_set_task(&tr, 1002, 1003); /* thread 1003 named by tid */
+	assert_true(trace_want(&tr, TRACE_SYSCALL, false, 0));
+	trace_sched_switch(&tr, 1000, 1000, 1001, 1001, "preempted", "cr3 reloaded");
+	trace_sched_switch(&tr, 1000, 1000, 1004, 1004, "exited", "cr3 reloaded");
+	trace_sched_task(&tr, "fork", 1000, 1000, 1001, 1001, "fork");
+	trace_sched_task(&tr, "exit", 1000, 1000, 0, 0, "status 0");
+	fclose(f);
+	assert_string_equal(buf,
+			    "@0 sched   switch 1000/1000 -> 1001/1001 (preempted) cr3 reloaded\n"
+			    "@0 sched   fork 1000/1000 -> 1001/1001 fork\n");
+	free(buf);
+	assert_int_equal(trace_parse_classes("sched", &(unsigned){0}, &(const char *){NULL}), 0);
+}
+
 static void off_means_nothing_wanted(void **state)
 {
 	(void)state;
@@ -133,9 +166,13 @@ static void json_form(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(classes_parse), cmocka_unit_test(off_means_nothing_wanted),
-	    cmocka_unit_test(filters),	     cmocka_unit_test(text_form),
-	    cmocka_unit_test(strace_form),   cmocka_unit_test(json_form),
+	    cmocka_unit_test(classes_parse),
+	    cmocka_unit_test(off_means_nothing_wanted),
+	    cmocka_unit_test(pid_filter_and_sched),
+	    cmocka_unit_test(filters),
+	    cmocka_unit_test(text_form),
+	    cmocka_unit_test(strace_form),
+	    cmocka_unit_test(json_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

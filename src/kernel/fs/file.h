@@ -21,7 +21,11 @@ struct vm_file;
 enum file_kind {
 	FILE_HOST,  /* a host file, directory, device, pipe or terminal */
 	FILE_PROC,  /* a procfs file: contents generated at open time */
+	FILE_EPOLL, /* an epoll instance (fs/eventpoll.h): no host descriptor */
 };
+
+struct eventpoll;
+struct epitem;
 
 struct file {
 	int refcount;
@@ -50,6 +54,12 @@ struct file {
 	bool pagemap;           /* /proc/self/pagemap: entries computed at read time */
 	struct vm_file *vmf;    /* the vm_file once mapped (one per open file description) */
 	struct unix_sock *sk;   /* a socket: its unix-domain state (net/af_unix.c) */
+	/* FILE_EPOLL: the instance; any file: the epoll items that watch it (f_ep), each
+	 * holding one of its references (ep_refs of refcount): once only they hold it, every
+	 * descriptor is closed and the items go, as Linux's eventpoll_release does */
+	struct eventpoll *ep;
+	struct epitem *ep_links;
+	int ep_refs;
 };
 
 #define VMLAB_NR_OPEN 1024 /* RLIMIT_NOFILE's default soft limit */

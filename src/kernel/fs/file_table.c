@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kernel/fs/eventpoll.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs_internal.h"
 #include "kernel/net/af_unix.h"
@@ -61,8 +62,19 @@ struct file *file_get(struct file *f)
 
 void file_put(struct file *f)
 {
-	if (!f || --f->refcount > 0)
+	if (!f)
 		return;
+	if (--f->refcount > 0) {
+		if (f->ep_refs && f->refcount == f->ep_refs) {
+			/* the last descriptor closed: the epoll items watching it go with it */
+			eventpoll_release_file(f);
+			f->refcount = 0;
+		} else {
+			return;
+		}
+	}
+	if (f->kind == FILE_EPOLL)
+		eventpoll_free(f->ep);
 	if (f->vmf)
 		file_drop_vm_file(f);
 	if (f->sk)

@@ -415,14 +415,21 @@ long sys_utimensat_time64(struct task *t, const uint32_t *a)
 	return do_utimensat(t, (int32_t)a[0], a[1], a[2], a[3], true);
 }
 
+/* The parent of a name the kernel holds (not the guest's memory), refusing /proc. */
+static int kernel_name_parent(struct task *t, const char *path, struct nameidata *nd)
+{
+	int r = fs_resolve_parent(t, GUEST_AT_FDCWD, path, false, nd);
+	if (r == FS_RESOLVED_PROC) {
+		nd_release(nd);
+		return -EACCES;
+	}
+	return r;
+}
+
 int fs_mknod_socket(struct task *t, const char *path, uint64_t *dev, uint64_t *ino)
 {
 	struct nameidata nd;
-	int r = fs_resolve_parent(t, GUEST_AT_FDCWD, path, false, &nd);
-	if (r == FS_RESOLVED_PROC) {
-		nd_release(&nd);
-		return -EACCES;
-	}
+	int r = kernel_name_parent(t, path, &nd);
 	if (r)
 		return r;
 	struct stat st;
@@ -469,11 +476,7 @@ int fs_socket_node(struct task *t, const char *path, uint64_t *dev, uint64_t *in
 int fs_unlink_path(struct task *t, const char *path)
 {
 	struct nameidata nd;
-	int r = fs_resolve_parent(t, GUEST_AT_FDCWD, path, false, &nd);
-	if (r == FS_RESOLVED_PROC) {
-		nd_release(&nd);
-		return -EACCES;
-	}
+	int r = kernel_name_parent(t, path, &nd);
 	if (r)
 		return r;
 	if (!nd.last[0])

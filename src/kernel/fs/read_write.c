@@ -70,7 +70,7 @@ static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t co
 	if (f->proc_dir)
 		return -EISDIR;
 	if (f->pagemap)
-		return procfs_pagemap_read(t, ubuf, count, pos);
+		return procfs_pagemap_read(t, f->path, ubuf, count, pos);
 	if (*pos >= f->size)
 		return 0;
 	size_t n = f->size - *pos < count ? f->size - *pos : count;
@@ -96,6 +96,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 {
 	if ((f->f_flags & G_O_ACCMODE) == G_O_WRONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL; /* no read method */
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PROC) {
@@ -162,7 +164,9 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 	if ((f->f_flags & G_O_ACCMODE) == G_O_RDONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
 	if (f->kind == FILE_PROC)
-		return -EBADF;
+		return f->proc_dir ? -EBADF : procfs_oom_write(t, f, ubuf, count);
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL; /* no write method */
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
 	struct stat st;

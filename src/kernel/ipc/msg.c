@@ -212,6 +212,30 @@ static void add_waiter(struct msg_ns *mn, struct msg_waiter *w)
 	mn->waiters_tail = &w->next;
 }
 
+/* Puts t to sleep on q as a sender or receiver (what: the call, for the report of a run
+ * that could never wake it): *w is its new waiter record, for the caller to complete, or
+ * NULL when t does not sleep (then the call's result is returned). */
+static long msg_sleep(struct task *t, struct msg_ns *mn, struct msg_queue *q,
+		      enum waiter_kind kind, const char *what, struct msg_waiter **w)
+{
+	*w = NULL;
+	if (!t->sched)
+		return signal_pending(t) ? -EINTR : fs_would_block_forever(t, what);
+	long r = sched_block(t, WAIT_MSG, -1, 0);
+	if (r != -ERESTART_SCHED)
+		return -EINTR;
+	*w = calloc(1, sizeof **w);
+	if (!*w) {
+		t->state = TASK_RUNNING;
+		return -ENOMEM;
+	}
+	(*w)->kind = kind;
+	(*w)->task = t;
+	(*w)->q = q;
+	add_waiter(mn, *w);
+	return r;
+}
+
 static struct msg_waiter *find_waiter(struct msg_ns *mn, const struct task *t)
 {
 	for (struct msg_waiter *w = mn->waiters; w; w = w->next)
@@ -375,21 +399,9 @@ long do_msgsnd(struct task *t, int msqid, uint32_t msgp, uint32_t msgsz, uint32_
 	if (!fits(q, msgsz)) {
 		if (flg & IPC_NOWAIT)
 			return -EAGAIN;
-		if (!t->sched)
-			return signal_pending(t) ? -EINTR : fs_would_block_forever(t, "msgsnd");
-		long r = sched_block(t, WAIT_MSG, -1, 0);
-		if (r != -ERESTART_SCHED)
-			return -EINTR;
-		w = calloc(1, sizeof *w);
-		if (!w) {
-			t->state = TASK_RUNNING;
-			return -ENOMEM;
-		}
-		w->kind = SENDER;
-		w->task = t;
-		w->q = q;
-		w->msgsz = msgsz;
-		add_waiter(mn, w);
+		long r = msg_sleep(t, mn, q, SENDER, "msgsnd", &w);
+		if (w)
+			w->msgsz = msgsz;
 		return r;
 	}
 	struct msg_msg *m = NULL;
@@ -499,23 +511,12 @@ long do_msgrcv(struct task *t, int msqid, uint32_t msgp, uint32_t bufsz, int32_t
 	}
 	if (flg & IPC_NOWAIT)
 		return -ENOMSG;
-	if (!t->sched)
-		return signal_pending(t) ? -EINTR : fs_would_block_forever(t, "msgrcv");
-	long r = sched_block(t, WAIT_MSG, -1, 0);
-	if (r != -ERESTART_SCHED)
-		return -EINTR;
-	w = calloc(1, sizeof *w);
-	if (!w) {
-		t->state = TASK_RUNNING;
-		return -ENOMEM;
+	long r = msg_sleep(t, mn, q, RECEIVER, "msgrcv", &w);
+	if (w) {
+		w->msgtyp = msgtyp;
+		w->mode = mode;
+		w->maxsize = (flg & MSG_NOERROR) ? INT32_MAX : bufsz;
 	}
-	w->kind = RECEIVER;
-	w->task = t;
-	w->q = q;
-	w->msgtyp = msgtyp;
-	w->mode = mode;
-	w->maxsize = (flg & MSG_NOERROR) ? INT32_MAX : bufsz;
-	add_waiter(mn, w);
 	return r;
 }
 

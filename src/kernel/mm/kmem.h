@@ -113,6 +113,8 @@ enum pageflags {
 	PG_table,
 	PG_head,
 	PG_swapcache, /* page->private holds its swap entry (swap.h) */
+	PG_readahead, /* brought in by swap readahead, not yet used (swap_state.c) */
+	PG_workingset, /* was active once: its refault restores the workingset (workingset.c) */
 	PG__count
 };
 #define ZONES_SHIFT 28 /* the zone id lives in the top bits of page->flags, as in Linux */

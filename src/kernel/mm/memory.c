@@ -748,35 +748,28 @@ static enum fault_result special_fault(struct task *t, struct vm_area_struct *v,
 }
 
 /* do_swap_page: a fault on a swap entry. The page comes from the swap cache (a minor fault)
- * or is read from its slot into a new page that joins the cache (a major fault). It is
+ * or is read from its slot, with readahead around it, into a new page that joins the cache
+ * (a major fault). It is
  * mapped writable at once only for a write by its sole user (the slot had no other
  * reference and no one else maps the page): a page a fork shared stays shared, read-only,
  * and copy-on-write. The slot is given up when swap is more than half full, the VMA is
  * mlocked, or a write made the page ours alone (should_try_to_free_swap). */
-static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, uint32_t addr,
-				      bool write, uint64_t pte)
+static enum fault_result swapin_pte(struct task *t, struct mm_struct *mm,
+				    struct vm_area_struct *v, uint32_t addr, bool write, uint64_t pte)
 {
-	struct mm_struct *mm = t->mm;
 	struct kmem *km = mm_km(mm);
 	swp_entry_t e = pte_to_swp_entry(pte, km->params.pae);
-	if (!swp_swap_info(km, e) || !swap_count(km, e))
-		return VMF_SIGBUS; /* a bad swap entry: Linux reports it and sends SIGBUS */
-	COUNT(t->ctr, fault_swapin);
 	enum fault_result r = VMF_OK;
 	struct page *p = lookup_swap_cache(km, e);
 	if (p) {
+		swap_cache_hit(km, p);
 		get_page(p);
 		mark_page_accessed(km, p);
 	} else {
-		p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+		int err;
+		p = swapin_readahead(km, e, &err);
 		if (!p)
-			return VMF_OOM;
-		add_to_swap_cache(km, p, e);
-		if (swap_readpage(km, p, e)) {
-			delete_from_swap_cache(km, p);
-			put_page(km, p);
-			return VMF_SIGBUS;
-		}
+			return err == -ENOMEM ? VMF_OOM : VMF_SIGBUS;
 		r = VMF_MAJOR;
 	}
 	bool exclusive = swap_count(km, e) == 1 && p->_mapcount < 0;
@@ -795,6 +788,82 @@ static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, 
 				 (writable && p->_refcount == 2)))
 		try_to_free_swap(km, p);
 	return r;
+}
+
+static enum fault_result do_swap_page(struct task *t, struct vm_area_struct *v, uint32_t addr,
+				      bool write, uint64_t pte)
+{
+	struct kmem *km = mm_km(t->mm);
+	swp_entry_t e = pte_to_swp_entry(pte, km->params.pae);
+	if (!swp_swap_info(km, e) || !swap_count(km, e))
+		return VMF_SIGBUS; /* a bad swap entry: Linux reports it and sends SIGBUS */
+	COUNT(t->ctr, fault_swapin);
+	return swapin_pte(t, t->mm, v, addr, write, pte);
+}
+
+/* ---- swapoff's unuse_mm (mm/swapfile.c) ---- */
+
+struct unuse_ctx {
+	bool pae;
+	unsigned type;
+	uint32_t *addr;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int unuse_collect(uint64_t *pte, uint32_t addr, void *data)
+{
+	struct unuse_ctx *c = data;
+	if (!is_swap_pte(*pte) || swp_type(pte_to_swp_entry(*pte, c->pae)) != c->type)
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		uint32_t *a = realloc(c->addr, cap * sizeof *a);
+		if (!a) {
+			c->nomem = true;
+			return 1;
+		}
+		c->addr = a;
+		c->cap = cap;
+	}
+	c->addr[c->n++] = addr;
+	return 0;
+}
+
+int unuse_mm(struct mm_struct *mm, unsigned type)
+{
+	struct kmem *km = mm_km(mm);
+	int err = 0;
+	for (struct vm_area_struct *v = vma_first(mm); v && !err; v = vma_next(mm, v)) {
+		/* the addresses first: swapping in allocates, and reclaim may rewrite PTEs */
+		struct unuse_ctx c = {.pae = km->params.pae, .type = type};
+		apply_to_existing_page_range(km, mm->pgd, v->vm_start, v->vm_end, unuse_collect, &c);
+		if (c.nomem)
+			err = -ENOMEM;
+		for (size_t i = 0; i < c.n && !err; i++) {
+			uint64_t pte = 0;
+			if (pte_get(km, mm->pgd, c.addr[i], &pte) || !is_swap_pte(pte))
+				continue;
+			swp_entry_t e = pte_to_swp_entry(pte, km->params.pae);
+			if (swp_type(e) != type || !swap_count(km, e))
+				continue;
+			/* unuse_pte: mapped as a read fault would map it (read-only unless the
+			 * VMA's protection says otherwise for a page not shared) */
+			enum fault_result r = swapin_pte(NULL, mm, v, c.addr[i], false, pte);
+			if (r == VMF_OOM)
+				err = -ENOMEM;
+			else if (r == VMF_SIGBUS)
+				err = -EIO;
+			uint64_t now = 0;
+			if (!err && !pte_get(km, mm->pgd, c.addr[i], &now) && upte_present(now)) {
+				struct page *p = pfn_to_page(km, pte_pfn(now));
+				if (p && PageSwapCache(p))
+					try_to_free_swap(km, p);
+			}
+		}
+		free(c.addr);
+	}
+	return err;
 }
 
 /* ---- transparent huge pages (mm/huge_memory.c) ---- */

@@ -57,19 +57,24 @@ static void shrink_active_list(struct kmem *km, struct scan_control *sc, enum lr
 		int refs = page_referenced(km, p, &vm_flags);
 		if (refs && (vm_flags & VM_EXEC) && !PageSwapBacked(p)) {
 			lru_link(km, p, lru(km, inactive + 1), false);
+			workingset_activation(km);
 			continue;
 		}
 		ClearPageFlag(p, PG_active);
+		SetPageFlag(p, PG_workingset); /* it was active: a refault restores the workingset */
 		lru_link(km, p, lru(km, inactive), false);
 		counter_add(km->ctr, CTR_pgdeactivate, 1);
 	}
 }
 
+/* A page put on an active list ages the nonresident pages (move_folios_to_lru,
+ * workingset_activation): refault distances count activations as well as evictions. */
 static void activate(struct kmem *km, struct page *p)
 {
 	SetPageFlag(p, PG_active);
 	lru_link(km, p, lru(km, page_lru(p)), false);
 	counter_add(km->ctr, CTR_pgactivate, 1);
+	workingset_activation(km);
 }
 
 #define SWAPPINESS 60

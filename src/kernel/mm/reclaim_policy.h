@@ -46,6 +46,10 @@ enum lru_list page_lru(const struct page *p);
 /* Puts p on list (at its head or tail) and counts it as page_lru(p) says. */
 void lru_link(struct kmem *km, struct page *p, struct list_head *list, bool tail);
 void lru_unlink(struct kmem *km, struct page *p);
+/* A refaulting page just added to the LRU comes back active (folio_set_active before
+ * folio_add_lru): the linux policy moves it to its active list; the single-list policies
+ * have none. */
+void lru_activate_refault(struct kmem *km, struct page *p);
 /* The page at the tail (oldest end) of a list, or NULL. */
 struct page *lru_tail(struct list_head *list);
 /* Counts a page looked at (pgscan_kswapd/direct, pgscan_anon/file). */

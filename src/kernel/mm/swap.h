@@ -76,23 +76,44 @@ static inline bool is_swap_pte(uint64_t pte)
 struct swap_info_struct {
 	unsigned type;
 	int prio;
-	char name[64];	       /* as /proc/swaps shows it */
+	char name[256];        /* as /proc/swaps shows it */
 	uint32_t max;	       /* slots, header included */
 	uint32_t pages;	       /* usable slots (max - 1) */
 	uint32_t inuse_pages;
 	uint8_t *swap_map;     /* per slot: PTE references | SWAP_HAS_CACHE */
 	uint32_t *csum;	       /* per slot: checksum of the data written (integrity) */
+	uint32_t *shadow;      /* per slot: the evicted page's shadow entry (workingset.c) */
 	struct page **cache;   /* the swap cache: the page of each slot, or NULL */
 	uint32_t cluster_next; /* where the next allocation scan starts */
 	uint32_t lowest_bit, highest_bit;
 	int fd;		       /* --swap-file: a sparse host file; -1: host memory */
 	uint8_t *mem;	       /* host-memory area (MAP_NORESERVE: untouched slots cost nothing) */
+	bool writeok;	       /* SWP_WRITEOK: slots may be handed out (not during swapoff) */
+	bool is_file;	       /* a guest's swapon on a file: "file" in /proc/swaps */
+	uint64_t dev, ino;     /* the host file's identity (a guest's swapon) */
 };
 
-/* One line of /proc/swaps per area; the areas a machine boots with. */
+/* One line of /proc/swaps per area; the areas a machine boots with. prio: SWAP_PRIO_NONE
+ * for swapon's default (one below the lowest so far, -2 for the first), else 0..32767
+ * (SWAP_FLAG_PREFER). */
+#define SWAP_PRIO_NONE (-32768 - 1)
+#define SWAP_FLAG_PRIO_MASK 0x7fff
 int swapon_area(struct kmem *km, uint64_t bytes, const char *host_path, int prio, char *err,
 		size_t n);
 void swap_areas_free(struct kmem *km);
+/* sys_swapon's part (swapon.c checked the header and the file): an area of maxpages slots
+ * (header included) kept in the host file behind fd (owned from now on, closed on error),
+ * shown as name. 0 or -errno (-EPERM: no free type). */
+int swapon_file(struct kmem *km, int fd, uint32_t maxpages, const char *name, int prio,
+		uint64_t dev, uint64_t ino);
+/* The active area kept in the host file (dev, ino), or NULL. */
+struct swap_info_struct *swap_area_of_file(struct kmem *km, uint64_t dev, uint64_t ino);
+/* swapoff: every page of si back in memory (try_to_unuse over every address space), then
+ * the area goes and lower automatic priorities move up by one. 0, or -ENOMEM (the pages do
+ * not fit: the area stays in use) or -EIO. */
+int swapoff_area(struct kmem *km, struct swap_info_struct *si);
+/* unuse_mm (memory.c): every swap PTE of area type in mm swapped in. 0 or -errno. */
+int unuse_mm(struct mm_struct *mm, unsigned type);
 int proc_swaps_show(struct kmem *km, char *buf, size_t len);
 /* get_swap_page: a free slot (its count 0 | SWAP_HAS_CACHE), or val 0 when swap is full. */
 swp_entry_t get_swap_page(struct kmem *km);
@@ -113,7 +134,17 @@ bool vm_swap_full(const struct kmem *km);
 struct swap_info_struct *swp_swap_info(struct kmem *km, swp_entry_t e);
 
 /* ---- swap cache (swap_state.c) ---- */
+/* vm.page-cluster: swap readahead reads up to 1 << SWAP_PAGE_CLUSTER slots */
+#define SWAP_PAGE_CLUSTER 3
 struct page *lookup_swap_cache(struct kmem *km, swp_entry_t e);
+/* A fault found p in the swap cache: a page readahead brought in counts as a hit
+ * (swap_ra_hit) and widens the next readahead window. */
+void swap_cache_hit(struct kmem *km, struct page *p);
+/* swapin_readahead (swap_cluster_readahead): the page of slot e, read with its neighbours
+ * in an aligned cluster of the window swapin_nr_pages gives; every page read joins the swap
+ * cache and the LRU. The page comes with a reference for the caller; NULL with *err -EIO (a
+ * bad read) or -ENOMEM. */
+struct page *swapin_readahead(struct kmem *km, swp_entry_t e, int *err);
 void add_to_swap_cache(struct kmem *km, struct page *p, swp_entry_t e);
 void delete_from_swap_cache(struct kmem *km, struct page *p);
 /* try_to_free_swap / folio_free_swap: a swap-cache page no PTE refers to by slot leaves the
@@ -127,6 +158,16 @@ static inline bool PageSwapCache(const struct page *p)
 {
 	return PageFlag(p, PG_swapcache);
 }
+
+/* ---- refault detection (workingset.c) ---- */
+/* workingset_eviction: reclaim frees anonymous page p, whose slot e keeps its data: the slot
+ * remembers when (the nonresident age) and whether p was active once (PG_workingset). */
+void workingset_eviction(struct kmem *km, struct page *p, swp_entry_t e);
+/* workingset_refault: p was just read from slot e: a refault when the slot has a shadow;
+ * activated when it was evicted within the workingset's size of pages ago. */
+void workingset_refault(struct kmem *km, struct page *p, swp_entry_t e);
+/* workingset_activation: a page was activated (ages the nonresident pages). */
+void workingset_activation(struct kmem *km);
 
 /* ---- reverse mapping (rmap.c) ---- */
 /* Every address space with page tables (Linux's mmlist): rmap walks them. */
@@ -186,6 +227,11 @@ struct vm_reclaim {
 	struct swap_info_struct *swap_info[MAX_SWAPFILES];
 	unsigned nr_swapfiles;
 	int least_priority;
+	/* the swap slots cache (mm/swap_slots.c): slots come in batches of SWAP_BATCH from one
+	 * area, the next batch from the next area of the same priority (get_swap_pages'
+	 * round robin) */
+	struct swap_info_struct *batch_si;
+	unsigned batch_left;
 	uint64_t swap_peak; /* the most slots in use at once */
 	struct mm_struct **mmlist;
 	size_t nr_mm, cap_mm;
@@ -198,6 +244,11 @@ struct vm_reclaim {
 	uint32_t epoch;
 	uint64_t epoch_reclaimed; /* pages reclaimed since the epoch began */
 	uint64_t allocstall_zone[MAX_NR_ZONES]; /* by the highest zone of the request */
+	/* swap readahead's state (swapin_nr_pages: globals in Linux) */
+	uint32_t ra_hits;       /* swapin_readahead_hits: readahead pages used since last time */
+	uint32_t ra_prev_offset, ra_last_pages;
+	/* the lruvec's nonresident_age: evictions and activations so far (workingset.c) */
+	uint32_t nonresident_age;
 };
 
 /* Sets up the LRU and the policy. 0 or -ENOMEM. */

@@ -7,10 +7,19 @@
  * before reclaim goes on, as with a synchronous swap device in Linux. Each write keeps a
  * checksum beside the slot and each read verifies it, so a page that comes back different
  * from what went out is an error (EIO), not silent corruption.
+ *
+ * Swap-in reads ahead as 6.1 does on a rotational swap device (the oracle's virtio disk
+ * is one, so swap_use_vma_readahead() is false there): swap_cluster_readahead reads the
+ * aligned cluster of slots around the one faulted on, its size from swapin_nr_pages: one
+ * page until the faults come at neighbouring slots or readahead pages get used, then up to
+ * 1 << page-cluster (8). The pages read ahead wait in the swap cache, on the inactive anon
+ * list; a fault that finds one is minor. Only with --reclaim=linux: the simple policies
+ * page on demand.
  */
 #include "kernel/mm/swap.h"
 #include "kernel/mm/ktrace_mm.h"
 #include "kernel/mm/mm_internal.h"
+#include "kernel/mm/reclaim_policy.h"
 
 #include <errno.h>
 #include <string.h>
@@ -50,6 +59,7 @@ void delete_from_swap_cache(struct kmem *km, struct page *p)
 	if (si && si->cache[swp_offset(e)] == p)
 		si->cache[swp_offset(e)] = NULL;
 	ClearPageFlag(p, PG_swapcache);
+	ClearPageFlag(p, PG_readahead);
 	p->private = 0;
 	km->stat[NR_SWAPCACHE]--;
 	swapcache_free_entry(km, e);
@@ -115,4 +125,134 @@ int swap_readpage(struct kmem *km, struct page *p, swp_entry_t e)
 		return -EIO;
 	}
 	return 0;
+}
+
+/* ---- swap readahead (mm/swap_state.c) ---- */
+
+void swap_cache_hit(struct kmem *km, struct page *p)
+{
+	if (!PageFlag(p, PG_readahead))
+		return;
+	ClearPageFlag(p, PG_readahead);
+	counter_add(km->ctr, CTR_swap_ra_hit, 1);
+	if (km->reclaim)
+		km->reclaim->ra_hits++;
+}
+
+/* __swapin_nr_pages: with no hits to judge by, two pages when this fault is next to the
+ * previous one and one otherwise; with hits, hits + 2 rounded up to a power of two (4 at
+ * least); at most max_pages, and never below half the previous window (it shrinks
+ * slowly). */
+static uint32_t swapin_nr_pages(struct vm_reclaim *r, uint32_t offset)
+{
+	uint32_t max_pages = 1u << SWAP_PAGE_CLUSTER;
+	uint32_t hits = r->ra_hits;
+	r->ra_hits = 0;
+	uint32_t pages = hits + 2;
+	if (pages == 2) {
+		if (offset != r->ra_prev_offset + 1 && offset != r->ra_prev_offset - 1)
+			pages = 1;
+	} else {
+		uint32_t roundup = 4;
+		while (roundup < pages)
+			roundup <<= 1;
+		pages = roundup;
+	}
+	if (pages > max_pages)
+		pages = max_pages;
+	if (pages < r->ra_last_pages / 2)
+		pages = r->ra_last_pages / 2;
+	if (!hits)
+		r->ra_prev_offset = offset;
+	r->ra_last_pages = pages;
+	return pages;
+}
+
+/* __read_swap_cache_async: the page of slot e with a reference for the caller, from the
+ * swap cache or read into a new page that joins the cache and the LRU (*allocated). NULL
+ * when the slot is free (nothing refers to it) or no page can be had (*err -ENOMEM), or the
+ * read failed (*err -EIO). */
+static struct page *read_swap_cache_async(struct kmem *km, swp_entry_t e, bool *allocated,
+					  int *err)
+{
+	*allocated = false;
+	struct page *p = lookup_swap_cache(km, e);
+	if (p) {
+		get_page(p);
+		return p;
+	}
+	if (!swp_swap_info(km, e) || !swap_count(km, e))
+		return NULL;
+	p = alloc_page(km, GFP_HIGHUSER_MOVABLE);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* the allocation may have reclaimed: the slot is still ours to fill (nothing else
+	 * runs), unless reclaim's swap-out put a page for it in the cache meanwhile */
+	struct page *q = lookup_swap_cache(km, e);
+	if (q || !swap_count(km, e)) {
+		put_page(km, p);
+		if (q)
+			get_page(q);
+		return q;
+	}
+	add_to_swap_cache(km, p, e);
+	if (swap_readpage(km, p, e)) {
+		delete_from_swap_cache(km, p);
+		put_page(km, p);
+		*err = -EIO;
+		return NULL;
+	}
+	lru_cache_add(km, p);
+	workingset_refault(km, p, e);
+	*allocated = true;
+	return p;
+}
+
+struct page *swapin_readahead(struct kmem *km, swp_entry_t e, int *err)
+{
+	struct swap_info_struct *si = swp_swap_info(km, e);
+	bool allocated;
+	*err = -ENOMEM;
+	if (!si || !km->reclaim)
+		return NULL;
+	uint32_t entry_offset = swp_offset(e);
+	/* the simple policies page on demand, as their textbook definitions do: readahead
+	 * belongs to the Linux model */
+	uint32_t mask = km->reclaim->policy == &reclaim_policy_linux
+				? swapin_nr_pages(km->reclaim, entry_offset) - 1
+				: 0;
+	struct page *target = NULL;
+	if (mask) {
+		uint32_t start = entry_offset & ~mask, end = entry_offset | mask;
+		if (!start) /* the header */
+			start = 1;
+		if (end >= si->max)
+			end = si->max - 1;
+		for (uint32_t off = start; off <= end; off++) {
+			int e2 = 0;
+			struct page *p =
+				read_swap_cache_async(km, swp_entry(swp_type(e), off), &allocated, &e2);
+			if (!p)
+				continue;
+			if (allocated && off != entry_offset) {
+				SetPageFlag(p, PG_readahead);
+				counter_add(km->ctr, CTR_swap_ra, 1);
+			}
+			/* the faulting page stays pinned while the others are allocated (in
+			 * Linux it is locked for its I/O, so reclaim passes it by) */
+			if (off == entry_offset)
+				target = p;
+			else
+				put_page(km, p);
+		}
+	}
+	if (target)
+		return target;
+	*err = 0;
+	struct page *p = read_swap_cache_async(km, e, &allocated, err);
+	if (!p && !*err)
+		*err = -EIO; /* the slot is free: a bad entry */
+	return p;
 }

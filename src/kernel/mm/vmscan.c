@@ -142,6 +142,17 @@ void lru_cache_add(struct kmem *km, struct page *p)
 	r->policy->add(km, p);
 }
 
+void lru_activate_refault(struct kmem *km, struct page *p)
+{
+	struct vm_reclaim *r = km->reclaim;
+	if (!r || r->policy != &reclaim_policy_linux || !PageFlag(p, PG_lru) ||
+	    PageFlag(p, PG_active) || PageFlag(p, PG_unevictable))
+		return;
+	lru_unlink(km, p);
+	SetPageFlag(p, PG_active);
+	lru_link(km, p, &r->lru[page_lru(p)], false);
+}
+
 void lru_del(struct kmem *km, struct page *p)
 {
 	if (km->reclaim && PageFlag(p, PG_lru))
@@ -206,7 +217,9 @@ static enum page_references shrink_page(struct kmem *km, struct scan_control *sc
 		return PAGE_ACTIVATE;
 	if (p->_refcount != 1)
 		return PAGE_KEEP;
-	/* __remove_mapping: the cache's reference is the last; the frame is free */
+	/* __remove_mapping: the cache's reference is the last; the frame is free, and the slot
+	 * keeps a shadow of it */
+	workingset_eviction(km, p, (swp_entry_t){p->private});
 	delete_from_swap_cache(km, p);
 	return PAGE_RECLAIMED;
 }
@@ -397,9 +410,12 @@ void swap_print_stats(FILE *f, struct kmem *km, bool json)
 	}
 	fprintf(f, "reclaim: policy %s; swap %llu kB, peak use %llu kB\n", r->policy->name,
 		(unsigned long long)total_swap_pages(km) * 4, peak);
-	fprintf(f, "swap: major faults %llu, swap-ins %llu (pages read %llu), pages written %llu\n",
+	fprintf(f,
+		"swap: major faults %llu, swap-ins %llu (pages read %llu), pages written %llu; "
+		"readahead %llu (hits %llu)\n",
 		(unsigned long long)v[CTR_fault_major], (unsigned long long)v[CTR_fault_swapin],
-		(unsigned long long)v[CTR_pswpin], (unsigned long long)v[CTR_pswpout]);
+		(unsigned long long)v[CTR_pswpin], (unsigned long long)v[CTR_pswpout],
+		(unsigned long long)v[CTR_swap_ra], (unsigned long long)v[CTR_swap_ra_hit]);
 	fprintf(f, "reclaim: scanned %llu (kswapd %llu, direct %llu; anon %llu, file %llu), "
 		   "stolen %llu (kswapd %llu, direct %llu; anon %llu, file %llu)\n",
 		(unsigned long long)(v[CTR_pgscan_kswapd] + v[CTR_pgscan_direct]),

@@ -51,11 +51,11 @@ static const struct vm_field fields[] = {
     {"nr_isolated_anon", V_ZERO, 0},
     {"nr_isolated_file", V_ZERO, 0},
     {"workingset_nodes", V_ZERO, 0},
-    {"workingset_refault_anon", V_ZERO, 0},
+    {"workingset_refault_anon", V_CTR, CTR_workingset_refault_anon},
     {"workingset_refault_file", V_ZERO, 0},
-    {"workingset_activate_anon", V_ZERO, 0},
+    {"workingset_activate_anon", V_CTR, CTR_workingset_activate_anon},
     {"workingset_activate_file", V_ZERO, 0},
-    {"workingset_restore_anon", V_ZERO, 0},
+    {"workingset_restore_anon", V_CTR, CTR_workingset_restore_anon},
     {"workingset_restore_file", V_ZERO, 0},
     {"workingset_nodereclaim", V_ZERO, 0},
     {"nr_anon_pages", V_STAT, NR_ANON_PAGES},
@@ -224,6 +224,7 @@ static uint64_t event_value(const struct kmem *km, const char *name)
 	    {"pgactivate", CTR_pgactivate}, {"pgdeactivate", CTR_pgdeactivate},
 	    {"pgrefill", CTR_pgrefill}, {"pageoutrun", CTR_kswapd_wakeups},
 	    {"oom_kill", CTR_oom_kill}, {"unevictable_pgs_culled", CTR_unevictable_culled},
+	    {"swap_ra", CTR_swap_ra}, {"swap_ra_hit", CTR_swap_ra_hit},
 	};
 	for (size_t i = 0; i < sizeof reclaim / sizeof reclaim[0]; i++)
 		if (!strcmp(name, reclaim[i].name))
