@@ -429,8 +429,17 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, uint32_t uoff, ui
 	off_t from = uoff ? o : lseek(in->host_fd, 0, SEEK_CUR);
 	if (from >= 0)
 		filemap_note_read(t, in->host_fd, (uint64_t)from, count);
-	ssize_t n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count);
-	if (n < 0) {
+	ssize_t n;
+	if (out->sk && from >= 0) {
+		/* into a socket: through its send path (its messages and control records) */
+		int64_t at = o;
+		n = unix_sendfile(t, out, in->host_fd, uoff ? &at : NULL, count);
+		if (n < 0) {
+			r = n;
+			goto done;
+		}
+		o = (off_t)at;
+	} else if ((n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count)) < 0) {
 		r = host_err(t, out, errno, true);
 		goto done;
 	}

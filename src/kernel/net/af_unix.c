@@ -1459,3 +1459,20 @@ long unix_rw_iov(struct task *t, struct file *f, const uint32_t *iov, uint32_t c
 	free(buf);
 	return r;
 }
+
+long unix_sendfile(struct task *t, struct file *out, int in_fd, int64_t *pos, uint32_t count)
+{
+	size_t len = count < RW_MAX ? count : RW_MAX;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t got = pos ? pread(in_fd, buf, len, (off_t)*pos) : read(in_fd, buf, len);
+	long r = got < 0 ? -errno : got ? send_file(t, out, buf, (size_t)got, 0, 0, 0, NULL) : 0;
+	free(buf);
+	size_t sent = r > 0 ? (size_t)r : 0;
+	if (pos)
+		*pos += (int64_t)sent;
+	else if (got > 0 && sent < (size_t)got) /* what was not sent stays to be read */
+		lseek(in_fd, -(off_t)((size_t)got - sent), SEEK_CUR);
+	return r;
+}

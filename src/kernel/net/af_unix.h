@@ -30,4 +30,7 @@ bool unix_is_dgram(const struct unix_sock *sk);
 long unix_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count);
 long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count);
 long unix_rw_iov(struct task *t, struct file *f, const uint32_t *iov, uint32_t cnt, bool writing);
+/* sendfile into a socket: up to count bytes of the seekable host file in_fd, at *pos (which
+ * advances) or at its offset, sent as one send; the bytes sent, the rest left unread. */
+long unix_sendfile(struct task *t, struct file *out, int in_fd, int64_t *pos, uint32_t count);
 #endif
