@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -486,6 +487,39 @@ static void call_order(void)
 	close(sv[1]);
 }
 
+/* sendfile into each kind of socket: the messages it makes, the offsets it moves */
+static void sendfile_into(void)
+{
+	printf("-- sendfile into sockets\n");
+	static char big[10000];
+	memset(big, 'z', sizeof big);
+	int f = open("vmlab-scm-sf", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	write(f, big, sizeof big);
+	unlink("vmlab-scm-sf");
+	int types[3] = {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM};
+	for (int i = 0; i < 3; i++) {
+		int sv[2];
+		socketpair(AF_UNIX, types[i], 0, sv);
+		off_t o = 100;
+		long n = sendfile(sv[0], f, &o, 9000);
+		printf("type %d: sendfile %ld, offset %ld, received", types[i], n, (long)o);
+		static char b[20000];
+		long r;
+		while ((r = recv(sv[1], b, sizeof b, MSG_DONTWAIT)) > 0)
+			printf(" %ld", r);
+		lseek(f, 5, SEEK_SET);
+		n = sendfile(sv[0], f, NULL, 50);
+		printf("; at the file's offset: %ld, the file at %ld, received", n,
+		       (long)lseek(f, 0, SEEK_CUR));
+		while ((r = recv(sv[1], b, sizeof b, MSG_DONTWAIT)) > 0)
+			printf(" %ld", r);
+		printf("\n");
+		close(sv[0]);
+		close(sv[1]);
+	}
+	close(f);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -568,5 +602,6 @@ int main(void)
 	dgram_blocked_send();
 	passcred_autobind();
 	call_order();
+	sendfile_into();
 	return 0;
 }

@@ -1466,13 +1466,29 @@ long unix_sendfile(struct task *t, struct file *out, int in_fd, int64_t *pos, ui
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	ssize_t got = pos ? pread(in_fd, buf, len, (off_t)*pos) : read(in_fd, buf, len);
-	long r = got < 0 ? -errno : got ? send_file(t, out, buf, (size_t)got, 0, 0, 0, NULL) : 0;
+	off_t at = pos ? (off_t)*pos : lseek(in_fd, 0, SEEK_CUR);
+	ssize_t got = pread(in_fd, buf, len, at);
+	long r = got < 0 ? -errno : 0;
+	size_t sent = 0;
+	while (got > 0 && sent < (size_t)got) {
+		/* the page cache's pages one by one (sock_sendpage): a message each on a
+		 * datagram or seqpacket socket; after the first, no waiting for room */
+		size_t n = (size_t)got - sent;
+		if (out->sk->type != SOCK_STREAM_) {
+			size_t to_page = 4096 - (size_t)((uint64_t)(at + (off_t)sent) % 4096);
+			n = n < to_page ? n : to_page;
+		}
+		r = send_file(t, out, buf + sent, n, sent ? MSG_DONTWAIT_ : 0, 0, 0, NULL);
+		if (r <= 0)
+			break;
+		sent += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
 	free(buf);
-	size_t sent = r > 0 ? (size_t)r : 0;
 	if (pos)
 		*pos += (int64_t)sent;
-	else if (got > 0 && sent < (size_t)got) /* what was not sent stays to be read */
-		lseek(in_fd, -(off_t)((size_t)got - sent), SEEK_CUR);
-	return r;
+	else
+		lseek(in_fd, at + (off_t)sent, SEEK_SET);
+	return sent ? (long)sent : r;
 }
