@@ -64,7 +64,8 @@ static long host_err(struct task *t, struct file *f, int e, bool writing)
 	return -e;
 }
 
-static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t count, uint64_t *pos)
+static long proc_read(struct file *f, struct task *t, uint32_t ubuf, uint32_t count,
+		      uint64_t *pos)
 {
 	if (f->proc_dir)
 		return -EISDIR;
@@ -90,7 +91,8 @@ static bool inherited_would_block(struct file *f, bool regular, bool writing)
 }
 
 /* One read at the file's offset (pos == NULL) or at *pos. */
-static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count, int64_t *pos)
+static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
+		      int64_t *pos)
 {
 	if ((f->f_flags & G_O_ACCMODE) == G_O_WRONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
@@ -127,8 +129,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 			if (at >= 0)
 				filemap_note_read(t, f->host_fd, (uint64_t)at, want);
 		}
-		ssize_t n =
-		    pos ? pread(f->host_fd, buf, want, *pos + done) : read(f->host_fd, buf, want);
+		ssize_t n = pos ? pread(f->host_fd, buf, want, *pos + done)
+				: read(f->host_fd, buf, want);
 		if (n < 0) {
 			long e = host_err(t, f, errno, false);
 			free(buf);
@@ -156,7 +158,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 	return done;
 }
 
-static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count, int64_t *pos)
+static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
+		       int64_t *pos)
 {
 	if ((f->f_flags & G_O_ACCMODE) == G_O_RDONLY || (f->f_flags & G_O_PATH))
 		return -EBADF;
@@ -179,9 +182,8 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 		/* RLIMIT_FSIZE (generic_write_check_limits): SIGXFSZ and EFBIG at the limit, a
 		 * short write before it */
 		uint64_t lim = t->rlim[RLIMIT_FSIZE_].cur;
-		off_t at = pos			       ? *pos
-			   : (f->f_flags & G_O_APPEND) ? st.st_size
-						       : lseek(f->host_fd, 0, SEEK_CUR);
+		off_t at = pos ? *pos : (f->f_flags & G_O_APPEND) ? st.st_size
+								 : lseek(f->host_fd, 0, SEEK_CUR);
 		if (lim != ~0ull && at >= 0) {
 			if ((uint64_t)at >= lim) {
 				send_sig(t, SIGXFSZ, 0);
@@ -204,8 +206,8 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 			return done ? done : -EFAULT;
 		}
 		off_t at = regular ? (pos ? *pos + done : lseek(f->host_fd, 0, SEEK_CUR)) : -1;
-		ssize_t n =
-		    pos ? pwrite(f->host_fd, buf, have, *pos + done) : write(f->host_fd, buf, have);
+		ssize_t n = pos ? pwrite(f->host_fd, buf, have, *pos + done)
+				: write(f->host_fd, buf, have);
 		if (n < 0) {
 			long e = host_err(t, f, errno, true);
 			free(buf);
@@ -229,7 +231,8 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 	return done;
 }
 
-static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t *pos, bool writing)
+static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t *pos,
+		  bool writing)
 {
 	struct file *f = fget(t, fd);
 	if (!f)
@@ -242,8 +245,7 @@ static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t
 	else if (f->sk)
 		r = writing ? unix_write(t, f, ubuf, count) : unix_read(t, f, ubuf, count);
 	else
-		r = writing ? file_write(t, f, ubuf, count, pos)
-			    : file_read(t, f, ubuf, count, pos);
+		r = writing ? file_write(t, f, ubuf, count, pos) : file_read(t, f, ubuf, count, pos);
 	fput(f);
 	return r;
 }
@@ -280,7 +282,8 @@ long sys_pwrite64(struct task *t, const uint32_t *a)
 }
 
 /* readv/writev: struct iovec {void *base; size_t len} of 8 bytes on i386. */
-static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t *pos, bool writing)
+static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t *pos,
+		   bool writing)
 {
 	if (cnt > 1024)
 		return -EINVAL;
@@ -358,10 +361,8 @@ static int64_t do_lseek(struct task *t, int fd, int64_t off, uint32_t whence)
 	if (whence > 4) {
 		r = -EINVAL;
 	} else if (f->kind == FILE_PROC) {
-		int64_t base = whence == SEEK_SET   ? 0
-			       : whence == SEEK_CUR ? (int64_t)f->pos
-			       : whence == SEEK_END ? (int64_t)f->size
-						    : -1;
+		int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos
+				: whence == SEEK_END ? (int64_t)f->size : -1;
 		if (base < 0 || base + off < 0)
 			r = -EINVAL;
 		else
@@ -403,8 +404,7 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, uint32_t uoff, ui
 		r = -EBADF;
 		goto done;
 	}
-	if ((in->f_flags & G_O_ACCMODE) == G_O_WRONLY ||
-	    (out->f_flags & G_O_ACCMODE) == G_O_RDONLY) {
+	if ((in->f_flags & G_O_ACCMODE) == G_O_WRONLY || (out->f_flags & G_O_ACCMODE) == G_O_RDONLY) {
 		r = -EBADF;
 		goto done;
 	}

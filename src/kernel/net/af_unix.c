@@ -222,11 +222,6 @@ void unix_release(struct unix_sock *sk)
 	sock_put(sk);
 }
 
-bool unix_is_dgram(const struct unix_sock *sk)
-{
-	return sk->type == SOCK_DGRAM_;
-}
-
 static void set_cred(struct task *t, int32_t cred[3])
 {
 	cred[0] = t->tgid;
