@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kernel/fs/eventpoll.h"
 #include "kernel/fs/file.h"
@@ -52,9 +53,14 @@ static short fd_revents(struct task *t, int fd, short events, struct ph_list *l)
 	} else {
 		struct pollfd p = {.fd = f->host_fd, .events = ev};
 		r = poll(&p, 1, 0) > 0 ? (short)(p.revents & (ev | POLLNVAL)) : 0;
+		/* a regular file's readiness never changes: nobody outside can make the
+		 * events it lacks happen (a wait on it is a deadlock, not a host wait) */
+		struct stat st;
+		bool external =
+		    !f->is_pipe && !(fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode));
 		if (l->n < l->cap)
 			l->v[l->n++] = (struct poll_host){
-			    .fd = f->host_fd, .events = ev, .external = !f->is_pipe};
+			    .fd = f->host_fd, .events = ev, .external = external};
 	}
 	fput(f);
 	return r;

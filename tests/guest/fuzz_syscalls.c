@@ -16,7 +16,10 @@
  * signal state its handlers and mask are put back, and %gs after any call.
  * Not called, so that the run stays one process in one sandbox: exit and exit_group,
  * fork, vfork, clone and clone3 (another harness will exercise processes), and device, FIFO
- * or socket nodes (mknod is made to ask for regular files only). It refuses to start unless
+ * or socket nodes (mknod is made to ask for regular files only; socket addresses are
+ * abstract names, unnamed or not AF_UNIX). Socket calls get sockets mostly non-blocking,
+ * messages (msghdr, mmsghdr) with names, vectors and control data (SCM_RIGHTS of pooled
+ * descriptors, SCM_CREDENTIALS, junk headers) built in the arena. It refuses to start unless
  * / holds FUZZ-SANDBOX-ROOT and descriptors 0, 1 and 2 are regular files (or closed). Paths stay
  * inside the sandbox root the test gives and avoid /proc/PID/{fd,root,cwd,exe,map_files,mem} and
  * /dev/fd, whose hardening is tested by the hostile-guest suite, not here. Calls that can
@@ -292,6 +295,153 @@ enum {
 /* Descriptors and other small results of successful calls, for later calls to use. */
 static uint32_t pool[16];
 static unsigned npool;
+static uint32_t fd_value(void);
+
+/* Socket arguments live in arena pages 28-30: a sockaddr_un (abstract, unnamed, or junk
+ * of another family: never a path, which would make a socket node), its length. */
+#define SOCK_PAGE (ARENA + 28 * PG)
+static uint32_t sockaddr_ptr(void)
+{
+	static const char *const abs[] = {"a", "b", "vmlab-fuzz", "\x01"};
+	uint32_t p = SOCK_PAGE + below(4) * 128;
+	uint8_t *a = (uint8_t *)(uintptr_t)p;
+	memset(a, 0, 112);
+	a[0] = below(8) ? 1 : (uint8_t)below(50); /* AF_UNIX, or any family */
+	if (a[0] == 1 || below(2)) {
+		a[2] = 0; /* abstract */
+		const char *n = abs[below(4)];
+		memcpy(a + 3, n, strlen(n));
+	} else {
+		for (int i = 2; i < 112; i++)
+			a[i] = (uint8_t)rnd();
+	}
+	if (a[0] == 1)
+		a[2] = 0;
+	return below(16) ? p : value();
+}
+
+static uint32_t addrlen_value(void)
+{
+	switch (below(6)) {
+	case 0: return 2;
+	case 1: return 110;
+	case 2: return value();
+	default: return 3 + below(12);
+	}
+}
+
+/* flags of a send or receive: mostly MSG_DONTWAIT (a lone process would wait forever) */
+static uint32_t msg_flags(void)
+{
+	static const uint32_t bits[] = {0x1, 0x2, 0x8, 0x20, 0x100, 0x4000, 0x10000, 0x40000000};
+	uint32_t f = below(16) ? 0x40 : 0;
+	for (int k = below(3); k > 0; k--)
+		f |= bits[below(sizeof(bits) / sizeof(bits[0]))];
+	return below(16) ? f : value();
+}
+
+/* control data: SCM_RIGHTS of pooled (or any) descriptors, SCM_CREDENTIALS, or junk */
+static uint32_t control_ptr(uint32_t *len)
+{
+	uint32_t p = SOCK_PAGE + PG + below(8) * 256, off = 0;
+	uint32_t *w = (uint32_t *)(uintptr_t)p;
+	for (int k = 1 + below(3); k > 0 && off < 200; k--) {
+		uint32_t *c = w + off / 4, n;
+		switch (below(4)) {
+		case 0:
+			n = below(6);
+			c[0] = 12 + 4 * n;
+			c[1] = 1;
+			c[2] = 1;
+			for (uint32_t i = 0; i < n; i++)
+				c[3 + i] = fd_value();
+			break;
+		case 1:
+			c[0] = 24;
+			c[1] = 1;
+			c[2] = 2;
+			c[3] = below(4) ? 1000 : value();
+			c[4] = below(4) ? 0 : value();
+			c[5] = below(4) ? 0 : value();
+			break;
+		default:
+			c[0] = below(2) ? below(40) : value();
+			c[1] = below(2) ? 1 : value();
+			c[2] = below(4);
+			c[3] = fd_value();
+		}
+		off += below(8) ? ((c[0] < 64 ? c[0] : 12) + 3) & ~3u : below(64);
+	}
+	*len = below(8) ? off : value();
+	return below(16) ? p : value();
+}
+
+/* mostly a sound iovec (small buffers in the arena's read-write pages), so that messages
+ * get past the checks and move data; else the overlapping kind */
+static uint32_t msg_iovec(void)
+{
+	if (!below(3))
+		return iovec_ptr();
+	uint32_t p = SOCK_PAGE + 2 * PG + 1024 + below(16) * 64;
+	uint32_t *v = (uint32_t *)(uintptr_t)p;
+	for (int i = 0; i < 4; i++) {
+		v[2 * i] = ARENA + 9 * PG + below(3 * PG);
+		v[2 * i + 1] = below(8) ? below(300) : below(3 * PG);
+	}
+	return p;
+}
+
+/* a struct msghdr (i386: 28 bytes) in the arena */
+static uint32_t msghdr_at(uint32_t p)
+{
+	uint32_t *m = (uint32_t *)(uintptr_t)p;
+	m[0] = below(3) ? 0 : sockaddr_ptr();
+	m[1] = addrlen_value();
+	m[2] = msg_iovec();
+	m[3] = below(8) ? below(5) : value();
+	m[4] = below(3) ? 0 : control_ptr(&m[5]);
+	if (!m[4])
+		m[5] = below(8) ? 0 : value();
+	m[6] = value();
+	return p;
+}
+
+static uint32_t msghdr_ptr(void)
+{
+	return below(16) ? msghdr_at(SOCK_PAGE + 2 * PG + below(8) * 32) : value();
+}
+
+/* a vector of struct mmsghdr (32 bytes each) */
+static uint32_t mmsg_ptr(void)
+{
+	uint32_t p = SOCK_PAGE + 2 * PG + 512 + below(4) * 4;
+	for (int i = 0; i < 8; i++)
+		msghdr_at(p + 32 * i);
+	return below(16) ? p : value();
+}
+
+/* the argument block of socketcall(2): typed words for the call it names */
+static uint32_t socketcall_args(uint32_t call)
+{
+	uint32_t p = SOCK_PAGE + 3 * PG - 64;
+	uint32_t *v = (uint32_t *)(uintptr_t)p;
+	for (int i = 0; i < 6; i++)
+		v[i] = value();
+	v[0] = call == 1 || call == 8 ? (below(8) ? 1 : v[0]) : fd_value();
+	if (call == 1 || call == 8)
+		v[1] = below(2) ? 0x801 : below(2) ? 0x802 : 0x805;
+	if (call == 2 || call == 3) {
+		v[1] = sockaddr_ptr();
+		v[2] = addrlen_value();
+	}
+	if (call == 16 || call == 17) {
+		v[1] = msghdr_ptr();
+		v[2] = msg_flags();
+	}
+	if (call == 9 || call == 10 || call == 11 || call == 12)
+		v[3] = msg_flags();
+	return below(16) ? p : value();
+}
 
 static uint32_t fd_value(void)
 {
@@ -314,7 +464,12 @@ static uint32_t open_flags(void)
 	return below(16) ? f : value();
 }
 
-/* Argument kinds of the calls worth reaching past their first checks: f descriptor,
+/* (The socket calls come last: socket, socketpair, bind, connect, listen, accept4,
+ * getsockopt, setsockopt, getsockname, getpeername, sendto, sendmsg, recvfrom, recvmsg,
+ * shutdown, recvmmsg and its time64 call, sendmmsg, socketcall; F AF_UNIX mostly, T a
+ * socket type, A a sockaddr, n its length, g message flags, M a msghdr, V an mmsghdr
+ * vector, C a socketcall number, S its argument block.)
+ * Argument kinds of the calls worth reaching past their first checks: f descriptor,
  * p path, b buffer, l length, o open flags, m mode, i small number, v iovec array,
  * a address in the window, s signal number, P our pid (1000 under vmlab), z a sigset's
  * size (8), 0 zero, x anything. */
@@ -322,22 +477,30 @@ static const struct {
 	uint16_t nr;
 	const char *kinds;
 } typed[] = {
-    {3, "fbl"},	     {4, "fbl"},     {5, "pom"},     {6, "f"},	     {8, "pm"},	     {9, "pp"},
-    {10, "p"},	     {12, "p"},	     {15, "pm"},     {19, "fii"},    {33, "pi"},     {38, "pp"},
-    {39, "pm"},	     {40, "p"},	     {41, "f"},	     {42, "b"},	     {54, "fxb"},    {55, "fib"},
-    {63, "ff"},	     {83, "pp"},     {85, "pbl"},    {92, "pl"},     {93, "fl"},     {94, "fm"},
-    {106, "pb"},     {108, "fb"},    {118, "f"},     {133, "f"},     {140, "fiibi"}, {141, "fbl"},
-    {145, "fvi"},    {146, "fvi"},   {180, "fbli0"}, {181, "fbli0"}, {183, "bl"},    {187, "ffbl"},
-    {192, "alixfi"}, {195, "pb"},    {196, "pb"},    {197, "fb"},    {212, "pii"},   {220, "fbl"},
-    {221, "fib"},    {239, "ffbl"},  {295, "fpom"},  {296, "fpm"},   {300, "fpbi"},  {301, "fpi"},
-    {302, "fpfp"},   {303, "fpfpi"}, {304, "pfp"},   {305, "fpbl"},  {306, "fpm"},   {307, "fpi"},
-    {320, "fpbi"},   {331, "bi"},    {333, "fvii0"}, {334, "fvii0"}, {383, "fpiib"}, {90, "x"},
-    {91, "al"},	     {125, "ali"},   {163, "alli"},  {219, "ali"},   {144, "ali"},   {174, "sbbz"},
-    {175, "ibbz"},   {186, "bb"},    {37, "Ps"},     {238, "Ps"},    {270, "PPs"},   {178, "Psb"},
-    {162, "bb"},     {265, "iibb"},  {355, "bli"},   {340, "Pibb"},  {243, "b"},     {123, "ibl"},
-    {45, "x"},	     {241, "Plb"},   {27, "i"},	     {104, "ibb"},   {105, "ib"},    {60, "m"},
-    {122, "b"},	     {116, "b"},     {77, "ib"},     {191, "ib"},    {76, "ib"},     {13, "b"},
-    {78, "bb"},	     {403, "ib"},    {407, "iib"},   {172, "iiiii"}, {384, "ib"},
+    {3, "fbl"},	     {4, "fbl"},      {5, "pom"},      {6, "f"},       {8, "pm"},
+    {9, "pp"},	     {10, "p"},	      {12, "p"},       {15, "pm"},     {19, "fii"},
+    {33, "pi"},	     {38, "pp"},      {39, "pm"},      {40, "p"},      {41, "f"},
+    {42, "b"},	     {54, "fxb"},     {55, "fib"},     {63, "ff"},     {83, "pp"},
+    {85, "pbl"},     {92, "pl"},      {93, "fl"},      {94, "fm"},     {106, "pb"},
+    {108, "fb"},     {118, "f"},      {133, "f"},      {140, "fiibi"}, {141, "fbl"},
+    {145, "fvi"},    {146, "fvi"},    {180, "fbli0"},  {181, "fbli0"}, {183, "bl"},
+    {187, "ffbl"},   {192, "alixfi"}, {195, "pb"},     {196, "pb"},    {197, "fb"},
+    {212, "pii"},    {220, "fbl"},    {221, "fib"},    {239, "ffbl"},  {295, "fpom"},
+    {296, "fpm"},    {300, "fpbi"},   {301, "fpi"},    {302, "fpfp"},  {303, "fpfpi"},
+    {304, "pfp"},    {305, "fpbl"},   {306, "fpm"},    {307, "fpi"},   {320, "fpbi"},
+    {331, "bi"},     {333, "fvii0"},  {334, "fvii0"},  {383, "fpiib"}, {90, "x"},
+    {91, "al"},	     {125, "ali"},    {163, "alli"},   {219, "ali"},   {144, "ali"},
+    {174, "sbbz"},   {175, "ibbz"},   {186, "bb"},     {37, "Ps"},     {238, "Ps"},
+    {270, "PPs"},    {178, "Psb"},    {162, "bb"},     {265, "iibb"},  {355, "bli"},
+    {340, "Pibb"},   {243, "b"},      {123, "ibl"},    {45, "x"},      {241, "Plb"},
+    {27, "i"},	     {104, "ibb"},    {105, "ib"},     {60, "m"},      {122, "b"},
+    {116, "b"},	     {77, "ib"},      {191, "ib"},     {76, "ib"},     {13, "b"},
+    {78, "bb"},	     {403, "ib"},     {407, "iib"},    {172, "iiiii"}, {384, "ib"},
+    {359, "FT0"},    {360, "FT0b"},   {361, "fAn"},    {362, "fAn"},   {363, "fi"},
+    {364, "fbbT"},   {365, "fiibb"},  {366, "fiibl"},  {367, "fbb"},   {368, "fbb"},
+    {369, "fblgAn"}, {370, "fMg"},    {371, "fblgbb"}, {372, "fMg"},   {373, "fi"},
+    {337, "fVigb"},  {417, "fVigb"},  {345, "fVig"},   {102, "CS"},    {359, "FT0"},
+    {360, "FT0b"},   {370, "fMg"},    {372, "fMg"},
 };
 
 static void typed_args(uint32_t nr, uint32_t *a)
@@ -360,6 +523,21 @@ static void typed_args(uint32_t nr, uint32_t *a)
 			case 'P': a[i] = below(4) ? 1000 : below(2) ? 0 : value(); break;
 			case 'z': a[i] = below(8) ? 8 : value(); break;
 			case '0': a[i] = 0; break;
+			case 'F': a[i] = below(8) ? 1 : value(); break; /* AF_UNIX */
+			case 'T': /* SOCK_STREAM, DGRAM, SEQPACKET, mostly SOCK_NONBLOCK */
+				a[i] = (below(3) == 0 ? 1
+					: below(2)    ? 2
+						      : 5) |
+				       (below(8) ? 0x800 : 0) | (below(2) ? 0x80000 : 0);
+				a[i] = below(16) ? a[i] : value();
+				break;
+			case 'A': a[i] = sockaddr_ptr(); break;
+			case 'n': a[i] = addrlen_value(); break;
+			case 'g': a[i] = msg_flags(); break;
+			case 'M': a[i] = msghdr_ptr(); break;
+			case 'V': a[i] = mmsg_ptr(); break;
+			case 'C': a[i] = below(16) ? 1 + below(20) : value(); break;
+			case 'S': a[i] = socketcall_args(a[0]); break;
 			default: a[i] = value();
 			}
 		}
@@ -665,6 +843,13 @@ int main(int argc, char **argv)
 			nerrors++;
 		else if (r >= 0 && r < 1024 && nr != 4 && nr != 3)
 			pool[npool++ % 16] = (uint32_t)r;
+		if (r == 0 && nr == 360 && a[3] >= ARENA + 9 * PG && a[3] < ARENA + 31 * PG &&
+		    a[3] + 8 <= ARENA + 32 * PG &&
+		    (a[3] < ARENA + 4 * PG || a[3] >= ARENA + 5 * PG)) {
+			/* socketpair's two descriptors */
+			pool[npool++ % 16] = *(volatile uint32_t *)(uintptr_t)a[3];
+			pool[npool++ % 16] = *(volatile uint32_t *)(uintptr_t)(a[3] + 4);
+		}
 		if (nr == NR_rt_sigaction || nr == NR_sigaction || nr == NR_signal ||
 		    nr == NR_rt_sigprocmask || nr == NR_sigprocmask || nr == NR_ssetmask ||
 		    nr == NR_sigaltstack)

@@ -242,7 +242,7 @@ static long rw_fd(struct task *t, int fd, uint32_t ubuf, uint32_t count, int64_t
 		r = -EINVAL;
 	else if (pos && f->kind == FILE_HOST && lseek(f->host_fd, 0, SEEK_CUR) < 0)
 		r = -ESPIPE;
-	else if (f->sk && unix_is_dgram(f->sk))
+	else if (f->sk)
 		r = writing ? unix_write(t, f, ubuf, count) : unix_read(t, f, ubuf, count);
 	else
 		r = writing ? file_write(t, f, ubuf, count, pos) : file_read(t, f, ubuf, count, pos);
@@ -304,6 +304,11 @@ static long rw_vec(struct task *t, int fd, uint32_t uiov, uint32_t cnt, int64_t 
 	struct file *f = done ? NULL : fget(t, fd);
 	if (!done && !f)
 		done = -EBADF;
+	if (f && f->sk) { /* a socket: one message over the whole vector */
+		done = unix_rw_iov(t, f, iov, cnt, writing);
+		fput(f);
+		f = NULL;
+	}
 	for (uint32_t i = 0; f && i < cnt; i++) {
 		uint32_t len = iov[2 * i + 1];
 		if (!len)
@@ -424,8 +429,17 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, uint32_t uoff, ui
 	off_t from = uoff ? o : lseek(in->host_fd, 0, SEEK_CUR);
 	if (from >= 0)
 		filemap_note_read(t, in->host_fd, (uint64_t)from, count);
-	ssize_t n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count);
-	if (n < 0) {
+	ssize_t n;
+	if (out->sk && from >= 0) {
+		/* into a socket: through its send path (its messages and control records) */
+		int64_t at = o;
+		n = unix_sendfile(t, out, in->host_fd, uoff ? &at : NULL, count);
+		if (n < 0) {
+			r = n;
+			goto done;
+		}
+		o = (off_t)at;
+	} else if ((n = sendfile_host(out->host_fd, in->host_fd, uoff ? &o : NULL, count)) < 0) {
 		r = host_err(t, out, errno, true);
 		goto done;
 	}

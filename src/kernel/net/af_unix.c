@@ -10,6 +10,11 @@
  *   end (recvfrom then knows who sent it);
  * - a socket not yet connected or listening: one end of a host socketpair whose other end
  *   is closed (reads give end of file).
+ * Control data travels beside the host data, in order: the receiving socket keeps a queue
+ * of records (struct unix_rec), one per message of a datagram or seqpacket socket, and for
+ * a stream one per run of bytes with the same credentials (a send passing files has its
+ * own), keyed by the stream position they start at. Files in flight are references held
+ * by the records: they go when the record is received or the socket is released.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpu/cpu.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/fs_internal.h"
@@ -51,6 +58,16 @@
 
 enum unix_state { US_UNCONNECTED, US_LISTENING, US_CONNECTED };
 
+/* The control data of a message (datagram, seqpacket) or of the stream bytes [start, end). */
+struct unix_rec {
+	uint64_t start, end;
+	bool has_creds; /* else the receiver is told pid 0 and the overflow ids */
+	int32_t creds[3];
+	int nfds;
+	struct file **fp;
+	struct unix_rec *next;
+};
+
 struct unix_sock {
 	int refs; /* the file's, and each datagram socket connected to it */
 	bool dead;
@@ -63,14 +80,24 @@ struct unix_sock {
 	uint32_t peer_len;
 	bool path_bound; /* a path name: the node's identity */
 	uint64_t dev, ino;
-	int rx_w;     /* datagram: the host end senders write to (-1 otherwise) */
-	int notify_w; /* listening: written once per queued connection (-1 otherwise) */
+	int rx_w;	    /* datagram: the host end senders write to (-1 otherwise) */
+	int notify_w;	    /* listening: written once per queued connection (-1 otherwise) */
+	int room_r, room_w; /* listening: a byte per accept, for connects waiting for room */
+	/* the socket whose host end a call on this one sleeps on (a connect waiting for room
+	 * in a listener's queue, a datagram send for room in a receiver's): a reference,
+	 * so that the end stays open, until the next such call or the release */
+	struct unix_sock *waiting_for;
 	struct file **queue;
 	size_t nq, capq;
 	int backlog;
-	struct unix_sock *peer;	       /* datagram: the socket connect chose (a reference) */
-	int shut;		       /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
-	int32_t cred[3], peer_cred[3]; /* pid, uid, gid at socket/connect time */
+	struct unix_sock
+	    *peer; /* the connected peer (datagram: the one connect chose), a reference */
+	int shut;  /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
+	int32_t cred[3], peer_cred[3];		 /* pid, uid, gid at socket/connect time */
+	int fd;					 /* the file's host descriptor (f->host_fd) */
+	struct unix_rec *rq, **rq_tail;		 /* control records of what waits to be read */
+	uint64_t rx_pos;			 /* a stream: the bytes read so far */
+	struct unix_sock *all_next, **all_pprev; /* the table's list of every socket */
 	int sndbuf, rcvbuf;
 	bool passcred, reuseaddr, keepalive;
 	struct unix_sock *next; /* the table's list of bound sockets */
@@ -79,6 +106,10 @@ struct unix_sock {
 struct unix_table {
 	struct unix_sock *bound;
 	unsigned autobind; /* the next autobind name */
+	struct unix_sock *all;
+	struct unix_rec *reap; /* records whose files are being let go (iteratively: a file
+				  in flight may be a socket holding files in flight ...) */
+	bool reaping;
 };
 
 struct unix_table *unix_table_create(void)
@@ -86,15 +117,73 @@ struct unix_table *unix_table_create(void)
 	return calloc(1, sizeof(struct unix_table));
 }
 
+static void rec_free(struct unix_rec *r)
+{
+	free(r->fp);
+	free(r);
+}
+
+/* Lets go of a chain of records: their files are put without recursion. */
+static void recs_drop(struct unix_table *tab, struct unix_rec *r)
+{
+	while (r) {
+		struct unix_rec *next = r->next;
+		r->next = tab->reap;
+		tab->reap = r;
+		r = next;
+	}
+	if (tab->reaping)
+		return;
+	tab->reaping = true;
+	while (tab->reap) {
+		struct unix_rec *x = tab->reap;
+		tab->reap = x->next;
+		for (int i = 0; i < x->nfds; i++)
+			file_put(x->fp[i]);
+		rec_free(x);
+	}
+	tab->reaping = false;
+}
+
+static void sk_drop_recs(struct unix_sock *sk)
+{
+	struct unix_rec *r = sk->rq;
+	sk->rq = NULL;
+	sk->rq_tail = &sk->rq;
+	recs_drop(sk->tab, r);
+}
+
 void unix_table_destroy(struct unix_table *tab)
 {
-	free(tab); /* every socket is gone with its file by now */
+	/* Sockets still here are held by files in flight in a cycle (a socket sent over
+	 * itself): Linux's garbage collector frees them; vmlab does when the machine ends. */
+	for (bool again = true; again && tab;) {
+		again = false;
+		for (struct unix_sock *s = tab->all; s; s = s->all_next)
+			if (s->rq) {
+				sk_drop_recs(s);
+				again = true;
+				break;
+			}
+	}
+	free(tab);
 }
 
 static void sock_put(struct unix_sock *sk)
 {
 	if (--sk->refs > 0)
 		return;
+	if (sk->all_pprev) {
+		*sk->all_pprev = sk->all_next;
+		if (sk->all_next)
+			sk->all_next->all_pprev = sk->all_pprev;
+	}
+	if (sk->rx_w >= 0)
+		close(sk->rx_w);
+	if (sk->room_r >= 0)
+		close(sk->room_r);
+	if (sk->room_w >= 0)
+		close(sk->room_w);
 	free(sk->queue);
 	free(sk);
 }
@@ -116,20 +205,21 @@ void unix_release(struct unix_sock *sk)
 	for (size_t i = 0; i < sk->nq; i++)
 		file_put(sk->queue[i]); /* connections never accepted: their clients see EOF */
 	sk->nq = 0;
-	if (sk->rx_w >= 0)
-		close(sk->rx_w);
+	/* rx_w stays open until the socket is freed: a sender sleeping until it is
+	 * writable (it holds a reference: waiting_for) must not poll a reused number */
 	if (sk->notify_w >= 0)
 		close(sk->notify_w);
-	sk->rx_w = sk->notify_w = -1;
+	sk->notify_w = -1;
 	if (sk->peer)
 		sock_put(sk->peer);
 	sk->peer = NULL;
+	if (sk->waiting_for)
+		sock_put(sk->waiting_for);
+	sk->waiting_for = NULL;
+	if (sk->room_w >= 0) /* connects waiting for room: refused now */
+		(void)!write(sk->room_w, "", 1);
+	sk_drop_recs(sk); /* files in flight to a socket closed unread */
 	sock_put(sk);
-}
-
-bool unix_is_dgram(const struct unix_sock *sk)
-{
-	return sk->type == SOCK_DGRAM_;
 }
 
 static void set_cred(struct task *t, int32_t cred[3])
@@ -166,7 +256,16 @@ static struct file *sock_file(struct task *t, int type, int host_fd, uint32_t fl
 	sk->refs = 1;
 	sk->type = type;
 	sk->tab = t->unix_names;
-	sk->rx_w = sk->notify_w = -1;
+	sk->fd = host_fd;
+	sk->rq_tail = &sk->rq;
+	if (sk->tab) {
+		sk->all_next = sk->tab->all;
+		if (sk->all_next)
+			sk->all_next->all_pprev = &sk->all_next;
+		sk->all_pprev = &sk->tab->all;
+		sk->tab->all = sk;
+	}
+	sk->rx_w = sk->notify_w = sk->room_r = sk->room_w = -1;
 	sk->sndbuf = sk->rcvbuf = WMEM_DEFAULT;
 	set_cred(t, sk->cred);
 	f->sk = sk;
@@ -246,12 +345,10 @@ static void join_pair(struct task *t, struct unix_sock *a, struct unix_sock *b)
 	a->state = b->state = US_CONNECTED;
 	set_cred(t, a->peer_cred);
 	set_cred(t, b->peer_cred);
-	if (a->type == SOCK_DGRAM_) {
-		a->peer = b;
-		b->peer = a;
-		a->refs++;
-		b->refs++;
-	}
+	a->peer = b;
+	b->peer = a;
+	a->refs++;
+	b->refs++;
 }
 
 long unix_socketpair(struct task *t, int family, uint32_t type, int protocol, uint32_t usv)
@@ -310,6 +407,16 @@ static struct file *sock_fget(struct task *t, int fd, long *err)
 		return NULL;
 	}
 	return f;
+}
+
+long unix_sock_check(struct task *t, int fd)
+{
+	long err;
+	struct file *f = sock_fget(t, fd, &err);
+	if (!f)
+		return err;
+	fput(f);
+	return 0;
 }
 
 /* unix_mkname: the address at uaddr as it will be kept (a path NUL-terminated and measured
@@ -437,8 +544,35 @@ static long stream_connect(struct task *t, struct file *f, struct unix_sock *oth
 	struct unix_sock *sk = f->sk;
 	if (other->state != US_LISTENING)
 		return -ECONNREFUSED;
-	if ((int)other->nq > other->backlog && (f->f_flags & G_O_NONBLOCK))
-		return -EAGAIN;
+	if (sk->waiting_for) {
+		sock_put(sk->waiting_for);
+		sk->waiting_for = NULL;
+	}
+	if ((int)other->nq > other->backlog) {
+		/* unix_wait_for_peer: a full queue; the caller sleeps until an accept makes
+		 * room (or the listener goes), the listener kept meanwhile */
+		if (f->f_flags & G_O_NONBLOCK)
+			return -EAGAIN;
+		if (other->room_r < 0) {
+			int sv[2];
+			long e = host_pair(SOCK_STREAM, sv);
+			if (e)
+				return e;
+			other->room_r = sv[0];
+			other->room_w = sv[1];
+		}
+		char drain[64];
+		while (read(other->room_r, drain, sizeof drain) > 0)
+			;
+		if (!t->sched)
+			return fs_would_block_forever(t, "a connect to a full listen queue");
+		long r = sched_block(t, WAIT_PIPE_READ, other->room_r, 0);
+		if (r == -ERESTART_SCHED) {
+			sk->waiting_for = other;
+			other->refs++;
+		}
+		return r == -ERESTARTSYS ? -ERESTARTSYS : r;
+	}
 	if (other->nq == other->capq) {
 		size_t cap = other->capq ? other->capq * 2 : 8;
 		struct file **q = realloc(other->queue, cap * sizeof *q);
@@ -474,7 +608,11 @@ static long stream_connect(struct task *t, struct file *f, struct unix_sock *oth
 		return -EAGAIN;
 	}
 	close(f->host_fd);
-	f->host_fd = sv[0];
+	f->host_fd = sk->fd = sv[0];
+	sk->peer = ss; /* each end knows the other (its control records go there) */
+	ss->peer = sk;
+	ss->refs++;
+	sk->refs++;
 	sk->state = US_CONNECTED;
 	memcpy(sk->peer_addr, other->addr, other->addr_len);
 	sk->peer_len = other->addr_len;
@@ -510,6 +648,8 @@ long unix_connect(struct task *t, int fd, uint32_t uaddr, int32_t addrlen)
 		err = kind;
 	else if (kind == 2)
 		err = -EINVAL;
+	else if (sk->type != SOCK_DGRAM_ && sk->passcred && !sk->addr_len && (err = autobind(sk)))
+		; /* unix_stream_connect: a socket passing credentials gets a name first */
 	else if (sk->type != SOCK_DGRAM_ && sk->state == US_CONNECTED)
 		err = -EISCONN;
 	else if (sk->state == US_LISTENING)
@@ -553,7 +693,7 @@ long unix_listen(struct task *t, int fd, int32_t backlog)
 			int sv[2];
 			if (!(err = host_pair(SOCK_STREAM, sv))) {
 				close(f->host_fd);
-				f->host_fd = sv[0];
+				f->host_fd = sk->fd = sv[0];
 				sk->notify_w = sv[1];
 				sk->state = US_LISTENING;
 			}
@@ -606,8 +746,14 @@ long unix_accept(struct task *t, int fd, uint32_t uaddr, uint32_t uaddrlen, uint
 			   ? sched_block(t, WAIT_PIPE_READ, host_fd, 0)
 			   : fs_would_block_forever(t, "accept on a socket nobody connects to");
 	}
+	if (!sk->nq) { /* a notification without a connection: never index an empty queue */
+		fput(f);
+		return -EAGAIN;
+	}
 	struct file *s = sk->queue[0];
 	memmove(sk->queue, sk->queue + 1, --sk->nq * sizeof *sk->queue);
+	if (sk->room_w >= 0) /* room for a connect that waits */
+		(void)!write(sk->room_w, "", 1);
 	fput(f);
 	if (flags & SOCK_NONBLOCK_)
 		s->f_flags |= G_O_NONBLOCK;
@@ -760,6 +906,184 @@ long unix_setsockopt(struct task *t, int fd, int level, int name, uint32_t uval,
 	return err;
 }
 
+void unix_scm_release(struct unix_scm *scm)
+{
+	for (int i = 0; i < scm->nfds; i++)
+		file_put(scm->fp[i]);
+	scm->nfds = 0;
+}
+
+/* The record of what sk sends to other now: the credentials (claimed, or the sender's
+ * when either end passes them: maybe_add_creds) and a reference to each file. */
+static struct unix_rec *rec_new(struct task *t, const struct unix_sock *sk,
+				const struct unix_sock *other, const struct unix_scm *scm)
+{
+	struct unix_rec *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	if (scm && scm->has_creds) {
+		r->has_creds = true;
+		memcpy(r->creds, scm->creds, sizeof r->creds);
+	} else if (sk->passcred || other->passcred) {
+		r->has_creds = true;
+		set_cred(t, r->creds);
+	}
+	if (scm && scm->nfds) {
+		r->fp = malloc((size_t)scm->nfds * sizeof *r->fp);
+		if (!r->fp) {
+			free(r);
+			return NULL;
+		}
+		for (int i = 0; i < scm->nfds; i++)
+			r->fp[i] = file_get(scm->fp[i]);
+		r->nfds = scm->nfds;
+	}
+	return r;
+}
+
+static bool same_creds(const struct unix_rec *a, const struct unix_rec *b)
+{
+	if (!a || !b)
+		return (!a || !a->has_creds) && (!b || !b->has_creds);
+	return a->has_creds == b->has_creds &&
+	       (!a->has_creds || !memcmp(a->creds, b->creds, sizeof a->creds));
+}
+
+/* Queues r at other; a stream's run of bytes joins the last one when nothing tells them
+ * apart (no files, the same credentials), so a queue stays short. */
+static void rec_queue(struct unix_sock *other, struct unix_rec *r)
+{
+	struct unix_rec *last =
+	    other->rq
+		? (struct unix_rec *)((char *)other->rq_tail - offsetof(struct unix_rec, next))
+		: NULL;
+	if (other->type == SOCK_STREAM_ && last && !last->nfds && !r->nfds &&
+	    last->end == r->start && same_creds(last, r)) {
+		last->end = r->end;
+		rec_free(r);
+		return;
+	}
+	*other->rq_tail = r;
+	other->rq_tail = &r->next;
+}
+
+/* What the receiver learns of a message with record r (NULL: none): credentials when it
+ * passes them (pid 0 and the overflow ids when the sender gave none), and its files, taken
+ * from r (or new references on a peek). */
+static void rec_deliver(struct unix_sock *sk, struct unix_rec *r, bool peek, struct unix_scm *scm)
+{
+	if (!scm) {
+		if (r && !peek) {
+			struct unix_rec tmp = *r;
+			tmp.next = NULL;
+			r->fp = NULL;
+			r->nfds = 0;
+			struct unix_rec *c = malloc(sizeof *c);
+			if (c) {
+				*c = tmp;
+				recs_drop(sk->tab, c);
+			} else {
+				for (int i = 0; i < tmp.nfds; i++)
+					file_put(tmp.fp[i]);
+				free(tmp.fp);
+			}
+		}
+		return;
+	}
+	scm->passcred = sk->passcred;
+	scm->nfds = 0;
+	if (r && r->has_creds)
+		memcpy(scm->creds, r->creds, sizeof scm->creds);
+	else {
+		scm->creds[0] = 0;
+		scm->creds[1] = scm->creds[2] = 65534; /* overflowuid, overflowgid */
+	}
+	if (!r || !r->nfds)
+		return;
+	for (int i = 0; i < r->nfds; i++)
+		scm->fp[i] = peek ? file_get(r->fp[i]) : r->fp[i];
+	scm->nfds = r->nfds;
+	if (!peek) {
+		free(r->fp);
+		r->fp = NULL;
+		r->nfds = 0;
+	}
+}
+
+/* A message (datagram, seqpacket) was received: its record, the first queued. */
+static void msg_received(struct unix_sock *sk, bool peek, struct unix_scm *scm)
+{
+	struct unix_rec *r = sk->rq;
+	rec_deliver(sk, r, peek, scm);
+	if (r && !peek) {
+		sk->rq = r->next;
+		if (!sk->rq)
+			sk->rq_tail = &sk->rq;
+		r->next = NULL;
+		recs_drop(sk->tab, r);
+	}
+}
+
+/* How much of a stream one receive may take from position rx_pos (unix_stream_read_generic):
+ * it stops after the bytes that carried files, and with SO_PASSCRED before bytes of other
+ * credentials. */
+static size_t stream_limit(const struct unix_sock *sk, size_t want, const struct unix_rec **at)
+{
+	uint64_t pos = sk->rx_pos;
+	const struct unix_rec *r = sk->rq, *cover = NULL;
+	while (r && r->end <= pos)
+		r = r->next;
+	if (r && r->start <= pos)
+		cover = r;
+	*at = cover;
+	for (; r && r->start < pos + want; r = r->next) {
+		if (sk->passcred && r != cover && !same_creds(r, cover))
+			return (size_t)(r->start - pos);
+		if (r->nfds) {
+			if (r->end - pos < want)
+				want = (size_t)(r->end - pos);
+			break;
+		}
+	}
+	return want;
+}
+
+/* n bytes of the stream were received (or peeked) from rx_pos. */
+static void stream_received(struct unix_sock *sk, size_t n, bool peek, struct unix_scm *scm)
+{
+	uint64_t pos = sk->rx_pos, end = pos + n;
+	struct unix_rec *cover = NULL, *fds = NULL;
+	for (struct unix_rec *r = sk->rq; r && r->start < end; r = r->next) {
+		if (r->end <= pos)
+			continue;
+		if (!cover && r->start <= pos)
+			cover = r;
+		if (r->nfds && !fds)
+			fds = r;
+	}
+	rec_deliver(sk, fds, peek, scm);
+	if (scm && cover && cover->has_creds) {
+		memcpy(scm->creds, cover->creds, sizeof scm->creds);
+	} else if (scm) {
+		scm->creds[0] = 0;
+		scm->creds[1] = scm->creds[2] = 65534;
+	}
+	if (peek)
+		return;
+	sk->rx_pos = end;
+	struct unix_rec *done = NULL, **tail = &done;
+	while (sk->rq && sk->rq->end <= end) {
+		struct unix_rec *r = sk->rq;
+		sk->rq = r->next;
+		r->next = NULL;
+		*tail = r;
+		tail = &r->next;
+	}
+	if (!sk->rq)
+		sk->rq_tail = &sk->rq;
+	recs_drop(sk->tab, done);
+}
+
 static long would_block(struct task *t, struct file *f, uint32_t flags, bool writing, int host_fd)
 {
 	if ((f->f_flags & G_O_NONBLOCK) || (flags & MSG_DONTWAIT_))
@@ -778,7 +1102,7 @@ static long epipe(struct task *t, uint32_t flags)
 }
 
 static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_t len,
-		       uint32_t flags, uint32_t uaddr, int32_t addrlen)
+		       uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
 {
 	struct unix_sock *sk = f->sk, *other = sk->peer;
 	if (uaddr) {
@@ -789,21 +1113,38 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 			return kind;
 		if (kind == 2)
 			return -EINVAL;
-		long r = find_other(t, a, alen, kind, sk->type, &other);
+		/* unix_dgram_sendmsg: a sender passing credentials gets a name first */
+		long r = sk->passcred && !sk->addr_len ? autobind(sk) : 0;
+		if (!r)
+			r = find_other(t, a, alen, kind, sk->type, &other);
 		if (r)
 			return r;
 	} else if (!other) {
 		return -ENOTCONN;
+	} else if (sk->passcred && !sk->addr_len) {
+		long r = autobind(sk);
+		if (r)
+			return r;
 	}
 	if (sk->shut & 2)
 		return epipe(t, flags);
-	if (other->dead)
+	if (other->dead) {
+		if (other == sk->peer) { /* the association dissolves: ENOTCONN next time */
+			sk->peer = NULL;
+			sk->peer_len = 0;
+			sk->state = US_UNCONNECTED;
+			sock_put(other);
+		}
 		return -ECONNREFUSED;
+	}
 	if (len > (size_t)sk->sndbuf - 32)
 		return -EMSGSIZE;
 	uint8_t *msg = malloc(HDR_SIZE + len);
-	if (!msg)
+	struct unix_rec *rec = msg ? rec_new(t, sk, other, scm) : NULL;
+	if (!rec) {
+		free(msg);
 		return -ENOMEM;
+	}
 	memset(msg, 0, HDR_SIZE);
 	memcpy(msg, &sk->addr_len, 4);
 	memcpy(msg + 4, sk->addr, sk->addr_len);
@@ -811,53 +1152,161 @@ static long dgram_send(struct task *t, struct file *f, const uint8_t *buf, size_
 	ssize_t n = send(other->rx_w, msg, HDR_SIZE + len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	int e = errno;
 	free(msg);
-	if (n < 0)
-		return e == EAGAIN ? would_block(t, f, flags, true, other->rx_w) : -e;
+	if (n < 0) {
+		recs_drop(sk->tab, rec);
+		if (e != EAGAIN)
+			return -e;
+		long r = would_block(t, f, flags, true, other->rx_w);
+		if (r == -ERESTART_SCHED && sk->waiting_for != other) {
+			/* the receiver's queue end is polled while this sleeps: keep it */
+			if (sk->waiting_for)
+				sock_put(sk->waiting_for);
+			sk->waiting_for = other;
+			other->refs++;
+		}
+		return r;
+	}
+	rec_queue(other, rec);
 	return (long)len;
 }
 
+/* A stream or seqpacket send of len bytes to the connected peer, with its record. */
+static long conn_send(struct task *t, struct file *f, const uint8_t *buf, size_t len,
+		      uint32_t flags, const struct unix_scm *scm)
+{
+	struct unix_sock *sk = f->sk, *other = sk->peer;
+	struct unix_rec *rec = NULL;
+	uint64_t base = 0;
+	if (other && !other->dead) {
+		/* a stream's bytes start where the receiver's unread bytes end */
+		int queued = 0;
+		if (sk->type == SOCK_STREAM_ && ioctl(other->fd, FIONREAD, &queued) < 0)
+			queued = 0;
+		base = other->rx_pos + (uint64_t)queued;
+		if (!(rec = rec_new(t, sk, other, scm)))
+			return -ENOMEM;
+	}
+	ssize_t n = send(f->host_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	int e = errno;
+	if (rec && (sk->type == SOCK_STREAM_ ? n > 0 : n >= 0)) {
+		rec->start = base;
+		rec->end = base + (uint64_t)n;
+		rec_queue(other, rec);
+	} else if (rec) {
+		recs_drop(sk->tab, rec);
+	}
+	if (n >= 0)
+		return n;
+	if (e == EAGAIN)
+		return would_block(t, f, flags, true, f->host_fd);
+	if (e == EPIPE || e == ECONNRESET)
+		return epipe(t, flags);
+	return -e;
+}
+
 static long send_file(struct task *t, struct file *f, const uint8_t *buf, size_t len,
-		      uint32_t flags, uint32_t uaddr, int32_t addrlen)
+		      uint32_t flags, uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm)
 {
 	long err;
 	struct unix_sock *sk = f->sk;
 	if (sk->type == SOCK_DGRAM_)
-		err = dgram_send(t, f, buf, len, flags, uaddr, addrlen);
+		err = dgram_send(t, f, buf, len, flags, uaddr, addrlen, scm);
 	else if (uaddr)
 		err = sk->state == US_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	else if (sk->state != US_CONNECTED)
 		err = sk->shut & 2 ? epipe(t, flags) : -ENOTCONN;
 	else if (sk->shut & 2)
 		err = epipe(t, flags);
-	else {
-		ssize_t n = send(f->host_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n >= 0)
-			err = n;
-		else if (errno == EAGAIN)
-			err = would_block(t, f, flags, true, f->host_fd);
-		else if (errno == EPIPE || errno == ECONNRESET)
-			err = epipe(t, flags);
-		else
-			err = -errno;
+	else
+		err = conn_send(t, f, buf, len, flags, scm);
+	return err;
+}
+
+size_t unix_partial_skip(const struct task *t)
+{
+	return t->partial_active ? t->partial_done : 0;
+}
+
+/* A call moved done units (this time round) of more and must wait for the rest (blocked:
+ * what would_block said): it runs again once woken, skipping what is done
+ * (unix_partial_skip), and returns the whole count in the end (sched_syscall_done), or the
+ * count so far when a signal interrupts it, as Linux returns a partial transfer. */
+long unix_partial_wait(struct task *t, long done, long blocked)
+{
+	if (blocked != -ERESTART_SCHED)
+		return done;
+	if (!t->partial_active) {
+		/* the registers stay: the call itself knows how far it got */
+		t->partial_active = true;
+		t->partial_done = 0;
+		t->partial_ecx = t->cpu->regs[R_ECX];
+		t->partial_edx = t->cpu->regs[R_EDX];
 	}
+	t->partial_done += (uint32_t)done;
+	return -ERESTART_SCHED;
+}
+
+static bool nonblocking(const struct file *f, uint32_t flags)
+{
+	return (f->f_flags & G_O_NONBLOCK) || (flags & MSG_DONTWAIT_);
+}
+
+/* A send; all: a blocking stream send goes on until everything is sent (unix_stream_sendmsg
+ * waits for room), after skipping what earlier rounds sent. */
+static long send_all(struct task *t, struct file *f, const uint8_t *buf, size_t len, uint32_t flags,
+		     uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm, bool all)
+{
+	size_t skip = 0;
+	if (all && f->sk->type == SOCK_STREAM_) {
+		skip = unix_partial_skip(t);
+		skip = skip < len ? skip : len;
+	} else {
+		all = false;
+	}
+	long err =
+	    send_file(t, f, buf + skip, len - skip, flags, uaddr, addrlen, skip ? NULL : scm);
+	if (all && err > 0 && (size_t)err < len - skip && !nonblocking(f, flags) && t->sched)
+		err = unix_partial_wait(t, err, would_block(t, f, flags, true, f->host_fd));
 	return err;
 }
 
 long unix_send(struct task *t, int fd, const uint8_t *buf, size_t len, uint32_t flags,
-	       uint32_t uaddr, int32_t addrlen)
+	       uint32_t uaddr, int32_t addrlen, const struct unix_scm *scm, bool all)
 {
 	long err;
 	struct file *f = sock_fget(t, fd, &err);
 	if (!f)
 		return err;
-	err = send_file(t, f, buf, len, flags, uaddr, addrlen);
+	err = send_all(t, f, buf, len, flags, uaddr, addrlen, scm, all);
 	fput(f);
 	return err;
 }
 
-static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, uint32_t flags,
-		      uint8_t *from, uint32_t *from_len, int *truncated)
+long unix_waitall(struct task *t, int fd, uint32_t flags, long got, size_t want, bool had_fds)
 {
+	if (!(flags & MSG_WAITALL_) || (flags & MSG_PEEK_) || got <= 0 || (size_t)got >= want ||
+	    had_fds || !t->sched)
+		return got;
+	long err;
+	struct file *f = sock_fget(t, fd, &err);
+	if (!f)
+		return got;
+	struct unix_sock *sk = f->sk;
+	int queued = 0;
+	/* more is there already: the receive stopped at other credentials, as Linux's does */
+	if (sk->type == SOCK_STREAM_ && !nonblocking(f, flags) && !(sk->shut & 1) &&
+	    (ioctl(f->host_fd, FIONREAD, &queued) < 0 || queued == 0))
+		got = unix_partial_wait(t, got, would_block(t, f, flags, false, f->host_fd));
+	fput(f);
+	return got;
+}
+
+static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, uint32_t flags,
+		      uint8_t *from, uint32_t *from_len, int *truncated, struct unix_scm *scm)
+{
+	bool peek = flags & MSG_PEEK_;
+	if (scm)
+		scm->nfds = 0;
 	long err;
 	struct unix_sock *sk = f->sk;
 	int hf = (flags & MSG_PEEK_) ? MSG_PEEK : 0;
@@ -885,12 +1334,26 @@ static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, 
 			*truncated = data > len;
 			memcpy(buf, msg + HDR_SIZE, data < len ? data : len);
 			err = (flags & MSG_TRUNC_) ? (long)data : (long)(data < len ? data : len);
+			msg_received(sk, peek, scm);
 		}
 		free(msg);
 	} else if (sk->shut & 1) {
 		err = 0;
 	} else {
-		ssize_t n = recv(f->host_fd, buf, len, MSG_DONTWAIT | hf);
+		const struct unix_rec *at;
+		size_t want = sk->type == SOCK_STREAM_ ? stream_limit(sk, len, &at) : len;
+		ssize_t n = recv(f->host_fd, buf, want,
+				 MSG_DONTWAIT | hf | (sk->type == SOCK_SEQPACKET_ ? MSG_TRUNC : 0));
+		if (n >= 0 && sk->type == SOCK_SEQPACKET_) {
+			/* a message, even an empty one (end of file: none queued) */
+			*truncated = (size_t)n > len;
+			if (!(flags & MSG_TRUNC_) && (size_t)n > len)
+				n = (ssize_t)len;
+			if (n > 0 || sk->rq)
+				msg_received(sk, peek, scm);
+		} else if (n > 0) {
+			stream_received(sk, (size_t)n, peek, scm);
+		}
 		if (n >= 0) {
 			err = n;
 			if (n > 0 && sk->peer_len) {
@@ -909,13 +1372,13 @@ static long recv_file(struct task *t, struct file *f, uint8_t *buf, size_t len, 
 }
 
 long unix_recv(struct task *t, int fd, uint8_t *buf, size_t len, uint32_t flags, uint8_t *from,
-	       uint32_t *from_len, int *truncated)
+	       uint32_t *from_len, int *truncated, struct unix_scm *scm)
 {
 	long err;
 	struct file *f = sock_fget(t, fd, &err);
 	if (!f)
 		return err;
-	err = recv_file(t, f, buf, len, flags, from, from_len, truncated);
+	err = recv_file(t, f, buf, len, flags, from, from_len, truncated, scm);
 	fput(f);
 	return err;
 }
@@ -930,7 +1393,7 @@ long unix_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	int trunc;
 	if (!buf)
 		return -ENOMEM;
-	long r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc);
+	long r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc, NULL);
 	if (r > 0 && copy_to_user(t, ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	free(buf);
@@ -943,7 +1406,84 @@ long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count)
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0);
+	long r =
+	    copy_from_user(t, buf, ubuf, len) ? -EFAULT : send_file(t, f, buf, len, 0, 0, 0, NULL);
 	free(buf);
 	return r;
+}
+
+/* readv/writev on a socket (sock_read_iter, sock_write_iter): one receive scattered over
+ * the vector, or one send of the gathered vector (a stream's waits to send everything).
+ * iov holds cnt (base, len) pairs the caller checked. */
+long unix_rw_iov(struct task *t, struct file *f, const uint32_t *iov, uint32_t cnt, bool writing)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < cnt; i++)
+		sum += iov[2 * i + 1];
+	size_t len = sum < RW_MAX ? (size_t)sum : RW_MAX, off = 0;
+	uint8_t *buf = malloc(len ? len : 1), from[SUN_MAX];
+	if (!buf)
+		return -ENOMEM;
+	long r = 0;
+	if (writing) {
+		for (uint32_t i = 0; i < cnt && off < len; i++) {
+			size_t n = iov[2 * i + 1] < len - off ? iov[2 * i + 1] : len - off;
+			if (n && copy_from_user(t, buf + off, iov[2 * i], n)) {
+				r = -EFAULT;
+				break;
+			}
+			off += n;
+		}
+		if (!r)
+			r = send_all(t, f, buf, len, 0, 0, 0, NULL, true);
+		free(buf);
+		return r;
+	}
+	uint32_t from_len;
+	int trunc;
+	r = recv_file(t, f, buf, len, 0, from, &from_len, &trunc, NULL);
+	size_t got = r > 0 ? (size_t)r : 0;
+	for (uint32_t i = 0; i < cnt && off < got; i++) {
+		size_t n = iov[2 * i + 1] < got - off ? iov[2 * i + 1] : got - off;
+		if (n && copy_to_user(t, iov[2 * i], buf + off, n)) {
+			r = -EFAULT;
+			break;
+		}
+		off += n;
+	}
+	free(buf);
+	return r;
+}
+
+long unix_sendfile(struct task *t, struct file *out, int in_fd, int64_t *pos, uint32_t count)
+{
+	size_t len = count < RW_MAX ? count : RW_MAX;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	off_t at = pos ? (off_t)*pos : lseek(in_fd, 0, SEEK_CUR);
+	ssize_t got = pread(in_fd, buf, len, at);
+	long r = got < 0 ? -errno : 0;
+	size_t sent = 0;
+	while (got > 0 && sent < (size_t)got) {
+		/* the page cache's pages one by one (sock_sendpage): a message each on a
+		 * datagram or seqpacket socket; after the first, no waiting for room */
+		size_t n = (size_t)got - sent;
+		if (out->sk->type != SOCK_STREAM_) {
+			size_t to_page = 4096 - (size_t)((uint64_t)(at + (off_t)sent) % 4096);
+			n = n < to_page ? n : to_page;
+		}
+		r = send_file(t, out, buf + sent, n, sent ? MSG_DONTWAIT_ : 0, 0, 0, NULL);
+		if (r <= 0)
+			break;
+		sent += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	free(buf);
+	if (pos)
+		*pos += (int64_t)sent;
+	else
+		lseek(in_fd, at + (off_t)sent, SEEK_SET);
+	return sent ? (long)sent : r;
 }

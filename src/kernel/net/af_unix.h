@@ -23,8 +23,14 @@ void unix_table_destroy(struct unix_table *tab);
 
 /* The struct file holding sk is gone (file_put). */
 void unix_release(struct unix_sock *sk);
-/* read(2)/write(2) on a datagram socket (streams go through the pipe paths). */
-bool unix_is_dgram(const struct unix_sock *sk);
+/* read(2)/write(2) and readv/writev on a socket: through the socket's own paths, so its
+ * control records stay in step with its data (write(2) of a stream returns what fitted:
+ * sys_write waits for the rest as for a pipe). */
 long unix_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count);
 long unix_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t count);
+long unix_rw_iov(struct task *t, struct file *f, const uint32_t *iov, uint32_t cnt, bool writing);
+/* sendfile into a socket: up to count bytes of the seekable host file in_fd, at *pos (which
+ * advances) or at its offset, sent in one go to a stream, a message per page otherwise;
+ * the bytes sent, the rest left unread. */
+long unix_sendfile(struct task *t, struct file *out, int in_fd, int64_t *pos, uint32_t count);
 #endif
