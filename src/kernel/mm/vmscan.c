@@ -171,19 +171,29 @@ void mark_page_accessed(struct kmem *km, struct page *p)
 
 enum page_references { PAGE_RECLAIMED, PAGE_KEEP, PAGE_ACTIVATE, PAGE_CULL };
 
+/* A page-cache page (a file's or shmem's) unmapped from every PTE through rmap:
+ * PAGE_RECLAIMED when that worked, PAGE_KEEP when someone else pins it (more references than
+ * the cache's and one per mapping) or a PTE could not be changed, PAGE_CULL when mlocked. */
+static enum page_references unmap_cached_page(struct kmem *km, struct page *p)
+{
+	if (p->_refcount != p->_mapcount + 2)
+		return PAGE_KEEP;
+	int r = try_to_unmap(km, p);
+	if (r == -EPERM)
+		return PAGE_CULL;
+	return r ? PAGE_KEEP : PAGE_RECLAIMED;
+}
+
 /* A page-cache page: every mapping unmapped (their dirty bits passed to the cache), then
  * written back if dirty and dropped (__remove_mapping); the next fault reads it again. */
 static enum page_references shrink_file_page(struct kmem *km, struct page *p)
 {
 	struct address_space *as = p->mapping;
-	/* the cache's reference and one per mapping: more pins the page */
-	if (!as || p->_refcount != p->_mapcount + 2)
+	if (!as)
 		return PAGE_KEEP;
-	int r = try_to_unmap(km, p);
-	if (r == -EPERM)
-		return PAGE_CULL;
-	if (r)
-		return PAGE_KEEP;
+	enum page_references u = unmap_cached_page(km, p);
+	if (u != PAGE_RECLAIMED)
+		return u;
 	if (filemap_remove_page(as, p))
 		return PAGE_ACTIVATE;
 	return PAGE_RECLAIMED;
@@ -200,14 +210,9 @@ static enum page_references shrink_shmem_page(struct kmem *km, struct scan_contr
 		return PAGE_CULL;
 	if (!sc->may_swap)
 		return PAGE_ACTIVATE;
-	/* the page cache's reference and one per mapping: more pins the page */
-	if (p->_refcount != p->_mapcount + 2)
-		return PAGE_KEEP;
-	int r = try_to_unmap(km, p);
-	if (r == -EPERM)
-		return PAGE_CULL;
-	if (r)
-		return PAGE_KEEP;
+	enum page_references u = unmap_cached_page(km, p);
+	if (u != PAGE_RECLAIMED)
+		return u;
 	/* no slot (swap filled up meanwhile) or a failed write: AOP_WRITEPAGE_ACTIVATE */
 	if (shmem_writepage(km, p))
 		return PAGE_ACTIVATE;

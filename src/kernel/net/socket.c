@@ -303,19 +303,27 @@ static uint32_t scm_put(struct task *t, const struct msghdr32 *m, uint32_t *mfla
 	return ctl - m->control;
 }
 
+/* The start of sendmsg and recvmsg: fd must be a socket (checked first, as Linux orders
+ * its errors), then the msghdr at umsg and its vector (*iov: the caller frees it). */
+static long get_msghdr(struct task *t, int fd, uint32_t umsg, struct msghdr32 *m,
+		       uint32_t (**iov)[2], size_t *total)
+{
+	long e = unix_sock_check(t, fd);
+	if (e)
+		return e;
+	if (copy_from_user(t, m, umsg, sizeof *m))
+		return -EFAULT;
+	return get_iov(t, m, iov, total);
+}
+
 /* ____sys_sendmsg: the msghdr at umsg; the bytes sent (all: a blocking stream send waits
  * to send everything). */
 static long do_sendmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
-	long e = unix_sock_check(t, fd);
-	if (e)
-		return e;
-	if (copy_from_user(t, &m, umsg, sizeof m))
-		return -EFAULT;
 	uint32_t(*iov)[2];
 	size_t total;
-	long r = get_iov(t, &m, &iov, &total);
+	long r = get_msghdr(t, fd, umsg, &m, &iov, &total);
 	if (r)
 		return r;
 	struct unix_scm *scm = NULL;
@@ -370,14 +378,9 @@ long sys_sendmsg(struct task *t, const uint32_t *a)
 static long do_recvmsg(struct task *t, int fd, uint32_t umsg, uint32_t flags, bool all)
 {
 	struct msghdr32 m;
-	long e = unix_sock_check(t, fd);
-	if (e)
-		return e;
-	if (copy_from_user(t, &m, umsg, sizeof m))
-		return -EFAULT;
 	uint32_t(*iov)[2];
 	size_t total;
-	long r = get_iov(t, &m, &iov, &total);
+	long r = get_msghdr(t, fd, umsg, &m, &iov, &total);
 	if (r)
 		return r;
 	uint8_t *buf = malloc(total ? total : 1), from[SUN_MAX];
