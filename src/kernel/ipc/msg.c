@@ -215,8 +215,8 @@ static void add_waiter(struct msg_ns *mn, struct msg_waiter *w)
 /* Puts t to sleep on q as a sender or receiver (what: the call, for the report of a run
  * that could never wake it): *w is its new waiter record, for the caller to complete, or
  * NULL when t does not sleep (then the call's result is returned). */
-static long msg_sleep(struct task *t, struct msg_ns *mn, struct msg_queue *q,
-		      enum waiter_kind kind, const char *what, struct msg_waiter **w)
+static long msg_sleep(struct task *t, struct msg_ns *mn, struct msg_queue *q, enum waiter_kind kind,
+		      const char *what, struct msg_waiter **w)
 {
 	*w = NULL;
 	if (!t->sched)

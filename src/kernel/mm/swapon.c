@@ -33,8 +33,8 @@
 #define SWAP_FLAG_DISCARD 0x10000
 #define SWAP_FLAG_DISCARD_ONCE 0x20000
 #define SWAP_FLAG_DISCARD_PAGES 0x40000
-#define SWAP_FLAGS_VALID                                                                      \
-	(SWAP_FLAG_PRIO_MASK | SWAP_FLAG_PREFER | SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE | \
+#define SWAP_FLAGS_VALID                                                                           \
+	(SWAP_FLAG_PRIO_MASK | SWAP_FLAG_PREFER | SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE |     \
 	 SWAP_FLAG_DISCARD_PAGES)
 #define MAX_SWAP_BADPAGES ((PAGE_SIZE - 1024 - 512 - 10) / 4)
 /* the largest offset a swap PTE holds: 23 bits in a 2-level PTE (swp_entry_to_pte) */
