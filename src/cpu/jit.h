@@ -96,6 +96,8 @@ struct jit_state {
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
  * none for it. */
 bool jit_insn(struct jit *j, const struct insn *i);
+/* The same for SSE/SSE2 instructions on XMM registers (jit_sse.c). */
+bool jit_sse(struct jit *j, const struct insn *i);
 
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */
