@@ -110,6 +110,17 @@ static bool form_of(unsigned pfx, unsigned op, struct sse_form *f)
 		f->msz = pd ? 16 : pfx == P_F3 ? 4 : 8;
 		f->align = pd;
 		return true;
+	case 0x60 ... 0x6D: /* PUNPCK*, PACK*, PCMPGT* */
+	case 0x74 ... 0x76: /* PCMPEQB/W/D */
+	case 0xD1 ... 0xD5:
+	case 0xD8 ... 0xE5: /* the integer SIMD operations on XMM registers */
+	case 0xE8 ... 0xEF:
+	case 0xF1 ... 0xF6:
+	case 0xF8 ... 0xFE:
+		if (pfx != P_66)
+			return false;
+		f->msz = 16, f->align = true;
+		return true;
 	case 0x5A: /* CVTSS2SD, CVTSD2SS */
 		if (pd)
 			return false;
