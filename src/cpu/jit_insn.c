@@ -698,8 +698,6 @@ bool jit_insn(struct jit *j, const struct insn *i)
 {
 	unsigned opc = i->opc;
 	unsigned sz = (opc & 1) ? osz(i) : 1;
-	if (opc >= 0x100 && jit_sse(j, i))
-		return true; /* before the prefix check: F2/F3 are SSE's mandatory prefixes */
 	if ((i->rep && opc != 0x90 && opc != 0xC3) || i->lock || i->len > 15)
 		return false; /* prefixes (or faults) the templates do not model */
 	if (opc < 0x40 && (opc & 7) < 6) {

@@ -263,12 +263,29 @@ static bool t_movs(struct jit *j, const struct insn *i, const struct sse_form *f
 	return true;
 }
 
+void jit_mxcsr_host(struct jit *j)
+{
+	x_mem(&j->e, 0, 0xAE, 2, RSP, 4); /* ldmxcsr [rsp + 4] */
+}
+void jit_mxcsr_guest(struct jit *j)
+{
+	struct emit *e = &j->e;
+	e_load(e, 4, RAX, J_CPU, O_MXCSR);
+	e_alu_ri(e, 4, 4, RAX, (int32_t)(0xffffu & ~MXCSR_FLAGS));
+	e_alu_ri(e, 4, 1, RAX, (int32_t)MXCSR_MASKS);
+	e_store(e, 4, RAX, RSP, 0);
+	x_mem(e, 0, 0xAE, 2, RSP, 0); /* ldmxcsr [rsp] */
+}
+
 /*
  * A computing form: xmm0 = the destination register, xmm1 (or ECX) = the source, then the
  * instruction in its register form, as the handler's thunk runs it. A floating-point form
- * runs under the guest's MXCSR controls with the flags cleared (every exception masked: the
- * state check made sure), and ORs the flags it raised into the guest's MXCSR; the host's
- * MXCSR is saved in and restored from the trampoline frame's spare slot ([rsp + 4]).
+ * runs under the guest's MXCSR controls, every exception masked (the state check made sure
+ * the guest's are), and ORs the host's flags into the guest's MXCSR. The host's MXCSR is
+ * loaded once for a run of SSE templates and its flags are not cleared between them: it
+ * holds only flags the guest's MXCSR already has besides those this instruction raised, so
+ * OR-ing them all in is OR-ing this instruction's. Anything else restores the host's first
+ * (jit_compile), slow paths included, so C code never runs under the guest's controls.
  */
 static bool t_host(struct jit *j, const struct insn *i, const struct sse_form *f)
 {
@@ -288,13 +305,9 @@ static bool t_host(struct jit *j, const struct insn *i, const struct sse_form *f
 	} else {
 		x_load(e, 1, f->msz, RDI, 0);
 	}
-	if (f->fp) {
-		x_mem(e, 0, 0xAE, 3, RSP, 4); /* stmxcsr [rsp + 4]: the host's */
-		e_load(e, 4, RAX, J_CPU, O_MXCSR);
-		e_alu_ri(e, 4, 4, RAX, (int32_t)(0xffffu & ~MXCSR_FLAGS));
-		e_store(e, 4, RAX, RSP, 0);
-		x_mem(e, 0, 0xAE, 2, RSP, 0); /* ldmxcsr [rsp] */
-	}
+	if (f->fp && !j->mx_in)
+		jit_mxcsr_guest(j);
+	j->mx_out = j->mx_in || f->fp;
 	e_alu_rr(e, 4, 6, RAX, RAX); /* a general result's register, as the thunk */
 	if (prefix_byte[i->imm2])
 		e_byte(e, prefix_byte[i->imm2]);
@@ -308,8 +321,7 @@ static bool t_host(struct jit *j, const struct insn *i, const struct sse_form *f
 		e_byte(e, 0x5A);
 	}
 	if (f->fp) {
-		x_mem(e, 0, 0xAE, 3, RSP, 0); /* stmxcsr [rsp]: the flags raised */
-		x_mem(e, 0, 0xAE, 2, RSP, 4); /* ldmxcsr [rsp + 4] */
+		x_mem(e, 0, 0xAE, 3, RSP, 0); /* stmxcsr [rsp] */
 		e_load(e, 4, RCX, RSP, 0);
 		e_alu_ri(e, 4, 4, RCX, (int32_t)MXCSR_FLAGS);
 		e_alu_mr(e, 4, 1, J_CPU, O_MXCSR, RCX);
@@ -340,6 +352,7 @@ bool jit_sse(struct jit *j, const struct insn *i)
 		return false;
 	if (f.memonly && i->mod3)
 		return false; /* #UD: the handler's */
+	j->mx_out = j->mx_in; /* the moves leave the host's MXCSR alone */
 	switch (f.kind) {
 	case K_LOAD: return t_load(j, i, &f);
 	case K_STORE: return t_store(j, i, &f);
