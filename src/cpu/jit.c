@@ -386,7 +386,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		for (unsigned f = 0; f < stub[t].nfb; f++)
 			e_patch(stub[t].fb[f], e->p);
 		j.k = stub[t].k;
-		if (stub[t].mx) /* handlers run under the host's MXCSR */
+		if (stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
 		if (!emit_fallback(&j, &b->insns[stub[t].k]))
 			goto fail;

@@ -60,9 +60,10 @@ struct jit {
 	uint8_t *fb[JIT_MAX_FB];
 	unsigned nfb;
 	bool fb_overflow;
-	/* The host's MXCSR holds the guest's controls (every exception masked) and only flags
-	 * the guest's MXCSR already has, on entry to this instruction (mx_in) and after it
-	 * (mx_out, set by SSE templates): a run of SSE templates loads it once (jit_sse.c). */
+	/* The host's MXCSR holds the guest's controls (every exception masked) and the flags
+	 * raised since it was loaded, not yet in the guest's MXCSR, on entry to this
+	 * instruction (mx_in) and after it (mx_out, set by SSE templates): a run of SSE
+	 * templates loads it once and stores the flags once (jit_sse.c). */
 	bool mx_in, mx_out;
 };
 
@@ -102,8 +103,10 @@ struct jit_state {
 bool jit_insn(struct jit *j, const struct insn *i);
 /* The same for SSE/SSE2 instructions on XMM registers (jit_sse.c). */
 bool jit_sse(struct jit *j, const struct insn *i);
-/* The host's MXCSR back to its own value (saved by the entry trampoline at [rsp + 4]), or
- * loaded with the guest's controls, every exception masked, flags clear. Clobber RAX. */
+/* The end of a run of SSE templates: the flags it raised OR-ed into the guest's MXCSR and
+ * the host's MXCSR back (saved by the entry trampoline at [rsp + 4]); clobbers RCX. The
+ * start of one: the guest's controls loaded, every exception masked, flags clear; clobbers
+ * RAX. */
 void jit_mxcsr_host(struct jit *j);
 void jit_mxcsr_guest(struct jit *j);
 

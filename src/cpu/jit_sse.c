@@ -265,7 +265,12 @@ static bool t_movs(struct jit *j, const struct insn *i, const struct sse_form *f
 
 void jit_mxcsr_host(struct jit *j)
 {
-	x_mem(&j->e, 0, 0xAE, 2, RSP, 4); /* ldmxcsr [rsp + 4] */
+	struct emit *e = &j->e;
+	x_mem(e, 0, 0xAE, 3, RSP, 0); /* stmxcsr [rsp]: the flags the run raised */
+	e_load(e, 4, RCX, RSP, 0);
+	e_alu_ri(e, 4, 4, RCX, (int32_t)MXCSR_FLAGS);
+	e_alu_mr(e, 4, 1, J_CPU, O_MXCSR, RCX);
+	x_mem(e, 0, 0xAE, 2, RSP, 4); /* ldmxcsr [rsp + 4] */
 }
 void jit_mxcsr_guest(struct jit *j)
 {
@@ -281,11 +286,11 @@ void jit_mxcsr_guest(struct jit *j)
  * A computing form: xmm0 = the destination register, xmm1 (or ECX) = the source, then the
  * instruction in its register form, as the handler's thunk runs it. A floating-point form
  * runs under the guest's MXCSR controls, every exception masked (the state check made sure
- * the guest's are), and ORs the host's flags into the guest's MXCSR. The host's MXCSR is
- * loaded once for a run of SSE templates and its flags are not cleared between them: it
- * holds only flags the guest's MXCSR already has besides those this instruction raised, so
- * OR-ing them all in is OR-ing this instruction's. Anything else restores the host's first
- * (jit_compile), slow paths included, so C code never runs under the guest's controls.
+ * the guest's are). The host's MXCSR is loaded once for a run of SSE templates, and the
+ * flags the run raised are OR-ed into the guest's MXCSR once, at its end (jit_mxcsr_host):
+ * they are sticky, and nothing reads them in between but C code, which never runs inside a
+ * run (jit_compile ends it before anything else, slow paths included, so a handler sees the
+ * flags of every instruction before it and runs under the host's controls).
  */
 static bool t_host(struct jit *j, const struct insn *i, const struct sse_form *f)
 {
@@ -319,12 +324,6 @@ static bool t_host(struct jit *j, const struct insn *i, const struct sse_form *f
 	if (f->cmpfl) {
 		e_byte(e, 0x9C); /* pushfq; pop rdx */
 		e_byte(e, 0x5A);
-	}
-	if (f->fp) {
-		x_mem(e, 0, 0xAE, 3, RSP, 0); /* stmxcsr [rsp] */
-		e_load(e, 4, RCX, RSP, 0);
-		e_alu_ri(e, 4, 4, RCX, (int32_t)MXCSR_FLAGS);
-		e_alu_mr(e, 4, 1, J_CPU, O_MXCSR, RCX);
 	}
 	if (f->cmpfl) { /* ZF PF CF; OF SF AF cleared; materialised (lf_op = LF_NONE) */
 		e_alu_ri(e, 4, 4, RDX, (int32_t)(EFL_ZF | EFL_PF | EFL_CF));
