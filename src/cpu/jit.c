@@ -342,10 +342,14 @@ bool jit_compile(struct cpu *c, struct block *b)
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.mx_out = false;
-			if (mx[k]) /* anything else runs under the host's MXCSR */
+			if (mx[k] && jit_insn_inline(i)) {
+				j.mx_out = true; /* the run goes on across it */
+			} else if (mx[k]) { /* anything else runs under the host's MXCSR */
 				jit_mxcsr_host(&j);
+				j.hf_in = HF_NONE; /* that took the host's flags */
+				j.mx_in = false;
+			}
 			start = e->p;
-			j.mx_in = false;
 		}
 		mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
@@ -370,6 +374,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.lf = -1;
 		j.hf_out = HF_NONE;
 		mx[k + 1] = false;
+		if (j.mx_in) /* no template after all: its handler ends the run */
+			jit_mxcsr_host(&j);
 		jit_rc_forget(&j);
 		if (!emit_fallback(&j, i))
 			goto fail;

@@ -101,6 +101,9 @@ struct jit_state {
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
  * none for it. */
 bool jit_insn(struct jit *j, const struct insn *i);
+/* Whether instruction i's template, if it has one, stays inline on its fast path (no call
+ * into C code, no exit). */
+bool jit_insn_inline(const struct insn *i);
 /* The same for SSE/SSE2 instructions on XMM registers (jit_sse.c). */
 bool jit_sse(struct jit *j, const struct insn *i);
 /* The end of a run of SSE templates: the flags it raised OR-ed into the guest's MXCSR and

@@ -3,7 +3,8 @@
  * handlers on random straight-line SSE2 code: moves between XMM registers and memory
  * (aligned, misaligned, crossing into the next page, faulting on an unmapped one), the
  * scalar and packed double operations, (U)COMISD with the flags pushed, conversions, the
- * logic operations, and LDMXCSR of random control words (rounding, DAZ, FZ, now and then an
+ * logic operations, integer loads and stores inside a run of SSE templates (their slow paths
+ * end it), and LDMXCSR of random control words (rounding, DAZ, FZ, now and then an
  * unmasked exception, which must be #XM at the same instruction) in the middle of a block.
  * Both engines must end with the same registers, XMM registers, MXCSR, EFLAGS, memory,
  * exception (vector, error code, CR2), instruction count and TLB statistics.
@@ -137,10 +138,16 @@ static void gen_insn(struct prog *p)
 		modrm(p);
 		put(p, pick(8));
 		break;
-	case 9: /* an integer instruction between: ADD reg, imm */
-		put(p, 0x81);
-		put(p, 0xC0 | pick(4));
-		put32(p, rnd());
+	case 9: /* integer instructions inside a run: ADD reg, imm; MOV reg, [mem]; ADD [mem], reg
+		 */
+		if (pick(3) == 0) {
+			put(p, 0x81);
+			put(p, 0xC0 | pick(4));
+			put32(p, rnd());
+		} else {
+			put(p, pick(2) ? 0x8B : 0x01);
+			mem_operand(p, pick(4));
+		}
 		break;
 	default: /* ADD/MUL/SUB/DIV/MIN/MAX/SQRT, SD (mostly) or PD */
 		put(p, pick(4) ? 0xF2 : 0x66);
