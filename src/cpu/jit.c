@@ -292,7 +292,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 		uint8_t *fb[JIT_MAX_FB];
 		unsigned nfb, k;
 		int lf;
+		bool mx; /* the host's MXCSR held the guest's on entry */
 	} stub[BLOCK_INSNS_MAX];
+	/* mx[k]: the host's MXCSR holds the guest's controls before instruction k (jit.h) */
+	bool mx[BLOCK_INSNS_MAX + 1];
+	mx[0] = false;
 	unsigned nstub = 0;
 	/* instructions whose entry from the previous one's slow path recomputes the flags */
 	struct {
@@ -324,7 +328,31 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_out = HF_NONE;
 		j.recomp = false;
 		j.dead = live[k + 1] == 0;
-		if (jit_insn(&j, i) && !j.fb_overflow && !e->full) {
+		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
+		j.mx_in = mx[k];
+		j.mx_out = false;
+		int rc0[JIT_RC];
+		memcpy(rc0, j.rc, sizeof rc0);
+		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
+		if (!sse) {
+			e->p = start;
+			e->full = false;
+			j.nfb = 0;
+			j.fb_overflow = false;
+			j.lf = lf0;
+			memcpy(j.rc, rc0, sizeof rc0);
+			j.mx_out = false;
+			if (mx[k] && jit_insn_inline(i)) {
+				j.mx_out = true; /* the run goes on across it */
+			} else if (mx[k]) { /* anything else runs under the host's MXCSR */
+				jit_mxcsr_host(&j);
+				j.hf_in = HF_NONE; /* that took the host's flags */
+				j.mx_in = false;
+			}
+			start = e->p;
+		}
+		mx[k + 1] = j.mx_out;
+		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
 			if (j.recomp) {
 				recomp[k].on = true;
 				recomp[k].lf = j.recomp_lf;
@@ -335,6 +363,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 				stub[nstub].nfb = j.nfb;
 				stub[nstub].k = k;
 				stub[nstub].lf = lf0;
+				stub[nstub].mx = j.mx_in;
 				nstub++;
 			}
 			continue;
@@ -344,11 +373,16 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.nfb = 0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
+		mx[k + 1] = false;
+		if (j.mx_in) /* no template after all: its handler ends the run */
+			jit_mxcsr_host(&j);
 		jit_rc_forget(&j);
 		if (!emit_fallback(&j, i))
 			goto fail;
 	}
 	label[b->n] = e->p;
+	if (mx[b->n])
+		jit_mxcsr_host(&j);
 	{
 		const struct insn *last = &b->insns[b->n - 1];
 		j.k = b->n;
@@ -358,9 +392,13 @@ bool jit_compile(struct cpu *c, struct block *b)
 		for (unsigned f = 0; f < stub[t].nfb; f++)
 			e_patch(stub[t].fb[f], e->p);
 		j.k = stub[t].k;
+		if (stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
+			jit_mxcsr_host(&j);
 		if (!emit_fallback(&j, &b->insns[stub[t].k]))
 			goto fail;
 		unsigned nk = stub[t].k + 1;
+		if (mx[nk]) /* the next instruction expects the guest's */
+			jit_mxcsr_guest(&j);
 		if (recomp[nk].on) /* the next instruction expects the host flags */
 			jit_recompute(&j, recomp[nk].lf, recomp[nk].cc);
 		jit_rc_kill(&j);
@@ -444,6 +482,10 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 				      0x56, 0x41, 0x57, 0x48, 0x83, 0xEC, 0x08};
 	for (size_t k = 0; k < sizeof pro; k++)
 		e_byte(&e, pro[k]);
+	/* stmxcsr [rsp + 4]: the host's MXCSR, which SSE templates put back (jit_mxcsr_host) */
+	static const uint8_t save_mxcsr[] = {0x0F, 0xAE, 0x5C, 0x24, 0x04};
+	for (size_t k = 0; k < sizeof save_mxcsr; k++)
+		e_byte(&e, save_mxcsr[k]);
 	e_mov_rr(&e, 8, J_CPU, RDI);
 	e_load(&e, 8, J_IN, RDI, (int32_t)offsetof(struct cpu, in));
 	e_load(&e, 8, J_MMU, RDI, (int32_t)offsetof(struct cpu, mmu));

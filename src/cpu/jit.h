@@ -60,6 +60,11 @@ struct jit {
 	uint8_t *fb[JIT_MAX_FB];
 	unsigned nfb;
 	bool fb_overflow;
+	/* The host's MXCSR holds the guest's controls (every exception masked) and the flags
+	 * raised since it was loaded, not yet in the guest's MXCSR, on entry to this
+	 * instruction (mx_in) and after it (mx_out, set by SSE templates): a run of SSE
+	 * templates loads it once and stores the flags once (jit_sse.c). */
+	bool mx_in, mx_out;
 };
 
 /* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
@@ -96,6 +101,17 @@ struct jit_state {
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
  * none for it. */
 bool jit_insn(struct jit *j, const struct insn *i);
+/* Whether instruction i's template, if it has one, stays inline on its fast path (no call
+ * into C code, no exit). */
+bool jit_insn_inline(const struct insn *i);
+/* The same for SSE/SSE2 instructions on XMM registers (jit_sse.c). */
+bool jit_sse(struct jit *j, const struct insn *i);
+/* The end of a run of SSE templates: the flags it raised OR-ed into the guest's MXCSR and
+ * the host's MXCSR back (saved by the entry trampoline at [rsp + 4]); clobbers RCX. The
+ * start of one: the guest's controls loaded, every exception masked, flags clear; clobbers
+ * RAX. */
+void jit_mxcsr_host(struct jit *j);
+void jit_mxcsr_guest(struct jit *j);
 
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */

@@ -796,6 +796,55 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	return false;
 }
 
+/* Templates whose fast path stays inline: no call into C code, no exit from the block (a
+ * run of SSE templates goes on across them, see jit.h). Their slow paths are stubs, which
+ * end the run like any other. */
+bool jit_insn_inline(const struct insn *i)
+{
+	unsigned opc = i->opc;
+	if (opc < 0x40 && (opc & 7) < 6)
+		return (opc >> 3) != 2 && (opc >> 3) != 3; /* not ADC/SBB: the carry may call */
+	if ((opc >= 0x50 && opc <= 0x5F) || (opc >= 0x91 && opc <= 0x97) ||
+	    (opc >= 0xB0 && opc <= 0xBF) || (opc >= 0x118 && opc <= 0x11F))
+		return true;
+	switch (opc) {
+	case 0x80:
+	case 0x81:
+	case 0x83: return i->reg != 2 && i->reg != 3;
+	case 0xF6:
+	case 0xF7: return i->reg < 4;
+	case 0xC6:
+	case 0xC7: return i->reg == 0;
+	case 0x84:
+	case 0x85:
+	case 0xA8:
+	case 0xA9:
+	case 0x88:
+	case 0x89:
+	case 0x8A:
+	case 0x8B:
+	case 0xA0:
+	case 0xA1:
+	case 0xA2:
+	case 0xA3:
+	case 0x8D:
+	case 0x1B6:
+	case 0x1B7:
+	case 0x1BE:
+	case 0x1BF:
+	case 0x86:
+	case 0x87:
+	case 0x90:
+	case 0x68:
+	case 0x6A:
+	case 0x69:
+	case 0x6B:
+	case 0x1AF:
+	case 0x99: return true;
+	}
+	return false;
+}
+
 /* Flag liveness (see jit.h). Only instructions whose template works on registers alone
  * (no memory access, so no slow path, no fault, no call that can leave) let flags die
  * across them; anything else may expose the flags to a handler, a fault or an exit. */
