@@ -402,27 +402,49 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	return true;
 }
 /* SHL/SHR/SAR of a register by an immediate count (or 1) */
+/* SHL/SHR/SAR (Intel's model) of a register or memory: RAX = the operand (sign-extended for
+ * SAR), RDI = its host pointer (memory) */
+static void shift_load(struct jit *j, const struct insn *i, unsigned op, unsigned sz)
+{
+	struct emit *e = &j->e;
+	bool sx = op == 7 && sz < 4;
+	if (!i->mod3) {
+		if (sx)
+			e_load_sx(e, sz, RAX, RDI, 0);
+		else
+			e_load(e, sz, RAX, RDI, 0);
+	} else if (sx)
+		e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
+	else
+		ld_reg(j, RAX, i->rm, sz);
+}
+static void shift_store(struct jit *j, const struct insn *i, unsigned sz)
+{
+	if (!i->mod3)
+		e_store(&j->e, sz, RDX, RDI, 0);
+	else
+		st_reg(j, RDX, i->rm, sz);
+}
 static bool t_shift(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
 	unsigned sz = i->imm2 & 7, form = i->imm2 >> 4;
 	unsigned op = i->reg == 6 ? 4 : i->reg;
-	if (!i->mod3 || op < 4)
+	if (!mem_ok(i) || op < 4)
 		return false;
+	if (!i->mod3) /* translated (as a write) whatever the count, as h_shift's e_begin */
+		e_operand(j, i, sz, ACC_WRITE);
 	if (form == 1) { /* by CL: a count of 0 (mod 32) changes nothing, flags included */
 		e_load(e, 4, RCX, J_CPU, O_REG(R_ECX));
 		e_alu_ri(e, 4, 4, RCX, 31);
 		uint8_t *none = e_jcc(e, CC_E);
-		if (op == 7 && sz < 4)
-			e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
-		else
-			ld_reg(j, RAX, i->rm, sz);
+		shift_load(j, i, op, sz);
 		e_mov_rr(e, 4, RDX, RAX);
 		e_shift_rcl(e, op, RDX);
 		mask(j, RDX, sz);
 		if (op == 7 && sz < 4)
 			mask(j, RAX, sz);
-		st_reg(j, RDX, i->rm, sz);
+		shift_store(j, i, sz);
 		if (!j->dead)
 			e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
 		set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
@@ -432,17 +454,14 @@ static bool t_shift(struct jit *j, const struct insn *i)
 	}
 	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
 	if (cnt == 0)
-		return true; /* no effect on a register operand */
-	if (op == 7 && sz < 4)
-		e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
-	else
-		ld_reg(j, RAX, i->rm, sz);
+		return true; /* no effect (a memory operand was translated above) */
+	shift_load(j, i, op, sz);
 	e_mov_rr(e, 4, RDX, RAX);
 	e_shift_ri(e, 4, op, RDX, (uint8_t)cnt);
 	mask(j, RDX, sz);
 	if (op == 7 && sz < 4)
 		mask(j, RAX, sz);
-	st_reg(j, RDX, i->rm, sz);
+	shift_store(j, i, sz);
 	e_mov_ri(e, RCX, cnt);
 	if (!j->dead)
 		e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
@@ -694,6 +713,62 @@ static bool t_cdq(struct jit *j, const struct insn *i)
 	return true;
 }
 
+/* BT, BTS, BTR, BTC (0F A3/AB/B3/BB with a register offset, 0F BA /4-/7 with an immediate):
+ * 16/32-bit, a register operand or memory with an immediate offset (a register offset
+ * addresses memory outside the operand). CF = the bit, the other flags kept: materialised
+ * in in->eflags as h_bt leaves them (unless dead). */
+static bool t_bt(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned sz = osz(i), bits = sz * 8;
+	bool immf = i->opc == 0x1BA;
+	unsigned kind = immf ? i->reg & 3 : (i->op >> 3) & 3; /* 0 BT, 1 BTS, 2 BTR, 3 BTC */
+	static const unsigned alu[4] = {0, 1, 4, 6};	      /* -, OR, AND (inverted), XOR */
+	if (!mem_ok(i) || (!i->mod3 && !immf))
+		return false;
+	bool live = !j->dead;
+	if (live)
+		flags_to_eflags(j);
+	if (!i->mod3) {
+		e_operand(j, i, sz, kind ? ACC_WRITE : ACC_READ);
+		e_load(e, sz, RAX, RDI, 0);
+	} else
+		ld_reg(j, RAX, i->rm, sz);
+	e_mov_rr(e, 4, RDX, RAX);
+	if (immf) {
+		unsigned bit = i->imm & (bits - 1);
+		uint32_t m = 1u << bit;
+		if (bit)
+			e_shift_ri(e, 4, 5, RDX, (uint8_t)bit);
+		if (kind)
+			e_alu_ri(e, 4, alu[kind], RAX, (int32_t)(kind == 2 ? ~m : m));
+	} else {
+		ld_reg(j, RCX, i->reg, sz);
+		e_alu_ri(e, 4, 4, RCX, (int32_t)(bits - 1));
+		e_shift_rcl(e, 5, RDX);
+		if (kind) {
+			e_mov_ri(e, R11, 1);
+			e_shift_rcl(e, 4, R11);
+			if (kind == 2)
+				e_alu_ri(e, 4, 6, R11, -1);
+			e_alu_rr(e, 4, alu[kind], RAX, R11);
+		}
+	}
+	if (kind) {
+		if (!i->mod3)
+			e_store(e, sz, RAX, RDI, 0);
+		else
+			st_reg(j, RAX, i->rm, sz);
+	}
+	if (live) {
+		e_alu_ri(e, 4, 4, RDX, EFL_CF);
+		e_alu_mi(e, 4, 4, J_IN, O_IN(eflags), (int32_t)~EFL_CF);
+		e_alu_mr(e, 4, 1, J_IN, O_IN(eflags), RDX);
+		j->lf = LF_NONE; /* the slow path leaves it so too */
+	} else
+		j->lf = -1;
+	return true;
+}
 bool jit_insn(struct jit *j, const struct insn *i)
 {
 	unsigned opc = i->opc;
@@ -774,6 +849,11 @@ bool jit_insn(struct jit *j, const struct insn *i)
 	case 0x69:
 	case 0x6B: return j->c->vendor == CPU_VENDOR_INTEL && t_imul(j, i);
 	case 0x99: return t_cdq(j, i);
+	case 0x1A3:
+	case 0x1AB:
+	case 0x1B3:
+	case 0x1BB: return t_bt(j, i);
+	case 0x1BA: return i->reg >= 4 && t_bt(j, i);
 	}
 	if (opc >= 0x40 && opc <= 0x4F)
 		return t_incdec(j, i, opc >= 0x48);
@@ -929,6 +1009,12 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 	case 0x1AF:
 	case 0x69:
 	case 0x6B: return intel && !i->osz16 && i->mod3 ? 0 : all;
+	case 0x1A3:
+	case 0x1AB:
+	case 0x1B3:
+	case 0x1BB:
+	case 0x1BA: /* BT*: CF written, the rest kept */
+		return i->mod3 && (opc != 0x1BA || i->reg >= 4) ? after & ~(uint32_t)EFL_CF : all;
 	}
 	return all;
 }

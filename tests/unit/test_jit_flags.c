@@ -1,11 +1,11 @@
 /*
  * Compiled blocks against the interpreter on random straight-line code rich in flag
  * producers and consumers: ALU operations of every size, INC/DEC, NOT/NEG, rotates (every
- * form, register and memory), shifts, SETcc, ADC, PUSHF (which exposes the flags), short
- * Jcc, and memory operands that cross into the next page or fault on an unmapped one in the
- * middle of a block. Both engines, for both vendor models, must end with the same
- * registers, EFLAGS, memory, exception (vector, error code, CR2), instruction count and
- * TLB statistics: flag liveness may drop a lazy-flag record only where nothing can see it.
+ * form, register and memory), shifts (register and memory), BT/BTS/BTR/BTC, SETcc, ADC,
+ * PUSHF (which exposes the flags), short Jcc, and memory operands that cross into the next page or
+ * fault on an unmapped one in the middle of a block. Both engines, for both vendor models, must end
+ * with the same registers, EFLAGS, memory, exception (vector, error code, CR2), instruction count
+ * and TLB statistics: flag liveness may drop a lazy-flag record only where nothing can see it.
  */
 #include "test_cpu_fixture.h"
 
@@ -71,7 +71,7 @@ static void gen_insn(struct prog *p)
 {
 	unsigned sz = (unsigned[]){1, 2, 4, 4, 4}[pick(5)];
 	unsigned w = sz != 1;
-	switch (pick(16)) {
+	switch (pick(17)) {
 	case 0:
 	case 1: /* ALU r, r */
 		size_prefix(p, sz);
@@ -127,7 +127,16 @@ static void gen_insn(struct prog *p)
 			put32(p, rnd());
 		}
 		break;
-	case 9: /* SHL/SHR/SAR r32 by imm8 or CL */
+	case 9:			    /* SHL/SHR/SAR r32 by imm8 or CL (or of memory) */
+		if (pick(4) == 0) { /* of memory, every size, by 1, CL or imm8 */
+			unsigned form = pick(3);
+			size_prefix(p, sz);
+			put(p, (form == 0 ? 0xD0 : form == 1 ? 0xD2 : 0xC0) | w);
+			mem_operand(p, (unsigned[]){4, 5, 6, 7}[pick(4)]);
+			if (form == 2)
+				put(p, pick(4) ? pick(34) : pick(256));
+			break;
+		}
 		if (pick(3) == 0) {
 			put(p, 0xD3);
 			put(p, 0xC0 | (unsigned[]){4, 5, 7}[pick(3)] << 3 | reg());
@@ -162,6 +171,27 @@ static void gen_insn(struct prog *p)
 			put32(p, rnd());
 		}
 		break;
+	case 15: { /* BT/BTS/BTR/BTC r/m16/32 by a register or imm8 */
+		unsigned kind = pick(4), bsz = sz == 1 ? 4 : sz;
+		size_prefix(p, bsz);
+		put(p, 0x0F);
+		unsigned form = pick(8);
+		if (form < 3) { /* register offset, register operand (rarely memory: ECX) */
+			put(p, 0xA3 | kind << 3);
+			if (form == 0 && pick(4) == 0)
+				mem_operand(p, 1);
+			else
+				put(p, 0xC0 | reg() << 3 | reg());
+		} else {
+			put(p, 0xBA);
+			if (form < 5)
+				mem_operand(p, 4 + kind);
+			else
+				put(p, 0xC0 | (4 + kind) << 3 | reg());
+			put(p, pick(4) ? pick(bsz * 8) : pick(256));
+		}
+		break;
+	}
 	default: /* ALU r32, [mem] */
 		put(p, pick(8) << 3 | 3);
 		mem_operand(p, reg());
