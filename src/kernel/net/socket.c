@@ -482,27 +482,16 @@ long sys_sendmmsg(struct task *t, const uint32_t *a)
 static long do_recvmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, uint32_t flags,
 			uint32_t uts, bool t64)
 {
-	int64_t ts[2] = {0, 0};
+	int64_t timeout = 0;
 	if (uts) {
-		if (t64) {
-			if (copy_from_user(t, ts, uts, 16))
-				return -EFAULT;
-			ts[1] = (int32_t)(uint32_t)ts[1]; /* a 32-bit long's nanoseconds */
-		} else {
-			int32_t ts32[2];
-			if (copy_from_user(t, ts32, uts, 8))
-				return -EFAULT;
-			ts[0] = ts32[0];
-			ts[1] = ts32[1];
-		}
-		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-			return -EINVAL;
+		int r = get_timespec(t, uts, &timeout, t64);
+		if (r)
+			return r;
 	}
 	long e = unix_sock_check(t, fd);
 	if (e)
 		return e;
-	uint64_t now = vclock_monotonic_ns(t);
-	uint64_t end = now + (uint64_t)ts[0] * 1000000000u + (uint64_t)ts[1];
+	uint64_t end = vclock_monotonic_ns(t) + (uint64_t)timeout;
 	if (vlen > UIO_MAXIOV_)
 		vlen = UIO_MAXIOV_;
 	size_t before = unix_partial_skip(t);
@@ -528,9 +517,7 @@ static long do_recvmmsg(struct task *t, int fd, uint32_t uvec, uint32_t vlen, ui
 	if (uts && (done || before)) {
 		/* the time left (0 once it has passed), written back as Linux does */
 		uint64_t n = vclock_monotonic_ns(t), left = n < end ? end - n : 0;
-		int64_t rem[2] = {(int64_t)(left / 1000000000u), (int64_t)(left % 1000000000u)};
-		int32_t rem32[2] = {(int32_t)rem[0], (int32_t)rem[1]};
-		if (t64 ? copy_to_user(t, uts, rem, 16) : copy_to_user(t, uts, rem32, 8))
+		if (put_timespec(t, uts, (int64_t)left, t64))
 			return -EFAULT;
 	}
 	return mmsg_result(t, r, done, before);
