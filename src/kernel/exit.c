@@ -141,13 +141,7 @@ static void exit_files(struct task *t)
 		 * that a child reading a pipe it held sees the end. vmlab's own 0-2 are not
 		 * among them (the guest's are duplicates); its fs context stays for whoever
 		 * set it up (cmd_run's fs_teardown). */
-		if (t->files) {
-			for (int i = 0; i < VMLAB_NR_OPEN; i++)
-				if (t->files->fd[i])
-					fd_close(t, i);
-			free(t->files);
-			t->files = NULL;
-		}
+		put_files_struct(t);
 		return;
 	}
 	fs_teardown(t);

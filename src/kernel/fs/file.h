@@ -86,6 +86,8 @@ void fput(struct file *f);
 int fd_install(struct task *t, struct file *f, int minfd, bool cloexec);
 /* Closes descriptor fd: 0 or -EBADF. */
 int fd_close(struct task *t, int fd);
+/* Closes every descriptor of t's table and frees it (t->files becomes NULL). */
+void put_files_struct(struct task *t);
 
 /* 0 and the identity of the open host file, or -errno (-ENODEV for procfs files). */
 int file_identity(struct file *f, uint64_t *dev, uint64_t *ino, uint64_t *size);

@@ -144,3 +144,14 @@ int file_identity(struct file *f, uint64_t *dev, uint64_t *ino, uint64_t *size)
 	*size = (uint64_t)st.st_size;
 	return 0;
 }
+
+void put_files_struct(struct task *t)
+{
+	if (!t->files)
+		return;
+	for (int i = 0; i < VMLAB_NR_OPEN; i++)
+		if (t->files->fd[i])
+			fd_close(t, i);
+	free(t->files);
+	t->files = NULL;
+}

@@ -846,13 +846,7 @@ int fs_setup(struct task *t, const struct fs_config *c)
 
 void fs_teardown(struct task *t)
 {
-	if (t->files) {
-		for (int i = 0; i < VMLAB_NR_OPEN; i++)
-			if (t->files->fd[i])
-				fd_close(t, i);
-		free(t->files);
-		t->files = NULL;
-	}
+	put_files_struct(t);
 	struct fs_struct *fs = t->fs;
 	if (!fs)
 		return;
