@@ -102,6 +102,35 @@ else
 	for i in 1 2 3 4 5 6; do ok "device nodes # SKIP mknod needs root"; done
 fi
 
+# Sockets: live host listeners, one on a node inside the root and one on an abstract name,
+# must never see a connection from the guest (vmlab keeps every socket name to itself);
+# socket nodes are made only below --rw.
+if command -v python3 >/dev/null; then
+	python3 - "$R/host.sock" "$S/log/host-accepted" <<'PY' &
+import select, socket, sys
+ls = []
+for addr in (sys.argv[1], "\0vmlab-sandbox-host"):
+	for kind in (socket.SOCK_STREAM,):
+		s = socket.socket(socket.AF_UNIX, kind)
+		s.bind(addr)
+		s.listen(4)
+		ls.append(s)
+r, _, _ = select.select(ls, [], [], 40)
+if r:
+	open(sys.argv[2], "w").write("a guest connection reached the host\n")
+PY
+	listener=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$R/host.sock" ] && break; sleep 0.2; done
+	run_attack "sockets" "$EXP/sandbox_attack.sockets.out" "$S/outside/stdin.txt" sockets
+	kill $listener 2>/dev/null
+	wait $listener 2>/dev/null
+	if [ -e "$S/log/host-accepted" ]; then notok "sockets: no connection reached a host listener"
+	else ok "sockets: no connection reached a host listener"; fi
+	rm -f "$R/host.sock"
+else
+	for i in 1 2 3 4; do ok "sockets # SKIP python3 is needed for the host listeners"; done
+fi
+
 # O_NONBLOCK and O_APPEND set on inherited descriptors stay the guest's: the host open file
 # descriptions are the shell's too (a terminal left non-blocking breaks the shell).
 mkfifo "$S/log/in.fifo"

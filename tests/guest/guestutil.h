@@ -78,6 +78,7 @@ static const char *errname(int e)
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ENOMSG: return "ENOMSG";
 	case EIDRM: return "EIDRM";
+	case ECONNREFUSED: return "ECONNREFUSED";
 	default: {
 		static char buf[32];
 		snprintf(buf, sizeof(buf), "E#%d", e);

@@ -8,11 +8,16 @@
  * Modes: none (the fixed attacks, cwd /rw, stdin a file outside the root, stdout a pipe,
  * stderr a file outside the root), "devices" (device nodes, FIFOs and a socket the script
  * made: needs root for mknod), "stdin-dev" (stdin is a device node outside --rw),
+ * "sockets" (host listeners the script started, by path inside the root and by abstract
+ * name, must stay unreachable; socket nodes only below --rw),
  * "read PATH" (prints what PATH opens to, or the error).
  */
 #include "guestutil.h"
 
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 
 #define SECRET "SECRET"
 
@@ -381,6 +386,43 @@ static void stdin_dev(void)
 	res("chown /dev/stdin", chown("/dev/stdin", 50566, 2147483648u));
 }
 
+static int unix_addr(struct sockaddr_un *a, const char *path, int abstract)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	strncpy(a->sun_path + (abstract ? 1 : 0), path, sizeof a->sun_path - 2);
+	return (int)(offsetof(struct sockaddr_un, sun_path) + (abstract ? 1 : 0) + strlen(path) +
+		     (abstract ? 0 : 1));
+}
+
+/* Sockets: vmlab's names never reach the host's socket namespace. */
+static void socket_tricks(void)
+{
+	struct sockaddr_un a;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	int l = unix_addr(&a, "/host.sock", 0);
+	res("connect to a host listener's node inside the root", connect(s, (struct sockaddr *)&a, l));
+	l = unix_addr(&a, "vmlab-sandbox-host", 1);
+	res("connect to a host listener's abstract name", connect(s, (struct sockaddr *)&a, l));
+	close(s);
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	res("sendto the host listener's node", sendto(s, "x", 1, 0, (struct sockaddr *)&a,
+						       unix_addr(&a, "/host.sock", 0)));
+	l = unix_addr(&a, "/outside.sock", 0);
+	res("bind a node in the root, outside --rw", bind(s, (struct sockaddr *)&a, l));
+	l = unix_addr(&a, "/escape/x.sock", 0);
+	res("bind through a symlink out of the root", bind(s, (struct sockaddr *)&a, l));
+	l = unix_addr(&a, "/proc/self/x.sock", 0);
+	res("bind in /proc", bind(s, (struct sockaddr *)&a, l));
+	close(s);
+	int srv = socket(AF_UNIX, SOCK_STREAM, 0), cli = socket(AF_UNIX, SOCK_STREAM, 0);
+	l = unix_addr(&a, "/rw/mine.sock", 0);
+	res("bind below --rw", bind(srv, (struct sockaddr *)&a, l));
+	res("listen", listen(srv, 1));
+	res("connect to the guest's own socket", connect(cli, (struct sockaddr *)&a, l));
+	res("unlink it", unlink("/rw/mine.sock"));
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -395,6 +437,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "setfl")) {
 		setfl();
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "sockets")) {
+		socket_tricks();
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "devices")) {
