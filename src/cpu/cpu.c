@@ -71,17 +71,21 @@ void segf_update(struct cpu *c)
 	for (int s = 0; s < SR_COUNT; s++) {
 		const struct seg_cache *sc = &c->mmu->seg.sr[s];
 		uint8_t f = 0;
-		if (sc->flat && sc->usable && sc->d.s) {
+		if (sc->usable && sc->d.s && sc->eff_limit == 0xffffffffu &&
+		    !seg_is_expand_down(&sc->d)) {
 			if (sc->d.type & SEG_TYPE_CODE) {
 				if (sc->d.type & SEG_TYPE_READABLE)
-					f = SEGF_R;
+					f = SEGF_BR;
 			} else {
-				f = SEGF_R;
+				f = SEGF_BR;
 				if (sc->d.type & SEG_TYPE_WRITABLE)
-					f |= SEGF_W;
+					f |= SEGF_BW;
 			}
+			if (sc->flat)
+				f |= f >> 2; /* SEGF_BR -> SEGF_R, SEGF_BW -> SEGF_W */
 		}
 		c->in->segf[s] = f;
+		c->in->segbase[s] = f ? sc->d.base : 0;
 	}
 	c->in->code32 = c->mmu->seg.sr[SR_CS].d.db;
 	c->in->sp_mask = c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
@@ -129,11 +133,17 @@ int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, un
  * page, not RAM). */
 int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v)
 {
-	uint32_t x = 0;
-	if ((c->in->segf[sr] & SEGF_R) && (off & 0xfff) <= 4096 - sz) {
-		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_READ, &c->in->ex);
+	uint32_t x = 0, lin = off + c->in->segbase[sr];
+	if ((c->in->segf[sr] & SEGF_BR) && (lin & 0xfff) <= 4096 - sz) {
+		/* a based segment (TLS) still hits the fast table; a flat one missed it already */
+		uint8_t *p = c->in->segbase[sr] ? fast_hit_lin(c, lin, ACC_READ) : NULL;
 		if (p) {
-			mmu_watch_access(c->mmu, off, sz, ACC_READ);
+			*v = ld(p, sz);
+			return 0;
+		}
+		p = mmu_ptr_slow(c->mmu, lin, ACC_READ, &c->in->ex);
+		if (p) {
+			mmu_watch_access(c->mmu, lin, sz, ACC_READ);
 			*v = ld(p, sz);
 			return 0;
 		}
@@ -148,10 +158,16 @@ int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_
 
 int mem_write_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t v)
 {
-	if ((c->in->segf[sr] & SEGF_W) && (off & 0xfff) <= 4096 - sz) {
-		uint8_t *p = mmu_ptr_slow(c->mmu, off, ACC_WRITE, &c->in->ex);
+	uint32_t lin = off + c->in->segbase[sr];
+	if ((c->in->segf[sr] & SEGF_BW) && (lin & 0xfff) <= 4096 - sz) {
+		uint8_t *p = c->in->segbase[sr] ? fast_hit_lin(c, lin, ACC_WRITE) : NULL;
 		if (p) {
-			mmu_watch_access(c->mmu, off, sz, ACC_WRITE);
+			st(p, sz, v);
+			return 0;
+		}
+		p = mmu_ptr_slow(c->mmu, lin, ACC_WRITE, &c->in->ex);
+		if (p) {
+			mmu_watch_access(c->mmu, lin, sz, ACC_WRITE);
 			st(p, sz, v);
 			return 0;
 		}

@@ -92,6 +92,7 @@ struct cpu_internal {
 	struct x86_exception ex;
 	enum cpu_exit exit_code;
 	uint8_t segf[SR_COUNT]; /* SEGF_* per segment register: may use the flat fast path */
+	uint32_t segbase[SR_COUNT]; /* its base, when SEGF_BR/SEGF_BW say offsets need no check */
 	bool code32;            /* CS.D */
 	uint32_t sp_mask;       /* SS.B ? 0xffffffff : 0xffff */
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
@@ -128,8 +129,14 @@ struct cpu_internal {
 	uint64_t jit_k_dc, jit_k_both; /* 1 << 32 and 1 << 32 | 1: what a chained block entry
 				       * adds to the JIT's packed fetch/decode-cache hit count */
 };
+/* SEGF_R/SEGF_W: flat (base 0, 4 GB, expand-up) and readable/writable, so an offset is the
+ * linear address. SEGF_BR/SEGF_BW: 4 GB and expand-up with any base (a flat segment has them
+ * too, with base 0): no limit check can fail, the linear address is offset + segbase. i386
+ * glibc's TLS is such a segment (GS): every stack-protector check reads %gs:0x14. */
 #define SEGF_R 1
 #define SEGF_W 2
+#define SEGF_BR 4
+#define SEGF_BW 8
 
 /* A basic block of decoded instructions: one physical page, ends at a control transfer. */
 struct block {
@@ -263,27 +270,35 @@ static inline __attribute__((always_inline)) void st(uint8_t *p, unsigned sz, ui
 		*p = (uint8_t)v;
 }
 
+/* The fast-table lookup of a linear address whose access stays in its page: the hit counted
+ * as a TLB hit (LRU stamp, batched count), or NULL (nothing counted). */
+static inline __attribute__((always_inline)) uint8_t *fast_hit_lin(struct cpu *c, uint32_t lin,
+								   enum mmu_access acc)
+{
+	struct cpu_internal *in = c->in;
+	struct mmu_fast *f = &in->fast[acc][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (likely(f->tag == (lin & PAGE_MASK))) {
+		struct tlb_entry *e = f->tlbe;
+		if (e) {
+			e->last_use = ++c->mmu->lru_clock;
+			in->fast_hits[acc]++;
+		}
+		uint8_t *p = mmu_fast_host(f, lin);
+		if (p == NULL) /* fast entries map RAM: tells the compiler, which then */
+			__builtin_unreachable(); /* tests the hit only once */
+		return p;
+	}
+	return NULL;
+}
+
 /* The fast-table hit alone; NULL sends the caller to its out-of-line slow path, so the
  * inlined fast path makes no call (and needs no saved registers). */
 static inline __attribute__((always_inline)) uint8_t *fast_hit(struct cpu *c, unsigned sr,
 							       uint32_t off, unsigned sz,
 							       enum mmu_access acc, uint8_t need)
 {
-	struct cpu_internal *in = c->in;
-	if (likely((in->segf[sr] & need) && (off & 0xfff) <= 4096 - sz)) {
-		struct mmu_fast *f = &in->fast[acc][(off >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-		if (likely(f->tag == (off & PAGE_MASK))) {
-			struct tlb_entry *e = f->tlbe;
-			if (e) {
-				e->last_use = ++c->mmu->lru_clock;
-				in->fast_hits[acc]++;
-			}
-			uint8_t *p = mmu_fast_host(f, off);
-			if (p == NULL) /* fast entries map RAM: tells the compiler, which then */
-				__builtin_unreachable(); /* tests the hit only once */
-			return p;
-		}
-	}
+	if (likely((c->in->segf[sr] & need) && (off & 0xfff) <= 4096 - sz))
+		return fast_hit_lin(c, off, acc);
 	return NULL;
 }
 

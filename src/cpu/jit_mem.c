@@ -71,11 +71,25 @@ void jit_call_sync(struct jit *j, const void *fn)
 	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 }
 
-void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
+/* The segment part of an access through sr at offset ESI: a segment the fast path cannot
+ * take sends the instruction to its slow path. DS, ES, SS and CS must be flat, so ESI is the
+ * linear address already; FS and GS (the TLS segments) may have any base with a 4 GB limit,
+ * added to ESI here (a 32-bit add: linear addresses wrap at 4 GB as the processor's do). */
+static void seg_prologue(struct jit *j, unsigned sr, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
-	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
+	bool based = sr == SR_FS || sr == SR_GS;
+	unsigned need = acc == ACC_WRITE ? SEGF_W : SEGF_R;
+	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, based ? need << 2 : need);
 	jit_fb_jump(j, CC_E);
+	if (based)
+		e_alu_rm(e, 4, 0, RSI, J_IN, O_IN(segbase) + 4 * (int32_t)sr);
+}
+
+/* The fast-table lookup of the linear address in ESI (jit_mem_check after the segment). */
+static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
+{
+	struct emit *e = &j->e;
 	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
 	_Static_assert(sizeof(struct mmu_fast) == 32 && MMU_FAST_SIZE == 1024, "fast entry");
 	e_mov_rr(e, 4, ent, RSI);
@@ -88,6 +102,12 @@ void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc,
 	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
 	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
 	jit_fb_jump(j, CC_NE);
+}
+
+void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
+{
+	seg_prologue(j, sr, acc);
+	table_lookup(j, sz, acc, ent);
 }
 
 void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
@@ -129,9 +149,8 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	int rc = j->rc[k];
 	struct mmu *m = j->c->mmu;
 	bool write_serves_read = m->dtlb && m->tlbcfg.refill == TLB_REFILL_HW;
+	seg_prologue(j, sr, acc);
 	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && write_serves_read))) {
-		e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, acc == ACC_WRITE ? SEGF_W : SEGF_R);
-		jit_fb_jump(j, CC_E);
 		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
 		_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
 		e_mov_rr(e, 8, RAX, RSI);
@@ -144,7 +163,7 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 		done = e_jmp(e);
 		e_patch(other, e->p);
 	}
-	jit_mem_check(j, sr, sz, acc, RAX);
+	table_lookup(j, sz, acc, RAX);
 	count_hit(j, RAX, 0, acc);
 	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, RDI, RSI);
