@@ -99,7 +99,7 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	struct emit *e = &j->e;
 	jit_add_insns(j, (int32_t)retired);
 	uint8_t *site = e_jmp(e); /* chained later by jit_link */
-	e_patch(site, e->p);
+	e_label(e, site);
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), target);
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
@@ -116,7 +116,7 @@ static void indirect_lookup(struct jit *j)
 	uint8_t *none = e_jcc(e, CC_E);
 	e_byte(e, 0xFF); /* jmp rax */
 	e_byte(e, 0xE0);
-	e_patch(none, e->p);
+	e_label(e, none);
 	jit_exit_code(j, J_CONT);
 }
 
@@ -202,15 +202,15 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_patch(e_jcc(e, CC_NE), s->epilogue);
 	e_mov_ri(e, RSI, 0);
 	indirect_lookup(j);
-	e_patch(done1, e->p);
-	e_patch(done2, e->p);
+	e_label(e, done1);
+	e_label(e, done2);
 	jit_add_insns(j, -k);
 	/* a store into a frame of decoded code: leave at this boundary */
 	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
 	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
-	e_patch(go, e->p);
+	e_label(e, go);
 	return true;
 }
 
@@ -251,9 +251,9 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
 		uint8_t *done = e_jmp(e);
-		e_patch(skip, e->p);
+		e_label(e, skip);
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
-		e_patch(done, e->p);
+		e_label(e, done);
 	} else
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
@@ -305,6 +305,13 @@ bool jit_compile(struct cpu *c, struct block *b)
 		bool on;
 	} recomp[BLOCK_INSNS_MAX + 1];
 	memset(recomp, 0, sizeof recomp);
+	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
+	struct {
+		struct jit_fill f[JIT_MAX_FILL];
+		unsigned n;
+	} fills[BLOCK_INSNS_MAX + 1];
+	fills[0].n = 0;
+	fills[b->n].n = 0;
 
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
@@ -328,6 +335,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_out = HF_NONE;
 		j.recomp = false;
 		j.dead = live[k + 1] == 0;
+		j.nfill = 0;
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = mx[k];
 		j.mx_out = false;
@@ -337,6 +345,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (!sse) {
 			e->p = start;
 			e->full = false;
+			jit_fw_rewind(&j, start);
+			j.nfill = 0;
 			j.nfb = 0;
 			j.fb_overflow = false;
 			j.lf = lf0;
@@ -353,6 +363,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
+			memcpy(fills[k].f, j.fill, sizeof j.fill);
+			fills[k].n = j.nfill;
 			if (j.recomp) {
 				recomp[k].on = true;
 				recomp[k].lf = j.recomp_lf;
@@ -370,6 +382,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		e->p = start;
 		e->full = false;
+		jit_fw_rewind(&j, start);
+		fills[k].n = 0;
 		j.nfb = 0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
@@ -390,7 +404,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	}
 	for (unsigned t = 0; t < nstub; t++) {
 		for (unsigned f = 0; f < stub[t].nfb; f++)
-			e_patch(stub[t].fb[f], e->p);
+			e_label(e, stub[t].fb[f]);
 		j.k = stub[t].k;
 		if (stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
@@ -402,6 +416,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (recomp[nk].on) /* the next instruction expects the host flags */
 			jit_recompute(&j, recomp[nk].lf, recomp[nk].cc);
 		jit_rc_kill(&j);
+		jit_emit_fills(&j, fills[nk].f, fills[nk].n);
 		e_patch(e_jmp(e), label[nk]);
 	}
 	if (e->full)

@@ -16,15 +16,15 @@ void jit_ea(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
 	if (i->base != NOREG && i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
-		e_load(e, 4, RAX, J_CPU, O_REG(i->index));
+		jit_ld_reg(j, RSI, i->base, 4);
+		jit_ld_reg(j, RAX, i->index, 4);
 		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
 	} else if (i->base != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		jit_ld_reg(j, RSI, i->base, 4);
 		if (i->disp)
 			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
 	} else if (i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->index));
+		jit_ld_reg(j, RSI, i->index, 4);
 		if (i->scale)
 			e_shift_ri(e, 4, 4, RSI, i->scale);
 		if (i->disp)
@@ -46,7 +46,7 @@ static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 	e_alu_ri(e, 8, 0, J_LRU, 1);
 	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
 	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
-	e_patch(skip, e->p);
+	e_label(e, skip);
 }
 
 /* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
@@ -161,14 +161,14 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		done = e_jmp(e);
-		e_patch(other, e->p);
+		e_label(e, other);
 	}
 	table_lookup(j, sz, acc, RAX);
 	count_hit(j, RAX, 0, acc);
 	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, RDI, RSI);
 	e_mov_rr(e, 8, r, RAX);
-	e_patch(done, e->p);
+	e_label(e, done);
 	j->rc[k] = (int)acc;
 }
 
@@ -194,15 +194,15 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
 	count_hit(j, RDX, slot, ACC_FETCH);
 	uint8_t *done = e_jmp(e);
-	e_patch(miss, e->p);
+	e_label(e, miss);
 	e_mov_rr(e, 8, RDI, J_CPU);
 	e_mov_ri(e, RSI, next_eip);
 	jit_call_sync(j, (const void *)jit_fetch_slow);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, next_eip, retired);
-	e_patch(ok, e->p);
+	e_label(e, ok);
 	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
-	e_patch(done, e->p);
+	e_label(e, done);
 	memcpy(j->rc, rc, sizeof rc);
 }
