@@ -137,6 +137,18 @@ struct cpu_internal {
 #define SEGF_W 2
 #define SEGF_BR 4
 #define SEGF_BW 8
+/* Compiled code runs only while ES, SS and DS are flat and writable, as Linux's user
+ * segments are: its accesses through them then need no segment check (jit_mem.c). The
+ * four bytes segf[SR_ES..SR_DS] read as one little-endian word, CS's byte ignored. */
+#define SEGF_JIT_MASK                                                                              \
+	((uint32_t)(SEGF_R | SEGF_W) << (8 * SR_ES) | (uint32_t)(SEGF_R | SEGF_W) << (8 * SR_SS) | \
+	 (uint32_t)(SEGF_R | SEGF_W) << (8 * SR_DS))
+static inline bool segf_jit_ok(const uint8_t *segf)
+{
+	uint32_t v;
+	memcpy(&v, segf, 4);
+	return (v & SEGF_JIT_MASK) == SEGF_JIT_MASK;
+}
 
 /* A basic block of decoded instructions: one physical page, ends at a control transfer. */
 struct block {

@@ -45,7 +45,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	if (in->eflags & EFL_TF)
 		return NULL;
 	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
-	if (!c->mmu->seg.sr[SR_CS].flat)
+	if (!c->mmu->seg.sr[SR_CS].flat || !segf_jit_ok(in->segf))
 		return NULL;
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
@@ -229,6 +229,11 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 		e_patch(e_jmp(e), bail);
 		return;
 	}
+	/* ES, SS and DS flat and writable (segf_jit_ok), as the block's code assumes */
+	e_load(e, 4, RAX, J_IN, O_IN(segf));
+	e_alu_ri(e, 4, 4, RAX, (int32_t)SEGF_JIT_MASK);
+	e_alu_ri(e, 4, 7, RAX, (int32_t)SEGF_JIT_MASK);
+	e_patch(e_jcc(e, CC_NE), bail);
 	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
@@ -281,7 +286,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		return false;
 	}
 	size_t data0 = s->data_used;
-	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model};
+	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
 	j.e.p = s->code + s->used;
 	j.e.end = s->code + JIT_CODE_SIZE;
@@ -393,6 +398,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		jit_rc_forget(&j);
 		if (!emit_fallback(&j, i))
 			goto fail;
+		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
 	label[b->n] = e->p;
 	if (mx[b->n])

@@ -73,13 +73,16 @@ void jit_call_sync(struct jit *j, const void *fn)
 
 /* The segment part of an access through sr at offset ESI: a segment the fast path cannot
  * take sends the instruction to its slow path. DS, ES, SS and CS must be flat, so ESI is the
- * linear address already; FS and GS (the TLS segments) may have any base with a 4 GB limit,
+ * linear address already (ES, SS and DS are checked once, at the block's entry, unless a
+ * handler has run since); FS and GS (the TLS segments) may have any base with a 4 GB limit,
  * added to ESI here (a 32-bit add: linear addresses wrap at 4 GB as the processor's do). */
 static void seg_prologue(struct jit *j, unsigned sr, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
 	bool based = sr == SR_FS || sr == SR_GS;
 	unsigned need = acc == ACC_WRITE ? SEGF_W : SEGF_R;
+	if (j->seg_flat && sr <= SR_DS && (SEGF_JIT_MASK >> (8 * sr) & need))
+		return; /* checked at the block's entry, and no handler ran since */
 	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, based ? need << 2 : need);
 	jit_fb_jump(j, CC_E);
 	if (based)
