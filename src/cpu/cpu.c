@@ -665,7 +665,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
 		if (b && !tf && c->jit && in->jit && (uint64_t)b->n <= end - c->insns &&
-		    c->mmu->seg.sr[SR_CS].flat && segf_jit_ok(in->segf)) {
+		    jit_regime_ok(c)) {
 			/* compiled code: it may run on through chained blocks */
 			if (b->jit || jit_compile(c, b)) {
 				jit_link(c, b);

@@ -20,6 +20,8 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
+static void icache_clear(struct jit_state *s);
+
 /* ---- the helpers compiled code calls ---- */
 static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
 {
@@ -45,7 +47,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	if (in->eflags & EFL_TF)
 		return NULL;
 	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
-	if (!c->mmu->seg.sr[SR_CS].flat || !segf_jit_ok(in->segf))
+	if (!jit_regime_ok(c))
 		return NULL;
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
@@ -64,6 +66,12 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		st->entry = b->jit_chain;
 	}
 	return b->jit;
+}
+
+void jit_cr0_changed(struct cpu *c)
+{
+	if (c->in->jit)
+		icache_clear(c->in->jit);
 }
 
 /* ---- small emitters over the pinned registers ---- */
@@ -248,17 +256,11 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
-	if (fetch) {
+	if (fetch) { /* paging is on: the entry mirrors a TLB entry (count_hit) */
 		e_load(e, 8, RDX, RDX, slot + (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_test_rr(e, 8, RDX, RDX);
-		uint8_t *skip = e_jcc(e, CC_E);
 		e_alu_ri(e, 8, 0, J_LRU, 1);
 		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
-		uint8_t *done = e_jmp(e);
-		e_label(e, skip);
-		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
-		e_label(e, done);
 	} else
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
@@ -344,7 +346,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = mx[k];
 		j.mx_out = false;
-		int rc0[JIT_RC];
+		int rc0[JIT_RC], last_rc0 = j.last_rc;
 		memcpy(rc0, j.rc, sizeof rc0);
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
 		if (!sse) {
@@ -356,6 +358,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 			j.fb_overflow = false;
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
+			j.last_rc = last_rc0;
 			j.mx_out = false;
 			if (mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */

@@ -59,6 +59,9 @@ struct jit {
 	 * call C code (which may change the table) point all three at an entry no address
 	 * matches before they rejoin. */
 	int rc[JIT_RC];
+	/* the kept translation the last counted access went through, when its entry got the
+	 * newest LRU stamp on every path to here; -1 otherwise */
+	int last_rc;
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;
@@ -200,6 +203,15 @@ static inline int32_t o_reg(unsigned r, unsigned sz)
 }
 
 /* ---- the interface to cpu.c ---- */
+/* Compiled code runs only where what it was compiled for holds: paging on (so every fast
+ * entry of a modelled TLB mirrors a TLB entry: count_hit), CS flat, ES, SS and DS flat and
+ * writable (segf_jit_ok). */
+static inline bool jit_regime_ok(const struct cpu *c)
+{
+	return (c->mmu->regs.cr0 & CR0_PG) && c->mmu->seg.sr[SR_CS].flat &&
+	       segf_jit_ok(c->in->segf);
+}
+
 int jit_init(struct cpu *c);
 void jit_destroy(struct cpu *c);
 void jit_reset(struct cpu *c);	   /* drops all compiled code (with the decode cache) */

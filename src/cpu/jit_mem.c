@@ -34,19 +34,23 @@ void jit_ea(struct jit *j, const struct insn *i)
 }
 
 /* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
- * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers). */
-static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+ * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers).
+ * Compiled code runs with paging on (jit_regime_ok), where every fast entry of a modelled
+ * TLB mirrors a TLB entry (install_fast), so the entry needs no NULL test. stamp false: the
+ * entry is the one the last stamp went to (nothing else was stamped since), so a new stamp
+ * would not change the LRU order of any two entries; the clock's value itself is never
+ * seen. */
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
 {
 	struct emit *e = &j->e;
 	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
 		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
-	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_test_rr(e, 8, RDX, RDX);
-	uint8_t *skip = e_jcc(e, CC_E);
-	e_alu_ri(e, 8, 0, J_LRU, 1);
-	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	if (stamp) {
+		e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_alu_ri(e, 8, 0, J_LRU, 1);
+		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	}
 	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
-	e_label(e, skip);
 }
 
 /* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
@@ -116,7 +120,7 @@ void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc,
 void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
-	count_hit(j, ent, 0, acc);
+	count_hit(j, ent, 0, acc, true);
 	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
@@ -127,6 +131,7 @@ void jit_rc_forget(struct jit *j)
 {
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j->rc[k] = -1;
+	j->last_rc = -1;
 }
 
 /* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
@@ -160,19 +165,22 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
 		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
 		uint8_t *other = e_jcc(e, CC_A);
-		count_hit(j, r, 0, acc); /* a TLB hit on the same entry, counted as ever */
+		/* a TLB hit on the same entry, counted as ever; when the last access went
+		 * through this kept entry too, its stamp is still the newest */
+		count_hit(j, r, 0, acc, j->last_rc != (int)k);
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		done = e_jmp(e);
 		e_label(e, other);
 	}
 	table_lookup(j, sz, acc, RAX);
-	count_hit(j, RAX, 0, acc);
+	count_hit(j, RAX, 0, acc, true);
 	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, RDI, RSI);
 	e_mov_rr(e, 8, r, RAX);
 	e_label(e, done);
 	j->rc[k] = (int)acc;
+	j->last_rc = (int)k;
 }
 
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
@@ -195,7 +203,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	uint8_t *miss;
 	jit_fetch_lookup(j, next_eip, &miss);
 	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	count_hit(j, RDX, slot, ACC_FETCH);
+	count_hit(j, RDX, slot, ACC_FETCH, true);
 	uint8_t *done = e_jmp(e);
 	e_label(e, miss);
 	e_mov_rr(e, 8, RDI, J_CPU);
@@ -208,4 +216,5 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
 	e_label(e, done);
 	memcpy(j->rc, rc, sizeof rc);
+	j->last_rc = -1; /* the fetch's stamp came after the last access's */
 }

@@ -2,8 +2,9 @@
 # Compiled blocks and the interpreter are one machine: every guest program (-O2) run under
 # `vmlab run --stats` with and without --no-jit must print the same output, exit status and
 # statistics (instructions, TLB lookups/hits/misses, page walks, faults, ...), byte for byte,
-# on the default machine and (release build) on three others: no TLB; a small FIFO TLB; PAE
-# with a random-replacement TLB.
+# on the default machine and (release build) on four others: no TLB; a small FIFO TLB; a
+# tiny LRU TLB (every LRU stamp compiled code leaves out must not change a victim); PAE with
+# a random-replacement TLB.
 cd "$(dirname "$0")/../.."
 vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 tmp=$(mktemp -d)
@@ -21,7 +22,7 @@ if [ ${#progs[@]} -eq 0 ] || [ ! -x "$vmlab" ]; then
 fi
 configs=("")
 [ "${VMLAB_BUILD:-rel}" = rel ] &&
-	configs+=("--no-tlb" "--tlb=16x2 --tlb-policy=fifo" "--paging=pae --tlb-policy=random")
+	configs+=("--no-tlb" "--tlb=16x2 --tlb-policy=fifo" "--tlb=8x2" "--paging=pae --tlb-policy=random")
 echo "1..$((${#progs[@]} * ${#configs[@]}))"
 n=0
 for cfg in "${configs[@]}"; do
