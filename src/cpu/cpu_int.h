@@ -103,6 +103,7 @@ struct cpu_internal {
 	/* decode cache */
 	struct block **hash;
 	unsigned hash_mask;
+	unsigned hash_count;	    /* blocks added since the last reset (the hash grows with it) */
 	struct page_blocks **pages; /* per physical frame of decoded blocks (hash by pfn) */
 	unsigned pages_mask;
 	uint8_t *arena;
@@ -164,6 +165,7 @@ struct block {
 	bool straddle;
 	bool in2; /* also on pa2's same-page chain (through pnext2): pa2 is another frame */
 	uint16_t n;
+	uint16_t runs; /* executions before it was compiled (c->jit_threshold) */
 	phys_addr_t pa2;
 	struct block *pnext2;
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
