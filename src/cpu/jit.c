@@ -537,6 +537,7 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	struct jit j = {.c = c, .e = e};
 	s->icache_miss = j.e.p;
 	indirect_lookup(&j);
+	jit_emit_lf_helper(&j);
 	s->used = TRAMPOLINE_SIZE;
 	if (j.e.full)
 		abort(); /* TRAMPOLINE_SIZE is too small */
