@@ -32,7 +32,25 @@ static void e_call_rel(struct emit *e, const uint8_t *target)
  * know: a call to the shared helper (jit_emit_lf_helper). Clobbers RAX and RCX only. */
 static void lf_to_host(struct jit *j)
 {
-	e_call_rel(&j->e, j->c->in->jit->lf_host);
+	struct emit *e = &j->e;
+	/* the kind the record has now, at the block's first entry (cpu_run compiles a block
+	 * just before it runs it), is the likely one: tested inline first */
+	unsigned guess = j->c->in->lf_op, kind = guess >> 2;
+	uint8_t *other = NULL, *done = NULL;
+	if (kind >= LF_ADD && kind <= LF_DEC && (guess & 3) != 3) {
+		e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
+		e_u32(e, guess);
+		other = e_jcc(e, CC_NE);
+		if (kind == LF_INC || kind == LF_DEC) {
+			e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
+			e_shift_ri(e, 4, 5, RCX, 1);
+		}
+		jit_recompute(j, (int)guess, CC_E);
+		done = e_jmp(e);
+		e_patch(other, e->p);
+	}
+	e_call_rel(e, j->c->in->jit->lf_host);
+	e_patch(done, e->p);
 }
 
 void jit_emit_lf_helper(struct jit *j)
