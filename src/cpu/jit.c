@@ -58,7 +58,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	 * decoded from (else cpu_run's get_block decodes it afresh) */
 	uint32_t lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
 	struct mmu_fast *f2 = &in->fast[ACC_FETCH][(lin2 >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (b->straddle && (f2->tag != lin2 || mmu_fast_host(f2, lin2) != c->mmu->pm->host + b->pa2))
+	if (b->straddle &&
+	    (f2->tag != lin2 || mmu_fast_host(f2, lin2) != c->mmu->pm->host + b->pa2))
 		return NULL;
 	if (c->tlb_fetch_model) {
 		/* the fetches' lookups, hits, counted as get_block does */

@@ -61,8 +61,8 @@ void jit_emit_lf_helper(struct jit *j)
 	/* flags.c decides; the registers compiled code may hold live are kept (the stack is
 	 * 16-byte aligned at the call: compiled code's RSP is, the helper's call and the
 	 * seven pushes add 64 bytes) */
-	static const uint8_t save[] = {0x52, 0x56, 0x57, 0x41, 0x50, 0x41, 0x51,
-				       0x41, 0x52, 0x41, 0x53}; /* push rdx rsi rdi r8-r11 */
+	static const uint8_t save[] = {0x52, 0x56, 0x57, 0x41, 0x50, 0x41,
+				       0x51, 0x41, 0x52, 0x41, 0x53}; /* push rdx rsi rdi r8-r11 */
 	static const uint8_t restore[] = {0x41, 0x5B, 0x41, 0x5A, 0x41, 0x59,
 					  0x41, 0x58, 0x5F, 0x5E, 0x5A};
 	for (size_t k = 0; k < sizeof save; k++)

@@ -136,8 +136,9 @@ static void chained_entry(void **state)
 		chained(false, tlb, &interp);
 		for (unsigned k = 0; k < CTR_COUNT; k++)
 			if (jit.v[k] != interp.v[k])
-				fail_msg("%s: %llu compiled, %llu interpreted", counter_info[k].name,
-					 (unsigned long long)jit.v[k], (unsigned long long)interp.v[k]);
+				fail_msg("%s: %llu compiled, %llu interpreted",
+					 counter_info[k].name, (unsigned long long)jit.v[k],
+					 (unsigned long long)interp.v[k]);
 	}
 }
 
