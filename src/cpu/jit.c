@@ -54,11 +54,21 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		return NULL;
 	phys_addr_t pa = (phys_addr_t)(mmu_fast_host(f, lin) - c->mmu->pm->host);
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
-	/* a block crossing into the next page: cpu_run checks that page (get_block) */
-	if (!b || !b->jit || b->straddle || b->n > in->jit_end - c->insns)
+	if (!b || !b->jit || b->n > in->jit_end - c->insns)
 		return NULL;
-	if (c->tlb_fetch_model)
-		cpu_ptr(c, lin, ACC_FETCH); /* the fetch's lookup, a hit, counted as get_block does */
+	/* a block crossing into the next page: that page must still map to the frame it was
+	 * decoded from (else cpu_run's get_block decodes it afresh) */
+	uint32_t lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
+	struct mmu_fast *f2 = &in->fast[ACC_FETCH][(lin2 >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	if (b->straddle &&
+	    (f2->tag != lin2 || mmu_fast_host(f2, lin2) != c->mmu->pm->host + b->pa2))
+		return NULL;
+	if (c->tlb_fetch_model) {
+		/* the fetches' lookups, hits, counted as get_block does */
+		cpu_ptr(c, lin, ACC_FETCH);
+		if (b->straddle)
+			cpu_ptr(c, lin2, ACC_FETCH);
+	}
 	in->dc_hits++;
 	if (site) {
 		struct jit_site *st = (struct jit_site *)(void *)site;
@@ -223,20 +233,36 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 }
 
 /* ---- blocks ---- */
+/* The fetch fast-table slot of lin, as an offset into the table (RDX in the prologue). */
+static int32_t fetch_slot(uint32_t lin)
+{
+	return (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
+}
+
+/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa. */
+static void chain_frame_check(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t *bail)
+{
+	struct emit *e = &j->e;
+	struct mmu *m = j->c->mmu;
+	e_op_mem(e, 4, 0x81, 7, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
+	e_u32(e, lin & PAGE_MASK);
+	e_patch(e_jcc(e, CC_NE), bail);
+	e_mov_ri64(e, RAX,
+		   (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
+	e_alu_rm(e, 8, 7, RAX, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, addend));
+	e_patch(e_jcc(e, CC_NE), bail);
+}
+
 /* The chained entry: what cpu_run's get_block does before it runs a block (the budget, the
  * fetch's I-TLB lookup, that the page still maps to the block's frame, the decode-cache hit),
- * inline; anything else leaves for cpu_run at the block's EIP. */
+ * inline; anything else leaves for cpu_run at the block's EIP. A block whose last instruction
+ * crosses into the next page also checks that page's mapping and counts its fetch lookup
+ * after the first page's, as get_block's straddle_ok does. */
 static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 {
 	struct emit *e = &j->e;
 	struct block *b = j->b;
-	struct mmu *m = j->c->mmu;
-	uint32_t lin = b->eip;
-	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	if (b->straddle) { /* the next page's mapping is checked by cpu_run (get_block) */
-		e_patch(e_jmp(e), bail);
-		return;
-	}
+	uint32_t lin = b->eip, lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
 	/* ES, SS and DS flat and writable (segf_jit_ok), as the block's code assumes */
 	e_load(e, 4, RAX, J_IN, O_IN(segf));
 	e_alu_ri(e, 4, 4, RAX, (int32_t)SEGF_JIT_MASK);
@@ -246,21 +272,25 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
 	e_patch(e_jcc(e, CC_A), bail);
-	uint8_t *miss;
-	jit_fetch_lookup(j, lin, &miss);
-	e_patch(miss, bail);
-	e_mov_ri64(e, RAX,
-		   (uintptr_t)(m->pm->host + (b->pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
-	e_alu_rm(e, 8, 7, RAX, RDX, slot + (int32_t)offsetof(struct mmu_fast, addend));
-	e_patch(e_jcc(e, CC_NE), bail);
+	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+	chain_frame_check(j, lin, b->pa, bail);
+	if (b->straddle)
+		chain_frame_check(j, lin2, b->pa2, bail);
 	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
-	if (fetch) { /* paging is on: the entry mirrors a TLB entry (count_hit) */
-		e_load(e, 8, RDX, RDX, slot + (int32_t)offsetof(struct mmu_fast, tlbe));
+	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
+		e_load(e, 8, RAX, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
 		e_alu_ri(e, 8, 0, J_LRU, 1);
-		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+		e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
+		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
+			e_load(e, 8, RAX, RDX,
+			       fetch_slot(lin2) + (int32_t)offsetof(struct mmu_fast, tlbe));
+			e_alu_ri(e, 8, 0, J_LRU, 1);
+			e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
+			e_alu_ri(e, 8, 0, J_FETCH, 1);
+		}
 	} else
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
@@ -536,6 +566,7 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	struct jit j = {.c = c, .e = e};
 	s->icache_miss = j.e.p;
 	indirect_lookup(&j);
+	jit_emit_lf_helper(&j);
 	s->used = TRAMPOLINE_SIZE;
 	if (j.e.full)
 		abort(); /* TRAMPOLINE_SIZE is too small */

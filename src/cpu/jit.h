@@ -104,7 +104,9 @@ struct jit_link {
 };
 #define JIT_ICACHE_BITS 12
 #define JIT_ICACHE_SIZE (1u << JIT_ICACHE_BITS)
-#define TRAMPOLINE_SIZE 512u
+#define TRAMPOLINE_SIZE 2048u
+/* lf_op values: kind << 2 | log2(size), kinds up to LF_MUL */
+#define JIT_LF_OPS 48
 
 struct jit_state {
 	FILE *perf_map;	      /* /tmp/perf-PID.map for `perf report` (VMLAB_PERF_MAP=1), or NULL */
@@ -120,6 +122,10 @@ struct jit_state {
 	struct jit_site *icache;
 	struct jit_work *work; /* jit_compile's tables (jit.c) */
 	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
+	/* the shared helper that loads the host's flags from a lazy-flag record of a kind
+	 * not known at compile time (jit_emit_lf_helper), and its code per lf_op */
+	uint8_t *lf_host;
+	uint8_t *lf_table[JIT_LF_OPS];
 };
 
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
@@ -183,8 +189,13 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
 bool jit_recompute(struct jit *j, int lf, unsigned cc);
 /* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
 unsigned jit_cond(struct jit *j, unsigned cc);
-/* EAX = guest CF (0 or 1). Clobbers the caller-saved registers. */
+/* EAX = guest CF (0 or 1). Clobbers RCX. */
 void jit_get_cf(struct jit *j);
+/* Emits the shared helper (in the trampoline area) that sets the host's arithmetic flags to
+ * the guest's from the lazy-flag record, whatever its kind: a host operation per kind and
+ * size, flags.c for shifts and MUL. Compiled code calls it where the kind is not known at
+ * compile time; it clobbers RAX and RCX only. */
+void jit_emit_lf_helper(struct jit *j);
 /* Flag liveness: the arithmetic flags (EFL_ARITH bits) live before instruction i given
  * those live after it, as its template (or handler call) uses them: every flag when it may
  * leave the block, fault or call a handler. */

@@ -1,17 +1,110 @@
 /*
  * Conditions and carries in compiled code: the guest's flags recomputed with the host's
- * own instructions from the lazy-flag record (the same ISA sets the same flags), or asked
- * of flags.c when the record's kind is not known at compile time.
+ * own instructions from the lazy-flag record (the same ISA sets the same flags). When the
+ * record's kind is not known at compile time, a shared helper picks the host operation by
+ * the record's kind at run time (flags.c decides the rare kinds).
  */
 #include "cpu/jit.h"
 
-static int jit_cond_slow(struct cpu_internal *in, unsigned cc)
+/* The record of a kind the helper has no host operation for (shifts, MUL): flags.c's
+ * arithmetic flags, the lazy state left as it is (as get_cf_slow leaves it). */
+static uint32_t jit_flags_slow(struct cpu_internal *in)
 {
-	return cond(in, cc);
+	uint32_t eflags = in->eflags;
+	unsigned op = in->lf_op;
+	uint32_t f = flags_materialize(in);
+	in->eflags = eflags;
+	in->lf_op = op;
+	return f;
 }
-static uint32_t jit_cf_slow(struct cpu_internal *in)
+
+/* call rel32 (compiled code and the helper share the code buffer) */
+static void e_call_rel(struct emit *e, const uint8_t *target)
 {
-	return get_cf(in);
+	e_byte(e, 0xE8);
+	uint8_t *at = e->p;
+	e_u32(e, 0);
+	if (!e->full)
+		e_patch(at, target);
+}
+
+/* Host flags = the guest's arithmetic flags, for a record whose kind compiled code does not
+ * know: a call to the shared helper (jit_emit_lf_helper). Clobbers RAX and RCX only. */
+static void lf_to_host(struct jit *j)
+{
+	struct emit *e = &j->e;
+	/* the kind the record has now, at the block's first entry (cpu_run compiles a block
+	 * just before it runs it), is the likely one: tested inline first */
+	unsigned guess = j->c->in->lf_op, kind = guess >> 2;
+	uint8_t *other = NULL, *done = NULL;
+	if (kind >= LF_ADD && kind <= LF_DEC && (guess & 3) != 3) {
+		e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
+		e_u32(e, guess);
+		other = e_jcc(e, CC_NE);
+		if (kind == LF_INC || kind == LF_DEC) {
+			e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
+			e_shift_ri(e, 4, 5, RCX, 1);
+		}
+		jit_recompute(j, (int)guess, CC_E);
+		done = e_jmp(e);
+		e_label(e, other);
+	}
+	e_call_rel(e, j->c->in->jit->lf_host);
+	e_label(e, done);
+}
+
+void jit_emit_lf_helper(struct jit *j)
+{
+	struct emit *e = &j->e;
+	struct jit_state *s = j->c->in->jit;
+	uint8_t *rare = e->p;
+	/* flags.c decides; the registers compiled code may hold live are kept (the stack is
+	 * 16-byte aligned at the call: compiled code's RSP is, the helper's call and the
+	 * seven pushes add 64 bytes) */
+	static const uint8_t save[] = {0x52, 0x56, 0x57, 0x41, 0x50, 0x41,
+				       0x51, 0x41, 0x52, 0x41, 0x53}; /* push rdx rsi rdi r8-r11 */
+	static const uint8_t restore[] = {0x41, 0x5B, 0x41, 0x5A, 0x41, 0x59,
+					  0x41, 0x58, 0x5F, 0x5E, 0x5A};
+	for (size_t k = 0; k < sizeof save; k++)
+		e_byte(e, save[k]);
+	e_mov_rr(e, 8, RDI, J_IN);
+	e_call(e, (const void *)jit_flags_slow);
+	for (size_t k = 0; k < sizeof restore; k++)
+		e_byte(e, restore[k]);
+	uint8_t *to_host = e_jmp(e);
+	/* LF_NONE: in->eflags holds them; loaded into the host's with pushfq's counterpart,
+	 * every other bit (TF, DF, AC, ...) clear */
+	uint8_t *none = e->p;
+	e_load(e, 4, RAX, J_IN, O_IN(eflags));
+	e_label(e, to_host);
+	e_alu_ri(e, 4, 4, RAX, EFL_ARITH);
+	e_byte(e, 0x50); /* push rax; popfq; ret */
+	e_byte(e, 0x9D);
+	e_byte(e, 0xC3);
+	/* a host operation per kind and size the record can hold */
+	_Static_assert((LF_MUL << 2 | 3) < JIT_LF_OPS, "lf_host table");
+	for (unsigned op = 0; op < JIT_LF_OPS; op++) {
+		unsigned kind = op >> 2;
+		s->lf_table[op] = op == LF_NONE ? none : rare;
+		if (kind < LF_ADD || kind > LF_DEC || (op & 3) == 3)
+			continue;
+		s->lf_table[op] = e->p;
+		if (kind == LF_INC || kind == LF_DEC) { /* CF from lf_aux; INC/DEC keep it */
+			e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
+			e_shift_ri(e, 4, 5, RCX, 1);
+		}
+		jit_recompute(j, (int)op, CC_E);
+		e_byte(e, 0xC3);
+	}
+	/* the entry: jmp [table + lf_op * 8] (any other value: flags.c) */
+	s->lf_host = e->p;
+	e_load(e, 4, RCX, J_IN, O_IN(lf_op));
+	e_alu_ri(e, 4, 7, RCX, JIT_LF_OPS - 1);
+	e_patch(e_jcc(e, CC_A), rare);
+	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)s->lf_table);
+	e_byte(e, 0xFF); /* jmp [rax + rcx * 8] */
+	e_byte(e, 0x24);
+	e_byte(e, 0xC8);
 }
 
 void jit_get_cf(struct jit *j)
@@ -41,9 +134,8 @@ void jit_get_cf(struct jit *j)
 		e_alu_ri(e, 4, 4, RAX, EFL_CF);
 		return;
 	}
-	e_mov_rr(e, 8, RDI, J_IN);
-	e_call(e, (const void *)jit_cf_slow);
-	jit_rc_forget(j);
+	lf_to_host(j);
+	e_setcc(e, CC_B, RAX);
 	e_movzx_rr(e, 1, RAX, RAX);
 }
 
@@ -86,7 +178,6 @@ bool jit_recompute(struct jit *j, int lf, unsigned cc)
 
 unsigned jit_cond(struct jit *j, unsigned cc)
 {
-	struct emit *e = &j->e;
 	bool cf = (cc >> 1) == 1 || (cc >> 1) == 3;
 	if (j->lf >= 0 && (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && !cf))) {
 		/* the previous instruction's host operation left the flags: nothing to do here,
@@ -100,20 +191,7 @@ unsigned jit_cond(struct jit *j, unsigned cc)
 	j->hf_in = HF_NONE;
 	if (j->lf >= 0 && jit_recompute(j, j->lf, cc))
 		return cc;
-	/* not known here: the commonest lazy state (a 32-bit SUB/CMP) inline, others in C */
-	const int sub32 = LF_SUB << 2 | 2;
-	e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
-	e_u32(e, (uint32_t)sub32);
-	uint8_t *other = e_jcc(e, CC_NE);
-	jit_recompute(j, sub32, cc);
-	e_setcc(e, cc, RAX);
-	uint8_t *join = e_jmp(e);
-	e_label(e, other);
-	e_mov_rr(e, 8, RDI, J_IN);
-	e_mov_ri(e, RSI, cc);
-	e_call(e, (const void *)jit_cond_slow);
-	jit_rc_forget(j);
-	e_label(e, join);
-	e_test_rr(e, 1, RAX, RAX);
-	return CC_NE;
+	/* not known here */
+	lf_to_host(j);
+	return cc;
 }

@@ -1,7 +1,7 @@
 /*
  * Compiled blocks against the interpreter on random straight-line code rich in flag
  * producers and consumers: ALU operations of every size, INC/DEC, NOT/NEG, rotates (every
- * form, register and memory), shifts (register and memory), BT/BTS/BTR/BTC, SETcc, ADC,
+ * form, register and memory), shifts (register and memory), BT/BTS/BTR/BTC, SETcc, ADC/SBB,
  * PUSHF (which exposes the flags), short Jcc, and memory operands that cross into the next page or
  * fault on an unmapped one in the middle of a block. Both engines, for both vendor models, must end
  * with the same registers, EFLAGS, memory, exception (vector, error code, CR2), instruction count
@@ -88,10 +88,16 @@ static void gen_insn(struct prog *p)
 		}
 		put(p, pick(256));
 		break;
-	case 3: /* INC/DEC r32, TEST r, r */
-		if (pick(2))
-			put(p, 0x40 | pick(2) << 3 | reg());
-		else {
+	case 3: /* INC/DEC r (every size), TEST r, r */
+		if (pick(2)) {
+			if (sz == 4)
+				put(p, 0x40 | pick(2) << 3 | reg());
+			else { /* FE/FF /0 /1 */
+				size_prefix(p, sz);
+				put(p, 0xFE | w);
+				put(p, 0xC0 | pick(2) << 3 | (sz == 1 ? reg8() : reg()));
+			}
+		} else {
 			put(p, 0x85);
 			put(p, 0xC0 | reg() << 3 | reg());
 		}
@@ -152,9 +158,10 @@ static void gen_insn(struct prog *p)
 		put(p, 0x90 | pick(16));
 		put(p, 0xC0 | reg8());
 		break;
-	case 12: /* ADC/SBB r32, r32 */
-		put(p, pick(2) ? 0x11 : 0x19);
-		put(p, 0xC0 | reg() << 3 | reg());
+	case 12: /* ADC/SBB r, r (every size) */
+		size_prefix(p, sz);
+		put(p, (pick(2) ? 0x10 : 0x18) | w);
+		put(p, 0xC0 | (sz == 1 ? reg8() << 3 | reg8() : reg() << 3 | reg()));
 		break;
 	case 13: /* Jcc over a NOP: the flags read, a block boundary on one path */
 		put(p, 0x70 | pick(16));
