@@ -2573,6 +2573,26 @@ static void run_case(struct tcase *t)
 		interp_case(&machines[m], &t->in, &eout);
 		same = compare(t, &nout, &eout, msg, sizeof(msg));
 	}
+	/* The host's x87 last-instruction and last-operand pointers are lost when the kernel
+	 * switches the native helper out between the instruction and the state capture (AMD's
+	 * XSAVE keeps FIP, FDP and FOP only while an exception is pending): a difference in
+	 * them alone is checked again on fresh native runs before it counts. */
+	for (int again = 0;
+	     !same && again < 3 && g->x87 &&
+	     (strstr(msg, "fip: host") || strstr(msg, "fcs/fop: host") || strstr(msg, "fdp: host"));
+	     again++) {
+		if (native_run(&nat, &t->in, &nout)) {
+			fprintf(stderr, "diffcpu: the native helper failed on case %u\n", t->in.id);
+			exit(2);
+		}
+		same = true;
+		for (m = 0; m < TLB_MODES && same; m++) {
+			if (!mode_on[m])
+				continue;
+			interp_case(&machines[m], &t->in, &eout);
+			same = compare(t, &nout, &eout, msg, sizeof(msg));
+		}
+	}
 	if (!same && m - 1 != TLB_MODE_DEFAULT) {
 		size_t k = strlen(msg);
 		snprintf(msg + k, sizeof(msg) - k, " [TLB %s]", tlb_mode_names[m - 1]);
