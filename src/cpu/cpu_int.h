@@ -96,6 +96,10 @@ struct cpu_internal {
 	bool code32;            /* CS.D */
 	uint32_t sp_mask;       /* SS.B ? 0xffffffff : 0xffff */
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
+	/* right after stop (compiled code tests both in one compare after a handler): a
+	 * segment load left ES, SS or DS unfit for compiled code (segf_jit_ok), which must
+	 * leave at the next boundary; its chained entries do not check again */
+	bool jit_leave;
 	const struct block *cur;
 	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
 	const struct insn *at;        /* the instruction being executed (threaded dispatch) */

@@ -223,8 +223,12 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_label(e, done1);
 	e_label(e, done2);
 	jit_add_insns(j, -k);
-	/* a store into a frame of decoded code: leave at this boundary */
-	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
+	/* a store into a frame of decoded code, or segments compiled code cannot run under:
+	 * leave at this boundary */
+	_Static_assert(offsetof(struct cpu_internal, jit_leave) ==
+			   offsetof(struct cpu_internal, stop) + 1,
+		       "stop and jit_leave in one word");
+	e_op_mem(e, 2, 0x83, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
 	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
@@ -263,11 +267,6 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	struct emit *e = &j->e;
 	struct block *b = j->b;
 	uint32_t lin = b->eip, lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
-	/* ES, SS and DS flat and writable (segf_jit_ok), as the block's code assumes */
-	e_load(e, 4, RAX, J_IN, O_IN(segf));
-	e_alu_ri(e, 4, 4, RAX, (int32_t)SEGF_JIT_MASK);
-	e_alu_ri(e, 4, 7, RAX, (int32_t)SEGF_JIT_MASK);
-	e_patch(e_jcc(e, CC_NE), bail);
 	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));

@@ -81,8 +81,9 @@ struct jit {
 	 * instruction (mx_in) and after it (mx_out, set by SSE templates): a run of SSE
 	 * templates loads it once and stores the flags once (jit_sse.c). */
 	bool mx_in, mx_out;
-	/* ES, SS and DS are flat and writable here: true from the block's entry (checked
-	 * there) until a handler call that may load a segment register (jit_mem.c) */
+	/* ES, SS and DS are flat and writable here: true from the block's entry (compiled
+	 * code runs only so: jit_regime_ok) until a handler call that may load a segment
+	 * register (jit_mem.c) */
 	bool seg_flat;
 	struct jit_fw fw;
 	/* this instruction's loads that took the previous one's stored value */
