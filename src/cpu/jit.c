@@ -347,6 +347,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 	size_t data0 = s->data_used;
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
+	for (unsigned k = 0; k < JIT_RC; k++)
+		j.rc[k] = JIT_RC_ANY; /* what the last block left there (jit.h) */
 	j.e.p = s->code + s->used;
 	j.e.end = s->code + JIT_CODE_SIZE;
 	struct emit *e = &j.e;
@@ -552,6 +554,9 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_load(&e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_rr(&e, 4, 6, J_HITS, J_HITS);
 	e_alu_rr(&e, 4, 6, J_FETCH, J_FETCH);
+	e_mov_ri64(&e, R8, (uint64_t)(uintptr_t)&s->dead); /* no kept translation (JIT_RC_ANY) */
+	e_mov_rr(&e, 8, R9, R8);
+	e_mov_rr(&e, 8, R10, R8);
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;

@@ -26,6 +26,11 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 
 #define JIT_MAX_FB 6
 #define JIT_RC 3
+/* j->rc[k] at a block's entry: R8..R10 hold fast-table slots (or the dead one) of a kind not
+ * known here. Compiled code keeps them so on every path out of a block (the entry
+ * trampoline and every call into C leave the dead slot there), so a loop's next iteration
+ * finds the last one's translations. Serves reads where a write slot may (jit_mem). */
+#define JIT_RC_ANY 3
 
 #define JIT_MAX_FILL 4
 /* The last 32-bit guest register the code stored or loaded (jit_regs.c): where the code

@@ -352,6 +352,7 @@ static bool t_push_E(struct jit *j, const struct insn *i)
 	rm_and_push_slot(j, i);
 	e_store(&j->e, 4, R8, RDI, 0);
 	st_reg(j, RSI, R_ESP, 4);
+	jit_rc_kill(j); /* R8..R10 held values: the dead slot, as later blocks expect */
 	return true;
 }
 static bool t_call_E(struct jit *j, const struct insn *i)
@@ -362,6 +363,7 @@ static bool t_call_E(struct jit *j, const struct insn *i)
 	e_store_imm(&j->e, 4, RDI, 0, i->eip + i->len);
 	st_reg(j, RSI, R_ESP, 4);
 	e_mov_rr(&j->e, 4, RCX, R8);
+	jit_rc_kill(j); /* R8..R10 held values: the dead slot, as later blocks expect */
 	jit_exit_indirect(j, j->k + 1);
 	return true;
 }
@@ -512,6 +514,7 @@ static void flags_to_eflags(struct jit *j)
 		uint8_t *done = e_jcc(e, CC_E);
 		e_mov_rr(e, 8, RDI, J_IN);
 		e_call(e, (const void *)flags_materialize);
+		jit_rc_kill(j);
 		jit_rc_forget(j);
 		e_label(e, done);
 		return;

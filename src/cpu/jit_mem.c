@@ -71,6 +71,7 @@ void jit_call_sync(struct jit *j, const void *fn)
 {
 	jit_sync_out(&j->e);
 	e_call(&j->e, fn);
+	jit_rc_kill(j); /* C code took R8..R10: the dead slot there, as every block expects */
 	jit_rc_forget(j);
 	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 }
@@ -158,6 +159,7 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	struct mmu *m = j->c->mmu;
 	bool write_serves_read = m->dtlb && m->tlbcfg.refill == TLB_REFILL_HW;
 	seg_prologue(j, sr, acc);
+	_Static_assert(JIT_RC_ANY != ACC_READ && JIT_RC_ANY != ACC_WRITE, "kept kinds");
 	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && write_serves_read))) {
 		/* (address ^ tag) <= 4096 - size: the entry's page, not crossing its end */
 		_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
