@@ -40,16 +40,22 @@ static void fast_link(struct mmu *m, unsigned s, struct tlb_entry *e)
 	m->fast_large[s] = 1;
 }
 
-static void fast_drop(struct mmu *m, struct mmu_fast *f)
+/* Empties a slot that is on no large-page list (one mirroring a 4 KB entry, or none). */
+static void fast_drop_small(struct mmu_fast *f)
 {
-	unsigned s = fast_slot(m, f);
-	if (m->fast_large[s])
-		fast_unlink(m, s, f->tlbe);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
 	f->addend = 0;
 	f->stats = NULL;
+}
+
+static void fast_drop(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_slot(m, f);
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
+	fast_drop_small(f);
 }
 
 void mmu_fast_flush(struct mmu *m)
@@ -98,11 +104,16 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
 			  e->frame, e->page_shift, NULL);
 	if (e->page_shift == PAGE_SHIFT) {
-		unsigned i = e->vpn & (MMU_FAST_SIZE - 1);
-		for (unsigned a = 0; a < 3; a++)
-			for (unsigned u = 0; u < 2; u++)
-				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(m, &m->fast[a][u][i]);
+		/* only the tables install_fast marked: a page is seldom mirrored in more than
+		 * two of the six, and each look is a cache line of its own (32 KB apart). A mark
+		 * outlives its slot when the slot is overwritten or flushed, hence the check. */
+		struct mmu_fast *f = &m->fast[0][0][e->vpn & (MMU_FAST_SIZE - 1)];
+		for (unsigned bits = e->fast_mirrors; bits; bits &= bits - 1) {
+			struct mmu_fast *g = f + (unsigned)__builtin_ctz(bits) * MMU_FAST_SIZE;
+			if (g->tlbe == e)
+				fast_drop_small(g);
+		}
+		e->fast_mirrors = 0;
 		return;
 	}
 	/* a large page may be mirrored by any 4 KB slot: its list names them */
@@ -556,6 +567,8 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	f->stats = t ? tlb_stats_mut(t) : NULL;
 	if (e && e->page_shift != PAGE_SHIFT)
 		fast_link(m, s, e);
+	else if (e)
+		e->fast_mirrors |= (uint8_t)(1u << (s / MMU_FAST_SIZE));
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

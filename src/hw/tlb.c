@@ -13,6 +13,7 @@ struct tlb {
 	unsigned sets, ways;
 	unsigned set_mask; /* sets - 1 when sets is a power of two, else 0 (use %) */
 	bool set_pow2;     /* sets is a power of two (one set included): mask, never divide */
+	bool ways_pow2;    /* the same for ways (random replacement picks a way) */
 	enum tlb_policy policy;
 	uint64_t rng;
 	struct tlb_entry *e; /* sets * ways, set-major */
@@ -95,6 +96,7 @@ struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t se
 	t->sets = g->entries / g->ways;
 	t->set_pow2 = (t->sets & (t->sets - 1)) == 0;
 	t->set_mask = t->set_pow2 ? t->sets - 1 : 0;
+	t->ways_pow2 = (t->ways & (t->ways - 1)) == 0;
 	t->policy = p;
 	/* xorshift64 must not start at zero */
 	t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
@@ -210,31 +212,85 @@ struct set_scan {
  * One pass over the set finds what an insert needs: the entry holding the same translation
  * (the last such way, as a refill after a D-bit walk replaces itself), the first free way,
  * and the policy's victim among valid ways (the first least-recent use or oldest fill).
- * Inlined with a constant fifo, so the loop carries no policy test.
+ * Inlined with a constant fifo, so the loop carries no policy test. The victim and the free
+ * way are kept as indices chosen by selects, not branches: which way of a set is the least
+ * recently used is as good as random to a branch predictor, and mispredicting it once or
+ * twice per way was the largest cost of a miss (perf: most of tlb_insert_missed's samples).
  */
 static inline __attribute__((always_inline)) struct set_scan
 scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo,
 	 bool find_same)
 {
 	struct set_scan r = {NULL, NULL, s};
+	/* the victim starts at way 0 with its own key, so a later way replaces it only when its
+	 * key is strictly smaller (ties keep the first); way 0 invalid means a free way exists,
+	 * and then the victim is not used */
+	unsigned old = 0, free_way = ways;
 	uint64_t old_key = fifo ? s->inserted : s->last_use;
 	for (unsigned w = 0; w < ways; w++) {
-		struct tlb_entry *x = &s[w];
-		if (!x->valid) {
-			if (!r.free_way)
-				r.free_way = x;
-			continue;
-		}
-		if (find_same && x->vpn == n->vpn && x->page_shift == n->page_shift &&
+		const struct tlb_entry *x = &s[w];
+		bool valid = x->valid;
+		if (find_same && valid && x->vpn == n->vpn && x->page_shift == n->page_shift &&
 		    (x->global || n->global || x->asid == n->asid))
-			r.same = x;
+			r.same = &s[w];
 		uint64_t key = fifo ? x->inserted : x->last_use;
-		if (key < old_key) {
-			r.old = x;
-			old_key = key;
-		}
+		/* all ones where this way is taken: masks, because compilers turn ?: back into
+		 * the branch this loop is written to avoid */
+		uint64_t older = 0 - (uint64_t)(valid & (key < old_key));
+		uint32_t first_free = 0 - (uint32_t)(!valid & (free_way == ways));
+		old ^= (old ^ w) & (uint32_t)older;
+		old_key ^= (old_key ^ key) & older;
+		free_way ^= (free_way ^ w) & first_free;
 	}
+	r.old = &s[old];
+	r.free_way = free_way < ways ? &s[free_way] : NULL;
 	return r;
+}
+
+/*
+ * Copies what the translation is, field by field: n was just built field by field on the
+ * caller's stack, and a whole-struct copy reads it back in 16-byte pieces, each of which
+ * waits for the narrow stores under it to retire (a failed store-to-load forward, on every
+ * fill). The MMU's marks start empty: no fast slot mirrors a new entry yet.
+ */
+static inline __attribute__((always_inline)) void fill_entry(struct tlb_entry *slot,
+							     const struct tlb_entry *n)
+{
+	slot->vpn = n->vpn;
+	slot->page_shift = n->page_shift;
+	slot->valid = true;
+	slot->global = n->global;
+	slot->writable = n->writable;
+	slot->user = n->user;
+	slot->nx = n->nx;
+	slot->dirty = n->dirty;
+	slot->fast_mirrors = 0;
+	slot->asid = n->asid;
+	slot->fast_head = 0;
+	slot->frame = n->frame;
+}
+
+/* The policy's victim in a set with no free way: the first way with the least key, as
+ * scan_set chooses it, without the free-way and same-entry tests. */
+static inline __attribute__((always_inline)) unsigned oldest_way(const struct tlb_entry *s,
+								 unsigned ways, bool fifo)
+{
+	unsigned old = 0;
+	uint64_t old_key = fifo ? s->inserted : s->last_use;
+	for (unsigned w = 1; w < ways; w++) {
+		uint64_t key = fifo ? s[w].inserted : s[w].last_use;
+		uint64_t older = 0 - (uint64_t)(key < old_key); /* masks: see scan_set */
+		old ^= (old ^ w) & (uint32_t)older;
+		old_key ^= (old_key ^ key) & older;
+	}
+	return old;
+}
+
+/* a power-of-two way count (the usual geometries) takes a mask, not a division */
+static unsigned random_way(struct tlb *t)
+{
+	uint64_t r = next_random(t);
+	return (unsigned)(t->ways_pow2 ? r & (t->ways - 1) : r % t->ways);
 }
 
 static inline __attribute__((always_inline)) struct tlb_entry *
@@ -244,21 +300,34 @@ insert(struct tlb *t, const struct tlb_entry *n, bool find_same)
 	if (shift != 12 && shift != 21 && shift != 22)
 		return NULL;
 	struct tlb_entry *s = set_of(t, n->vpn);
-	struct set_scan sc = t->policy == TLB_FIFO ? scan_set(s, t->ways, n, true, find_same)
-						   : scan_set(s, t->ways, n, false, find_same);
-	struct tlb_entry *slot = sc.same;
-	if (slot) {
-		invalidate(t, slot);
-	} else if (sc.free_way) {
-		slot = sc.free_way;
-	} else {
-		slot = t->policy == TLB_RANDOM ? &s[next_random(t) % t->ways] : sc.old;
+	struct tlb_entry *slot;
+	if (!find_same && t->held[0] + t->held[1] + t->held[2] == t->sets * t->ways) {
+		/* Every way of every set is valid (as soon as a program has touched more pages
+		 * than the TLB holds, and from then on nearly always): no free way to look for,
+		 * and no same entry (find_same), so the victim is all there is to choose. */
+		slot = &s[t->policy == TLB_RANDOM ? random_way(t)
+			  : t->policy == TLB_FIFO ? oldest_way(s, t->ways, true)
+						  : oldest_way(s, t->ways, false)];
 		t->stats.evictions++;
 		counter_add(t->ctr, CTR_tlb_evictions, 1);
 		invalidate(t, slot);
+	} else {
+		struct set_scan sc = t->policy == TLB_FIFO
+					 ? scan_set(s, t->ways, n, true, find_same)
+					 : scan_set(s, t->ways, n, false, find_same);
+		slot = sc.same;
+		if (slot) {
+			invalidate(t, slot);
+		} else if (sc.free_way) {
+			slot = sc.free_way;
+		} else {
+			slot = t->policy == TLB_RANDOM ? &s[random_way(t)] : sc.old;
+			t->stats.evictions++;
+			counter_add(t->ctr, CTR_tlb_evictions, 1);
+			invalidate(t, slot);
+		}
 	}
-	*slot = *n;
-	slot->valid = true;
+	fill_entry(slot, n);
 	slot->last_use = ++*t->clock;
 	slot->inserted = ++t->fifo_seq;
 	t->held[shift_slot(shift)]++;
