@@ -5,6 +5,7 @@
  * a hit the modelled TLB would have had.
  */
 #include "hw/mmu.h"
+#include "hw/tlb_set.h"
 
 #include <errno.h>
 #include <string.h>
@@ -407,7 +408,9 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 		return fill_traced(m, t, lin, &ne, missed);
 	if (m->l2tlb)
 		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
-	return missed ? tlb_insert_missed(t, &ne) : tlb_insert(t, &ne);
+	/* tlb_insert(_missed) inline, with t's hook (mmu_init attached on_tlb_drop to both L1
+	 * TLBs) called directly */
+	return __tlb_insert(t, &ne, !missed || ne.global, on_tlb_drop, m);
 }
 
 /* A write through a clean entry: walk again to set D (and re-check rights in memory). */
@@ -476,7 +479,7 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 	counter_add(m->ctr, CTR_tlb_lookups, 1);
 	if (acc == ACC_FETCH)
 		counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
-	struct tlb_entry *e = tlb_lookup(t, lin, asid);
+	struct tlb_entry *e = __tlb_lookup(t, lin, asid);
 	if (!e && m->l2tlb) {
 		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);
 		if (e2)
@@ -546,8 +549,9 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 /* Called after xlate let the access through. xlate guarantees that, with paging on and a
  * TLB modelled, e is the L1 entry that served it and, for a write, has D set; the two tests
  * below keep the statistics promise (a fast hit is a hit of e) should that ever change. */
-static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
-			 phys_addr_t pa, struct tlb_entry *e, struct tlb *t)
+static inline __attribute__((always_inline)) void
+install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t pa,
+	     struct tlb_entry *e, struct tlb *t)
 {
 	if (acc == ACC_WRITE && e && !e->dirty)
 		return;
@@ -564,7 +568,7 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
-	f->stats = t ? tlb_stats_mut(t) : NULL;
+	f->stats = t ? &t->stats : NULL;
 	if (e && e->page_shift != PAGE_SHIFT)
 		fast_link(m, s, e);
 	else if (e)
