@@ -174,36 +174,20 @@ static inline __attribute__((always_inline)) void tlb_fill_entry(struct tlb_entr
 	slot->frame = n->frame;
 }
 
-/*
- * The policy's victim in a set with no free way: the first way with the least key, as
- * tlb_scan_set chooses it, without the free-way and same-entry tests. Two minima, over the
- * even and the odd ways, are kept apart and merged at the end, which halves the chain of
- * dependent compares (each waits for the one before): the loop's latency is what a miss
- * paid here, not its instructions.
- */
-static inline __attribute__((always_inline)) unsigned
-tlb_oldest_way(const struct tlb_entry *s, unsigned ways, bool fifo)
+/* The policy's victim in a set with no free way: the first way with the least key, as
+ * tlb_scan_set chooses it, without the free-way and same-entry tests. */
+static inline __attribute__((always_inline)) unsigned tlb_oldest_way(const struct tlb_entry *s,
+								 unsigned ways, bool fifo)
 {
-#define TLB_KEY(w) (fifo ? s[w].inserted : s[w].last_use)
-	if (ways == 1)
-		return 0;
-	unsigned a = 0, b = 1;
-	uint64_t ka = TLB_KEY(0), kb = TLB_KEY(1);
-	for (unsigned w = 2; w < ways; w += 2) {
-		/* all ones where the way is older: masks, see tlb_scan_set */
-		uint64_t k = TLB_KEY(w), older = 0 - (uint64_t)(k < ka);
-		a ^= (a ^ w) & (uint32_t)older;
-		ka ^= (ka ^ k) & older;
-		if (w + 1 == ways)
-			break;
-		k = TLB_KEY(w + 1);
-		older = 0 - (uint64_t)(k < kb);
-		b ^= (b ^ (w + 1)) & (uint32_t)older;
-		kb ^= (kb ^ k) & older;
+	unsigned old = 0;
+	uint64_t old_key = fifo ? s->inserted : s->last_use;
+	for (unsigned w = 1; w < ways; w++) {
+		uint64_t key = fifo ? s[w].inserted : s[w].last_use;
+		uint64_t older = 0 - (uint64_t)(key < old_key); /* masks: see tlb_scan_set */
+		old ^= (old ^ w) & (uint32_t)older;
+		old_key ^= (old_key ^ key) & older;
 	}
-#undef TLB_KEY
-	/* each is the first least of its half; of equal keys the earlier way wins */
-	return kb < ka || (kb == ka && b < a) ? b : a;
+	return old;
 }
 
 /* a power-of-two way count (the usual geometries) takes a mask, not a division */
