@@ -95,15 +95,9 @@ void mmu_mark_code_frame(struct mmu *m, uint64_t pfn)
 	fast_flush_host_page(m, m->pm->host + (pfn << PAGE_SHIFT), ACC_WRITE, ACC_WRITE);
 }
 
-/* The TLB is about to drop e: drop the fast entries that mirror it. */
-static void on_tlb_drop(void *opaque, struct tlb_entry *e)
+/* Drops the fast entries that mirror TLB entry e. */
+static inline __attribute__((always_inline)) void drop_mirrors(struct mmu *m, struct tlb_entry *e)
 {
-	struct mmu *m = opaque;
-	if (m->fast_quiet)
-		return;
-	if (m->trace_filling && trace_enabled(m->trace, TRACE_TLB))
-		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
-			  e->frame, e->page_shift, NULL);
 	if (e->page_shift == PAGE_SHIFT) {
 		/* only the tables install_fast marked: a page is seldom mirrored in more than
 		 * two of the six, and each look is a cache line of its own (32 KB apart). A mark
@@ -120,6 +114,28 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 	/* a large page may be mirrored by any 4 KB slot: its list names them */
 	while (e->fast_head)
 		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
+}
+
+/* The TLB is about to drop e: drop the fast entries that mirror it. */
+static void on_tlb_drop(void *opaque, struct tlb_entry *e)
+{
+	struct mmu *m = opaque;
+	if (m->fast_quiet)
+		return;
+	if (m->trace_filling && trace_enabled(m->trace, TRACE_TLB))
+		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
+			  e->frame, e->page_shift, NULL);
+	drop_mirrors(m, e);
+}
+
+/*
+ * on_tlb_drop for fill's untraced inserts, inlined there: fill never runs within a whole-TLB
+ * flush (fast_quiet), and trace_filling is set only by fill_traced.
+ */
+static inline __attribute__((always_inline)) void on_fill_evict(void *opaque,
+								 struct tlb_entry *e)
+{
+	drop_mirrors(opaque, e);
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -409,8 +425,8 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 	if (m->l2tlb)
 		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
 	/* tlb_insert(_missed) inline, with t's hook (mmu_init attached on_tlb_drop to both L1
-	 * TLBs) called directly */
-	return __tlb_insert(t, &ne, !missed || ne.global, on_tlb_drop, m);
+	 * TLBs) inlined */
+	return __tlb_insert(t, &ne, !missed || ne.global, on_fill_evict, m);
 }
 
 /* A write through a clean entry: walk again to set D (and re-check rights in memory). */
