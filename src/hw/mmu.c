@@ -132,8 +132,7 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
  * on_tlb_drop for fill's untraced inserts, inlined there: fill never runs within a whole-TLB
  * flush (fast_quiet), and trace_filling is set only by fill_traced.
  */
-static inline __attribute__((always_inline)) void on_fill_evict(void *opaque,
-								 struct tlb_entry *e)
+static inline __attribute__((always_inline)) void on_fill_evict(void *opaque, struct tlb_entry *e)
 {
 	drop_mirrors(opaque, e);
 }

@@ -13,8 +13,8 @@ struct tlb {
 	const char *name;
 	unsigned sets, ways;
 	unsigned set_mask; /* sets - 1 when sets is a power of two, else 0 (use %) */
-	bool set_pow2;     /* sets is a power of two (one set included): mask, never divide */
-	bool ways_pow2;    /* the same for ways (random replacement picks a way) */
+	bool set_pow2;	   /* sets is a power of two (one set included): mask, never divide */
+	bool ways_pow2;	   /* the same for ways (random replacement picks a way) */
 	enum tlb_policy policy;
 	uint64_t rng;
 	struct tlb_entry *e; /* sets * ways, set-major */
@@ -92,7 +92,7 @@ __tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid)
  * miss path) calls it directly, or inlines it. */
 static inline __attribute__((always_inline)) void
 __tlb_invalidate(struct tlb *t, struct tlb_entry *e, void (*drop)(void *, struct tlb_entry *),
-	   void *opaque)
+		 void *opaque)
 {
 	if (drop)
 		drop(opaque, e);
@@ -123,7 +123,7 @@ struct tlb_set_scan {
  */
 static inline __attribute__((always_inline)) struct tlb_set_scan
 tlb_scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo,
-	 bool find_same)
+	     bool find_same)
 {
 	struct tlb_set_scan r = {NULL, NULL, s};
 	/* the victim starts at way 0 with its own key, so a later way replaces it only when its
@@ -158,7 +158,7 @@ tlb_scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool
  * fill). The MMU's marks start empty: no fast slot mirrors a new entry yet.
  */
 static inline __attribute__((always_inline)) void tlb_fill_entry(struct tlb_entry *slot,
-							     const struct tlb_entry *n)
+								 const struct tlb_entry *n)
 {
 	slot->vpn = n->vpn;
 	slot->page_shift = n->page_shift;
@@ -177,7 +177,7 @@ static inline __attribute__((always_inline)) void tlb_fill_entry(struct tlb_entr
 /* The policy's victim in a set with no free way: the first way with the least key, as
  * tlb_scan_set chooses it, without the free-way and same-entry tests. */
 static inline __attribute__((always_inline)) unsigned tlb_oldest_way(const struct tlb_entry *s,
-								 unsigned ways, bool fifo)
+								     unsigned ways, bool fifo)
 {
 	unsigned old = 0;
 	uint64_t old_key = fifo ? s->inserted : s->last_use;
@@ -223,8 +223,8 @@ __tlb_insert(struct tlb *t, const struct tlb_entry *n, bool find_same,
 		__tlb_invalidate(t, slot, drop, opaque);
 	} else {
 		struct tlb_set_scan sc = t->policy == TLB_FIFO
-					 ? tlb_scan_set(s, t->ways, n, true, find_same)
-					 : tlb_scan_set(s, t->ways, n, false, find_same);
+					     ? tlb_scan_set(s, t->ways, n, true, find_same)
+					     : tlb_scan_set(s, t->ways, n, false, find_same);
 		slot = sc.same;
 		if (slot) {
 			__tlb_invalidate(t, slot, drop, opaque);
