@@ -67,9 +67,13 @@ $(O)/src/kernel/vdso32/vdso_image.o: src/kernel/vdso32/vdso_image.S $(O)/vdso32/
 	@mkdir -p $(@D)
 	$(CC) -c -DVDSO_SO='"$(O)/vdso32/vdso32.so"' -o $@ $<
 
-# capstone disassembles the faulting instructions of --report (src/cli/report_disasm.c)
+# capstone disassembles the faulting instructions of --report (src/cli/report_disasm.c).
+# Linked statically into a position-dependent executable: the shared library's 79 000
+# relative relocations (and vmlab's own as a PIE) wrote to ~400 host pages at every start,
+# a quarter of a short run's time (docs/jit.md, startup).
 $(O)/vmlab: $(CLI_OBJS) $(O)/libvmlab.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(WHOLE) -lcapstone $(LDLIBS)
+	$(CC) $(LDFLAGS) -no-pie -o $@ $(CLI_OBJS) $(WHOLE) -Wl,-Bstatic -lcapstone -Wl,-Bdynamic \
+		$(LDLIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)

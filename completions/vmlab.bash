@@ -17,7 +17,7 @@ _vmlab()
 	local opts
 	case $cmd in
 	run)
-		opts="--mem= --vmsplit= --paging= --tlb= --tlb-policy= --no-tlb --tlb-asid --no-jit
+		opts="--mem= --vmsplit= --paging= --tlb= --tlb-policy= --no-tlb --tlb-asid --no-jit --jit-threshold=
 		      --cpu= --fault-around= --overcommit= --thp= --randomize --seed= --max-insns=
 		      --slice= --swap= --swap-file= --reclaim= --root --rw --stats --stats=
 		      --stats-file= --log-file= --help-stats --env-host --env-clear -E -U --rlimit

@@ -20,44 +20,48 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmlab run [options] [--] PROGRAM [ARGS...]\n"
-		"Runs a static 32-bit x86 Linux executable on the simulated machine; its stdin,\n"
-		"stdout, stderr and exit status are the program's (128+N when signal N kills it).\n\n"
-		"machine:\n"
-		"  --mem=SIZE            RAM (64M, 1G, ...; default 1G): 32M to 4G, to 63G\n"
-		"                        with --paging=pae\n"
-		"  --vmsplit=3G|2G|1G    user/kernel split (default 3G: TASK_SIZE 0xC0000000)\n"
-		"  --paging=2level|pae   paging mode (default 2level; pae enables NX)\n"
-		"  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
-		"  --tlb-policy=lru|fifo|random\n"
-		"  --no-tlb              no TLB model (faster; no TLB statistics)\n"
-		"  --tlb-asid            tag TLB entries by address space: a context switch keeps\n"
-		"                        them (default: a CR3 load flushes the non-global ones)\n"
-		"  --no-jit              interpret every instruction (no compiled blocks)\n"
-		"  --cpu=intel|amd       whose processor where the architecture leaves results\n"
-		"                        undefined, and CPUID's vendor (default intel)\n"
-		"kernel:\n"
-		"  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
-		"  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
-		"  --thp=always|madvise|never  transparent huge pages for anonymous memory\n"
-		"                        (default always as Debian's 686 kernels, never below\n"
-		"                        512 MB of RAM as Linux's hugepage_init)\n"
-		"  --randomize           randomise the layout (default: as booted with norandmaps)\n"
-		"  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
-		"  --max-insns=N         stop the program after N instructions\n"
-		"  --slice=N             scheduler time slice in instructions (default 1000000)\n"
-		"  --swap=SIZE[:PRIO]    a swap area of SIZE (kept in host memory; docs/swap.md), with\n"
-		"                        swapon's priority PRIO (0-32767; default -2, -3, ... in order);\n"
-		"                        repeat for more areas (up to 8)\n"
-		"  --swap-file=PATH      keep the first swap area in this (sparse) host file instead\n"
-		"  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
-		"debugging:\n"
-		"  -g PORT, --gdb=PORT   wait for gdb on localhost TCP PORT before the first\n"
-		"                        instruction (0: any free port, printed on stderr); gdb's\n"
-		"                        `target remote :PORT`, `monitor help` (docs/gdb.md)\n"
-		"files:\n%s",
-		fs_usage());
+	fprintf(
+	    f,
+	    "usage: vmlab run [options] [--] PROGRAM [ARGS...]\n"
+	    "Runs a static 32-bit x86 Linux executable on the simulated machine; its stdin,\n"
+	    "stdout, stderr and exit status are the program's (128+N when signal N kills it).\n\n"
+	    "machine:\n"
+	    "  --mem=SIZE            RAM (64M, 1G, ...; default 1G): 32M to 4G, to 63G\n"
+	    "                        with --paging=pae\n"
+	    "  --vmsplit=3G|2G|1G    user/kernel split (default 3G: TASK_SIZE 0xC0000000)\n"
+	    "  --paging=2level|pae   paging mode (default 2level; pae enables NX)\n"
+	    "  --tlb=ENTRIESxWAYS    modelled TLB geometry (default 64x4)\n"
+	    "  --tlb-policy=lru|fifo|random\n"
+	    "  --no-tlb              no TLB model (faster; no TLB statistics)\n"
+	    "  --tlb-asid            tag TLB entries by address space: a context switch keeps\n"
+	    "                        them (default: a CR3 load flushes the non-global ones)\n"
+	    "  --no-jit              interpret every instruction (no compiled blocks)\n"
+	    "  --jit-threshold=N     compile a block at its Nth execution (default %u)\n"
+	    "  --cpu=intel|amd       whose processor where the architecture leaves results\n"
+	    "                        undefined, and CPUID's vendor (default intel)\n"
+	    "kernel:\n"
+	    "  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
+	    "  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
+	    "  --thp=always|madvise|never  transparent huge pages for anonymous memory\n"
+	    "                        (default always as Debian's 686 kernels, never below\n"
+	    "                        512 MB of RAM as Linux's hugepage_init)\n"
+	    "  --randomize           randomise the layout (default: as booted with norandmaps)\n"
+	    "  --seed=N              seed of AT_RANDOM, getrandom and --randomize (default 1)\n"
+	    "  --max-insns=N         stop the program after N instructions\n"
+	    "  --slice=N             scheduler time slice in instructions (default 1000000)\n"
+	    "  --swap=SIZE[:PRIO]    a swap area of SIZE (kept in host memory; docs/swap.md), "
+	    "with\n"
+	    "                        swapon's priority PRIO (0-32767; default -2, -3, ... in "
+	    "order);\n"
+	    "                        repeat for more areas (up to 8)\n"
+	    "  --swap-file=PATH      keep the first swap area in this (sparse) host file instead\n"
+	    "  --reclaim=POLICY      page replacement: linux (default), fifo, lru, clock, random\n"
+	    "debugging:\n"
+	    "  -g PORT, --gdb=PORT   wait for gdb on localhost TCP PORT before the first\n"
+	    "                        instruction (0: any free port, printed on stderr); gdb's\n"
+	    "                        `target remote :PORT`, `monitor help` (docs/gdb.md)\n"
+	    "files:\n%s",
+	    JIT_THRESHOLD_DEFAULT, fs_usage());
 	run_options_usage(f);
 }
 
@@ -215,6 +219,14 @@ int cmd_run(int argc, char **argv)
 			cfg.tlb.enabled = false;
 		} else if (!strcmp(a, "--no-jit")) {
 			cfg.no_jit = true;
+		} else if (!strncmp(a, "--jit-threshold=", 16)) {
+			uint64_t t;
+			if (parse_u64(v, &t) || t < 1 || t > JIT_THRESHOLD_MAX) {
+				fprintf(stderr, "vmlab run: bad --jit-threshold '%s' (1 to %u)\n",
+					v, JIT_THRESHOLD_MAX);
+				goto out;
+			}
+			cfg.jit_threshold = (unsigned)t;
 		} else if (!strncmp(a, "--cpu=", 6)) {
 			int vendor = cpu_vendor_parse(v);
 			if (vendor < 0) {

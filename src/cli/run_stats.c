@@ -174,8 +174,8 @@ static void print_json(FILE *f, const struct run_info *ri, struct machine *m,
 		fprintf(f, "null");
 	fprintf(f, ", \"config\": ");
 	machine_config_print(f, &m->cfg, true);
-	fprintf(f, ", \"execution\": {\"jit\": %s, \"max_insns\": %llu}",
-		m->cfg.no_jit ? "false" : "true", (ull)m->cfg.max_insns);
+	fprintf(f, ", \"execution\": {\"jit\": %s, \"jit_threshold\": %u, \"max_insns\": %llu}",
+		m->cfg.no_jit ? "false" : "true", m->cfg.jit_threshold, (ull)m->cfg.max_insns);
 	fprintf(f, ", \"guest\": {\"env_base\": \"%s\", \"env\": [", ri->env_base);
 	for (char **e = ri->env; e && *e; e++) {
 		fprintf(f, "%s", e == ri->env ? "" : ", ");

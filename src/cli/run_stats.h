@@ -10,7 +10,7 @@
 #include "cli/version.h"
 #include "kernel/machine.h"
 
-#define VMLAB_STATS_SCHEMA 2 /* 2: the per-process table */
+#define VMLAB_STATS_SCHEMA 3 /* 2: the per-process table; 3: execution.jit_threshold */
 
 /* What the run was, besides the machine: what the command line said and what happened. */
 struct run_info {

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 
 #define BLOCK_MAX BLOCK_INSNS_MAX
+/* The decode cache's hash starts small and grows to HASH_BITS as blocks come: a short
+ * program touches a few of its host pages, not 512 KB of them. */
 #define HASH_BITS 16
+#define HASH_BITS_START 10
 #define PAGES_BITS 12
 #define ARENA_SIZE (48u << 20)
 
@@ -264,6 +267,7 @@ static void cache_reset(struct cpu *c)
 	struct cpu_internal *in = c->in;
 	jit_reset(c);
 	memset(in->hash, 0, sizeof(*in->hash) * (in->hash_mask + 1));
+	in->hash_count = 0;
 	memset(in->pages, 0, sizeof(*in->pages) * (in->pages_mask + 1));
 	in->arena_used = 0;
 }
@@ -283,6 +287,26 @@ static inline unsigned hash_pa(phys_addr_t pa, unsigned mask)
 	return (unsigned)((pa * 0x9E3779B1u) >> 12) & mask;
 }
 
+/* Four times the buckets, every chain moved (a lookup compares the whole key, so the order
+ * within a chain does not matter). Without memory for it the table stays as it is. */
+static void hash_grow(struct cpu_internal *in)
+{
+	unsigned mask = ((in->hash_mask + 1) << 2) - 1;
+	struct block **h = calloc(mask + 1, sizeof *h);
+	if (!h)
+		return;
+	for (unsigned i = 0; i <= in->hash_mask; i++)
+		for (struct block *b = in->hash[i], *next; b; b = next) {
+			next = b->hnext;
+			unsigned k = hash_pa(b->pa, mask);
+			b->hnext = h[k];
+			h[k] = b;
+		}
+	free(in->hash);
+	in->hash = h;
+	in->hash_mask = mask;
+}
+
 int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 {
 	memset(c, 0, sizeof(*c));
@@ -292,7 +316,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	struct cpu_internal *in = calloc(1, sizeof(*in));
 	if (!in)
 		return -1;
-	in->hash_mask = (1u << HASH_BITS) - 1;
+	in->hash_mask = (1u << HASH_BITS_START) - 1;
 	in->pages_mask = (1u << PAGES_BITS) - 1;
 	in->hash = calloc(in->hash_mask + 1, sizeof(*in->hash));
 	in->pages = calloc(in->pages_mask + 1, sizeof(*in->pages));
@@ -310,6 +334,7 @@ int cpu_init(struct cpu *c, struct mmu *m, struct counters *ctr)
 	in->eflags = 2;
 	c->in = in;
 	c->jit = jit_init(c) == 0;
+	c->jit_threshold = 1;
 	in->jit_fetch_model = c->tlb_fetch_model;
 	x87_init(&c->fpu);
 	sse_init(&c->sse);
@@ -501,6 +526,7 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->link[0] = b->link[1] = NULL;
 	b->jit = b->jit_chain = b->jit_bail = NULL;
 	b->jit_in = NULL;
+	b->runs = 0;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
@@ -542,6 +568,8 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 		page_add(in, b->pa2 >> PAGE_SHIFT, b, true);
 		mmu_mark_code_frame(c->mmu, b->pa2 >> PAGE_SHIFT);
 	}
+	if (++in->hash_count > 2 * (in->hash_mask + 1) && in->hash_mask < (1u << HASH_BITS) - 1)
+		hash_grow(in);
 	unsigned h = hash_pa(pa, in->hash_mask);
 	b->hnext = in->hash[h];
 	in->hash[h] = b;
@@ -665,9 +693,9 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 		struct block *b = get_block(c, prev, &single[0], &fault, &hits);
 		const struct insn *i;
 		if (b && !tf && c->jit && in->jit && (uint64_t)b->n <= end - c->insns &&
-		    c->mmu->seg.sr[SR_CS].flat) {
+		    jit_regime_ok(c)) {
 			/* compiled code: it may run on through chained blocks */
-			if (b->jit || jit_compile(c, b)) {
+			if (b->jit || (++b->runs >= c->jit_threshold && jit_compile(c, b))) {
 				jit_link(c, b);
 				/* at most 2^30 instructions per entry: the packed hit counts
 				 * of compiled code (jit.h, J_FETCH) stay below 2^32 */

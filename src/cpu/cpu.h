@@ -54,6 +54,9 @@ struct cpu {
 	bool tlb_fetch_model;  /* count an I-TLB lookup per fetched block (see docs/cpu.md) */
 	bool jit;              /* run blocks as compiled host code (docs/jit.md); on where the
 				* host can (x86-64), off: interpret */
+	/* a block is compiled at its Nth execution (1: the first); code that runs once or
+	 * twice, as most of a program's start does, costs less interpreted than compiled */
+	unsigned jit_threshold;
 	enum cpu_vendor vendor; /* set before the first cpu_run, never after */
 	uint8_t exit_insn_len; /* after CPU_EXIT_SYSCALL/INT: length of the INT instruction,
 				* prefixes included (eip - exit_insn_len is its address) */

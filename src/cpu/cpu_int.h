@@ -103,6 +103,7 @@ struct cpu_internal {
 	/* decode cache */
 	struct block **hash;
 	unsigned hash_mask;
+	unsigned hash_count;	    /* blocks added since the last reset (the hash grows with it) */
 	struct page_blocks **pages; /* per physical frame of decoded blocks (hash by pfn) */
 	unsigned pages_mask;
 	uint8_t *arena;
@@ -137,6 +138,18 @@ struct cpu_internal {
 #define SEGF_W 2
 #define SEGF_BR 4
 #define SEGF_BW 8
+/* Compiled code runs only while ES, SS and DS are flat and writable, as Linux's user
+ * segments are: its accesses through them then need no segment check (jit_mem.c). The
+ * four bytes segf[SR_ES..SR_DS] read as one little-endian word, CS's byte ignored. */
+#define SEGF_JIT_MASK                                                                              \
+	((uint32_t)(SEGF_R | SEGF_W) << (8 * SR_ES) | (uint32_t)(SEGF_R | SEGF_W) << (8 * SR_SS) | \
+	 (uint32_t)(SEGF_R | SEGF_W) << (8 * SR_DS))
+static inline bool segf_jit_ok(const uint8_t *segf)
+{
+	uint32_t v;
+	memcpy(&v, segf, 4);
+	return (v & SEGF_JIT_MASK) == SEGF_JIT_MASK;
+}
 
 /* A basic block of decoded instructions: one physical page, ends at a control transfer. */
 struct block {
@@ -152,6 +165,7 @@ struct block {
 	bool straddle;
 	bool in2; /* also on pa2's same-page chain (through pnext2): pa2 is another frame */
 	uint16_t n;
+	uint16_t runs; /* executions before it was compiled (c->jit_threshold) */
 	phys_addr_t pa2;
 	struct block *pnext2;
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
@@ -535,6 +549,9 @@ struct fetch {
 /* Decodes one instruction; returns 0, or -1 on a fetch fault (c->in->ex). */
 int decode_insn(struct fetch *f, bool code32, struct insn *i);
 void segf_update(struct cpu *c);
+/* MOV to CR0 changed PG: no indirect exit may reach compiled code through its cache
+ * (jit.c; compiled code runs with paging on only: jit_regime_ok). */
+void jit_cr0_changed(struct cpu *c);
 /* The decoded block at (pa, eip, code32), or NULL. */
 struct block *cpu_find_block(struct cpu *c, phys_addr_t pa, uint32_t eip, bool code32);
 int load_seg(struct cpu *c, unsigned sr, uint16_t sel);

@@ -20,6 +20,8 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
+static void icache_clear(struct jit_state *s);
+
 /* ---- the helpers compiled code calls ---- */
 static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
 {
@@ -45,7 +47,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	if (in->eflags & EFL_TF)
 		return NULL;
 	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
-	if (!c->mmu->seg.sr[SR_CS].flat)
+	if (!jit_regime_ok(c))
 		return NULL;
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
 	if (f->tag != (lin & PAGE_MASK))
@@ -64,6 +66,12 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		st->entry = b->jit_chain;
 	}
 	return b->jit;
+}
+
+void jit_cr0_changed(struct cpu *c)
+{
+	if (c->in->jit)
+		icache_clear(c->in->jit);
 }
 
 /* ---- small emitters over the pinned registers ---- */
@@ -99,7 +107,7 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	struct emit *e = &j->e;
 	jit_add_insns(j, (int32_t)retired);
 	uint8_t *site = e_jmp(e); /* chained later by jit_link */
-	e_patch(site, e->p);
+	e_label(e, site);
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), target);
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
@@ -116,7 +124,7 @@ static void indirect_lookup(struct jit *j)
 	uint8_t *none = e_jcc(e, CC_E);
 	e_byte(e, 0xFF); /* jmp rax */
 	e_byte(e, 0xE0);
-	e_patch(none, e->p);
+	e_label(e, none);
 	jit_exit_code(j, J_CONT);
 }
 
@@ -202,15 +210,15 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_patch(e_jcc(e, CC_NE), s->epilogue);
 	e_mov_ri(e, RSI, 0);
 	indirect_lookup(j);
-	e_patch(done1, e->p);
-	e_patch(done2, e->p);
+	e_label(e, done1);
+	e_label(e, done2);
 	jit_add_insns(j, -k);
 	/* a store into a frame of decoded code: leave at this boundary */
 	e_op_mem(e, 1, 0x81, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
 	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
-	e_patch(go, e->p);
+	e_label(e, go);
 	return true;
 }
 
@@ -229,6 +237,11 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 		e_patch(e_jmp(e), bail);
 		return;
 	}
+	/* ES, SS and DS flat and writable (segf_jit_ok), as the block's code assumes */
+	e_load(e, 4, RAX, J_IN, O_IN(segf));
+	e_alu_ri(e, 4, 4, RAX, (int32_t)SEGF_JIT_MASK);
+	e_alu_ri(e, 4, 7, RAX, (int32_t)SEGF_JIT_MASK);
+	e_patch(e_jcc(e, CC_NE), bail);
 	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
 	e_alu_ri(e, 8, 0, RAX, b->n);
 	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
@@ -243,17 +256,11 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
-	if (fetch) {
+	if (fetch) { /* paging is on: the entry mirrors a TLB entry (count_hit) */
 		e_load(e, 8, RDX, RDX, slot + (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_test_rr(e, 8, RDX, RDX);
-		uint8_t *skip = e_jcc(e, CC_E);
 		e_alu_ri(e, 8, 0, J_LRU, 1);
 		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
-		uint8_t *done = e_jmp(e);
-		e_patch(skip, e->p);
-		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
-		e_patch(done, e->p);
 	} else
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
 }
@@ -281,7 +288,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		return false;
 	}
 	size_t data0 = s->data_used;
-	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model};
+	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
 	j.e.p = s->code + s->used;
 	j.e.end = s->code + JIT_CODE_SIZE;
@@ -305,6 +312,13 @@ bool jit_compile(struct cpu *c, struct block *b)
 		bool on;
 	} recomp[BLOCK_INSNS_MAX + 1];
 	memset(recomp, 0, sizeof recomp);
+	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
+	struct {
+		struct jit_fill f[JIT_MAX_FILL];
+		unsigned n;
+	} fills[BLOCK_INSNS_MAX + 1];
+	fills[0].n = 0;
+	fills[b->n].n = 0;
 
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
@@ -328,19 +342,23 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_out = HF_NONE;
 		j.recomp = false;
 		j.dead = live[k + 1] == 0;
+		j.nfill = 0;
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = mx[k];
 		j.mx_out = false;
-		int rc0[JIT_RC];
+		int rc0[JIT_RC], last_rc0 = j.last_rc;
 		memcpy(rc0, j.rc, sizeof rc0);
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
 		if (!sse) {
 			e->p = start;
 			e->full = false;
+			jit_fw_rewind(&j, start);
+			j.nfill = 0;
 			j.nfb = 0;
 			j.fb_overflow = false;
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
+			j.last_rc = last_rc0;
 			j.mx_out = false;
 			if (mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */
@@ -353,6 +371,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
+			memcpy(fills[k].f, j.fill, sizeof j.fill);
+			fills[k].n = j.nfill;
 			if (j.recomp) {
 				recomp[k].on = true;
 				recomp[k].lf = j.recomp_lf;
@@ -370,6 +390,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		e->p = start;
 		e->full = false;
+		jit_fw_rewind(&j, start);
+		fills[k].n = 0;
 		j.nfb = 0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
@@ -379,6 +401,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		jit_rc_forget(&j);
 		if (!emit_fallback(&j, i))
 			goto fail;
+		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
 	label[b->n] = e->p;
 	if (mx[b->n])
@@ -390,7 +413,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	}
 	for (unsigned t = 0; t < nstub; t++) {
 		for (unsigned f = 0; f < stub[t].nfb; f++)
-			e_patch(stub[t].fb[f], e->p);
+			e_label(e, stub[t].fb[f]);
 		j.k = stub[t].k;
 		if (stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
@@ -402,6 +425,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (recomp[nk].on) /* the next instruction expects the host flags */
 			jit_recompute(&j, recomp[nk].lf, recomp[nk].cc);
 		jit_rc_kill(&j);
+		jit_emit_fills(&j, fills[nk].f, fills[nk].n);
 		e_patch(e_jmp(e), label[nk]);
 	}
 	if (e->full)

@@ -27,6 +27,19 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 #define JIT_MAX_FB 6
 #define JIT_RC 3
 
+#define JIT_MAX_FILL 4
+/* The last 32-bit guest register the code stored or loaded (jit_regs.c): where the code
+ * ended then, the register, the host register that held it, and the instruction. */
+struct jit_fw {
+	uint8_t *end;
+	unsigned reg, h, k;
+};
+/* A host register that must hold a guest register where the stubs of the previous
+ * instruction rejoin (jit_regs.c). */
+struct jit_fill {
+	unsigned h, reg;
+};
+
 /* The state of one block's compilation. */
 struct jit {
 	struct emit e;
@@ -46,6 +59,9 @@ struct jit {
 	 * call C code (which may change the table) point all three at an entry no address
 	 * matches before they rejoin. */
 	int rc[JIT_RC];
+	/* the kept translation the last counted access went through, when its entry got the
+	 * newest LRU stamp on every path to here; -1 otherwise */
+	int last_rc;
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;
@@ -65,6 +81,13 @@ struct jit {
 	 * instruction (mx_in) and after it (mx_out, set by SSE templates): a run of SSE
 	 * templates loads it once and stores the flags once (jit_sse.c). */
 	bool mx_in, mx_out;
+	/* ES, SS and DS are flat and writable here: true from the block's entry (checked
+	 * there) until a handler call that may load a segment register (jit_mem.c) */
+	bool seg_flat;
+	struct jit_fw fw;
+	/* this instruction's loads that took the previous one's stored value */
+	struct jit_fill fill[JIT_MAX_FILL];
+	unsigned nfill;
 };
 
 /* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
@@ -112,6 +135,16 @@ bool jit_sse(struct jit *j, const struct insn *i);
  * RAX. */
 void jit_mxcsr_host(struct jit *j);
 void jit_mxcsr_guest(struct jit *j);
+
+/* Guest registers (jit_regs.c): load or store a guest register of size sz through host
+ * register h; a 32-bit load right after a store or load of the same register takes it from
+ * the host register instead. */
+void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
+void jit_st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
+/* The compiler took the emitted code back to `to`: forget what lies past it. */
+void jit_fw_rewind(struct jit *j, const uint8_t *to);
+/* In a stub, before it rejoins the next instruction: the registers that one relies on. */
+void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */
@@ -170,6 +203,15 @@ static inline int32_t o_reg(unsigned r, unsigned sz)
 }
 
 /* ---- the interface to cpu.c ---- */
+/* Compiled code runs only where what it was compiled for holds: paging on (so every fast
+ * entry of a modelled TLB mirrors a TLB entry: count_hit), CS flat, ES, SS and DS flat and
+ * writable (segf_jit_ok). */
+static inline bool jit_regime_ok(const struct cpu *c)
+{
+	return (c->mmu->regs.cr0 & CR0_PG) && c->mmu->seg.sr[SR_CS].flat &&
+	       segf_jit_ok(c->in->segf);
+}
+
 int jit_init(struct cpu *c);
 void jit_destroy(struct cpu *c);
 void jit_reset(struct cpu *c);	   /* drops all compiled code (with the decode cache) */

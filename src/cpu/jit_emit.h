@@ -36,6 +36,7 @@ enum hcc {
 struct emit {
 	uint8_t *p, *end;
 	bool full;
+	uint8_t *label; /* the last place a forward jump was patched to (e_label) */
 };
 
 static inline void e_byte(struct emit *e, uint8_t b)
@@ -315,6 +316,13 @@ static inline void e_patch(uint8_t *at, const uint8_t *target)
 		return;
 	int32_t rel = (int32_t)(target - (at + 4));
 	memcpy(at, &rel, 4);
+}
+/* Patches the forward jump at `at` to here, and remembers that code arrives here from
+ * elsewhere: what the code just before this point left in a register is not known here. */
+static inline void e_label(struct emit *e, uint8_t *at)
+{
+	e_patch(at, e->p);
+	e->label = e->p;
 }
 /* call an absolute address (through RAX) */
 static inline void e_call(struct emit *e, const void *fn)

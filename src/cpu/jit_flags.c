@@ -108,12 +108,12 @@ unsigned jit_cond(struct jit *j, unsigned cc)
 	jit_recompute(j, sub32, cc);
 	e_setcc(e, cc, RAX);
 	uint8_t *join = e_jmp(e);
-	e_patch(other, e->p);
+	e_label(e, other);
 	e_mov_rr(e, 8, RDI, J_IN);
 	e_mov_ri(e, RSI, cc);
 	e_call(e, (const void *)jit_cond_slow);
 	jit_rc_forget(j);
-	e_patch(join, e->p);
+	e_label(e, join);
 	e_test_rr(e, 1, RAX, RAX);
 	return CC_NE;
 }

@@ -11,11 +11,11 @@ enum { F_EG, F_GE, F_EI }; /* E op= G, G op= E, E op= imm */
 
 static void ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 {
-	e_load(&j->e, sz, h, J_CPU, o_reg(r, sz));
+	jit_ld_reg(j, h, r, sz);
 }
 static void st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 {
-	e_store(&j->e, sz, h, J_CPU, o_reg(r, sz));
+	jit_st_reg(j, h, r, sz);
 }
 static void mask(struct jit *j, unsigned h, unsigned sz)
 {
@@ -276,7 +276,7 @@ static bool t_jcc(struct jit *j, const struct insn *i)
 	unsigned hcc = jit_cond(j, i->opc & 15);
 	uint8_t *stay = e_jcc(e, hcc ^ 1);
 	jit_exit_direct(j, i->disp, j->k + 1);
-	e_patch(stay, e->p);
+	e_label(e, stay);
 	if (i->imm2 && j->c->tlb_fetch_model)
 		jit_fetch_count(j, i->eip + i->len, j->k + 1);
 	return true;
@@ -435,7 +435,7 @@ static bool t_shift(struct jit *j, const struct insn *i)
 	if (!i->mod3) /* translated (as a write) whatever the count, as h_shift's e_begin */
 		e_operand(j, i, sz, ACC_WRITE);
 	if (form == 1) { /* by CL: a count of 0 (mod 32) changes nothing, flags included */
-		e_load(e, 4, RCX, J_CPU, O_REG(R_ECX));
+		ld_reg(j, RCX, R_ECX, 4);
 		e_alu_ri(e, 4, 4, RCX, 31);
 		uint8_t *none = e_jcc(e, CC_E);
 		shift_load(j, i, op, sz);
@@ -448,7 +448,7 @@ static bool t_shift(struct jit *j, const struct insn *i)
 		if (!j->dead)
 			e_store_imm(e, 4, J_IN, O_IN(lf_aux), 0);
 		set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
-		e_patch(none, e->p);
+		e_label(e, none);
 		j->lf = -1; /* the old record when the count was 0 */
 		return true;
 	}
@@ -513,7 +513,7 @@ static void flags_to_eflags(struct jit *j)
 		e_mov_rr(e, 8, RDI, J_IN);
 		e_call(e, (const void *)flags_materialize);
 		jit_rc_forget(j);
-		e_patch(done, e->p);
+		e_label(e, done);
 		return;
 	}
 	if (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && (kind == LF_INC || kind == LF_DEC))) {
@@ -593,7 +593,7 @@ static bool t_rot(struct jit *j, const struct insn *i)
 		ld_reg(j, RAX, i->rm, sz);
 	uint8_t *none = NULL;
 	if (form == 1) { /* a count of 0 (mod 32) changes nothing, flags included */
-		e_load(e, 4, RCX, J_CPU, O_REG(R_ECX));
+		ld_reg(j, RCX, R_ECX, 4);
 		e_alu_ri(e, 4, 4, RCX, 31);
 		none = e_jcc(e, CC_E);
 	}
@@ -628,7 +628,7 @@ static bool t_rot(struct jit *j, const struct insn *i)
 	} else
 		j->lf = -1;
 	if (none)
-		e_patch(none, e->p);
+		e_label(e, none);
 	return true;
 }
 static bool t_not(struct jit *j, const struct insn *i)
@@ -700,7 +700,7 @@ static bool t_cmov(struct jit *j, const struct insn *i)
 	e_test_rr(e, 1, R11, R11);
 	uint8_t *skip = e_jcc(e, CC_E);
 	st_reg(j, RAX, i->reg, sz);
-	e_patch(skip, e->p);
+	e_label(e, skip);
 	return true;
 }
 static bool t_cdq(struct jit *j, const struct insn *i)

@@ -16,15 +16,15 @@ void jit_ea(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
 	if (i->base != NOREG && i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
-		e_load(e, 4, RAX, J_CPU, O_REG(i->index));
+		jit_ld_reg(j, RSI, i->base, 4);
+		jit_ld_reg(j, RAX, i->index, 4);
 		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
 	} else if (i->base != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->base));
+		jit_ld_reg(j, RSI, i->base, 4);
 		if (i->disp)
 			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
 	} else if (i->index != NOREG) {
-		e_load(e, 4, RSI, J_CPU, O_REG(i->index));
+		jit_ld_reg(j, RSI, i->index, 4);
 		if (i->scale)
 			e_shift_ri(e, 4, 4, RSI, i->scale);
 		if (i->disp)
@@ -34,19 +34,23 @@ void jit_ea(struct jit *j, const struct insn *i)
 }
 
 /* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
- * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers). */
-static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+ * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers).
+ * Compiled code runs with paging on (jit_regime_ok), where every fast entry of a modelled
+ * TLB mirrors a TLB entry (install_fast), so the entry needs no NULL test. stamp false: the
+ * entry is the one the last stamp went to (nothing else was stamped since), so a new stamp
+ * would not change the LRU order of any two entries; the clock's value itself is never
+ * seen. */
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
 {
 	struct emit *e = &j->e;
 	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
 		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
-	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_test_rr(e, 8, RDX, RDX);
-	uint8_t *skip = e_jcc(e, CC_E);
-	e_alu_ri(e, 8, 0, J_LRU, 1);
-	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	if (stamp) {
+		e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_alu_ri(e, 8, 0, J_LRU, 1);
+		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	}
 	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
-	e_patch(skip, e->p);
 }
 
 /* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
@@ -73,13 +77,16 @@ void jit_call_sync(struct jit *j, const void *fn)
 
 /* The segment part of an access through sr at offset ESI: a segment the fast path cannot
  * take sends the instruction to its slow path. DS, ES, SS and CS must be flat, so ESI is the
- * linear address already; FS and GS (the TLS segments) may have any base with a 4 GB limit,
+ * linear address already (ES, SS and DS are checked once, at the block's entry, unless a
+ * handler has run since); FS and GS (the TLS segments) may have any base with a 4 GB limit,
  * added to ESI here (a 32-bit add: linear addresses wrap at 4 GB as the processor's do). */
 static void seg_prologue(struct jit *j, unsigned sr, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
 	bool based = sr == SR_FS || sr == SR_GS;
 	unsigned need = acc == ACC_WRITE ? SEGF_W : SEGF_R;
+	if (j->seg_flat && sr <= SR_DS && (SEGF_JIT_MASK >> (8 * sr) & need))
+		return; /* checked at the block's entry, and no handler ran since */
 	e_test_m8(e, J_IN, O_IN(segf) + (int32_t)sr, based ? need << 2 : need);
 	jit_fb_jump(j, CC_E);
 	if (based)
@@ -113,7 +120,7 @@ void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc,
 void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
-	count_hit(j, ent, 0, acc);
+	count_hit(j, ent, 0, acc, true);
 	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
@@ -124,6 +131,7 @@ void jit_rc_forget(struct jit *j)
 {
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j->rc[k] = -1;
+	j->last_rc = -1;
 }
 
 /* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
@@ -157,19 +165,22 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
 		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
 		uint8_t *other = e_jcc(e, CC_A);
-		count_hit(j, r, 0, acc); /* a TLB hit on the same entry, counted as ever */
+		/* a TLB hit on the same entry, counted as ever; when the last access went
+		 * through this kept entry too, its stamp is still the newest */
+		count_hit(j, r, 0, acc, j->last_rc != (int)k);
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		done = e_jmp(e);
-		e_patch(other, e->p);
+		e_label(e, other);
 	}
 	table_lookup(j, sz, acc, RAX);
-	count_hit(j, RAX, 0, acc);
+	count_hit(j, RAX, 0, acc, true);
 	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, RDI, RSI);
 	e_mov_rr(e, 8, r, RAX);
-	e_patch(done, e->p);
+	e_label(e, done);
 	j->rc[k] = (int)acc;
+	j->last_rc = (int)k;
 }
 
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
@@ -192,17 +203,18 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	uint8_t *miss;
 	jit_fetch_lookup(j, next_eip, &miss);
 	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	count_hit(j, RDX, slot, ACC_FETCH);
+	count_hit(j, RDX, slot, ACC_FETCH, true);
 	uint8_t *done = e_jmp(e);
-	e_patch(miss, e->p);
+	e_label(e, miss);
 	e_mov_rr(e, 8, RDI, J_CPU);
 	e_mov_ri(e, RSI, next_eip);
 	jit_call_sync(j, (const void *)jit_fetch_slow);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, next_eip, retired);
-	e_patch(ok, e->p);
+	e_label(e, ok);
 	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
-	e_patch(done, e->p);
+	e_label(e, done);
 	memcpy(j->rc, rc, sizeof rc);
+	j->last_rc = -1; /* the fetch's stamp came after the last access's */
 }

@@ -22,6 +22,11 @@
 
 struct dump_request;
 
+/* A block is compiled at its JIT_THRESHOLD_DEFAULT-th execution (vmlab run
+ * --jit-threshold): a program's start runs once and is cheaper interpreted (docs/jit.md). */
+#define JIT_THRESHOLD_DEFAULT 16
+#define JIT_THRESHOLD_MAX 65535
+
 struct machine_config {
 	uint64_t ram_bytes;          /* --mem, default 1 GB */
 	enum vmsplit split;          /* --vmsplit, default 3G */
@@ -36,6 +41,7 @@ struct machine_config {
 	bool randomize;              /* --randomize (default: norandmaps) */
 	uint64_t max_insns;          /* --max-insns: stop after this many (0: no limit) */
 	bool no_jit;                 /* --no-jit: interpret every block */
+	unsigned jit_threshold;	     /* --jit-threshold: compile a block at its Nth run */
 	enum cpu_vendor cpu_vendor;  /* --cpu: whose undefined results (default intel) */
 	uint64_t sched_slice;        /* --slice: instructions per time slice (0: default) */
 	uint64_t swap_bytes;         /* --swap: a swap area of this size (0: none) */

@@ -41,6 +41,7 @@ void machine_config_default(struct machine_config *c)
 	c->overcommit_ratio = 50;
 	c->seed = 1;
 	c->swap_prio = SWAP_PRIO_NONE;
+	c->jit_threshold = JIT_THRESHOLD_DEFAULT;
 }
 
 uint32_t vmsplit_task_size(enum vmsplit s)
@@ -179,6 +180,7 @@ int machine_create(struct machine *m, const struct machine_config *c, char *err,
 	m->cpu_ok = true;
 	if (c->no_jit)
 		m->cpu.jit = false;
+	m->cpu.jit_threshold = c->jit_threshold;
 	m->cpu.vendor = c->cpu_vendor;
 	/* paging on with the kernel's own tables; exec loads the process's CR3 */
 	struct paging_regs pr;

@@ -2,8 +2,9 @@
 # Compiled blocks and the interpreter are one machine: every guest program (-O2) run under
 # `vmlab run --stats` with and without --no-jit must print the same output, exit status and
 # statistics (instructions, TLB lookups/hits/misses, page walks, faults, ...), byte for byte,
-# on the default machine and (release build) on three others: no TLB; a small FIFO TLB; PAE
-# with a random-replacement TLB.
+# on the default machine and (release build) on four others: no TLB; a small FIFO TLB; a
+# tiny LRU TLB (every LRU stamp compiled code leaves out must not change a victim); PAE with
+# a random-replacement TLB.
 cd "$(dirname "$0")/../.."
 vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 tmp=$(mktemp -d)
@@ -19,10 +20,14 @@ if [ ${#progs[@]} -eq 0 ] || [ ! -x "$vmlab" ]; then
 	echo "ok 1 - jit equivalence # SKIP guests or vmlab not built"
 	exit 0
 fi
-configs=("")
+# --jit-threshold=1 compiles every block at its first run (the default waits for the 16th,
+# which code run once, most of these programs' start, never reaches); the tiny LRU TLB keeps
+# the default, so blocks change engines in the middle of a run there
+configs=("--jit-threshold=1")
 [ "${VMLAB_BUILD:-rel}" = rel ] &&
-	configs+=("--no-tlb" "--tlb=16x2 --tlb-policy=fifo" "--paging=pae --tlb-policy=random")
-echo "1..$((${#progs[@]} * ${#configs[@]}))"
+	configs+=("--no-tlb --jit-threshold=1" "--tlb=16x2 --tlb-policy=fifo --jit-threshold=1"
+		"--tlb=8x2" "--paging=pae --tlb-policy=random --jit-threshold=1")
+echo "1..$((${#progs[@]} * ${#configs[@]} + 4))"
 n=0
 for cfg in "${configs[@]}"; do
 for name in "${progs[@]}"; do
@@ -50,3 +55,25 @@ for name in "${progs[@]}"; do
 	fi
 done
 done
+
+# --jit-threshold changes when blocks are compiled, never a count; out-of-range values are
+# refused with a message
+stats() { (cd /tmp && "$OLDPWD/$vmlab" run "$@" --stats "$PWD/build/guest/bench_cpu-O2" 1 </dev/null 2>&1 >/dev/null |
+	grep -vE '^(command|wall time):'); }
+ref=$(stats --jit-threshold=1)
+for t in 2 16 65535; do
+	n=$((n + 1))
+	if [ "$(stats --jit-threshold=$t)" = "$ref" ]; then
+		echo "ok $n - bench_cpu: --jit-threshold=$t gives the statistics of --jit-threshold=1"
+	else
+		echo "not ok $n - bench_cpu: --jit-threshold=$t changes the statistics"
+	fi
+done
+n=$((n + 1))
+bad=0
+for v in 0 65536 x; do
+	msg=$("$vmlab" run --jit-threshold=$v build/guest/bench_cpu-O2 1 2>&1 >/dev/null)
+	[ $? = 2 ] && [[ $msg == *"bad --jit-threshold '$v' (1 to 65535)"* ]] || bad=1
+done
+[ $bad = 0 ] && echo "ok $n - --jit-threshold=0, 65536, x: refused with a message" ||
+	echo "not ok $n - --jit-threshold: a bad value is not refused as it should be"

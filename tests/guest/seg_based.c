@@ -162,6 +162,50 @@ int main(void)
 	for (int k = 0; k < 8; k++)
 		printf("%u%s", ((uint32_t *)area)[128 * k], k == 7 ? "\n" : " ");
 
+	/* ES with a base and a 4 KB limit (not flat, not 4 GB): the checked path, in a loop,
+	 * with the segment loaded inside the loop's block and outside it */
+	{
+		struct user_desc d = {0};
+		d.entry_number = (unsigned)entry;
+		d.base_addr = (uint32_t)a + 256;
+		d.limit = 4095;
+		d.seg_32bit = 1;
+		d.useable = 1;
+		if (syscall(SYS_set_thread_area, &d))
+			printf("set_thread_area (4 KB): %s\n", errname(errno));
+		unsigned short es_sel = (unsigned short)(d.entry_number * 8 + 3), ds_sel;
+		__asm__ volatile("movw %%ds, %0" : "=r"(ds_sel));
+		for (uint32_t k = 0; k < 64; k++)
+			((uint32_t *)area)[64 + k] = 7000 + k;
+		uint32_t s1 = 0, s2 = 0;
+		for (int rep = 0; rep < 200; rep++) {
+			uint32_t v1, v2;
+			__asm__ volatile("movw %w3, %%es\n\t"
+					 "movl %%es:(%2), %0\n\t"
+					 "movl %%es:4(%2), %1\n\t"
+					 "addl $1, %%es:252(%2)\n\t"
+					 "movw %w4, %%es"
+					 : "=&r"(v1), "=&r"(v2)
+					 : "r"((uint32_t)(rep % 60) * 4), "r"(es_sel), "r"(ds_sel)
+					 : "memory", "cc");
+			s1 += v1;
+			s2 += v2;
+		}
+		__asm__ volatile("movw %w0, %%es" : : "r"(es_sel) : "memory");
+		uint32_t s3 = 0;
+		for (int rep = 0; rep < 200; rep++) {
+			uint32_t v;
+			__asm__ volatile("movl %%es:(%1), %0"
+					 : "=r"(v)
+					 : "r"((uint32_t)(rep % 60) * 4)
+					 : "memory");
+			s3 += v;
+		}
+		__asm__ volatile("movw %w0, %%es" : : "r"(ds_sel) : "memory");
+		printf("4 KB ES at base + 256: sums %u %u %u, RMW target now %u\n", s1, s2, s3,
+		       ((uint32_t *)area)[64 + 63]);
+	}
+
 	/* glibc's canary through %gs, in a loop */
 	uint32_t c0, c1 = 0;
 	__asm__ volatile("movl %%gs:0x14, %0" : "=r"(c0));

@@ -119,7 +119,7 @@ void msg_ns_destroy(struct msg_ns *mn)
 	if (!mn)
 		return;
 	/* the machine goes: kernel memory with it, nothing to give back */
-	for (uint32_t i = 0; i < mn->ids.mni; i++) {
+	for (uint32_t i = 0; i < mn->ids.hwm; i++) {
 		struct msg_queue *q = (struct msg_queue *)mn->ids.slot[i];
 		if (!q)
 			continue;
@@ -665,7 +665,7 @@ void msg_proc_show(struct sbuf *b, struct task *t)
 	struct msg_ns *mn = ipc_msg_ns(t);
 	sb_printf(b, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  "
 		     "cuid  cgid      stime      rtime      ctime\n");
-	for (uint32_t i = 0; mn && i < mn->ids.mni; i++) {
+	for (uint32_t i = 0; mn && i < mn->ids.hwm; i++) {
 		const struct msg_queue *q = (const struct msg_queue *)mn->ids.slot[i];
 		if (!q)
 			continue;

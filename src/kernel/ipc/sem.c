@@ -132,7 +132,7 @@ void sem_ns_destroy(struct sem_ns *sn)
 	if (!sn)
 		return;
 	/* the machine goes: kernel memory with it, nothing to give back */
-	for (uint32_t i = 0; i < sn->ids.mni; i++)
+	for (uint32_t i = 0; i < sn->ids.hwm; i++)
 		free(sn->ids.slot[i]);
 	while (sn->undos) {
 		struct sem_undo *u = sn->undos;
@@ -781,7 +781,7 @@ void sem_proc_show(struct sbuf *b, struct task *t)
 	sb_printf(b,
 		  "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      "
 		  "ctime\n");
-	for (uint32_t i = 0; sn && i < sn->ids.mni; i++) {
+	for (uint32_t i = 0; sn && i < sn->ids.hwm; i++) {
 		const struct sem_array *sma = (const struct sem_array *)sn->ids.slot[i];
 		if (!sma)
 			continue;

@@ -69,6 +69,9 @@ struct shmid_kernel {
 };
 
 struct ipc_namespace {
+	/* slots at and above seg_hwm were never used: the loops over segments stop there, so
+	 * the array's untouched pages (4096 segments) stay untouched */
+	uint32_t seg_hwm;
 	struct shmid_kernel seg[SHMMNI];
 	uint32_t in_use;
 	int32_t last_idx; /* the index allocated last (-1: none yet) */
@@ -138,7 +141,7 @@ void ipc_ns_destroy(struct ipc_namespace *ns)
 	if (!ns)
 		return;
 	ns->km = NULL; /* the machine goes: no LRU moves for the locks dropped here */
-	for (uint32_t i = 0; i < SHMMNI; i++)
+	for (uint32_t i = 0; i < ns->seg_hwm; i++)
 		if (ns->seg[i].used)
 			shm_destroy(&ns->seg[i]);
 	sem_ns_destroy(ns->sem);
@@ -240,6 +243,8 @@ static long shm_newseg(struct task *t, int32_t key, uint32_t size, uint32_t flg)
 		return err;
 	}
 	ns->last_idx = (int32_t)idx;
+	if (idx >= ns->seg_hwm)
+		ns->seg_hwm = idx + 1;
 	shp->used = true;
 	shp->key = key;
 	shp->uid = shp->cuid = t->euid;
@@ -265,7 +270,7 @@ static long do_shmget(struct task *t, int32_t key, uint32_t size, uint32_t flg)
 	if (key == IPC_PRIVATE)
 		return shm_newseg(t, key, size, flg);
 	struct shmid_kernel *shp = NULL;
-	for (uint32_t i = 0; i < SHMMNI && !shp; i++)
+	for (uint32_t i = 0; i < ns->seg_hwm && !shp; i++)
 		if (ns->seg[i].used && ns->seg[i].key == key)
 			shp = &ns->seg[i];
 	if (!shp)
@@ -444,7 +449,7 @@ static long shm_info(struct task *t, uint32_t buf, bool ipc64)
 	if (copy_to_user(t, buf, w, ipc64 ? sizeof w : 5 * 4))
 		return -EFAULT;
 	uint32_t max = 0;
-	for (uint32_t i = 0; i < SHMMNI; i++)
+	for (uint32_t i = 0; i < ns->seg_hwm; i++)
 		if (ns->seg[i].used)
 			max = i;
 	return (long)max; /* ipc_get_maxidx */
@@ -492,7 +497,7 @@ static long shm_get_stat(struct task *t, uint32_t buf)
 	struct ipc_namespace *ns = t->ipc_ns;
 	uint64_t rss = 0, swp = 0;
 	uint32_t max = 0;
-	for (uint32_t i = 0; i < SHMMNI; i++) {
+	for (uint32_t i = 0; i < ns->seg_hwm; i++) {
 		if (!ns->seg[i].used)
 			continue;
 		uint64_t r, w;
@@ -535,7 +540,7 @@ static long shmctl_do_lock(struct task *t, int id, uint32_t cmd)
 		return 0;
 	uint32_t pages = seg_pages(shp->segsz);
 	uint64_t locked = pages;
-	for (uint32_t i = 0; i < SHMMNI; i++)
+	for (uint32_t i = 0; i < ns->seg_hwm; i++)
 		if (ns->seg[i].used && (ns->seg[i].mode & SHM_LOCKED) && ns->seg[i].lock_uid == t->uid)
 			locked += ns->seg[i].lock_pages;
 	if (!cap && limit != ~0ull && locked > limit / PAGE_SZ)
@@ -664,7 +669,7 @@ void shm_proc_show(struct sbuf *b, struct task *t)
 	struct ipc_namespace *ns = t->ipc_ns;
 	sb_printf(b, "       key      shmid perms       size  cpid  lpid nattch   uid   gid  cuid  "
 		     "cgid      atime      dtime      ctime        rss       swap\n");
-	for (uint32_t i = 0; ns && i < SHMMNI; i++) {
+	for (uint32_t i = 0; ns && i < ns->seg_hwm; i++) {
 		const struct shmid_kernel *shp = &ns->seg[i];
 		if (!shp->used)
 			continue;

@@ -37,6 +37,8 @@ int ipc_addid(struct ipc_ids *ids, struct kern_ipc_perm *p)
 	if ((int32_t)idx <= ids->last_idx)
 		ids->seq = (uint16_t)((ids->seq + 1) % (0x7FFFFFFFu / IPCMNI + 1));
 	ids->last_idx = (int32_t)idx;
+	if (idx >= ids->hwm)
+		ids->hwm = idx + 1;
 	ids->slot[idx] = p;
 	ids->in_use++;
 	p->seq = ids->seq;
@@ -75,7 +77,7 @@ struct kern_ipc_perm *ipc_obtain_idx(const struct ipc_ids *ids, int idx)
 
 struct kern_ipc_perm *ipc_findkey(const struct ipc_ids *ids, int32_t key)
 {
-	for (uint32_t i = 0; i < ids->mni; i++)
+	for (uint32_t i = 0; i < ids->hwm; i++)
 		if (ids->slot[i] && ids->slot[i]->key == key)
 			return ids->slot[i];
 	return NULL;
@@ -85,7 +87,7 @@ int ipc_get_maxidx(const struct ipc_ids *ids)
 {
 	if (!ids->in_use)
 		return -1;
-	for (uint32_t i = ids->mni; i-- > 0;)
+	for (uint32_t i = ids->hwm; i-- > 0;)
 		if (ids->slot[i])
 			return (int)i;
 	return -1;

@@ -36,6 +36,7 @@ struct kern_ipc_perm {
 struct ipc_ids {
 	struct kern_ipc_perm **slot; /* mni entries */
 	uint32_t mni, in_use;
+	uint32_t hwm;	  /* slots at and above it were never used (loops stop there) */
 	int32_t last_idx; /* the index allocated last (-1: none yet) */
 	uint16_t seq;
 };
