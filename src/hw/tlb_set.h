@@ -214,7 +214,7 @@ __tlb_insert(struct tlb *t, const struct tlb_entry *n, bool find_same,
 	if (!find_same && t->held[0] + t->held[1] + t->held[2] == t->sets * t->ways) {
 		/* Every way of every set is valid (as soon as a program has touched more pages
 		 * than the TLB holds, and from then on nearly always): no free way to look for,
-		 * and no same entry (find_same), so the victim is all there is to choose. */
+		 * and no same entry either (!find_same), so the victim is all there is to choose. */
 		slot = &s[t->policy == TLB_RANDOM ? tlb_random_way(t)
 			  : t->policy == TLB_FIFO ? tlb_oldest_way(s, t->ways, true)
 						  : tlb_oldest_way(s, t->ways, false)];
