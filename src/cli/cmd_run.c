@@ -349,7 +349,8 @@ int cmd_run(int argc, char **argv)
 	run_session_attach(&rs, m);
 	if (run_session_fs_setup(&rs, t, &fc))
 		goto destroy;
-	char filename[4096], gpath[4096];
+	/* static: off the host stack, which vmlab keeps small (tests/e2e/sandbox.sh) */
+	static char filename[4096], gpath[4096];
 	int fd = open_program(t, argv[i], filename, sizeof filename);
 	if (fd < 0) {
 		fprintf(stderr, "vmlab run: %s: %s\n", argv[i], strerror(-fd));

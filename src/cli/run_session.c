@@ -105,13 +105,19 @@ int run_session_start(struct run_session *s, const struct run_options *o, int ar
 	return 0;
 }
 
+static uint64_t trace_clock_cpu(const void *cpu)
+{
+	return cpu_insns_now(cpu);
+}
+
 void run_session_attach(struct run_session *s, struct machine *m)
 {
 	run_rlimits_build(s->o, m->km_ok ? m->km.totalram_pages : 0, m->task.rlim);
 	if (s->dump.when != DUMP_NONE)
 		m->dump = &s->dump;
 	if (s->tracing) {
-		s->trace.clock = &m->cpu.insns;
+		s->trace.clock = trace_clock_cpu;
+		s->trace.clock_ctx = &m->cpu;
 		m->mmu.trace = &s->trace;
 	}
 	if (s->o->report_file) {

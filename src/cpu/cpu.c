@@ -96,6 +96,14 @@ void segf_update(struct cpu *c)
 		c->in->fast[a] = c->mmu->fast[a][c->mmu->cpl == 3];
 }
 
+uint64_t cpu_insns_now(const struct cpu *c)
+{
+	const struct cpu_internal *in = c->in;
+	if (in && in->cur && in->at && in->blk_first)
+		return c->insns + (uint64_t)(in->at - in->blk_first);
+	return c->insns;
+}
+
 void cpu_flush_fast_hits(struct cpu *c)
 {
 	struct cpu_internal *in = c->in;
@@ -223,8 +231,10 @@ int jcc_fallthrough_slow(struct cpu *c, const struct insn *i, int jumped)
 {
 	uint32_t next = i->eip + i->len;
 	uint32_t lin = next + c->mmu->seg.sr[SR_CS].d.base;
+	c->in->at = i + 1; /* the Jcc has retired: what the lookup traces is the next one's */
 	if (likely(mmu_ptr_slow(c->mmu, lin, ACC_FETCH, &c->in->ex) != NULL))
 		NEXT(c, i);
+	c->in->at = i; /* cpu_run counts the block's retired instructions from here */
 	c->eip = next; /* outside RAM or a fault: the block lookup handles it */
 	return jumped;
 }

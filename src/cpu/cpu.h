@@ -91,4 +91,8 @@ int cpu_mem_read(struct cpu *c, enum sreg sr, uint32_t off, void *buf, unsigned 
 		 struct x86_exception *ex);
 int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, unsigned size,
 		  struct x86_exception *ex);
+/* Instructions retired before the one executing (c->insns between instructions): the
+ * interpreter adds a block's count at its end, so inside a block the position in it counts
+ * too, as RDTSC does; compiled code brings c->insns up to date around its calls into C. */
+uint64_t cpu_insns_now(const struct cpu *c);
 #endif

@@ -279,6 +279,34 @@ static void dump_block(struct jit_state *s, const struct block *b, const uint8_t
 	fclose(f);
 }
 
+/* The compiler's per-block tables, kept off the host stack (vmlab must run with a small
+ * one: tests/e2e/sandbox.sh): one per jit_state, reused by every compilation. */
+struct jit_work {
+	uint8_t *label[BLOCK_INSNS_MAX + 1];
+	/* fallback stubs of templates, emitted after the body */
+	struct {
+		uint8_t *fb[JIT_MAX_FB];
+		unsigned nfb, k;
+		int lf;
+		bool mx; /* the host's MXCSR held the guest's on entry */
+	} stub[BLOCK_INSNS_MAX];
+	/* mx[k]: the host's MXCSR holds the guest's controls before instruction k (jit.h) */
+	bool mx[BLOCK_INSNS_MAX + 1];
+	/* instructions whose entry from the previous one's slow path recomputes the flags */
+	struct {
+		int lf;
+		unsigned cc;
+		bool on;
+	} recomp[BLOCK_INSNS_MAX + 1];
+	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
+	struct {
+		struct jit_fill f[JIT_MAX_FILL];
+		unsigned n;
+	} fills[BLOCK_INSNS_MAX + 1];
+	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
+	uint32_t live[BLOCK_INSNS_MAX + 1];
+};
+
 bool jit_compile(struct cpu *c, struct block *b)
 {
 	struct cpu_internal *in = c->in;
@@ -293,46 +321,25 @@ bool jit_compile(struct cpu *c, struct block *b)
 	j.e.p = s->code + s->used;
 	j.e.end = s->code + JIT_CODE_SIZE;
 	struct emit *e = &j.e;
-	uint8_t *label[BLOCK_INSNS_MAX + 1];
-	/* fallback stubs of templates, emitted after the body */
-	struct {
-		uint8_t *fb[JIT_MAX_FB];
-		unsigned nfb, k;
-		int lf;
-		bool mx; /* the host's MXCSR held the guest's on entry */
-	} stub[BLOCK_INSNS_MAX];
-	/* mx[k]: the host's MXCSR holds the guest's controls before instruction k (jit.h) */
-	bool mx[BLOCK_INSNS_MAX + 1];
-	mx[0] = false;
+	struct jit_work *w = s->work;
+	w->mx[0] = false;
 	unsigned nstub = 0;
-	/* instructions whose entry from the previous one's slow path recomputes the flags */
-	struct {
-		int lf;
-		unsigned cc;
-		bool on;
-	} recomp[BLOCK_INSNS_MAX + 1];
-	memset(recomp, 0, sizeof recomp);
-	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
-	struct {
-		struct jit_fill f[JIT_MAX_FILL];
-		unsigned n;
-	} fills[BLOCK_INSNS_MAX + 1];
-	fills[0].n = 0;
-	fills[b->n].n = 0;
+	memset(w->recomp, 0, sizeof w->recomp);
+	w->fills[0].n = 0;
+	w->fills[b->n].n = 0;
 
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
-	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
-	uint32_t live[BLOCK_INSNS_MAX + 1];
-	live[b->n] = EFL_ARITH;
+	/* flag liveness (w->live) */
+	w->live[b->n] = EFL_ARITH;
 	for (unsigned k = b->n; k-- > 0;)
-		live[k] = jit_flags_before(c, &b->insns[k], live[k + 1]);
+		w->live[k] = jit_flags_before(c, &b->insns[k], w->live[k + 1]);
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
-		label[k] = e->p;
+		w->label[k] = e->p;
 		j.k = k;
 		j.nfb = 0;
 		j.fb_overflow = false;
@@ -341,10 +348,10 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
 		j.recomp = false;
-		j.dead = live[k + 1] == 0;
+		j.dead = w->live[k + 1] == 0;
 		j.nfill = 0;
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
-		j.mx_in = mx[k];
+		j.mx_in = w->mx[k];
 		j.mx_out = false;
 		int rc0[JIT_RC], last_rc0 = j.last_rc;
 		memcpy(rc0, j.rc, sizeof rc0);
@@ -360,30 +367,30 @@ bool jit_compile(struct cpu *c, struct block *b)
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
 			j.mx_out = false;
-			if (mx[k] && jit_insn_inline(i)) {
+			if (w->mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */
-			} else if (mx[k]) { /* anything else runs under the host's MXCSR */
+			} else if (w->mx[k]) {	 /* anything else runs under the host's MXCSR */
 				jit_mxcsr_host(&j);
 				j.hf_in = HF_NONE; /* that took the host's flags */
 				j.mx_in = false;
 			}
 			start = e->p;
 		}
-		mx[k + 1] = j.mx_out;
+		w->mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
-			memcpy(fills[k].f, j.fill, sizeof j.fill);
-			fills[k].n = j.nfill;
+			memcpy(w->fills[k].f, j.fill, sizeof j.fill);
+			w->fills[k].n = j.nfill;
 			if (j.recomp) {
-				recomp[k].on = true;
-				recomp[k].lf = j.recomp_lf;
-				recomp[k].cc = j.recomp_cc;
+				w->recomp[k].on = true;
+				w->recomp[k].lf = j.recomp_lf;
+				w->recomp[k].cc = j.recomp_cc;
 			}
 			if (j.nfb) {
-				memcpy(stub[nstub].fb, j.fb, sizeof(j.fb));
-				stub[nstub].nfb = j.nfb;
-				stub[nstub].k = k;
-				stub[nstub].lf = lf0;
-				stub[nstub].mx = j.mx_in;
+				memcpy(w->stub[nstub].fb, j.fb, sizeof(j.fb));
+				w->stub[nstub].nfb = j.nfb;
+				w->stub[nstub].k = k;
+				w->stub[nstub].lf = lf0;
+				w->stub[nstub].mx = j.mx_in;
 				nstub++;
 			}
 			continue;
@@ -391,11 +398,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 		e->p = start;
 		e->full = false;
 		jit_fw_rewind(&j, start);
-		fills[k].n = 0;
+		w->fills[k].n = 0;
 		j.nfb = 0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
-		mx[k + 1] = false;
+		w->mx[k + 1] = false;
 		if (j.mx_in) /* no template after all: its handler ends the run */
 			jit_mxcsr_host(&j);
 		jit_rc_forget(&j);
@@ -403,8 +410,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 			goto fail;
 		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
-	label[b->n] = e->p;
-	if (mx[b->n])
+	w->label[b->n] = e->p;
+	if (w->mx[b->n])
 		jit_mxcsr_host(&j);
 	{
 		const struct insn *last = &b->insns[b->n - 1];
@@ -412,21 +419,21 @@ bool jit_compile(struct cpu *c, struct block *b)
 		jit_exit_direct(&j, last->eip + last->len, b->n);
 	}
 	for (unsigned t = 0; t < nstub; t++) {
-		for (unsigned f = 0; f < stub[t].nfb; f++)
-			e_label(e, stub[t].fb[f]);
-		j.k = stub[t].k;
-		if (stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
+		for (unsigned f = 0; f < w->stub[t].nfb; f++)
+			e_label(e, w->stub[t].fb[f]);
+		j.k = w->stub[t].k;
+		if (w->stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
-		if (!emit_fallback(&j, &b->insns[stub[t].k]))
+		if (!emit_fallback(&j, &b->insns[w->stub[t].k]))
 			goto fail;
-		unsigned nk = stub[t].k + 1;
-		if (mx[nk]) /* the next instruction expects the guest's */
+		unsigned nk = w->stub[t].k + 1;
+		if (w->mx[nk]) /* the next instruction expects the guest's */
 			jit_mxcsr_guest(&j);
-		if (recomp[nk].on) /* the next instruction expects the host flags */
-			jit_recompute(&j, recomp[nk].lf, recomp[nk].cc);
+		if (w->recomp[nk].on) /* the next instruction expects the host flags */
+			jit_recompute(&j, w->recomp[nk].lf, w->recomp[nk].cc);
 		jit_rc_kill(&j);
-		jit_emit_fills(&j, fills[nk].f, fills[nk].n);
-		e_patch(e_jmp(e), label[nk]);
+		jit_emit_fills(&j, w->fills[nk].f, w->fills[nk].n);
+		e_patch(e_jmp(e), w->label[nk]);
 	}
 	if (e->full)
 		goto fail;
@@ -558,11 +565,13 @@ int jit_init(struct cpu *c)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	s->data = malloc(JIT_DATA_SIZE);
 	s->icache = malloc(JIT_ICACHE_SIZE * sizeof(*s->icache));
-	if (p == MAP_FAILED || !s->data || !s->icache) {
+	s->work = malloc(sizeof *s->work);
+	if (p == MAP_FAILED || !s->data || !s->icache || !s->work) {
 		if (p != MAP_FAILED)
 			munmap(p, JIT_CODE_SIZE);
 		free(s->data);
 		free(s->icache);
+		free(s->work);
 		free(s);
 		return -1;
 	}
@@ -599,6 +608,7 @@ void jit_destroy(struct cpu *c)
 		fclose(s->perf_map);
 	free(s->data);
 	free(s->icache);
+	free(s->work);
 	free(s);
 	c->in->jit = NULL;
 }

@@ -118,6 +118,7 @@ struct jit_state {
 	struct mmu_fast dead; /* what kept translations point at when forgotten at run time */
 	/* indirect exits look their target up here, by EIP, before asking jit_indirect */
 	struct jit_site *icache;
+	struct jit_work *work; /* jit_compile's tables (jit.c) */
 	uint8_t *icache_miss; /* the lookup path (jit_indirect) for an empty or other slot */
 };
 

@@ -206,9 +206,14 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	count_hit(j, RDX, slot, ACC_FETCH, true);
 	uint8_t *done = e_jmp(e);
 	e_label(e, miss);
+	/* c->insns exact for what the lookup may trace (the Jcc has retired), and no
+	 * handler's position left in in->cur (cpu_insns_now) */
+	jit_add_insns(j, (int32_t)retired);
+	e_store_imm(e, 8, J_IN, O_IN(cur), 0);
 	e_mov_rr(e, 8, RDI, J_CPU);
 	e_mov_ri(e, RSI, next_eip);
 	jit_call_sync(j, (const void *)jit_fetch_slow);
+	jit_add_insns(j, -(int32_t)retired);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, next_eip, retired);

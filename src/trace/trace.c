@@ -61,7 +61,7 @@ void trace_end(struct trace *tr)
 
 uint64_t trace_now(const struct trace *tr)
 {
-	return tr->clock ? *tr->clock : 0;
+	return tr->clock ? tr->clock(tr->clock_ctx) : 0;
 }
 
 bool trace_want(struct trace *tr, unsigned cls, bool has_addr, uint64_t addr)

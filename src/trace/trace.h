@@ -32,7 +32,10 @@ struct trace {
 	unsigned mask; /* enum trace_class bits */
 	enum trace_format format;
 	FILE *out;
-	const uint64_t *clock;	     /* instructions retired: the events' time */
+	/* instructions retired before the one executing: the events' time (the CPU's count,
+	 * exact inside a block in either engine: cpu_insns_now) */
+	uint64_t (*clock)(const void *ctx);
+	const void *clock_ctx;
 	uint64_t insn_from, insn_to; /* window [from, to); to == 0: no end */
 	uint64_t addr_lo, addr_hi;   /* [lo, hi): events with an address outside are dropped */
 	uint64_t tlb_sample;	     /* keep one TLB event in this many (1: all) */

@@ -215,4 +215,16 @@ for bad in "--state" "--state $tmp/f-2level.vm" "--state $tmp/f-2level.vm nothex
 	if [ $? -eq 2 ] && [ -s "$tmp/e" ]; then ok "translate $bad: status 2 and a message"
 	else notok "translate $bad: status 2 and a message"; fi
 done
+# the engines agree on every event and its clock (TLB hits aside: only slow-path hits are
+# events, and which accesses take the slow path is the engine's business)
+for cls in walk,fault,swap,kmem syscall,mm,signal; do
+	run --swap=1M --jit-threshold=1 --trace=$cls --trace-file="$tmp/e-jit.txt" "$prog"
+	run --swap=1M --no-jit --trace=$cls --trace-file="$tmp/e-int.txt" "$prog"
+	if [ -s "$tmp/e-jit.txt" ] && cmp -s "$tmp/e-jit.txt" "$tmp/e-int.txt"; then
+		ok "--trace=$cls: compiled blocks and --no-jit give the same trace ($(wc -l <"$tmp/e-jit.txt") events)"
+	else
+		notok "--trace=$cls: compiled blocks and --no-jit give the same trace"
+		diff "$tmp/e-jit.txt" "$tmp/e-int.txt" | head -6 | sed 's/^/# /'
+	fi
+done
 echo "1..$n"

@@ -67,13 +67,20 @@ static void off_means_nothing_wanted(void **state)
 	assert_true(trace_want(&tr, TRACE_SYSCALL, false, 0));
 }
 
+/* The trace's clock: the instruction count a test sets. */
+static uint64_t read_clock(const void *ctx)
+{
+	return *(const uint64_t *)ctx;
+}
+
 static void filters(void **state)
 {
 	(void)state;
 	uint64_t clock = 50;
 	struct trace tr;
 	trace_init(&tr, stdout, TRACE_TEXT, TRACE_ALL);
-	tr.clock = &clock;
+	tr.clock = read_clock;
+	tr.clock_ctx = &clock;
 	tr.insn_from = 100;
 	tr.insn_to = 200;
 	tr.addr_lo = 0x1000;
@@ -101,7 +108,8 @@ static char *render(enum trace_format fmt)
 	uint64_t clock = 7;
 	struct trace tr;
 	trace_init(&tr, f, fmt, TRACE_ALL);
-	tr.clock = &clock;
+	tr.clock = read_clock;
+	tr.clock_ctx = &clock;
 	trace_fault(&tr, "demand_zero", 0xb7ff8000, 0x8049000, 6, "minor");
 	trace_syscall(&tr, "write", "write(1, \"a\\n\", 2) = 2", 5);
 	trace_mm(&tr, "munmap", 0xb7ff8000, 0xb7ffa000, "- b7ff8000-b7ffa000 rw-p");

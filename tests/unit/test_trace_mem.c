@@ -23,6 +23,12 @@ static void classes(void **state)
 		    (TRACE_WALK | TRACE_SWAP | TRACE_KMEM | TRACE_FAULT));
 }
 
+/* The trace's clock: the instruction count a test sets. */
+static uint64_t read_clock(const void *ctx)
+{
+	return *(const uint64_t *)ctx;
+}
+
 static char *render(enum trace_format fmt, unsigned mask)
 {
 	char *buf = NULL;
@@ -31,7 +37,8 @@ static char *render(enum trace_format fmt, unsigned mask)
 	uint64_t clock = 42;
 	struct trace tr;
 	trace_init(&tr, f, fmt, mask);
-	tr.clock = &clock;
+	tr.clock = read_clock;
+	tr.clock_ctx = &clock;
 	struct trace_walk_level ok[2] = {{2, 0x2df, 0x1000, 0x1b7c, 0x3000067},
 					 {1, 0x3f8, 0x3000, 0x3fe0, 0x5000065}};
 	trace_walk(&tr, 0xb7ff8010, "write", true, false, ok, 2, false, 0, 0x5010, 4096);
