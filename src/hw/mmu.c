@@ -5,6 +5,7 @@
  * a hit the modelled TLB would have had.
  */
 #include "hw/mmu.h"
+#include "hw/tlb_set.h"
 
 #include <errno.h>
 #include <string.h>
@@ -40,16 +41,22 @@ static void fast_link(struct mmu *m, unsigned s, struct tlb_entry *e)
 	m->fast_large[s] = 1;
 }
 
-static void fast_drop(struct mmu *m, struct mmu_fast *f)
+/* Empties a slot that is on no large-page list (one mirroring a 4 KB entry, or none). */
+static void fast_drop_small(struct mmu_fast *f)
 {
-	unsigned s = fast_slot(m, f);
-	if (m->fast_large[s])
-		fast_unlink(m, s, f->tlbe);
 	f->tag = MMU_FAST_INVALID;
 	f->tag_hi = 0;
 	f->tlbe = NULL;
 	f->addend = 0;
 	f->stats = NULL;
+}
+
+static void fast_drop(struct mmu *m, struct mmu_fast *f)
+{
+	unsigned s = fast_slot(m, f);
+	if (m->fast_large[s])
+		fast_unlink(m, s, f->tlbe);
+	fast_drop_small(f);
 }
 
 void mmu_fast_flush(struct mmu *m)
@@ -88,6 +95,27 @@ void mmu_mark_code_frame(struct mmu *m, uint64_t pfn)
 	fast_flush_host_page(m, m->pm->host + (pfn << PAGE_SHIFT), ACC_WRITE, ACC_WRITE);
 }
 
+/* Drops the fast entries that mirror TLB entry e. */
+static inline __attribute__((always_inline)) void drop_mirrors(struct mmu *m, struct tlb_entry *e)
+{
+	if (e->page_shift == PAGE_SHIFT) {
+		/* only the tables install_fast marked: a page is seldom mirrored in more than
+		 * two of the six, and each look is a cache line of its own (32 KB apart). A mark
+		 * outlives its slot when the slot is overwritten or flushed, hence the check. */
+		struct mmu_fast *f = &m->fast[0][0][e->vpn & (MMU_FAST_SIZE - 1)];
+		for (unsigned bits = e->fast_mirrors; bits; bits &= bits - 1) {
+			struct mmu_fast *g = f + (unsigned)__builtin_ctz(bits) * MMU_FAST_SIZE;
+			if (g->tlbe == e)
+				fast_drop_small(g);
+		}
+		e->fast_mirrors = 0;
+		return;
+	}
+	/* a large page may be mirrored by any 4 KB slot: its list names them */
+	while (e->fast_head)
+		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
+}
+
 /* The TLB is about to drop e: drop the fast entries that mirror it. */
 static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 {
@@ -97,17 +125,16 @@ static void on_tlb_drop(void *opaque, struct tlb_entry *e)
 	if (m->trace_filling && trace_enabled(m->trace, TRACE_TLB))
 		trace_tlb(m->trace, "evict", m->trace_filling, true, e->vpn << e->page_shift,
 			  e->frame, e->page_shift, NULL);
-	if (e->page_shift == PAGE_SHIFT) {
-		unsigned i = e->vpn & (MMU_FAST_SIZE - 1);
-		for (unsigned a = 0; a < 3; a++)
-			for (unsigned u = 0; u < 2; u++)
-				if (m->fast[a][u][i].tlbe == e)
-					fast_drop(m, &m->fast[a][u][i]);
-		return;
-	}
-	/* a large page may be mirrored by any 4 KB slot: its list names them */
-	while (e->fast_head)
-		fast_drop(m, &m->fast[0][0][0] + (e->fast_head - 1));
+	drop_mirrors(m, e);
+}
+
+/*
+ * on_tlb_drop for fill's untraced inserts, inlined there: fill never runs within a whole-TLB
+ * flush (fast_quiet), and trace_filling is set only by fill_traced.
+ */
+static inline __attribute__((always_inline)) void on_fill_evict(void *opaque, struct tlb_entry *e)
+{
+	drop_mirrors(opaque, e);
 }
 
 static void init_flat_segments(struct mmu *m)
@@ -396,7 +423,9 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 		return fill_traced(m, t, lin, &ne, missed);
 	if (m->l2tlb)
 		missed ? tlb_insert_missed(m->l2tlb, &ne) : tlb_insert(m->l2tlb, &ne);
-	return missed ? tlb_insert_missed(t, &ne) : tlb_insert(t, &ne);
+	/* tlb_insert(_missed) inline, with t's hook (mmu_init attached on_tlb_drop to both L1
+	 * TLBs) inlined */
+	return __tlb_insert(t, &ne, !missed || ne.global, on_fill_evict, m);
 }
 
 /* A write through a clean entry: walk again to set D (and re-check rights in memory). */
@@ -465,7 +494,7 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 	counter_add(m->ctr, CTR_tlb_lookups, 1);
 	if (acc == ACC_FETCH)
 		counter_add(m->ctr, CTR_tlb_fetch_lookups, 1);
-	struct tlb_entry *e = tlb_lookup(t, lin, asid);
+	struct tlb_entry *e = __tlb_lookup(t, lin, asid);
 	if (!e && m->l2tlb) {
 		struct tlb_entry *e2 = tlb_lookup(m->l2tlb, lin, asid);
 		if (e2)
@@ -535,8 +564,9 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 /* Called after xlate let the access through. xlate guarantees that, with paging on and a
  * TLB modelled, e is the L1 entry that served it and, for a write, has D set; the two tests
  * below keep the statistics promise (a fast hit is a hit of e) should that ever change. */
-static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
-			 phys_addr_t pa, struct tlb_entry *e, struct tlb *t)
+static inline __attribute__((always_inline)) void
+install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t pa,
+	     struct tlb_entry *e, struct tlb *t)
 {
 	if (acc == ACC_WRITE && e && !e->dirty)
 		return;
@@ -553,9 +583,11 @@ static void install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool 
 	f->tag_hi = 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
-	f->stats = t ? tlb_stats_mut(t) : NULL;
+	f->stats = t ? &t->stats : NULL;
 	if (e && e->page_shift != PAGE_SHIFT)
 		fast_link(m, s, e);
+	else if (e)
+		e->fast_mirrors |= (uint8_t)(1u << (s / MMU_FAST_SIZE));
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs

@@ -1,28 +1,13 @@
 /*
  * One modelled TLB: sets x ways of entries. An entry of page size 2^s lives in set
  * (lin >> s) % sets, so 4 KB and large pages share the structure the way a unified TLB
- * does; a lookup probes the set of every page size currently held.
+ * does; a lookup probes the set of every page size currently held. The structure, lookup and
+ * fill are in tlb_set.h (inline, for the MMU's miss path).
  */
-#include "hw/tlb.h"
+#include "hw/tlb_set.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct tlb {
-	const char *name;
-	unsigned sets, ways;
-	unsigned set_mask; /* sets - 1 when sets is a power of two, else 0 (use %) */
-	bool set_pow2;     /* sets is a power of two (one set included): mask, never divide */
-	enum tlb_policy policy;
-	uint64_t rng;
-	struct tlb_entry *e; /* sets * ways, set-major */
-	unsigned held[3];    /* valid entries per page size (12, 21, 22) */
-	struct tlb_stats stats;
-	uint64_t own_clock, *clock, fifo_seq;
-	struct counters *ctr;
-	void (*drop)(void *opaque, struct tlb_entry *e);
-	void *drop_opaque;
-};
 
 void tlb_config_default(struct tlb_config *c)
 {
@@ -95,6 +80,7 @@ struct tlb *tlb_new(const struct tlb_geometry *g, enum tlb_policy p, uint64_t se
 	t->sets = g->entries / g->ways;
 	t->set_pow2 = (t->sets & (t->sets - 1)) == 0;
 	t->set_mask = t->set_pow2 ? t->sets - 1 : 0;
+	t->ways_pow2 = (t->ways & (t->ways - 1)) == 0;
 	t->policy = p;
 	/* xorshift64 must not start at zero */
 	t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
@@ -121,153 +107,19 @@ void tlb_attach(struct tlb *t, uint64_t *clock, struct counters *ctr,
 	t->drop_opaque = opaque;
 }
 
-static unsigned shift_slot(unsigned shift)
-{
-	return shift == 12 ? 0 : shift == 21 ? 1 : 2;
-}
-
-static const uint8_t shifts[3] = {12, 21, 22};
-
-static struct tlb_entry *set_of(struct tlb *t, uint32_t vpn)
-{
-	/* a division per probe is the dearest step of a lookup; the usual geometries avoid it
-	 * (one set: mask 0 and vpn % 1 == 0 agree) */
-	unsigned set = t->set_pow2 ? vpn & t->set_mask : vpn % t->sets;
-	return &t->e[set * t->ways];
-}
-
-/* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
- * entry does). Inlined, so the lookup path carries no any_asid test. */
-static inline __attribute__((always_inline)) struct tlb_entry *
-find_size(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid, unsigned k)
-{
-	uint32_t vpn = lin >> shifts[k];
-	struct tlb_entry *s = set_of(t, vpn);
-	for (unsigned w = 0; w < t->ways; w++)
-		/* vpn first: it is what rejects almost every way on a miss */
-		if (s[w].vpn == vpn && s[w].valid && s[w].page_shift == shifts[k] &&
-		    (any_asid || s[w].global || s[w].asid == asid))
-			return &s[w];
-	return NULL;
-}
-
-/* The valid entry mapping lin for asid (global entries match any ASID; any_asid: every
- * entry does). Inlined, so the lookup path carries no any_asid test. 4 KB entries first,
- * and the large sizes only when some are held: a TLB without large pages probes once. */
-static inline __attribute__((always_inline)) struct tlb_entry *
-find(struct tlb *t, uint32_t lin, uint16_t asid, bool any_asid)
-{
-	struct tlb_entry *e;
-	if (t->held[0] && (e = find_size(t, lin, asid, any_asid, 0)))
-		return e;
-	if (__builtin_expect(!(t->held[1] | t->held[2]), 1))
-		return NULL;
-	for (unsigned k = 1; k < 3; k++)
-		if (t->held[k] && (e = find_size(t, lin, asid, any_asid, k)))
-			return e;
-	return NULL;
-}
-
 struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t lin, uint16_t asid)
 {
-	t->stats.lookups++;
-	struct tlb_entry *e = find(t, lin, asid, false);
-	if (!e) {
-		t->stats.misses++;
-		return NULL;
-	}
-	t->stats.hits++;
-	e->last_use = ++*t->clock;
-	return e;
+	return __tlb_lookup(t, lin, asid);
 }
 
 struct tlb_entry *tlb_peek(struct tlb *t, uint32_t lin, uint16_t asid)
 {
-	return find(t, lin, asid, false);
-}
-
-static void invalidate(struct tlb *t, struct tlb_entry *e)
-{
-	if (t->drop)
-		t->drop(t->drop_opaque, e);
-	e->valid = false;
-	t->held[shift_slot(e->page_shift)]--;
-}
-
-static uint64_t next_random(struct tlb *t)
-{
-	t->rng ^= t->rng << 13;
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	return t->rng;
-}
-
-struct set_scan {
-	struct tlb_entry *same, *free_way, *old;
-};
-
-/*
- * One pass over the set finds what an insert needs: the entry holding the same translation
- * (the last such way, as a refill after a D-bit walk replaces itself), the first free way,
- * and the policy's victim among valid ways (the first least-recent use or oldest fill).
- * Inlined with a constant fifo, so the loop carries no policy test.
- */
-static inline __attribute__((always_inline)) struct set_scan
-scan_set(struct tlb_entry *s, unsigned ways, const struct tlb_entry *n, bool fifo,
-	 bool find_same)
-{
-	struct set_scan r = {NULL, NULL, s};
-	uint64_t old_key = fifo ? s->inserted : s->last_use;
-	for (unsigned w = 0; w < ways; w++) {
-		struct tlb_entry *x = &s[w];
-		if (!x->valid) {
-			if (!r.free_way)
-				r.free_way = x;
-			continue;
-		}
-		if (find_same && x->vpn == n->vpn && x->page_shift == n->page_shift &&
-		    (x->global || n->global || x->asid == n->asid))
-			r.same = x;
-		uint64_t key = fifo ? x->inserted : x->last_use;
-		if (key < old_key) {
-			r.old = x;
-			old_key = key;
-		}
-	}
-	return r;
-}
-
-static inline __attribute__((always_inline)) struct tlb_entry *
-insert(struct tlb *t, const struct tlb_entry *n, bool find_same)
-{
-	unsigned shift = n->page_shift;
-	if (shift != 12 && shift != 21 && shift != 22)
-		return NULL;
-	struct tlb_entry *s = set_of(t, n->vpn);
-	struct set_scan sc = t->policy == TLB_FIFO ? scan_set(s, t->ways, n, true, find_same)
-						   : scan_set(s, t->ways, n, false, find_same);
-	struct tlb_entry *slot = sc.same;
-	if (slot) {
-		invalidate(t, slot);
-	} else if (sc.free_way) {
-		slot = sc.free_way;
-	} else {
-		slot = t->policy == TLB_RANDOM ? &s[next_random(t) % t->ways] : sc.old;
-		t->stats.evictions++;
-		counter_add(t->ctr, CTR_tlb_evictions, 1);
-		invalidate(t, slot);
-	}
-	*slot = *n;
-	slot->valid = true;
-	slot->last_use = ++*t->clock;
-	slot->inserted = ++t->fifo_seq;
-	t->held[shift_slot(shift)]++;
-	return slot;
+	return __tlb_find(t, lin, asid, false);
 }
 
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
 {
-	return insert(t, n, true);
+	return __tlb_insert(t, n, true, t->drop, t->drop_opaque);
 }
 
 /*
@@ -279,8 +131,8 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *n)
 struct tlb_entry *tlb_insert_missed(struct tlb *t, const struct tlb_entry *n)
 {
 	if (n->global)
-		return insert(t, n, true);
-	return insert(t, n, false);
+		return __tlb_insert(t, n, true, t->drop, t->drop_opaque);
+	return __tlb_insert(t, n, false, t->drop, t->drop_opaque);
 }
 
 void tlb_flush_all(struct tlb *t, bool keep_global)
@@ -288,7 +140,7 @@ void tlb_flush_all(struct tlb *t, bool keep_global)
 	t->stats.flushes++;
 	for (unsigned i = 0; i < t->sets * t->ways; i++)
 		if (t->e[i].valid && !(keep_global && t->e[i].global))
-			invalidate(t, &t->e[i]);
+			__tlb_invalidate(t, &t->e[i], t->drop, t->drop_opaque);
 }
 
 void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global)
@@ -297,15 +149,15 @@ void tlb_flush_asid(struct tlb *t, uint16_t asid, bool keep_global)
 	for (unsigned i = 0; i < t->sets * t->ways; i++) {
 		struct tlb_entry *e = &t->e[i];
 		if (e->valid && (e->global ? !keep_global : e->asid == asid))
-			invalidate(t, e);
+			__tlb_invalidate(t, e, t->drop, t->drop_opaque);
 	}
 }
 
 void tlb_invalidate(struct tlb *t, uint32_t lin)
 {
 	struct tlb_entry *e;
-	while ((e = find(t, lin, 0, true)))
-		invalidate(t, e);
+	while ((e = __tlb_find(t, lin, 0, true)))
+		__tlb_invalidate(t, e, t->drop, t->drop_opaque);
 }
 
 void tlb_invlpg(struct tlb *t, uint32_t lin)

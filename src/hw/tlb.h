@@ -38,6 +38,7 @@ struct tlb_entry {
 	uint32_t vpn;       /* linear address >> page_shift */
 	uint8_t page_shift; /* 12, 21 or 22 */
 	bool valid, global, writable, user, nx, dirty;
+	uint8_t fast_mirrors; /* 4 KB page: the MMU's fast tables that may mirror it (mmu.c) */
 	uint16_t asid;
 	uint16_t fast_head; /* large page: the MMU's list of fast slots mirroring it (mmu.c) */
 	phys_addr_t frame;  /* physical base of the page */

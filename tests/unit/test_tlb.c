@@ -31,6 +31,16 @@ static bool touch(struct tlb *t, uint32_t vpn)
 	return false;
 }
 
+/* The same as the MMU's miss path makes it: tlb_insert_missed straight after the miss. */
+static bool touch_missed(struct tlb *t, uint32_t vpn)
+{
+	if (tlb_lookup(t, vpn << 12, 0))
+		return true;
+	struct tlb_entry e = {.vpn = vpn, .page_shift = 12, .frame = (phys_addr_t)vpn << 12};
+	assert_non_null(tlb_insert_missed(t, &e));
+	return false;
+}
+
 struct counts {
 	uint64_t hits, misses, evictions;
 };
@@ -104,7 +114,7 @@ struct ref {
 	struct counts c;
 };
 
-static void ref_touch(struct ref *r, uint32_t vpn)
+static bool ref_touch(struct ref *r, uint32_t vpn)
 {
 	uint32_t *set = r->v + (vpn % r->sets) * r->ways;
 	unsigned *n = &r->n[vpn % r->sets];
@@ -115,7 +125,7 @@ static void ref_touch(struct ref *r, uint32_t vpn)
 				memmove(set + i, set + i + 1, (*n - i - 1) * sizeof(*set));
 				set[*n - 1] = vpn;
 			}
-			return;
+			return true;
 		}
 	r->c.misses++;
 	if (*n == r->ways) {
@@ -124,15 +134,21 @@ static void ref_touch(struct ref *r, uint32_t vpn)
 		(*n)--;
 	}
 	set[(*n)++] = vpn;
+	return false;
 }
 
 static void matches_reference_model(void **state)
 {
 	(void)state;
-	static const struct tlb_geometry geo[] = {{1, 1},  {4, 4},   {16, 1}, {16, 2},
-						  {48, 3}, {64, 4},  {12, 12}, {6, 2}, {96, 6}};
-	for (unsigned g = 0; g < N(geo); g++)
+	static const struct tlb_geometry geo[] = {{1, 1},  {4, 4},   {16, 1}, {16, 2}, {48, 3},
+						  {64, 4}, {12, 12}, {6, 2},  {96, 6}, {35, 7},
+						  {10, 5}, {64, 8},  {9, 9}};
+	/* both ways of filling: tlb_insert, and tlb_insert_missed (whose full-TLB path picks
+	 * the victim without the whole-set scan) */
+	for (unsigned c = 0; c < 2 * N(geo); c++)
 		for (int lru = 0; lru < 2; lru++) {
+			bool (*fill)(struct tlb *, uint32_t) = c < N(geo) ? touch : touch_missed;
+			unsigned g = c % N(geo);
 			struct tlb *t = mk(geo[g].entries, geo[g].ways, lru ? TLB_LRU : TLB_FIFO, 0);
 			struct ref r = {geo[g].entries / geo[g].ways, geo[g].ways, lru, NULL, NULL,
 					{0, 0, 0}};
@@ -146,8 +162,7 @@ static void matches_reference_model(void **state)
 								   : base + (x >> 16) % 40;
 				if (i % 500 == 0)
 					base += 7;
-				touch(t, vpn);
-				ref_touch(&r, vpn);
+				assert_int_equal(fill(t, vpn), ref_touch(&r, vpn));
 			}
 			const struct tlb_stats *st = tlb_get_stats(t);
 			assert_int_equal(st->hits, r.c.hits);
