@@ -9,7 +9,7 @@
 # disassembles the report's faulting instructions.
 set -e
 REQUIRED="gcc-multilib libcmocka-dev clang xz-utils libcapstone-dev $*"
-OPTIONAL="python3 python3-jsonschema perl strace gdb chromium"
+OPTIONAL="python3 python3-jsonschema perl strace gdb chromium jq"
 missing() {
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
