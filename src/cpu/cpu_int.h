@@ -553,9 +553,6 @@ struct fetch {
 /* Decodes one instruction; returns 0, or -1 on a fetch fault (c->in->ex). */
 int decode_insn(struct fetch *f, bool code32, struct insn *i);
 void segf_update(struct cpu *c);
-/* MOV to CR0 changed PG: no indirect exit may reach compiled code through its cache
- * (jit.c; compiled code runs with paging on only: jit_regime_ok). */
-void jit_cr0_changed(struct cpu *c);
 /* The decoded block at (pa, eip, code32), or NULL. */
 struct block *cpu_find_block(struct cpu *c, phys_addr_t pa, uint32_t eip, bool code32);
 int load_seg(struct cpu *c, unsigned sr, uint16_t sel);

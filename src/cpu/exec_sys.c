@@ -428,13 +428,7 @@ static int h_movcr(struct cpu *c, const struct insn *i) /* 0F 20 / 0F 22 */
 	}
 	uint32_t v = c->regs[i->rm];
 	switch (i->reg) {
-	case 0: {
-		bool pg = m->regs.cr0 & CR0_PG;
-		mmu_write_cr0(m, v);
-		if (pg != !!(m->regs.cr0 & CR0_PG))
-			jit_cr0_changed(c);
-		break;
-	}
+	case 0: mmu_write_cr0(m, v); break;
 	case 2: m->cr2 = v; break;
 	case 3: mmu_write_cr3(m, v); break;
 	case 4: mmu_write_cr4(m, v); break;

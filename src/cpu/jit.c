@@ -20,8 +20,6 @@
 /* room one block can need at most (64 instructions with their stubs) */
 #define JIT_BLOCK_MAX (256u << 10)
 
-static void icache_clear(struct jit_state *s);
-
 /* ---- the helpers compiled code calls ---- */
 static int jit_fallback_exit(struct cpu *c, int r, const struct insn *i)
 {
@@ -46,7 +44,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	/* TF is set (POPF or IRET set it): cpu_run single-steps from here */
 	if (in->eflags & EFL_TF)
 		return NULL;
-	/* after a far transfer out of flat code, cpu_run applies CS's base and limit */
+	/* a handler's exit (a far transfer, a MOV to CR0) may leave what compiled code needs:
+	 * then cpu_run goes on, with CS's base and limit, or interpreting */
 	if (!jit_regime_ok(c))
 		return NULL;
 	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
@@ -76,12 +75,6 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 		st->entry = b->jit_chain;
 	}
 	return b->jit;
-}
-
-void jit_cr0_changed(struct cpu *c)
-{
-	if (c->in->jit)
-		icache_clear(c->in->jit);
 }
 
 /* ---- small emitters over the pinned registers ---- */
@@ -237,23 +230,18 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 }
 
 /* ---- blocks ---- */
-/* The fetch fast-table slot of lin, as an offset into the table (RDX in the prologue). */
-static int32_t fetch_slot(uint32_t lin)
-{
-	return (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-}
-
 /* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa. */
 static void chain_frame_check(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t *bail)
 {
 	struct emit *e = &j->e;
 	struct mmu *m = j->c->mmu;
-	e_op_mem(e, 4, 0x81, 7, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
-	e_u32(e, lin & PAGE_MASK);
-	e_patch(e_jcc(e, CC_NE), bail);
+	uint8_t *miss;
+	jit_fetch_lookup(j, lin, &miss);
+	e_patch(miss, bail);
 	e_mov_ri64(e, RAX,
 		   (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
-	e_alu_rm(e, 8, 7, RAX, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, addend));
+	e_alu_rm(e, 8, 7, RAX, RDX,
+		 jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, addend));
 	e_patch(e_jcc(e, CC_NE), bail);
 }
 
@@ -279,13 +267,14 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
 	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
-		e_load(e, 8, RAX, RDX, fetch_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_load(e, 8, RAX, RDX,
+		       jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
 		e_alu_ri(e, 8, 0, J_LRU, 1);
 		e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
 		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
 			e_load(e, 8, RAX, RDX,
-			       fetch_slot(lin2) + (int32_t)offsetof(struct mmu_fast, tlbe));
+			       jit_fast_slot(lin2) + (int32_t)offsetof(struct mmu_fast, tlbe));
 			e_alu_ri(e, 8, 0, J_LRU, 1);
 			e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
 			e_alu_ri(e, 8, 0, J_FETCH, 1);
@@ -462,7 +451,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 			jit_mxcsr_guest(&j);
 		if (w->recomp[nk].on) /* the next instruction expects the host flags */
 			jit_recompute(&j, w->recomp[nk].lf, w->recomp[nk].cc);
-		jit_rc_kill(&j);
+		/* emit_fallback's call left the dead slot in R8..R10 (jit_call_sync) */
 		jit_emit_fills(&j, w->fills[nk].f, w->fills[nk].n);
 		e_patch(e_jmp(e), w->label[nk]);
 	}
@@ -554,9 +543,7 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_load(&e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_rr(&e, 4, 6, J_HITS, J_HITS);
 	e_alu_rr(&e, 4, 6, J_FETCH, J_FETCH);
-	e_mov_ri64(&e, R8, (uint64_t)(uintptr_t)&s->dead); /* no kept translation (JIT_RC_ANY) */
-	e_mov_rr(&e, 8, R9, R8);
-	e_mov_rr(&e, 8, R10, R8);
+	jit_emit_rc_kill(&e, &s->dead); /* no kept translation (JIT_RC_ANY) */
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;

@@ -188,7 +188,8 @@ void jit_add_insns(struct jit *j, int32_t n); /* c->insns += n */
 void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired);
 void jit_sync_out(struct emit *e);	      /* J_LRU, J_HITS, J_FETCH stored for C code */
 void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
-/* RDX = the fetch fast table; a tag mismatch for lin jumps to *miss (patched later). */
+void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead); /* the same, any emitter */
+/* With RDX = the fetch fast table: a tag mismatch for lin jumps to *miss (patched later). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
@@ -210,6 +211,12 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
 
 enum { HF_NONE, HF_ALL, HF_NOCF };
+
+/* The offset of lin's slot in a fast table. */
+static inline int32_t jit_fast_slot(uint32_t lin)
+{
+	return (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * sizeof(struct mmu_fast));
+}
 
 /* Offsets of guest state from the pinned registers. */
 #define O_REG(r) ((int32_t)(offsetof(struct cpu, regs) + 4 * (r)))

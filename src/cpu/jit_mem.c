@@ -137,12 +137,16 @@ void jit_rc_forget(struct jit *j)
 
 /* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
  * above 32 bits). */
-void jit_rc_kill(struct jit *j)
+void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead)
 {
-	struct emit *e = &j->e;
-	e_mov_ri64(e, R8, (uint64_t)(uintptr_t)&j->c->in->jit->dead);
+	e_mov_ri64(e, R8, (uint64_t)(uintptr_t)dead);
 	e_mov_rr(e, 8, R9, R8);
 	e_mov_rr(e, 8, R10, R8);
+}
+
+void jit_rc_kill(struct jit *j)
+{
+	jit_emit_rc_kill(&j->e, &j->c->in->jit->dead);
 }
 
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
@@ -185,14 +189,12 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	j->last_rc = (int)k;
 }
 
-/* The I-TLB lookup of a fetch at lin whose slot and tag are known here: RDX = the fast
- * table, a tag mismatch jumps to *miss (patched by the caller). */
+/* The I-TLB lookup of a fetch at lin whose slot and tag are known here, in the fetch fast
+ * table the caller loaded into RDX: a tag mismatch jumps to *miss (patched by the caller). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 {
 	struct emit *e = &j->e;
-	int32_t slot = (int32_t)(((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
-	e_op_mem(e, 4, 0x81, 7, RDX, slot + (int32_t)offsetof(struct mmu_fast, tag));
+	e_op_mem(e, 4, 0x81, 7, RDX, jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
 	e_u32(e, lin & PAGE_MASK);
 	*miss = e_jcc(e, CC_NE);
 }
@@ -203,9 +205,9 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
 	memcpy(rc, j->rc, sizeof rc);
 	uint8_t *miss;
+	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &miss);
-	int32_t slot = (int32_t)(((next_eip >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)) * 32);
-	count_hit(j, RDX, slot, ACC_FETCH, true);
+	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
 	uint8_t *done = e_jmp(e);
 	e_label(e, miss);
 	/* c->insns exact for what the lookup may trace (the Jcc has retired), and no
@@ -219,8 +221,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, next_eip, retired);
-	e_label(e, ok);
-	jit_rc_kill(j); /* the call took R8..R10; the fast path keeps them */
+	e_label(e, ok); /* the call left the dead slot in R8..R10; the fast path kept them */
 	e_label(e, done);
 	memcpy(j->rc, rc, sizeof rc);
 	j->last_rc = -1; /* the fetch's stamp came after the last access's */
