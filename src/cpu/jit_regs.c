@@ -31,11 +31,9 @@ void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 	    (fw->k == j->k || (fw->k + 1 == j->k && j->nfill < JIT_MAX_FILL))) {
 		if (fw->k != j->k)
 			j->fill[j->nfill++] = (struct jit_fill){.h = fw->h, .reg = r};
-		if (h != fw->h)
-			e_mov_rr(e, 4, h, fw->h);
-		/* h holds r now too; fw->h still does (the move leaves it) but not at e->p */
 		if (h == fw->h)
 			return;
+		e_mov_rr(e, 4, h, fw->h); /* then h is the one that holds r at e->p */
 	} else {
 		e_load(e, sz, h, J_CPU, o_reg(r, sz));
 	}
