@@ -28,6 +28,19 @@ static void e_call_rel(struct emit *e, const uint8_t *target)
 		e_patch(at, target);
 }
 
+/* Host flags = the guest's, from a record of kind op (ADD..DEC, not 64-bit): its host
+ * operation, with INC/DEC's kept CF first put back from lf_aux. */
+static void host_op(struct jit *j, unsigned op)
+{
+	struct emit *e = &j->e;
+	unsigned kind = op >> 2;
+	if (kind == LF_INC || kind == LF_DEC) {
+		e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
+		e_shift_ri(e, 4, 5, RCX, 1);
+	}
+	jit_recompute(j, (int)op, CC_E);
+}
+
 /* Host flags = the guest's arithmetic flags, for a record whose kind compiled code does not
  * know: a call to the shared helper (jit_emit_lf_helper). Clobbers RAX and RCX only. */
 static void lf_to_host(struct jit *j)
@@ -41,11 +54,7 @@ static void lf_to_host(struct jit *j)
 		e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
 		e_u32(e, guess);
 		other = e_jcc(e, CC_NE);
-		if (kind == LF_INC || kind == LF_DEC) {
-			e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
-			e_shift_ri(e, 4, 5, RCX, 1);
-		}
-		jit_recompute(j, (int)guess, CC_E);
+		host_op(j, guess);
 		done = e_jmp(e);
 		e_label(e, other);
 	}
@@ -89,11 +98,7 @@ void jit_emit_lf_helper(struct jit *j)
 		if (kind < LF_ADD || kind > LF_DEC || (op & 3) == 3)
 			continue;
 		s->lf_table[op] = e->p;
-		if (kind == LF_INC || kind == LF_DEC) { /* CF from lf_aux; INC/DEC keep it */
-			e_load(e, 4, RCX, J_IN, O_IN(lf_aux));
-			e_shift_ri(e, 4, 5, RCX, 1);
-		}
-		jit_recompute(j, (int)op, CC_E);
+		host_op(j, op);
 		e_byte(e, 0xC3);
 	}
 	/* the entry: jmp [table + lf_op * 8] (any other value: flags.c) */
