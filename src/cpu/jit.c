@@ -230,18 +230,14 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 }
 
 /* ---- blocks ---- */
-/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa. */
+/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa: the
+ * entry's tag and frame number (install_fast) in one 64-bit compare. */
 static void chain_frame_check(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t *bail)
 {
 	struct emit *e = &j->e;
-	struct mmu *m = j->c->mmu;
-	uint8_t *miss;
-	jit_fetch_lookup(j, lin, &miss);
-	e_patch(miss, bail);
-	e_mov_ri64(e, RAX,
-		   (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
-	e_alu_rm(e, 8, 7, RAX, RDX,
-		 jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, addend));
+	_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
+	e_mov_ri64(e, RAX, (uint64_t)(pa >> PAGE_SHIFT) << 32 | (lin & PAGE_MASK));
+	e_alu_rm(e, 8, 7, RAX, RDX, jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
 	e_patch(e_jcc(e, CC_NE), bail);
 }
 

@@ -580,7 +580,11 @@ install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_a
 	if (m->fast_large[s])
 		fast_unlink(m, s, f->tlbe);
 	f->tag = lin & PAGE_MASK;
-	f->tag_hi = 0;
+	/* a fetch entry also names its frame, so that compiled code checks the page and the
+	 * frame a block was decoded from in one 64-bit compare; data entries keep 0 there, for
+	 * the kept translations' compare (the frame number fits: physical addresses are below
+	 * 2^36 with PAE) */
+	f->tag_hi = acc == ACC_FETCH ? (uint32_t)(pa >> PAGE_SHIFT) : 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? &t->stats : NULL;

@@ -23,7 +23,8 @@
 
 struct mmu_fast {
 	uint32_t tag;               /* linear page address, or MMU_FAST_INVALID */
-	uint32_t tag_hi;            /* 0: compiled code compares tag as a 64-bit value */
+	uint32_t tag_hi; /* data entries 0: compiled code compares tag as a 64-bit value; fetch
+			  * entries: the frame number (tag and frame in one compare) */
 	uintptr_t addend;           /* the host address of linear address lin is addend + lin
 				     * (the page's host address minus the tag): mmu_fast_host */
 	struct tlb_entry *tlbe;     /* the modelled TLB entry this mirrors (NULL: TLB off) */
