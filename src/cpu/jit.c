@@ -332,6 +332,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	size_t data0 = s->data_used;
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
+	jit_rc_assign(&j);
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j.rc[k] = JIT_RC_ANY; /* what the last block left there (jit.h) */
 	j.e.p = s->code + s->used;
