@@ -301,6 +301,7 @@ struct jit_work {
 	struct {
 		uint8_t *fb[JIT_MAX_FB];
 		unsigned nfb, k;
+		unsigned c0, c1; /* its kept-translation misses: j.cold[c0..c1) */
 		int lf;
 		bool mx; /* the host's MXCSR held the guest's on entry */
 	} stub[BLOCK_INSNS_MAX];
@@ -319,6 +320,8 @@ struct jit_work {
 	} fills[BLOCK_INSNS_MAX + 1];
 	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
 	uint32_t live[BLOCK_INSNS_MAX + 1];
+	/* the kept-translation misses, emitted out of line before their stubs (jit_mem) */
+	struct jit_cold cold[2 * BLOCK_INSNS_MAX];
 };
 
 bool jit_compile(struct cpu *c, struct block *b)
@@ -344,6 +347,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 	memset(w->recomp, 0, sizeof w->recomp);
 	w->fills[0].n = 0;
 	w->fills[b->n].n = 0;
+	j.cold = w->cold;
+	j.cold_max = sizeof w->cold / sizeof w->cold[0];
 
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
@@ -371,6 +376,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
 		int rc0[JIT_RC], last_rc0 = j.last_rc;
+		unsigned ncold0 = j.ncold;
 		memcpy(rc0, j.rc, sizeof rc0);
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
 		if (!sse) {
@@ -383,6 +389,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
+			j.ncold = ncold0;
 			j.mx_out = false;
 			if (w->mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */
@@ -402,9 +409,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 				w->recomp[k].lf = j.recomp_lf;
 				w->recomp[k].cc = j.recomp_cc;
 			}
-			if (j.nfb) {
+			if (j.nfb || j.ncold > ncold0) {
 				memcpy(w->stub[nstub].fb, j.fb, sizeof(j.fb));
 				w->stub[nstub].nfb = j.nfb;
+				w->stub[nstub].c0 = ncold0;
+				w->stub[nstub].c1 = j.ncold;
 				w->stub[nstub].k = k;
 				w->stub[nstub].lf = lf0;
 				w->stub[nstub].mx = j.mx_in;
@@ -417,6 +426,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		jit_fw_rewind(&j, start);
 		w->fills[k].n = 0;
 		j.nfb = 0;
+		j.ncold = ncold0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
 		w->mx[k + 1] = false;
@@ -436,6 +446,16 @@ bool jit_compile(struct cpu *c, struct block *b)
 		jit_exit_direct(&j, last->eip + last->len, b->n);
 	}
 	for (unsigned t = 0; t < nstub; t++) {
+		/* the instruction's kept-translation misses first: their table misses come
+		 * here too */
+		j.nfb = 0;
+		j.fb_overflow = false;
+		for (unsigned c = w->stub[t].c0; c < w->stub[t].c1; c++)
+			jit_emit_cold(&j, &w->cold[c]);
+		if (j.fb_overflow)
+			goto fail;
+		for (unsigned f = 0; f < j.nfb; f++)
+			e_label(e, j.fb[f]);
 		for (unsigned f = 0; f < w->stub[t].nfb; f++)
 			e_label(e, w->stub[t].fb[f]);
 		j.k = w->stub[t].k;

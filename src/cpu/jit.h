@@ -45,6 +45,15 @@ struct jit_fill {
 	unsigned h, reg;
 };
 
+/* A kept translation's miss, out of line (jit_mem): the table lookup that replaces the kept
+ * entry, emitted with the slow paths after the block's body so that the kept hit falls
+ * through. from: the jump to it (patched then); back: where it rejoins (after the kept
+ * path's LRU stamp: it stamps the new entry itself). */
+struct jit_cold {
+	uint8_t *from, *back;
+	unsigned sz, acc, r;
+};
+
 /* The state of one block's compilation. */
 struct jit {
 	struct emit e;
@@ -93,6 +102,9 @@ struct jit {
 	 * register (jit_mem.c) */
 	bool seg_flat;
 	struct jit_fw fw;
+	/* the out-of-line kept-translation misses so far (room for cold_max) */
+	struct jit_cold *cold;
+	unsigned ncold, cold_max;
 	/* this instruction's loads that took the previous one's stored value */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
@@ -169,6 +181,9 @@ void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address
  * jump to the slow path. base: the guest register the address came from (NOREG: none),
  * which picks the kept translation. Clobbers RAX, RCX, RDX. */
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base);
+/* Emits a kept-translation miss recorded by jit_mem (in the cold area: its table miss
+ * jumps to the instruction's slow path through j->fb). */
+void jit_emit_cold(struct jit *j, const struct jit_cold *c);
 /* Every kept translation forgotten (compile time). */
 void jit_rc_forget(struct jit *j);
 /* Which kept translation serves which base register in this block (before it is compiled). */

@@ -40,17 +40,29 @@ void jit_ea(struct jit *j, const struct insn *i)
  * entry is the one the last stamp went to (nothing else was stamped since), so a new stamp
  * would not change the LRU order of any two entries; the clock's value itself is never
  * seen. */
-static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
+static bool tlb_modelled(const struct jit *j, unsigned acc)
+{
+	return acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb;
+}
+static void stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 {
 	struct emit *e = &j->e;
-	if (!(acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb))
+	if (!tlb_modelled(j, acc))
 		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
-	if (stamp) {
-		e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_alu_ri(e, 8, 0, J_LRU, 1);
-		e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
-	}
-	e_alu_ri(e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
+	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_alu_ri(e, 8, 0, J_LRU, 1);
+	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+}
+static void add_hit(struct jit *j, unsigned acc)
+{
+	if (tlb_modelled(j, acc))
+		e_alu_ri(&j->e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
+}
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
+{
+	if (stamp)
+		stamp_hit(j, ent, disp, acc);
+	add_hit(j, acc);
 }
 
 /* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
@@ -182,7 +194,6 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 {
 	struct emit *e = &j->e;
 	unsigned k = base < 8 ? j->rc_of[base] : 0, r = rc_reg[k];
-	uint8_t *done = NULL;
 	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
 	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
 	 * counted alike; without a TLB it would be a page walk, and software refill can leave a
@@ -202,20 +213,39 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 		uint8_t *other = e_jcc(e, CC_A);
 		/* a TLB hit on the same entry, counted as ever; when the last access went
 		 * through this kept entry too, its stamp is still the newest */
-		count_hit(j, r, 0, acc, j->last_rc != (int)k);
+		if (j->last_rc != (int)k)
+			stamp_hit(j, r, 0, acc);
+		uint8_t *back = e->p;
+		e->label = back; /* the miss path rejoins here */
+		add_hit(j, acc);
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
-		done = e_jmp(e);
-		e_label(e, other);
+		if (j->ncold < j->cold_max)
+			j->cold[j->ncold++] = (struct jit_cold){
+			    .from = other, .back = back, .sz = sz, .acc = acc, .r = r};
+		else
+			j->fb_overflow = true; /* no room: the handler runs it */
+	} else {
+		table_lookup(j, sz, acc, RAX);
+		count_hit(j, RAX, 0, acc, true);
+		e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
+		e_alu_rr(e, 8, 0, RDI, RSI);
+		e_mov_rr(e, 8, r, RAX);
 	}
-	table_lookup(j, sz, acc, RAX);
-	count_hit(j, RAX, 0, acc, true);
-	e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
-	e_alu_rr(e, 8, 0, RDI, RSI);
-	e_mov_rr(e, 8, r, RAX);
-	e_label(e, done);
 	j->rc[k] = (int)acc;
 	j->last_rc = (int)k;
+}
+
+/* The kept entry r missed: the table lookup (a miss there jumps to the instruction's slow
+ * path), the new entry stamped and kept in r, then back to the kept path's count. */
+void jit_emit_cold(struct jit *j, const struct jit_cold *c)
+{
+	struct emit *e = &j->e;
+	e_label(e, c->from);
+	table_lookup(j, c->sz, c->acc, RAX);
+	stamp_hit(j, RAX, 0, c->acc);
+	e_mov_rr(e, 8, c->r, RAX);
+	e_patch(e_jmp(e), c->back);
 }
 
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here, in the fetch fast
