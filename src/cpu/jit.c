@@ -80,6 +80,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 /* ---- small emitters over the pinned registers ---- */
 void jit_exit_code(struct jit *j, int code)
 {
+	jit_pend_flush(j);
 	e_mov_ri(&j->e, RAX, (uint32_t)code);
 	e_patch(e_jmp(&j->e), j->c->in->jit->epilogue);
 }
@@ -98,6 +99,10 @@ void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired)
 
 void jit_fb_jump(struct jit *j, unsigned cc)
 {
+	/* the slow path counts what was pending at the instruction's start: a check after a
+	 * count of this instruction would be counted twice (never done: no template then) */
+	if (j->pend_d != j->pend0_d || j->pend_f != j->pend0_f)
+		j->fb_overflow = true;
 	uint8_t *at = cc > 15 ? e_jmp(&j->e) : e_jcc(&j->e, cc);
 	if (j->nfb < JIT_MAX_FB)
 		j->fb[j->nfb++] = at;
@@ -105,9 +110,26 @@ void jit_fb_jump(struct jit *j, unsigned cc)
 		j->fb_overflow = true;
 }
 
+/* An exit: what is pending goes into the registers (the next block starts with none),
+ * which the code after the exit, another path, still has to count. */
+static void exit_begin(struct jit *j, unsigned pend[2])
+{
+	jit_pend_flush(j);
+	pend[0] = j->pend_d;
+	pend[1] = j->pend_f;
+	j->pend_d = j->pend_f = 0;
+}
+static void exit_end(struct jit *j, const unsigned pend[2])
+{
+	j->pend_d = pend[0];
+	j->pend_f = pend[1];
+}
+
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 {
 	struct emit *e = &j->e;
+	unsigned pend[2];
+	exit_begin(j, pend);
 	jit_add_insns(j, (int32_t)retired);
 	uint8_t *site = e_jmp(e); /* chained later by jit_link */
 	e_label(e, site);
@@ -115,6 +137,7 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
 	jit_exit_code(j, J_CONT);
+	exit_end(j, pend);
 }
 
 /* Leaves through jit_indirect: jumps to what it finds, or exits to cpu_run. RSI = the site. */
@@ -135,6 +158,8 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 {
 	struct emit *e = &j->e;
 	struct jit_state *s = j->c->in->jit;
+	unsigned pend[2];
+	exit_begin(j, pend);
 	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
 	jit_add_insns(j, (int32_t)retired);
 	/* RSI = the cache slot of ECX: ((eip >> 12) ^ eip) mod size, times 16 */
@@ -151,6 +176,7 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 	e_patch(e_jcc(e, CC_NE), s->icache_miss);
 	e_byte(e, 0xFF);
 	e_mem(e, 4, RSI, (int32_t)offsetof(struct jit_site, entry));
+	exit_end(j, pend);
 }
 
 static void icache_clear(struct jit_state *s)
@@ -320,6 +346,8 @@ struct jit_work {
 	} fills[BLOCK_INSNS_MAX + 1];
 	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
 	uint32_t live[BLOCK_INSNS_MAX + 1];
+	/* the hits pending (compile time) at the start of instruction k: data, fetch */
+	unsigned pend[BLOCK_INSNS_MAX + 1][2];
 	/* the kept-translation misses, emitted out of line before their stubs (jit_mem) */
 	struct jit_cold cold[2 * BLOCK_INSNS_MAX];
 };
@@ -377,6 +405,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.mx_out = false;
 		int rc0[JIT_RC], last_rc0 = j.last_rc;
 		unsigned ncold0 = j.ncold;
+		j.pend0_d = w->pend[k][0] = j.pend_d;
+		j.pend0_f = w->pend[k][1] = j.pend_f;
 		memcpy(rc0, j.rc, sizeof rc0);
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
 		if (!sse) {
@@ -390,6 +420,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
 			j.ncold = ncold0;
+			j.pend_d = j.pend0_d;
+			j.pend_f = j.pend0_f;
 			j.mx_out = false;
 			if (w->mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */
@@ -427,6 +459,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		w->fills[k].n = 0;
 		j.nfb = 0;
 		j.ncold = ncold0;
+		j.pend_d = j.pend0_d;
+		j.pend_f = j.pend0_f;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
 		w->mx[k + 1] = false;
@@ -438,6 +472,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
 	w->label[b->n] = e->p;
+	w->pend[b->n][0] = j.pend_d;
+	w->pend[b->n][1] = j.pend_f;
 	if (w->mx[b->n])
 		jit_mxcsr_host(&j);
 	{
@@ -447,7 +483,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 	}
 	for (unsigned t = 0; t < nstub; t++) {
 		/* the instruction's kept-translation misses first: their table misses come
-		 * here too */
+		 * here too. Pending there and in the stub: the hits of the instructions
+		 * before it; its own, the handler counts. */
+		j.k = w->stub[t].k;
+		j.pend_d = j.pend0_d = w->pend[j.k][0];
+		j.pend_f = j.pend0_f = w->pend[j.k][1];
 		j.nfb = 0;
 		j.fb_overflow = false;
 		for (unsigned c = w->stub[t].c0; c < w->stub[t].c1; c++)
@@ -458,12 +498,13 @@ bool jit_compile(struct cpu *c, struct block *b)
 			e_label(e, j.fb[f]);
 		for (unsigned f = 0; f < w->stub[t].nfb; f++)
 			e_label(e, w->stub[t].fb[f]);
-		j.k = w->stub[t].k;
 		if (w->stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
 		if (!emit_fallback(&j, &b->insns[w->stub[t].k]))
 			goto fail;
 		unsigned nk = w->stub[t].k + 1;
+		/* the call synced everything; the fast path arrives with its own pending */
+		jit_pend_rejoin(&j, w->pend[nk][0], w->pend[nk][1]);
 		if (w->mx[nk]) /* the next instruction expects the guest's */
 			jit_mxcsr_guest(&j);
 		if (w->recomp[nk].on) /* the next instruction expects the host flags */

@@ -102,6 +102,12 @@ struct jit {
 	 * register (jit_mem.c) */
 	bool seg_flat;
 	struct jit_fw fw;
+	/* Hits counted at compile time, not yet in J_HITS (data) and J_FETCH's low half
+	 * (fetch): on a fast path every access is a hit, so their number since the last sync
+	 * is known here; added where it must be seen (jit_pend_flush): at every exit and
+	 * before every call into C. pend0_*: the same at the start of this instruction, what
+	 * its slow path adds (every check of a template comes before its counts). */
+	unsigned pend_d, pend_f, pend0_d, pend0_f;
 	/* the out-of-line kept-translation misses so far (room for cold_max) */
 	struct jit_cold *cold;
 	unsigned ncold, cold_max;
@@ -198,8 +204,8 @@ void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, en
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired);
 /* Exit with the guest EIP in ECX after `retired` instructions. */
 void jit_exit_indirect(struct jit *j, unsigned retired);
-/* Calls fn from compiled code: J_LRU and J_HITS are stored for C code first and J_LRU
- * reloaded afterwards (C code may do TLB lookups). */
+/* Calls fn from compiled code: the pending hits flushed, J_LRU and J_HITS stored for C code
+ * first (nothing pending after) and J_LRU reloaded afterwards (C code may do TLB lookups). */
 void jit_call_sync(struct jit *j, const void *fn);
 /* Shared by jit.c, jit_mem.c and jit_flags.c. */
 void jit_exit_code(struct jit *j, int code);  /* EAX = code; to the epilogue */
@@ -207,6 +213,13 @@ void jit_add_insns(struct jit *j, int32_t n); /* c->insns += n */
 /* Back to cpu_run (J_CONT) at a known EIP after `retired` instructions of the block. */
 void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired);
 void jit_sync_out(struct emit *e);	      /* J_LRU, J_HITS, J_FETCH stored for C code */
+/* The hits counted at compile time added to J_HITS and J_FETCH (no flags changed); the
+ * compile-time count is left as it is, for the path that goes on (an exit's is another). */
+void jit_pend_flush(struct jit *j);
+/* Where a path whose counts were all synced (compile time: none pending) joins one with d
+ * data and f fetch hits pending: those taken off the registers here, so that adding them
+ * later counts them once (the registers may go below 0 meanwhile; only sums are seen). */
+void jit_pend_rejoin(struct jit *j, unsigned d, unsigned f);
 void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
 void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead); /* the same, any emitter */
 /* With RDX = the fetch fast table: a tag mismatch for lin jumps to *miss (patched later). */

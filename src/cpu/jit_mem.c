@@ -56,7 +56,25 @@ static void stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 static void add_hit(struct jit *j, unsigned acc)
 {
 	if (tlb_modelled(j, acc))
-		e_alu_ri(&j->e, 8, 0, acc == ACC_FETCH ? J_FETCH : J_HITS, 1);
+		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d); /* added at the next sync */
+}
+
+void jit_pend_flush(struct jit *j)
+{
+	if (j->pend_d)
+		e_lea(&j->e, 8, J_HITS, J_HITS, (int32_t)j->pend_d);
+	if (j->pend_f)
+		e_lea(&j->e, 8, J_FETCH, J_FETCH, (int32_t)j->pend_f);
+}
+
+void jit_pend_rejoin(struct jit *j, unsigned d, unsigned f)
+{
+	if (d)
+		e_lea(&j->e, 8, J_HITS, J_HITS, -(int32_t)d);
+	if (f)
+		e_lea(&j->e, 8, J_FETCH, J_FETCH, -(int32_t)f);
+	j->pend_d = d;
+	j->pend_f = f;
 }
 static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
 {
@@ -81,6 +99,8 @@ void jit_sync_out(struct emit *e)
 
 void jit_call_sync(struct jit *j, const void *fn)
 {
+	jit_pend_flush(j);
+	j->pend_d = j->pend_f = 0;
 	jit_sync_out(&j->e);
 	e_call(&j->e, fn);
 	jit_rc_kill(j); /* C code took R8..R10: the dead slot there, as every block expects */
@@ -263,12 +283,16 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	struct emit *e = &j->e;
 	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
 	memcpy(rc, j->rc, sizeof rc);
+	unsigned pd = j->pend_d, pf = j->pend_f;
 	uint8_t *miss;
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &miss);
 	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
+	unsigned fast_d = j->pend_d, fast_f = j->pend_f;
 	uint8_t *done = e_jmp(e);
 	e_label(e, miss);
+	j->pend_d = pd; /* what is pending where the miss jumps from */
+	j->pend_f = pf;
 	/* c->insns exact for what the lookup may trace (the Jcc has retired), and no
 	 * handler's position left in in->cur (cpu_insns_now) */
 	jit_add_insns(j, (int32_t)retired);
@@ -281,6 +305,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, next_eip, retired);
 	e_label(e, ok); /* the call left the dead slot in R8..R10; the fast path kept them */
+	jit_pend_rejoin(j, fast_d, fast_f); /* the call synced; the fast path counted */
 	e_label(e, done);
 	memcpy(j->rc, rc, sizeof rc);
 	j->last_rc = -1; /* the fetch's stamp came after the last access's */
