@@ -350,6 +350,8 @@ struct jit_work {
 	unsigned pend[BLOCK_INSNS_MAX + 1][2];
 	/* the kept-translation misses, emitted out of line before their stubs (jit_mem) */
 	struct jit_cold cold[2 * BLOCK_INSNS_MAX];
+	/* the Jcc fall-throughs' fetch misses, out of line after the block's last exit */
+	struct jit_fcold fcold[BLOCK_INSNS_MAX];
 };
 
 bool jit_compile(struct cpu *c, struct block *b)
@@ -377,6 +379,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 	w->fills[b->n].n = 0;
 	j.cold = w->cold;
 	j.cold_max = sizeof w->cold / sizeof w->cold[0];
+	j.fcold = w->fcold;
+	j.fcold_max = sizeof w->fcold / sizeof w->fcold[0];
 
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
@@ -404,7 +408,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
 		int rc0[JIT_RC], last_rc0 = j.last_rc;
-		unsigned ncold0 = j.ncold;
+		unsigned ncold0 = j.ncold, nfcold0 = j.nfcold;
 		j.pend0_d = w->pend[k][0] = j.pend_d;
 		j.pend0_f = w->pend[k][1] = j.pend_f;
 		memcpy(rc0, j.rc, sizeof rc0);
@@ -420,6 +424,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
 			j.ncold = ncold0;
+			j.nfcold = nfcold0;
 			j.pend_d = j.pend0_d;
 			j.pend_f = j.pend0_f;
 			j.mx_out = false;
@@ -459,6 +464,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		w->fills[k].n = 0;
 		j.nfb = 0;
 		j.ncold = ncold0;
+		j.nfcold = nfcold0;
 		j.pend_d = j.pend0_d;
 		j.pend_f = j.pend0_f;
 		j.lf = -1;
@@ -481,6 +487,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.k = b->n;
 		jit_exit_direct(&j, last->eip + last->len, b->n);
 	}
+	for (unsigned t = 0; t < j.nfcold; t++)
+		jit_emit_fcold(&j, &w->fcold[t]);
 	for (unsigned t = 0; t < nstub; t++) {
 		/* the instruction's kept-translation misses first: their table misses come
 		 * here too. Pending there and in the stub: the hits of the instructions

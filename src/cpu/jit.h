@@ -53,6 +53,14 @@ struct jit_cold {
 	uint8_t *from, *back;
 	unsigned sz, acc, r;
 };
+/* A Jcc fall-through's fetch lookup that missed the fast table, out of line (the C lookup,
+ * a leave when it fails): the EIP fetched, the instructions retired, and the hits pending
+ * (compile time) where it jumps from and where it rejoins the fast path. */
+struct jit_fcold {
+	uint8_t *from, *back;
+	uint32_t eip;
+	unsigned retired, pend_d, pend_f, back_d, back_f;
+};
 
 /* The state of one block's compilation. */
 struct jit {
@@ -111,6 +119,8 @@ struct jit {
 	/* the out-of-line kept-translation misses so far (room for cold_max) */
 	struct jit_cold *cold;
 	unsigned ncold, cold_max;
+	struct jit_fcold *fcold; /* the same for fetch misses */
+	unsigned nfcold, fcold_max;
 	/* this instruction's loads that took the previous one's stored value */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
@@ -190,6 +200,7 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 /* Emits a kept-translation miss recorded by jit_mem (in the cold area: its table miss
  * jumps to the instruction's slow path through j->fb). */
 void jit_emit_cold(struct jit *j, const struct jit_cold *c);
+void jit_emit_fcold(struct jit *j, const struct jit_fcold *c);
 /* Every kept translation forgotten (compile time). */
 void jit_rc_forget(struct jit *j);
 /* Which kept translation serves which base register in this block (before it is compiled). */

@@ -281,32 +281,42 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
-	int rc[JIT_RC]; /* kept on the fast path; the slow one kills them at run time */
-	memcpy(rc, j->rc, sizeof rc);
-	unsigned pd = j->pend_d, pf = j->pend_f;
-	uint8_t *miss;
+	struct jit_fcold c = {.eip = next_eip, .retired = retired, .pend_d = j->pend_d,
+			      .pend_f = j->pend_f};
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
-	jit_fetch_lookup(j, next_eip, &miss);
+	jit_fetch_lookup(j, next_eip, &c.from);
 	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
-	unsigned fast_d = j->pend_d, fast_f = j->pend_f;
-	uint8_t *done = e_jmp(e);
-	e_label(e, miss);
-	j->pend_d = pd; /* what is pending where the miss jumps from */
-	j->pend_f = pf;
-	/* c->insns exact for what the lookup may trace (the Jcc has retired), and no
-	 * handler's position left in in->cur (cpu_insns_now) */
-	jit_add_insns(j, (int32_t)retired);
+	c.back = e->p;
+	e->label = c.back; /* the miss path rejoins here */
+	c.back_d = j->pend_d;
+	c.back_f = j->pend_f;
+	if (j->nfcold < j->fcold_max)
+		j->fcold[j->nfcold++] = c;
+	else
+		j->fb_overflow = true; /* no room: the handler runs it */
+	/* R8..R10 kept on the fast path; the slow one kills them at run time */
+	j->last_rc = -1; /* the fetch's stamp came after the last access's */
+}
+
+/* The fetch missed the fast table: the lookup in C (c->insns exact for what it may trace,
+ * the Jcc having retired, and no handler's position left in in->cur: cpu_insns_now); a
+ * fault or an I-TLB miss that cannot be taken here leaves for cpu_run at the EIP. */
+void jit_emit_fcold(struct jit *j, const struct jit_fcold *c)
+{
+	struct emit *e = &j->e;
+	e_label(e, c->from);
+	j->pend_d = c->pend_d;
+	j->pend_f = c->pend_f;
+	jit_add_insns(j, (int32_t)c->retired);
 	e_store_imm(e, 8, J_IN, O_IN(cur), 0);
 	e_mov_rr(e, 8, RDI, J_CPU);
-	e_mov_ri(e, RSI, next_eip);
+	e_mov_ri(e, RSI, c->eip);
 	jit_call_sync(j, (const void *)jit_fetch_slow);
-	jit_add_insns(j, -(int32_t)retired);
+	jit_add_insns(j, -(int32_t)c->retired);
 	e_test_rr(e, 4, RAX, RAX);
 	uint8_t *ok = e_jcc(e, CC_NE);
-	jit_leave_at(j, next_eip, retired);
+	jit_leave_at(j, c->eip, c->retired);
 	e_label(e, ok); /* the call left the dead slot in R8..R10; the fast path kept them */
-	jit_pend_rejoin(j, fast_d, fast_f); /* the call synced; the fast path counted */
-	e_label(e, done);
-	memcpy(j->rc, rc, sizeof rc);
-	j->last_rc = -1; /* the fetch's stamp came after the last access's */
+	jit_pend_rejoin(j, c->back_d, c->back_f); /* the call synced; the fast path counted */
+	e_patch(e_jmp(e), c->back);
 }
