@@ -715,8 +715,21 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 				in->stop = false;
 				in->cur = NULL;
 				prev = NULL;
-				if (likely(r == J_CONT))
-					continue;
+				if (likely(r == J_CONT)) {
+					if (likely(!in->jit_resume))
+						continue;
+					/* it left inside a block (a segment load made ES, SS or
+					 * DS unfit for it, or the block was invalidated): the
+					 * rest of the block interpreted, as if it had run so all
+					 * along (an invalidated block's instructions leave) */
+					b = in->jit_resume;
+					i = &b->insns[in->jit_resume_k];
+					in->jit_resume = NULL;
+					if (in->eflags & EFL_TF)
+						continue; /* single-stepped from cpu_run's loop */
+					in->cur = b;
+					goto interpret;
+				}
 				*ex = in->ex;
 				why = r == J_EXC ? CPU_EXIT_EXCEPTION : in->exit_code;
 				break;
@@ -750,6 +763,7 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			i = &single[0];
 			in->cur = NULL;
 		}
+	interpret:
 		prev = b;
 		const struct insn *first = i;
 		in->blk_first = first;

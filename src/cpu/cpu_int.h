@@ -100,6 +100,11 @@ struct cpu_internal {
 	 * segment load left ES, SS or DS unfit for compiled code (segf_jit_ok), which must
 	 * leave at the next boundary; its chained entries do not check again */
 	bool jit_leave;
+	/* Compiled code left block jit_resume before its instruction jit_resume_k because of
+	 * jit_leave (or stop): cpu_run interprets the rest of the block from there, as the
+	 * interpreter would have gone on in it, with no new block entry counted. NULL: none. */
+	struct block *jit_resume;
+	unsigned jit_resume_k;
 	const struct block *cur;
 	const struct insn *blk_first; /* first instruction of the executing block (RDTSC) */
 	const struct insn *at;        /* the instruction being executed (threaded dispatch) */

@@ -250,6 +250,11 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_op_mem(e, 2, 0x83, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
+	if ((unsigned)k + 1 < j->b->n) { /* cpu_run goes on in this block (in->jit_resume) */
+		e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
+		e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
+		e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), (uint32_t)k + 1);
+	}
 	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
 	e_label(e, go);
 	return true;
