@@ -281,8 +281,8 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
-	struct jit_fcold c = {.eip = next_eip, .retired = retired, .pend_d = j->pend_d,
-			      .pend_f = j->pend_f};
+	struct jit_fcold c = {
+	    .eip = next_eip, .retired = retired, .pend_d = j->pend_d, .pend_f = j->pend_f};
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &c.from);
 	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
