@@ -53,7 +53,7 @@ check() {
 	done
 	# the host-side lines of --stats (command line, wall time) differ by design
 	for mode in jit interp; do
-		grep -vE '^(command|wall time):' "$tmp/$mode.err" >"$tmp/$mode.err2"
+		grep -avE '^(command|wall time):' "$tmp/$mode.err" >"$tmp/$mode.err2"
 		mv "$tmp/$mode.err2" "$tmp/$mode.err"
 	done
 	if cmp -s "$tmp/jit.out" "$tmp/interp.out" && cmp -s "$tmp/jit.err" "$tmp/interp.err"; then
@@ -76,7 +76,7 @@ done
 # --jit-threshold changes when blocks are compiled, never a count; out-of-range values are
 # refused with a message
 stats() { (cd /tmp && "$vmlab" run "$@" --stats "$PWD/build/guest/bench_cpu-O2" 1 </dev/null 2>&1 >/dev/null |
-	grep -vE '^(command|wall time):'); }
+	grep -avE '^(command|wall time):'); }
 ref=$(stats --jit-threshold=1)
 for t in 2 16 65535; do
 	n=$((n + 1))
