@@ -316,7 +316,7 @@ struct jit_work {
 		unsigned cc;
 		bool on;
 	} recomp[BLOCK_INSNS_MAX + 1];
-	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
+	/* fills[k]: what the host registers hold at instruction k's start (jit_regs.c) */
 	struct {
 		struct jit_fill f[JIT_MAX_FILL];
 		unsigned n;
@@ -369,7 +369,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_out = HF_NONE;
 		j.recomp = false;
 		j.dead = w->live[k + 1] == 0;
-		j.nfill = 0;
+		jit_regs_at_insn(&j); /* what the stubs of instruction k - 1 rejoin with */
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
@@ -380,7 +380,6 @@ bool jit_compile(struct cpu *c, struct block *b)
 			e->p = start;
 			e->full = false;
 			jit_fw_rewind(&j, start);
-			j.nfill = 0;
 			j.nfb = 0;
 			j.fb_overflow = false;
 			j.lf = lf0;

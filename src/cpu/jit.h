@@ -32,18 +32,23 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
  * finds the last one's translations. Serves reads where a write slot may (jit_mem). */
 #define JIT_RC_ANY 3
 
-#define JIT_MAX_FILL 4
-/* The last 32-bit guest register the code stored or loaded (jit_regs.c): where the code
- * ended then, the register, the host register that held it, and the instruction. */
-struct jit_fw {
+/* What the host's scratch registers hold (jit_regs.c): host[g] is the host register that
+ * holds guest register g's 32 bits as c->regs has them, or -1. True where the code ends at
+ * `end`, when no jump arrives there (anything emitted that jit_regs.c was not told about
+ * moves the end away and so forgets it all); use[] orders the host registers by their last
+ * use, for picking a free one. */
+struct jit_rcache {
 	uint8_t *end;
-	unsigned reg, h, k;
+	int8_t host[8];
+	uint32_t use[16];
+	uint32_t clock;
 };
 /* A host register that must hold a guest register where the stubs of the previous
  * instruction rejoin (jit_regs.c). */
 struct jit_fill {
 	unsigned h, reg;
 };
+#define JIT_MAX_FILL 8
 
 /* The state of one block's compilation. */
 struct jit {
@@ -90,8 +95,8 @@ struct jit {
 	 * code runs only so: jit_regime_ok) until a handler call that may load a segment
 	 * register (jit_mem.c) */
 	bool seg_flat;
-	struct jit_fw fw;
-	/* this instruction's loads that took the previous one's stored value */
+	struct jit_rcache rg;
+	/* what the host registers hold at this instruction's start (jit_regs_at_insn) */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
 };
@@ -150,10 +155,26 @@ void jit_mxcsr_host(struct jit *j);
 void jit_mxcsr_guest(struct jit *j);
 
 /* Guest registers (jit_regs.c): load or store a guest register of size sz through host
- * register h; a 32-bit load right after a store or load of the same register takes it from
- * the host register instead. */
+ * register h; a 32-bit load of a register a host register still holds takes it from there. */
 void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
 void jit_st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
+/* Host registers for templates (busy: a mask of host registers not to pick or overwrite):
+ * one that holds guest register r, loaded into a free one if none does (get); one holding
+ * r that the caller may change, copied first if it also stands for another guest register
+ * (dst); a free one, whatever it held forgotten (tmp; emits nothing). */
+unsigned jit_reg_get(struct jit *j, unsigned r, unsigned busy);
+unsigned jit_reg_dst(struct jit *j, unsigned r, unsigned busy);
+unsigned jit_reg_tmp(struct jit *j, unsigned busy);
+/* The host register that holds guest register r here, or -1 (emits nothing). */
+int jit_reg_cached(struct jit *j, unsigned r);
+/* The code emitted since `from` (straight-line to the caller: any jump arriving in it comes
+ * from it) changed the host registers in mask and no guest register (wrote), or guest
+ * register r of size sz in c->regs and no host register (stored). */
+void jit_reg_wrote(struct jit *j, const uint8_t *from, unsigned mask);
+void jit_reg_stored(struct jit *j, const uint8_t *from, unsigned r, unsigned sz);
+/* At the start of an instruction: what its start relies on (j->fill), which the previous
+ * instruction's stubs load from c->regs before they rejoin. */
+void jit_regs_at_insn(struct jit *j);
 /* The compiler took the emitted code back to `to`: forget what lies past it. */
 void jit_fw_rewind(struct jit *j, const uint8_t *to);
 /* In a stub, before it rejoins the next instruction: the registers that one relies on. */
