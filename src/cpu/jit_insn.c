@@ -36,7 +36,10 @@ static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsi
 		j->hf_out = HF_NONE;
 		return;
 	}
-	e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
+	/* j->lf is what lf_op holds here on every path (a slow path's handler records the
+	 * same kind as the template): the same kind again needs no store */
+	if (j->lf != (int)lf_code(kind, sz))
+		e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
 	e_store(e, 4, res, J_IN, O_IN(lf_res));
 	if (a != NOREG)
 		e_store(e, 4, a, J_IN, O_IN(lf_a));
@@ -82,7 +85,8 @@ static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
 		return;
 	}
 	rec(j, O_IN(lf_res), res);
-	rec_imm(j, O_IN(lf_op), lf_code(kind, 4));
+	if (j->lf != (int)lf_code(kind, 4)) /* else lf_op holds it already (set_lf) */
+		rec_imm(j, O_IN(lf_op), lf_code(kind, 4));
 	j->lf = (int)lf_code(kind, 4);
 	j->hf_out = hf;
 }
