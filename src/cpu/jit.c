@@ -359,6 +359,12 @@ bool jit_compile(struct cpu *c, struct block *b)
 		w->live[k] = jit_flags_before(c, &b->insns[k], w->live[k + 1]);
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
+		/* register stores wait only across instructions whose code jit_regs.c sees whole
+		 * (not one that leaves a run of SSE templates first) */
+		j.dead = w->live[k + 1] == 0;
+		j.pure = jit_insn_pure(c, i, j.dead) && !(w->mx[k] && !jit_insn_inline(i));
+		if (!j.pure)
+			jit_regs_flush(&j);
 		w->label[k] = e->p;
 		j.k = k;
 		j.nfb = 0;
@@ -368,8 +374,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
 		j.recomp = false;
-		j.dead = w->live[k + 1] == 0;
 		jit_regs_at_insn(&j); /* what the stubs of instruction k - 1 rejoin with */
+		struct jit_rcache rg0;
+		jit_regs_save(&j, &rg0);
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
@@ -379,7 +386,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (!sse) {
 			e->p = start;
 			e->full = false;
-			jit_fw_rewind(&j, start);
+			jit_regs_restore(&j, &rg0);
 			j.nfb = 0;
 			j.fb_overflow = false;
 			j.lf = lf0;
@@ -394,6 +401,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 				j.mx_in = false;
 			}
 			start = e->p;
+			jit_regs_save(&j, &rg0);
 		}
 		w->mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
@@ -416,7 +424,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		e->p = start;
 		e->full = false;
-		jit_fw_rewind(&j, start);
+		jit_regs_restore(&j, &rg0);
+		j.pure = false;
+		jit_regs_flush(&j); /* (pure templates do not fail: only a full buffer does) */
 		w->fills[k].n = 0;
 		j.nfb = 0;
 		j.lf = -1;
@@ -429,6 +439,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 			goto fail;
 		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
+	j.pure = false;
+	jit_regs_flush(&j);
 	w->label[b->n] = e->p;
 	if (w->mx[b->n])
 		jit_mxcsr_host(&j);

@@ -33,12 +33,14 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 #define JIT_RC_ANY 3
 
 /* What the host's scratch registers hold (jit_regs.c): host[g] is the host register that
- * holds guest register g's 32 bits as c->regs has them, or -1. True where the code ends at
- * `end`, when no jump arrives there (anything emitted that jit_regs.c was not told about
- * moves the end away and so forgets it all); use[] orders the host registers by their last
- * use, for picking a free one. */
+ * holds guest register g's 32 bits, or -1. True where the code ends at `end`, when no jump
+ * arrives there (anything emitted that jit_regs.c was not told about moves the end away and
+ * so forgets it all); use[] orders the host registers by their last use, for picking a free
+ * one. dirty: the guest registers whose store to c->regs is still to come (only between
+ * instructions that jit_insn_pure accepts). */
 struct jit_rcache {
-	uint8_t *end;
+	uint8_t *end, *label; /* label: e.label when this was saved (jit_regs_restore) */
+	uint8_t dirty;
 	int8_t host[8];
 	uint32_t use[16];
 	uint32_t clock;
@@ -96,6 +98,9 @@ struct jit {
 	 * register (jit_mem.c) */
 	bool seg_flat;
 	struct jit_rcache rg;
+	/* this instruction's code (jit_insn_pure) is jit_regs.c's alone: its register stores
+	 * may wait (rg.dirty) */
+	bool pure;
 	/* what the host registers hold at this instruction's start (jit_regs_at_insn) */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
@@ -175,8 +180,18 @@ void jit_reg_stored(struct jit *j, const uint8_t *from, unsigned r, unsigned sz)
 /* At the start of an instruction: what its start relies on (j->fill), which the previous
  * instruction's stubs load from c->regs before they rejoin. */
 void jit_regs_at_insn(struct jit *j);
-/* The compiler took the emitted code back to `to`: forget what lies past it. */
-void jit_fw_rewind(struct jit *j, const uint8_t *to);
+/* Before code that changes the host registers in mask: the stores still to come from them
+ * (rg.dirty) emitted. */
+void jit_reg_clobber(struct jit *j, unsigned mask);
+/* Every store still to come emitted: c->regs is exact again. */
+void jit_regs_flush(struct jit *j);
+/* The state at a point the compiler may take the emitted code back to, and back to it. */
+void jit_regs_save(struct jit *j, struct jit_rcache *to);
+void jit_regs_restore(struct jit *j, const struct jit_rcache *from);
+/* Whether instruction i's template (flags dead after it or not) emits only code that
+ * jit_regs.c is told about, with no slow path, exit or call: its guest register stores may
+ * then wait for a later instruction. */
+bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead);
 /* In a stub, before it rejoins the next instruction: the registers that one relies on. */
 void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 

@@ -627,6 +627,7 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	if (i->mod3 && sz == 4) { /* in place; CF (kept) from the record before, in R11 */
 		unsigned busy = 0;
 		if (!keep_aux) {
+			jit_reg_clobber(j, bit(RAX) | bit(RCX) | bit(R11));
 			uint8_t *from = e->p;
 			jit_get_cf(j); /* clobbers RAX and RCX alone, also through the helper */
 			e_mov_rr(e, 4, R11, RAX);
@@ -1194,6 +1195,43 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		return t_cmov(j, i);
 	if (opc >= 0x118 && opc <= 0x11F)
 		return true; /* hint NOPs */
+	return false;
+}
+
+bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
+{
+	unsigned opc = i->opc;
+	if ((i->rep && opc != 0x90) || i->lock || i->len > 15)
+		return false;
+	if (opc == 0x90)
+		return true;
+	bool r32 = i->mod3 && !i->osz16;
+	if (opc < 0x40 && (opc & 7) < 6) { /* ALU but ADC/SBB: t_alu32 */
+		unsigned op = opc >> 3, form = opc & 7;
+		return op != 2 && op != 3 && !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
+	}
+	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF))
+		return !i->osz16; /* INC/DEC r32, MOV r32, imm32 */
+	unsigned form = i->imm2 >> 4;
+	switch (opc) {
+	case 0x81:
+	case 0x83: return r32 && i->reg != 2 && i->reg != 3;
+	case 0x85:
+	case 0x89:
+	case 0x8B: return r32;
+	case 0xA9: return !i->osz16;
+	case 0xC7: return r32 && i->reg == 0;
+	case 0xF7: return r32 && i->reg < 4; /* TEST imm, NOT, NEG */
+	case 0xFF: return r32 && i->reg < 2;
+	case 0x8D: return !i->mod3 && !i->asz16 && !i->osz16;
+	case 0xC1:
+	case 0xD1: /* t_shift (Intel) and t_rot (flags dead) by an immediate or 1 */
+		if (!r32 || form == 1)
+			return false;
+		if (i->reg < 2)
+			return dead;
+		return i->reg >= 4 && c->vendor == CPU_VENDOR_INTEL;
+	}
 	return false;
 }
 

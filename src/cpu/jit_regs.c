@@ -15,8 +15,16 @@
  * (its stub) rejoins at the start of this one with the scratch registers holding something
  * else. What the host registers hold at each instruction's start is recorded (jit.c, w->fills)
  * and the stub loads all of it from c->regs before it rejoins (jit_emit_fills).
+ *
+ * Between instructions whose code is all seen here (jit_insn_pure: registers only, no slow
+ * path, no exit, no call), a guest register's store to c->regs may wait (rg.dirty): nothing
+ * can look at c->regs there, and a later instruction of the run that writes the register
+ * again makes the store unnecessary. The stores still to come are emitted before anything
+ * else: before an instruction that is not pure (jit.c), before the block's exit, and before
+ * a host register that holds one is changed.
  */
 #include "cpu/jit.h"
+#include <assert.h>
 
 /* Host registers the templates use as temporaries; the others are pinned (jit.h) or hold
  * kept translations (R8..R10). */
@@ -33,6 +41,8 @@ static void sync(struct jit *j, const uint8_t *at)
 	struct jit_rcache *rg = &j->rg;
 	if (rg->end && rg->end == at && j->e.label != at)
 		return;
+	/* a store still to come would be lost: code nobody told about ran in between */
+	assert(rg->dirty == 0);
 	for (unsigned g = 0; g < 8; g++)
 		rg->host[g] = -1;
 	rg->end = NULL;
@@ -48,8 +58,28 @@ static void touch(struct jit *j, unsigned h)
 static void drop_host(struct jit *j, unsigned h)
 {
 	for (unsigned g = 0; g < 8; g++)
-		if (j->rg.host[g] == (int)h)
+		if (j->rg.host[g] == (int)h) {
+			assert(!(j->rg.dirty >> g & 1));
 			j->rg.host[g] = -1;
+		}
+}
+/* the store of guest register g (32 bits) from the host register that holds it */
+static void put(struct jit *j, unsigned g)
+{
+	e_store(&j->e, 4, (unsigned)j->rg.host[g], J_CPU, O_REG(g));
+	j->rg.dirty &= (uint8_t) ~(1u << g);
+}
+/* the stores still to come from host register h, but guest register `but`'s */
+static void flush_host(struct jit *j, unsigned h, unsigned but)
+{
+	for (unsigned g = 0; g < 8; g++)
+		if ((j->rg.dirty >> g & 1) && j->rg.host[g] == (int)h && g != but)
+			put(j, g);
+}
+static void flush_reg(struct jit *j, unsigned g)
+{
+	if (j->rg.dirty >> g & 1)
+		put(j, g);
 }
 /* the 32-bit register a store of size sz to register r changes */
 static unsigned reg32(unsigned r, unsigned sz)
@@ -74,8 +104,19 @@ void jit_st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 {
 	struct emit *e = &j->e;
 	sync(j, e->p);
+	unsigned g = reg32(r, sz);
+	if (sz == 4 && scratch(h) && j->pure) { /* the store waits (rg.dirty) */
+		j->rg.host[r] = (int8_t)h;
+		j->rg.dirty |= (uint8_t)(1u << r);
+		touch(j, h);
+		done(j);
+		return;
+	}
+	if (sz < 4)
+		flush_reg(j, g); /* the rest of the register first */
 	e_store(e, sz, h, J_CPU, o_reg(r, sz));
-	j->rg.host[reg32(r, sz)] = -1;
+	j->rg.dirty &= (uint8_t) ~(1u << g);
+	j->rg.host[g] = -1;
 	if (sz == 4 && scratch(h)) {
 		j->rg.host[r] = (int8_t)h;
 		touch(j, h);
@@ -92,13 +133,18 @@ void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 		touch(j, h);
 		return; /* nothing emitted */
 	}
+	if (sz < 4)
+		flush_reg(j, reg32(r, sz));
+	flush_host(j, h, have >= 0 ? r : NOREG);
 	if (have >= 0)
 		e_mov_rr(e, 4, h, (unsigned)have);
 	else
 		e_load(e, sz, h, J_CPU, o_reg(r, sz));
-	drop_host(j, h);
+	for (unsigned g = 0; g < 8; g++) /* h now holds r (all of it: sz 4) alone */
+		if (j->rg.host[g] == (int)h && (g != r || sz < 4))
+			j->rg.host[g] = -1;
 	if (sz == 4 && scratch(h)) {
-		j->rg.host[r] = (int8_t)h;
+		j->rg.host[r] = (int8_t)h; /* a store still to come stays r's */
 		touch(j, h);
 	}
 	done(j);
@@ -121,8 +167,10 @@ unsigned jit_reg_tmp(struct jit *j, unsigned busy)
 			best_free = free;
 		}
 	}
+	flush_host(j, best, NOREG);
 	drop_host(j, best);
 	touch(j, best);
+	done(j);
 	return best;
 }
 
@@ -141,16 +189,35 @@ unsigned jit_reg_get(struct jit *j, unsigned r, unsigned busy)
 unsigned jit_reg_dst(struct jit *j, unsigned r, unsigned busy)
 {
 	int have = jit_reg_cached(j, r);
-	if (have < 0)
-		return jit_reg_get(j, r, busy);
-	if (holders(j, (unsigned)have) == 1) {
+	if (have >= 0 && holders(j, (unsigned)have) == 1) {
+		/* changed in place and stored by the caller: a store still to come is no
+		 * longer needed */
+		j->rg.dirty &= (uint8_t) ~(1u << r);
 		touch(j, (unsigned)have);
 		return (unsigned)have;
 	}
-	/* it also stands for another guest register, which keeps it: work on a copy */
-	unsigned h = jit_reg_tmp(j, busy | 1u << have);
+	/* not held, or held for another guest register too, which keeps it: a copy */
+	unsigned h = jit_reg_tmp(j, busy | (have >= 0 ? 1u << have : 0));
 	jit_ld_reg(j, h, r, 4);
+	j->rg.dirty &= (uint8_t) ~(1u << r);
 	return h;
+}
+
+void jit_reg_clobber(struct jit *j, unsigned mask)
+{
+	sync(j, j->e.p);
+	for (unsigned h = 0; h < 16; h++)
+		if (mask >> h & 1)
+			flush_host(j, h, NOREG);
+	done(j);
+}
+
+void jit_regs_flush(struct jit *j)
+{
+	sync(j, j->e.p);
+	for (unsigned g = 0; g < 8; g++)
+		flush_reg(j, g);
+	done(j);
 }
 
 void jit_reg_wrote(struct jit *j, const uint8_t *from, unsigned mask)
@@ -167,7 +234,10 @@ void jit_reg_wrote(struct jit *j, const uint8_t *from, unsigned mask)
 void jit_reg_stored(struct jit *j, const uint8_t *from, unsigned r, unsigned sz)
 {
 	sync(j, from);
-	j->rg.host[reg32(r, sz)] = -1;
+	unsigned g = reg32(r, sz);
+	assert(sz == 4 || !(j->rg.dirty >> g & 1)); /* a part of it over a store to come */
+	j->rg.dirty &= (uint8_t) ~(1u << g);
+	j->rg.host[g] = -1;
 	done(j);
 }
 
@@ -180,10 +250,16 @@ void jit_regs_at_insn(struct jit *j)
 			j->fill[j->nfill++] = (struct jit_fill){.h = (unsigned)j->rg.host[g], .reg = g};
 }
 
-void jit_fw_rewind(struct jit *j, const uint8_t *to)
+void jit_regs_save(struct jit *j, struct jit_rcache *to)
 {
-	if (j->rg.end > to)
-		j->rg.end = NULL;
+	*to = j->rg;
+	to->label = j->e.label;
+}
+
+void jit_regs_restore(struct jit *j, const struct jit_rcache *from)
+{
+	j->rg = *from;
+	j->e.label = from->label;
 }
 
 void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n)
