@@ -131,7 +131,7 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 	unsigned kind = op == 0 ? LF_ADD : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
 	unsigned d = form == F_GE ? i->reg : i->rm, busy = 0;
 	struct src s = {.k = S_IMM, .imm = i->imm};
-	int sreg = -1; /* a source register not held by a host register yet */
+	int sreg = -1;	/* a source register not held by a host register yet */
 	if (!i->mod3) { /* G op= m32 */
 		e_operand(j, i, 4, ACC_READ);
 		busy = bit(RDI);
@@ -169,7 +169,8 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 	busy |= bit(dh);
 	if (sreg >= 0) {
 		s = (struct src){.k = S_REG,
-				 .h = (unsigned)sreg == d ? dh : jit_reg_get(j, (unsigned)sreg, busy)};
+				 .h = (unsigned)sreg == d ? dh
+							  : jit_reg_get(j, (unsigned)sreg, busy)};
 		busy |= bit(s.h);
 	}
 	if (store) {
@@ -261,7 +262,8 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	if (!mem_ok(i))
 		return false;
 	if (sz == 4 && op != 2 && op != 3)
-		return i->mod3 || form == F_GE ? t_alu32(j, i, op, form) : t_alu32_m(j, i, op, form);
+		return i->mod3 || form == F_GE ? t_alu32(j, i, op, form)
+					       : t_alu32_m(j, i, op, form);
 	bool test = op == 8, store = op != 7 && !test;
 	if (test)
 		op = 4;

@@ -247,7 +247,8 @@ void jit_regs_at_insn(struct jit *j)
 	j->nfill = 0;
 	for (unsigned g = 0; g < 8; g++)
 		if (j->rg.host[g] >= 0)
-			j->fill[j->nfill++] = (struct jit_fill){.h = (unsigned)j->rg.host[g], .reg = g};
+			j->fill[j->nfill++] =
+			    (struct jit_fill){.h = (unsigned)j->rg.host[g], .reg = g};
 }
 
 void jit_regs_save(struct jit *j, struct jit_rcache *to)

@@ -247,7 +247,7 @@ static void gen_reg_insn(struct prog *p)
 		else
 			put(p, 0xC0 | reg() << 3 | any_reg());
 		break;
-	case 5: { /* LEA r32: [base], [base + disp8], [base + index * s + disp], [index * s + disp32] */
+	case 5: { /* LEA r32: [b], [b + disp8], [b + i * s + disp], [i * s + disp32] */
 		unsigned k = pick(4), d = reg();
 		put(p, 0x8D);
 		if (k == 0) {
@@ -261,11 +261,13 @@ static void gen_reg_insn(struct prog *p)
 				put(p, d << 3 | b);
 		} else if (k == 1) {
 			put(p, 0x40 | d << 3 | 4);
-			put(p, pick(4) << 6 | (unsigned[]){0, 1, 2, 3, 5, 6, 7}[pick(7)] << 3 | any_reg());
+			put(p, pick(4) << 6 | (unsigned[]){0, 1, 2, 3, 5, 6, 7}[pick(7)] << 3 |
+				   any_reg());
 			put(p, pick(256));
 		} else if (k == 2) {
 			put(p, 0x80 | d << 3 | 4);
-			put(p, pick(4) << 6 | (unsigned[]){0, 1, 2, 3, 5, 6, 7}[pick(7)] << 3 | any_reg());
+			put(p, pick(4) << 6 | (unsigned[]){0, 1, 2, 3, 5, 6, 7}[pick(7)] << 3 |
+				   any_reg());
 			put32(p, rnd());
 		} else {
 			put(p, d << 3 | 4);
@@ -301,9 +303,7 @@ static void gen_reg_insn(struct prog *p)
 			put(p, 1);
 			put(p, 0x90);
 			break;
-		default:
-			put(p, 0x11);
-			put(p, 0xC0 | any_reg() << 3 | reg());
+		default: put(p, 0x11); put(p, 0xC0 | any_reg() << 3 | reg());
 		}
 		break;
 	case 9: /* MOV r32, imm32; partial writes: MOV r8, imm8, ALU r8, r8, MOV r16, r16 */
@@ -339,7 +339,8 @@ static void gen_reg_insn(struct prog *p)
 			put(p, pick(256));
 			return;
 		}
-		mem_operand(p, p->b[p->n - 1] == 0x89 || (p->b[p->n - 1] & 2) == 0 ? any_reg() : reg());
+		mem_operand(p, p->b[p->n - 1] == 0x89 || (p->b[p->n - 1] & 2) == 0 ? any_reg()
+										   : reg());
 		break;
 	case 12: /* XCHG r32, r32; MOVZX/MOVSX r32, r8 */
 		if (pick(2)) {
