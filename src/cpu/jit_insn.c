@@ -1212,13 +1212,15 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
 		unsigned op = opc >> 3, form = opc & 7;
 		return op != 2 && op != 3 && !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
 	}
-	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF))
-		return !i->osz16; /* INC/DEC r32, MOV r32, imm32 */
+	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF) ||
+	    (opc >= 0x91 && opc <= 0x97))
+		return !i->osz16; /* INC/DEC r32, MOV r32, imm32, XCHG eAX, r32 */
 	unsigned form = i->imm2 >> 4;
 	switch (opc) {
 	case 0x81:
 	case 0x83: return r32 && i->reg != 2 && i->reg != 3;
 	case 0x85:
+	case 0x87:
 	case 0x89:
 	case 0x8B: return r32;
 	case 0xA9: return !i->osz16;
