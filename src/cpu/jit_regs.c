@@ -141,8 +141,10 @@ void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 	else
 		e_load(e, sz, h, J_CPU, o_reg(r, sz));
 	for (unsigned g = 0; g < 8; g++) /* h now holds r (all of it: sz 4) alone */
-		if (j->rg.host[g] == (int)h && (g != r || sz < 4))
+		if (j->rg.host[g] == (int)h && (g != r || sz < 4)) {
+			assert(!(j->rg.dirty >> g & 1)); /* flushed above */
 			j->rg.host[g] = -1;
+		}
 	if (sz == 4 && scratch(h)) {
 		j->rg.host[r] = (int8_t)h; /* a store still to come stays r's */
 		touch(j, h);
