@@ -230,18 +230,14 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 }
 
 /* ---- blocks ---- */
-/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa. */
+/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa: the
+ * entry's tag and frame number (install_fast) in one 64-bit compare. */
 static void chain_frame_check(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t *bail)
 {
 	struct emit *e = &j->e;
-	struct mmu *m = j->c->mmu;
-	uint8_t *miss;
-	jit_fetch_lookup(j, lin, &miss);
-	e_patch(miss, bail);
-	e_mov_ri64(e, RAX,
-		   (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)0xfff)) - (lin & PAGE_MASK));
-	e_alu_rm(e, 8, 7, RAX, RDX,
-		 jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, addend));
+	_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
+	e_mov_ri64(e, RAX, (uint64_t)(pa >> PAGE_SHIFT) << 32 | (lin & PAGE_MASK));
+	e_alu_rm(e, 8, 7, RAX, RDX, jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
 	e_patch(e_jcc(e, CC_NE), bail);
 }
 
@@ -336,6 +332,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	size_t data0 = s->data_used;
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
+	jit_rc_assign(&j);
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j.rc[k] = JIT_RC_ANY; /* what the last block left there (jit.h) */
 	j.e.p = s->code + s->used;

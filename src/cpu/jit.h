@@ -74,6 +74,8 @@ struct jit {
 	/* the kept translation the last counted access went through, when its entry got the
 	 * newest LRU stamp on every path to here; -1 otherwise */
 	int last_rc;
+	/* the kept translation each guest base register's accesses go through (jit_rc_assign) */
+	uint8_t rc_of[8];
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;
@@ -204,6 +206,8 @@ void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base);
 /* Every kept translation forgotten (compile time). */
 void jit_rc_forget(struct jit *j);
+/* Which kept translation serves which base register in this block (before it is compiled). */
+void jit_rc_assign(struct jit *j);
 /* jit_mem in two halves, for instructions with two accesses (both checked before either is
  * counted): the check leaves the fast entry in ent (RAX or R8..R11; clobbers RCX), the
  * finish counts the hit and sets dst to the host address of the guest address in addr

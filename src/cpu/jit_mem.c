@@ -128,6 +128,35 @@ void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, en
 
 static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
 
+/* ESP's accesses keep R9. Of the other base registers, the two with the most accesses in the
+ * block keep R8 and R10, and the rest share R8: optimised code rarely uses EBP as a frame
+ * pointer, and a loop that walks two arrays through two registers (gzip's longest_match,
+ * strcmp) would otherwise replace one translation with the other at every access. The
+ * choice changes only which accesses find their page kept, never what is counted. */
+void jit_rc_assign(struct jit *j)
+{
+	unsigned n[8] = {0};
+	for (unsigned k = 0; k < j->b->n; k++) {
+		const struct insn *i = &j->b->insns[k];
+		if (!i->mod3 && i->base < 8 && i->base != R_ESP)
+			n[i->base]++;
+	}
+	unsigned first = R_ESP, second = R_ESP;
+	for (unsigned r = 0; r < 8; r++) {
+		if (r == R_ESP || !n[r])
+			continue;
+		if (first == R_ESP || n[r] > n[first]) {
+			second = first;
+			first = r;
+		} else if (second == R_ESP || n[r] > n[second])
+			second = r;
+	}
+	memset(j->rc_of, 0, sizeof j->rc_of);
+	j->rc_of[R_ESP] = 1;
+	if (second != R_ESP)
+		j->rc_of[second] = 2;
+}
+
 void jit_rc_forget(struct jit *j)
 {
 	for (unsigned k = 0; k < JIT_RC; k++)
@@ -152,7 +181,7 @@ void jit_rc_kill(struct jit *j)
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
 {
 	struct emit *e = &j->e;
-	unsigned k = base == R_ESP ? 1 : base == R_EBP ? 2 : 0, r = rc_reg[k];
+	unsigned k = base < 8 ? j->rc_of[base] : 0, r = rc_reg[k];
 	uint8_t *done = NULL;
 	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
 	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,

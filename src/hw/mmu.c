@@ -61,23 +61,30 @@ static void fast_drop(struct mmu *m, struct mmu_fast *f)
 
 void mmu_fast_flush(struct mmu *m)
 {
-	for (unsigned a = 0; a < 3; a++)
-		for (unsigned u = 0; u < 2; u++)
-			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				fast_drop(m, &m->fast[a][u][i]);
+	struct mmu_fast *f = &m->fast[0][0][0];
+	for (unsigned w = 0; w < sizeof m->fast_live / sizeof m->fast_live[0]; w++) {
+		for (uint64_t live = m->fast_live[w]; live; live &= live - 1)
+			fast_drop(m, f + 64 * w + (unsigned)__builtin_ctzll(live));
+		m->fast_live[w] = 0;
+	}
 	m->fast_large_lo = UINT32_MAX;
 	m->fast_large_hi = 0;
 }
 
+/* Drops the live slots of the tables of access kinds first_acc..last_acc that map the host
+ * page hp. */
 static void fast_flush_host_page(struct mmu *m, const uint8_t *hp, unsigned first_acc,
 				 unsigned last_acc)
 {
-	for (unsigned a = first_acc; a <= last_acc; a++)
-		for (unsigned u = 0; u < 2; u++)
-			for (unsigned i = 0; i < MMU_FAST_SIZE; i++)
-				if (m->fast[a][u][i].tag != MMU_FAST_INVALID &&
-				    mmu_fast_host(&m->fast[a][u][i], m->fast[a][u][i].tag) == hp)
-					fast_drop(m, &m->fast[a][u][i]);
+	struct mmu_fast *f = &m->fast[0][0][0];
+	_Static_assert(MMU_FAST_SIZE % 64 == 0, "whole words per table");
+	for (unsigned w = first_acc * 2 * MMU_FAST_SIZE / 64;
+	     w < (last_acc + 1) * 2 * MMU_FAST_SIZE / 64; w++)
+		for (uint64_t live = m->fast_live[w]; live; live &= live - 1) {
+			struct mmu_fast *s = f + 64 * w + (unsigned)__builtin_ctzll(live);
+			if (s->tag != MMU_FAST_INVALID && mmu_fast_host(s, s->tag) == hp)
+				fast_drop(m, s);
+		}
 }
 
 void mmu_fast_flush_frame(struct mmu *m, uint64_t pfn)
@@ -161,7 +168,9 @@ int mmu_init(struct mmu *m, struct physmem *pm, const struct tlb_config *cfg,
 	m->regs.cr0 = CR0_PE;
 	m->regs.maxphyaddr = 36;
 	init_flat_segments(m);
-	mmu_fast_flush(m);
+	for (unsigned s = 0; s < 3 * 2 * MMU_FAST_SIZE; s++)
+		fast_drop_small(&m->fast[0][0][0] + s); /* (a zero tag would match page 0) */
+	m->fast_large_lo = UINT32_MAX;
 	const struct tlb_config *c = &m->tlbcfg;
 	if (!c->enabled)
 		return c->refill == TLB_REFILL_SW ? -EINVAL : 0;
@@ -577,10 +586,15 @@ install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_a
 	unsigned s = ((unsigned)acc * 2 + user) * MMU_FAST_SIZE +
 		     ((lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1));
 	struct mmu_fast *f = &m->fast[0][0][0] + s;
+	m->fast_live[s / 64] |= 1ull << (s % 64);
 	if (m->fast_large[s])
 		fast_unlink(m, s, f->tlbe);
 	f->tag = lin & PAGE_MASK;
-	f->tag_hi = 0;
+	/* a fetch entry also names its frame, so that compiled code checks the page and the
+	 * frame a block was decoded from in one 64-bit compare; data entries keep 0 there, for
+	 * the kept translations' compare (the frame number fits: physical addresses are below
+	 * 2^36 with PAE) */
+	f->tag_hi = acc == ACC_FETCH ? (uint32_t)(pa >> PAGE_SHIFT) : 0;
 	f->addend = (uintptr_t)(m->pm->host + (pa & ~(phys_addr_t)(PAGE_SIZE - 1))) - f->tag;
 	f->tlbe = e;
 	f->stats = t ? &t->stats : NULL;

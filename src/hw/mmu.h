@@ -23,7 +23,8 @@
 
 struct mmu_fast {
 	uint32_t tag;               /* linear page address, or MMU_FAST_INVALID */
-	uint32_t tag_hi;            /* 0: compiled code compares tag as a 64-bit value */
+	uint32_t tag_hi; /* data entries 0: compiled code compares tag as a 64-bit value; fetch
+			  * entries: the frame number (tag and frame in one compare) */
 	uintptr_t addend;           /* the host address of linear address lin is addend + lin
 				     * (the page's host address minus the tag): mmu_fast_host */
 	struct tlb_entry *tlbe;     /* the modelled TLB entry this mirrors (NULL: TLB off) */
@@ -58,6 +59,10 @@ struct mmu {
 	 * flattened table is link s + 1; 0 ends a list. */
 	uint16_t fast_next[3 * 2 * MMU_FAST_SIZE], fast_prev[3 * 2 * MMU_FAST_SIZE];
 	uint8_t fast_large[3 * 2 * MMU_FAST_SIZE]; /* the slot is on such a list */
+	/* Slots that may hold an entry: set by every install, emptied by a flush, which then
+	 * visits only them. A context switch flushes the table, and a process touches a few
+	 * dozen pages between two switches, not 6 144 slots' worth. */
+	uint64_t fast_live[3 * 2 * MMU_FAST_SIZE / 64];
 	/* last, to leave the hot fields where they were */
 	struct trace *trace;       /* the event stream (trace/trace.h), or NULL: not traced */
 	const char *trace_filling; /* the TLB being filled while traced: drops are evictions */
