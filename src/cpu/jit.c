@@ -465,6 +465,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 	}
 	if (e->full)
 		goto fail;
+	if (jit_regs_lost(&j)) { /* a bug, but not the guest's: the interpreter runs it */
+		s->data_used = data0;
+		b->runs = 0;
+		return false;
+	}
 	b->jit = entry;
 	b->jit_chain = chain;
 	b->jit_bail = bail;

@@ -41,6 +41,7 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 struct jit_rcache {
 	uint8_t *end, *label; /* label: e.label when this was saved (jit_regs_restore) */
 	uint8_t dirty;
+	bool lost; /* a store still to come was forgotten (a compiler bug: jit_regs_lost) */
 	int8_t host[8];
 	uint32_t use[16];
 	uint32_t clock;
@@ -144,6 +145,7 @@ struct jit_state {
 	 * not known at compile time (jit_emit_lf_helper), and its code per lf_op */
 	uint8_t *lf_host;
 	uint8_t *lf_table[JIT_LF_OPS];
+	unsigned long regs_lost; /* blocks not used for jit_regs_lost (tests require none) */
 };
 
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
@@ -190,6 +192,9 @@ void jit_regs_flush(struct jit *j);
 /* The state at a point the compiler may take the emitted code back to, and back to it. */
 void jit_regs_save(struct jit *j, struct jit_rcache *to);
 void jit_regs_restore(struct jit *j, const struct jit_rcache *from);
+/* After a block's compilation: true (reported once on stderr, counted in regs_lost) when
+ * a store still to come was forgotten, a bug of the compiler: the block is then not used. */
+bool jit_regs_lost(struct jit *j);
 /* Whether instruction i's template (flags dead after it or not) emits only code that
  * jit_regs.c is told about, with no slow path, exit or call: its guest register stores may
  * then wait for a later instruction. */

@@ -24,7 +24,6 @@
  * a host register that holds one is changed.
  */
 #include "cpu/jit.h"
-#include <assert.h>
 
 /* Host registers the templates use as temporaries; the others are pinned (jit.h) or hold
  * kept translations (R8..R10). */
@@ -41,8 +40,9 @@ static void sync(struct jit *j, const uint8_t *at)
 	struct jit_rcache *rg = &j->rg;
 	if (rg->end && rg->end == at && j->e.label != at)
 		return;
-	/* a store still to come would be lost: code nobody told about ran in between */
-	assert(rg->dirty == 0);
+	if (rg->dirty) /* code nobody told about ran before a store still to come */
+		rg->lost = true;
+	rg->dirty = 0;
 	for (unsigned g = 0; g < 8; g++)
 		rg->host[g] = -1;
 	rg->end = NULL;
@@ -55,13 +55,19 @@ static void touch(struct jit *j, unsigned h)
 {
 	j->rg.use[h] = ++j->rg.clock;
 }
+/* guest register g no longer held anywhere (a store still to come: lost, a bug) */
+static void forget(struct jit *j, unsigned g)
+{
+	if (j->rg.dirty >> g & 1)
+		j->rg.lost = true;
+	j->rg.dirty &= (uint8_t) ~(1u << g);
+	j->rg.host[g] = -1;
+}
 static void drop_host(struct jit *j, unsigned h)
 {
 	for (unsigned g = 0; g < 8; g++)
-		if (j->rg.host[g] == (int)h) {
-			assert(!(j->rg.dirty >> g & 1));
-			j->rg.host[g] = -1;
-		}
+		if (j->rg.host[g] == (int)h)
+			forget(j, g);
 }
 /* the store of guest register g (32 bits) from the host register that holds it */
 static void put(struct jit *j, unsigned g)
@@ -141,10 +147,8 @@ void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz)
 	else
 		e_load(e, sz, h, J_CPU, o_reg(r, sz));
 	for (unsigned g = 0; g < 8; g++) /* h now holds r (all of it: sz 4) alone */
-		if (j->rg.host[g] == (int)h && (g != r || sz < 4)) {
-			assert(!(j->rg.dirty >> g & 1)); /* flushed above */
-			j->rg.host[g] = -1;
-		}
+		if (j->rg.host[g] == (int)h && (g != r || sz < 4))
+			forget(j, g); /* (flushed above) */
 	if (sz == 4 && scratch(h)) {
 		j->rg.host[r] = (int8_t)h; /* a store still to come stays r's */
 		touch(j, h);
@@ -237,9 +241,9 @@ void jit_reg_stored(struct jit *j, const uint8_t *from, unsigned r, unsigned sz)
 {
 	sync(j, from);
 	unsigned g = reg32(r, sz);
-	assert(sz == 4 || !(j->rg.dirty >> g & 1)); /* a part of it over a store to come */
-	j->rg.dirty &= (uint8_t) ~(1u << g);
-	j->rg.host[g] = -1;
+	if (sz == 4) /* the store to come is overwritten */
+		j->rg.dirty &= (uint8_t) ~(1u << g);
+	forget(j, g); /* (a part of it over a store to come: lost) */
 	done(j);
 }
 
@@ -269,4 +273,20 @@ void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n)
 {
 	for (unsigned x = 0; x < n; x++)
 		e_load(&j->e, 4, f[x].h, J_CPU, O_REG(f[x].reg));
+}
+
+bool jit_regs_lost(struct jit *j)
+{
+	static bool told;
+	if (!j->rg.lost)
+		return false;
+	j->c->in->jit->regs_lost++;
+	if (!told) {
+		told = true;
+		fprintf(stderr,
+			"vmlab: internal error: the block compiler lost a register store in the "
+			"block at %#x; it is interpreted instead\n",
+			j->b->eip);
+	}
+	return true;
 }
