@@ -125,13 +125,38 @@ static void rec_b(struct jit *j, const struct src *s)
  * changes them. With the flags dead a CMP or TEST of registers emits nothing. */
 static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 {
-	bool test = op == 8;
+	struct emit *e = &j->e;
+	bool test = op == 8, carry = op == 2 || op == 3;
 	op = test ? 4 : op;
 	bool store = op != 7 && !test, live = !j->dead;
-	unsigned kind = op == 0 ? LF_ADD : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
+	unsigned kind = op == 0		       ? LF_ADD
+			: op == 2	       ? LF_ADC
+			: op == 3	       ? LF_SBB
+			: (op == 5 || op == 7) ? LF_SUB
+					       : LF_LOGIC;
 	unsigned d = form == F_GE ? i->reg : i->rm, busy = 0;
 	struct src s = {.k = S_IMM, .imm = i->imm};
-	int sreg = -1;	/* a source register not held by a host register yet */
+	int sreg = -1; /* a source register not held by a host register yet */
+	if (i->mod3 && form != F_EI && (form == F_GE ? i->rm : i->reg) == d &&
+	    (op == 6 || (op == 5 && !live))) { /* XOR r, r (SUB r, r): 0, whatever r held */
+		unsigned z = jit_reg_tmp(j, 0);
+		uint8_t *from = e->p;
+		e_alu_rr(e, 4, 6, z, z);
+		jit_reg_wrote(j, from, bit(z));
+		lf32(j, kind, z, HF_ALL);
+		jit_st_reg(j, z, d, 4);
+		return true;
+	}
+	if (carry) { /* ADC, SBB: the host's CF made the guest's, kept in R11 for the record */
+		jit_reg_clobber(j, bit(RAX) | bit(RCX) | bit(R11));
+		uint8_t *from = e->p;
+		if (jit_cond(j, CC_B) != CC_B) /* (it returns the condition asked for) */
+			return false;
+		e_setcc(e, CC_B, R11);
+		e_movzx_rr(e, 1, R11, R11);
+		jit_reg_wrote(j, from, bit(RAX) | bit(RCX) | bit(R11));
+		busy = bit(R11);
+	}
 	if (!i->mod3) { /* G op= m32 */
 		e_operand(j, i, 4, ACC_READ);
 		busy = bit(RDI);
@@ -178,7 +203,9 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 			rec(j, O_IN(lf_a), dh);
 			rec_b(j, &s);
 		}
-		alu_op(j, op, dh, &s);
+		alu_op(j, op, dh, &s); /* ADC, SBB: with the guest's CF (nothing changed it) */
+		if (live && carry)
+			rec(j, O_IN(lf_aux), R11);
 		lf32(j, kind, dh, HF_ALL);
 		jit_st_reg(j, dh, d, 4);
 		return true;
@@ -261,9 +288,11 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	struct emit *e = &j->e;
 	if (!mem_ok(i))
 		return false;
-	if (sz == 4 && op != 2 && op != 3)
+	if (sz == 4 && (op != 2 && op != 3))
 		return i->mod3 || form == F_GE ? t_alu32(j, i, op, form)
 					       : t_alu32_m(j, i, op, form);
+	if (sz == 4 && i->mod3) /* ADC, SBB of registers */
+		return t_alu32(j, i, op, form);
 	bool test = op == 8, store = op != 7 && !test;
 	if (test)
 		op = 4;
@@ -1208,9 +1237,9 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
 	if (opc == 0x90)
 		return true;
 	bool r32 = i->mod3 && !i->osz16;
-	if (opc < 0x40 && (opc & 7) < 6) { /* ALU but ADC/SBB: t_alu32 */
-		unsigned op = opc >> 3, form = opc & 7;
-		return op != 2 && op != 3 && !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
+	if (opc < 0x40 && (opc & 7) < 6) { /* t_alu32 */
+		unsigned form = opc & 7;
+		return !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
 	}
 	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF) ||
 	    (opc >= 0x91 && opc <= 0x97))
@@ -1218,7 +1247,7 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
 	unsigned form = i->imm2 >> 4;
 	switch (opc) {
 	case 0x81:
-	case 0x83: return r32 && i->reg != 2 && i->reg != 3;
+	case 0x83: return r32;
 	case 0x85:
 	case 0x87:
 	case 0x89:
