@@ -239,8 +239,11 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
 bool jit_recompute(struct jit *j, int lf, unsigned cc);
-/* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
+/* Evaluates guest condition cc; returns the host condition that holds iff it is true.
+ * Clobbers RAX and RCX at most (also through the shared helper), none when jit_cond_free:
+ * the previous template's host flags are the guest's, and nothing is emitted. */
 unsigned jit_cond(struct jit *j, unsigned cc);
+bool jit_cond_free(const struct jit *j, unsigned cc);
 /* EAX = guest CF (0 or 1). Clobbers RCX. */
 void jit_get_cf(struct jit *j);
 /* Emits the shared helper (in the trampoline area) that sets the host's arithmetic flags to

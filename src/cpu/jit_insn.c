@@ -147,15 +147,20 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 		jit_st_reg(j, z, d, 4);
 		return true;
 	}
-	if (carry) { /* ADC, SBB: the host's CF made the guest's, kept in R11 for the record */
-		jit_reg_clobber(j, bit(RAX) | bit(RCX) | bit(R11));
+	unsigned cin = 0; /* ADC, SBB: the carry-in (0 or 1), for the record */
+	if (carry) {	  /* the host's CF made the guest's */
+		unsigned clob = jit_cond_free(j, CC_B) ? 0 : bit(RAX) | bit(RCX);
+		jit_reg_clobber(j, clob);
 		uint8_t *from = e->p;
 		if (jit_cond(j, CC_B) != CC_B) /* (it returns the condition asked for) */
 			return false;
-		e_setcc(e, CC_B, R11);
-		e_movzx_rr(e, 1, R11, R11);
-		jit_reg_wrote(j, from, bit(RAX) | bit(RCX) | bit(R11));
-		busy = bit(R11);
+		jit_reg_wrote(j, from, clob);
+		cin = jit_reg_tmp(j, 0); /* (a store to come, at most: the flags stay) */
+		from = e->p;
+		e_setcc(e, CC_B, cin);
+		e_movzx_rr(e, 1, cin, cin);
+		jit_reg_wrote(j, from, bit(cin));
+		busy = bit(cin);
 	}
 	if (!i->mod3) { /* G op= m32 */
 		e_operand(j, i, 4, ACC_READ);
@@ -205,7 +210,7 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 		}
 		alu_op(j, op, dh, &s); /* ADC, SBB: with the guest's CF (nothing changed it) */
 		if (live && carry)
-			rec(j, O_IN(lf_aux), R11);
+			rec(j, O_IN(lf_aux), cin);
 		lf32(j, kind, dh, HF_ALL);
 		jit_st_reg(j, dh, d, 4);
 		return true;
@@ -1024,12 +1029,27 @@ static bool t_neg(struct jit *j, const struct insn *i)
 
 static bool t_setcc(struct jit *j, const struct insn *i)
 {
+	struct emit *e = &j->e;
 	if (!i->mod3)
 		return false;
 	int hf = j->hf_in;
-	unsigned hcc = jit_cond(j, i->opc & 15);
-	e_setcc(&j->e, hcc, RAX);
-	st_reg(j, RAX, i->rm, 1);
+	/* AL..BL of a register a host register holds: set in its low byte, in place */
+	bool held = i->rm < 4 && jit_reg_cached(j, i->rm) >= 0;
+	unsigned clob = jit_cond_free(j, i->opc & 15) && held ? 0 : bit(RAX) | bit(RCX);
+	jit_reg_clobber(j, clob);
+	uint8_t *from = e->p;
+	unsigned hcc = jit_cond(j, i->opc & 15); /* clobbers RAX and RCX alone */
+	if (!held)
+		e_setcc(e, hcc, RAX);
+	jit_reg_wrote(j, from, clob);
+	if (held) {
+		unsigned h = jit_reg_dst(j, i->rm, 0); /* (movs and stores: the flags stay) */
+		from = e->p;
+		e_setcc(e, hcc, h);
+		jit_reg_wrote(j, from, bit(h));
+		st_reg(j, h, i->rm, 4);
+	} else
+		st_reg(j, RAX, i->rm, 1);
 	if (hcc == (i->opc & 15u))
 		j->hf_out = hf; /* setcc and the store leave the host flags alone */
 	return true;
@@ -1244,6 +1264,8 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
 	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF) ||
 	    (opc >= 0x91 && opc <= 0x97))
 		return !i->osz16; /* INC/DEC r32, MOV r32, imm32, XCHG eAX, r32 */
+	if (opc >= 0x190 && opc <= 0x19F)
+		return i->mod3; /* SETcc r8 */
 	unsigned form = i->imm2 >> 4;
 	switch (opc) {
 	case 0x81:
