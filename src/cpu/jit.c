@@ -570,6 +570,7 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	struct jit j = {.c = c, .e = e};
 	s->icache_miss = j.e.p;
 	indirect_lookup(&j);
+	s->lf_code = j.e.p;
 	jit_emit_lf_helper(&j);
 	s->used = TRAMPOLINE_SIZE;
 	if (j.e.full)
@@ -585,6 +586,27 @@ void jit_reset(struct cpu *c)
 	s->data_used = 0;
 	icache_clear(s);
 	c->in->jit_link_site = NULL;
+}
+
+/* The shared code's parts, by name, in the perf map (so that a profile does not show them
+ * as bare addresses): the entry, the epilogue, the indirect-cache miss path, and the
+ * lazy-flag helper's slow half and per-kind operations, then its entry, in the order
+ * emit_trampoline lays them out. */
+static void perf_map_trampoline(struct jit_state *s)
+{
+	const struct {
+		const uint8_t *at;
+		const char *name;
+	} part[] = {{s->code, "jit_enter"},
+		    {s->epilogue, "jit_epilogue"},
+		    {s->icache_miss, "jit_icache_miss"},
+		    {s->lf_code, "jit_lf_ops"},
+		    {s->lf_host, "jit_lf_helper"},
+		    {s->code + TRAMPOLINE_SIZE, NULL}};
+	for (size_t k = 0; part[k].name; k++)
+		if (part[k].at && part[k + 1].at > part[k].at)
+			fprintf(s->perf_map, "%lx %lx %s\n", (unsigned long)(uintptr_t)part[k].at,
+				(unsigned long)(part[k + 1].at - part[k].at), part[k].name);
 }
 
 int jit_init(struct cpu *c)
@@ -626,8 +648,10 @@ int jit_init(struct cpu *c)
 		char path[64];
 		snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
 		s->perf_map = fopen(path, "w");
-		if (s->perf_map)
+		if (s->perf_map) {
 			setvbuf(s->perf_map, NULL, _IOLBF, 0);
+			perf_map_trampoline(s);
+		}
 	}
 	c->in->jit = s;
 	return 0;

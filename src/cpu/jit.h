@@ -144,6 +144,7 @@ struct jit_state {
 	/* the shared helper that loads the host's flags from a lazy-flag record of a kind
 	 * not known at compile time (jit_emit_lf_helper), and its code per lf_op */
 	uint8_t *lf_host;
+	uint8_t *lf_code; /* where that helper's code starts (its slow half and its table) */
 	uint8_t *lf_table[JIT_LF_OPS];
 	unsigned long regs_lost; /* blocks not used for jit_regs_lost (tests require none) */
 };

@@ -90,6 +90,13 @@ static bool inherited_would_block(struct file *f, bool regular, bool writing)
 	return poll(&p, 1, 0) == 0;
 }
 
+/* A pipe, FIFO or socket: never a regular file or a directory, so a read or write needs no
+ * fstat to know it (two host calls fewer per message of a pipe ping-pong). */
+static bool host_stream(const struct file *f)
+{
+	return f->is_pipe || f->sk;
+}
+
 /* One read at the file's offset (pos == NULL) or at *pos. */
 static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t count,
 		      int64_t *pos)
@@ -111,8 +118,8 @@ static long file_read(struct task *t, struct file *f, uint32_t ubuf, uint32_t co
 	}
 	if (f->vdev == DEV_RANDOM || f->vdev == DEV_URANDOM)
 		return copy_random_to_user(t, ubuf, count);
-	struct stat st;
-	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	struct stat st = {0};
+	bool regular = !host_stream(f) && fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
 	if (inherited_would_block(f, regular, false))
@@ -169,8 +176,8 @@ static long file_write(struct task *t, struct file *f, uint32_t ubuf, uint32_t c
 		return -EINVAL; /* no write method */
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
-	struct stat st;
-	bool regular = fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	struct stat st = {0};
+	bool regular = !host_stream(f) && fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (inherited_would_block(f, regular, true))
 		return -EAGAIN;
 	/* the guest's O_APPEND on an inherited file the host opened without it */

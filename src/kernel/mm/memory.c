@@ -570,15 +570,22 @@ static uint32_t linear_page_index(const struct vm_area_struct *v, uint32_t addr)
 	return v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
 }
 
+/* The number of pages the mapped file has (its size rounded up), asked of the host once
+ * per fault, as filemap_map_pages reads i_size once for the whole window. */
+static uint64_t file_pages(const struct vm_area_struct *v)
+{
+	return (vm_file_size(v->vm_file) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 static bool beyond_eof(const struct vm_area_struct *v, uint32_t index)
 {
-	uint64_t size = vm_file_size(v->vm_file);
-	return (uint64_t)index >= (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	return (uint64_t)index >= file_pages(v);
 }
 
 /* do_fault_around / filemap_map_pages: maps the cached pages of a window around addr,
- * read-only, without I/O. Returns whether addr itself got mapped. */
-static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t addr)
+ * read-only, without I/O, none at or past page eof (the file's size in pages). Returns
+ * whether addr itself got mapped. */
+static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t addr, uint64_t eof)
 {
 	struct mm_struct *mm = t->mm;
 	struct kmem *km = mm_km(mm);
@@ -601,7 +608,7 @@ static bool do_fault_around(struct task *t, struct vm_area_struct *v, uint32_t a
 	bool hit = false;
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		uint32_t idx = linear_page_index(v, (uint32_t)a);
-		if (beyond_eof(v, idx))
+		if (idx >= eof)
 			break;
 		uint64_t pfn = find_get_page(as, idx);
 		if (!pfn)
@@ -658,9 +665,10 @@ static enum fault_result do_file_fault(struct task *t, struct vm_area_struct *v,
 	struct mm_struct *mm = t->mm;
 	struct kmem *km = mm_km(mm);
 	uint32_t idx = linear_page_index(v, addr);
-	if (beyond_eof(v, idx))
+	uint64_t eof = file_pages(v);
+	if (idx >= eof)
 		return VMF_SIGBUS;
-	if (!write && do_fault_around(t, v, addr)) {
+	if (!write && do_fault_around(t, v, addr, eof)) {
 		COUNT(t->ctr, fault_file);
 		return VMF_OK;
 	}
