@@ -344,7 +344,7 @@ struct jit_work {
 		unsigned cc;
 		bool on;
 	} recomp[BLOCK_INSNS_MAX + 1];
-	/* fills[k]: what instruction k's start relies on from the previous one (jit_regs.c) */
+	/* fills[k]: what the host registers hold at instruction k's start (jit_regs.c) */
 	struct {
 		struct jit_fill f[JIT_MAX_FILL];
 		unsigned n;
@@ -398,6 +398,12 @@ bool jit_compile(struct cpu *c, struct block *b)
 		w->live[k] = jit_flags_before(c, &b->insns[k], w->live[k + 1]);
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
+		/* register stores wait only across instructions whose code jit_regs.c sees whole
+		 * (not one that leaves a run of SSE templates first) */
+		j.dead = w->live[k + 1] == 0;
+		j.pure = jit_insn_pure(c, i, j.dead) && !(w->mx[k] && !jit_insn_inline(i));
+		if (!j.pure)
+			jit_regs_flush(&j);
 		w->label[k] = e->p;
 		j.k = k;
 		j.nfb = 0;
@@ -407,8 +413,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
 		j.recomp = false;
-		j.dead = w->live[k + 1] == 0;
-		j.nfill = 0;
+		jit_regs_at_insn(&j); /* what the stubs of instruction k - 1 rejoin with */
+		struct jit_rcache rg0;
+		jit_regs_save(&j, &rg0);
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
@@ -421,8 +428,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (!sse) {
 			e->p = start;
 			e->full = false;
-			jit_fw_rewind(&j, start);
-			j.nfill = 0;
+			jit_regs_restore(&j, &rg0);
 			j.nfb = 0;
 			j.fb_overflow = false;
 			j.lf = lf0;
@@ -441,6 +447,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 				j.mx_in = false;
 			}
 			start = e->p;
+			jit_regs_save(&j, &rg0);
 		}
 		w->mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
@@ -465,7 +472,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		e->p = start;
 		e->full = false;
-		jit_fw_rewind(&j, start);
+		jit_regs_restore(&j, &rg0);
+		j.pure = false;
+		jit_regs_flush(&j); /* (pure templates do not fail: only a full buffer does) */
 		w->fills[k].n = 0;
 		j.nfb = 0;
 		j.ncold = ncold0;
@@ -482,6 +491,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 			goto fail;
 		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
+	j.pure = false;
+	jit_regs_flush(&j);
 	w->label[b->n] = e->p;
 	w->pend[b->n][0] = j.pend_d;
 	w->pend[b->n][1] = j.pend_f;
@@ -528,6 +539,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 	}
 	if (e->full)
 		goto fail;
+	if (jit_regs_lost(&j)) { /* a bug, but not the guest's: the interpreter runs it */
+		s->data_used = data0;
+		b->runs = 0;
+		return false;
+	}
 	b->jit = entry;
 	b->jit_chain = chain;
 	b->jit_bail = bail;

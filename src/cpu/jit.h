@@ -32,18 +32,26 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
  * finds the last one's translations. Serves reads where a write slot may (jit_mem). */
 #define JIT_RC_ANY 3
 
-#define JIT_MAX_FILL 4
-/* The last 32-bit guest register the code stored or loaded (jit_regs.c): where the code
- * ended then, the register, the host register that held it, and the instruction. */
-struct jit_fw {
-	uint8_t *end;
-	unsigned reg, h, k;
+/* What the host's scratch registers hold (jit_regs.c): host[g] is the host register that
+ * holds guest register g's 32 bits, or -1. True where the code ends at `end`, when no jump
+ * arrives there (anything emitted that jit_regs.c was not told about moves the end away and
+ * so forgets it all); use[] orders the host registers by their last use, for picking a free
+ * one. dirty: the guest registers whose store to c->regs is still to come (only between
+ * instructions that jit_insn_pure accepts). */
+struct jit_rcache {
+	uint8_t *end, *label; /* label: e.label when this was saved (jit_regs_restore) */
+	uint8_t dirty;
+	bool lost; /* a store still to come was forgotten (a compiler bug: jit_regs_lost) */
+	int8_t host[8];
+	uint32_t use[16];
+	uint32_t clock;
 };
 /* A host register that must hold a guest register where the stubs of the previous
  * instruction rejoin (jit_regs.c). */
 struct jit_fill {
 	unsigned h, reg;
 };
+#define JIT_MAX_FILL 8
 
 /* A kept translation's miss, out of line (jit_mem): the table lookup that replaces the kept
  * entry, emitted with the slow paths after the block's body so that the kept hit falls
@@ -109,7 +117,10 @@ struct jit {
 	 * code runs only so: jit_regime_ok) until a handler call that may load a segment
 	 * register (jit_mem.c) */
 	bool seg_flat;
-	struct jit_fw fw;
+	struct jit_rcache rg;
+	/* this instruction's code (jit_insn_pure) is jit_regs.c's alone: its register stores
+	 * may wait (rg.dirty) */
+	bool pure;
 	/* Hits counted at compile time, not yet in J_HITS (data) and J_FETCH's low half
 	 * (fetch): on a fast path every access is a hit, so their number since the last sync
 	 * is known here; added where it must be seen (jit_pend_flush): at every exit and
@@ -121,7 +132,7 @@ struct jit {
 	unsigned ncold, cold_max;
 	struct jit_fcold *fcold; /* the same for fetch misses */
 	unsigned nfcold, fcold_max;
-	/* this instruction's loads that took the previous one's stored value */
+	/* what the host registers hold at this instruction's start (jit_regs_at_insn) */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
 };
@@ -163,6 +174,7 @@ struct jit_state {
 	uint8_t *lf_host;
 	uint8_t *lf_code; /* where that helper's code starts (its slow half and its table) */
 	uint8_t *lf_table[JIT_LF_OPS];
+	unsigned long regs_lost; /* blocks not used for jit_regs_lost (tests require none) */
 };
 
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
@@ -181,12 +193,41 @@ void jit_mxcsr_host(struct jit *j);
 void jit_mxcsr_guest(struct jit *j);
 
 /* Guest registers (jit_regs.c): load or store a guest register of size sz through host
- * register h; a 32-bit load right after a store or load of the same register takes it from
- * the host register instead. */
+ * register h; a 32-bit load of a register a host register still holds takes it from there. */
 void jit_ld_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
 void jit_st_reg(struct jit *j, unsigned h, unsigned r, unsigned sz);
-/* The compiler took the emitted code back to `to`: forget what lies past it. */
-void jit_fw_rewind(struct jit *j, const uint8_t *to);
+/* Host registers for templates (busy: a mask of host registers not to pick or overwrite):
+ * one that holds guest register r, loaded into a free one if none does (get); one holding
+ * r that the caller may change, copied first if it also stands for another guest register
+ * (dst); a free one, whatever it held forgotten (tmp; emits nothing). */
+unsigned jit_reg_get(struct jit *j, unsigned r, unsigned busy);
+unsigned jit_reg_dst(struct jit *j, unsigned r, unsigned busy);
+unsigned jit_reg_tmp(struct jit *j, unsigned busy);
+/* The host register that holds guest register r here, or -1 (emits nothing). */
+int jit_reg_cached(struct jit *j, unsigned r);
+/* The code emitted since `from` (straight-line to the caller: any jump arriving in it comes
+ * from it) changed the host registers in mask and no guest register (wrote), or guest
+ * register r of size sz in c->regs and no host register (stored). */
+void jit_reg_wrote(struct jit *j, const uint8_t *from, unsigned mask);
+void jit_reg_stored(struct jit *j, const uint8_t *from, unsigned r, unsigned sz);
+/* At the start of an instruction: what its start relies on (j->fill), which the previous
+ * instruction's stubs load from c->regs before they rejoin. */
+void jit_regs_at_insn(struct jit *j);
+/* Before code that changes the host registers in mask: the stores still to come from them
+ * (rg.dirty) emitted. */
+void jit_reg_clobber(struct jit *j, unsigned mask);
+/* Every store still to come emitted: c->regs is exact again. */
+void jit_regs_flush(struct jit *j);
+/* The state at a point the compiler may take the emitted code back to, and back to it. */
+void jit_regs_save(struct jit *j, struct jit_rcache *to);
+void jit_regs_restore(struct jit *j, const struct jit_rcache *from);
+/* After a block's compilation: true (reported once on stderr, counted in regs_lost) when
+ * a store still to come was forgotten, a bug of the compiler: the block is then not used. */
+bool jit_regs_lost(struct jit *j);
+/* Whether instruction i's template (flags dead after it or not) emits only code that
+ * jit_regs.c is told about, with no slow path, exit or call: its guest register stores may
+ * then wait for a later instruction. */
+bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead);
 /* In a stub, before it rejoins the next instruction: the registers that one relies on. */
 void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 
@@ -238,8 +279,11 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
 bool jit_recompute(struct jit *j, int lf, unsigned cc);
-/* Evaluates guest condition cc; returns the host condition that holds iff it is true. */
+/* Evaluates guest condition cc; returns the host condition that holds iff it is true.
+ * Clobbers RAX and RCX at most (also through the shared helper), none when jit_cond_free:
+ * the previous template's host flags are the guest's, and nothing is emitted. */
 unsigned jit_cond(struct jit *j, unsigned cc);
+bool jit_cond_free(const struct jit *j, unsigned cc);
 /* EAX = guest CF (0 or 1). Clobbers RCX. */
 void jit_get_cf(struct jit *j);
 /* Emits the shared helper (in the trampoline area) that sets the host's arithmetic flags to

@@ -256,6 +256,16 @@ static inline void e_lea_sib(struct emit *e, unsigned reg, unsigned base, unsign
 	else if (mod == 2)
 		e_u32(e, (uint32_t)disp);
 }
+/* lea r32, [index * (1 << scale) + disp32] (no base) */
+static inline void e_lea_idx(struct emit *e, unsigned reg, unsigned index, unsigned scale,
+			     int32_t disp)
+{
+	e_byte(e, (uint8_t)(0x40 | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0)));
+	e_byte(e, 0x8D);
+	e_byte(e, (uint8_t)((reg & 7) << 3 | 4));
+	e_byte(e, (uint8_t)(scale << 6 | (index & 7) << 3 | 5));
+	e_u32(e, (uint32_t)disp);
+}
 /* imul r32, r32 */
 static inline void e_imul_rr(struct emit *e, unsigned dst, unsigned src)
 {

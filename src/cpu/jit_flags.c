@@ -181,10 +181,15 @@ bool jit_recompute(struct jit *j, int lf, unsigned cc)
 	return false;
 }
 
-unsigned jit_cond(struct jit *j, unsigned cc)
+bool jit_cond_free(const struct jit *j, unsigned cc)
 {
 	bool cf = (cc >> 1) == 1 || (cc >> 1) == 3;
-	if (j->lf >= 0 && (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && !cf))) {
+	return j->lf >= 0 && (j->hf_in == HF_ALL || (j->hf_in == HF_NOCF && !cf));
+}
+
+unsigned jit_cond(struct jit *j, unsigned cc)
+{
+	if (jit_cond_free(j, cc)) {
 		/* the previous instruction's host operation left the flags: nothing to do here,
 		 * but its slow path must recompute them before it comes back */
 		j->recomp = true;

@@ -36,7 +36,10 @@ static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsi
 		j->hf_out = HF_NONE;
 		return;
 	}
-	e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
+	/* j->lf is what lf_op holds here on every path (a slow path's handler records the
+	 * same kind as the template): the same kind again needs no store */
+	if (j->lf != (int)lf_code(kind, sz))
+		e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
 	e_store(e, 4, res, J_IN, O_IN(lf_res));
 	if (a != NOREG)
 		e_store(e, 4, a, J_IN, O_IN(lf_a));
@@ -56,11 +59,245 @@ static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu
 }
 
 /* ---- ALU: ADD OR AND SUB XOR CMP, TEST ---- */
+/* Code that changes no register (the lazy-flag record's stores), told to jit_regs.c. */
+static void rec(struct jit *j, int32_t off, unsigned h)
+{
+	uint8_t *from = j->e.p;
+	e_store(&j->e, 4, h, J_IN, off);
+	jit_reg_wrote(j, from, 0);
+}
+static void rec_imm(struct jit *j, int32_t off, uint32_t v)
+{
+	uint8_t *from = j->e.p;
+	e_store_imm(&j->e, 4, J_IN, off, v);
+	jit_reg_wrote(j, from, 0);
+}
+static unsigned bit(unsigned h)
+{
+	return 1u << h;
+}
+/* The record's kind and operation code (when live) after a 32-bit template, or none. */
+static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
+{
+	if (j->dead) {
+		j->lf = -1;
+		j->hf_out = HF_NONE;
+		return;
+	}
+	rec(j, O_IN(lf_res), res);
+	if (j->lf != (int)lf_code(kind, 4)) /* else lf_op holds it already (set_lf) */
+		rec_imm(j, O_IN(lf_op), lf_code(kind, 4));
+	j->lf = (int)lf_code(kind, 4);
+	j->hf_out = hf;
+}
+/* The source operand of a 32-bit operation: a host register, an immediate or (when no
+ * flag record needs its value) [base + disp]. */
+struct src {
+	enum { S_REG, S_IMM, S_MEM } k;
+	unsigned h, base;
+	int32_t disp;
+	uint32_t imm;
+};
+/* op (0..7 as the guest's, CMP as SUB) dst, src; dst changed */
+static void alu_op(struct jit *j, unsigned op, unsigned dst, const struct src *s)
+{
+	struct emit *e = &j->e;
+	uint8_t *from = e->p;
+	op = op == 7 ? 5 : op;
+	if (s->k == S_REG)
+		e_alu_rr(e, 4, op, dst, s->h);
+	else if (s->k == S_IMM)
+		e_alu_ri(e, 4, op, dst, (int32_t)s->imm);
+	else
+		e_alu_rm(e, 4, op, dst, s->base, s->disp);
+	jit_reg_wrote(j, from, bit(dst));
+}
+static void rec_b(struct jit *j, const struct src *s)
+{
+	if (s->k == S_IMM)
+		rec_imm(j, O_IN(lf_b), s->imm);
+	else
+		rec(j, O_IN(lf_b), s->h);
+}
+/* 32-bit ADD/OR/AND/SUB/XOR/CMP/TEST (op 8) whose destination is a register (E op= G,
+ * G op= E, E op= imm with E a register; G op= m32): on the host registers that hold the
+ * guest's (jit_regs.c), in place, the record's operands stored before the host's operation
+ * changes them. With the flags dead a CMP or TEST of registers emits nothing. */
+static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
+{
+	struct emit *e = &j->e;
+	bool test = op == 8, carry = op == 2 || op == 3;
+	op = test ? 4 : op;
+	bool store = op != 7 && !test, live = !j->dead;
+	unsigned kind = op == 0		       ? LF_ADD
+			: op == 2	       ? LF_ADC
+			: op == 3	       ? LF_SBB
+			: (op == 5 || op == 7) ? LF_SUB
+					       : LF_LOGIC;
+	unsigned d = form == F_GE ? i->reg : i->rm, busy = 0;
+	struct src s = {.k = S_IMM, .imm = i->imm};
+	int sreg = -1; /* a source register not held by a host register yet */
+	if (i->mod3 && form != F_EI && (form == F_GE ? i->rm : i->reg) == d &&
+	    (op == 6 || (op == 5 && !live))) { /* XOR r, r (SUB r, r): 0, whatever r held */
+		unsigned z = jit_reg_tmp(j, 0);
+		uint8_t *from = e->p;
+		e_alu_rr(e, 4, 6, z, z);
+		jit_reg_wrote(j, from, bit(z));
+		lf32(j, kind, z, HF_ALL);
+		jit_st_reg(j, z, d, 4);
+		return true;
+	}
+	unsigned cin = 0; /* ADC, SBB: the carry-in (0 or 1), for the record */
+	if (carry) {	  /* the host's CF made the guest's */
+		unsigned clob = jit_cond_free(j, CC_B) ? 0 : bit(RAX) | bit(RCX);
+		jit_reg_clobber(j, clob);
+		uint8_t *from = e->p;
+		if (jit_cond(j, CC_B) != CC_B) /* (it returns the condition asked for) */
+			return false;
+		jit_reg_wrote(j, from, clob);
+		cin = jit_reg_tmp(j, 0); /* (a store to come, at most: the flags stay) */
+		from = e->p;
+		e_setcc(e, CC_B, cin);
+		e_movzx_rr(e, 1, cin, cin);
+		jit_reg_wrote(j, from, bit(cin));
+		busy = bit(cin);
+	}
+	if (!i->mod3) { /* G op= m32 */
+		e_operand(j, i, 4, ACC_READ);
+		busy = bit(RDI);
+		if (!store && !live) {
+			j->lf = -1;
+			return true;
+		}
+		if (live) {
+			s = (struct src){.k = S_REG, .h = jit_reg_tmp(j, busy)};
+			uint8_t *from = j->e.p;
+			e_load(&j->e, 4, s.h, RDI, 0);
+			jit_reg_wrote(j, from, bit(s.h));
+			busy |= bit(s.h);
+		} else
+			s = (struct src){.k = S_MEM, .base = RDI};
+	} else if (form != F_EI) {
+		if (!store && !live) {
+			j->lf = -1; /* nothing to do */
+			return true;
+		}
+		unsigned g = form == F_GE ? i->rm : i->reg;
+		int c = jit_reg_cached(j, g);
+		if (c >= 0) {
+			s = (struct src){.k = S_REG, .h = (unsigned)c};
+			busy |= bit((unsigned)c);
+		} else if (g == d || live)
+			sreg = (int)g;
+		else
+			s = (struct src){.k = S_MEM, .base = J_CPU, .disp = O_REG(g)};
+	} else if (!store && !live) {
+		j->lf = -1;
+		return true;
+	}
+	unsigned dh = store ? jit_reg_dst(j, d, busy) : jit_reg_get(j, d, busy);
+	busy |= bit(dh);
+	if (sreg >= 0) {
+		s = (struct src){.k = S_REG,
+				 .h = (unsigned)sreg == d ? dh
+							  : jit_reg_get(j, (unsigned)sreg, busy)};
+		busy |= bit(s.h);
+	}
+	if (store) {
+		if (live && kind != LF_LOGIC) {
+			rec(j, O_IN(lf_a), dh);
+			rec_b(j, &s);
+		}
+		alu_op(j, op, dh, &s); /* ADC, SBB: with the guest's CF (nothing changed it) */
+		if (live && carry)
+			rec(j, O_IN(lf_aux), cin);
+		lf32(j, kind, dh, HF_ALL);
+		jit_st_reg(j, dh, d, 4);
+		return true;
+	}
+	/* CMP, TEST with the flags live: the result in a temporary */
+	unsigned res = dh;
+	if (test && s.k == S_REG && s.h == dh) { /* TEST r, r: the result is r */
+		uint8_t *from = j->e.p;
+		e_test_rr(&j->e, 4, dh, dh);
+		jit_reg_wrote(j, from, 0);
+	} else {
+		res = jit_reg_tmp(j, busy);
+		uint8_t *from = j->e.p;
+		e_mov_rr(&j->e, 4, res, dh);
+		jit_reg_wrote(j, from, bit(res));
+		alu_op(j, op, res, &s);
+	}
+	if (kind != LF_LOGIC) {
+		rec(j, O_IN(lf_a), dh);
+		rec_b(j, &s);
+	}
+	lf32(j, kind, res, HF_ALL);
+	return true;
+}
+/* The same with a memory destination (E op= G, E op= imm; CMP and TEST only read it). */
+static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form)
+{
+	struct emit *e = &j->e;
+	bool test = op == 8;
+	op = test ? 4 : op;
+	bool store = op != 7 && !test, live = !j->dead;
+	unsigned kind = op == 0 ? LF_ADD : (op == 5 || op == 7) ? LF_SUB : LF_LOGIC;
+	e_operand(j, i, 4, store ? ACC_WRITE : ACC_READ);
+	unsigned busy = bit(RDI);
+	struct src s = {.k = S_IMM, .imm = i->imm};
+	if (!store && !live) {
+		j->lf = -1;
+		return true;
+	}
+	if (form == F_EG) {
+		s = (struct src){.k = S_REG, .h = jit_reg_get(j, i->reg, busy)};
+		busy |= bit(s.h);
+	}
+	if (!live) { /* op [rdi], src */
+		uint8_t *from = e->p;
+		if (s.k == S_REG)
+			e_alu_mr(e, 4, op, RDI, 0, s.h);
+		else
+			e_alu_mi(e, 4, op, RDI, 0, (int32_t)s.imm);
+		jit_reg_wrote(j, from, 0);
+		j->lf = -1;
+		return true;
+	}
+	unsigned a = jit_reg_tmp(j, busy), res = a;
+	uint8_t *from = e->p;
+	e_load(e, 4, a, RDI, 0);
+	jit_reg_wrote(j, from, bit(a));
+	busy |= bit(a);
+	if (kind != LF_LOGIC) {
+		rec(j, O_IN(lf_a), a);
+		rec_b(j, &s);
+	}
+	if (!store) {
+		res = jit_reg_tmp(j, busy);
+		from = e->p;
+		e_mov_rr(e, 4, res, a);
+		jit_reg_wrote(j, from, bit(res));
+	}
+	alu_op(j, op, res, &s);
+	if (store) {
+		from = e->p;
+		e_store(e, 4, res, RDI, 0);
+		jit_reg_wrote(j, from, 0);
+	}
+	lf32(j, kind, res, HF_ALL);
+	return true;
+}
 static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz, int form)
 {
 	struct emit *e = &j->e;
 	if (!mem_ok(i))
 		return false;
+	if (sz == 4 && (op != 2 && op != 3))
+		return i->mod3 || form == F_GE ? t_alu32(j, i, op, form)
+					       : t_alu32_m(j, i, op, form);
+	if (sz == 4 && i->mod3) /* ADC, SBB of registers */
+		return t_alu32(j, i, op, form);
 	bool test = op == 8, store = op != 7 && !test;
 	if (test)
 		op = 4;
@@ -128,6 +365,10 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 	if (!mem_ok(i))
 		return false;
 	if (form == F_GE) { /* G = E */
+		if (i->mod3 && sz == 4) {
+			st_reg(j, jit_reg_get(j, i->rm, 0), i->reg, 4);
+			return true;
+		}
 		if (i->mod3)
 			ld_reg(j, RAX, i->rm, sz);
 		else {
@@ -138,11 +379,16 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 		return true;
 	}
 	if (i->mod3) {
-		if (form == F_EG) {
+		if (form == F_EG && sz == 4) /* a store from where the source is held */
+			st_reg(j, jit_reg_get(j, i->reg, 0), i->rm, 4);
+		else if (form == F_EG) {
 			ld_reg(j, RAX, i->reg, sz);
 			st_reg(j, RAX, i->rm, sz);
-		} else
+		} else {
+			uint8_t *from = e->p;
 			e_store_imm(e, sz, J_CPU, o_reg(i->rm, sz), i->imm);
+			jit_reg_stored(j, from, i->rm, sz);
+		}
 		return true;
 	}
 	e_operand(j, i, sz, ACC_WRITE);
@@ -173,8 +419,44 @@ static bool t_moffs(struct jit *j, const struct insn *i)
 }
 static bool t_lea(struct jit *j, const struct insn *i)
 {
+	struct emit *e = &j->e;
 	if (i->mod3 || i->asz16)
 		return false;
+	if (osz(i) == 4) { /* one host LEA on the registers that hold base and index */
+		int32_t disp = (int32_t)i->disp;
+		unsigned busy = 0, b = 0, x = 0;
+		if (i->base != NOREG) {
+			b = jit_reg_get(j, i->base, 0);
+			busy = bit(b);
+			if (i->index == NOREG && disp == 0) { /* a copy */
+				st_reg(j, b, i->reg, 4);
+				return true;
+			}
+		}
+		if (i->index != NOREG) {
+			x = jit_reg_get(j, i->index, busy);
+			busy |= bit(x);
+		}
+		if (i->base == NOREG && i->index == NOREG) {
+			uint8_t *from = e->p;
+			e_store_imm(e, 4, J_CPU, O_REG(i->reg), i->disp);
+			jit_reg_stored(j, from, i->reg, 4);
+			return true;
+		}
+		unsigned d = jit_reg_tmp(j, busy);
+		uint8_t *from = e->p;
+		if (i->base != NOREG && i->index != NOREG)
+			e_lea_sib(e, d, b, x, i->scale, disp);
+		else if (i->base != NOREG)
+			e_lea(e, 4, d, b, disp);
+		else if (i->scale == 0)
+			e_lea(e, 4, d, x, disp);
+		else
+			e_lea_idx(e, d, x, i->scale, disp);
+		jit_reg_wrote(j, from, bit(d));
+		st_reg(j, d, i->reg, 4);
+		return true;
+	}
 	jit_ea(j, i);
 	st_reg(j, RSI, i->reg, osz(i));
 	return true;
@@ -378,6 +660,31 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	int lf0 = j->lf;
 	bool keep_aux =
 	    j->dead || (lf0 >= 0 && ((unsigned)lf0 >> 2 == LF_INC || (unsigned)lf0 >> 2 == LF_DEC));
+	if (i->mod3 && sz == 4) { /* in place; CF (kept) from the record before, in R11 */
+		unsigned busy = 0;
+		if (!keep_aux) {
+			jit_reg_clobber(j, bit(RAX) | bit(RCX) | bit(R11));
+			uint8_t *from = e->p;
+			jit_get_cf(j); /* clobbers RAX and RCX alone, also through the helper */
+			e_mov_rr(e, 4, R11, RAX);
+			jit_reg_wrote(j, from, bit(RAX) | bit(RCX) | bit(R11));
+			busy = bit(R11);
+		}
+		unsigned d = jit_reg_dst(j, i->rm, busy);
+		if (!j->dead)
+			rec(j, O_IN(lf_a), d);
+		uint8_t *from = e->p;
+		e_op_rr(e, 4, 0xFF, dec ? 1 : 0, d); /* the host's flags but CF */
+		jit_reg_wrote(j, from, bit(d));
+		if (!j->dead) {
+			rec_imm(j, O_IN(lf_b), 1);
+			if (!keep_aux)
+				rec(j, O_IN(lf_aux), R11);
+		}
+		lf32(j, dec ? LF_DEC : LF_INC, d, HF_NOCF);
+		st_reg(j, d, i->rm, 4);
+		return true;
+	}
 	if (!keep_aux) {
 		jit_get_cf(j);
 		e_mov_rr(e, 4, R11, RAX);
@@ -457,6 +764,22 @@ static bool t_shift(struct jit *j, const struct insn *i)
 	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;
 	if (cnt == 0)
 		return true; /* no effect (a memory operand was translated above) */
+	if (i->mod3 && sz == 4) { /* in place on the host register that holds it */
+		unsigned d = jit_reg_dst(j, i->rm, 0);
+		bool live = !j->dead;
+		if (live)
+			rec(j, O_IN(lf_a), d);
+		uint8_t *from = e->p;
+		e_shift_ri(e, 4, op, d, (uint8_t)cnt);
+		jit_reg_wrote(j, from, bit(d));
+		if (live) {
+			rec_imm(j, O_IN(lf_b), cnt);
+			rec_imm(j, O_IN(lf_aux), 0);
+		}
+		lf32(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, d, HF_NONE);
+		st_reg(j, d, i->rm, 4);
+		return true;
+	}
 	shift_load(j, i, op, sz);
 	e_mov_rr(e, 4, RDX, RAX);
 	e_shift_ri(e, 4, op, RDX, (uint8_t)cnt);
@@ -587,6 +910,15 @@ static bool t_rot(struct jit *j, const struct insn *i)
 		return true;
 	}
 	bool live = !j->dead;
+	if (!live && i->mod3 && sz == 4 && form != 1) { /* no flags: the host's rotate in place */
+		unsigned d = jit_reg_dst(j, i->rm, 0);
+		uint8_t *from = e->p;
+		e_rot(e, 4, op, d, (int)cnt);
+		jit_reg_wrote(j, from, bit(d));
+		st_reg(j, d, i->rm, 4);
+		j->lf = -1;
+		return true;
+	}
 	if (live)
 		flags_to_eflags(j);
 	if (!i->mod3) {
@@ -640,8 +972,18 @@ static bool t_not(struct jit *j, const struct insn *i)
 	unsigned sz = i->imm2;
 	if (!mem_ok(i))
 		return false;
+	if (i->mod3 && sz == 4 && jit_reg_cached(j, i->rm) >= 0) {
+		unsigned d = jit_reg_dst(j, i->rm, 0);
+		uint8_t *from = e->p;
+		e_op_rr(e, 4, 0xF7, 2, d);
+		jit_reg_wrote(j, from, bit(d));
+		st_reg(j, d, i->rm, 4);
+		return true;
+	}
 	if (i->mod3) {
+		uint8_t *from = e->p;
 		e_op_mem(e, sz, 0xF7, 2, J_CPU, o_reg(i->rm, sz));
+		jit_reg_stored(j, from, i->rm, sz);
 		return true;
 	}
 	e_operand(j, i, sz, ACC_WRITE);
@@ -654,6 +996,19 @@ static bool t_neg(struct jit *j, const struct insn *i)
 	unsigned sz = i->imm2;
 	if (!mem_ok(i))
 		return false;
+	if (i->mod3 && sz == 4) { /* 0 - a in place: the host's flags are NEG's */
+		unsigned d = jit_reg_dst(j, i->rm, 0);
+		if (!j->dead) {
+			rec_imm(j, O_IN(lf_a), 0);
+			rec(j, O_IN(lf_b), d);
+		}
+		uint8_t *from = e->p;
+		e_op_rr(e, 4, 0xF7, 3, d);
+		jit_reg_wrote(j, from, bit(d));
+		lf32(j, LF_SUB, d, HF_ALL);
+		st_reg(j, d, i->rm, 4);
+		return true;
+	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, ACC_WRITE);
 		e_load(e, sz, RCX, RDI, 0);
@@ -674,12 +1029,27 @@ static bool t_neg(struct jit *j, const struct insn *i)
 
 static bool t_setcc(struct jit *j, const struct insn *i)
 {
+	struct emit *e = &j->e;
 	if (!i->mod3)
 		return false;
 	int hf = j->hf_in;
-	unsigned hcc = jit_cond(j, i->opc & 15);
-	e_setcc(&j->e, hcc, RAX);
-	st_reg(j, RAX, i->rm, 1);
+	/* AL..BL of a register a host register holds: set in its low byte, in place */
+	bool held = i->rm < 4 && jit_reg_cached(j, i->rm) >= 0;
+	unsigned clob = jit_cond_free(j, i->opc & 15) && held ? 0 : bit(RAX) | bit(RCX);
+	jit_reg_clobber(j, clob);
+	uint8_t *from = e->p;
+	unsigned hcc = jit_cond(j, i->opc & 15); /* clobbers RAX and RCX alone */
+	if (!held)
+		e_setcc(e, hcc, RAX);
+	jit_reg_wrote(j, from, clob);
+	if (held) {
+		unsigned h = jit_reg_dst(j, i->rm, 0); /* (movs and stores: the flags stay) */
+		from = e->p;
+		e_setcc(e, hcc, h);
+		jit_reg_wrote(j, from, bit(h));
+		st_reg(j, h, i->rm, 4);
+	} else
+		st_reg(j, RAX, i->rm, 1);
 	if (hcc == (i->opc & 15u))
 		j->hf_out = hf; /* setcc and the store leave the host flags alone */
 	return true;
@@ -876,6 +1246,47 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		return t_cmov(j, i);
 	if (opc >= 0x118 && opc <= 0x11F)
 		return true; /* hint NOPs */
+	return false;
+}
+
+bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
+{
+	unsigned opc = i->opc;
+	if ((i->rep && opc != 0x90) || i->lock || i->len > 15)
+		return false;
+	if (opc == 0x90)
+		return true;
+	bool r32 = i->mod3 && !i->osz16;
+	if (opc < 0x40 && (opc & 7) < 6) { /* t_alu32 */
+		unsigned form = opc & 7;
+		return !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
+	}
+	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF) ||
+	    (opc >= 0x91 && opc <= 0x97))
+		return !i->osz16; /* INC/DEC r32, MOV r32, imm32, XCHG eAX, r32 */
+	if (opc >= 0x190 && opc <= 0x19F)
+		return i->mod3; /* SETcc r8 */
+	unsigned form = i->imm2 >> 4;
+	switch (opc) {
+	case 0x81:
+	case 0x83: return r32;
+	case 0x85:
+	case 0x87:
+	case 0x89:
+	case 0x8B: return r32;
+	case 0xA9: return !i->osz16;
+	case 0xC7: return r32 && i->reg == 0;
+	case 0xF7: return r32 && i->reg < 4; /* TEST imm, NOT, NEG */
+	case 0xFF: return r32 && i->reg < 2;
+	case 0x8D: return !i->mod3 && !i->asz16 && !i->osz16;
+	case 0xC1:
+	case 0xD1: /* t_shift (Intel) and t_rot (flags dead) by an immediate or 1 */
+		if (!r32 || form == 1)
+			return false;
+		if (i->reg < 2)
+			return dead;
+		return i->reg >= 4 && c->vendor == CPU_VENDOR_INTEL;
+	}
 	return false;
 }
 
