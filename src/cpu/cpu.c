@@ -105,6 +105,11 @@ uint64_t cpu_insns_now(const struct cpu *c)
 	return c->insns;
 }
 
+unsigned long cpu_jit_regs_lost(const struct cpu *c)
+{
+	return c->in && c->in->jit ? c->in->jit->regs_lost : 0;
+}
+
 void cpu_flush_fast_hits(struct cpu *c)
 {
 	struct cpu_internal *in = c->in;

@@ -95,4 +95,7 @@ int cpu_mem_write(struct cpu *c, enum sreg sr, uint32_t off, const void *buf, un
  * interpreter adds a block's count at its end, so inside a block the position in it counts
  * too, as RDTSC does; compiled code brings c->insns up to date around its calls into C. */
 uint64_t cpu_insns_now(const struct cpu *c);
+/* Blocks the block compiler declined because it lost a deferred register store
+ * (jit_regs_lost: a compiler bug the interpreter hides); test tools require none. */
+unsigned long cpu_jit_regs_lost(const struct cpu *c);
 #endif

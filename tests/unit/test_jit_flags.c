@@ -6,6 +6,8 @@
  * fault on an unmapped one in the middle of a block. Both engines, for both vendor models, must end
  * with the same registers, EFLAGS, memory, exception (vector, error code, CR2), instruction count
  * and TLB statistics: flag liveness may drop a lazy-flag record only where nothing can see it.
+ * JITF_SEED=N and JITF_N=COUNT (environment) run another seed and more programs per test, for
+ * longer searches by hand; the defaults are what the suite runs.
  */
 #include "test_cpu_fixture.h"
 #include "cpu/jit.h"
@@ -364,6 +366,308 @@ static void gen_reg_insn(struct prog *p)
 	}
 }
 
+/* The register cache's hard cases (jit_regs.c), for the stores it defers: long runs of
+ * register-only instructions on all eight registers (ESP kept inside the stack page) with
+ * every form jit_insn_pure accepts (eAX/imm forms, ADC/SBB, XCHG eAX, shifts by 1, the
+ * zeroing idioms), broken by what must see c->regs exact: 8/16-bit accesses of the same
+ * registers (AH..BH included), PUSH/POP, CMPXCHG/XADD, CPUID/RDTSC/BSWAP/CDQ through their
+ * handlers, DIV and loads that fault (#DE, #PF) in the middle of the block, and stores into
+ * the block's own code (the immediate of a MOV a few instructions on). */
+static unsigned dst_reg(void)
+{
+	static const unsigned r[] = {0, 1, 2, 3, 5, 6, 7};
+	return r[pick(7)];
+}
+static void gen_pure(struct prog *p)
+{
+	switch (pick(13)) {
+	case 0:
+	case 1: /* ALU r32, r32 (ADC/SBB included), both directions; XOR/SUB r, r */
+		put(p, pick(8) << 3 | (pick(2) ? 1 : 3));
+		if (pick(6) == 0) {
+			unsigned r = dst_reg();
+			p->b[p->n - 1] = (uint8_t)((pick(2) ? 6 : 5) << 3 | 1);
+			put(p, 0xC0 | r << 3 | r);
+		} else if ((p->b[p->n - 1] & 2) == 0)
+			put(p, 0xC0 | any_reg() << 3 | dst_reg());
+		else
+			put(p, 0xC0 | dst_reg() << 3 | any_reg());
+		break;
+	case 2: /* ALU eAX, imm32; ALU r32, imm8/imm32; TEST eAX/r32, imm32 */
+		switch (pick(4)) {
+		case 0:
+			put(p, pick(8) << 3 | 5);
+			put32(p, pick(2) ? rnd() : pick(4));
+			break;
+		case 1:
+			put(p, 0xA9);
+			put32(p, rnd());
+			break;
+		case 2:
+			put(p, 0xF7);
+			put(p, 0xC0 | dst_reg());
+			put32(p, rnd());
+			break;
+		default:
+			put(p, pick(2) ? 0x83 : 0x81);
+			put(p, 0xC0 | pick(8) << 3 | dst_reg());
+			if (p->b[p->n - 2] == 0x83)
+				put(p, pick(256));
+			else
+				put32(p, rnd());
+		}
+		break;
+	case 3: /* MOV r32, r32 / imm32 (B8, C7) */
+		switch (pick(3)) {
+		case 0:
+			put(p, pick(2) ? 0x89 : 0x8B);
+			if (p->b[p->n - 1] == 0x89)
+				put(p, 0xC0 | any_reg() << 3 | dst_reg());
+			else
+				put(p, 0xC0 | dst_reg() << 3 | any_reg());
+			break;
+		case 1:
+			put(p, 0xB8 | dst_reg());
+			put32(p, rnd());
+			break;
+		default:
+			put(p, 0xC7);
+			put(p, 0xC0 | dst_reg());
+			put32(p, rnd());
+		}
+		break;
+	case 4: /* XCHG r32, r32; XCHG eAX, r32 */
+		if (pick(2)) {
+			put(p, 0x87);
+			put(p, 0xC0 | dst_reg() << 3 | dst_reg());
+		} else
+			put(p, 0x90 | dst_reg());
+		break;
+	case 5: { /* LEA r32 from any register */
+		unsigned d = dst_reg();
+		put(p, 0x8D);
+		if (pick(2)) {
+			unsigned b = any_reg();
+			put(p, 0x40 | d << 3 | b);
+			if (b == 4)
+				put(p, 0x24);
+			put(p, pick(256));
+		} else {
+			put(p, 0x80 | d << 3 | 4);
+			put(p, pick(4) << 6 | (unsigned[]){0, 1, 2, 3, 5, 6, 7}[pick(7)] << 3 |
+				   any_reg());
+			put32(p, rnd());
+		}
+		break;
+	}
+	case 6: /* SHL/SHR/SAL/SAR/ROL/ROR r32 by 1 or imm8 */
+		put(p, pick(2) ? 0xC1 : 0xD1);
+		put(p, 0xC0 | (unsigned[]){0, 1, 4, 5, 6, 7}[pick(6)] << 3 | dst_reg());
+		if (p->b[p->n - 2] == 0xC1)
+			put(p, pick(40));
+		break;
+	case 7: /* NOT/NEG; INC/DEC (40+r, FF /0 /1) */
+		switch (pick(3)) {
+		case 0:
+			put(p, 0xF7);
+			put(p, 0xC0 | (2 + pick(2)) << 3 | dst_reg());
+			break;
+		case 1: put(p, 0x40 | pick(2) << 3 | dst_reg()); break;
+		default: put(p, 0xFF); put(p, 0xC0 | pick(2) << 3 | dst_reg());
+		}
+		break;
+	case 8: /* SETcc r8 */
+		put(p, 0x0F);
+		put(p, 0x90 | pick(16));
+		put(p, 0xC0 | reg8());
+		break;
+	case 9: /* CMP/TEST r32, r32 */
+		put(p, pick(2) ? 0x39 : 0x85);
+		put(p, 0xC0 | any_reg() << 3 | any_reg());
+		break;
+	case 10: /* ESP within the stack page: LEA, SUB/ADD imm8, through EBP */
+		switch (pick(4)) {
+		case 0:
+			put(p, 0x8D);
+			put(p, 0x64);
+			put(p, 0x24);
+			put(p, 256 - 4 * pick(8));
+			break;
+		case 1:
+			put(p, 0x83);
+			put(p, 0xEC);
+			put(p, 4 * pick(8));
+			break;
+		case 2:
+			put(p, 0x89);
+			put(p, 0xE5);
+			break; /* mov %esp,%ebp */
+		default:
+			put(p, 0x83);
+			put(p, 0xC4);
+			put(p, 4 * pick(3));
+		}
+		break;
+	default: /* NOP */ put(p, 0x90);
+	}
+}
+static void gen_cache_insn(struct prog *p)
+{
+	if (p->n == 0) { /* lea -0x200(%esp),%esp: room above ESP for what follows */
+		static const uint8_t lea[] = {0x8D, 0xA4, 0x24, 0x00, 0xFE, 0xFF, 0xFF};
+		memcpy(p->b, lea, sizeof lea);
+		p->n = sizeof lea;
+	}
+	unsigned k = pick(40);
+	if (k < 24) {
+		gen_pure(p);
+		return;
+	}
+	switch (k) {
+	case 24: /* 8-bit: MOV r8, r8 / imm8, ALU r8, r8, XCHG r8, r8 */
+		switch (pick(4)) {
+		case 0:
+			put(p, 0x88);
+			put(p, 0xC0 | reg8() << 3 | reg8());
+			break;
+		case 1:
+			put(p, 0xB0 | reg8());
+			put(p, pick(256));
+			break;
+		case 2:
+			put(p, pick(8) << 3);
+			put(p, 0xC0 | reg8() << 3 | reg8());
+			break;
+		default: put(p, 0x86); put(p, 0xC0 | reg8() << 3 | reg8());
+		}
+		break;
+	case 25: /* 16-bit: MOV r16, r16 / imm16, ALU r16, r16, INC r16 */
+		put(p, 0x66);
+		switch (pick(4)) {
+		case 0:
+			put(p, 0x89);
+			put(p, 0xC0 | any_reg() << 3 | dst_reg());
+			break;
+		case 1:
+			put(p, 0xB8 | dst_reg());
+			put(p, pick(256));
+			put(p, pick(256));
+			break;
+		case 2:
+			put(p, pick(8) << 3 | 1);
+			put(p, 0xC0 | any_reg() << 3 | dst_reg());
+			break;
+		default: put(p, 0x40 | dst_reg());
+		}
+		break;
+	case 26: /* MOVZX/MOVSX r32, r8/r16 */
+		put(p, 0x0F);
+		put(p, (unsigned[]){0xB6, 0xB7, 0xBE, 0xBF}[pick(4)]);
+		put(p, 0xC0 | dst_reg() << 3 | any_reg());
+		break;
+	case 27: /* PUSH r32 (ESP too), POP r32 (not ESP), PUSH imm8, PUSHF */
+		switch (pick(4)) {
+		case 0: put(p, 0x50 | any_reg()); break;
+		case 1: put(p, 0x58 | dst_reg()); break;
+		case 2:
+			put(p, 0x6A);
+			put(p, pick(256));
+			break;
+		default: put(p, 0x9C);
+		}
+		break;
+	case 28: /* CMPXCHG, XADD: registers or memory */
+		put(p, 0x0F);
+		put(p, pick(2) ? 0xB1 : 0xC1);
+		if (pick(3) == 0)
+			mem_operand(p, dst_reg());
+		else
+			put(p, 0xC0 | dst_reg() << 3 | dst_reg());
+		break;
+	case 29: /* handlers that read or write registers */
+		switch (pick(6)) {
+		case 0:
+			put(p, 0x0F);
+			put(p, 0xA2);
+			break; /* CPUID */
+		case 1:
+			put(p, 0x0F);
+			put(p, 0x31);
+			break; /* RDTSC */
+		case 2:
+			put(p, 0x0F);
+			put(p, 0xC8 | dst_reg());
+			break;		     /* BSWAP */
+		case 3: put(p, 0x99); break; /* CDQ */
+		case 4: put(p, 0x98); break; /* CWDE */
+		default:
+			put(p, 0x0F);
+			put(p, 0xAF);
+			put(p, 0xC0 | dst_reg() << 3 | any_reg());
+		}
+		break;
+	case 30: /* DIV/IDIV r32 (#DE on overflow); MUL r32 */
+		put(p, 0xF7);
+		put(p, 0xC0 | (pick(4) ? 4 : 6 + pick(2)) << 3 | any_reg());
+		break;
+	case 31: /* loads, stores and XCHG with memory (sometimes faulting) */
+	case 32:
+		switch (pick(5)) {
+		case 0:
+			put(p, 0x8B);
+			mem_operand(p, dst_reg());
+			break;
+		case 1:
+			put(p, 0x89);
+			mem_operand(p, any_reg());
+			break;
+		case 2:
+			put(p, 0x87);
+			mem_operand(p, dst_reg());
+			break;
+		case 3:
+			put(p, pick(8) << 3 | 1);
+			mem_operand(p, any_reg());
+			break;
+		default: /* through ESP */
+			put(p, pick(2) ? 0x89 : 0x8B);
+			put(p, 0x44 | (p->b[p->n - 1] == 0x89 ? any_reg() : dst_reg()) << 3);
+			put(p, 0x24);
+			put(p, 4 * pick(8));
+		}
+		break;
+	case 33: /* CMOVcc r32, r32; Jcc over a NOP */
+		if (pick(2)) {
+			put(p, 0x0F);
+			put(p, 0x40 | pick(16));
+			put(p, 0xC0 | dst_reg() << 3 | any_reg());
+		} else {
+			put(p, 0x70 | pick(16));
+			put(p, 1);
+			put(p, 0x90);
+		}
+		break;
+	case 34: { /* a store into the immediate of a MOV a few register instructions on */
+		struct prog q = {.n = 0};
+		unsigned n = pick(5);
+		for (unsigned x = 0; x < n; x++)
+			gen_pure(&q);
+		if (p->n + 10 + q.n + 5 > sizeof(p->b) - 64)
+			break;
+		put(p, 0xC7);
+		put(p, 0x05);
+		put32(p, CODE + (uint32_t)(p->n + 8 + q.n + 1));
+		put32(p, rnd());
+		memcpy(p->b + p->n, q.b, q.n);
+		p->n += q.n;
+		put(p, 0xB8 | dst_reg());
+		put32(p, rnd());
+		break;
+	}
+	default: /* more register work */ gen_pure(p);
+	}
+}
+
 struct run {
 	uint32_t regs[8], eip, eflags;
 	uint64_t insns;
@@ -415,7 +719,9 @@ static void compare(const struct run *a, const struct run *b, unsigned prog)
 	assert_memory_equal(a->stack, b->stack, sizeof(a->stack));
 }
 
-static void engines_agree(enum cpu_vendor v, uint32_t seed, void (*gen)(struct prog *))
+/* nprog programs of 4 to 4 + len - 1 instructions from gen */
+static void engines_agree(enum cpu_vendor v, uint32_t seed, void (*gen)(struct prog *),
+			  unsigned len)
 {
 	struct fx *fj = fx_new(true), *fi = fx_new(true);
 	fj->c.vendor = v;
@@ -424,10 +730,11 @@ static void engines_agree(enum cpu_vendor v, uint32_t seed, void (*gen)(struct p
 	static struct prog p;
 	static uint8_t data[2 * PAGE_SIZE];
 	static struct run rj, ri;
-	rng_state = seed;
-	for (unsigned prog = 0; prog < 1500; prog++) {
+	rng_state = getenv("JITF_SEED") ? (uint32_t)strtoul(getenv("JITF_SEED"), NULL, 0) : seed;
+	unsigned nprog = getenv("JITF_N") ? (unsigned)atoi(getenv("JITF_N")) : 1500;
+	for (unsigned prog = 0; prog < nprog; prog++) {
 		p.n = 0;
-		unsigned n = 4 + pick(40);
+		unsigned n = 4 + pick(len);
 		for (unsigned k = 0; k < n; k++)
 			gen(&p);
 		put(&p, 0xCD); /* INT 0x80 */
@@ -453,32 +760,42 @@ static void engines_agree(enum cpu_vendor v, uint32_t seed, void (*gen)(struct p
 static void intel(void **state)
 {
 	(void)state;
-	engines_agree(CPU_VENDOR_INTEL, 0x12345678u, gen_insn);
+	engines_agree(CPU_VENDOR_INTEL, 0x12345678u, gen_insn, 40);
 }
 static void amd(void **state)
 {
 	(void)state;
-	engines_agree(CPU_VENDOR_AMD, 0x9e3779b9u, gen_insn);
+	engines_agree(CPU_VENDOR_AMD, 0x9e3779b9u, gen_insn, 40);
 }
 
 static void registers_intel(void **state)
 {
 	(void)state;
-	engines_agree(CPU_VENDOR_INTEL, 0x2545f491u, gen_reg_insn);
+	engines_agree(CPU_VENDOR_INTEL, 0x2545f491u, gen_reg_insn, 40);
 }
 static void registers_amd(void **state)
 {
 	(void)state;
-	engines_agree(CPU_VENDOR_AMD, 0x6c078965u, gen_reg_insn);
+	engines_agree(CPU_VENDOR_AMD, 0x6c078965u, gen_reg_insn, 40);
+}
+
+static void cache_intel(void **state)
+{
+	(void)state;
+	engines_agree(CPU_VENDOR_INTEL, 0x3c6ef372u, gen_cache_insn, 90); /* past a block's 64 */
+}
+static void cache_amd(void **state)
+{
+	(void)state;
+	engines_agree(CPU_VENDOR_AMD, 0xa54ff53au, gen_cache_insn, 90); /* past a block's 64 */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(intel),
-	    cmocka_unit_test(amd),
-	    cmocka_unit_test(registers_intel),
-	    cmocka_unit_test(registers_amd),
+	    cmocka_unit_test(intel),	       cmocka_unit_test(amd),
+	    cmocka_unit_test(registers_intel), cmocka_unit_test(registers_amd),
+	    cmocka_unit_test(cache_intel),     cmocka_unit_test(cache_amd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
