@@ -552,6 +552,7 @@ struct fetch {
 	unsigned avail, pos;
 	uint32_t eip;
 	bool crossed; /* needed bytes beyond avail */
+	bool next_page_looked; /* one of them was fetched through the MMU */
 	bool fault;
 	uint8_t buf[16];
 };

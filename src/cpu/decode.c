@@ -2,7 +2,7 @@
  * The decoder: prefixes, opcode, ModRM/SIB, displacement and immediates into a struct insn
  * whose handler the executors pick (insn_select). Bytes come from a host pointer into the
  * code page; past the page end they are fetched through the MMU (the instruction crosses a
- * page and is never cached).
+ * page: cpu.c keeps it as a block's last instruction when the next page is RAM).
  */
 #include "cpu/cpu_int.h"
 
@@ -20,10 +20,25 @@ static int fetch8(struct fetch *f, uint8_t *b)
 		return 0;
 	}
 	f->crossed = true;
-	if (mmu_read(f->c->mmu, SR_CS, f->eip + f->pos, b, 1, ACC_FETCH, &f->c->in->ex)) {
+	/* The next page costs one fetch lookup however many of the instruction's bytes lie
+	 * there, as a decoded crossing block's entry counts it (cpu.c's straddle_ok): the
+	 * first byte goes through the MMU (faults included), the rest come from the fetch
+	 * fast entry that lookup left, when CS is flat and there is one. */
+	uint32_t lin = f->eip + f->pos;
+	if (f->next_page_looked && f->c->mmu->seg.sr[SR_CS].flat) {
+		const struct mmu_fast *e =
+		    &f->c->in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+		if (e->tag == (lin & PAGE_MASK)) {
+			*b = *mmu_fast_host(e, lin);
+			f->pos++;
+			return 0;
+		}
+	}
+	if (mmu_read(f->c->mmu, SR_CS, lin, b, 1, ACC_FETCH, &f->c->in->ex)) {
 		f->fault = true;
 		return -1;
 	}
+	f->next_page_looked = true;
 	f->pos++;
 	return 0;
 }

@@ -37,7 +37,16 @@ tiny=()
 [ "${VMLAB_BUILD:-rel}" = rel ] && for name in cpu_crc cpu_arith cpu_string; do
 	[ -x build/guest/$name-O2 ] && tiny+=("$name")
 done
-echo "1..$((${#progs[@]} * ${#configs[@]} + ${#tiny[@]} + 4))"
+# busybox bzip2 with a 2x2 TLB: code pages leave the I-TLB often, so blocks whose last
+# instruction crosses a page are decoded afresh now and then; a fresh decode must count the
+# next page's fetch once, as a cached block's entry does (decode.c's fetch8)
+bb=$(scripts/get-busybox.sh 2>/dev/null) || bb=
+crossing=()
+if [ "${VMLAB_BUILD:-rel}" = rel ] && [ -n "$bb" ]; then
+	seq 1 99999 | head -c 100000 >"$tmp/text"
+	crossing=(bzip2)
+fi
+echo "1..$((${#progs[@]} * ${#configs[@]} + ${#tiny[@]} + ${#crossing[@]} + 4))"
 n=0
 check() {
 	local name=$1 cfg=$2
@@ -45,18 +54,28 @@ check() {
 	bin=$PWD/build/guest/$name-O2
 	args=()
 	[ "$name" = bench_cpu ] && args=(1)
+	[ "$name" = bzip2 ] && bin=$bb && args=(bzip2 -c "$tmp/text")
 	for mode in jit interp; do
 		read -r -a opt <<<"$cfg"
 		[ $mode = interp ] && opt+=(--no-jit)
 		(cd /tmp && timeout 300 "$vmlab" run "${opt[@]}" --stats "$bin" "${args[@]}" \
 			</dev/null >"$tmp/$mode.out" 2>"$tmp/$mode.err"; echo "exit=$?" >>"$tmp/$mode.out")
 	done
-	# the host-side lines of --stats (command line, wall time) differ by design
+	# the host-side lines of --stats (command line, wall time) differ by design; so does the
+	# decode cache's hit count where compiled code's buffer fills (cpu_run then empties the
+	# decode cache with it, which the interpreter alone never does): bzip2's 2x2 TLB
+	local host='command|wall time'
+	[ "$name" = bzip2 ] && host+='|  decode_cache_(hits|misses) '
 	for mode in jit interp; do
-		grep -avE '^(command|wall time):' "$tmp/$mode.err" >"$tmp/$mode.err2"
+		grep -avE "^($host)" "$tmp/$mode.err" >"$tmp/$mode.err2"
 		mv "$tmp/$mode.err2" "$tmp/$mode.err"
 	done
-	if cmp -s "$tmp/jit.out" "$tmp/interp.out" && cmp -s "$tmp/jit.err" "$tmp/interp.err"; then
+	# both runs must have got as far as their statistics: two runs that fail alike (a
+	# wrong path, a refused option) would compare equal and prove nothing
+	if ! grep -aq '^instructions retired: [1-9]' "$tmp/interp.err"; then
+		echo "not ok $n - $name${cfg:+ ($cfg)}: the interpreted run printed no statistics"
+		head -3 "$tmp/interp.err" | sed 's/^/# /'
+	elif cmp -s "$tmp/jit.out" "$tmp/interp.out" && cmp -s "$tmp/jit.err" "$tmp/interp.err"; then
 		echo "ok $n - $name${cfg:+ ($cfg)}: same output and statistics with and without --no-jit"
 	else
 		echo "not ok $n - $name${cfg:+ ($cfg)}: compiled and interpreted runs differ"
@@ -71,6 +90,9 @@ for cfg in "${configs[@]}"; do
 done
 for name in "${tiny[@]}"; do
 	check "$name" "--tlb=1 --jit-threshold=1"
+done
+for name in "${crossing[@]}"; do
+	check "$name" "--tlb=2x2 --jit-threshold=1"
 done
 
 # --jit-threshold changes when blocks are compiled, never a count; out-of-range values are
