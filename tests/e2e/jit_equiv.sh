@@ -16,10 +16,17 @@ vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 progs=()
+k=0
 for src in tests/guest/*.c; do
 	name=$(basename "$src" .c)
 	bin=build/guest/$name-O2
-	[ -x "$bin" ] && progs+=("$name")
+	[ -x "$bin" ] || continue
+	# the sanitizer pass, which looks for the compiler's memory errors rather than for
+	# differences (the release pass compares every program on five machines), takes every
+	# third program: the whole list there took 45 s of the suite's 10 minutes
+	k=$((k + 1))
+	[ "${VMLAB_BUILD:-rel}" = rel ] || [ $((k % 3)) = 1 ] || [ "$name" = bench_cpu ] || continue
+	progs+=("$name")
 done
 if [ ${#progs[@]} -eq 0 ] || [ ! -x "$vmlab" ]; then
 	echo "1..1"
