@@ -477,14 +477,12 @@ struct block *cpu_find_block(struct cpu *c, phys_addr_t pa, uint32_t eip, bool c
 	return NULL;
 }
 
-/* Decodes a block starting at host pointer hp (physical pa, linear lin); NULL when its first
- * instruction crosses the page end. */
 /* The frame the fetch fast table maps lin's page to (the fetch of a crossing instruction's
  * bytes just installed it when that page is RAM), or false. */
 static bool fetch_frame(struct cpu *c, uint32_t lin, phys_addr_t *pa)
 {
-	struct mmu_fast *f = &c->in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (f->tag != (lin & PAGE_MASK))
+	struct mmu_fast *f = fast_entry(c->in, lin, ACC_FETCH);
+	if (!f)
 		return false;
 	*pa = (phys_addr_t)(mmu_fast_host(f, lin & PAGE_MASK) - c->mmu->pm->host);
 	return true;
@@ -524,6 +522,8 @@ static void page_add(struct cpu_internal *in, uint64_t pfn, struct block *b, boo
 	(*pp)->first = b;
 }
 
+/* Decodes a block starting at host pointer hp (physical pa, linear lin); NULL when its first
+ * instruction crosses the page end. */
 static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, uint32_t lin,
 				  bool code32)
 {

@@ -242,26 +242,6 @@ static inline __attribute__((always_inline)) uint32_t ea(struct cpu *c, const st
 }
 
 /* ---- memory ---- */
-/*
- * The MMU's mmu_ptr with the statistics batched: a hit on a fast entry refreshes the
- * mirrored TLB entry's LRU stamp at once (replacement decisions stay exact) and counts the
- * lookup and hit in in->fast_hits, which cpu_run adds to the TLB's statistics and the
- * counters before it returns, so every figure read outside cpu_run is exact.
- */
-static inline __attribute__((always_inline)) uint8_t *cpu_ptr(struct cpu *c, uint32_t lin, enum mmu_access acc)
-{
-	struct cpu_internal *in = c->in;
-	struct mmu_fast *f = &in->fast[acc][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (likely(f->tag == (lin & PAGE_MASK))) {
-		struct tlb_entry *e = f->tlbe;
-		if (e) {
-			e->last_use = ++c->mmu->lru_clock;
-			in->fast_hits[acc]++;
-		}
-		return mmu_fast_host(f, lin);
-	}
-	return mmu_ptr_slow(c->mmu, lin, acc, &in->ex);
-}
 void cpu_flush_fast_hits(struct cpu *c);
 
 int mem_read_slow(struct cpu *c, unsigned sr, uint32_t off, unsigned sz, uint32_t *v);
@@ -293,18 +273,26 @@ static inline __attribute__((always_inline)) void st(uint8_t *p, unsigned sz, ui
 		*p = (uint8_t)v;
 }
 
+/* The fast-table entry that maps lin's page for accesses of kind acc, or NULL; nothing is
+ * counted (the decoder and the block lookups ask it without making a TLB lookup). */
+static inline __attribute__((always_inline)) struct mmu_fast *
+fast_entry(struct cpu_internal *in, uint32_t lin, enum mmu_access acc)
+{
+	struct mmu_fast *f = &in->fast[acc][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
+	return f->tag == (lin & PAGE_MASK) ? f : NULL;
+}
+
 /* The fast-table lookup of a linear address whose access stays in its page: the hit counted
  * as a TLB hit (LRU stamp, batched count), or NULL (nothing counted). */
 static inline __attribute__((always_inline)) uint8_t *fast_hit_lin(struct cpu *c, uint32_t lin,
 								   enum mmu_access acc)
 {
-	struct cpu_internal *in = c->in;
-	struct mmu_fast *f = &in->fast[acc][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (likely(f->tag == (lin & PAGE_MASK))) {
+	struct mmu_fast *f = fast_entry(c->in, lin, acc);
+	if (likely(f != NULL)) {
 		struct tlb_entry *e = f->tlbe;
 		if (e) {
 			e->last_use = ++c->mmu->lru_clock;
-			in->fast_hits[acc]++;
+			c->in->fast_hits[acc]++;
 		}
 		uint8_t *p = mmu_fast_host(f, lin);
 		if (p == NULL) /* fast entries map RAM: tells the compiler, which then */
@@ -312,6 +300,21 @@ static inline __attribute__((always_inline)) uint8_t *fast_hit_lin(struct cpu *c
 		return p;
 	}
 	return NULL;
+}
+
+/*
+ * The MMU's mmu_ptr with the statistics batched: a hit on a fast entry refreshes the
+ * mirrored TLB entry's LRU stamp at once (replacement decisions stay exact) and counts the
+ * lookup and hit in in->fast_hits, which cpu_run adds to the TLB's statistics and the
+ * counters before it returns, so every figure read outside cpu_run is exact.
+ */
+static inline __attribute__((always_inline)) uint8_t *cpu_ptr(struct cpu *c, uint32_t lin,
+							      enum mmu_access acc)
+{
+	uint8_t *p = fast_hit_lin(c, lin, acc);
+	if (likely(p != NULL))
+		return p;
+	return mmu_ptr_slow(c->mmu, lin, acc, &c->in->ex);
 }
 
 /* The fast-table hit alone; NULL sends the caller to its out-of-line slow path, so the
@@ -524,17 +527,9 @@ static inline __attribute__((always_inline)) int jcc_fallthrough(struct cpu *c,
 	if (!i->imm2 || !c->tlb_fetch_model)
 		NEXT(c, i);
 	/* cpu_ptr's fast half here, its slow half out of line (no stack frame on this path) */
-	struct cpu_internal *in = c->in;
 	uint32_t lin = i->eip + i->len + c->mmu->seg.sr[SR_CS].d.base;
-	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (likely(f->tag == (lin & PAGE_MASK))) {
-		struct tlb_entry *e = f->tlbe;
-		if (e) {
-			e->last_use = ++c->mmu->lru_clock;
-			in->fast_hits[ACC_FETCH]++;
-		}
+	if (likely(fast_hit_lin(c, lin, ACC_FETCH) != NULL))
 		NEXT(c, i);
-	}
 	return jcc_fallthrough_slow(c, i, jumped);
 }
 

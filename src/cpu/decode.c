@@ -25,14 +25,12 @@ static int fetch8(struct fetch *f, uint8_t *b)
 	 * first byte goes through the MMU (faults included), the rest come from the fetch
 	 * fast entry that lookup left, when CS is flat and there is one. */
 	uint32_t lin = f->eip + f->pos;
-	if (f->next_page_looked && f->c->mmu->seg.sr[SR_CS].flat) {
-		const struct mmu_fast *e =
-		    &f->c->in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-		if (e->tag == (lin & PAGE_MASK)) {
-			*b = *mmu_fast_host(e, lin);
-			f->pos++;
-			return 0;
-		}
+	const struct mmu_fast *e;
+	if (f->next_page_looked && f->c->mmu->seg.sr[SR_CS].flat &&
+	    (e = fast_entry(f->c->in, lin, ACC_FETCH)) != NULL) {
+		*b = *mmu_fast_host(e, lin);
+		f->pos++;
+		return 0;
 	}
 	if (mmu_read(f->c->mmu, SR_CS, lin, b, 1, ACC_FETCH, &f->c->in->ex)) {
 		f->fault = true;

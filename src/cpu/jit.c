@@ -48,8 +48,8 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	 * then cpu_run goes on, with CS's base and limit, or interpreting */
 	if (!jit_regime_ok(c))
 		return NULL;
-	struct mmu_fast *f = &in->fast[ACC_FETCH][(lin >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (f->tag != (lin & PAGE_MASK))
+	struct mmu_fast *f = fast_entry(in, lin, ACC_FETCH);
+	if (!f)
 		return NULL;
 	phys_addr_t pa = (phys_addr_t)(mmu_fast_host(f, lin) - c->mmu->pm->host);
 	struct block *b = cpu_find_block(c, pa, lin, in->code32);
@@ -58,9 +58,9 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 	/* a block crossing into the next page: that page must still map to the frame it was
 	 * decoded from (else cpu_run's get_block decodes it afresh) */
 	uint32_t lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
-	struct mmu_fast *f2 = &in->fast[ACC_FETCH][(lin2 >> PAGE_SHIFT) & (MMU_FAST_SIZE - 1)];
-	if (b->straddle &&
-	    (f2->tag != lin2 || mmu_fast_host(f2, lin2) != c->mmu->pm->host + b->pa2))
+	struct mmu_fast *f2;
+	if (b->straddle && (!(f2 = fast_entry(in, lin2, ACC_FETCH)) ||
+			    mmu_fast_host(f2, lin2) != c->mmu->pm->host + b->pa2))
 		return NULL;
 	if (c->tlb_fetch_model) {
 		/* the fetches' lookups, hits, counted as get_block does */
