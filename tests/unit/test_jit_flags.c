@@ -757,45 +757,36 @@ static void engines_agree(enum cpu_vendor v, uint32_t seed, void (*gen)(struct p
 	fx_free(fi);
 }
 
-static void intel(void **state)
+/* One run of engines_agree: the vendor modelled, the generator's seed, the instruction
+ * generator and the program length (the register cache's runs go past a block's 64). */
+struct variant {
+	enum cpu_vendor vendor;
+	uint32_t seed;
+	void (*gen)(struct prog *);
+	unsigned len;
+};
+static void agree(void **state)
 {
-	(void)state;
-	engines_agree(CPU_VENDOR_INTEL, 0x12345678u, gen_insn, 40);
+	const struct variant *v = *state;
+	engines_agree(v->vendor, v->seed, v->gen, v->len);
 }
-static void amd(void **state)
-{
-	(void)state;
-	engines_agree(CPU_VENDOR_AMD, 0x9e3779b9u, gen_insn, 40);
-}
-
-static void registers_intel(void **state)
-{
-	(void)state;
-	engines_agree(CPU_VENDOR_INTEL, 0x2545f491u, gen_reg_insn, 40);
-}
-static void registers_amd(void **state)
-{
-	(void)state;
-	engines_agree(CPU_VENDOR_AMD, 0x6c078965u, gen_reg_insn, 40);
-}
-
-static void cache_intel(void **state)
-{
-	(void)state;
-	engines_agree(CPU_VENDOR_INTEL, 0x3c6ef372u, gen_cache_insn, 90); /* past a block's 64 */
-}
-static void cache_amd(void **state)
-{
-	(void)state;
-	engines_agree(CPU_VENDOR_AMD, 0xa54ff53au, gen_cache_insn, 90); /* past a block's 64 */
-}
+#define VARIANT(name, ...)                                                                         \
+	{                                                                                          \
+#name, agree, NULL, NULL, &(struct variant)                                        \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(intel),	       cmocka_unit_test(amd),
-	    cmocka_unit_test(registers_intel), cmocka_unit_test(registers_amd),
-	    cmocka_unit_test(cache_intel),     cmocka_unit_test(cache_amd),
+	    VARIANT(intel, CPU_VENDOR_INTEL, 0x12345678u, gen_insn, 40),
+	    VARIANT(amd, CPU_VENDOR_AMD, 0x9e3779b9u, gen_insn, 40),
+	    VARIANT(registers_intel, CPU_VENDOR_INTEL, 0x2545f491u, gen_reg_insn, 40),
+	    VARIANT(registers_amd, CPU_VENDOR_AMD, 0x6c078965u, gen_reg_insn, 40),
+	    VARIANT(cache_intel, CPU_VENDOR_INTEL, 0x3c6ef372u, gen_cache_insn, 90),
+	    VARIANT(cache_amd, CPU_VENDOR_AMD, 0xa54ff53au, gen_cache_insn, 90),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
