@@ -543,6 +543,8 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->jit = b->jit_chain = b->jit_bail = NULL;
 	b->jit_in = NULL;
 	b->runs = 0;
+	b->sg_fails = 0;
+	b->no_sg = false;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
@@ -730,6 +732,13 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 					b = in->jit_resume;
 					i = &b->insns[in->jit_resume_k];
 					in->jit_resume = NULL;
+					if (unlikely(b->sg_fails >= JIT_SG_FAILS && !b->no_sg)) {
+						/* its stack groups keep failing their checks
+						 * (jit_stack.c): compiled again without them */
+						b->no_sg = true;
+						jit_block_dead(c, b);
+						b->runs = 0;
+					}
 					if (in->eflags & EFL_TF)
 						continue; /* single-stepped from cpu_run's loop */
 					in->cur = b;

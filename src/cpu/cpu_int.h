@@ -175,6 +175,10 @@ struct block {
 	bool in2; /* also on pa2's same-page chain (through pnext2): pa2 is another frame */
 	uint16_t n;
 	uint16_t runs; /* executions before it was compiled (c->jit_threshold) */
+	/* compiled code left it because a stack group's range no longer fit its checks
+	 * (jit_stack.c), and whether it is to be compiled without stack groups */
+	uint8_t sg_fails;
+	bool no_sg;
 	phys_addr_t pa2;
 	struct block *pnext2;
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */

@@ -357,6 +357,10 @@ struct jit_work {
 	struct jit_cold cold[2 * BLOCK_INSNS_MAX];
 	/* the Jcc fall-throughs' fetch misses, out of line after the block's last exit */
 	struct jit_fcold fcold[BLOCK_INSNS_MAX];
+	/* stack groups (jit_stack.c); sg_in[k]: instruction k's fast path expects J_SG and R9
+	 * to hold its group's translation (stubs rejoining it check the group again) */
+	struct jit_sg_plan sg;
+	bool sg_in[BLOCK_INSNS_MAX + 1];
 };
 
 bool jit_compile(struct cpu *c, struct block *b)
@@ -371,6 +375,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
 	jit_rc_assign(&j);
+	jit_sg_plan(&j, &s->work->sg);
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j.rc[k] = JIT_RC_ANY; /* what the last block left there (jit.h) */
 	j.e.p = s->code + s->used;
@@ -400,6 +405,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 		const struct insn *i = &b->insns[k];
 		/* register stores wait only across instructions whose code jit_regs.c sees whole
 		 * (not one that leaves a run of SSE templates first) */
+		/* a new run of instructions that keep ESP: its group is checked anew */
+		if (!j.sg || j.sg->run[k] < 0 || (k && j.sg->run[k] != j.sg->run[k - 1]))
+			j.sg_ok = false;
+		w->sg_in[k] = j.sg_ok;
+		bool sg_ok0 = j.sg_ok;
 		j.dead = w->live[k + 1] == 0;
 		j.pure = jit_insn_pure(c, i, j.dead) && !(w->mx[k] && !jit_insn_inline(i));
 		if (!j.pure)
@@ -434,6 +444,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
+			j.sg_ok = sg_ok0;
 			j.ncold = ncold0;
 			j.nfcold = nfcold0;
 			j.pend_d = j.pend0_d;
@@ -467,6 +478,11 @@ bool jit_compile(struct cpu *c, struct block *b)
 				w->stub[nstub].lf = lf0;
 				w->stub[nstub].mx = j.mx_in;
 				nstub++;
+				/* its stub rejoins the next instruction after C code ran: no entry
+				 * is known to have the newest stamp there (jit_stack.c's members
+				 * have no check that would find out) */
+				if (j.sg_ok)
+					j.last_rc = -1;
 			}
 			continue;
 		}
@@ -483,6 +499,9 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.pend_f = j.pend0_f;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
+		memcpy(j.rc, rc0, sizeof rc0);
+		j.last_rc = last_rc0;
+		j.sg_ok = sg_ok0;
 		w->mx[k + 1] = false;
 		if (j.mx_in) /* no template after all: its handler ends the run */
 			jit_mxcsr_host(&j);
@@ -527,6 +546,8 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (!emit_fallback(&j, &b->insns[w->stub[t].k]))
 			goto fail;
 		unsigned nk = w->stub[t].k + 1;
+		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
+			jit_sg_recheck(&j, nk);
 		/* the call synced everything; the fast path arrives with its own pending */
 		jit_pend_rejoin(&j, w->pend[nk][0], w->pend[nk][1]);
 		if (w->mx[nk]) /* the next instruction expects the guest's */
@@ -626,8 +647,8 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 		e_byte(&e, save_mxcsr[k]);
 	e_mov_rr(&e, 8, J_CPU, RDI);
 	e_load(&e, 8, J_IN, RDI, (int32_t)offsetof(struct cpu, in));
-	e_load(&e, 8, J_MMU, RDI, (int32_t)offsetof(struct cpu, mmu));
-	e_load(&e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_load(&e, 8, RAX, RDI, (int32_t)offsetof(struct cpu, mmu));
+	e_load(&e, 8, J_LRU, RAX, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_rr(&e, 4, 6, J_HITS, J_HITS);
 	e_alu_rr(&e, 4, 6, J_FETCH, J_FETCH);
 	jit_emit_rc_kill(&e, &s->dead); /* no kept translation (JIT_RC_ANY) */

@@ -17,7 +17,8 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 /* Host registers while compiled code runs. */
 #define J_CPU RBX  /* struct cpu * */
 #define J_IN RBP   /* struct cpu_internal * */
-#define J_MMU R12  /* struct mmu * */
+/* the host address of the guest's ESP while a stack group's check holds (jit_stack.c) */
+#define J_SG R12
 #define J_LRU R14  /* the MMU's lru_clock while compiled code runs (stored back around calls) */
 #define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
 #define J_FETCH                                                                                    \
@@ -94,6 +95,14 @@ struct jit {
 	int last_rc;
 	/* the kept translation each guest base register's accesses go through (jit_rc_assign) */
 	uint8_t rc_of[8];
+	/* Stack groups (jit_stack.c): the plan (run[k], the group of instruction k, or -1;
+	 * member[k]: its [ESP + disp] operand is one of the group's), and whether J_SG and R9
+	 * hold the current group's translation here (sg_ok). */
+	const struct jit_sg_plan *sg;
+	bool sg_ok;
+	/* the memory operand of the last e_operand: [mb + md] (RDI + 0, or J_SG + disp) */
+	unsigned mb;
+	int32_t md;
 	int recomp_lf;
 	unsigned recomp_cc;
 	bool recomp;
@@ -231,6 +240,29 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead);
 /* In a stub, before it rejoins the next instruction: the registers that one relies on. */
 void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 
+/* Stack groups (jit_stack.c): runs of instructions in which ESP does not change, whose
+ * [ESP + disp] operands are checked once, as one range, and then addressed from J_SG. */
+#define JIT_SG_MAX 32
+/* a block whose groups failed this many times is compiled again without them */
+#define JIT_SG_FAILS 8
+struct jit_sg_plan {
+	int8_t run[BLOCK_INSNS_MAX + 1];
+	bool member[BLOCK_INSNS_MAX];
+	struct {
+		int32_t lo, hi; /* the members' bytes: [ESP + lo, ESP + hi) */
+		unsigned acc;	/* the kind of entry that serves them all */
+	} g[JIT_SG_MAX];
+};
+/* Plans block b's groups into p (none when the block may not have them: b->no_sg). */
+void jit_sg_plan(struct jit *j, struct jit_sg_plan *p);
+/* A member's operand: [J_SG + disp] with its hit counted, checking the group first where
+ * J_SG does not hold it; false (nothing emitted) when instruction i's access of size sz is
+ * not a member's. */
+bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc);
+/* In a stub that rejoins instruction k, whose fast path expects the group's J_SG and R9:
+ * the group checked again after the C code the stub ran, or the block left at k. */
+void jit_sg_recheck(struct jit *j, unsigned k);
+
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */
 void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address */
@@ -273,6 +305,12 @@ void jit_pend_flush(struct jit *j);
  * later counts them once (the registers may go below 0 meanwhile; only sums are seen). */
 void jit_pend_rejoin(struct jit *j, unsigned d, unsigned f);
 void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
+/* A hit through kept translation k (R8..R10), known to hold its entry here: the LRU stamp
+ * unless its entry has the newest one already, and the count. */
+void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc);
+/* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, ZF set
+ * when its tag matches (in its page, not crossing into the next); clobbers RCX. */
+void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent);
 void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead); /* the same, any emitter */
 /* With RDX = the fetch fast table: a tag mismatch for lin jumps to *miss (patched later). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);

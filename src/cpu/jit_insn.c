@@ -47,15 +47,28 @@ static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsi
 		e_store(e, 4, b, J_IN, O_IN(lf_b));
 	j->lf = (int)lf_code(kind, sz);
 }
+static unsigned bit(unsigned h)
+{
+	return 1u << h;
+}
 static bool mem_ok(const struct insn *i)
 {
 	return i->mod3 || !i->asz16;
 }
-/* ESI = address, RDI = host pointer of the E operand (memory forms). */
+/* The E operand (memory forms) at [j->mb + j->md]: a stack group's member at J_SG + disp
+ * (jit_stack.c), or RDI = its host pointer (ESI = its address). The host registers that still
+ * hold guest registers are told to jit_regs.c. */
 static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc)
 {
+	if (jit_sg_operand(j, i, sz, acc))
+		return;
+	uint8_t *from = j->e.p;
 	jit_ea(j, i);
 	jit_mem(j, i->sreg, sz, acc, i->base);
+	/* (a kept translation's miss, out of line, changes RAX, RCX and RDX) */
+	jit_reg_wrote(j, from, bit(RAX) | bit(RCX) | bit(RDX) | bit(RSI) | bit(RDI));
+	j->mb = RDI;
+	j->md = 0;
 }
 
 /* ---- ALU: ADD OR AND SUB XOR CMP, TEST ---- */
@@ -71,10 +84,6 @@ static void rec_imm(struct jit *j, int32_t off, uint32_t v)
 	uint8_t *from = j->e.p;
 	e_store_imm(&j->e, 4, J_IN, off, v);
 	jit_reg_wrote(j, from, 0);
-}
-static unsigned bit(unsigned h)
-{
-	return 1u << h;
 }
 /* The record's kind and operation code (when live) after a 32-bit template, or none. */
 static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
@@ -172,11 +181,11 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 		if (live) {
 			s = (struct src){.k = S_REG, .h = jit_reg_tmp(j, busy)};
 			uint8_t *from = j->e.p;
-			e_load(&j->e, 4, s.h, RDI, 0);
+			e_load(&j->e, 4, s.h, j->mb, j->md);
 			jit_reg_wrote(j, from, bit(s.h));
 			busy |= bit(s.h);
 		} else
-			s = (struct src){.k = S_MEM, .base = RDI};
+			s = (struct src){.k = S_MEM, .base = j->mb, .disp = j->md};
 	} else if (form != F_EI) {
 		if (!store && !live) {
 			j->lf = -1; /* nothing to do */
@@ -257,16 +266,16 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 	if (!live) { /* op [rdi], src */
 		uint8_t *from = e->p;
 		if (s.k == S_REG)
-			e_alu_mr(e, 4, op, RDI, 0, s.h);
+			e_alu_mr(e, 4, op, j->mb, j->md, s.h);
 		else
-			e_alu_mi(e, 4, op, RDI, 0, (int32_t)s.imm);
+			e_alu_mi(e, 4, op, j->mb, j->md, (int32_t)s.imm);
 		jit_reg_wrote(j, from, 0);
 		j->lf = -1;
 		return true;
 	}
 	unsigned a = jit_reg_tmp(j, busy), res = a;
 	uint8_t *from = e->p;
-	e_load(e, 4, a, RDI, 0);
+	e_load(e, 4, a, j->mb, j->md);
 	jit_reg_wrote(j, from, bit(a));
 	busy |= bit(a);
 	if (kind != LF_LOGIC) {
@@ -282,7 +291,7 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 	alu_op(j, op, res, &s);
 	if (store) {
 		from = e->p;
-		e_store(e, 4, res, RDI, 0);
+		e_store(e, 4, res, j->mb, j->md);
 		jit_reg_wrote(j, from, 0);
 	}
 	lf32(j, kind, res, HF_ALL);
@@ -310,9 +319,9 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		e_operand(j, i, sz, form == F_GE || !store ? ACC_READ : ACC_WRITE);
 		if (form == F_GE) {
 			ld_reg(j, RAX, i->reg, sz);
-			e_load(e, sz, RCX, RDI, 0);
+			e_load(e, sz, RCX, j->mb, j->md);
 		} else {
-			e_load(e, sz, RAX, RDI, 0);
+			e_load(e, sz, RAX, j->mb, j->md);
 			if (form == F_EG)
 				ld_reg(j, RCX, i->reg, sz);
 			else
@@ -337,7 +346,7 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 	mask(j, RDX, sz);
 	if (store) {
 		if (!i->mod3 && form != F_GE)
-			e_store(e, sz, RDX, RDI, 0);
+			e_store(e, sz, RDX, j->mb, j->md);
 		else
 			st_reg(j, RDX, form == F_GE ? i->reg : i->rm, sz);
 	}
@@ -373,7 +382,7 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 			ld_reg(j, RAX, i->rm, sz);
 		else {
 			e_operand(j, i, sz, ACC_READ);
-			e_load(e, sz, RAX, RDI, 0);
+			e_load(e, sz, RAX, j->mb, j->md);
 		}
 		st_reg(j, RAX, i->reg, sz);
 		return true;
@@ -394,9 +403,9 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 	e_operand(j, i, sz, ACC_WRITE);
 	if (form == F_EG) {
 		ld_reg(j, RAX, i->reg, sz);
-		e_store(e, sz, RAX, RDI, 0);
+		e_store(e, sz, RAX, j->mb, j->md);
 	} else
-		e_store_imm(e, sz, RDI, 0, i->imm);
+		e_store_imm(e, sz, j->mb, j->md, i->imm);
 	return true;
 }
 static bool t_moffs(struct jit *j, const struct insn *i)
@@ -408,12 +417,12 @@ static bool t_moffs(struct jit *j, const struct insn *i)
 	e_mov_ri(e, RSI, i->disp);
 	if (i->opc < 0xA2) {
 		jit_mem(j, i->sreg, sz, ACC_READ, NOREG);
-		e_load(e, sz, RAX, RDI, 0);
+		e_load(e, sz, RAX, j->mb, j->md);
 		st_reg(j, RAX, R_EAX, sz);
 	} else {
 		jit_mem(j, i->sreg, sz, ACC_WRITE, NOREG);
 		ld_reg(j, RAX, R_EAX, sz);
-		e_store(e, sz, RAX, RDI, 0);
+		e_store(e, sz, RAX, j->mb, j->md);
 	}
 	return true;
 }
@@ -472,8 +481,8 @@ static bool t_movx(struct jit *j, const struct insn *i)
 	int32_t disp = o_reg(i->rm, ssz);
 	if (!i->mod3) {
 		e_operand(j, i, ssz, ACC_READ);
-		base = RDI;
-		disp = 0;
+		base = j->mb;
+		disp = j->md;
 	}
 	if (sx)
 		e_load_sx(e, ssz, RAX, base, disp);
@@ -521,21 +530,21 @@ static bool t_push_r(struct jit *j, const struct insn *i)
 {
 	push_slot(j);
 	ld_reg(j, RAX, i->rm, 4); /* PUSH ESP pushes the old value */
-	e_store(&j->e, 4, RAX, RDI, 0);
+	e_store(&j->e, 4, RAX, j->mb, j->md);
 	st_reg(j, RSI, R_ESP, 4);
 	return true;
 }
 static bool t_push_imm(struct jit *j, const struct insn *i)
 {
 	push_slot(j);
-	e_store_imm(&j->e, 4, RDI, 0, i->imm);
+	e_store_imm(&j->e, 4, j->mb, j->md, i->imm);
 	st_reg(j, RSI, R_ESP, 4);
 	return true;
 }
 static bool t_pop_r(struct jit *j, const struct insn *i)
 {
 	pop_slot(j, R_ESP);
-	e_load(&j->e, 4, RAX, RDI, 0);
+	e_load(&j->e, 4, RAX, j->mb, j->md);
 	e_alu_ri(&j->e, 4, 0, RSI, 4);
 	st_reg(j, RSI, R_ESP, 4);
 	st_reg(j, RAX, i->rm, 4); /* after ESP: POP ESP loads the popped value */
@@ -544,7 +553,7 @@ static bool t_pop_r(struct jit *j, const struct insn *i)
 static bool t_leave(struct jit *j)
 {
 	pop_slot(j, R_EBP);
-	e_load(&j->e, 4, RAX, RDI, 0);
+	e_load(&j->e, 4, RAX, j->mb, j->md);
 	e_alu_ri(&j->e, 4, 0, RSI, 4);
 	st_reg(j, RSI, R_ESP, 4);
 	st_reg(j, RAX, R_EBP, 4);
@@ -575,7 +584,7 @@ static bool t_call(struct jit *j, const struct insn *i)
 	if (i->osz16)
 		return false;
 	push_slot(j);
-	e_store_imm(&j->e, 4, RDI, 0, i->eip + i->len);
+	e_store_imm(&j->e, 4, j->mb, j->md, i->eip + i->len);
 	st_reg(j, RSI, R_ESP, 4);
 	jit_exit_direct(j, i->eip + i->len + i->imm, j->k + 1);
 	return true;
@@ -585,7 +594,7 @@ static bool t_ret(struct jit *j, const struct insn *i)
 	if (i->osz16)
 		return false;
 	pop_slot(j, R_ESP);
-	e_load(&j->e, 4, RCX, RDI, 0);
+	e_load(&j->e, 4, RCX, j->mb, j->md);
 	e_alu_ri(&j->e, 4, 0, RSI, i->opc == 0xC2 ? 4 + (int32_t)(i->imm & 0xffff) : 4);
 	st_reg(j, RSI, R_ESP, 4);
 	jit_exit_indirect(j, j->k + 1);
@@ -599,7 +608,7 @@ static bool t_jmp_E(struct jit *j, const struct insn *i)
 		ld_reg(j, RCX, i->rm, 4);
 	else {
 		e_operand(j, i, 4, ACC_READ);
-		e_load(&j->e, 4, RCX, RDI, 0);
+		e_load(&j->e, 4, RCX, j->mb, j->md);
 	}
 	jit_exit_indirect(j, j->k + 1);
 	return true;
@@ -691,14 +700,14 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, ACC_WRITE);
-		e_load(e, sz, RAX, RDI, 0);
+		e_load(e, sz, RAX, j->mb, j->md);
 	} else
 		ld_reg(j, RAX, i->rm, sz);
 	e_mov_rr(e, 4, RDX, RAX);
 	e_op_rr(e, sz, 0xFF, dec ? 1 : 0, RDX); /* INC/DEC: the host's flags but CF */
 	mask(j, RDX, sz);
 	if (!i->mod3)
-		e_store(e, sz, RDX, RDI, 0);
+		e_store(e, sz, RDX, j->mb, j->md);
 	else
 		st_reg(j, RDX, i->rm, sz);
 	if (!keep_aux)
@@ -719,9 +728,9 @@ static void shift_load(struct jit *j, const struct insn *i, unsigned op, unsigne
 	bool sx = op == 7 && sz < 4;
 	if (!i->mod3) {
 		if (sx)
-			e_load_sx(e, sz, RAX, RDI, 0);
+			e_load_sx(e, sz, RAX, j->mb, j->md);
 		else
-			e_load(e, sz, RAX, RDI, 0);
+			e_load(e, sz, RAX, j->mb, j->md);
 	} else if (sx)
 		e_load_sx(e, sz, RAX, J_CPU, o_reg(i->rm, sz));
 	else
@@ -730,7 +739,7 @@ static void shift_load(struct jit *j, const struct insn *i, unsigned op, unsigne
 static void shift_store(struct jit *j, const struct insn *i, unsigned sz)
 {
 	if (!i->mod3)
-		e_store(&j->e, sz, RDX, RDI, 0);
+		e_store(&j->e, sz, RDX, j->mb, j->md);
 	else
 		st_reg(j, RDX, i->rm, sz);
 }
@@ -803,7 +812,7 @@ static bool t_imul(struct jit *j, const struct insn *i)
 		ld_reg(j, RCX, i->rm, 4);
 	else {
 		e_operand(j, i, 4, ACC_READ);
-		e_load(e, 4, RCX, RDI, 0);
+		e_load(e, 4, RCX, j->mb, j->md);
 	}
 	if (i->opc == 0x1AF)
 		ld_reg(j, RAX, i->reg, 4);
@@ -923,7 +932,7 @@ static bool t_rot(struct jit *j, const struct insn *i)
 		flags_to_eflags(j);
 	if (!i->mod3) {
 		e_operand(j, i, sz, ACC_WRITE);
-		e_load(e, sz, RAX, RDI, 0);
+		e_load(e, sz, RAX, j->mb, j->md);
 	} else
 		ld_reg(j, RAX, i->rm, sz);
 	uint8_t *none = NULL;
@@ -935,7 +944,7 @@ static bool t_rot(struct jit *j, const struct insn *i)
 	e_mov_rr(e, 4, RDX, RAX);
 	e_rot(e, sz, op, RDX, form == 1 ? -1 : (int)cnt);
 	if (!i->mod3)
-		e_store(e, sz, RDX, RDI, 0);
+		e_store(e, sz, RDX, j->mb, j->md);
 	else
 		st_reg(j, RDX, i->rm, sz);
 	if (live) {
@@ -987,7 +996,7 @@ static bool t_not(struct jit *j, const struct insn *i)
 		return true;
 	}
 	e_operand(j, i, sz, ACC_WRITE);
-	e_op_mem(e, sz, 0xF7, 2, RDI, 0);
+	e_op_mem(e, sz, 0xF7, 2, j->mb, j->md);
 	return true;
 }
 static bool t_neg(struct jit *j, const struct insn *i)
@@ -1011,7 +1020,7 @@ static bool t_neg(struct jit *j, const struct insn *i)
 	}
 	if (!i->mod3) {
 		e_operand(j, i, sz, ACC_WRITE);
-		e_load(e, sz, RCX, RDI, 0);
+		e_load(e, sz, RCX, j->mb, j->md);
 	} else
 		ld_reg(j, RCX, i->rm, sz);
 	e_mov_ri(e, RAX, 0);
@@ -1019,7 +1028,7 @@ static bool t_neg(struct jit *j, const struct insn *i)
 	e_alu_rr(e, sz, 5, RDX, RCX); /* 0 - a: the host's flags are NEG's */
 	mask(j, RDX, sz);
 	if (!i->mod3)
-		e_store(e, sz, RDX, RDI, 0);
+		e_store(e, sz, RDX, j->mb, j->md);
 	else
 		st_reg(j, RDX, i->rm, sz);
 	j->hf_out = HF_ALL;
@@ -1068,7 +1077,7 @@ static bool t_cmov(struct jit *j, const struct insn *i)
 		ld_reg(j, RAX, i->rm, sz);
 	else {
 		e_operand(j, i, sz, ACC_READ);
-		e_load(e, sz, RAX, RDI, 0);
+		e_load(e, sz, RAX, j->mb, j->md);
 	}
 	e_test_rr(e, 1, R11, R11);
 	uint8_t *skip = e_jcc(e, CC_E);
@@ -1104,7 +1113,7 @@ static bool t_bt(struct jit *j, const struct insn *i)
 		flags_to_eflags(j);
 	if (!i->mod3) {
 		e_operand(j, i, sz, kind ? ACC_WRITE : ACC_READ);
-		e_load(e, sz, RAX, RDI, 0);
+		e_load(e, sz, RAX, j->mb, j->md);
 	} else
 		ld_reg(j, RAX, i->rm, sz);
 	e_mov_rr(e, 4, RDX, RAX);
@@ -1129,7 +1138,7 @@ static bool t_bt(struct jit *j, const struct insn *i)
 	}
 	if (kind) {
 		if (!i->mod3)
-			e_store(e, sz, RAX, RDI, 0);
+			e_store(e, sz, RAX, j->mb, j->md);
 		else
 			st_reg(j, RAX, i->rm, sz);
 	}

@@ -15,21 +15,29 @@ static int jit_fetch_slow(struct cpu *c, uint32_t lin)
 void jit_ea(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
-	if (i->base != NOREG && i->index != NOREG) {
-		jit_ld_reg(j, RSI, i->base, 4);
-		jit_ld_reg(j, RAX, i->index, 4);
-		e_lea_sib(e, RSI, RSI, RAX, i->scale, (int32_t)i->disp);
-	} else if (i->base != NOREG) {
-		jit_ld_reg(j, RSI, i->base, 4);
-		if (i->disp)
-			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
-	} else if (i->index != NOREG) {
-		jit_ld_reg(j, RSI, i->index, 4);
-		if (i->scale)
-			e_shift_ri(e, 4, 4, RSI, i->scale);
-		if (i->disp)
-			e_alu_ri(e, 4, 0, RSI, (int32_t)i->disp);
-	} else
+	/* base and index from the host registers that hold them (jit_regs.c), else from
+	 * c->regs (exact here: an instruction with a memory operand is never pure) into RSI
+	 * or RAX, whichever the other does not hold; nothing told to jit_regs.c (the caller
+	 * says what the whole access changed) */
+	int hb = i->base != NOREG ? jit_reg_cached(j, i->base) : -1;
+	int hx = i->index != NOREG ? jit_reg_cached(j, i->index) : -1;
+	int32_t d = (int32_t)i->disp;
+	if (i->base != NOREG && hb < 0) {
+		hb = hx == RSI ? RAX : RSI;
+		e_load(e, 4, (unsigned)hb, J_CPU, O_REG(i->base));
+	}
+	if (i->index != NOREG && hx < 0) {
+		hx = hb == RAX ? RSI : RAX;
+		e_load(e, 4, (unsigned)hx, J_CPU, O_REG(i->index));
+	}
+	if (hb >= 0 && hx >= 0)
+		e_lea_sib(e, RSI, (unsigned)hb, (unsigned)hx, i->scale, d);
+	else if (hb >= 0) {
+		if (hb != RSI || d)
+			e_lea(e, 4, RSI, (unsigned)hb, d);
+	} else if (hx >= 0)
+		e_lea_idx(e, RSI, (unsigned)hx, i->scale, d);
+	else
 		e_mov_ri(e, RSI, i->disp);
 }
 
@@ -40,6 +48,8 @@ void jit_ea(struct jit *j, const struct insn *i)
  * entry is the one the last stamp went to (nothing else was stamped since), so a new stamp
  * would not change the LRU order of any two entries; the clock's value itself is never
  * seen. */
+static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
+
 static bool tlb_modelled(const struct jit *j, unsigned acc)
 {
 	return acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb;
@@ -57,6 +67,14 @@ static void add_hit(struct jit *j, unsigned acc)
 {
 	if (tlb_modelled(j, acc))
 		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d); /* added at the next sync */
+}
+
+void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc)
+{
+	if (j->last_rc != (int)k)
+		stamp_hit(j, rc_reg[k], 0, acc);
+	add_hit(j, acc);
+	j->last_rc = (int)k;
 }
 
 void jit_pend_flush(struct jit *j)
@@ -87,7 +105,8 @@ static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, b
  * (argument registers RDI, RSI, RDX and the result in RAX stay). */
 void jit_sync_out(struct emit *e)
 {
-	e_store(e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_load(e, 8, RCX, J_CPU, (int32_t)offsetof(struct cpu, mmu));
+	e_store(e, 8, J_LRU, RCX, (int32_t)offsetof(struct mmu, lru_clock));
 	e_alu_mr(e, 8, 0, J_IN, O_IN(fast_hits) + 8 * ACC_READ, J_HITS);
 	e_alu_rr(e, 4, 6, J_HITS, J_HITS);
 	e_mov_rr(e, 4, RCX, J_FETCH); /* the low half: fetch hits */
@@ -105,7 +124,8 @@ void jit_call_sync(struct jit *j, const void *fn)
 	e_call(&j->e, fn);
 	jit_rc_kill(j); /* C code took R8..R10: the dead slot there, as every block expects */
 	jit_rc_forget(j);
-	e_load(&j->e, 8, J_LRU, J_MMU, (int32_t)offsetof(struct mmu, lru_clock));
+	e_load(&j->e, 8, RCX, J_CPU, (int32_t)offsetof(struct cpu, mmu));
+	e_load(&j->e, 8, J_LRU, RCX, (int32_t)offsetof(struct mmu, lru_clock));
 }
 
 /* The segment part of an access through sr at offset ESI: a segment the fast path cannot
@@ -126,8 +146,10 @@ static void seg_prologue(struct jit *j, unsigned sr, enum mmu_access acc)
 		e_alu_rm(e, 4, 0, RSI, J_IN, O_IN(segbase) + 4 * (int32_t)sr);
 }
 
-/* The fast-table lookup of the linear address in ESI (jit_mem_check after the segment). */
-static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
+/* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, and
+ * the flags say whether its tag matches (ZF: the access is in its page, not crossing into
+ * the next). Clobbers RCX. */
+void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
 {
 	struct emit *e = &j->e;
 	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
@@ -141,6 +163,10 @@ static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsign
 	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
 	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
 	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
+}
+static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
+{
+	jit_table_probe(j, sz, acc, ent);
 	jit_fb_jump(j, CC_NE);
 }
 
@@ -157,8 +183,6 @@ void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, en
 	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
-
-static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
 
 /* ESP's accesses keep R9. Of the other base registers, the two with the most accesses in the
  * block keep R8 and R10, and the rest share R8: optimised code rarely uses EBP as a frame
@@ -191,6 +215,7 @@ void jit_rc_assign(struct jit *j)
 
 void jit_rc_forget(struct jit *j)
 {
+	j->sg_ok = false; /* what R9 holds is no longer known */
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j->rc[k] = -1;
 	j->last_rc = -1;
@@ -207,13 +232,15 @@ void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead)
 
 void jit_rc_kill(struct jit *j)
 {
+	j->sg_ok = false; /* R9 with the rest */
 	jit_emit_rc_kill(&j->e, &j->c->in->jit->dead);
 }
 
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
 {
 	struct emit *e = &j->e;
-	unsigned k = base < 8 ? j->rc_of[base] : 0, r = rc_reg[k];
+	/* while a stack group holds, R9 is its own (jit_stack.c): ESP's other accesses take R8 */
+	unsigned k = base == R_ESP && j->sg_ok ? 0 : base < 8 ? j->rc_of[base] : 0, r = rc_reg[k];
 	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
 	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
 	 * counted alike; without a TLB it would be a page walk, and software refill can leave a
@@ -254,6 +281,8 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	}
 	j->rc[k] = (int)acc;
 	j->last_rc = (int)k;
+	j->mb = RDI;
+	j->md = 0;
 }
 
 /* The kept entry r missed: the table lookup (a miss there jumps to the instruction's slow

@@ -169,9 +169,10 @@ static void x_store16(struct emit *e, unsigned reg, unsigned base, int32_t disp)
 static void state_check(struct jit *j, bool fp)
 {
 	struct emit *e = &j->e;
-	e_load(e, 4, RAX, J_MMU, (int32_t)offsetof(struct mmu, regs.cr0));
+	e_load(e, 8, RDX, J_CPU, (int32_t)offsetof(struct cpu, mmu));
+	e_load(e, 4, RAX, RDX, (int32_t)offsetof(struct mmu, regs.cr0));
 	e_alu_ri(e, 4, 4, RAX, (int32_t)(CR0_EM | CR0_TS));
-	e_load(e, 4, RCX, J_MMU, (int32_t)offsetof(struct mmu, regs.cr4));
+	e_load(e, 4, RCX, RDX, (int32_t)offsetof(struct mmu, regs.cr4));
 	e_alu_ri(e, 4, 4, RCX, (int32_t)CR4_OSFXSR);
 	e_alu_ri(e, 4, 6, RCX, (int32_t)CR4_OSFXSR);
 	e_alu_rr(e, 4, 1, RAX, RCX);
