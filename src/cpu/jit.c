@@ -363,19 +363,21 @@ struct jit_work {
 	bool sg_in[BLOCK_INSNS_MAX + 1];
 };
 
-bool jit_compile(struct cpu *c, struct block *b)
+/* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when a stack group
+ * member planned as needing no check compiled otherwise (nofault: compile it again without) */
+static int compile(struct cpu *c, struct block *b, bool nofault)
 {
 	struct cpu_internal *in = c->in;
 	struct jit_state *s = in->jit;
 	if (jit_space_low(c)) { /* cpu_run resets the caches before the next block */
 		in->jit_full = true;
-		return false;
+		return 0;
 	}
 	size_t data0 = s->data_used;
 	struct jit j = {.c = c, .b = b, .lf = -1, .count_i = c->tlb_fetch_model, .seg_flat = true};
 	jit_rc_forget(&j);
 	jit_rc_assign(&j);
-	jit_sg_plan(&j, &s->work->sg);
+	jit_sg_plan(&j, &s->work->sg, nofault);
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j.rc[k] = JIT_RC_ANY; /* what the last block left there (jit.h) */
 	j.e.p = s->code + s->used;
@@ -399,8 +401,14 @@ bool jit_compile(struct cpu *c, struct block *b)
 	uint8_t *entry = e->p;
 	/* flag liveness (w->live) */
 	w->live[b->n] = EFL_ARITH;
-	for (unsigned k = b->n; k-- > 0;)
-		w->live[k] = jit_flags_before(c, &b->insns[k], w->live[k + 1]);
+	for (unsigned k = b->n; k-- > 0;) {
+		struct insn r = b->insns[k];
+		if (j.sg && j.sg->nofault[k]) { /* its access cannot fault: as its register form */
+			r.mod3 = 1;
+			r.rm = R_EAX;
+		}
+		w->live[k] = jit_flags_before(c, &r, w->live[k + 1]);
+	}
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
 		/* register stores wait only across instructions whose code jit_regs.c sees whole
@@ -434,6 +442,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 		j.pend0_d = w->pend[k][0] = j.pend_d;
 		j.pend0_f = w->pend[k][1] = j.pend_f;
 		memcpy(rc0, j.rc, sizeof rc0);
+		j.sg_hit = false;
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
 		if (!sse) {
 			e->p = start;
@@ -462,6 +471,10 @@ bool jit_compile(struct cpu *c, struct block *b)
 		}
 		w->mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
+			/* a member taken as unable to fault: its operand had no check, and
+			 * nothing of it may go to its handler */
+			if (j.sg && j.sg->nofault[k] && (!j.sg_hit || j.nfb || j.ncold > ncold0))
+				j.sg_broken = true;
 			memcpy(w->fills[k].f, j.fill, sizeof j.fill);
 			w->fills[k].n = j.nfill;
 			if (j.recomp) {
@@ -506,9 +519,15 @@ bool jit_compile(struct cpu *c, struct block *b)
 		if (j.mx_in) /* no template after all: its handler ends the run */
 			jit_mxcsr_host(&j);
 		jit_rc_forget(&j);
+		if (j.sg && j.sg->nofault[k])
+			j.sg_broken = true; /* its handler would see the flags left out before it */
 		if (!emit_fallback(&j, i))
 			goto fail;
 		j.seg_flat = false; /* the handler may have loaded a segment register */
+	}
+	if (j.sg_broken) {
+		s->data_used = data0;
+		return -1;
 	}
 	j.pure = false;
 	jit_regs_flush(&j);
@@ -563,7 +582,7 @@ bool jit_compile(struct cpu *c, struct block *b)
 	if (jit_regs_lost(&j)) { /* a bug, but not the guest's: the interpreter runs it */
 		s->data_used = data0;
 		b->runs = 0;
-		return false;
+		return 0;
 	}
 	b->jit = entry;
 	b->jit_chain = chain;
@@ -574,11 +593,19 @@ bool jit_compile(struct cpu *c, struct block *b)
 		fprintf(s->perf_map, "%lx %lx guest_%08x_n%u\n", (unsigned long)(uintptr_t)bail,
 			(unsigned long)(e->p - bail), b->eip, b->n);
 	s->used = (size_t)(e->p - s->code + 15) & ~(size_t)15;
-	return true;
+	return 1;
 fail: /* out of room: cpu_run resets the caches before the next block */
 	s->data_used = data0;
 	in->jit_full = true;
-	return false;
+	return 0;
+}
+
+bool jit_compile(struct cpu *c, struct block *b)
+{
+	int r = compile(c, b, true);
+	if (r < 0)
+		r = compile(c, b, false);
+	return r > 0;
 }
 
 /* physmem is about to change a frame whose block b is compiled: its chained entry now

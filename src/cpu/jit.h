@@ -100,6 +100,8 @@ struct jit {
 	 * hold the current group's translation here (sg_ok). */
 	const struct jit_sg_plan *sg;
 	bool sg_ok;
+	bool sg_hit;	/* this instruction's operand was a member's, with no check */
+	bool sg_broken; /* a nofault member compiled otherwise (jit_compile) */
 	/* the memory operand of the last e_operand: [mb + md] (RDI + 0, or J_SG + disp) */
 	unsigned mb;
 	int32_t md;
@@ -248,13 +250,19 @@ void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 struct jit_sg_plan {
 	int8_t run[BLOCK_INSNS_MAX + 1];
 	bool member[BLOCK_INSNS_MAX];
+	/* nofault[k]: a member whose operand needs no check (an earlier member of its run
+	 * made it, and no call can come in between): it cannot fault, so flag liveness takes
+	 * it as its register form (jit_flags_before). The compiler verifies that it compiled
+	 * so (j->sg_broken otherwise: the block is compiled again without). */
+	bool nofault[BLOCK_INSNS_MAX];
 	struct {
 		int32_t lo, hi; /* the members' bytes: [ESP + lo, ESP + hi) */
 		unsigned acc;	/* the kind of entry that serves them all */
 	} g[JIT_SG_MAX];
 };
-/* Plans block b's groups into p (none when the block may not have them: b->no_sg). */
-void jit_sg_plan(struct jit *j, struct jit_sg_plan *p);
+/* Plans block b's groups into p (none when the block may not have them: b->no_sg); with
+ * nofault, marks the members that need no check. */
+void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault);
 /* A member's operand: [J_SG + disp] with its hit counted, checking the group first where
  * J_SG does not hold it; false (nothing emitted) when instruction i's access of size sz is
  * not a member's. */

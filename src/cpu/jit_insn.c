@@ -380,7 +380,15 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 		}
 		if (i->mod3)
 			ld_reg(j, RAX, i->rm, sz);
-		else {
+		else if (sz == 4) { /* into a host register that then holds the guest's */
+			e_operand(j, i, 4, ACC_READ);
+			unsigned h = jit_reg_tmp(j, bit(j->mb));
+			uint8_t *from = e->p;
+			e_load(e, 4, h, j->mb, j->md);
+			jit_reg_wrote(j, from, bit(h));
+			st_reg(j, h, i->reg, 4);
+			return true;
+		} else {
 			e_operand(j, i, sz, ACC_READ);
 			e_load(e, sz, RAX, j->mb, j->md);
 		}
@@ -401,11 +409,18 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 		return true;
 	}
 	e_operand(j, i, sz, ACC_WRITE);
-	if (form == F_EG) {
+	uint8_t *from = e->p;
+	if (form == F_EG && sz == 4) { /* from where the source is held */
+		unsigned h = jit_reg_get(j, i->reg, bit(j->mb));
+		from = e->p;
+		e_store(e, 4, h, j->mb, j->md);
+	} else if (form == F_EG) {
 		ld_reg(j, RAX, i->reg, sz);
 		e_store(e, sz, RAX, j->mb, j->md);
+		return true;
 	} else
 		e_store_imm(e, sz, j->mb, j->md, i->imm);
+	jit_reg_wrote(j, from, 0);
 	return true;
 }
 static bool t_moffs(struct jit *j, const struct insn *i)

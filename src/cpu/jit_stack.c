@@ -17,11 +17,11 @@
  */
 #include "cpu/jit.h"
 
-/* A member's operand: 32-bit addressing through ESP alone, in a flat segment. */
+/* A member's operand: 32-bit addressing through ESP alone, in SS (flat where compiled code
+ * runs, checked at the block's entry; after a handler, by the group's check). */
 static bool esp_operand(const struct insn *i)
 {
-	return !i->mod3 && !i->asz16 && i->base == R_ESP && i->index == NOREG &&
-	       (i->sreg == SR_SS || i->sreg == SR_DS);
+	return !i->mod3 && !i->asz16 && i->base == R_ESP && i->index == NOREG && i->sreg == SR_SS;
 }
 
 /* Whether instruction i certainly leaves ESP as it is and goes on to the next instruction
@@ -125,7 +125,7 @@ static bool reads_only(const struct insn *i)
 /* A group's range must stay well within a page, or it would seldom fit in one. */
 #define SG_SPAN_MAX 1024
 
-void jit_sg_plan(struct jit *j, struct jit_sg_plan *p)
+void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 {
 	const struct block *b = j->b;
 	const struct mmu *m = j->c->mmu;
@@ -137,6 +137,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p)
 	unsigned members = 0, reads = 0, writes = 0;
 	int32_t lo = 0, hi = 0;
 	memset(p->member, 0, sizeof p->member);
+	memset(p->nofault, 0, sizeof p->nofault);
 	j->sg = NULL;
 	if (b->no_sg)
 		return;
@@ -170,7 +171,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p)
 		if (k == b->n)
 			break;
 		p->run[k] = (int8_t)cur;
-		if (cur < 0 || !esp_operand(i))
+		if (cur < 0 || !esp_operand(i) || i->opc == 0x8D) /* (LEA: no access) */
 			continue;
 		int32_t d = (int32_t)i->disp;
 		if (!members || d < lo)
@@ -185,14 +186,32 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p)
 			writes++;
 	}
 	p->run[b->n] = -1;
-	if (ng)
-		j->sg = p;
+	if (!ng)
+		return;
+	j->sg = p;
+	/* the members after a run's first, with only inline code (no call: jit_insn_inline)
+	 * since the member before them and in themselves */
+	bool held = false;
+	for (unsigned k = 0; k < b->n && nofault; k++) {
+		const struct insn *i = &b->insns[k];
+		if (k && p->run[k] != p->run[k - 1])
+			held = false;
+		if (p->run[k] < 0)
+			continue;
+		bool inl = jit_insn_inline(i);
+		if (p->member[k] && inl && held)
+			p->nofault[k] = true;
+		if (!inl)
+			held = false;
+		else if (p->member[k])
+			held = true;
+	}
 }
 
 bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc)
 {
 	const struct jit_sg_plan *p = j->sg;
-	if (!p || !p->member[j->k] || sz > 4 || !j->seg_flat || !esp_operand(i))
+	if (!p || !p->member[j->k] || sz > 4 || !esp_operand(i))
 		return false;
 	unsigned g = (unsigned)p->run[j->k];
 	int32_t d = (int32_t)i->disp, lo = p->g[g].lo, hi = p->g[g].hi;
@@ -221,6 +240,7 @@ bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_a
 		jit_count_kept(j, 1, acc);
 		if (e->p != at)
 			clob = 1u << RDX; /* the stamp */
+		j->sg_hit = true;
 	}
 	jit_reg_wrote(j, from, clob);
 	j->mb = J_SG;
