@@ -419,7 +419,9 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		w->sg_in[k] = j.sg_ok;
 		bool sg_ok0 = j.sg_ok;
 		j.dead = w->live[k + 1] == 0;
-		j.pure = jit_insn_pure(c, i, j.dead) && !(w->mx[k] && !jit_insn_inline(i));
+		j.k = k;
+		j.pure = (jit_insn_pure(c, i, j.dead) || jit_sg_pure(&j, i)) &&
+			 !(w->mx[k] && !jit_insn_inline(i));
 		if (!j.pure)
 			jit_regs_flush(&j);
 		w->label[k] = e->p;
@@ -525,7 +527,9 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 			goto fail;
 		j.seg_flat = false; /* the handler may have loaded a segment register */
 	}
-	if (j.sg_broken) {
+	/* (a store left waiting across a member's code it was not told about: a bug, but
+	 * one compiling without the plan's members avoids) */
+	if (j.sg_broken || (nofault && j.sg && j.rg.lost)) {
 		s->data_used = data0;
 		return -1;
 	}

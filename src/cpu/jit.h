@@ -267,6 +267,9 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault);
  * J_SG does not hold it; false (nothing emitted) when instruction i's access of size sz is
  * not a member's. */
 bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc);
+/* Whether instruction j->k is a member that needs no check and whose template tells
+ * jit_regs.c all it emits: its register stores may wait as a pure instruction's do. */
+bool jit_sg_pure(const struct jit *j, const struct insn *i);
 /* In a stub that rejoins instruction k, whose fast path expects the group's J_SG and R9:
  * the group checked again after the C code the stub ran, or the block left at k. */
 void jit_sg_recheck(struct jit *j, unsigned k);
@@ -314,8 +317,8 @@ void jit_pend_flush(struct jit *j);
 void jit_pend_rejoin(struct jit *j, unsigned d, unsigned f);
 void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches */
 /* A hit through kept translation k (R8..R10), known to hold its entry here: the LRU stamp
- * unless its entry has the newest one already, and the count. */
-void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc);
+ * (through host register tmp) unless its entry has the newest one already, and the count. */
+void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp);
 /* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, ZF set
  * when its tag matches (in its page, not crossing into the next); clobbers RCX. */
 void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent);

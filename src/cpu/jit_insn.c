@@ -1100,6 +1100,24 @@ static bool t_cmov(struct jit *j, const struct insn *i)
 	e_label(e, skip);
 	return true;
 }
+/* BSWAP r32 (0F C8+r) in place; no flag changes. (BSWAP r16 is left to the handler: its
+ * result is undefined in the SDM.) */
+static bool t_bswap(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	unsigned r = i->opc & 7;
+	if (i->osz16)
+		return false;
+	unsigned d = jit_reg_dst(j, r, 0);
+	uint8_t *from = e->p;
+	if (d & 8)
+		e_byte(e, 0x41);
+	e_byte(e, 0x0F);
+	e_byte(e, (uint8_t)(0xC8 + (d & 7)));
+	jit_reg_wrote(j, from, bit(d));
+	st_reg(j, d, r, 4);
+	return true;
+}
 static bool t_cdq(struct jit *j, const struct insn *i)
 {
 	if (i->osz16)
@@ -1270,6 +1288,8 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		return t_cmov(j, i);
 	if (opc >= 0x118 && opc <= 0x11F)
 		return true; /* hint NOPs */
+	if (opc >= 0x1C8 && opc <= 0x1CF)
+		return t_bswap(j, i);
 	return false;
 }
 
@@ -1286,8 +1306,8 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead)
 		return !i->osz16 && (form == 5 || (i->mod3 && (form & 1)));
 	}
 	if ((opc >= 0x40 && opc <= 0x4F) || (opc >= 0xB8 && opc <= 0xBF) ||
-	    (opc >= 0x91 && opc <= 0x97))
-		return !i->osz16; /* INC/DEC r32, MOV r32, imm32, XCHG eAX, r32 */
+	    (opc >= 0x91 && opc <= 0x97) || (opc >= 0x1C8 && opc <= 0x1CF))
+		return !i->osz16; /* INC/DEC r32, MOV r32, imm32, XCHG eAX, r32, BSWAP r32 */
 	if (opc >= 0x190 && opc <= 0x19F)
 		return i->mod3; /* SETcc r8 */
 	unsigned form = i->imm2 >> 4;
@@ -1323,7 +1343,8 @@ bool jit_insn_inline(const struct insn *i)
 	if (opc < 0x40 && (opc & 7) < 6)
 		return (opc >> 3) != 2 && (opc >> 3) != 3; /* not ADC/SBB: the carry may call */
 	if ((opc >= 0x50 && opc <= 0x5F) || (opc >= 0x91 && opc <= 0x97) ||
-	    (opc >= 0xB0 && opc <= 0xBF) || (opc >= 0x118 && opc <= 0x11F))
+	    (opc >= 0xB0 && opc <= 0xBF) || (opc >= 0x118 && opc <= 0x11F) ||
+	    (opc >= 0x1C8 && opc <= 0x1CF))
 		return true;
 	switch (opc) {
 	case 0x80:
@@ -1381,6 +1402,8 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 	}
 	if (opc >= 0x118 && opc <= 0x11F)
 		return after; /* hint NOPs */
+	if (opc >= 0x1C8 && opc <= 0x1CF)
+		return i->osz16 ? all : after; /* BSWAP r32 changes no flag; r16: its handler */
 	if ((opc >= 0xB0 && opc <= 0xBF) || (opc >= 0x91 && opc <= 0x97))
 		return i->mod3 ? after : all; /* MOV r, imm; XCHG eAX, r */
 	if (opc >= 0x40 && opc <= 0x4F)

@@ -69,10 +69,14 @@ static void add_hit(struct jit *j, unsigned acc)
 		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d); /* added at the next sync */
 }
 
-void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc)
+void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp)
 {
-	if (j->last_rc != (int)k)
-		stamp_hit(j, rc_reg[k], 0, acc);
+	if (j->last_rc != (int)k && tlb_modelled(j, acc)) {
+		struct emit *e = &j->e;
+		e_load(e, 8, tmp, rc_reg[k], (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_alu_ri(e, 8, 0, J_LRU, 1);
+		e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
+	}
 	add_hit(j, acc);
 	j->last_rc = (int)k;
 }

@@ -222,6 +222,8 @@ bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_a
 	int h = jit_reg_cached(j, R_ESP);
 	unsigned clob = 0;
 	if (!j->sg_ok) {
+		jit_reg_clobber(j, 1u << RAX | 1u << RCX | 1u << RDX | 1u << RSI | 1u << RDI);
+		from = e->p;
 		/* the check: ESI = ESP + lo, the whole range as one access through R9 (it
 		 * counts this member's hit), J_SG = the host address of ESP */
 		if (h >= 0)
@@ -236,10 +238,15 @@ bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_a
 		clob = 1u << RAX | 1u << RCX | 1u << RDX | 1u << RSI | 1u << RDI;
 		j->sg_ok = true;
 	} else {
-		uint8_t *at = e->p;
-		jit_count_kept(j, 1, acc);
-		if (e->p != at)
-			clob = 1u << RDX; /* the stamp */
+		/* the stamp (when the last one went elsewhere) through a free host register
+		 * of those a normal access changes (templates keep values of their own in R11
+		 * across their operand): the guest registers the others hold, and their stores
+		 * still to come, stay */
+		unsigned t = j->last_rc != 1 ? jit_reg_tmp(j, 1u << R11) : RDX;
+		from = e->p;
+		jit_count_kept(j, 1, acc, t);
+		if (e->p != from)
+			clob = 1u << t;
 		j->sg_hit = true;
 	}
 	jit_reg_wrote(j, from, clob);
@@ -275,4 +282,24 @@ void jit_sg_recheck(struct jit *j, unsigned k)
 	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
 	jit_leave_at(j, i->eip, k);
 	e_label(e, ok);
+}
+
+bool jit_sg_pure(const struct jit *j, const struct insn *i)
+{
+	if (!j->sg || !j->sg->nofault[j->k] || i->osz16 || i->lock || i->rep)
+		return false;
+	unsigned o = i->opc;
+	/* 32-bit ALU (not ADC, SBB) both ways, MOV both ways and from an immediate: the
+	 * templates (t_alu32, t_alu32_m, t_mov) tell jit_regs.c all they emit */
+	if (o < 0x40)
+		return ((o & 7) == 1 || (o & 7) == 3) && (o >> 3) != 2 && (o >> 3) != 3;
+	switch (o) {
+	case 0x81:
+	case 0x83: return i->reg != 2 && i->reg != 3;
+	case 0x85:
+	case 0x89:
+	case 0x8B: return true;
+	case 0xC7: return i->reg == 0;
+	default: return false;
+	}
 }
