@@ -41,8 +41,11 @@ all: $(O)/vmlab $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS) $(NATIVE_BINS)
 deps:
 	@scripts/deps.sh
 
+# Made anew each time: `ar r` into the old archive would keep the object of a source file
+# that was renamed or removed.
 $(O)/libvmlab.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # The whole archive is linked: handlers reached only through weak references (system calls)

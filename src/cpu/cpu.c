@@ -733,8 +733,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 					i = &b->insns[in->jit_resume_k];
 					in->jit_resume = NULL;
 					if (unlikely(b->sg_fails >= JIT_SG_FAILS && !b->no_sg)) {
-						/* its stack groups keep failing their checks
-						 * (jit_stack.c): compiled again without them */
+						/* its access groups keep failing their checks
+						 * (jit_group.c): compiled again without them */
 						b->no_sg = true;
 						jit_block_dead(c, b);
 						b->runs = 0;

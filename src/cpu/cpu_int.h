@@ -175,8 +175,8 @@ struct block {
 	bool in2; /* also on pa2's same-page chain (through pnext2): pa2 is another frame */
 	uint16_t n;
 	uint16_t runs; /* executions before it was compiled (c->jit_threshold) */
-	/* compiled code left it because a stack group's range no longer fit its checks
-	 * (jit_stack.c), and whether it is to be compiled without stack groups */
+	/* compiled code left it because an access group's range no longer fit its checks
+	 * (jit_group.c), and whether it is to be compiled without access groups */
 	uint8_t sg_fails;
 	bool no_sg;
 	phys_addr_t pa2;

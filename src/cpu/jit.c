@@ -357,13 +357,13 @@ struct jit_work {
 	struct jit_cold cold[2 * BLOCK_INSNS_MAX];
 	/* the Jcc fall-throughs' fetch misses, out of line after the block's last exit */
 	struct jit_fcold fcold[BLOCK_INSNS_MAX];
-	/* stack groups (jit_stack.c); sg_in[k]: instruction k's fast path expects J_SG and R9
+	/* access groups (jit_group.c); sg_in[k]: instruction k's fast path expects J_SG and R9
 	 * to hold its group's translation (stubs rejoining it check the group again) */
 	struct jit_sg_plan sg;
 	bool sg_in[BLOCK_INSNS_MAX + 1];
 };
 
-/* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when a stack group
+/* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when an access group
  * member planned as needing no check compiled otherwise (nofault: compile it again without) */
 static int compile(struct cpu *c, struct block *b, bool nofault)
 {
@@ -494,7 +494,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 				w->stub[nstub].mx = j.mx_in;
 				nstub++;
 				/* its stub rejoins the next instruction after C code ran: no entry
-				 * is known to have the newest stamp there (jit_stack.c's members
+				 * is known to have the newest stamp there (jit_group.c's members
 				 * have no check that would find out) */
 				if (j.sg_ok)
 					j.last_rc = -1;

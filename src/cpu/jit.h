@@ -17,7 +17,8 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
 /* Host registers while compiled code runs. */
 #define J_CPU RBX  /* struct cpu * */
 #define J_IN RBP   /* struct cpu_internal * */
-/* the host address of the guest's ESP while a stack group's check holds (jit_stack.c) */
+/* the host address of the guest's base register B while an access group's check holds
+ * (jit_group.c) */
 #define J_SG R12
 #define J_LRU R14  /* the MMU's lru_clock while compiled code runs (stored back around calls) */
 #define J_HITS R15 /* data-TLB fast-path hits not yet added to in->fast_hits */
@@ -95,8 +96,8 @@ struct jit {
 	int last_rc;
 	/* the kept translation each guest base register's accesses go through (jit_rc_assign) */
 	uint8_t rc_of[8];
-	/* Stack groups (jit_stack.c): the plan (run[k], the group of instruction k, or -1;
-	 * member[k]: its [ESP + disp] operand is one of the group's), and whether J_SG and R9
+	/* Access groups (jit_group.c): the plan (run[k], the group of instruction k, or -1;
+	 * member[k]: its [B + disp] operand is one of the group's), and whether J_SG and R9
 	 * hold the current group's translation here (sg_ok). */
 	const struct jit_sg_plan *sg;
 	bool sg_ok;
@@ -242,8 +243,9 @@ bool jit_insn_pure(const struct cpu *c, const struct insn *i, bool dead);
 /* In a stub, before it rejoins the next instruction: the registers that one relies on. */
 void jit_emit_fills(struct jit *j, const struct jit_fill *f, unsigned n);
 
-/* Stack groups (jit_stack.c): runs of instructions in which ESP does not change, whose
- * [ESP + disp] operands are checked once, as one range, and then addressed from J_SG. */
+/* Access groups (jit_group.c): runs of instructions that leave ESP and a base register B
+ * alone, whose [B + disp] operands are checked once, as one range, and then addressed from
+ * J_SG. */
 #define JIT_SG_MAX 32
 /* a block whose groups failed this many times is compiled again without them */
 #define JIT_SG_FAILS 8
@@ -256,8 +258,9 @@ struct jit_sg_plan {
 	 * so (j->sg_broken otherwise: the block is compiled again without). */
 	bool nofault[BLOCK_INSNS_MAX];
 	struct {
-		int32_t lo, hi; /* the members' bytes: [ESP + lo, ESP + hi) */
+		int32_t lo, hi; /* the members' bytes: [B + lo, B + hi) */
 		unsigned acc;	/* the kind of entry that serves them all */
+		uint8_t base;	/* B */
 	} g[JIT_SG_MAX];
 };
 /* Plans block b's groups into p (none when the block may not have them: b->no_sg); with
@@ -281,6 +284,8 @@ void jit_ea(struct jit *j, const struct insn *i); /* ESI = the effective address
  * jump to the slow path. base: the guest register the address came from (NOREG: none),
  * which picks the kept translation. Clobbers RAX, RCX, RDX. */
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base);
+/* The same through kept translation k (R8..R10) whatever the base. */
+void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned k);
 /* Emits a kept-translation miss recorded by jit_mem (in the cold area: its table miss
  * jumps to the instruction's slow path through j->fb). */
 void jit_emit_cold(struct jit *j, const struct jit_cold *c);

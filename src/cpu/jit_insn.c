@@ -55,8 +55,8 @@ static bool mem_ok(const struct insn *i)
 {
 	return i->mod3 || !i->asz16;
 }
-/* The E operand (memory forms) at [j->mb + j->md]: a stack group's member at J_SG + disp
- * (jit_stack.c), or RDI = its host pointer (ESI = its address). The host registers that still
+/* The E operand (memory forms) at [j->mb + j->md]: an access group's member at J_SG + disp
+ * (jit_group.c), or RDI = its host pointer (ESI = its address). The host registers that still
  * hold guest registers are told to jit_regs.c. */
 static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_access acc)
 {

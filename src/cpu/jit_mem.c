@@ -242,9 +242,15 @@ void jit_rc_kill(struct jit *j)
 
 void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned base)
 {
+	unsigned k = base < 8 ? j->rc_of[base] : 0;
+	/* while an access group holds, R9 is its own (jit_group.c): the others take R8 */
+	jit_mem_kept(j, sr, sz, acc, k == 1 && j->sg_ok ? 0 : k);
+}
+
+void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned k)
+{
 	struct emit *e = &j->e;
-	/* while a stack group holds, R9 is its own (jit_stack.c): ESP's other accesses take R8 */
-	unsigned k = base == R_ESP && j->sg_ok ? 0 : base < 8 ? j->rc_of[base] : 0, r = rc_reg[k];
+	unsigned r = rc_reg[k];
 	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
 	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
 	 * counted alike; without a TLB it would be a page walk, and software refill can leave a

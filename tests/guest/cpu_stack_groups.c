@@ -1,6 +1,6 @@
 /*
  * Locals at [ESP + disp] in hot loops, with ESP at every 16-byte position of a page: the
- * block compiler checks a run's stack operands once, as one range (src/cpu/jit_stack.c).
+ * block compiler checks a run's stack operands once, as one range (src/cpu/jit_group.c).
  * Where the range crosses a page boundary that check fails on every pass, and the block must
  * leave for the interpreter and then be compiled again without it; everywhere else the
  * members are plain host accesses. Each position's result is printed, so that any member
