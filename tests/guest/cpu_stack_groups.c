@@ -5,7 +5,9 @@
  * leave for the interpreter and then be compiled again without it; everywhere else the
  * members are plain host accesses. Each position's result is printed, so that any member
  * that read or wrote the wrong slot shows. A third loop writes its stack slots through
- * byte, word and read-modify-write forms.
+ * byte, word and read-modify-write forms. The same holds for any base register that a run
+ * leaves alone: a frame pointer (EBP), and a pointer walking 28-byte records laid across
+ * pages, some of them across a page boundary.
  */
 #include <stdio.h>
 
@@ -53,6 +55,45 @@ __attribute__((noinline)) static unsigned narrow(unsigned n, unsigned x)
 	return s + h[1] + w[0] + w[2] + w[3];
 }
 
+/* [EBP - disp] locals (a frame pointer kept) */
+__attribute__((noinline, optimize("no-omit-frame-pointer"))) static unsigned framed(unsigned n,
+										   unsigned x)
+{
+	volatile unsigned a = x, b = x * 3, c = x ^ 0x5555, d = 7;
+	for (unsigned r = 0; r < n; r++) {
+		a += b ^ r;
+		c = (c << 3 | c >> 29) + a;
+		b -= c & 0xff;
+		d = d * 5 + (a >> 7);
+	}
+	return a + b + c + d;
+}
+
+/* [ESI + disp] (or whichever register the compiler picks) through records across pages */
+struct rec {
+	unsigned k, v, w;
+	unsigned short s;
+	unsigned char t, u;
+	unsigned x, y, z;
+};
+static struct rec recs[3 * 4096 / sizeof(struct rec)];
+__attribute__((noinline)) static unsigned walk(unsigned rounds)
+{
+	unsigned h = 0;
+	unsigned n = sizeof recs / sizeof recs[0];
+	for (unsigned r = 0; r < rounds; r++)
+		for (unsigned k = 0; k < n; k++) {
+			struct rec *p = &recs[k];
+			p->v += p->k ^ r;
+			p->w = p->v + p->x;
+			p->s = (unsigned short)(p->s + p->w);
+			p->t ^= (unsigned char)p->v;
+			p->z = p->y - p->w + p->t;
+			h = h * 31 + p->z;
+		}
+	return h;
+}
+
 /* ESP moved down by `pad` bytes (rounded to 16 by the compiler), then the loops run there */
 __attribute__((noinline)) static unsigned at(unsigned pad, unsigned x)
 {
@@ -72,5 +113,12 @@ int main(void)
 			printf("pad %4u: %08x\n", pad, r);
 	}
 	printf("total %08x\n", total);
+	printf("framed %08x\n", framed(100000, 12345));
+	for (unsigned k = 0; k < sizeof recs / sizeof recs[0]; k++) {
+		recs[k].k = k * 2654435761u;
+		recs[k].x = k;
+		recs[k].y = ~k;
+	}
+	printf("walk %08x\n", walk(40));
 	return 0;
 }
