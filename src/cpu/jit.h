@@ -70,6 +70,7 @@ struct jit_fcold {
 	uint8_t *from, *back;
 	uint32_t eip;
 	unsigned retired, pend_d, pend_f, back_d, back_f;
+	bool sg; /* an access group holds across the Jcc: checked again after the call */
 };
 
 /* The state of one block's compilation. */

@@ -33,6 +33,12 @@ static unsigned reg_any(unsigned r)
  * to the next one and touch no register but those (a whitelist); false for any other. */
 static bool writes(const struct insn *i, unsigned *mask)
 {
+	if (i->jcc && !i->ends && !i->rep && !i->lock) {
+		/* a Jcc inside the block: its fall-through's fetch lookup, when it calls C
+		 * code, checks the group again (jit_emit_fcold) */
+		*mask = 0;
+		return true;
+	}
 	if (i->jcc || i->ends || i->rep || i->lock)
 		return false;
 	unsigned o = i->opc, rm = i->mod3 ? reg_any(i->rm) : 0, reg = reg_any(i->reg);
@@ -265,7 +271,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 			held = false;
 		if (p->run[k] < 0)
 			continue;
-		bool inl = jit_insn_inline(i);
+		bool inl = jit_insn_inline(i) || i->jcc; /* (a Jcc's exit is no way in) */
 		if (p->member[k] && inl && held)
 			p->nofault[k] = true;
 		if (!inl)

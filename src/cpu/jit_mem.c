@@ -320,8 +320,14 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
-	struct jit_fcold c = {
-	    .eip = next_eip, .retired = retired, .pend_d = j->pend_d, .pend_f = j->pend_f};
+	struct jit_fcold c = {.eip = next_eip,
+			      .retired = retired,
+			      .pend_d = j->pend_d,
+			      .pend_f = j->pend_f,
+			      /* the group goes on past the Jcc (else the next instruction
+			       * checks anew) */
+			      .sg = j->sg_ok && j->k + 1 < j->b->n &&
+				    j->sg->run[j->k + 1] == j->sg->run[j->k]};
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &c.from);
 	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
@@ -356,6 +362,8 @@ void jit_emit_fcold(struct jit *j, const struct jit_fcold *c)
 	uint8_t *ok = e_jcc(e, CC_NE);
 	jit_leave_at(j, c->eip, c->retired);
 	e_label(e, ok); /* the call left the dead slot in R8..R10; the fast path kept them */
+	if (c->sg)	/* (the Jcc is instruction retired - 1 of the group's run) */
+		jit_sg_recheck(j, c->retired);
 	jit_pend_rejoin(j, c->back_d, c->back_f); /* the call synced; the fast path counted */
 	e_patch(e_jmp(e), c->back);
 }
