@@ -411,15 +411,15 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 	}
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
-		/* register stores wait only across instructions whose code jit_regs.c sees whole
-		 * (not one that leaves a run of SSE templates first) */
-		/* a new run of instructions that keep ESP: its group is checked anew */
+		/* outside a group, or in another one: its first member checks it anew */
 		if (!j.sg || j.sg->run[k] < 0 || (k && j.sg->run[k] != j.sg->run[k - 1]))
 			j.sg_ok = false;
 		w->sg_in[k] = j.sg_ok;
 		bool sg_ok0 = j.sg_ok;
 		j.dead = w->live[k + 1] == 0;
 		j.k = k;
+		/* register stores wait only across instructions whose code jit_regs.c sees whole
+		 * (not one that leaves a run of SSE templates first) */
 		j.pure = (jit_insn_pure(c, i, j.dead) || jit_sg_pure(&j, i)) &&
 			 !(w->mx[k] && !jit_insn_inline(i));
 		if (!j.pure)
