@@ -10,7 +10,8 @@
  *  - ranges with negative displacements across a page boundary, at every 4-byte position;
  *  - writes after reads on never-written (zero-page) bss pages;
  *  - an access through another base between two members, to pages far apart (with a
- *    one-entry TLB it evicts the members' entry).
+ *    one-entry TLB it evicts the members' entry);
+ *  - CMOVcc's slow path (an operand across a page boundary) before an ADD and a SETcc.
  */
 #include <stdio.h>
 #include <stdint.h>
@@ -200,6 +201,22 @@ __attribute__((noinline)) static unsigned evict(unsigned char *q, unsigned x)
 	return a;
 }
 
+/* CMOVcc whose operand crosses a page boundary (its slow path: the handler, which reads CF
+ * through the lazy flags and may leave them materialised), then an ADD whose record is of the
+ * kind the one before CMOVcc left, then SETC to memory (its handler reads that record) */
+__attribute__((noinline)) static unsigned cmov_cross(unsigned char *p, unsigned x)
+{
+	unsigned a = x, d = x * 3;
+	__asm__ volatile("addl %2, 4(%3)\n\t"
+			 "cmovcl -2(%3), %0\n\t"
+			 "addl 8(%3), %1\n\t"
+			 "setc 12(%3)\n\t"
+			 : "+r"(a), "+r"(d)
+			 : "r"(x * 0x9e3779b9u), "r"(p)
+			 : "memory", "cc");
+	return a * 3 + d + p[12];
+}
+
 typedef unsigned (*base_fn)(unsigned char *, unsigned);
 static const base_fn base_cases[] = {bh_xor,  bh_mov, bh_inc, bh_add,  bh_xchg, bl_setcc, xchg_eax,
 				     xchg_rm, bswap2, cmov,   bts_imm, btc_reg, movzx,	  xadd,
@@ -250,5 +267,10 @@ int main(void)
 	for (unsigned r = 0; r < 400; r++)
 		mixin(evict(far_pages + 4096 * (r % 31), r));
 	printf("evict %08x\n", h);
+
+	h = 2166136261u;
+	for (unsigned r = 0; r < 2000; r++)
+		mixin(cmov_cross(area + 4096 * (1 + r % 3) + (r % 5), r));
+	printf("cmov_cross %08x\n", h);
 	return 0;
 }
