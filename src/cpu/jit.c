@@ -349,6 +349,9 @@ struct jit_work {
 		struct jit_fill f[JIT_MAX_FILL];
 		unsigned n;
 	} fills[BLOCK_INSNS_MAX + 1];
+	/* lf[k]: the lazy-flag kind compiled code takes in->lf_op to hold before instruction k
+	 * (j.lf; -1 unknown) */
+	int lf[BLOCK_INSNS_MAX + 1];
 	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
 	uint32_t live[BLOCK_INSNS_MAX + 1];
 	/* the hits pending (compile time) at the start of instruction k: data, fetch */
@@ -429,6 +432,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		j.nfb = 0;
 		j.fb_overflow = false;
 		int lf0 = j.lf;
+		w->lf[k] = lf0;
 		uint8_t *start = e->p;
 		j.hf_in = j.hf_out;
 		j.hf_out = HF_NONE;
@@ -536,6 +540,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 	j.pure = false;
 	jit_regs_flush(&j);
 	w->label[b->n] = e->p;
+	w->lf[b->n] = j.lf;
 	w->pend[b->n][0] = j.pend_d;
 	w->pend[b->n][1] = j.pend_f;
 	if (w->mx[b->n])
@@ -571,6 +576,12 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		unsigned nk = w->stub[t].k + 1;
 		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
 			jit_sg_recheck(&j, nk);
+		/* a handler that reads the flags without writing them (CMOVcc's) may leave
+		 * them materialised (LF_NONE) over the record of the kind the fast path takes
+		 * lf_op to hold; that record is still there, so lf_op names its kind again (a
+		 * handler that writes them records the template's kind: the same store) */
+		if (w->lf[nk] >= 0)
+			e_store_imm(e, 4, J_IN, O_IN(lf_op), (uint32_t)w->lf[nk]);
 		/* the call synced everything; the fast path arrives with its own pending */
 		jit_pend_rejoin(&j, w->pend[nk][0], w->pend[nk][1]);
 		if (w->mx[nk]) /* the next instruction expects the guest's */

@@ -121,12 +121,18 @@ static unsigned default_sr(unsigned b)
 {
 	return b == R_ESP || b == R_EBP ? SR_SS : SR_DS;
 }
+/* A member's displacement: within +-(2^31 - 4 KB), so that lo, hi, -lo and d + size are all
+ * 32-bit values (a range's members lie within 1 KB of each other only modulo 4 GB otherwise:
+ * [B - 0x7ffffff0] and [B + 0x7ffffff0] are 32 bytes apart, and J_SG + disp would address
+ * host memory 4 GB away from the guest's page) */
+#define SG_DISP_MAX 0x7ffff000
 /* A member's operand: 32-bit addressing through a base alone, in its default segment; not
  * LEA's (no access). */
 static bool plain_operand(const struct insn *i)
 {
+	int32_t d = (int32_t)i->disp;
 	return !i->mod3 && !i->asz16 && i->base < 8 && i->index == NOREG && i->opc != 0x8D &&
-	       i->sreg == default_sr(i->base);
+	       i->sreg == default_sr(i->base) && d >= -SG_DISP_MAX && d <= SG_DISP_MAX;
 }
 
 /* Whether instruction i (a member) only reads its memory operand. Anything not listed is
@@ -169,7 +175,7 @@ static bool reads_only(const struct insn *i)
  * where it ends, with the number of members in *n (0 when it cannot be one). */
 struct cand {
 	unsigned n, end;
-	int32_t lo, hi;
+	int64_t lo, hi;
 	bool reads, writes;
 };
 static struct cand candidate(const struct block *blk, unsigned s, unsigned e, unsigned b)
@@ -180,7 +186,7 @@ static struct cand candidate(const struct block *blk, unsigned s, unsigned e, un
 		unsigned w = 0;
 		writes(i, &w);
 		bool m = plain_operand(i) && i->base == b && !(w & bit(b));
-		int32_t d = (int32_t)i->disp;
+		int64_t d = (int32_t)i->disp; /* (64-bit: the span of any two stays exact) */
 		if (m && c.n && (d < c.lo ? c.hi - d : d + 4 - c.lo) > SG_SPAN_MAX)
 			m = false, w |= bit(b); /* the range would grow too wide: it ends here */
 		if (!m && (w & bit(b))) {
@@ -241,8 +247,8 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 				k++;
 				continue;
 			}
-			p->g[ng].lo = best.lo;
-			p->g[ng].hi = best.hi;
+			p->g[ng].lo = (int32_t)best.lo; /* (32-bit values: SG_DISP_MAX) */
+			p->g[ng].hi = (int32_t)best.hi;
 			p->g[ng].acc = best.writes ? ACC_WRITE : ACC_READ;
 			p->g[ng].base = (uint8_t)bb;
 			for (unsigned x = k; x < best.end; x++) {

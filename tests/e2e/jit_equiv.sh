@@ -41,7 +41,7 @@ configs=("--jit-threshold=1")
 	configs+=("--no-tlb --jit-threshold=1" "--tlb=16x2 --tlb-policy=fifo --jit-threshold=1"
 		"--tlb=8x2" "--paging=pae --tlb-policy=random --jit-threshold=1")
 tiny=()
-[ "${VMLAB_BUILD:-rel}" = rel ] && for name in cpu_crc cpu_arith cpu_string cpu_stack_groups; do
+[ "${VMLAB_BUILD:-rel}" = rel ] && for name in cpu_crc cpu_arith cpu_string cpu_stack_groups cpu_group_edges; do
 	[ -x build/guest/$name-O2 ] && tiny+=("$name")
 done
 # busybox bzip2 with a 2x2 TLB: code pages leave the I-TLB often, so blocks whose last
