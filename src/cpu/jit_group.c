@@ -208,6 +208,23 @@ static struct cand candidate(const struct block *blk, unsigned s, unsigned e, un
 	return c;
 }
 
+/* Whether instruction i has a template that stays inline (jit_insn_inline), in the form it
+ * has here: XCHG with memory and BT/BTS/BTR/BTC with a register offset into memory go to
+ * their handlers, and so do shifts and IMUL under AMD's model (their undefined flags come
+ * from the handlers). A member after one would be compiled twice: its plan breaks. */
+static bool templated(const struct cpu *c, const struct insn *i)
+{
+	unsigned o = i->opc;
+	if (!jit_insn_inline(i))
+		return false;
+	if (!i->mod3 &&
+	    (o == 0x86 || o == 0x87 || o == 0x1A3 || o == 0x1AB || o == 0x1B3 || o == 0x1BB))
+		return false;
+	bool shift = (o == 0xC0 || o == 0xC1 || (o >= 0xD0 && o <= 0xD3)) && i->reg >= 4;
+	bool imul = o == 0x69 || o == 0x6B || o == 0x1AF;
+	return c->vendor == CPU_VENDOR_INTEL || !(shift || imul);
+}
+
 void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 {
 	const struct block *blk = j->b;
@@ -277,7 +294,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 			held = false;
 		if (p->run[k] < 0)
 			continue;
-		bool inl = jit_insn_inline(i) || i->jcc; /* (a Jcc's exit is no way in) */
+		bool inl = templated(j->c, i) || i->jcc; /* (a Jcc's exit is no way in) */
 		if (p->member[k] && inl && held)
 			p->nofault[k] = true;
 		if (!inl)
