@@ -518,9 +518,6 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		j.pend_f = j.pend0_f;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
-		memcpy(j.rc, rc0, sizeof rc0);
-		j.last_rc = last_rc0;
-		j.sg_ok = sg_ok0;
 		w->mx[k + 1] = false;
 		if (j.mx_in) /* no template after all: its handler ends the run */
 			jit_mxcsr_host(&j);

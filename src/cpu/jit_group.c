@@ -33,14 +33,14 @@ static unsigned reg_any(unsigned r)
  * to the next one and touch no register but those (a whitelist); false for any other. */
 static bool writes(const struct insn *i, unsigned *mask)
 {
-	if (i->jcc && !i->ends && !i->rep && !i->lock) {
+	if (i->ends || i->rep || i->lock)
+		return false;
+	if (i->jcc) {
 		/* a Jcc inside the block: its fall-through's fetch lookup, when it calls C
 		 * code, checks the group again (jit_emit_fcold) */
 		*mask = 0;
 		return true;
 	}
-	if (i->jcc || i->ends || i->rep || i->lock)
-		return false;
 	unsigned o = i->opc, rm = i->mod3 ? reg_any(i->rm) : 0, reg = reg_any(i->reg);
 	if (o < 0x40) { /* ALU: E op= G, G op= E, AL/EAX op= imm */
 		unsigned f = o & 7;
@@ -170,14 +170,16 @@ static bool reads_only(const struct insn *i)
 /* A group's range must stay well within a page, or it would seldom fit in one. */
 #define SG_SPAN_MAX 1024
 
-/* The group through base b that could start at instruction s of the run that ends at e: its
- * members up to the first instruction that writes b (or ends the range), into g; returns
- * where it ends, with the number of members in *n (0 when it cannot be one). */
+/* The group through base b that could start at instruction s of the run that ends at e: it
+ * ends at the first instruction that writes b (or would widen the range too much); n members
+ * (a bit each in `members`), their bytes [lo, hi), and whether they read and write. */
 struct cand {
 	unsigned n, end;
+	uint64_t members;
 	int64_t lo, hi;
 	bool reads, writes;
 };
+_Static_assert(BLOCK_INSNS_MAX <= 64, "a member bit per instruction");
 static struct cand candidate(const struct block *blk, unsigned s, unsigned e, unsigned b)
 {
 	struct cand c = {.end = e};
@@ -200,6 +202,7 @@ static struct cand candidate(const struct block *blk, unsigned s, unsigned e, un
 		if (!c.n || d + 4 > c.hi)
 			c.hi = d + 4;
 		c.n++;
+		c.members |= 1ull << x;
 		if (reads_only(i))
 			c.reads = true;
 		else
@@ -269,13 +272,8 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 			p->g[ng].acc = best.writes ? ACC_WRITE : ACC_READ;
 			p->g[ng].base = (uint8_t)bb;
 			for (unsigned x = k; x < best.end; x++) {
-				const struct insn *i = &blk->insns[x];
-				unsigned wx = 0;
-				writes(i, &wx);
 				p->run[x] = (int8_t)ng;
-				p->member[x] = plain_operand(i) && i->base == bb &&
-					       !(wx & bit(bb)) && (int32_t)i->disp >= best.lo &&
-					       (int32_t)i->disp + 4 <= best.hi;
+				p->member[x] = best.members >> x & 1;
 			}
 			ng++;
 			k = best.end;

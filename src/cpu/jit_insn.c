@@ -409,16 +409,17 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 		return true;
 	}
 	e_operand(j, i, sz, ACC_WRITE);
-	uint8_t *from = e->p;
-	if (form == F_EG && sz == 4) { /* from where the source is held */
-		unsigned h = jit_reg_get(j, i->reg, bit(j->mb));
-		from = e->p;
-		e_store(e, 4, h, j->mb, j->md);
-	} else if (form == F_EG) {
+	if (form == F_EG && sz < 4) {
 		ld_reg(j, RAX, i->reg, sz);
 		e_store(e, sz, RAX, j->mb, j->md);
 		return true;
-	} else
+	}
+	/* a 32-bit store from where the source is held, or an immediate's */
+	unsigned h = form == F_EG ? jit_reg_get(j, i->reg, bit(j->mb)) : 0;
+	uint8_t *from = e->p;
+	if (form == F_EG)
+		e_store(e, 4, h, j->mb, j->md);
+	else
 		e_store_imm(e, sz, j->mb, j->md, i->imm);
 	jit_reg_wrote(j, from, 0);
 	return true;

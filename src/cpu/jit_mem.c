@@ -41,42 +41,45 @@ void jit_ea(struct jit *j, const struct insn *i)
 		e_mov_ri(e, RSI, i->disp);
 }
 
-/* Counts a fast-table hit whose entry is at ent + disp: the mirrored TLB entry's LRU stamp
- * and the batched hit count, as cpu_ptr does (the clock and the data hits in registers).
- * Compiled code runs with paging on (jit_regime_ok), where every fast entry of a modelled
- * TLB mirrors a TLB entry (install_fast), so the entry needs no NULL test. stamp false: the
- * entry is the one the last stamp went to (nothing else was stamped since), so a new stamp
- * would not change the LRU order of any two entries; the clock's value itself is never
- * seen. */
 static const unsigned rc_reg[JIT_RC] = {R8, R9, R10};
 
 static bool tlb_modelled(const struct jit *j, unsigned acc)
 {
 	return acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb;
 }
-static void stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+/* The LRU stamp of a fast-table hit whose entry is at ent + disp, through host register tmp:
+ * the mirrored TLB entry's, as cpu_ptr does (the clock in a register). Compiled code runs
+ * with paging on (jit_regime_ok), where every fast entry of a modelled TLB mirrors a TLB
+ * entry (install_fast), so the entry needs no NULL test. */
+static void stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp)
 {
 	struct emit *e = &j->e;
 	if (!tlb_modelled(j, acc))
 		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
-	e_load(e, 8, RDX, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_load(e, 8, tmp, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
 	e_alu_ri(e, 8, 0, J_LRU, 1);
-	e_store(e, 8, J_LRU, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+	e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
 }
+/* The hit's count: at compile time, added to the registers at the next sync */
 static void add_hit(struct jit *j, unsigned acc)
 {
 	if (tlb_modelled(j, acc))
-		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d); /* added at the next sync */
+		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d);
+}
+/* Both, through RDX. */
+static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
+{
+	stamp_hit(j, ent, disp, acc, RDX);
+	add_hit(j, acc);
 }
 
+/* The stamp is left out when the kept entry is the one the last stamp went to (nothing else
+ * was stamped since): a new stamp would not change the LRU order of any two entries, and the
+ * clock's value itself is never seen. */
 void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp)
 {
-	if (j->last_rc != (int)k && tlb_modelled(j, acc)) {
-		struct emit *e = &j->e;
-		e_load(e, 8, tmp, rc_reg[k], (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_alu_ri(e, 8, 0, J_LRU, 1);
-		e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
-	}
+	if (j->last_rc != (int)k)
+		stamp_hit(j, rc_reg[k], 0, acc, tmp);
 	add_hit(j, acc);
 	j->last_rc = (int)k;
 }
@@ -97,12 +100,6 @@ void jit_pend_rejoin(struct jit *j, unsigned d, unsigned f)
 		e_lea(&j->e, 8, J_FETCH, J_FETCH, -(int32_t)f);
 	j->pend_d = d;
 	j->pend_f = f;
-}
-static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, bool stamp)
-{
-	if (stamp)
-		stamp_hit(j, ent, disp, acc);
-	add_hit(j, acc);
 }
 
 /* Before C code runs: the clock and the pending hits where C sees them. Uses RCX only
@@ -183,7 +180,7 @@ void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc,
 void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
 {
 	struct emit *e = &j->e;
-	count_hit(j, ent, 0, acc, true);
+	count_hit(j, ent, 0, acc);
 	e_load(e, 8, dst, ent, (int32_t)offsetof(struct mmu_fast, addend));
 	e_alu_rr(e, 8, 0, dst, addr); /* addr is zero-extended (written as 32 bits) */
 }
@@ -268,13 +265,10 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 		e_alu_rm(e, 8, 6, RAX, r, (int32_t)offsetof(struct mmu_fast, tag));
 		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
 		uint8_t *other = e_jcc(e, CC_A);
-		/* a TLB hit on the same entry, counted as ever; when the last access went
-		 * through this kept entry too, its stamp is still the newest */
-		if (j->last_rc != (int)k)
-			stamp_hit(j, r, 0, acc);
+		/* a TLB hit on the same entry, counted as ever */
+		jit_count_kept(j, k, acc, RDX);
 		uint8_t *back = e->p;
-		e->label = back; /* the miss path rejoins here */
-		add_hit(j, acc);
+		e->label = back; /* the miss path rejoins here (its count is compile time's) */
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		if (j->ncold < j->cold_max)
@@ -284,7 +278,7 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 			j->fb_overflow = true; /* no room: the handler runs it */
 	} else {
 		table_lookup(j, sz, acc, RAX);
-		count_hit(j, RAX, 0, acc, true);
+		count_hit(j, RAX, 0, acc);
 		e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		e_mov_rr(e, 8, r, RAX);
@@ -302,7 +296,7 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 	struct emit *e = &j->e;
 	e_label(e, c->from);
 	table_lookup(j, c->sz, c->acc, RAX);
-	stamp_hit(j, RAX, 0, c->acc);
+	stamp_hit(j, RAX, 0, c->acc, RDX);
 	e_mov_rr(e, 8, c->r, RAX);
 	e_patch(e_jmp(e), c->back);
 }
@@ -330,7 +324,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 				    j->sg->run[j->k + 1] == j->sg->run[j->k]};
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &c.from);
-	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH, true);
+	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH);
 	c.back = e->p;
 	e->label = c.back; /* the miss path rejoins here */
 	c.back_d = j->pend_d;
