@@ -294,16 +294,22 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
 	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
-		e_load(e, 8, RAX, RDX,
-		       jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_alu_ri(e, 8, 0, J_LRU, 1);
-		e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
-		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
-		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
+		if (jit_lru(j)) {
 			e_load(e, 8, RAX, RDX,
-			       jit_fast_slot(lin2) + (int32_t)offsetof(struct mmu_fast, tlbe));
+			       jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
 			e_alu_ri(e, 8, 0, J_LRU, 1);
 			e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
+		}
+		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
+		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
+			if (jit_lru(j)) {
+				e_load(e, 8, RAX, RDX,
+				       jit_fast_slot(lin2) +
+					   (int32_t)offsetof(struct mmu_fast, tlbe));
+				e_alu_ri(e, 8, 0, J_LRU, 1);
+				e_store(e, 8, J_LRU, RAX,
+					(int32_t)offsetof(struct tlb_entry, last_use));
+			}
 			e_alu_ri(e, 8, 0, J_FETCH, 1);
 		}
 	} else
