@@ -294,6 +294,7 @@ void jit_emit_fcold(struct jit *j, const struct jit_fcold *c);
 /* Every kept translation forgotten (compile time). */
 void jit_rc_forget(struct jit *j);
 bool jit_lru(const struct jit *j); /* the TLB's replacement reads LRU stamps */
+bool jit_write_serves_read(const struct mmu *m);
 /* Which kept translation serves which base register in this block (before it is compiled). */
 void jit_rc_assign(struct jit *j);
 /* jit_mem in two halves, for instructions with two accesses (both checked before either is

@@ -232,9 +232,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 {
 	const struct block *blk = j->b;
 	const struct mmu *m = j->c->mmu;
-	/* a read served by a write-kind entry is counted alike only with a hardware-walked
-	 * TLB (jit_mem) */
-	bool mixed_ok = m->dtlb && m->tlbcfg.refill == TLB_REFILL_HW;
+	bool mixed_ok = jit_write_serves_read(m); /* (jit_mem.c) */
 	unsigned ng = 0, n = blk->n;
 	memset(p->member, 0, sizeof p->member);
 	memset(p->nofault, 0, sizeof p->nofault);

@@ -260,18 +260,24 @@ void jit_mem(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsig
 	jit_mem_kept(j, sr, sz, acc, k == 1 && j->sg_ok ? 0 : k);
 }
 
+/* Where a write fast slot may serve a read as the interpreter's read would be served: with a
+ * hardware-walked TLB the read is a TLB hit on the same entry, counted alike (software refill
+ * can leave a 4 KB and a large entry for one page); with none, the read slot of a page with a
+ * write slot is always there (mmu.c's fast_pair_read_write), so neither engine walks. */
+bool jit_write_serves_read(const struct mmu *m)
+{
+	return !m->dtlb || m->tlbcfg.refill == TLB_REFILL_HW;
+}
+
 void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned k)
 {
 	struct emit *e = &j->e;
 	unsigned r = rc_reg[k];
-	/* a kept entry serves an access of its own kind; with a hardware-walked TLB, a write
-	 * one serves reads too (the interpreter's read would be a TLB hit on the same entry,
-	 * counted alike; without a TLB it would be a page walk, and software refill can leave a
-	 * 4 KB and a large entry for one page). A read one never serves a write: the page may
-	 * be clean, or a frame holding code. */
+	/* a kept entry serves an access of its own kind, and a write one reads too where
+	 * jit_write_serves_read says. A read one never serves a write: the page may be clean,
+	 * or a frame holding code. */
 	int rc = j->rc[k];
-	struct mmu *m = j->c->mmu;
-	bool write_serves_read = m->dtlb && m->tlbcfg.refill == TLB_REFILL_HW;
+	bool write_serves_read = jit_write_serves_read(j->c->mmu);
 	seg_prologue(j, sr, acc);
 	_Static_assert(JIT_RC_ANY != ACC_READ && JIT_RC_ANY != ACC_WRITE, "kept kinds");
 	if (rc >= 0 && (rc == (int)acc || (acc == ACC_READ && write_serves_read))) {

@@ -576,6 +576,32 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
 
 /* --- the fast path --- */
 
+/*
+ * With no TLB modelled the fast table is the only cache of translations, and a page's write
+ * slot implies its read slot (what may be written may be read, in either mode), kept so both
+ * ways: a write install fills the read slot at the same index too, and a read install of
+ * another page drops the write slot there (every other drop takes both, or the write slot
+ * only). Compiled code then serves a read from a kept write slot as it does over a modelled
+ * TLB (jit_mem.c), where the interpreter finds that read slot: neither walks. Without the
+ * pairing, code that mixes reads and writes of one page (locals on the stack) moved its kept
+ * entry from one table to the other at every turn, and --no-tlb was the slower machine.
+ */
+static inline __attribute__((always_inline)) void fast_pair_read_write(struct mmu *m, unsigned s,
+								       enum mmu_access acc)
+{
+	struct mmu_fast *f = &m->fast[0][0][0] + s;
+	if (acc == ACC_READ) {
+		struct mmu_fast *w = f + 2 * MMU_FAST_SIZE;
+		if (w->tag != MMU_FAST_INVALID && w->tag != f->tag)
+			fast_drop_small(w);
+		return;
+	}
+	unsigned r = s - 2 * MMU_FAST_SIZE;
+	struct mmu_fast *g = &m->fast[0][0][0] + r;
+	m->fast_live[r / 64] |= 1ull << (r % 64);
+	*g = *f;
+}
+
 /* Called after xlate let the access through. xlate guarantees that, with paging on and a
  * TLB modelled, e is the L1 entry that served it and, for a write, has D set; the two tests
  * below keep the statistics promise (a fast hit is a hit of e) should that ever change. */
@@ -608,6 +634,8 @@ install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_a
 		fast_link(m, s, e);
 	else if (e)
 		e->fast_mirrors |= (uint8_t)(1u << (s / MMU_FAST_SIZE));
+	if (!m->dtlb && acc != ACC_FETCH)
+		fast_pair_read_write(m, s, acc);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs
