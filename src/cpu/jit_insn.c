@@ -31,8 +31,12 @@ static unsigned lf_code(unsigned kind, unsigned sz)
 static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsigned a, unsigned b)
 {
 	struct emit *e = &j->e;
-	if (j->dead) { /* overwritten before anything reads it */
-		j->lf = -1;
+	/* A dead record (overwritten before anything reads it, a fault included) is not
+	 * stored, and lf_op keeps the kind j->lf says: the stub of a slow path stores that kind
+	 * again before it rejoins, over its handler's (whose record nothing reads either), so
+	 * the next live record of that kind needs no store of it (an ADD whose flags the next
+	 * ADD overwrites, in md5's rounds) */
+	if (j->dead) {
 		j->hf_out = HF_NONE;
 		return;
 	}
@@ -89,7 +93,6 @@ static void rec_imm(struct jit *j, int32_t off, uint32_t v)
 static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
 {
 	if (j->dead) {
-		j->lf = -1;
 		j->hf_out = HF_NONE;
 		return;
 	}
@@ -174,10 +177,8 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 	if (!i->mod3) { /* G op= m32 */
 		e_operand(j, i, 4, ACC_READ);
 		busy = bit(RDI);
-		if (!store && !live) {
-			j->lf = -1;
+		if (!store && !live)
 			return true;
-		}
 		if (live) {
 			s = (struct src){.k = S_REG, .h = jit_reg_tmp(j, busy)};
 			uint8_t *from = j->e.p;
@@ -187,10 +188,8 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 		} else
 			s = (struct src){.k = S_MEM, .base = j->mb, .disp = j->md};
 	} else if (form != F_EI) {
-		if (!store && !live) {
-			j->lf = -1; /* nothing to do */
-			return true;
-		}
+		if (!store && !live)
+			return true; /* nothing to do */
 		unsigned g = form == F_GE ? i->rm : i->reg;
 		int c = jit_reg_cached(j, g);
 		if (c >= 0) {
@@ -200,10 +199,8 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 			sreg = (int)g;
 		else
 			s = (struct src){.k = S_MEM, .base = J_CPU, .disp = O_REG(g)};
-	} else if (!store && !live) {
-		j->lf = -1;
+	} else if (!store && !live)
 		return true;
-	}
 	unsigned dh = store ? jit_reg_dst(j, d, busy) : jit_reg_get(j, d, busy);
 	busy |= bit(dh);
 	if (sreg >= 0) {
@@ -256,7 +253,6 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 	unsigned busy = bit(RDI);
 	struct src s = {.k = S_IMM, .imm = i->imm};
 	if (!store && !live) {
-		j->lf = -1;
 		return true;
 	}
 	if (form == F_EG) {
@@ -270,7 +266,6 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 		else
 			e_alu_mi(e, 4, op, j->mb, j->md, (int32_t)s.imm);
 		jit_reg_wrote(j, from, 0);
-		j->lf = -1;
 		return true;
 	}
 	unsigned a = jit_reg_tmp(j, busy), res = a;
