@@ -206,6 +206,14 @@ static void fast_path_statistics_are_exact_split_l2(void **state)
 	}
 }
 
+static void machine_init_no_tlb(struct machine *mc)
+{
+	struct tlb_config off;
+	tlb_config_default(&off);
+	off.enabled = false;
+	machine_init(mc, &off);
+}
+
 /* Read through the fast path: the physical address, or ~0 on a fault. */
 static uint64_t read_pa(struct machine *mc, uint32_t lin)
 {
@@ -220,11 +228,8 @@ static uint64_t read_pa(struct machine *mc, uint32_t lin)
 static void no_tlb_invlpg_drops_its_page(void **state)
 {
 	(void)state;
-	struct tlb_config off;
-	tlb_config_default(&off);
-	off.enabled = false;
 	static struct machine c;
-	machine_init(&c, &off);
+	machine_init_no_tlb(&c);
 	const uint32_t a = 1u << 12, b = 2u << 12;
 	assert_int_equal(read_pa(&c, a), 0x401000);
 	assert_int_equal(read_pa(&c, b), 0x402000);
@@ -272,11 +277,8 @@ static void check_pairs(const struct mmu *m)
 static void no_tlb_write_slot_implies_read_slot(void **state)
 {
 	(void)state;
-	struct tlb_config off;
-	tlb_config_default(&off);
-	off.enabled = false;
 	static struct machine c;
-	machine_init(&c, &off);
+	machine_init_no_tlb(&c);
 	/* a write installs both slots: the read that follows does not walk */
 	const uint32_t a = 5u << 12, b = a + (MMU_FAST_SIZE << 12); /* b: a's index */
 	struct x86_exception ex = {0};
