@@ -121,6 +121,11 @@ void jit_get_cf(struct jit *j)
 		e_mov_ri(e, RAX, 0);
 		return;
 	}
+	if (jit_cond_free(j, CC_B)) { /* the previous template's host operation left CF */
+		e_setcc(e, jit_cond(j, CC_B), RAX);
+		e_movzx_rr(e, 1, RAX, RAX);
+		return;
+	}
 	if (lf >= 0 && (kind == LF_SUB || kind == LF_ADD)) {
 		/* SUB: a < b; ADD: res < a (operands are kept zero-extended) */
 		if (kind == LF_SUB) {
