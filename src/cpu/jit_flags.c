@@ -179,7 +179,10 @@ bool jit_recompute(struct jit *j, int lf, unsigned cc)
 	case LF_DEC:
 		if ((cc >> 1) == 1 || (cc >> 1) == 3)
 			return false; /* CF is not the host's */
-		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_a));
+		/* the operand from the result (the record keeps no lf_a for them: flags.c
+		 * needs the result and lf_aux only), then the operation again */
+		e_load(e, sz >= 4 ? 4 : sz, RAX, J_IN, O_IN(lf_res));
+		e_op_rr(e, sz, 0xFF, kind == LF_INC ? 1 : 0, RAX);
 		e_op_rr(e, sz, 0xFF, kind == LF_INC ? 0 : 1, RAX);
 		return true;
 	}

@@ -691,16 +691,13 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 			busy = bit(R11);
 		}
 		unsigned d = jit_reg_dst(j, i->rm, busy);
-		if (!j->dead)
-			rec(j, O_IN(lf_a), d);
 		uint8_t *from = e->p;
 		e_op_rr(e, 4, 0xFF, dec ? 1 : 0, d); /* the host's flags but CF */
 		jit_reg_wrote(j, from, bit(d));
-		if (!j->dead) {
-			rec_imm(j, O_IN(lf_b), 1);
-			if (!keep_aux)
-				rec(j, O_IN(lf_aux), R11);
-		}
+		/* (no lf_a, no lf_b: INC and DEC's flags need the result and lf_aux only, in
+		 * flags.c and in jit_recompute) */
+		if (!j->dead && !keep_aux)
+			rec(j, O_IN(lf_aux), R11);
 		lf32(j, dec ? LF_DEC : LF_INC, d, HF_NOCF);
 		st_reg(j, d, i->rm, 4);
 		return true;
@@ -723,11 +720,9 @@ static bool t_incdec(struct jit *j, const struct insn *i, bool dec)
 		st_reg(j, RDX, i->rm, sz);
 	if (!keep_aux)
 		e_store(e, 4, R11, J_IN, O_IN(lf_aux));
-	if (!j->dead) {
-		e_store_imm(e, 4, J_IN, O_IN(lf_b), 1);
+	if (!j->dead)
 		j->hf_out = HF_NOCF;
-	}
-	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, RAX, NOREG);
+	set_lf(j, dec ? LF_DEC : LF_INC, sz, RDX, NOREG, NOREG);
 	return true;
 }
 /* SHL/SHR/SAR of a register by an immediate count (or 1) */
