@@ -370,6 +370,8 @@ struct jit_work {
 	 * to hold its group's translation (stubs rejoining it check the group again) */
 	struct jit_sg_plan sg;
 	bool sg_in[BLOCK_INSNS_MAX + 1];
+	/* fpage[k]: j.fpage before instruction k (stubs rejoining it check that page again) */
+	uint32_t fpage[BLOCK_INSNS_MAX + 1];
 };
 
 /* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when an access group
@@ -408,6 +410,11 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 	uint8_t *chain = e->p;
 	emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
+	/* both entries looked up the block's first page: the chained one above, cpu_run's and
+	 * jit_indirect's in C (whose lookup installs the slot: code is RAM). Not a block that
+	 * crosses into the next page: decoding it afresh, just before cpu_run compiles and
+	 * enters it, looks the second page up, which may evict the first one's entry */
+	j.fpage = b->straddle ? JIT_FPAGE_NONE : b->eip & PAGE_MASK;
 	/* flag liveness (w->live) */
 	w->live[b->n] = EFL_ARITH;
 	for (unsigned k = b->n; k-- > 0;) {
@@ -425,6 +432,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 			j.sg_ok = false;
 		w->sg_in[k] = j.sg_ok;
 		bool sg_ok0 = j.sg_ok;
+		uint32_t fpage0 = w->fpage[k] = j.fpage;
 		j.dead = w->live[k + 1] == 0;
 		j.k = k;
 		/* register stores wait only across instructions whose code jit_regs.c sees whole
@@ -466,6 +474,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.last_rc = last_rc0;
 			j.sg_ok = sg_ok0;
+			j.fpage = fpage0;
 			j.ncold = ncold0;
 			j.nfcold = nfcold0;
 			j.pend_d = j.pend0_d;
@@ -514,6 +523,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		e->p = start;
 		e->full = false;
 		jit_regs_restore(&j, &rg0);
+		j.fpage = fpage0;
 		j.pure = false;
 		jit_regs_flush(&j); /* (pure templates do not fail: only a full buffer does) */
 		w->fills[k].n = 0;
@@ -579,6 +589,8 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		unsigned nk = w->stub[t].k + 1;
 		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
 			jit_sg_recheck(&j, nk);
+		if (nk < b->n && w->fpage[nk] != JIT_FPAGE_NONE)
+			jit_fetch_recheck(&j, nk, w->fpage[nk]);
 		/* a handler that reads the flags without writing them (CMOVcc's) may leave
 		 * them materialised (LF_NONE) over the record of the kind the fast path takes
 		 * lf_op to hold; that record is still there, so lf_op names its kind again (a

@@ -33,6 +33,7 @@ enum { J_CONT = 1, J_EXC, J_EXIT, J_JUMPED /* internal: a handler jumped (eip se
  * trampoline and every call into C leave the dead slot there), so a loop's next iteration
  * finds the last one's translations. Serves reads where a write slot may (jit_mem). */
 #define JIT_RC_ANY 3
+#define JIT_FPAGE_NONE 1u /* (never a page address) */
 
 /* What the host's scratch registers hold (jit_regs.c): host[g] is the host register that
  * holds guest register g's 32 bits, or -1. True where the code ends at `end`, when no jump
@@ -102,6 +103,10 @@ struct jit {
 	 * hold the current group's translation here (sg_ok). */
 	const struct jit_sg_plan *sg;
 	bool sg_ok;
+	/* The page whose fetch fast slot is known to hold here on the fast path (the block's
+	 * entry checked it, or a Jcc's fall-through did, and no C code ran since), or
+	 * JIT_FPAGE_NONE: a Jcc's fall-through into it counts its fetch with no check */
+	uint32_t fpage;
 	bool sg_hit;	/* this instruction's operand was a member's, with no check */
 	bool sg_broken; /* a nofault member compiled otherwise (jit_compile) */
 	/* the memory operand of the last e_operand: [mb + md] (RDI + 0, or J_SG + disp) */
@@ -277,6 +282,7 @@ bool jit_sg_pure(const struct jit *j, const struct insn *i);
 /* In a stub that rejoins instruction k, whose fast path expects the group's J_SG and R9:
  * the group checked again after the C code the stub ran, or the block left at k. */
 void jit_sg_recheck(struct jit *j, unsigned k);
+void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page);
 
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */

@@ -128,6 +128,7 @@ void jit_sync_out(struct emit *e)
 
 void jit_call_sync(struct jit *j, const void *fn)
 {
+	j->fpage = JIT_FPAGE_NONE; /* C code may replace any fast slot */
 	jit_pend_flush(j);
 	j->pend_d = j->pend_f = 0;
 	jit_sync_out(&j->e);
@@ -336,6 +337,16 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
+	uint32_t page = next_eip & PAGE_MASK;
+	if (j->fpage == page) {
+		/* no C code ran since that page's slot was checked (stubs that rejoin check it
+		 * again: jit_fetch_recheck), so it still mirrors the I-TLB entry: the hit, with
+		 * no check and no slow path */
+		e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+		count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH);
+		j->last_rc = -1; /* the fetch's stamp came after the last access's */
+		return;
+	}
 	struct jit_fcold c = {.eip = next_eip,
 			      .retired = retired,
 			      .pend_d = j->pend_d,
@@ -357,6 +368,25 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 		j->fb_overflow = true; /* no room: the handler runs it */
 	/* R8..R10 kept on the fast path; the slow one kills them at run time */
 	j->last_rc = -1; /* the fetch's stamp came after the last access's */
+	j->fpage = page; /* the miss path's lookup installed it (jit_emit_fcold) */
+}
+
+/* A stub rejoining instruction k, whose fast path takes page's fetch slot to hold (j->fpage):
+ * its handler ran C code, which may have replaced the slot. If it did, the rest of the block
+ * is interpreted (cpu_run, in->jit_resume), whose Jcc looks the fetch up anew. */
+void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page)
+{
+	struct emit *e = &j->e;
+	uint8_t *miss;
+	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+	jit_fetch_lookup(j, page, &miss);
+	uint8_t *ok = e_jmp(e);
+	e_label(e, miss);
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
+	e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
+	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
+	jit_leave_at(j, j->b->insns[k].eip, k);
+	e_label(e, ok);
 }
 
 /* The fetch missed the fast table: the lookup in C (c->insns exact for what it may trace,
