@@ -97,6 +97,15 @@ void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired)
 	jit_exit_code(j, J_CONT);
 }
 
+void jit_leave_resume(struct jit *j, unsigned k)
+{
+	struct emit *e = &j->e;
+	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
+	e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
+	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
+	jit_leave_at(j, j->b->insns[k].eip, k);
+}
+
 void jit_fb_jump(struct jit *j, unsigned cc)
 {
 	/* the slow path counts what was pending at the instruction's start: a check after a
@@ -250,12 +259,10 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_op_mem(e, 2, 0x83, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
-	if ((unsigned)k + 1 < j->b->n) { /* cpu_run goes on in this block (in->jit_resume) */
-		e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
-		e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
-		e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), (uint32_t)k + 1);
-	}
-	jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
+	if ((unsigned)k + 1 < j->b->n) /* cpu_run goes on in this block */
+		jit_leave_resume(j, (unsigned)k + 1);
+	else
+		jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
 	e_label(e, go);
 	return true;
 }
@@ -294,22 +301,10 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	 * stamp without its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
 	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
-		if (jit_lru(j)) {
-			e_load(e, 8, RAX, RDX,
-			       jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tlbe));
-			e_alu_ri(e, 8, 0, J_LRU, 1);
-			e_store(e, 8, J_LRU, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
-		}
+		jit_stamp_hit(j, RDX, jit_fast_slot(lin), ACC_FETCH, RAX);
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
 		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
-			if (jit_lru(j)) {
-				e_load(e, 8, RAX, RDX,
-				       jit_fast_slot(lin2) +
-					   (int32_t)offsetof(struct mmu_fast, tlbe));
-				e_alu_ri(e, 8, 0, J_LRU, 1);
-				e_store(e, 8, J_LRU, RAX,
-					(int32_t)offsetof(struct tlb_entry, last_use));
-			}
+			jit_stamp_hit(j, RDX, jit_fast_slot(lin2), ACC_FETCH, RAX);
 			e_alu_ri(e, 8, 0, J_FETCH, 1);
 		}
 	} else

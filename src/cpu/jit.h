@@ -300,6 +300,12 @@ void jit_emit_fcold(struct jit *j, const struct jit_fcold *c);
 /* Every kept translation forgotten (compile time). */
 void jit_rc_forget(struct jit *j);
 bool jit_lru(const struct jit *j); /* the TLB's replacement reads LRU stamps */
+/* The LRU stamp of a hit on the fast slot at [ent + disp] (none under FIFO or random, or with
+ * no TLB of that kind), through host register tmp. */
+void jit_stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp);
+/* Leaves the block before instruction k, which cpu_run then interprets on from (no new block
+ * entry counted: in->jit_resume). */
+void jit_leave_resume(struct jit *j, unsigned k);
 bool jit_write_serves_read(const struct mmu *m);
 /* Which kept translation serves which base register in this block (before it is compiled). */
 void jit_rc_assign(struct jit *j);

@@ -356,7 +356,6 @@ void jit_sg_recheck(struct jit *j, unsigned k)
 	const struct jit_sg_plan *p = j->sg;
 	unsigned g = (unsigned)p->run[k];
 	int32_t lo = p->g[g].lo;
-	const struct insn *i = &j->b->insns[k];
 	e_load(e, 4, RSI, J_CPU, O_REG(p->g[g].base));
 	if (lo)
 		e_alu_ri(e, 4, 0, RSI, lo);
@@ -373,9 +372,7 @@ void jit_sg_recheck(struct jit *j, unsigned k)
 	/* counted for cpu_run (b->no_sg), then the rest of the block interpreted */
 	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
 	e_alu_mi(e, 1, 0, RSI, (int32_t)offsetof(struct block, sg_fails), 1);
-	e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
-	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
-	jit_leave_at(j, i->eip, k);
+	jit_leave_resume(j, k);
 	e_label(e, ok);
 }
 

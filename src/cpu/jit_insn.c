@@ -252,9 +252,8 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 	e_operand(j, i, 4, store ? ACC_WRITE : ACC_READ);
 	unsigned busy = bit(RDI);
 	struct src s = {.k = S_IMM, .imm = i->imm};
-	if (!store && !live) {
+	if (!store && !live)
 		return true;
-	}
 	if (form == F_EG) {
 		s = (struct src){.k = S_REG, .h = jit_reg_get(j, i->reg, busy)};
 		busy |= bit(s.h);

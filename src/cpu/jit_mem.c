@@ -58,7 +58,7 @@ static bool tlb_modelled(const struct jit *j, unsigned acc)
  * the mirrored TLB entry's, as cpu_ptr does (the clock in a register). Compiled code runs
  * with paging on (jit_regime_ok), where every fast entry of a modelled TLB mirrors a TLB
  * entry (install_fast), so the entry needs no NULL test. */
-static void stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp)
+void jit_stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp)
 {
 	struct emit *e = &j->e;
 	if (!tlb_modelled(j, acc))
@@ -78,7 +78,7 @@ static void add_hit(struct jit *j, unsigned acc)
 /* Both, through RDX. */
 static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 {
-	stamp_hit(j, ent, disp, acc, RDX);
+	jit_stamp_hit(j, ent, disp, acc, RDX);
 	add_hit(j, acc);
 }
 
@@ -88,7 +88,7 @@ static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp)
 {
 	if (j->last_rc != (int)k)
-		stamp_hit(j, rc_reg[k], 0, acc, tmp);
+		jit_stamp_hit(j, rc_reg[k], 0, acc, tmp);
 	add_hit(j, acc);
 	j->last_rc = (int)k;
 }
@@ -319,7 +319,7 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 	struct emit *e = &j->e;
 	e_label(e, c->from);
 	table_lookup(j, c->sz, c->acc, RAX);
-	stamp_hit(j, RAX, 0, c->acc, RDX);
+	jit_stamp_hit(j, RAX, 0, c->acc, RDX);
 	e_mov_rr(e, 8, c->r, RAX);
 	e_patch(e_jmp(e), c->back);
 }
@@ -382,10 +382,7 @@ void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page)
 	jit_fetch_lookup(j, page, &miss);
 	uint8_t *ok = e_jmp(e);
 	e_label(e, miss);
-	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
-	e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
-	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
-	jit_leave_at(j, j->b->insns[k].eip, k);
+	jit_leave_resume(j, k);
 	e_label(e, ok);
 }
 

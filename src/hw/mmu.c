@@ -474,6 +474,16 @@ static int dirty_rewalk(struct mmu *m, struct tlb *t, struct tlb_entry **ep, uin
  * The translation proper. *used is the L1 entry that served it (NULL with paging off or no
  * modelled TLB), *used_tlb its TLB.
  */
+/* A slow-path translation is likely a host cache miss too (the page was not touched lately):
+ * the access's line is fetched while the fill or the fast slot's install does its
+ * bookkeeping, not after (sort of 10 MB: 0.94x the time; the chase 0.93x) */
+static inline __attribute__((always_inline)) void prefetch_access(const struct mmu *m,
+								  phys_addr_t pa)
+{
+	if (pa < m->pm->host_size)
+		__builtin_prefetch(m->pm->host + pa);
+}
+
 static inline __attribute__((always_inline)) int
 xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *pa,
       struct tlb_entry **used, struct tlb **used_tlb, struct x86_exception *ex)
@@ -531,8 +541,7 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 				return -1;
 		}
 		*pa = e->frame + (lin & ((1u << e->page_shift) - 1));
-		if (*pa < m->pm->host_size) /* (as after a walk, below) */
-			__builtin_prefetch(m->pm->host + *pa);
+		prefetch_access(m, *pa);
 		*used = e;
 		*used_tlb = t;
 		return 0;
@@ -542,10 +551,7 @@ xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_addr_t *
 		return refill_trap(m, lin, ex);
 	if (walk(m, lin, acc, user, &res, ex) < 0)
 		return -1;
-	/* A TLB miss is likely a host cache miss too: the access's line is fetched while the
-	 * fill does its bookkeeping, not after (sort of 10 MB: 0.9x the time) */
-	if (res.pa < m->pm->host_size)
-		__builtin_prefetch(m->pm->host + res.pa);
+	prefetch_access(m, res.pa);
 	*used = fill(m, t, lin, &res, true);
 	*used_tlb = t;
 	*pa = res.pa;
@@ -586,10 +592,9 @@ int mmu_tlb_refill(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user,
  * pairing, code that mixes reads and writes of one page (locals on the stack) moved its kept
  * entry from one table to the other at every turn, and --no-tlb was the slower machine.
  */
-static inline __attribute__((always_inline)) void fast_pair_read_write(struct mmu *m, unsigned s,
-								       enum mmu_access acc)
+static inline __attribute__((always_inline)) void
+fast_pair_read_write(struct mmu *m, unsigned s, struct mmu_fast *f, enum mmu_access acc)
 {
-	struct mmu_fast *f = &m->fast[0][0][0] + s;
 	if (acc == ACC_READ) {
 		struct mmu_fast *w = f + 2 * MMU_FAST_SIZE;
 		if (w->tag != MMU_FAST_INVALID && w->tag != f->tag)
@@ -635,7 +640,7 @@ install_fast(struct mmu *m, uint32_t lin, enum mmu_access acc, bool user, phys_a
 	else if (e)
 		e->fast_mirrors |= (uint8_t)(1u << (s / MMU_FAST_SIZE));
 	if (!m->dtlb && acc != ACC_FETCH)
-		fast_pair_read_write(m, s, acc);
+		fast_pair_read_write(m, s, f, acc);
 }
 
 /* One page's part of an access when the fast table missed: translates, and for RAM installs
