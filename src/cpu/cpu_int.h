@@ -138,6 +138,10 @@ struct cpu_internal {
 	uint64_t dc_hits;       /* decode-cache hits not yet added to the counter */
 	uint64_t jit_k_dc, jit_k_both; /* 1 << 32 and 1 << 32 | 1: what a chained block entry
 				       * adds to the JIT's packed fetch/decode-cache hit count */
+	/* LRU ticks in compiled code (jit_mem.c): the value of the tick at which compiled code
+	 * last called C code (a stub that rejoins checks that C code stayed within one tick of
+	 * it: jit_lru_rejoin), and the clock that C code left (the next call starts above) */
+	uint64_t jit_lru_mark, jit_lru_floor;
 };
 /* SEGF_R/SEGF_W: flat (base 0, 4 GB, expand-up) and readable/writable, so an offset is the
  * linear address. SEGF_BR/SEGF_BW: 4 GB and expand-up with any base (a flat segment has them

@@ -81,6 +81,7 @@ static void *jit_indirect(struct cpu *c, uint8_t *site)
 void jit_exit_code(struct jit *j, int code)
 {
 	jit_pend_flush(j);
+	jit_lru_exit(j, RAX, RDX);
 	e_mov_ri(&j->e, RAX, (uint32_t)code);
 	e_patch(e_jmp(&j->e), j->c->in->jit->epilogue);
 }
@@ -119,26 +120,36 @@ void jit_fb_jump(struct jit *j, unsigned cc)
 		j->fb_overflow = true;
 }
 
-/* An exit: what is pending goes into the registers (the next block starts with none),
- * which the code after the exit, another path, still has to count. */
-static void exit_begin(struct jit *j, unsigned pend[2])
+/* An exit: what is pending goes into the registers, and the owed stamps into their entries
+ * (the next block starts with none), which the code after the exit, another path, still has
+ * to count and stamp. Through RAX and RDX (an indirect exit's EIP is in RCX). */
+struct exit_state {
+	unsigned pend[2];
+	struct jit_lru lru;
+};
+static void exit_begin(struct jit *j, struct exit_state *x)
 {
+	jit_look_ev(j, JIT_EV_EXIT, 0);
 	jit_pend_flush(j);
-	pend[0] = j->pend_d;
-	pend[1] = j->pend_f;
+	jit_lru_exit(j, RAX, RDX);
+	x->pend[0] = j->pend_d;
+	x->pend[1] = j->pend_f;
+	x->lru = j->lru;
 	j->pend_d = j->pend_f = 0;
+	memset(&j->lru, 0, sizeof j->lru);
 }
-static void exit_end(struct jit *j, const unsigned pend[2])
+static void exit_end(struct jit *j, const struct exit_state *x)
 {
-	j->pend_d = pend[0];
-	j->pend_f = pend[1];
+	j->pend_d = x->pend[0];
+	j->pend_f = x->pend[1];
+	j->lru = x->lru;
 }
 
 void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 {
 	struct emit *e = &j->e;
-	unsigned pend[2];
-	exit_begin(j, pend);
+	struct exit_state x;
+	exit_begin(j, &x);
 	jit_add_insns(j, (int32_t)retired);
 	uint8_t *site = e_jmp(e); /* chained later by jit_link */
 	e_label(e, site);
@@ -146,7 +157,7 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
 	jit_exit_code(j, J_CONT);
-	exit_end(j, pend);
+	exit_end(j, &x);
 }
 
 /* Leaves through jit_indirect: jumps to what it finds, or exits to cpu_run. RSI = the site. */
@@ -167,8 +178,8 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 {
 	struct emit *e = &j->e;
 	struct jit_state *s = j->c->in->jit;
-	unsigned pend[2];
-	exit_begin(j, pend);
+	struct exit_state x;
+	exit_begin(j, &x);
 	e_store(e, 4, RCX, J_CPU, (int32_t)offsetof(struct cpu, eip));
 	jit_add_insns(j, (int32_t)retired);
 	/* RSI = the cache slot of ECX: ((eip >> 12) ^ eip) mod size, times 16 */
@@ -185,7 +196,7 @@ void jit_exit_indirect(struct jit *j, unsigned retired)
 	e_patch(e_jcc(e, CC_NE), s->icache_miss);
 	e_byte(e, 0xFF);
 	e_mem(e, 4, RSI, (int32_t)offsetof(struct jit_site, entry));
-	exit_end(j, pend);
+	exit_end(j, &x);
 }
 
 static void icache_clear(struct jit_state *s)
@@ -297,11 +308,11 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 	chain_frame_check(j, lin, b->pa, bail);
 	if (b->straddle)
 		chain_frame_check(j, lin2, b->pa2, bail);
-	/* the fetch hit and the decode-cache hit in one add to J_FETCH (count_hit's
-	 * stamp without its count) */
+	/* the fetch hit and the decode-cache hit in one add to J_FETCH (the stamp without
+	 * its count) */
 	bool fetch = j->count_i && j->c->mmu->itlb;
 	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
-		jit_stamp_hit(j, RDX, jit_fast_slot(lin), ACC_FETCH, RAX);
+		jit_stamp_fetch(j, lin & PAGE_MASK, RAX);
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
 		if (b->straddle) { /* the second page's fetch: a hit, stamped after the first */
 			jit_stamp_hit(j, RDX, jit_fast_slot(lin2), ACC_FETCH, RAX);
@@ -367,11 +378,43 @@ struct jit_work {
 	bool sg_in[BLOCK_INSNS_MAX + 1];
 	/* fpage[k]: j.fpage before instruction k (stubs rejoining it check that page again) */
 	uint32_t fpage[BLOCK_INSNS_MAX + 1];
+	/* lru[k]: the LRU ticks and owed stamps before instruction k */
+	struct jit_lru lru[BLOCK_INSNS_MAX + 1];
+	/* the first compilation's record of stamps (jit_compile) */
+	struct jit_look look;
 };
 
+/* Which of the body's stamps may be owed: those whose entity's next event is a stamp of it
+ * (not a call, nor the entity taking another entry). True when there is one. */
+static bool look_decide(struct jit_look *l, unsigned nev)
+{
+	unsigned n = nev < JIT_EV_MAX ? nev : JIT_EV_MAX, ns = 0;
+	l->any = false;
+	for (unsigned a = 0; a < n; a++) {
+		if (l->ev[a] >> 4 != JIT_EV_STAMP)
+			continue;
+		unsigned ent = l->ev[a] & 15;
+		bool owe = false;
+		for (unsigned x = a + 1; x < n; x++) {
+			unsigned type = l->ev[x] >> 4;
+			if (type == JIT_EV_CALL || type == JIT_EV_EXIT)
+				break;
+			if ((l->ev[x] & 15) == ent) {
+				owe = type == JIT_EV_STAMP;
+				break;
+			}
+		}
+		l->owe[ns++] = owe;
+		l->any |= owe;
+	}
+	l->nstamp = ns;
+	return l->any;
+}
+
 /* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when an access group
- * member planned as needing no check compiled otherwise (nofault: compile it again without) */
-static int compile(struct cpu *c, struct block *b, bool nofault)
+ * member planned as needing no check compiled otherwise (nofault: compile it again without).
+ * rec: record the body's stamps in the work's look, else owe those it says. */
+static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 {
 	struct cpu_internal *in = c->in;
 	struct jit_state *s = in->jit;
@@ -403,13 +446,20 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 	uint8_t *bail = e->p;
 	jit_leave_at(&j, b->eip, 0);
 	uint8_t *chain = e->p;
-	emit_chain_prologue(&j, bail);
-	uint8_t *entry = e->p;
-	/* both entries looked up the block's first page: the chained one above, cpu_run's and
+	/* both entries looked up the block's first page: the chained one below, cpu_run's and
 	 * jit_indirect's in C (whose lookup installs the slot: code is RAM). Not a block that
 	 * crosses into the next page: decoding it afresh, just before cpu_run compiles and
 	 * enters it, looks the second page up, which may evict the first one's entry */
 	j.fpage = b->straddle ? JIT_FPAGE_NONE : b->eip & PAGE_MASK;
+	/* the body from here: the chained entry's stamp too (owed or not, the other entry
+	 * arrives with its fetch stamped by C code, before the block's ticks) */
+	j.look = &w->look;
+	j.rec = rec;
+	j.body = true;
+	if (rec)
+		w->look.nev = w->look.nstamp = 0;
+	emit_chain_prologue(&j, bail);
+	uint8_t *entry = e->p;
 	/* flag liveness (w->live) */
 	w->live[b->n] = EFL_ARITH;
 	for (unsigned k = b->n; k-- > 0;) {
@@ -452,10 +502,12 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		/* SSE templates first: a run of them keeps the guest's MXCSR loaded (mx) */
 		j.mx_in = w->mx[k];
 		j.mx_out = false;
-		int rc0[JIT_RC], last_rc0 = j.last_rc;
+		int rc0[JIT_RC];
 		unsigned ncold0 = j.ncold, nfcold0 = j.nfcold;
 		j.pend0_d = w->pend[k][0] = j.pend_d;
 		j.pend0_f = w->pend[k][1] = j.pend_f;
+		j.lru0 = w->lru[k] = j.lru;
+		unsigned nstamp0 = j.nstamp, nev0 = j.nev;
 		memcpy(rc0, j.rc, sizeof rc0);
 		j.sg_hit = false;
 		bool sse = i->opc >= 0x100 && jit_sse(&j, i) && !j.fb_overflow && !e->full;
@@ -467,13 +519,15 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 			j.fb_overflow = false;
 			j.lf = lf0;
 			memcpy(j.rc, rc0, sizeof rc0);
-			j.last_rc = last_rc0;
 			j.sg_ok = sg_ok0;
 			j.fpage = fpage0;
 			j.ncold = ncold0;
 			j.nfcold = nfcold0;
 			j.pend_d = j.pend0_d;
 			j.pend_f = j.pend0_f;
+			j.lru = j.lru0;
+			j.nstamp = nstamp0;
+			j.nev = nev0;
 			j.mx_out = false;
 			if (w->mx[k] && jit_insn_inline(i)) {
 				j.mx_out = true; /* the run goes on across it */
@@ -510,8 +564,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 				/* its stub rejoins the next instruction after C code ran: no entry
 				 * is known to have the newest stamp there (jit_group.c's members
 				 * have no check that would find out) */
-				if (j.sg_ok)
-					j.last_rc = -1;
+				j.lru.last = 0;
 			}
 			continue;
 		}
@@ -527,6 +580,9 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		j.nfcold = nfcold0;
 		j.pend_d = j.pend0_d;
 		j.pend_f = j.pend0_f;
+		j.lru = j.lru0;
+		j.nstamp = nstamp0;
+		j.nev = nev0;
 		j.lf = -1;
 		j.hf_out = HF_NONE;
 		w->mx[k + 1] = false;
@@ -551,6 +607,12 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 	w->lf[b->n] = j.lf;
 	w->pend[b->n][0] = j.pend_d;
 	w->pend[b->n][1] = j.pend_f;
+	w->lru[b->n] = j.lru;
+	j.body = false;
+	if (rec && look_decide(&w->look, j.nev)) {
+		s->data_used = data0; /* compiled again, owing what it can */
+		return 2;
+	}
 	if (w->mx[b->n])
 		jit_mxcsr_host(&j);
 	{
@@ -567,6 +629,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		j.k = w->stub[t].k;
 		j.pend_d = j.pend0_d = w->pend[j.k][0];
 		j.pend_f = j.pend0_f = w->pend[j.k][1];
+		j.lru = j.lru0 = w->lru[j.k];
 		j.nfb = 0;
 		j.fb_overflow = false;
 		for (unsigned c = w->stub[t].c0; c < w->stub[t].c1; c++)
@@ -579,9 +642,13 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 			e_label(e, w->stub[t].fb[f]);
 		if (w->stub[t].mx) /* handlers see the flags, and run under the host's MXCSR */
 			jit_mxcsr_host(&j);
+		unsigned nk = w->stub[t].k + 1;
+		/* what was owed at the instruction's start written, and C code's clock after the
+		 * ticks the fast path issues up to where the stub rejoins */
+		j.lru = w->lru[nk - 1];
+		j.lru.tk = w->lru[nk].tk;
 		if (!emit_fallback(&j, &b->insns[w->stub[t].k]))
 			goto fail;
-		unsigned nk = w->stub[t].k + 1;
 		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
 			jit_sg_recheck(&j, nk);
 		if (nk < b->n && w->fpage[nk] != JIT_FPAGE_NONE)
@@ -593,6 +660,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault)
 		if (w->lf[nk] >= 0)
 			e_store_imm(e, 4, J_IN, O_IN(lf_op), (uint32_t)w->lf[nk]);
 		/* the call synced everything; the fast path arrives with its own pending */
+		jit_lru_rejoin(&j, &w->lru[nk], nk);
 		jit_pend_rejoin(&j, w->pend[nk][0], w->pend[nk][1]);
 		if (w->mx[nk]) /* the next instruction expects the guest's */
 			jit_mxcsr_guest(&j);
@@ -625,12 +693,19 @@ fail: /* out of room: cpu_run resets the caches before the next block */
 	return 0;
 }
 
+/* Compiled first recording its LRU stamps, and again owing those a later stamp supersedes
+ * (2: the first found some). */
 bool jit_compile(struct cpu *c, struct block *b)
 {
-	int r = compile(c, b, true);
-	if (r < 0)
-		r = compile(c, b, false);
-	return r > 0;
+	bool nofault = true;
+	int r = compile(c, b, nofault, true);
+	if (r < 0) {
+		nofault = false;
+		r = compile(c, b, nofault, true);
+	}
+	if (r == 2)
+		r = compile(c, b, nofault, false);
+	return r == 1;
 }
 
 /* physmem is about to change a frame whose block b is compiled: its chained entry now
@@ -707,6 +782,9 @@ static void emit_trampoline(struct jit_state *s, struct cpu *c)
 	e_byte(&e, 0xFF); /* jmp rsi */
 	e_byte(&e, 0xE6);
 	s->epilogue = e.p;
+	/* past the gap of the last tick (struct jit_lru): C code's stamps come after any that
+	 * compiled code's C calls and out-of-line hits left there */
+	e_lea(&e, 8, J_LRU, J_LRU, JIT_TICK - 1);
 	jit_sync_out(&e);
 	static const uint8_t epi[] = {0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E,
 				      0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3};
@@ -785,6 +863,7 @@ int jit_init(struct cpu *c)
 	c->in->jit_k_both = 1ull << 32 | 1;
 	s->dead.tag = MMU_FAST_INVALID;
 	s->dead.tag_hi = 1;
+	s->dead.tlbe = &s->dead_tlbe;
 	emit_trampoline(s, c);
 	icache_clear(s);
 	s->dump_dir = getenv("VMLAB_JIT_DUMP");

@@ -56,13 +56,48 @@ struct jit_fill {
 };
 #define JIT_MAX_FILL 8
 
+/* LRU stamps in compiled code (jit_mem.c, docs/jit.md "Seventh session"). The t-th stamp of
+ * a block's run (its tick t) has the value base + t * JIT_TICK, base being J_LRU at the
+ * block's entry or after the last call into C: exact at compile time, so a stamp may be left
+ * out where a later access on the same path stamps the same entry (it owes it), and written
+ * afterwards, with its own value, wherever C code runs or the block is left. The gap between
+ * two ticks is room for the stamps of the C code a stub runs before it rejoins. */
+#define JIT_TICK 16
+/* The entries stamps may be owed to: the kept translations' (R8..R10), and the fetch slot of
+ * page fpage */
+enum { JIT_ENT_FETCH = JIT_RC, JIT_ENTS };
+struct jit_lru {
+	uint32_t tk;		/* ticks issued since the base */
+	uint32_t tr;		/* J_LRU = base + tr * JIT_TICK */
+	uint32_t owe[JIT_ENTS]; /* the tick entity e owes its entry (0: none) */
+	uint32_t fpage;		/* the page of the fetch slot JIT_ENT_FETCH owes through */
+	/* entity + 1 whose entry got tick tk (owed or not) with no C code's stamps after it
+	 * on any path to here: a hit through it again changes no order, and is not stamped
+	 * (0: none) */
+	uint8_t last;
+};
+/* Which stamps may be owed: a first compilation records the stamps and what ends an entity
+ * (ev); the one that is kept owes a stamp whose next event is a stamp of the same entity. */
+enum { JIT_EV_STAMP = 1, JIT_EV_KILL, JIT_EV_CALL, JIT_EV_EXIT };
+#define JIT_EV_MAX (8 * BLOCK_INSNS_MAX)
+struct jit_look {
+	uint8_t ev[JIT_EV_MAX]; /* type << 4 | entity */
+	unsigned nev;
+	bool owe[JIT_EV_MAX]; /* by stamp number */
+	unsigned nstamp;
+	bool any;
+};
+
 /* A kept translation's miss, out of line (jit_mem): the table lookup that replaces the kept
  * entry, emitted with the slow paths after the block's body so that the kept hit falls
  * through. from: the jump to it (patched then); back: where it rejoins (after the kept
  * path's LRU stamp: it stamps the new entry itself). */
 struct jit_cold {
 	uint8_t *from, *back;
-	unsigned sz, acc, r;
+	unsigned sz, acc, r, k;
+	struct jit_lru lru; /* at the jump: entity k's owed stamp, if any, goes to its old entry */
+	uint32_t tick;	    /* the access's tick, stamped on the new entry unless owed (0) */
+	bool skip;	    /* the fast path's hit was not stamped (lru.last): the new entry is */
 };
 /* A Jcc fall-through's fetch lookup that missed the fast table, out of line (the C lookup,
  * a leave when it fails): the EIP fetched, the instructions retired, and the hits pending
@@ -72,6 +107,7 @@ struct jit_fcold {
 	uint32_t eip;
 	unsigned retired, pend_d, pend_f, back_d, back_f;
 	bool sg; /* an access group holds across the Jcc: checked again after the call */
+	struct jit_lru lru, back_lru; /* where it jumps from and where it rejoins */
 };
 
 /* The state of one block's compilation. */
@@ -93,9 +129,6 @@ struct jit {
 	 * call C code (which may change the table) point all three at an entry no address
 	 * matches before they rejoin. */
 	int rc[JIT_RC];
-	/* the kept translation the last counted access went through, when its entry got the
-	 * newest LRU stamp on every path to here; -1 otherwise */
-	int last_rc;
 	/* the kept translation each guest base register's accesses go through (jit_rc_assign) */
 	uint8_t rc_of[8];
 	/* Access groups (jit_group.c): the plan (run[k], the group of instruction k, or -1;
@@ -153,6 +186,13 @@ struct jit {
 	/* what the host registers hold at this instruction's start (jit_regs_at_insn) */
 	struct jit_fill fill[JIT_MAX_FILL];
 	unsigned nfill;
+	/* LRU ticks and owed stamps here, and at this instruction's start (lru0) */
+	struct jit_lru lru, lru0;
+	/* stamps and events of the block's body so far (the fast path: body), recorded into
+	 * look (rec) or deciding from it which stamps are owed */
+	struct jit_look *look;
+	bool rec, body;
+	unsigned nstamp, nev;
 };
 
 /* A slot of the indirect-target cache: a guest EIP and the chained entry of its block (or
@@ -193,6 +233,9 @@ struct jit_state {
 	uint8_t *lf_code; /* where that helper's code starts (its slow half and its table) */
 	uint8_t *lf_table[JIT_LF_OPS];
 	unsigned long regs_lost; /* blocks not used for jit_regs_lost (tests require none) */
+	/* the TLB entry dead's stamps go to (an owed stamp flushed through a kept register
+	 * that a call left pointing at dead) */
+	struct tlb_entry dead_tlbe;
 };
 
 /* Emits the current instruction from a template; false (and nothing emitted) when there is
@@ -339,6 +382,24 @@ void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches 
 /* A hit through kept translation k (R8..R10), known to hold its entry here: the LRU stamp
  * (through host register tmp) unless its entry has the newest one already, and the count. */
 void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp);
+/* Whether jit_count_kept will emit a stamp (else it needs no temporary). */
+bool jit_kept_stamps(const struct jit *j, unsigned k, enum mmu_access acc);
+/* LRU ticks (struct jit_lru): every owed stamp written (through scratch registers ra, rb),
+ * compile time's state left as it is (exit: J_LRU also moved past the ticks issued, for the
+ * next block), or forgotten (flush). */
+void jit_lru_exit(struct jit *j, unsigned ra, unsigned rb);
+void jit_lru_flush(struct jit *j, unsigned ra, unsigned rb);
+/* An event of the block's body for the first compilation's record (struct jit_look). */
+void jit_look_ev(struct jit *j, unsigned type, unsigned ent);
+/* The owed stamps of R8..R10 written before code that changes those registers. */
+void jit_lru_kill_kept(struct jit *j, unsigned ra, unsigned rb);
+/* In a stub whose call ran with J_LRU at the tick of join (the fast path's state where it
+ * rejoins): J_LRU as the fast path has it there, or the block left before instruction k when
+ * the C code used more than the tick's gap (k == b->n: at the block's end). */
+void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k);
+/* A fetch hit's stamp on page's slot of the fetch table in RDX (through tmp; RAX and RCX
+ * too when another page's slot is owed a stamp). */
+void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp);
 /* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, ZF set
  * when its tag matches (in its page, not crossing into the next); clobbers RCX. */
 void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent);

@@ -105,6 +105,15 @@ static inline void e_op_rr(struct emit *e, unsigned sz, uint8_t op, unsigned reg
 	e_byte(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
 }
 
+/* cmovcc reg, [base + disp] (64-bit) */
+static inline void e_cmov_rm(struct emit *e, unsigned cc, unsigned reg, unsigned base, int32_t disp)
+{
+	e_rex2(e, true, reg, base, false, false);
+	e_byte(e, 0x0F);
+	e_byte(e, (uint8_t)(0x40 | cc));
+	e_mem(e, reg, base, disp);
+}
+
 /* mov reg, [base + disp] (sz 4 or 8) / movzx for sz 1 and 2: the value zero-extended. */
 static inline void e_load(struct emit *e, unsigned sz, unsigned reg, unsigned base, int32_t disp)
 {

@@ -337,7 +337,7 @@ bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_a
 		 * of those a normal access changes (templates keep values of their own in R11
 		 * across their operand): the guest registers the others hold, and their stores
 		 * still to come, stay */
-		unsigned t = j->last_rc != 1 ? jit_reg_tmp(j, bit(R11)) : RDX;
+		unsigned t = jit_kept_stamps(j, 1, acc) ? jit_reg_tmp(j, bit(R11)) : RDX;
 		from = e->p;
 		jit_count_kept(j, 1, acc, t);
 		if (e->p != from)

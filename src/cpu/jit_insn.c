@@ -623,11 +623,22 @@ static bool t_jmp_E(struct jit *j, const struct insn *i)
 	jit_exit_indirect(j, j->k + 1);
 	return true;
 }
+/* R8..R10 are about to hold other things: the stamps their entries are owed written first
+ * (through RAX and RDX, told to the register cache). */
+static void kill_kept(struct jit *j)
+{
+	jit_reg_clobber(j, bit(RAX) | bit(RDX));
+	uint8_t *from = j->e.p;
+	jit_lru_kill_kept(j, RAX, RDX);
+	jit_reg_wrote(j, from, bit(RAX) | bit(RDX));
+}
+
 /* R8D = a 32-bit r/m operand and ESI = ESP - 4, RDI = the stack slot's host address: both
  * accesses checked before either is counted (the operand's first, as the handlers do). */
 static void rm_and_push_slot(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
+	kill_kept(j);
 	if (i->mod3) {
 		push_slot(j);
 		ld_reg(j, R8, i->rm, 4);
@@ -846,6 +857,7 @@ static void flags_to_eflags(struct jit *j)
 		return;
 	j->lf = LF_NONE;
 	if (lf < 0 || kind < LF_ADD || kind > LF_DEC) {
+		jit_lru_kill_kept(j, RAX, RCX); /* the call may take R8..R10 */
 		e_op_mem(e, 4, 0x81, 7, J_IN, O_IN(lf_op));
 		e_u32(e, LF_NONE);
 		uint8_t *done = e_jcc(e, CC_E);

@@ -54,43 +54,194 @@ static bool tlb_modelled(const struct jit *j, unsigned acc)
 {
 	return acc == ACC_FETCH ? j->c->mmu->itlb : j->c->mmu->dtlb;
 }
-/* The LRU stamp of a fast-table hit whose entry is at ent + disp, through host register tmp:
- * the mirrored TLB entry's, as cpu_ptr does (the clock in a register). Compiled code runs
- * with paging on (jit_regime_ok), where every fast entry of a modelled TLB mirrors a TLB
- * entry (install_fast), so the entry needs no NULL test. */
-void jit_stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp)
+/* ---- LRU stamps (struct jit_lru) ---- */
+static bool lru_ticks(const struct jit *j, unsigned acc)
+{
+	return tlb_modelled(j, acc) && jit_lru(j);
+}
+
+/* An event of the block's body, recorded by the first compilation (jit_look) */
+void jit_look_ev(struct jit *j, unsigned type, unsigned ent)
+{
+	if (!j->body || !j->rec || !j->look)
+		return;
+	if (j->nev < JIT_EV_MAX)
+		j->look->ev[j->nev] = (uint8_t)(type << 4 | ent);
+	j->nev++;
+}
+/* A stamp of entity ent in the body: whether it is owed (a later one of the same entity
+ * supersedes it, as the first compilation found) */
+static bool look_stamp(struct jit *j, unsigned ent)
+{
+	if (!j->body)
+		return false;
+	jit_look_ev(j, JIT_EV_STAMP, ent);
+	unsigned n = j->nstamp++;
+	return !j->rec && j->look && n < j->look->nstamp && j->look->owe[n];
+}
+
+/* A stamp at a new tick through the fast slot at [slot + disp] (its entry through tmp): the
+ * mirrored TLB entry's, as cpu_ptr does. Compiled code runs with paging on (jit_regime_ok),
+ * where every fast entry of a modelled TLB mirrors a TLB entry (install_fast), so the entry
+ * needs no NULL test. */
+static void stamp_now(struct jit *j, unsigned slot, int32_t disp, unsigned tmp)
 {
 	struct emit *e = &j->e;
-	if (!tlb_modelled(j, acc))
-		return; /* no TLB is modelled: nothing to count (its fast entries mirror none) */
+	uint32_t t = ++j->lru.tk;
+	e_load(e, 8, tmp, slot, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_alu_ri(e, 8, 0, J_LRU, (int32_t)(t - j->lru.tr) * JIT_TICK);
+	e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
+	j->lru.tr = t;
+	j->lru.last = 0;
+}
+
+void jit_stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp)
+{
+	if (lru_ticks(j, acc))
+		stamp_now(j, ent, disp, tmp);
+}
+
+/* The stamp of a hit through entity ent, whose fast slot is at [slot + disp]: owed, or at
+ * its tick now (which supersedes what the entity owed: the same entry on this path). */
+static void stamp_ent(struct jit *j, unsigned ent, unsigned slot, int32_t disp, unsigned acc,
+		      unsigned tmp)
+{
+	if (!lru_ticks(j, acc) || j->lru.last == ent + 1)
+		return;
+	if (look_stamp(j, ent))
+		j->lru.owe[ent] = ++j->lru.tk;
+	else {
+		j->lru.owe[ent] = 0;
+		stamp_now(j, slot, disp, tmp);
+	}
+	j->lru.last = (uint8_t)(ent + 1);
+}
+
+/* Entity ent's owed stamp into its entry, unless the entry has a newer one (another kept
+ * register may mirror it, or C code stamped it after the stamp was owed): through ra (the
+ * entry) and rb (the value); no jump, so that the register cache may stay. */
+static void flush_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
+{
+	struct emit *e = &j->e;
+	uint32_t t = j->lru.owe[ent];
+	if (!t)
+		return;
+	const int32_t lu = (int32_t)offsetof(struct tlb_entry, last_use);
+	if (ent == JIT_ENT_FETCH) {
+		e_load(e, 8, ra, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+		e_load(e, 8, ra, ra,
+		       jit_fast_slot(j->lru.fpage) + (int32_t)offsetof(struct mmu_fast, tlbe));
+	} else
+		e_load(e, 8, ra, rc_reg[ent], (int32_t)offsetof(struct mmu_fast, tlbe));
+	e_lea(e, 8, rb, J_LRU, ((int32_t)t - (int32_t)j->lru.tr) * JIT_TICK);
+	e_alu_rm(e, 8, 7, rb, ra, lu);
+	e_cmov_rm(e, CC_B, rb, ra, lu);
+	e_store(e, 8, rb, ra, lu);
+	j->lru.owe[ent] = 0;
+}
+
+/* Entity ent is about to stand for another entry: what it owed written first. */
+static void kill_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
+{
+	jit_look_ev(j, JIT_EV_KILL, ent);
+	flush_ent(j, ent, ra, rb);
+	if (j->lru.last == ent + 1)
+		j->lru.last = 0;
+}
+
+void jit_lru_flush(struct jit *j, unsigned ra, unsigned rb)
+{
+	for (unsigned k = 0; k < JIT_ENTS; k++)
+		flush_ent(j, k, ra, rb);
+}
+
+void jit_lru_exit(struct jit *j, unsigned ra, unsigned rb)
+{
 	if (!jit_lru(j))
 		return;
-	e_load(e, 8, tmp, ent, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_alu_ri(e, 8, 0, J_LRU, 1);
-	e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
+	struct jit_lru keep = j->lru;
+	jit_lru_flush(j, ra, rb);
+	/* (the next block's ticks start a tick further, above the stamps that C code and
+	 * out-of-line hits with no tick may have left in this one's gap; C code, the
+	 * epilogue's and any call's, starts above them too) */
+	if (j->lru.tk != j->lru.tr)
+		e_lea(&j->e, 8, J_LRU, J_LRU, (int32_t)(j->lru.tk - j->lru.tr) * JIT_TICK);
+	j->lru = keep;
 }
+
+void jit_lru_kill_kept(struct jit *j, unsigned ra, unsigned rb)
+{
+	for (unsigned k = 0; k < JIT_RC; k++)
+		kill_ent(j, k, ra, rb);
+}
+
+void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k)
+{
+	struct emit *e = &j->e;
+	if (!jit_lru(j))
+		return;
+	/* RAX = the value of the join's tick, which the call was made at */
+	e_load(e, 8, RAX, J_IN, O_IN(jit_lru_mark));
+	e_lea(e, 8, RCX, RAX, JIT_TICK);
+	e_alu_rr(e, 8, 7, J_LRU, RCX);
+	uint8_t *ok = e_jcc(e, CC_B);
+	if (k < j->b->n)
+		jit_leave_resume(j, k);
+	else {
+		const struct insn *last = &j->b->insns[j->b->n - 1];
+		jit_leave_at(j, last->eip + last->len, k);
+	}
+	e_label(e, ok);
+	e_store(e, 8, J_LRU, J_IN, O_IN(jit_lru_floor));
+	e_lea(e, 8, J_LRU, RAX, -(int32_t)(join->tk - join->tr) * JIT_TICK);
+	j->lru = *join;
+	j->lru.last = 0;
+}
+
 /* The hit's count: at compile time, added to the registers at the next sync */
 static void add_hit(struct jit *j, unsigned acc)
 {
 	if (tlb_modelled(j, acc))
 		++*(acc == ACC_FETCH ? &j->pend_f : &j->pend_d);
 }
-/* Both, through RDX. */
+/* Both, through RDX, for a slot no entity stands for. */
 static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 {
 	jit_stamp_hit(j, ent, disp, acc, RDX);
 	add_hit(j, acc);
 }
 
-/* The stamp is left out when the kept entry is the one the last stamp went to (nothing else
- * was stamped since): a new stamp would not change the LRU order of any two entries, and the
- * clock's value itself is never seen. */
+bool jit_kept_stamps(const struct jit *j, unsigned k, enum mmu_access acc)
+{
+	if (!lru_ticks(j, acc) || j->lru.last == k + 1)
+		return false;
+	return !(j->body && !j->rec && j->look && j->nstamp < j->look->nstamp &&
+		 j->look->owe[j->nstamp]);
+}
+
+/* A hit through kept translation k: its stamp (owed when a later hit through k supersedes
+ * it) and its count. */
 void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp)
 {
-	if (j->last_rc != (int)k)
-		jit_stamp_hit(j, rc_reg[k], 0, acc, tmp);
+	stamp_ent(j, k, rc_reg[k], 0, acc, tmp);
 	add_hit(j, acc);
-	j->last_rc = (int)k;
+}
+
+/* The stamp of a fetch hit on page's slot in the fetch table at RDX (what the fetch entity
+ * owed another page's slot written first, through RAX and RCX): the fetch entity's when page is the
+ * one whose slot the fast path keeps checked (j->fpage: stubs check it again), else at its tick
+ * now. */
+void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp)
+{
+	if (j->lru.fpage != page)
+		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
+	if (page == j->fpage) {
+		j->lru.fpage = page;
+		stamp_ent(j, JIT_ENT_FETCH, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
+	} else {
+		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
+		jit_stamp_hit(j, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
+	}
 }
 
 void jit_pend_flush(struct jit *j)
@@ -131,6 +282,20 @@ void jit_call_sync(struct jit *j, const void *fn)
 	j->fpage = JIT_FPAGE_NONE; /* C code may replace any fast slot */
 	jit_pend_flush(j);
 	j->pend_d = j->pend_f = 0;
+	jit_look_ev(j, JIT_EV_CALL, 0);
+	/* the owed stamps written, and C code's clock at the tick issued last (the mark), or
+	 * above what the C code of a stub that rejoined since left (the floor): its stamps come
+	 * after all those, and, where a stub rejoins, before the fast path's next tick
+	 * (jit_lru_rejoin) */
+	if (jit_lru(j)) {
+		jit_lru_flush(j, RAX, RCX);
+		if (j->lru.tk != j->lru.tr)
+			e_lea(&j->e, 8, J_LRU, J_LRU, (int32_t)(j->lru.tk - j->lru.tr) * JIT_TICK);
+		e_store(&j->e, 8, J_LRU, J_IN, O_IN(jit_lru_mark));
+		e_alu_rm(&j->e, 8, 7, J_LRU, J_IN, O_IN(jit_lru_floor));
+		e_cmov_rm(&j->e, CC_B, J_LRU, J_IN, O_IN(jit_lru_floor));
+	}
+	memset(&j->lru, 0, sizeof j->lru);
 	jit_sync_out(&j->e);
 	e_call(&j->e, fn);
 	jit_rc_kill(j); /* C code took R8..R10: the dead slot there, as every block expects */
@@ -236,7 +401,6 @@ void jit_rc_forget(struct jit *j)
 	j->sg_ok = false; /* what R9 holds is no longer known */
 	for (unsigned k = 0; k < JIT_RC; k++)
 		j->rc[k] = -1;
-	j->last_rc = -1;
 }
 
 /* Runtime: the kept translations point at an entry no address matches (its 64-bit tag is
@@ -289,25 +453,37 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 		e_alu_ri(e, 8, 7, RAX, (int32_t)(PAGE_SIZE - sz));
 		uint8_t *other = e_jcc(e, CC_A);
 		/* a TLB hit on the same entry, counted as ever */
+		struct jit_lru at = j->lru;
 		jit_count_kept(j, k, acc, RDX);
+		bool skip = lru_ticks(j, acc) && j->lru.tk == at.tk;
 		uint8_t *back = e->p;
 		e->label = back; /* the miss path rejoins here (its count is compile time's) */
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		if (j->ncold < j->cold_max)
 			j->cold[j->ncold++] = (struct jit_cold){
-			    .from = other, .back = back, .sz = sz, .acc = acc, .r = r};
+			    .from = other,
+			    .back = back,
+			    .sz = sz,
+			    .acc = acc,
+			    .r = r,
+			    .k = k,
+			    .lru = at,
+			    .tick = j->lru.tk != at.tk && !j->lru.owe[k] ? j->lru.tk : 0,
+			    .skip = skip};
 		else
 			j->fb_overflow = true; /* no room: the handler runs it */
 	} else {
+		/* k gets another entry: what it owed goes to the one it held */
+		kill_ent(j, k, RAX, RDX);
 		table_lookup(j, sz, acc, RAX);
-		count_hit(j, RAX, 0, acc);
+		stamp_ent(j, k, RAX, 0, acc, RDX);
+		add_hit(j, acc);
 		e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		e_mov_rr(e, 8, r, RAX);
 	}
 	j->rc[k] = (int)acc;
-	j->last_rc = (int)k;
 	j->mb = RDI;
 	j->md = 0;
 }
@@ -318,8 +494,30 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 {
 	struct emit *e = &j->e;
 	e_label(e, c->from);
+	j->lru = c->lru;
+	flush_ent(j, c->k, RAX, RDX); /* owed to the entry r held */
 	table_lookup(j, c->sz, c->acc, RAX);
-	jit_stamp_hit(j, RAX, 0, c->acc, RDX);
+	const int32_t lu = (int32_t)offsetof(struct tlb_entry, last_use);
+	if (c->tick) { /* the fast path's stamp, on the new entry (owed: owed there too) */
+		e_load(e, 8, RDX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_alu_ri(e, 8, 0, J_LRU, (int32_t)(c->tick - c->lru.tr) * JIT_TICK);
+		e_store(e, 8, J_LRU, RDX, lu);
+	} else if (c->skip) {
+		/* the fast path's entry had the newest stamp; the new one needs a newer one,
+		 * in the last tick's gap above whatever C code or another such hit left there
+		 * (the floor, which it becomes), or the instruction goes to its handler */
+		int32_t v = (int32_t)(c->lru.tk - c->lru.tr) * JIT_TICK;
+		e_lea(e, 8, RCX, J_LRU, v);
+		e_alu_rm(e, 8, 7, RCX, J_IN, O_IN(jit_lru_floor));
+		e_cmov_rm(e, CC_B, RCX, J_IN, O_IN(jit_lru_floor));
+		e_lea(e, 8, RCX, RCX, 1);
+		e_lea(e, 8, RDX, J_LRU, v + JIT_TICK);
+		e_alu_rr(e, 8, 7, RCX, RDX);
+		jit_fb_jump(j, CC_AE);
+		e_store(e, 8, RCX, J_IN, O_IN(jit_lru_floor));
+		e_load(e, 8, RDX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_store(e, 8, RCX, RDX, lu);
+	}
 	e_mov_rr(e, 8, c->r, RAX);
 	e_patch(e_jmp(e), c->back);
 }
@@ -341,10 +539,14 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	if (j->fpage == page) {
 		/* no C code ran since that page's slot was checked (stubs that rejoin check it
 		 * again: jit_fetch_recheck), so it still mirrors the I-TLB entry: the hit, with
-		 * no check and no slow path */
+		 * no check and no slow path (and no code when its stamp is owed) */
+		uint8_t *p0 = e->p;
 		e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
-		count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH);
-		j->last_rc = -1; /* the fetch's stamp came after the last access's */
+		uint8_t *p1 = e->p;
+		jit_stamp_fetch(j, page, RDX);
+		if (e->p == p1)
+			e->p = p0;
+		add_hit(j, ACC_FETCH);
 		return;
 	}
 	struct jit_fcold c = {.eip = next_eip,
@@ -355,20 +557,24 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 			       * checks anew) */
 			      .sg = j->sg_ok && j->k + 1 < j->b->n &&
 				    j->sg->run[j->k + 1] == j->sg->run[j->k]};
+	c.lru = j->lru;
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &c.from);
-	count_hit(j, RDX, jit_fast_slot(next_eip), ACC_FETCH);
+	/* the miss path's lookup installs the slot: the page the fast path keeps checked */
+	j->fpage = page;
+	jit_stamp_fetch(j, page, RDX);
+	add_hit(j, ACC_FETCH);
 	c.back = e->p;
 	e->label = c.back; /* the miss path rejoins here */
 	c.back_d = j->pend_d;
 	c.back_f = j->pend_f;
+	j->lru.last = 0; /* the miss path rejoins after its C code */
+	c.back_lru = j->lru;
 	if (j->nfcold < j->fcold_max)
 		j->fcold[j->nfcold++] = c;
 	else
 		j->fb_overflow = true; /* no room: the handler runs it */
 	/* R8..R10 kept on the fast path; the slow one kills them at run time */
-	j->last_rc = -1; /* the fetch's stamp came after the last access's */
-	j->fpage = page; /* the miss path's lookup installed it (jit_emit_fcold) */
 }
 
 /* A stub rejoining instruction k, whose fast path takes page's fetch slot to hold (j->fpage):
@@ -395,6 +601,8 @@ void jit_emit_fcold(struct jit *j, const struct jit_fcold *c)
 	e_label(e, c->from);
 	j->pend_d = c->pend_d;
 	j->pend_f = c->pend_f;
+	j->lru = c->lru; /* (C code's clock after the tick of the fast path's stamp) */
+	j->lru.tk = c->back_lru.tk;
 	jit_add_insns(j, (int32_t)c->retired);
 	e_store_imm(e, 8, J_IN, O_IN(cur), 0);
 	e_mov_rr(e, 8, RDI, J_CPU);
@@ -407,6 +615,7 @@ void jit_emit_fcold(struct jit *j, const struct jit_fcold *c)
 	e_label(e, ok); /* the call left the dead slot in R8..R10; the fast path kept them */
 	if (c->sg)	/* (the Jcc is instruction retired - 1 of the group's run) */
 		jit_sg_recheck(j, c->retired);
+	jit_lru_rejoin(j, &c->back_lru, c->retired);
 	jit_pend_rejoin(j, c->back_d, c->back_f); /* the call synced; the fast path counted */
 	e_patch(e_jmp(e), c->back);
 }
