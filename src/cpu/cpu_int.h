@@ -189,6 +189,10 @@ struct block {
 	uint8_t *jit_chain; /* its entry from other compiled blocks */
 	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */
 	struct jit_link *jit_in; /* direct exits of other blocks chained to it */
+	/* the instructions (bit k: insns[k]) whose jump left the block early while cpu_run
+	 * interpreted it: which side exits compiled code takes to be taken (jit.c owes no LRU
+	 * stamp across those) */
+	uint64_t side_exits;
 	struct insn insns[];
 };
 

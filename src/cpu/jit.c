@@ -129,7 +129,10 @@ struct exit_state {
 };
 static void exit_begin(struct jit *j, struct exit_state *x)
 {
-	jit_look_ev(j, JIT_EV_EXIT, 0);
+	/* owing a stamp across a side exit costs a longer write where the exit is taken: not
+	 * across one the interpreter saw taken (block.side_exits) */
+	if (j->k + 1 >= j->b->n || (j->b->side_exits >> j->k & 1))
+		jit_look_ev(j, JIT_EV_EXIT, 0);
 	jit_pend_flush(j);
 	jit_lru_exit(j, RAX, RDX);
 	x->pend[0] = j->pend_d;
