@@ -101,6 +101,11 @@ void jit_leave_at(struct jit *j, uint32_t eip, unsigned retired)
 void jit_leave_resume(struct jit *j, unsigned k)
 {
 	struct emit *e = &j->e;
+	if (k == j->b->n) { /* nothing of the block left: cpu_run goes on after it */
+		const struct insn *last = &j->b->insns[k - 1];
+		jit_leave_at(j, last->eip + last->len, k);
+		return;
+	}
 	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
 	e_store(e, 8, RSI, J_IN, O_IN(jit_resume));
 	e_store_imm(e, 4, J_IN, O_IN(jit_resume_k), k);
@@ -273,10 +278,7 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	e_op_mem(e, 2, 0x83, 7, J_IN, O_IN(stop));
 	e_byte(e, 0);
 	uint8_t *go = e_jcc(e, CC_E);
-	if ((unsigned)k + 1 < j->b->n) /* cpu_run goes on in this block */
-		jit_leave_resume(j, (unsigned)k + 1);
-	else
-		jit_leave_at(j, i->eip + i->len, (unsigned)k + 1);
+	jit_leave_resume(j, (unsigned)k + 1); /* cpu_run goes on in this block */
 	e_label(e, go);
 	return true;
 }
@@ -392,7 +394,7 @@ struct jit_work {
 static bool look_decide(struct jit_look *l, unsigned nev)
 {
 	unsigned n = nev < JIT_EV_MAX ? nev : JIT_EV_MAX, ns = 0;
-	l->any = false;
+	bool any = false;
 	for (unsigned a = 0; a < n; a++) {
 		if (l->ev[a] >> 4 != JIT_EV_STAMP)
 			continue;
@@ -408,10 +410,10 @@ static bool look_decide(struct jit_look *l, unsigned nev)
 			}
 		}
 		l->owe[ns++] = owe;
-		l->any |= owe;
+		any |= owe;
 	}
 	l->nstamp = ns;
-	return l->any;
+	return any;
 }
 
 /* One compilation of block b: 1 done, 0 not (the interpreter runs it), -1 when an access group
@@ -648,7 +650,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		unsigned nk = w->stub[t].k + 1;
 		/* what was owed at the instruction's start written, and C code's clock after the
 		 * ticks the fast path issues up to where the stub rejoins */
-		j.lru = w->lru[nk - 1];
+		j.lru = j.lru0;
 		j.lru.tk = w->lru[nk].tk;
 		if (!emit_fallback(&j, &b->insns[w->stub[t].k]))
 			goto fail;

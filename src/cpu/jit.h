@@ -85,7 +85,6 @@ struct jit_look {
 	unsigned nev;
 	bool owe[JIT_EV_MAX]; /* by stamp number */
 	unsigned nstamp;
-	bool any;
 };
 
 /* A kept translation's miss, out of line (jit_mem): the table lookup that replaces the kept
@@ -96,7 +95,7 @@ struct jit_cold {
 	uint8_t *from, *back;
 	unsigned sz, acc, r, k;
 	struct jit_lru lru; /* at the jump: entity k's owed stamp, if any, goes to its old entry */
-	uint32_t tick;	    /* the access's tick, stamped on the new entry unless owed (0) */
+	bool stamped;	    /* the fast path stamped its hit (not owed): the new entry too */
 	bool skip;	    /* the fast path's hit was not stamped (lru.last): the new entry is */
 };
 /* A Jcc fall-through's fetch lookup that missed the fast table, out of line (the C lookup,
@@ -347,7 +346,7 @@ bool jit_lru(const struct jit *j); /* the TLB's replacement reads LRU stamps */
  * no TLB of that kind), through host register tmp. */
 void jit_stamp_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc, unsigned tmp);
 /* Leaves the block before instruction k, which cpu_run then interprets on from (no new block
- * entry counted: in->jit_resume). */
+ * entry counted: in->jit_resume); k == b->n: at the block's end. */
 void jit_leave_resume(struct jit *j, unsigned k);
 bool jit_write_serves_read(const struct mmu *m);
 /* Which kept translation serves which base register in this block (before it is compiled). */
@@ -384,18 +383,17 @@ void jit_rc_kill(struct jit *j);	      /* run time: no kept translation matches 
 void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp);
 /* Whether jit_count_kept will emit a stamp (else it needs no temporary). */
 bool jit_kept_stamps(const struct jit *j, unsigned k, enum mmu_access acc);
-/* LRU ticks (struct jit_lru): every owed stamp written (through scratch registers ra, rb),
- * compile time's state left as it is (exit: J_LRU also moved past the ticks issued, for the
- * next block), or forgotten (flush). */
+/* On an exit (struct jit_lru): every owed stamp written (through scratch registers ra, rb)
+ * and J_LRU moved past the ticks issued, for the next block; compile time's state is left as
+ * it is, for the path that goes on. */
 void jit_lru_exit(struct jit *j, unsigned ra, unsigned rb);
-void jit_lru_flush(struct jit *j, unsigned ra, unsigned rb);
 /* An event of the block's body for the first compilation's record (struct jit_look). */
 void jit_look_ev(struct jit *j, unsigned type, unsigned ent);
 /* The owed stamps of R8..R10 written before code that changes those registers. */
 void jit_lru_kill_kept(struct jit *j, unsigned ra, unsigned rb);
 /* In a stub whose call ran with J_LRU at the tick of join (the fast path's state where it
  * rejoins): J_LRU as the fast path has it there, or the block left before instruction k when
- * the C code used more than the tick's gap (k == b->n: at the block's end). */
+ * the C code used more than the tick's gap (jit_leave_resume). */
 void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k);
 /* A fetch hit's stamp on page's slot of the fetch table in RDX (through tmp; RAX and RCX
  * too when another page's slot is owed a stamp). */

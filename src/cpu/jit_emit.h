@@ -114,6 +114,13 @@ static inline void e_cmov_rm(struct emit *e, unsigned cc, unsigned reg, unsigned
 	e_mem(e, reg, base, disp);
 }
 
+/* reg = the larger of reg and [base + disp], unsigned 64-bit (cmp, cmovb) */
+static inline void e_umax_rm(struct emit *e, unsigned reg, unsigned base, int32_t disp)
+{
+	e_op_mem(e, 8, 0x3B, reg, base, disp);
+	e_cmov_rm(e, CC_B, reg, base, disp);
+}
+
 /* mov reg, [base + disp] (sz 4 or 8) / movzx for sz 1 and 2: the value zero-extended. */
 static inline void e_load(struct emit *e, unsigned sz, unsigned reg, unsigned base, int32_t disp)
 {

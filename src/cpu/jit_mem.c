@@ -69,15 +69,22 @@ void jit_look_ev(struct jit *j, unsigned type, unsigned ent)
 		j->look->ev[j->nev] = (uint8_t)(type << 4 | ent);
 	j->nev++;
 }
-/* A stamp of entity ent in the body: whether it is owed (a later one of the same entity
- * supersedes it, as the first compilation found) */
+/* Whether the body's next stamp is owed (a later one of the same entity supersedes it, as
+ * the first compilation found) */
+static bool look_owes(const struct jit *j)
+{
+	return j->body && !j->rec && j->look && j->nstamp < j->look->nstamp &&
+	       j->look->owe[j->nstamp];
+}
+/* A stamp of entity ent: whether it is owed */
 static bool look_stamp(struct jit *j, unsigned ent)
 {
 	if (!j->body)
 		return false;
 	jit_look_ev(j, JIT_EV_STAMP, ent);
-	unsigned n = j->nstamp++;
-	return !j->rec && j->look && n < j->look->nstamp && j->look->owe[n];
+	bool owe = look_owes(j);
+	j->nstamp++;
+	return owe;
 }
 
 /* A stamp at a new tick through the fast slot at [slot + disp] (its entry through tmp): the
@@ -134,8 +141,7 @@ static void flush_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
 	} else
 		e_load(e, 8, ra, rc_reg[ent], (int32_t)offsetof(struct mmu_fast, tlbe));
 	e_lea(e, 8, rb, J_LRU, ((int32_t)t - (int32_t)j->lru.tr) * JIT_TICK);
-	e_alu_rm(e, 8, 7, rb, ra, lu);
-	e_cmov_rm(e, CC_B, rb, ra, lu);
+	e_umax_rm(e, rb, ra, lu);
 	e_store(e, 8, rb, ra, lu);
 	j->lru.owe[ent] = 0;
 }
@@ -149,23 +155,26 @@ static void kill_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
 		j->lru.last = 0;
 }
 
-void jit_lru_flush(struct jit *j, unsigned ra, unsigned rb)
+/* Every owed stamp written, and J_LRU at the last tick issued (compile time's state then
+ * says nothing is owed). */
+static void lru_advance(struct jit *j, unsigned ra, unsigned rb)
 {
 	for (unsigned k = 0; k < JIT_ENTS; k++)
 		flush_ent(j, k, ra, rb);
+	if (j->lru.tk != j->lru.tr)
+		e_lea(&j->e, 8, J_LRU, J_LRU, (int32_t)(j->lru.tk - j->lru.tr) * JIT_TICK);
+	j->lru.tr = j->lru.tk;
 }
 
 void jit_lru_exit(struct jit *j, unsigned ra, unsigned rb)
 {
 	if (!jit_lru(j))
 		return;
-	struct jit_lru keep = j->lru;
-	jit_lru_flush(j, ra, rb);
 	/* (the next block's ticks start a tick further, above the stamps that C code and
 	 * out-of-line hits with no tick may have left in this one's gap; C code, the
 	 * epilogue's and any call's, starts above them too) */
-	if (j->lru.tk != j->lru.tr)
-		e_lea(&j->e, 8, J_LRU, J_LRU, (int32_t)(j->lru.tk - j->lru.tr) * JIT_TICK);
+	struct jit_lru keep = j->lru;
+	lru_advance(j, ra, rb);
 	j->lru = keep;
 }
 
@@ -185,12 +194,7 @@ void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k)
 	e_lea(e, 8, RCX, RAX, JIT_TICK);
 	e_alu_rr(e, 8, 7, J_LRU, RCX);
 	uint8_t *ok = e_jcc(e, CC_B);
-	if (k < j->b->n)
-		jit_leave_resume(j, k);
-	else {
-		const struct insn *last = &j->b->insns[j->b->n - 1];
-		jit_leave_at(j, last->eip + last->len, k);
-	}
+	jit_leave_resume(j, k);
 	e_label(e, ok);
 	e_store(e, 8, J_LRU, J_IN, O_IN(jit_lru_floor));
 	e_lea(e, 8, J_LRU, RAX, -(int32_t)(join->tk - join->tr) * JIT_TICK);
@@ -213,10 +217,7 @@ static void count_hit(struct jit *j, unsigned ent, int32_t disp, unsigned acc)
 
 bool jit_kept_stamps(const struct jit *j, unsigned k, enum mmu_access acc)
 {
-	if (!lru_ticks(j, acc) || j->lru.last == k + 1)
-		return false;
-	return !(j->body && !j->rec && j->look && j->nstamp < j->look->nstamp &&
-		 j->look->owe[j->nstamp]);
+	return lru_ticks(j, acc) && j->lru.last != k + 1 && !look_owes(j);
 }
 
 /* A hit through kept translation k: its stamp (owed when a later hit through k supersedes
@@ -233,15 +234,13 @@ void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp
  * now. */
 void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp)
 {
-	if (j->lru.fpage != page)
+	if (j->lru.fpage != page || page != j->fpage)
 		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
 	if (page == j->fpage) {
 		j->lru.fpage = page;
 		stamp_ent(j, JIT_ENT_FETCH, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
-	} else {
-		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
+	} else
 		jit_stamp_hit(j, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
-	}
 }
 
 void jit_pend_flush(struct jit *j)
@@ -288,12 +287,9 @@ void jit_call_sync(struct jit *j, const void *fn)
 	 * after all those, and, where a stub rejoins, before the fast path's next tick
 	 * (jit_lru_rejoin) */
 	if (jit_lru(j)) {
-		jit_lru_flush(j, RAX, RCX);
-		if (j->lru.tk != j->lru.tr)
-			e_lea(&j->e, 8, J_LRU, J_LRU, (int32_t)(j->lru.tk - j->lru.tr) * JIT_TICK);
+		lru_advance(j, RAX, RCX);
 		e_store(&j->e, 8, J_LRU, J_IN, O_IN(jit_lru_mark));
-		e_alu_rm(&j->e, 8, 7, J_LRU, J_IN, O_IN(jit_lru_floor));
-		e_cmov_rm(&j->e, CC_B, J_LRU, J_IN, O_IN(jit_lru_floor));
+		e_umax_rm(&j->e, J_LRU, J_IN, O_IN(jit_lru_floor));
 	}
 	memset(&j->lru, 0, sizeof j->lru);
 	jit_sync_out(&j->e);
@@ -461,16 +457,16 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 		e_load(e, 8, RDI, r, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
 		if (j->ncold < j->cold_max)
-			j->cold[j->ncold++] = (struct jit_cold){
-			    .from = other,
-			    .back = back,
-			    .sz = sz,
-			    .acc = acc,
-			    .r = r,
-			    .k = k,
-			    .lru = at,
-			    .tick = j->lru.tk != at.tk && !j->lru.owe[k] ? j->lru.tk : 0,
-			    .skip = skip};
+			j->cold[j->ncold++] =
+			    (struct jit_cold){.from = other,
+					      .back = back,
+					      .sz = sz,
+					      .acc = acc,
+					      .r = r,
+					      .k = k,
+					      .lru = at,
+					      .stamped = j->lru.tk != at.tk && !j->lru.owe[k],
+					      .skip = skip};
 		else
 			j->fb_overflow = true; /* no room: the handler runs it */
 	} else {
@@ -497,26 +493,22 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 	j->lru = c->lru;
 	flush_ent(j, c->k, RAX, RDX); /* owed to the entry r held */
 	table_lookup(j, c->sz, c->acc, RAX);
-	const int32_t lu = (int32_t)offsetof(struct tlb_entry, last_use);
-	if (c->tick) { /* the fast path's stamp, on the new entry (owed: owed there too) */
-		e_load(e, 8, RDX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_alu_ri(e, 8, 0, J_LRU, (int32_t)(c->tick - c->lru.tr) * JIT_TICK);
-		e_store(e, 8, J_LRU, RDX, lu);
+	if (c->stamped) { /* the fast path's stamp, on the new entry (owed: owed there too) */
+		stamp_now(j, RAX, 0, RDX);
 	} else if (c->skip) {
 		/* the fast path's entry had the newest stamp; the new one needs a newer one,
 		 * in the last tick's gap above whatever C code or another such hit left there
 		 * (the floor, which it becomes), or the instruction goes to its handler */
 		int32_t v = (int32_t)(c->lru.tk - c->lru.tr) * JIT_TICK;
 		e_lea(e, 8, RCX, J_LRU, v);
-		e_alu_rm(e, 8, 7, RCX, J_IN, O_IN(jit_lru_floor));
-		e_cmov_rm(e, CC_B, RCX, J_IN, O_IN(jit_lru_floor));
+		e_umax_rm(e, RCX, J_IN, O_IN(jit_lru_floor));
 		e_lea(e, 8, RCX, RCX, 1);
 		e_lea(e, 8, RDX, J_LRU, v + JIT_TICK);
 		e_alu_rr(e, 8, 7, RCX, RDX);
 		jit_fb_jump(j, CC_AE);
 		e_store(e, 8, RCX, J_IN, O_IN(jit_lru_floor));
 		e_load(e, 8, RDX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_store(e, 8, RCX, RDX, lu);
+		e_store(e, 8, RCX, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
 	}
 	e_mov_rr(e, 8, c->r, RAX);
 	e_patch(e_jmp(e), c->back);
