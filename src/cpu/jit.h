@@ -399,8 +399,8 @@ void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k);
  * too when another page's slot is owed a stamp). */
 void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp);
 /* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, ZF set
- * when its tag matches (in its page, not crossing into the next); clobbers RCX. */
-void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent);
+ * when its tag matches (in its page, not crossing into the next); clobbers tmp. */
+void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent, unsigned tmp);
 void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead); /* the same, any emitter */
 /* With RDX = the fetch fast table: a tag mismatch for lin jumps to *miss (patched later). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);

@@ -315,7 +315,7 @@ bool jit_sg_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu_a
 	int h = jit_reg_cached(j, b);
 	unsigned clob = 0;
 	if (!j->sg_ok) {
-		const unsigned all = bit(RAX) | bit(RCX) | bit(RDX) | bit(RSI) | bit(RDI);
+		const unsigned all = bit(RAX) | bit(RSI) | bit(RDI); /* (jit_mem_kept's) */
 		jit_reg_clobber(j, all);
 		from = e->p;
 		/* the check: ESI = B + lo, the whole range as one access through R9 (it counts
@@ -360,7 +360,7 @@ void jit_sg_recheck(struct jit *j, unsigned k)
 	if (lo)
 		e_alu_ri(e, 4, 0, RSI, lo);
 	/* a lookup, not an access: nothing counted */
-	jit_table_probe(j, (unsigned)(p->g[g].hi - lo), (enum mmu_access)p->g[g].acc, RAX);
+	jit_table_probe(j, (unsigned)(p->g[g].hi - lo), (enum mmu_access)p->g[g].acc, RAX, RCX);
 	uint8_t *fail = e_jcc(e, CC_NE);
 	e_mov_rr(e, 8, R9, RAX);
 	e_load(e, 8, J_SG, RAX, (int32_t)offsetof(struct mmu_fast, addend));

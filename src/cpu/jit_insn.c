@@ -69,8 +69,9 @@ static void e_operand(struct jit *j, const struct insn *i, unsigned sz, enum mmu
 	uint8_t *from = j->e.p;
 	jit_ea(j, i);
 	jit_mem(j, i->sreg, sz, acc, i->base);
-	/* (a kept translation's miss, out of line, changes RAX, RCX and RDX) */
-	jit_reg_wrote(j, from, bit(RAX) | bit(RCX) | bit(RDX) | bit(RSI) | bit(RDI));
+	/* (the access's code, its miss paths out of line included, changes RAX, RSI and RDI
+	 * alone: jit_mem_kept) */
+	jit_reg_wrote(j, from, bit(RAX) | bit(RSI) | bit(RDI));
 	j->mb = RDI;
 	j->md = 0;
 }

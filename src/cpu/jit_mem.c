@@ -320,8 +320,8 @@ static void seg_prologue(struct jit *j, unsigned sr, enum mmu_access acc)
 
 /* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, and
  * the flags say whether its tag matches (ZF: the access is in its page, not crossing into
- * the next). Clobbers RCX. */
-void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
+ * the next). Clobbers tmp. */
+void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent, unsigned tmp)
 {
 	struct emit *e = &j->e;
 	/* ent = the fast entry: (lin >> 12) & (MMU_FAST_SIZE - 1), times its size */
@@ -332,20 +332,21 @@ void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned e
 	e_alu_rm(e, 8, 0, ent, J_IN, O_IN(fast) + 8 * (int32_t)acc);
 	/* the tag against the page of the last byte: a miss also when the access crosses
 	 * into the next page */
-	e_lea(e, 4, RCX, RSI, (int32_t)sz - 1);
-	e_alu_ri(e, 4, 4, RCX, (int32_t)PAGE_MASK);
-	e_alu_rm(e, 4, 7, RCX, ent, (int32_t)offsetof(struct mmu_fast, tag));
+	e_lea(e, 4, tmp, RSI, (int32_t)sz - 1);
+	e_alu_ri(e, 4, 4, tmp, (int32_t)PAGE_MASK);
+	e_alu_rm(e, 4, 7, tmp, ent, (int32_t)offsetof(struct mmu_fast, tag));
 }
-static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent)
+static void table_lookup(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent,
+			 unsigned tmp)
 {
-	jit_table_probe(j, sz, acc, ent);
+	jit_table_probe(j, sz, acc, ent, tmp);
 	jit_fb_jump(j, CC_NE);
 }
 
 void jit_mem_check(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, unsigned ent)
 {
 	seg_prologue(j, sr, acc);
-	table_lookup(j, sz, acc, ent);
+	table_lookup(j, sz, acc, ent, RCX);
 }
 
 void jit_mem_finish(struct jit *j, unsigned ent, unsigned addr, unsigned dst, enum mmu_access acc)
@@ -450,7 +451,7 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 		uint8_t *other = e_jcc(e, CC_A);
 		/* a TLB hit on the same entry, counted as ever */
 		struct jit_lru at = j->lru;
-		jit_count_kept(j, k, acc, RDX);
+		jit_count_kept(j, k, acc, RDI);
 		bool skip = lru_ticks(j, acc) && j->lru.tk == at.tk;
 		uint8_t *back = e->p;
 		e->label = back; /* the miss path rejoins here (its count is compile time's) */
@@ -471,9 +472,9 @@ void jit_mem_kept(struct jit *j, unsigned sr, unsigned sz, enum mmu_access acc, 
 			j->fb_overflow = true; /* no room: the handler runs it */
 	} else {
 		/* k gets another entry: what it owed goes to the one it held */
-		kill_ent(j, k, RAX, RDX);
-		table_lookup(j, sz, acc, RAX);
-		stamp_ent(j, k, RAX, 0, acc, RDX);
+		kill_ent(j, k, RAX, RDI);
+		table_lookup(j, sz, acc, RAX, RDI);
+		stamp_ent(j, k, RAX, 0, acc, RDI);
 		add_hit(j, acc);
 		e_load(e, 8, RDI, RAX, (int32_t)offsetof(struct mmu_fast, addend));
 		e_alu_rr(e, 8, 0, RDI, RSI);
@@ -491,24 +492,29 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 	struct emit *e = &j->e;
 	e_label(e, c->from);
 	j->lru = c->lru;
-	flush_ent(j, c->k, RAX, RDX); /* owed to the entry r held */
-	table_lookup(j, c->sz, c->acc, RAX);
+	/* through RAX and RDI alone (the fast path keeps guest registers in the others) */
+	flush_ent(j, c->k, RAX, RDI); /* owed to the entry r held */
+	table_lookup(j, c->sz, c->acc, RAX, RDI);
 	if (c->stamped) { /* the fast path's stamp, on the new entry (owed: owed there too) */
-		stamp_now(j, RAX, 0, RDX);
+		stamp_now(j, RAX, 0, RDI);
 	} else if (c->skip) {
 		/* the fast path's entry had the newest stamp; the new one needs a newer one,
 		 * in the last tick's gap above whatever C code or another such hit left there
 		 * (the floor, which it becomes), or the instruction goes to its handler */
 		int32_t v = (int32_t)(c->lru.tk - c->lru.tr) * JIT_TICK;
-		e_lea(e, 8, RCX, J_LRU, v);
-		e_umax_rm(e, RCX, J_IN, O_IN(jit_lru_floor));
-		e_lea(e, 8, RCX, RCX, 1);
-		e_lea(e, 8, RDX, J_LRU, v + JIT_TICK);
-		e_alu_rr(e, 8, 7, RCX, RDX);
+		e_lea(e, 8, RDI, J_LRU, v);
+		e_umax_rm(e, RDI, J_IN, O_IN(jit_lru_floor));
+		e_lea(e, 8, RDI, RDI, 1);
+		e_alu_rr(e, 8, 5, RDI, J_LRU); /* (its distance from the clock) */
+		e_alu_ri(e, 8, 7, RDI, v + JIT_TICK);
 		jit_fb_jump(j, CC_AE);
-		e_store(e, 8, RCX, J_IN, O_IN(jit_lru_floor));
-		e_load(e, 8, RDX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
-		e_store(e, 8, RCX, RDX, (int32_t)offsetof(struct tlb_entry, last_use));
+		e_alu_rr(e, 8, 0, RDI, J_LRU);
+		e_store(e, 8, RDI, J_IN, O_IN(jit_lru_floor));
+		e_mov_rr(e, 8, c->r, RAX);
+		e_load(e, 8, RAX, RAX, (int32_t)offsetof(struct mmu_fast, tlbe));
+		e_store(e, 8, RDI, RAX, (int32_t)offsetof(struct tlb_entry, last_use));
+		e_patch(e_jmp(e), c->back);
+		return;
 	}
 	e_mov_rr(e, 8, c->r, RAX);
 	e_patch(e_jmp(e), c->back);

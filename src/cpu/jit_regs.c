@@ -161,16 +161,19 @@ unsigned jit_reg_tmp(struct jit *j, unsigned busy)
 	sync(j, j->e.p);
 	unsigned best = RAX;
 	uint32_t best_use = UINT32_MAX;
-	bool best_free = false;
+	unsigned best_rank = 0;
 	for (unsigned h = 0; h < 16; h++) {
 		if (!scratch(h) || (busy >> h & 1))
 			continue;
-		bool free = holders(j, h) == 0;
-		/* a register that holds nothing first, else the least recently used */
-		if ((free && !best_free) || (free == best_free && j->rg.use[h] < best_use)) {
+		/* a register that holds nothing first, one a memory access keeps (RCX, RDX: the
+		 * access takes RAX, RSI and RDI) before one it does not, else the least recently
+		 * used */
+		bool free = holders(j, h) == 0, kept = h == RCX || h == RDX;
+		unsigned rank = free ? 2 + kept : 1;
+		if (rank > best_rank || (rank == best_rank && j->rg.use[h] < best_use)) {
 			best = h;
 			best_use = j->rg.use[h];
-			best_free = free;
+			best_rank = rank;
 		}
 	}
 	flush_host(j, best, NOREG);
