@@ -16,11 +16,18 @@
 #              its vmlab/qemu ratio is against the 2-level row's qemu-i386 figure)
 #   sse2       tests/guest/bench_fpu.c (n-body and a series, double precision) at
 #              -O2 -msse2 -mfpmath=sse, scale $TABLE_FPU_SCALE
+# With TABLE_BREAKDOWN=1 the vmlab columns say where vmlab's time goes instead (rows md5sum to
+# bench_cpu by default): vmlab, vmlab --tlb=1024x4 (a TLB that holds these programs' pages:
+# nearly no misses, every other piece of the model as in the default run) and --no-tlb (no
+# TLB model). Of vmlab's time: the default TLB's misses ((vmlab - 1024x4) / vmlab), the
+# model's bookkeeping of each access (LRU stamps, hit counts: (1024x4 - no-tlb) / vmlab) and
+# the rest (no-tlb / vmlab); and that rest against qemu-i386 (no-tlb / qemu).
 # Generated inputs and programs go to build/bench. Not part of `make test`: a few minutes.
 # Usage: bench/table.sh [VMLAB]   (default build/rel/vmlab)
 #   env: TABLE_N=3 TABLE_MB=20 TABLE_SORT_MB=10 TABLE_CPU_SCALE=8 TABLE_CHASE_MB=256
 #        TABLE_CHASE_STEPS=10000000 TABLE_FPU_SCALE=30 TABLE_STARTUP_REPS=20
 #        TABLE_ROWS="startup md5sum sha256sum gzip bzip2 sort bench_cpu chase chase_pae sse2"
+#        TABLE_BREAKDOWN=1
 cd "$(dirname "$0")/.." || exit 1
 VMLAB=$(realpath "${1:-build/rel/vmlab}")
 QEMU=${QEMU:-/usr/bin/qemu-i386}
@@ -32,7 +39,12 @@ CHASE_MB=${TABLE_CHASE_MB:-256}
 CHASE_STEPS=${TABLE_CHASE_STEPS:-10000000}
 FPU_SCALE=${TABLE_FPU_SCALE:-30}
 STARTUP_REPS=${TABLE_STARTUP_REPS:-20}
-ROWS=${TABLE_ROWS:-startup md5sum sha256sum gzip bzip2 sort bench_cpu chase chase_pae sse2}
+BREAKDOWN=${TABLE_BREAKDOWN:-}
+if [ -n "$BREAKDOWN" ]; then
+	ROWS=${TABLE_ROWS:-md5sum sha256sum gzip bzip2 sort bench_cpu}
+else
+	ROWS=${TABLE_ROWS:-startup md5sum sha256sum gzip bzip2 sort bench_cpu chase chase_pae sse2}
+fi
 out=$PWD/build/bench
 mkdir -p "$out"
 [ -x "$VMLAB" ] || { echo "bench/table.sh: no $VMLAB (make -j2 all)" >&2; exit 1; }
@@ -80,13 +92,13 @@ ratio() { # a b fmt -> a/b, or empty when either is missing
 	awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b > 0) printf f, a / b }'
 }
 
-# measure REPS VMLAB_OPTS RUNNERS COMMAND...: sets n q v f (median CPU seconds) for the runners
-# named in RUNNERS (a subset of "native qemu vmlab notlb"), checking each output against the
-# native one ($tmp/ref, made first).
+# measure REPS VMLAB_OPTS RUNNERS COMMAND...: sets n q v f g (median CPU seconds) for the
+# runners named in RUNNERS (a subset of "native qemu vmlab notlb bigtlb"), checking each
+# output against the native one ($tmp/ref, made first).
 measure() {
 	local reps=$1 vopts=$2 runners=$3
 	shift 3
-	local -a rn=() rq=() rv=() rf=()
+	local -a rn=() rq=() rv=() rf=() rg=()
 	local k who t
 	if ! "$@" </dev/null >"$tmp/ref" 2>/dev/null; then
 		echo "bench/table.sh: native $* failed" >&2
@@ -98,6 +110,7 @@ measure() {
 			qemu) t=$(cpu "$reps" "$tmp/out" "$QEMU" "$@") ;;
 			vmlab) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run ${vopts:+"$vopts"} -- "$@") ;;
 			notlb) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run --no-tlb ${vopts:+"$vopts"} -- "$@") ;;
+			bigtlb) t=$(cpu "$reps" "$tmp/out" "$VMLAB" run --tlb=1024x4 ${vopts:+"$vopts"} -- "$@") ;;
 			esac
 			if [ "$t" = FAIL ]; then
 				echo "bench/table.sh: $who: $* failed: $(head -c 300 "$tmp/out.err")" >&2
@@ -107,6 +120,7 @@ measure() {
 			fi
 			case $who in
 			native) rn+=("$t") ;; qemu) rq+=("$t") ;; vmlab) rv+=("$t") ;; notlb) rf+=("$t") ;;
+			bigtlb) rg+=("$t") ;;
 			esac
 		done
 	done
@@ -114,24 +128,45 @@ measure() {
 	q=$([ ${#rq[@]} -gt 0 ] && median "${rq[@]}")
 	v=$(median "${rv[@]}")
 	f=$(median "${rf[@]}")
+	g=$([ ${#rg[@]} -gt 0 ] && median "${rg[@]}")
 }
 
-row() { # label: prints the row from n q v f
+row() { # label: prints the row from n q v f (g)
 	local vq fv
+	if [ -n "$BREAKDOWN" ]; then
+		local share='' misses bookkeeping rest
+		case "$v $g $f" in
+		*FAIL* | " "* | *" " | *"  "*) ;;
+		*) read -r misses bookkeeping rest < <(awk -v v="$v" -v g="$g" -v f="$f" '
+			function pc(x) { x = sprintf("%.0f", 100 * x / v); return (x == "-0" ? "0" : x) "%" }
+			BEGIN { print pc(v - g), pc(g - f), pc(f) }')
+		   share="$misses | $bookkeeping | $rest" ;;
+		esac
+		[ -n "$share" ] || share=" | | "
+		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$q" "$v" "$g" "$f" "$share" \
+			"$(ratio "$f" "$q" "%.2fx")"
+		return
+	fi
 	vq=$(ratio "$v" "$q" "%.2fx")
 	fv=$(ratio "$f" "$v" "%.2f")
 	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$n" "$q" "$v" "$f" "$vq" "$fv"
 }
 
 all="native qemu vmlab notlb"
+[ -z "$BREAKDOWN" ] || all="qemu vmlab bigtlb notlb"
 cpuinfo() { grep -m1 "^$1" /proc/cpuinfo | sed 's/.*: //'; }
 echo "bench/table.sh, $(date -u '+%Y-%m-%d %H:%M UTC'): $(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model)),"
 echo "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; vmlab $(git describe --always --dirty 2>/dev/null),"
 echo "$("$QEMU" --version | head -1), busybox-static:i386 $(cat build/busybox/VERSION 2>/dev/null)."
 echo "CPU seconds (user+sys), median of $N runs; busybox rows on $MB MB of text."
 echo
-echo "| workload | native | qemu-i386 | vmlab | vmlab --no-tlb | vmlab / qemu | vmlab --no-tlb / vmlab |"
-echo "|---|---|---|---|---|---|---|"
+if [ -n "$BREAKDOWN" ]; then
+	echo "| workload | qemu-i386 | vmlab | vmlab --tlb=1024x4 | vmlab --no-tlb | misses | bookkeeping | the rest | --no-tlb / qemu |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+else
+	echo "| workload | native | qemu-i386 | vmlab | vmlab --no-tlb | vmlab / qemu | vmlab --no-tlb / vmlab |"
+	echo "|---|---|---|---|---|---|---|"
+fi
 chase_v='' chase_f='' chase_q=''
 for r in $ROWS; do
 	n='' q=''
