@@ -383,9 +383,14 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 			jit_reg_wrote(j, from, bit(h));
 			st_reg(j, h, i->reg, 4);
 			return true;
-		} else {
+		} else { /* through a free host register, told to jit_regs.c: the others stay */
 			e_operand(j, i, sz, ACC_READ);
-			e_load(e, sz, RAX, j->mb, j->md);
+			unsigned h = jit_reg_tmp(j, bit(j->mb));
+			uint8_t *from = e->p;
+			e_load(e, sz, h, j->mb, j->md);
+			jit_reg_wrote(j, from, bit(h));
+			st_reg(j, h, i->reg, sz);
+			return true;
 		}
 		st_reg(j, RAX, i->reg, sz);
 		return true;
@@ -405,8 +410,11 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 	}
 	e_operand(j, i, sz, ACC_WRITE);
 	if (form == F_EG && sz < 4) {
-		ld_reg(j, RAX, i->reg, sz);
-		e_store(e, sz, RAX, j->mb, j->md);
+		unsigned h = jit_reg_tmp(j, bit(j->mb));
+		ld_reg(j, h, i->reg, sz);
+		uint8_t *from = e->p;
+		e_store(e, sz, h, j->mb, j->md);
+		jit_reg_wrote(j, from, 0);
 		return true;
 	}
 	/* a 32-bit store from where the source is held, or an immediate's */
@@ -495,11 +503,16 @@ static bool t_movx(struct jit *j, const struct insn *i)
 		base = j->mb;
 		disp = j->md;
 	}
+	/* into a free host register, told to jit_regs.c (the source in c->regs is exact: the
+	 * instruction is not one whose stores wait), which then holds a 32-bit destination */
+	unsigned h = jit_reg_tmp(j, i->mod3 ? 0 : bit(j->mb));
+	uint8_t *from = e->p;
 	if (sx)
-		e_load_sx(e, ssz, RAX, base, disp);
+		e_load_sx(e, ssz, h, base, disp);
 	else
-		e_load(e, ssz, RAX, base, disp);
-	st_reg(j, RAX, i->reg, osz(i));
+		e_load(e, ssz, h, base, disp);
+	jit_reg_wrote(j, from, bit(h));
+	st_reg(j, h, i->reg, osz(i));
 	return true;
 }
 static bool t_xchg(struct jit *j, const struct insn *i)
