@@ -363,6 +363,19 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 }
 
 /* ---- MOV, LEA, MOVZX/MOVSX ---- */
+/* sz bytes at [base + disp], zero- or sign-extended (sx), into a free host register told to
+ * jit_regs.c (the guest registers the others hold stay): that register. */
+static unsigned load_tmp(struct jit *j, unsigned sz, bool sx, unsigned base, int32_t disp)
+{
+	unsigned h = jit_reg_tmp(j, bit(base));
+	uint8_t *from = j->e.p;
+	if (sx)
+		e_load_sx(&j->e, sz, h, base, disp);
+	else
+		e_load(&j->e, sz, h, base, disp);
+	jit_reg_wrote(j, from, bit(h));
+	return h;
+}
 static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 {
 	struct emit *e = &j->e;
@@ -373,26 +386,14 @@ static bool t_mov(struct jit *j, const struct insn *i, unsigned sz, int form)
 			st_reg(j, jit_reg_get(j, i->rm, 0), i->reg, 4);
 			return true;
 		}
-		if (i->mod3)
+		if (i->mod3) {
 			ld_reg(j, RAX, i->rm, sz);
-		else if (sz == 4) { /* into a host register that then holds the guest's */
-			e_operand(j, i, 4, ACC_READ);
-			unsigned h = jit_reg_tmp(j, bit(j->mb));
-			uint8_t *from = e->p;
-			e_load(e, 4, h, j->mb, j->md);
-			jit_reg_wrote(j, from, bit(h));
-			st_reg(j, h, i->reg, 4);
-			return true;
-		} else { /* through a free host register, told to jit_regs.c: the others stay */
-			e_operand(j, i, sz, ACC_READ);
-			unsigned h = jit_reg_tmp(j, bit(j->mb));
-			uint8_t *from = e->p;
-			e_load(e, sz, h, j->mb, j->md);
-			jit_reg_wrote(j, from, bit(h));
-			st_reg(j, h, i->reg, sz);
+			st_reg(j, RAX, i->reg, sz);
 			return true;
 		}
-		st_reg(j, RAX, i->reg, sz);
+		/* (32 bits: a host register that then holds the guest's) */
+		e_operand(j, i, sz, ACC_READ);
+		st_reg(j, load_tmp(j, sz, false, j->mb, j->md), i->reg, sz);
 		return true;
 	}
 	if (i->mod3) {
@@ -491,7 +492,6 @@ static bool t_lea(struct jit *j, const struct insn *i)
 }
 static bool t_movx(struct jit *j, const struct insn *i)
 {
-	struct emit *e = &j->e;
 	unsigned ssz = (i->opc & 1) ? 2 : 1;
 	bool sx = i->opc >= 0x1BE;
 	if (!mem_ok(i))
@@ -503,16 +503,9 @@ static bool t_movx(struct jit *j, const struct insn *i)
 		base = j->mb;
 		disp = j->md;
 	}
-	/* into a free host register, told to jit_regs.c (the source in c->regs is exact: the
-	 * instruction is not one whose stores wait), which then holds a 32-bit destination */
-	unsigned h = jit_reg_tmp(j, i->mod3 ? 0 : bit(j->mb));
-	uint8_t *from = e->p;
-	if (sx)
-		e_load_sx(e, ssz, h, base, disp);
-	else
-		e_load(e, ssz, h, base, disp);
-	jit_reg_wrote(j, from, bit(h));
-	st_reg(j, h, i->reg, osz(i));
+	/* (the source in c->regs is exact: the instruction is not one whose stores wait); the
+	 * register then holds a 32-bit destination */
+	st_reg(j, load_tmp(j, ssz, sx, base, disp), i->reg, osz(i));
 	return true;
 }
 static bool t_xchg(struct jit *j, const struct insn *i)
