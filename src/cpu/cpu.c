@@ -540,7 +540,7 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->pa2 = 0;
 	b->pnext2 = NULL;
 	b->link[0] = b->link[1] = NULL;
-	b->jit = b->jit_chain = b->jit_bail = NULL;
+	b->jit = b->jit_chain = b->jit_light = b->jit_bail = NULL;
 	b->jit_in = NULL;
 	b->runs = 0;
 	b->sg_fails = 0;

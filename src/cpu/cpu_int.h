@@ -133,6 +133,9 @@ struct cpu_internal {
 	struct jit_state *jit;
 	uint64_t jit_end;       /* the instruction budget's end, for chained blocks */
 	uint8_t *jit_link_site; /* the direct exit compiled code left by, not yet chained */
+	/* that exit's block's frame number + 1 when its fast path there held its page's fetch
+	 * slot checked and the exit's target is on that page (0: not so) */
+	uint32_t jit_link_frame;
 	bool jit_full;          /* the code buffer is full: reset the caches */
 	bool jit_fetch_model;   /* c->tlb_fetch_model the compiled code was made for */
 	uint64_t dc_hits;       /* decode-cache hits not yet added to the counter */
@@ -187,6 +190,9 @@ struct block {
 	struct block *pnext2;
 	uint8_t *jit;       /* compiled code's entry from cpu_run, or NULL */
 	uint8_t *jit_chain; /* its entry from other compiled blocks */
+	/* its entry from a block on its page and frame whose fast path held the fetch slot
+	 * checked (jit_link), past the check of its page's frame; NULL: none */
+	uint8_t *jit_light;
 	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */
 	struct jit_link *jit_in; /* direct exits of other blocks chained to it */
 	/* the instructions (bit k: insns[k]) whose jump left the block early while cpu_run

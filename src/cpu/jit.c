@@ -164,6 +164,11 @@ void jit_exit_direct(struct jit *j, uint32_t target, unsigned retired)
 	e_store_imm(e, 4, J_CPU, (int32_t)offsetof(struct cpu, eip), target);
 	e_mov_ri64(e, RAX, (uint64_t)(uintptr_t)site);
 	e_store(e, 8, RAX, J_IN, O_IN(jit_link_site));
+	/* the target may be entered past its frame's check: its page is this block's, whose
+	 * slot the path here holds as the entry checked it (jit.h, fframe) */
+	bool light = j->fframe && ((target ^ j->b->eip) & PAGE_MASK) == 0;
+	e_store_imm(e, 4, J_IN, O_IN(jit_link_frame),
+		    light ? (uint32_t)(j->b->pa >> PAGE_SHIFT) + 1 : 0);
 	jit_exit_code(j, J_CONT);
 	exit_end(j, &x);
 }
@@ -284,38 +289,41 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 }
 
 /* ---- blocks ---- */
-/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa: the
- * entry's tag and frame number (install_fast) in one 64-bit compare. */
+/* Jumps to bail unless the fetch fast table (RDX) maps lin's page to the frame at pa */
 static void chain_frame_check(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t *bail)
 {
-	struct emit *e = &j->e;
-	_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
-	e_mov_ri64(e, RAX, (uint64_t)(pa >> PAGE_SHIFT) << 32 | (lin & PAGE_MASK));
-	e_alu_rm(e, 8, 7, RAX, RDX, jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
-	e_patch(e_jcc(e, CC_NE), bail);
+	uint8_t *miss;
+	jit_fetch_frame_lookup(j, lin, pa, &miss);
+	e_patch(miss, bail);
 }
 
-/* The chained entry: what cpu_run's get_block does before it runs a block (the budget, the
- * fetch's I-TLB lookup, that the page still maps to the block's frame, the decode-cache hit),
- * inline; anything else leaves for cpu_run at the block's EIP. A block whose last instruction
- * crosses into the next page also checks that page's mapping and counts its fetch lookup
- * after the first page's, as get_block's straddle_ok does. */
-static void emit_chain_prologue(struct jit *j, uint8_t *bail)
+/* The chained entry: what cpu_run's get_block does before it runs a block (that the page
+ * still maps to the block's frame, the budget, the fetch's I-TLB lookup, the decode-cache
+ * hit), inline; anything else leaves for cpu_run at the block's EIP. A block whose last
+ * instruction crosses into the next page also checks that page's mapping and counts its
+ * fetch lookup after the first page's, as get_block's straddle_ok does. Returns the light
+ * entry, past the frame's check (NULL for a block that crosses pages): a block on the same
+ * page and frame whose fast path still holds that page's slot as its entry checked it
+ * enters there (jit_link), the check's outcome known. */
+static uint8_t *emit_chain_prologue(struct jit *j, uint8_t *bail)
 {
 	struct emit *e = &j->e;
 	struct block *b = j->b;
 	uint32_t lin = b->eip, lin2 = (lin & PAGE_MASK) + PAGE_SIZE;
-	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
-	e_alu_ri(e, 8, 0, RAX, b->n);
-	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
-	e_patch(e_jcc(e, CC_A), bail);
+	bool fetch = j->count_i && j->c->mmu->itlb;
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	chain_frame_check(j, lin, b->pa, bail);
 	if (b->straddle)
 		chain_frame_check(j, lin2, b->pa2, bail);
+	uint8_t *light = b->straddle ? NULL : e->p;
+	if (light && fetch) /* the stamp's slot (the full entry loads it twice) */
+		e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
+	e_load(e, 8, RAX, J_CPU, (int32_t)offsetof(struct cpu, insns));
+	e_alu_ri(e, 8, 0, RAX, b->n);
+	e_alu_rm(e, 8, 7, RAX, J_IN, O_IN(jit_end));
+	e_patch(e_jcc(e, CC_A), bail);
 	/* the fetch hit and the decode-cache hit in one add to J_FETCH (the stamp without
 	 * its count) */
-	bool fetch = j->count_i && j->c->mmu->itlb;
 	if (fetch) { /* paging is on: the entries mirror TLB entries (count_hit) */
 		jit_stamp_fetch(j, lin & PAGE_MASK, RAX);
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_both));
@@ -325,6 +333,7 @@ static void emit_chain_prologue(struct jit *j, uint8_t *bail)
 		}
 	} else
 		e_alu_rm(e, 8, 0, J_FETCH, J_IN, O_IN(jit_k_dc));
+	return light;
 }
 
 /* VMLAB_JIT_DUMP=DIR: each compiled block's code (bail stub first) into DIR/EIP.bin, for
@@ -383,6 +392,7 @@ struct jit_work {
 	bool sg_in[BLOCK_INSNS_MAX + 1];
 	/* fpage[k]: j.fpage before instruction k (stubs rejoining it check that page again) */
 	uint32_t fpage[BLOCK_INSNS_MAX + 1];
+	bool fframe[BLOCK_INSNS_MAX + 1]; /* j.fframe before instruction k */
 	/* lru[k]: the LRU ticks and owed stamps before instruction k */
 	struct jit_lru lru[BLOCK_INSNS_MAX + 1];
 	/* the first compilation's record of stamps (jit_compile) */
@@ -456,6 +466,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 	 * crosses into the next page: decoding it afresh, just before cpu_run compiles and
 	 * enters it, looks the second page up, which may evict the first one's entry */
 	j.fpage = b->straddle ? JIT_FPAGE_NONE : b->eip & PAGE_MASK;
+	j.fframe = !b->straddle;
 	/* the body from here: the chained entry's stamp too (owed or not, the other entry
 	 * arrives with its fetch stamped by C code, before the block's ticks) */
 	j.look = &w->look;
@@ -463,7 +474,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 	j.body = true;
 	if (rec)
 		w->look.nev = w->look.nstamp = 0;
-	emit_chain_prologue(&j, bail);
+	uint8_t *light = emit_chain_prologue(&j, bail);
 	uint8_t *entry = e->p;
 	/* flag liveness (w->live) */
 	w->live[b->n] = EFL_ARITH;
@@ -483,6 +494,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		w->sg_in[k] = j.sg_ok;
 		bool sg_ok0 = j.sg_ok;
 		uint32_t fpage0 = w->fpage[k] = j.fpage;
+		bool fframe0 = w->fframe[k] = j.fframe;
 		j.dead = w->live[k + 1] == 0;
 		j.k = k;
 		/* register stores wait only across instructions whose code jit_regs.c sees whole
@@ -526,6 +538,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 			memcpy(j.rc, rc0, sizeof rc0);
 			j.sg_ok = sg_ok0;
 			j.fpage = fpage0;
+			j.fframe = fframe0;
 			j.ncold = ncold0;
 			j.nfcold = nfcold0;
 			j.pend_d = j.pend0_d;
@@ -577,6 +590,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		e->full = false;
 		jit_regs_restore(&j, &rg0);
 		j.fpage = fpage0;
+		j.fframe = fframe0;
 		j.pure = false;
 		jit_regs_flush(&j); /* (pure templates do not fail: only a full buffer does) */
 		w->fills[k].n = 0;
@@ -657,7 +671,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
 			jit_sg_recheck(&j, nk);
 		if (nk < b->n && w->fpage[nk] != JIT_FPAGE_NONE)
-			jit_fetch_recheck(&j, nk, w->fpage[nk]);
+			jit_fetch_recheck(&j, nk, w->fpage[nk], w->fframe[nk]);
 		/* a handler that reads the flags without writing them (CMOVcc's) may leave
 		 * them materialised (LF_NONE) over the record of the kind the fast path takes
 		 * lf_op to hold; that record is still there, so lf_op names its kind again (a
@@ -684,6 +698,7 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 	}
 	b->jit = entry;
 	b->jit_chain = chain;
+	b->jit_light = light;
 	b->jit_bail = bail;
 	if (s->dump_dir)
 		dump_block(s, b, bail, e->p);
@@ -745,7 +760,9 @@ void jit_link(struct cpu *c, struct block *b)
 	l->site = site;
 	l->next = b->jit_in;
 	b->jit_in = l;
-	e_patch(site, b->jit_chain);
+	/* (jit_block_dead takes the link back either way) */
+	bool light = b->jit_light && in->jit_link_frame == (uint32_t)(b->pa >> PAGE_SHIFT) + 1;
+	e_patch(site, light ? b->jit_light : b->jit_chain);
 }
 
 #if defined(__clang__)

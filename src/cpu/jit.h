@@ -139,6 +139,10 @@ struct jit {
 	 * entry checked it, or a Jcc's fall-through did, and no C code ran since), or
 	 * JIT_FPAGE_NONE: a Jcc's fall-through into it counts its fetch with no check */
 	uint32_t fpage;
+	/* fpage is the block's own page and its slot maps the block's frame: the entry checked
+	 * it and no C code ran since (stubs rejoining check the frame again), so a direct exit
+	 * to that page may chain to the target's light entry (jit_link) */
+	bool fframe;
 	bool sg_hit;	/* this instruction's operand was a member's, with no check */
 	bool sg_broken; /* a nofault member compiled otherwise (jit_compile) */
 	/* the memory operand of the last e_operand: [mb + md] (RDI + 0, or J_SG + disp) */
@@ -324,7 +328,7 @@ bool jit_sg_pure(const struct jit *j, const struct insn *i);
 /* In a stub that rejoins instruction k, whose fast path expects the group's J_SG and R9:
  * the group checked again after the C code the stub ran, or the block left at k. */
 void jit_sg_recheck(struct jit *j, unsigned k);
-void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page);
+void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page, bool frame);
 
 /* Helpers for templates (jit.c). */
 void jit_fb_jump(struct jit *j, unsigned cc);	  /* jcc (or jmp, cc < 0) to the slow path */
@@ -404,6 +408,7 @@ void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned e
 void jit_emit_rc_kill(struct emit *e, const struct mmu_fast *dead); /* the same, any emitter */
 /* With RDX = the fetch fast table: a tag mismatch for lin jumps to *miss (patched later). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss);
+void jit_fetch_frame_lookup(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t **miss);
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
 bool jit_recompute(struct jit *j, int lf, unsigned cc);

@@ -279,6 +279,7 @@ void jit_sync_out(struct emit *e)
 void jit_call_sync(struct jit *j, const void *fn)
 {
 	j->fpage = JIT_FPAGE_NONE; /* C code may replace any fast slot */
+	j->fframe = false;
 	jit_pend_flush(j);
 	j->pend_d = j->pend_f = 0;
 	jit_look_ev(j, JIT_EV_CALL, 0);
@@ -520,6 +521,18 @@ void jit_emit_cold(struct jit *j, const struct jit_cold *c)
 	e_patch(e_jmp(e), c->back);
 }
 
+/* Whether the fetch fast table in RDX maps lin's page to the frame at pa: the entry's tag
+ * and frame number (install_fast) in one 64-bit compare, through RAX; a mismatch jumps to
+ * *miss (patched by the caller). */
+void jit_fetch_frame_lookup(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t **miss)
+{
+	struct emit *e = &j->e;
+	_Static_assert(offsetof(struct mmu_fast, tag_hi) == 4, "64-bit tag");
+	e_mov_ri64(e, RAX, (uint64_t)(pa >> PAGE_SHIFT) << 32 | (lin & PAGE_MASK));
+	e_alu_rm(e, 8, 7, RAX, RDX, jit_fast_slot(lin) + (int32_t)offsetof(struct mmu_fast, tag));
+	*miss = e_jcc(e, CC_NE);
+}
+
 /* The I-TLB lookup of a fetch at lin whose slot and tag are known here, in the fetch fast
  * table the caller loaded into RDX: a tag mismatch jumps to *miss (patched by the caller). */
 void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
@@ -558,8 +571,10 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	c.lru = j->lru;
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 	jit_fetch_lookup(j, next_eip, &c.from);
-	/* the miss path's lookup installs the slot: the page the fast path keeps checked */
+	/* the miss path's lookup installs the slot: the page the fast path keeps checked (its
+	 * frame not) */
 	j->fpage = page;
+	j->fframe = false;
 	jit_stamp_fetch(j, page, RDX);
 	add_hit(j, ACC_FETCH);
 	c.back = e->p;
@@ -578,12 +593,15 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 /* A stub rejoining instruction k, whose fast path takes page's fetch slot to hold (j->fpage):
  * its handler ran C code, which may have replaced the slot. If it did, the rest of the block
  * is interpreted (cpu_run, in->jit_resume), whose Jcc looks the fetch up anew. */
-void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page)
+void jit_fetch_recheck(struct jit *j, unsigned k, uint32_t page, bool frame)
 {
 	struct emit *e = &j->e;
 	uint8_t *miss;
 	e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
-	jit_fetch_lookup(j, page, &miss);
+	if (frame) /* the block's own page, which must still map its frame (jit.h, fframe) */
+		jit_fetch_frame_lookup(j, page, j->b->pa, &miss);
+	else
+		jit_fetch_lookup(j, page, &miss);
 	uint8_t *ok = e_jmp(e);
 	e_label(e, miss);
 	jit_leave_resume(j, k);
