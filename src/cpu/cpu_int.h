@@ -78,6 +78,19 @@ enum {
 };
 #define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
 
+/* The result of the recorded operation of lf_op op (unmasked): an ADD's or SUB's (CMP's,
+ * NEG's) follows from its operands, so compiled code does not record it and lf_res is not
+ * read for them; the other kinds record it. */
+static inline __attribute__((always_inline)) uint32_t lf_result(unsigned op, uint32_t res,
+								uint32_t a, uint32_t b)
+{
+	switch (op >> 2) {
+	case LF_ADD: return a + b;
+	case LF_SUB: return a - b;
+	default: return res;
+	}
+}
+
 struct block;
 struct jit_state;
 struct jit_link;
@@ -458,7 +471,7 @@ static inline __attribute__((always_inline)) int cond_lazy(const struct cpu_inte
 		 * masks by table (op & 3 is log2 of the size: 0, 1 or 2) */
 		static const uint32_t mask[4] = {0xff, 0xffff, 0xffffffffu, 0xffffffffu};
 		static const uint32_t sign[4] = {0x80, 0x8000, 0x80000000u, 0x80000000u};
-		uint32_t r = in->lf_res;
+		uint32_t r = lf_result(op, in->lf_res, in->lf_a, in->lf_b);
 		bool v = (cc >> 1) == 2 ? (r & mask[op & 3]) == 0 : (r & sign[op & 3]) != 0;
 		return v ^ (cc & 1);
 	}

@@ -10,6 +10,7 @@ static uint32_t compute(unsigned op, uint32_t res, uint32_t a, uint32_t b, uint3
 	unsigned sz = 1u << (op & 3);
 	uint32_t m = szmask(sz), sign = szsign(sz);
 	uint32_t f = 0;
+	res = lf_result(op, res, a, b);
 	res &= m;
 	a &= m;
 	b &= m;
@@ -107,7 +108,7 @@ bool get_cf_slow(struct cpu_internal *in)
 	unsigned op = in->lf_op;
 	uint32_t m = szmask(1u << (op & 3));
 	switch (op >> 2) {
-	case LF_ADD: return (in->lf_res & m) < (in->lf_a & m);
+	case LF_ADD: return ((in->lf_a + in->lf_b) & m) < (in->lf_a & m);
 	case LF_SUB: return (in->lf_a & m) < (in->lf_b & m);
 	case LF_LOGIC: return false;
 	case LF_INC: case LF_DEC: return in->lf_aux & EFL_CF;

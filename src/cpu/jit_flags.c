@@ -127,14 +127,13 @@ void jit_get_cf(struct jit *j)
 		return;
 	}
 	if (lf >= 0 && (kind == LF_SUB || kind == LF_ADD)) {
-		/* SUB: a < b; ADD: res < a (operands are kept zero-extended) */
+		/* SUB: a < b (operands are kept zero-extended); ADD: the addition's carry at
+		 * its size (no result recorded: lf_result) */
 		if (kind == LF_SUB) {
 			e_load(e, 4, RCX, J_IN, O_IN(lf_a));
 			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_b));
-		} else {
-			e_load(e, 4, RCX, J_IN, O_IN(lf_res));
-			e_alu_rm(e, 4, 7, RCX, J_IN, O_IN(lf_a));
-		}
+		} else
+			jit_recompute(j, lf, CC_B);
 		e_setcc(e, CC_B, RAX);
 		e_movzx_rr(e, 1, RAX, RAX);
 		return;

@@ -44,7 +44,8 @@ static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsi
 	 * same kind as the template): the same kind again needs no store */
 	if (j->lf != (int)lf_code(kind, sz))
 		e_store_imm(e, 4, J_IN, O_IN(lf_op), lf_code(kind, sz));
-	e_store(e, 4, res, J_IN, O_IN(lf_res));
+	if (kind != LF_ADD && kind != LF_SUB) /* (theirs follows from a and b: lf_result) */
+		e_store(e, 4, res, J_IN, O_IN(lf_res));
 	if (a != NOREG)
 		e_store(e, 4, a, J_IN, O_IN(lf_a));
 	if (b != NOREG)
@@ -97,7 +98,8 @@ static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
 		j->hf_out = HF_NONE;
 		return;
 	}
-	rec(j, O_IN(lf_res), res);
+	if (kind != LF_ADD && kind != LF_SUB) /* (theirs follows from a and b: lf_result) */
+		rec(j, O_IN(lf_res), res);
 	if (j->lf != (int)lf_code(kind, 4)) /* else lf_op holds it already (set_lf) */
 		rec_imm(j, O_IN(lf_op), lf_code(kind, 4));
 	j->lf = (int)lf_code(kind, 4);
@@ -222,9 +224,19 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 		jit_st_reg(j, dh, d, 4);
 		return true;
 	}
-	/* CMP, TEST with the flags live: the result in a temporary */
+	/* CMP, TEST with the flags live: CMP's operands recorded (its result is not), TEST's
+	 * result in a temporary */
 	unsigned res = dh;
-	if (test && s.k == S_REG && s.h == dh) { /* TEST r, r: the result is r */
+	if (kind == LF_SUB) {
+		uint8_t *from = j->e.p;
+		if (s.k == S_REG)
+			e_alu_rr(&j->e, 4, 7, dh, s.h);
+		else if (s.k == S_IMM)
+			e_alu_ri(&j->e, 4, 7, dh, (int32_t)s.imm);
+		else
+			e_alu_rm(&j->e, 4, 7, dh, s.base, s.disp);
+		jit_reg_wrote(j, from, 0);
+	} else if (test && s.k == S_REG && s.h == dh) { /* TEST r, r: the result is r */
 		uint8_t *from = j->e.p;
 		e_test_rr(&j->e, 4, dh, dh);
 		jit_reg_wrote(j, from, 0);
@@ -276,6 +288,16 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 	if (kind != LF_LOGIC) {
 		rec(j, O_IN(lf_a), a);
 		rec_b(j, &s);
+	}
+	if (!store && kind == LF_SUB) { /* CMP: the operands recorded, not the result */
+		from = e->p;
+		if (s.k == S_REG)
+			e_alu_rr(e, 4, 7, a, s.h);
+		else
+			e_alu_ri(e, 4, 7, a, (int32_t)s.imm);
+		jit_reg_wrote(j, from, 0);
+		lf32(j, kind, a, HF_ALL);
+		return true;
 	}
 	if (!store) {
 		res = jit_reg_tmp(j, busy);
@@ -330,15 +352,21 @@ static bool t_alu(struct jit *j, const struct insn *i, unsigned op, unsigned sz,
 		else
 			ld_reg(j, RCX, s, sz);
 	}
-	e_mov_rr(e, 4, RDX, RAX);
-	if (carry) { /* ADC: a + b + cf, SBB: a - b - cf */
-		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, RCX);
-		e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R11);
-	} else
-		/* at the operand size, so the host's flags are the guest's (CMP: the
-		 * difference is its result); the upper bits of EDX are masked off below */
-		e_alu_rr(e, sz, op == 7 ? 5 : op, RDX, RCX);
-	mask(j, RDX, sz);
+	if (op == 7) {
+		/* at the operand size, so the host's flags are the guest's (its result is not
+		 * recorded: lf_result) */
+		e_alu_rr(e, sz, 7, RAX, RCX);
+	} else {
+		e_mov_rr(e, 4, RDX, RAX);
+		if (carry) { /* ADC: a + b + cf, SBB: a - b - cf */
+			e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, RCX);
+			e_alu_rr(e, 4, op == 2 ? 0 : 5, RDX, R11);
+		} else
+			/* at the operand size, so the host's flags are the guest's; the
+			 * upper bits of EDX are masked off below */
+			e_alu_rr(e, sz, op, RDX, RCX);
+		mask(j, RDX, sz);
+	}
 	if (store) {
 		if (!i->mod3 && form != F_GE)
 			e_store(e, sz, RDX, j->mb, j->md);

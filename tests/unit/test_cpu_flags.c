@@ -6,6 +6,8 @@
  */
 #include "test_cpu_fixture.h"
 
+#include "cpu/cpu_int.h" /* the lazy-flag record (add_sub_records_need_no_result) */
+
 #define ARITH 0x8d5u
 
 /* Host execution of "INSN" with r (in/out, 32-bit), s (source), cl count, starting flags. */
@@ -196,6 +198,52 @@ static void conditions_after_cmp(void **state)
 	fx_free(f);
 }
 
+/* An ADD's or SUB's record carries no result (compiled code leaves lf_res as it was:
+ * lf_result): materialised flags, CF alone and every condition read from the lazy state are
+ * those of the operands, whatever lf_res holds. */
+static void add_sub_records_need_no_result(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	struct cpu_internal *in = f->c.in;
+	static const uint32_t v[] = {0,		 1,	      0x7f,	   0x80,
+				     0xff,	 0x7fff,      0x8000,	   0xffff,
+				     0x7fffffff, 0x80000000u, 0xffffffffu, 0x12345678};
+	unsigned n = sizeof v / sizeof v[0];
+	for (unsigned kind = LF_ADD; kind <= LF_SUB; kind += LF_SUB - LF_ADD)
+		for (unsigned lg = 0; lg < 3; lg++)
+			for (unsigned x = 0; x < n; x++)
+				for (unsigned y = 0; y < n; y++) {
+					uint32_t m = lg == 0   ? 0xff
+						     : lg == 1 ? 0xffff
+							       : 0xffffffffu;
+					uint32_t a = v[x] & m, b = v[y] & m;
+					uint32_t res = (kind == LF_ADD ? a + b : a - b) & m;
+					uint32_t want[2], cf[2], conds[2];
+					/* (the record set anew before each read: cond_slow
+					 * materialises it) */
+#define RECORD(pass)                                                                               \
+	(in->lf_op = kind << 2 | lg, in->lf_a = a, in->lf_b = b,                                   \
+	 in->lf_res = (pass) ? 0xdeadbeefu ^ res : res, in->lf_aux = 0)
+					for (unsigned pass = 0; pass < 2; pass++) {
+						conds[pass] = 0;
+						for (unsigned cc = 0; cc < 16; cc++) {
+							RECORD(pass);
+							conds[pass] |= (uint32_t)cond(in, cc) << cc;
+						}
+						RECORD(pass);
+						cf[pass] = get_cf_slow(in);
+						RECORD(pass);
+						want[pass] = flags_materialize(in) & ARITH;
+					}
+#undef RECORD
+					assert_int_equal(want[1], want[0]);
+					assert_int_equal(cf[1], cf[0]);
+					assert_int_equal(conds[1], conds[0]);
+				}
+	fx_free(f);
+}
+
 /* LAHF/SAHF, CLC/STC/CMC, PUSHF/POPF at CPL 3 (IF and IOPL are not writable there). */
 static void flag_instructions(void **state)
 {
@@ -213,9 +261,10 @@ static void flag_instructions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(flags_match_host),
-		cmocka_unit_test(conditions_after_cmp),
-		cmocka_unit_test(flag_instructions),
+	    cmocka_unit_test(flags_match_host),
+	    cmocka_unit_test(conditions_after_cmp),
+	    cmocka_unit_test(add_sub_records_need_no_result),
+	    cmocka_unit_test(flag_instructions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
