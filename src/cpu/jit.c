@@ -623,6 +623,8 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 	j.pure = false;
 	jit_regs_flush(&j);
 	w->label[b->n] = e->p;
+	w->fpage[b->n] = j.fpage;
+	w->fframe[b->n] = j.fframe;
 	w->lf[b->n] = j.lf;
 	w->pend[b->n][0] = j.pend_d;
 	w->pend[b->n][1] = j.pend_f;
@@ -670,7 +672,9 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 			goto fail;
 		if (nk < b->n && w->sg_in[nk]) /* (nothing pending: the call synced it) */
 			jit_sg_recheck(&j, nk);
-		if (nk < b->n && w->fpage[nk] != JIT_FPAGE_NONE)
+		/* (the block's final exit too, where it may chain to a light entry: the last
+		 * instruction's handler may have evicted the code page's entry) */
+		if (w->fpage[nk] != JIT_FPAGE_NONE && (nk < b->n || w->fframe[nk]))
 			jit_fetch_recheck(&j, nk, w->fpage[nk], w->fframe[nk]);
 		/* a handler that reads the flags without writing them (CMOVcc's) may leave
 		 * them materialised (LF_NONE) over the record of the kind the fast path takes

@@ -140,8 +140,10 @@ struct jit {
 	 * JIT_FPAGE_NONE: a Jcc's fall-through into it counts its fetch with no check */
 	uint32_t fpage;
 	/* fpage is the block's own page and its slot maps the block's frame: the entry checked
-	 * it and no C code ran since (stubs rejoining check the frame again), so a direct exit
-	 * to that page may chain to the target's light entry (jit_link) */
+	 * it and no C code that may change a fast slot ran since (jit_call_sync's callees; the
+	 * lazy-flag helpers do not touch the MMU), and stubs rejoining the fast path, the final
+	 * exit's included, check the frame again; so a direct exit to that page may chain to
+	 * the target's light entry (jit_link) */
 	bool fframe;
 	bool sg_hit;	/* this instruction's operand was a member's, with no check */
 	bool sg_broken; /* a nofault member compiled otherwise (jit_compile) */

@@ -6,7 +6,8 @@
 # tiny LRU TLB (every LRU stamp compiled code leaves out must not change a victim); PAE with
 # a random-replacement TLB. A few programs also run with a one-entry TLB, where a data access
 # evicts the code page's entry in the middle of a block: a Jcc's fall-through then misses
-# the fetch fast table and compiled code takes its out-of-line lookup.
+# the fetch fast table and compiled code takes its out-of-line lookup, and a block's last
+# access evicts it before the block's exit to a light entry (cpu_block_cap).
 cd "$(dirname "$0")/../.."
 vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 # the runs below start in /tmp: a relative path is taken from here (tests/run.sh passes an
@@ -41,7 +42,7 @@ configs=("--jit-threshold=1")
 	configs+=("--no-tlb --jit-threshold=1" "--tlb=16x2 --tlb-policy=fifo --jit-threshold=1"
 		"--tlb=8x2" "--paging=pae --tlb-policy=random --jit-threshold=1")
 tiny=()
-[ "${VMLAB_BUILD:-rel}" = rel ] && for name in cpu_crc cpu_arith cpu_string cpu_stack_groups cpu_group_edges; do
+[ "${VMLAB_BUILD:-rel}" = rel ] && for name in cpu_crc cpu_arith cpu_string cpu_stack_groups cpu_group_edges cpu_block_cap; do
 	[ -x build/guest/$name-O2 ] && tiny+=("$name")
 done
 # busybox bzip2 with a 2x2 TLB: code pages leave the I-TLB often, so blocks whose last
