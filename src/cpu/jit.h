@@ -431,7 +431,7 @@ void jit_emit_lf_helper(struct jit *j);
  * leave the block, fault or call a handler. */
 uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t after);
 /* The I-TLB lookup for falling through a Jcc into the next basic block of the block. */
-void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
+bool jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired);
 
 enum { HF_NONE, HF_ALL, HF_NOCF };
 

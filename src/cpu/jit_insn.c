@@ -609,12 +609,20 @@ static bool t_leave(struct jit *j)
 static bool t_jcc(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
+	/* the previous template's host flags, which the condition takes as they are, go on
+	 * to the next instruction (a CMP's for a second Jcc, or for INC/DEC's CF) when the
+	 * fall-through's fetch count leaves them; it then has no slow path of its own, so
+	 * nothing else arrives at the next instruction to need them recomputed */
+	bool pass = jit_cond_free(j, i->opc & 15);
+	int hf = j->hf_in;
 	unsigned hcc = jit_cond(j, i->opc & 15);
 	uint8_t *stay = e_jcc(e, hcc ^ 1);
 	jit_exit_direct(j, i->disp, j->k + 1);
 	e_label(e, stay);
 	if (i->imm2 && j->c->tlb_fetch_model)
-		jit_fetch_count(j, i->eip + i->len, j->k + 1);
+		pass = jit_fetch_count(j, i->eip + i->len, j->k + 1) && pass;
+	if (pass)
+		j->hf_out = hf;
 	return true;
 }
 static bool t_jmp(struct jit *j, const struct insn *i)

@@ -96,7 +96,8 @@ static void stamp_now(struct jit *j, unsigned slot, int32_t disp, unsigned tmp)
 	struct emit *e = &j->e;
 	uint32_t t = ++j->lru.tk;
 	e_load(e, 8, tmp, slot, disp + (int32_t)offsetof(struct mmu_fast, tlbe));
-	e_alu_ri(e, 8, 0, J_LRU, (int32_t)(t - j->lru.tr) * JIT_TICK);
+	/* (an LEA: the host's flags stay, for a Jcc's fall-through that passes them on) */
+	e_lea(e, 8, J_LRU, J_LRU, (int32_t)(t - j->lru.tr) * JIT_TICK);
 	e_store(e, 8, J_LRU, tmp, (int32_t)offsetof(struct tlb_entry, last_use));
 	j->lru.tr = t;
 	j->lru.last = 0;
@@ -543,11 +544,14 @@ void jit_fetch_lookup(struct jit *j, uint32_t lin, uint8_t **miss)
 	*miss = e_jcc(e, CC_NE);
 }
 
-void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
+bool jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 {
 	struct emit *e = &j->e;
 	uint32_t page = next_eip & PAGE_MASK;
 	if (j->fpage == page) {
+		/* the host's flags stay unless what the fetch entity owed another page's slot
+		 * is written (flush_ent's compare) */
+		bool flags = j->lru.fpage == page || !j->lru.owe[JIT_ENT_FETCH];
 		/* no C code ran since that page's slot was checked (stubs that rejoin check it
 		 * again: jit_fetch_recheck), so it still mirrors the I-TLB entry: the hit, with
 		 * no check and no slow path (and no code when its stamp is owed) */
@@ -558,7 +562,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 		if (e->p == p1)
 			e->p = p0;
 		add_hit(j, ACC_FETCH);
-		return;
+		return flags;
 	}
 	struct jit_fcold c = {.eip = next_eip,
 			      .retired = retired,
@@ -588,6 +592,7 @@ void jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	else
 		j->fb_overflow = true; /* no room: the handler runs it */
 	/* R8..R10 kept on the fast path; the slow one kills them at run time */
+	return false;
 }
 
 /* A stub rejoining instruction k, whose fast path takes page's fetch slot to hold (j->fpage):
