@@ -611,8 +611,9 @@ static bool t_jcc(struct jit *j, const struct insn *i)
 	struct emit *e = &j->e;
 	/* the previous template's host flags, which the condition takes as they are, go on
 	 * to the next instruction (a CMP's for a second Jcc, or for INC/DEC's CF) when the
-	 * fall-through's fetch count leaves them; it then has no slow path of its own, so
-	 * nothing else arrives at the next instruction to need them recomputed */
+	 * fall-through's fetch count leaves them; that count then has no slow path
+	 * rejoining the fall-through after C code (a Jcc has no stub: nothing else arrives
+	 * at the next instruction, whose jit_cond would have it recompute them anyway) */
 	bool pass = jit_cond_free(j, i->opc & 15);
 	int hf = j->hf_in;
 	unsigned hcc = jit_cond(j, i->opc & 15);

@@ -235,6 +235,8 @@ void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp
  * now. */
 void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp)
 {
+	/* (the only code here that changes the host's flags is this flush's compare:
+	 * jit_fetch_count repeats the condition to tell a Jcc whether they stay) */
 	if (j->lru.fpage != page || page != j->fpage)
 		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
 	if (page == j->fpage) {
