@@ -3,7 +3,9 @@
 run of vmlab (bench/iprofile.sh). Exact and deterministic where timing is not: two builds'
 counts of the same run compare to the instruction.
 
-usage: iprofile.py CALLGRIND_OUT PERF_MAP DUMP_DIR [TOP]
+usage: iprofile.py CALLGRIND_OUT PERF_MAP DUMP_DIR [TOP [BLOCK_EIP]]
+With BLOCK_EIP (hex), also that block's host code, each instruction with the times it ran
+and its kind (the last compilation of the block, as its dump holds it).
 """
 import bisect
 import collections
@@ -115,6 +117,25 @@ def main():
     print('\nthe %d blocks with the most (guest_EIP_nINSNS):' % top)
     for k, v in per_sym.most_common(top):
         print('%15d %5.1f%%  %s' % (v, 100.0 * v / jit, k))
+    if len(sys.argv) > 5:
+        show_block(sys.argv[5], syms, cost, ddir)
+
+
+def show_block(eip, syms, cost, ddir):
+    """One block's host code with each instruction's count (its last compilation)."""
+    eip = '%08x' % int(eip, 16)
+    mine = [s for s in syms if re.match(r'guest_%s_' % eip, s[2])]
+    dump = os.path.join(ddir, eip + '.bin')
+    if not mine or not os.path.exists(dump):
+        print('\nno compiled block at %s' % eip)
+        return
+    start, size, name = mine[-1]
+    print('\n%s (host code at %#x, %d bytes): times run, offset, instruction, kind' %
+          (name, start, size))
+    for off, ins in sorted(disasm(dump).items()):
+        if off >= size:
+            break
+        print('%12d  %5x  %-44s %s' % (cost[start + off], off, ins, kind_of(ins)))
 
 
 if __name__ == '__main__':

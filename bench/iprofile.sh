@@ -8,7 +8,8 @@
 # About 50 times slower than the run itself: give it a small input.
 # Usage: bench/iprofile.sh VMLAB run [OPTIONS] PROGRAM [ARGS] [< INPUT]
 #   env: IPROFILE_TOP=20 (blocks listed), IPROFILE_KEEP=DIR (keep the callgrind output,
-#        the perf map and the dumps there)
+#        the perf map and the dumps there), IPROFILE_BLOCK=EIP (also that block's host code,
+#        each instruction with the times it ran and its kind)
 cd "$(dirname "$0")/.." || exit 1
 [ $# -ge 2 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
 command -v valgrind >/dev/null || scripts/deps.sh valgrind >&2 || exit 1
@@ -20,4 +21,5 @@ VMLAB_PERF_MAP=1 VMLAB_JIT_DUMP="$tmp/dump" valgrind --tool=callgrind --dump-ins
 	{ tail -5 "$tmp/valgrind.err" >&2; exit 1; }
 pid=$(sed -n 's/^pid: //p' "$tmp/callgrind.out")
 mv "/tmp/perf-$pid.map" "$tmp/perf.map" || exit 1
-python3 bench/iprofile.py "$tmp/callgrind.out" "$tmp/perf.map" "$tmp/dump" "${IPROFILE_TOP:-20}"
+python3 bench/iprofile.py "$tmp/callgrind.out" "$tmp/perf.map" "$tmp/dump" "${IPROFILE_TOP:-20}" \
+	${IPROFILE_BLOCK:+"$IPROFILE_BLOCK"}

@@ -7,9 +7,9 @@
 cd "$(dirname "$0")/../.."
 vmlab=${VMLAB:-build/${VMLAB_BUILD:-rel}/vmlab}
 bin=build/guest/cpu_crc-O2
-echo "1..3"
+echo "1..4"
 if [ "${VMLAB_BUILD:-rel}" != rel ] || ! command -v valgrind >/dev/null || [ ! -x "$bin" ]; then
-	for k in 1 2 3; do echo "ok $k - iprofile # SKIP release build, valgrind and $bin needed"; done
+	for k in 1 2 3 4; do echo "ok $k - iprofile # SKIP release build, valgrind and $bin needed"; done
 	exit 0
 fi
 tmp=$(mktemp -d)
@@ -39,4 +39,14 @@ if [ -n "$top" ] && [ -n "$lo" ] && [ $((16#$top)) -ge $((16#${lo:-0} - 0x10000)
 	echo "ok 3 - the busiest block (at $top) is cpu_crc's code, near main ($lo)"
 else
 	echo "not ok 3 - busiest block '$top', main at '$lo'"
+fi
+# IPROFILE_BLOCK: that block's host code with each instruction's count, which add up to the
+# block's line in the summary
+IPROFILE_TOP=1 IPROFILE_BLOCK=$top bench/iprofile.sh "$vmlab" run "$bin" >"$tmp/c" 2>/dev/null
+want=$(awk '/guest_'"$top"'_n/ && NF == 3 { print $1; exit }' "$tmp/c")
+got=$(awk '/^guest_'"$top"'_n.*times run/ { on = 1; next } on && NF >= 3 { s += $1 } END { print s + 0 }' "$tmp/c")
+if [ -n "$want" ] && [ "$want" -gt 0 ] && [ "$got" = "$want" ]; then
+	echo "ok 4 - IPROFILE_BLOCK=$top lists its host code, its counts adding up to $want"
+else
+	echo "not ok 4 - IPROFILE_BLOCK=$top: counts add up to '$got', the block has '$want'"
 fi
