@@ -888,6 +888,32 @@ static bool t_imul(struct jit *j, const struct insn *i)
 	set_lf(j, LF_MUL, 4, RAX, RCX, RCX);
 	return true;
 }
+/* MUL r/m32 (F7 /4): EDX:EAX = EAX * r/m32, recorded as the handler records it on Intel (the
+ * low half, CF = OF = a high half that is not 0; AMD's keeps SF, ZF, AF and PF: no template).
+ * Compilers divide by constants with it. */
+static bool t_mul(struct jit *j, const struct insn *i)
+{
+	struct emit *e = &j->e;
+	if (i->osz16 || i->imm2 != 4 || !mem_ok(i))
+		return false;
+	if (i->mod3)
+		ld_reg(j, RCX, i->rm, 4);
+	else {
+		e_operand(j, i, 4, ACC_READ);
+		e_load(e, 4, RCX, j->mb, j->md);
+	}
+	ld_reg(j, RAX, R_EAX, 4);
+	e_op_rr(e, 4, 0xF7, 4, RCX); /* mul ecx: CF = OF = EDX != 0 */
+	e_setcc(e, CC_B, RCX);
+	e_movzx_rr(e, 1, RCX, RCX);
+	st_reg(j, RAX, R_EAX, 4);
+	st_reg(j, RDX, R_EDX, 4);
+	if (!j->dead)
+		e_store(e, 4, RCX, J_IN, O_IN(lf_aux));
+	e_mov_ri(e, RCX, 0);
+	set_lf(j, LF_MUL, 4, RAX, RCX, RCX);
+	return true;
+}
 /* ---- rotates, NOT, NEG ---- */
 /* The arithmetic flags materialised in in->eflags (lf_op = LF_NONE), as get_flags leaves
  * them, before an instruction that changes only some of them. Clobbers RAX, RCX, RDX (and
@@ -1257,6 +1283,7 @@ bool jit_insn(struct jit *j, const struct insn *i)
 		case 1: return t_alu(j, i, 8, i->imm2, F_EI);
 		case 2: return t_not(j, i);
 		case 3: return t_neg(j, i);
+		case 4: return opc == 0xF7 && j->c->vendor == CPU_VENDOR_INTEL && t_mul(j, i);
 		}
 		return false;
 	case 0x88:
@@ -1474,6 +1501,8 @@ uint32_t jit_flags_before(const struct cpu *c, const struct insn *i, uint32_t af
 		case 1:
 		case 3: return 0;     /* TEST, NEG */
 		case 2: return after; /* NOT */
+		case 4:		      /* MUL (Intel's record writes them all) */
+			return intel && opc == 0xF7 && !i->osz16 ? 0 : all;
 		}
 		return all;
 	case 0x88:

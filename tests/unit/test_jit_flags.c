@@ -105,7 +105,15 @@ static void gen_insn(struct prog *p)
 			put(p, 0xC0 | reg() << 3 | reg());
 		}
 		break;
-	case 4: /* NOT/NEG */
+	case 4: /* NOT/NEG; MUL r/m32 (its template, Intel's only) */
+		if (pick(3) == 0) {
+			put(p, 0xF7);
+			if (pick(4) == 0)
+				mem_operand(p, 4);
+			else
+				put(p, 0xC0 | 4 << 3 | reg());
+			break;
+		}
 		size_prefix(p, sz);
 		put(p, 0xF6 | w);
 		if (pick(4) == 0)
