@@ -862,18 +862,23 @@ static bool t_shift(struct jit *j, const struct insn *i)
 	set_lf(j, op == 4 ? LF_SHL : op == 5 ? LF_SHR : LF_SAR, sz, RDX, RAX, RCX);
 	return true;
 }
+/* RCX = the r/m32 operand (a multiplier's) */
+static void rm32_to_rcx(struct jit *j, const struct insn *i)
+{
+	if (i->mod3)
+		ld_reg(j, RCX, i->rm, 4);
+	else {
+		e_operand(j, i, 4, ACC_READ);
+		e_load(&j->e, 4, RCX, j->mb, j->md);
+	}
+}
 /* IMUL r32, r/m32 (0F AF) and IMUL r32, r/m32, imm (69, 6B) */
 static bool t_imul(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
 	if (i->osz16 || !mem_ok(i))
 		return false;
-	if (i->mod3)
-		ld_reg(j, RCX, i->rm, 4);
-	else {
-		e_operand(j, i, 4, ACC_READ);
-		e_load(e, 4, RCX, j->mb, j->md);
-	}
+	rm32_to_rcx(j, i);
 	if (i->opc == 0x1AF)
 		ld_reg(j, RAX, i->reg, 4);
 	else
@@ -896,12 +901,7 @@ static bool t_mul(struct jit *j, const struct insn *i)
 	struct emit *e = &j->e;
 	if (i->osz16 || i->imm2 != 4 || !mem_ok(i))
 		return false;
-	if (i->mod3)
-		ld_reg(j, RCX, i->rm, 4);
-	else {
-		e_operand(j, i, 4, ACC_READ);
-		e_load(e, 4, RCX, j->mb, j->md);
-	}
+	rm32_to_rcx(j, i);
 	ld_reg(j, RAX, R_EAX, 4);
 	e_op_rr(e, 4, 0xF7, 4, RCX); /* mul ecx: CF = OF = EDX != 0 */
 	e_setcc(e, CC_B, RCX);
