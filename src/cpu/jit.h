@@ -403,7 +403,7 @@ void jit_lru_kill_kept(struct jit *j, unsigned ra, unsigned rb);
 void jit_lru_rejoin(struct jit *j, const struct jit_lru *join, unsigned k);
 /* A fetch hit's stamp on page's slot of the fetch table in RDX (through tmp; RAX and RCX
  * too when another page's slot is owed a stamp). */
-void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp);
+bool jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp);
 /* The fast-table lookup of sz bytes at the linear address in ESI: ent = the entry, ZF set
  * when its tag matches (in its page, not crossing into the next); clobbers tmp. */
 void jit_table_probe(struct jit *j, unsigned sz, enum mmu_access acc, unsigned ent, unsigned tmp);

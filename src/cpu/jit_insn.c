@@ -113,19 +113,18 @@ struct src {
 	int32_t disp;
 	uint32_t imm;
 };
-/* op (0..7 as the guest's, CMP as SUB) dst, src; dst changed */
+/* op (0..7 as the guest's) dst, src; dst changed, but by CMP */
 static void alu_op(struct jit *j, unsigned op, unsigned dst, const struct src *s)
 {
 	struct emit *e = &j->e;
 	uint8_t *from = e->p;
-	op = op == 7 ? 5 : op;
 	if (s->k == S_REG)
 		e_alu_rr(e, 4, op, dst, s->h);
 	else if (s->k == S_IMM)
 		e_alu_ri(e, 4, op, dst, (int32_t)s->imm);
 	else
 		e_alu_rm(e, 4, op, dst, s->base, s->disp);
-	jit_reg_wrote(j, from, bit(dst));
+	jit_reg_wrote(j, from, op == 7 ? 0 : bit(dst));
 }
 static void rec_b(struct jit *j, const struct src *s)
 {
@@ -228,14 +227,7 @@ static bool t_alu32(struct jit *j, const struct insn *i, unsigned op, int form)
 	 * result in a temporary */
 	unsigned res = dh;
 	if (kind == LF_SUB) {
-		uint8_t *from = j->e.p;
-		if (s.k == S_REG)
-			e_alu_rr(&j->e, 4, 7, dh, s.h);
-		else if (s.k == S_IMM)
-			e_alu_ri(&j->e, 4, 7, dh, (int32_t)s.imm);
-		else
-			e_alu_rm(&j->e, 4, 7, dh, s.base, s.disp);
-		jit_reg_wrote(j, from, 0);
+		alu_op(j, 7, dh, &s);
 	} else if (test && s.k == S_REG && s.h == dh) { /* TEST r, r: the result is r */
 		uint8_t *from = j->e.p;
 		e_test_rr(&j->e, 4, dh, dh);
@@ -290,12 +282,7 @@ static bool t_alu32_m(struct jit *j, const struct insn *i, unsigned op, int form
 		rec_b(j, &s);
 	}
 	if (!store && kind == LF_SUB) { /* CMP: the operands recorded, not the result */
-		from = e->p;
-		if (s.k == S_REG)
-			e_alu_rr(e, 4, 7, a, s.h);
-		else
-			e_alu_ri(e, 4, 7, a, (int32_t)s.imm);
-		jit_reg_wrote(j, from, 0);
+		alu_op(j, 7, a, &s);
 		lf32(j, kind, a, HF_ALL);
 		return true;
 	}

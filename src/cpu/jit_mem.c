@@ -127,13 +127,14 @@ static void stamp_ent(struct jit *j, unsigned ent, unsigned slot, int32_t disp, 
 
 /* Entity ent's owed stamp into its entry, unless the entry has a newer one (another kept
  * register may mirror it, or C code stamped it after the stamp was owed): through ra (the
- * entry) and rb (the value); no jump, so that the register cache may stay. */
-static void flush_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
+ * entry) and rb (the value); no jump, so that the register cache may stay. True when it
+ * wrote one (its compare changed the host's flags). */
+static bool flush_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
 {
 	struct emit *e = &j->e;
 	uint32_t t = j->lru.owe[ent];
 	if (!t)
-		return;
+		return false;
 	const int32_t lu = (int32_t)offsetof(struct tlb_entry, last_use);
 	if (ent == JIT_ENT_FETCH) {
 		e_load(e, 8, ra, J_IN, O_IN(fast) + 8 * ACC_FETCH);
@@ -145,15 +146,18 @@ static void flush_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
 	e_umax_rm(e, rb, ra, lu);
 	e_store(e, 8, rb, ra, lu);
 	j->lru.owe[ent] = 0;
+	return true;
 }
 
-/* Entity ent is about to stand for another entry: what it owed written first. */
-static void kill_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
+/* Entity ent is about to stand for another entry: what it owed written first (true: some
+ * was, flush_ent). */
+static bool kill_ent(struct jit *j, unsigned ent, unsigned ra, unsigned rb)
 {
 	jit_look_ev(j, JIT_EV_KILL, ent);
-	flush_ent(j, ent, ra, rb);
+	bool flushed = flush_ent(j, ent, ra, rb);
 	if (j->lru.last == ent + 1)
 		j->lru.last = 0;
+	return flushed;
 }
 
 /* Every owed stamp written, and J_LRU at the last tick issued (compile time's state then
@@ -232,18 +236,19 @@ void jit_count_kept(struct jit *j, unsigned k, enum mmu_access acc, unsigned tmp
 /* The stamp of a fetch hit on page's slot in the fetch table at RDX (what the fetch entity
  * owed another page's slot written first, through RAX and RCX): the fetch entity's when page is the
  * one whose slot the fast path keeps checked (j->fpage: stubs check it again), else at its tick
- * now. */
-void jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp)
+ * now. True when the host's flags changed (only a flush of what was owed changes them: the
+ * stamps advance the clock with LEA). */
+bool jit_stamp_fetch(struct jit *j, uint32_t page, unsigned tmp)
 {
-	/* (the only code here that changes the host's flags is this flush's compare:
-	 * jit_fetch_count repeats the condition to tell a Jcc whether they stay) */
+	bool flushed = false;
 	if (j->lru.fpage != page || page != j->fpage)
-		kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
+		flushed = kill_ent(j, JIT_ENT_FETCH, RAX, RCX);
 	if (page == j->fpage) {
 		j->lru.fpage = page;
 		stamp_ent(j, JIT_ENT_FETCH, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
 	} else
 		jit_stamp_hit(j, RDX, jit_fast_slot(page), ACC_FETCH, tmp);
+	return flushed;
 }
 
 void jit_pend_flush(struct jit *j)
@@ -551,20 +556,17 @@ bool jit_fetch_count(struct jit *j, uint32_t next_eip, unsigned retired)
 	struct emit *e = &j->e;
 	uint32_t page = next_eip & PAGE_MASK;
 	if (j->fpage == page) {
-		/* the host's flags stay unless what the fetch entity owed another page's slot
-		 * is written (flush_ent's compare) */
-		bool flags = j->lru.fpage == page || !j->lru.owe[JIT_ENT_FETCH];
 		/* no C code ran since that page's slot was checked (stubs that rejoin check it
 		 * again: jit_fetch_recheck), so it still mirrors the I-TLB entry: the hit, with
 		 * no check and no slow path (and no code when its stamp is owed) */
 		uint8_t *p0 = e->p;
 		e_load(e, 8, RDX, J_IN, O_IN(fast) + 8 * ACC_FETCH);
 		uint8_t *p1 = e->p;
-		jit_stamp_fetch(j, page, RDX);
+		bool flushed = jit_stamp_fetch(j, page, RDX);
 		if (e->p == p1)
 			e->p = p0;
 		add_hit(j, ACC_FETCH);
-		return flags;
+		return !flushed; /* (the host's flags stay) */
 	}
 	struct jit_fcold c = {.eip = next_eip,
 			      .retired = retired,
