@@ -426,6 +426,30 @@ fill_traced(struct mmu *m, struct tlb *t, uint32_t lin, const struct tlb_entry *
 static inline __attribute__((always_inline)) struct tlb_entry *
 fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, bool missed)
 {
+	if (__builtin_expect(missed && !res->global && !m->l2tlb, 1) &&
+	    !trace_enabled(m->trace, TRACE_TLB)) {
+		/* nearly every fill: the walk's result written straight into the claimed way
+		 * (what tlb_fill_entry would copy from entry_from_walk's) */
+		unsigned shift = res->page_size == PAGE_SIZE	? 12
+				 : res->page_size == (2u << 20) ? 21
+								: 22;
+		struct tlb_entry *slot =
+		    __tlb_claim(t, lin >> shift, shift, NULL, on_fill_evict, m);
+		slot->vpn = lin >> shift;
+		slot->page_shift = (uint8_t)shift;
+		slot->valid = true;
+		slot->global = false;
+		slot->writable = res->writable;
+		slot->user = res->user;
+		slot->nx = res->nx;
+		slot->dirty = res->dirty;
+		slot->fast_mirrors = 0;
+		slot->asid = cur_asid(m);
+		slot->fast_head = 0;
+		slot->frame = res->frame;
+		__tlb_commit(t, slot);
+		return slot;
+	}
 	struct tlb_entry ne;
 	entry_from_walk(m, lin, res, &ne);
 	if (trace_enabled(m->trace, TRACE_TLB))
@@ -683,8 +707,76 @@ static int page_xlate(struct mmu *m, uint32_t lin, enum mmu_access acc, bool use
 	return page_xlate_slow(m, lin, acc, user, pa, ex);
 }
 
-uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
-		      struct x86_exception *ex)
+/* A lookup in t as xlate counts it, with its hit or its miss and walk (n entries read):
+ * m->ctr tested once, where counter_add would test it for each. */
+static inline __attribute__((always_inline)) void count_lookup(struct mmu *m, struct tlb *t,
+							       enum mmu_access acc, unsigned n)
+{
+	t->stats.lookups++;
+	if (n)
+		t->stats.misses++;
+	else
+		t->stats.hits++;
+	struct counters *c = m->ctr;
+	if (!c)
+		return;
+	c->v[CTR_tlb_lookups]++;
+	if (acc == ACC_FETCH)
+		c->v[CTR_tlb_fetch_lookups]++;
+	if (n) {
+		c->v[CTR_tlb_misses]++;
+		c->v[CTR_page_walks]++;
+		c->v[CTR_walk_mem_refs] += n;
+	} else {
+		c->v[CTR_tlb_hits]++;
+	}
+}
+
+/*
+ * mmu_ptr_slow's common case in one straight line: RAM, paging on, an L1 TLB alone (no L2,
+ * hardware refill), no trace, and either a TLB hit that needs no D-bit walk or a miss whose
+ * walk faults nowhere and writes no A/D bit. Whatever else it
+ * meets it declines (NULL) before it has changed anything, and the general path
+ * (page_xlate_slow_inline) takes the access whole. Otherwise it counts, stamps, fills and
+ * installs exactly what that path would (test_mmu's common_path_is_exact compares both on
+ * random accesses); it exists because that path re-tests the machine's configuration and
+ * builds the entry on the stack, about 500 host instructions a miss, half of them this.
+ */
+static inline __attribute__((always_inline)) uint8_t *ptr_slow_common(struct mmu *m, uint32_t lin,
+								      enum mmu_access acc)
+{
+	bool user = m->cpl == 3;
+	struct tlb *t = acc == ACC_FETCH ? m->itlb : m->dtlb;
+	struct tlb_entry *e = __tlb_find(t, lin, cur_asid(m), false);
+	phys_addr_t pa;
+	if (e) {
+		if (!paging_rights_ok(&m->regs, e->writable, e->user, e->nx, acc, user) ||
+		    (acc == ACC_WRITE && !e->dirty))
+			return NULL;
+		pa = e->frame + (lin & ((1u << e->page_shift) - 1));
+		if (!physmem_is_ram(m->pm, pa))
+			return NULL;
+		prefetch_access(m, pa);
+		count_lookup(m, t, acc, 0);
+		e->last_use = ++*t->clock;
+	} else {
+		struct walk_result res;
+		unsigned n = paging_walk_quick(m->pm, &m->regs, lin, acc, user, &res);
+		if (!n || !physmem_is_ram(m->pm, res.pa))
+			return NULL;
+		pa = res.pa;
+		prefetch_access(m, pa);
+		count_lookup(m, t, acc, n);
+		e = fill(m, t, lin, &res, true);
+	}
+	if (acc == ACC_WRITE)
+		physmem_frame_changed(m->pm, pa >> PAGE_SHIFT);
+	install_fast(m, lin, acc, user, pa, e, t);
+	return m->pm->host + pa;
+}
+
+static __attribute__((noinline)) uint8_t *
+ptr_slow_general(struct mmu *m, uint32_t lin, enum mmu_access acc, struct x86_exception *ex)
 {
 	phys_addr_t pa;
 	int rc = page_xlate_slow_inline(m, lin, acc, m->cpl == 3, &pa, ex);
@@ -693,6 +785,19 @@ uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc,
 	if (rc == 0)
 		*ex = (struct x86_exception){.vector = NOT_RAM};
 	return NULL;
+}
+
+uint8_t *mmu_ptr_slow(struct mmu *m, uint32_t lin, enum mmu_access acc, struct x86_exception *ex)
+{
+	if (__builtin_expect((m->regs.cr0 & CR0_PG) && m->dtlb && !m->l2tlb &&
+				 m->tlbcfg.refill == TLB_REFILL_HW && !m->slow_general_only &&
+				 !trace_enabled(m->trace, TRACE_TLB | TRACE_WALK),
+			     1)) {
+		uint8_t *p = ptr_slow_common(m, lin, acc);
+		if (p)
+			return p;
+	}
+	return ptr_slow_general(m, lin, acc, ex);
 }
 
 void mmu_set_watch(struct mmu *m, void (*fn)(void *, uint32_t, unsigned, enum mmu_access),

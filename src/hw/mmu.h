@@ -50,6 +50,9 @@ struct mmu {
 	uint64_t lru_clock;
 	struct mmu_fast fast[3][2][MMU_FAST_SIZE]; /* [enum mmu_access][user][page hash] */
 	bool fast_quiet; /* a whole-TLB flush already dropped every fast entry */
+	/* mmu_ptr_slow takes its general path for every access, never its common case: the
+	 * unit test that shows the two do the same sets it on one of two machines */
+	bool slow_general_only;
 	/* No TLB modelled: the linear pages [lo, hi] bound every large-page translation made
 	 * since the fast table was last emptied (its 4 KB slots can be anywhere in it); an
 	 * INVLPG elsewhere drops only its own page's slots. lo > hi: none. */

@@ -64,6 +64,8 @@ int physmem_init(struct physmem *pm, uint64_t ram_bytes, bool above_4g_ok)
 	}
 	pm->host_size = top;
 	pm->max_pfn = top >> PAGE_SHIFT;
+	pm->low_ram_span =
+	    low_end > PHYSMEM_LEGACY_HOLE_END ? low_end - PHYSMEM_LEGACY_HOLE_END : 0;
 	void *p = mmap(NULL, top, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {

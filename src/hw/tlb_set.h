@@ -198,49 +198,72 @@ static inline unsigned tlb_random_way(struct tlb *t)
 }
 
 /*
- * Fills n into t, evicting when its set is full (counted). find_same: first drop an entry
- * holding the same translation (tlb_insert); false only straight after a lookup of a
- * non-global n missed (tlb_insert_missed says why none can exist then).
+ * The way of t that takes a translation of page vpn (page_shift shift), the entry that held
+ * it invalidated (evicted and counted when its set was full); NULL for an odd shift. same:
+ * first drop an entry holding the same translation as *same (tlb_insert); NULL only straight
+ * after a lookup of a non-global translation missed (tlb_insert_missed says why none can
+ * exist then). The caller fills the way in and stamps it (__tlb_commit): the MMU's miss path
+ * writes the walk's result straight into it, with no entry built on the stack first.
  */
 static inline __attribute__((always_inline)) struct tlb_entry *
-__tlb_insert(struct tlb *t, const struct tlb_entry *n, bool find_same,
-	     void (*drop)(void *, struct tlb_entry *), void *opaque)
+__tlb_claim(struct tlb *t, uint32_t vpn, unsigned shift, const struct tlb_entry *same,
+	    void (*drop)(void *, struct tlb_entry *), void *opaque)
 {
-	unsigned shift = n->page_shift;
 	if (shift != 12 && shift != 21 && shift != 22)
 		return NULL;
-	struct tlb_entry *s = tlb_set_of(t, n->vpn);
+	struct tlb_entry *s = tlb_set_of(t, vpn);
 	struct tlb_entry *slot;
-	if (!find_same && t->held[0] + t->held[1] + t->held[2] == t->sets * t->ways) {
+	if (!same && t->held[0] + t->held[1] + t->held[2] == t->sets * t->ways) {
 		/* Every way of every set is valid (as soon as a program has touched more pages
 		 * than the TLB holds, and from then on nearly always): no free way to look for,
-		 * and no same entry either (!find_same), so the victim is all there is to choose. */
+		 * and no same entry either (!same), so the victim is all there is to choose. */
 		slot = &s[t->policy == TLB_RANDOM ? tlb_random_way(t)
 			  : t->policy == TLB_FIFO ? tlb_oldest_way(s, t->ways, true)
 						  : tlb_oldest_way(s, t->ways, false)];
 		t->stats.evictions++;
 		counter_add(t->ctr, CTR_tlb_evictions, 1);
 		__tlb_invalidate(t, slot, drop, opaque);
-	} else {
-		struct tlb_set_scan sc = t->policy == TLB_FIFO
-					     ? tlb_scan_set(s, t->ways, n, true, find_same)
-					     : tlb_scan_set(s, t->ways, n, false, find_same);
-		slot = sc.same;
-		if (slot) {
-			__tlb_invalidate(t, slot, drop, opaque);
-		} else if (sc.free_way) {
-			slot = sc.free_way;
-		} else {
-			slot = t->policy == TLB_RANDOM ? &s[tlb_random_way(t)] : sc.old;
-			t->stats.evictions++;
-			counter_add(t->ctr, CTR_tlb_evictions, 1);
-			__tlb_invalidate(t, slot, drop, opaque);
-		}
+		return slot;
 	}
-	tlb_fill_entry(slot, n);
+	struct tlb_entry key = {.vpn = vpn, .page_shift = (uint8_t)shift};
+	const struct tlb_entry *n = same ? same : &key;
+	struct tlb_set_scan sc = t->policy == TLB_FIFO
+				     ? tlb_scan_set(s, t->ways, n, true, same != NULL)
+				     : tlb_scan_set(s, t->ways, n, false, same != NULL);
+	slot = sc.same;
+	if (slot) {
+		__tlb_invalidate(t, slot, drop, opaque);
+	} else if (sc.free_way) {
+		slot = sc.free_way;
+	} else {
+		slot = t->policy == TLB_RANDOM ? &s[tlb_random_way(t)] : sc.old;
+		t->stats.evictions++;
+		counter_add(t->ctr, CTR_tlb_evictions, 1);
+		__tlb_invalidate(t, slot, drop, opaque);
+	}
+	return slot;
+}
+
+/* A claimed way, filled in: stamped for both policies and counted as held. */
+static inline __attribute__((always_inline)) void __tlb_commit(struct tlb *t,
+							       struct tlb_entry *slot)
+{
 	slot->last_use = ++*t->clock;
 	slot->inserted = ++t->fifo_seq;
-	t->held[tlb_shift_slot(shift)]++;
+	t->held[tlb_shift_slot(slot->page_shift)]++;
+}
+
+/* Fills n into t, evicting when its set is full (counted). find_same: as __tlb_claim's same. */
+static inline __attribute__((always_inline)) struct tlb_entry *
+__tlb_insert(struct tlb *t, const struct tlb_entry *n, bool find_same,
+	     void (*drop)(void *, struct tlb_entry *), void *opaque)
+{
+	struct tlb_entry *slot =
+	    __tlb_claim(t, n->vpn, n->page_shift, find_same ? n : NULL, drop, opaque);
+	if (!slot)
+		return NULL;
+	tlb_fill_entry(slot, n);
+	__tlb_commit(t, slot);
 	return slot;
 }
 

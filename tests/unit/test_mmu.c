@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hw/mmu.h"
+#include "hw/tlb_set.h"
 
 #define PD 0x10000u
 #define PT 0x11000u
@@ -624,29 +625,237 @@ static void pae_through_the_mmu(void **state)
 	rig_free(r);
 }
 
+/*
+ * mmu_ptr_slow's common case (a straight line for the usual miss and slow-path hit) against
+ * its general path, on two machines given the same random tables and the same random
+ * accesses: every answer, fault, count, TLB entry and stamp, fast slot and A/D bit in memory
+ * must agree after each access. The tables mix rights, A/D bits, absent entries, global and
+ * 4 MB pages and frames that are not RAM; between accesses an entry may change (a stale
+ * translation is modelled), a page be INVLPGed or CR3 reloaded.
+ */
+#define CP_PD 0x20000u
+#define CP_PT 0x21000u /* 4 tables: lin 0 .. 16 MB, the next 4 MB through a large page */
+#define CP_PAGES 4096u
+
+static uint64_t cp_rng;
+static uint32_t cp_rand(void)
+{
+	cp_rng ^= cp_rng << 13;
+	cp_rng ^= cp_rng >> 7;
+	cp_rng ^= cp_rng << 17;
+	return (uint32_t)(cp_rng >> 11);
+}
+
+static uint32_t cp_pte(void)
+{
+	uint32_t r = cp_rand(), f = 0;
+	if (r % 10)
+		f |= PTE_P;
+	if ((r >> 4) % 10 < 7)
+		f |= PTE_RW;
+	if ((r >> 8) % 10 < 8)
+		f |= PTE_US;
+	if ((r >> 12) & 1)
+		f |= PTE_A;
+	if ((r >> 13) & 1)
+		f |= PTE_D;
+	if ((r >> 14) % 16 == 0)
+		f |= PTE_G;
+	/* most frames RAM, a few in the legacy hole or the MMIO window */
+	uint32_t frame = (r >> 18) % 32 == 0   ? 0xA0000u + ((r >> 23) % 8) * 0x1000u
+			 : (r >> 18) % 32 == 1 ? 0xC0000000u
+					       : 0x400000u + ((r >> 8) % 2048) * 0x1000u;
+	return frame | f;
+}
+
+static void cp_tables(struct rig *r[2])
+{
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t pde = (CP_PT + 0x1000 * i) | PTE_P | PTE_RW | PTE_US;
+		if (i == 3)
+			pde &= ~(uint32_t)PTE_RW;
+		for (unsigned k = 0; k < 2; k++)
+			wr32(r[k], CP_PD + 4 * i, pde);
+	}
+	for (unsigned k = 0; k < 2; k++) /* 4 MB page at 16 MB, user and writable */
+		wr32(r[k], CP_PD + 16, 0x1000000u | PTE_PS | PTE_P | PTE_RW | PTE_US | PTE_A);
+	for (unsigned i = 0; i < CP_PAGES; i++) {
+		uint32_t v = cp_pte();
+		for (unsigned k = 0; k < 2; k++)
+			wr32(r[k], CP_PT + 4 * i, v);
+	}
+}
+
+static void cp_same_tlb(struct tlb *a, struct tlb *b)
+{
+	if (!a || !b) {
+		assert_true(!a && !b);
+		return;
+	}
+	assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
+	assert_memory_equal(a->held, b->held, sizeof a->held);
+	for (unsigned i = 0; i < a->sets * a->ways; i++) {
+		struct tlb_entry *x = &a->e[i], *y = &b->e[i];
+		assert_int_equal(x->valid, y->valid);
+		if (!x->valid)
+			continue;
+		assert_int_equal(x->vpn, y->vpn);
+		assert_int_equal(x->page_shift, y->page_shift);
+		assert_int_equal(
+		    x->global + 2 * x->writable + 4 * x->user + 8 * x->nx + 16 * x->dirty,
+		    y->global + 2 * y->writable + 4 * y->user + 8 * y->nx + 16 * y->dirty);
+		assert_int_equal(x->frame, y->frame);
+		assert_int_equal(x->last_use, y->last_use);
+		assert_int_equal(x->inserted, y->inserted);
+	}
+}
+
+/* The TLB entry a fast slot mirrors, as an index into its TLB (comparable across machines). */
+static long cp_entry_index(const struct mmu *m, const struct tlb_entry *e)
+{
+	if (!e)
+		return -1;
+	const struct tlb *t[3] = {m->dtlb, m->itlb, m->l2tlb};
+	for (unsigned i = 0; i < 3; i++)
+		if (t[i] && e >= t[i]->e && e < t[i]->e + t[i]->sets * t[i]->ways)
+			return (long)(i * 100000 + (e - t[i]->e));
+	fail_msg("a fast slot mirrors no TLB entry");
+	return -2;
+}
+
+static void cp_same_state(struct rig *r[2])
+{
+	struct mmu *a = &r[0]->m, *b = &r[1]->m;
+	assert_memory_equal(r[0]->ctr.v, r[1]->ctr.v, sizeof r[0]->ctr.v);
+	assert_int_equal(a->lru_clock, b->lru_clock);
+	assert_int_equal(a->cr2, b->cr2);
+	cp_same_tlb(a->dtlb, b->dtlb);
+	if (a->itlb != a->dtlb)
+		cp_same_tlb(a->itlb, b->itlb);
+	cp_same_tlb(a->l2tlb, b->l2tlb);
+	const struct mmu_fast *fa = &a->fast[0][0][0], *fb = &b->fast[0][0][0];
+	for (unsigned s = 0; s < 3 * 2 * MMU_FAST_SIZE; s++) {
+		assert_int_equal(fa[s].tag, fb[s].tag);
+		if (fa[s].tag == MMU_FAST_INVALID)
+			continue;
+		assert_int_equal(fa[s].tag_hi, fb[s].tag_hi);
+		assert_int_equal(mmu_fast_host(&fa[s], fa[s].tag) - r[0]->pm.host,
+				 mmu_fast_host(&fb[s], fb[s].tag) - r[1]->pm.host);
+		assert_int_equal(cp_entry_index(a, fa[s].tlbe), cp_entry_index(b, fb[s].tlbe));
+	}
+	/* A and D bits the walks wrote */
+	assert_memory_equal(r[0]->pm.host + CP_PD, r[1]->pm.host + CP_PD, 0x5000);
+}
+
+static void cp_run(const struct tlb_config *cfg, uint64_t seed, unsigned steps)
+{
+	static struct rig rigs[2];
+	struct rig *r[2] = {&rigs[0], &rigs[1]};
+	cp_rng = seed;
+	for (unsigned k = 0; k < 2; k++) {
+		memset(&r[k]->ctr, 0, sizeof r[k]->ctr);
+		assert_int_equal(physmem_init(&r[k]->pm, 64u << 20, false), 0);
+		assert_int_equal(mmu_init(&r[k]->m, &r[k]->pm, cfg, &r[k]->ctr), 0);
+	}
+	r[1]->m.slow_general_only = true;
+	cp_tables(r);
+	for (unsigned k = 0; k < 2; k++) {
+		mmu_write_cr4(&r[k]->m, CR4_PSE | CR4_PGE);
+		mmu_write_cr3(&r[k]->m, CP_PD);
+		mmu_write_cr0(&r[k]->m, CR0_PE | CR0_PG | ((seed & 1) ? CR0_WP : 0));
+	}
+	for (unsigned i = 0; i < steps; i++) {
+		uint32_t x = cp_rand();
+		if (x % 64 == 0) { /* an entry changes under the TLB */
+			uint32_t pte = cp_pte(), at = CP_PT + 4 * (cp_rand() % CP_PAGES);
+			for (unsigned k = 0; k < 2; k++)
+				wr32(r[k], at, pte);
+			continue;
+		}
+		/* a small working set most of the time, so that slots and entries are reused */
+		uint32_t page = (x >> 6) % 4 ? (x >> 8) % 48 : (x >> 8) % (CP_PAGES + 1024);
+		uint32_t lin = page * 0x1000u + (cp_rand() % 0x1000u & ~3u);
+		if (x % 64 == 1) {
+			for (unsigned k = 0; k < 2; k++)
+				mmu_invlpg(&r[k]->m, lin);
+			continue;
+		}
+		if (x % 256 == 2) {
+			for (unsigned k = 0; k < 2; k++)
+				mmu_write_cr3(&r[k]->m, CP_PD);
+			continue;
+		}
+		enum mmu_access acc = (enum mmu_access)((x >> 2) % 3);
+		unsigned cpl = (x >> 4) % 4 ? 3 : 0;
+		uint8_t *p[2];
+		struct x86_exception ex[2];
+		for (unsigned k = 0; k < 2; k++) {
+			memset(&ex[k], 0, sizeof ex[k]);
+			r[k]->m.cpl = cpl;
+			p[k] = mmu_ptr(&r[k]->m, lin, acc, &ex[k]);
+		}
+		assert_int_equal(p[0] != NULL, p[1] != NULL);
+		if (p[0])
+			assert_int_equal(p[0] - r[0]->pm.host, p[1] - r[1]->pm.host);
+		else
+			assert_memory_equal(&ex[0], &ex[1], sizeof ex[0]);
+		cp_same_state(r);
+	}
+	/* the common case did run, and the general path had its share */
+	assert_true(r[0]->ctr.v[CTR_page_walks] > steps / 50);
+	for (unsigned k = 0; k < 2; k++) {
+		mmu_destroy(&r[k]->m);
+		physmem_destroy(&r[k]->pm);
+	}
+}
+
+static void common_path_is_exact(void **state)
+{
+	(void)state;
+	struct tlb_config c;
+	tlb_config_default(&c);
+	cp_run(&c, 0x9e3779b97f4a7c15ull, 6000);
+	c.l1 = (struct tlb_geometry){8, 2};
+	c.policy = TLB_FIFO;
+	cp_run(&c, 0x1234567ull, 6000);
+	c.l1 = (struct tlb_geometry){6, 3}; /* sets not a power of two */
+	c.policy = TLB_RANDOM;
+	c.seed = 7;
+	cp_run(&c, 0xabcdefull, 6000);
+	tlb_config_default(&c);
+	c.split = true;
+	c.l1i = (struct tlb_geometry){4, 4};
+	c.asid = true;
+	cp_run(&c, 0x5555ull, 6000);
+	c.l1 = (struct tlb_geometry){1, 1};
+	c.split = false;
+	cp_run(&c, 0x77ull, 6000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(read_write_through_paging),
-		cmocka_unit_test(fast_path_counts_as_tlb_hits),
-		cmocka_unit_test(not_present_faults_with_cr2),
-		cmocka_unit_test(cross_page_write_faulting_on_second_page_writes_nothing),
-		cmocka_unit_test(clean_entry_rewalks_on_write),
-		cmocka_unit_test(dirty_rewalk_refreshes_rights_everywhere),
-		cmocka_unit_test(global_pages_survive_cr3_until_pge_toggles),
-		cmocka_unit_test(invlpg_drops_one_page_and_stale_entries_are_modelled),
-		cmocka_unit_test(fault_from_stale_entry_then_retry_walks),
-		cmocka_unit_test(asids_keep_address_spaces_apart),
-		cmocka_unit_test(software_refill),
-		cmocka_unit_test(split_itlb_dtlb_and_l2),
-		cmocka_unit_test(fast_entries_follow_tlb_evictions),
-		cmocka_unit_test(tlb_disabled_behaves_like_a_tlb_for_flushes),
-		cmocka_unit_test(writes_to_code_frames_invalidate),
-		cmocka_unit_test(mmio_through_paging),
-		cmocka_unit_test(segments_apply_before_paging),
-		cmocka_unit_test(cross_page_accesses),
-		cmocka_unit_test(privilege_and_wp_select_fast_tables),
-		cmocka_unit_test(pae_through_the_mmu),
+	    cmocka_unit_test(read_write_through_paging),
+	    cmocka_unit_test(fast_path_counts_as_tlb_hits),
+	    cmocka_unit_test(not_present_faults_with_cr2),
+	    cmocka_unit_test(cross_page_write_faulting_on_second_page_writes_nothing),
+	    cmocka_unit_test(clean_entry_rewalks_on_write),
+	    cmocka_unit_test(dirty_rewalk_refreshes_rights_everywhere),
+	    cmocka_unit_test(global_pages_survive_cr3_until_pge_toggles),
+	    cmocka_unit_test(invlpg_drops_one_page_and_stale_entries_are_modelled),
+	    cmocka_unit_test(fault_from_stale_entry_then_retry_walks),
+	    cmocka_unit_test(asids_keep_address_spaces_apart),
+	    cmocka_unit_test(software_refill),
+	    cmocka_unit_test(split_itlb_dtlb_and_l2),
+	    cmocka_unit_test(fast_entries_follow_tlb_evictions),
+	    cmocka_unit_test(tlb_disabled_behaves_like_a_tlb_for_flushes),
+	    cmocka_unit_test(writes_to_code_frames_invalidate),
+	    cmocka_unit_test(mmio_through_paging),
+	    cmocka_unit_test(segments_apply_before_paging),
+	    cmocka_unit_test(cross_page_accesses),
+	    cmocka_unit_test(privilege_and_wp_select_fast_tables),
+	    cmocka_unit_test(pae_through_the_mmu),
+	    cmocka_unit_test(common_path_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
