@@ -38,7 +38,7 @@ _vmlab()
 	--stats=*) COMPREPLY=($(compgen -W "text json" -- "${cur#*=}")) ;;
 	--reclaim=*) COMPREPLY=($(compgen -W "linux fifo lru clock random" -- "${cur#*=}")) ;;
 	--thp=*) COMPREPLY=($(compgen -W "always madvise never" -- "${cur#*=}")) ;;
-	--cpu=*) COMPREPLY=($(compgen -W "intel amd" -- "${cur#*=}")) ;;
+	--cpu=*) COMPREPLY=($(compgen -W "intel amd amd-zen3" -- "${cur#*=}")) ;;
 	--trace-format=*) COMPREPLY=($(compgen -W "text json strace" -- "${cur#*=}")) ;;
 	--dump-state=*) COMPREPLY=($(compgen -W "exit fault insn=" -- "${cur#*=}")) ;;
 	--segments=*) COMPREPLY=($(compgen -W "on off" -- "${cur#*=}")) ;;

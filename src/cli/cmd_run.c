@@ -37,8 +37,8 @@ static void usage(FILE *f)
 	    "                        them (default: a CR3 load flushes the non-global ones)\n"
 	    "  --no-jit              interpret every instruction (no compiled blocks)\n"
 	    "  --jit-threshold=N     compile a block at its Nth execution (default %u)\n"
-	    "  --cpu=intel|amd       whose processor where the architecture leaves results\n"
-	    "                        undefined, and CPUID's vendor (default intel)\n"
+	    "  --cpu=intel|amd|amd-zen3  whose processor where the architecture leaves\n"
+	    "                        results undefined, and CPUID's vendor (default intel)\n"
 	    "kernel:\n"
 	    "  --fault-around=BYTES  fault_around_bytes (default 65536; 4096 turns it off)\n"
 	    "  --overcommit=0|1|2    vm.overcommit_memory (default 0)\n"
@@ -230,7 +230,8 @@ int cmd_run(int argc, char **argv)
 		} else if (!strncmp(a, "--cpu=", 6)) {
 			int vendor = cpu_vendor_parse(v);
 			if (vendor < 0) {
-				fprintf(stderr, "vmlab run: bad --cpu '%s' (intel or amd)\n", v);
+				fprintf(stderr,
+					"vmlab run: bad --cpu '%s' (intel, amd or amd-zen3)\n", v);
 				goto out;
 			}
 			cfg.cpu_vendor = (enum cpu_vendor)vendor;

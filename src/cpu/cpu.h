@@ -40,8 +40,17 @@ struct cpu_internal; /* the interpreter's private state (decode cache, lazy flag
  */
 enum cpu_vendor {
 	CPU_VENDOR_INTEL, /* the default: runs are the same on every host */
-	CPU_VENDOR_AMD,
+	CPU_VENDOR_AMD,	  /* "amd": AMD family 19h (Zen 4) and 1Ah (Zen 5) */
+	/* "amd-zen3": AMD family 19h's Zen 3 cores, which differ from the later ones in BSF and
+	 * BSR alone (their flags but ZF unchanged); family 17h is assumed to do the same */
+	CPU_VENDOR_AMD_ZEN3,
 };
+
+/* Either AMD model: everything but BSF/BSR's flags is the same in both. */
+static inline bool cpu_vendor_is_amd(enum cpu_vendor v)
+{
+	return v == CPU_VENDOR_AMD || v == CPU_VENDOR_AMD_ZEN3;
+}
 
 struct cpu {
 	uint32_t regs[8];
@@ -71,7 +80,8 @@ void cpu_set_eflags(struct cpu *c, uint32_t v);
 /* Runs until an exit; at most max_insns instructions. */
 enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *ex);
 /* The vendor of the processor vmlab runs on (Intel where it cannot tell), and a vendor's
- * name ("intel", "amd") from and to a string; cpu_vendor_parse returns -1 for others. */
+ * name ("intel", "amd", "amd-zen3") from and to a string; cpu_vendor_parse returns -1 for
+ * others. */
 enum cpu_vendor cpu_vendor_of_host(void);
 int cpu_vendor_parse(const char *s);
 const char *cpu_vendor_name(enum cpu_vendor v);

@@ -200,7 +200,7 @@ static int h_neg(struct cpu *c, const struct insn *i)
 
 static void mul_flags(struct cpu *c, unsigned sz, uint32_t lo, bool of)
 {
-	if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+	if (unlikely(cpu_vendor_is_amd(c->vendor))) {
 		/* AMD leaves SF, ZF, AF and PF as they were */
 		uint32_t f = get_flags(c->in) & (EFL_SF | EFL_ZF | EFL_AF | EFL_PF);
 		set_arith(c->in, f | (of ? EFL_CF | EFL_OF : 0));
@@ -214,7 +214,7 @@ static void mul_flags(struct cpu *c, unsigned sz, uint32_t lo, bool of)
  * clears SF, ZF and PF, and keeps CF and OF. */
 static void div_flags(struct cpu *c)
 {
-	if (unlikely(c->vendor == CPU_VENDOR_AMD))
+	if (unlikely(cpu_vendor_is_amd(c->vendor)))
 		set_arith(c->in, (get_flags(c->in) & (EFL_CF | EFL_OF)) | EFL_AF);
 }
 
@@ -399,7 +399,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)v & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
-		if (k == 0 && c->vendor != CPU_VENDOR_AMD)
+		if (k == 0 && !cpu_vendor_is_amd(c->vendor))
 			NEXT(c, i); /* a whole turn (8/16-bit): Intel leaves every flag alone */
 		nf = (v >> bits) & 1 ? EFL_CF : 0;
 		/* first-step OF: RCL sign ^ next bit, RCR sign ^ carry-in */
@@ -412,7 +412,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)(((uint64_t)a << cnt) & m);
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
-		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+		if (unlikely(cpu_vendor_is_amd(c->vendor))) {
 			nf = cnt <= bits ? (uint32_t)(((uint64_t)a << cnt) >> bits) & 1 : 0;
 			set_arith(in, amd_shift_flags(sz, r, nf, (r >> (bits - 1)) ^ nf));
 			NEXT(c, i);
@@ -424,7 +424,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)((uint64_t)a >> cnt);
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
-		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+		if (unlikely(cpu_vendor_is_amd(c->vendor))) {
 			/* OF: the sign before the last one-bit step */
 			uint32_t last = cnt <= bits ? a >> (cnt - 1) : 0;
 			set_arith(in, amd_shift_flags(sz, r, last & 1, (last >> (bits - 1)) & 1));
@@ -437,7 +437,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		r = (uint32_t)((int32_t)sext(a, sz) >> (cnt > 31 ? 31 : cnt)) & m;
 		if (e_end(c, i, sz, &o, r))
 			return X_EXC;
-		if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+		if (unlikely(cpu_vendor_is_amd(c->vendor))) {
 			uint32_t cf = (uint32_t)((int32_t)sext(a, sz) >> (cnt - 1)) & 1;
 			set_arith(in, amd_shift_flags(sz, r, cf, 0));
 			NEXT(c, i);
@@ -447,7 +447,7 @@ static int h_shift(struct cpu *c, const struct insn *i)
 		NEXT(c, i);
 	}
 	f = get_flags(in);
-	if (unlikely(c->vendor == CPU_VENDOR_AMD)) {
+	if (unlikely(cpu_vendor_is_amd(c->vendor))) {
 		/* OF of the last one-bit step: ROL/RCL the new sign ^ CF, ROR/RCR the two top bits */
 		uint32_t x = (i->reg & 1) ? r >> (bits - 2) : (r >> (bits - 1)) << 1 | (nf & EFL_CF);
 		nf = (nf & EFL_CF) | (((x ^ (x >> 1)) & 1) ? EFL_OF : 0);
@@ -480,7 +480,7 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 	} else {
 		/* 16-bit, counts above 16 undefined: Intel shifts the 48-bit pattern a:b:a, AMD
 		 * a:b:b (left) or b:b:a (right), and its CF is then 0 */
-		bool amd = c->vendor == CPU_VENDOR_AMD;
+		bool amd = cpu_vendor_is_amd(c->vendor);
 		uint64_t pat = (uint64_t)a << 32 | (uint64_t)b << 16 | a;
 		if (amd)
 			pat = left ? (pat & ~0xffffull) | b : (pat & 0xffffffffull) | (uint64_t)b << 32;
@@ -498,7 +498,7 @@ static int h_shxd(struct cpu *c, const struct insn *i)
 		return X_EXC;
 	uint32_t f = szp(r, sz) | (cf ? EFL_CF : 0);
 	bool of;
-	if (c->vendor == CPU_VENDOR_AMD) {
+	if (cpu_vendor_is_amd(c->vendor)) {
 		/* AF set; OF of the last one-bit step (a 16-bit SHLD by 16 or more: OF = CF) */
 		f |= EFL_AF;
 		if (left)
@@ -581,14 +581,18 @@ static int h_bsx(struct cpu *c, const struct insn *i)
 	uint32_t v;
 	if (rd_E(c, i, sz, &v))
 		return X_EXC;
-	uint32_t f = get_flags(in) & ~EFL_ARITH;
-	if (v == 0)
-		f |= EFL_ZF | EFL_PF; /* the host: ZF and PF set, the rest clear */
-	else {
-		uint32_t r = i->op == 0xBC ? (uint32_t)__builtin_ctz(v) : 31u - (uint32_t)__builtin_clz(v);
+	uint32_t f = get_flags(in);
+	uint32_t r = v == 0	     ? 0
+		     : i->op == 0xBC ? (uint32_t)__builtin_ctz(v)
+				     : 31u - (uint32_t)__builtin_clz(v);
+	if (v)
 		setreg(c, i->reg, sz, r);
-		f |= parity_flag(r); /* the host: PF of the result, CF OF SF AF clear */
-	}
+	if (c->vendor == CPU_VENDOR_AMD_ZEN3) /* ZF alone, the rest unchanged */
+		f = (f & ~EFL_ZF) | (v == 0 ? EFL_ZF : 0);
+	else if (v == 0) /* Intel, Zen 4 and 5: ZF and PF set, the rest clear */
+		f = (f & ~EFL_ARITH) | EFL_ZF | EFL_PF;
+	else /* PF of the result, CF OF SF AF clear */
+		f = (f & ~EFL_ARITH) | parity_flag(r);
 	in->eflags = f;
 	NEXT(c, i);
 }
@@ -618,7 +622,7 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 		nf = szp(al, 1) | (ncf ? EFL_CF : 0) | (naf ? EFL_AF : 0);
 		/* OF is undefined: Intel clears it, AMD gives the signed overflow of the
 		 * adjustment (an addition for DAA, a subtraction for DAS) */
-		if (c->vendor == CPU_VENDOR_AMD && ((sub ? old & ~al : ~old & al) & 0x80))
+		if (cpu_vendor_is_amd(c->vendor) && ((sub ? old & ~al : ~old & al) & 0x80))
 			nf |= EFL_OF;
 		break;
 	}
@@ -634,7 +638,7 @@ static int h_bcd(struct cpu *c, const struct insn *i)
 			nf = 0;
 		al &= 0xf;
 		setreg(c, R_EAX, 2, (uint32_t)ah << 8 | al);
-		if (c->vendor == CPU_VENDOR_AMD) {
+		if (cpu_vendor_is_amd(c->vendor)) {
 			/* SF, ZF, PF and OF of the 16-bit adjustment of AX, before AL is masked */
 			nf |= szp(ax, 2);
 			if ((sub ? old & ~ax : ~old & ax) & 0x8000)

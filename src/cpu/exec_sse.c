@@ -232,7 +232,7 @@ static int state_checks(struct cpu *c, bool xmm, bool mmx)
 
 static uint32_t mxcsr_writable(const struct cpu *c)
 {
-	return c->vendor == CPU_VENDOR_AMD ? MXCSR_WRITABLE_AMD : MXCSR_WRITABLE_INTEL;
+	return cpu_vendor_is_amd(c->vendor) ? MXCSR_WRITABLE_AMD : MXCSR_WRITABLE_INTEL;
 }
 
 /* Must this 16-byte operand be aligned? With AMD's MXCSR.MM only the explicitly aligned

@@ -55,7 +55,7 @@ static int h_push_sreg(struct cpu *c, const struct insn *i)
 	uint32_t m = sp_mask(c), nsp = (c->regs[R_ESP] - sz) & m;
 	/* a 32-bit push of a segment register: recent Intel cores write only the low word, AMD
 	 * the selector zero-extended to 4 bytes */
-	if (mem_write(c, SR_SS, nsp, c->vendor == CPU_VENDOR_AMD ? sz : 2, sel))
+	if (mem_write(c, SR_SS, nsp, cpu_vendor_is_amd(c->vendor) ? sz : 2, sel))
 		return X_EXC;
 	c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | nsp;
 	NEXT(c, i);
@@ -235,7 +235,7 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 	}
 	if (leaf == 0) {
 		a = 1;
-		if (c->vendor == CPU_VENDOR_AMD) {
+		if (cpu_vendor_is_amd(c->vendor)) {
 			b = 0x68747541; /* "Auth" */
 			d = 0x69746e65; /* "enti" */
 			cc = 0x444d4163; /* "cAMD" */
@@ -248,7 +248,7 @@ static int h_cpuid(struct cpu *c, const struct insn *i)
 		/* Intel: family 15, model 2, stepping 9 (a Pentium 4 Northwood); AMD: family 15,
 		 * model 4, stepping 8 (an Athlon 64): the same features either way
 		 * (docs/vendors.md). EBX: CLFLUSH line 4 x 8 = 32 bytes, one logical CPU. */
-		a = c->vendor == CPU_VENDOR_AMD ? 0xf48 : 0xf29;
+		a = cpu_vendor_is_amd(c->vendor) ? 0xf48 : 0xf29;
 		b = 4u << 8;
 		d = CPUID1_EDX;
 	}

@@ -983,7 +983,7 @@ static bool t_rot(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
 	unsigned sz = i->imm2 & 7, form = i->imm2 >> 4, bits = sz * 8, op = i->reg;
-	bool amd = j->c->vendor == CPU_VENDOR_AMD;
+	bool amd = cpu_vendor_is_amd(j->c->vendor);
 	if (!mem_ok(i))
 		return false;
 	unsigned cnt = (form == 0 ? 1 : i->imm & 0xff) & 31;

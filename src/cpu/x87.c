@@ -469,7 +469,7 @@ static void set_pointers(struct cpu *c, struct x87_state *f, uint8_t opcode, uin
 {
 	bool is_mem = (modrm >> 6) != 3;
 	f->fip = c->eip;
-	if (c->vendor == CPU_VENDOR_AMD) {
+	if (cpu_vendor_is_amd(c->vendor)) {
 		f->fcs = c->mmu->seg.sr[SR_CS].selector;
 		f->fop = (uint16_t)(((opcode & 7u) << 8) | modrm);
 		if (is_mem) {
@@ -523,7 +523,7 @@ static int compute_slow(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg 
 		/* An unmasked invalid, overflow or underflow leaves the destination alone. */
 		if (x87_write(c, sr, ea, mem, form.size, ex))
 			return -1;
-	} else if (form.kind == K_STORE && c->vendor == CPU_VENDOR_AMD) {
+	} else if (form.kind == K_STORE && cpu_vendor_is_amd(c->vendor)) {
 		/* ... but AMD checks that it could be written first (a #PF comes before): the
 		 * destination is translated for writing, nothing is written */
 		uint8_t *p;
@@ -700,7 +700,7 @@ int x87_execute(struct cpu *c, uint8_t opcode, uint8_t modrm, enum sreg sr, uint
 		if (cpu_mem_read(c, sr, ea, buf, n, ex))
 			return -1;
 		struct x87_state nf = *f;
-		unsigned off = load_env(&nf, buf, opsize16, c->vendor == CPU_VENDOR_AMD);
+		unsigned off = load_env(&nf, buf, opsize16, cpu_vendor_is_amd(c->vendor));
 		if (form.kind == K_FRSTOR)
 			load_regs(&nf, buf + off);
 		retag(&nf);

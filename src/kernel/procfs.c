@@ -464,7 +464,7 @@ static void cpuinfo(struct sbuf *b, enum cpu_vendor v)
 	 * string (so the model name comes from the kernel's table, which has no family 15 entry
 	 * for AMD) with FPU PSE TSC PAE CX8 PGE CMOV CLFSH MMX FXSR SSE SSE2 and a 32-byte
 	 * CLFLUSH line, at the virtual clock's 1 GHz. */
-	bool amd = v == CPU_VENDOR_AMD;
+	bool amd = cpu_vendor_is_amd(v);
 	sb_printf(b, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: 15\nmodel\t\t: %d\n"
 		     "model name\t: %s\nstepping\t: %d\n"
 		     "cpu MHz\t\t: 1000.000\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"

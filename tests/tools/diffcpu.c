@@ -11,7 +11,8 @@
  * simulated memory, so segment loads go through the segmentation unit).
  *
  * Usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] [--verbose] [--light]
- *                [--no-jit] [--cpu intel|amd|host]   (the vendor modelled: the host's by default)
+ *                [--no-jit] [--cpu intel|amd|amd-zen3|host]   (the vendor modelled: the host's by
+ * default)
  *                [--tlb all|default|off|tiny]   (all: every case on the three machines)
  *                [--replay FILE]   (the AMD model against recorded AMD differences, no host)
  */
@@ -2741,7 +2742,7 @@ int main(int argc, char **argv)
 			    stderr,
 			    "usage: diffcpu [--native PATH] [--seed N] [--scale N] [--group NAME] "
 			    "[--verbose] [--light] [--no-jit] [--tlb all|default|off|tiny] "
-			    "[--cpu intel|amd|host] [--replay FILE]\n");
+			    "[--cpu intel|amd|amd-zen3|host] [--replay FILE]\n");
 			return 2;
 		}
 	}
@@ -2753,7 +2754,8 @@ int main(int argc, char **argv)
 		unsigned a = 0, b, c, d;
 		__get_cpuid(1, &a, &b, &c, &d);
 		unsigned family = ((a >> 8) & 0xf) + ((a >> 8 & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
-		host_block_movs16 = !replay && cpu_vendor_of_host() == CPU_VENDOR_AMD && family >= 0x1a;
+		host_block_movs16 =
+		    !replay && cpu_vendor_is_amd(cpu_vendor_of_host()) && family >= 0x1a;
 		host_intel = !replay && cpu_vendor_of_host() == CPU_VENDOR_INTEL;
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
