@@ -414,6 +414,10 @@ void jit_fetch_frame_lookup(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
 bool jit_recompute(struct jit *j, int lf, unsigned cc);
+/* Host flags = the guest's arithmetic flags from the record, whatever its kind: the shared
+ * helper (flags.c decides shifts and MUL), after an inline test of the likely kind. Clobbers
+ * RAX and RCX only; the lazy state is left as it is. */
+void jit_lf_to_host(struct jit *j);
 /* Evaluates guest condition cc; returns the host condition that holds iff it is true.
  * Clobbers RAX and RCX at most (also through the shared helper), none when jit_cond_free:
  * the previous template's host flags are the guest's, and nothing is emitted. */

@@ -43,7 +43,7 @@ static void host_op(struct jit *j, unsigned op)
 
 /* Host flags = the guest's arithmetic flags, for a record whose kind compiled code does not
  * know: a call to the shared helper (jit_emit_lf_helper). Clobbers RAX and RCX only. */
-static void lf_to_host(struct jit *j)
+void jit_lf_to_host(struct jit *j)
 {
 	struct emit *e = &j->e;
 	/* the kind the record has now, at the block's first entry (cpu_run compiles a block
@@ -143,7 +143,7 @@ void jit_get_cf(struct jit *j)
 		e_alu_ri(e, 4, 4, RAX, EFL_CF);
 		return;
 	}
-	lf_to_host(j);
+	jit_lf_to_host(j);
 	e_setcc(e, CC_B, RAX);
 	e_movzx_rr(e, 1, RAX, RAX);
 }
@@ -209,6 +209,6 @@ unsigned jit_cond(struct jit *j, unsigned cc)
 	if (j->lf >= 0 && jit_recompute(j, j->lf, cc))
 		return cc;
 	/* not known here */
-	lf_to_host(j);
+	jit_lf_to_host(j);
 	return cc;
 }
