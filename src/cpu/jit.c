@@ -243,6 +243,8 @@ static int h_jit_end(struct cpu *c, const struct insn *i)
 
 /* Calls the handler of instruction k; on a normal completion control goes on after this
  * code; exits otherwise. */
+static void emit_deferred_lf(struct jit *j);
+
 static bool emit_fallback(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
@@ -251,6 +253,7 @@ static bool emit_fallback(struct jit *j, const struct insn *i)
 	if (!q)
 		return false;
 	int32_t k = (int32_t)j->k;
+	emit_deferred_lf(j);
 	jit_add_insns(j, k);
 	/* in->cur: a store into this block's frame stops it (code_invalidate), as in cpu_run */
 	e_mov_ri64(e, RSI, (uint64_t)(uintptr_t)j->b);
@@ -380,6 +383,10 @@ struct jit_work {
 	int lf[BLOCK_INSNS_MAX + 1];
 	/* flag liveness: live[k] = the arithmetic flags live before instruction k */
 	uint32_t live[BLOCK_INSNS_MAX + 1];
+	/* fo_reg[k] >= 0: a record the fast path left out (jit.h, fo_cand) must be in memory
+	 * when instruction k goes to its handler: lf_op = fo_code[k], lf_res = that register */
+	int8_t fo_reg[BLOCK_INSNS_MAX + 1];
+	uint8_t fo_code[BLOCK_INSNS_MAX + 1];
 	/* the hits pending (compile time) at the start of instruction k: data, fetch */
 	unsigned pend[BLOCK_INSNS_MAX + 1][2];
 	/* the kept-translation misses, emitted out of line before their stubs (jit_mem) */
@@ -398,6 +405,69 @@ struct jit_work {
 	/* the first compilation's record of stamps (jit_compile) */
 	struct jit_look look;
 };
+
+/* Before instruction j->k's handler: the record the fast path left out (jit.h, fo_cand),
+ * for the handler and any fault it raises. c->regs is exact there: every call syncs the
+ * registers first, and no instruction between wrote that register (defer_candidate). */
+static void emit_deferred_lf(struct jit *j)
+{
+	struct jit_work *w = j->c->in->jit->work;
+	if (j->k >= j->b->n || w->fo_reg[j->k] < 0)
+		return;
+	struct emit *e = &j->e;
+	e_load(e, 4, RAX, J_CPU,
+	       (int32_t)(offsetof(struct cpu, regs) + 4u * (unsigned)w->fo_reg[j->k]));
+	e_store(e, 4, RAX, J_IN, O_IN(lf_res));
+	e_store_imm(e, 4, J_IN, O_IN(lf_op), w->fo_code[j->k]);
+}
+
+/*
+ * Instruction k's logic record, when only a fault can read it: k is AND, OR or XOR of 32-bit
+ * registers (or a register and an immediate), and what follows up to an instruction m that
+ * writes every arithmetic flag without reading one is only moves (no flag read or written)
+ * that leave k's destination alone, as does m. The stubs of k + 1
+ * .. m then store the record (its result is the destination register, exact in c->regs at
+ * any call), and the fast path does not. Returns that register and *end = m, or -1.
+ * (gzip's longest_match: `and $0x7fff,%edx`, two loads, then a CMP.)
+ */
+static int defer_candidate(const struct jit *j, unsigned k, unsigned *end)
+{
+	const struct block *b = j->b;
+	const struct insn *i = &b->insns[k];
+	if (i->osz16 || i->lock || i->rep)
+		return -1;
+	unsigned o = i->opc;
+	int r;
+	if ((o == 0x09 || o == 0x21 || o == 0x31) && i->mod3)
+		r = i->rm;
+	else if ((o == 0x0B || o == 0x23 || o == 0x33) && i->mod3)
+		r = i->reg;
+	else if ((o == 0x81 || o == 0x83) && i->mod3 && (i->reg == 1 || i->reg == 4 || i->reg == 6))
+		r = i->rm;
+	else if (o == 0x0D || o == 0x25 || o == 0x35)
+		r = R_EAX;
+	else
+		return -1;
+	for (unsigned t = k + 1; t < b->n; t++) {
+		const struct insn *q = &b->insns[t];
+		unsigned w, p = q->opc;
+		if (q->lock || q->rep || q->asz16 || !jit_insn_writes(q, &w) || (w & (1u << r)))
+			return -1;
+		bool full = (p < 0x40 && (p & 7) < 6 && (p >> 3) != 2 && (p >> 3) != 3) ||
+			    ((p == 0x80 || p == 0x81 || p == 0x83) && q->reg != 2 && q->reg != 3) ||
+			    p == 0x84 || p == 0x85 || p == 0xA8 || p == 0xA9;
+		if (full) {
+			*end = t;
+			return r;
+		}
+		bool move = p == 0x88 || p == 0x89 || p == 0x8A || p == 0x8B || p == 0x8D ||
+			    p == 0x1B6 || p == 0x1B7 || p == 0x1BE || p == 0x1BF ||
+			    (p >= 0xB8 && p <= 0xBF) || ((p == 0xC6 || p == 0xC7) && q->reg == 0);
+		if (!move)
+			return -1;
+	}
+	return -1;
+}
 
 /* Which of the body's stamps may be owed: those whose entity's next event is a stamp of it
  * (not a call, nor the entity taking another entry). True when there is one. */
@@ -486,6 +556,9 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		}
 		w->live[k] = jit_flags_before(c, &r, w->live[k + 1]);
 	}
+	/* a logic record left to the stubs of the instructions up to fo_end (defer_candidate) */
+	int fo_reg = -1, fo_end = -1;
+	unsigned fo_code = 0;
 	for (unsigned k = 0; k < b->n; k++) {
 		const struct insn *i = &b->insns[k];
 		/* outside a group, or in another one: its first member checks it anew */
@@ -497,6 +570,11 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		bool fframe0 = w->fframe[k] = j.fframe;
 		j.dead = w->live[k + 1] == 0;
 		j.k = k;
+		w->fo_reg[k] = (int)k <= fo_end ? (int8_t)fo_reg : -1;
+		w->fo_code[k] = (uint8_t)fo_code;
+		unsigned fo_cand_end = 0;
+		j.fo_new = -1;
+		j.fo_cand = j.dead ? -1 : defer_candidate(&j, k, &fo_cand_end);
 		/* register stores wait only across instructions whose code jit_regs.c sees whole
 		 * (not one that leaves a run of SSE templates first) */
 		j.pure = (jit_insn_pure(c, i, j.dead) || jit_sg_pure(&j, i)) &&
@@ -559,6 +637,13 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		}
 		w->mx[k + 1] = j.mx_out;
 		if (sse || (jit_insn(&j, i) && !j.fb_overflow && !e->full)) {
+			if ((int)k >= fo_end)
+				fo_end = -1;
+			if (j.fo_new >= 0) {
+				fo_reg = j.fo_new;
+				fo_code = j.fo_new_code;
+				fo_end = (int)fo_cand_end;
+			}
 			/* a member taken as unable to fault: its operand had no check, and
 			 * nothing of it may go to its handler */
 			if (j.sg && j.sg->nofault[k] && (!j.sg_hit || j.nfb || j.ncold > ncold0))
@@ -589,6 +674,8 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		e->p = start;
 		e->full = false;
 		jit_regs_restore(&j, &rg0);
+		if ((int)k >= fo_end) /* (its handler stores the record left out: emit_fallback) */
+			fo_end = -1;
 		j.fpage = fpage0;
 		j.fframe = fframe0;
 		j.pure = false;

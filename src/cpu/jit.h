@@ -159,6 +159,12 @@ struct jit {
 	 * them, and nothing can leave the block or fault in between (jit_flags_live): its
 	 * template may skip the lazy-flag record (j->lf then says "unknown"). */
 	bool dead;
+	/* A record only a fault can read before the flags are all written again (jit.c's
+	 * defer_candidate): fo_cand is the guest register holding a logic result whose record
+	 * the template may leave to the stubs of the instructions up to that write (-1: none);
+	 * set_lf then sets fo_new to it (and fo_new_code) instead of storing the record. */
+	int fo_cand, fo_new;
+	unsigned fo_new_code;
 	/* jumps (rel32 fields) to the current instruction's slow path: the whole instruction
 	 * through its interpreter handler */
 	uint8_t *fb[JIT_MAX_FB];
@@ -414,6 +420,9 @@ void jit_fetch_frame_lookup(struct jit *j, uint32_t lin, phys_addr_t pa, uint8_t
 /* Host flags recomputed from the lazy record of kind/size lf; false when that does not
  * decide cc (INC/DEC and a CF condition). */
 bool jit_recompute(struct jit *j, int lf, unsigned cc);
+/* The guest registers instruction i may write (a whitelist of instructions that go on to the
+ * next one; false for any other), as bits 1 << R_EAX... */
+bool jit_insn_writes(const struct insn *i, unsigned *mask);
 /* Host flags = the guest's arithmetic flags from the record, whatever its kind: the shared
  * helper (flags.c decides shifts and MUL), after an inline test of the likely kind. Clobbers
  * RAX and RCX only; the lazy state is left as it is. */

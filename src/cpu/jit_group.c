@@ -29,9 +29,9 @@ static unsigned reg_any(unsigned r)
 	return bit(r & 7) | bit(r & 3);
 }
 
-/* The guest registers instruction i may write (conservatively), for instructions that go on
- * to the next one and touch no register but those (a whitelist); false for any other. */
-static bool writes(const struct insn *i, unsigned *mask)
+/* (jit.h) conservatively: a partial register counts as its whole register and as the one of
+ * its number */
+bool jit_insn_writes(const struct insn *i, unsigned *mask)
 {
 	if (i->ends || i->rep || i->lock)
 		return false;
@@ -186,7 +186,7 @@ static struct cand candidate(const struct block *blk, unsigned s, unsigned e, un
 	for (unsigned x = s; x < e; x++) {
 		const struct insn *i = &blk->insns[x];
 		unsigned w = 0;
-		writes(i, &w);
+		jit_insn_writes(i, &w);
 		bool m = plain_operand(i) && i->base == b && !(w & bit(b));
 		int64_t d = (int32_t)i->disp; /* (64-bit: the span of any two stays exact) */
 		if (m && c.n && (d < c.lo ? c.hi - d : d + 4 - c.lo) > SG_SPAN_MAX)
@@ -244,7 +244,7 @@ void jit_sg_plan(struct jit *j, struct jit_sg_plan *p, bool nofault)
 	for (unsigned s = 0; s < n;) {
 		/* a run: instructions of the whitelist that leave ESP alone */
 		unsigned e = s, w;
-		while (e < n && writes(&blk->insns[e], &w) && !(w & bit(R_ESP)))
+		while (e < n && jit_insn_writes(&blk->insns[e], &w) && !(w & bit(R_ESP)))
 			e++;
 		/* groups in it, greedily: from each start, the base with the most members
 		 * (ESP first among equals) before it is written */

@@ -40,6 +40,13 @@ static void set_lf(struct jit *j, unsigned kind, unsigned sz, unsigned res, unsi
 		j->hf_out = HF_NONE;
 		return;
 	}
+	/* read by a fault alone: the stubs up to the next full write store it (jit.c) */
+	if (j->fo_cand >= 0 && kind == LF_LOGIC && sz == 4) {
+		j->fo_new = j->fo_cand;
+		j->fo_new_code = lf_code(kind, sz);
+		j->hf_out = HF_NONE;
+		return;
+	}
 	/* j->lf is what lf_op holds here on every path (a slow path's handler records the
 	 * same kind as the template): the same kind again needs no store */
 	if (j->lf != (int)lf_code(kind, sz))
@@ -95,6 +102,12 @@ static void rec_imm(struct jit *j, int32_t off, uint32_t v)
 static void lf32(struct jit *j, unsigned kind, unsigned res, int hf)
 {
 	if (j->dead) {
+		j->hf_out = HF_NONE;
+		return;
+	}
+	if (j->fo_cand >= 0 && kind == LF_LOGIC) { /* as in set_lf */
+		j->fo_new = j->fo_cand;
+		j->fo_new_code = lf_code(kind, 4);
 		j->hf_out = HF_NONE;
 		return;
 	}
