@@ -763,14 +763,16 @@ static int compile(struct cpu *c, struct block *b, bool nofault, bool rec)
 		 * instruction's handler may have evicted the code page's entry) */
 		if (w->fpage[nk] != JIT_FPAGE_NONE && (nk < b->n || w->fframe[nk]))
 			jit_fetch_recheck(&j, nk, w->fpage[nk], w->fframe[nk]);
+		/* the call synced everything; the fast path arrives with its own pending */
+		jit_lru_rejoin(&j, &w->lru[nk], nk);
 		/* a handler that reads the flags without writing them (CMOVcc's) may leave
 		 * them materialised (LF_NONE) over the record of the kind the fast path takes
 		 * lf_op to hold; that record is still there, so lf_op names its kind again (a
-		 * handler that writes them records the template's kind: the same store) */
+		 * handler that writes them records the template's kind: the same store). After
+		 * jit_lru_rejoin, which may leave the block for cpu_run: inside a span whose
+		 * record the stubs store (defer_candidate), that record is the one to leave with */
 		if (w->lf[nk] >= 0)
 			e_store_imm(e, 4, J_IN, O_IN(lf_op), (uint32_t)w->lf[nk]);
-		/* the call synced everything; the fast path arrives with its own pending */
-		jit_lru_rejoin(&j, &w->lru[nk], nk);
 		jit_pend_rejoin(&j, w->pend[nk][0], w->pend[nk][1]);
 		if (w->mx[nk]) /* the next instruction expects the guest's */
 			jit_mxcsr_guest(&j);

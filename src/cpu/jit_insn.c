@@ -916,8 +916,7 @@ static bool t_mul(struct jit *j, const struct insn *i)
 }
 /* ---- rotates, NOT, NEG ---- */
 /* The arithmetic flags materialised in in->eflags (lf_op = LF_NONE), as get_flags leaves
- * them, before an instruction that changes only some of them. Clobbers RAX, RCX, RDX (and
- * the caller-saved registers when the record's kind is not known here). */
+ * them, before an instruction that changes only some of them. Clobbers RAX, RCX and RDX. */
 static void flags_to_eflags(struct jit *j)
 {
 	struct emit *e = &j->e;
