@@ -373,11 +373,16 @@ static inline __attribute__((always_inline)) int walk(struct mmu *m, uint32_t li
 	return rc < 0 ? raise_pf(m, ex) : 0;
 }
 
+static inline unsigned walk_page_shift(const struct walk_result *res)
+{
+	return res->page_size == PAGE_SIZE ? 12 : res->page_size == (2u << 20) ? 21 : 22;
+}
+
 static inline __attribute__((always_inline)) void
 entry_from_walk(const struct mmu *m, uint32_t lin, const struct walk_result *res,
 		struct tlb_entry *e)
 {
-	unsigned shift = res->page_size == PAGE_SIZE ? 12 : res->page_size == (2u << 20) ? 21 : 22;
+	unsigned shift = walk_page_shift(res);
 	*e = (struct tlb_entry){
 		.vpn = lin >> shift,
 		.page_shift = (uint8_t)shift,
@@ -428,25 +433,12 @@ fill(struct mmu *m, struct tlb *t, uint32_t lin, const struct walk_result *res, 
 {
 	if (__builtin_expect(missed && !res->global && !m->l2tlb, 1) &&
 	    !trace_enabled(m->trace, TRACE_TLB)) {
-		/* nearly every fill: the walk's result written straight into the claimed way
-		 * (what tlb_fill_entry would copy from entry_from_walk's) */
-		unsigned shift = res->page_size == PAGE_SIZE	? 12
-				 : res->page_size == (2u << 20) ? 21
-								: 22;
+		/* nearly every fill: the walk's result written straight into the claimed way,
+		 * not built on the stack and copied (tlb_fill_entry) */
+		unsigned shift = walk_page_shift(res);
 		struct tlb_entry *slot =
 		    __tlb_claim(t, lin >> shift, shift, NULL, on_fill_evict, m);
-		slot->vpn = lin >> shift;
-		slot->page_shift = (uint8_t)shift;
-		slot->valid = true;
-		slot->global = false;
-		slot->writable = res->writable;
-		slot->user = res->user;
-		slot->nx = res->nx;
-		slot->dirty = res->dirty;
-		slot->fast_mirrors = 0;
-		slot->asid = cur_asid(m);
-		slot->fast_head = 0;
-		slot->frame = res->frame;
+		entry_from_walk(m, lin, res, slot);
 		__tlb_commit(t, slot);
 		return slot;
 	}
