@@ -241,10 +241,10 @@ static int h_jit_end(struct cpu *c, const struct insn *i)
 	return X_END;
 }
 
-/* Calls the handler of instruction k; on a normal completion control goes on after this
- * code; exits otherwise. */
 static void emit_deferred_lf(struct jit *j);
 
+/* Calls the handler of instruction k; on a normal completion control goes on after this
+ * code; exits otherwise. */
 static bool emit_fallback(struct jit *j, const struct insn *i)
 {
 	struct emit *e = &j->e;
@@ -415,8 +415,7 @@ static void emit_deferred_lf(struct jit *j)
 	if (j->k >= j->b->n || w->fo_reg[j->k] < 0)
 		return;
 	struct emit *e = &j->e;
-	e_load(e, 4, RAX, J_CPU,
-	       (int32_t)(offsetof(struct cpu, regs) + 4u * (unsigned)w->fo_reg[j->k]));
+	e_load(e, 4, RAX, J_CPU, O_REG((unsigned)w->fo_reg[j->k]));
 	e_store(e, 4, RAX, J_IN, O_IN(lf_res));
 	e_store_imm(e, 4, J_IN, O_IN(lf_op), w->fo_code[j->k]);
 }
@@ -453,10 +452,12 @@ static int defer_candidate(const struct jit *j, unsigned k, unsigned *end)
 		unsigned w, p = q->opc;
 		if (q->lock || q->rep || q->asz16 || !jit_insn_writes(q, &w) || (w & (1u << r)))
 			return -1;
-		bool full = (p < 0x40 && (p & 7) < 6 && (p >> 3) != 2 && (p >> 3) != 3) ||
-			    ((p == 0x80 || p == 0x81 || p == 0x83) && q->reg != 2 && q->reg != 3) ||
-			    p == 0x84 || p == 0x85 || p == 0xA8 || p == 0xA9;
-		if (full) {
+		/* every flag written, none read: what the liveness says of its register form (its
+		 * memory operand's fault is the stubs' to cover) */
+		struct insn rq = *q;
+		rq.mod3 = 1;
+		rq.rm = R_EAX;
+		if (jit_flags_before(j->c, &rq, EFL_ARITH) == 0) {
 			*end = t;
 			return r;
 		}
