@@ -4,14 +4,80 @@
 # tests/e2e/*.sh run with VMLAB pointing at each build (they may skip the slow
 # parts under the sanitizer build by looking at VMLAB_BUILD).
 # A test program that exits non-zero without reporting a failure counts as one failure.
+#
+# Tests run VMLAB_TEST_JOBS at a time (default: the number of CPUs, at most 8; 1 runs them
+# one after another). Two tests that share host state never overlap: each test is in a
+# group, and one test of a group runs at a time.
+#  - A script's rel and sanitizer runs are one group (each writes its own mktemp
+#    directories, but some reuse fixed paths under build/).
+#  - "corpus": the scripts that run the guest programs that make a scratch directory
+#    (tests/guest/guestutil.h's /tmp/vmlab-guest-NAME.PID, or a socket in /tmp). Under
+#    vmlab the guest's pid is the same in every run, so two of them at once would share it.
+#  - "debroot": the scripts that build or read build/debroot and build/dynroot.
+# The longest tests start first (their names lead the list below), so that the last test to
+# finish is a short one. Each test's result line is printed when it finishes; the totals
+# line comes last.
 cd "$(dirname "$0")/.."
 pass=0 fail=0 skip=0
 export CMOCKA_MESSAGE_OUTPUT=TAP
 log=build/test-logs
 mkdir -p "$log"
 
-tally() { # name, exit status, output file
-	local name=$1 rc=$2 out=$3 secs=$4 p f s
+jobs=${VMLAB_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -ge 1 ] || jobs=1
+[ "$jobs" -gt 8 ] && jobs=8
+
+# measured on a 2-core host; only the order matters
+first=(rel/e2e/jit_equiv rel/e2e/run_guest san/e2e/jit_equiv rel/e2e/oracle_selfcheck rel/e2e/swap
+	san/e2e/run_guest rel/e2e/diffcpu rel/e2e/tlb_stats_equiv san/e2e/translate rel/e2e/debian
+	san/e2e/diffcpu rel/e2e/dynamic san/e2e/sandbox)
+
+group_of() { # test name (BUILD/e2e/SCRIPT or BUILD/test_X)
+	local base=${1##*/}
+	case $base in
+	run_guest | jit_equiv | observe_stats | fuzz_syscalls) echo corpus ;;
+	debian | dynamic) echo debroot ;;
+	*) echo "$base" ;;
+	esac
+}
+
+names=() cmds=()
+add() { names+=("$1") cmds+=("$2"); }
+for build in rel san; do
+	for t in build/$build/tests/unit/test_*; do
+		[ -x "$t" ] && add "$build/$(basename "$t")" "$t"
+	done
+	for t in tests/e2e/*.sh; do
+		[ -x "$t" ] && add "$build/e2e/$(basename "$t" .sh)" "$t"
+	done
+done
+order=()
+declare -A listed=()
+for f in "${first[@]}"; do
+	for i in "${!names[@]}"; do [ "${names[$i]}" = "$f" ] && order+=("$i") && listed[$f]=1; done
+done
+for i in "${!names[@]}"; do [ -n "${listed[${names[$i]}]}" ] || order+=("$i"); done
+
+outfile() { local n=$1; echo "$log/${n//\//_}.log"; }
+
+run_one() { # index
+	local name=${names[$1]} t=${cmds[$1]} out start=$SECONDS rc
+	out=$(outfile "$name")
+	if [[ $name == */e2e/* ]]; then
+		local build=${name%%/*}
+		VMLAB="$PWD/build/$build/vmlab" VMLAB_BUILD=$build timeout 600 "$t" >"$out" 2>&1
+	else
+		timeout 300 "$t" >"$out" 2>&1
+	fi
+	rc=$?
+	echo "$rc $((SECONDS - start))" >"$out.status"
+}
+
+tally() { # name
+	local name=$1 out rc secs p f s
+	out=$(outfile "$name")
+	read -r rc secs <"$out.status" || rc=1 secs=0
+	rm -f "$out.status"
 	p=$(grep -cE '^ok [0-9]+' "$out" | head -1)
 	s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$out" | head -1)
 	f=$(grep -cE '^not ok [0-9]+' "$out" | head -1)
@@ -26,23 +92,32 @@ tally() { # name, exit status, output file
 	printf '%-44s %4d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$secs"
 }
 
-for build in rel san; do
-	for t in build/$build/tests/unit/test_*; do
-		[ -x "$t" ] || continue
-		name="$build/$(basename "$t")"
-		out="$log/${name//\//_}.log"
-		start=$SECONDS
-		timeout 300 "$t" >"$out" 2>&1
-		tally "$name" $? "$out" $((SECONDS - start))
+declare -A running=() busy=()
+trap 'kill "${!running[@]}" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+while [ ${#order[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
+	# start the first waiting tests whose groups are free
+	while [ ${#running[@]} -lt "$jobs" ]; do
+		pick=-1
+		for k in "${!order[@]}"; do
+			g=$(group_of "${names[${order[$k]}]}")
+			[ -z "${busy[$g]}" ] && pick=$k && break
+		done
+		[ $pick -ge 0 ] || break
+		i=${order[$pick]}
+		unset "order[$pick]"
+		order=("${order[@]}")
+		busy[$(group_of "${names[$i]}")]=1
+		run_one "$i" &
+		running[$!]=$i
 	done
-	for t in tests/e2e/*.sh; do
-		[ -x "$t" ] || continue
-		name="$build/e2e/$(basename "$t" .sh)"
-		out="$log/${name//\//_}.log"
-		start=$SECONDS
-		VMLAB="$PWD/build/$build/vmlab" VMLAB_BUILD=$build timeout 600 "$t" >"$out" 2>&1
-		tally "$name" $? "$out" $((SECONDS - start))
-	done
+	done_pid=
+	wait -n -p done_pid
+	[ -n "$done_pid" ] && [ -n "${running[$done_pid]}" ] || continue
+	i=${running[$done_pid]}
+	unset "running[$done_pid]"
+	unset "busy[$(group_of "${names[$i]}")]"
+	tally "${names[$i]}"
 done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

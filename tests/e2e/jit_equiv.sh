@@ -54,7 +54,16 @@ if [ "${VMLAB_BUILD:-rel}" = rel ] && [ -n "$bb" ]; then
 	seq 1 99999 | head -c 100000 >"$tmp/text"
 	crossing=(bzip2)
 fi
-echo "1..$((${#progs[@]} * ${#configs[@]} + ${#tiny[@]} + ${#crossing[@]} + 4))"
+# proc_alarm computes through 1.6 s of timers on the virtual clock (20 s interpreted on a
+# 2-core Zen 3) and swap_oom_victim fills half of RAM: they run on the default machine only,
+# which keeps the suite within its time (the other machines differ in the TLB, which the
+# remaining programs exercise)
+default_only=" proc_alarm swap_oom_victim "
+skipped=0
+for name in "${progs[@]}"; do
+	[[ $default_only == *" $name "* ]] && skipped=$((skipped + ${#configs[@]} - 1))
+done
+echo "1..$((${#progs[@]} * ${#configs[@]} - skipped + ${#tiny[@]} + ${#crossing[@]} + 4))"
 n=0
 check() {
 	local name=$1 cfg=$2
@@ -93,6 +102,7 @@ check() {
 }
 for cfg in "${configs[@]}"; do
 	for name in "${progs[@]}"; do
+		[ "$cfg" != "${configs[0]}" ] && [[ $default_only == *" $name "* ]] && continue
 		check "$name" "$cfg"
 	done
 done
