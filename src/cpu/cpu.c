@@ -545,7 +545,6 @@ static struct block *decode_block(struct cpu *c, uint8_t *hp, phys_addr_t pa, ui
 	b->runs = 0;
 	b->sg_fails = 0;
 	b->no_sg = false;
-	b->side_exits = 0;
 	unsigned n = 0;
 	while (n < BLOCK_MAX) {
 		struct insn *i = &b->insns[n];
@@ -801,9 +800,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t max_insns, struct x86_exception *e
 			continue;
 		}
 		if (r == X_JUMP) {
-			_Static_assert(BLOCK_INSNS_MAX <= 64, "side_exits");
-			if (b && i >= b->insns && i + 1 < b->insns + b->n)
-				b->side_exits |= 1ull << (i - b->insns);
+			if (b && i >= b->insns && i + 1 < b->insns + b->n && i->taken < UINT8_MAX)
+				b->insns[i - b->insns].taken++;
 			c->insns++;
 			if (unlikely(tf))
 				goto single_step;

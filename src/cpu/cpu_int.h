@@ -59,6 +59,9 @@ struct insn {
 	uint32_t disp;
 	uint32_t imm;
 	uint32_t imm2;
+	/* in a block: the times this instruction's jump left the block early while cpu_run
+	 * interpreted it (saturating), which tells jit.c whether a side exit is mostly taken */
+	uint8_t taken;
 };
 
 /* Lazy-flag kinds; lf_op = kind << 2 | log2(size). */
@@ -208,10 +211,6 @@ struct block {
 	uint8_t *jit_light;
 	uint8_t *jit_bail;  /* where that entry leaves for cpu_run */
 	struct jit_link *jit_in; /* direct exits of other blocks chained to it */
-	/* the instructions (bit k: insns[k]) whose jump left the block early while cpu_run
-	 * interpreted it: which side exits compiled code takes to be taken (jit.c owes no LRU
-	 * stamp across those) */
-	uint64_t side_exits;
 	struct insn insns[];
 };
 

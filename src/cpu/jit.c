@@ -134,9 +134,12 @@ struct exit_state {
 };
 static void exit_begin(struct jit *j, struct exit_state *x)
 {
-	/* owing a stamp across a side exit costs a longer write where the exit is taken: not
-	 * across one the interpreter saw taken (block.side_exits) */
-	if (j->k + 1 >= j->b->n || (j->b->side_exits >> j->k & 1))
+	/* owing a stamp across a side exit saves its three instructions where the exit is not
+	 * taken and costs a max of five where it is: not across one the interpreter saw taken
+	 * in half of the block's runs or more (insn.taken; b->runs counts them, and the one
+	 * compiled) */
+	unsigned taken = j->k < j->b->n ? j->b->insns[j->k].taken : 0;
+	if (j->k + 1 >= j->b->n || (taken && 2 * taken >= j->b->runs))
 		jit_look_ev(j, JIT_EV_EXIT, 0);
 	jit_pend_flush(j);
 	jit_lru_exit(j, RAX, RDX);
