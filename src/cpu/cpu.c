@@ -90,9 +90,9 @@ void segf_update(struct cpu *c)
 		c->in->segf[s] = f;
 		c->in->segbase[s] = f ? sc->d.base : 0;
 	}
-	c->in->jit_leave = !segf_jit_ok(c->in->segf);
 	c->in->code32 = c->mmu->seg.sr[SR_CS].d.db;
 	c->in->sp_mask = c->mmu->seg.sr[SR_SS].d.db ? 0xffffffffu : 0xffff;
+	c->in->jit_leave = !segf_jit_ok(c->in->segf) || c->in->sp_mask != 0xffffffffu;
 	for (int a = 0; a < 3; a++)
 		c->in->fast[a] = c->mmu->fast[a][c->mmu->cpl == 3];
 }

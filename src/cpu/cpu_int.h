@@ -113,8 +113,9 @@ struct cpu_internal {
 	uint32_t sp_mask;       /* SS.B ? 0xffffffff : 0xffff */
 	bool stop;              /* the executing block was invalidated (self-modifying code) */
 	/* right after stop (compiled code tests both in one compare after a handler): a
-	 * segment load left ES, SS or DS unfit for compiled code (segf_jit_ok), which must
-	 * leave at the next boundary; its chained entries do not check again */
+	 * segment load left ES, SS or DS unfit for compiled code (segf_jit_ok) or SS.B clear,
+	 * and compiled code must leave at the next boundary; its chained entries do not check
+	 * again */
 	bool jit_leave;
 	/* Compiled code left block jit_resume before its instruction jit_resume_k because of
 	 * jit_leave (or stop): cpu_run interprets the rest of the block from there, as the

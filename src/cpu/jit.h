@@ -175,9 +175,9 @@ struct jit {
 	 * instruction (mx_in) and after it (mx_out, set by SSE templates): a run of SSE
 	 * templates loads it once and stores the flags once (jit_sse.c). */
 	bool mx_in, mx_out;
-	/* ES, SS and DS are flat and writable here: true from the block's entry (compiled
-	 * code runs only so: jit_regime_ok) until a handler call that may load a segment
-	 * register (jit_mem.c) */
+	/* ES, SS and DS are flat and writable, and SS.B set, here: true from the block's entry
+	 * (compiled code runs only so: jit_regime_ok) until a handler call that may load a
+	 * segment register (jit_mem.c, stack32) */
 	bool seg_flat;
 	struct jit_rcache rg;
 	/* this instruction's code (jit_insn_pure) is jit_regs.c's alone: its register stores
@@ -466,11 +466,12 @@ static inline int32_t o_reg(unsigned r, unsigned sz)
 /* ---- the interface to cpu.c ---- */
 /* Compiled code runs only where what it was compiled for holds: paging on (so every fast
  * entry of a modelled TLB mirrors a TLB entry: count_hit), CS flat, ES, SS and DS flat and
- * writable (segf_jit_ok). */
+ * writable (segf_jit_ok), a 32-bit stack (SS.B: a push or pop needs no check of its own
+ * until a handler may have loaded SS, jit_insn.c's stack32). */
 static inline bool jit_regime_ok(const struct cpu *c)
 {
 	return (c->mmu->regs.cr0 & CR0_PG) && c->mmu->seg.sr[SR_CS].flat &&
-	       segf_jit_ok(c->in->segf);
+	       segf_jit_ok(c->in->segf) && c->in->sp_mask == 0xffffffffu;
 }
 
 int jit_init(struct cpu *c);

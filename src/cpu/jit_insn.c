@@ -552,6 +552,8 @@ static bool t_xchg(struct jit *j, const struct insn *i)
 /* Leaves for the slow path unless SS is a 32-bit stack. */
 static void stack32(struct jit *j)
 {
+	if (j->seg_flat) /* SS.B is set (jit_regime_ok, in->jit_leave) */
+		return;
 	e_op_mem(&j->e, 4, 0x81, 7, J_IN, O_IN(sp_mask));
 	e_u32(&j->e, 0xffffffffu);
 	jit_fb_jump(j, CC_NE);
