@@ -26,6 +26,10 @@ mkdir -p "$log"
 jobs=${VMLAB_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -ge 1 ] || jobs=1
 [ "$jobs" -gt 8 ] && jobs=8
+# `wait -n -p` (which of the running tests ended) needs bash 5.1; older ones run one at a time
+newbash=0
+((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) && newbash=1
+[ $newbash = 1 ] || jobs=1
 
 # measured on a 2-core host; only the order matters
 first=(rel/e2e/jit_equiv rel/e2e/run_guest san/e2e/jit_equiv rel/e2e/oracle_selfcheck rel/e2e/swap
@@ -112,7 +116,12 @@ while [ ${#order[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 		running[$!]=$i
 	done
 	done_pid=
-	wait -n -p done_pid
+	if [ $newbash = 1 ]; then
+		wait -n -p done_pid
+	else
+		done_pid=${!running[*]}
+		wait "$done_pid"
+	fi
 	[ -n "$done_pid" ] && [ -n "${running[$done_pid]}" ] || continue
 	i=${running[$done_pid]}
 	unset "running[$done_pid]"
