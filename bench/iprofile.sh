@@ -16,10 +16,9 @@ command -v valgrind >/dev/null || scripts/deps.sh valgrind >&2 || exit 1
 tmp=${IPROFILE_KEEP:-$(mktemp -d)}
 mkdir -p "$tmp/dump"
 [ -n "$IPROFILE_KEEP" ] || trap 'rm -rf "$tmp"' EXIT
-VMLAB_PERF_MAP=1 VMLAB_JIT_DUMP="$tmp/dump" valgrind --tool=callgrind --dump-instr=yes \
+VMLAB_PERF_MAP="$tmp/perf.map" VMLAB_JIT_DUMP="$tmp/dump" valgrind --tool=callgrind --dump-instr=yes \
 	--smc-check=all --callgrind-out-file="$tmp/callgrind.out" "$@" >/dev/null 2>"$tmp/valgrind.err" ||
 	{ tail -5 "$tmp/valgrind.err" >&2; exit 1; }
-pid=$(sed -n 's/^pid: //p' "$tmp/callgrind.out")
-mv "/tmp/perf-$pid.map" "$tmp/perf.map" || exit 1
+[ -s "$tmp/perf.map" ] || { echo "iprofile.sh: no perf map written" >&2; exit 1; }
 python3 bench/iprofile.py "$tmp/callgrind.out" "$tmp/perf.map" "$tmp/dump" "${IPROFILE_TOP:-20}" \
 	${IPROFILE_BLOCK:+"$IPROFILE_BLOCK"}

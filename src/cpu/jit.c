@@ -988,11 +988,13 @@ int jit_init(struct cpu *c)
 	s->dump_dir = getenv("VMLAB_JIT_DUMP");
 	if (s->dump_dir && !*s->dump_dir)
 		s->dump_dir = NULL;
+	/* "1": where perf looks for it; an absolute path: there (bench/iprofile.sh, whose
+	 * counts must not depend on how many digits the host's pid has) */
 	const char *pm = getenv("VMLAB_PERF_MAP");
-	if (pm && *pm == '1') {
+	if (pm && (*pm == '1' || *pm == '/')) {
 		char path[64];
 		snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
-		s->perf_map = fopen(path, "w");
+		s->perf_map = fopen(*pm == '/' ? pm : path, "w");
 		if (s->perf_map) {
 			setvbuf(s->perf_map, NULL, _IOLBF, 0);
 			perf_map_trampoline(s);
