@@ -48,6 +48,7 @@ fi
 out=$PWD/build/bench
 mkdir -p "$out"
 [ -x "$VMLAB" ] || { echo "bench/table.sh: no $VMLAB (make -j2 all)" >&2; exit 1; }
+[ -x "$QEMU" ] || [ "$QEMU" != /usr/bin/qemu-i386 ] || scripts/deps.sh qemu-user >&2
 [ -x "$QEMU" ] || { echo "bench/table.sh: no $QEMU (Debian's qemu-user)" >&2; exit 1; }
 BB=$(scripts/get-busybox.sh) || { echo "bench/table.sh: no busybox (scripts/get-busybox.sh)" >&2; exit 1; }
 make -s build/guest/bench_cpu-O2 build/guest/bench_fpu-sse2 || exit 1
