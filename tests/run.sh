@@ -45,8 +45,8 @@ group_of() { # test name (BUILD/e2e/SCRIPT or BUILD/test_X)
 	esac
 }
 
-names=() cmds=()
-add() { names+=("$1") cmds+=("$2"); }
+names=() cmds=() groups=()
+add() { names+=("$1") cmds+=("$2") groups+=("$(group_of "$1")"); }
 for build in rel san; do
 	for t in build/$build/tests/unit/test_*; do
 		[ -x "$t" ] && add "$build/$(basename "$t")" "$t"
@@ -104,14 +104,13 @@ while [ ${#order[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 	while [ ${#running[@]} -lt "$jobs" ]; do
 		pick=-1
 		for k in "${!order[@]}"; do
-			g=$(group_of "${names[${order[$k]}]}")
-			[ -z "${busy[$g]}" ] && pick=$k && break
+			[ -z "${busy[${groups[${order[$k]}]}]}" ] && pick=$k && break
 		done
 		[ $pick -ge 0 ] || break
 		i=${order[$pick]}
 		unset "order[$pick]"
 		order=("${order[@]}")
-		busy[$(group_of "${names[$i]}")]=1
+		busy[${groups[$i]}]=1
 		run_one "$i" &
 		running[$!]=$i
 	done
@@ -125,7 +124,7 @@ while [ ${#order[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 	[ -n "$done_pid" ] && [ -n "${running[$done_pid]}" ] || continue
 	i=${running[$done_pid]}
 	unset "running[$done_pid]"
-	unset "busy[$(group_of "${names[$i]}")]"
+	unset "busy[${groups[$i]}]"
 	tally "${names[$i]}"
 done
 echo "$pass passed, $fail failed, $skip skipped"
