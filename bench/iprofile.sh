@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.." || exit 1
 command -v valgrind >/dev/null || scripts/deps.sh valgrind >&2 || exit 1
 tmp=${IPROFILE_KEEP:-$(mktemp -d)}
 mkdir -p "$tmp/dump"
+tmp=$(realpath "$tmp") # (VMLAB_PERF_MAP takes an absolute path)
+rm -f "$tmp/perf.map"
 [ -n "$IPROFILE_KEEP" ] || trap 'rm -rf "$tmp"' EXIT
 VMLAB_PERF_MAP="$tmp/perf.map" VMLAB_JIT_DUMP="$tmp/dump" valgrind --tool=callgrind --dump-instr=yes \
 	--smc-check=all --callgrind-out-file="$tmp/callgrind.out" "$@" >/dev/null 2>"$tmp/valgrind.err" ||

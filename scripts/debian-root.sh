@@ -92,6 +92,8 @@ done
 # which one cannot be had.
 if [ ${#missing[@]} -gt 0 ] && ! (cd "$cache" && apt-get download -qq "${missing[@]}" >/dev/null 2>"$cache/.err"); then
 	for m in "${missing[@]}"; do
+		p=${m%%=*} ver=${m#*=}
+		[ -s "$cache/${p%%:*}_${ver//:/%3a}_${p#*:}.deb" ] && continue
 		(cd "$cache" && apt-get download -qq "$m" >/dev/null 2>"$cache/.err") ||
 			echo "debian-root.sh: cannot download ${m%%=*} ${m#*=}: $(tail -1 "$cache/.err")" >&2
 	done
@@ -99,6 +101,7 @@ fi
 for t in "${todo[@]}"; do
 	deb=${t#*|}
 	if [ ! -s "$deb" ]; then
+		echo "debian-root.sh: $(basename "$deb") is not in $cache after the download" >&2
 		status=1
 		continue
 	fi

@@ -11,8 +11,9 @@
 #  - A script's rel and sanitizer runs are one group (each writes its own mktemp
 #    directories, but some reuse fixed paths under build/).
 #  - "corpus": the scripts that run the guest programs that make a scratch directory
-#    (tests/guest/guestutil.h's /tmp/vmlab-guest-NAME.PID, or a socket in /tmp). Under
-#    vmlab the guest's pid is the same in every run, so two of them at once would share it.
+#    (tests/guest/guestutil.h's /tmp/vmlab-guest-NAME.PID: under vmlab the guest's pid is
+#    the same in every run) or bind sockets of fixed names in /tmp (net_unix, net_unix_scm;
+#    oracle_selfcheck runs them natively there).
 #  - "debroot": the scripts that build or read build/debroot and build/dynroot.
 # The longest tests start first (their names lead the list below), so that the last test to
 # finish is a short one. Each test's result line is printed when it finishes; the totals
@@ -39,7 +40,7 @@ first=(rel/e2e/jit_equiv rel/e2e/run_guest san/e2e/jit_equiv rel/e2e/oracle_self
 group_of() { # test name (BUILD/e2e/SCRIPT or BUILD/test_X)
 	local base=${1##*/}
 	case $base in
-	run_guest | jit_equiv | observe_stats | fuzz_syscalls) echo corpus ;;
+	run_guest | jit_equiv | observe_stats | fuzz_syscalls | oracle_selfcheck) echo corpus ;;
 	debian | dynamic) echo debroot ;;
 	*) echo "$base" ;;
 	esac
@@ -96,8 +97,19 @@ tally() { # name
 	printf '%-44s %4d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$secs"
 }
 
+# fetched once here: the scripts that use busybox would otherwise fetch it at once on a
+# fresh clone, into one file
+scripts/get-busybox.sh >/dev/null 2>&1
+
 declare -A running=() busy=()
-trap 'kill "${!running[@]}" 2>/dev/null' EXIT
+# (timeout puts each test in a process group of its own: its child gets the signal from it)
+stop_all() {
+	for p in "${!running[@]}"; do
+		pkill -TERM -P "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 while [ ${#order[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 	# start the first waiting tests whose groups are free
