@@ -91,9 +91,9 @@ done
 # (53 calls took 2.5 minutes of the test suite). When it fails, one call per package says
 # which one cannot be had.
 if [ ${#missing[@]} -gt 0 ] && ! (cd "$cache" && apt-get download -qq "${missing[@]}" >/dev/null 2>"$cache/.err"); then
-	for m in "${missing[@]}"; do
-		p=${m%%=*} ver=${m#*=}
-		[ -s "$cache/${p%%:*}_${ver//:/%3a}_${p#*:}.deb" ] && continue
+	for t in "${todo[@]}"; do
+		m=${t%|*}
+		[ -s "${t#*|}" ] && continue # (the batch call got it)
 		(cd "$cache" && apt-get download -qq "$m" >/dev/null 2>"$cache/.err") ||
 			echo "debian-root.sh: cannot download ${m%%=*} ${m#*=}: $(tail -1 "$cache/.err")" >&2
 	done

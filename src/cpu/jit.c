@@ -138,8 +138,8 @@ static void exit_begin(struct jit *j, struct exit_state *x)
 	 * taken and costs a max of five where it is: not across one the interpreter saw taken
 	 * in half of the block's runs or more (insn.taken; b->runs counts them, and the one
 	 * compiled) */
-	unsigned taken = j->k < j->b->n ? j->b->insns[j->k].taken : 0;
-	if (j->k + 1 >= j->b->n || (taken && 2 * taken >= j->b->runs))
+	const struct block *b = j->b;
+	if (j->k + 1 >= b->n || (b->insns[j->k].taken && 2u * b->insns[j->k].taken >= b->runs))
 		jit_look_ev(j, JIT_EV_EXIT, 0);
 	jit_pend_flush(j);
 	jit_lru_exit(j, RAX, RDX);

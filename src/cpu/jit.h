@@ -465,13 +465,13 @@ static inline int32_t o_reg(unsigned r, unsigned sz)
 
 /* ---- the interface to cpu.c ---- */
 /* Compiled code runs only where what it was compiled for holds: paging on (so every fast
- * entry of a modelled TLB mirrors a TLB entry: count_hit), CS flat, ES, SS and DS flat and
- * writable (segf_jit_ok), a 32-bit stack (SS.B: a push or pop needs no check of its own
- * until a handler may have loaded SS, jit_insn.c's stack32). */
+ * entry of a modelled TLB mirrors a TLB entry: count_hit), CS flat, and the segments
+ * compiled code leaves on (in->jit_leave, set by segf_update: ES, SS and DS flat and
+ * writable, and a 32-bit stack, so that a push or pop needs no check of its own until a
+ * handler may have loaded SS, jit_insn.c's stack32). */
 static inline bool jit_regime_ok(const struct cpu *c)
 {
-	return (c->mmu->regs.cr0 & CR0_PG) && c->mmu->seg.sr[SR_CS].flat &&
-	       segf_jit_ok(c->in->segf) && c->in->sp_mask == 0xffffffffu;
+	return (c->mmu->regs.cr0 & CR0_PG) && c->mmu->seg.sr[SR_CS].flat && !c->in->jit_leave;
 }
 
 int jit_init(struct cpu *c);
